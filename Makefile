@@ -1,0 +1,99 @@
+# Empirie: one binary, `empirie`, and its tests.
+#
+#   make            the release binary build/rel/empirie
+#   make test       install missing packages, build with ASan+UBSan, run every test
+#                   against a private throwaway PostgreSQL cluster
+#   make demo       install, build, start the private cluster under var/, run the demo
+#   make bench      benchmarks (not part of make test)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+PKGS    := libpq gsl xlsxwriter jansson libmicrohttpd
+
+# Evaluated lazily: `make test` and `make demo` run scripts/deps first and then a
+# sub-make, so pkg-config sees packages installed a moment ago.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes -Wno-format-truncation
+DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+INCS    := -Iengine -Ireports -Ibuild/gen
+REL_CF  := -O2 -g
+SAN_CF  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN_LD  := -fsanitize=address,undefined
+
+# Every .c in engine/ and reports/ is part of the program; main.c is the only
+# file the tests do not link.
+LIB_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c reports/*.c))
+SQL     := $(sort $(wildcard queries/*.sql queries/migrations/*.sql))
+GEN_SRC := build/gen/queries_gen.c
+TEST_SRC:= $(wildcard tests/unit/*.c tests/integration/*.c tests/support/*.c)
+BENCH_SRC := $(wildcard bench/*.c)
+
+REL_OBJ := $(patsubst %.c,build/rel/%.o,$(LIB_SRC) $(GEN_SRC))
+SAN_OBJ := $(patsubst %.c,build/san/%.o,$(LIB_SRC) $(GEN_SRC))
+TEST_OBJ:= $(patsubst %.c,build/san/%.o,$(TEST_SRC))
+
+.PHONY: all san test test-run demo bench install clean deps fuzz check-office
+.DEFAULT_GOAL := all
+
+all: build/rel/empirie
+
+build/rel/empirie: build/rel/engine/main.o $(REL_OBJ)
+	$(CC) $(REL_CF) -o $@ $^ $(PKG_LIBS)
+
+build/san/empirie: build/san/engine/main.o $(SAN_OBJ)
+	$(CC) $(SAN_CF) -o $@ $^ $(PKG_LIBS) $(SAN_LD)
+
+build/san/empirie-tests: $(TEST_OBJ) $(SAN_OBJ)
+	$(CC) $(SAN_CF) -o $@ $^ $(PKG_LIBS) -lcriterion $(SAN_LD)
+
+build/rel/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(DEFS) $(INCS) $(REL_CF) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(DEFS) $(INCS) -Itests/support $(SAN_CF) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+# SQL is built into the binary: the engine never reads queries/ at run time.
+$(GEN_SRC): scripts/embed-sql $(SQL)
+	@mkdir -p $(dir $@)
+	scripts/embed-sql $(SQL) > $@.tmp && mv $@.tmp $@
+
+# Objects that include the generated header must wait for it.
+$(REL_OBJ) $(SAN_OBJ) $(TEST_OBJ) build/rel/engine/main.o build/san/engine/main.o: | $(GEN_SRC)
+
+san: build/san/empirie build/san/empirie-tests
+
+deps:
+	@scripts/deps
+
+test: deps
+	@$(MAKE) --no-print-directory san
+	@$(MAKE) --no-print-directory test-run
+
+test-run:
+	@scripts/test-run build/san/empirie-tests
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@if [ -x bench/run ]; then bench/run; else echo "bench: no benchmarks yet"; exit 1; fi
+
+install: build/rel/empirie
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 build/rel/empirie $(DESTDIR)$(PREFIX)/bin/empirie
+	install -d $(DESTDIR)$(PREFIX)/share/empirie
+	cp -R surveys $(DESTDIR)$(PREFIX)/share/empirie/
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,29 @@
+/*
+ * cli: what the subcommands (engine/cmd_*.c) share. A subcommand is the
+ * program's edge: it parses its options, prints, and returns the exit code
+ * (0 success, 1 failure, 2 usage error); library modules below it do neither.
+ */
+#ifndef EMPIRIE_CLI_H
+#define EMPIRIE_CLI_H
+
+#include <libpq-fe.h>
+
+#define CLI_OK 0
+#define CLI_FAIL 1
+#define CLI_USAGE 2
+
+/* Connects to the database chosen by config_conninfo(db_flag), printing the
+ * error to stderr on failure. Returns NULL on failure. */
+PGconn *cli_connect(const char *db_flag);
+
+/* Prints "empirie CMD: message" to stderr. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* True when stderr is a terminal (for progress displays). */
+int cli_interactive(void);
+
+/* Subcommands: each takes argv with argv[0] = its own name. */
+int cmd_migrate(int argc, char **argv);
+int cmd_registry(int argc, char **argv);
+
+#endif

@@ -1,0 +1,154 @@
+/* empirie registry load|list: the cities, networks and memberships. */
+#include "cli.h"
+#include "config.h"
+#include "db.h"
+#include "err.h"
+#include "registry.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fputs("Usage: empirie registry load [--dir DIR] [--db CONNINFO] [--quiet]\n"
+          "       empirie registry list [--db CONNINFO]\n"
+          "\n"
+          "load  reads surveys/registry/ (cities.json, networks.json, memberships.json),\n"
+          "      validates every file, then upserts it all in one transaction; a bad\n"
+          "      file is rejected, naming the file, the entry and the field, and\n"
+          "      nothing is written. Loading the same files twice changes nothing.\n"
+          "list  prints the cities and networks in the database, with members.\n"
+          "\n"
+          "Options:\n"
+          "  --dir DIR       the registry folder (default: surveys/registry below the\n"
+          "                  project root, $EMPIRIE_ROOT or the current directory)\n"
+          "  --db CONNINFO   libpq connection string (default: $DATABASE_URL, the PG*\n"
+          "                  variables, else the private cluster under var/)\n"
+          "  -q, --quiet     load: print only the counts\n"
+          "  -h, --help      show this help\n",
+          out);
+}
+
+static int print_registry(PGconn *conn)
+{
+    char err[ERR_MAX];
+    PGresult *res;
+    int n;
+
+    if (db_exec(conn,
+                "SELECT c.name, c.slug, c.voivodeship, c.programme FROM city c "
+                "ORDER BY c.programme DESC, c.name COLLATE \"C.utf8\"",
+                0, NULL, &res, NULL, err, sizeof err) != 0) {
+        cli_error("registry", "%s", err);
+        return -1;
+    }
+    n = PQntuples(res);
+    printf("Cities (%d):\n", n);
+    for (int i = 0; i < n; i++)
+        printf("  %-26s %-26s %-20s%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+               PQgetvalue(res, i, 2),
+               strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "" : " (outside the programme)");
+    PQclear(res);
+    if (db_exec(conn,
+                "SELECT n.name, n.slug, "
+                "count(*) FILTER (WHERE m.role = 'member'), "
+                "count(*) FILTER (WHERE m.role = 'observer'), "
+                "coalesce(bool_or(m.example), false) "
+                "FROM network n LEFT JOIN network_member m ON m.network = n.slug "
+                "GROUP BY n.name, n.slug ORDER BY n.name",
+                0, NULL, &res, NULL, err, sizeof err) != 0) {
+        cli_error("registry", "%s", err);
+        return -1;
+    }
+    n = PQntuples(res);
+    printf("Networks (%d):\n", n);
+    for (int i = 0; i < n; i++)
+        printf("  %-32s %-32s %3s members, %s observers%s\n", PQgetvalue(res, i, 0),
+               PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+               strcmp(PQgetvalue(res, i, 4), "t") == 0 ? " (example memberships)" : "");
+    PQclear(res);
+    return 0;
+}
+
+int cmd_registry(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "dir", required_argument, NULL, 'D' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *db = NULL;
+    const char *dir = NULL;
+    char dirbuf[4096];
+    char err[ERR_MAX];
+    struct registry *reg = NULL;
+    struct registry_counts counts;
+    const char *action;
+    int quiet = 0;
+    PGconn *conn;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            db = optarg;
+            break;
+        case 'D':
+            dir = optarg;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return CLI_OK;
+        default:
+            usage(stderr);
+            return CLI_USAGE;
+        }
+    }
+    if (optind + 1 != argc) {
+        cli_error("registry", "expected one action: load or list (see --help)");
+        return CLI_USAGE;
+    }
+    action = argv[optind];
+    if (strcmp(action, "load") != 0 && strcmp(action, "list") != 0) {
+        cli_error("registry", "unknown action '%s': expected load or list", action);
+        return CLI_USAGE;
+    }
+    if (dir == NULL) {
+        snprintf(dirbuf, sizeof dirbuf, "%s/surveys/registry", config_root());
+        dir = dirbuf;
+    }
+    /* Validate the files before connecting: a bad file fails the same way
+     * whether or not the database is up. */
+    if (strcmp(action, "load") == 0 && registry_read(dir, &reg, err, sizeof err) != 0) {
+        cli_error("registry", "%s", err);
+        return CLI_FAIL;
+    }
+    conn = cli_connect(db);
+    if (conn == NULL) {
+        registry_free(reg);
+        return CLI_FAIL;
+    }
+    if (reg != NULL) {
+        if (registry_store(conn, reg, &counts, err, sizeof err) != 0) {
+            cli_error("registry", "%s (nothing was written)", err);
+            registry_free(reg);
+            PQfinish(conn);
+            return CLI_FAIL;
+        }
+        registry_free(reg);
+        printf("registry: loaded %zu cities, %zu networks, %zu memberships from %s\n",
+               counts.cities, counts.networks, counts.memberships, dir);
+    }
+    if ((reg == NULL || !quiet) && print_registry(conn) != 0) {
+        PQfinish(conn);
+        return CLI_FAIL;
+    }
+    PQfinish(conn);
+    return CLI_OK;
+}

@@ -1,0 +1,98 @@
+#include "db.h"
+
+#include "err.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* libpq messages end in a newline and may run over several lines; one line
+ * reads better inside our own message. */
+static void first_line(char *s)
+{
+    char *nl = strchr(s, '\n');
+
+    if (nl != NULL)
+        *nl = '\0';
+}
+
+int db_connect(const char *conninfo, PGconn **out, char *err, size_t errlen)
+{
+    PGconn *conn = PQconnectdb(conninfo);
+
+    *out = NULL;
+    if (conn == NULL)
+        return err_set(err, errlen, "database: out of memory");
+    if (PQstatus(conn) != CONNECTION_OK) {
+        err_set(err, errlen, "database: %s", PQerrorMessage(conn));
+        first_line(err);
+        PQfinish(conn);
+        return -1;
+    }
+    if (PQsetClientEncoding(conn, "UTF8") != 0) {
+        err_set(err, errlen, "database: cannot set client encoding UTF8");
+        PQfinish(conn);
+        return -1;
+    }
+    *out = conn;
+    return 0;
+}
+
+int db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
+            PGresult **res, char *sqlstate, char *err, size_t errlen)
+{
+    PGresult *r = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+
+    if (res != NULL)
+        *res = NULL;
+    if (sqlstate != NULL)
+        sqlstate[0] = '\0';
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+        if (sqlstate != NULL && state != NULL)
+            snprintf(sqlstate, 6, "%s", state);
+        err_set(err, errlen, "database: %s",
+                r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+        first_line(err);
+        PQclear(r);
+        return -1;
+    }
+    if (res != NULL)
+        *res = r;
+    else
+        PQclear(r);
+    return 0;
+}
+
+int db_exec_script(PGconn *conn, const char *sql, char *err, size_t errlen)
+{
+    PGresult *r = PQexec(conn, sql);
+    ExecStatusType st = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        err_set(err, errlen, "database: %s",
+                r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+        first_line(err);
+        PQclear(r);
+        return -1;
+    }
+    PQclear(r);
+    return 0;
+}
+
+int db_begin(PGconn *conn, char *err, size_t errlen)
+{
+    return db_exec(conn, "BEGIN", 0, NULL, NULL, NULL, err, errlen);
+}
+
+int db_commit(PGconn *conn, char *err, size_t errlen)
+{
+    return db_exec(conn, "COMMIT", 0, NULL, NULL, NULL, err, errlen);
+}
+
+void db_rollback(PGconn *conn)
+{
+    if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+        PQclear(PQexec(conn, "ROLLBACK"));
+}

@@ -1,0 +1,36 @@
+/*
+ * db: thin, checked helpers over libpq.
+ *
+ * Every statement with a value in it goes through db_exec with parameters,
+ * never by pasting text into SQL. db_exec_script is only for the engine's own
+ * constant SQL (migrations), which may hold several statements.
+ */
+#ifndef EMPIRIE_DB_H
+#define EMPIRIE_DB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+/* Connects and checks the connection; sets client_encoding to UTF8. On
+ * failure *out is NULL and err says why (libpq's message, first line). */
+int db_connect(const char *conninfo, PGconn **out, char *err, size_t errlen);
+
+/*
+ * Runs one parameterized statement (text parameters; NULL entries are SQL
+ * NULL). On success, when res is not NULL, *res holds the result for the
+ * caller to PQclear; otherwise it is cleared here. On failure nothing is
+ * returned in *res, err holds the server's message, and sqlstate (when not
+ * NULL, 6 bytes) the SQLSTATE code, e.g. "23505".
+ */
+int db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
+            PGresult **res, char *sqlstate, char *err, size_t errlen);
+
+/* Runs constant SQL that may hold several statements. */
+int db_exec_script(PGconn *conn, const char *sql, char *err, size_t errlen);
+
+int db_begin(PGconn *conn, char *err, size_t errlen);
+int db_commit(PGconn *conn, char *err, size_t errlen);
+/* Rolls back if a transaction is open; never fails in a way callers handle. */
+void db_rollback(PGconn *conn);
+
+#endif

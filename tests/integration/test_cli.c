@@ -1,0 +1,54 @@
+/* The binary's command line: help for every command, errors for bad use. */
+#include "testdb.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+Test(cli, help_lists_commands)
+{
+    char out[8192];
+
+    cr_expect_eq(testdb_run(out, sizeof out, "--help"), 0);
+    cr_expect(strstr(out, "migrate") != NULL, "%s", out);
+    cr_expect(strstr(out, "registry") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "no-such-command"), 2);
+    cr_expect(strstr(out, "unknown command 'no-such-command'") != NULL, "%s", out);
+}
+
+Test(cli, every_command_has_help)
+{
+    static const char *const cmds[] = { "migrate", "registry" };
+    char out[8192];
+
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        cr_expect_eq(testdb_run(out, sizeof out, "%s --help", cmds[i]), 0, "%s", cmds[i]);
+        cr_expect(strstr(out, "Usage: empirie") != NULL, "%s: %s", cmds[i], out);
+        cr_expect(strstr(out, "--db") != NULL, "%s: %s", cmds[i], out);
+    }
+    cr_expect_eq(testdb_run(out, sizeof out, "migrate --bogus"), 2);
+}
+
+Test(cli, migrate_and_load_through_the_binary)
+{
+    struct testdb db;
+    char out[16384];
+
+    testdb_create(&db, 0);
+    cr_expect_eq(testdb_run(out, sizeof out, "migrate --db \"%s\"", db.conninfo), 0, "%s", out);
+    cr_expect(strstr(out, "1 migration applied") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "migrate --db \"%s\"", db.conninfo), 0, "%s", out);
+    cr_expect(strstr(out, "0 migrations applied") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "registry load --db \"%s\"", db.conninfo), 0,
+                 "%s", out);
+    cr_expect(strstr(out, "Kędzierzyn-Koźle") != NULL, "%s", out);
+    cr_expect(strstr(out, "Sieć Liderów") != NULL, "%s", out);
+    testdb_drop(&db);
+}
+
+Test(cli, unreachable_database_is_a_clear_error)
+{
+    char out[8192];
+
+    cr_expect_eq(testdb_run(out, sizeof out, "migrate --db 'host=/nonexistent-dir dbname=x'"), 1);
+    cr_expect(strstr(out, "database:") != NULL, "%s", out);
+}
