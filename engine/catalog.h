@@ -1,0 +1,51 @@
+/*
+ * catalog: the surveys (every version), their waves and the city slugs that
+ * the database holds, read once into memory so that parsing and validating
+ * responses (response.h) needs no database access. The daemon loads it at
+ * start and again after `registry load` changes (catalog_load is cheap).
+ */
+#ifndef EMPIRIE_CATALOG_H
+#define EMPIRIE_CATALOG_H
+
+#include "survey.h"
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+struct catalog;
+
+struct catalog_wave {
+    const char *survey;      /* survey slug */
+    const char *label;       /* e.g. "2024" */
+    int survey_version;      /* the instrument version this wave uses */
+    const char *opens_on;    /* YYYY-MM-DD */
+    const char *closes_on;
+};
+
+/* Reads surveys, waves and cities. On failure *out is NULL. */
+int catalog_load(PGconn *conn, struct catalog **out, char *err, size_t errlen);
+
+void catalog_free(struct catalog *cat);
+
+/* The instrument, or NULL. */
+const struct survey *catalog_survey(const struct catalog *cat, const char *slug, int version);
+
+/* The newest version of a survey, or NULL. */
+const struct survey *catalog_survey_latest(const struct catalog *cat, const char *slug);
+
+/* The wave, or NULL. */
+const struct catalog_wave *catalog_wave(const struct catalog *cat, const char *survey,
+                                        const char *label);
+
+/* The waves of a survey in time order (by opens_on): *n receives the count;
+ * the array stays valid while the catalog lives. */
+const struct catalog_wave *const *catalog_waves(const struct catalog *cat, const char *survey,
+                                                size_t *n);
+
+/* True when the city slug is in the registry. */
+int catalog_has_city(const struct catalog *cat, const char *city);
+
+/* Every survey (latest version of each), for listings: *n receives the count. */
+const struct survey *const *catalog_surveys(const struct catalog *cat, size_t *n);
+
+#endif

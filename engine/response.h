@@ -1,0 +1,83 @@
+/*
+ * response: bytes in, validated responses or a precise error out. Pure: no
+ * network, no database, no global state; the instruments come in through a
+ * catalog. That makes it easy to test and to fuzz (tests/fuzz/).
+ *
+ * A response object (docs/api.md):
+ *   { "survey": "satysfakcja-pracownikow", "wave": "2024", "city": "konin",
+ *     "id": "4a6c...uuid", "attributes": { "dzial": 3, ... },
+ *     "answers": { "warunki_01": 4, "enps": 9, ... }, "weight": 1.27 }
+ * answers and attributes are keyed by code; an item not given, or null, has
+ * no answer. Every error names the JSON path, the value and what was
+ * expected, e.g.  [3].answers.warunki_01: expected an integer from 1 to 5
+ * (or null), got 9
+ */
+#ifndef EMPIRIE_RESPONSE_H
+#define EMPIRIE_RESPONSE_H
+
+#include "catalog.h"
+#include "survey.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Largest batch accepted in one request body. */
+#define RESPONSE_MAX_BATCH 1000
+
+struct response {
+    const struct survey *instrument;  /* the version the wave uses */
+    const char *survey;   /* slug */
+    const char *wave;
+    const char *city;
+    char id[37];          /* canonical lowercase UUID text */
+    int16_t *answers;     /* instrument->nitems values; SURVEY_NA: no answer */
+    int16_t *attrs;       /* instrument->nattrs values; SURVEY_NA: not given */
+    char **texts;         /* instrument->nitems entries, non-NULL only for answered TEXT
+                             items; NULL when the instrument has no TEXT item */
+    double weight;        /* > 0, or 0 when none was given */
+};
+
+struct response_batch {
+    struct response *items;
+    size_t n;
+    int was_array;        /* the body was an array (the answer lists each result) */
+    json_t *root;         /* owns the strings the responses point to */
+};
+
+struct response_error {
+    char path[256];       /* e.g. "[3].answers.warunki_01" ("" for the whole body) */
+    char message[768];    /* the full sentence, path included */
+};
+
+/*
+ * Parses a request body: UTF-8 JSON, one response object or a non-empty
+ * array of at most max_batch. Validates every response against its
+ * instrument and the catalog (known survey, wave, city; every answer in
+ * range; required attributes present; weight given exactly when the
+ * instrument is weighted). All or nothing: on any error *out is NULL and e
+ * describes the first error. Never crashes on any input.
+ */
+int response_parse(const char *body, size_t len, const struct catalog *cat, size_t max_batch,
+                   struct response_batch **out, struct response_error *e);
+
+/* Validates one already-parsed object (an NDJSON line, a CSV row made into an
+ * object). path prefixes error paths (e.g. "line 12"). The response points
+ * into obj, which must outlive it. Free with response_clear. */
+int response_from_json(const json_t *obj, const struct catalog *cat, const char *path,
+                       struct response *out, struct response_error *e);
+
+/* Frees what response_from_json allocated (not the struct itself). */
+void response_clear(struct response *r);
+
+void response_batch_free(struct response_batch *b);
+
+/* PostgreSQL array text of n int16 values, SURVEY_NA as NULL: "{4,NULL,2}".
+ * Writes into buf (size len); returns -1 when it does not fit. */
+int response_array_text(const int16_t *v, size_t n, char *buf, size_t len);
+
+/* True when two responses with the same key carry the same content (survey,
+ * wave, answers, attributes, texts, weight): a resubmission, not a conflict. */
+int response_same_content(const struct response *a, const struct response *b);
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * survey: the instrument model. An instrument is a JSON file in surveys/
+ * (format: docs/survey-format.md) with a slug, a version, Polish labels
+ * (English optional), items with stable codes, respondent attributes,
+ * dimensions and an optional weight. This module parses and validates such a
+ * file into an immutable `struct survey`; it does no I/O beyond reading the
+ * file in survey_load_file, and nothing else.
+ *
+ * Item codes keep their meaning across versions of a survey: a new version
+ * may add or drop items, and trends join versions by code, never by
+ * position. An item whose wording changed gets a new code (or the field
+ * "wording_changed_in" of the format, which makes trends skip it).
+ *
+ * Answers are stored compactly (see response.h): one int16 per item in the
+ * order of `items`, SURVEY_NA when there is no usable answer. "Don't know" /
+ * "no answer" codes listed in an item's `missing` are stored as given but
+ * count as no answer in every statistic (excluded from n).
+ */
+#ifndef EMPIRIE_SURVEY_H
+#define EMPIRIE_SURVEY_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The stored value of "no answer" (SQL NULL in the answers array). */
+#define SURVEY_NA INT16_MIN
+
+enum survey_item_type {
+    SURVEY_LIKERT,  /* ordered agreement scale min..max (1-4, 1-5, 1-6, 1-7, ...) */
+    SURVEY_SCALE,   /* numeric rating min..max, e.g. 0-10 (eNPS) */
+    SURVEY_SINGLE,  /* one option code out of options[] */
+    SURVEY_MULTI,   /* any subset of options[]: stored as a bit set, bit k = options[k] */
+    SURVEY_NUMBER,  /* an integer min..max (within int16) */
+    SURVEY_TEXT     /* short free text, max_length characters; not in the answers array's
+                       statistics (stored apart) */
+};
+
+struct survey_option {
+    int code;              /* the stored value (single) or the bit index (multi) */
+    const char *label_pl;
+    const char *label_en;  /* NULL when not given */
+};
+
+struct survey_item {
+    const char *code;             /* stable ASCII identifier, e.g. "zaang_03" */
+    enum survey_item_type type;
+    const char *text_pl;
+    const char *text_en;          /* NULL when not given */
+    int min, max;                 /* LIKERT, SCALE, NUMBER */
+    int reverse;                  /* LIKERT/SCALE reverse-coded: score = min + max - value */
+    const int *missing;           /* codes that mean "don't know" / "no answer" */
+    size_t nmissing;
+    const struct survey_option *options;  /* SINGLE, MULTI (and labels for LIKERT points) */
+    size_t noptions;
+    int dimension;                /* index into dimensions[], or -1 */
+    int max_length;               /* TEXT */
+    int wording_changed;          /* set: trends do not join this item across versions */
+};
+
+/* A respondent attribute: a coded category (department, age band, ...). */
+struct survey_attr {
+    const char *code;
+    const char *label_pl;
+    const char *label_en;
+    const struct survey_option *options;
+    size_t noptions;
+    int required;
+};
+
+/* A dimension: the mean of its items after reverse coding, for respondents who
+ * answered at least min_items of them. */
+struct survey_dimension {
+    const char *code;
+    const char *label_pl;
+    const char *label_en;
+    const size_t *items;   /* indices into items[] */
+    size_t nitems;
+    size_t min_items;
+};
+
+struct survey {
+    const char *slug;
+    int version;
+    const char *title_pl;
+    const char *title_en;
+    const struct survey_item *items;
+    size_t nitems;
+    const struct survey_attr *attrs;
+    size_t nattrs;
+    const struct survey_dimension *dimensions;
+    size_t ndimensions;
+    int weighted;            /* responses carry a weight (post-stratification) */
+    int anonymity_threshold; /* minimum group size shown; default 5, never below 3 */
+    int enps_item;           /* index of the eNPS item (0-10 recommend), or -1 */
+    int favourable_top;      /* how many top points count as favourable (default 2) */
+};
+
+/* Parses and validates an instrument document. `file` names it in errors,
+ * which give the file, the item (or attribute, dimension) and the field. On
+ * failure *out is NULL. */
+int survey_parse(const json_t *doc, const char *file, struct survey **out, char *err,
+                 size_t errlen);
+
+/* Reads and parses a file. */
+int survey_load_file(const char *path, struct survey **out, char *err, size_t errlen);
+
+void survey_free(struct survey *s);
+
+/* Index of the item with this code, or -1. */
+int survey_item_index(const struct survey *s, const char *code);
+
+/* Index of the attribute with this code, or -1. */
+int survey_attr_index(const struct survey *s, const char *code);
+
+/* True when value is one of the item's missing codes (or SURVEY_NA). */
+int survey_is_missing(const struct survey_item *item, int value);
+
+/* The value used in statistics: after reverse coding; only for LIKERT and
+ * SCALE items and values that are not missing. */
+int survey_score(const struct survey_item *item, int value);
+
+#endif
