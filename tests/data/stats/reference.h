@@ -16,8 +16,8 @@ static const double REF_D1_COUNTS[] = {12.0, 25.0, 40.0, 61.0, 37.0};
 #define REF_D1_MEAN 3.4914285714285715 /* numpy.mean of the expanded answers */
 #define REF_D1_SD 1.1737971168787114 /* numpy.std(ddof=1) */
 #define REF_D1_SE 0.08873072174016249 /* scipy.stats.sem */
-#define REF_D1_CI_LO 3.3163015054870444 /* scipy.stats.t.interval(0.95, n-1) */
-#define REF_D1_CI_HI 3.6665556373700987 /* scipy.stats.t.interval(0.95, n-1) */
+#define REF_D1_CI_LO 3.316301505486635 /* mean - t_ppf(0.975, n-1)*sem (t_ppf: brentq on scipy.stats.t.sf) */
+#define REF_D1_CI_HI 3.666555637370508 /* mean + t_ppf(0.975, n-1)*sem (t_ppf: brentq on scipy.stats.t.sf) */
 #define REF_D1_MEDIAN 4.0 /* numpy.median of the expanded answers */
 /* numpy.bincount / n * 100 */
 static const double REF_D1_PCT[] = {6.857142857142857, 14.285714285714286, 22.857142857142858, 34.857142857142854, 21.142857142857142};
@@ -35,8 +35,8 @@ static const double REF_D2_COUNTS[] = {3.0, 5.0, 2.0, 0.0, 10.0};
 #define REF_D2_MEAN 3.45 /* numpy.mean of the expanded answers */
 #define REF_D2_SD 1.6693837501494848 /* numpy.std(ddof=1) */
 #define REF_D2_SE 0.37328555458677726 /* scipy.stats.sem */
-#define REF_D2_CI_LO 2.6687043550867466 /* scipy.stats.t.interval(0.95, n-1) */
-#define REF_D2_CI_HI 4.231295644913254 /* scipy.stats.t.interval(0.95, n-1) */
+#define REF_D2_CI_LO 2.6687043550867293 /* mean - t_ppf(0.975, n-1)*sem (t_ppf: brentq on scipy.stats.t.sf) */
+#define REF_D2_CI_HI 4.2312956449132715 /* mean + t_ppf(0.975, n-1)*sem (t_ppf: brentq on scipy.stats.t.sf) */
 #define REF_D2_MEDIAN 4.0 /* numpy.median of the expanded answers */
 /* numpy.bincount / n * 100 */
 static const double REF_D2_PCT[] = {15.0, 25.0, 10.0, 0.0, 50.0};
@@ -54,8 +54,8 @@ static const double REF_D3_COUNTS[] = {4.0, 1.0, 2.0, 3.0, 5.0, 9.0, 8.0, 14.0, 
 #define REF_D3_MEAN 6.554216867469879 /* numpy.mean of the expanded answers */
 #define REF_D3_SD 2.519451218063137 /* numpy.std(ddof=1) */
 #define REF_D3_SE 0.27654569853082417 /* scipy.stats.sem */
-#define REF_D3_CI_LO 6.004079377541456 /* scipy.stats.t.interval(0.95, n-1) */
-#define REF_D3_CI_HI 7.104354357398303 /* scipy.stats.t.interval(0.95, n-1) */
+#define REF_D3_CI_LO 6.004079377486215 /* mean - t_ppf(0.975, n-1)*sem (t_ppf: brentq on scipy.stats.t.sf) */
+#define REF_D3_CI_HI 7.104354357453544 /* mean + t_ppf(0.975, n-1)*sem (t_ppf: brentq on scipy.stats.t.sf) */
 #define REF_D3_MEDIAN 7.0 /* numpy.median of the expanded answers */
 /* numpy.bincount / n * 100 */
 static const double REF_D3_PCT[] = {4.819277108433735, 1.2048192771084338, 2.4096385542168677, 3.6144578313253013, 6.024096385542169, 10.843373493975903, 9.63855421686747, 16.867469879518072, 24.096385542168676, 13.25301204819277, 7.228915662650603};
@@ -73,8 +73,8 @@ static const double REF_D4_COUNTS[] = {0.0, 0.0, 0.0, 0.0, 7.0, 9.0, 3.0};
 #define REF_D4_MEAN 5.7894736842105265 /* numpy.mean of the expanded answers */
 #define REF_D4_SD 0.7132825035177586 /* numpy.std(ddof=1) */
 #define REF_D4_SE 0.1636382290015581 /* scipy.stats.sem */
-#define REF_D4_CI_LO 5.445682522275155 /* scipy.stats.t.interval(0.95, n-1) */
-#define REF_D4_CI_HI 6.133264846145898 /* scipy.stats.t.interval(0.95, n-1) */
+#define REF_D4_CI_LO 5.445682522275143 /* mean - t_ppf(0.975, n-1)*sem (t_ppf: brentq on scipy.stats.t.sf) */
+#define REF_D4_CI_HI 6.13326484614591 /* mean + t_ppf(0.975, n-1)*sem (t_ppf: brentq on scipy.stats.t.sf) */
 #define REF_D4_MEDIAN 6.0 /* numpy.median of the expanded answers */
 /* numpy.bincount / n * 100 */
 static const double REF_D4_PCT[] = {0.0, 0.0, 0.0, 0.0, 36.8421052631579, 47.36842105263158, 15.789473684210526};
@@ -90,8 +90,8 @@ static const double REF_M_Y[] = {2.5, 4.5, 3.25, 3.5, 4.0, 3.75, 3.0, 3.25, 3.0,
 #define REF_M_MEAN 3.6315789473684212 /* numpy.mean */
 #define REF_M_SD 0.6322883312497444 /* numpy.std(ddof=1) */
 #define REF_M_SE 0.08374863537349471 /* scipy.stats.sem */
-#define REF_M_CI_LO 3.463810270953452 /* scipy.stats.t.interval */
-#define REF_M_CI_HI 3.7993476237833903 /* scipy.stats.t.interval */
+#define REF_M_CI_LO 3.4638102708402934 /* mean - t_ppf(0.975, n-1)*scipy.stats.sem */
+#define REF_M_CI_HI 3.799347623896549 /* mean + t_ppf(0.975, n-1)*scipy.stats.sem */
 
 /* ---- Wilson score intervals ---- */
 static const double REF_WIL_X[] = {0.0, 10.0, 1.0, 37.0, 500.0, 1.0};
@@ -135,8 +135,8 @@ static const double REF_E_COUNTS[] = {3.0, 1.0, 2.0, 4.0, 5.0, 9.0, 11.0, 18.0, 
 #define REF_W1_T -0.9200058417215828 /* scipy.stats.ttest_ind(equal_var=False) */
 #define REF_W1_P 0.3598402749726618 /* scipy.stats.ttest_ind(equal_var=False) */
 #define REF_W1_DF 97.50269951445401 /* Welch-Satterthwaite, checked against scipy's p */
-#define REF_W1_LO -0.7353752712463809 /* diff - scipy.stats.t.ppf(0.975, df)*se */
-#define REF_W1_HI 0.2695282767108612 /* diff + scipy.stats.t.ppf(0.975, df)*se */
+#define REF_W1_LO -0.7353752712676224 /* diff - t_ppf(0.975, df)*se */
+#define REF_W1_HI 0.26952827673210267 /* diff + t_ppf(0.975, df)*se */
 #define REF_W1_D -0.17902358905707647 /* Cohen's d, pooled SD with n-1 weights (numpy) */
 
 /* ---- Welch t-test W2 ---- */
@@ -149,8 +149,8 @@ static const double REF_E_COUNTS[] = {3.0, 1.0, 2.0, 4.0, 5.0, 9.0, 11.0, 18.0, 
 #define REF_W2_T 0.0 /* scipy.stats.ttest_ind(equal_var=False) */
 #define REF_W2_P 1.0 /* scipy.stats.ttest_ind(equal_var=False) */
 #define REF_W2_DF 8.0 /* Welch-Satterthwaite, checked against scipy's p */
-#define REF_W2_LO -0.9414222459299726 /* diff - scipy.stats.t.ppf(0.975, df)*se */
-#define REF_W2_HI 0.9414222459299726 /* diff + scipy.stats.t.ppf(0.975, df)*se */
+#define REF_W2_LO -0.9414222459996991 /* diff - t_ppf(0.975, df)*se */
+#define REF_W2_HI 0.9414222459996991 /* diff + t_ppf(0.975, df)*se */
 #define REF_W2_D 0.0 /* Cohen's d, pooled SD with n-1 weights (numpy) */
 
 /* ---- two-proportion z-test (pooled SE) ---- */
@@ -276,8 +276,8 @@ static const double REF_WM_W[] = {1.056, 1.353, 1.53, 0.407, 0.817, 1.379, 0.607
 #define REF_WM_W_LEN 40
 #define REF_WM_MEAN 3.4026345933562436 /* numpy: sum(w*y)/sum(w) on the raw data */
 #define REF_WM_SE 0.2431042065791141 /* numpy on the raw data: sqrt(n/(n-1)*sum(w^2 (y-m)^2)/sum(w)^2) */
-#define REF_WM_LO 2.9109099241041876 /* mean - scipy.stats.t.ppf(0.975, n-1)*se */
-#define REF_WM_HI 3.8943592626082997 /* mean + scipy.stats.t.ppf(0.975, n-1)*se */
+#define REF_WM_LO 2.9109099220859287 /* mean - t_ppf(0.975, n-1)*se */
+#define REF_WM_HI 3.8943592646265586 /* mean + t_ppf(0.975, n-1)*se */
 #define REF_WM_NEFF 32.85815712268748 /* Kish 1965: sum(w)^2/sum(w^2) (numpy) */
 
 /* ---- post-stratification: 4 age bands x 2 genders (row-major) ---- */
