@@ -471,3 +471,37 @@ Test(stats, ranks_against_scipy_rankdata)
     for (size_t i = 0; i < REF_RANK_V_LEN; i++)
         EXPECT_NEAR(r[i], REF_RANK_R[i], "scipy.stats.rankdata(-v, method='min')");
 }
+
+/* A published worked example: R's `sleep` data (Student 1908), whose
+ * t.test(extra ~ group, data = sleep) output is printed in R's documentation
+ * and countless tutorials as "t = -1.8608, df = 17.776, p-value = 0.07939,
+ * 95 percent confidence interval: -3.3654832 0.2054832". Welch's ANOVA with
+ * k = 2 is the same test: F = t² = 3.4626 on (1, 17.776). Tolerance: half a
+ * unit of the last printed digit. */
+Test(stats, published_example_r_sleep_welch)
+{
+    static const double g1[] = {0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0};
+    static const double g2[] = {1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4};
+    struct stats_moments m1 = {0}, m2 = {0};
+    struct stats_group g[2];
+    struct stats_ttest t;
+    struct stats_anova a;
+    char err[ERR_MAX];
+
+    for (size_t i = 0; i < LEN(g1); i++) {
+        stats_moments_add(&m1, g1[i]);
+        stats_moments_add(&m2, g2[i]);
+    }
+    cr_assert(stats_group_from_moments(&m1, &g[0], err, sizeof err) == 0);
+    cr_assert(stats_group_from_moments(&m2, &g[1], err, sizeof err) == 0);
+    cr_assert(stats_welch_t(&g[0], &g[1], &t, err, sizeof err) == 0, "%s", err);
+    cr_expect(fabs(t.t - -1.8608) <= 0.5e-4, "t = %.6f", t.t);
+    cr_expect(fabs(t.df - 17.776) <= 0.5e-3, "df = %.6f", t.df);
+    cr_expect(fabs(t.p - 0.07939) <= 0.5e-5, "p = %.7f", t.p);
+    cr_expect(fabs(t.ci_lo - -3.3654832) <= 0.5e-7, "lo = %.9f", t.ci_lo);
+    cr_expect(fabs(t.ci_hi - 0.2054832) <= 0.5e-7, "hi = %.9f", t.ci_hi);
+    cr_assert(stats_welch_anova(g, 2, &a, err, sizeof err) == 0, "%s", err);
+    cr_expect(fabs(a.f - 3.4626) <= 0.5e-4, "F = %.6f", a.f);
+    cr_expect(fabs(a.df2 - 17.776) <= 0.5e-3 && a.df1 == 1.0);
+    cr_expect(fabs(a.p - 0.07939) <= 0.5e-5, "p = %.7f", a.p);
+}
