@@ -505,3 +505,23 @@ Test(stats, published_example_r_sleep_welch)
     cr_expect(fabs(a.df2 - 17.776) <= 0.5e-3 && a.df1 == 1.0);
     cr_expect(fabs(a.p - 0.07939) <= 0.5e-5, "p = %.7f", a.p);
 }
+
+Test(stats, weighted_distribution_median_and_share)
+{
+    double wc[5] = {0}, pct[5];
+    struct stats_wsums fav = {0};
+    struct stats_wmean m;
+    char err[ERR_MAX];
+
+    for (size_t i = 0; i < REF_WM_Y_LEN; i++) {
+        wc[(int)REF_WM_Y[i] - 1] += REF_WM_W[i];
+        stats_wsums_add(&fav, REF_WM_Y[i] >= 4 ? 1.0 : 0.0, REF_WM_W[i]);
+    }
+    cr_assert(stats_dist_percent(wc, 5, pct, err, sizeof err) == 0, "%s", err);
+    for (size_t v = 0; v < REF_WD_PCT_LEN; v++)
+        EXPECT_NEAR(pct[v], REF_WD_PCT[v], "weighted % (numpy on raw data)");
+    EXPECT_NEAR(stats_dist_median(wc, 5, 1), REF_WD_MEDIAN, "weighted median (numpy)");
+    cr_assert(stats_weighted_mean(&fav, &m, err, sizeof err) == 0, "%s", err);
+    EXPECT_NEAR(m.mean, REF_WF_P, "weighted favourable share (numpy)");
+    EXPECT_NEAR(m.se, REF_WF_SE, "its linearization SE (numpy on raw data)");
+}

@@ -279,6 +279,12 @@ static const double REF_WM_W[] = {1.056, 1.353, 1.53, 0.407, 0.817, 1.379, 0.607
 #define REF_WM_LO 2.9109099220859287 /* mean - t_ppf(0.975, n-1)*se */
 #define REF_WM_HI 3.8943592646265586 /* mean + t_ppf(0.975, n-1)*se */
 #define REF_WM_NEFF 32.85815712268748 /* Kish 1965: sum(w)^2/sum(w^2) (numpy) */
+/* numpy: 100*sum(w[y==v])/sum(w) on the raw data */
+static const double REF_WD_PCT[] = {6.221840397098129, 25.488736158839256, 25.42573501336388, 7.531500572737687, 35.33218785796105};
+#define REF_WD_PCT_LEN 5
+#define REF_WD_MEDIAN 3.0 /* numpy: smallest answer whose cumulative weight reaches half the total */
+#define REF_WF_P 0.4286368843069874 /* numpy: weighted share of 4-5 on the raw data */
+#define REF_WF_SE 0.08847535874280914 /* numpy on the raw data: linearization SE of the weighted share */
 
 /* ---- post-stratification: 4 age bands x 2 genders (row-major) ---- */
 static const double REF_PS_POP[] = {5200.0, 5000.0, 6100.0, 5900.0, 4300.0, 4400.0, 3900.0, 4100.0};

@@ -387,6 +387,23 @@ scalar("WM_NEFF", np.sum(w) ** 2 / np.sum(w ** 2), "Kish 1965: sum(w)^2/sum(w^2)
 zl = w * (y - m) / np.sum(w)
 close(var, n / (n - 1) * np.sum((zl - zl.mean()) ** 2), 1e-9)
 
+# The same answers as a weighted distribution (sums of weights per value),
+# its weighted median, and the weighted favourable share with its SE.
+wc = np.array([w[y == v].sum() for v in range(1, 6)])
+array("WD_PCT", 100 * wc / wc.sum(), "numpy: 100*sum(w[y==v])/sum(w) on the raw data")
+order = np.argsort(y, kind="stable")
+cw = np.cumsum(w[order])
+i = int(np.searchsorted(cw, cw[-1] / 2))          # first cumulative weight >= half
+wmed = y[order][i]
+if cw[i] == cw[-1] / 2:
+    wmed = (wmed + y[order][i + 1]) / 2
+scalar("WD_MEDIAN", wmed, "numpy: smallest answer whose cumulative weight reaches half the total")
+fav = (y >= 4).astype(float)
+pf = np.sum(w * fav) / np.sum(w)
+vf = n / (n - 1) * np.sum(w ** 2 * (fav - pf) ** 2) / np.sum(w) ** 2
+scalar("WF_P", pf, "numpy: weighted share of 4-5 on the raw data")
+scalar("WF_SE", math.sqrt(vf), "numpy on the raw data: linearization SE of the weighted share")
+
 # ---- post-stratification ----
 section("post-stratification: 4 age bands x 2 genders (row-major)")
 pop = np.array([5200, 5000, 6100, 5900, 4300, 4400, 3900, 4100], float)
