@@ -24,13 +24,13 @@
 
 static double z_crit(void)
 {
-    return gsl_cdf_ugaussian_Pinv(1.0 - (1.0 - STATS_LEVEL) / 2.0);
+    return gsl_cdf_ugaussian_Pinv(1.0 - STATS_ALPHA / 2.0);
 }
 
 /* Two-sided critical value of t; df >= 1 is the caller's guard. */
 static double t_crit(double df)
 {
-    return gsl_cdf_tdist_Pinv(1.0 - (1.0 - STATS_LEVEL) / 2.0, df);
+    return gsl_cdf_tdist_Pinv(1.0 - STATS_ALPHA / 2.0, df);
 }
 
 static double t_two_sided_p(double t, double df)
@@ -222,7 +222,7 @@ int stats_favourable(const double *counts, size_t nvalues, size_t top,
 static void feldt_ci(struct stats_alpha *out)
 {
     double df1 = out->n - 1, df2 = (out->n - 1) * (double)(out->k - 1);
-    double tail = (1.0 - STATS_LEVEL) / 2.0;
+    double tail = STATS_ALPHA / 2.0;
 
     out->ci_lo = 1.0 - (1.0 - out->alpha) * gsl_cdf_fdist_Pinv(1.0 - tail, df1, df2);
     out->ci_hi = 1.0 - (1.0 - out->alpha) * gsl_cdf_fdist_Pinv(tail, df1, df2);
@@ -422,7 +422,7 @@ int stats_trend_wls(const double *x, const double *mean, const double *se, size_
     out->se = out->se_known;
     out->z = out->slope / out->se;
     out->p = 2.0 * gsl_cdf_ugaussian_Q(fabs(out->z));
-    if (out->p < 1.0 - STATS_LEVEL)
+    if (out->p < STATS_ALPHA)
         out->dir = out->slope > 0 ? STATS_TREND_RISING : STATS_TREND_FALLING;
     trend_residuals(x, mean, se, nwaves, xbar, ybar, out);
     return 0;

@@ -33,7 +33,11 @@
 
 #include <stddef.h>
 
+/* Confidence level of every interval, and the significance level of every
+ * label ("rising", ...): p < STATS_ALPHA. Written as two literals so that
+ * p = 0.05 exactly is not significant (1 - 0.95 is 0.05000000000000004). */
 #define STATS_LEVEL 0.95
+#define STATS_ALPHA 0.05
 
 /* ---- accumulators (what agg keeps per group) ---- */
 

@@ -314,3 +314,22 @@ Test(stats_edges, invalid_input_is_an_error)
     cr_expect(stats_dist_summary(ok, 3, 1, &s, NULL, 0) == 0, "err may be NULL");
     cr_expect(stats_dist_summary(neg, 3, 1, &s, NULL, 0) == -1);
 }
+
+Test(stats_edges, trend_label_at_the_5_percent_boundary)
+{
+    /* Two waves one year apart with SE 1/√2 each: SE of the slope is 1, so
+     * z is the slope itself, and the label flips at z = 1.96. */
+    double x[] = {0, 1}, se[] = {M_SQRT1_2, M_SQRT1_2};
+    double below[] = {0, 1.959}, above[] = {0, 1.961}, fall[] = {0, -1.961};
+    struct stats_trend tr;
+    char err[ERR_MAX];
+
+    cr_assert(stats_trend_wls(x, below, se, 2, &tr, err, sizeof err) == 0);
+    EXPECT_NEAR(tr.se, 1.0, "SE of the slope");
+    cr_expect(tr.p > 0.05 && tr.dir == STATS_TREND_NONE, "p = %.6f", tr.p);
+    cr_assert(stats_trend_wls(x, above, se, 2, &tr, err, sizeof err) == 0);
+    cr_expect(tr.p < 0.05 && tr.dir == STATS_TREND_RISING, "p = %.6f", tr.p);
+    cr_assert(stats_trend_wls(x, fall, se, 2, &tr, err, sizeof err) == 0);
+    cr_expect(tr.dir == STATS_TREND_FALLING);
+    cr_expect(isnan(tr.se_resid) && isnan(tr.chi2_p), "two waves: no residual df");
+}
