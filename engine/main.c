@@ -18,6 +18,8 @@ struct command {
 static const struct command commands[] = {
     { "migrate", cmd_migrate, "apply pending database migrations" },
     { "registry", cmd_registry, "load or list cities, networks and memberships" },
+    { "serve", cmd_serve, "run the HTTP API daemon" },
+    { "token", cmd_token, "create API tokens (token create --role ROLE)" },
 };
 
 static void usage(FILE *out)
