@@ -18,6 +18,7 @@ struct command {
 static const struct command commands[] = {
     { "migrate", cmd_migrate, "apply pending database migrations" },
     { "registry", cmd_registry, "load or list cities, networks and memberships" },
+    { "stats", cmd_stats, "statistics of a survey wave for a city, a network or all" },
 };
 
 static void usage(FILE *out)
