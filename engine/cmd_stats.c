@@ -96,12 +96,15 @@ static double num(const json_t *o, const char *key)
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static void print_num(double v, const char *fmt, int width)
+/* A number right-aligned in width columns, or a dash when there is none. */
+static void print_num(double v, int width, int prec, int sign)
 {
-    if (isfinite(v))
-        printf(fmt, width, v);
+    if (!isfinite(v))
+        printf("%*s", width + 2, "—");
+    else if (sign)
+        printf(" %+*.*f", width, prec, v);
     else
-        printf("%*s", width, "—");
+        printf(" %*.*f", width, prec, v);
 }
 
 static const char *item_text(const json_t *doc, const char *code, int dims)
@@ -133,19 +136,23 @@ static void print_row(const json_t *doc, const json_t *m, int dims)
         return;
     }
     printf(" %6.0f", num(m, "n"));
-    print_num(num(m, "mean"), " %*.2f", 6);
+    print_num(num(m, "mean"), 6, 2, 0);
     printf(" [");
-    print_num(num(m, "ci_low"), "%*.2f", 4);
-    printf(", ");
-    print_num(num(m, "ci_high"), "%*.2f", 4);
+    print_num(num(m, "ci_low"), 4, 2, 0);
+    printf(",");
+    print_num(num(m, "ci_high"), 4, 2, 0);
     printf("]");
-    print_num(json_is_object(fav) ? 100 * num(fav, "share") : NAN, " %*.0f%%", 5);
-    print_num(json_is_object(ch) ? num(ch, "diff") : NAN, " %+*.2f", 6);
-    print_num(json_is_object(ch) ? num(ch, "p_adj") : NAN, " %*.3f", 6);
+    print_num(json_is_object(fav) ? 100 * num(fav, "share") : NAN, 4, 0, 0);
+    printf("%%");
+    print_num(json_is_object(ch) ? num(ch, "diff") : NAN, 6, 2, 1);
+    print_num(json_is_object(ch) ? num(ch, "p_adj") : NAN, 6, 3, 0);
     printf(" %-9.9s", json_is_object(tr) ? json_string_value(json_object_get(tr, "direction"))
                                          : "");
     if (dims && json_is_object(json_object_get(m, "alpha")))
-        print_num(num(json_object_get(m, "alpha"), "value"), " α=%*.2f", 4);
+    {
+        printf(" α=");
+        print_num(num(json_object_get(m, "alpha"), "value"), 4, 2, 0);
+    }
     printf("  %.40s\n", item_text(doc, code, dims));
 }
 
