@@ -133,8 +133,8 @@ Test(results, means_and_sds_equal_the_raw_data)
     cr_expect_float_eq(num(it, "median"), 4, 1e-12);
     /* favourable: answers 4 or 5: 7 of 10 */
     cr_expect_float_eq(num(json_object_get(it, "favourable"), "share"), 0.7, 1e-12);
-    cr_expect_float_eq(num(json_array_get(json_object_get(it, "distribution"), 4), "x") * 0 +
-                           json_number_value(json_array_get(json_object_get(it, "distribution"), 4)),
+    /* the answer 5 (slot 4): 3 of 10 */
+    cr_expect_float_eq(json_number_value(json_array_get(json_object_get(it, "distribution"), 4)),
                        0.3, 1e-12);
     json_decref(doc);
     agg_free(a);
@@ -176,13 +176,12 @@ Test(results, subtraction_cannot_recover_a_small_city)
     agg_free(a);
 }
 
-/* Departments of aa in 2024: X 5, Y 5; with bb and cc all in X. A
- * breakdown of the network by department: X = 5 + 8 + 3 = 16, Y = 5. */
+/* Departments of aa in 2024: X 5, Y 5, and Z 2 added below. */
 Test(results, breakdown_parts_are_suppressed_together)
 {
     struct agg *a = new_agg("dzial");
     json_t *doc, *aa, *parts, *p;
-    size_t i;
+    size_t i, hidden = 0;
 
     fill(a);
     /* Z gets 2 people in aa: too small, and with X and Y visible aa - X - Y = Z. */
@@ -198,11 +197,14 @@ Test(results, breakdown_parts_are_suppressed_together)
 
         if (v == 3)
             cr_expect(json_is_true(json_object_get(p, "suppressed")), "Z has 2");
-        else
-            cr_expect(json_is_true(json_object_get(p, "suppressed")),
-                      "X or Y (5 each) hidden too: 2 alone could be recovered");
-        cr_expect_null(json_object_get(p, "respondents"));
+        if (json_is_true(json_object_get(p, "suppressed"))) {
+            hidden++;
+            cr_expect_null(json_object_get(p, "respondents"));
+        }
     }
+    /* Z alone (2) could be recovered as aa - X - Y: one of X, Y (5 each) is
+     * hidden with it, so subtraction gives at least 7 people. */
+    cr_expect_eq(hidden, 2);
     json_decref(doc);
     agg_free(a);
 }
