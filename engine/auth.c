@@ -181,7 +181,7 @@ int auth_lookup(PGconn *conn, const char *token, struct auth_principal *who, cha
     char hex[2 * SHA256_SIZE + 1];
     const char *params[1] = { hex };
     PGresult *res;
-    enum auth_role role;
+    enum auth_role role = AUTH_NONE;
 
     memset(who, 0, sizeof *who);
     if (token == NULL || !token_shaped(token))

@@ -20,6 +20,7 @@ static const struct command commands[] = {
     { "registry", cmd_registry, "load or list cities, networks and memberships" },
     { "serve", cmd_serve, "run the HTTP API daemon" },
     { "token", cmd_token, "create API tokens (token create --role ROLE)" },
+    { "stats", cmd_stats, "statistics of a survey wave for a city, a network or all" },
 };
 
 static void usage(FILE *out)

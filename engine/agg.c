@@ -1,0 +1,719 @@
+#include "agg.h"
+
+#include "db.h"
+#include "err.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Items with a wider value range than this (NUMBER items such as a year)
+ * are not accumulated: a histogram would cost too much per cell. */
+#define AGG_MAX_VALUES 4096
+
+/* How one instrument version's answer positions map to unified items. */
+struct agg_version {
+    const struct survey *s;
+    size_t *item_of;   /* s->nitems: unified index of each answer position */
+    int attr_pos;      /* position of the split attribute in attrs, or -1 */
+};
+
+struct agg {
+    struct agg_version *versions;
+    size_t nversions;
+    struct survey_item *defs;    /* unified items (copies; codes may be ours) */
+    char **own_codes;            /* codes we allocated ("code@vN"), to free */
+    size_t nitems;
+    const struct survey *newest;
+    size_t **dim_items;          /* per dimension: unified item indices */
+    int enps;
+    char **waves;
+    size_t nwaves;
+    int split;                   /* cells are split by an attribute */
+
+    char **cities;               /* first-seen order */
+    size_t ncities, cap_cities;
+    size_t *city_hash;           /* open addressing: index + 1, 0 = empty */
+    size_t city_hash_cap;
+
+    struct agg_cell **cells;
+    size_t ncells, cap_cells;
+    size_t *cell_hash;           /* index + 1, 0 = empty */
+    size_t cell_hash_cap;
+
+    /* scratch for agg_add: the score of every unified item, or SURVEY_NA */
+    int *score;
+    size_t ndoubles_per_cell;    /* layout size, for agg_cell_new */
+};
+
+/* ---------- hashing ---------- */
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static uint64_t hash_cell(size_t wave, size_t city, int attr)
+{
+    uint64_t h = (uint64_t)wave * 0x9E3779B97F4A7C15ULL;
+
+    h ^= (uint64_t)city * 0xC2B2AE3D27D4EB4FULL + (h << 6) + (h >> 2);
+    h ^= (uint64_t)(uint32_t)attr * 0x165667B19E3779F9ULL + (h << 6) + (h >> 2);
+    return h;
+}
+
+static int grow_index(size_t **table, size_t *cap, size_t count, uint64_t (*key)(void *, size_t),
+                      void *ctx)
+{
+    size_t newcap = *cap ? *cap * 2 : 64;
+    size_t *t;
+
+    if (count * 2 < *cap)
+        return 0;
+    t = calloc(newcap, sizeof *t);
+    if (t == NULL)
+        return -1;
+    for (size_t i = 0; i < count; i++) {
+        size_t j = (size_t)(key(ctx, i) & (newcap - 1));
+
+        while (t[j] != 0)
+            j = (j + 1) & (newcap - 1);
+        t[j] = i + 1;
+    }
+    free(*table);
+    *table = t;
+    *cap = newcap;
+    return 0;
+}
+
+static uint64_t city_key(void *ctx, size_t i)
+{
+    struct agg *a = ctx;
+
+    return hash_bytes(a->cities[i], strlen(a->cities[i]));
+}
+
+static uint64_t cell_key(void *ctx, size_t i)
+{
+    struct agg *a = ctx;
+    const struct agg_cell *c = a->cells[i];
+
+    return hash_cell(c->wave, c->city, c->attr_value);
+}
+
+/* Index of the city, adding it when new; -1 when out of memory. */
+static long city_intern(struct agg *a, const char *name, size_t len)
+{
+    uint64_t h = hash_bytes(name, len);
+    size_t j;
+    char *copy;
+
+    if (a->city_hash_cap > 0) {
+        for (j = (size_t)(h & (a->city_hash_cap - 1)); a->city_hash[j] != 0;
+             j = (j + 1) & (a->city_hash_cap - 1)) {
+            const char *c = a->cities[a->city_hash[j] - 1];
+
+            if (strncmp(c, name, len) == 0 && c[len] == '\0')
+                return (long)(a->city_hash[j] - 1);
+        }
+    }
+    if (a->ncities == a->cap_cities) {
+        size_t cap = a->cap_cities ? a->cap_cities * 2 : 32;
+        char **grown = realloc(a->cities, cap * sizeof *grown);
+
+        if (grown == NULL)
+            return -1;
+        a->cities = grown;
+        a->cap_cities = cap;
+    }
+    copy = malloc(len + 1);
+    if (copy == NULL)
+        return -1;
+    memcpy(copy, name, len);
+    copy[len] = '\0';
+    a->cities[a->ncities++] = copy;
+    if (grow_index(&a->city_hash, &a->city_hash_cap, a->ncities, city_key, a) != 0)
+        return -1;
+    for (j = (size_t)(h & (a->city_hash_cap - 1)); a->city_hash[j] != 0;
+         j = (j + 1) & (a->city_hash_cap - 1))
+        if (a->city_hash[j] == a->ncities)
+            return (long)(a->ncities - 1);
+    a->city_hash[j] = a->ncities;
+    return (long)(a->ncities - 1);
+}
+
+long agg_city_index(const struct agg *a, const char *city)
+{
+    size_t len = strlen(city);
+    uint64_t h = hash_bytes(city, len);
+
+    if (a->city_hash_cap == 0)
+        return -1;
+    for (size_t j = (size_t)(h & (a->city_hash_cap - 1)); a->city_hash[j] != 0;
+         j = (j + 1) & (a->city_hash_cap - 1))
+        if (strcmp(a->cities[a->city_hash[j] - 1], city) == 0)
+            return (long)(a->city_hash[j] - 1);
+    return -1;
+}
+
+/* ---------- cell layout ---------- */
+
+static size_t item_slots(const struct survey_item *it)
+{
+    long range;
+
+    switch (it->type) {
+    case SURVEY_LIKERT:
+    case SURVEY_SCALE:
+    case SURVEY_NUMBER:
+        range = (long)it->max - it->min + 1;
+        return range > 0 && range <= AGG_MAX_VALUES ? (size_t)range : 0;
+    case SURVEY_SINGLE: {
+        int lo = 0, hi = -1;
+
+        for (size_t i = 0; i < it->noptions; i++) {
+            if (i == 0 || it->options[i].code < lo)
+                lo = it->options[i].code;
+            if (i == 0 || it->options[i].code > hi)
+                hi = it->options[i].code;
+        }
+        range = (long)hi - lo + 1;
+        return range > 0 && range <= AGG_MAX_VALUES ? (size_t)range : 0;
+    }
+    case SURVEY_MULTI:
+        return it->noptions;
+    default:
+        return 0;
+    }
+}
+
+static int item_slot0(const struct survey_item *it)
+{
+    int lo = 0;
+
+    if (it->type == SURVEY_SINGLE) {
+        for (size_t i = 0; i < it->noptions; i++)
+            if (i == 0 || it->options[i].code < lo)
+                lo = it->options[i].code;
+        return lo;
+    }
+    return it->type == SURVEY_MULTI ? 0 : it->min;
+}
+
+static size_t dim_slots(const struct agg *a, size_t d, int64_t *slot0)
+{
+    const struct survey_dimension *dim = &a->newest->dimensions[d];
+    int lo = 0, hi = 0;
+
+    for (size_t j = 0; j < dim->nitems; j++) {
+        const struct survey_item *it = &a->defs[a->dim_items[d][j]];
+
+        if (j == 0 || it->min < lo)
+            lo = it->min;
+        if (j == 0 || it->max > hi)
+            hi = it->max;
+    }
+    *slot0 = (int64_t)lo * AGG_SCORE_DENOM;
+    return (size_t)(hi - lo) * AGG_SCORE_DENOM + 1;
+}
+
+/* Lays out one cell inside a single calloc'd block: the struct, then the
+ * item and dimension arrays, then every double. Returns NULL when out of
+ * memory. */
+static struct agg_cell *cell_alloc(const struct agg *a)
+{
+    size_t ndims = a->newest->ndimensions;
+    size_t bytes = sizeof(struct agg_cell) + a->nitems * sizeof(struct agg_item) +
+                   ndims * sizeof(struct agg_dim);
+    size_t doubles = 0;
+    struct agg_cell *c;
+    char *p;
+    double *dp;
+
+    for (size_t k = 0; k < a->nitems; k++)
+        doubles += 3 * item_slots(&a->defs[k]);
+    for (size_t d = 0; d < ndims; d++) {
+        int64_t s0;
+        size_t k = a->newest->dimensions[d].nitems;
+
+        doubles += 3 * dim_slots(a, d, &s0) + k + k * k;
+    }
+    bytes = (bytes + sizeof(double) - 1) / sizeof(double) * sizeof(double);
+    c = calloc(1, bytes + doubles * sizeof(double));
+    if (c == NULL)
+        return NULL;
+    p = (char *)(c + 1);
+    c->items = (struct agg_item *)p;
+    p += a->nitems * sizeof(struct agg_item);
+    c->dims = (struct agg_dim *)p;
+    dp = (double *)((char *)c + bytes);
+    for (size_t k = 0; k < a->nitems; k++) {
+        struct agg_item *it = &c->items[k];
+
+        it->nvalues = item_slots(&a->defs[k]);
+        it->min = item_slot0(&a->defs[k]);
+        it->values = it->nvalues ? (struct agg_value *)dp : NULL;
+        dp += 3 * it->nvalues;
+    }
+    for (size_t d = 0; d < ndims; d++) {
+        struct agg_dim *dim = &c->dims[d];
+        size_t k = a->newest->dimensions[d].nitems;
+
+        dim->nslots = dim_slots(a, d, &dim->slot0);
+        dim->hist = (struct agg_value *)dp;
+        dp += 3 * dim->nslots;
+        dim->cc_s = dp;
+        dp += k;
+        dim->cc_ss = dp;
+        dp += k * k;
+    }
+    c->attr_value = SURVEY_NA;
+    return c;
+}
+
+struct agg_cell *agg_cell_new(const struct agg *a)
+{
+    return cell_alloc(a);
+}
+
+void agg_cell_free(const struct agg *a, struct agg_cell *c)
+{
+    (void)a;
+    free(c);
+}
+
+static void value_add(struct agg_value *dst, const struct agg_value *src, double sign)
+{
+    dst->n += sign * src->n;
+    dst->w += sign * src->w;
+    dst->w2 += sign * src->w2;
+}
+
+static void pair_add(struct agg_pair *dst, const struct agg_pair *src, double sign)
+{
+    dst->n += sign * src->n;
+    dst->sx += sign * src->sx;
+    dst->sy += sign * src->sy;
+    dst->sxx += sign * src->sxx;
+    dst->syy += sign * src->syy;
+    dst->sxy += sign * src->sxy;
+}
+
+static void cell_combine(const struct agg *a, struct agg_cell *dst, const struct agg_cell *src,
+                         double sign)
+{
+    value_add(&dst->respondents, &src->respondents, sign);
+    for (size_t k = 0; k < a->nitems; k++) {
+        struct agg_item *d = &dst->items[k];
+        const struct agg_item *s = &src->items[k];
+
+        for (size_t v = 0; v < d->nvalues; v++)
+            value_add(&d->values[v], &s->values[v], sign);
+        value_add(&d->answered, &s->answered, sign);
+        pair_add(&d->driver, &s->driver, sign);
+    }
+    for (size_t dd = 0; dd < a->newest->ndimensions; dd++) {
+        struct agg_dim *d = &dst->dims[dd];
+        const struct agg_dim *s = &src->dims[dd];
+        size_t k = a->newest->dimensions[dd].nitems;
+
+        for (size_t v = 0; v < d->nslots; v++)
+            value_add(&d->hist[v], &s->hist[v], sign);
+        pair_add(&d->driver, &s->driver, sign);
+        d->cc_n += sign * s->cc_n;
+        for (size_t i = 0; i < k; i++)
+            d->cc_s[i] += sign * s->cc_s[i];
+        for (size_t i = 0; i < k * k; i++)
+            d->cc_ss[i] += sign * s->cc_ss[i];
+    }
+}
+
+void agg_cell_merge(const struct agg *a, struct agg_cell *dst, const struct agg_cell *src)
+{
+    cell_combine(a, dst, src, 1.0);
+}
+
+void agg_cell_subtract(const struct agg *a, struct agg_cell *dst, const struct agg_cell *src)
+{
+    cell_combine(a, dst, src, -1.0);
+}
+
+/* ---------- construction ---------- */
+
+static int find_code(const struct agg *a, const char *code)
+{
+    for (size_t k = 0; k < a->nitems; k++)
+        if (strcmp(a->defs[k].code, code) == 0)
+            return (int)k;
+    return -1;
+}
+
+/* Adds version v's items to the unified list. */
+static int unify_version(struct agg *a, struct agg_version *ver, char *err, size_t errlen)
+{
+    const struct survey *s = ver->s;
+
+    ver->item_of = calloc(s->nitems ? s->nitems : 1, sizeof *ver->item_of);
+    if (ver->item_of == NULL)
+        return err_set(err, errlen, "out of memory");
+    for (size_t i = 0; i < s->nitems; i++) {
+        const struct survey_item *it = &s->items[i];
+        char code[160];
+        int k;
+
+        /* An older version's item joins the newest one of the same code
+         * unless the wording changed after that older version. */
+        snprintf(code, sizeof code, "%s", it->code);
+        k = find_code(a, code);
+        if (k >= 0 && s != a->newest && a->defs[k].wording_changed > s->version) {
+            snprintf(code, sizeof code, "%s@v%d", it->code, s->version);
+            k = find_code(a, code);
+        }
+        if (k >= 0) {
+            if (a->defs[k].type != it->type || a->defs[k].min != it->min ||
+                a->defs[k].max != it->max)
+                return err_set(err, errlen,
+                               "survey %s: item \"%s\" differs in type or range between "
+                               "versions %d and %d; give it a new code",
+                               s->slug, it->code, a->newest->version, s->version);
+            ver->item_of[i] = (size_t)k;
+            continue;
+        }
+        a->defs[a->nitems] = *it;
+        if (strcmp(code, it->code) != 0) {
+            char *own = strdup(code);
+
+            if (own == NULL)
+                return err_set(err, errlen, "out of memory");
+            a->own_codes[a->nitems] = own;
+            a->defs[a->nitems].code = own;
+        }
+        ver->item_of[i] = a->nitems++;
+    }
+    return 0;
+}
+
+static int setup_versions(struct agg *a, const struct survey *const *versions, size_t n,
+                          const char *by_attr, char *err, size_t errlen)
+{
+    size_t total = 0;
+
+    for (size_t v = 0; v < n; v++)
+        total += versions[v]->nitems;
+    a->defs = calloc(total ? total : 1, sizeof *a->defs);
+    a->own_codes = calloc(total ? total : 1, sizeof *a->own_codes);
+    a->versions = calloc(n, sizeof *a->versions);
+    a->score = calloc(total ? total : 1, sizeof *a->score);
+    if (a->defs == NULL || a->own_codes == NULL || a->versions == NULL || a->score == NULL)
+        return err_set(err, errlen, "out of memory");
+    a->nversions = n;
+    for (size_t v = 0; v < n; v++) {
+        a->versions[v].s = versions[v];
+        a->versions[v].attr_pos = by_attr ? survey_attr_index(versions[v], by_attr) : -1;
+        if (by_attr != NULL && a->versions[v].attr_pos < 0)
+            return err_set(err, errlen, "survey %s version %d has no attribute \"%s\"",
+                           versions[v]->slug, versions[v]->version, by_attr);
+        if (unify_version(a, &a->versions[v], err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int setup_dims(struct agg *a, char *err, size_t errlen)
+{
+    const struct survey *s = a->newest;
+
+    a->dim_items = calloc(s->ndimensions ? s->ndimensions : 1, sizeof *a->dim_items);
+    if (a->dim_items == NULL)
+        return err_set(err, errlen, "out of memory");
+    for (size_t d = 0; d < s->ndimensions; d++) {
+        const struct survey_dimension *dim = &s->dimensions[d];
+
+        a->dim_items[d] = calloc(dim->nitems ? dim->nitems : 1, sizeof(size_t));
+        if (a->dim_items[d] == NULL)
+            return err_set(err, errlen, "out of memory");
+        /* The newest version's items come first, so position i is unified i. */
+        for (size_t j = 0; j < dim->nitems; j++)
+            a->dim_items[d][j] = a->versions[0].item_of[dim->items[j]];
+    }
+    a->enps = s->enps_item >= 0 ? (int)a->versions[0].item_of[s->enps_item] : -1;
+    return 0;
+}
+
+struct agg *agg_new(const struct survey *const *versions, size_t nversions,
+                    const char *const *waves, size_t nwaves, const char *by_attr, char *err,
+                    size_t errlen)
+{
+    struct agg *a;
+
+    if (nversions == 0) {
+        err_set(err, errlen, "agg: no instrument version given");
+        return NULL;
+    }
+    a = calloc(1, sizeof *a);
+    if (a == NULL) {
+        err_set(err, errlen, "out of memory");
+        return NULL;
+    }
+    a->newest = versions[0];
+    a->split = by_attr != NULL;
+    if (setup_versions(a, versions, nversions, by_attr, err, errlen) != 0 ||
+        setup_dims(a, err, errlen) != 0)
+        goto fail;
+    a->waves = calloc(nwaves ? nwaves : 1, sizeof *a->waves);
+    if (a->waves == NULL)
+        goto oom;
+    for (size_t w = 0; w < nwaves; w++) {
+        a->waves[w] = strdup(waves[w]);
+        if (a->waves[w] == NULL)
+            goto oom;
+        a->nwaves++;
+    }
+    return a;
+oom:
+    err_set(err, errlen, "out of memory");
+fail:
+    agg_free(a);
+    return NULL;
+}
+
+void agg_free(struct agg *a)
+{
+    if (a == NULL)
+        return;
+    for (size_t v = 0; v < a->nversions; v++)
+        free(a->versions[v].item_of);
+    free(a->versions);
+    for (size_t k = 0; k < a->nitems; k++)
+        free(a->own_codes[k]);
+    free(a->own_codes);
+    free(a->defs);
+    if (a->dim_items != NULL)
+        for (size_t d = 0; d < a->newest->ndimensions; d++)
+            free(a->dim_items[d]);
+    free(a->dim_items);
+    for (size_t w = 0; w < a->nwaves; w++)
+        free(a->waves[w]);
+    free(a->waves);
+    for (size_t i = 0; i < a->ncities; i++)
+        free(a->cities[i]);
+    free(a->cities);
+    free(a->city_hash);
+    for (size_t i = 0; i < a->ncells; i++)
+        free(a->cells[i]);
+    free(a->cells);
+    free(a->cell_hash);
+    free(a->score);
+    free(a);
+}
+
+/* ---------- accumulation ---------- */
+
+static struct agg_cell *cell_get(struct agg *a, size_t wave, size_t city, int attr)
+{
+    uint64_t h = hash_cell(wave, city, attr);
+    struct agg_cell *c;
+    size_t j;
+
+    if (a->cell_hash_cap > 0) {
+        for (j = (size_t)(h & (a->cell_hash_cap - 1)); a->cell_hash[j] != 0;
+             j = (j + 1) & (a->cell_hash_cap - 1)) {
+            c = a->cells[a->cell_hash[j] - 1];
+            if (c->wave == wave && c->city == city && c->attr_value == attr)
+                return c;
+        }
+    }
+    if (a->ncells == a->cap_cells) {
+        size_t cap = a->cap_cells ? a->cap_cells * 2 : 64;
+        struct agg_cell **grown = realloc(a->cells, cap * sizeof *grown);
+
+        if (grown == NULL)
+            return NULL;
+        a->cells = grown;
+        a->cap_cells = cap;
+    }
+    c = cell_alloc(a);
+    if (c == NULL)
+        return NULL;
+    c->wave = wave;
+    c->city = city;
+    c->attr_value = attr;
+    a->cells[a->ncells++] = c;
+    if (grow_index(&a->cell_hash, &a->cell_hash_cap, a->ncells, cell_key, a) != 0)
+        return NULL;
+    for (j = (size_t)(h & (a->cell_hash_cap - 1)); a->cell_hash[j] != 0;
+         j = (j + 1) & (a->cell_hash_cap - 1))
+        if (a->cell_hash[j] == a->ncells)
+            return c;
+    a->cell_hash[j] = a->ncells;
+    return c;
+}
+
+const struct agg_cell *agg_cell_find(const struct agg *a, size_t wave, size_t city,
+                                     int attr_value)
+{
+    uint64_t h = hash_cell(wave, city, attr_value);
+
+    if (a->cell_hash_cap == 0)
+        return NULL;
+    for (size_t j = (size_t)(h & (a->cell_hash_cap - 1)); a->cell_hash[j] != 0;
+         j = (j + 1) & (a->cell_hash_cap - 1)) {
+        const struct agg_cell *c = a->cells[a->cell_hash[j] - 1];
+
+        if (c->wave == wave && c->city == city && c->attr_value == attr_value)
+            return c;
+    }
+    return NULL;
+}
+
+static void value_put(struct agg_value *v, double w)
+{
+    v->n += 1.0;
+    v->w += w;
+    v->w2 += w * w;
+}
+
+static void pair_put(struct agg_pair *p, double x, double y)
+{
+    p->n += 1.0;
+    p->sx += x;
+    p->sy += y;
+    p->sxx += x * x;
+    p->syy += y * y;
+    p->sxy += x * y;
+}
+
+/* Adds one item's answer; writes the item's score (or SURVEY_NA) to a->score. */
+static void add_item(struct agg *a, struct agg_cell *c, size_t k, int x, double w)
+{
+    const struct survey_item *def = &a->defs[k];
+    struct agg_item *it = &c->items[k];
+
+    a->score[k] = SURVEY_NA;
+    if (x == SURVEY_NA || it->nvalues == 0 || survey_is_missing(def, x))
+        return;
+    if (def->type == SURVEY_MULTI) {
+        value_put(&it->answered, w);
+        for (size_t o = 0; o < it->nvalues && o < 15; o++)
+            if ((unsigned)x & (1u << o))
+                value_put(&it->values[o], w);
+        return;
+    }
+    if (def->type == SURVEY_LIKERT || def->type == SURVEY_SCALE)
+        x = survey_score(def, x);
+    if (x < it->min || (size_t)(x - it->min) >= it->nvalues)
+        return;
+    value_put(&it->values[x - it->min], w);
+    if (def->type == SURVEY_LIKERT || def->type == SURVEY_SCALE)
+        a->score[k] = x;
+}
+
+static void add_dims(struct agg *a, struct agg_cell *c, double w)
+{
+    int y = a->enps >= 0 ? a->score[a->enps] : SURVEY_NA;
+
+    for (size_t d = 0; d < a->newest->ndimensions; d++) {
+        const struct survey_dimension *def = &a->newest->dimensions[d];
+        struct agg_dim *dim = &c->dims[d];
+        const size_t *items = a->dim_items[d];
+        size_t k = def->nitems, m = 0;
+        long sum = 0;
+        int64_t units;
+
+        for (size_t j = 0; j < k; j++)
+            if (a->score[items[j]] != SURVEY_NA) {
+                sum += a->score[items[j]];
+                m++;
+            }
+        if (m == 0 || m < def->min_items)
+            continue;
+        /* Exact for m <= 8 (840 = lcm(1..8)); rounded to the nearest unit beyond. */
+        units = (int64_t)llround((double)sum * AGG_SCORE_DENOM / (double)m);
+        if (units >= dim->slot0 && (size_t)(units - dim->slot0) < dim->nslots)
+            value_put(&dim->hist[units - dim->slot0], w);
+        if (y != SURVEY_NA)
+            pair_put(&dim->driver, (double)sum / (double)m, y);
+        if (m < k)
+            continue;
+        dim->cc_n += 1.0;
+        for (size_t i = 0; i < k; i++) {
+            double xi = a->score[items[i]];
+
+            dim->cc_s[i] += xi;
+            for (size_t j = 0; j < k; j++)
+                dim->cc_ss[i * k + j] += xi * a->score[items[j]];
+        }
+    }
+}
+
+static void add_drivers(struct agg *a, struct agg_cell *c)
+{
+    int y = a->enps >= 0 ? a->score[a->enps] : SURVEY_NA;
+
+    if (y == SURVEY_NA)
+        return;
+    for (size_t k = 0; k < a->nitems; k++)
+        if ((int)k != a->enps && a->score[k] != SURVEY_NA)
+            pair_put(&c->items[k].driver, a->score[k], y);
+}
+
+int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int version,
+            const int16_t *attrs, size_t nattrs, const int16_t *answers, size_t nanswers,
+            double weight, char *err, size_t errlen)
+{
+    struct agg_version *ver = NULL;
+    struct agg_cell *c;
+    int attr = SURVEY_NA;
+    double w = weight > 0 ? weight : 1.0;
+    long ci;
+
+    for (size_t v = 0; v < a->nversions && ver == NULL; v++)
+        if (a->versions[v].s->version == version)
+            ver = &a->versions[v];
+    if (ver == NULL)
+        return err_set(err, errlen, "response of unknown instrument version %d", version);
+    if (nanswers != ver->s->nitems)
+        return err_set(err, errlen, "response has %zu answers, version %d has %zu items",
+                       nanswers, version, ver->s->nitems);
+    if (wave >= a->nwaves)
+        return err_set(err, errlen, "wave index %zu out of range", wave);
+    if (ver->attr_pos >= 0)
+        attr = (size_t)ver->attr_pos < nattrs ? attrs[ver->attr_pos] : SURVEY_NA;
+    ci = city_intern(a, city, city_len);
+    c = ci < 0 ? NULL : cell_get(a, wave, (size_t)ci, attr);
+    if (c == NULL)
+        return err_set(err, errlen, "out of memory");
+    value_put(&c->respondents, w);
+    for (size_t k = 0; k < a->nitems; k++)
+        a->score[k] = SURVEY_NA;
+    for (size_t p = 0; p < nanswers; p++)
+        add_item(a, c, ver->item_of[p], answers[p], w);
+    add_drivers(a, c);
+    add_dims(a, c, w);
+    return 0;
+}
+
+/* ---------- accessors ---------- */
+
+size_t agg_nitems(const struct agg *a) { return a->nitems; }
+const struct survey_item *agg_item_def(const struct agg *a, size_t k) { return &a->defs[k]; }
+size_t agg_ndims(const struct agg *a) { return a->newest->ndimensions; }
+const struct survey_dimension *agg_dim_def(const struct agg *a, size_t d)
+{
+    return &a->newest->dimensions[d];
+}
+const size_t *agg_dim_items(const struct agg *a, size_t d) { return a->dim_items[d]; }
+int agg_enps_item(const struct agg *a) { return a->enps; }
+size_t agg_nwaves(const struct agg *a) { return a->nwaves; }
+const char *agg_wave(const struct agg *a, size_t w) { return a->waves[w]; }
+size_t agg_ncities(const struct agg *a) { return a->ncities; }
+const char *agg_city(const struct agg *a, size_t i) { return a->cities[i]; }
+size_t agg_ncells(const struct agg *a) { return a->ncells; }
+const struct agg_cell *agg_cell_at(const struct agg *a, size_t i) { return a->cells[i]; }

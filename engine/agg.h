@@ -1,0 +1,156 @@
+/*
+ * agg: one streaming pass over the responses of a survey that accumulates
+ * sufficient statistics per cell, where a cell is wave x city (x one value of
+ * a respondent attribute, when asked). Networks and "all cities" are not
+ * accumulated separately: sufficient statistics add up, so their cells are
+ * sums of city cells (agg_cell_merge). Memory grows with the number of
+ * cells, never with the number of responses.
+ *
+ * Items are joined across instrument versions by their stable code: the
+ * accumulator's item k is the k-th distinct code over all versions given
+ * (the newest version's order first), so a trend over waves that used
+ * different versions compares the same question. An older version's item
+ * whose wording changed later (the newest item's wording_changed is a
+ * higher version) is kept apart (its code gets the suffix "@vN"), so trends
+ * never join different questions.
+ *
+ * What a cell holds, per item (see struct agg_item):
+ *   LIKERT/SCALE/SINGLE/NUMBER: count and sum of weights and of squared
+ *     weights per value (after reverse coding for LIKERT/SCALE), so n, mean,
+ *     SD, median, the distribution, % favourable, the weighted mean and its
+ *     linearized SE all follow;
+ *   MULTI: per option, the count (and weight) of respondents who chose it,
+ *     and how many answered the item at all;
+ *   drivers: pairwise-complete sums with the eNPS item (n, Sx, Sy, Sxx, Syy, Sxy).
+ * Per dimension: the score (mean of its items after reverse coding, for
+ * respondents with at least min_items answered) as a histogram in units of
+ * 1/AGG_SCORE_DENOM, and, over respondents who answered every item of the
+ * dimension, the item sums and cross-products for Cronbach's alpha.
+ */
+#ifndef EMPIRIE_AGG_H
+#define EMPIRIE_AGG_H
+
+#include "survey.h"
+
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Dimension scores are means of up to 8 items: lcm(1..8) = 840 makes every
+ * such mean an exact integer number of 1/840ths. */
+#define AGG_SCORE_DENOM 840
+
+struct agg;
+
+/* One value slot of an item's distribution. */
+struct agg_value {
+    double n;    /* respondents */
+    double w;    /* sum of weights (= n when unweighted) */
+    double w2;   /* sum of squared weights */
+};
+
+/* Pairwise-complete sums of an item (x) with the eNPS item (y). */
+struct agg_pair {
+    double n, sx, sy, sxx, syy, sxy;
+};
+
+struct agg_item {
+    size_t nvalues;            /* max - min + 1 (MULTI: number of options) */
+    int min;                   /* value of slot 0 (MULTI: 0) */
+    struct agg_value *values;  /* nvalues slots */
+    struct agg_value answered; /* MULTI: respondents who answered the item */
+    struct agg_pair driver;    /* with the eNPS item (LIKERT/SCALE only) */
+};
+
+struct agg_dim {
+    size_t nslots;             /* histogram of the score in 1/AGG_SCORE_DENOM units */
+    int64_t slot0;             /* score of slot 0, in those units */
+    struct agg_value *hist;
+    struct agg_pair driver;    /* the dimension score with eNPS */
+    /* complete cases for Cronbach's alpha: n, sums s[i], cross-products
+     * ss[i * k + j] over the dimension's k items */
+    double cc_n;
+    double *cc_s;
+    double *cc_ss;
+};
+
+struct agg_cell {
+    size_t wave;               /* index into the waves given to agg_new */
+    size_t city;               /* index into agg_cities() */
+    int attr_value;            /* the attribute's code, or SURVEY_NA when not split */
+    struct agg_value respondents;  /* every response in the cell */
+    struct agg_item *items;    /* agg_nitems() */
+    struct agg_dim *dims;      /* agg_ndims() */
+};
+
+/*
+ * Creates an accumulator for one survey. versions: every instrument version
+ * whose responses may appear (at least one; versions[0] is the newest and
+ * gives the item order, dimensions and eNPS item). waves: the wave labels to
+ * keep, in time order (responses of other waves are skipped). by_attr: an
+ * attribute code to split every cell by, or NULL. On failure NULL and err.
+ */
+struct agg *agg_new(const struct survey *const *versions, size_t nversions,
+                    const char *const *waves, size_t nwaves, const char *by_attr, char *err,
+                    size_t errlen);
+
+void agg_free(struct agg *a);
+
+/*
+ * Adds one response. version: the instrument version its answers are laid
+ * out in; answers/attrs as stored (SURVEY_NA for none); weight <= 0 means
+ * unweighted (1). Fails (and adds nothing) for an unknown version or a
+ * length that does not match the instrument.
+ */
+int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int version,
+            const int16_t *attrs, size_t nattrs, const int16_t *answers, size_t nanswers,
+            double weight, char *err, size_t errlen);
+
+/*
+ * Streams every response of the survey from the database (COPY ... TO STDOUT,
+ * text format) into the accumulator. The survey slug is passed as a bound
+ * parameter (through a session setting), never pasted into SQL. *rows
+ * receives how many rows were read. progress, when not NULL, is called every
+ * 65536 rows with the count so far.
+ */
+int agg_read_db(struct agg *a, PGconn *conn, const char *survey, size_t *rows,
+                void (*progress)(size_t rows, void *arg), void *arg, char *err,
+                size_t errlen);
+
+/* The unified items (codes across versions) and dimensions. */
+size_t agg_nitems(const struct agg *a);
+const struct survey_item *agg_item_def(const struct agg *a, size_t k);
+size_t agg_ndims(const struct agg *a);
+const struct survey_dimension *agg_dim_def(const struct agg *a, size_t d);
+/* Index of the eNPS item among the unified items, or -1. */
+int agg_enps_item(const struct agg *a);
+/* The unified item indices of dimension d (its items' positions in the
+ * newest version, mapped): d's k-th item is agg_item_def(a, dim_items[k]). */
+const size_t *agg_dim_items(const struct agg *a, size_t d);
+
+size_t agg_nwaves(const struct agg *a);
+const char *agg_wave(const struct agg *a, size_t w);
+
+/* Cities seen, in first-seen order. */
+size_t agg_ncities(const struct agg *a);
+const char *agg_city(const struct agg *a, size_t i);
+/* Index of a city, or -1 when no response of it was seen. */
+long agg_city_index(const struct agg *a, const char *city);
+
+/* Every cell, in no particular order. */
+size_t agg_ncells(const struct agg *a);
+const struct agg_cell *agg_cell_at(const struct agg *a, size_t i);
+/* The cell of (wave, city, attr_value), or NULL when empty. */
+const struct agg_cell *agg_cell_find(const struct agg *a, size_t wave, size_t city,
+                                     int attr_value);
+
+/* A free-standing cell shaped like this accumulator's cells, all zeros, to
+ * sum city cells into (networks, all cities). Free with agg_cell_free. */
+struct agg_cell *agg_cell_new(const struct agg *a);
+/* dst += src (same accumulator). */
+void agg_cell_merge(const struct agg *a, struct agg_cell *dst, const struct agg_cell *src);
+/* dst -= src: the rest of a network without one city. */
+void agg_cell_subtract(const struct agg *a, struct agg_cell *dst, const struct agg_cell *src);
+void agg_cell_free(const struct agg *a, struct agg_cell *c);
+
+#endif

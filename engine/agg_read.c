@@ -1,0 +1,218 @@
+/*
+ * agg_read: the streaming half of agg (agg.h): COPY ... TO STDOUT in text
+ * format, parsed row by row without building PGresults. Text, not binary:
+ * for int2[] columns binary spends a 4-byte length on every element and
+ * measures slower here (bench/).
+ */
+#include "agg.h"
+
+#include "db.h"
+#include "err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define AGG_MAX_ARRAY 1024
+
+/* One text-format field: [p, end) with backslash escapes undone in place
+ * when there are any (never for our slugs and arrays). */
+struct field {
+    char *p;
+    size_t len;
+};
+
+static int split_fields(char *row, size_t len, struct field *f, size_t nf)
+{
+    size_t i = 0;
+    char *start = row;
+    char *end = row + len;
+
+    if (len > 0 && end[-1] == '\n')
+        end--;
+    for (char *p = row; p <= end; p++) {
+        if (p == end || *p == '\t') {
+            if (i == nf)
+                return -1;
+            f[i].p = start;
+            f[i].len = (size_t)(p - start);
+            i++;
+            start = p + 1;
+        }
+    }
+    return i == nf ? 0 : -1;
+}
+
+static int is_null(const struct field *f)
+{
+    return f->len == 2 && f->p[0] == '\\' && f->p[1] == 'N';
+}
+
+/* Undoes COPY text escapes (\\, \t, \n, ...) in place. */
+static void unescape(struct field *f)
+{
+    size_t o = 0;
+
+    if (memchr(f->p, '\\', f->len) == NULL)
+        return;
+    for (size_t i = 0; i < f->len; i++) {
+        char c = f->p[i];
+
+        if (c == '\\' && i + 1 < f->len) {
+            char n = f->p[++i];
+
+            c = n == 't' ? '\t' : n == 'n' ? '\n' : n == 'r' ? '\r' : n;
+        }
+        f->p[o++] = c;
+    }
+    f->len = o;
+}
+
+/* "{1,NULL,-3}" into out; returns the count or -1. */
+static long parse_int2_array(const char *p, size_t len, int16_t *out, size_t cap)
+{
+    const char *end = p + len;
+    size_t n = 0;
+
+    if (len < 2 || p[0] != '{' || end[-1] != '}')
+        return -1;
+    p++;
+    end--;
+    if (p == end)
+        return 0;
+    while (p < end) {
+        if (n == cap)
+            return -1;
+        if (*p == 'N') {
+            if (end - p < 4 || memcmp(p, "NULL", 4) != 0)
+                return -1;
+            out[n++] = SURVEY_NA;
+            p += 4;
+        } else {
+            int neg = *p == '-';
+            long v = 0;
+            const char *digits;
+
+            if (neg)
+                p++;
+            digits = p;
+            while (p < end && *p >= '0' && *p <= '9')
+                v = v * 10 + (*p++ - '0');
+            if (p == digits || v > 32767)
+                return -1;
+            out[n++] = (int16_t)(neg ? -v : v);
+        }
+        if (p < end && *p++ != ',')
+            return -1;
+    }
+    return (long)n;
+}
+
+static long wave_index(const struct agg *a, const struct field *f)
+{
+    for (size_t w = 0; w < agg_nwaves(a); w++) {
+        const char *label = agg_wave(a, w);
+
+        if (strlen(label) == f->len && memcmp(label, f->p, f->len) == 0)
+            return (long)w;
+    }
+    return -1;
+}
+
+static int add_row(struct agg *a, char *row, size_t len, int16_t *attrs, int16_t *answers,
+                   char *err, size_t errlen)
+{
+    struct field f[6];
+    long wave, nattrs, nanswers, version;
+    double weight = 0;
+    char num[32];
+    char *endp;
+
+    if (split_fields(row, len, f, 6) != 0)
+        return err_set(err, errlen, "unexpected COPY row");
+    unescape(&f[0]);
+    unescape(&f[1]);
+    wave = wave_index(a, &f[1]);
+    if (wave < 0)
+        return 0;   /* a wave not asked for */
+    if (f[2].len == 0 || f[2].len >= sizeof num)
+        return err_set(err, errlen, "bad survey_version in COPY row");
+    memcpy(num, f[2].p, f[2].len);
+    num[f[2].len] = '\0';
+    version = strtol(num, &endp, 10);
+    if (*endp != '\0')
+        return err_set(err, errlen, "bad survey_version in COPY row");
+    nattrs = parse_int2_array(f[3].p, f[3].len, attrs, AGG_MAX_ARRAY);
+    nanswers = parse_int2_array(f[4].p, f[4].len, answers, AGG_MAX_ARRAY);
+    if (nattrs < 0 || nanswers < 0)
+        return err_set(err, errlen, "bad array in COPY row");
+    if (!is_null(&f[5])) {
+        if (f[5].len == 0 || f[5].len >= sizeof num)
+            return err_set(err, errlen, "bad weight in COPY row");
+        memcpy(num, f[5].p, f[5].len);
+        num[f[5].len] = '\0';
+        weight = strtod(num, &endp);
+        if (*endp != '\0' || !(weight > 0))
+            return err_set(err, errlen, "bad weight in COPY row");
+    }
+    return agg_add(a, f[0].p, f[0].len, (size_t)wave, (int)version, attrs, (size_t)nattrs,
+                   answers, (size_t)nanswers, weight, err, errlen);
+}
+
+int agg_read_db(struct agg *a, PGconn *conn, const char *survey, size_t *rows,
+                void (*progress)(size_t rows, void *arg), void *arg, char *err,
+                size_t errlen)
+{
+    const char *params[1] = { survey };
+    int16_t *attrs = malloc(AGG_MAX_ARRAY * sizeof *attrs);
+    int16_t *answers = malloc(AGG_MAX_ARRAY * sizeof *answers);
+    PGresult *res;
+    size_t count = 0;
+    int rc = 0;
+    int len;
+    char *buf;
+
+    *rows = 0;
+    if (attrs == NULL || answers == NULL) {
+        free(attrs);
+        free(answers);
+        return err_set(err, errlen, "out of memory");
+    }
+    /* COPY takes no parameters: the slug travels as a bound parameter into a
+     * session setting that the COPY query reads. */
+    if (db_exec(conn, "SELECT set_config('empirie.agg_survey', $1, false)", 1, params, NULL,
+                NULL, err, errlen) != 0)
+        goto done_early;
+    res = PQexec(conn, "COPY (SELECT city, wave, survey_version, attrs, answers, weight "
+                       "FROM response WHERE survey = current_setting('empirie.agg_survey')) "
+                       "TO STDOUT");
+    if (PQresultStatus(res) != PGRES_COPY_OUT) {
+        err_set(err, errlen, "database: %s", PQresultErrorMessage(res));
+        PQclear(res);
+        goto done_early;
+    }
+    PQclear(res);
+    while ((len = PQgetCopyData(conn, &buf, 0)) > 0) {
+        if (rc == 0) {
+            rc = add_row(a, buf, (size_t)len, attrs, answers, err, errlen);
+            count++;
+            if (progress != NULL && (count & 0xFFFF) == 0)
+                progress(count, arg);
+        }
+        PQfreemem(buf);
+    }
+    if (len == -2 && rc == 0)
+        rc = err_set(err, errlen, "database: %s", PQerrorMessage(conn));
+    while ((res = PQgetResult(conn)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0)
+            rc = err_set(err, errlen, "database: %s", PQresultErrorMessage(res));
+        PQclear(res);
+    }
+    free(attrs);
+    free(answers);
+    *rows = count;
+    return rc;
+done_early:
+    free(attrs);
+    free(answers);
+    return -1;
+}

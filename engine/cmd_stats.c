@@ -1,0 +1,243 @@
+/* empirie stats: the statistics of one group in one wave, as a table or JSON. */
+#include "catalog.h"
+#include "cli.h"
+#include "err.h"
+#include "results.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fputs("Usage: empirie stats --survey SLUG [--wave LABEL] [--city SLUG | --network SLUG | --all]\n"
+          "                     [--by ATTRIBUTE] [--json] [--lang pl|en] [--db CONNINFO]\n"
+          "\n"
+          "Prints the statistics of one group (a city, a network or all cities) in one\n"
+          "wave: respondents, every item and dimension (n, mean, SD, 95% CI, median,\n"
+          "% favourable), Cronbach's alpha, eNPS, the change since the previous wave,\n"
+          "the trend over all waves, the city against the rest of its networks and the\n"
+          "comparison across cities, with Benjamini-Hochberg adjusted p-values. Groups\n"
+          "and cells smaller than the survey's anonymity threshold are suppressed.\n"
+          "\n"
+          "Options:\n"
+          "  --survey SLUG     the survey (see 'empirie registry list')\n"
+          "  --wave LABEL      the wave (default: the latest)\n"
+          "  --city SLUG       one city\n"
+          "  --network SLUG    one network (its member cities)\n"
+          "  --all             all cities (the default)\n"
+          "  --by ATTRIBUTE    also break the group down by a respondent attribute\n"
+          "  --json            print JSON (every figure, the threshold, suppressed cells)\n"
+          "  --lang pl|en      labels in Polish (default) or English\n"
+          "  --db CONNINFO     libpq connection string (default: $DATABASE_URL, the PG*\n"
+          "                    variables, else the private cluster under var/)\n"
+          "  -h, --help        show this help\n",
+          out);
+}
+
+struct options {
+    const char *db, *survey, *wave, *city, *network, *by, *lang;
+    int all, json;
+};
+
+static int parse(int argc, char **argv, struct options *o)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },      { "survey", required_argument, NULL, 's' },
+        { "wave", required_argument, NULL, 'w' },    { "city", required_argument, NULL, 'c' },
+        { "network", required_argument, NULL, 'n' }, { "all", no_argument, NULL, 'a' },
+        { "by", required_argument, NULL, 'b' },      { "json", no_argument, NULL, 'j' },
+        { "lang", required_argument, NULL, 'l' },    { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+
+    memset(o, 0, sizeof *o);
+    o->lang = "pl";
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o->db = optarg; break;
+        case 's': o->survey = optarg; break;
+        case 'w': o->wave = optarg; break;
+        case 'c': o->city = optarg; break;
+        case 'n': o->network = optarg; break;
+        case 'a': o->all = 1; break;
+        case 'b': o->by = optarg; break;
+        case 'j': o->json = 1; break;
+        case 'l': o->lang = optarg; break;
+        case 'h': usage(stdout); return 1;
+        default: usage(stderr); return -1;
+        }
+    }
+    if (optind != argc) {
+        cli_error("stats", "unexpected argument '%s'", argv[optind]);
+        return -1;
+    }
+    if (o->survey == NULL) {
+        cli_error("stats", "--survey is required (see --help)");
+        return -1;
+    }
+    if ((o->city != NULL) + (o->network != NULL) + o->all > 1) {
+        cli_error("stats", "give at most one of --city, --network and --all");
+        return -1;
+    }
+    if (strcmp(o->lang, "pl") != 0 && strcmp(o->lang, "en") != 0) {
+        cli_error("stats", "--lang: expected pl or en, got '%s'", o->lang);
+        return -1;
+    }
+    return 0;
+}
+
+static double num(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* A number right-aligned in width columns, or a dash when there is none. */
+static void print_num(double v, int width, int prec, int sign)
+{
+    if (!isfinite(v))
+        printf("%*s", width + 2, "—");
+    else if (sign)
+        printf(" %+*.*f", width, prec, v);
+    else
+        printf(" %*.*f", width, prec, v);
+}
+
+static const char *item_text(const json_t *doc, const char *code, int dims)
+{
+    size_t i;
+    json_t *it;
+
+    json_array_foreach(json_object_get(json_object_get(doc, "instrument"),
+                                       dims ? "dimensions" : "items"), i, it)
+        if (strcmp(json_string_value(json_object_get(it, "code")), code) == 0)
+            return json_string_value(json_object_get(it, dims ? "label" : "text"));
+    return code;
+}
+
+static void print_row(const json_t *doc, const json_t *m, int dims)
+{
+    const char *code = json_string_value(json_object_get(m, "code"));
+    const json_t *fav = json_object_get(m, "favourable");
+    const json_t *ch = json_object_get(m, "change");
+    const json_t *tr = json_object_get(m, "trend");
+
+    printf("  %-16s", code);
+    if (json_is_true(json_object_get(m, "suppressed"))) {
+        printf(" %6s  (suppressed: fewer respondents than the threshold)\n", "—");
+        return;
+    }
+    if (!json_is_number(json_object_get(m, "mean"))) {
+        printf(" %6.0f  %.50s\n", num(m, "n"), item_text(doc, code, dims));
+        return;
+    }
+    printf(" %6.0f", num(m, "n"));
+    print_num(num(m, "mean"), 6, 2, 0);
+    printf(" [");
+    print_num(num(m, "ci_low"), 4, 2, 0);
+    printf(",");
+    print_num(num(m, "ci_high"), 4, 2, 0);
+    printf("]");
+    print_num(json_is_object(fav) ? 100 * num(fav, "share") : NAN, 4, 0, 0);
+    printf("%%");
+    print_num(json_is_object(ch) ? num(ch, "diff") : NAN, 6, 2, 1);
+    print_num(json_is_object(ch) ? num(ch, "p_adj") : NAN, 6, 3, 0);
+    printf(" %-9.9s", json_is_object(tr) ? json_string_value(json_object_get(tr, "direction"))
+                                         : "");
+    if (dims && json_is_object(json_object_get(m, "alpha")))
+    {
+        printf(" α=");
+        print_num(num(json_object_get(m, "alpha"), "value"), 4, 2, 0);
+    }
+    printf("  %.40s\n", item_text(doc, code, dims));
+}
+
+static void print_table(const json_t *doc, const json_t *g)
+{
+    const json_t *enps = json_object_get(g, "enps");
+    size_t i;
+    json_t *m;
+
+    printf("%s — %s, %s %s (threshold %d)\n", json_string_value(json_object_get(doc, "title")),
+           json_string_value(json_object_get(g, "name")),
+           json_string_value(json_object_get(g, "type")),
+           json_string_value(json_object_get(g, "wave")),
+           (int)json_integer_value(json_object_get(doc, "threshold")));
+    if (json_is_true(json_object_get(g, "suppressed"))) {
+        printf("Suppressed: fewer respondents than the anonymity threshold.\n");
+        return;
+    }
+    printf("Respondents: %.0f\n\n", num(g, "respondents"));
+    printf("  %-16s %6s %6s %-14s %6s %7s %6s %-9s\n", "item", "n", "mean", "95% CI", "fav",
+           "change", "p_adj", "trend");
+    json_array_foreach(json_object_get(g, "items"), i, m)
+        print_row(doc, m, 0);
+    printf("\n  %-16s\n", "dimension");
+    json_array_foreach(json_object_get(g, "dimensions"), i, m)
+        print_row(doc, m, 1);
+    if (json_is_object(enps) && !json_is_true(json_object_get(enps, "suppressed")))
+        printf("\neNPS: %+.1f [%+.1f, %+.1f] (n = %.0f)\n", num(enps, "value"),
+               num(enps, "ci_low"), num(enps, "ci_high"), num(enps, "n"));
+}
+
+int cmd_stats(int argc, char **argv)
+{
+    struct options o;
+    char err[ERR_MAX];
+    struct catalog *cat = NULL;
+    json_t *doc = NULL, *g, *out;
+    const char *type, *slug;
+    int rc = CLI_FAIL;
+    PGconn *conn;
+
+    switch (parse(argc, argv, &o)) {
+    case 1: return CLI_OK;
+    case -1: return CLI_USAGE;
+    }
+    conn = cli_connect(o.db);
+    if (conn == NULL)
+        return CLI_FAIL;
+    if (catalog_load(conn, &cat, err, sizeof err) != 0 ||
+        (doc = results_load(conn, cat, o.survey, o.by, strcmp(o.lang, "en") == 0, NULL, NULL,
+                            err, sizeof err)) == NULL) {
+        cli_error("stats", "%s", err);
+        goto done;
+    }
+    if (o.wave == NULL) {
+        json_t *waves = json_object_get(doc, "waves");
+
+        o.wave = json_string_value(json_object_get(json_array_get(waves, json_array_size(waves) - 1),
+                                                   "label"));
+    }
+    type = o.city ? "city" : o.network ? "network" : "all";
+    slug = o.city ? o.city : o.network;
+    g = results_group(doc, o.wave, type, slug);
+    if (g == NULL) {
+        cli_error("stats", "no %s%s%s in wave \"%s\" of survey \"%s\" (no responses, or not in "
+                  "the registry)", type, slug ? " " : "", slug ? slug : "", o.wave, o.survey);
+        goto done;
+    }
+    if (o.json) {
+        out = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "survey", json_object_get(doc, "survey"),
+                        "title", json_object_get(doc, "title"), "threshold",
+                        json_object_get(doc, "threshold"), "weighted",
+                        json_object_get(doc, "weighted"), "instrument",
+                        json_object_get(doc, "instrument"), "group", g);
+        if (json_dumpf(out, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0)
+            cli_error("stats", "cannot write the JSON");
+        putchar('\n');
+        json_decref(out);
+    } else {
+        print_table(doc, g);
+    }
+    rc = CLI_OK;
+done:
+    json_decref(doc);
+    catalog_free(cat);
+    PQfinish(conn);
+    return rc;
+}

@@ -1,0 +1,1260 @@
+#include "results.h"
+
+#include "anon.h"
+#include "err.h"
+#include "stats.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------- groups ---------- */
+
+enum group_type { GROUP_CITY, GROUP_NETWORK, GROUP_ALL };
+
+struct group {
+    enum group_type type;
+    const char *slug;             /* NULL for "all" */
+    const char *name;
+    const struct results_network *network;  /* GROUP_NETWORK */
+    size_t *cities;               /* agg city indices counted in the group */
+    size_t ncities;
+    struct agg_cell **total;      /* per wave, owned */
+    struct agg_cell **parts;      /* per wave x part (split by an attribute), owned */
+    int *hidden;                  /* per wave: the whole group */
+    int *item_hidden;             /* per wave x item */
+    int *dim_hidden;              /* per wave x dimension */
+    int *part_hidden;             /* per wave x part */
+    int *part_item_hidden;        /* per wave x part x item */
+};
+
+struct ctx {
+    const struct results_input *in;
+    const struct agg *agg;
+    size_t nwaves, nitems, ndims;
+    int t;
+    int weighted;
+    int split;                    /* parts per group: the attribute's codes + "not given" */
+    const struct survey_attr *attr;
+    size_t nparts;
+    struct group *groups;
+    size_t ngroups;
+    size_t first_network, first_all;   /* group index ranges: cities, networks, all */
+};
+
+static double item_n(const struct agg_item *it, const struct survey_item *def)
+{
+    double n = 0;
+
+    if (def->type == SURVEY_MULTI)
+        return it->answered.n;
+    for (size_t v = 0; v < it->nvalues; v++)
+        n += it->values[v].n;
+    return n;
+}
+
+static double dim_n(const struct agg_dim *d)
+{
+    double n = 0;
+
+    for (size_t v = 0; v < d->nslots; v++)
+        n += d->hist[v].n;
+    return n;
+}
+
+static const char *city_name(const struct results_input *in, const char *slug)
+{
+    for (size_t i = 0; i < in->ncities; i++)
+        if (strcmp(in->cities[i].slug, slug) == 0)
+            return in->cities[i].name;
+    return slug;
+}
+
+static int part_value(const struct ctx *c, size_t p)
+{
+    return p < c->attr->noptions ? c->attr->options[p].code : SURVEY_NA;
+}
+
+/* Sums the cells of the group's cities into its per-wave (and per-part) cells. */
+static int group_fill(struct ctx *c, struct group *g)
+{
+    size_t np = c->split ? c->nparts : 0;
+
+    g->total = calloc(c->nwaves, sizeof *g->total);
+    g->parts = calloc(c->nwaves * (np ? np : 1), sizeof *g->parts);
+    g->hidden = calloc(c->nwaves, sizeof *g->hidden);
+    g->item_hidden = calloc(c->nwaves * (c->nitems ? c->nitems : 1), sizeof(int));
+    g->dim_hidden = calloc(c->nwaves * (c->ndims ? c->ndims : 1), sizeof(int));
+    g->part_hidden = calloc(c->nwaves * (np ? np : 1), sizeof(int));
+    g->part_item_hidden = calloc(c->nwaves * (np ? np : 1) * (c->nitems ? c->nitems : 1),
+                                 sizeof(int));
+    if (g->total == NULL || g->parts == NULL || g->hidden == NULL || g->item_hidden == NULL ||
+        g->dim_hidden == NULL || g->part_hidden == NULL || g->part_item_hidden == NULL)
+        return -1;
+    for (size_t w = 0; w < c->nwaves; w++) {
+        g->total[w] = agg_cell_new(c->agg);
+        if (g->total[w] == NULL)
+            return -1;
+        for (size_t p = 0; p < np; p++) {
+            g->parts[w * np + p] = agg_cell_new(c->agg);
+            if (g->parts[w * np + p] == NULL)
+                return -1;
+        }
+        for (size_t i = 0; i < g->ncities; i++) {
+            if (!c->split) {
+                const struct agg_cell *cell = agg_cell_find(c->agg, w, g->cities[i], SURVEY_NA);
+
+                if (cell != NULL)
+                    agg_cell_merge(c->agg, g->total[w], cell);
+                continue;
+            }
+            for (size_t p = 0; p < np; p++) {
+                const struct agg_cell *cell =
+                    agg_cell_find(c->agg, w, g->cities[i], part_value(c, p));
+
+                if (cell == NULL)
+                    continue;
+                agg_cell_merge(c->agg, g->total[w], cell);
+                agg_cell_merge(c->agg, g->parts[w * np + p], cell);
+            }
+        }
+    }
+    return 0;
+}
+
+static void groups_free(struct ctx *c)
+{
+    size_t np = c->split ? c->nparts : 0;
+
+    for (size_t i = 0; i < c->ngroups; i++) {
+        struct group *g = &c->groups[i];
+
+        for (size_t w = 0; g->total != NULL && w < c->nwaves; w++)
+            agg_cell_free(c->agg, g->total[w]);
+        for (size_t k = 0; g->parts != NULL && k < c->nwaves * np; k++)
+            agg_cell_free(c->agg, g->parts[k]);
+        free(g->total);
+        free(g->parts);
+        free(g->hidden);
+        free(g->item_hidden);
+        free(g->dim_hidden);
+        free(g->part_hidden);
+        free(g->part_item_hidden);
+        free(g->cities);
+    }
+    free(c->groups);
+}
+
+static int groups_build(struct ctx *c)
+{
+    const struct results_input *in = c->in;
+    size_t ncities = agg_ncities(c->agg);
+
+    c->groups = calloc(ncities + in->nnetworks + 1, sizeof *c->groups);
+    if (c->groups == NULL)
+        return -1;
+    for (size_t i = 0; i < ncities; i++) {
+        struct group *g = &c->groups[c->ngroups++];
+
+        g->type = GROUP_CITY;
+        g->slug = agg_city(c->agg, i);
+        g->name = city_name(in, g->slug);
+        g->cities = malloc(sizeof *g->cities);
+        if (g->cities == NULL)
+            return -1;
+        g->cities[0] = i;
+        g->ncities = 1;
+    }
+    c->first_network = c->ngroups;
+    for (size_t n = 0; n < in->nnetworks; n++) {
+        const struct results_network *net = &in->networks[n];
+        struct group *g = &c->groups[c->ngroups++];
+
+        g->type = GROUP_NETWORK;
+        g->slug = net->slug;
+        g->name = net->name;
+        g->network = net;
+        g->cities = calloc(net->nmembers ? net->nmembers : 1, sizeof *g->cities);
+        if (g->cities == NULL)
+            return -1;
+        for (size_t m = 0; m < net->nmembers; m++) {
+            long ci = agg_city_index(c->agg, net->members[m]);
+
+            if (ci >= 0)
+                g->cities[g->ncities++] = (size_t)ci;
+        }
+    }
+    c->first_all = c->ngroups;
+    {
+        struct group *g = &c->groups[c->ngroups++];
+
+        g->type = GROUP_ALL;
+        g->name = in->english ? "All cities" : "Wszystkie miasta";
+        g->cities = calloc(ncities ? ncities : 1, sizeof *g->cities);
+        if (g->cities == NULL)
+            return -1;
+        for (size_t i = 0; i < ncities; i++)
+            g->cities[g->ncities++] = i;
+    }
+    for (size_t i = 0; i < c->ngroups; i++)
+        if (group_fill(c, &c->groups[i]) != 0)
+            return -1;
+    return 0;
+}
+
+/* ---------- anonymity ---------- */
+
+/* Primary suppression of every group, item, dimension and part. */
+static void suppress_primary(struct ctx *c)
+{
+    size_t np = c->split ? c->nparts : 0;
+
+    for (size_t i = 0; i < c->ngroups; i++) {
+        struct group *g = &c->groups[i];
+
+        for (size_t w = 0; w < c->nwaves; w++) {
+            const struct agg_cell *cell = g->total[w];
+
+            g->hidden[w] = !anon_visible(cell->respondents.n, c->t);
+            for (size_t k = 0; k < c->nitems; k++)
+                g->item_hidden[w * c->nitems + k] =
+                    !anon_visible(item_n(&cell->items[k], agg_item_def(c->agg, k)), c->t);
+            for (size_t d = 0; d < c->ndims; d++)
+                g->dim_hidden[w * c->ndims + d] = !anon_visible(dim_n(&cell->dims[d]), c->t);
+            for (size_t p = 0; p < np; p++) {
+                const struct agg_cell *part = g->parts[w * np + p];
+
+                g->part_hidden[w * np + p] = !anon_visible(part->respondents.n, c->t);
+                for (size_t k = 0; k < c->nitems; k++)
+                    g->part_item_hidden[(w * np + p) * c->nitems + k] = !anon_visible(
+                        item_n(&part->items[k], agg_item_def(c->agg, k)), c->t);
+            }
+        }
+    }
+}
+
+/*
+ * One partition: the city groups inside a network or "all", on one measure
+ * (which = -1: respondents, 0..nitems-1: an item, nitems + d: a dimension).
+ * Returns 1 when it hid something new.
+ */
+static int partition_cities(struct ctx *c, const struct group *g, size_t w, long which)
+{
+    double *n = calloc(g->ncities + 1, sizeof *n);
+    int *hidden = calloc(g->ncities + 1, sizeof *hidden);
+    int changed = 0;
+
+    if (n == NULL || hidden == NULL) {
+        free(n);
+        free(hidden);
+        return -1;
+    }
+    for (size_t i = 0; i < g->ncities; i++) {
+        struct group *city = &c->groups[g->cities[i]];
+        const struct agg_cell *cell = city->total[w];
+
+        if (which < 0) {
+            n[i] = cell->respondents.n;
+            hidden[i] = city->hidden[w];
+        } else if ((size_t)which < c->nitems) {
+            n[i] = item_n(&cell->items[which], agg_item_def(c->agg, (size_t)which));
+            hidden[i] = city->hidden[w] || city->item_hidden[w * c->nitems + (size_t)which];
+        } else {
+            size_t d = (size_t)which - c->nitems;
+
+            n[i] = dim_n(&cell->dims[d]);
+            hidden[i] = city->hidden[w] || city->dim_hidden[w * c->ndims + d];
+        }
+    }
+    anon_partition(n, g->ncities, c->t, hidden);
+    for (size_t i = 0; i < g->ncities; i++) {
+        struct group *city = &c->groups[g->cities[i]];
+        int *flag = which < 0 ? &city->hidden[w]
+                    : (size_t)which < c->nitems
+                        ? &city->item_hidden[w * c->nitems + (size_t)which]
+                        : &city->dim_hidden[w * c->ndims + ((size_t)which - c->nitems)];
+
+        if (hidden[i] && !*flag && !(which >= 0 && city->hidden[w])) {
+            *flag = 1;
+            changed = 1;
+        }
+    }
+    free(n);
+    free(hidden);
+    return changed;
+}
+
+/* The parts (attribute values) of one group, on respondents and each item. */
+static void partition_parts(struct ctx *c, struct group *g, size_t w)
+{
+    size_t np = c->nparts;
+    double *n = calloc(np, sizeof *n);
+    int *hidden = calloc(np, sizeof *hidden);
+
+    if (n == NULL || hidden == NULL)
+        goto done;
+    for (size_t p = 0; p < np; p++) {
+        n[p] = g->parts[w * np + p]->respondents.n;
+        hidden[p] = g->part_hidden[w * np + p];
+    }
+    anon_partition(n, np, c->t, hidden);
+    for (size_t p = 0; p < np; p++)
+        g->part_hidden[w * np + p] = hidden[p];
+    for (size_t k = 0; k < c->nitems; k++) {
+        for (size_t p = 0; p < np; p++) {
+            n[p] = item_n(&g->parts[w * np + p]->items[k], agg_item_def(c->agg, k));
+            hidden[p] = g->part_hidden[w * np + p] ||
+                        g->part_item_hidden[(w * np + p) * c->nitems + k];
+        }
+        anon_partition(n, np, c->t, hidden);
+        for (size_t p = 0; p < np; p++)
+            g->part_item_hidden[(w * np + p) * c->nitems + k] = hidden[p];
+    }
+done:
+    free(n);
+    free(hidden);
+}
+
+static int is_subset(const struct group *small, const struct group *big)
+{
+    for (size_t i = 0; i < small->ncities; i++) {
+        int found = 0;
+
+        for (size_t j = 0; j < big->ncities && !found; j++)
+            found = small->cities[i] == big->cities[j];
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+/* A network nested in another (or in "all") must differ from it by nobody
+ * or by at least the threshold; otherwise the smaller one is hidden. */
+static void suppress_nested(struct ctx *c, size_t w)
+{
+    for (size_t i = c->first_network; i < c->ngroups; i++) {
+        for (size_t j = c->first_network; j < c->ngroups; j++) {
+            struct group *small = &c->groups[i];
+            const struct group *big = &c->groups[j];
+
+            if (i == j || small->hidden[w] || big->hidden[w] || !is_subset(small, big) ||
+                (small->ncities == big->ncities && i > j))
+                continue;
+            if (!anon_difference_ok(big->total[w]->respondents.n,
+                                    small->total[w]->respondents.n, c->t))
+                small->hidden[w] = 1;
+        }
+    }
+}
+
+static int suppress(struct ctx *c)
+{
+    int changed;
+
+    suppress_primary(c);
+    /* Hiding a city in one network's partition can make another partition
+     * unsafe, so repeat until nothing changes (it ends: flags only go on). */
+    do {
+        changed = 0;
+        for (size_t w = 0; w < c->nwaves; w++) {
+            for (size_t i = c->first_network; i < c->ngroups; i++) {
+                const struct group *g = &c->groups[i];
+
+                for (long which = -1; which < (long)(c->nitems + c->ndims); which++) {
+                    int r = partition_cities(c, g, w, which);
+
+                    if (r < 0)
+                        return -1;
+                    changed |= r;
+                }
+            }
+        }
+    } while (changed);
+    for (size_t w = 0; w < c->nwaves; w++) {
+        suppress_nested(c, w);
+        for (size_t i = 0; c->split && i < c->ngroups; i++)
+            partition_parts(c, &c->groups[i], w);
+    }
+    return 0;
+}
+
+/* ---------- estimates ---------- */
+
+/* What the tests between groups and waves need of one measure. */
+struct est {
+    double n;          /* respondents with an answer */
+    double n_eff;      /* Kish effective n (= n when unweighted) */
+    double mean, sd, se, ci_lo, ci_hi, median;
+    double fav_x, fav_n;             /* favourable answers (weighted: effective) */
+    struct stats_prop fav;
+    int has_fav;
+};
+
+static json_t *jnum(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* Mean, SD, SE and CI of a histogram of values (slot0 + i) * scale, from
+ * unweighted counts or, for weighted surveys, from the weight sums. */
+static void est_from_hist(const struct ctx *c, const struct agg_value *v, size_t nslots,
+                          double slot0, double scale, size_t fav_top, struct est *e)
+{
+    struct stats_moments m = { 0, 0, 0 };
+    struct stats_wsums ws = { 0, 0, 0, 0, 0, 0 };
+    struct stats_summary s;
+    double *counts = malloc((nslots ? nslots : 1) * sizeof *counts);
+    double med;
+
+    memset(e, 0, sizeof *e);
+    e->mean = e->sd = e->se = e->ci_lo = e->ci_hi = e->median = NAN;
+    if (counts == NULL)
+        return;
+    for (size_t i = 0; i < nslots; i++) {
+        double y = (slot0 + (double)i) * scale;
+
+        counts[i] = c->weighted ? v[i].w : v[i].n;
+        m.n += v[i].n;
+        m.sum += v[i].n * y;
+        m.sumsq += v[i].n * y * y;
+        ws.n += v[i].n;
+        ws.sw += v[i].w;
+        ws.sw2 += v[i].w2;
+        ws.swy += v[i].w * y;
+        ws.sw2y += v[i].w2 * y;
+        ws.sw2y2 += v[i].w2 * y * y;
+    }
+    e->n = m.n;
+    e->n_eff = m.n;
+    med = stats_dist_median(counts, nslots, 0);
+    e->median = isfinite(med) ? (slot0 + med) * scale : NAN;
+    if (c->weighted) {
+        struct stats_wmean wm;
+
+        if (stats_weighted_mean(&ws, &wm, NULL, 0) == 0) {
+            e->mean = wm.mean;
+            e->se = wm.se;
+            e->ci_lo = wm.ci_lo;
+            e->ci_hi = wm.ci_hi;
+            e->n_eff = wm.n_eff;
+            e->sd = isfinite(wm.se) ? wm.se * sqrt(wm.n_eff) : NAN;
+        }
+    } else if (stats_moments_summary(&m, &s, NULL, 0) == 0) {
+        e->mean = s.mean;
+        e->sd = s.sd;
+        e->se = s.se;
+        e->ci_lo = s.ci_lo;
+        e->ci_hi = s.ci_hi;
+    }
+    if (fav_top > 0 && fav_top <= nslots && m.n > 0) {
+        double top = 0, total = 0;
+
+        for (size_t i = 0; i < nslots; i++) {
+            total += counts[i];
+            if (i >= nslots - fav_top)
+                top += counts[i];
+        }
+        /* Weighted: the weighted share on Kish's effective n. */
+        e->fav_n = e->n_eff;
+        e->fav_x = total > 0 ? top / total * e->fav_n : 0;
+        e->has_fav = stats_wilson(e->fav_x, e->fav_n, &e->fav, NULL, 0) == 0;
+    }
+    free(counts);
+}
+
+static void est_item(const struct ctx *c, const struct agg_cell *cell, size_t k, struct est *e)
+{
+    const struct survey_item *def = agg_item_def(c->agg, k);
+    const struct agg_item *it = &cell->items[k];
+    size_t top = def->type == SURVEY_LIKERT ? (size_t)c->in->survey->favourable_top : 0;
+
+    est_from_hist(c, it->values, it->nvalues, it->min, 1.0, top, e);
+}
+
+static void est_dim(const struct ctx *c, const struct agg_cell *cell, size_t d, struct est *e)
+{
+    const struct agg_dim *dim = &cell->dims[d];
+
+    est_from_hist(c, dim->hist, dim->nslots, (double)dim->slot0, 1.0 / AGG_SCORE_DENOM, 0, e);
+}
+
+static int is_scored(const struct survey_item *def)
+{
+    return def->type == SURVEY_LIKERT || def->type == SURVEY_SCALE ||
+           def->type == SURVEY_NUMBER;
+}
+
+/* ---------- JSON pieces ---------- */
+
+static json_t *json_est(const struct ctx *c, const struct est *e, int with_dist,
+                        const struct agg_value *v, size_t nslots)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "n", json_real(e->n));
+    if (c->weighted)
+        json_object_set_new(o, "n_eff", jnum(e->n_eff));
+    json_object_set_new(o, "mean", jnum(e->mean));
+    json_object_set_new(o, "sd", jnum(e->sd));
+    json_object_set_new(o, "se", jnum(e->se));
+    json_object_set_new(o, "ci_low", jnum(e->ci_lo));
+    json_object_set_new(o, "ci_high", jnum(e->ci_hi));
+    json_object_set_new(o, "median", jnum(e->median));
+    if (e->has_fav) {
+        json_object_set_new(o, "favourable",
+                            json_pack("{s:o, s:o, s:o}", "share", jnum(e->fav.p), "ci_low",
+                                      jnum(e->fav.ci_lo), "ci_high", jnum(e->fav.ci_hi)));
+    }
+    if (with_dist) {
+        json_t *dist = json_array();
+        double total = 0;
+
+        for (size_t i = 0; i < nslots; i++)
+            total += c->weighted ? v[i].w : v[i].n;
+        for (size_t i = 0; i < nslots; i++)
+            json_array_append_new(
+                dist, jnum(total > 0 ? (c->weighted ? v[i].w : v[i].n) / total : NAN));
+        json_object_set_new(o, "distribution", dist);
+    }
+    return o;
+}
+
+static json_t *json_suppressed(void)
+{
+    return json_pack("{s:b}", "suppressed", 1);
+}
+
+static const char *trend_label(enum stats_trend_dir dir, int english)
+{
+    switch (dir) {
+    case STATS_TREND_RISING:
+        return english ? "rising" : "rośnie";
+    case STATS_TREND_FALLING:
+        return english ? "falling" : "spada";
+    default:
+        return english ? "no clear change" : "brak wyraźnej zmiany";
+    }
+}
+
+static json_t *json_change(const struct ctx *c, size_t prev_wave, const struct est *now,
+                           const struct est *prev)
+{
+    struct stats_group a = { now->n_eff, now->mean, now->sd };
+    struct stats_group b = { prev->n_eff, prev->mean, prev->sd };
+    struct stats_ttest t;
+    json_t *o;
+
+    if (stats_welch_t(&a, &b, &t, NULL, 0) != 0)
+        return json_null();
+    o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "previous_wave",
+                  agg_wave(c->agg, prev_wave), "diff", jnum(t.diff), "se", jnum(t.se), "t",
+                  jnum(t.t), "df", jnum(t.df), "p", jnum(t.p), "cohens_d", jnum(t.d));
+    if (now->has_fav && prev->has_fav) {
+        struct stats_ztest z;
+
+        if (stats_prop_ztest(now->fav_x, now->fav_n, prev->fav_x, prev->fav_n, &z, NULL, 0) == 0)
+            json_object_set_new(o, "favourable",
+                                json_pack("{s:o, s:o, s:o}", "diff", jnum(z.diff), "z",
+                                          jnum(z.z), "p", jnum(z.p)));
+    }
+    return o;
+}
+
+static json_t *json_trend(const struct ctx *c, const double *mean, const double *se)
+{
+    struct stats_trend tr;
+
+    if (stats_trend_wls(c->in->wave_x, mean, se, c->nwaves, &tr, NULL, 0) != 0 || tr.k < 2)
+        return json_null();
+    return json_pack("{s:i, s:o, s:o, s:o, s:o, s:s, s:s}", "waves", (int)tr.k, "slope",
+                     jnum(tr.slope), "se", jnum(tr.se), "se_residual", jnum(tr.se_resid), "p",
+                     jnum(tr.p), "direction",
+                     tr.dir == STATS_TREND_RISING    ? "rising"
+                     : tr.dir == STATS_TREND_FALLING ? "falling"
+                                                     : "none",
+                     "label", trend_label(tr.dir, c->in->english));
+}
+
+static json_t *json_driver(const struct agg_pair *p)
+{
+    struct stats_xysums s = { p->n, p->sx, p->sy, p->sxx, p->syy, p->sxy };
+    struct stats_corr r;
+
+    if (p->n < RESULTS_MIN_DRIVER_N || stats_pearson(&s, &r, NULL, 0) != 0 || !isfinite(r.r))
+        return json_null();
+    return json_pack("{s:o, s:o, s:o}", "n", json_real(r.n), "r", jnum(r.r), "p", jnum(r.p));
+}
+
+/* ---------- the estimate cache: [group][wave][measure] ---------- */
+
+/* measure m: an item (m < nitems) or a dimension (nitems + d) */
+static size_t nmeasures(const struct ctx *c)
+{
+    return c->nitems + c->ndims;
+}
+
+static struct est *cache_at(struct est *cache, const struct ctx *c, size_t g, size_t w,
+                            size_t m)
+{
+    return &cache[(g * c->nwaves + w) * nmeasures(c) + m];
+}
+
+static int measure_hidden(const struct ctx *c, const struct group *g, size_t w, size_t m)
+{
+    if (g->hidden[w])
+        return 1;
+    return m < c->nitems ? g->item_hidden[w * c->nitems + m]
+                         : g->dim_hidden[w * c->ndims + (m - c->nitems)];
+}
+
+static void est_measure(const struct ctx *c, const struct agg_cell *cell, size_t m,
+                        struct est *e)
+{
+    if (m < c->nitems)
+        est_item(c, cell, m, e);
+    else
+        est_dim(c, cell, m - c->nitems, e);
+}
+
+static struct est *cache_build(const struct ctx *c)
+{
+    struct est *cache = calloc(c->ngroups * c->nwaves * nmeasures(c) + 1, sizeof *cache);
+
+    if (cache == NULL)
+        return NULL;
+    for (size_t g = 0; g < c->ngroups; g++)
+        for (size_t w = 0; w < c->nwaves; w++)
+            for (size_t m = 0; m < nmeasures(c); m++)
+                if (m >= c->nitems || is_scored(agg_item_def(c->agg, m)))
+                    est_measure(c, c->groups[g].total[w], m, cache_at(cache, c, g, w, m));
+    return cache;
+}
+
+/* ---------- per measure ---------- */
+
+struct build {
+    const struct ctx *c;
+    struct est *cache;
+};
+
+static int group_has_city(const struct group *g, size_t city)
+{
+    for (size_t i = 0; i < g->ncities; i++)
+        if (g->cities[i] == city)
+            return 1;
+    return 0;
+}
+
+/* A city against the rest of each network it is a member of. */
+static json_t *json_vs_networks(const struct build *b, size_t gi, size_t w, size_t m)
+{
+    const struct ctx *c = b->c;
+    const struct group *city = &c->groups[gi];
+    const struct est *ce = cache_at(b->cache, c, gi, w, m);
+    json_t *arr = json_array();
+
+    for (size_t ni = c->first_network; ni < c->first_all; ni++) {
+        const struct group *net = &c->groups[ni];
+        struct agg_cell *rest;
+        struct est re;
+        struct stats_group a, r;
+        struct stats_ttest t;
+        double *means, *ranks;
+        size_t pos = 0;
+
+        if (!group_has_city(net, city->cities[0]) || net->hidden[w])
+            continue;
+        rest = agg_cell_new(c->agg);
+        if (rest == NULL)
+            continue;
+        agg_cell_merge(c->agg, rest, net->total[w]);
+        agg_cell_subtract(c->agg, rest, city->total[w]);
+        est_measure(c, rest, m, &re);
+        agg_cell_free(c->agg, rest);
+        /* The rest of the network is itself a group: too few, and the
+         * comparison would reveal it. */
+        if (!anon_visible(re.n, c->t) || re.n == 0)
+            continue;
+        a = (struct stats_group){ ce->n_eff, ce->mean, ce->sd };
+        r = (struct stats_group){ re.n_eff, re.mean, re.sd };
+        if (stats_welch_t(&a, &r, &t, NULL, 0) != 0)
+            continue;
+        means = calloc(net->ncities + 1, sizeof *means);
+        ranks = calloc(net->ncities + 1, sizeof *ranks);
+        if (means != NULL && ranks != NULL) {
+            for (size_t i = 0; i < net->ncities; i++) {
+                size_t cg = net->cities[i];   /* city groups come first: index = city */
+
+                means[i] = measure_hidden(c, &c->groups[cg], w, m)
+                               ? NAN
+                               : cache_at(b->cache, c, cg, w, m)->mean;
+                if (cg == gi)
+                    pos = i;
+            }
+            stats_rank(means, net->ncities, ranks, NULL, 0);
+        }
+        {
+            size_t of = 0;
+
+            for (size_t i = 0; means != NULL && i < net->ncities; i++)
+                of += isfinite(means[i]);
+            json_array_append_new(
+                arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i}", "network",
+                               net->slug, "rest_mean", jnum(re.mean), "diff", jnum(t.diff),
+                               "t", jnum(t.t), "df", jnum(t.df), "p", jnum(t.p), "cohens_d",
+                               jnum(t.d), "rank", jnum(ranks != NULL ? ranks[pos] : NAN),
+                               "of", (int)of));
+        }
+        free(means);
+        free(ranks);
+    }
+    return arr;
+}
+
+/* Welch's ANOVA across the visible cities of a network or of all. */
+static json_t *json_across(const struct build *b, size_t gi, size_t w, size_t m)
+{
+    const struct ctx *c = b->c;
+    const struct group *g = &c->groups[gi];
+    struct stats_group *groups = calloc(g->ncities + 1, sizeof *groups);
+    struct stats_anova an;
+    size_t k = 0;
+    json_t *o = json_null();
+
+    if (groups == NULL)
+        return o;
+    for (size_t i = 0; i < g->ncities; i++) {
+        const struct est *e = cache_at(b->cache, c, g->cities[i], w, m);
+
+        if (measure_hidden(c, &c->groups[g->cities[i]], w, m) || !(e->n >= 2) ||
+            !(e->sd > 0))
+            continue;
+        groups[k++] = (struct stats_group){ e->n_eff, e->mean, e->sd };
+    }
+    if (k >= 2 && stats_welch_anova(groups, k, &an, NULL, 0) == 0 && isfinite(an.f))
+        o = json_pack("{s:s, s:i, s:o, s:o, s:o, s:o}", "test", "welch_anova", "cities", (int)k,
+                      "f", jnum(an.f), "df1", jnum(an.df1), "df2", jnum(an.df2), "p",
+                      jnum(an.p));
+    free(groups);
+    return o;
+}
+
+static json_t *json_measure(const struct build *b, size_t gi, size_t w, size_t m)
+{
+    const struct ctx *c = b->c;
+    const struct group *g = &c->groups[gi];
+    const struct agg_cell *cell = g->total[w];
+    const struct est *e = cache_at(b->cache, c, gi, w, m);
+    double *means = calloc(c->nwaves, sizeof *means);
+    double *ses = calloc(c->nwaves, sizeof *ses);
+    json_t *o;
+
+    if (measure_hidden(c, g, w, m)) {
+        free(means);
+        free(ses);
+        return json_suppressed();
+    }
+    if (m < c->nitems)
+        o = json_est(c, e, 1, cell->items[m].values, cell->items[m].nvalues);
+    else
+        o = json_est(c, e, 0, NULL, 0);
+    json_object_set_new(o, "suppressed", json_false());
+    if (w > 0 && !measure_hidden(c, g, w - 1, m) &&
+        cache_at(b->cache, c, gi, w - 1, m)->n > 0)
+        json_object_set_new(o, "change",
+                            json_change(c, w - 1, e, cache_at(b->cache, c, gi, w - 1, m)));
+    else
+        json_object_set_new(o, "change", json_null());
+    /* The trend runs over the waves up to this one that may be shown. */
+    for (size_t v = 0; means != NULL && ses != NULL && v < c->nwaves; v++) {
+        const struct est *ev = cache_at(b->cache, c, gi, v, m);
+
+        means[v] = v <= w && !measure_hidden(c, g, v, m) ? ev->mean : NAN;
+        ses[v] = v <= w && !measure_hidden(c, g, v, m) ? ev->se : NAN;
+    }
+    json_object_set_new(o, "trend", means != NULL && ses != NULL ? json_trend(c, means, ses)
+                                                                 : json_null());
+    free(means);
+    free(ses);
+    json_object_set_new(o, "driver",
+                        json_driver(m < c->nitems ? &cell->items[m].driver
+                                                  : &cell->dims[m - c->nitems].driver));
+    if (g->type == GROUP_CITY)
+        json_object_set_new(o, "vs_networks", json_vs_networks(b, gi, w, m));
+    else
+        json_object_set_new(o, "across_cities", json_across(b, gi, w, m));
+    return o;
+}
+
+/* ---------- categorical items, alpha, eNPS ---------- */
+
+static json_t *json_categorical(const struct build *b, size_t gi, size_t w, size_t k)
+{
+    const struct ctx *c = b->c;
+    const struct group *g = &c->groups[gi];
+    const struct agg_item *it = &g->total[w]->items[k];
+    const struct survey_item *def = agg_item_def(c->agg, k);
+    double n = item_n(it, def);
+    double base = 0;
+    json_t *o, *dist = json_array();
+
+    if (measure_hidden(c, g, w, k)) {
+        json_decref(dist);
+        return json_suppressed();
+    }
+    /* Shares of respondents who answered (for multiple choice they need not
+     * add up to 1). */
+    if (def->type == SURVEY_MULTI)
+        base = c->weighted ? it->answered.w : it->answered.n;
+    else
+        for (size_t v = 0; v < it->nvalues; v++)
+            base += c->weighted ? it->values[v].w : it->values[v].n;
+    for (size_t v = 0; v < it->nvalues; v++) {
+        double x = c->weighted ? it->values[v].w : it->values[v].n;
+
+        json_array_append_new(dist, jnum(base > 0 ? x / base : NAN));
+    }
+    o = json_pack("{s:b, s:f, s:o}", "suppressed", 0, "n", n, "distribution", dist);
+    if (g->type != GROUP_CITY && def->type == SURVEY_SINGLE) {
+        size_t nv = it->nvalues, rows = 0;
+        double *table = calloc(g->ncities * nv + 1, sizeof *table);
+        struct stats_chisq cs;
+
+        for (size_t i = 0; table != NULL && i < g->ncities; i++) {
+            const struct group *city = &c->groups[g->cities[i]];
+
+            if (measure_hidden(c, city, w, k))
+                continue;
+            for (size_t v = 0; v < nv; v++)
+                table[rows * nv + v] = city->total[w]->items[k].values[v].n;
+            rows++;
+        }
+        if (table != NULL && rows >= 2 &&
+            stats_chisq_indep(table, rows, nv, &cs, NULL, 0) == 0 && isfinite(cs.chi2))
+            json_object_set_new(o, "across_cities",
+                                json_pack("{s:s, s:i, s:o, s:o, s:o, s:o}", "test",
+                                          "chi_square", "cities", (int)rows, "chi2",
+                                          jnum(cs.chi2), "df", jnum(cs.df), "p", jnum(cs.p),
+                                          "cramers_v", jnum(cs.v)));
+        free(table);
+    }
+    return o;
+}
+
+static void add_alpha(const struct ctx *c, json_t *o, const struct agg_dim *d, size_t k)
+{
+    struct stats_alpha al;
+
+    if (k < 2 || stats_cronbach_alpha(k, d->cc_n, d->cc_s, d->cc_ss, &al, NULL, 0) != 0) {
+        json_object_set_new(o, "alpha", json_null());
+        return;
+    }
+    (void)c;
+    json_object_set_new(o, "alpha",
+                        json_pack("{s:o, s:o, s:o, s:f, s:i}", "value", jnum(al.alpha), "ci_low",
+                                  jnum(al.ci_lo), "ci_high", jnum(al.ci_hi), "n", al.n,
+                                  "items", (int)k));
+}
+
+static int enps_of(const struct ctx *c, const struct agg_cell *cell, struct stats_enps *out)
+{
+    int k = agg_enps_item(c->agg);
+    const struct agg_item *it;
+    double counts[11];
+
+    if (k < 0)
+        return -1;
+    it = &cell->items[k];
+    if (it->nvalues != 11 || it->min != 0)
+        return -1;
+    for (size_t v = 0; v < 11; v++)
+        counts[v] = it->values[v].n;
+    return stats_enps(counts, out, NULL, 0);
+}
+
+static json_t *json_enps(const struct build *b, size_t gi, size_t w)
+{
+    const struct ctx *c = b->c;
+    const struct group *g = &c->groups[gi];
+    int k = agg_enps_item(c->agg);
+    struct stats_enps e, prev;
+    double x[64], v[64], se[64];
+    size_t nw = 0;
+    json_t *o;
+
+    if (k < 0)
+        return json_null();
+    if (measure_hidden(c, g, w, (size_t)k))
+        return json_suppressed();
+    if (enps_of(c, g->total[w], &e) != 0 || e.n == 0)
+        return json_null();
+    o = json_pack("{s:b, s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "suppressed", 0, "n", e.n,
+                  "promoters", jnum(e.promoters / 100), "passives", jnum(e.passives / 100),
+                  "detractors", jnum(e.detractors / 100), "value", jnum(e.enps), "se",
+                  jnum(e.se), "ci_low", jnum(e.ci_lo), "ci_high", jnum(e.ci_hi));
+    if (w > 0 && !measure_hidden(c, g, w - 1, (size_t)k) &&
+        enps_of(c, g->total[w - 1], &prev) == 0 && prev.n > 0) {
+        double diff = e.enps - prev.enps;
+        double s = sqrt(e.se * e.se + prev.se * prev.se);
+        double z = s > 0 ? diff / s : NAN;
+        double p = isfinite(z) ? 2 * gsl_cdf_ugaussian_Q(fabs(z)) : NAN;
+
+        json_object_set_new(o, "change",
+                            json_pack("{s:s, s:o, s:o, s:o, s:o}", "previous_wave",
+                                      agg_wave(c->agg, w - 1), "diff", jnum(diff), "se",
+                                      jnum(s), "z", jnum(z), "p", jnum(p)));
+    } else {
+        json_object_set_new(o, "change", json_null());
+    }
+    for (size_t u = 0; u <= w && u < 64; u++) {
+        struct stats_enps eu;
+
+        x[nw] = c->in->wave_x[u];
+        v[nw] = NAN;
+        se[nw] = NAN;
+        if (!measure_hidden(c, g, u, (size_t)k) && enps_of(c, g->total[u], &eu) == 0 &&
+            eu.n > 0) {
+            v[nw] = eu.enps;
+            se[nw] = eu.se;
+        }
+        nw++;
+    }
+    {
+        struct stats_trend tr;
+
+        if (stats_trend_wls(x, v, se, nw, &tr, NULL, 0) == 0 && tr.k >= 2)
+            json_object_set_new(
+                o, "trend",
+                json_pack("{s:i, s:o, s:o, s:o, s:s, s:s}", "waves", (int)tr.k, "slope",
+                          jnum(tr.slope), "se", jnum(tr.se), "p", jnum(tr.p), "direction",
+                          tr.dir == STATS_TREND_RISING    ? "rising"
+                          : tr.dir == STATS_TREND_FALLING ? "falling"
+                                                          : "none",
+                          "label", trend_label(tr.dir, c->in->english)));
+        else
+            json_object_set_new(o, "trend", json_null());
+    }
+    return o;
+}
+
+/* ---------- Benjamini-Hochberg over a group's tests ---------- */
+
+static void collect_p(json_t *v, json_t ***found, size_t *n, size_t *cap)
+{
+    if (json_is_object(v)) {
+        const char *key;
+        json_t *child;
+        json_t *p = json_object_get(v, "p");
+
+        if (json_is_real(p)) {
+            if (*n == *cap) {
+                size_t nc = *cap ? *cap * 2 : 64;
+                json_t **grown = realloc(*found, nc * sizeof *grown);
+
+                if (grown == NULL)
+                    return;
+                *found = grown;
+                *cap = nc;
+            }
+            (*found)[(*n)++] = v;
+        }
+        json_object_foreach(v, key, child) {
+            if (strcmp(key, "breakdown") != 0)
+                collect_p(child, found, n, cap);
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *child;
+
+        json_array_foreach(v, i, child)
+            collect_p(child, found, n, cap);
+    }
+}
+
+static void adjust_p(json_t *group)
+{
+    json_t **found = NULL;
+    size_t n = 0, cap = 0;
+    double *p, *q;
+
+    collect_p(group, &found, &n, &cap);
+    p = calloc(n + 1, sizeof *p);
+    q = calloc(n + 1, sizeof *q);
+    if (p != NULL && q != NULL && n > 0) {
+        for (size_t i = 0; i < n; i++)
+            p[i] = json_real_value(json_object_get(found[i], "p"));
+        if (stats_bh_adjust(p, n, q, NULL, 0) == 0)
+            for (size_t i = 0; i < n; i++)
+                json_object_set_new(found[i], "p_adj", jnum(q[i]));
+    }
+    free(p);
+    free(q);
+    free(found);
+}
+
+/* ---------- a group ---------- */
+
+static json_t *json_breakdown(const struct build *b, size_t gi, size_t w)
+{
+    const struct ctx *c = b->c;
+    const struct group *g = &c->groups[gi];
+    size_t np = c->nparts;
+    json_t *parts = json_array();
+
+    for (size_t p = 0; p < np; p++) {
+        const struct agg_cell *cell = g->parts[w * np + p];
+        json_t *part, *items;
+
+        if (cell->respondents.n == 0)
+            continue;
+        part = json_pack("{s:o, s:s}", "value",
+                         p < c->attr->noptions ? json_integer(c->attr->options[p].code)
+                                               : json_null(),
+                         "label",
+                         p < c->attr->noptions
+                             ? (c->in->english && c->attr->options[p].label_en
+                                    ? c->attr->options[p].label_en
+                                    : c->attr->options[p].label_pl)
+                             : (c->in->english ? "not given" : "brak odpowiedzi"));
+        if (g->part_hidden[w * np + p]) {
+            json_object_set_new(part, "suppressed", json_true());
+            json_array_append_new(parts, part);
+            continue;
+        }
+        json_object_set_new(part, "suppressed", json_false());
+        json_object_set_new(part, "respondents", json_real(cell->respondents.n));
+        items = json_array();
+        for (size_t k = 0; k < c->nitems; k++) {
+            const struct survey_item *def = agg_item_def(c->agg, k);
+            struct est e;
+            json_t *io;
+
+            if (!is_scored(def))
+                continue;
+            if (g->part_item_hidden[(w * np + p) * c->nitems + k]) {
+                io = json_suppressed();
+            } else {
+                est_item(c, cell, k, &e);
+                io = json_est(c, &e, 0, NULL, 0);
+                json_object_set_new(io, "suppressed", json_false());
+            }
+            json_object_set_new(io, "code", json_string(def->code));
+            json_array_append_new(items, io);
+        }
+        json_object_set_new(part, "items", items);
+        json_array_append_new(parts, part);
+    }
+    return json_pack("{s:s, s:o}", "attribute", c->attr->code, "parts", parts);
+}
+
+static json_t *json_group_header(const struct ctx *c, const struct group *g, size_t w)
+{
+    json_t *o = json_pack("{s:s, s:s, s:o, s:s}", "wave", agg_wave(c->agg, w), "type",
+                          g->type == GROUP_CITY ? "city"
+                          : g->type == GROUP_NETWORK ? "network"
+                                                     : "all",
+                          "slug", g->slug ? json_string(g->slug) : json_null(), "name",
+                          g->name);
+
+    if (g->type == GROUP_NETWORK) {
+        json_t *members = json_array(), *observers = json_array();
+
+        for (size_t i = 0; i < g->network->nmembers; i++)
+            json_array_append_new(members, json_string(g->network->members[i]));
+        for (size_t i = 0; i < g->network->nobservers; i++)
+            json_array_append_new(observers, json_string(g->network->observers[i]));
+        json_object_set_new(o, "members", members);
+        json_object_set_new(o, "observers", observers);
+    }
+    return o;
+}
+
+static json_t *json_group(const struct build *b, size_t gi, size_t w)
+{
+    const struct ctx *c = b->c;
+    const struct group *g = &c->groups[gi];
+    json_t *o = json_group_header(c, g, w);
+    json_t *items, *dims;
+
+    if (g->hidden[w]) {
+        json_object_set_new(o, "suppressed", json_true());
+        json_object_set_new(o, "respondents", json_null());
+        return o;
+    }
+    json_object_set_new(o, "suppressed", json_false());
+    json_object_set_new(o, "respondents", json_real(g->total[w]->respondents.n));
+    items = json_array();
+    for (size_t k = 0; k < c->nitems; k++) {
+        const struct survey_item *def = agg_item_def(c->agg, k);
+        json_t *io;
+
+        if (def->type == SURVEY_TEXT)
+            continue;
+        io = is_scored(def) ? json_measure(b, gi, w, k) : json_categorical(b, gi, w, k);
+        json_object_set_new(io, "code", json_string(def->code));
+        json_array_append_new(items, io);
+    }
+    json_object_set_new(o, "items", items);
+    dims = json_array();
+    for (size_t d = 0; d < c->ndims; d++) {
+        json_t *dobj = json_measure(b, gi, w, c->nitems + d);
+
+        json_object_set_new(dobj, "code", json_string(agg_dim_def(c->agg, d)->code));
+        if (!json_is_true(json_object_get(dobj, "suppressed")))
+            add_alpha(c, dobj, &g->total[w]->dims[d], agg_dim_def(c->agg, d)->nitems);
+        json_array_append_new(dims, dobj);
+    }
+    json_object_set_new(o, "dimensions", dims);
+    json_object_set_new(o, "enps", json_enps(b, gi, w));
+    adjust_p(o);
+    if (c->split)
+        json_object_set_new(o, "breakdown", json_breakdown(b, gi, w));
+    return o;
+}
+
+/* ---------- the instrument, for labels ---------- */
+
+static const char *label(const struct ctx *c, const char *pl, const char *en)
+{
+    return c->in->english && en != NULL ? en : pl;
+}
+
+static const char *type_name(enum survey_item_type t)
+{
+    static const char *const names[] = { "likert", "scale", "single", "multi", "number", "text" };
+
+    return names[t];
+}
+
+static json_t *json_options(const struct ctx *c, const struct survey_option *o, size_t n)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:i, s:s}", "code", o[i].code, "label",
+                                             label(c, o[i].label_pl, o[i].label_en)));
+    return arr;
+}
+
+static json_t *json_instrument(const struct ctx *c)
+{
+    const struct survey *s = c->in->survey;
+    json_t *items = json_array(), *dims = json_array();
+    int enps = agg_enps_item(c->agg);
+
+    for (size_t k = 0; k < c->nitems; k++) {
+        const struct survey_item *it = agg_item_def(c->agg, k);
+        json_t *values = json_array();
+        const struct agg_item *shape = &c->groups[c->first_all].total[0]->items[k];
+
+        if (it->type == SURVEY_TEXT)
+            continue;
+        /* The value of each distribution slot, so readers need no rules. */
+        for (size_t v = 0; v < shape->nvalues; v++)
+            json_array_append_new(values, json_integer(shape->min + (long)v));
+        json_array_append_new(
+            items, json_pack("{s:s, s:s, s:s, s:i, s:i, s:b, s:o, s:o, s:o}", "code", it->code,
+                             "text", label(c, it->text_pl, it->text_en), "type",
+                             type_name(it->type), "min", it->min, "max", it->max, "reverse",
+                             it->reverse, "dimension",
+                             it->dimension >= 0 && (size_t)it->dimension < s->ndimensions &&
+                                     survey_item_index(s, it->code) >= 0
+                                 ? json_string(s->dimensions[it->dimension].code)
+                                 : json_null(),
+                             "values", values, "options",
+                             json_options(c, it->options, it->noptions)));
+    }
+    for (size_t d = 0; d < c->ndims; d++) {
+        const struct survey_dimension *dim = agg_dim_def(c->agg, d);
+        json_t *codes = json_array();
+
+        for (size_t j = 0; j < dim->nitems; j++)
+            json_array_append_new(codes,
+                                  json_string(agg_item_def(c->agg, agg_dim_items(c->agg, d)[j])->code));
+        json_array_append_new(dims, json_pack("{s:s, s:s, s:o, s:i}", "code", dim->code,
+                                              "label", label(c, dim->label_pl, dim->label_en),
+                                              "items", codes, "min_items", (int)dim->min_items));
+    }
+    return json_pack("{s:o, s:o, s:o, s:i}", "items", items, "dimensions", dims, "enps_item",
+                     enps >= 0 ? json_string(agg_item_def(c->agg, (size_t)enps)->code)
+                               : json_null(),
+                     "favourable_top", s->favourable_top);
+}
+
+/* ---------- entry points ---------- */
+
+json_t *results_build(const struct results_input *in, char *err, size_t errlen)
+{
+    struct ctx c;
+    struct build b;
+    json_t *doc = NULL, *groups, *waves;
+
+    memset(&c, 0, sizeof c);
+    c.in = in;
+    c.agg = in->agg;
+    c.nwaves = agg_nwaves(in->agg);
+    c.nitems = agg_nitems(in->agg);
+    c.ndims = agg_ndims(in->agg);
+    c.t = anon_threshold(in->threshold);
+    c.weighted = in->survey->weighted;
+    if (c.nwaves == 0) {
+        err_set(err, errlen, "survey %s has no waves", in->survey->slug);
+        return NULL;
+    }
+    if (in->by_attr != NULL) {
+        int a = survey_attr_index(in->survey, in->by_attr);
+
+        if (a < 0) {
+            err_set(err, errlen, "survey %s has no attribute \"%s\"", in->survey->slug,
+                    in->by_attr);
+            return NULL;
+        }
+        c.split = 1;
+        c.attr = &in->survey->attrs[a];
+        c.nparts = c.attr->noptions + 1;   /* every code, and "not given" */
+    }
+    if (groups_build(&c) != 0 || suppress(&c) != 0) {
+        err_set(err, errlen, "out of memory");
+        goto done;
+    }
+    b.c = &c;
+    b.cache = cache_build(&c);
+    if (b.cache == NULL) {
+        err_set(err, errlen, "out of memory");
+        goto done;
+    }
+    groups = json_array();
+    for (size_t w = 0; w < c.nwaves; w++)
+        for (size_t g = 0; g < c.ngroups; g++)
+            json_array_append_new(groups, json_group(&b, g, w));
+    free(b.cache);
+    waves = json_array();
+    for (size_t w = 0; w < c.nwaves; w++)
+        json_array_append_new(waves, json_pack("{s:s, s:f}", "label", agg_wave(c.agg, w), "x",
+                                               in->wave_x[w]));
+    doc = json_pack("{s:s, s:s, s:i, s:b, s:i, s:s, s:o, s:o, s:o}", "survey", in->survey->slug,
+                    "title", label(&c, in->survey->title_pl, in->survey->title_en), "version",
+                    in->survey->version, "weighted", c.weighted, "threshold", c.t, "language",
+                    in->english ? "en" : "pl", "waves", waves, "instrument",
+                    json_instrument(&c), "groups", groups);
+done:
+    groups_free(&c);
+    return doc;
+}
+
+json_t *results_group(json_t *doc, const char *wave, const char *type, const char *slug)
+{
+    size_t i;
+    json_t *g;
+
+    json_array_foreach(json_object_get(doc, "groups"), i, g) {
+        const char *gs = json_string_value(json_object_get(g, "slug"));
+
+        if (strcmp(json_string_value(json_object_get(g, "wave")), wave) == 0 &&
+            strcmp(json_string_value(json_object_get(g, "type")), type) == 0 &&
+            (slug == NULL ? gs == NULL : (gs != NULL && strcmp(gs, slug) == 0)))
+            return g;
+    }
+    return NULL;
+}

@@ -1,0 +1,80 @@
+/*
+ * results: every figure of a survey, computed once from the aggregates and
+ * made safe to show. It joins agg (sufficient statistics per wave x city)
+ * with the registry (cities, networks and their members) and stats (the
+ * formulas), applies the anonymity rules of anon.h, and returns one JSON
+ * document (format: docs/statistics.md, "The results document"). That one
+ * document feeds `empirie stats`, GET /v1/stats and the XLSX reports, so the
+ * three always show the same numbers.
+ *
+ * Groups: every city, every network (its member cities; observers are not
+ * part of a network's figures) and "all" (every city with responses), in
+ * every wave. Per group: respondents; per item n, mean, SD, SE, CI, median,
+ * distribution, % favourable with Wilson CI (weighted estimates and Kish's
+ * effective n for weighted surveys); per dimension the score and Cronbach's
+ * alpha; eNPS; change against the previous wave; trend over all waves; a city
+ * against the rest of each network it belongs to, with its rank; across the
+ * cities of a network or of all: Welch's ANOVA and chi-square; correlations
+ * with eNPS (drivers) for groups of at least RESULTS_MIN_DRIVER_N; and
+ * Benjamini-Hochberg adjusted p-values over the tests of each group.
+ * A suppressed figure is absent (JSON null) and the group or item says
+ * "suppressed": true; the value is never written.
+ */
+#ifndef EMPIRIE_RESULTS_H
+#define EMPIRIE_RESULTS_H
+
+#include "agg.h"
+#include "catalog.h"
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stddef.h>
+
+/* Correlations with eNPS are shown for groups at least this large. */
+#define RESULTS_MIN_DRIVER_N 30
+
+struct results_city {
+    const char *slug;
+    const char *name;
+};
+
+struct results_network {
+    const char *slug;
+    const char *name;
+    const char *const *members;    /* city slugs (role member) */
+    size_t nmembers;
+    const char *const *observers;  /* city slugs (role observer): listed, not counted */
+    size_t nobservers;
+};
+
+struct results_input {
+    const struct agg *agg;
+    const struct survey *survey;          /* the newest version (labels, dimensions) */
+    const double *wave_x;                 /* per agg wave: its time, in years */
+    const struct results_city *cities;    /* names for slugs (may miss some) */
+    size_t ncities;
+    const struct results_network *networks;
+    size_t nnetworks;
+    const char *by_attr;                  /* the attribute agg was split by, or NULL */
+    int threshold;                        /* anonymity threshold (anon_threshold applied) */
+    int english;                          /* labels in English where given */
+};
+
+/* Computes the results document. NULL and err on failure. */
+json_t *results_build(const struct results_input *in, char *err, size_t errlen);
+
+/*
+ * The whole path from the database: reads the registry, streams the
+ * survey's responses through agg (split by by_attr when not NULL) and builds
+ * the document. progress as in agg_read_db (may be NULL).
+ */
+json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey,
+                     const char *by_attr, int english,
+                     void (*progress)(size_t rows, void *arg), void *arg, char *err,
+                     size_t errlen);
+
+/* One group of the document (type "city", "network" or "all"; slug NULL for
+ * "all"), borrowed from doc, or NULL. */
+json_t *results_group(json_t *doc, const char *wave, const char *type, const char *slug);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * results_load: the database half of results (results.h): reads the
+ * registry and the survey's waves, streams the responses through agg, and
+ * hands everything to results_build.
+ */
+#include "results.h"
+
+#include "anon.h"
+#include "db.h"
+#include "err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct registry_data {
+    PGresult *cities;
+    PGresult *members;
+    struct results_city *city;
+    size_t ncities;
+    struct results_network *net;
+    size_t nnets;
+    const char **slugs;   /* members and observers of every network, in one array */
+};
+
+static void registry_data_free(struct registry_data *r)
+{
+    PQclear(r->cities);
+    PQclear(r->members);
+    free(r->city);
+    free(r->net);
+    free(r->slugs);
+}
+
+static int registry_data_load(PGconn *conn, struct registry_data *r, char *err, size_t errlen)
+{
+    int n, rows;
+
+    memset(r, 0, sizeof *r);
+    if (db_exec(conn, "SELECT slug, name FROM city ORDER BY slug", 0, NULL, &r->cities, NULL,
+                err, errlen) != 0 ||
+        db_exec(conn,
+                "SELECT n.slug, n.name, m.city, m.role FROM network n "
+                "LEFT JOIN network_member m ON m.network = n.slug "
+                "ORDER BY n.slug, m.role, m.city",
+                0, NULL, &r->members, NULL, err, errlen) != 0)
+        return -1;
+    n = PQntuples(r->cities);
+    rows = PQntuples(r->members);
+    r->city = calloc((size_t)n + 1, sizeof *r->city);
+    r->net = calloc((size_t)rows + 1, sizeof *r->net);
+    r->slugs = calloc((size_t)rows + 1, sizeof *r->slugs);
+    if (r->city == NULL || r->net == NULL || r->slugs == NULL)
+        return err_set(err, errlen, "out of memory");
+    for (int i = 0; i < n; i++) {
+        r->city[i].slug = PQgetvalue(r->cities, i, 0);
+        r->city[i].name = PQgetvalue(r->cities, i, 1);
+    }
+    r->ncities = (size_t)n;
+    /* Rows are sorted by network, then role ("member" < "observer"), so each
+     * network's members and observers are consecutive runs of slugs. */
+    for (int i = 0; i < rows; i++) {
+        const char *slug = PQgetvalue(r->members, i, 0);
+        struct results_network *net;
+
+        if (r->nnets == 0 || strcmp(r->net[r->nnets - 1].slug, slug) != 0) {
+            net = &r->net[r->nnets++];
+            net->slug = slug;
+            net->name = PQgetvalue(r->members, i, 1);
+        }
+        net = &r->net[r->nnets - 1];
+        if (PQgetisnull(r->members, i, 2))
+            continue;
+        r->slugs[i] = PQgetvalue(r->members, i, 2);
+        if (strcmp(PQgetvalue(r->members, i, 3), "member") == 0) {
+            if (net->nmembers == 0)
+                net->members = &r->slugs[i];
+            net->nmembers++;
+        } else {
+            if (net->nobservers == 0)
+                net->observers = &r->slugs[i];
+            net->nobservers++;
+        }
+    }
+    return 0;
+}
+
+/* "2024-03-01" as a year with a fraction: 2024.16... */
+static double date_years(const char *d)
+{
+    static const int before[] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
+    int y = 0, m = 1, day = 1;
+
+    if (sscanf(d, "%d-%d-%d", &y, &m, &day) != 3 || m < 1 || m > 12)
+        return (double)y;
+    return y + (before[m - 1] + day - 1) / 365.25;
+}
+
+json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey,
+                     const char *by_attr, int english,
+                     void (*progress)(size_t rows, void *arg), void *arg, char *err,
+                     size_t errlen)
+{
+    const struct survey *newest = catalog_survey_latest(cat, survey);
+    const struct catalog_wave *const *waves;
+    const struct survey **versions = NULL;
+    const char **labels = NULL;
+    double *x = NULL;
+    struct registry_data reg;
+    struct results_input in;
+    struct agg *a = NULL;
+    size_t nwaves = 0, nversions = 0, rows = 0;
+    json_t *doc = NULL;
+
+    memset(&reg, 0, sizeof reg);
+    if (newest == NULL) {
+        err_set(err, errlen, "unknown survey \"%s\"", survey);
+        return NULL;
+    }
+    waves = catalog_waves(cat, survey, &nwaves);
+    if (nwaves == 0) {
+        err_set(err, errlen, "survey \"%s\" has no waves", survey);
+        return NULL;
+    }
+    versions = calloc(nwaves + 1, sizeof *versions);
+    labels = calloc(nwaves, sizeof *labels);
+    x = calloc(nwaves, sizeof *x);
+    if (versions == NULL || labels == NULL || x == NULL) {
+        err_set(err, errlen, "out of memory");
+        goto done;
+    }
+    versions[nversions++] = newest;
+    for (size_t w = 0; w < nwaves; w++) {
+        const struct survey *v = catalog_survey(cat, survey, waves[w]->survey_version);
+        int seen = 0;
+
+        labels[w] = waves[w]->label;
+        x[w] = date_years(waves[w]->opens_on);
+        for (size_t i = 0; i < nversions; i++)
+            seen |= versions[i] == v;
+        if (v != NULL && !seen)
+            versions[nversions++] = v;
+    }
+    a = agg_new(versions, nversions, labels, nwaves, by_attr, err, errlen);
+    if (a == NULL || agg_read_db(a, conn, survey, &rows, progress, arg, err, errlen) != 0 ||
+        registry_data_load(conn, &reg, err, errlen) != 0)
+        goto done;
+    memset(&in, 0, sizeof in);
+    in.agg = a;
+    in.survey = newest;
+    in.wave_x = x;
+    in.cities = reg.city;
+    in.ncities = reg.ncities;
+    in.networks = reg.net;
+    in.nnetworks = reg.nnets;
+    in.by_attr = by_attr;
+    in.threshold = anon_threshold(newest->anonymity_threshold);
+    in.english = english;
+    doc = results_build(&in, err, errlen);
+    if (doc != NULL)
+        json_object_set_new(doc, "responses_read", json_integer((json_int_t)rows));
+done:
+    registry_data_free(&reg);
+    agg_free(a);
+    free(versions);
+    free(labels);
+    free(x);
+    return doc;
+}
