@@ -107,6 +107,18 @@ static void print_num(double v, int width, int prec, int sign)
         printf(" %*.*f", width, prec, v);
 }
 
+/* Prints at most max characters (not bytes) of UTF-8 text. */
+static void print_utf8(const char *s, size_t max)
+{
+    size_t chars = 0, i = 0;
+
+    for (; s[i] != '\0'; i++) {
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && chars++ == max)
+            break;
+    }
+    fwrite(s, 1, i, stdout);
+}
+
 static const char *item_text(const json_t *doc, const char *code, int dims)
 {
     size_t i;
@@ -131,8 +143,16 @@ static void print_row(const json_t *doc, const json_t *m, int dims)
         printf(" %6s  (suppressed: fewer respondents than the threshold)\n", "—");
         return;
     }
+    if (num(m, "n") == 0) {
+        printf(" %6s  (not asked in this wave) ", "—");
+        print_utf8(item_text(doc, code, dims), 40);
+        putchar('\n');
+        return;
+    }
     if (!json_is_number(json_object_get(m, "mean"))) {
-        printf(" %6.0f  %.50s\n", num(m, "n"), item_text(doc, code, dims));
+        printf(" %6.0f  ", num(m, "n"));
+        print_utf8(item_text(doc, code, dims), 60);
+        putchar('\n');
         return;
     }
     printf(" %6.0f", num(m, "n"));
@@ -142,8 +162,12 @@ static void print_row(const json_t *doc, const json_t *m, int dims)
     printf(",");
     print_num(num(m, "ci_high"), 4, 2, 0);
     printf("]");
-    print_num(json_is_object(fav) ? 100 * num(fav, "share") : NAN, 4, 0, 0);
-    printf("%%");
+    if (json_is_object(fav)) {
+        print_num(100 * num(fav, "share"), 4, 0, 0);
+        printf("%%");
+    } else {
+        printf("%7s", "—");
+    }
     print_num(json_is_object(ch) ? num(ch, "diff") : NAN, 6, 2, 1);
     print_num(json_is_object(ch) ? num(ch, "p_adj") : NAN, 6, 3, 0);
     printf(" %-9.9s", json_is_object(tr) ? json_string_value(json_object_get(tr, "direction"))
@@ -153,7 +177,9 @@ static void print_row(const json_t *doc, const json_t *m, int dims)
         printf(" α=");
         print_num(num(json_object_get(m, "alpha"), "value"), 4, 2, 0);
     }
-    printf("  %.40s\n", item_text(doc, code, dims));
+    printf("  ");
+    print_utf8(item_text(doc, code, dims), 40);
+    putchar('\n');
 }
 
 static void print_table(const json_t *doc, const json_t *g)
@@ -162,7 +188,8 @@ static void print_table(const json_t *doc, const json_t *g)
     size_t i;
     json_t *m;
 
-    printf("%s — %s, %s %s (threshold %d)\n", json_string_value(json_object_get(doc, "title")),
+    printf("%s — %s (%s), wave %s (anonymity threshold %d)\n",
+           json_string_value(json_object_get(doc, "title")),
            json_string_value(json_object_get(g, "name")),
            json_string_value(json_object_get(g, "type")),
            json_string_value(json_object_get(g, "wave")),
