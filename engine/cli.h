@@ -25,5 +25,6 @@ int cli_interactive(void);
 /* Subcommands: each takes argv with argv[0] = its own name. */
 int cmd_migrate(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif
