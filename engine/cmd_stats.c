@@ -249,11 +249,7 @@ int cmd_stats(int argc, char **argv)
         goto done;
     }
     if (o.json) {
-        out = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "survey", json_object_get(doc, "survey"),
-                        "title", json_object_get(doc, "title"), "threshold",
-                        json_object_get(doc, "threshold"), "weighted",
-                        json_object_get(doc, "weighted"), "instrument",
-                        json_object_get(doc, "instrument"), "group", g);
+        out = results_view(doc, g);
         if (json_dumpf(out, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0)
             cli_error("stats", "cannot write the JSON");
         putchar('\n');

@@ -1,12 +1,14 @@
 #include "http.h"
 
 #include "auth.h"
+#include "catalog.h"
 #include "db.h"
 #include "dbpool.h"
 #include "err.h"
 #include "jsonv.h"
 #include "log.h"
 #include "metrics.h"
+#include "results.h"
 #include "submit.h"
 
 #include <arpa/inet.h>
@@ -38,6 +40,7 @@ enum route {
     ROUTE_RESPONSE_COUNTS,  /* GET /v1/responses/counts */
     ROUTE_SURVEYS,          /* GET /v1/surveys */
     ROUTE_SURVEY,           /* GET /v1/surveys/{slug} */
+    ROUTE_STATS,            /* GET /v1/stats */
     ROUTE_HEALTHZ,          /* GET /healthz */
     ROUTE_METRICS,          /* GET /metrics */
 };
@@ -59,6 +62,8 @@ static const struct route_info routes[] = {
                                 ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
     [ROUTE_SURVEYS] = { METRICS_ROUTE_SURVEYS, "GET", ANY_ROLE },
     [ROUTE_SURVEY] = { METRICS_ROUTE_SURVEY, "GET", ANY_ROLE },
+    [ROUTE_STATS] = { METRICS_ROUTE_STATS, "GET",
+                      ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
     [ROUTE_HEALTHZ] = { METRICS_ROUTE_HEALTHZ, "GET", 0 },
     [ROUTE_METRICS] = { METRICS_ROUTE_METRICS, "GET", 0 },
 };
@@ -538,6 +543,8 @@ static enum route match_route(const char *url, char *slug, size_t n)
         return ROUTE_RESPONSES;
     if (strcmp(url, "/v1/responses/counts") == 0)
         return ROUTE_RESPONSE_COUNTS;
+    if (strcmp(url, "/v1/stats") == 0)
+        return ROUTE_STATS;
     if (strcmp(url, "/v1/surveys") == 0)
         return ROUTE_SURVEYS;
     if (strcmp(url, "/healthz") == 0)
@@ -628,6 +635,114 @@ static enum MHD_Result on_headers(struct request *rq, struct MHD_Connection *c)
     return post_headers(rq, c);
 }
 
+/* GET /v1/stats?survey=S[&wave=W][&city=C|&network=N][&by=ATTR][&lang=en]:
+ * the same JSON as `empirie stats --json`, computed from the results
+ * document (already anonymised). An analyst reads their network and its
+ * member cities; ministry and admin read every group. */
+struct stats_query {
+    const char *survey, *wave, *city, *network, *by;
+    int english;
+    const struct auth_principal *who;
+    json_t *answer;       /* on success */
+    unsigned status;      /* 200, or the client error to answer */
+    char message[ERR_MAX];
+};
+
+static int analyst_may_read(json_t *doc, const char *wave, const char *network,
+                            const char *city, const char *scope)
+{
+    json_t *net = results_group(doc, wave, "network", scope);
+    size_t i;
+    json_t *m;
+
+    if (network != NULL)
+        return strcmp(network, scope) == 0;
+    if (city == NULL || net == NULL)
+        return 0;
+    json_array_foreach(json_object_get(net, "members"), i, m)
+        if (strcmp(json_string_value(m), city) == 0)
+            return 1;
+    return 0;
+}
+
+static int stats_work(PGconn *conn, void *ctx, char *err, size_t errlen)
+{
+    struct stats_query *q = ctx;
+    struct catalog *cat = NULL;
+    json_t *doc, *g;
+    const char *wave = q->wave;
+
+    if (catalog_load(conn, &cat, err, errlen) != 0)
+        return -1;
+    doc = results_load(conn, cat, q->survey, q->by, q->english, NULL, NULL, q->message,
+                       sizeof q->message);
+    catalog_free(cat);
+    if (doc == NULL) {
+        /* Unknown survey or attribute: the client's error, unless the
+         * connection broke underneath. */
+        if (PQstatus(conn) != CONNECTION_OK)
+            return err_set(err, errlen, "%s", q->message);
+        q->status = MHD_HTTP_NOT_FOUND;
+        return 0;
+    }
+    if (wave == NULL) {
+        json_t *waves = json_object_get(doc, "waves");
+
+        wave = json_string_value(
+            json_object_get(json_array_get(waves, json_array_size(waves) - 1), "label"));
+    }
+    if (q->who->role == AUTH_ANALYST &&
+        !analyst_may_read(doc, wave, q->network, q->city, q->who->scope)) {
+        q->status = MHD_HTTP_FORBIDDEN;
+        snprintf(q->message, sizeof q->message,
+                 "an analyst of %s reads that network and its member cities only",
+                 q->who->scope);
+    } else if ((g = results_group(doc, wave, q->city ? "city" : q->network ? "network" : "all",
+                                  q->city ? q->city : q->network)) == NULL) {
+        q->status = MHD_HTTP_NOT_FOUND;
+        snprintf(q->message, sizeof q->message, "no such group in wave %s of survey %s", wave,
+                 q->survey);
+    } else {
+        q->answer = results_view(doc, g);
+        q->status = MHD_HTTP_OK;
+    }
+    json_decref(doc);
+    return 0;
+}
+
+static enum MHD_Result get_stats(struct request *rq, struct MHD_Connection *c)
+{
+    struct stats_query q;
+    const char *lang;
+    enum db_outcome out;
+
+    memset(&q, 0, sizeof q);
+    q.survey = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "survey");
+    q.wave = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wave");
+    q.city = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "city");
+    q.network = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "network");
+    q.by = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "by");
+    lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+    q.who = &rq->who;
+    if (q.survey == NULL || q.survey[0] == '\0')
+        return reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "survey",
+                           "survey: expected a survey slug (?survey=...)");
+    if (q.city != NULL && q.network != NULL)
+        return reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "city",
+                           "give city or network, not both");
+    if (lang != NULL && strcmp(lang, "en") != 0 && strcmp(lang, "pl") != 0)
+        return reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "lang", "lang: expected pl or en");
+    q.english = lang != NULL && strcmp(lang, "en") == 0;
+    out = with_db(rq->srv, stats_work, &q);
+    if (out == DB_UNAVAILABLE)
+        return reply_unavailable(rq, c);
+    if (out == DB_FAILED)
+        return reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
+    if (q.status != MHD_HTTP_OK)
+        return reply_error(rq, c, q.status, "", q.message);
+    return reply_json(rq, c, MHD_HTTP_OK, q.answer, NULL);
+}
+
 /* The request is fully received: answer it. */
 static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
 {
@@ -648,6 +763,8 @@ static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
         return get_surveys(rq, c);
     case ROUTE_SURVEY:
         return get_survey(rq, c);
+    case ROUTE_STATS:
+        return get_stats(rq, c);
     case ROUTE_HEALTHZ:
         return get_healthz(rq, c);
     case ROUTE_METRICS:

@@ -7,7 +7,7 @@
 #include <string.h>
 
 static const char *const route_names[METRICS_ROUTE_COUNT] = {
-    "/v1/responses", "/v1/responses/counts", "/v1/surveys", "/v1/surveys/{slug}",
+    "/v1/responses", "/v1/responses/counts", "/v1/surveys", "/v1/surveys/{slug}", "/v1/stats",
     "/healthz",      "/metrics",             "other",
 };
 

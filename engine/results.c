@@ -1259,3 +1259,12 @@ json_t *results_group(json_t *doc, const char *wave, const char *type, const cha
     }
     return NULL;
 }
+
+json_t *results_view(json_t *doc, json_t *group)
+{
+    return json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "survey", json_object_get(doc, "survey"),
+                     "title", json_object_get(doc, "title"), "threshold",
+                     json_object_get(doc, "threshold"), "weighted",
+                     json_object_get(doc, "weighted"), "instrument",
+                     json_object_get(doc, "instrument"), "group", group);
+}

@@ -77,4 +77,9 @@ json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey
  * "all"), borrowed from doc, or NULL. */
 json_t *results_group(json_t *doc, const char *wave, const char *type, const char *slug);
 
+/* What `empirie stats --json` and GET /v1/stats answer for one group: the
+ * survey's slug, title, threshold, weighting and instrument, and the group.
+ * A new object (the caller decrefs). */
+json_t *results_view(json_t *doc, json_t *group);
+
 #endif

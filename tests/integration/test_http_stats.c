@@ -1,0 +1,130 @@
+/* GET /v1/stats: the same JSON as `empirie stats --json`, within the
+ * caller's role. */
+#include "auth.h"
+#include "daemon.h"
+#include "err.h"
+#include "httpc.h"
+#include "registry.h"
+#include "testdb.h"
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SURVEY "satysfakcja-pracownikow"
+
+static struct testdb db;
+static struct daemon dmn;
+static char ministry[AUTH_TOKEN_SIZE], analyst[AUTH_TOKEN_SIZE], collector[AUTH_TOKEN_SIZE];
+
+static void setup(void)
+{
+    char dir[1024], sdir[1024], err[ERR_MAX];
+    struct registry *reg;
+    PGresult *res;
+
+    testdb_create(&db, 1);
+    snprintf(dir, sizeof dir, "%s/surveys/registry", testdb_root());
+    snprintf(sdir, sizeof sdir, "%s/surveys", testdb_root());
+    cr_assert(registry_read(dir, sdir, &reg, err, sizeof err) == 0, "%s", err);
+    cr_assert(registry_store(db.conn, reg, NULL, err, sizeof err) == 0, "%s", err);
+    registry_free(reg);
+    /* 20 respondents in each of three cities in wave 2025 (instrument v2),
+     * every item answered 1..5 in turn (eNPS likewise 1..5). */
+    res = PQexec(db.conn,
+                 "INSERT INTO response (city, id, survey, wave, survey_version, attrs, answers) "
+                 "SELECT c, gen_random_uuid(), '" SURVEY "', w.label, w.survey_version, "
+                 "'{1,1,1}', array_fill((1 + (i + k) % 5)::smallint, "
+                 "ARRAY[(SELECT jsonb_array_length(s.definition->'items') FROM survey s "
+                 "WHERE s.slug = w.survey AND s.version = w.survey_version)]) "
+                 "FROM wave w, unnest(ARRAY['konin', 'jaslo', 'krosno']) WITH ORDINALITY AS t(c, k), "
+                 "generate_series(1, 20) AS i WHERE w.survey = '" SURVEY "' AND w.label = '2025'");
+    cr_assert(PQresultStatus(res) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
+    PQclear(res);
+    cr_assert(auth_token_create(db.conn, AUTH_MINISTRY, NULL, ministry, err, sizeof err) == 0);
+    cr_assert(auth_token_create(db.conn, AUTH_ANALYST, "kapital-ludzki", analyst, err,
+                                sizeof err) == 0, "%s", err);
+    cr_assert(auth_token_create(db.conn, AUTH_COLLECTOR, "konin", collector, err, sizeof err) == 0);
+    daemon_start(&dmn, db.conninfo, "");
+}
+
+static void teardown(void)
+{
+    cr_expect_eq(daemon_stop(&dmn, SIGTERM), 0);
+    testdb_drop(&db);
+}
+
+TestSuite(http_stats, .init = setup, .fini = teardown, .timeout = 120);
+
+static int get(const char *path, const char *token, struct httpc_resp *r)
+{
+    cr_assert(httpc_request(dmn.port, "GET", path, token, NULL, NULL, 0, r) == 0, "%s", path);
+    return r->status;
+}
+
+Test(http_stats, same_json_as_the_command)
+{
+    static char out[1 << 21];
+    struct httpc_resp r;
+    json_error_t je;
+    json_t *api, *cli;
+
+    cr_assert_eq(get("/v1/stats?survey=" SURVEY "&wave=2025&city=konin", ministry, &r), 200,
+                 "%s", r.body);
+    api = json_loads(r.body, 0, &je);
+    httpc_free(&r);
+    cr_assert(api != NULL, "%s", je.text);
+    cr_assert_eq(testdb_run(out, sizeof out, "stats --survey " SURVEY " --wave 2025 --city konin "
+                            "--json --db \"%s\" 2>/dev/null", db.conninfo), 0, "%s", out);
+    cli = json_loads(out, 0, &je);
+    cr_assert(cli != NULL, "%s", je.text);
+    cr_expect(json_equal(api, cli), "the API and the command disagree");
+    cr_expect_str_eq(json_string_value(json_object_get(json_object_get(api, "group"), "slug")),
+                     "konin");
+    cr_expect_eq(json_number_value(json_object_get(json_object_get(api, "group"), "respondents")),
+                 20);
+    json_decref(api);
+    json_decref(cli);
+}
+
+Test(http_stats, roles_and_scope)
+{
+    struct httpc_resp r;
+
+    cr_expect_eq(get("/v1/stats?survey=" SURVEY "&city=konin", analyst, &r), 200, "%s", r.body);
+    httpc_free(&r);
+    cr_expect_eq(get("/v1/stats?survey=" SURVEY "&network=kapital-ludzki", analyst, &r), 200);
+    httpc_free(&r);
+    cr_expect_eq(get("/v1/stats?survey=" SURVEY "&network=siec-liderow", analyst, &r), 403);
+    httpc_free(&r);
+    cr_expect_eq(get("/v1/stats?survey=" SURVEY, analyst, &r), 403, "all cities: not theirs");
+    httpc_free(&r);
+    cr_expect_eq(get("/v1/stats?survey=" SURVEY "&city=warszawa", analyst, &r), 403);
+    httpc_free(&r);
+    cr_expect_eq(get("/v1/stats?survey=" SURVEY, ministry, &r), 200);
+    httpc_free(&r);
+    cr_expect_eq(get("/v1/stats?survey=" SURVEY, collector, &r), 403);
+    httpc_free(&r);
+    cr_expect_eq(get("/v1/stats?survey=" SURVEY, NULL, &r), 401);
+    httpc_free(&r);
+}
+
+Test(http_stats, bad_queries)
+{
+    struct httpc_resp r;
+
+    cr_expect_eq(get("/v1/stats", ministry, &r), 400);
+    cr_expect(strstr(r.body, "\"path\":\"survey\"") != NULL, "%s", r.body);
+    httpc_free(&r);
+    cr_expect_eq(get("/v1/stats?survey=no-such-survey", ministry, &r), 404, "%s", r.body);
+    httpc_free(&r);
+    cr_expect_eq(get("/v1/stats?survey=" SURVEY "&city=konin&network=x", ministry, &r), 400);
+    httpc_free(&r);
+    cr_expect_eq(get("/v1/stats?survey=" SURVEY "&wave=1999", ministry, &r), 404);
+    httpc_free(&r);
+    cr_expect_eq(get("/v1/stats?survey=" SURVEY "&lang=de", ministry, &r), 400);
+    httpc_free(&r);
+}
