@@ -586,7 +586,9 @@ static int parse_elements(struct response_batch *b, const json_t *arr, const str
         char path[32];
         long dup;
 
-        snprintf(path, sizeof path, b->was_array ? "[%zu]" : "", i);
+        path[0] = '\0';
+        if (b->was_array)
+            snprintf(path, sizeof path, "[%zu]", i);
         if (response_from_json(el, cat, path, r, e) != 0)
             return -1;
         dup = find_key(b->items, b->n, r);
