@@ -5,6 +5,8 @@
 #                   against a private throwaway PostgreSQL cluster
 #   make demo       install, build, start the private cluster under var/, run the demo
 #   make bench      benchmarks (not part of make test)
+#   make fuzz       libFuzzer run of the response parser, FUZZ_SECONDS (default 300);
+#                   not part of make test
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -86,6 +88,30 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@if [ -x bench/run ]; then bench/run; else echo "bench: no benchmarks yet"; exit 1; fi
+
+# The fuzzer: clang with libFuzzer and ASan+UBSan, the engine's modules without
+# main.c, and tests/fuzz/fuzz_response.c. New inputs it finds go to
+# build/fuzz/corpus; the committed seeds in tests/fuzz/corpus are only read.
+FUZZ_SECONDS ?= 300
+FUZZ_CC      ?= clang
+FUZZ_CF      := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJ     := $(patsubst %.c,build/fuzz/%.o,$(LIB_SRC) $(GEN_SRC))
+# gcc's flags minus one clang lacks; warnings stay warnings here, since gcc
+# (make, make test) is the build that enforces -Werror.
+FUZZ_WARN    := $(filter-out -Wno-format-truncation -Werror,$(WARN))
+
+build/fuzz/%.o: %.c | $(GEN_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_WARN) $(DEFS) $(INCS) -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/fuzz/fuzz_response: tests/fuzz/fuzz_response.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_WARN) $(DEFS) $(INCS) $(FUZZ_CF) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory build/fuzz/fuzz_response
+	@mkdir -p build/fuzz/corpus
+	EMPIRIE_ROOT=$(CURDIR) build/fuzz/fuzz_response -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=4096 -timeout=10 -print_final_stats=1 build/fuzz/corpus tests/fuzz/corpus
 
 install: build/rel/empirie
 	install -d $(DESTDIR)$(PREFIX)/bin

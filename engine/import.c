@@ -478,7 +478,7 @@ static int set_cell(json_t *obj, const char *group, const char *key, json_t *v)
 }
 
 /* The row as the API's JSON object; empty cells are left out. */
-static json_t *csv_object(struct importer *imp, char **f, long line, int *bad_column)
+static json_t *csv_object(struct importer *imp, char **f, int *bad_column)
 {
     const struct survey *s = row_instrument(imp, f);
     json_t *obj = json_pack("{s:{}}", "answers");
@@ -507,7 +507,6 @@ static json_t *csv_object(struct importer *imp, char **f, long line, int *bad_co
             return NULL;
         }
     }
-    (void)line;
     return obj;
 }
 
@@ -522,7 +521,7 @@ static int csv_row(struct importer *imp, char **f, size_t n, long line)
         return add_error(imp, "%s:%ld: %zu fields, but the header has %zu columns", imp->name,
                          line, n, imp->ncols);
     }
-    obj = csv_object(imp, f, line, &bad);
+    obj = csv_object(imp, f, &bad);
     if (obj == NULL) {
         imp->res->records++;
         if (bad < 0)

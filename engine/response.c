@@ -23,26 +23,29 @@ static const char *const response_fields[] = { "survey", "wave", "city", "id", "
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
 {
-    size_t len;
-    unsigned cp;
+    size_t len = 0;
+    unsigned cp = 0;
 
     if (s[0] < 0x80)
         return 1;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf)
-        len = 2, cp = s[0] & 0x1fu;
-    else if (s[0] >= 0xe0 && s[0] <= 0xef)
-        len = 3, cp = s[0] & 0x0fu;
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-        len = 4, cp = s[0] & 0x07u;
-    else
-        return 0;
-    if (len > n)
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        len = 2;
+        cp = s[0] & 0x1fu;
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        len = 3;
+        cp = s[0] & 0x0fu;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        len = 4;
+        cp = s[0] & 0x07u;
+    }
+    if (len == 0 || len > n)
         return 0;
     for (size_t i = 1; i < len; i++) {
         if ((s[i] & 0xc0) != 0x80)
             return 0;
         cp = (cp << 6) | (s[i] & 0x3fu);
     }
+    /* overlong forms, surrogates and code points past U+10FFFF */
     if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
         (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
         return 0;
@@ -586,7 +589,9 @@ static int parse_elements(struct response_batch *b, const json_t *arr, const str
         char path[32];
         long dup;
 
-        snprintf(path, sizeof path, b->was_array ? "[%zu]" : "", i);
+        path[0] = '\0';
+        if (b->was_array)
+            snprintf(path, sizeof path, "[%zu]", i);
         if (response_from_json(el, cat, path, r, e) != 0)
             return -1;
         dup = find_key(b->items, b->n, r);
