@@ -201,8 +201,8 @@ int xlsx_open(struct xlsx *x, const char *path, int english, int threshold,
     formats_create(x);
     memset(&p, 0, sizeof p);
     p.title = (char *)props->title;
-    p.subject = (char *)props->subject;
-    p.keywords = (char *)props->keywords;
+    p.subject = (char *)xlsx_label(x, props->subject);
+    p.keywords = (char *)"Empirie, ZMP";
     p.author = (char *)xlsx_label(x, L_AUTHOR);
     p.company = (char *)xlsx_label(x, L_COMPANY);
     p.created = 0;    /* now */
@@ -429,18 +429,18 @@ void xlsx_insert_chart(struct xlsx *x, lxw_worksheet *ws, int row, int col, lxw_
                "a chart");
 }
 
-void xlsx_series(struct xlsx *x, lxw_chart *chart, const char *sheet, int cat_row0,
+lxw_chart_series *xlsx_series(struct xlsx *x, lxw_chart *chart, const char *sheet, int cat_row0,
                  int cat_col0, int cat_row1, int cat_col1, int val_row0, int val_col0,
                  int val_row1, int val_col1, const char *name)
 {
     lxw_chart_series *s;
 
     if (!xlsx_ok(x) || chart == NULL)
-        return;
+        return NULL;
     s = chart_add_series(chart, NULL, NULL);
     if (s == NULL) {
         xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart series");
-        return;
+        return NULL;
     }
     chart_series_set_categories(s, sheet, (lxw_row_t)cat_row0, (lxw_col_t)cat_col0,
                                 (lxw_row_t)cat_row1, (lxw_col_t)cat_col1);
@@ -448,6 +448,7 @@ void xlsx_series(struct xlsx *x, lxw_chart *chart, const char *sheet, int cat_ro
                             (lxw_row_t)val_row1, (lxw_col_t)val_col1);
     if (name != NULL)
         chart_series_set_name(s, name);
+    return s;
 }
 
 void xlsx_heat(struct xlsx *x, lxw_worksheet *ws, int row0, int col0, int row1, int col1)

@@ -77,8 +77,7 @@ struct xlsx {
 /* The document properties every report carries. */
 struct xlsx_props {
     const char *title;
-    const char *subject;
-    const char *keywords;
+    enum xlsx_label subject;   /* L_CITY_REPORT, L_NETWORK_REPORT, L_MINISTRY_REPORT */
 };
 
 /* One column of a table: its header label (or literal text) and width. */
@@ -139,8 +138,8 @@ lxw_chart *xlsx_chart(struct xlsx *x, uint8_t type, const char *title);
 void xlsx_insert_chart(struct xlsx *x, lxw_worksheet *ws, int row, int col, lxw_chart *chart,
                        int width, int height);
 
-/* A series of a chart from cells of a sheet. */
-void xlsx_series(struct xlsx *x, lxw_chart *chart, const char *sheet, int cat_row0,
+/* A series of a chart from cells of a sheet; NULL on failure (recorded). */
+lxw_chart_series *xlsx_series(struct xlsx *x, lxw_chart *chart, const char *sheet, int cat_row0,
                  int cat_col0, int cat_row1, int cat_col1, int val_row0, int val_col0,
                  int val_row1, int val_col1, const char *name);
 
