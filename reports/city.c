@@ -614,7 +614,7 @@ static void write_sheets(struct city *c)
     sheet_summary(c);
     sheet_items(c);
     sheet_dimensions(c);
-    sheets_trends(&c->x, c->doc, "city", c->slug, c->wi, c->subtitle);
+    sheets_trends(&c->x, L_TRENDS, c->doc, "city", c->slug, c->wi, c->subtitle);
     sheet_distributions(c);
     sheet_networks(c);
     sheets_methodology(&c->x, c->doc, c->meta, c->wave, L_CITY, c->name);

@@ -164,8 +164,8 @@ static void trend_summary(struct xlsx *x, lxw_worksheet *ws, int row, const json
     }
 }
 
-void sheets_trends(struct xlsx *x, json_t *doc, const char *type, const char *slug, long wi,
-                   const char *subtitle)
+void sheets_trends(struct xlsx *x, enum xlsx_label name, json_t *doc, const char *type,
+                   const char *slug, long wi, const char *subtitle)
 {
     const json_t *dims = xlsx_get(doc, "instrument.dimensions");
     const json_t *waves = json_object_get(doc, "waves");
@@ -174,7 +174,7 @@ void sheets_trends(struct xlsx *x, json_t *doc, const char *type, const char *sl
     struct xlsx_col col = { L_COUNT, NULL, 16 };
 
     memset(&l, 0, sizeof l);
-    l.sheet = xlsx_label(x, L_TRENDS);
+    l.sheet = xlsx_label(x, name);
     l.ndims = (int)json_array_size(dims);
     l.has_enps = sheets_enps_item(doc) != NULL;
     l.header = 2;
@@ -184,7 +184,7 @@ void sheets_trends(struct xlsx *x, json_t *doc, const char *type, const char *sl
     ws = xlsx_sheet(x, l.sheet);
     if (ws == NULL)
         return;
-    sheets_title(x, ws, xlsx_label(x, L_TRENDS), subtitle);
+    sheets_title(x, ws, l.sheet, subtitle);
     xlsx_label_cell(x, ws, l.header, 0, L_WAVE, XF_HEAD);
     xlsx_text(x, ws, l.header - 1, l.data_col, xlsx_label(x, L_CHART_DATA), XF_NOTE);
     xlsx_label_cell(x, ws, l.header, l.data_col, L_WAVE, XF_HEAD);

@@ -17,13 +17,13 @@
 void sheets_title(struct xlsx *x, lxw_worksheet *ws, const char *title, const char *subtitle);
 
 /*
- * The group's dimension means and eNPS in every wave up to wave index wi,
+ * A sheet called name (L_TRENDS, L_NETWORK_TREND) with the group's dimension means and eNPS in every wave up to wave index wi,
  * a chart-data copy of the table without hidden values, line charts of the
  * dimensions and of eNPS, and the trend of each dimension (slope, adjusted
  * p, label) as of wave wi.
  */
-void sheets_trends(struct xlsx *x, json_t *doc, const char *type, const char *slug, long wi,
-                   const char *subtitle);
+void sheets_trends(struct xlsx *x, enum xlsx_label name, json_t *doc, const char *type,
+                   const char *slug, long wi, const char *subtitle);
 
 /* The methodology sheet. subject is the group's name (NULL: none), what
  * says what it is (L_CITY, L_NETWORK). */
