@@ -26,5 +26,6 @@ int cli_interactive(void);
 int cmd_migrate(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

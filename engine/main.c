@@ -19,6 +19,7 @@ static const struct command commands[] = {
     { "migrate", cmd_migrate, "apply pending database migrations" },
     { "registry", cmd_registry, "load or list cities, networks and memberships" },
     { "stats", cmd_stats, "statistics of a survey wave for a city, a network or all" },
+    { "report", cmd_report, "XLSX reports for cities, networks and the ministry" },
 };
 
 static void usage(FILE *out)
