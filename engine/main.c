@@ -17,7 +17,8 @@ struct command {
 
 static const struct command commands[] = {
     { "migrate", cmd_migrate, "apply pending database migrations" },
-    { "registry", cmd_registry, "load or list cities, networks and memberships" },
+    { "registry", cmd_registry, "load or list cities, networks, memberships, surveys, waves" },
+    { "import", cmd_import, "import responses from a CSV or NDJSON file, all or nothing" },
     { "stats", cmd_stats, "statistics of a survey wave for a city, a network or all" },
     { "report", cmd_report, "XLSX reports for cities, networks and the ministry" },
 };
