@@ -700,7 +700,7 @@ static json_t *json_vs_networks(const struct build *b, size_t gi, size_t w, size
             for (size_t i = 0; means != NULL && i < net->ncities; i++)
                 of += isfinite(means[i]);
             json_array_append_new(
-                arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i}", "network",
+                arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i}", "network",
                                net->slug, "rest_mean", jnum(re.mean), "diff", jnum(t.diff),
                                "t", jnum(t.t), "df", jnum(t.df), "p", jnum(t.p), "cohens_d",
                                jnum(t.d), "rank", jnum(ranks != NULL ? ranks[pos] : NAN),
