@@ -1145,11 +1145,12 @@ static json_t *json_instrument(const struct ctx *c)
 
     for (size_t k = 0; k < c->nitems; k++) {
         const struct survey_item *it = agg_item_def(c->agg, k);
-        json_t *values = json_array();
         const struct agg_item *shape = &c->groups[c->first_all].total[0]->items[k];
+        json_t *values;
 
         if (it->type == SURVEY_TEXT)
             continue;
+        values = json_array();
         /* The value of each distribution slot, so readers need no rules. */
         for (size_t v = 0; v < shape->nvalues; v++)
             json_array_append_new(values, json_integer(shape->min + (long)v));
