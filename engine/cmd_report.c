@@ -177,8 +177,10 @@ static int all(struct run *r)
         json_array_foreach(groups, i, g) {
             const char *type = json_string_value(json_object_get(g, "type"));
 
+            /* A group hidden, or without a single response, has nothing to show. */
             if (strcmp(json_string_value(json_object_get(g, "wave")), r->wave) != 0 ||
-                json_is_true(json_object_get(g, "suppressed")) || strcmp(type, "all") == 0)
+                json_is_true(json_object_get(g, "suppressed")) || strcmp(type, "all") == 0 ||
+                !(json_number_value(json_object_get(g, "respondents")) > 0))
                 continue;
             if (pass == 0)
                 r->total++;

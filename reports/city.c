@@ -515,7 +515,7 @@ static int block(struct city *c, lxw_worksheet *ws, int row, const json_t *items
             chart_series_set_name_range(s, sheet, (lxw_row_t)header, (lxw_col_t)(3 + k));
     }
     if (chart != NULL && !multi)
-        chart_axis_set_max(chart->y_axis, 1);
+        chart_axis_set_max(chart->x_axis, 1);    /* a bar chart's values run across */
     xlsx_insert_chart(&c->x, ws, header, 4 + (int)nslots, chart, 640,
                       r - header < 8 ? 260 : 20 * (r - header) + 100);
     r = r - header < 12 ? header + 14 : r + 2;
