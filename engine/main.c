@@ -21,6 +21,7 @@ static const struct command commands[] = {
     { "serve", cmd_serve, "run the HTTP API daemon" },
     { "import", cmd_import, "import responses from a CSV or NDJSON file, all or nothing" },
     { "stats", cmd_stats, "statistics of a survey wave for a city, a network or all" },
+    { "report", cmd_report, "XLSX reports for cities, networks and the ministry" },
     { "token", cmd_token, "create API tokens (token create --role ROLE)" },
 };
 
