@@ -42,6 +42,8 @@ struct agg {
     size_t *cell_hash;           /* index + 1, 0 = empty */
     size_t cell_hash_cap;
 
+    agg_weight_fn weight_fn;
+    void *weight_ctx;
     /* scratch for agg_add: the score of every unified item, or SURVEY_NA */
     int *score;
     size_t ndoubles_per_cell;    /* layout size, for agg_cell_new */
@@ -690,6 +692,9 @@ int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int v
     c = ci < 0 ? NULL : cell_get(a, wave, (size_t)ci, attr);
     if (c == NULL)
         return err_set(err, errlen, "out of memory");
+    if (a->weight_fn != NULL)
+        w = a->weight_fn(a->weight_ctx, (size_t)ci, a->cities[ci], wave, version, attrs, nattrs,
+                         weight > 0 ? weight : 0);
     value_put(&c->respondents, w);
     for (size_t k = 0; k < a->nitems; k++)
         a->score[k] = SURVEY_NA;
@@ -698,6 +703,12 @@ int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int v
     add_drivers(a, c);
     add_dims(a, c, w);
     return 0;
+}
+
+void agg_set_weight_fn(struct agg *a, agg_weight_fn fn, void *ctx)
+{
+    a->weight_fn = fn;
+    a->weight_ctx = ctx;
 }
 
 /* ---------- accessors ---------- */

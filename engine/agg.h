@@ -107,6 +107,18 @@ int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int v
             double weight, char *err, size_t errlen);
 
 /*
+ * A weight hook: called for every response with its city (index and slug),
+ * wave index, instrument version, attributes and the weight given with it
+ * (0 when none); returns the weight to use. Post-stratification (weights.h)
+ * uses it to weight each city's sample to its population.
+ */
+typedef double (*agg_weight_fn)(void *ctx, size_t city, const char *city_slug, size_t wave,
+                                int version, const int16_t *attrs, size_t nattrs, double given);
+
+/* Sets (or, with NULL, clears) the weight hook. */
+void agg_set_weight_fn(struct agg *a, agg_weight_fn fn, void *ctx);
+
+/*
  * Streams every response of the survey from the database (COPY ... TO STDOUT,
  * text format) into the accumulator. The survey slug is passed as a bound
  * parameter (through a session setting), never pasted into SQL. *rows

@@ -63,6 +63,83 @@ static int check_unique(json_t *array, size_t upto, const char *key, const char 
     return 0;
 }
 
+/* True when key is a category code ("1", "-2"). */
+static int is_code_key(const char *key)
+{
+    char *end;
+    long code = strtol(key, &end, 10);
+
+    return end != key && *end == '\0' && code >= -32767 && code <= 32767;
+}
+
+/* {CODE: count, ...}: non-negative numbers keyed by category codes. */
+static int validate_counts(const json_t *obj, const char *where, const char *field, char *err,
+                           size_t errlen)
+{
+    const char *key;
+    json_t *v;
+
+    if (!json_is_object(obj) || json_object_size(obj) == 0)
+        return err_set(err, errlen, "%s: field \"%s\": expected an object of counts by code",
+                       where, field);
+    json_object_foreach((json_t *)obj, key, v) {
+        if (!is_code_key(key))
+            return err_set(err, errlen, "%s: field \"%s\": \"%s\" is not a category code",
+                           where, field, key);
+        if (!json_is_number(v) || json_number_value(v) < 0)
+            return err_set(err, errlen, "%s: field \"%s\": code %s: expected a count >= 0",
+                           where, field, key);
+    }
+    return 0;
+}
+
+/*
+ * "population": {SURVEY: {"example": bool, "source": text,
+ *                         "cells": {CODE1: {CODE2: count}} | "margins": {ATTR: {CODE: count}}}}
+ * Population figures for post-stratification (docs/registry.md).
+ */
+static int validate_population(const json_t *pop, const char *where, char *err, size_t errlen)
+{
+    static const char *const keys[] = { "example", "source", "cells", "margins", NULL };
+    const char *survey;
+    json_t *p;
+
+    if (pop == NULL)
+        return 0;
+    if (!json_is_object(pop))
+        return err_set(err, errlen, "%s: field \"population\": expected an object keyed by "
+                       "survey slug", where);
+    json_object_foreach((json_t *)pop, survey, p) {
+        char at[600];
+        const char *src, *key;
+        const json_t *cells = json_object_get(p, "cells");
+        const json_t *margins = json_object_get(p, "margins");
+        json_t *v;
+        int example;
+
+        snprintf(at, sizeof at, "%s: population \"%s\"", where, survey);
+        if (!jsonv_is_slug(survey) || !json_is_object(p))
+            return err_set(err, errlen, "%s: expected a survey slug and an object", at);
+        if (jsonv_only_keys(p, keys, at, err, errlen) != 0 ||
+            jsonv_bool(p, "example", 0, &example, at, err, errlen) != 0 ||
+            jsonv_string(p, "source", 0, &src, at, err, errlen) != 0)
+            return -1;
+        if ((cells == NULL) == (margins == NULL))
+            return err_set(err, errlen, "%s: expected exactly one of \"cells\" and "
+                           "\"margins\"", at);
+        json_object_foreach((json_t *)(cells ? cells : margins), key, v) {
+            /* cells are keyed by the first attribute's codes, margins by
+             * attribute codes */
+            if (cells != NULL && !is_code_key(key))
+                return err_set(err, errlen, "%s: field \"cells\": \"%s\" is not a category "
+                               "code", at, key);
+            if (validate_counts(v, at, cells ? "cells" : "margins", err, errlen) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 static int validate_cities(const char *file, json_t *cities, char *err, size_t errlen)
 {
     static const char *const keys[] = { "slug", "name", "voivodeship", "programme",
@@ -90,9 +167,8 @@ static int validate_cities(const char *file, json_t *cities, char *err, size_t e
             jsonv_bool(c, "programme", 1, &b, where, err, errlen) != 0 ||
             jsonv_int(c, "headcount", 0, 1, 1000000, 0, &v, where, err, errlen) != 0)
             return -1;
-        if (json_object_get(c, "population") != NULL &&
-            !json_is_object(json_object_get(c, "population")))
-            return err_set(err, errlen, "%s: field \"population\": expected an object", where);
+        if (validate_population(json_object_get(c, "population"), where, err, errlen) != 0)
+            return -1;
     }
     return 0;
 }

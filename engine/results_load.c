@@ -8,6 +8,7 @@
 #include "anon.h"
 #include "db.h"
 #include "err.h"
+#include "weights.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +110,7 @@ json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey
     struct registry_data reg;
     struct results_input in;
     struct agg *a = NULL;
+    struct weights *wts = NULL;
     size_t nwaves = 0, nversions = 0, rows = 0;
     json_t *doc = NULL;
 
@@ -142,7 +144,12 @@ json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey
             versions[nversions++] = v;
     }
     a = agg_new(versions, nversions, labels, nwaves, by_attr, err, errlen);
-    if (a == NULL || agg_read_db(a, conn, survey, &rows, progress, arg, err, errlen) != 0 ||
+    if (a == NULL ||
+        weights_build(conn, versions, nversions, labels, nwaves, &wts, err, errlen) != 0)
+        goto done;
+    if (wts != NULL)
+        agg_set_weight_fn(a, weights_lookup, wts);
+    if (agg_read_db(a, conn, survey, &rows, progress, arg, err, errlen) != 0 ||
         registry_data_load(conn, &reg, err, errlen) != 0)
         goto done;
     memset(&in, 0, sizeof in);
@@ -157,10 +164,13 @@ json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey
     in.threshold = anon_threshold(newest->anonymity_threshold);
     in.english = english;
     doc = results_build(&in, err, errlen);
-    if (doc != NULL)
+    if (doc != NULL) {
         json_object_set_new(doc, "responses_read", json_integer((json_int_t)rows));
+        json_object_set_new(doc, "weighting", wts != NULL ? weights_report(wts) : json_null());
+    }
 done:
     registry_data_free(&reg);
+    weights_free(wts);
     agg_free(a);
     free(versions);
     free(labels);

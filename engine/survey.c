@@ -535,7 +535,8 @@ static int parse_head(const json_t *doc, struct survey_owned *so, const char *fi
 {
     static const char *const keys[] = { "slug", "version", "title", "description", "weighted",
                                         "anonymity_threshold", "favourable_top", "enps_item",
-                                        "scales", "dimensions", "attributes", "items", NULL };
+                                        "scales", "dimensions", "attributes", "items",
+                                        "poststratification", NULL };
     const char *dpl, *den;
     long long v;
 
@@ -610,6 +611,48 @@ static int check_enps_and_top(const json_t *doc, struct survey_owned *so, const 
     return 0;
 }
 
+/* "poststratification": {"attributes": ["wiek", "plec"]}: one or two
+ * attribute codes; only for weighted surveys. */
+static int parse_strata(const json_t *doc, struct survey_owned *so, const char *file, char *err,
+                        size_t n)
+{
+    static const char *const keys[] = { "attributes", NULL };
+    const json_t *ps = json_object_get(doc, "poststratification");
+    char where[512];
+    json_t *arr;
+    size_t i;
+    json_t *a;
+
+    so->s.nstrata = 0;
+    if (ps == NULL)
+        return 0;
+    snprintf(where, sizeof where, "%s: poststratification", file);
+    if (!json_is_object(ps))
+        return err_set(err, n, "%s: field \"poststratification\": expected an object", file);
+    if (!so->s.weighted)
+        return err_set(err, n, "%s: field \"poststratification\": only a weighted survey "
+                       "(\"weighted\": true) is post-stratified", file);
+    if (jsonv_only_keys(ps, keys, where, err, n) != 0 ||
+        jsonv_array(ps, "attributes", 1, &arr, where, err, n) != 0)
+        return -1;
+    if (json_array_size(arr) < 1 || json_array_size(arr) > 2)
+        return err_set(err, n, "%s: field \"attributes\": expected one or two attribute codes",
+                       where);
+    json_array_foreach(arr, i, a) {
+        int k = json_is_string(a) ? survey_attr_index(&so->s, json_string_value(a)) : -1;
+        char got[96];
+
+        if (k < 0)
+            return err_set(err, n, "%s: field \"attributes\": expected the code of an "
+                           "attribute, got %s", where, jsonv_describe(a, got, sizeof got));
+        if (i == 1 && k == so->s.strata[0])
+            return err_set(err, n, "%s: field \"attributes\": \"%s\" is given twice", where,
+                           json_string_value(a));
+        so->s.strata[so->s.nstrata++] = k;
+    }
+    return 0;
+}
+
 static int parse_body(const json_t *doc, struct survey_owned *so, const char *file, char *err,
                       size_t n)
 {
@@ -631,7 +674,8 @@ static int parse_body(const json_t *doc, struct survey_owned *so, const char *fi
             return -1;
     }
     if (check_unique_codes(so, file, err, n) != 0 ||
-        link_dimensions(dims, so, file, err, n) != 0)
+        link_dimensions(dims, so, file, err, n) != 0 ||
+        parse_strata(doc, so, file, err, n) != 0)
         return -1;
     return check_enps_and_top(doc, so, file, err, n);
 }

@@ -95,6 +95,12 @@ struct survey {
     int weighted;            /* responses carry a weight (post-stratification) */
     int anonymity_threshold; /* minimum group size shown; default 5, never below 3 */
     int enps_item;           /* index of the eNPS item (0-10 recommend), or -1 */
+    /* Post-stratification (weighted surveys): the one or two attributes whose
+     * cells (e.g. age band x gender) are weighted to each city's population
+     * from the registry; indices into attrs[]. nstrata 0: the weights given
+     * with the responses are used as they are. */
+    int strata[2];
+    size_t nstrata;
     int favourable_top;      /* how many top points count as favourable (default 2) */
 };
 

@@ -1,0 +1,427 @@
+#include "weights.h"
+
+#include "db.h"
+#include "err.h"
+#include "stats.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WEIGHTS_RAKE_TOL 1e-10
+#define WEIGHTS_RAKE_ITER 200
+
+/* One city in one wave. */
+struct cw {
+    char city[64];
+    size_t wave;
+    double *sample;      /* r x c respondents per cell */
+    double *weight;      /* r x c, valid when method is not NULL */
+    unsigned char *in_pop;  /* r + c: the category has population figures */
+    const char *method;  /* "cells", "raking", or NULL: the given weights */
+    char note[160];
+};
+
+struct weights {
+    const struct survey *newest;
+    size_t nr, nc;             /* categories of the first and second stratum */
+    const int *codes[2];       /* their codes */
+    int *code_buf[2];
+    int *pos;                  /* per version: positions of the strata in attrs */
+    const struct survey *const *versions;
+    size_t nversions;
+    const char *const *waves;  /* borrowed from the caller of weights_build */
+    size_t nwaves;
+    struct cw *cells;
+    size_t ncells, cap;
+    struct cw ***cache;        /* [agg city index][wave] -> cw, filled on first use */
+    size_t ncache;
+    int example;               /* any population figure marked as an example */
+    json_t *pop;               /* {city: population entry} from the registry */
+};
+
+static struct cw *cw_find(struct weights *w, const char *city, size_t wave)
+{
+    for (size_t i = 0; i < w->ncells; i++)
+        if (w->cells[i].wave == wave && strcmp(w->cells[i].city, city) == 0)
+            return &w->cells[i];
+    return NULL;
+}
+
+static struct cw *cw_get(struct weights *w, const char *city, size_t wave)
+{
+    struct cw *c = cw_find(w, city, wave);
+    size_t k = w->nr * w->nc;
+
+    if (c != NULL)
+        return c;
+    if (w->ncells == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 64;
+        struct cw *grown = realloc(w->cells, cap * sizeof *grown);
+
+        if (grown == NULL)
+            return NULL;
+        w->cells = grown;
+        w->cap = cap;
+    }
+    c = &w->cells[w->ncells];
+    memset(c, 0, sizeof *c);
+    snprintf(c->city, sizeof c->city, "%s", city);
+    c->wave = wave;
+    c->sample = calloc(k, sizeof *c->sample);
+    c->weight = calloc(k, sizeof *c->weight);
+    c->in_pop = calloc(w->nr + w->nc, 1);
+    if (c->sample == NULL || c->weight == NULL || c->in_pop == NULL) {
+        free(c->sample);
+        free(c->weight);
+        free(c->in_pop);
+        return NULL;
+    }
+    w->ncells++;
+    return c;
+}
+
+static long code_index(const struct weights *w, int s, long code)
+{
+    size_t n = s == 0 ? w->nr : w->nc;
+
+    if (s == 1 && w->newest->nstrata == 1)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (w->codes[s][i] == code)
+            return (long)i;
+    return -1;
+}
+
+static int setup_strata(struct weights *w)
+{
+    for (size_t s = 0; s < 2; s++) {
+        const struct survey_attr *at =
+            s < w->newest->nstrata ? &w->newest->attrs[w->newest->strata[s]] : NULL;
+        size_t n = at ? at->noptions : 1;
+
+        w->code_buf[s] = calloc(n, sizeof(int));
+        if (w->code_buf[s] == NULL)
+            return -1;
+        for (size_t i = 0; at != NULL && i < n; i++)
+            w->code_buf[s][i] = at->options[i].code;
+        w->codes[s] = w->code_buf[s];
+        if (s == 0)
+            w->nr = n;
+        else
+            w->nc = n;
+    }
+    w->pos = calloc(2 * w->nversions, sizeof *w->pos);
+    if (w->pos == NULL)
+        return -1;
+    for (size_t v = 0; v < w->nversions; v++)
+        for (size_t s = 0; s < 2; s++)
+            w->pos[2 * v + s] =
+                s < w->newest->nstrata
+                    ? survey_attr_index(w->versions[v],
+                                        w->newest->attrs[w->newest->strata[s]].code)
+                    : -1;
+    return 0;
+}
+
+/* Sample counts per city, wave and cell, one query per instrument version. */
+static int count_sample(struct weights *w, PGconn *conn, const char *const *waves, char *err,
+                        size_t errlen)
+{
+    for (size_t v = 0; v < w->nversions; v++) {
+        char version[16], p1[16], p2[16];
+        const char *params[4] = { w->newest->slug, version, p1, p2 };
+        PGresult *res;
+
+        if (w->pos[2 * v] < 0)
+            continue;
+        snprintf(version, sizeof version, "%d", w->versions[v]->version);
+        snprintf(p1, sizeof p1, "%d", w->pos[2 * v] + 1);
+        snprintf(p2, sizeof p2, "%d", w->pos[2 * v + 1] + 1);  /* 0: attrs[0] is NULL */
+        if (db_exec(conn,
+                    "SELECT city, wave, attrs[$3::int], attrs[$4::int], count(*) FROM response "
+                    "WHERE survey = $1 AND survey_version = $2::int GROUP BY 1, 2, 3, 4",
+                    4, params, &res, NULL, err, errlen) != 0)
+            return -1;
+        for (int i = 0; i < PQntuples(res); i++) {
+            long a, b;
+            struct cw *c;
+            size_t wave = w->nwaves;
+
+            for (size_t k = 0; k < w->nwaves; k++)
+                if (strcmp(waves[k], PQgetvalue(res, i, 1)) == 0)
+                    wave = k;
+            if (wave == w->nwaves || PQgetisnull(res, i, 2))
+                continue;
+            a = code_index(w, 0, strtol(PQgetvalue(res, i, 2), NULL, 10));
+            b = w->newest->nstrata == 1 ? 0
+                : PQgetisnull(res, i, 3) ? -1
+                                         : code_index(w, 1, strtol(PQgetvalue(res, i, 3), NULL, 10));
+            if (a < 0 || b < 0)
+                continue;   /* unclassified: weight 1 */
+            c = cw_get(w, PQgetvalue(res, i, 0), wave);
+            if (c == NULL) {
+                PQclear(res);
+                return err_set(err, errlen, "out of memory");
+            }
+            c->sample[(size_t)a * w->nc + (size_t)b] += strtod(PQgetvalue(res, i, 4), NULL);
+        }
+        PQclear(res);
+    }
+    return 0;
+}
+
+static int load_population(struct weights *w, PGconn *conn, char *err, size_t errlen)
+{
+    const char *params[1] = { w->newest->slug };
+    PGresult *res;
+
+    w->pop = json_object();
+    if (w->pop == NULL)
+        return err_set(err, errlen, "out of memory");
+    if (db_exec(conn, "SELECT slug, extra->'population'->$1 FROM city "
+                      "WHERE extra->'population' ? $1",
+                1, params, &res, NULL, err, errlen) != 0)
+        return -1;
+    for (int i = 0; i < PQntuples(res); i++) {
+        json_t *entry = json_loads(PQgetvalue(res, i, 1), 0, NULL);
+
+        if (entry == NULL)
+            continue;
+        if (json_is_true(json_object_get(entry, "example")))
+            w->example = 1;
+        json_object_set_new(w->pop, PQgetvalue(res, i, 0), entry);
+    }
+    PQclear(res);
+    return 0;
+}
+
+static double count_of(const json_t *obj, int code)
+{
+    char key[16];
+    const json_t *v;
+
+    snprintf(key, sizeof key, "%d", code);
+    v = json_object_get(obj, key);
+    return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+/* Population targets: cells (r x c) and their margins, or margins only.
+ * Returns 1 with cells, 0 with margins only, -1 when unusable. */
+static int targets(const struct weights *w, const json_t *entry, double *cells, double *rows,
+                   double *cols)
+{
+    const json_t *jc = json_object_get(entry, "cells");
+    const json_t *jm = json_object_get(entry, "margins");
+
+    memset(rows, 0, w->nr * sizeof *rows);
+    memset(cols, 0, w->nc * sizeof *cols);
+    if (jc != NULL) {
+        for (size_t a = 0; a < w->nr; a++) {
+            char key[16];
+            const json_t *row;
+
+            snprintf(key, sizeof key, "%d", w->codes[0][a]);
+            row = json_object_get(jc, key);
+            for (size_t b = 0; b < w->nc; b++) {
+                double n = w->newest->nstrata == 1 ? (json_is_number(row) ? json_number_value(row) : 0)
+                                                   : count_of(row, w->codes[1][b]);
+
+                cells[a * w->nc + b] = n;
+                rows[a] += n;
+                cols[b] += n;
+            }
+        }
+        return 1;
+    }
+    if (jm == NULL)
+        return -1;
+    for (size_t a = 0; a < w->nr; a++)
+        rows[a] = count_of(json_object_get(jm, w->newest->attrs[w->newest->strata[0]].code),
+                           w->codes[0][a]);
+    for (size_t b = 0; b < w->nc; b++)
+        cols[b] = w->newest->nstrata == 1
+                      ? 1
+                      : count_of(json_object_get(jm, w->newest->attrs[w->newest->strata[1]].code),
+                                 w->codes[1][b]);
+    return 0;
+}
+
+/* The sample without the categories the population has no figures for
+ * (those respondents are unclassified and keep weight 1). */
+static void classify(const struct weights *w, struct cw *c, const double *rows,
+                     const double *cols, double *sample)
+{
+    for (size_t a = 0; a < w->nr; a++)
+        c->in_pop[a] = rows[a] > 0;
+    for (size_t b = 0; b < w->nc; b++)
+        c->in_pop[w->nr + b] = cols[b] > 0;
+    for (size_t a = 0; a < w->nr; a++)
+        for (size_t b = 0; b < w->nc; b++)
+            sample[a * w->nc + b] =
+                c->in_pop[a] && c->in_pop[w->nr + b] ? c->sample[a * w->nc + b] : 0;
+}
+
+static void compute_one(struct weights *w, struct cw *c)
+{
+    const json_t *entry = json_object_get(w->pop, c->city);
+    size_t k = w->nr * w->nc;
+    double *cells = calloc(k, sizeof *cells);
+    double *sample = calloc(k, sizeof *sample);
+    double *rows = calloc(w->nr, sizeof *rows);
+    double *cols = calloc(w->nc, sizeof *cols);
+    char err[ERR_MAX];
+    int kind;
+
+    c->method = NULL;
+    if (cells == NULL || sample == NULL || rows == NULL || cols == NULL) {
+        snprintf(c->note, sizeof c->note, "out of memory");
+        goto done;
+    }
+    if (entry == NULL) {
+        snprintf(c->note, sizeof c->note, "no population figures in the registry");
+        goto done;
+    }
+    kind = targets(w, entry, cells, rows, cols);
+    if (kind < 0) {
+        snprintf(c->note, sizeof c->note, "population figures give neither cells nor margins");
+        goto done;
+    }
+    classify(w, c, rows, cols, sample);
+    if (kind == 1 && stats_poststrat(cells, sample, k, c->weight, err, sizeof err) == 0) {
+        c->method = "cells";
+        goto done;
+    }
+    if (stats_rake(sample, w->nr, w->nc, rows, cols, WEIGHTS_RAKE_TOL, WEIGHTS_RAKE_ITER,
+                   c->weight, NULL, err, sizeof err) == 0) {
+        c->method = "raking";
+        if (kind == 1)
+            snprintf(c->note, sizeof c->note, "cells could not be used; raked to their margins");
+        goto done;
+    }
+    snprintf(c->note, sizeof c->note, "%.150s", err);
+done:
+    free(cells);
+    free(sample);
+    free(rows);
+    free(cols);
+}
+
+int weights_build(PGconn *conn, const struct survey *const *versions, size_t nversions,
+                  const char *const *waves, size_t nwaves, struct weights **out, char *err,
+                  size_t errlen)
+{
+    struct weights *w;
+
+    *out = NULL;
+    if (nversions == 0 || !versions[0]->weighted || versions[0]->nstrata == 0)
+        return 0;
+    w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return err_set(err, errlen, "out of memory");
+    w->newest = versions[0];
+    w->versions = versions;
+    w->nversions = nversions;
+    w->waves = waves;
+    w->nwaves = nwaves;
+    if (setup_strata(w) != 0) {
+        weights_free(w);
+        return err_set(err, errlen, "out of memory");
+    }
+    if (count_sample(w, conn, waves, err, errlen) != 0 ||
+        load_population(w, conn, err, errlen) != 0) {
+        weights_free(w);
+        return -1;
+    }
+    for (size_t i = 0; i < w->ncells; i++)
+        compute_one(w, &w->cells[i]);
+    *out = w;
+    return 0;
+}
+
+static struct cw *cached(struct weights *w, size_t city, const char *slug, size_t wave)
+{
+    if (city >= w->ncache) {
+        size_t n = city + 16;
+        struct cw ***grown = realloc(w->cache, n * sizeof *grown);
+
+        if (grown == NULL)
+            return NULL;
+        for (size_t i = w->ncache; i < n; i++)
+            grown[i] = NULL;
+        w->cache = grown;
+        w->ncache = n;
+    }
+    if (w->cache[city] == NULL) {
+        w->cache[city] = calloc(w->nwaves + 1, sizeof **w->cache);
+        if (w->cache[city] == NULL)
+            return NULL;
+        for (size_t k = 0; k < w->nwaves; k++)
+            w->cache[city][k] = cw_find(w, slug, k);
+    }
+    return wave < w->nwaves ? w->cache[city][wave] : NULL;
+}
+
+double weights_lookup(void *ctx, size_t city, const char *city_slug, size_t wave, int version,
+                      const int16_t *attrs, size_t nattrs, double given)
+{
+    struct weights *w = ctx;
+    struct cw *c = cached(w, city, city_slug, wave);
+    const int *pos = NULL;
+    long a, b = 0;
+
+    if (c == NULL || c->method == NULL)
+        return given > 0 ? given : 1.0;
+    for (size_t v = 0; v < w->nversions; v++)
+        if (w->versions[v]->version == version)
+            pos = &w->pos[2 * v];
+    if (pos == NULL || pos[0] < 0 || (size_t)pos[0] >= nattrs || attrs[pos[0]] == SURVEY_NA)
+        return 1.0;
+    a = code_index(w, 0, attrs[pos[0]]);
+    if (w->newest->nstrata == 2)
+        b = pos[1] < 0 || (size_t)pos[1] >= nattrs || attrs[pos[1]] == SURVEY_NA
+                ? -1
+                : code_index(w, 1, attrs[pos[1]]);
+    if (a < 0 || b < 0 || !c->in_pop[a] || !c->in_pop[w->nr + (size_t)b])
+        return 1.0;
+    return c->weight[(size_t)a * w->nc + (size_t)b];
+}
+
+json_t *weights_report(const struct weights *w)
+{
+    json_t *by = json_array(), *attrs = json_array();
+
+    for (size_t s = 0; s < w->newest->nstrata; s++)
+        json_array_append_new(attrs, json_string(w->newest->attrs[w->newest->strata[s]].code));
+    for (size_t i = 0; i < w->ncells; i++) {
+        const struct cw *c = &w->cells[i];
+
+        json_array_append_new(by, json_pack("{s:s, s:s, s:s, s:s}", "city", c->city, "wave",
+                                            w->waves[c->wave], "method",
+                                            c->method ? c->method : "given weights", "note",
+                                            c->note));
+    }
+    return json_pack("{s:s, s:o, s:b, s:o}", "method", "post-stratification", "attributes",
+                     attrs, "example_population", w->example, "by_city", by);
+}
+
+void weights_free(struct weights *w)
+{
+    if (w == NULL)
+        return;
+    for (size_t i = 0; i < w->ncells; i++) {
+        free(w->cells[i].sample);
+        free(w->cells[i].weight);
+        free(w->cells[i].in_pop);
+    }
+    free(w->cells);
+    for (size_t i = 0; i < w->ncache; i++)
+        free(w->cache[i]);
+    free(w->cache);
+    free(w->code_buf[0]);
+    free(w->code_buf[1]);
+    free(w->pos);
+    json_decref(w->pop);
+    free(w);
+}

@@ -1,0 +1,53 @@
+/*
+ * weights: post-stratification of a weighted survey (the youth survey) to
+ * each city's population, by the one or two attributes the instrument names
+ * in "poststratification" (age band x gender).
+ *
+ * For every city and wave it counts the sample per cell in the database
+ * (one GROUP BY query per instrument version), takes the city's population
+ * figures from the registry (city.extra.population.SURVEY: full "cells", or
+ * only "margins"), and computes one weight per cell:
+ *   cells   -> post-stratification, w_h = (N_h / N) / (n_h / n);
+ *   margins -> raking (iterative proportional fitting) to the margins;
+ *   cells that cannot be post-stratified (a sample cell with no population,
+ *   or a population cell with no respondents) -> raking to the cells'
+ *   margins instead.
+ * Respondents whose stratum is not given (or outside the population's
+ * categories, e.g. "prefer not to say") keep weight 1. Cities without
+ * population figures, or whose raking does not converge, keep the weights
+ * given with their responses. weights_report says what was done where.
+ * Formulas and sources: docs/statistics.md.
+ */
+#ifndef EMPIRIE_WEIGHTS_H
+#define EMPIRIE_WEIGHTS_H
+
+#include "survey.h"
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct weights;
+
+/*
+ * Builds the weights of one survey. versions[0] is the newest instrument
+ * (its strata define the cells); waves are the labels agg uses, in its
+ * order (the array must outlive the weights). *out is NULL (and the call
+ * succeeds) when the survey is not post-stratified.
+ */
+int weights_build(PGconn *conn, const struct survey *const *versions, size_t nversions,
+                  const char *const *waves, size_t nwaves, struct weights **out, char *err,
+                  size_t errlen);
+
+/* The weight of one response (an agg_weight_fn; ctx is the struct weights). */
+double weights_lookup(void *ctx, size_t city, const char *city_slug, size_t wave, int version,
+                      const int16_t *attrs, size_t nattrs, double given);
+
+/* What was done: {"attributes": [...], "example_population": bool,
+ * "by_city": [{"city", "wave", "method", "note"}]}. A new object. */
+json_t *weights_report(const struct weights *w);
+
+void weights_free(struct weights *w);
+
+#endif
