@@ -21,10 +21,18 @@ int jsonv_load_file(const char *path, json_t **out, char *err, size_t n)
 const char *jsonv_describe(const json_t *v, char *buf, size_t n)
 {
     switch (json_typeof(v)) {
-    case JSON_STRING:
-        snprintf(buf, n, "\"%.60s%s\"", json_string_value(v),
-                 json_string_length(v) > 60 ? "..." : "");
+    case JSON_STRING: {
+        const char *str = json_string_value(v);
+        size_t len = json_string_length(v);
+        int cut = len > 60;
+
+        /* Cut at 60 bytes, never inside a UTF-8 sequence. */
+        if (cut)
+            for (len = 60; len > 0 && ((unsigned char)str[len] & 0xC0) == 0x80; len--)
+                ;
+        snprintf(buf, n, "\"%.*s%s\"", (int)len, str, cut ? "..." : "");
         break;
+    }
     case JSON_INTEGER:
         snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         break;

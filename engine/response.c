@@ -9,6 +9,8 @@
  */
 #include "response.h"
 
+#include "jsonv.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -90,36 +92,11 @@ static const char *shown(const char *s, char *buf)
     return buf;
 }
 
-/* A short description of a client's value. */
+/* A short description of a client's value, valid UTF-8 however it was cut. */
 static const char *describe(const json_t *v, char *buf, size_t n)
 {
-    char cut[SHOWN_MAX + 4];
-
-    switch (json_typeof(v)) {
-    case JSON_STRING:
-        snprintf(buf, n, "\"%s\"", shown(json_string_value(v), cut));
-        break;
-    case JSON_INTEGER:
-        snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        break;
-    case JSON_REAL:
-        snprintf(buf, n, "%g", json_real_value(v));
-        break;
-    case JSON_TRUE:
-        snprintf(buf, n, "true");
-        break;
-    case JSON_FALSE:
-        snprintf(buf, n, "false");
-        break;
-    case JSON_NULL:
-        snprintf(buf, n, "null");
-        break;
-    case JSON_OBJECT:
-        snprintf(buf, n, "an object");
-        break;
-    default:
-        snprintf(buf, n, "an array");
-    }
+    jsonv_describe(v, buf, n);
+    utf8_sanitize(buf);
     return buf;
 }
 

@@ -22,16 +22,11 @@ static char ministry[AUTH_TOKEN_SIZE], analyst[AUTH_TOKEN_SIZE], collector[AUTH_
 
 static void setup(void)
 {
-    char dir[1024], sdir[1024], err[ERR_MAX];
-    struct registry *reg;
+    char err[ERR_MAX];
     PGresult *res;
 
     testdb_create(&db, 1);
-    snprintf(dir, sizeof dir, "%s/surveys/registry", testdb_root());
-    snprintf(sdir, sizeof sdir, "%s/surveys", testdb_root());
-    cr_assert(registry_read(dir, sdir, &reg, err, sizeof err) == 0, "%s", err);
-    cr_assert(registry_store(db.conn, reg, NULL, err, sizeof err) == 0, "%s", err);
-    registry_free(reg);
+    testdb_load_registry(&db);
     /* 20 respondents in each of three cities in wave 2025 (instrument v2),
      * every item answered 1..5 in turn (eNPS likewise 1..5). */
     res = PQexec(db.conn,

@@ -31,18 +31,13 @@ static char city[64], other_city[64];
 
 static void setup(void)
 {
-    char dir[1024], sdir[1024], err[ERR_MAX];
-    struct registry *reg;
+    char err[ERR_MAX];
     const struct catalog_wave *const *waves;
     size_t nwaves = 0;
     char *c1, *c2;
 
     testdb_create(&db, 1);
-    snprintf(dir, sizeof dir, "%s/surveys/registry", testdb_root());
-    snprintf(sdir, sizeof sdir, "%s/surveys", testdb_root());
-    cr_assert(registry_read(dir, sdir, &reg, err, sizeof err) == 0, "%s", err);
-    cr_assert(registry_store(db.conn, reg, NULL, err, sizeof err) == 0, "%s", err);
-    registry_free(reg);
+    testdb_load_registry(&db);
     cr_assert(catalog_load(db.conn, &cat, err, sizeof err) == 0, "%s", err);
     waves = catalog_waves(cat, SURVEY, &nwaves);
     cr_assert(nwaves > 0, "no waves of %s", SURVEY);

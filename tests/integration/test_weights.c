@@ -24,15 +24,8 @@ static struct testdb db;
 
 static void setup(void)
 {
-    char dir[1024], sdir[1024], err[ERR_MAX];
-    struct registry *reg;
-
     testdb_create(&db, 1);
-    snprintf(dir, sizeof dir, "%s/surveys/registry", testdb_root());
-    snprintf(sdir, sizeof sdir, "%s/surveys", testdb_root());
-    cr_assert(registry_read(dir, sdir, &reg, err, sizeof err) == 0, "%s", err);
-    cr_assert(registry_store(db.conn, reg, NULL, err, sizeof err) == 0, "%s", err);
-    registry_free(reg);
+    testdb_load_registry(&db);
 }
 
 static void teardown(void)

@@ -2,6 +2,7 @@
 
 #include "err.h"
 #include "migrate.h"
+#include "registry.h"
 
 #include <criterion/criterion.h>
 #include <stdarg.h>
@@ -81,6 +82,18 @@ void testdb_create(struct testdb *t, int migrated)
               PQerrorMessage(t->conn));
     if (migrated)
         cr_assert(migrate_run(t->conn, NULL, err, sizeof err) == 0, "migrate: %s", err);
+}
+
+void testdb_load_registry(struct testdb *t)
+{
+    char dir[1024], sdir[1024], err[ERR_MAX];
+    struct registry *reg;
+
+    snprintf(dir, sizeof dir, "%s/surveys/registry", testdb_root());
+    snprintf(sdir, sizeof sdir, "%s/surveys", testdb_root());
+    cr_assert(registry_read(dir, sdir, &reg, err, sizeof err) == 0, "%s", err);
+    cr_assert(registry_store(t->conn, reg, NULL, err, sizeof err) == 0, "%s", err);
+    registry_free(reg);
 }
 
 void testdb_drop(struct testdb *t)

@@ -19,6 +19,10 @@ struct testdb {
  * Aborts the test (cr_assert) on failure. */
 void testdb_create(struct testdb *t, int migrated);
 
+/* Loads the repository's registry and instruments (surveys/) into the
+ * database, as `empirie registry load` would. */
+void testdb_load_registry(struct testdb *t);
+
 /* Closes the connection and drops the database. */
 void testdb_drop(struct testdb *t);
 
