@@ -4,7 +4,6 @@
 #include "err.h"
 #include "stats.h"
 
-#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -898,7 +897,7 @@ static json_t *json_enps(const struct build *b, size_t gi, size_t w)
         double diff = e.enps - prev.enps;
         double s = sqrt(e.se * e.se + prev.se * prev.se);
         double z = s > 0 ? diff / s : NAN;
-        double p = isfinite(z) ? 2 * gsl_cdf_ugaussian_Q(fabs(z)) : NAN;
+        double p = stats_z_p(z);
 
         json_object_set_new(o, "change",
                             json_pack("{s:s, s:o, s:o, s:o, s:o}", "previous_wave",

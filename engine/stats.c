@@ -16,25 +16,73 @@
 #include "err.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 /* ---- small helpers ---- */
 
+/* GSL's default error handler aborts the process, e.g. when an inverse CDF
+ * does not converge. This module owns the GSL calls: it turns the handler
+ * off once (GSL then returns NaN) and handles NaN results itself. */
+static pthread_once_t gsl_once = PTHREAD_ONCE_INIT;
+
+static void gsl_quiet_init(void)
+{
+    gsl_set_error_handler_off();
+}
+
+static void gsl_quiet(void)
+{
+    pthread_once(&gsl_once, gsl_quiet_init);
+}
+
+/*
+ * The p-quantile of F(df1, df2). gsl_cdf_fdist_Pinv fails to converge for
+ * some parameters (e.g. df1 = 316, df2 = 1896: NaN; 581 of the (n, k) pairs
+ * of Cronbach's alpha with n < 3000 and k <= 8 here). Then the quantile is
+ * found by bisection on the CDF, which GSL computes reliably, to a relative
+ * width of 1e-15 (checked against scipy.stats.f.ppf in test_stats_edges.c).
+ */
+static double f_quantile(double p, double df1, double df2)
+{
+    double lo = 0, hi = 1, q;
+
+    gsl_quiet();
+    q = gsl_cdf_fdist_Pinv(p, df1, df2);
+    if (isfinite(q))
+        return q;
+    while (gsl_cdf_fdist_P(hi, df1, df2) < p && hi < 1e300)
+        hi *= 2;
+    for (int i = 0; i < 400 && hi - lo > 1e-15 * hi; i++) {
+        double mid = 0.5 * (lo + hi);
+
+        if (gsl_cdf_fdist_P(mid, df1, df2) < p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
 static double z_crit(void)
 {
+    gsl_quiet();
     return gsl_cdf_ugaussian_Pinv(1.0 - STATS_ALPHA / 2.0);
 }
 
 /* Two-sided critical value of t; df >= 1 is the caller's guard. */
 static double t_crit(double df)
 {
+    gsl_quiet();
     return gsl_cdf_tdist_Pinv(1.0 - STATS_ALPHA / 2.0, df);
 }
 
 static double t_two_sided_p(double t, double df)
 {
+    gsl_quiet();
     return 2.0 * gsl_cdf_tdist_Q(fabs(t), df);
 }
 
@@ -224,8 +272,8 @@ static void feldt_ci(struct stats_alpha *out)
     double df1 = out->n - 1, df2 = (out->n - 1) * (double)(out->k - 1);
     double tail = STATS_ALPHA / 2.0;
 
-    out->ci_lo = 1.0 - (1.0 - out->alpha) * gsl_cdf_fdist_Pinv(1.0 - tail, df1, df2);
-    out->ci_hi = 1.0 - (1.0 - out->alpha) * gsl_cdf_fdist_Pinv(tail, df1, df2);
+    out->ci_lo = 1.0 - (1.0 - out->alpha) * f_quantile(1.0 - tail, df1, df2);
+    out->ci_hi = 1.0 - (1.0 - out->alpha) * f_quantile(tail, df1, df2);
 }
 
 int stats_cronbach_alpha(size_t k, double n, const double *sum, const double *sumprod,
@@ -350,6 +398,7 @@ int stats_prop_ztest(double x1, double n1, double x2, double n2, struct stats_zt
         return 0;
     out->se = sqrt(var);
     out->z = out->diff / out->se;
+    gsl_quiet();
     out->p = 2.0 * gsl_cdf_ugaussian_Q(fabs(out->z));
     return 0;
 }
@@ -383,6 +432,7 @@ static void trend_residuals(const double *x, const double *mean, const double *s
     if (out->k < 3)
         return;
     out->chi2_df = (double)out->k - 2;
+    gsl_quiet();
     out->chi2_p = gsl_cdf_chisq_Q(chi2, out->chi2_df);
     out->se_resid = out->se_known * sqrt(chi2 / out->chi2_df);
 }
@@ -421,6 +471,7 @@ int stats_trend_wls(const double *x, const double *mean, const double *se, size_
     out->se_known = 1.0 / sqrt(sxx);
     out->se = out->se_known;
     out->z = out->slope / out->se;
+    gsl_quiet();
     out->p = 2.0 * gsl_cdf_ugaussian_Q(fabs(out->z));
     if (out->p < STATS_ALPHA)
         out->dir = out->slope > 0 ? STATS_TREND_RISING : STATS_TREND_FALLING;
@@ -455,6 +506,7 @@ int stats_welch_anova(const struct stats_group *g, size_t k, struct stats_anova 
     out->df1 = kk - 1;
     out->df2 = (kk * kk - 1) / (3.0 * lambda);
     out->f = (a / (kk - 1)) / (1.0 + 2.0 * (kk - 2) * lambda / (kk * kk - 1));
+    gsl_quiet();
     out->p = gsl_cdf_fdist_Q(out->f, out->df1, out->df2);
     return 0;
 }
@@ -498,6 +550,7 @@ int stats_chisq_indep(const double *table, size_t r, size_t c, struct stats_chis
         return 0;
     out->chi2 = chi2;
     out->df = (double)((rows - 1) * (cols - 1));
+    gsl_quiet();
     out->p = gsl_cdf_chisq_Q(chi2, out->df);
     out->v = sqrt(chi2 / (n * (double)((rows < cols ? rows : cols) - 1)));
     return 0;
@@ -810,4 +863,15 @@ int stats_rank(const double *values, size_t n, double *ranks, char *err, size_t 
         ranks[i] = (double)(above + 1);
     }
     return 0;
+}
+
+double stats_z_p(double z)
+{
+    gsl_quiet();
+    return isfinite(z) ? 2.0 * gsl_cdf_ugaussian_Q(fabs(z)) : NAN;
+}
+
+double stats_f_quantile(double p, double df1, double df2)
+{
+    return f_quantile(p, df1, df2);
 }

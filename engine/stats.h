@@ -308,4 +308,13 @@ int stats_vs_rest(const struct stats_moments *city, const struct stats_moments *
  * NaN rank and do not count. ranks may not alias values. */
 int stats_rank(const double *values, size_t n, double *ranks, char *err, size_t errlen);
 
+/* ---- distributions ---- */
+
+/* Two-sided p of a standard normal z; NaN when z is not finite. */
+double stats_z_p(double z);
+
+/* The p-quantile of the F distribution with df1, df2 degrees of freedom
+ * (GSL's inverse, with a bisection fallback where it does not converge). */
+double stats_f_quantile(double p, double df1, double df2);
+
 #endif

@@ -333,3 +333,45 @@ Test(stats_edges, trend_label_at_the_5_percent_boundary)
     cr_expect(tr.dir == STATS_TREND_FALLING);
     cr_expect(isnan(tr.se_resid) && isnan(tr.chi2_p), "two waves: no residual df");
 }
+
+/* gsl_cdf_fdist_Pinv returns NaN (and GSL's default handler would abort)
+ * for these parameters of Feldt's interval: n = 317, 382, 427, 476 with
+ * k = 7, 8, 6, 8. Reference: scipy.stats.f.ppf (SciPy 1.10) at 0.975 and
+ * 0.025 with df1 = n - 1, df2 = (n - 1)(k - 1). */
+Test(stats_edges, f_quantile_where_gsl_does_not_converge)
+{
+    static const struct { double df1, df2, hi, lo; } ref[] = {
+        { 316, 1896, 1.1776472600663928, 0.84045937165379747 },
+        { 381, 2667, 1.159054489468037, 0.8552355851186817 },
+        { 426, 2130, 1.154430208348346, 0.85990780667920552 },
+        { 475, 3325, 1.1417633835766499, 0.86969792050602546 },
+    };
+
+    for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
+        double hi = stats_f_quantile(0.975, ref[i].df1, ref[i].df2);
+        double lo = stats_f_quantile(0.025, ref[i].df1, ref[i].df2);
+
+        cr_expect(fabs(hi - ref[i].hi) <= 1e-12 * ref[i].hi, "%zu: %.17g vs %.17g", i, hi,
+                  ref[i].hi);
+        cr_expect(fabs(lo - ref[i].lo) <= 1e-12 * ref[i].lo, "%zu: %.17g vs %.17g", i, lo,
+                  ref[i].lo);
+    }
+}
+
+/* Alpha over 317 complete cases of 7 items: the interval exists (no abort,
+ * no NaN) and contains alpha. */
+Test(stats_edges, alpha_ci_at_parameters_gsl_cannot_invert)
+{
+    double sum[7], sumprod[49];
+    struct stats_alpha a;
+    double n = 317;
+
+    for (int j = 0; j < 7; j++) {
+        sum[j] = 3.0 * n;
+        for (int l = 0; l < 7; l++)
+            sumprod[j * 7 + l] = 9.0 * n + (j == l ? 1.0 : 0.5) * (n - 1);
+    }
+    cr_assert(stats_cronbach_alpha(7, n, sum, sumprod, &a, NULL, 0) == 0);
+    cr_expect(isfinite(a.ci_lo) && isfinite(a.ci_hi), "%g %g", a.ci_lo, a.ci_hi);
+    cr_expect(a.ci_lo < a.alpha && a.alpha < a.ci_hi);
+}
