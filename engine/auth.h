@@ -1,0 +1,61 @@
+/*
+ * auth: API tokens and what they allow.
+ *
+ * A token is "emp_" followed by 43 base64url characters (32 random bytes
+ * from getrandom). It is shown once, when created; the database keeps only
+ * its SHA-256 (table api_token), so a leaked dump holds no usable token.
+ * Lookups hash the presented token and search by hash; there is no cache, so
+ * deleting a row revokes the token at once.
+ *
+ * Roles (docs/api.md): a collector submits responses for one city (scope =
+ * a city slug); an analyst reads one network (scope = a network slug); the
+ * ministry reads aggregates only; an admin may do everything.
+ */
+#ifndef EMPIRIE_AUTH_H
+#define EMPIRIE_AUTH_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+enum auth_role { AUTH_NONE = 0, AUTH_COLLECTOR, AUTH_ANALYST, AUTH_MINISTRY, AUTH_ADMIN };
+
+/* "emp_" + 43 characters + NUL. */
+#define AUTH_TOKEN_SIZE 48
+#define AUTH_SCOPE_MAX 64
+
+struct auth_principal {
+    enum auth_role role;
+    char scope[AUTH_SCOPE_MAX];   /* city or network slug; "" when the role has none */
+};
+
+/* "collector", ...; "none" for AUTH_NONE. */
+const char *auth_role_name(enum auth_role role);
+
+/* Parses a role name. Returns -1 (with a message listing the roles) when unknown. */
+int auth_role_parse(const char *name, enum auth_role *out, char *err, size_t errlen);
+
+/* A new random token into out (AUTH_TOKEN_SIZE bytes). Fails only when the
+ * system has no randomness to give. */
+int auth_token_generate(char out[AUTH_TOKEN_SIZE], char *err, size_t errlen);
+
+/*
+ * Checks the scope against the role and the registry (a collector's scope
+ * must be a city in table city, an analyst's a network; the other roles take
+ * none), creates a token and stores its hash. The token is written to out
+ * only on success.
+ */
+int auth_token_create(PGconn *conn, enum auth_role role, const char *scope,
+                      char out[AUTH_TOKEN_SIZE], char *err, size_t errlen);
+
+/*
+ * Looks a presented token up. Returns 1 and fills *who when it is known, 0
+ * when it is not (or is not shaped like a token), -1 on a database error
+ * (err filled; the caller checks the connection).
+ */
+int auth_lookup(PGconn *conn, const char *token, struct auth_principal *who, char *err,
+                size_t errlen);
+
+/* The token in an Authorization header value "Bearer TOKEN", or NULL. */
+const char *auth_bearer(const char *header);
+
+#endif

@@ -1,0 +1,228 @@
+/* empirie serve: the HTTP daemon (engine/http.h). */
+#include "cli.h"
+#include "config.h"
+#include "err.h"
+#include "http.h"
+#include "log.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+#define DEFAULT_BODY_LIMIT (1024 * 1024)
+#define DEFAULT_CONNECTIONS 32
+#define DEFAULT_POOL 16
+#define DEFAULT_TIMEOUT 30
+#define DEFAULT_DRAIN 30
+#define DEFAULT_RETRY_AFTER 5
+
+static void usage(FILE *out)
+{
+    fputs("Usage: empirie serve [OPTIONS]\n"
+          "\n"
+          "Runs the HTTP API (docs/api.md): POST /v1/responses, GET /v1/surveys,\n"
+          "GET /v1/surveys/SLUG, GET /v1/responses/counts, GET /healthz, GET /metrics.\n"
+          "Logs one line per request on stderr. SIGTERM or SIGINT: stops accepting,\n"
+          "lets requests in flight finish, exits 0. SIGHUP: reloads the survey catalog\n"
+          "before the next submission (after 'empirie registry load').\n"
+          "\n"
+          "Options (environment variables in brackets):\n"
+          "  --listen ADDR:PORT   address to listen on, [::1]:PORT for IPv6; port 0 picks\n"
+          "                       a free port (default " DEFAULT_LISTEN ") [EMPIRIE_LISTEN]\n"
+          "  --db CONNINFO        libpq connection string or URI (default: $DATABASE_URL,\n"
+          "                       the PG* variables, else the private cluster under var/)\n"
+          "  --body-limit BYTES   largest request body; larger ones get 413 (default 1048576)\n"
+          "                       [EMPIRIE_BODY_LIMIT]\n"
+          "  --connections N      simultaneous HTTP connections, one thread each (default 32)\n"
+          "                       [EMPIRIE_CONNECTIONS]; --threads N is the same option\n"
+          "  --pool N             database connections shared by the requests (default 16)\n"
+          "                       [EMPIRIE_POOL]\n"
+          "  --timeout SECONDS    close a connection after this long without traffic from\n"
+          "                       the client (default 30) [EMPIRIE_TIMEOUT]\n"
+          "  --drain SECONDS      on SIGTERM, how long requests in flight may take to finish\n"
+          "                       (default 30)\n"
+          "  --retry-after SECONDS  the Retry-After of 503 answers (default 5)\n"
+          "  -h, --help           show this help\n",
+          out);
+}
+
+/* A positive number within [min, max] from text; -1 when it is not one. */
+static int parse_count(const char *text, unsigned long long min, unsigned long long max,
+                       unsigned long long *out)
+{
+    char *end;
+    unsigned long long v;
+
+    if (text == NULL || text[0] == '\0' || text[0] == '-')
+        return -1;
+    errno = 0;
+    v = strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+struct serve_opts {
+    const char *db;
+    const char *listen;
+    unsigned long long body_limit, connections, pool, timeout, drain, retry_after;
+};
+
+/* Defaults, then the environment; flags come after. */
+static int env_defaults(struct serve_opts *o)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+        unsigned long long min, max;
+    } vars[] = {
+        { "EMPIRIE_BODY_LIMIT", offsetof(struct serve_opts, body_limit), 1, 1ULL << 30 },
+        { "EMPIRIE_CONNECTIONS", offsetof(struct serve_opts, connections), 1, 10000 },
+        { "EMPIRIE_POOL", offsetof(struct serve_opts, pool), 1, 1000 },
+        { "EMPIRIE_TIMEOUT", offsetof(struct serve_opts, timeout), 1, 86400 },
+    };
+    const char *listen = getenv("EMPIRIE_LISTEN");
+
+    *o = (struct serve_opts){ .listen = DEFAULT_LISTEN, .body_limit = DEFAULT_BODY_LIMIT,
+                              .connections = DEFAULT_CONNECTIONS, .pool = DEFAULT_POOL,
+                              .timeout = DEFAULT_TIMEOUT, .drain = DEFAULT_DRAIN,
+                              .retry_after = DEFAULT_RETRY_AFTER };
+    if (listen != NULL && listen[0] != '\0')
+        o->listen = listen;
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i].name);
+
+        if (v == NULL || v[0] == '\0')
+            continue;
+        if (parse_count(v, vars[i].min, vars[i].max,
+                        (unsigned long long *)((char *)o + vars[i].off)) != 0) {
+            cli_error("serve", "%s='%s': expected a number from %llu to %llu", vars[i].name, v,
+                      vars[i].min, vars[i].max);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct serve_opts *o)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "listen", required_argument, NULL, 'l' },
+        { "body-limit", required_argument, NULL, 'b' },
+        { "connections", required_argument, NULL, 'c' },
+        { "threads", required_argument, NULL, 'c' },
+        { "pool", required_argument, NULL, 'p' },
+        { "timeout", required_argument, NULL, 't' },
+        { "drain", required_argument, NULL, 'r' },
+        { "retry-after", required_argument, NULL, 'a' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    int idx = 0;
+
+    while ((c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
+        unsigned long long *num = NULL;
+        unsigned long long max = 10000;
+
+        switch (c) {
+        case 'd': o->db = optarg; continue;
+        case 'l': o->listen = optarg; continue;
+        case 'b': num = &o->body_limit; max = 1ULL << 30; break;
+        case 'c': num = &o->connections; break;
+        case 'p': num = &o->pool; max = 1000; break;
+        case 't': num = &o->timeout; max = 86400; break;
+        case 'r': num = &o->drain; max = 86400; break;
+        case 'a': num = &o->retry_after; max = 86400; break;
+        case 'h': usage(stdout); return 1;
+        default: usage(stderr); return -1;
+        }
+        if (parse_count(optarg, 1, max, num) != 0) {
+            cli_error("serve", "--%s '%s': expected a number from 1 to %llu", opts[idx].name,
+                      optarg, max);
+            return -1;
+        }
+    }
+    if (optind != argc) {
+        cli_error("serve", "unexpected argument '%s'", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+/* Waits for a signal; SIGHUP reloads and waits on. Returns the stop signal. */
+static int wait_for_stop(const sigset_t *set, struct http_server *srv)
+{
+    for (;;) {
+        int sig = 0;
+
+        if (sigwait(set, &sig) != 0)
+            continue;
+        if (sig != SIGHUP)
+            return sig;
+        log_info("SIGHUP: the survey catalog will be reloaded");
+        http_reload(srv);
+    }
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct serve_opts o;
+    struct http_config cfg;
+    struct http_server *srv;
+    char conninfo[4096];
+    char err[ERR_MAX];
+    sigset_t set;
+    unsigned left;
+    int rc, sig;
+
+    if (env_defaults(&o) != 0)
+        return CLI_USAGE;
+    rc = parse_args(argc, argv, &o);
+    if (rc != 0)
+        return rc > 0 ? CLI_OK : CLI_USAGE;
+    if (config_conninfo(o.db, conninfo, sizeof conninfo, err, sizeof err) != 0) {
+        cli_error("serve", "%s", err);
+        return CLI_FAIL;
+    }
+    /* Blocked before any thread starts, so every MHD thread inherits the mask
+     * and the signals reach only sigwait below. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 || signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+        cli_error("serve", "cannot set up signal handling");
+        return CLI_FAIL;
+    }
+    cfg = (struct http_config){ .conninfo = conninfo, .listen = o.listen,
+                                .body_limit = (size_t)o.body_limit,
+                                .connections = (unsigned)o.connections, .pool = (unsigned)o.pool,
+                                .timeout = (unsigned)o.timeout,
+                                .retry_after = (unsigned)o.retry_after };
+    if (http_start(&cfg, &srv, err, sizeof err) != 0) {
+        cli_error("serve", "%s", err);
+        return CLI_FAIL;
+    }
+    log_info("listening on %s (connections %u, database pool %u, body limit %zu, timeout %us)",
+             http_address(srv), cfg.connections, cfg.pool, cfg.body_limit, cfg.timeout);
+    sig = wait_for_stop(&set, srv);
+    log_info("%s: stopping (draining requests in flight, up to %llus)",
+             sig == SIGTERM ? "SIGTERM" : "SIGINT", o.drain);
+    left = http_stop(srv, (unsigned)o.drain);
+    if (left > 0) {
+        log_warn("stopped with %u request%s unfinished", left, left == 1 ? "" : "s");
+        return CLI_FAIL;
+    }
+    log_info("stopped");
+    return CLI_OK;
+}

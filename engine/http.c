@@ -1,0 +1,940 @@
+#include "http.h"
+
+#include "auth.h"
+#include "db.h"
+#include "dbpool.h"
+#include "err.h"
+#include "jsonv.h"
+#include "log.h"
+#include "metrics.h"
+#include "submit.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A connection attempt to the database gives up after this many seconds. */
+#define HTTP_DB_CONNECT_TIMEOUT 5
+/* A request waits at most this long for a pooled connection. */
+#define HTTP_DB_WAIT_MS 5000
+/* A chunked body is read (and dropped) up to this many times the limit
+ * before the connection is closed without an answer. */
+#define HTTP_DROP_FACTOR 16
+
+enum route {
+    ROUTE_NONE,
+    ROUTE_RESPONSES,        /* POST /v1/responses */
+    ROUTE_RESPONSE_COUNTS,  /* GET /v1/responses/counts */
+    ROUTE_SURVEYS,          /* GET /v1/surveys */
+    ROUTE_SURVEY,           /* GET /v1/surveys/{slug} */
+    ROUTE_HEALTHZ,          /* GET /healthz */
+    ROUTE_METRICS,          /* GET /metrics */
+};
+
+/* Role bits: which roles may use a route (0: no token needed). */
+#define ALLOW(r) (1u << (r))
+#define ANY_ROLE (ALLOW(AUTH_COLLECTOR) | ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN))
+
+struct route_info {
+    enum metrics_route metric;
+    const char *method;   /* the one method the route takes (GET routes also take HEAD) */
+    unsigned roles;
+};
+
+static const struct route_info routes[] = {
+    [ROUTE_NONE] = { METRICS_ROUTE_OTHER, NULL, 0 },
+    [ROUTE_RESPONSES] = { METRICS_ROUTE_RESPONSES, "POST", ALLOW(AUTH_COLLECTOR) | ALLOW(AUTH_ADMIN) },
+    [ROUTE_RESPONSE_COUNTS] = { METRICS_ROUTE_RESPONSE_COUNTS, "GET",
+                                ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
+    [ROUTE_SURVEYS] = { METRICS_ROUTE_SURVEYS, "GET", ANY_ROLE },
+    [ROUTE_SURVEY] = { METRICS_ROUTE_SURVEY, "GET", ANY_ROLE },
+    [ROUTE_HEALTHZ] = { METRICS_ROUTE_HEALTHZ, "GET", 0 },
+    [ROUTE_METRICS] = { METRICS_ROUTE_METRICS, "GET", 0 },
+};
+
+struct http_server {
+    struct MHD_Daemon *mhd;
+    int listen_fd;
+    char address[80];
+    size_t body_limit;
+    unsigned retry_after;
+    struct dbpool *pool;
+    struct submit *submit;
+    pthread_mutex_t lock;      /* guards active and stopping */
+    pthread_cond_t idle;       /* signalled when active drops */
+    unsigned active;           /* requests between first call and completion */
+    int stopping;
+};
+
+/* Per-request state (MHD's con_cls), freed in on_completed. */
+struct request {
+    struct http_server *srv;
+    struct timespec start;
+    enum route route;
+    char method[16];
+    char path[160];
+    char slug[64];             /* ROUTE_SURVEY */
+    unsigned status;           /* 0 until an answer is queued */
+    size_t bytes;              /* answer body size */
+    struct auth_principal who;
+    char *body;
+    size_t len, cap;
+    int too_large;
+    size_t dropped;            /* body bytes thrown away past the limit */
+};
+
+/* ---- answers ---------------------------------------------------------- */
+
+static int is_stopping(struct http_server *srv)
+{
+    int s;
+
+    pthread_mutex_lock(&srv->lock);
+    s = srv->stopping;
+    pthread_mutex_unlock(&srv->lock);
+    return s;
+}
+
+/* Queues text (copied) with status and content type; extra headers are
+ * added by the caller through hdr/val pairs (NULL-terminated list). */
+static enum MHD_Result reply(struct request *rq, struct MHD_Connection *c, unsigned status,
+                             const char *type, const char *text, size_t len,
+                             const char *const *headers)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ok;
+
+    resp = MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return MHD_NO;
+    if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) != MHD_YES ||
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") != MHD_YES)
+        goto fail;
+    for (size_t i = 0; headers != NULL && headers[i] != NULL; i += 2)
+        if (MHD_add_response_header(resp, headers[i], headers[i + 1]) != MHD_YES)
+            goto fail;
+    if (is_stopping(rq->srv) &&
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") != MHD_YES)
+        goto fail;
+    ok = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    if (ok == MHD_YES) {
+        rq->status = status;
+        rq->bytes = len;
+    }
+    return ok;
+fail:
+    MHD_destroy_response(resp);
+    return MHD_NO;
+}
+
+static enum MHD_Result reply_json(struct request *rq, struct MHD_Connection *c,
+                                  unsigned status, json_t *doc, const char *const *headers)
+{
+    char *text = json_dumps(doc, JSON_COMPACT);
+    enum MHD_Result ok;
+
+    json_decref(doc);
+    if (text == NULL)
+        return MHD_NO;
+    ok = reply(rq, c, status, "application/json", text, strlen(text), headers);
+    free(text);
+    return ok;
+}
+
+/* {"error": {"status", "path", "message"}}, with the headers the status
+ * calls for (WWW-Authenticate, Retry-After, Allow). */
+static enum MHD_Result reply_error(struct request *rq, struct MHD_Connection *c,
+                                   unsigned status, const char *path, const char *message)
+{
+    char retry[16];
+    const char *headers[3] = { NULL, NULL, NULL };
+    json_t *doc;
+
+    if (status == MHD_HTTP_UNAUTHORIZED) {
+        headers[0] = MHD_HTTP_HEADER_WWW_AUTHENTICATE;
+        headers[1] = "Bearer realm=\"empirie\"";
+    } else if (status == MHD_HTTP_SERVICE_UNAVAILABLE) {
+        snprintf(retry, sizeof retry, "%u", rq->srv->retry_after);
+        headers[0] = MHD_HTTP_HEADER_RETRY_AFTER;
+        headers[1] = retry;
+    } else if (status == MHD_HTTP_METHOD_NOT_ALLOWED) {
+        headers[0] = MHD_HTTP_HEADER_ALLOW;
+        headers[1] = strcmp(routes[rq->route].method, "POST") == 0 ? "POST" : "GET, HEAD";
+    }
+    doc = json_pack("{s:{s:i,s:s,s:s}}", "error", "status", (int)status, "path",
+                    path != NULL ? path : "", "message", message);
+    if (doc == NULL)
+        return MHD_NO;
+    return reply_json(rq, c, status, doc, headers);
+}
+
+static enum MHD_Result reply_unavailable(struct request *rq, struct MHD_Connection *c)
+{
+    return reply_error(rq, c, MHD_HTTP_SERVICE_UNAVAILABLE, "",
+                       "the database is not available; try again later");
+}
+
+/* ---- database access -------------------------------------------------- */
+
+enum db_outcome { DB_OK, DB_UNAVAILABLE, DB_FAILED };
+
+/* A unit of database work: 0 on success, -1 on failure (err filled). */
+typedef int (*db_work)(PGconn *conn, void *ctx, char *err, size_t errlen);
+
+/*
+ * Runs work on a pooled connection. A pooled connection may have died
+ * since it was last used (the server restarted): then the work fails with
+ * the connection broken, and it is retried once on a fresh connection. The
+ * work must be safe to repeat (reads; ingest is all or nothing and
+ * idempotent).
+ */
+static enum db_outcome with_db(struct http_server *srv, db_work work, void *ctx)
+{
+    char err[ERR_MAX];
+
+    for (int attempt = 0; attempt < 2; attempt++) {
+        PGconn *conn = dbpool_get(srv->pool, err, sizeof err);
+
+        if (conn == NULL)
+            return DB_UNAVAILABLE;
+        if (work(conn, ctx, err, sizeof err) == 0) {
+            dbpool_put(srv->pool, conn);
+            return DB_OK;
+        }
+        if (PQstatus(conn) == CONNECTION_OK) {
+            dbpool_put(srv->pool, conn);
+            return DB_FAILED;
+        }
+        dbpool_discard(srv->pool, conn);
+    }
+    return DB_UNAVAILABLE;
+}
+
+struct lookup_ctx {
+    const char *token;
+    struct auth_principal *who;
+    int found;
+};
+
+static int lookup_work(PGconn *conn, void *ctx, char *err, size_t errlen)
+{
+    struct lookup_ctx *l = ctx;
+
+    l->found = auth_lookup(conn, l->token, l->who, err, errlen);
+    return l->found < 0 ? -1 : 0;
+}
+
+/* A query whose one row and column is a JSON text (or no row). */
+struct json_query {
+    const char *sql;
+    int nparams;
+    const char *params[4];
+    char *text;   /* malloc'd; NULL when there was no row */
+};
+
+static int json_query_work(PGconn *conn, void *ctx, char *err, size_t errlen)
+{
+    struct json_query *q = ctx;
+    PGresult *res;
+
+    if (db_exec(conn, q->sql, q->nparams, q->params, &res, NULL, err, errlen) != 0)
+        return -1;
+    free(q->text);
+    q->text = NULL;
+    if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
+        q->text = strdup(PQgetvalue(res, 0, 0));
+        if (q->text == NULL) {
+            PQclear(res);
+            return err_set(err, errlen, "out of memory");
+        }
+    }
+    PQclear(res);
+    return 0;
+}
+
+/* Answers 200 with the query's JSON, 404 (message not_found) without a row,
+ * 503/500 on database failures. */
+static enum MHD_Result reply_query(struct request *rq, struct MHD_Connection *c,
+                                   struct json_query *q, const char *not_found)
+{
+    enum db_outcome out = with_db(rq->srv, json_query_work, q);
+    enum MHD_Result ok;
+
+    if (out == DB_UNAVAILABLE)
+        ok = reply_unavailable(rq, c);
+    else if (out == DB_FAILED)
+        ok = reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
+    else if (q->text == NULL)
+        ok = reply_error(rq, c, MHD_HTTP_NOT_FOUND, "", not_found);
+    else
+        ok = reply(rq, c, MHD_HTTP_OK, "application/json", q->text, strlen(q->text), NULL);
+    free(q->text);
+    q->text = NULL;
+    return ok;
+}
+
+/* ---- GET routes ------------------------------------------------------- */
+
+static int select_one_work(PGconn *conn, void *ctx, char *err, size_t errlen)
+{
+    (void)ctx;
+    return db_exec(conn, "SELECT 1", 0, NULL, NULL, NULL, err, errlen);
+}
+
+static enum MHD_Result get_healthz(struct request *rq, struct MHD_Connection *c)
+{
+    if (with_db(rq->srv, select_one_work, NULL) != DB_OK)
+        return reply_unavailable(rq, c);
+    return reply_json(rq, c, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"), NULL);
+}
+
+static enum MHD_Result get_metrics(struct request *rq, struct MHD_Connection *c)
+{
+    size_t len;
+    char *text = metrics_render(&len);
+    enum MHD_Result ok;
+
+    if (text == NULL)
+        return reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "out of memory");
+    ok = reply(rq, c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, len, NULL);
+    free(text);
+    return ok;
+}
+
+static enum MHD_Result get_surveys(struct request *rq, struct MHD_Connection *c)
+{
+    struct json_query q = {
+        .sql = "SELECT json_build_object('surveys', coalesce(json_agg(x ORDER BY x.slug), '[]'))"
+               " FROM (SELECT s.slug, max(s.version) AS version,"
+               " array_agg(s.version ORDER BY s.version) AS versions,"
+               " (SELECT l.definition->'title' FROM survey l WHERE l.slug = s.slug"
+               "  ORDER BY l.version DESC LIMIT 1) AS title,"
+               " (SELECT coalesce(json_agg(json_build_object('label', w.label,"
+               "  'survey_version', w.survey_version, 'opens_on', w.opens_on,"
+               "  'closes_on', w.closes_on) ORDER BY w.opens_on, w.label), '[]')"
+               "  FROM wave w WHERE w.survey = s.slug) AS waves"
+               " FROM survey s GROUP BY s.slug) x",
+    };
+
+    return reply_query(rq, c, &q, "no surveys");
+}
+
+/* Parses ?version=N (absent: the newest). Returns -1 when it is not a
+ * positive integer. */
+static int version_arg(struct MHD_Connection *c, char *out, size_t n)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "version");
+    char *end;
+    long ver;
+
+    out[0] = '\0';
+    if (v == NULL)
+        return 0;
+    errno = 0;
+    ver = strtol(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || ver < 1 || ver > 1000000)
+        return -1;
+    snprintf(out, n, "%ld", ver);
+    return 0;
+}
+
+static enum MHD_Result get_survey(struct request *rq, struct MHD_Connection *c)
+{
+    char version[16];
+    char msg[160];
+    struct json_query q = {
+        .sql = "SELECT json_build_object('slug', s.slug, 'version', s.version,"
+               " 'definition', s.definition, 'waves',"
+               " (SELECT coalesce(json_agg(json_build_object('label', w.label,"
+               "  'opens_on', w.opens_on, 'closes_on', w.closes_on)"
+               "  ORDER BY w.opens_on, w.label), '[]')"
+               "  FROM wave w WHERE w.survey = s.slug AND w.survey_version = s.version))"
+               " FROM survey s WHERE s.slug = $1 AND ($2::int IS NULL OR s.version = $2::int)"
+               " ORDER BY s.version DESC LIMIT 1",
+        .nparams = 2,
+    };
+
+    if (version_arg(c, version, sizeof version) != 0)
+        return reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "version",
+                           "version: expected a positive integer");
+    q.params[0] = rq->slug;
+    q.params[1] = version[0] != '\0' ? version : NULL;
+    snprintf(msg, sizeof msg, "no survey '%s'%s%s", rq->slug, version[0] ? " version " : "",
+             version);
+    return reply_query(rq, c, &q, msg);
+}
+
+/* Collection progress: responses per survey, wave and city. An analyst sees
+ * the cities of their network. */
+static enum MHD_Result get_response_counts(struct request *rq, struct MHD_Connection *c)
+{
+    const char *survey = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "survey");
+    const char *wave = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wave");
+    struct json_query q = {
+        .sql = "SELECT json_build_object('counts', coalesce(json_agg(json_build_object("
+               " 'survey', g.survey, 'wave', g.wave, 'city', g.city, 'responses', g.n)"
+               " ORDER BY g.survey, g.wave, g.city), '[]'))"
+               " FROM (SELECT r.survey, r.wave, r.city, count(*) AS n FROM response r"
+               "  WHERE ($1::text IS NULL OR r.city IN"
+               "   (SELECT m.city FROM network_member m WHERE m.network = $1))"
+               "  AND ($2::text IS NULL OR r.survey = $2) AND ($3::text IS NULL OR r.wave = $3)"
+               "  GROUP BY r.survey, r.wave, r.city) g",
+        .nparams = 3,
+    };
+
+    q.params[0] = rq->who.role == AUTH_ANALYST ? rq->who.scope : NULL;
+    q.params[1] = survey;
+    q.params[2] = wave;
+    return reply_query(rq, c, &q, "no counts");
+}
+
+/* ---- POST /v1/responses ----------------------------------------------- */
+
+struct submit_ctx {
+    struct http_server *srv;
+    const struct request *rq;
+    struct ingest_result res;
+};
+
+static int submit_work(PGconn *conn, void *ctx, char *err, size_t errlen)
+{
+    struct submit_ctx *s = ctx;
+    const char *only = s->rq->who.role == AUTH_COLLECTOR ? s->rq->who.scope : NULL;
+
+    submit_body(s->srv->submit, conn, s->rq->body, s->rq->len, only, &s->res);
+    if (s->res.status == 503 || s->res.status == 500)
+        return err_set(err, errlen, "%s", s->res.error.message);
+    return 0;
+}
+
+static enum MHD_Result post_responses(struct request *rq, struct MHD_Connection *c)
+{
+    struct submit_ctx s = { .srv = rq->srv, .rq = rq };
+    enum db_outcome out;
+
+    if (rq->too_large) {
+        char msg[128];
+
+        snprintf(msg, sizeof msg, "the body is larger than the limit of %zu bytes",
+                 rq->srv->body_limit);
+        return reply_error(rq, c, MHD_HTTP_CONTENT_TOO_LARGE, "", msg);
+    }
+    if (rq->len == 0)
+        return reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "",
+                           "empty body: expected a JSON response object or an array of them");
+    out = with_db(rq->srv, submit_work, &s);
+    if (out == DB_UNAVAILABLE || s.res.status == 503) {
+        if (s.res.error.message[0] != '\0' && out == DB_OK)
+            return reply_error(rq, c, MHD_HTTP_SERVICE_UNAVAILABLE, s.res.error.path,
+                               s.res.error.message);
+        return reply_unavailable(rq, c);
+    }
+    if (s.res.status == 201) {
+        metrics_stored(s.res.created, s.res.duplicates);
+        return reply_json(rq, c, MHD_HTTP_CREATED,
+                          json_pack("{s:I,s:I}", "stored", (json_int_t)s.res.created,
+                                    "duplicates", (json_int_t)s.res.duplicates),
+                          NULL);
+    }
+    if (s.res.status == 0 || out == DB_FAILED)
+        return reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
+    return reply_error(rq, c, (unsigned)s.res.status, s.res.error.path, s.res.error.message);
+}
+
+/* Content-Type must be JSON: "application/json" with optional parameters. */
+static int json_content_type(struct MHD_Connection *c)
+{
+    const char *t = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    size_t n = strlen("application/json");
+
+    if (t == NULL || strncasecmp(t, "application/json", n) != 0)
+        return 0;
+    return t[n] == '\0' || t[n] == ';' || t[n] == ' ';
+}
+
+/* Checks the declared size before any of the body is read. */
+static enum MHD_Result post_headers(struct request *rq, struct MHD_Connection *c)
+{
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+    if (cl != NULL) {
+        char *end;
+        unsigned long long n;
+
+        errno = 0;
+        n = strtoull(cl, &end, 10);
+        if (errno != 0 || end == cl || n > rq->srv->body_limit) {
+            rq->too_large = 1;
+            return post_responses(rq, c);
+        }
+        if (n > 0) {
+            rq->body = malloc((size_t)n + 1);
+            if (rq->body == NULL)
+                return MHD_NO;
+            rq->cap = (size_t)n + 1;
+        }
+    }
+    if (!json_content_type(c))
+        return reply_error(rq, c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "",
+                           "Content-Type must be application/json");
+    return MHD_YES;
+}
+
+/* Keeps body data up to the limit; past it, drops the buffer and the rest. */
+static int body_append(struct request *rq, const char *data, size_t n)
+{
+    if (rq->too_large) {
+        rq->dropped += n;
+        return 0;
+    }
+    if (n > rq->srv->body_limit - rq->len) {
+        rq->too_large = 1;
+        rq->dropped = rq->len + n;
+        free(rq->body);
+        rq->body = NULL;
+        rq->len = rq->cap = 0;
+        return 0;
+    }
+    if (rq->len + n + 1 > rq->cap) {
+        size_t cap = rq->cap * 2 > rq->len + n + 1 ? rq->cap * 2 : rq->len + n + 1;
+        char *b;
+
+        if (cap > rq->srv->body_limit + 1)
+            cap = rq->srv->body_limit + 1;
+        b = realloc(rq->body, cap);
+        if (b == NULL)
+            return -1;
+        rq->body = b;
+        rq->cap = cap;
+    }
+    memcpy(rq->body + rq->len, data, n);
+    rq->len += n;
+    rq->body[rq->len] = '\0';
+    return 0;
+}
+
+/* ---- routing ---------------------------------------------------------- */
+
+static enum route match_route(const char *url, char *slug, size_t n)
+{
+    static const char survey_prefix[] = "/v1/surveys/";
+
+    if (strcmp(url, "/v1/responses") == 0)
+        return ROUTE_RESPONSES;
+    if (strcmp(url, "/v1/responses/counts") == 0)
+        return ROUTE_RESPONSE_COUNTS;
+    if (strcmp(url, "/v1/surveys") == 0)
+        return ROUTE_SURVEYS;
+    if (strcmp(url, "/healthz") == 0)
+        return ROUTE_HEALTHZ;
+    if (strcmp(url, "/metrics") == 0)
+        return ROUTE_METRICS;
+    if (strncmp(url, survey_prefix, sizeof survey_prefix - 1) == 0) {
+        const char *s = url + sizeof survey_prefix - 1;
+
+        if (jsonv_is_slug(s) && strlen(s) < n) {
+            snprintf(slug, n, "%s", s);
+            return ROUTE_SURVEY;
+        }
+    }
+    return ROUTE_NONE;
+}
+
+static int method_allowed(enum route r, const char *method)
+{
+    const char *want = routes[r].method;
+
+    if (strcmp(method, want) == 0)
+        return 1;
+    return strcmp(want, "GET") == 0 && strcmp(method, "HEAD") == 0;
+}
+
+/* 401 without a known token, 403 for a role the route does not admit. */
+static enum MHD_Result check_auth(struct request *rq, struct MHD_Connection *c, int *denied)
+{
+    const char *hdr = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                  MHD_HTTP_HEADER_AUTHORIZATION);
+    struct lookup_ctx l = { .token = auth_bearer(hdr), .who = &rq->who };
+    enum db_outcome out;
+
+    *denied = 1;
+    if (l.token == NULL)
+        return reply_error(rq, c, MHD_HTTP_UNAUTHORIZED, "",
+                           "missing bearer token (Authorization: Bearer TOKEN)");
+    out = with_db(rq->srv, lookup_work, &l);
+    if (out == DB_UNAVAILABLE)
+        return reply_unavailable(rq, c);
+    if (out == DB_FAILED)
+        return reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
+    if (!l.found)
+        return reply_error(rq, c, MHD_HTTP_UNAUTHORIZED, "", "unknown token");
+    if ((routes[rq->route].roles & ALLOW(rq->who.role)) == 0) {
+        char msg[128];
+
+        snprintf(msg, sizeof msg, "the %s role may not use %s %s",
+                 auth_role_name(rq->who.role), routes[rq->route].method, rq->path);
+        return reply_error(rq, c, MHD_HTTP_FORBIDDEN, "", msg);
+    }
+    *denied = 0;
+    return MHD_YES;
+}
+
+/* Route, method and token. *done is set when an answer was queued. */
+static enum MHD_Result admit(struct request *rq, struct MHD_Connection *c, int *done)
+{
+    *done = 1;
+    if (rq->route == ROUTE_NONE)
+        return reply_error(rq, c, MHD_HTTP_NOT_FOUND, "", "no such route");
+    if (!method_allowed(rq->route, rq->method))
+        return reply_error(rq, c, MHD_HTTP_METHOD_NOT_ALLOWED, "", "method not allowed");
+    if (routes[rq->route].roles != 0)
+        return check_auth(rq, c, done);
+    *done = 0;
+    return MHD_YES;
+}
+
+/*
+ * The first call for a request: headers are in, no body yet. A submission
+ * is checked here (route, token, declared size, type) so that a refused
+ * body is never read: MHD then closes the connection after the answer. Any
+ * other request is answered on the next call, once it is fully received,
+ * which keeps the connection open for the next request.
+ */
+static enum MHD_Result on_headers(struct request *rq, struct MHD_Connection *c)
+{
+    int done = 0;
+    enum MHD_Result ok;
+
+    if (rq->route != ROUTE_RESPONSES || strcmp(rq->method, "POST") != 0)
+        return MHD_YES;
+    ok = admit(rq, c, &done);
+    if (done)
+        return ok;
+    return post_headers(rq, c);
+}
+
+/* The request is fully received: answer it. */
+static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
+{
+    int done = 0;
+    enum MHD_Result ok;
+
+    if (rq->route == ROUTE_RESPONSES && strcmp(rq->method, "POST") == 0)
+        return post_responses(rq, c);
+    ok = admit(rq, c, &done);
+    if (done)
+        return ok;
+    switch (rq->route) {
+    case ROUTE_RESPONSES:
+        break;
+    case ROUTE_RESPONSE_COUNTS:
+        return get_response_counts(rq, c);
+    case ROUTE_SURVEYS:
+        return get_surveys(rq, c);
+    case ROUTE_SURVEY:
+        return get_survey(rq, c);
+    case ROUTE_HEALTHZ:
+        return get_healthz(rq, c);
+    case ROUTE_METRICS:
+        return get_metrics(rq, c);
+    case ROUTE_NONE:
+        break;
+    }
+    return MHD_NO;
+}
+
+static struct request *request_new(struct http_server *srv, const char *url, const char *method)
+{
+    struct request *rq = calloc(1, sizeof *rq);
+
+    if (rq == NULL)
+        return NULL;
+    rq->srv = srv;
+    clock_gettime(CLOCK_MONOTONIC, &rq->start);
+    snprintf(rq->method, sizeof rq->method, "%s", method);
+    snprintf(rq->path, sizeof rq->path, "%s", url);
+    rq->route = match_route(url, rq->slug, sizeof rq->slug);
+    pthread_mutex_lock(&srv->lock);
+    srv->active++;
+    pthread_mutex_unlock(&srv->lock);
+    metrics_in_flight(1);
+    return rq;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    struct request *rq = *con_cls;
+
+    (void)version;
+    if (rq == NULL) {
+        rq = request_new(cls, url, method);
+        if (rq == NULL)
+            return MHD_NO;
+        *con_cls = rq;
+        return on_headers(rq, c);
+    }
+    if (*upload_data_size > 0) {
+        if (body_append(rq, upload_data, *upload_data_size) != 0)
+            return MHD_NO;
+        *upload_data_size = 0;
+        /* A client that streams on and on past the limit is cut off. */
+        if (rq->too_large && rq->dropped / HTTP_DROP_FACTOR > rq->srv->body_limit)
+            return MHD_NO;
+        return MHD_YES;
+    }
+    return on_complete(rq, c);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The one log line per request: no token, body, answer or client address. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct http_server *srv = cls;
+    struct request *rq = *con_cls;
+    double secs;
+
+    (void)c;
+    if (rq == NULL)
+        return;
+    secs = seconds_since(&rq->start);
+    metrics_request(routes[rq->route].metric, rq->status, secs);
+    metrics_in_flight(-1);
+    if (rq->status == 0 || toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        log_info("request method=%s path=%s status=%u duration_ms=%.1f bytes=%zu end=%s",
+                 rq->method, rq->path, rq->status, secs * 1000.0, rq->bytes,
+                 toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
+                 : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN ? "shutdown"
+                 : toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "ok"
+                                                              : "aborted");
+    else
+        log_info("request method=%s path=%s status=%u duration_ms=%.1f bytes=%zu", rq->method,
+                 rq->path, rq->status, secs * 1000.0, rq->bytes);
+    free(rq->body);
+    free(rq);
+    *con_cls = NULL;
+    pthread_mutex_lock(&srv->lock);
+    srv->active--;
+    pthread_cond_broadcast(&srv->idle);
+    pthread_mutex_unlock(&srv->lock);
+}
+
+/* ---- start and stop --------------------------------------------------- */
+
+/* Splits "HOST:PORT" or "[V6]:PORT". */
+static int split_listen(const char *listen, char *host, size_t hn, char *port, size_t pn,
+                        char *err, size_t errlen)
+{
+    const char *colon;
+    size_t len;
+
+    if (listen[0] == '[') {
+        const char *close = strchr(listen, ']');
+
+        if (close == NULL || close[1] != ':')
+            goto bad;
+        len = (size_t)(close - listen - 1);
+        colon = close + 1;
+        if (len >= hn)
+            goto bad;
+        memcpy(host, listen + 1, len);
+    } else {
+        colon = strrchr(listen, ':');
+        if (colon == NULL)
+            goto bad;
+        len = (size_t)(colon - listen);
+        if (len >= hn)
+            goto bad;
+        memcpy(host, listen, len);
+    }
+    host[len] = '\0';
+    if (colon[1] == '\0' || strlen(colon + 1) >= pn)
+        goto bad;
+    snprintf(port, pn, "%s", colon + 1);
+    return 0;
+bad:
+    return err_set(err, errlen, "--listen '%s': expected ADDRESS:PORT, e.g. 127.0.0.1:8080",
+                   listen);
+}
+
+/* Our own listening socket: exact bind errors, and port 0 works. */
+static int open_listener(struct http_server *srv, const char *listen_at, int *ipv6,
+                         char *err, size_t errlen)
+{
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+    struct addrinfo *ai = NULL;
+    struct sockaddr_storage sa;
+    socklen_t salen = sizeof sa;
+    char host[64], port[16], addr[INET6_ADDRSTRLEN];
+    int one = 1;
+    int fd = -1;
+    int rc;
+
+    if (split_listen(listen_at, host, sizeof host, port, sizeof port, err, errlen) != 0)
+        return -1;
+    rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &ai);
+    if (rc != 0)
+        return err_set(err, errlen, "--listen '%s': %s", listen_at, gai_strerror(rc));
+    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 64) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &salen) != 0) {
+        err_set(err, errlen, "cannot listen on %s: %s", listen_at, strerror(errno));
+        goto fail;
+    }
+    *ipv6 = ai->ai_family == AF_INET6;
+    if (sa.ss_family == AF_INET6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
+
+        inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof addr);
+        snprintf(srv->address, sizeof srv->address, "[%s]:%u", addr, ntohs(s6->sin6_port));
+    } else {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&sa;
+
+        inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof addr);
+        snprintf(srv->address, sizeof srv->address, "%s:%u", addr, ntohs(s4->sin_port));
+    }
+    freeaddrinfo(ai);
+    srv->listen_fd = fd;
+    return 0;
+fail:
+    if (fd >= 0)
+        close(fd);
+    freeaddrinfo(ai);
+    return -1;
+}
+
+static void server_free(struct http_server *srv)
+{
+    if (srv == NULL)
+        return;
+    if (srv->listen_fd >= 0)
+        close(srv->listen_fd);
+    dbpool_free(srv->pool);
+    submit_free(srv->submit);
+    pthread_cond_destroy(&srv->idle);
+    pthread_mutex_destroy(&srv->lock);
+    free(srv);
+}
+
+static int start_mhd(struct http_server *srv, const struct http_config *cfg, int ipv6,
+                     char *err, size_t errlen)
+{
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_ITC | (ipv6 ? MHD_USE_IPv6 : 0);
+
+    srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+                                MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->listen_fd,
+                                MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->connections,
+                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
+                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                                MHD_OPTION_END);
+    if (srv->mhd == NULL)
+        return err_set(err, errlen, "cannot start the HTTP server on %s", srv->address);
+    /* MHD owns the socket now; it is handed back by MHD_quiesce_daemon. */
+    srv->listen_fd = -1;
+    return 0;
+}
+
+int http_start(const struct http_config *cfg, struct http_server **out, char *err,
+               size_t errlen)
+{
+    struct http_server *srv = calloc(1, sizeof *srv);
+    int ipv6 = 0;
+
+    *out = NULL;
+    if (srv == NULL)
+        return err_set(err, errlen, "out of memory");
+    srv->listen_fd = -1;
+    srv->body_limit = cfg->body_limit;
+    srv->retry_after = cfg->retry_after;
+    pthread_mutex_init(&srv->lock, NULL);
+    pthread_cond_init(&srv->idle, NULL);
+    if (cfg->connections == 0 || cfg->timeout == 0) {
+        err_set(err, errlen, "the connection limit and the timeout must be at least 1");
+        goto fail;
+    }
+    if (dbpool_create(cfg->conninfo, cfg->pool, HTTP_DB_CONNECT_TIMEOUT, HTTP_DB_WAIT_MS,
+                      &srv->pool, err, errlen) != 0 ||
+        submit_create(&srv->submit, err, errlen) != 0 ||
+        open_listener(srv, cfg->listen, &ipv6, err, errlen) != 0 ||
+        start_mhd(srv, cfg, ipv6, err, errlen) != 0)
+        goto fail;
+    metrics_init();
+    *out = srv;
+    return 0;
+fail:
+    server_free(srv);
+    return -1;
+}
+
+const char *http_address(const struct http_server *srv)
+{
+    return srv->address;
+}
+
+void http_reload(struct http_server *srv)
+{
+    submit_mark_stale(srv->submit);
+}
+
+/* Waits until no request is in flight or the deadline passes; returns how
+ * many are left. */
+static unsigned drain(struct http_server *srv, unsigned seconds)
+{
+    struct timespec until;
+    unsigned left;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += seconds;
+    pthread_mutex_lock(&srv->lock);
+    srv->stopping = 1;
+    while (srv->active > 0)
+        if (pthread_cond_timedwait(&srv->idle, &srv->lock, &until) == ETIMEDOUT)
+            break;
+    left = srv->active;
+    pthread_mutex_unlock(&srv->lock);
+    return left;
+}
+
+unsigned http_stop(struct http_server *srv, unsigned drain_seconds)
+{
+    MHD_socket fd;
+    unsigned left;
+
+    if (srv == NULL)
+        return 0;
+    fd = MHD_quiesce_daemon(srv->mhd);
+    left = drain(srv, drain_seconds);
+    MHD_stop_daemon(srv->mhd);
+    /* Closed only after MHD_stop_daemon: a thread may still have used it. */
+    if (fd != MHD_INVALID_SOCKET)
+        srv->listen_fd = fd;
+    server_free(srv);
+    metrics_destroy();
+    return left;
+}

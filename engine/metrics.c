@@ -1,0 +1,192 @@
+#include "metrics.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const route_names[METRICS_ROUTE_COUNT] = {
+    "/v1/responses", "/v1/responses/counts", "/v1/surveys", "/v1/surveys/{slug}",
+    "/healthz",      "/metrics",             "other",
+};
+
+/* The statuses the daemon answers with; anything else lands in the last. */
+static const unsigned statuses[] = { 0, 200, 201, 400, 401, 403, 404, 405, 409, 413, 415, 500, 503, 999 };
+#define NSTATUS (sizeof statuses / sizeof statuses[0])
+
+static const double buckets[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
+#define NBUCKET (sizeof buckets / sizeof buckets[0])
+
+static struct {
+    pthread_mutex_t lock;
+    unsigned long long requests[METRICS_ROUTE_COUNT][NSTATUS];
+    unsigned long long bucket[NBUCKET];   /* not cumulative: rendered cumulatively */
+    unsigned long long count;
+    double sum;
+    long in_flight;
+    unsigned long long created, duplicates;
+} m = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+void metrics_init(void)
+{
+    pthread_mutex_lock(&m.lock);
+    memset(m.requests, 0, sizeof m.requests);
+    memset(m.bucket, 0, sizeof m.bucket);
+    m.count = 0;
+    m.sum = 0;
+    m.in_flight = 0;
+    m.created = 0;
+    m.duplicates = 0;
+    pthread_mutex_unlock(&m.lock);
+}
+
+void metrics_destroy(void)
+{
+    /* Static storage: nothing to free. Kept for symmetry with metrics_init. */
+}
+
+static size_t status_index(unsigned status)
+{
+    for (size_t i = 0; i + 1 < NSTATUS; i++)
+        if (statuses[i] == status)
+            return i;
+    return NSTATUS - 1;
+}
+
+void metrics_request(enum metrics_route route, unsigned status, double seconds)
+{
+    size_t s = status_index(status);
+
+    if ((int)route < 0 || route >= METRICS_ROUTE_COUNT)
+        route = METRICS_ROUTE_OTHER;
+    pthread_mutex_lock(&m.lock);
+    m.requests[route][s]++;
+    for (size_t b = 0; b < NBUCKET; b++) {
+        if (seconds <= buckets[b]) {
+            m.bucket[b]++;
+            break;
+        }
+    }
+    m.count++;
+    m.sum += seconds;
+    pthread_mutex_unlock(&m.lock);
+}
+
+void metrics_in_flight(int delta)
+{
+    pthread_mutex_lock(&m.lock);
+    m.in_flight += delta;
+    pthread_mutex_unlock(&m.lock);
+}
+
+void metrics_stored(size_t created, size_t duplicates)
+{
+    pthread_mutex_lock(&m.lock);
+    m.created += created;
+    m.duplicates += duplicates;
+    pthread_mutex_unlock(&m.lock);
+}
+
+/* A growing text buffer; on allocation failure it keeps failing. */
+struct text {
+    char *s;
+    size_t len, cap;
+    int failed;
+};
+
+__attribute__((format(printf, 2, 3))) static void put(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (t->failed)
+        return;
+    for (;;) {
+        va_start(ap, fmt);
+        n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            t->failed = 1;
+            return;
+        }
+        if ((size_t)n < t->cap - t->len) {
+            t->len += (size_t)n;
+            return;
+        }
+        size_t cap = t->cap * 2 + (size_t)n;
+        char *s = realloc(t->s, cap);
+
+        if (s == NULL) {
+            t->failed = 1;
+            return;
+        }
+        t->s = s;
+        t->cap = cap;
+    }
+}
+
+static void render_requests(struct text *t)
+{
+    put(t, "# HELP empirie_http_requests_total HTTP requests answered, by route and status.\n"
+           "# TYPE empirie_http_requests_total counter\n");
+    for (size_t r = 0; r < METRICS_ROUTE_COUNT; r++) {
+        for (size_t s = 0; s < NSTATUS; s++) {
+            if (m.requests[r][s] == 0)
+                continue;
+            if (statuses[s] == 0)
+                put(t, "empirie_http_requests_total{route=\"%s\",status=\"none\"} %llu\n",
+                    route_names[r], m.requests[r][s]);
+            else if (s == NSTATUS - 1)
+                put(t, "empirie_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
+                    route_names[r], m.requests[r][s]);
+            else
+                put(t, "empirie_http_requests_total{route=\"%s\",status=\"%u\"} %llu\n",
+                    route_names[r], statuses[s], m.requests[r][s]);
+        }
+    }
+}
+
+static void render_latency(struct text *t)
+{
+    unsigned long long cum = 0;
+
+    put(t, "# HELP empirie_http_request_duration_seconds Time from request headers to the "
+           "end of the answer.\n"
+           "# TYPE empirie_http_request_duration_seconds histogram\n");
+    for (size_t b = 0; b < NBUCKET; b++) {
+        cum += m.bucket[b];
+        put(t, "empirie_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", buckets[b], cum);
+    }
+    put(t, "empirie_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", m.count);
+    put(t, "empirie_http_request_duration_seconds_sum %.6f\n", m.sum);
+    put(t, "empirie_http_request_duration_seconds_count %llu\n", m.count);
+}
+
+char *metrics_render(size_t *len)
+{
+    struct text t = { .s = malloc(4096), .cap = 4096 };
+
+    if (t.s == NULL)
+        return NULL;
+    t.s[0] = '\0';
+    pthread_mutex_lock(&m.lock);
+    render_requests(&t);
+    render_latency(&t);
+    put(&t, "# HELP empirie_responses_stored_total Survey responses accepted, by result.\n"
+            "# TYPE empirie_responses_stored_total counter\n"
+            "empirie_responses_stored_total{result=\"created\"} %llu\n"
+            "empirie_responses_stored_total{result=\"duplicate\"} %llu\n",
+        m.created, m.duplicates);
+    put(&t, "# HELP empirie_http_requests_in_flight Requests being handled.\n"
+            "# TYPE empirie_http_requests_in_flight gauge\n"
+            "empirie_http_requests_in_flight %ld\n",
+        m.in_flight);
+    pthread_mutex_unlock(&m.lock);
+    if (t.failed) {
+        free(t.s);
+        return NULL;
+    }
+    *len = t.len;
+    return t.s;
+}
