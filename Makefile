@@ -37,7 +37,7 @@ REL_OBJ := $(patsubst %.c,build/rel/%.o,$(LIB_SRC) $(GEN_SRC))
 SAN_OBJ := $(patsubst %.c,build/san/%.o,$(LIB_SRC) $(GEN_SRC))
 TEST_OBJ:= $(patsubst %.c,build/san/%.o,$(TEST_SRC))
 
-.PHONY: all san test test-run demo bench install clean deps fuzz check-office
+.PHONY: all san test test-run demo bench bench-bin install clean deps fuzz check-office
 .DEFAULT_GOAL := all
 
 all: build/rel/empirie
@@ -86,6 +86,21 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@if [ -x bench/run ]; then bench/run; else echo "bench: no benchmarks yet"; exit 1; fi
+
+# Benchmark tools (bench/): they link the engine's objects through an archive,
+# so each takes only the modules it uses (empirie-gen: survey, jsonv, err).
+BENCH_BIN := build/rel/empirie-gen build/rel/empirie-load
+
+build/rel/libempirie.a: $(REL_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+build/rel/empirie-gen: build/rel/bench/gen.o build/rel/libempirie.a
+	$(CC) $(REL_CF) -o $@ $^ $(PKG_LIBS) -lm
+
+build/rel/empirie-load: build/rel/bench/load.o
+	$(CC) $(REL_CF) -o $@ $^ -lpthread
+
+bench-bin: $(BENCH_BIN)
 
 install: build/rel/empirie
 	install -d $(DESTDIR)$(PREFIX)/bin
