@@ -25,6 +25,24 @@ struct catalog_wave {
 /* Reads surveys, waves and cities. On failure *out is NULL. */
 int catalog_load(PGconn *conn, struct catalog **out, char *err, size_t errlen);
 
+/* Building a catalog without a database (tests, the fuzzer, import checks):
+ * an empty catalog, then surveys, waves and cities added one by one.
+ * catalog_new returns NULL when out of memory. */
+struct catalog *catalog_new(void);
+
+/* Adds a parsed survey; the catalog owns it from then on, also on failure
+ * (a second survey with the same slug and version is an error). */
+int catalog_add_survey(struct catalog *cat, struct survey *s, char *err, size_t errlen);
+
+/* Adds a wave (strings are copied); its survey version must be in the
+ * catalog already. */
+int catalog_add_wave(struct catalog *cat, const char *survey, const char *label,
+                     int survey_version, const char *opens_on, const char *closes_on,
+                     char *err, size_t errlen);
+
+/* Adds a city slug (copied). */
+int catalog_add_city(struct catalog *cat, const char *slug, char *err, size_t errlen);
+
 void catalog_free(struct catalog *cat);
 
 /* The instrument, or NULL. */

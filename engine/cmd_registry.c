@@ -1,4 +1,4 @@
-/* empirie registry load|list: the cities, networks and memberships. */
+/* empirie registry load|list: cities, networks, memberships, instruments and waves. */
 #include "cli.h"
 #include "config.h"
 #include "db.h"
@@ -11,23 +11,54 @@
 
 static void usage(FILE *out)
 {
-    fputs("Usage: empirie registry load [--dir DIR] [--db CONNINFO] [--quiet]\n"
+    fputs("Usage: empirie registry load [--dir DIR] [--surveys DIR] [--db CONNINFO] [--quiet]\n"
           "       empirie registry list [--db CONNINFO]\n"
           "\n"
-          "load  reads surveys/registry/ (cities.json, networks.json, memberships.json),\n"
-          "      validates every file, then upserts it all in one transaction; a bad\n"
-          "      file is rejected, naming the file, the entry and the field, and\n"
-          "      nothing is written. Loading the same files twice changes nothing.\n"
-          "list  prints the cities and networks in the database, with members.\n"
+          "load  reads surveys/registry/ (cities.json, networks.json, memberships.json,\n"
+          "      waves.json) and the instruments surveys/*.json, validates every file,\n"
+          "      then writes it all in one transaction; a bad file is rejected, naming\n"
+          "      the file, the entry (item, attribute, ...) and the field, and nothing\n"
+          "      is written. Loading the same files twice changes nothing. A survey\n"
+          "      version, once loaded, cannot change: a changed instrument needs a new\n"
+          "      version (docs/survey-format.md).\n"
+          "list  prints the cities, networks, surveys and waves in the database.\n"
           "\n"
           "Options:\n"
           "  --dir DIR       the registry folder (default: surveys/registry below the\n"
           "                  project root, $EMPIRIE_ROOT or the current directory)\n"
+          "  --surveys DIR   the folder of instruments (default: surveys below the\n"
+          "                  project root)\n"
           "  --db CONNINFO   libpq connection string (default: $DATABASE_URL, the PG*\n"
           "                  variables, else the private cluster under var/)\n"
           "  -q, --quiet     load: print only the counts\n"
           "  -h, --help      show this help\n",
           out);
+}
+
+static int print_surveys(PGconn *conn)
+{
+    char err[ERR_MAX];
+    PGresult *res;
+    int n;
+
+    if (db_exec(conn,
+                "SELECT s.slug, s.version, s.definition->'title'->>'pl', "
+                "coalesce(string_agg(format('%s (%s to %s)', w.label, w.opens_on, w.closes_on), "
+                "', ' ORDER BY w.opens_on), '') "
+                "FROM survey s LEFT JOIN wave w ON w.survey = s.slug AND w.survey_version = s.version "
+                "GROUP BY s.slug, s.version, s.definition ORDER BY s.slug, s.version",
+                0, NULL, &res, NULL, err, sizeof err) != 0) {
+        cli_error("registry", "%s", err);
+        return -1;
+    }
+    n = PQntuples(res);
+    printf("Surveys (%d versions):\n", n);
+    for (int i = 0; i < n; i++)
+        printf("  %-26s v%-3s %s\n  %-31s waves: %s\n", PQgetvalue(res, i, 0),
+               PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), "",
+               PQgetvalue(res, i, 3)[0] != '\0' ? PQgetvalue(res, i, 3) : "none");
+    PQclear(res);
+    return 0;
 }
 
 static int print_registry(PGconn *conn)
@@ -68,7 +99,7 @@ static int print_registry(PGconn *conn)
                PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
                strcmp(PQgetvalue(res, i, 4), "t") == 0 ? " (example memberships)" : "");
     PQclear(res);
-    return 0;
+    return print_surveys(conn);
 }
 
 int cmd_registry(int argc, char **argv)
@@ -76,13 +107,16 @@ int cmd_registry(int argc, char **argv)
     static const struct option opts[] = {
         { "db", required_argument, NULL, 'd' },
         { "dir", required_argument, NULL, 'D' },
+        { "surveys", required_argument, NULL, 'S' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *db = NULL;
     const char *dir = NULL;
+    const char *surveys = NULL;
     char dirbuf[4096];
+    char surveysbuf[4096];
     char err[ERR_MAX];
     struct registry *reg = NULL;
     struct registry_counts counts;
@@ -98,6 +132,9 @@ int cmd_registry(int argc, char **argv)
             break;
         case 'D':
             dir = optarg;
+            break;
+        case 'S':
+            surveys = optarg;
             break;
         case 'q':
             quiet = 1;
@@ -123,9 +160,13 @@ int cmd_registry(int argc, char **argv)
         snprintf(dirbuf, sizeof dirbuf, "%s/surveys/registry", config_root());
         dir = dirbuf;
     }
+    if (surveys == NULL) {
+        snprintf(surveysbuf, sizeof surveysbuf, "%s/surveys", config_root());
+        surveys = surveysbuf;
+    }
     /* Validate the files before connecting: a bad file fails the same way
      * whether or not the database is up. */
-    if (strcmp(action, "load") == 0 && registry_read(dir, &reg, err, sizeof err) != 0) {
+    if (strcmp(action, "load") == 0 && registry_read(dir, surveys, &reg, err, sizeof err) != 0) {
         cli_error("registry", "%s", err);
         return CLI_FAIL;
     }
@@ -142,8 +183,10 @@ int cmd_registry(int argc, char **argv)
             return CLI_FAIL;
         }
         registry_free(reg);
-        printf("registry: loaded %zu cities, %zu networks, %zu memberships from %s\n",
-               counts.cities, counts.networks, counts.memberships, dir);
+        printf("registry: loaded %zu cities, %zu networks, %zu memberships, %zu survey "
+               "versions and %zu waves from %s and %s\n",
+               counts.cities, counts.networks, counts.memberships, counts.surveys, counts.waves,
+               dir, surveys);
     }
     if ((reg == NULL || !quiet) && print_registry(conn) != 0) {
         PQfinish(conn);

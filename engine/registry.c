@@ -3,7 +3,9 @@
 #include "db.h"
 #include "err.h"
 #include "jsonv.h"
+#include "survey.h"
 
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +14,11 @@ struct registry {
     json_t *cities;      /* the validated arrays, owned through the roots */
     json_t *networks;
     json_t *memberships;
-    json_t *roots[3];
+    json_t *waves;       /* NULL when instruments are not read */
+    json_t *roots[4];
+    struct survey **surveys;  /* every instrument version, sorted by slug, version */
+    char **survey_files;
+    size_t nsurveys;
 };
 
 /* "cities[3] \"konin\"" for messages. */
@@ -171,7 +177,164 @@ static int validate_memberships(const char *file, const struct registry *reg, ch
     return 0;
 }
 
-int registry_read(const char *dir, struct registry **out, char *err, size_t errlen)
+static const char *str_or_null(const json_t *obj, const char *key);
+
+static int survey_order(const void *a, const void *b)
+{
+    const struct survey *x = *(const struct survey *const *)a;
+    const struct survey *y = *(const struct survey *const *)b;
+    int c = strcmp(x->slug, y->slug);
+
+    return c != 0 ? c : (x->version > y->version) - (x->version < y->version);
+}
+
+static const char *survey_file(const struct registry *reg, const struct survey *s)
+{
+    for (size_t i = 0; i < reg->nsurveys; i++)
+        if (reg->surveys[i] == s)
+            return reg->survey_files[i];
+    return "?";
+}
+
+/* Distinct slug and version; each version keeps the item codes of the
+ * versions before it (survey_check_successor). */
+static int check_versions(struct registry *reg, char *err, size_t errlen)
+{
+    struct survey **sorted = malloc((reg->nsurveys + 1) * sizeof *sorted);
+
+    if (sorted == NULL)
+        return err_set(err, errlen, "out of memory");
+    memcpy(sorted, reg->surveys, reg->nsurveys * sizeof *sorted);
+    qsort(sorted, reg->nsurveys, sizeof *sorted, survey_order);
+    for (size_t i = 0; i < reg->nsurveys; i++)
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(sorted[j]->slug, sorted[i]->slug) != 0)
+                continue;
+            if (sorted[j]->version == sorted[i]->version) {
+                err_set(err, errlen, "%s: survey \"%s\" version %d is also defined in %s",
+                        survey_file(reg, sorted[i]), sorted[i]->slug, sorted[i]->version,
+                        survey_file(reg, sorted[j]));
+                free(sorted);
+                return -1;
+            }
+            if (survey_check_successor(sorted[j], sorted[i], survey_file(reg, sorted[i]), err,
+                                       errlen) != 0) {
+                free(sorted);
+                return -1;
+            }
+        }
+    free(sorted);
+    return 0;
+}
+
+static int read_instruments(struct registry *reg, const char *surveys_dir, char *err,
+                            size_t errlen)
+{
+    char pattern[4096];
+    glob_t g;
+    int rc;
+
+    snprintf(pattern, sizeof pattern, "%s/*.json", surveys_dir);
+    rc = glob(pattern, GLOB_ERR, NULL, &g);
+    if (rc == GLOB_NOMATCH)
+        return err_set(err, errlen, "%s: no instrument (*.json) in this folder", surveys_dir);
+    if (rc != 0)
+        return err_set(err, errlen, "%s: cannot list the folder", surveys_dir);
+    reg->surveys = calloc(g.gl_pathc, sizeof *reg->surveys);
+    reg->survey_files = calloc(g.gl_pathc, sizeof *reg->survey_files);
+    rc = reg->surveys == NULL || reg->survey_files == NULL ? err_set(err, errlen, "out of memory")
+                                                           : 0;
+    for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++) {
+        reg->survey_files[i] = strdup(g.gl_pathv[i]);
+        if (reg->survey_files[i] == NULL) {
+            rc = err_set(err, errlen, "out of memory");
+            break;
+        }
+        reg->nsurveys = i + 1;
+        rc = survey_load_file(g.gl_pathv[i], &reg->surveys[i], err, errlen);
+    }
+    globfree(&g);
+    return rc != 0 ? -1 : check_versions(reg, err, errlen);
+}
+
+static const struct survey *find_survey(const struct registry *reg, const char *slug,
+                                        long long version)
+{
+    for (size_t i = 0; i < reg->nsurveys; i++)
+        if (reg->surveys[i] != NULL && reg->surveys[i]->version == version &&
+            strcmp(reg->surveys[i]->slug, slug) == 0)
+            return reg->surveys[i];
+    return NULL;
+}
+
+/* A wave label: 1-40 characters, no control characters. */
+static int check_label(const char *label, const char *where, char *err, size_t errlen)
+{
+    size_t len = strlen(label);
+
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)label[i] < 0x20)
+            return err_set(err, errlen, "%s: field \"label\": control characters are not allowed",
+                           where);
+    if (len > 40)
+        return err_set(err, errlen, "%s: field \"label\": at most 40 bytes, got %zu", where, len);
+    return 0;
+}
+
+static int validate_wave(const struct registry *reg, json_t *w, size_t i, const char *file,
+                         char *err, size_t errlen)
+{
+    static const char *const keys[] = { "survey", "label", "survey_version", "opens_on",
+                                        "closes_on", NULL };
+    const char *survey, *label, *opens, *closes;
+    long long version;
+    char where[512];
+
+    snprintf(where, sizeof where, "%s: waves[%zu]", file, i);
+    if (!json_is_object(w))
+        return err_set(err, errlen, "%s: expected an object", where);
+    if (jsonv_only_keys(w, keys, where, err, errlen) != 0 ||
+        jsonv_slug(w, "survey", 1, &survey, where, err, errlen) != 0 ||
+        jsonv_string(w, "label", 1, &label, where, err, errlen) != 0 ||
+        check_label(label, where, err, errlen) != 0 ||
+        jsonv_int(w, "survey_version", 1, 1, 1000, 1, &version, where, err, errlen) != 0 ||
+        jsonv_date(w, "opens_on", 1, &opens, where, err, errlen) != 0 ||
+        jsonv_date(w, "closes_on", 1, &closes, where, err, errlen) != 0)
+        return -1;
+    if (find_survey(reg, survey, version) == NULL)
+        return err_set(err, errlen, "%s: field \"survey_version\": survey \"%s\" version %lld is "
+                       "not among the instruments", where, survey, version);
+    if (strcmp(closes, opens) < 0)
+        return err_set(err, errlen, "%s: field \"closes_on\": %s is before opens_on %s", where,
+                       closes, opens);
+    for (size_t j = 0; j < i; j++) {
+        json_t *o = json_array_get(reg->waves, j);
+
+        if (strcmp(str_or_null(o, "survey"), survey) == 0 &&
+            strcmp(str_or_null(o, "label"), label) == 0)
+            return err_set(err, errlen, "%s: wave \"%s\" of survey \"%s\" is listed twice",
+                           where, label, survey);
+    }
+    return 0;
+}
+
+static int read_waves(const char *dir, struct registry *reg, char *err, size_t errlen)
+{
+    char file[4096];
+    size_t i;
+    json_t *w;
+
+    if (load_array(dir, "waves.json", "waves", &reg->roots[3], &reg->waves, err, errlen) != 0)
+        return -1;
+    snprintf(file, sizeof file, "%s/waves.json", dir);
+    json_array_foreach(reg->waves, i, w)
+        if (validate_wave(reg, w, i, file, err, errlen) != 0)
+            return -1;
+    return 0;
+}
+
+int registry_read(const char *dir, const char *surveys_dir, struct registry **out, char *err,
+                  size_t errlen)
 {
     struct registry *reg = calloc(1, sizeof *reg);
     char file[4096];
@@ -194,6 +357,9 @@ int registry_read(const char *dir, struct registry **out, char *err, size_t errl
     snprintf(file, sizeof file, "%s/memberships.json", dir);
     if (validate_memberships(file, reg, err, errlen) != 0)
         goto fail;
+    if (surveys_dir != NULL && (read_instruments(reg, surveys_dir, err, errlen) != 0 ||
+                                read_waves(dir, reg, err, errlen) != 0))
+        goto fail;
     *out = reg;
     return 0;
 fail:
@@ -205,8 +371,14 @@ void registry_free(struct registry *reg)
 {
     if (reg == NULL)
         return;
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < 4; i++)
         json_decref(reg->roots[i]);
+    for (size_t i = 0; i < reg->nsurveys; i++) {
+        survey_free(reg->surveys[i]);
+        free(reg->survey_files[i]);
+    }
+    free(reg->surveys);
+    free(reg->survey_files);
     free(reg);
 }
 
@@ -312,6 +484,117 @@ static int store_memberships(PGconn *conn, const struct registry *reg, char *err
     return 0;
 }
 
+/* A copy of v without the comment keys ("_..."), which may change freely. */
+static json_t *without_comments(const json_t *v)
+{
+    json_t *copy;
+    const char *key;
+    json_t *el;
+    size_t i;
+
+    if (json_is_array(v)) {
+        copy = json_array();
+        json_array_foreach((json_t *)v, i, el)
+            if (copy == NULL || json_array_append_new(copy, without_comments(el)) != 0) {
+                json_decref(copy);
+                return NULL;
+            }
+        return copy;
+    }
+    if (!json_is_object(v))
+        return json_incref((json_t *)v);
+    copy = json_object();
+    json_object_foreach((json_t *)v, key, el)
+        if (copy == NULL || (key[0] != '_' &&
+                             json_object_set_new(copy, key, without_comments(el)) != 0)) {
+            json_decref(copy);
+            return NULL;
+        }
+    return copy;
+}
+
+static char *definition_text(const struct survey *s)
+{
+    json_t *clean = without_comments(survey_document(s));
+    char *text = clean != NULL ? json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+    json_decref(clean);
+    return text;
+}
+
+/* Inserts versions not stored yet; a stored version must be the same. */
+static int store_surveys(PGconn *conn, const struct registry *reg, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < reg->nsurveys; i++) {
+        const struct survey *s = reg->surveys[i];
+        char version[16];
+        char *def = definition_text(s);
+        const char *params[3] = { s->slug, version, def };
+        PGresult *res;
+        int rc;
+
+        if (def == NULL)
+            return err_set(err, errlen, "out of memory");
+        snprintf(version, sizeof version, "%d", s->version);
+        rc = db_exec(conn,
+                     "WITH ins AS (INSERT INTO survey (slug, version, definition) "
+                     "VALUES ($1, $2::integer, $3::jsonb) ON CONFLICT (slug, version) DO NOTHING "
+                     "RETURNING 1) "
+                     "SELECT (SELECT count(*) FROM ins), "
+                     "(SELECT definition = $3::jsonb FROM survey WHERE slug = $1 "
+                     "AND version = $2::integer)",
+                     3, params, &res, NULL, err, errlen);
+        free(def);
+        if (rc != 0)
+            return err_prefix(err, errlen, "%s", reg->survey_files[i]);
+        rc = strcmp(PQgetvalue(res, 0, 0), "0") == 0 && strcmp(PQgetvalue(res, 0, 1), "t") != 0;
+        PQclear(res);
+        if (rc)
+            return err_set(err, errlen, "%s: survey \"%s\" version %d is already loaded with a "
+                           "different definition; a loaded version cannot change: give the "
+                           "changed instrument a new \"version\"", reg->survey_files[i],
+                           s->slug, s->version);
+    }
+    return 0;
+}
+
+static int store_waves(PGconn *conn, const struct registry *reg, char *err, size_t errlen)
+{
+    size_t i;
+    json_t *w;
+
+    json_array_foreach(reg->waves, i, w) {
+        char version[24];
+        const char *params[5] = { str_or_null(w, "survey"), str_or_null(w, "label"), version,
+                                  str_or_null(w, "opens_on"), str_or_null(w, "closes_on") };
+        PGresult *res;
+        int moved;
+
+        snprintf(version, sizeof version, "%" JSON_INTEGER_FORMAT,
+                 json_integer_value(json_object_get(w, "survey_version")));
+        if (db_exec(conn,
+                    "SELECT EXISTS (SELECT 1 FROM response WHERE survey = $1 AND wave = $2 "
+                    "AND survey_version <> $3::integer)",
+                    3, params, &res, NULL, err, errlen) != 0)
+            return err_prefix(err, errlen, "wave %s/%s", params[0], params[1]);
+        moved = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+        PQclear(res);
+        if (moved)
+            return err_set(err, errlen, "waves.json: waves[%zu]: field \"survey_version\": wave "
+                           "\"%s\" of \"%s\" has responses to another version of the survey",
+                           i, params[1], params[0]);
+        if (db_exec(conn,
+                    "INSERT INTO wave (survey, label, survey_version, opens_on, closes_on) "
+                    "VALUES ($1, $2, $3::integer, $4::date, $5::date) "
+                    "ON CONFLICT (survey, label) DO UPDATE SET "
+                    "survey_version = EXCLUDED.survey_version, opens_on = EXCLUDED.opens_on, "
+                    "closes_on = EXCLUDED.closes_on",
+                    5, params, NULL, NULL, err, errlen) != 0)
+            return err_prefix(err, errlen, "wave %s/%s", params[0], params[1]);
+    }
+    return 0;
+}
+
 int registry_store(PGconn *conn, const struct registry *reg, struct registry_counts *counts,
                    char *err, size_t errlen)
 {
@@ -320,6 +603,8 @@ int registry_store(PGconn *conn, const struct registry *reg, struct registry_cou
     if (store_cities(conn, reg, err, errlen) != 0 ||
         store_networks(conn, reg, err, errlen) != 0 ||
         store_memberships(conn, reg, err, errlen) != 0 ||
+        store_surveys(conn, reg, err, errlen) != 0 ||
+        store_waves(conn, reg, err, errlen) != 0 ||
         db_commit(conn, err, errlen) != 0) {
         db_rollback(conn);
         return -1;
@@ -328,6 +613,50 @@ int registry_store(PGconn *conn, const struct registry *reg, struct registry_cou
         counts->cities = json_array_size(reg->cities);
         counts->networks = json_array_size(reg->networks);
         counts->memberships = json_array_size(reg->memberships);
+        counts->surveys = reg->nsurveys;
+        counts->waves = json_array_size(reg->waves);
     }
+    return 0;
+}
+
+static int catalog_fill(const struct registry *reg, struct catalog *cat, char *err,
+                        size_t errlen)
+{
+    size_t i;
+    json_t *v;
+
+    for (i = 0; i < reg->nsurveys; i++) {
+        struct survey *copy;
+
+        if (survey_parse(survey_document(reg->surveys[i]), reg->survey_files[i], &copy, err,
+                         errlen) != 0 ||
+            catalog_add_survey(cat, copy, err, errlen) != 0)
+            return -1;
+    }
+    json_array_foreach(reg->waves, i, v)
+        if (catalog_add_wave(cat, str_or_null(v, "survey"), str_or_null(v, "label"),
+                             (int)json_integer_value(json_object_get(v, "survey_version")),
+                             str_or_null(v, "opens_on"), str_or_null(v, "closes_on"), err,
+                             errlen) != 0)
+            return -1;
+    json_array_foreach(reg->cities, i, v)
+        if (catalog_add_city(cat, str_or_null(v, "slug"), err, errlen) != 0)
+            return -1;
+    return 0;
+}
+
+int registry_catalog(const struct registry *reg, struct catalog **out, char *err,
+                     size_t errlen)
+{
+    struct catalog *cat = catalog_new();
+
+    *out = NULL;
+    if (cat == NULL)
+        return err_set(err, errlen, "out of memory");
+    if (catalog_fill(reg, cat, err, errlen) != 0) {
+        catalog_free(cat);
+        return -1;
+    }
+    *out = cat;
     return 0;
 }

@@ -55,7 +55,9 @@ struct survey_item {
     size_t noptions;
     int dimension;                /* index into dimensions[], or -1 */
     int max_length;               /* TEXT */
-    int wording_changed;          /* set: trends do not join this item across versions */
+    int wording_changed;          /* the version whose wording differs from the ones before
+                                     ("wording_changed_in"), 0 when never: trends do not
+                                     join this item across that version */
 };
 
 /* A respondent attribute: a coded category (department, age band, ...). */
@@ -106,6 +108,24 @@ int survey_parse(const json_t *doc, const char *file, struct survey **out, char 
 int survey_load_file(const char *path, struct survey **out, char *err, size_t errlen);
 
 void survey_free(struct survey *s);
+
+/* The document the survey was parsed from (owned by the survey). */
+const json_t *survey_document(const struct survey *s);
+
+/* True when s is a valid item, attribute or dimension code: a lowercase ASCII
+ * letter, then lowercase letters, digits or '_', at most 40 characters. */
+int survey_is_code(const char *s);
+
+/* "likert", "scale", ... as in the format. */
+const char *survey_type_name(enum survey_item_type type);
+
+/* Checks that newer keeps the meaning of every item code it shares with
+ * older (an earlier version of the same survey): same type, range, options
+ * and reverse coding, and the same Polish wording unless newer marks the
+ * item with "wording_changed_in" later than older's version. file names newer
+ * in the error. */
+int survey_check_successor(const struct survey *older, const struct survey *newer,
+                           const char *file, char *err, size_t errlen);
 
 /* Index of the item with this code, or -1. */
 int survey_item_index(const struct survey *s, const char *code);

@@ -33,6 +33,8 @@ static char *snapshot(void)
         " (SELECT string_agg(format('%s/%s/%s/%s/%s', slug, name, voivodeship, programme, extra), ',' ORDER BY slug) FROM city),"
         " (SELECT string_agg(format('%s/%s/%s/%s', slug, name, name_en, description), ',' ORDER BY slug) FROM network),"
         " (SELECT string_agg(format('%s/%s/%s/%s/%s/%s', network, city, role, since, until, example), ',' ORDER BY network, city) FROM network_member),"
+        " (SELECT string_agg(format('%s/%s/%s', slug, version, definition), ',' ORDER BY slug, version) FROM survey),"
+        " (SELECT string_agg(format('%s/%s/%s/%s/%s', survey, label, survey_version, opens_on, closes_on), ',' ORDER BY survey, label) FROM wave),"
         " (SELECT string_agg(format('%s.%s', table_name, column_name), ',' ORDER BY table_name, column_name) FROM information_schema.columns WHERE table_schema = 'public')"
         "))");
 }
@@ -42,7 +44,10 @@ static void load_dir(const char *dir)
     char err[ERR_MAX];
     struct registry *reg;
 
-    cr_assert(registry_read(dir, &reg, err, sizeof err) == 0, "%s", err);
+    char surveys[1200];
+
+    snprintf(surveys, sizeof surveys, "%s/surveys", testdb_root());
+    cr_assert(registry_read(dir, surveys, &reg, err, sizeof err) == 0, "%s", err);
     cr_assert(registry_store(db.conn, reg, NULL, err, sizeof err) == 0, "%s", err);
     registry_free(reg);
 }

@@ -1,0 +1,186 @@
+/* Integration: storing responses (engine/ingest.c) in a real database. */
+#include "catalog.h"
+#include "err.h"
+#include "ingest.h"
+#include "registry.h"
+#include "testdb.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct testdb db;
+static struct catalog *cat;
+
+static void setup(void)
+{
+    char dir[1200], surveys[1200], err[ERR_MAX];
+    struct registry *reg;
+
+    testdb_create(&db, 1);
+    snprintf(dir, sizeof dir, "%s/surveys/registry", testdb_root());
+    snprintf(surveys, sizeof surveys, "%s/surveys", testdb_root());
+    cr_assert(registry_read(dir, surveys, &reg, err, sizeof err) == 0, "%s", err);
+    cr_assert(registry_store(db.conn, reg, NULL, err, sizeof err) == 0, "%s", err);
+    registry_free(reg);
+    cr_assert(catalog_load(db.conn, &cat, err, sizeof err) == 0, "%s", err);
+}
+
+static void teardown(void)
+{
+    catalog_free(cat);
+    testdb_drop(&db);
+}
+
+TestSuite(ingest, .init = setup, .fini = teardown);
+
+#define EMP(id, city, a) "{\"survey\": \"satysfakcja-pracownikow\", \"wave\": \"2024\", " \
+    "\"city\": \"" city "\", \"id\": \"" id "\", \"attributes\": {\"wydzial\": 1, \"staz\": 2}, " \
+    "\"answers\": {\"warunki_01\": " a ", \"warunki_05\": 5, \"uwagi\": \"Więcej \\\"szkoleń\\\"\"}}"
+#define U1 "11111111-1111-4111-8111-111111111111"
+#define U2 "22222222-2222-4222-8222-222222222222"
+#define U3 "33333333-3333-4333-8333-333333333333"
+
+static int post(const char *body, const char *only_city, struct ingest_result *res)
+{
+    return ingest_body(db.conn, cat, body, strlen(body), only_city, res);
+}
+
+static char *snapshot(void)
+{
+    return testdb_value(&db, "SELECT coalesce(string_agg(format('%s/%s/%s/%s/%s/%s/%s/%s', city, "
+                             "id, survey, wave, survey_version, attrs, answers, texts), ',' "
+                             "ORDER BY city, id), '') FROM response");
+}
+
+Test(ingest, created_then_stored_as_given)
+{
+    struct ingest_result res;
+    char *v;
+
+    cr_assert_eq(post("[" EMP(U1, "konin", "4") "," EMP(U2, "konin", "2") "]", NULL, &res), 201,
+                 "%s", res.error.message);
+    cr_expect_eq(res.created, 2);
+    cr_expect_eq(res.duplicates, 0);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 2);
+    v = testdb_value(&db, "SELECT answers[1] || '/' || answers[5] || '/' || survey_version || '/' "
+                          "|| attrs::text || '/' || texts[array_length(texts, 1)] || '/' || "
+                          "coalesce(weight::text, 'none') || '/' || (received_on = current_date) "
+                          "FROM response WHERE id = '" U1 "'");
+    cr_expect_str_eq(v, "4/5/2/{1,2,NULL}/Więcej \"szkoleń\"/none/true");
+    free(v);
+}
+
+Test(ingest, duplicate_with_same_content_is_stored_once)
+{
+    struct ingest_result res;
+
+    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post("[" EMP(U1, "konin", "4") "," EMP(U2, "konin", "3") "]", NULL, &res), 201,
+                 "%s", res.error.message);
+    cr_expect_eq(res.created, 1);
+    cr_expect_eq(res.duplicates, 1);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 2);
+    /* the same id in another city is another respondent */
+    cr_assert_eq(post(EMP(U1, "zabrze", "4"), NULL, &res), 201, "%s", res.error.message);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 3);
+}
+
+Test(ingest, weighted_youth_response_round_trips)
+{
+    struct ingest_result res;
+    const char *body = "{\"survey\": \"mlodziez-partycypacja\", \"wave\": \"2025\", \"city\": "
+                       "\"krosno\", \"id\": \"" U3 "\", \"attributes\": {\"wiek\": 1}, \"weight\": "
+                       "0.1, \"answers\": {\"zrodla_info\": [1, 5], \"zostanie\": 9}}";
+    char *v;
+
+    cr_assert_eq(post(body, NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(body, NULL, &res), 201, "%s", res.error.message);
+    cr_expect_eq(res.duplicates, 1, "a weight of 0.1 compares equal after the round trip");
+    v = testdb_value(&db, "SELECT (weight = 0.1::float8 AND texts[array_length(texts, 1)] IS NULL "
+                          "AND array_length(texts, 1) = array_length(answers, 1))::text FROM response");
+    cr_expect_str_eq(v, "true");
+    free(v);
+    cr_expect_eq(testdb_long(&db, "SELECT answers[array_position(answers, 34::smallint)] FROM response"),
+                 34);
+}
+
+Test(ingest, conflict_is_409_and_changes_nothing)
+{
+    struct ingest_result res;
+    char *before, *after;
+
+    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
+    before = snapshot();
+    cr_expect_eq(post("[" EMP(U2, "konin", "4") "," EMP(U1, "konin", "5") "]", NULL, &res), 409);
+    cr_expect_str_eq(res.error.path, "[1].id");
+    cr_expect(strstr(res.error.message, "different content") != NULL, "%s", res.error.message);
+    after = snapshot();
+    cr_expect_str_eq(before, after, "the 409 body stored something");
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 1);
+    free(before);
+    free(after);
+}
+
+Test(ingest, collector_scope_is_403_and_changes_nothing)
+{
+    struct ingest_result res;
+
+    cr_expect_eq(post("[" EMP(U1, "konin", "4") "," EMP(U2, "zabrze", "4") "]", "konin", &res), 403);
+    cr_expect_str_eq(res.error.path, "[1].city");
+    cr_expect(strstr(res.error.message, "\"konin\" only") != NULL, "%s", res.error.message);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
+    cr_expect_eq(post(EMP(U1, "konin", "4"), "konin", &res), 201, "%s", res.error.message);
+}
+
+Test(ingest, invalid_body_is_400)
+{
+    struct ingest_result res;
+
+    cr_expect_eq(post(EMP(U1, "konin", "7"), NULL, &res), 400);
+    cr_expect_str_eq(res.error.path, "answers.warunki_01");
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
+}
+
+Test(ingest, broken_connection_is_503)
+{
+    struct ingest_result res;
+    PGconn *dead = PQconnectdb(db.conninfo);
+    char sql[128];
+    PGresult *r;
+
+    cr_assert(PQstatus(dead) == CONNECTION_OK);
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", PQbackendPID(dead));
+    r = PQexec(db.conn, sql);
+    PQclear(r);
+    cr_expect_eq(ingest_body(dead, cat, EMP(U1, "konin", "4"), strlen(EMP(U1, "konin", "4")), NULL,
+                             &res), 503, "%d %s", res.status, res.error.message);
+    PQfinish(dead);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
+}
+
+/* 1000 responses in one body: one transaction, a handful of round trips. */
+Test(ingest, full_batch)
+{
+    size_t cap = 1000 * 400;
+    char *body = malloc(cap);
+    size_t len = 0;
+    struct ingest_result res;
+
+    cr_assert(body != NULL);
+    body[len++] = '[';
+    for (int i = 0; i < RESPONSE_MAX_BATCH; i++)
+        len += (size_t)snprintf(body + len, cap - len,
+                                "%s{\"survey\": \"satysfakcja-pracownikow\", \"wave\": \"2022\", "
+                                "\"city\": \"konin\", \"id\": \"00000000-0000-4000-8000-%012d\", "
+                                "\"attributes\": {\"wydzial\": %d, \"staz\": 1}, \"answers\": "
+                                "{\"warunki_01\": %d, \"enps\": %d}}",
+                                i ? "," : "", i, 1 + i % 9, 1 + i % 5, i % 11);
+    body[len++] = ']';
+    cr_assert_eq(ingest_body(db.conn, cat, body, len, NULL, &res), 201, "%s", res.error.message);
+    cr_expect_eq(res.created, 1000);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE survey_version = 1"), 1000);
+    cr_expect_eq(testdb_long(&db, "SELECT sum(answers[1]) FROM response"), 3000);
+    free(body);
+}
