@@ -435,22 +435,24 @@ static enum MHD_Result post_responses(struct request *rq, struct MHD_Connection 
         return reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "",
                            "empty body: expected a JSON response object or an array of them");
     out = with_db(rq->srv, submit_work, &s);
-    if (out == DB_UNAVAILABLE || s.res.status == 503) {
-        if (s.res.error.message[0] != '\0' && out == DB_OK)
-            return reply_error(rq, c, MHD_HTTP_SERVICE_UNAVAILABLE, s.res.error.path,
-                               s.res.error.message);
+    if (out == DB_UNAVAILABLE)
         return reply_unavailable(rq, c);
-    }
-    if (s.res.status == 201) {
+    switch (s.res.status) {
+    case 201:
         metrics_stored(s.res.created, s.res.duplicates);
         return reply_json(rq, c, MHD_HTTP_CREATED,
                           json_pack("{s:I,s:I}", "stored", (json_int_t)s.res.created,
                                     "duplicates", (json_int_t)s.res.duplicates),
                           NULL);
-    }
-    if (s.res.status == 0 || out == DB_FAILED)
+    case 400:
+    case 403:
+    case 409:
+    case 503:   /* with the connection fine: the catalog could not be loaded */
+        return reply_error(rq, c, (unsigned)s.res.status, s.res.error.path,
+                           s.res.error.message);
+    default:
         return reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
-    return reply_error(rq, c, (unsigned)s.res.status, s.res.error.path, s.res.error.message);
+    }
 }
 
 /* Content-Type must be JSON: "application/json" with optional parameters. */
@@ -878,13 +880,13 @@ int http_start(const struct http_config *cfg, struct http_server **out, char *er
         err_set(err, errlen, "the connection limit and the timeout must be at least 1");
         goto fail;
     }
+    metrics_init();
     if (dbpool_create(cfg->conninfo, cfg->pool, HTTP_DB_CONNECT_TIMEOUT, HTTP_DB_WAIT_MS,
                       &srv->pool, err, errlen) != 0 ||
         submit_create(&srv->submit, err, errlen) != 0 ||
         open_listener(srv, cfg->listen, &ipv6, err, errlen) != 0 ||
         start_mhd(srv, cfg, ipv6, err, errlen) != 0)
         goto fail;
-    metrics_init();
     *out = srv;
     return 0;
 fail:
