@@ -368,11 +368,14 @@ static int unify_version(struct agg *a, struct agg_version *ver, char *err, size
         char code[160];
         int k;
 
-        if (it->wording_changed && s != a->newest)
-            snprintf(code, sizeof code, "%s@v%d", it->code, s->version);
-        else
-            snprintf(code, sizeof code, "%s", it->code);
+        /* An older version's item joins the newest one of the same code
+         * unless the wording changed after that older version. */
+        snprintf(code, sizeof code, "%s", it->code);
         k = find_code(a, code);
+        if (k >= 0 && s != a->newest && a->defs[k].wording_changed > s->version) {
+            snprintf(code, sizeof code, "%s@v%d", it->code, s->version);
+            k = find_code(a, code);
+        }
         if (k >= 0) {
             if (a->defs[k].type != it->type || a->defs[k].min != it->min ||
                 a->defs[k].max != it->max)

@@ -9,9 +9,10 @@
  * Items are joined across instrument versions by their stable code: the
  * accumulator's item k is the k-th distinct code over all versions given
  * (the newest version's order first), so a trend over waves that used
- * different versions compares the same question. Items flagged
- * wording_changed are kept apart per version (their code is suffixed with
- * "@vN") so trends never join them.
+ * different versions compares the same question. An older version's item
+ * whose wording changed later (the newest item's wording_changed is a
+ * higher version) is kept apart (its code gets the suffix "@vN"), so trends
+ * never join different questions.
  *
  * What a cell holds, per item (see struct agg_item):
  *   LIKERT/SCALE/SINGLE/NUMBER: count and sum of weights and of squared
