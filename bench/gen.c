@@ -1033,7 +1033,7 @@ static void generate(struct gen *g)
     for (size_t c = 0; c < g->ncities; c++) {
         const char *city = g->cities[c];
         double effect = 0.35 * hash_normal(hash2(g->seed, "city", city));
-        double trend = 0.12 * hash_normal(hash2(g->seed, "trend", city));
+        double trend = 0.2 * hash_normal(hash2(g->seed, "trend", city));
 
         for (size_t w = 0; w < g->nwaves; w++) {
             const struct survey *s = g->waves[w].instrument;
