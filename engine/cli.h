@@ -25,6 +25,7 @@ int cli_interactive(void);
 /* Subcommands: each takes argv with argv[0] = its own name. */
 int cmd_migrate(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_token(int argc, char **argv);

@@ -1,0 +1,33 @@
+/*
+ * csv: a streaming reader of RFC 4180 CSV (comma-separated, fields quoted
+ * with '"', '""' inside quotes for a quote, CRLF or LF line ends, quoted
+ * fields may span lines). It holds one record at a time, so memory is bounded
+ * by the longest record (at most CSV_MAX_RECORD bytes), never by the file.
+ */
+#ifndef EMPIRIE_CSV_H
+#define EMPIRIE_CSV_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define CSV_MAX_RECORD (1 << 20)
+
+struct csv_reader;
+
+/* A reader over f (not owned). NULL when out of memory. */
+struct csv_reader *csv_open(FILE *f);
+
+void csv_close(struct csv_reader *r);
+
+/*
+ * Reads the next record. Returns 1 with *fields (valid until the next call)
+ * and *n set, 0 at the end of the file, -1 on a malformed record (err says
+ * why; the reader cannot continue). Empty lines are skipped. A UTF-8 byte
+ * order mark at the start of the file is skipped.
+ */
+int csv_read(struct csv_reader *r, char ***fields, size_t *n, char *err, size_t errlen);
+
+/* The line on which the last record read starts (1-based). */
+long csv_line(const struct csv_reader *r);
+
+#endif

@@ -1,0 +1,211 @@
+/* Integration: empirie import (CSV and NDJSON) against a real database. */
+#include "catalog.h"
+#include "err.h"
+#include "ingest.h"
+#include "registry.h"
+#include "testdb.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct testdb db;
+static char dir[64];
+
+static void setup(void)
+{
+    char rdir[1200], surveys[1200], err[ERR_MAX];
+    struct registry *reg;
+
+    testdb_create(&db, 1);
+    snprintf(rdir, sizeof rdir, "%s/surveys/registry", testdb_root());
+    snprintf(surveys, sizeof surveys, "%s/surveys", testdb_root());
+    cr_assert(registry_read(rdir, surveys, &reg, err, sizeof err) == 0, "%s", err);
+    cr_assert(registry_store(db.conn, reg, NULL, err, sizeof err) == 0, "%s", err);
+    registry_free(reg);
+    snprintf(dir, sizeof dir, "/tmp/empirie-import-XXXXXX");
+    cr_assert(mkdtemp(dir) != NULL);
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+
+    testdb_drop(&db);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert(system(cmd) == 0);
+}
+
+TestSuite(import, .init = setup, .fini = teardown);
+
+/* Writes dir/name; the path stays valid for the next three calls too. */
+static const char *write_file(const char *name, const char *text)
+{
+    static char paths[4][128];
+    static int next;
+    char *path = paths[next++ % 4];
+    FILE *f;
+
+    snprintf(path, sizeof paths[0], "%s/%s", dir, name);
+    f = fopen(path, "w");
+    cr_assert(f != NULL);
+    cr_assert(fputs(text, f) >= 0);
+    cr_assert(fclose(f) == 0);
+    return path;
+}
+
+static int import(const char *path, char *out, size_t n)
+{
+    return testdb_run(out, n, "import -q --db \"%s\" %s", db.conninfo, path);
+}
+
+#define HEADER "survey,wave,city,id,weight,attr.wydzial,attr.staz,attr.wiek,warunki_01,enps,uwagi,zrodla_info,zostanie\n"
+#define ROW1 "satysfakcja-pracownikow,2023,konin,11111111-1111-4111-8111-111111111111,,2,3,,4,9,\"Lepsza \"\"komunikacja\"\",\nwięcej szkoleń\",,\n"
+#define ROW2 "mlodziez-partycypacja,2024,zabrze,22222222-2222-4222-8222-222222222222,1.25,,,2,,,,0|4|9,2\n"
+#define ROW3 "mlodziez-partycypacja,2024,zabrze,33333333-3333-4333-8333-333333333333,0.5,,,4,,,,-,9\n"
+
+Test(import, valid_csv_then_again)
+{
+    const char *path = write_file("ok.csv", HEADER ROW1 ROW2 ROW3);
+    char out[8192];
+    char *v;
+
+    cr_assert_eq(import(path, out, sizeof out), 0, "%s", out);
+    cr_expect(strstr(out, "3 records: 3 stored, 0 already stored") != NULL, "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 3);
+    v = testdb_value(&db, "SELECT texts[array_length(texts, 1)] FROM response "
+                          "WHERE id = '11111111-1111-4111-8111-111111111111'");
+    cr_expect_str_eq(v, "Lepsza \"komunikacja\",\nwięcej szkoleń");
+    free(v);
+    cr_expect_eq(testdb_long(&db, "SELECT answers[array_position(answers, 529::smallint)] "
+                                  "FROM response WHERE weight = 1.25"), 529);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE weight = 0.5 "
+                                  "AND 0::smallint = ANY (answers)"), 1);
+    cr_assert_eq(import(path, out, sizeof out), 0, "%s", out);
+    cr_expect(strstr(out, "3 records: 0 stored, 3 already stored") != NULL, "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 3);
+}
+
+Test(import, one_bad_row_stores_nothing_and_names_it)
+{
+    const char *path = write_file("bad.csv", HEADER ROW1 ROW2
+        "mlodziez-partycypacja,2024,zabrze,44444444-4444-4444-8444-444444444444,1,,,2,,,,0|12,2\n" ROW3);
+    char out[8192];
+
+    cr_expect_eq(import(path, out, sizeof out), 1, "%s", out);
+    cr_expect(strstr(out, "bad.csv:5: column \"zrodla_info\": element 1: expected an option code") !=
+              NULL, "%s", out);
+    cr_expect(strstr(out, "nothing was imported") != NULL, "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
+}
+
+Test(import, several_errors_reported)
+{
+    const char *path = write_file("bad2.csv", HEADER
+        "satysfakcja-pracownikow,2023,konin,11111111-1111-4111-8111-111111111111,,2,9,,4,,,,\n"
+        "satysfakcja-pracownikow,2023,atlantyda,11111111-1111-4111-8111-111111111112,,2,3,,4,,,,\n"
+        "satysfakcja-pracownikow,2023,konin,xyz,,2,3,,4,,,,\n"
+        "satysfakcja-pracownikow,2023,konin,11111111-1111-4111-8111-111111111113,,2,3,,4,,,,,\n");
+    char out[8192];
+
+    cr_expect_eq(import(path, out, sizeof out), 1, "%s", out);
+    cr_expect(strstr(out, "bad2.csv:2: column \"attr.staz\"") != NULL, "%s", out);
+    cr_expect(strstr(out, "bad2.csv:3: column \"city\": unknown city \"atlantyda\"") != NULL, "%s", out);
+    cr_expect(strstr(out, "bad2.csv:4: column \"id\": expected a UUID") != NULL, "%s", out);
+    cr_expect(strstr(out, "bad2.csv:5: 14 fields, but the header has 13 columns") != NULL, "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
+}
+
+Test(import, header_errors)
+{
+    char out[8192];
+
+    cr_expect_eq(import(write_file("h.csv", "survey,wave,city,id,warunki_99\n"), out, sizeof out), 1);
+    cr_expect(strstr(out, "h.csv:1: column 5 \"warunki_99\"") != NULL, "%s", out);
+    cr_expect_eq(import(write_file("h2.csv", "survey,wave,id,warunki_01\n"), out, sizeof out), 1);
+    cr_expect(strstr(out, "no column \"city\"") != NULL, "%s", out);
+}
+
+Test(import, ndjson_valid_and_invalid)
+{
+    const char *ok = write_file("ok.ndjson",
+        "{\"survey\": \"satysfakcja-pracownikow\", \"wave\": \"2025\", \"city\": \"krosno\", "
+        "\"id\": \"55555555-5555-4555-8555-555555555555\", \"attributes\": {\"wydzial\": 1, \"staz\": 1}, "
+        "\"answers\": {\"warunki_05\": 5}}\n\n"
+        "{\"survey\": \"mlodziez-partycypacja\", \"wave\": \"2022\", \"city\": \"krosno\", "
+        "\"id\": \"66666666-6666-4666-8666-666666666666\", \"attributes\": {\"wiek\": 1}, "
+        "\"weight\": 2, \"answers\": {\"zostanie\": 1}}\n");
+    const char *bad = write_file("bad.ndjson",
+        "{\"survey\": \"satysfakcja-pracownikow\", \"wave\": \"2025\", \"city\": \"krosno\", "
+        "\"id\": \"77777777-5555-4555-8555-555555555555\", \"attributes\": {\"wydzial\": 1, \"staz\": 1}, "
+        "\"answers\": {\"warunki_05\": 5}}\n"
+        "{\"survey\": \"satysfakcja-pracownikow\", \"wave\": \"2025\", \"city\": \"krosno\"\n");
+    char out[8192];
+
+    cr_assert_eq(import(ok, out, sizeof out), 0, "%s", out);
+    cr_expect(strstr(out, "2 records: 2 stored") != NULL, "%s", out);
+    cr_expect_eq(import(bad, out, sizeof out), 1, "%s", out);
+    cr_expect(strstr(out, "bad.ndjson:2: invalid JSON") != NULL, "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 2);
+}
+
+Test(import, same_id_twice_in_file_and_conflict_with_stored)
+{
+    char out[8192];
+    const char *twice = write_file("twice.csv", HEADER ROW2
+        "mlodziez-partycypacja,2024,zabrze,22222222-2222-4222-8222-222222222222,1.25,,,3,,,,0|4|9,2\n"
+        ROW2);
+    const char *same = write_file("same.csv", HEADER ROW2 ROW2);
+    const char *changed = write_file("changed.csv", HEADER ROW3
+        "mlodziez-partycypacja,2024,zabrze,22222222-2222-4222-8222-222222222222,1.25,,,2,,,,0|4,2\n");
+
+    cr_expect_eq(import(twice, out, sizeof out), 1, "%s", out);
+    cr_expect(strstr(out, "twice.csv:3: column \"id\": the id 22222222-2222-4222-8222-222222222222 "
+                          "for city \"zabrze\" is also on line 2, with different content") != NULL,
+              "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
+    cr_assert_eq(import(same, out, sizeof out), 0, "%s", out);
+    cr_expect(strstr(out, "2 records: 1 stored, 1 already stored") != NULL, "%s", out);
+    cr_expect_eq(import(changed, out, sizeof out), 1, "%s", out);
+    cr_expect(strstr(out, "changed.csv:3: column \"id\": a response with id "
+                          "22222222-2222-4222-8222-222222222222 for city \"zabrze\" is already "
+                          "stored with different content") != NULL, "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 1);
+}
+
+/* The API and import encode a response the same way: one after the other is
+ * a duplicate, not a conflict. */
+Test(import, api_and_import_agree_on_content)
+{
+    const char *body = "[{\"survey\": \"satysfakcja-pracownikow\", \"wave\": \"2023\", \"city\": "
+                       "\"konin\", \"id\": \"11111111-1111-4111-8111-111111111111\", \"attributes\": "
+                       "{\"wydzial\": 2, \"staz\": 3}, \"answers\": {\"warunki_01\": 4, \"enps\": 9, "
+                       "\"uwagi\": \"Lepsza \\\"komunikacja\\\",\\nwięcej szkoleń\"}}, "
+                       "{\"survey\": \"mlodziez-partycypacja\", \"wave\": \"2024\", \"city\": \"zabrze\", "
+                       "\"id\": \"22222222-2222-4222-8222-222222222222\", \"weight\": 1.25, "
+                       "\"attributes\": {\"wiek\": 2}, \"answers\": {\"zrodla_info\": [0, 4, 9], "
+                       "\"zostanie\": 2}}]";
+    struct ingest_result res;
+    struct catalog *cat;
+    char err[ERR_MAX], out[8192];
+
+    cr_assert(catalog_load(db.conn, &cat, err, sizeof err) == 0, "%s", err);
+    cr_assert_eq(ingest_body(db.conn, cat, body, strlen(body), NULL, &res), 201, "%s",
+                 res.error.message);
+    catalog_free(cat);
+    cr_assert_eq(import(write_file("same.csv", HEADER ROW1 ROW2), out, sizeof out), 0, "%s", out);
+    cr_expect(strstr(out, "2 records: 0 stored, 2 already stored") != NULL, "%s", out);
+}
+
+Test(import, help_and_usage)
+{
+    char out[8192];
+
+    cr_expect_eq(testdb_run(out, sizeof out, "import --help"), 0);
+    cr_expect(strstr(out, "--dry-run") != NULL && strstr(out, "--format") != NULL &&
+              strstr(out, "--max-errors") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "import"), 2);
+    cr_expect_eq(testdb_run(out, sizeof out, "import --db \"%s\" %s/none.txt", db.conninfo, dir), 1);
+}
