@@ -9,12 +9,12 @@
 #include <string.h>
 
 /*
- * SUBMIT_WITH_INGEST: 1 once catalog.c and ingest.c (branch collect) are in
- * the tree. With 0 the daemon builds and answers every submission 503
- * "not available in this build", so everything else can be run and tested.
+ * SUBMIT_WITH_INGEST: catalog.c and ingest.c are in the tree. Setting it to 0
+ * builds a daemon without them that answers every submission 503 "not
+ * available in this build" (how the daemon was built before they landed).
  */
 #ifndef SUBMIT_WITH_INGEST
-#define SUBMIT_WITH_INGEST 0
+#define SUBMIT_WITH_INGEST 1
 #endif
 
 struct submit {

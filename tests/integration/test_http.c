@@ -32,7 +32,7 @@ static void load_registry(void)
     struct registry *reg;
 
     snprintf(dir, sizeof dir, "%s/surveys/registry", testdb_root());
-    cr_assert(registry_read(dir, &reg, err, sizeof err) == 0, "%s", err);
+    cr_assert(registry_read(dir, NULL, &reg, err, sizeof err) == 0, "%s", err);
     cr_assert(registry_store(db.conn, reg, NULL, err, sizeof err) == 0, "%s", err);
     registry_free(reg);
 }

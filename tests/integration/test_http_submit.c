@@ -1,0 +1,279 @@
+/* Integration: submissions through the daemon (POST /v1/responses wired to
+ * ingest_body): single and batch, duplicates, conflicts, bad bodies, scope,
+ * and SIGTERM with submissions in flight. Valid responses are built from the
+ * instrument in the catalog, so the test follows the survey files. */
+#include "auth.h"
+#include "catalog.h"
+#include "daemon.h"
+#include "err.h"
+#include "httpc.h"
+#include "registry.h"
+#include "survey.h"
+#include "testdb.h"
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SURVEY "satysfakcja-pracownikow"
+
+static struct testdb db;
+static struct daemon dmn;
+static struct catalog *cat;
+static const char *wave;   /* the newest wave of SURVEY */
+static char admin[AUTH_TOKEN_SIZE], collector[AUTH_TOKEN_SIZE];
+static char city[64], other_city[64];
+
+static void setup(void)
+{
+    char dir[1024], sdir[1024], err[ERR_MAX];
+    struct registry *reg;
+    const struct catalog_wave *const *waves;
+    size_t nwaves = 0;
+    char *c1, *c2;
+
+    testdb_create(&db, 1);
+    snprintf(dir, sizeof dir, "%s/surveys/registry", testdb_root());
+    snprintf(sdir, sizeof sdir, "%s/surveys", testdb_root());
+    cr_assert(registry_read(dir, sdir, &reg, err, sizeof err) == 0, "%s", err);
+    cr_assert(registry_store(db.conn, reg, NULL, err, sizeof err) == 0, "%s", err);
+    registry_free(reg);
+    cr_assert(catalog_load(db.conn, &cat, err, sizeof err) == 0, "%s", err);
+    waves = catalog_waves(cat, SURVEY, &nwaves);
+    cr_assert(nwaves > 0, "no waves of %s", SURVEY);
+    wave = waves[nwaves - 1]->label;
+    c1 = testdb_value(&db, "SELECT slug FROM city ORDER BY slug LIMIT 1");
+    c2 = testdb_value(&db, "SELECT slug FROM city ORDER BY slug OFFSET 1 LIMIT 1");
+    snprintf(city, sizeof city, "%s", c1);
+    snprintf(other_city, sizeof other_city, "%s", c2);
+    free(c1);
+    free(c2);
+    cr_assert(auth_token_create(db.conn, AUTH_ADMIN, NULL, admin, err, sizeof err) == 0, "%s", err);
+    cr_assert(auth_token_create(db.conn, AUTH_COLLECTOR, city, collector, err, sizeof err) == 0,
+              "%s", err);
+    daemon_start(&dmn, db.conninfo, "--connections 64 --pool 8");
+}
+
+static void teardown(void)
+{
+    if (dmn.pid > 0)
+        cr_expect_eq(daemon_stop(&dmn, SIGTERM), 0, "the daemon exits 0 on SIGTERM");
+    catalog_free(cat);
+    cat = NULL;
+    testdb_drop(&db);
+}
+
+TestSuite(submit, .init = setup, .fini = teardown, .timeout = 120);
+
+/* A valid response for city: the lowest value of every scaled item (shift
+ * moves them up, to make different content), every attribute given. */
+static json_t *make_response(const char *for_city, int n, int shift)
+{
+    const struct catalog_wave *w = catalog_wave(cat, SURVEY, wave);
+    const struct survey *s = catalog_survey(cat, SURVEY, w->survey_version);
+    json_t *answers = json_object();
+    json_t *attrs = json_object();
+    json_t *r;
+    char id[40];
+
+    snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", n);
+    for (size_t i = 0; i < s->nitems; i++) {
+        const struct survey_item *it = &s->items[i];
+
+        if (it->type == SURVEY_LIKERT || it->type == SURVEY_SCALE || it->type == SURVEY_NUMBER)
+            json_object_set_new(answers, it->code,
+                                json_integer(it->min + (shift % (it->max - it->min + 1))));
+        else if (it->type == SURVEY_SINGLE && it->noptions > 0)
+            json_object_set_new(answers, it->code, json_integer(it->options[0].code));
+    }
+    for (size_t k = 0; k < s->nattrs; k++)
+        if (s->attrs[k].noptions > 0)
+            json_object_set_new(attrs, s->attrs[k].code,
+                                json_integer(s->attrs[k].options[0].code));
+    r = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "survey", SURVEY, "wave", wave, "city", for_city,
+                  "id", id, "answers", answers, "attributes", attrs);
+    if (s->weighted)
+        json_object_set_new(r, "weight", json_real(1.0));
+    return r;
+}
+
+static char *dump(json_t *doc)
+{
+    char *s = json_dumps(doc, JSON_COMPACT);
+
+    json_decref(doc);
+    cr_assert(s != NULL);
+    return s;
+}
+
+static void post(const char *tok, const char *body, size_t len, struct httpc_resp *r)
+{
+    cr_assert(httpc_request(dmn.port, "POST", "/v1/responses", tok, "application/json", body, len,
+                            r) == 0);
+}
+
+static long rows(void)
+{
+    return testdb_long(&db, "SELECT count(*) FROM response");
+}
+
+static void expect_error(const struct httpc_resp *r, int status)
+{
+    char want[64];
+
+    cr_expect_eq(r->status, status, "status %d: %s", r->status, r->body);
+    snprintf(want, sizeof want, "{\"error\":{\"status\":%d,", status);
+    cr_expect(strncmp(r->body, want, strlen(want)) == 0, "%s", r->body);
+}
+
+Test(submit, single_duplicate_and_conflict)
+{
+    char *one = dump(make_response(city, 1, 0));
+    char *changed = dump(make_response(city, 1, 1));
+    struct httpc_resp r;
+
+    post(collector, one, strlen(one), &r);
+    cr_expect_eq(r.status, 201, "%s", r.body);
+    cr_expect_str_eq(r.body, "{\"stored\":1,\"duplicates\":0}");
+    httpc_free(&r);
+    cr_expect_eq(rows(), 1);
+    post(collector, one, strlen(one), &r);
+    cr_expect_eq(r.status, 201, "%s", r.body);
+    cr_expect_str_eq(r.body, "{\"stored\":0,\"duplicates\":1}");
+    httpc_free(&r);
+    cr_expect_eq(rows(), 1, "a resubmission is stored once");
+    post(collector, changed, strlen(changed), &r);
+    expect_error(&r, 409);
+    httpc_free(&r);
+    cr_expect_eq(rows(), 1);
+    free(one);
+    free(changed);
+}
+
+Test(submit, batch_all_or_nothing)
+{
+    json_t *batch = json_array();
+    json_t *bad;
+    struct httpc_resp r;
+    char *body;
+
+    for (int i = 0; i < 3; i++)
+        json_array_append_new(batch, make_response(city, 10 + i, 0));
+    body = dump(json_incref(batch));
+    post(admin, body, strlen(body), &r);
+    free(body);
+    cr_expect_eq(r.status, 201, "%s", r.body);
+    cr_expect_str_eq(r.body, "{\"stored\":3,\"duplicates\":0}");
+    httpc_free(&r);
+    /* One bad response in a batch: nothing of it is stored. */
+    json_array_clear(batch);
+    json_array_append_new(batch, make_response(city, 20, 0));
+    bad = make_response(city, 21, 0);
+    json_object_set_new(json_object_get(bad, "answers"), "no_such_item_xyz", json_integer(3));
+    json_object_set_new(bad, "wave", json_string("1999"));
+    json_array_append_new(batch, bad);
+    body = dump(batch);
+    post(admin, body, strlen(body), &r);
+    free(body);
+    expect_error(&r, 400);
+    cr_expect(strstr(r.body, "\"path\":\"[1]") != NULL, "the error names the entry: %s", r.body);
+    httpc_free(&r);
+    cr_expect_eq(rows(), 3);
+}
+
+Test(submit, malformed_bodies_are_400)
+{
+    static const char *const bodies[] = { "{", "[]", "42", "{\"survey\": \"\xff\xfe\"}", "null" };
+    struct httpc_resp r;
+
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        post(admin, bodies[i], strlen(bodies[i]), &r);
+        expect_error(&r, 400);
+        httpc_free(&r);
+    }
+    cr_expect_eq(rows(), 0);
+}
+
+Test(submit, collector_only_for_their_city)
+{
+    char *theirs = dump(make_response(other_city, 30, 0));
+    char *own = dump(make_response(city, 31, 0));
+    struct httpc_resp r;
+
+    post(collector, theirs, strlen(theirs), &r);
+    expect_error(&r, 403);
+    httpc_free(&r);
+    cr_expect_eq(rows(), 0);
+    post(collector, own, strlen(own), &r);
+    cr_expect_eq(r.status, 201, "%s", r.body);
+    httpc_free(&r);
+    post(admin, theirs, strlen(theirs), &r);
+    cr_expect_eq(r.status, 201, "an admin may submit for any city: %s", r.body);
+    httpc_free(&r);
+    cr_expect_eq(rows(), 2);
+    free(theirs);
+    free(own);
+}
+
+#define NSUBMIT 24
+
+struct submitter {
+    pthread_t thread;
+    int n;
+    int status;
+};
+
+static void *submit_one(void *arg)
+{
+    struct submitter *s = arg;
+    json_t *doc = make_response(city, 100 + s->n, 0);
+    char *body = json_dumps(doc, JSON_COMPACT);
+    struct httpc_resp r;
+
+    json_decref(doc);
+    s->status = -1;
+    if (body != NULL &&
+        httpc_request(dmn.port, "POST", "/v1/responses", admin, "application/json", body,
+                      strlen(body), &r) == 0) {
+        s->status = r.status;
+        httpc_free(&r);
+    }
+    free(body);
+    return NULL;
+}
+
+/* SIGTERM while submissions are in flight: every 201 is in the database,
+ * and the daemon exits 0. */
+Test(submit, sigterm_loses_no_acknowledged_submission)
+{
+    struct submitter subs[NSUBMIT];
+    long acked = 0;
+
+    for (int i = 0; i < NSUBMIT; i++) {
+        subs[i].n = i;
+        cr_assert(pthread_create(&subs[i].thread, NULL, submit_one, &subs[i]) == 0);
+    }
+    usleep(20 * 1000);
+    kill(dmn.pid, SIGTERM);
+    for (int i = 0; i < NSUBMIT; i++)
+        pthread_join(subs[i].thread, NULL);
+    cr_expect_eq(daemon_stop(&dmn, 0), 0, "exit 0 after the drain");
+    for (int i = 0; i < NSUBMIT; i++) {
+        char sql[256];
+
+        if (subs[i].status != 201)
+            continue;
+        acked++;
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM response WHERE id = '00000000-0000-4000-8000-%012d'",
+                 100 + i);
+        cr_expect_eq(testdb_long(&db, sql), 1, "acknowledged submission %d is stored", i);
+    }
+    cr_expect(acked > 0, "some submissions were acknowledged");
+    cr_expect_eq(rows(), acked, "nothing unacknowledged was half stored");
+}
