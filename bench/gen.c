@@ -297,6 +297,9 @@ struct gen {
     double *theta;
     const char **texts;
     long long rows;
+    /* CSV columns (codes owned by the instruments) */
+    const char **csv_attrs, **csv_items;
+    size_t ncsv_attrs, ncsv_items;
     /* batches */
     size_t in_batch;
     unsigned long long batch_no;
@@ -349,8 +352,8 @@ static void usage(FILE *f)
           "  --format F             ndjson (default): one response object per line, for the\n"
           "                           API and empirie import\n"
           "                         csv: empirie import's CSV (header: survey,wave,city,id,\n"
-          "                           weight, the attribute codes, the item codes; multiple\n"
-          "                           choice as option codes joined by ';')\n"
+          "                           weight, attr.CODE per attribute, the item codes of\n"
+          "                           every version; multiple choice as codes joined by '|')\n"
           "                         batches: JSON arrays of --batch responses, one array\n"
           "                           per line, or one file each with --out-dir\n"
           "                         copy: PostgreSQL COPY text for\n"
@@ -800,29 +803,56 @@ static void write_json(struct gen *g, const struct survey *s, const char *city,
     out_ch(o, '}');
 }
 
+/* The CSV columns: the union of every version's attributes and items (the
+ * newest version's order first), so one header serves every wave. */
+static void csv_columns(struct gen *g)
+{
+    const struct survey *h = newest(g);
+
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t v = 0; v <= g->nversions; v++) {
+            const struct survey *s = v == 0 ? h : g->versions[v - 1];
+
+            if (v > 0 && s == h)
+                continue;
+            for (size_t k = 0; k < (pass == 0 ? s->nattrs : s->nitems); k++) {
+                const char *code = pass == 0 ? s->attrs[k].code : s->items[k].code;
+                const char **list = pass == 0 ? g->csv_attrs : g->csv_items;
+                size_t *n = pass == 0 ? &g->ncsv_attrs : &g->ncsv_items;
+                size_t j;
+
+                for (j = 0; j < *n && strcmp(list[j], code) != 0; j++)
+                    ;
+                if (j == *n)
+                    list[(*n)++] = code;
+            }
+        }
+    }
+}
+
 static void write_csv_header(struct gen *g)
 {
-    const struct survey *s = newest(g);
     struct out *o = &g->o;
 
+    csv_columns(g);
     out_str(o, "survey,wave,city,id,weight");
-    for (size_t a = 0; a < s->nattrs; a++) {
-        out_ch(o, ',');
-        out_str(o, s->attrs[a].code);
+    for (size_t a = 0; a < g->ncsv_attrs; a++) {
+        out_str(o, ",attr.");
+        out_str(o, g->csv_attrs[a]);
     }
-    for (size_t i = 0; i < s->nitems; i++) {
+    for (size_t i = 0; i < g->ncsv_items; i++) {
         out_ch(o, ',');
-        out_str(o, s->items[i].code);
+        out_str(o, g->csv_items[i]);
     }
     out_str(o, "\r\n");
 }
 
-/* CSV rows are laid out by the newest instrument's header; items that the
- * wave's version lacks stay empty. */
+/* empirie import's CSV (engine/import.c): attribute columns "attr.CODE",
+ * multiple choice as option codes joined by '|', empty cells for no answer
+ * and for items the wave's version lacks. */
 static void write_csv(struct gen *g, const struct survey *s, const char *city, const char *wave,
                       const char *id, double weight)
 {
-    const struct survey *h = newest(g);
     struct out *o = &g->o;
 
     out_csv_str(o, s->slug);
@@ -835,15 +865,15 @@ static void write_csv(struct gen *g, const struct survey *s, const char *city, c
     out_ch(o, ',');
     if (weight > 0)
         out_fixed4(o, weight);
-    for (size_t a = 0; a < h->nattrs; a++) {
-        int k = survey_attr_index(s, h->attrs[a].code);
+    for (size_t a = 0; a < g->ncsv_attrs; a++) {
+        int k = survey_attr_index(s, g->csv_attrs[a]);
 
         out_ch(o, ',');
         if (k >= 0 && g->attrs[k] != SURVEY_NA)
             out_int(o, g->attrs[k]);
     }
-    for (size_t i = 0; i < h->nitems; i++) {
-        int k = survey_item_index(s, h->items[i].code);
+    for (size_t i = 0; i < g->ncsv_items; i++) {
+        int k = survey_item_index(s, g->csv_items[i]);
         const struct survey_item *it;
 
         out_ch(o, ',');
@@ -859,7 +889,7 @@ static void write_csv(struct gen *g, const struct survey *s, const char *city, c
                 int code = it->options[j].code;
                 if (code >= 0 && code < 16 && ((unsigned)(uint16_t)g->answers[k] & (1u << code))) {
                     if (!first)
-                        out_ch(o, ';');
+                        out_ch(o, '|');
                     out_int(o, code);
                     first = 0;
                 }
@@ -1180,9 +1210,11 @@ int main(int argc, char **argv)
     g.texts = calloc(maxitems, sizeof *g.texts);
     g.attrs = calloc(maxattrs, sizeof *g.attrs);
     g.theta = calloc(maxdims, sizeof *g.theta);
+    g.csv_attrs = calloc(maxattrs * g.nversions, sizeof *g.csv_attrs);
+    g.csv_items = calloc(maxitems * g.nversions, sizeof *g.csv_items);
     g.o.buf = malloc(GEN_BUF);
     if (g.answers == NULL || g.texts == NULL || g.attrs == NULL || g.theta == NULL ||
-        g.o.buf == NULL)
+        g.csv_attrs == NULL || g.csv_items == NULL || g.o.buf == NULL)
         die("out of memory");
     if (g.out_dir != NULL) {
         if (mkdir(g.out_dir, 0777) != 0 && errno != EEXIST)
@@ -1211,6 +1243,8 @@ done:
     free(g.texts);
     free(g.attrs);
     free(g.theta);
+    free(g.csv_attrs);
+    free(g.csv_items);
     free(g.o.buf);
     return 0;
 }
