@@ -108,6 +108,26 @@ install: build/rel/empirie
 	install -d $(DESTDIR)$(PREFIX)/share/empirie
 	cp -R surveys $(DESTDIR)$(PREFIX)/share/empirie/
 
+# A report must open in Excel and LibreOffice without a repair prompt: convert
+# every workbook in OFFICE_DIR (default out/) to PDF with LibreOffice, headless,
+# and fail on any error. Installs LibreOffice Calc when missing. Not part of
+# `make test` (LibreOffice is large); run it after `empirie report`.
+OFFICE_DIR ?= out
+check-office:
+	@scripts/deps libreoffice-calc
+	@books=$$(find $(OFFICE_DIR) -name '*.xlsx' ! -name '.*' 2>/dev/null | sort); \
+	if [ -z "$$books" ]; then \
+	    echo "check-office: no workbooks in $(OFFICE_DIR)/ (run empirie report first)" >&2; exit 1; fi; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; failed=0; n=0; \
+	for b in $$books; do \
+	    n=$$((n + 1)); pdf="$$tmp/$$(basename "$${b%.xlsx}").pdf"; \
+	    if soffice --headless -env:UserInstallation=file://$$tmp/profile --convert-to pdf \
+	           --outdir "$$tmp" "$$b" > "$$tmp/log" 2>&1 && [ -s "$$pdf" ] && \
+	       ! grep -qi 'error' "$$tmp/log"; then echo "ok    $$b"; \
+	    else echo "FAIL  $$b"; cat "$$tmp/log"; failed=$$((failed + 1)); fi; \
+	done; \
+	echo "check-office: $$n workbooks, $$failed failed"; [ $$failed -eq 0 ]
+
 clean:
 	rm -rf build
 

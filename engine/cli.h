@@ -26,6 +26,7 @@ int cli_interactive(void);
 int cmd_migrate(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_token(int argc, char **argv);

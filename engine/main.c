@@ -19,6 +19,7 @@ static const struct command commands[] = {
     { "migrate", cmd_migrate, "apply pending database migrations" },
     { "import", cmd_import, "import responses from a CSV or NDJSON file, all or nothing" },
     { "registry", cmd_registry, "load or list cities, networks, memberships, surveys, waves" },
+    { "report", cmd_report, "XLSX reports for cities, networks and the ministry" },
     { "serve", cmd_serve, "run the HTTP API daemon" },
     { "stats", cmd_stats, "statistics of a survey wave for a city, a network or all" },
     { "token", cmd_token, "create API tokens (token create --role ROLE)" },

@@ -700,7 +700,7 @@ static json_t *json_vs_networks(const struct build *b, size_t gi, size_t w, size
             for (size_t i = 0; means != NULL && i < net->ncities; i++)
                 of += isfinite(means[i]);
             json_array_append_new(
-                arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i}", "network",
+                arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i}", "network",
                                net->slug, "rest_mean", jnum(re.mean), "diff", jnum(t.diff),
                                "t", jnum(t.t), "df", jnum(t.df), "p", jnum(t.p), "cohens_d",
                                jnum(t.d), "rank", jnum(ranks != NULL ? ranks[pos] : NAN),
@@ -1145,11 +1145,12 @@ static json_t *json_instrument(const struct ctx *c)
 
     for (size_t k = 0; k < c->nitems; k++) {
         const struct survey_item *it = agg_item_def(c->agg, k);
-        json_t *values = json_array();
         const struct agg_item *shape = &c->groups[c->first_all].total[0]->items[k];
+        json_t *values;
 
         if (it->type == SURVEY_TEXT)
             continue;
+        values = json_array();
         /* The value of each distribution slot, so readers need no rules. */
         for (size_t v = 0; v < shape->nvalues; v++)
             json_array_append_new(values, json_integer(shape->min + (long)v));

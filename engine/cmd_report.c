@@ -1,0 +1,272 @@
+/* empirie report: XLSX reports of a survey wave for cities, networks and the ministry. */
+#include "catalog.h"
+#include "city.h"
+#include "cli.h"
+#include "err.h"
+#include "ministry.h"
+#include "network.h"
+#include "report.h"
+#include "results.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fputs("Usage: empirie report --survey SLUG [--wave LABEL]\n"
+          "                      (--city SLUG | --network SLUG | --ministry | --all)\n"
+          "                      [--out DIR] [--lang pl|en] [--db CONNINFO]\n"
+          "\n"
+          "Writes XLSX reports of one survey wave, from the same figures as\n"
+          "'empirie stats' (groups and cells below the anonymity threshold are shown\n"
+          "as a dash with a note, never their value):\n"
+          "  city      DIR/WAVE/miasto-CITY-SURVEY.xlsx: summary, items, dimensions,\n"
+          "            trends, distributions, comparison with the network, methodology\n"
+          "  network   DIR/WAVE/siec-NETWORK-SURVEY.xlsx: summary, the member cities\n"
+          "            side by side (heat map), ranking, the network's trend, methodology\n"
+          "  ministry  DIR/WAVE/ministerstwo-SURVEY.xlsx (+ .csv, .json): one tidy row per\n"
+          "            wave x city or network x indicator, a codebook, a sheet per network\n"
+          "With --lang en the names are city-, network- and ministry-. Each file is\n"
+          "written under a temporary name and renamed when complete. The written\n"
+          "paths are printed, one a line.\n"
+          "\n"
+          "Options:\n"
+          "  --survey SLUG     the survey (see 'empirie registry list')\n"
+          "  --wave LABEL      the wave (default: the latest)\n"
+          "  --city SLUG       the workbook of one city\n"
+          "  --network SLUG    the workbook of one network\n"
+          "  --ministry        the ministry's export (workbook, CSV and JSON)\n"
+          "  --all             every city and network with responses in the wave, and the\n"
+          "                    ministry's export\n"
+          "  --out DIR         where to write (default: out)\n"
+          "  --lang pl|en      labels in Polish (default) or English\n"
+          "  --db CONNINFO     libpq connection string (default: $DATABASE_URL, the PG*\n"
+          "                    variables, else the private cluster under var/)\n"
+          "  -h, --help        show this help\n",
+          out);
+}
+
+struct options {
+    const char *db, *survey, *wave, *city, *network, *out, *lang;
+    int ministry, all;
+};
+
+static int check(const struct options *o)
+{
+    if (o->survey == NULL) {
+        cli_error("report", "--survey is required (see --help)");
+        return -1;
+    }
+    if ((o->city != NULL) + (o->network != NULL) + o->ministry + o->all != 1) {
+        cli_error("report", "give one of --city, --network, --ministry and --all");
+        return -1;
+    }
+    if (strcmp(o->lang, "pl") != 0 && strcmp(o->lang, "en") != 0) {
+        cli_error("report", "--lang: expected pl or en, got '%s'", o->lang);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse(int argc, char **argv, struct options *o)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },      { "survey", required_argument, NULL, 's' },
+        { "wave", required_argument, NULL, 'w' },    { "city", required_argument, NULL, 'c' },
+        { "network", required_argument, NULL, 'n' }, { "ministry", no_argument, NULL, 'm' },
+        { "all", no_argument, NULL, 'a' },           { "out", required_argument, NULL, 'o' },
+        { "lang", required_argument, NULL, 'l' },    { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+
+    memset(o, 0, sizeof *o);
+    o->lang = "pl";
+    o->out = "out";
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o->db = optarg; break;
+        case 's': o->survey = optarg; break;
+        case 'w': o->wave = optarg; break;
+        case 'c': o->city = optarg; break;
+        case 'n': o->network = optarg; break;
+        case 'm': o->ministry = 1; break;
+        case 'a': o->all = 1; break;
+        case 'o': o->out = optarg; break;
+        case 'l': o->lang = optarg; break;
+        case 'h': usage(stdout); return 1;
+        default: usage(stderr); return -1;
+        }
+    }
+    if (optind != argc) {
+        cli_error("report", "unexpected argument '%s'", argv[optind]);
+        return -1;
+    }
+    return check(o);
+}
+
+/* ---- the jobs ---- */
+
+struct run {
+    const struct options *o;
+    json_t *doc;
+    struct report_meta meta;
+    const char *wave;
+    int english;
+    size_t done, total;
+};
+
+static void progress_rows(size_t rows, void *arg)
+{
+    (void)arg;
+    fprintf(stderr, "\rempirie report: reading responses: %zu", rows);
+}
+
+static void progress(struct run *r, const char *path)
+{
+    if (!cli_interactive())
+        return;
+    fprintf(stderr, "\r\033[Kempirie report: [%zu/%zu] %s", r->done, r->total, path);
+    if (r->done == r->total)
+        fputc('\n', stderr);
+}
+
+static int one(struct run *r, enum report_kind kind, const char *slug)
+{
+    char path[4096], csv[4096], js[4096], err[ERR_MAX];
+    const char *survey = r->o->survey;
+    int rc;
+
+    if (report_path(path, sizeof path, r->o->out, r->wave, kind, slug, survey, r->english,
+                    "xlsx") != 0 ||
+        report_path(csv, sizeof csv, r->o->out, r->wave, kind, slug, survey, r->english,
+                    "csv") != 0 ||
+        report_path(js, sizeof js, r->o->out, r->wave, kind, slug, survey, r->english,
+                    "json") != 0) {
+        cli_error("report", "%s: path too long", r->o->out);
+        return -1;
+    }
+    if (kind == REPORT_CITY)
+        rc = report_city_write(r->doc, &r->meta, r->wave, slug, path, err, sizeof err);
+    else if (kind == REPORT_NETWORK)
+        rc = report_network_write(r->doc, &r->meta, r->wave, slug, path, err, sizeof err);
+    else
+        rc = report_ministry_write(r->doc, &r->meta, r->wave, path, csv, js, err, sizeof err);
+    r->done++;
+    progress(r, path);
+    if (rc != 0) {
+        cli_error("report", "%s", err);
+        return -1;
+    }
+    printf("%s\n", path);
+    if (kind == REPORT_MINISTRY)
+        printf("%s\n%s\n", csv, js);
+    return 0;
+}
+
+/* Every city and network of the wave that has figures to show. */
+static int all(struct run *r)
+{
+    json_t *groups = json_object_get(r->doc, "groups");
+    int failed = 0;
+    size_t i;
+    json_t *g;
+
+    for (int pass = 0; pass < 2; pass++) {
+        json_array_foreach(groups, i, g) {
+            const char *type = json_string_value(json_object_get(g, "type"));
+
+            /* A group hidden, or without a single response, has nothing to show. */
+            if (strcmp(json_string_value(json_object_get(g, "wave")), r->wave) != 0 ||
+                json_is_true(json_object_get(g, "suppressed")) || strcmp(type, "all") == 0 ||
+                !(json_number_value(json_object_get(g, "respondents")) > 0))
+                continue;
+            if (pass == 0)
+                r->total++;
+            else if (one(r, strcmp(type, "city") == 0 ? REPORT_CITY : REPORT_NETWORK,
+                         json_string_value(json_object_get(g, "slug"))) != 0)
+                failed = 1;
+        }
+        if (pass == 0)
+            r->total++;    /* the ministry's export */
+    }
+    if (one(r, REPORT_MINISTRY, NULL) != 0)
+        failed = 1;
+    return failed ? -1 : 0;
+}
+
+static int run_jobs(struct run *r)
+{
+    char err[ERR_MAX];
+    char dir[4096];
+
+    if (snprintf(dir, sizeof dir, "%s/%s", r->o->out, r->wave) >= (int)sizeof dir ||
+        report_mkdirs(dir, err, sizeof err) != 0) {
+        cli_error("report", "%s", err);
+        return -1;
+    }
+    if (r->o->all)
+        return all(r);
+    r->total = 1;
+    if (r->o->city != NULL)
+        return one(r, REPORT_CITY, r->o->city);
+    if (r->o->network != NULL)
+        return one(r, REPORT_NETWORK, r->o->network);
+    return one(r, REPORT_MINISTRY, NULL);
+}
+
+static int load(struct run *r, PGconn *conn)
+{
+    char err[ERR_MAX];
+    struct catalog *cat = NULL;
+    int interactive = cli_interactive();
+
+    if (catalog_load(conn, &cat, err, sizeof err) != 0 ||
+        report_meta_load(conn, r->o->survey, &r->meta, err, sizeof err) != 0) {
+        cli_error("report", "%s", err);
+        catalog_free(cat);
+        return -1;
+    }
+    r->doc = results_load(conn, cat, r->o->survey, NULL, r->english,
+                          interactive ? progress_rows : NULL, NULL, err, sizeof err);
+    if (interactive)
+        fputc('\n', stderr);
+    catalog_free(cat);
+    if (r->doc == NULL) {
+        cli_error("report", "%s", err);
+        return -1;
+    }
+    r->wave = report_wave(r->doc, r->o->wave);
+    if (r->wave == NULL) {
+        cli_error("report", "survey \"%s\" has no wave \"%s\"", r->o->survey,
+                  r->o->wave != NULL ? r->o->wave : "");
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    struct options o;
+    struct run r;
+    int rc = CLI_FAIL;
+    PGconn *conn;
+
+    switch (parse(argc, argv, &o)) {
+    case 1: return CLI_OK;
+    case -1: return CLI_USAGE;
+    }
+    memset(&r, 0, sizeof r);
+    r.o = &o;
+    r.english = strcmp(o.lang, "en") == 0;
+    conn = cli_connect(o.db);
+    if (conn == NULL)
+        return CLI_FAIL;
+    if (load(&r, conn) == 0 && run_jobs(&r) == 0)
+        rc = CLI_OK;
+    json_decref(r.doc);
+    report_meta_free(&r.meta);
+    PQfinish(conn);
+    return rc;
+}

@@ -1,0 +1,656 @@
+/* city: the city workbook (see city.h). */
+#include "city.h"
+
+#include "err.h"
+#include "results.h"
+#include "sheets.h"
+#include "xlsx.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+struct city {
+    struct xlsx x;
+    json_t *doc;
+    const struct report_meta *meta;
+    const json_t *g;          /* the city in the wave */
+    const json_t *net;        /* the network compared with on the summary, or NULL */
+    const char *net_slug;
+    const char *wave, *slug, *name;
+    long wi;
+    char subtitle[300];
+};
+
+/* The summary compares the city with the largest of its networks in this
+ * survey (for the staff survey: Kapitał Ludzki, where every city takes
+ * part); the comparison sheet shows every network. */
+static void choose_network(struct city *c)
+{
+    double best = -1;
+    size_t i;
+    json_t *g;
+
+    json_array_foreach(json_object_get(c->doc, "groups"), i, g) {
+        const json_t *members = json_object_get(g, "members");
+        size_t j;
+        json_t *m;
+
+        if (strcmp(xlsx_str(g, "type", ""), "network") != 0 ||
+            strcmp(xlsx_str(g, "wave", ""), c->wave) != 0)
+            continue;
+        json_array_foreach(members, j, m) {
+            double n = xlsx_num(g, "respondents");
+
+            if (strcmp(json_string_value(m), c->slug) != 0)
+                continue;
+            if (!isfinite(n))
+                n = 0;
+            if (n > best) {
+                best = n;
+                c->net = g;
+                c->net_slug = xlsx_str(g, "slug", NULL);
+            }
+        }
+    }
+}
+
+/* ---- summary ---- */
+
+enum {
+    S_CODE, S_LABEL, S_VALUE, S_CI_LO, S_CI_HI, S_CHANGE, S_P, S_SIG, S_TREND, S_NET,
+    S_NET_VALUE, S_REST, S_DIFF, S_DIFF_P, S_RANK, S_OF, S_NCOLS
+};
+
+static const struct xlsx_col summary_cols[S_NCOLS] = {
+    { L_CODE, NULL, 14 },        { L_INDICATOR, NULL, 40 },   { L_VALUE, NULL, 10 },
+    { L_CI_LOW, NULL, 10 },      { L_CI_HIGH, NULL, 10 },     { L_CHANGE, NULL, 12 },
+    { L_P_ADJ, NULL, 11 },       { L_SIGNIFICANT, NULL, 15 }, { L_TREND, NULL, 14 },
+    { L_NETWORK, NULL, 20 },     { L_NETWORK_VALUE, NULL, 11 }, { L_REST_MEAN, NULL, 13 },
+    { L_DIFF, NULL, 10 },        { L_P_ADJ, NULL, 11 },       { L_RANK, NULL, 10 },
+    { L_OF, NULL, 9 },
+};
+
+/* A measure (dimension, item or eNPS): vkey is "mean" or "value". */
+struct measure_fmt {
+    const char *vkey;
+    enum xlsx_fmt value, change, sig;
+};
+
+static const struct measure_fmt mean_fmt = { "mean", XF_DEC2, XF_SIGNED2, XF_SIG2 };
+static const struct measure_fmt enps_fmt = { "value", XF_SIGNED1, XF_SIGNED1, XF_SIG1 };
+
+static void write_change(struct city *c, lxw_worksheet *ws, int row, int col, const json_t *m,
+                         const char *path, enum xlsx_fmt plain, enum xlsx_fmt sig)
+{
+    char pkey[64], dkey[64];
+
+    if (!xlsx_is_hidden(m) && !json_is_object(xlsx_get(m, path)))
+        return;    /* no previous wave to compare with */
+    snprintf(pkey, sizeof pkey, "%s.p_adj", path);
+    snprintf(dkey, sizeof dkey, "%s.diff", path);
+    xlsx_figure(&c->x, ws, row, col, m, dkey, xlsx_significant(m, pkey) ? sig : plain);
+    xlsx_figure(&c->x, ws, row, col + 1, m, pkey, XF_PVAL);
+}
+
+static void summary_network(struct city *c, lxw_worksheet *ws, int row, const json_t *m,
+                            const json_t *netm, const struct measure_fmt *f)
+{
+    const json_t *vs;
+
+    if (c->net_slug == NULL)
+        return;
+    xlsx_text(&c->x, ws, row, S_NET, report_network_name(c->meta, c->net_slug, c->x.english),
+              XF_PLAIN);
+    xlsx_figure(&c->x, ws, row, S_NET_VALUE, xlsx_is_hidden(c->net) ? NULL : netm, f->vkey,
+                f->value);
+    vs = xlsx_find(json_object_get(m, "vs_networks"), "network", c->net_slug);
+    if (vs == NULL && !xlsx_is_hidden(m))
+        return;    /* eNPS: no test against the rest of the network */
+    if (xlsx_is_hidden(m))
+        vs = NULL;
+    xlsx_figure(&c->x, ws, row, S_REST, vs, "rest_mean", f->value);
+    xlsx_figure(&c->x, ws, row, S_DIFF, vs, "diff",
+                xlsx_significant(vs, "p_adj") ? f->sig : f->change);
+    xlsx_figure(&c->x, ws, row, S_DIFF_P, vs, "p_adj", XF_PVAL);
+    xlsx_figure(&c->x, ws, row, S_RANK, vs, "rank", XF_INT);
+    xlsx_figure(&c->x, ws, row, S_OF, vs, "of", XF_INT);
+}
+
+static void summary_measure(struct city *c, lxw_worksheet *ws, int row, const char *code,
+                            const char *label, const json_t *m, const json_t *netm,
+                            const struct measure_fmt *f)
+{
+    const char *sig = sheets_change_label(&c->x, m, "change");
+
+    if (xlsx_is_hidden(c->g))
+        m = NULL;
+    xlsx_text(&c->x, ws, row, S_CODE, code, XF_PLAIN);
+    xlsx_text(&c->x, ws, row, S_LABEL, label, XF_PLAIN);
+    xlsx_figure(&c->x, ws, row, S_VALUE, m, f->vkey, f->value);
+    xlsx_figure(&c->x, ws, row, S_CI_LO, m, "ci_low", f->value);
+    xlsx_figure(&c->x, ws, row, S_CI_HI, m, "ci_high", f->value);
+    write_change(c, ws, row, S_CHANGE, m, "change", f->change, f->sig);
+    if (sig != NULL)
+        xlsx_text(&c->x, ws, row, S_SIG, sig, XF_PLAIN);
+    xlsx_text(&c->x, ws, row, S_TREND, sheets_trend_label(&c->x, m), XF_PLAIN);
+    summary_network(c, ws, row, m, netm, f);
+}
+
+static int summary_counts(struct city *c, lxw_worksheet *ws, int row)
+{
+    double hc = report_headcount(c->meta, c->slug);
+    const json_t *g = c->g;
+
+    xlsx_text(&c->x, ws, row, S_CODE, "respondents", XF_PLAIN);
+    xlsx_label_cell(&c->x, ws, row, S_LABEL, L_RESPONDENTS, XF_PLAIN);
+    xlsx_figure(&c->x, ws, row, S_VALUE, g, "respondents", XF_INT);
+    if (c->net_slug != NULL) {
+        xlsx_text(&c->x, ws, row, S_NET,
+                  report_network_name(c->meta, c->net_slug, c->x.english), XF_PLAIN);
+        xlsx_figure(&c->x, ws, row, S_NET_VALUE, c->net, "respondents", XF_INT);
+    }
+    row++;
+    if (hc > 0) {
+        char label[160];
+
+        snprintf(label, sizeof label, "%s (%s: %.0f)", xlsx_label(&c->x, L_RESPONSE_RATE),
+                 xlsx_label(&c->x, L_HEADCOUNT), hc);
+        xlsx_text(&c->x, ws, row, S_CODE, "response_rate", XF_PLAIN);
+        xlsx_text(&c->x, ws, row, S_LABEL, label, XF_PLAIN);
+        if (xlsx_is_hidden(g))
+            xlsx_hidden(&c->x, ws, row, S_VALUE);
+        else
+            xlsx_number(&c->x, ws, row, S_VALUE, xlsx_num(g, "respondents") / hc, XF_PCT1);
+        row++;
+    }
+    return row;
+}
+
+/* Single-choice items: one row per option with its share. */
+static int summary_choices(struct city *c, lxw_worksheet *ws, int row, const json_t *item)
+{
+    const char *code = xlsx_str(item, "code", "");
+    const json_t *m = xlsx_find(json_object_get(c->g, "items"), "code", code);
+    const json_t *nm = xlsx_find(json_object_get(c->net, "items"), "code", code);
+    size_t i;
+    json_t *opt;
+
+    json_array_foreach(json_object_get(item, "options"), i, opt) {
+        char key[48], label[400], ocode[64];
+
+        snprintf(key, sizeof key, "distribution.%zu", i);
+        snprintf(ocode, sizeof ocode, "%s.%lld", code,
+                 (long long)json_integer_value(json_object_get(opt, "code")));
+        snprintf(label, sizeof label, "%s: %s", xlsx_str(item, "text", code),
+                 xlsx_str(opt, "label", ""));
+        xlsx_text(&c->x, ws, row, S_CODE, ocode, XF_PLAIN);
+        xlsx_text(&c->x, ws, row, S_LABEL, label, XF_PLAIN);
+        if (xlsx_is_hidden(c->g) || xlsx_is_hidden(m))
+            xlsx_hidden(&c->x, ws, row, S_VALUE);
+        else
+            xlsx_number(&c->x, ws, row, S_VALUE, xlsx_num(json_array_get(json_object_get(m,
+                        "distribution"), i), ""), XF_PCT);
+        if (c->net_slug != NULL) {
+            xlsx_text(&c->x, ws, row, S_NET,
+                      report_network_name(c->meta, c->net_slug, c->x.english), XF_PLAIN);
+            if (xlsx_is_hidden(c->net) || xlsx_is_hidden(nm))
+                xlsx_hidden(&c->x, ws, row, S_NET_VALUE);
+            else
+                xlsx_number(&c->x, ws, row, S_NET_VALUE,
+                            xlsx_num(json_array_get(json_object_get(nm, "distribution"), i),
+                                     ""),
+                            XF_PCT);
+        }
+        row++;
+    }
+    return row;
+}
+
+static int summary_indicators(struct city *c, lxw_worksheet *ws, int row)
+{
+    const char *enps = sheets_enps_item(c->doc);
+    size_t i;
+    json_t *d, *it;
+
+    json_array_foreach(xlsx_get(c->doc, "instrument.dimensions"), i, d) {
+        const char *code = xlsx_str(d, "code", "");
+
+        summary_measure(c, ws, row++, code, xlsx_str(d, "label", code),
+                        xlsx_find(json_object_get(c->g, "dimensions"), "code", code),
+                        xlsx_find(json_object_get(c->net, "dimensions"), "code", code),
+                        &mean_fmt);
+    }
+    if (enps != NULL) {
+        summary_measure(c, ws, row++, "enps", xlsx_label(&c->x, L_ENPS),
+                        json_object_get(c->g, "enps"), json_object_get(c->net, "enps"),
+                        &enps_fmt);
+        return row;
+    }
+    /* Without eNPS (the youth survey) the headline indicators are the
+     * scored items outside dimensions and the shares of single choices. */
+    json_array_foreach(xlsx_get(c->doc, "instrument.items"), i, it) {
+        const char *code = xlsx_str(it, "code", "");
+
+        if (sheets_scored(it) && !json_is_string(json_object_get(it, "dimension")))
+            summary_measure(c, ws, row++, code, xlsx_str(it, "text", code),
+                            xlsx_find(json_object_get(c->g, "items"), "code", code),
+                            xlsx_find(json_object_get(c->net, "items"), "code", code),
+                            &mean_fmt);
+        else if (strcmp(xlsx_str(it, "type", ""), "single") == 0)
+            row = summary_choices(c, ws, row, it);
+    }
+    return row;
+}
+
+static void sheet_summary(struct city *c)
+{
+    lxw_worksheet *ws = xlsx_sheet(&c->x, xlsx_label(&c->x, L_SUMMARY));
+    char title[300];
+    int row;
+
+    if (ws == NULL)
+        return;
+    snprintf(title, sizeof title, "%s: %s", xlsx_str(c->doc, "title", ""), c->name);
+    sheets_title(&c->x, ws, title, c->subtitle);
+    xlsx_header(&c->x, ws, 2, 0, summary_cols, S_NCOLS);
+    row = summary_counts(c, ws, 3);
+    row = summary_indicators(c, ws, row);
+    xlsx_table(&c->x, ws, 2, row - 1, S_NCOLS);
+}
+
+/* ---- items ---- */
+
+enum {
+    I_CODE, I_TEXT, I_DIM, I_N, I_MEAN, I_SD, I_CI_LO, I_CI_HI, I_MEDIAN, I_FAV, I_FAV_LO,
+    I_FAV_HI, I_CHANGE, I_P, I_FAV_CHANGE, I_FAV_P, I_TREND, I_DIST, I_N_EFF, I_NCOLS
+};
+
+static const struct xlsx_col item_cols[I_NCOLS] = {
+    { L_CODE, NULL, 14 },     { L_ITEM_TEXT, NULL, 50 },  { L_DIMENSION, NULL, 18 },
+    { L_N, NULL, 10 },        { L_MEAN, NULL, 9 },        { L_SD, NULL, 12 },
+    { L_CI_LOW, NULL, 9 },    { L_CI_HIGH, NULL, 9 },     { L_MEDIAN, NULL, 9 },
+    { L_FAV, NULL, 11 },      { L_FAV_CI_LOW, NULL, 12 }, { L_FAV_CI_HIGH, NULL, 12 },
+    { L_CHANGE, NULL, 12 },   { L_P_ADJ, NULL, 11 },      { L_FAV_CHANGE, NULL, 12 },
+    { L_FAV_P_ADJ, NULL, 12 }, { L_TREND, NULL, 14 },     { L_DISTRIBUTION, NULL, 60 },
+    { L_N_EFF, NULL, 10 },
+};
+
+/* "1: 5% · 2: 10% · ..." (or option labels for choices). */
+static void distribution_text(const json_t *item, const json_t *m, char *buf, size_t n)
+{
+    const json_t *dist = json_object_get(m, "distribution");
+    const json_t *opts = json_object_get(item, "options");
+    int scored = sheets_scored(item);
+    size_t len = 0, i;
+    json_t *v;
+
+    buf[0] = '\0';
+    json_array_foreach(dist, i, v) {
+        char slot[200];
+        double share = json_is_number(v) ? json_number_value(v) : NAN;
+
+        if (scored)
+            snprintf(slot, sizeof slot, "%lld",
+                     (long long)json_integer_value(json_array_get(json_object_get(item,
+                                                                                   "values"), i)));
+        else
+            snprintf(slot, sizeof slot, "%s", xlsx_str(json_array_get(opts, i), "label", "?"));
+        if (len < n)
+            len += (size_t)snprintf(buf + len, n - len, "%s%s: %.0f%%", i ? " · " : "", slot,
+                                    isfinite(share) ? 100 * share : 0.0);
+    }
+}
+
+static void item_row(struct city *c, lxw_worksheet *ws, int row, const json_t *item)
+{
+    const char *code = xlsx_str(item, "code", "");
+    const json_t *m = xlsx_is_hidden(c->g)
+                          ? NULL
+                          : xlsx_find(json_object_get(c->g, "items"), "code", code);
+    const char *dim = json_string_value(json_object_get(item, "dimension"));
+    char dist[1200];
+
+    xlsx_text(&c->x, ws, row, I_CODE, code, XF_PLAIN);
+    xlsx_text(&c->x, ws, row, I_TEXT, xlsx_str(item, "text", code), XF_PLAIN);
+    if (dim != NULL)
+        xlsx_text(&c->x, ws, row, I_DIM, sheets_dim_label(c->doc, dim), XF_PLAIN);
+    xlsx_figure(&c->x, ws, row, I_N, m, "n", XF_INT);
+    if (json_object_get(m, "n_eff") != NULL)
+        xlsx_figure(&c->x, ws, row, I_N_EFF, m, "n_eff", XF_DEC1);
+    if (xlsx_is_hidden(m)) {
+        xlsx_hidden(&c->x, ws, row, I_DIST);
+    } else {
+        distribution_text(item, m, dist, sizeof dist);
+        xlsx_text(&c->x, ws, row, I_DIST, dist, XF_PLAIN);
+    }
+    if (!sheets_scored(item))
+        return;
+    xlsx_figure(&c->x, ws, row, I_MEAN, m, "mean", XF_DEC2);
+    xlsx_figure(&c->x, ws, row, I_SD, m, "sd", XF_DEC2);
+    xlsx_figure(&c->x, ws, row, I_CI_LO, m, "ci_low", XF_DEC2);
+    xlsx_figure(&c->x, ws, row, I_CI_HI, m, "ci_high", XF_DEC2);
+    xlsx_figure(&c->x, ws, row, I_MEDIAN, m, "median", XF_DEC1);
+    if (xlsx_is_hidden(m) || json_is_object(json_object_get(m, "favourable"))) {
+        xlsx_figure(&c->x, ws, row, I_FAV, m, "favourable.share", XF_PCT);
+        xlsx_figure(&c->x, ws, row, I_FAV_LO, m, "favourable.ci_low", XF_PCT);
+        xlsx_figure(&c->x, ws, row, I_FAV_HI, m, "favourable.ci_high", XF_PCT);
+    }
+    write_change(c, ws, row, I_CHANGE, m, "change", XF_SIGNED2, XF_SIG2);
+    if (xlsx_is_hidden(m) || json_is_object(xlsx_get(m, "change.favourable")))
+        write_change(c, ws, row, I_FAV_CHANGE, m, "change.favourable", XF_SIGNED_PCT,
+                     XF_SIGPCT);
+    xlsx_text(&c->x, ws, row, I_TREND, sheets_trend_label(&c->x, m), XF_PLAIN);
+}
+
+static void sheet_items(struct city *c)
+{
+    lxw_worksheet *ws = xlsx_sheet(&c->x, xlsx_label(&c->x, L_ITEMS));
+    int weighted = json_is_true(json_object_get(c->doc, "weighted"));
+    int row = 3, ncols = weighted ? I_NCOLS : I_NCOLS - 1;
+    size_t i;
+    json_t *it;
+
+    if (ws == NULL)
+        return;
+    sheets_title(&c->x, ws, xlsx_label(&c->x, L_ITEMS), c->subtitle);
+    xlsx_header(&c->x, ws, 2, 0, item_cols, (size_t)ncols);
+    json_array_foreach(xlsx_get(c->doc, "instrument.items"), i, it)
+        item_row(c, ws, row++, it);
+    xlsx_table(&c->x, ws, 2, row - 1, ncols);
+}
+
+/* ---- dimensions ---- */
+
+enum {
+    D_CODE, D_LABEL, D_NITEMS, D_N, D_MEAN, D_SD, D_CI_LO, D_CI_HI, D_ALPHA, D_ALPHA_LO,
+    D_ALPHA_HI, D_ALPHA_N, D_CHANGE, D_P, D_SIG, D_TREND, D_NCOLS
+};
+
+static const struct xlsx_col dim_cols[D_NCOLS] = {
+    { L_CODE, NULL, 14 },        { L_DIMENSION, NULL, 34 },     { L_NITEMS, NULL, 9 },
+    { L_N, NULL, 10 },           { L_MEAN, NULL, 9 },           { L_SD, NULL, 12 },
+    { L_CI_LOW, NULL, 9 },       { L_CI_HIGH, NULL, 9 },        { L_ALPHA, NULL, 10 },
+    { L_ALPHA_CI_LOW, NULL, 11 }, { L_ALPHA_CI_HIGH, NULL, 11 }, { L_ALPHA_N, NULL, 12 },
+    { L_CHANGE, NULL, 12 },      { L_P_ADJ, NULL, 11 },         { L_SIGNIFICANT, NULL, 15 },
+    { L_TREND, NULL, 14 },
+};
+
+static void dim_row(struct city *c, lxw_worksheet *ws, int row, const json_t *d)
+{
+    const char *code = xlsx_str(d, "code", "");
+    const json_t *m = xlsx_is_hidden(c->g)
+                          ? NULL
+                          : xlsx_find(json_object_get(c->g, "dimensions"), "code", code);
+    const char *sig = sheets_change_label(&c->x, m, "change");
+
+    xlsx_text(&c->x, ws, row, D_CODE, code, XF_PLAIN);
+    xlsx_text(&c->x, ws, row, D_LABEL, xlsx_str(d, "label", code), XF_PLAIN);
+    xlsx_number(&c->x, ws, row, D_NITEMS, (double)json_array_size(json_object_get(d, "items")),
+                XF_INT);
+    xlsx_figure(&c->x, ws, row, D_N, m, "n", XF_INT);
+    xlsx_figure(&c->x, ws, row, D_MEAN, m, "mean", XF_DEC2);
+    xlsx_figure(&c->x, ws, row, D_SD, m, "sd", XF_DEC2);
+    xlsx_figure(&c->x, ws, row, D_CI_LO, m, "ci_low", XF_DEC2);
+    xlsx_figure(&c->x, ws, row, D_CI_HI, m, "ci_high", XF_DEC2);
+    xlsx_figure(&c->x, ws, row, D_ALPHA, m, "alpha.value", XF_DEC2);
+    xlsx_figure(&c->x, ws, row, D_ALPHA_LO, m, "alpha.ci_low", XF_DEC2);
+    xlsx_figure(&c->x, ws, row, D_ALPHA_HI, m, "alpha.ci_high", XF_DEC2);
+    xlsx_figure(&c->x, ws, row, D_ALPHA_N, m, "alpha.n", XF_INT);
+    write_change(c, ws, row, D_CHANGE, m, "change", XF_SIGNED2, XF_SIG2);
+    if (sig != NULL)
+        xlsx_text(&c->x, ws, row, D_SIG, sig, XF_PLAIN);
+    xlsx_text(&c->x, ws, row, D_TREND, sheets_trend_label(&c->x, m), XF_PLAIN);
+}
+
+static void sheet_dimensions(struct city *c)
+{
+    lxw_worksheet *ws = xlsx_sheet(&c->x, xlsx_label(&c->x, L_DIMENSIONS));
+    int row = 3;
+    size_t i;
+    json_t *d;
+
+    if (ws == NULL)
+        return;
+    sheets_title(&c->x, ws, xlsx_label(&c->x, L_DIMENSIONS), c->subtitle);
+    xlsx_header(&c->x, ws, 2, 0, dim_cols, D_NCOLS);
+    json_array_foreach(xlsx_get(c->doc, "instrument.dimensions"), i, d)
+        dim_row(c, ws, row++, d);
+    xlsx_table(&c->x, ws, 2, row - 1, D_NCOLS);
+}
+
+/* ---- distributions ---- */
+
+/* Items share a block when their answer slots and labels are the same. */
+static int same_scale(const json_t *a, const json_t *b)
+{
+    return sheets_scored(a) && sheets_scored(b) &&
+           json_equal(json_object_get(a, "values"), json_object_get(b, "values")) &&
+           json_equal(json_object_get(a, "options"), json_object_get(b, "options"));
+}
+
+/* The header of a block: one column per answer slot. Returns the slots. */
+static size_t block_header(struct city *c, lxw_worksheet *ws, int row, const json_t *item)
+{
+    static const struct xlsx_col cols[] = {
+        { L_CODE, NULL, 14 }, { L_ITEM_TEXT, NULL, 50 }, { L_N, NULL, 10 },
+    };
+    const json_t *values = json_object_get(item, "values");
+    const json_t *opts = json_object_get(item, "options");
+    size_t nslots = sheets_scored(item) ? json_array_size(values) : json_array_size(opts);
+
+    xlsx_header(&c->x, ws, row, 0, cols, 3);
+    for (size_t k = 0; k < nslots; k++) {
+        long long v = json_integer_value(json_array_get(values, k));
+        struct xlsx_col col = { L_COUNT, NULL, 12 };
+        char label[200];
+        size_t j;
+        json_t *o;
+
+        if (sheets_scored(item)) {
+            snprintf(label, sizeof label, "%lld", v);
+            json_array_foreach(opts, j, o)
+                if (json_integer_value(json_object_get(o, "code")) == v)
+                    snprintf(label, sizeof label, "%lld: %s", v, xlsx_str(o, "label", ""));
+        } else {
+            snprintf(label, sizeof label, "%s", xlsx_str(json_array_get(opts, k), "label", ""));
+        }
+        col.text = label;
+        xlsx_header(&c->x, ws, row, 3 + (int)k, &col, 1);
+    }
+    return nslots;
+}
+
+static void block_row(struct city *c, lxw_worksheet *ws, int row, const json_t *item,
+                      size_t nslots)
+{
+    const char *code = xlsx_str(item, "code", "");
+    const json_t *m = xlsx_is_hidden(c->g)
+                          ? NULL
+                          : xlsx_find(json_object_get(c->g, "items"), "code", code);
+
+    xlsx_text(&c->x, ws, row, 0, code, XF_PLAIN);
+    xlsx_text(&c->x, ws, row, 1, xlsx_str(item, "text", code), XF_PLAIN);
+    xlsx_figure(&c->x, ws, row, 2, m, "n", XF_INT);
+    for (size_t k = 0; k < nslots; k++) {
+        char key[48];
+
+        snprintf(key, sizeof key, "distribution.%zu", k);
+        if (xlsx_is_hidden(m))
+            xlsx_hidden(&c->x, ws, row, 3 + (int)k);
+        else
+            xlsx_number(&c->x, ws, row, 3 + (int)k,
+                        xlsx_num(json_array_get(json_object_get(m, "distribution"), k), ""),
+                        XF_PCT);
+    }
+}
+
+/* A block of items with one scale, and its bar chart beside it. Returns
+ * the next free row. */
+static int block(struct city *c, lxw_worksheet *ws, int row, const json_t *items,
+                 char *used, size_t first)
+{
+    const json_t *item0 = json_array_get(items, first);
+    const char *sheet = xlsx_label(&c->x, L_DISTRIBUTIONS);
+    int multi = strcmp(xlsx_str(item0, "type", ""), "multi") == 0;
+    int header = row, r = row + 1;
+    size_t nslots = block_header(c, ws, header, item0);
+    lxw_chart *chart;
+
+    for (size_t i = first; i < json_array_size(items); i++) {
+        const json_t *it = json_array_get(items, i);
+
+        if (used[i] || (i != first && !same_scale(item0, it)))
+            continue;
+        used[i] = 1;
+        block_row(c, ws, r++, it, nslots);
+    }
+    chart = xlsx_chart(&c->x, multi ? LXW_CHART_BAR : LXW_CHART_BAR_STACKED,
+                       xlsx_label(&c->x, L_OPTION_SHARE));
+    for (size_t k = 0; k < nslots; k++) {
+        lxw_chart_series *s = xlsx_series(&c->x, chart, sheet, header + 1, 0, r - 1, 0,
+                                          header + 1, 3 + (int)k, r - 1, 3 + (int)k, NULL);
+
+        if (s != NULL)
+            chart_series_set_name_range(s, sheet, (lxw_row_t)header, (lxw_col_t)(3 + k));
+    }
+    if (chart != NULL && !multi)
+        chart_axis_set_max(chart->x_axis, 1);    /* a bar chart's values run across */
+    xlsx_insert_chart(&c->x, ws, header, 4 + (int)nslots, chart, 640,
+                      r - header < 8 ? 260 : 20 * (r - header) + 100);
+    r = r - header < 12 ? header + 14 : r + 2;
+    return r;
+}
+
+static void sheet_distributions(struct city *c)
+{
+    lxw_worksheet *ws = xlsx_sheet(&c->x, xlsx_label(&c->x, L_DISTRIBUTIONS));
+    const json_t *items = xlsx_get(c->doc, "instrument.items");
+    size_t n = json_array_size(items);
+    char used[512];
+    int row = 3;
+
+    if (ws == NULL)
+        return;
+    sheets_title(&c->x, ws, xlsx_label(&c->x, L_DISTRIBUTIONS), c->subtitle);
+    memset(used, 0, sizeof used);
+    for (size_t i = 0; i < n && i < sizeof used; i++) {
+        if (used[i])
+            continue;
+        row = block(c, ws, row, items, used, i);
+    }
+    worksheet_freeze_panes(ws, 2, 0);
+}
+
+/* ---- comparison with the networks ---- */
+
+enum { N_CODE, N_LABEL, N_NET, N_CITY, N_REST, N_DIFF, N_P, N_SIG, N_RANK, N_OF, N_NCOLS };
+
+static const struct xlsx_col net_cols[N_NCOLS] = {
+    { L_CODE, NULL, 14 },      { L_INDICATOR, NULL, 44 }, { L_NETWORK, NULL, 22 },
+    { L_CITY, NULL, 10 },      { L_REST_MEAN, NULL, 13 }, { L_DIFF, NULL, 10 },
+    { L_P_ADJ, NULL, 11 },     { L_SIGNIFICANT, NULL, 11 }, { L_RANK, NULL, 10 },
+    { L_OF, NULL, 9 },
+};
+
+static int network_rows(struct city *c, lxw_worksheet *ws, int row, const char *code,
+                        const char *label, const json_t *m)
+{
+    size_t i;
+    json_t *vs;
+
+    json_array_foreach(json_object_get(m, "vs_networks"), i, vs) {
+        const char *net = xlsx_str(vs, "network", "");
+
+        xlsx_text(&c->x, ws, row, N_CODE, code, XF_PLAIN);
+        xlsx_text(&c->x, ws, row, N_LABEL, label, XF_PLAIN);
+        xlsx_text(&c->x, ws, row, N_NET, report_network_name(c->meta, net, c->x.english),
+                  XF_PLAIN);
+        xlsx_figure(&c->x, ws, row, N_CITY, m, "mean", XF_DEC2);
+        xlsx_figure(&c->x, ws, row, N_REST, vs, "rest_mean", XF_DEC2);
+        xlsx_figure(&c->x, ws, row, N_DIFF, vs, "diff",
+                    xlsx_significant(vs, "p_adj") ? XF_SIG2 : XF_SIGNED2);
+        xlsx_figure(&c->x, ws, row, N_P, vs, "p_adj", XF_PVAL);
+        if (json_is_number(json_object_get(vs, "p_adj")))
+            xlsx_label_cell(&c->x, ws, row, N_SIG,
+                            xlsx_significant(vs, "p_adj") ? L_YES : L_NO, XF_PLAIN);
+        xlsx_figure(&c->x, ws, row, N_RANK, vs, "rank", XF_INT);
+        xlsx_figure(&c->x, ws, row++, N_OF, vs, "of", XF_INT);
+    }
+    return row;
+}
+
+static void sheet_networks(struct city *c)
+{
+    lxw_worksheet *ws = xlsx_sheet(&c->x, xlsx_label(&c->x, L_NETWORK_CMP));
+    int row = 3;
+    size_t i;
+    json_t *d;
+
+    if (ws == NULL)
+        return;
+    sheets_title(&c->x, ws, xlsx_label(&c->x, L_VS_NETWORK), c->subtitle);
+    xlsx_header(&c->x, ws, 2, 0, net_cols, N_NCOLS);
+    json_array_foreach(xlsx_get(c->doc, "instrument.dimensions"), i, d) {
+        const char *code = xlsx_str(d, "code", "");
+
+        row = network_rows(c, ws, row, code, xlsx_str(d, "label", code),
+                           xlsx_find(json_object_get(c->g, "dimensions"), "code", code));
+    }
+    json_array_foreach(xlsx_get(c->doc, "instrument.items"), i, d) {
+        const char *code = xlsx_str(d, "code", "");
+
+        if (sheets_scored(d))
+            row = network_rows(c, ws, row, code, xlsx_str(d, "text", code),
+                               xlsx_find(json_object_get(c->g, "items"), "code", code));
+    }
+    xlsx_table(&c->x, ws, 2, row - 1, N_NCOLS);
+}
+
+/* ---- the workbook ---- */
+
+static void write_sheets(struct city *c)
+{
+    sheet_summary(c);
+    sheet_items(c);
+    sheet_dimensions(c);
+    sheets_trends(&c->x, L_TRENDS, c->doc, "city", c->slug, c->wi, c->subtitle);
+    sheet_distributions(c);
+    sheet_networks(c);
+    sheets_methodology(&c->x, c->doc, c->meta, c->wave, L_CITY, c->name);
+}
+
+int report_city_write(json_t *doc, const struct report_meta *meta, const char *wave,
+                      const char *city, const char *path, char *err, size_t errlen)
+{
+    struct city c;
+    struct xlsx_props props;
+    char tmp[4096], title[400];
+    int rc;
+
+    memset(&c, 0, sizeof c);
+    c.doc = doc;
+    c.meta = meta;
+    c.wave = wave;
+    c.slug = city;
+    c.wi = report_wave_index(doc, wave);
+    c.g = results_group(doc, wave, "city", city);
+    if (c.wi < 0 || c.g == NULL)
+        return err_set(err, errlen, "no responses from city \"%s\" in wave \"%s\"", city, wave);
+    c.name = xlsx_str(c.g, "name", report_city_name(meta, city));
+    choose_network(&c);
+    if (report_tmp_path(path, tmp, sizeof tmp) != 0)
+        return err_set(err, errlen, "%s: path too long", path);
+    snprintf(title, sizeof title, "%s: %s, %s", xlsx_str(doc, "title", ""), c.name, wave);
+    snprintf(c.subtitle, sizeof c.subtitle, "%s · %s · %s",
+             xlsx_str(doc, "title", ""), c.name, wave);
+    memset(&props, 0, sizeof props);
+    props.title = title;
+    props.subject = L_CITY_REPORT;
+    if (xlsx_open(&c.x, tmp, strcmp(xlsx_str(doc, "language", "pl"), "en") == 0,
+                  (int)xlsx_num(doc, "threshold"), &props, err, errlen) != 0)
+        return -1;
+    write_sheets(&c);
+    rc = xlsx_close(&c.x, err, errlen);
+    return report_commit(tmp, path, rc == 0, err, errlen);
+}

@@ -1,0 +1,26 @@
+/*
+ * city: the city workbook. Sheets: summary (key indicators with their change
+ * since the previous wave, trend and the city against its network, marked
+ * where significant), items, dimensions with Cronbach's alpha, trends with
+ * line charts, distributions with stacked bar charts, the comparison with
+ * each network the city belongs to, and methodology. Everything comes from
+ * the results document (results.h) and the registry facts of report.h.
+ */
+#ifndef EMPIRIE_CITY_H
+#define EMPIRIE_CITY_H
+
+#include "report.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+/*
+ * Writes the workbook of one city in one wave to path (through a temporary
+ * file beside it, renamed when complete). The document's language is the
+ * workbook's. -1 with err when the city has no group in that wave or the
+ * file cannot be written; then path is untouched.
+ */
+int report_city_write(json_t *doc, const struct report_meta *meta, const char *wave,
+                      const char *city, const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * network: the network workbook. Sheets: summary (the network's key
+ * indicators with change, trend and whether its cities differ), the member
+ * cities side by side per indicator with a colour-scale heat map (observer
+ * cities shown apart, after the members, and not coloured), each member's
+ * rank in the network, the network's trend with line charts, and
+ * methodology. Everything comes from the results document (results.h).
+ */
+#ifndef EMPIRIE_NETWORK_H
+#define EMPIRIE_NETWORK_H
+
+#include "report.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Writes the workbook of one network in one wave to path (through a
+ * temporary file, renamed when complete). -1 with err when the network is
+ * not in the document or the file cannot be written. */
+int report_network_write(json_t *doc, const struct report_meta *meta, const char *wave,
+                         const char *network, const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,206 @@
+/* report: registry facts, file names and safe writing of reports (see report.h). */
+#include "report.h"
+
+#include "db.h"
+#include "err.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int load_cities(PGconn *conn, struct report_meta *m, char *err, size_t errlen)
+{
+    PGresult *res;
+
+    if (db_exec(conn, "SELECT slug, name, extra->>'headcount' FROM city ORDER BY slug", 0,
+                NULL, &res, NULL, err, errlen) != 0)
+        return -1;
+    for (int i = 0; i < PQntuples(res); i++) {
+        json_t *hc = json_null();
+
+        if (!PQgetisnull(res, i, 2)) {
+            char *end;
+            double v = strtod(PQgetvalue(res, i, 2), &end);
+
+            if (*end == '\0' && v > 0)
+                hc = json_real(v);
+        }
+        json_object_set_new(m->cities, PQgetvalue(res, i, 0),
+                            json_pack("{s:s, s:o}", "name", PQgetvalue(res, i, 1), "headcount",
+                                      hc));
+    }
+    PQclear(res);
+    return 0;
+}
+
+static int load_networks(PGconn *conn, struct report_meta *m, char *err, size_t errlen)
+{
+    PGresult *res;
+
+    if (db_exec(conn, "SELECT slug, name, name_en FROM network ORDER BY slug", 0, NULL, &res,
+                NULL, err, errlen) != 0)
+        return -1;
+    for (int i = 0; i < PQntuples(res); i++)
+        json_object_set_new(m->networks, PQgetvalue(res, i, 0),
+                            json_pack("{s:s, s:o}", "name", PQgetvalue(res, i, 1), "name_en",
+                                      PQgetisnull(res, i, 2)
+                                          ? json_null()
+                                          : json_string(PQgetvalue(res, i, 2))));
+    PQclear(res);
+    return 0;
+}
+
+static int load_date(PGconn *conn, const char *survey, struct report_meta *m, char *err,
+                     size_t errlen)
+{
+    const char *params[1] = { survey };
+    PGresult *res;
+
+    if (db_exec(conn, "SELECT max(received_on)::text FROM response WHERE survey = $1", 1,
+                params, &res, NULL, err, errlen) != 0)
+        return -1;
+    if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+        snprintf(m->data_date, sizeof m->data_date, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return 0;
+}
+
+int report_meta_load(PGconn *conn, const char *survey, struct report_meta *m, char *err,
+                     size_t errlen)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+
+    memset(m, 0, sizeof *m);
+    m->cities = json_object();
+    m->networks = json_object();
+    if (m->cities == NULL || m->networks == NULL) {
+        report_meta_free(m);
+        return err_set(err, errlen, "out of memory");
+    }
+    if (localtime_r(&now, &tm) != NULL)
+        strftime(m->created, sizeof m->created, "%Y-%m-%d %H:%M", &tm);
+    if (load_cities(conn, m, err, errlen) != 0 || load_networks(conn, m, err, errlen) != 0 ||
+        load_date(conn, survey, m, err, errlen) != 0) {
+        report_meta_free(m);
+        return err_prefix(err, errlen, "reading the registry");
+    }
+    return 0;
+}
+
+void report_meta_free(struct report_meta *m)
+{
+    json_decref(m->cities);
+    json_decref(m->networks);
+    m->cities = NULL;
+    m->networks = NULL;
+}
+
+const char *report_city_name(const struct report_meta *m, const char *slug)
+{
+    const char *name = json_string_value(json_object_get(json_object_get(m->cities, slug),
+                                                         "name"));
+
+    return name != NULL ? name : slug;
+}
+
+const char *report_network_name(const struct report_meta *m, const char *slug, int english)
+{
+    const json_t *net = json_object_get(m->networks, slug);
+    const char *en = json_string_value(json_object_get(net, "name_en"));
+    const char *pl = json_string_value(json_object_get(net, "name"));
+
+    if (english && en != NULL)
+        return en;
+    return pl != NULL ? pl : slug;
+}
+
+double report_headcount(const struct report_meta *m, const char *slug)
+{
+    const json_t *hc = json_object_get(json_object_get(m->cities, slug), "headcount");
+
+    return json_is_number(hc) ? json_number_value(hc) : 0;
+}
+
+int report_path(char *buf, size_t n, const char *dir, const char *wave, enum report_kind kind,
+                const char *slug, const char *survey, int english, const char *ext)
+{
+    static const char *const pl[] = { "miasto", "siec", "ministerstwo" };
+    static const char *const en[] = { "city", "network", "ministry" };
+    const char *prefix = english ? en[kind] : pl[kind];
+    int len;
+
+    if (kind == REPORT_MINISTRY || slug == NULL)
+        len = snprintf(buf, n, "%s/%s/%s-%s.%s", dir, wave, prefix, survey, ext);
+    else
+        len = snprintf(buf, n, "%s/%s/%s-%s-%s.%s", dir, wave, prefix, slug, survey, ext);
+    return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
+int report_mkdirs(const char *dir, char *err, size_t errlen)
+{
+    char path[4096];
+    size_t len = strlen(dir);
+
+    if (len == 0 || len >= sizeof path)
+        return err_set(err, errlen, "%s: bad folder name", dir);
+    memcpy(path, dir, len + 1);
+    for (char *p = path + 1; *p != '\0'; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return err_set(err, errlen, "%s: %s", path, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        return err_set(err, errlen, "%s: %s", path, strerror(errno));
+    return 0;
+}
+
+int report_tmp_path(const char *path, char *tmp, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    int dirlen = slash != NULL ? (int)(slash - path + 1) : 0;
+    int len = snprintf(tmp, n, "%.*s.%s.%ld.tmp", dirlen, path,
+                       slash != NULL ? slash + 1 : path, (long)getpid());
+
+    return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
+int report_commit(const char *tmp, const char *path, int ok, char *err, size_t errlen)
+{
+    if (ok && rename(tmp, path) == 0)
+        return 0;
+    if (ok)
+        err_set(err, errlen, "%s: %s", path, strerror(errno));
+    /* Best effort: the failure that brought us here is the one to report. */
+    if (unlink(tmp) != 0 && errno != ENOENT)
+        err_prefix(err, errlen, "%s left behind", tmp);
+    return -1;
+}
+
+long report_wave_index(const json_t *doc, const char *wave)
+{
+    size_t i;
+    json_t *w;
+
+    json_array_foreach(json_object_get(doc, "waves"), i, w)
+        if (strcmp(json_string_value(json_object_get(w, "label")), wave) == 0)
+            return (long)i;
+    return -1;
+}
+
+const char *report_wave(const json_t *doc, const char *wave)
+{
+    const json_t *waves = json_object_get(doc, "waves");
+    long i = wave != NULL ? report_wave_index(doc, wave) : (long)json_array_size(waves) - 1;
+
+    if (i < 0)
+        return NULL;
+    return json_string_value(json_object_get(json_array_get(waves, (size_t)i), "label"));
+}

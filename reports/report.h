@@ -1,0 +1,72 @@
+/*
+ * report: what the three kinds of workbook (city.h, network.h, ministry.h)
+ * need besides the results document (results.h): the registry facts that
+ * are not figures (city and network names, a city's staff headcount for the
+ * response rate, the date of the latest response), the names of the files
+ * (out/WAVE/miasto-konin-SURVEY.xlsx) and writing them safely: a report is
+ * written under a temporary name beside its final one and renamed only when
+ * complete, so a failure never leaves a partial file behind.
+ *
+ * Every figure in a report comes from the results document, so the reports
+ * show exactly what `empirie stats --json` and GET /v1/stats show.
+ */
+#ifndef EMPIRIE_REPORT_H
+#define EMPIRIE_REPORT_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stddef.h>
+
+enum report_kind { REPORT_CITY, REPORT_NETWORK, REPORT_MINISTRY };
+
+struct report_meta {
+    json_t *cities;       /* slug -> {"name": ..., "headcount": number or null} */
+    json_t *networks;     /* slug -> {"name": ..., "name_en": string or null} */
+    char data_date[16];   /* YYYY-MM-DD of the survey's latest response; "" when none */
+    char created[24];     /* when the report is written: YYYY-MM-DD HH:MM */
+};
+
+/* Reads the names, headcounts and the data's date for a survey. On failure
+ * m holds nothing to free. */
+int report_meta_load(PGconn *conn, const char *survey, struct report_meta *m, char *err,
+                     size_t errlen);
+
+void report_meta_free(struct report_meta *m);
+
+/* The city's name (the slug when the registry has none). */
+const char *report_city_name(const struct report_meta *m, const char *slug);
+
+/* The network's name in the language asked for (Polish when there is no
+ * English name). */
+const char *report_network_name(const struct report_meta *m, const char *slug, int english);
+
+/* The city's staff headcount, or 0 when the registry does not know it. */
+double report_headcount(const struct report_meta *m, const char *slug);
+
+/*
+ * The file of a report: DIR/WAVE/miasto-SLUG-SURVEY.EXT, siec-SLUG-SURVEY,
+ * ministerstwo-SURVEY (city-, network-, ministry- in English). ext without
+ * the dot. -1 when it does not fit in buf.
+ */
+int report_path(char *buf, size_t n, const char *dir, const char *wave, enum report_kind kind,
+                const char *slug, const char *survey, int english, const char *ext);
+
+/* Creates dir and its parents (mkdir -p). */
+int report_mkdirs(const char *dir, char *err, size_t errlen);
+
+/* The temporary name of a file being written: beside it, hidden, unique to
+ * this process. */
+int report_tmp_path(const char *path, char *tmp, size_t n);
+
+/* When ok, renames tmp to path; otherwise (or when the rename fails)
+ * removes tmp. Returns 0 when path now holds the new file. */
+int report_commit(const char *tmp, const char *path, int ok, char *err, size_t errlen);
+
+/* The latest wave of the document at or before wave (NULL: the latest), or
+ * NULL when the document has no such wave. Borrowed from doc. */
+const char *report_wave(const json_t *doc, const char *wave);
+
+/* The index of a wave in doc's "waves", or -1. */
+long report_wave_index(const json_t *doc, const char *wave);
+
+#endif

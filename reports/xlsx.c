@@ -1,0 +1,468 @@
+/* xlsx: shared formats, labels and helpers of the workbooks (see xlsx.h). */
+#include "xlsx.h"
+
+#include "err.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+struct label {
+    const char *pl, *en;
+};
+
+static const struct label labels[L_COUNT] = {
+    [L_SUMMARY] = { "Podsumowanie", "Summary" },
+    [L_ITEMS] = { "Pytania", "Items" },
+    [L_DIMENSIONS] = { "Wymiary", "Dimensions" },
+    [L_TRENDS] = { "Trendy", "Trends" },
+    [L_DISTRIBUTIONS] = { "Rozkłady", "Distributions" },
+    [L_NETWORK_CMP] = { "Porównanie z siecią", "Network comparison" },
+    [L_METHODOLOGY] = { "Metodologia", "Methodology" },
+    [L_CITIES] = { "Miasta", "Cities" },
+    [L_RANKING] = { "Ranking", "Ranking" },
+    [L_NETWORK_TREND] = { "Trend sieci", "Network trend" },
+    [L_DATA] = { "Dane", "Data" },
+    [L_CODEBOOK] = { "Słownik", "Codebook" },
+    [L_CODE] = { "Kod", "Code" },
+    [L_INDICATOR] = { "Wskaźnik", "Indicator" },
+    [L_ITEM_TEXT] = { "Treść pytania", "Item" },
+    [L_DIMENSION] = { "Wymiar", "Dimension" },
+    [L_N] = { "Liczba odpowiedzi (n)", "Responses (n)" },
+    [L_N_EFF] = { "Efektywne n (Kish)", "Effective n (Kish)" },
+    [L_MEAN] = { "Średnia", "Mean" },
+    [L_SD] = { "Odchylenie standardowe", "Standard deviation" },
+    [L_MEDIAN] = { "Mediana", "Median" },
+    [L_CI_LOW] = { "95% PU: od", "95% CI: low" },
+    [L_CI_HIGH] = { "95% PU: do", "95% CI: high" },
+    [L_FAV] = { "% pozytywnych", "% favourable" },
+    [L_FAV_CI_LOW] = { "% pozytywnych: 95% PU od", "% favourable: 95% CI low" },
+    [L_FAV_CI_HIGH] = { "% pozytywnych: 95% PU do", "% favourable: 95% CI high" },
+    [L_CHANGE] = { "Zmiana od poprzedniej fali", "Change since the previous wave" },
+    [L_P_ADJ] = { "p skorygowane (BH)", "Adjusted p (BH)" },
+    [L_FAV_CHANGE] = { "Zmiana % pozytywnych", "Change in % favourable" },
+    [L_FAV_P_ADJ] = { "p skorygowane: % pozytywnych", "Adjusted p: % favourable" },
+    [L_SIGNIFICANT] = { "Istotna zmiana", "Significant change" },
+    [L_TREND] = { "Trend", "Trend" },
+    [L_SLOPE] = { "Nachylenie trendu (na rok)", "Trend slope (per year)" },
+    [L_DISTRIBUTION] = { "Rozkład odpowiedzi", "Distribution of answers" },
+    [L_VALUE] = { "Wartość", "Value" },
+    [L_ALPHA] = { "Alfa Cronbacha", "Cronbach's alpha" },
+    [L_ALPHA_CI_LOW] = { "Alfa: 95% PU od", "Alpha: 95% CI low" },
+    [L_ALPHA_CI_HIGH] = { "Alfa: 95% PU do", "Alpha: 95% CI high" },
+    [L_ALPHA_N] = { "Alfa: pełne odpowiedzi", "Alpha: complete cases" },
+    [L_NITEMS] = { "Liczba pytań", "Items" },
+    [L_RESPONDENTS] = { "Liczba respondentów", "Respondents" },
+    [L_RESPONSE_RATE] = { "Wskaźnik odpowiedzi", "Response rate" },
+    [L_HEADCOUNT] = { "Zatrudnienie w urzędzie", "Staff headcount" },
+    [L_ENPS] = { "eNPS (gotowość polecenia pracodawcy)", "eNPS (employee net promoter score)" },
+    [L_PROMOTERS] = { "Promotorzy", "Promoters" },
+    [L_PASSIVES] = { "Neutralni", "Passives" },
+    [L_DETRACTORS] = { "Krytycy", "Detractors" },
+    [L_NETWORK] = { "Sieć", "Network" },
+    [L_REST_MEAN] = { "Średnia pozostałych miast sieci", "Mean of the network's other cities" },
+    [L_DIFF] = { "Różnica", "Difference" },
+    [L_RANK] = { "Pozycja w sieci", "Rank in the network" },
+    [L_OF] = { "Liczba miast", "Cities ranked" },
+    [L_WAVE] = { "Fala", "Wave" },
+    [L_CITY] = { "Miasto", "City" },
+    [L_ALL_CITIES] = { "Wszystkie miasta", "All cities" },
+    [L_MEMBERS] = { "Miasta członkowskie", "Member cities" },
+    [L_OBSERVERS] = { "Obserwatorzy", "Observers" },
+    [L_OBSERVERS_NOTE] = { "Miasta obserwatorzy: pokazane osobno, nie wchodzą do wyników sieci.",
+                           "Observer cities: shown apart, not part of the network's figures." },
+    [L_ANOVA_P_ADJ] = { "Różnice między miastami: p skorygowane",
+                        "Differences between cities: adjusted p" },
+    [L_YES] = { "tak", "yes" },
+    [L_NO] = { "nie", "no" },
+    [L_SURVEY] = { "Badanie", "Survey" },
+    [L_THRESHOLD] = { "Próg anonimowości", "Anonymity threshold" },
+    [L_DATA_DATE] = { "Dane według stanu na", "Data as of" },
+    [L_CREATED] = { "Raport utworzono", "Report created" },
+    [L_HIDDEN_NOTE] = { "Ukryte: mniej respondentów niż próg anonimowości lub ukryte, by nie "
+                        "dało się tego odtworzyć z innych liczb. Próg:",
+                        "Hidden: fewer respondents than the anonymity threshold, or hidden so "
+                        "that it cannot be recovered from other figures. Threshold:" },
+    [L_OPTION_SHARE] = { "Odsetek odpowiedzi", "Share of answers" },
+    [L_CHART_DATA] = { "Dane wykresu (ukryte wartości pominięte)",
+                       "Chart data (hidden values left out)" },
+    [L_AUTHOR] = { "Empirie (Związek Miast Polskich)", "Empirie (Association of Polish Cities)" },
+    [L_COMPANY] = { "Związek Miast Polskich", "Association of Polish Cities" },
+    [L_CITY_REPORT] = { "Raport miasta", "City report" },
+    [L_NETWORK_REPORT] = { "Raport sieci", "Network report" },
+    [L_MINISTRY_REPORT] = { "Zestawienie dla ministerstwa", "Ministry export" },
+    [L_TERM] = { "Pojęcie", "Term" },
+    [L_DEFINITION] = { "Definicja", "Definition" },
+    [L_COLUMN] = { "Kolumna", "Column" },
+    [L_TYPE] = { "Typ", "Type" },
+    [L_NETWORK_TOTAL] = { "Cała sieć", "Whole network" },
+    [L_NO_RESPONSES] = { "brak odpowiedzi", "no responses" },
+    [L_VS_NETWORK] = { "Miasto a sieć", "City against the network" },
+    [L_NETWORK_VALUE] = { "Wartość dla sieci", "Network's value" },
+    [L_RISING] = { "rośnie", "rising" },
+    [L_FALLING] = { "spada", "falling" },
+    [L_NONE_TREND] = { "bez wyraźnego trendu", "no clear trend" },
+    [L_SIG_UP] = { "istotny wzrost", "significant rise" },
+    [L_SIG_DOWN] = { "istotny spadek", "significant fall" },
+    [L_MEAN_OF_WAVES] = { "Średnie wymiarów w kolejnych falach",
+                          "Dimension means across waves" },
+    [L_ENPS_TREND] = { "eNPS w kolejnych falach", "eNPS across waves" },
+};
+
+const char *xlsx_label(const struct xlsx *x, enum xlsx_label id)
+{
+    if (id >= L_COUNT || labels[id].pl == NULL)
+        return "";
+    return x->english ? labels[id].en : labels[id].pl;
+}
+
+void xlsx_check(struct xlsx *x, lxw_error rc, const char *where)
+{
+    if (rc == LXW_NO_ERROR || x->error != LXW_NO_ERROR)
+        return;
+    x->error = rc;
+    snprintf(x->where, sizeof x->where, "%s", where);
+}
+
+int xlsx_ok(const struct xlsx *x)
+{
+    return x->error == LXW_NO_ERROR;
+}
+
+static lxw_format *add_format(struct xlsx *x, const char *num, int bold, lxw_color_t bg)
+{
+    lxw_format *f = workbook_add_format(x->wb);
+
+    if (f == NULL) {
+        xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "a cell format");
+        return NULL;
+    }
+    if (num != NULL)
+        format_set_num_format(f, num);
+    if (bold)
+        format_set_bold(f);
+    if (bg != LXW_COLOR_UNSET) {
+        format_set_pattern(f, LXW_PATTERN_SOLID);
+        format_set_bg_color(f, bg);
+    }
+    return f;
+}
+
+static void formats_create(struct xlsx *x)
+{
+    const lxw_color_t none = LXW_COLOR_UNSET, tint = 0xFFF2CC, head = 0xDDEBF7;
+
+    x->fmt[XF_PLAIN] = NULL;
+    x->fmt[XF_TITLE] = add_format(x, NULL, 1, none);
+    x->fmt[XF_HEAD] = add_format(x, NULL, 1, head);
+    x->fmt[XF_WRAP] = add_format(x, NULL, 0, none);
+    x->fmt[XF_BOLD] = add_format(x, NULL, 1, none);
+    x->fmt[XF_INT] = add_format(x, "0", 0, none);
+    x->fmt[XF_DEC1] = add_format(x, "0.0", 0, none);
+    x->fmt[XF_DEC2] = add_format(x, "0.00", 0, none);
+    x->fmt[XF_SIGNED1] = add_format(x, "+0.0;-0.0;0.0", 0, none);
+    x->fmt[XF_SIGNED2] = add_format(x, "+0.00;-0.00;0.00", 0, none);
+    x->fmt[XF_PVAL] = add_format(x, "0.000", 0, none);
+    x->fmt[XF_PCT] = add_format(x, "0%", 0, none);
+    x->fmt[XF_PCT1] = add_format(x, "0.0%", 0, none);
+    x->fmt[XF_SIGNED_PCT] = add_format(x, "+0.0%;-0.0%;0.0%", 0, none);
+    x->fmt[XF_SIG2] = add_format(x, "+0.00;-0.00;0.00", 1, tint);
+    x->fmt[XF_SIG1] = add_format(x, "+0.0;-0.0;0.0", 1, tint);
+    x->fmt[XF_SIGPCT] = add_format(x, "+0.0%;-0.0%;0.0%", 1, tint);
+    x->fmt[XF_DASH] = add_format(x, NULL, 0, none);
+    x->fmt[XF_NOTE] = add_format(x, NULL, 0, none);
+    if (!xlsx_ok(x))
+        return;
+    format_set_font_size(x->fmt[XF_TITLE], 14);
+    format_set_text_wrap(x->fmt[XF_HEAD]);
+    format_set_align(x->fmt[XF_HEAD], LXW_ALIGN_VERTICAL_TOP);
+    format_set_border(x->fmt[XF_HEAD], LXW_BORDER_THIN);
+    format_set_text_wrap(x->fmt[XF_WRAP]);
+    format_set_align(x->fmt[XF_WRAP], LXW_ALIGN_VERTICAL_TOP);
+    format_set_align(x->fmt[XF_DASH], LXW_ALIGN_CENTER);
+    format_set_font_color(x->fmt[XF_DASH], 0x808080);
+    format_set_italic(x->fmt[XF_NOTE]);
+    format_set_font_color(x->fmt[XF_NOTE], 0x595959);
+}
+
+int xlsx_open(struct xlsx *x, const char *path, int english, int threshold,
+              const struct xlsx_props *props, char *err, size_t errlen)
+{
+    lxw_doc_properties p;
+
+    memset(x, 0, sizeof *x);
+    x->english = english;
+    x->threshold = threshold;
+    snprintf(x->note, sizeof x->note, "%s %d.",
+             english ? labels[L_HIDDEN_NOTE].en : labels[L_HIDDEN_NOTE].pl, threshold);
+    x->wb = workbook_new(path);
+    if (x->wb == NULL)
+        return err_set(err, errlen, "%s: cannot create the workbook", path);
+    formats_create(x);
+    memset(&p, 0, sizeof p);
+    p.title = (char *)props->title;
+    p.subject = (char *)xlsx_label(x, props->subject);
+    p.keywords = (char *)"Empirie, ZMP";
+    p.author = (char *)xlsx_label(x, L_AUTHOR);
+    p.company = (char *)xlsx_label(x, L_COMPANY);
+    p.created = 0;    /* now */
+    xlsx_check(x, workbook_set_properties(x->wb, &p), "document properties");
+    return 0;
+}
+
+int xlsx_close(struct xlsx *x, char *err, size_t errlen)
+{
+    lxw_error rc;
+
+    if (x->wb == NULL)
+        return err_set(err, errlen, "no workbook");
+    rc = workbook_close(x->wb);
+    x->wb = NULL;
+    if (x->error != LXW_NO_ERROR)
+        return err_set(err, errlen, "%s: %s", x->where, lxw_strerror(x->error));
+    if (rc != LXW_NO_ERROR)
+        return err_set(err, errlen, "writing the workbook: %s", lxw_strerror(rc));
+    return 0;
+}
+
+lxw_worksheet *xlsx_sheet(struct xlsx *x, const char *name)
+{
+    lxw_worksheet *ws;
+
+    if (!xlsx_ok(x))
+        return NULL;
+    ws = workbook_add_worksheet(x->wb, name);
+    if (ws == NULL) {
+        xlsx_check(x, LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE, name);
+        return NULL;
+    }
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);    /* A4 */
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_set_comments_author(ws, (char *)xlsx_label(x, L_AUTHOR));
+    return ws;
+}
+
+void xlsx_text(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *s,
+               enum xlsx_fmt f)
+{
+    if (!xlsx_ok(x) || ws == NULL || s == NULL)
+        return;
+    xlsx_check(x, worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, s, x->fmt[f]),
+               s);
+}
+
+void xlsx_label_cell(struct xlsx *x, lxw_worksheet *ws, int row, int col, enum xlsx_label id,
+                     enum xlsx_fmt f)
+{
+    xlsx_text(x, ws, row, col, xlsx_label(x, id), f);
+}
+
+void xlsx_number(struct xlsx *x, lxw_worksheet *ws, int row, int col, double v,
+                 enum xlsx_fmt f)
+{
+    if (!xlsx_ok(x) || ws == NULL || !isfinite(v))
+        return;
+    xlsx_check(x, worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, v, x->fmt[f]),
+               "a number");
+}
+
+void xlsx_hidden(struct xlsx *x, lxw_worksheet *ws, int row, int col)
+{
+    if (!xlsx_ok(x) || ws == NULL)
+        return;
+    xlsx_check(x, worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, "—",
+                                         x->fmt[XF_DASH]),
+               "a hidden cell");
+    xlsx_check(x, worksheet_write_comment(ws, (lxw_row_t)row, (lxw_col_t)col, x->note),
+               "the note of a hidden cell");
+}
+
+const json_t *xlsx_get(const json_t *obj, const char *path)
+{
+    char key[64];
+
+    while (obj != NULL && *path != '\0') {
+        size_t len = strcspn(path, ".");
+
+        if (len >= sizeof key)
+            return NULL;
+        memcpy(key, path, len);
+        key[len] = '\0';
+        obj = json_object_get(obj, key);
+        path += len;
+        if (*path == '.')
+            path++;
+    }
+    return obj;
+}
+
+double xlsx_num(const json_t *obj, const char *path)
+{
+    const json_t *v = xlsx_get(obj, path);
+
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+const char *xlsx_str(const json_t *obj, const char *path, const char *dflt)
+{
+    const char *s = json_string_value(xlsx_get(obj, path));
+
+    return s != NULL ? s : dflt;
+}
+
+int xlsx_is_hidden(const json_t *obj)
+{
+    return obj == NULL || json_is_true(json_object_get(obj, "suppressed"));
+}
+
+/* True when obj, or an object on the way along path, is suppressed. */
+static int path_hidden(const json_t *obj, const char *path)
+{
+    char key[64];
+
+    if (xlsx_is_hidden(obj))
+        return 1;
+    while (*path != '\0') {
+        size_t len = strcspn(path, ".");
+
+        if (len >= sizeof key)
+            return 0;
+        memcpy(key, path, len);
+        key[len] = '\0';
+        obj = json_object_get(obj, key);
+        if (json_is_object(obj) && json_is_true(json_object_get(obj, "suppressed")))
+            return 1;
+        path += len;
+        if (*path == '.')
+            path++;
+    }
+    return 0;
+}
+
+void xlsx_figure(struct xlsx *x, lxw_worksheet *ws, int row, int col, const json_t *obj,
+                 const char *key, enum xlsx_fmt f)
+{
+    if (path_hidden(obj, key))
+        xlsx_hidden(x, ws, row, col);
+    else
+        xlsx_number(x, ws, row, col, xlsx_num(obj, key), f);
+}
+
+const json_t *xlsx_find(const json_t *arr, const char *key, const char *code)
+{
+    size_t i;
+    json_t *e;
+
+    if (code == NULL)
+        return NULL;
+    json_array_foreach(arr, i, e) {
+        const char *c = json_string_value(json_object_get(e, key));
+
+        if (c != NULL && strcmp(c, code) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+int xlsx_significant(const json_t *obj, const char *path)
+{
+    double p = xlsx_num(obj, path);
+
+    return isfinite(p) && p < 0.05;
+}
+
+void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
+                 const struct xlsx_col *cols, size_t n)
+{
+    if (!xlsx_ok(x) || ws == NULL)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = cols[i].label < L_COUNT ? xlsx_label(x, cols[i].label) : cols[i].text;
+        int c = col0 + (int)i;
+
+        xlsx_text(x, ws, row, c, s, XF_HEAD);
+        xlsx_check(x, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, cols[i].width, NULL),
+                   "a column width");
+    }
+}
+
+void xlsx_table(struct xlsx *x, lxw_worksheet *ws, int header_row, int last_row, int ncols)
+{
+    if (!xlsx_ok(x) || ws == NULL || ncols < 1)
+        return;
+    worksheet_freeze_panes(ws, (lxw_row_t)(header_row + 1), 0);
+    if (last_row < header_row)
+        last_row = header_row;
+    xlsx_check(x, worksheet_autofilter(ws, (lxw_row_t)header_row, 0, (lxw_row_t)last_row,
+                                       (lxw_col_t)(ncols - 1)),
+               "an autofilter");
+}
+
+lxw_chart *xlsx_chart(struct xlsx *x, uint8_t type, const char *title)
+{
+    lxw_chart *chart;
+
+    if (!xlsx_ok(x))
+        return NULL;
+    chart = workbook_add_chart(x->wb, type);
+    if (chart == NULL) {
+        xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart");
+        return NULL;
+    }
+    chart_title_set_name(chart, title);
+    chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+    return chart;
+}
+
+void xlsx_insert_chart(struct xlsx *x, lxw_worksheet *ws, int row, int col, lxw_chart *chart,
+                       int width, int height)
+{
+    lxw_chart_options o;
+
+    if (!xlsx_ok(x) || ws == NULL || chart == NULL)
+        return;
+    memset(&o, 0, sizeof o);
+    o.x_scale = width / 480.0;
+    o.y_scale = height / 288.0;
+    xlsx_check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)row, (lxw_col_t)col, chart, &o),
+               "a chart");
+}
+
+lxw_chart_series *xlsx_series(struct xlsx *x, lxw_chart *chart, const char *sheet, int cat_row0,
+                 int cat_col0, int cat_row1, int cat_col1, int val_row0, int val_col0,
+                 int val_row1, int val_col1, const char *name)
+{
+    lxw_chart_series *s;
+
+    if (!xlsx_ok(x) || chart == NULL)
+        return NULL;
+    s = chart_add_series(chart, NULL, NULL);
+    if (s == NULL) {
+        xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart series");
+        return NULL;
+    }
+    chart_series_set_categories(s, sheet, (lxw_row_t)cat_row0, (lxw_col_t)cat_col0,
+                                (lxw_row_t)cat_row1, (lxw_col_t)cat_col1);
+    chart_series_set_values(s, sheet, (lxw_row_t)val_row0, (lxw_col_t)val_col0,
+                            (lxw_row_t)val_row1, (lxw_col_t)val_col1);
+    if (name != NULL)
+        chart_series_set_name(s, name);
+    return s;
+}
+
+void xlsx_heat(struct xlsx *x, lxw_worksheet *ws, int row0, int col0, int row1, int col1)
+{
+    lxw_conditional_format cf;
+
+    if (!xlsx_ok(x) || ws == NULL || row1 < row0 || col1 < col0)
+        return;
+    memset(&cf, 0, sizeof cf);
+    cf.type = LXW_CONDITIONAL_3_COLOR_SCALE;
+    cf.min_color = 0xF8696B;
+    cf.mid_color = 0xFFEB84;
+    cf.max_color = 0x63BE7B;
+    xlsx_check(x, worksheet_conditional_format_range(ws, (lxw_row_t)row0, (lxw_col_t)col0,
+                                                     (lxw_row_t)row1, (lxw_col_t)col1, &cf),
+               "a colour scale");
+}

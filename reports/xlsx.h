@@ -1,0 +1,169 @@
+/*
+ * xlsx: what every Empirie workbook shares, on top of libxlsxwriter. It owns
+ * the workbook handle, one set of cell formats (headers, counts, means with
+ * two decimals, percentages, signed changes, p-values, the dash of a hidden
+ * cell), the Polish/English label table, and the layout rules every table
+ * follows: a bold header row with column widths, frozen under the header,
+ * an autofilter over the table, landscape pages fitted to one page wide.
+ *
+ * Errors are sticky, like stdio's ferror: every libxlsxwriter call made
+ * through these helpers is checked, the first failure is kept with where it
+ * happened, later calls become no-ops, and xlsx_close reports it (together
+ * with workbook_close's own code). That keeps the sheet writers short while
+ * no return code goes unchecked.
+ *
+ * A hidden (suppressed) figure is written as a dash with a cell note that
+ * names the anonymity threshold, never as its value; a figure that cannot
+ * be computed (a trend of one wave) is left empty.
+ */
+#ifndef EMPIRIE_XLSX_H
+#define EMPIRIE_XLSX_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <xlsxwriter.h>
+
+enum xlsx_fmt {
+    XF_PLAIN,
+    XF_TITLE,    /* the sheet's title line */
+    XF_HEAD,     /* header cells: bold, shaded, wrapped */
+    XF_WRAP,     /* long text */
+    XF_BOLD,
+    XF_INT,      /* counts: 0 */
+    XF_DEC1,     /* 0.0 */
+    XF_DEC2,     /* means, SDs: 0.00 */
+    XF_SIGNED1,  /* eNPS and changes in points: +0.0 */
+    XF_SIGNED2,  /* changes of means: +0.00 */
+    XF_PVAL,     /* p-values: 0.000 */
+    XF_PCT,      /* shares: 0% */
+    XF_PCT1,     /* shares: 0.0% */
+    XF_SIGNED_PCT, /* changes of shares: +0.0% */
+    XF_SIG2,     /* a significant change: +0.00, bold on a tint */
+    XF_SIG1,     /* a significant change: +0.0, bold on a tint */
+    XF_SIGPCT,   /* a significant change of a share */
+    XF_DASH,     /* the dash of a hidden figure */
+    XF_NOTE,     /* small grey explanatory text */
+    XF_COUNT
+};
+
+/* Labels shown in workbooks, in Polish and English (xlsx.c holds both). */
+enum xlsx_label {
+    L_SUMMARY, L_ITEMS, L_DIMENSIONS, L_TRENDS, L_DISTRIBUTIONS, L_NETWORK_CMP,
+    L_METHODOLOGY, L_CITIES, L_RANKING, L_NETWORK_TREND, L_DATA, L_CODEBOOK,
+    L_CODE, L_INDICATOR, L_ITEM_TEXT, L_DIMENSION, L_N, L_N_EFF, L_MEAN, L_SD, L_MEDIAN,
+    L_CI_LOW, L_CI_HIGH, L_FAV, L_FAV_CI_LOW, L_FAV_CI_HIGH, L_CHANGE, L_P_ADJ,
+    L_FAV_CHANGE, L_FAV_P_ADJ, L_SIGNIFICANT, L_TREND, L_SLOPE, L_DISTRIBUTION, L_VALUE,
+    L_ALPHA, L_ALPHA_CI_LOW, L_ALPHA_CI_HIGH, L_ALPHA_N, L_NITEMS, L_RESPONDENTS,
+    L_RESPONSE_RATE, L_HEADCOUNT, L_ENPS, L_PROMOTERS, L_PASSIVES, L_DETRACTORS,
+    L_NETWORK, L_REST_MEAN, L_DIFF, L_RANK, L_OF, L_WAVE, L_CITY, L_ALL_CITIES,
+    L_MEMBERS, L_OBSERVERS, L_OBSERVERS_NOTE, L_ANOVA_P_ADJ, L_YES, L_NO, L_SURVEY,
+    L_THRESHOLD, L_DATA_DATE, L_CREATED, L_HIDDEN_NOTE, L_OPTION_SHARE, L_CHART_DATA,
+    L_AUTHOR, L_COMPANY, L_CITY_REPORT, L_NETWORK_REPORT, L_MINISTRY_REPORT, L_TERM,
+    L_DEFINITION, L_COLUMN, L_TYPE, L_NETWORK_TOTAL, L_NO_RESPONSES, L_VS_NETWORK,
+    L_NETWORK_VALUE, L_RISING, L_FALLING, L_NONE_TREND, L_SIG_UP, L_SIG_DOWN,
+    L_MEAN_OF_WAVES, L_ENPS_TREND, L_COUNT
+};
+
+struct xlsx {
+    lxw_workbook *wb;
+    lxw_format *fmt[XF_COUNT];
+    int english;
+    int threshold;         /* for the note on hidden cells */
+    lxw_error error;       /* the first failure, LXW_NO_ERROR while all is well */
+    char where[160];       /* what was being written when it failed */
+    char note[200];        /* the note on hidden cells */
+};
+
+/* The document properties every report carries. */
+struct xlsx_props {
+    const char *title;
+    enum xlsx_label subject;   /* L_CITY_REPORT, L_NETWORK_REPORT, L_MINISTRY_REPORT */
+};
+
+/* One column of a table: its header label (or literal text) and width. */
+struct xlsx_col {
+    enum xlsx_label label;  /* L_COUNT: use text */
+    const char *text;
+    double width;
+};
+
+/* Creates the workbook at path (written only by xlsx_close) with the
+ * formats and properties. Returns -1 with err when libxlsxwriter cannot. */
+int xlsx_open(struct xlsx *x, const char *path, int english, int threshold,
+              const struct xlsx_props *props, char *err, size_t errlen);
+
+/* Writes the file and frees the workbook, also after an earlier failure
+ * (then nothing usable is written, and -1 says why). */
+int xlsx_close(struct xlsx *x, char *err, size_t errlen);
+
+/* Records rc as the workbook's failure if it is the first one. */
+void xlsx_check(struct xlsx *x, lxw_error rc, const char *where);
+
+/* True while no call has failed. */
+int xlsx_ok(const struct xlsx *x);
+
+const char *xlsx_label(const struct xlsx *x, enum xlsx_label id);
+
+/* A new sheet, landscape A4 fitted to one page wide, or NULL (recorded). */
+lxw_worksheet *xlsx_sheet(struct xlsx *x, const char *name);
+
+void xlsx_text(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *s,
+               enum xlsx_fmt f);
+void xlsx_label_cell(struct xlsx *x, lxw_worksheet *ws, int row, int col, enum xlsx_label id,
+                     enum xlsx_fmt f);
+void xlsx_number(struct xlsx *x, lxw_worksheet *ws, int row, int col, double v,
+                 enum xlsx_fmt f);
+
+/* The dash of a hidden figure with its note. */
+void xlsx_hidden(struct xlsx *x, lxw_worksheet *ws, int row, int col);
+
+/*
+ * The figure obj[key] (key may be a dotted path, "favourable.share"): a
+ * number when there is one; the dash with its note when obj is NULL, or obj
+ * or a part of the path says "suppressed": true; nothing when the figure is
+ * null (cannot be computed).
+ */
+void xlsx_figure(struct xlsx *x, lxw_worksheet *ws, int row, int col, const json_t *obj,
+                 const char *key, enum xlsx_fmt f);
+
+/* The header row of a table with the columns' widths. */
+void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
+                 const struct xlsx_col *cols, size_t n);
+
+/* A finished table: panes frozen below the header, autofilter over it. */
+void xlsx_table(struct xlsx *x, lxw_worksheet *ws, int header_row, int last_row, int ncols);
+
+/* A chart inserted at (row, col), sized in pixels; NULL on failure. */
+lxw_chart *xlsx_chart(struct xlsx *x, uint8_t type, const char *title);
+void xlsx_insert_chart(struct xlsx *x, lxw_worksheet *ws, int row, int col, lxw_chart *chart,
+                       int width, int height);
+
+/* A series of a chart from cells of a sheet; NULL on failure (recorded). */
+lxw_chart_series *xlsx_series(struct xlsx *x, lxw_chart *chart, const char *sheet, int cat_row0,
+                 int cat_col0, int cat_row1, int cat_col1, int val_row0, int val_col0,
+                 int val_row1, int val_col1, const char *name);
+
+/* A three-colour scale (red, yellow, green) over a range. */
+void xlsx_heat(struct xlsx *x, lxw_worksheet *ws, int row0, int col0, int row1, int col1);
+
+/* ---- reading the results document ---- */
+
+/* obj at a dotted path ("change.p_adj"), or NULL. */
+const json_t *xlsx_get(const json_t *obj, const char *path);
+
+/* The number at a path, or NAN. */
+double xlsx_num(const json_t *obj, const char *path);
+
+/* The string at a path, or dflt. */
+const char *xlsx_str(const json_t *obj, const char *path, const char *dflt);
+
+/* True when obj is NULL or says "suppressed": true. */
+int xlsx_is_hidden(const json_t *obj);
+
+/* The element of an array whose "code" (or key) equals code, or NULL. */
+const json_t *xlsx_find(const json_t *arr, const char *key, const char *code);
+
+/* True when the p-value at path is below 0.05 (the reports' "significant"). */
+int xlsx_significant(const json_t *obj, const char *path);
+
+#endif
