@@ -39,7 +39,7 @@ REL_OBJ := $(patsubst %.c,build/rel/%.o,$(LIB_SRC) $(GEN_SRC))
 SAN_OBJ := $(patsubst %.c,build/san/%.o,$(LIB_SRC) $(GEN_SRC))
 TEST_OBJ:= $(patsubst %.c,build/san/%.o,$(TEST_SRC))
 
-.PHONY: all san test test-run demo bench install clean deps fuzz check-office
+.PHONY: all san test test-run demo bench bench-bin install clean deps fuzz check-office
 .DEFAULT_GOAL := all
 
 all: build/rel/empirie
@@ -112,6 +112,21 @@ fuzz: deps
 	@mkdir -p build/fuzz/corpus
 	EMPIRIE_ROOT=$(CURDIR) build/fuzz/fuzz_response -max_total_time=$(FUZZ_SECONDS) \
 	    -max_len=4096 -timeout=10 -print_final_stats=1 build/fuzz/corpus tests/fuzz/corpus
+
+# Benchmark tools (bench/): they link the engine's objects through an archive,
+# so each takes only the modules it uses (empirie-gen: survey, jsonv, err).
+BENCH_BIN := build/rel/empirie-gen build/rel/empirie-load
+
+build/rel/libempirie.a: $(REL_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+build/rel/empirie-gen: build/rel/bench/gen.o build/rel/libempirie.a
+	$(CC) $(REL_CF) -o $@ $^ $(PKG_LIBS) -lm
+
+build/rel/empirie-load: build/rel/bench/load.o
+	$(CC) $(REL_CF) -o $@ $^ -lpthread
+
+bench-bin: $(BENCH_BIN)
 
 install: build/rel/empirie
 	install -d $(DESTDIR)$(PREFIX)/bin
