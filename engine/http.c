@@ -2,17 +2,22 @@
 
 #include "auth.h"
 #include "catalog.h"
+#include "city.h"
 #include "db.h"
 #include "dbpool.h"
 #include "err.h"
 #include "jsonv.h"
 #include "log.h"
 #include "metrics.h"
+#include "ministry.h"
+#include "network.h"
+#include "report.h"
 #include "results.h"
 #include "submit.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -23,6 +28,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +47,9 @@ enum route {
     ROUTE_SURVEYS,          /* GET /v1/surveys */
     ROUTE_SURVEY,           /* GET /v1/surveys/{slug} */
     ROUTE_STATS,            /* GET /v1/stats */
+    ROUTE_REPORT_CITY,      /* GET /v1/reports/city/{slug}.xlsx */
+    ROUTE_REPORT_NETWORK,   /* GET /v1/reports/network/{slug}.xlsx */
+    ROUTE_REPORT_MINISTRY,  /* GET /v1/reports/ministry.{xlsx,csv,json} */
     ROUTE_HEALTHZ,          /* GET /healthz */
     ROUTE_METRICS,          /* GET /metrics */
 };
@@ -64,6 +73,15 @@ static const struct route_info routes[] = {
     [ROUTE_SURVEY] = { METRICS_ROUTE_SURVEY, "GET", ANY_ROLE },
     [ROUTE_STATS] = { METRICS_ROUTE_STATS, "GET",
                       ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
+    /* City and network workbooks hold aggregates only, the same figures as
+     * GET /v1/stats, so the ministry may read them too; the programme-wide
+     * export is not for an analyst of one network. */
+    [ROUTE_REPORT_CITY] = { METRICS_ROUTE_REPORT_CITY, "GET",
+                            ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
+    [ROUTE_REPORT_NETWORK] = { METRICS_ROUTE_REPORT_NETWORK, "GET",
+                               ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
+    [ROUTE_REPORT_MINISTRY] = { METRICS_ROUTE_REPORT_MINISTRY, "GET",
+                                ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
     [ROUTE_HEALTHZ] = { METRICS_ROUTE_HEALTHZ, "GET", 0 },
     [ROUTE_METRICS] = { METRICS_ROUTE_METRICS, "GET", 0 },
 };
@@ -89,7 +107,8 @@ struct request {
     enum route route;
     char method[16];
     char path[160];
-    char slug[64];             /* ROUTE_SURVEY */
+    char slug[64];             /* ROUTE_SURVEY, ROUTE_REPORT_CITY, ROUTE_REPORT_NETWORK */
+    char ext[8];               /* ROUTE_REPORT_*: xlsx, csv or json */
     unsigned status;           /* 0 until an answer is queued */
     size_t bytes;              /* answer body size */
     struct auth_principal who;
@@ -111,37 +130,46 @@ static int is_stopping(struct http_server *srv)
     return s;
 }
 
-/* Queues text (copied) with status and content type; extra headers are
- * added by the caller through hdr/val pairs (NULL-terminated list). */
+/* Queues resp (len bytes of body; destroyed here in every case) with status
+ * and content type; extra headers are added through hdr/val pairs
+ * (NULL-terminated list). */
+static enum MHD_Result queue(struct request *rq, struct MHD_Connection *c, unsigned status,
+                             struct MHD_Response *resp, const char *type, size_t len,
+                             const char *const *headers)
+{
+    enum MHD_Result ok = MHD_NO;
+
+    if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) != MHD_YES ||
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") != MHD_YES)
+        goto done;
+    for (size_t i = 0; headers != NULL && headers[i] != NULL; i += 2)
+        if (MHD_add_response_header(resp, headers[i], headers[i + 1]) != MHD_YES)
+            goto done;
+    if (is_stopping(rq->srv) &&
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") != MHD_YES)
+        goto done;
+    ok = MHD_queue_response(c, status, resp);
+    if (ok == MHD_YES) {
+        rq->status = status;
+        rq->bytes = len;
+    }
+done:
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+/* Queues text (copied) with status and content type; extra headers as in
+ * queue. */
 static enum MHD_Result reply(struct request *rq, struct MHD_Connection *c, unsigned status,
                              const char *type, const char *text, size_t len,
                              const char *const *headers)
 {
     struct MHD_Response *resp;
-    enum MHD_Result ok;
 
     resp = MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
     if (resp == NULL)
         return MHD_NO;
-    if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) != MHD_YES ||
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") != MHD_YES)
-        goto fail;
-    for (size_t i = 0; headers != NULL && headers[i] != NULL; i += 2)
-        if (MHD_add_response_header(resp, headers[i], headers[i + 1]) != MHD_YES)
-            goto fail;
-    if (is_stopping(rq->srv) &&
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") != MHD_YES)
-        goto fail;
-    ok = MHD_queue_response(c, status, resp);
-    MHD_destroy_response(resp);
-    if (ok == MHD_YES) {
-        rq->status = status;
-        rq->bytes = len;
-    }
-    return ok;
-fail:
-    MHD_destroy_response(resp);
-    return MHD_NO;
+    return queue(rq, c, status, resp, type, len, headers);
 }
 
 static enum MHD_Result reply_json(struct request *rq, struct MHD_Connection *c,
@@ -535,9 +563,54 @@ static int body_append(struct request *rq, const char *data, size_t n)
 
 /* ---- routing ---------------------------------------------------------- */
 
-static enum route match_route(const char *url, char *slug, size_t n)
+/* "/v1/reports/city/konin.xlsx" with prefix "/v1/reports/city/": the slug
+ * (into slug) and the extension (into ext), when both are well formed. */
+static int split_report(const char *url, const char *prefix, char *slug, size_t n, char *ext,
+                        size_t extn)
+{
+    size_t plen = strlen(prefix);
+    const char *name, *dot;
+    size_t len;
+
+    if (strncmp(url, prefix, plen) != 0)
+        return 0;
+    name = url + plen;
+    dot = strrchr(name, '.');
+    if (dot == NULL || strlen(dot + 1) >= extn)
+        return 0;
+    len = (size_t)(dot - name);
+    if (len == 0 || len >= n)
+        return 0;
+    memcpy(slug, name, len);
+    slug[len] = '\0';
+    snprintf(ext, extn, "%s", dot + 1);
+    return jsonv_is_slug(slug);
+}
+
+static enum route match_report(const char *url, struct request *rq)
+{
+    if (strcmp(url, "/v1/reports/ministry.xlsx") == 0 ||
+        strcmp(url, "/v1/reports/ministry.csv") == 0 ||
+        strcmp(url, "/v1/reports/ministry.json") == 0) {
+        snprintf(rq->ext, sizeof rq->ext, "%s", strrchr(url, '.') + 1);
+        return ROUTE_REPORT_MINISTRY;
+    }
+    if (split_report(url, "/v1/reports/city/", rq->slug, sizeof rq->slug, rq->ext,
+                     sizeof rq->ext) &&
+        strcmp(rq->ext, "xlsx") == 0)
+        return ROUTE_REPORT_CITY;
+    if (split_report(url, "/v1/reports/network/", rq->slug, sizeof rq->slug, rq->ext,
+                     sizeof rq->ext) &&
+        strcmp(rq->ext, "xlsx") == 0)
+        return ROUTE_REPORT_NETWORK;
+    return ROUTE_NONE;
+}
+
+static enum route match_route(const char *url, struct request *rq)
 {
     static const char survey_prefix[] = "/v1/surveys/";
+    char *slug = rq->slug;
+    size_t n = sizeof rq->slug;
 
     if (strcmp(url, "/v1/responses") == 0)
         return ROUTE_RESPONSES;
@@ -559,6 +632,8 @@ static enum route match_route(const char *url, char *slug, size_t n)
             return ROUTE_SURVEY;
         }
     }
+    if (strncmp(url, "/v1/reports/", strlen("/v1/reports/")) == 0)
+        return match_report(url, rq);
     return ROUTE_NONE;
 }
 
@@ -743,6 +818,255 @@ static enum MHD_Result get_stats(struct request *rq, struct MHD_Connection *c)
     return reply_json(rq, c, MHD_HTTP_OK, q.answer, NULL);
 }
 
+/* ---- GET /v1/reports/... ---------------------------------------------- */
+
+/*
+ * The files of `empirie report`, one per request, with the name the command
+ * gives them. libxlsxwriter 1.1.4 cannot write to memory, so a report is
+ * written into a folder made for the request under $TMPDIR (or /tmp),
+ * opened, and its name and folder are removed before the answer is queued:
+ * MHD sends from the open descriptor and closes it when done, so nothing is
+ * left on disk whether the client reads it all, goes away, or the writer
+ * fails. Loading from the database and writing are separate steps so that
+ * no pooled connection is held while a workbook is written.
+ */
+struct report_query {
+    const char *survey, *wave;
+    int english;
+    json_t *doc;
+    struct report_meta meta;
+    int have_meta;
+    unsigned status;      /* 200, or the client error to answer */
+    char message[ERR_MAX];
+};
+
+static void report_query_clear(struct report_query *q)
+{
+    json_decref(q->doc);
+    q->doc = NULL;
+    if (q->have_meta)
+        report_meta_free(&q->meta);
+    q->have_meta = 0;
+}
+
+static int report_load_work(PGconn *conn, void *ctx, char *err, size_t errlen)
+{
+    struct report_query *q = ctx;
+    struct catalog *cat = NULL;
+
+    report_query_clear(q);   /* what a failed attempt may have loaded */
+    if (catalog_load(conn, &cat, err, errlen) != 0)
+        return -1;
+    q->doc = results_load(conn, cat, q->survey, NULL, q->english, NULL, NULL, q->message,
+                          sizeof q->message);
+    catalog_free(cat);
+    if (q->doc == NULL) {
+        /* Unknown survey: the client's error, unless the connection broke. */
+        if (PQstatus(conn) != CONNECTION_OK)
+            return err_set(err, errlen, "%s", q->message);
+        q->status = MHD_HTTP_NOT_FOUND;
+        return 0;
+    }
+    if (report_meta_load(conn, q->survey, &q->meta, err, errlen) != 0)
+        return -1;
+    q->have_meta = 1;
+    q->status = MHD_HTTP_OK;
+    return 0;
+}
+
+static enum report_kind report_kind_of(enum route r)
+{
+    return r == ROUTE_REPORT_CITY ? REPORT_CITY
+           : r == ROUTE_REPORT_NETWORK ? REPORT_NETWORK
+                                       : REPORT_MINISTRY;
+}
+
+/* Whether the caller gets the report: the wave exists, an analyst asks for
+ * their network or one of its member cities, and the group has figures to
+ * show (a hidden group, or one without responses, has no workbook, as with
+ * `empirie report --all`). Sets *wave to the wave's label; 200 or the status
+ * to answer, with q->message. */
+static unsigned report_allowed(const struct request *rq, struct report_query *q,
+                               const char **wave)
+{
+    const char *type = rq->route == ROUTE_REPORT_CITY ? "city" : "network";
+    json_t *g;
+
+    *wave = report_wave(q->doc, q->wave);
+    if (*wave == NULL) {
+        snprintf(q->message, sizeof q->message, "survey %s has no wave %s", q->survey,
+                 q->wave != NULL ? q->wave : "");
+        return MHD_HTTP_NOT_FOUND;
+    }
+    if (rq->route == ROUTE_REPORT_MINISTRY)
+        return MHD_HTTP_OK;
+    if (rq->who.role == AUTH_ANALYST &&
+        !analyst_may_read(q->doc, *wave, rq->route == ROUTE_REPORT_NETWORK ? rq->slug : NULL,
+                          rq->route == ROUTE_REPORT_CITY ? rq->slug : NULL, rq->who.scope)) {
+        snprintf(q->message, sizeof q->message,
+                 "an analyst of %s reads that network and its member cities only",
+                 rq->who.scope);
+        return MHD_HTTP_FORBIDDEN;
+    }
+    g = results_group(q->doc, *wave, type, rq->slug);
+    if (g == NULL) {
+        snprintf(q->message, sizeof q->message, "no %s %s in wave %s of survey %s", type,
+                 rq->slug, *wave, q->survey);
+        return MHD_HTTP_NOT_FOUND;
+    }
+    if (json_is_true(json_object_get(g, "suppressed")) ||
+        !(json_number_value(json_object_get(g, "respondents")) > 0)) {
+        snprintf(q->message, sizeof q->message,
+                 "no report of %s %s in wave %s: too few respondents to show", type, rq->slug,
+                 *wave);
+        return MHD_HTTP_NOT_FOUND;
+    }
+    return MHD_HTTP_OK;
+}
+
+/* Removes path, the writer's temporary file beside it, and the folder dir.
+ * 0 when nothing is left. */
+static int report_cleanup(const char *dir, const char *path)
+{
+    char wtmp[4096];
+    int rc = 0;
+
+    if (unlink(path) != 0 && errno != ENOENT)
+        rc = -1;
+    if (report_tmp_path(path, wtmp, sizeof wtmp) == 0 && unlink(wtmp) != 0 && errno != ENOENT)
+        rc = -1;
+    if (rmdir(dir) != 0)
+        rc = -1;
+    if (rc != 0)
+        log_error("GET /v1/reports: could not remove %s: %s", dir, strerror(errno));
+    return rc;
+}
+
+/* Writes the report of rq in wave and returns an open descriptor of it (its
+ * name already removed), with the file's name for the client in name; -1
+ * with err on failure, with nothing left on disk. */
+static int report_file(const struct request *rq, struct report_query *q, const char *wave,
+                       char *name, size_t namelen, char *err, size_t errlen)
+{
+    enum report_kind kind = report_kind_of(rq->route);
+    const char *tmpdir = getenv("TMPDIR");
+    char dir[4096], path[4096];
+    const char *ext = rq->ext;
+    int rc, fd = -1;
+
+    /* The name `empirie report` gives the file, without its folders. */
+    if (report_path(path, sizeof path, ".", wave, kind, rq->slug, q->survey, q->english,
+                    ext) != 0 ||
+        (size_t)snprintf(name, namelen, "%s", strrchr(path, '/') + 1) >= namelen)
+        return err_set(err, errlen, "report name too long");
+    if (tmpdir == NULL || tmpdir[0] == '\0')
+        tmpdir = "/tmp";
+    if ((size_t)snprintf(dir, sizeof dir, "%s/empirie-report-XXXXXX", tmpdir) >= sizeof dir)
+        return err_set(err, errlen, "TMPDIR too long");
+    if (mkdtemp(dir) == NULL)
+        return err_set(err, errlen, "%s: %s", dir, strerror(errno));
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+        err_set(err, errlen, "TMPDIR too long");
+        rc = -1;
+    } else if (kind == REPORT_CITY) {
+        rc = report_city_write(q->doc, &q->meta, wave, rq->slug, path, err, errlen);
+    } else if (kind == REPORT_NETWORK) {
+        rc = report_network_write(q->doc, &q->meta, wave, rq->slug, path, err, errlen);
+    } else {
+        rc = report_ministry_write(q->doc, &q->meta, wave,
+                                   strcmp(ext, "xlsx") == 0 ? path : NULL,
+                                   strcmp(ext, "csv") == 0 ? path : NULL,
+                                   strcmp(ext, "json") == 0 ? path : NULL, err, errlen);
+    }
+    if (rc == 0) {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            err_set(err, errlen, "%s: %s", path, strerror(errno));
+    }
+    if (report_cleanup(dir, path) != 0 && fd >= 0) {
+        close(fd);
+        fd = -1;
+        err_set(err, errlen, "%s: cannot remove the temporary report", dir);
+    }
+    return fd;
+}
+
+/* Sends the open file fd (taken over) as an attachment named name. */
+static enum MHD_Result reply_file(struct request *rq, struct MHD_Connection *c, int fd,
+                                  const char *type, const char *name)
+{
+    char disposition[320];
+    const char *headers[3] = { "Content-Disposition", disposition, NULL };
+    struct MHD_Response *resp;
+    struct stat st;
+
+    if (fstat(fd, &st) != 0 || st.st_size < 0) {
+        log_error("GET %s: fstat: %s", rq->path, strerror(errno));
+        close(fd);
+        return reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "cannot read the report");
+    }
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", name);
+    resp = MHD_create_response_from_fd((size_t)st.st_size, fd);
+    if (resp == NULL) {
+        close(fd);
+        return MHD_NO;
+    }
+    return queue(rq, c, MHD_HTTP_OK, resp, type, (size_t)st.st_size, headers);
+}
+
+static const char *report_content_type(const char *ext)
+{
+    if (strcmp(ext, "csv") == 0)
+        return "text/csv; charset=utf-8";
+    if (strcmp(ext, "json") == 0)
+        return "application/json";
+    return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+}
+
+/* GET /v1/reports/city/{slug}.xlsx, /v1/reports/network/{slug}.xlsx and
+ * /v1/reports/ministry.{xlsx,csv,json}, all with ?survey=S[&wave=W][&lang=en]. */
+static enum MHD_Result get_report(struct request *rq, struct MHD_Connection *c)
+{
+    struct report_query q;
+    const char *lang, *wave = NULL;
+    char name[256], err[ERR_MAX];
+    enum db_outcome out;
+    enum MHD_Result ok;
+    int fd = -1;
+
+    memset(&q, 0, sizeof q);
+    q.survey = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "survey");
+    q.wave = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wave");
+    lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+    /* The survey's slug goes into the file name: ASCII only. */
+    if (q.survey == NULL || !jsonv_is_slug(q.survey))
+        return reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "survey",
+                           "survey: expected a survey slug (?survey=...)");
+    if (lang != NULL && strcmp(lang, "en") != 0 && strcmp(lang, "pl") != 0)
+        return reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "lang", "lang: expected pl or en");
+    q.english = lang != NULL && strcmp(lang, "en") == 0;
+    out = with_db(rq->srv, report_load_work, &q);
+    if (out == DB_OK && q.status == MHD_HTTP_OK)
+        q.status = report_allowed(rq, &q, &wave);
+    if (out == DB_OK && q.status == MHD_HTTP_OK) {
+        fd = report_file(rq, &q, wave, name, sizeof name, err, sizeof err);
+        if (fd < 0)
+            log_error("GET %s: %s", rq->path, err);
+    }
+    report_query_clear(&q);
+    if (out == DB_UNAVAILABLE)
+        ok = reply_unavailable(rq, c);
+    else if (out == DB_FAILED)
+        ok = reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
+    else if (q.status != MHD_HTTP_OK)
+        ok = reply_error(rq, c, q.status, "", q.message);
+    else if (fd < 0)
+        ok = reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "cannot write the report");
+    else
+        ok = reply_file(rq, c, fd, report_content_type(rq->ext), name);
+    return ok;
+}
+
 /* The request is fully received: answer it. */
 static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
 {
@@ -765,6 +1089,10 @@ static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
         return get_survey(rq, c);
     case ROUTE_STATS:
         return get_stats(rq, c);
+    case ROUTE_REPORT_CITY:
+    case ROUTE_REPORT_NETWORK:
+    case ROUTE_REPORT_MINISTRY:
+        return get_report(rq, c);
     case ROUTE_HEALTHZ:
         return get_healthz(rq, c);
     case ROUTE_METRICS:
@@ -785,7 +1113,7 @@ static struct request *request_new(struct http_server *srv, const char *url, con
     clock_gettime(CLOCK_MONOTONIC, &rq->start);
     snprintf(rq->method, sizeof rq->method, "%s", method);
     snprintf(rq->path, sizeof rq->path, "%s", url);
-    rq->route = match_route(url, rq->slug, sizeof rq->slug);
+    rq->route = match_route(url, rq);
     pthread_mutex_lock(&srv->lock);
     srv->active++;
     pthread_mutex_unlock(&srv->lock);

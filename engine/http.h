@@ -2,7 +2,9 @@
  * http: the daemon's HTTP API on libmicrohttpd (MHD 0.9.75) and jansson.
  *
  * Routes (docs/api.md): POST /v1/responses, GET /v1/responses/counts,
- * GET /v1/surveys, GET /v1/surveys/{slug}, GET /healthz, GET /metrics.
+ * GET /v1/surveys, GET /v1/surveys/{slug}, GET /v1/stats,
+ * GET /v1/reports/city/{slug}.xlsx, GET /v1/reports/network/{slug}.xlsx,
+ * GET /v1/reports/ministry.{xlsx,csv,json}, GET /healthz, GET /metrics.
  *
  * Threads: libpq calls block, so MHD runs one thread per connection
  * (MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD) with a

@@ -7,8 +7,17 @@
 #include <string.h>
 
 static const char *const route_names[METRICS_ROUTE_COUNT] = {
-    "/v1/responses", "/v1/responses/counts", "/v1/surveys", "/v1/surveys/{slug}", "/v1/stats",
-    "/healthz",      "/metrics",             "other",
+    "/v1/responses",
+    "/v1/responses/counts",
+    "/v1/surveys",
+    "/v1/surveys/{slug}",
+    "/v1/stats",
+    "/v1/reports/city/{slug}.xlsx",
+    "/v1/reports/network/{slug}.xlsx",
+    "/v1/reports/ministry.{ext}",
+    "/healthz",
+    "/metrics",
+    "other",
 };
 
 /* The statuses the daemon answers with; anything else lands in the last. */
