@@ -27,6 +27,9 @@ struct agg {
     size_t nitems;
     const struct survey *newest;
     size_t **dim_items;          /* per dimension: unified item indices */
+    int *dim_lo, *dim_hi;        /* per dimension: the lowest and highest item score */
+    size_t **dim_base;           /* per dimension: slot of (m, sum m*lo), m = 0..k */
+    size_t *dim_nslots;
     int enps;
     char **waves;
     size_t nwaves;
@@ -209,9 +212,13 @@ static int item_slot0(const struct survey_item *it)
     return it->type == SURVEY_MULTI ? 0 : it->min;
 }
 
-static size_t dim_slots(const struct agg *a, size_t d, int64_t *slot0)
+/* Slots of dimension d: for every m from min_items (at least 1) to k, the
+ * sums m*lo .. m*hi. Sets the dimension's layout in a. */
+static int dim_layout(struct agg *a, size_t d)
 {
     const struct survey_dimension *dim = &a->newest->dimensions[d];
+    size_t first = dim->min_items > 0 ? dim->min_items : 1;
+    size_t n = 0;
     int lo = 0, hi = 0;
 
     for (size_t j = 0; j < dim->nitems; j++) {
@@ -222,8 +229,48 @@ static size_t dim_slots(const struct agg *a, size_t d, int64_t *slot0)
         if (j == 0 || it->max > hi)
             hi = it->max;
     }
-    *slot0 = (int64_t)lo * AGG_SCORE_DENOM;
-    return (size_t)(hi - lo) * AGG_SCORE_DENOM + 1;
+    a->dim_lo[d] = lo;
+    a->dim_hi[d] = hi;
+    a->dim_base[d] = calloc(dim->nitems + 1, sizeof(size_t));
+    if (a->dim_base[d] == NULL)
+        return -1;
+    for (size_t m = first; m <= dim->nitems; m++) {
+        a->dim_base[d][m] = n;
+        n += m * (size_t)(hi - lo) + 1;
+    }
+    a->dim_nslots[d] = n;
+    return 0;
+}
+
+size_t agg_dim_nunits(const struct agg *a, size_t d)
+{
+    return (size_t)(a->dim_hi[d] - a->dim_lo[d]) * AGG_SCORE_DENOM + 1;
+}
+
+void agg_dim_expand(const struct agg *a, size_t d, const struct agg_dim *dim,
+                    struct agg_value *out, size_t nout, int64_t *unit0)
+{
+    const struct survey_dimension *def = &a->newest->dimensions[d];
+    size_t first = def->min_items > 0 ? def->min_items : 1;
+    int lo = a->dim_lo[d], range = a->dim_hi[d] - a->dim_lo[d];
+
+    memset(out, 0, nout * sizeof *out);
+    *unit0 = (int64_t)lo * AGG_SCORE_DENOM;
+    for (size_t m = first; m <= def->nitems; m++) {
+        for (size_t j = 0; j <= m * (size_t)range; j++) {
+            const struct agg_value *v = &dim->hist[a->dim_base[d][m] + j];
+            /* score - lo = j / m, in units of 1/AGG_SCORE_DENOM */
+            size_t u = (size_t)llround((double)j * AGG_SCORE_DENOM / (double)m);
+
+            if (v->n == 0 && v->w == 0)
+                continue;
+            if (u < nout) {
+                out[u].n += v->n;
+                out[u].w += v->w;
+                out[u].w2 += v->w2;
+            }
+        }
+    }
 }
 
 /* Lays out one cell inside a single calloc'd block: the struct, then the
@@ -242,10 +289,9 @@ static struct agg_cell *cell_alloc(const struct agg *a)
     for (size_t k = 0; k < a->nitems; k++)
         doubles += 3 * item_slots(&a->defs[k]);
     for (size_t d = 0; d < ndims; d++) {
-        int64_t s0;
         size_t k = a->newest->dimensions[d].nitems;
 
-        doubles += 3 * dim_slots(a, d, &s0) + k + k * k;
+        doubles += 3 * a->dim_nslots[d] + k + k * k;
     }
     bytes = (bytes + sizeof(double) - 1) / sizeof(double) * sizeof(double);
     c = calloc(1, bytes + doubles * sizeof(double));
@@ -268,7 +314,7 @@ static struct agg_cell *cell_alloc(const struct agg *a)
         struct agg_dim *dim = &c->dims[d];
         size_t k = a->newest->dimensions[d].nitems;
 
-        dim->nslots = dim_slots(a, d, &dim->slot0);
+        dim->nslots = a->dim_nslots[d];
         dim->hist = (struct agg_value *)dp;
         dp += 3 * dim->nslots;
         dim->cc_s = dp;
@@ -432,8 +478,15 @@ static int setup_dims(struct agg *a, char *err, size_t errlen)
 {
     const struct survey *s = a->newest;
 
-    a->dim_items = calloc(s->ndimensions ? s->ndimensions : 1, sizeof *a->dim_items);
-    if (a->dim_items == NULL)
+    size_t nd = s->ndimensions ? s->ndimensions : 1;
+
+    a->dim_items = calloc(nd, sizeof *a->dim_items);
+    a->dim_lo = calloc(nd, sizeof *a->dim_lo);
+    a->dim_hi = calloc(nd, sizeof *a->dim_hi);
+    a->dim_base = calloc(nd, sizeof *a->dim_base);
+    a->dim_nslots = calloc(nd, sizeof *a->dim_nslots);
+    if (a->dim_items == NULL || a->dim_lo == NULL || a->dim_hi == NULL || a->dim_base == NULL ||
+        a->dim_nslots == NULL)
         return err_set(err, errlen, "out of memory");
     for (size_t d = 0; d < s->ndimensions; d++) {
         const struct survey_dimension *dim = &s->dimensions[d];
@@ -444,6 +497,8 @@ static int setup_dims(struct agg *a, char *err, size_t errlen)
         /* The newest version's items come first, so position i is unified i. */
         for (size_t j = 0; j < dim->nitems; j++)
             a->dim_items[d][j] = a->versions[0].item_of[dim->items[j]];
+        if (dim_layout(a, d) != 0)
+            return err_set(err, errlen, "out of memory");
     }
     a->enps = s->enps_item >= 0 ? (int)a->versions[0].item_of[s->enps_item] : -1;
     return 0;
@@ -497,10 +552,17 @@ void agg_free(struct agg *a)
         free(a->own_codes[k]);
     free(a->own_codes);
     free(a->defs);
-    if (a->dim_items != NULL)
-        for (size_t d = 0; d < a->newest->ndimensions; d++)
+    for (size_t d = 0; d < a->newest->ndimensions; d++) {
+        if (a->dim_items != NULL)
             free(a->dim_items[d]);
+        if (a->dim_base != NULL)
+            free(a->dim_base[d]);
+    }
     free(a->dim_items);
+    free(a->dim_base);
+    free(a->dim_lo);
+    free(a->dim_hi);
+    free(a->dim_nslots);
     for (size_t w = 0; w < a->nwaves; w++)
         free(a->waves[w]);
     free(a->waves);
@@ -625,9 +687,8 @@ static void add_dims(struct agg *a, struct agg_cell *c, double w)
         const struct survey_dimension *def = &a->newest->dimensions[d];
         struct agg_dim *dim = &c->dims[d];
         const size_t *items = a->dim_items[d];
-        size_t k = def->nitems, m = 0;
+        size_t k = def->nitems, m = 0, slot;
         long sum = 0;
-        int64_t units;
 
         for (size_t j = 0; j < k; j++)
             if (a->score[items[j]] != SURVEY_NA) {
@@ -636,10 +697,9 @@ static void add_dims(struct agg *a, struct agg_cell *c, double w)
             }
         if (m == 0 || m < def->min_items)
             continue;
-        /* Exact for m <= 8 (840 = lcm(1..8)); rounded to the nearest unit beyond. */
-        units = (int64_t)llround((double)sum * AGG_SCORE_DENOM / (double)m);
-        if (units >= dim->slot0 && (size_t)(units - dim->slot0) < dim->nslots)
-            value_put(&dim->hist[units - dim->slot0], w);
+        slot = a->dim_base[d][m] + (size_t)(sum - (long)m * a->dim_lo[d]);
+        if (sum >= (long)m * a->dim_lo[d] && slot < dim->nslots)
+            value_put(&dim->hist[slot], w);
         if (y != SURVEY_NA)
             pair_put(&dim->driver, (double)sum / (double)m, y);
         if (m < k)

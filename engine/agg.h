@@ -23,9 +23,12 @@
  *     and how many answered the item at all;
  *   drivers: pairwise-complete sums with the eNPS item (n, Sx, Sy, Sxx, Syy, Sxy).
  * Per dimension: the score (mean of its items after reverse coding, for
- * respondents with at least min_items answered) as a histogram in units of
- * 1/AGG_SCORE_DENOM, and, over respondents who answered every item of the
- * dimension, the item sums and cross-products for Cronbach's alpha.
+ * respondents with at least min_items answered) as counts per (items
+ * answered m, sum of their scores): a few dozen slots, where a histogram of
+ * the score itself would need thousands (agg_dim_expand makes that
+ * histogram, in units of 1/AGG_SCORE_DENOM, when a figure is computed); and,
+ * over respondents who answered every item of the dimension, the item sums
+ * and cross-products for Cronbach's alpha.
  */
 #ifndef EMPIRIE_AGG_H
 #define EMPIRIE_AGG_H
@@ -63,8 +66,7 @@ struct agg_item {
 };
 
 struct agg_dim {
-    size_t nslots;             /* histogram of the score in 1/AGG_SCORE_DENOM units */
-    int64_t slot0;             /* score of slot 0, in those units */
+    size_t nslots;             /* slots of (m, sum): see agg_dim_expand */
     struct agg_value *hist;
     struct agg_pair driver;    /* the dimension score with eNPS */
     /* complete cases for Cronbach's alpha: n, sums s[i], cross-products
@@ -134,6 +136,17 @@ size_t agg_nitems(const struct agg *a);
 const struct survey_item *agg_item_def(const struct agg *a, size_t k);
 size_t agg_ndims(const struct agg *a);
 const struct survey_dimension *agg_dim_def(const struct agg *a, size_t d);
+/* The number of slots of dimension d's score histogram in units of
+ * 1/AGG_SCORE_DENOM: (max - min) * AGG_SCORE_DENOM + 1. */
+size_t agg_dim_nunits(const struct agg *a, size_t d);
+
+/* Expands a cell's dimension d into that histogram: out[i] (nout =
+ * agg_dim_nunits slots, zeroed here) counts the scores (*unit0 + i) /
+ * AGG_SCORE_DENOM. Exact for up to 8 items (840 = lcm(1..8)); beyond,
+ * scores are rounded to the nearest unit. */
+void agg_dim_expand(const struct agg *a, size_t d, const struct agg_dim *dim,
+                    struct agg_value *out, size_t nout, int64_t *unit0);
+
 /* Index of the eNPS item among the unified items, or -1. */
 int agg_enps_item(const struct agg *a);
 /* The unified item indices of dimension d (its items' positions in the

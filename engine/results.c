@@ -473,9 +473,17 @@ static void est_item(const struct ctx *c, const struct agg_cell *cell, size_t k,
 
 static void est_dim(const struct ctx *c, const struct agg_cell *cell, size_t d, struct est *e)
 {
-    const struct agg_dim *dim = &cell->dims[d];
+    size_t nunits = agg_dim_nunits(c->agg, d);
+    struct agg_value *hist = malloc(nunits * sizeof *hist);
+    int64_t unit0;
 
-    est_from_hist(c, dim->hist, dim->nslots, (double)dim->slot0, 1.0 / AGG_SCORE_DENOM, 0, e);
+    if (hist == NULL) {
+        est_from_hist(c, NULL, 0, 0, 1.0, 0, e);
+        return;
+    }
+    agg_dim_expand(c->agg, d, &cell->dims[d], hist, nunits, &unit0);
+    est_from_hist(c, hist, nunits, (double)unit0, 1.0 / AGG_SCORE_DENOM, 0, e);
+    free(hist);
 }
 
 static int is_scored(const struct survey_item *def)
@@ -632,9 +640,18 @@ static struct est *cache_build(const struct ctx *c)
 
 /* ---------- per measure ---------- */
 
+/* The rest of one network without the city being built, in one wave: its
+ * estimates for every measure, computed once per (city, network, wave). */
+struct rest {
+    size_t net;          /* group index of the network */
+    struct est *est;     /* nmeasures */
+};
+
 struct build {
     const struct ctx *c;
     struct est *cache;
+    struct rest *rests;  /* the networks of the city group being built */
+    size_t nrests;
 };
 
 static int group_has_city(const struct group *g, size_t city)
@@ -645,68 +662,112 @@ static int group_has_city(const struct group *g, size_t city)
     return 0;
 }
 
+/* Fills b->rests for city group gi in wave w: every visible network the
+ * city is a member of, minus the city. */
+static int rests_build(struct build *b, size_t gi, size_t w)
+{
+    const struct ctx *c = b->c;
+    const struct group *city = &c->groups[gi];
+
+    b->nrests = 0;
+    b->rests = calloc(c->first_all - c->first_network + 1, sizeof *b->rests);
+    if (b->rests == NULL)
+        return -1;
+    for (size_t ni = c->first_network; ni < c->first_all; ni++) {
+        const struct group *net = &c->groups[ni];
+        struct rest *r = &b->rests[b->nrests];
+        struct agg_cell *cell;
+
+        if (!group_has_city(net, city->cities[0]) || net->hidden[w])
+            continue;
+        r->net = ni;
+        r->est = calloc(nmeasures(c) + 1, sizeof *r->est);
+        cell = agg_cell_new(c->agg);
+        if (r->est == NULL || cell == NULL) {
+            free(r->est);
+            agg_cell_free(c->agg, cell);
+            return -1;
+        }
+        agg_cell_merge(c->agg, cell, net->total[w]);
+        agg_cell_subtract(c->agg, cell, city->total[w]);
+        for (size_t m = 0; m < nmeasures(c); m++)
+            if (m >= c->nitems || is_scored(agg_item_def(c->agg, m)))
+                est_measure(c, cell, m, &r->est[m]);
+        agg_cell_free(c->agg, cell);
+        b->nrests++;
+    }
+    return 0;
+}
+
+static void rests_free(struct build *b)
+{
+    for (size_t i = 0; i < b->nrests; i++)
+        free(b->rests[i].est);
+    free(b->rests);
+    b->rests = NULL;
+    b->nrests = 0;
+}
+
+/* The rank of city group gi among the visible cities of net for measure m. */
+static double rank_in(const struct build *b, const struct group *net, size_t gi, size_t w,
+                      size_t m, size_t *of)
+{
+    const struct ctx *c = b->c;
+    double *means = calloc(net->ncities + 1, sizeof *means);
+    double *ranks = calloc(net->ncities + 1, sizeof *ranks);
+    double rank = NAN;
+
+    *of = 0;
+    if (means != NULL && ranks != NULL) {
+        size_t pos = 0;
+
+        for (size_t i = 0; i < net->ncities; i++) {
+            size_t cg = net->cities[i];   /* city groups come first: index = city */
+
+            means[i] = measure_hidden(c, &c->groups[cg], w, m)
+                           ? NAN
+                           : cache_at(b->cache, c, cg, w, m)->mean;
+            *of += isfinite(means[i]);
+            if (cg == gi)
+                pos = i;
+        }
+        if (stats_rank(means, net->ncities, ranks, NULL, 0) == 0)
+            rank = ranks[pos];
+    }
+    free(means);
+    free(ranks);
+    return rank;
+}
+
 /* A city against the rest of each network it is a member of. */
 static json_t *json_vs_networks(const struct build *b, size_t gi, size_t w, size_t m)
 {
     const struct ctx *c = b->c;
-    const struct group *city = &c->groups[gi];
     const struct est *ce = cache_at(b->cache, c, gi, w, m);
     json_t *arr = json_array();
 
-    for (size_t ni = c->first_network; ni < c->first_all; ni++) {
-        const struct group *net = &c->groups[ni];
-        struct agg_cell *rest;
-        struct est re;
+    for (size_t i = 0; i < b->nrests; i++) {
+        const struct group *net = &c->groups[b->rests[i].net];
+        const struct est *re = &b->rests[i].est[m];
         struct stats_group a, r;
         struct stats_ttest t;
-        double *means, *ranks;
-        size_t pos = 0;
+        size_t of;
+        double rank;
 
-        if (!group_has_city(net, city->cities[0]) || net->hidden[w])
-            continue;
-        rest = agg_cell_new(c->agg);
-        if (rest == NULL)
-            continue;
-        agg_cell_merge(c->agg, rest, net->total[w]);
-        agg_cell_subtract(c->agg, rest, city->total[w]);
-        est_measure(c, rest, m, &re);
-        agg_cell_free(c->agg, rest);
         /* The rest of the network is itself a group: too few, and the
          * comparison would reveal it. */
-        if (!anon_visible(re.n, c->t) || re.n == 0)
+        if (!anon_visible(re->n, c->t) || re->n == 0)
             continue;
         a = (struct stats_group){ ce->n_eff, ce->mean, ce->sd };
-        r = (struct stats_group){ re.n_eff, re.mean, re.sd };
+        r = (struct stats_group){ re->n_eff, re->mean, re->sd };
         if (stats_welch_t(&a, &r, &t, NULL, 0) != 0)
             continue;
-        means = calloc(net->ncities + 1, sizeof *means);
-        ranks = calloc(net->ncities + 1, sizeof *ranks);
-        if (means != NULL && ranks != NULL) {
-            for (size_t i = 0; i < net->ncities; i++) {
-                size_t cg = net->cities[i];   /* city groups come first: index = city */
-
-                means[i] = measure_hidden(c, &c->groups[cg], w, m)
-                               ? NAN
-                               : cache_at(b->cache, c, cg, w, m)->mean;
-                if (cg == gi)
-                    pos = i;
-            }
-            stats_rank(means, net->ncities, ranks, NULL, 0);
-        }
-        {
-            size_t of = 0;
-
-            for (size_t i = 0; means != NULL && i < net->ncities; i++)
-                of += isfinite(means[i]);
-            json_array_append_new(
-                arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i}", "network",
-                               net->slug, "rest_mean", jnum(re.mean), "diff", jnum(t.diff),
-                               "t", jnum(t.t), "df", jnum(t.df), "p", jnum(t.p), "cohens_d",
-                               jnum(t.d), "rank", jnum(ranks != NULL ? ranks[pos] : NAN),
-                               "of", (int)of));
-        }
-        free(means);
-        free(ranks);
+        rank = rank_in(b, net, gi, w, m, &of);
+        json_array_append_new(
+            arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i}", "network", net->slug,
+                           "rest_mean", jnum(re->mean), "diff", jnum(t.diff), "t", jnum(t.t),
+                           "df", jnum(t.df), "p", jnum(t.p), "cohens_d", jnum(t.d), "rank",
+                           jnum(rank), "of", (int)of));
     }
     return arr;
 }
@@ -1069,7 +1130,7 @@ static json_t *json_group_header(const struct ctx *c, const struct group *g, siz
     return o;
 }
 
-static json_t *json_group(const struct build *b, size_t gi, size_t w)
+static json_t *json_group(struct build *b, size_t gi, size_t w)
 {
     const struct ctx *c = b->c;
     const struct group *g = &c->groups[gi];
@@ -1083,6 +1144,11 @@ static json_t *json_group(const struct build *b, size_t gi, size_t w)
     }
     json_object_set_new(o, "suppressed", json_false());
     json_object_set_new(o, "respondents", json_real(g->total[w]->respondents.n));
+    if (g->type == GROUP_CITY && rests_build(b, gi, w) != 0) {
+        rests_free(b);
+        json_decref(o);
+        return NULL;
+    }
     items = json_array();
     for (size_t k = 0; k < c->nitems; k++) {
         const struct survey_item *def = agg_item_def(c->agg, k);
@@ -1106,6 +1172,7 @@ static json_t *json_group(const struct build *b, size_t gi, size_t w)
     }
     json_object_set_new(o, "dimensions", dims);
     json_object_set_new(o, "enps", json_enps(b, gi, w));
+    rests_free(b);
     adjust_p(o);
     if (c->split)
         json_object_set_new(o, "breakdown", json_breakdown(b, gi, w));
@@ -1218,6 +1285,7 @@ json_t *results_build(const struct results_input *in, char *err, size_t errlen)
         err_set(err, errlen, "out of memory");
         goto done;
     }
+    memset(&b, 0, sizeof b);
     b.c = &c;
     b.cache = cache_build(&c);
     if (b.cache == NULL) {
@@ -1225,10 +1293,23 @@ json_t *results_build(const struct results_input *in, char *err, size_t errlen)
         goto done;
     }
     groups = json_array();
-    for (size_t w = 0; w < c.nwaves; w++)
-        for (size_t g = 0; g < c.ngroups; g++)
-            json_array_append_new(groups, json_group(&b, g, w));
+    for (size_t w = 0; w < c.nwaves && groups != NULL; w++) {
+        for (size_t g = 0; g < c.ngroups; g++) {
+            json_t *one = json_group(&b, g, w);
+
+            if (one == NULL) {
+                json_decref(groups);
+                groups = NULL;
+                break;
+            }
+            json_array_append_new(groups, one);
+        }
+    }
     free(b.cache);
+    if (groups == NULL) {
+        err_set(err, errlen, "out of memory");
+        goto done;
+    }
     waves = json_array();
     for (size_t w = 0; w < c.nwaves; w++)
         json_array_append_new(waves, json_pack("{s:s, s:f}", "label", agg_wave(c.agg, w), "x",

@@ -3,6 +3,7 @@
 #include "err.h"
 
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Version 2: items a, b (reverse-coded), enps; dimension D = {a, b}.
@@ -134,10 +135,25 @@ Test(agg, dimension_scores_and_alpha_sums)
     c = agg_cell_find(a, 1, (size_t)agg_city_index(a, "jaslo"), SURVEY_NA);
     cr_assert(c != NULL);
     d = &c->dims[0];
-    cr_expect_eq(d->slot0, 1 * AGG_SCORE_DENOM);
-    cr_expect_eq(d->hist[(5 - 1) * AGG_SCORE_DENOM].n, 1);
-    cr_expect_eq(d->hist[(int)(1.5 * AGG_SCORE_DENOM)].n, 1, "2.5 - 1 = 1.5");
-    cr_expect_eq(d->hist[(4 - 1) * AGG_SCORE_DENOM].n, 1);
+    {
+        size_t nunits = agg_dim_nunits(a, 0);
+        struct agg_value *h = calloc(nunits, sizeof *h);
+        int64_t unit0;
+        double total = 0;
+
+        cr_assert(h != NULL);
+        cr_expect_eq(nunits, 4 * AGG_SCORE_DENOM + 1, "scores 1..5");
+        agg_dim_expand(a, 0, d, h, nunits, &unit0);
+        cr_expect_eq(unit0, 1 * AGG_SCORE_DENOM);
+        cr_expect_eq(h[(5 - 1) * AGG_SCORE_DENOM].n, 1);
+        cr_expect_eq(h[(int)(1.5 * AGG_SCORE_DENOM)].n, 1, "2.5 - 1 = 1.5");
+        cr_expect_eq(h[(4 - 1) * AGG_SCORE_DENOM].n, 1);
+        for (size_t i = 0; i < nunits; i++)
+            total += h[i].n;
+        cr_expect_eq(total, 3);
+        free(h);
+    }
+    cr_expect_lt(d->nslots, 20, "(m, sum) slots: 5 for m = 1, 9 for m = 2");
     cr_expect_eq(d->cc_n, 2, "two complete cases");
     cr_expect_eq(d->cc_s[0], 7);
     cr_expect_eq(d->cc_s[1], 8);
