@@ -11,13 +11,15 @@ Test(cli, help_lists_commands)
     cr_expect_eq(testdb_run(out, sizeof out, "--help"), 0);
     cr_expect(strstr(out, "migrate") != NULL, "%s", out);
     cr_expect(strstr(out, "registry") != NULL, "%s", out);
+    cr_expect(strstr(out, "report") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "no-such-command"), 2);
     cr_expect(strstr(out, "unknown command 'no-such-command'") != NULL, "%s", out);
 }
 
 Test(cli, every_command_has_help)
 {
-    static const char *const cmds[] = { "migrate", "registry" };
+    static const char *const cmds[] = { "migrate", "registry", "serve", "import",
+                                        "stats", "report", "token create" };
     char out[8192];
 
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
