@@ -65,7 +65,7 @@ enum {
 static const struct xlsx_col summary_cols[S_NCOLS] = {
     { L_CODE, NULL, 14 },        { L_INDICATOR, NULL, 40 },   { L_VALUE, NULL, 10 },
     { L_CI_LOW, NULL, 10 },      { L_CI_HIGH, NULL, 10 },     { L_CHANGE, NULL, 12 },
-    { L_P_ADJ, NULL, 11 },       { L_SIGNIFICANT, NULL, 15 }, { L_TREND, NULL, 14 },
+    { L_P_ADJ, NULL, 11 },       { L_SIGNIFICANT, NULL, 15 }, { L_TREND, NULL, 22 },
     { L_NETWORK, NULL, 20 },     { L_NETWORK_VALUE, NULL, 11 }, { L_REST_MEAN, NULL, 13 },
     { L_DIFF, NULL, 10 },        { L_P_ADJ, NULL, 11 },       { L_RANK, NULL, 10 },
     { L_OF, NULL, 9 },
@@ -272,7 +272,7 @@ static const struct xlsx_col item_cols[I_NCOLS] = {
     { L_CI_LOW, NULL, 9 },    { L_CI_HIGH, NULL, 9 },     { L_MEDIAN, NULL, 9 },
     { L_FAV, NULL, 11 },      { L_FAV_CI_LOW, NULL, 12 }, { L_FAV_CI_HIGH, NULL, 12 },
     { L_CHANGE, NULL, 12 },   { L_P_ADJ, NULL, 11 },      { L_FAV_CHANGE, NULL, 12 },
-    { L_FAV_P_ADJ, NULL, 12 }, { L_TREND, NULL, 14 },     { L_DISTRIBUTION, NULL, 60 },
+    { L_FAV_P_ADJ, NULL, 12 }, { L_TREND, NULL, 22 },     { L_DISTRIBUTION, NULL, 60 },
     { L_N_EFF, NULL, 10 },
 };
 
@@ -373,7 +373,7 @@ static const struct xlsx_col dim_cols[D_NCOLS] = {
     { L_CI_LOW, NULL, 9 },       { L_CI_HIGH, NULL, 9 },        { L_ALPHA, NULL, 10 },
     { L_ALPHA_CI_LOW, NULL, 11 }, { L_ALPHA_CI_HIGH, NULL, 11 }, { L_ALPHA_N, NULL, 12 },
     { L_CHANGE, NULL, 12 },      { L_P_ADJ, NULL, 11 },         { L_SIGNIFICANT, NULL, 15 },
-    { L_TREND, NULL, 14 },
+    { L_TREND, NULL, 22 },
 };
 
 static void dim_row(struct city *c, lxw_worksheet *ws, int row, const json_t *d)

@@ -76,7 +76,7 @@ enum { S_CODE, S_LABEL, S_VALUE, S_CI_LO, S_CI_HI, S_CHANGE, S_P, S_SIG, S_TREND
 static const struct xlsx_col summary_cols[S_NCOLS] = {
     { L_CODE, NULL, 14 },    { L_INDICATOR, NULL, 44 }, { L_VALUE, NULL, 10 },
     { L_CI_LOW, NULL, 10 },  { L_CI_HIGH, NULL, 10 },   { L_CHANGE, NULL, 12 },
-    { L_P_ADJ, NULL, 11 },   { L_SIGNIFICANT, NULL, 15 }, { L_TREND, NULL, 14 },
+    { L_P_ADJ, NULL, 11 },   { L_SIGNIFICANT, NULL, 15 }, { L_TREND, NULL, 22 },
     { L_ANOVA_P_ADJ, NULL, 16 },
 };
 

@@ -372,9 +372,24 @@ int xlsx_significant(const json_t *obj, const char *path)
     return isfinite(p) && p < 0.05;
 }
 
+/* How many lines a header of text takes when wrapped in a column of width
+ * characters (counting characters, not UTF-8 bytes; at most 4). */
+static int header_lines(const char *text, double width)
+{
+    size_t chars = 0;
+    int lines;
+
+    for (const char *p = text; *p != '\0'; p++)
+        chars += ((unsigned char)*p & 0xC0) != 0x80;
+    lines = width > 1 ? (int)((double)chars / (width - 1)) + 1 : 1;
+    return lines > 4 ? 4 : lines;
+}
+
 void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
                  const struct xlsx_col *cols, size_t n)
 {
+    int lines = 1;
+
     if (!xlsx_ok(x) || ws == NULL)
         return;
     for (size_t i = 0; i < n; i++) {
@@ -384,7 +399,11 @@ void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
         xlsx_text(x, ws, row, c, s, XF_HEAD);
         xlsx_check(x, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, cols[i].width, NULL),
                    "a column width");
+        if (header_lines(s, cols[i].width) > lines)
+            lines = header_lines(s, cols[i].width);
     }
+    /* Wrapped headers need their lines: viewers do not grow the row. */
+    xlsx_check(x, worksheet_set_row(ws, (lxw_row_t)row, 15.0 * lines, NULL), "a row height");
 }
 
 void xlsx_table(struct xlsx *x, lxw_worksheet *ws, int header_row, int last_row, int ncols)
