@@ -242,35 +242,60 @@ static int dim_layout(struct agg *a, size_t d)
     return 0;
 }
 
-size_t agg_dim_nunits(const struct agg *a, size_t d)
+size_t agg_dim_npoints(const struct agg *a, size_t d)
 {
-    return (size_t)(a->dim_hi[d] - a->dim_lo[d]) * AGG_SCORE_DENOM + 1;
+    return a->dim_nslots[d];
 }
 
-void agg_dim_expand(const struct agg *a, size_t d, const struct agg_dim *dim,
-                    struct agg_value *out, size_t nout, int64_t *unit0)
+struct dim_point {
+    long num;            /* score - lo = num / den */
+    long den;
+    struct agg_value v;
+};
+
+static int point_cmp(const void *x, const void *y)
+{
+    const struct dim_point *p = x, *q = y;
+    long l = p->num * q->den, r = q->num * p->den;   /* exact: small integers */
+
+    return (l > r) - (l < r);
+}
+
+size_t agg_dim_points(const struct agg *a, size_t d, const struct agg_dim *dim, double *score,
+                      struct agg_value *v, size_t cap)
 {
     const struct survey_dimension *def = &a->newest->dimensions[d];
     size_t first = def->min_items > 0 ? def->min_items : 1;
-    int lo = a->dim_lo[d], range = a->dim_hi[d] - a->dim_lo[d];
+    long range = a->dim_hi[d] - a->dim_lo[d];
+    struct dim_point buf[256];
+    struct dim_point *pts = dim->nslots <= 256 ? buf : malloc(dim->nslots * sizeof *pts);
+    size_t n = 0, out = 0;
 
-    memset(out, 0, nout * sizeof *out);
-    *unit0 = (int64_t)lo * AGG_SCORE_DENOM;
-    for (size_t m = first; m <= def->nitems; m++) {
-        for (size_t j = 0; j <= m * (size_t)range; j++) {
-            const struct agg_value *v = &dim->hist[a->dim_base[d][m] + j];
-            /* score - lo = j / m, in units of 1/AGG_SCORE_DENOM */
-            size_t u = (size_t)llround((double)j * AGG_SCORE_DENOM / (double)m);
+    if (pts == NULL)
+        return 0;
+    for (size_t m = first; m <= def->nitems; m++)
+        for (long j = 0; j <= (long)m * range; j++) {
+            const struct agg_value *x = &dim->hist[a->dim_base[d][m] + (size_t)j];
 
-            if (v->n == 0 && v->w == 0)
-                continue;
-            if (u < nout) {
-                out[u].n += v->n;
-                out[u].w += v->w;
-                out[u].w2 += v->w2;
-            }
+            if (x->n > 0 || x->w > 0)
+                pts[n++] = (struct dim_point){ j, (long)m, *x };
         }
+    qsort(pts, n, sizeof *pts, point_cmp);
+    for (size_t i = 0; i < n; i++) {
+        if (out > 0 && point_cmp(&pts[i], &pts[i - 1]) == 0) {
+            v[out - 1].n += pts[i].v.n;
+            v[out - 1].w += pts[i].v.w;
+            v[out - 1].w2 += pts[i].v.w2;
+            continue;
+        }
+        if (out == cap)
+            break;
+        score[out] = a->dim_lo[d] + (double)pts[i].num / (double)pts[i].den;
+        v[out++] = pts[i].v;
     }
+    if (pts != buf)
+        free(pts);
+    return out;
 }
 
 /* Lays out one cell inside a single calloc'd block: the struct, then the

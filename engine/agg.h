@@ -25,8 +25,8 @@
  * Per dimension: the score (mean of its items after reverse coding, for
  * respondents with at least min_items answered) as counts per (items
  * answered m, sum of their scores): a few dozen slots, where a histogram of
- * the score itself would need thousands (agg_dim_expand makes that
- * histogram, in units of 1/AGG_SCORE_DENOM, when a figure is computed); and,
+ * the score itself would need thousands (agg_dim_points lists the distinct
+ * scores in order when a figure is computed); and,
  * over respondents who answered every item of the dimension, the item sums
  * and cross-products for Cronbach's alpha.
  */
@@ -38,10 +38,6 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* Dimension scores are means of up to 8 items: lcm(1..8) = 840 makes every
- * such mean an exact integer number of 1/840ths. */
-#define AGG_SCORE_DENOM 840
 
 struct agg;
 
@@ -136,16 +132,15 @@ size_t agg_nitems(const struct agg *a);
 const struct survey_item *agg_item_def(const struct agg *a, size_t k);
 size_t agg_ndims(const struct agg *a);
 const struct survey_dimension *agg_dim_def(const struct agg *a, size_t d);
-/* The number of slots of dimension d's score histogram in units of
- * 1/AGG_SCORE_DENOM: (max - min) * AGG_SCORE_DENOM + 1. */
-size_t agg_dim_nunits(const struct agg *a, size_t d);
+/* The most distinct scores a cell's dimension d can hold (its slots). */
+size_t agg_dim_npoints(const struct agg *a, size_t d);
 
-/* Expands a cell's dimension d into that histogram: out[i] (nout =
- * agg_dim_nunits slots, zeroed here) counts the scores (*unit0 + i) /
- * AGG_SCORE_DENOM. Exact for up to 8 items (840 = lcm(1..8)); beyond,
- * scores are rounded to the nearest unit. */
-void agg_dim_expand(const struct agg *a, size_t d, const struct agg_dim *dim,
-                    struct agg_value *out, size_t nout, int64_t *unit0);
+/* A cell's dimension d as its distinct scores in increasing order: score[i]
+ * (the mean of the items answered) with its counts v[i]; only scores that
+ * occur. Writes at most cap points (cap >= agg_dim_npoints) and returns how
+ * many. Scores equal as fractions (2/2 and 4/4) are one point. */
+size_t agg_dim_points(const struct agg *a, size_t d, const struct agg_dim *dim, double *score,
+                      struct agg_value *v, size_t cap);
 
 /* Index of the eNPS item among the unified items, or -1. */
 int agg_enps_item(const struct agg *a);

@@ -395,23 +395,43 @@ static json_t *jnum(double v)
     return isfinite(v) ? json_real(v) : json_null();
 }
 
-/* Mean, SD, SE and CI of a histogram of values (slot0 + i) * scale, from
- * unweighted counts or, for weighted surveys, from the weight sums. */
-static void est_from_hist(const struct ctx *c, const struct agg_value *v, size_t nslots,
-                          double slot0, double scale, size_t fav_top, struct est *e)
+/* The median from stats_dist_median's answer r in index space: an index,
+ * or the midpoint of two indices with counts. */
+static double median_at(const double *x, const double *counts, size_t n, double r)
+{
+    size_t i, j;
+
+    if (!isfinite(r) || n == 0)
+        return NAN;
+    i = (size_t)floor(r);
+    j = (size_t)ceil(r);
+    while (i > 0 && counts[i] <= 0)
+        i--;
+    while (j + 1 < n && counts[j] <= 0)
+        j++;
+    return i == j ? x[i] : 0.5 * (x[i] + x[j]);
+}
+
+/*
+ * Mean, SD, SE, CI and median of n values x[0] < x[1] < ... with their
+ * counts v, from unweighted counts or, for weighted surveys, from the
+ * weight sums; % favourable over the top fav_top values.
+ */
+static void est_from_points(const struct ctx *c, const double *x, const struct agg_value *v,
+                            size_t n, size_t fav_top, struct est *e)
 {
     struct stats_moments m = { 0, 0, 0 };
     struct stats_wsums ws = { 0, 0, 0, 0, 0, 0 };
     struct stats_summary s;
-    double *counts = malloc((nslots ? nslots : 1) * sizeof *counts);
-    double med;
+    double buf[64];
+    double *counts = n <= 64 ? buf : malloc(n * sizeof *counts);
 
     memset(e, 0, sizeof *e);
     e->mean = e->sd = e->se = e->ci_lo = e->ci_hi = e->median = NAN;
     if (counts == NULL)
         return;
-    for (size_t i = 0; i < nslots; i++) {
-        double y = (slot0 + (double)i) * scale;
+    for (size_t i = 0; i < n; i++) {
+        double y = x[i];
 
         counts[i] = c->weighted ? v[i].w : v[i].n;
         m.n += v[i].n;
@@ -426,8 +446,8 @@ static void est_from_hist(const struct ctx *c, const struct agg_value *v, size_t
     }
     e->n = m.n;
     e->n_eff = m.n;
-    med = stats_dist_median(counts, nslots, 0);
-    e->median = isfinite(med) ? (slot0 + med) * scale : NAN;
+    if (n > 0)
+        e->median = median_at(x, counts, n, stats_dist_median(counts, n, 0));
     if (c->weighted) {
         struct stats_wmean wm;
 
@@ -446,12 +466,12 @@ static void est_from_hist(const struct ctx *c, const struct agg_value *v, size_t
         e->ci_lo = s.ci_lo;
         e->ci_hi = s.ci_hi;
     }
-    if (fav_top > 0 && fav_top <= nslots && m.n > 0) {
+    if (fav_top > 0 && fav_top <= n && m.n > 0) {
         double top = 0, total = 0;
 
-        for (size_t i = 0; i < nslots; i++) {
+        for (size_t i = 0; i < n; i++) {
             total += counts[i];
-            if (i >= nslots - fav_top)
+            if (i >= n - fav_top)
                 top += counts[i];
         }
         /* Weighted: the weighted share on Kish's effective n. */
@@ -459,7 +479,8 @@ static void est_from_hist(const struct ctx *c, const struct agg_value *v, size_t
         e->fav_x = total > 0 ? top / total * e->fav_n : 0;
         e->has_fav = stats_wilson(e->fav_x, e->fav_n, &e->fav, NULL, 0) == 0;
     }
-    free(counts);
+    if (counts != buf)
+        free(counts);
 }
 
 static void est_item(const struct ctx *c, const struct agg_cell *cell, size_t k, struct est *e)
@@ -467,23 +488,32 @@ static void est_item(const struct ctx *c, const struct agg_cell *cell, size_t k,
     const struct survey_item *def = agg_item_def(c->agg, k);
     const struct agg_item *it = &cell->items[k];
     size_t top = def->type == SURVEY_LIKERT ? (size_t)c->in->survey->favourable_top : 0;
+    double buf[64] = { 0 };
+    double *x = it->nvalues <= 64 ? buf : malloc(it->nvalues * sizeof *x);
 
-    est_from_hist(c, it->values, it->nvalues, it->min, 1.0, top, e);
+    if (x == NULL) {
+        est_from_points(c, NULL, NULL, 0, 0, e);
+        return;
+    }
+    for (size_t i = 0; i < it->nvalues; i++)
+        x[i] = it->min + (double)i;
+    est_from_points(c, x, it->values, it->nvalues, top, e);
+    if (x != buf)
+        free(x);
 }
 
 static void est_dim(const struct ctx *c, const struct agg_cell *cell, size_t d, struct est *e)
 {
-    size_t nunits = agg_dim_nunits(c->agg, d);
-    struct agg_value *hist = malloc(nunits * sizeof *hist);
-    int64_t unit0;
+    size_t cap = agg_dim_npoints(c->agg, d);
+    double *x = malloc((cap ? cap : 1) * sizeof *x);
+    struct agg_value *v = malloc((cap ? cap : 1) * sizeof *v);
+    size_t n = 0;
 
-    if (hist == NULL) {
-        est_from_hist(c, NULL, 0, 0, 1.0, 0, e);
-        return;
-    }
-    agg_dim_expand(c->agg, d, &cell->dims[d], hist, nunits, &unit0);
-    est_from_hist(c, hist, nunits, (double)unit0, 1.0 / AGG_SCORE_DENOM, 0, e);
-    free(hist);
+    if (x != NULL && v != NULL)
+        n = agg_dim_points(c->agg, d, &cell->dims[d], x, v, cap);
+    est_from_points(c, x, v, n, 0, e);
+    free(x);
+    free(v);
 }
 
 static int is_scored(const struct survey_item *def)

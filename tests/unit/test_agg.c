@@ -136,22 +136,16 @@ Test(agg, dimension_scores_and_alpha_sums)
     cr_assert(c != NULL);
     d = &c->dims[0];
     {
-        size_t nunits = agg_dim_nunits(a, 0);
-        struct agg_value *h = calloc(nunits, sizeof *h);
-        int64_t unit0;
-        double total = 0;
+        double x[32];
+        struct agg_value v[32];
+        size_t n = agg_dim_points(a, 0, d, x, v, 32);
 
-        cr_assert(h != NULL);
-        cr_expect_eq(nunits, 4 * AGG_SCORE_DENOM + 1, "scores 1..5");
-        agg_dim_expand(a, 0, d, h, nunits, &unit0);
-        cr_expect_eq(unit0, 1 * AGG_SCORE_DENOM);
-        cr_expect_eq(h[(5 - 1) * AGG_SCORE_DENOM].n, 1);
-        cr_expect_eq(h[(int)(1.5 * AGG_SCORE_DENOM)].n, 1, "2.5 - 1 = 1.5");
-        cr_expect_eq(h[(4 - 1) * AGG_SCORE_DENOM].n, 1);
-        for (size_t i = 0; i < nunits; i++)
-            total += h[i].n;
-        cr_expect_eq(total, 3);
-        free(h);
+        /* scores 2.5, 4 (one item) and 5, in order, one each */
+        cr_assert_eq(n, 3);
+        cr_expect_float_eq(x[0], 2.5, 1e-12);
+        cr_expect_float_eq(x[1], 4.0, 1e-12);
+        cr_expect_float_eq(x[2], 5.0, 1e-12);
+        cr_expect(v[0].n == 1 && v[1].n == 1 && v[2].n == 1);
     }
     cr_expect_lt(d->nslots, 20, "(m, sum) slots: 5 for m = 1, 9 for m = 2");
     cr_expect_eq(d->cc_n, 2, "two complete cases");
