@@ -1,11 +1,29 @@
 /*
- * import: CSV or NDJSON records -> response_from_json -> COPY into a staging
- * table -> one INSERT ... SELECT, all in one transaction.
+ * import: CSV or NDJSON records -> validation -> COPY, all in one transaction.
+ *
+ * Two ways to store a file, tried in this order:
+ *
+ *  - direct: COPY the rows straight into `response`. New data (the common
+ *    case) is written once, checked once (its primary key), committed.
+ *  - staging: when the direct COPY hits a unique violation (an id already
+ *    stored, or given twice in the file), roll back and read the file again
+ *    into a temporary staging table, then one INSERT ... SELECT ... ON
+ *    CONFLICT DO NOTHING and two checks that tell a duplicate (same content:
+ *    skipped) from a conflict (different content: an error naming the line).
+ *
+ * The second reading needs a file that can be read again: input that is not
+ * a regular file (a pipe on stdin) goes the staging way at once.
+ *
+ * Validation: a record that passes a fast check (import_fast_*, below: the
+ * same rules as response_from_json, with item codes looked up by hash and no
+ * error text built) is taken as it is; anything else goes through
+ * response_from_json, which decides and words the error. So messages are the
+ * API's, and the fast check can only be stricter, never looser.
  *
  * A CSV row is first made into the JSON object the API takes (docs/import.md
  * has the columns), so both formats and the API share one validator and one
- * set of messages. Staging rows are encoded exactly as ingest.c encodes them,
- * so that "same content" means the same whichever way a response came in.
+ * set of messages. Rows are encoded exactly as ingest.c encodes them, so
+ * that "same content" means the same whichever way a response came in.
  */
 #include "import.h"
 
@@ -15,12 +33,16 @@
 #include "response.h"
 
 #include <errno.h>
+#include <math.h>
+#include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #define PROGRESS_EVERY 10000
+#define COPY_CHUNK (128 * 1024)   /* bytes per PQputCopyData */
 #define STAGING_COLUMNS "survey, wave, survey_version, attrs, answers, texts, weight"
 
 static const char *const create_sql =
@@ -28,6 +50,9 @@ static const char *const create_sql =
     "id uuid NOT NULL, survey text NOT NULL, wave text NOT NULL, survey_version integer NOT NULL, "
     "attrs smallint[] NOT NULL, answers smallint[] NOT NULL, texts text[], "
     "weight double precision) ON COMMIT DROP";
+
+static const char *const copy_direct_sql =
+    "COPY response (city, id, " STAGING_COLUMNS ") FROM STDIN";
 
 static const char *const twice_sql =
     "SELECT a.line, b.line, b.id, b.city FROM import_staging a JOIN import_staging b "
@@ -56,6 +81,16 @@ struct buf {
     size_t len, cap;
 };
 
+/* Item and attribute codes of one instrument, by hash: slot -> index + 1 (0:
+ * empty), open addressing with linear probing. Built once per instrument. */
+struct codemap {
+    const struct survey *s;
+    size_t mask;
+    int *items;
+    int *attrs;
+    int has_text;
+};
+
 struct importer {
     PGconn *conn;
     const struct catalog *cat;
@@ -63,15 +98,27 @@ struct importer {
     const struct import_options *opt;
     struct import_result *res;
     int csv;
-    struct buf row;
+    int direct;          /* COPY into response (else into import_staging, with lines) */
+    int retry;           /* direct COPY failed on a key: redo the file the staging way */
+    int copy_broken;     /* stop sending: the server ended the COPY (or is about to) */
+    struct buf out;      /* COPY data not yet sent */
     /* CSV: the header */
     size_t ncols;
     enum col_kind *kinds;
     char **codes;        /* column name, or the code after "attr." */
     int fixed[5];        /* column of survey, wave, city, id, weight, or -1 */
+    /* the fast check */
+    struct codemap *maps;
+    size_t nmaps;
+    int16_t *answers, *attrs;   /* reused for every record, sized for the largest */
+    char **texts;
+    size_t cap_items, cap_attrs;
+    const char *last_survey, *last_wave;   /* point into the catalog */
+    const struct survey *last_instrument;
+    char last_city[128];                   /* "": none yet */
 };
 
-static int buf_put(struct buf *b, const char *s, size_t n)
+static int buf_reserve(struct buf *b, size_t n)
 {
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 1024;
@@ -85,6 +132,13 @@ static int buf_put(struct buf *b, const char *s, size_t n)
         b->p = bigger;
         b->cap = cap;
     }
+    return 0;
+}
+
+static int buf_put(struct buf *b, const char *s, size_t n)
+{
+    if (buf_reserve(b, n) != 0)
+        return -1;
     memcpy(b->p + b->len, s, n);
     b->len += n;
     b->p[b->len] = '\0';
@@ -96,21 +150,25 @@ static int buf_str(struct buf *b, const char *s)
     return buf_put(b, s, strlen(s));
 }
 
-/* s as a COPY text-format value: backslash, tab, newline and CR escaped. */
+/* s as a COPY text-format value: backslash, tab, newline and CR escaped.
+ * Runs of plain bytes are copied at once. */
 static int buf_copy_text(struct buf *b, const char *s)
 {
-    int rc = 0;
+    while (*s != '\0') {
+        size_t plain = strcspn(s, "\\\t\n\r");
+        const char *esc;
 
-    for (; rc == 0 && *s != '\0'; s++) {
-        switch (*s) {
-        case '\\': rc = buf_put(b, "\\\\", 2); break;
-        case '\t': rc = buf_put(b, "\\t", 2); break;
-        case '\n': rc = buf_put(b, "\\n", 2); break;
-        case '\r': rc = buf_put(b, "\\r", 2); break;
-        default: rc = buf_put(b, s, 1);
-        }
+        if (plain > 0 && buf_put(b, s, plain) != 0)
+            return -1;
+        s += plain;
+        if (*s == '\0')
+            break;
+        esc = *s == '\\' ? "\\\\" : *s == '\t' ? "\\t" : *s == '\n' ? "\\n" : "\\r";
+        if (buf_put(b, esc, 2) != 0)
+            return -1;
+        s++;
     }
-    return rc;
+    return 0;
 }
 
 /* An element of an array literal, quoted: "a\"b" (then COPY-escaped). */
@@ -130,19 +188,47 @@ static int buf_array_element(struct buf *b, const char *s)
     return rc != 0 ? -1 : buf_put(b, "\"", 1);
 }
 
+/* Decimal digits of v at p (room for 7 bytes); returns the length. */
+static size_t put_int(char *p, long v)
+{
+    char tmp[12];
+    size_t n = 0, len = 0;
+    unsigned long u = v < 0 ? (unsigned long)(-v) : (unsigned long)v;
+
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (v < 0)
+        p[len++] = '-';
+    while (n > 0)
+        p[len++] = tmp[--n];
+    return len;
+}
+
+/* "{4,NULL,2}" without a printf per element. */
 static int buf_int16_array(struct buf *b, const int16_t *v, size_t n)
 {
-    char num[16];
-    int rc = buf_put(b, "{", 1);
+    char *p;
 
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (v[i] == SURVEY_NA)
-            snprintf(num, sizeof num, "%sNULL", i ? "," : "");
-        else
-            snprintf(num, sizeof num, "%s%d", i ? "," : "", v[i]);
-        rc = buf_str(b, num);
+    if (buf_reserve(b, 2 + n * 7) != 0)
+        return -1;
+    p = b->p + b->len;
+    *p++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            *p++ = ',';
+        if (v[i] == SURVEY_NA) {
+            memcpy(p, "NULL", 4);
+            p += 4;
+        } else {
+            p += put_int(p, v[i]);
+        }
     }
-    return rc != 0 ? -1 : buf_put(b, "}", 1);
+    *p++ = '}';
+    *p = '\0';
+    b->len = (size_t)(p - b->p);
+    return 0;
 }
 
 static int buf_texts(struct buf *b, const struct response *r)
@@ -161,25 +247,362 @@ static int buf_texts(struct buf *b, const struct response *r)
     return rc != 0 ? -1 : buf_put(b, "}", 1);
 }
 
-/* One staging row in COPY text format. */
+/* One row in COPY text format, appended to b: with the line first for the
+ * staging table (line > 0), without it for response (line 0). */
 static int format_row(struct buf *b, const struct response *r, long line)
 {
-    char head[64], weight[40];
+    char num[32];
 
-    b->len = 0;
-    snprintf(head, sizeof head, "%ld\t", line);
-    if (r->weight > 0)
-        snprintf(weight, sizeof weight, "\t%.17g\n", r->weight);
-    else
-        snprintf(weight, sizeof weight, "\t\\N\n");
-    if (buf_str(b, head) != 0 || buf_copy_text(b, r->city) != 0 || buf_str(b, "\t") != 0 ||
-        buf_str(b, r->id) != 0 || buf_str(b, "\t") != 0 || buf_copy_text(b, r->survey) != 0 ||
-        buf_str(b, "\t") != 0 || buf_copy_text(b, r->wave) != 0)
+    if (line > 0 && (buf_put(b, num, put_int(num, line)) != 0 || buf_put(b, "\t", 1) != 0))
         return -1;
-    snprintf(head, sizeof head, "\t%d\t", r->instrument->version);
-    if (buf_str(b, head) != 0 || buf_int16_array(b, r->attrs, r->instrument->nattrs) != 0 ||
-        buf_str(b, "\t") != 0 || buf_int16_array(b, r->answers, r->instrument->nitems) != 0 ||
-        buf_str(b, "\t") != 0 || buf_texts(b, r) != 0 || buf_str(b, weight) != 0)
+    if (buf_copy_text(b, r->city) != 0 || buf_put(b, "\t", 1) != 0 ||
+        buf_str(b, r->id) != 0 || buf_put(b, "\t", 1) != 0 || buf_copy_text(b, r->survey) != 0 ||
+        buf_put(b, "\t", 1) != 0 || buf_copy_text(b, r->wave) != 0 || buf_put(b, "\t", 1) != 0 ||
+        buf_put(b, num, put_int(num, r->instrument->version)) != 0 || buf_put(b, "\t", 1) != 0)
+        return -1;
+    if (buf_int16_array(b, r->attrs, r->instrument->nattrs) != 0 || buf_put(b, "\t", 1) != 0 ||
+        buf_int16_array(b, r->answers, r->instrument->nitems) != 0 || buf_put(b, "\t", 1) != 0 ||
+        buf_texts(b, r) != 0)
+        return -1;
+    if (r->weight > 0)
+        snprintf(num, sizeof num, "\t%.17g\n", r->weight);
+    else
+        memcpy(num, "\t\\N\n", 5);
+    return buf_str(b, num);
+}
+
+/* ---- the fast check: response_from_json's rules, no messages ---- */
+
+static size_t hash_code(const char *s)
+{
+    uint32_t h = 2166136261u;
+
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void codemap_put(int *slots, size_t mask, const char *code, int idx)
+{
+    size_t i = hash_code(code) & mask;
+
+    while (slots[i] != 0)
+        i = (i + 1) & mask;
+    slots[i] = idx + 1;
+}
+
+/* The codemap of s, built on first use. NULL when out of memory. */
+static const struct codemap *codemap_get(struct importer *imp, const struct survey *s)
+{
+    struct codemap *m, *bigger;
+    size_t slots = 16;
+
+    for (size_t i = 0; i < imp->nmaps; i++)
+        if (imp->maps[i].s == s)
+            return &imp->maps[i];
+    bigger = realloc(imp->maps, (imp->nmaps + 1) * sizeof *imp->maps);
+    if (bigger == NULL)
+        return NULL;
+    imp->maps = bigger;
+    while (slots < 2 * (s->nitems + s->nattrs + 1))
+        slots *= 2;
+    m = &imp->maps[imp->nmaps];
+    memset(m, 0, sizeof *m);
+    m->s = s;
+    m->mask = slots - 1;
+    m->items = calloc(slots, sizeof *m->items);
+    m->attrs = calloc(slots, sizeof *m->attrs);
+    if (m->items == NULL || m->attrs == NULL) {
+        free(m->items);
+        free(m->attrs);
+        return NULL;
+    }
+    for (size_t i = 0; i < s->nitems; i++) {
+        codemap_put(m->items, m->mask, s->items[i].code, (int)i);
+        m->has_text |= s->items[i].type == SURVEY_TEXT;
+    }
+    for (size_t i = 0; i < s->nattrs; i++)
+        codemap_put(m->attrs, m->mask, s->attrs[i].code, (int)i);
+    imp->nmaps++;
+    return m;
+}
+
+/* Index of an item (attr: attribute) code in m's instrument, or -1. */
+static int codemap_find(const struct codemap *m, const char *code, int attr)
+{
+    const int *slots = attr ? m->attrs : m->items;
+    size_t i = hash_code(code) & m->mask;
+
+    for (; slots[i] != 0; i = (i + 1) & m->mask) {
+        int k = slots[i] - 1;
+
+        if (strcmp(attr ? m->s->attrs[k].code : m->s->items[k].code, code) == 0)
+            return k;
+    }
+    return -1;
+}
+
+/* A non-empty string member, or NULL. */
+static const char *fast_string(const json_t *obj, const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+
+    return json_is_string(v) && json_string_length(v) > 0 ? json_string_value(v) : NULL;
+}
+
+static int fast_fields(const json_t *obj)
+{
+    static const char *const fields[] = { "survey", "wave", "city", "id", "attributes",
+                                          "answers", "weight" };
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)obj, key, v) {
+        int known = 0;
+
+        for (size_t i = 0; !known && i < sizeof fields / sizeof fields[0]; i++)
+            known = strcmp(key, fields[i]) == 0;
+        if (!known)
+            return -1;
+    }
+    return 0;
+}
+
+static int fast_uuid(const char *s, char out[37])
+{
+    for (int i = 0; i < 36; i++) {
+        char c = s[i];
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+        if (dash ? c != '-'
+                 : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            return -1;
+        out[i] = (c >= 'A' && c <= 'F') ? (char)(c - 'A' + 'a') : c;
+    }
+    out[36] = '\0';
+    return s[36] == '\0' ? 0 : -1;
+}
+
+/* survey, wave, city, id; the last survey, wave and city seen are remembered,
+ * since a file tends to repeat them. */
+static int fast_head(struct importer *imp, const json_t *obj, struct response *r)
+{
+    const char *id = fast_string(obj, "id");
+
+    r->survey = fast_string(obj, "survey");
+    r->wave = fast_string(obj, "wave");
+    r->city = fast_string(obj, "city");
+    if (r->survey == NULL || r->wave == NULL || r->city == NULL || id == NULL ||
+        fast_uuid(id, r->id) != 0)
+        return -1;
+    if (imp->last_instrument == NULL || strcmp(r->survey, imp->last_survey) != 0 ||
+        strcmp(r->wave, imp->last_wave) != 0) {
+        const struct catalog_wave *w;
+
+        imp->last_instrument = NULL;
+        if (catalog_survey_latest(imp->cat, r->survey) == NULL)
+            return -1;
+        w = catalog_wave(imp->cat, r->survey, r->wave);
+        if (w == NULL || catalog_survey(imp->cat, r->survey, w->survey_version) == NULL)
+            return -1;
+        imp->last_instrument = catalog_survey(imp->cat, r->survey, w->survey_version);
+        imp->last_survey = imp->last_instrument->slug;
+        imp->last_wave = w->label;
+    }
+    r->instrument = imp->last_instrument;
+    if (strcmp(r->city, imp->last_city) != 0) {
+        if (!catalog_has_city(imp->cat, r->city))
+            return -1;
+        if (strlen(r->city) < sizeof imp->last_city)
+            memcpy(imp->last_city, r->city, strlen(r->city) + 1);
+    }
+    return 0;
+}
+
+static int fast_code(const struct survey_item *it, json_int_t v)
+{
+    if (it->type == SURVEY_SINGLE) {
+        for (size_t k = 0; k < it->noptions; k++)
+            if (it->options[k].code == v)
+                return 1;
+    } else if (v >= it->min && v <= it->max) {
+        return 1;
+    }
+    for (size_t k = 0; k < it->nmissing; k++)
+        if (it->missing[k] == v)
+            return 1;
+    return 0;
+}
+
+/* A multi answer: distinct option codes, as bits. Codes past 14 are left to
+ * the full validator (they do not fit the bits). */
+static int fast_multi(const struct survey_item *it, const json_t *v, int16_t *out)
+{
+    unsigned bits = 0;
+    size_t i;
+    json_t *c;
+
+    if (!json_is_array(v))
+        return -1;
+    json_array_foreach(v, i, c) {
+        json_int_t code;
+        int found = 0;
+
+        if (!json_is_integer(c))
+            return -1;
+        code = json_integer_value(c);
+        for (size_t k = 0; !found && k < it->noptions; k++)
+            found = it->options[k].code == code;
+        if (!found || code < 0 || code > 14 || (bits & (1u << code)) != 0)
+            return -1;
+        bits |= 1u << code;
+    }
+    *out = (int16_t)bits;
+    return 0;
+}
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s != '\0'; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+static int fast_answers(const json_t *obj, const struct codemap *m, struct response *r)
+{
+    const json_t *answers = json_object_get(obj, "answers");
+    size_t given = 0;
+    const char *key;
+    json_t *v;
+
+    if (!json_is_object(answers))
+        return -1;
+    json_object_foreach((json_t *)answers, key, v) {
+        int k = codemap_find(m, key, 0);
+        const struct survey_item *it;
+
+        if (k < 0)
+            return -1;
+        if (json_is_null(v))
+            continue;
+        it = &m->s->items[k];
+        if (it->type == SURVEY_MULTI) {
+            if (fast_multi(it, v, &r->answers[k]) != 0)
+                return -1;
+        } else if (it->type == SURVEY_TEXT) {
+            if (!json_is_string(v) || utf8_chars(json_string_value(v)) > (size_t)it->max_length)
+                return -1;
+            if (json_string_length(v) > 0)
+                r->texts[k] = (char *)json_string_value(v);
+        } else {
+            if (!json_is_integer(v) || !fast_code(it, json_integer_value(v)))
+                return -1;
+            r->answers[k] = (int16_t)json_integer_value(v);
+        }
+        given++;
+    }
+    return given > 0 ? 0 : -1;
+}
+
+static int fast_attrs(const json_t *obj, const struct codemap *m, struct response *r)
+{
+    const struct survey *s = m->s;
+    const json_t *attrs = json_object_get(obj, "attributes");
+    const char *key;
+    json_t *v;
+
+    if (attrs != NULL && !json_is_object(attrs))
+        return -1;
+    json_object_foreach((json_t *)attrs, key, v) {
+        int k = codemap_find(m, key, 1);
+        int ok = 0;
+
+        if (k < 0)
+            return -1;
+        if (json_is_null(v))
+            continue;
+        for (size_t o = 0; json_is_integer(v) && o < s->attrs[k].noptions; o++)
+            ok |= s->attrs[k].options[o].code == json_integer_value(v);
+        if (!ok)
+            return -1;
+        r->attrs[k] = (int16_t)json_integer_value(v);
+    }
+    for (size_t k = 0; k < s->nattrs; k++)
+        if (s->attrs[k].required && r->attrs[k] == SURVEY_NA)
+            return -1;
+    return 0;
+}
+
+static int fast_weight(const json_t *obj, struct response *r)
+{
+    const json_t *v = json_object_get(obj, "weight");
+
+    r->weight = 0;
+    if (!r->instrument->weighted)
+        return v == NULL || json_is_null(v) ? 0 : -1;
+    if (!json_is_number(v) || !isfinite(json_number_value(v)) || json_number_value(v) <= 0)
+        return -1;
+    r->weight = json_number_value(v);
+    return 0;
+}
+
+/* The importer's arrays, large enough for s and reset to "no answer".
+ * Returns -1 when out of memory. */
+static int fast_arrays(struct importer *imp, const struct codemap *m, struct response *r)
+{
+    const struct survey *s = m->s;
+
+    if (s->nitems > imp->cap_items) {
+        int16_t *a = realloc(imp->answers, s->nitems * sizeof *a);
+        char **t;
+
+        if (a == NULL)
+            return -1;
+        imp->answers = a;
+        t = realloc(imp->texts, s->nitems * sizeof *t);
+        if (t == NULL)
+            return -1;
+        imp->texts = t;
+        imp->cap_items = s->nitems;
+    }
+    if (s->nattrs > imp->cap_attrs) {
+        int16_t *a = realloc(imp->attrs, s->nattrs * sizeof *a);
+
+        if (a == NULL)
+            return -1;
+        imp->attrs = a;
+        imp->cap_attrs = s->nattrs;
+    }
+    r->answers = imp->answers;
+    r->attrs = imp->attrs;
+    r->texts = m->has_text ? imp->texts : NULL;
+    for (size_t i = 0; i < s->nitems; i++)
+        r->answers[i] = SURVEY_NA;
+    for (size_t i = 0; i < s->nattrs; i++)
+        r->attrs[i] = SURVEY_NA;
+    if (r->texts != NULL)
+        memset(r->texts, 0, s->nitems * sizeof *r->texts);
+    return 0;
+}
+
+/*
+ * The fast check. Returns 0 when obj is a valid response (then *r points
+ * into obj and into the importer's arrays: no response_clear), -1 when it is
+ * not, or not surely so: then response_from_json decides.
+ */
+static int fast_response(struct importer *imp, const json_t *obj, struct response *r)
+{
+    const struct codemap *m;
+
+    memset(r, 0, sizeof *r);
+    if (!json_is_object(obj) || fast_fields(obj) != 0 || fast_head(imp, obj, r) != 0)
+        return -1;
+    m = codemap_get(imp, r->instrument);
+    if (m == NULL || fast_arrays(imp, m, r) != 0)
+        return -1;
+    if (fast_answers(obj, m, r) != 0 || fast_attrs(obj, m, r) != 0 || fast_weight(obj, r) != 0)
         return -1;
     return 0;
 }
@@ -254,24 +677,44 @@ static int report(struct importer *imp, long line, const struct response_error *
     return add_error(imp, "%s:%ld: column \"%s\": %s", imp->name, line, column, detail);
 }
 
-/* Validates one record and, while the file has no error, sends it to COPY. */
+/* Sends the COPY data gathered so far. In the direct way, a server that has
+ * something to say during a COPY has failed it (a key already stored, most
+ * likely): stop sending, the end of the COPY tells what it was. */
+static int flush_copy(struct importer *imp)
+{
+    struct pollfd pfd = { .fd = PQsocket(imp->conn), .events = POLLIN };
+
+    if (imp->out.len == 0 || imp->copy_broken)
+        return 0;
+    if (PQputCopyData(imp->conn, imp->out.p, (int)imp->out.len) != 1) {
+        imp->copy_broken = 1;
+        return imp->direct ? 0 : fatal(imp, "database: %s", PQerrorMessage(imp->conn));
+    }
+    imp->out.len = 0;
+    if (imp->direct && poll(&pfd, 1, 0) > 0)
+        imp->copy_broken = 1;
+    return 0;
+}
+
+/* Validates one record and, while the file has no error, queues it for COPY. */
 static int take(struct importer *imp, const json_t *obj, long line)
 {
     struct response r;
     struct response_error e;
-    int rc = 0;
+    int fast, rc = 0;
 
     imp->res->records++;
-    if (response_from_json(obj, imp->cat, "", &r, &e) != 0)
+    fast = fast_response(imp, obj, &r) == 0;
+    if (!fast && response_from_json(obj, imp->cat, "", &r, &e) != 0)
         return report(imp, line, &e);
-    if (imp->res->nerrors == 0) {
-        if (format_row(&imp->row, &r, line) != 0)
+    if (imp->res->nerrors == 0 && !imp->copy_broken) {
+        if (format_row(&imp->out, &r, imp->direct ? 0 : line) != 0)
             rc = add_error(imp, "%s:%ld: out of memory", imp->name, line);
-        else if (PQputCopyData(imp->conn, imp->row.p, (int)imp->row.len) != 1)
-            rc = add_error(imp, "%s:%ld: database: %s", imp->name, line,
-                           PQerrorMessage(imp->conn));
+        else if (imp->out.len >= COPY_CHUNK)
+            rc = flush_copy(imp);
     }
-    response_clear(&r);
+    if (!fast)
+        response_clear(&r);
     return rc;
 }
 
@@ -299,7 +742,8 @@ static int read_ndjson(struct importer *imp, FILE *in, off_t size)
     long lineno = 0;
     int rc = 0;
 
-    while (rc == 0 && (got = getline(&line, &cap, in)) >= 0) {
+    while (rc == 0 && !(imp->direct && imp->copy_broken) &&
+           (got = getline(&line, &cap, in)) >= 0) {
         json_error_t je;
         json_t *obj;
 
@@ -446,9 +890,11 @@ static const struct survey *row_instrument(const struct importer *imp, char **f)
     return w != NULL ? catalog_survey(imp->cat, w->survey, w->survey_version) : NULL;
 }
 
-static json_t *item_value(const struct survey *s, const char *code, const char *cell)
+static json_t *item_value(struct importer *imp, const struct survey *s, const char *code,
+                          const char *cell)
 {
-    int k = survey_item_index(s, code);
+    const struct codemap *m = codemap_get(imp, s);
+    int k = m != NULL ? codemap_find(m, code, 0) : survey_item_index(s, code);
 
     if (k >= 0 && s->items[k].type == SURVEY_TEXT)
         return json_string(cell);
@@ -495,7 +941,7 @@ static json_t *csv_object(struct importer *imp, char **f, int *bad_column)
         else if (imp->kinds[c] == COL_ATTR)
             v = cell_value(f[c]);
         else if (imp->kinds[c] == COL_ITEM)
-            v = item_value(s, imp->codes[c], f[c]);
+            v = item_value(imp, s, imp->codes[c], f[c]);
         else
             v = json_string(f[c]);
         rc = imp->kinds[c] == COL_ATTR ? set_cell(obj, "attributes", imp->codes[c], v)
@@ -549,7 +995,8 @@ static int read_csv(struct importer *imp, FILE *in, off_t size)
         rc = add_error(imp, "%s: the file is empty: expected a header line", imp->name);
     else if (got < 0 || read_header(imp, f, n) != 0)
         rc = got < 0 ? add_error(imp, "%s: %s", imp->name, err) : -1;
-    while (rc == 0 && imp->res->nerrors == 0 && (got = csv_read(r, &f, &n, err, sizeof err)) != 0) {
+    while (rc == 0 && imp->res->nerrors == 0 && !(imp->direct && imp->copy_broken) &&
+           (got = csv_read(r, &f, &n, err, sizeof err)) != 0) {
         if (got < 0) {
             rc = add_error(imp, "%s: %s", imp->name, err);
             break;
@@ -558,7 +1005,7 @@ static int read_csv(struct importer *imp, FILE *in, off_t size)
         progress(imp, in, size, 0);
     }
     /* after the first error, keep validating (not copying) to report more */
-    while (rc == 0 && got > 0 && (got = csv_read(r, &f, &n, err, sizeof err)) != 0) {
+    while (rc == 0 && got > 0 && !(imp->direct && imp->copy_broken) && (got = csv_read(r, &f, &n, err, sizeof err)) != 0) {
         rc = got < 0 ? add_error(imp, "%s: %s", imp->name, err) : csv_row(imp, f, n, csv_line(r));
         progress(imp, in, size, 0);
     }
@@ -570,18 +1017,33 @@ static int read_csv(struct importer *imp, FILE *in, off_t size)
 
 static int end_copy(struct importer *imp)
 {
-    int failed = imp->res->nerrors > 0;
+    int failed = imp->res->nerrors > 0 || flush_copy(imp) != 0;
+    const char *why = failed ? "the file has invalid records"
+                      : imp->direct && imp->copy_broken ? "the server ended the COPY" : NULL;
     PGresult *r;
     int rc = 0;
 
-    if (PQputCopyEnd(imp->conn, failed ? "the file has invalid records" : NULL) != 1)
+    if (PQputCopyEnd(imp->conn, why) != 1 && !imp->direct)
         return fatal(imp, "database: %s", PQerrorMessage(imp->conn));
     while ((r = PQgetResult(imp->conn)) != NULL) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK && !failed)
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+        if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+            if (imp->direct)
+                imp->res->created = (size_t)strtoull(PQcmdTuples(r), NULL, 10);
+        } else if (imp->direct && (imp->copy_broken ||
+                                   (state != NULL && strcmp(state, "23505") == 0))) {
+            /* a key already stored or repeated in the file: the staging way
+             * tells a duplicate from a conflict (and lists every error) */
+            imp->retry = 1;
+        } else if (!failed) {
             rc = fatal(imp, "database: %s", PQresultErrorMessage(r));
+        }
         PQclear(r);
     }
-    return failed ? -1 : rc;
+    if (imp->direct && imp->copy_broken)
+        imp->retry = 1;
+    return failed || imp->retry ? -1 : rc;
 }
 
 static int start_copy(struct importer *imp)
@@ -590,9 +1052,10 @@ static int start_copy(struct importer *imp)
     PGresult *r;
 
     if (db_begin(imp->conn, err, sizeof err) != 0 ||
-        db_exec(imp->conn, create_sql, 0, NULL, NULL, NULL, err, sizeof err) != 0)
+        (!imp->direct &&
+         db_exec(imp->conn, create_sql, 0, NULL, NULL, NULL, err, sizeof err) != 0))
         return fatal(imp, "%s", err);
-    r = PQexec(imp->conn, "COPY import_staging FROM STDIN");
+    r = PQexec(imp->conn, imp->direct ? copy_direct_sql : "COPY import_staging FROM STDIN");
     if (PQresultStatus(r) != PGRES_COPY_IN) {
         add_error(imp, "database: %s", PQresultErrorMessage(r));
         PQclear(r);
@@ -651,13 +1114,30 @@ enum import_format import_guess_format(const char *name)
     return IMPORT_AUTO;
 }
 
-static void importer_free(struct importer *imp)
+/* Forgets the CSV header (a second reading reads it again). */
+static void importer_forget_header(struct importer *imp)
 {
     for (size_t c = 0; imp->codes != NULL && c < imp->ncols; c++)
         free(imp->codes[c]);
     free(imp->codes);
     free(imp->kinds);
-    free(imp->row.p);
+    imp->codes = NULL;
+    imp->kinds = NULL;
+    imp->ncols = 0;
+}
+
+static void importer_free(struct importer *imp)
+{
+    importer_forget_header(imp);
+    for (size_t i = 0; i < imp->nmaps; i++) {
+        free(imp->maps[i].items);
+        free(imp->maps[i].attrs);
+    }
+    free(imp->maps);
+    free(imp->answers);
+    free(imp->attrs);
+    free(imp->texts);
+    free(imp->out.p);
 }
 
 static off_t file_size(FILE *in)
@@ -667,6 +1147,34 @@ static off_t file_size(FILE *in)
     return fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
 }
 
+/* One reading of the file, one transaction: the direct way or the staging way. */
+static int import_pass(struct importer *imp, FILE *in, off_t size)
+{
+    struct import_result *res = imp->res;
+    char err[ERR_MAX];
+    int rc = start_copy(imp);
+
+    if (rc == 0) {
+        imp->csv ? read_csv(imp, in, size) : read_ndjson(imp, in, size);
+        progress(imp, in, size, 1);
+        rc = end_copy(imp);
+    }
+    if (imp->retry) {
+        db_rollback(imp->conn);
+        return -1;
+    }
+    if (rc == 0 && res->records == 0)
+        rc = fatal(imp, "%s: no records", imp->name);
+    if (rc == 0 && !imp->direct)
+        rc = check_twice(imp) == 0 && insert_rows(imp) == 0 ? 0 : -1;
+    if (rc == 0 && imp->direct)
+        res->duplicates = res->records - res->created;
+    if (rc == 0 && !imp->opt->dry_run && db_commit(imp->conn, err, sizeof err) != 0)
+        rc = fatal(imp, "%s", err);
+    db_rollback(imp->conn);
+    return rc;
+}
+
 int import_stream(PGconn *conn, const struct catalog *cat, FILE *in, const char *name,
                   const struct import_options *opt, struct import_result *res)
 {
@@ -674,7 +1182,8 @@ int import_stream(PGconn *conn, const struct catalog *cat, FILE *in, const char 
     enum import_format format = opt->format != IMPORT_AUTO ? opt->format
                                                            : import_guess_format(name);
     off_t size = file_size(in);
-    char err[ERR_MAX];
+    off_t start = ftello(in);
+    struct stat st;
     int rc;
 
     memset(res, 0, sizeof *res);
@@ -682,19 +1191,22 @@ int import_stream(PGconn *conn, const struct catalog *cat, FILE *in, const char 
         return fatal(&imp, "%s: cannot tell the format from the name: use --format csv or "
                          "--format ndjson", name);
     imp.csv = format == IMPORT_CSV;
-    rc = start_copy(&imp);
-    if (rc == 0) {
-        imp.csv ? read_csv(&imp, in, size) : read_ndjson(&imp, in, size);
-        progress(&imp, in, size, 1);
-        rc = end_copy(&imp);
+    /* the direct way needs a second reading in reserve: a regular file */
+    imp.direct = fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode) && start >= 0;
+    rc = import_pass(&imp, in, size);
+    if (imp.retry) {
+        memset(res, 0, sizeof *res);
+        importer_forget_header(&imp);
+        imp.direct = 0;
+        imp.retry = 0;
+        imp.copy_broken = 0;
+        imp.out.len = 0;
+        clearerr(in);
+        if (fseeko(in, start, SEEK_SET) != 0)
+            rc = fatal(&imp, "%s: cannot read the file again: %s", name, strerror(errno));
+        else
+            rc = import_pass(&imp, in, size);
     }
-    if (rc == 0 && res->records == 0)
-        rc = fatal(&imp, "%s: no records", name);
-    if (rc == 0)
-        rc = check_twice(&imp) == 0 && insert_rows(&imp) == 0 ? 0 : -1;
-    if (rc == 0 && !opt->dry_run && db_commit(conn, err, sizeof err) != 0)
-        rc = fatal(&imp, "%s", err);
-    db_rollback(conn);
     importer_free(&imp);
     return rc;
 }

@@ -3,13 +3,15 @@
  * docs/import.md), all or nothing per file.
  *
  * The file is streamed: each record is validated against its instrument
- * (response_from_json, the same rules as the API) and sent at once to a
- * temporary staging table through COPY, so memory does not grow with the
- * file. Then, in the same transaction, the staging rows are checked for one
- * id given twice with different content, inserted with ON CONFLICT DO
- * NOTHING and compared with what was stored before (same content: a
- * duplicate, skipped; different: an error naming the line). Any error rolls
- * everything back.
+ * (the same rules and messages as the API) and sent through COPY, so memory
+ * does not grow with the file. New data goes by COPY straight into
+ * `response` and commits; when that COPY fails on a key (an id already
+ * stored, or twice in the file), the file is read again into a temporary
+ * staging table, whose rows are checked for one id given twice with
+ * different content, inserted with ON CONFLICT DO NOTHING and compared with
+ * what was stored before (same content: a duplicate, skipped; different: an
+ * error naming the line). Input that cannot be read twice (a pipe) goes the
+ * staging way at once. Any error rolls everything back.
  */
 #ifndef EMPIRIE_IMPORT_H
 #define EMPIRIE_IMPORT_H
@@ -43,7 +45,8 @@ struct import_result {
 };
 
 /*
- * Imports the stream in (named name in messages). Returns 0 when every record
+ * Imports the stream in (named name in messages), from its current position.
+ * Returns 0 when every record
  * was stored (or, with dry_run, would be); -1 otherwise, with the reasons in
  * res->errors (file and line, the column or field, the problem), and the
  * database unchanged. The connection must not be inside a transaction.

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static struct testdb db;
@@ -59,6 +60,38 @@ static const char *write_file(const char *name, const char *text)
 static int import(const char *path, char *out, size_t n)
 {
     return testdb_run(out, n, "import -q --db \"%s\" %s", db.conninfo, path);
+}
+
+/* Runs a shell command line (with $EMPIRIE_BIN in it) like testdb_run. */
+static int run_sh(char *out, size_t n, const char *cmd)
+{
+    FILE *p = popen(cmd, "r");
+    size_t len = 0;
+    int status;
+
+    cr_assert(p != NULL);
+    while (len + 1 < n) {
+        size_t got = fread(out + len, 1, n - 1 - len, p);
+
+        if (got == 0)
+            break;
+        len += got;
+    }
+    out[len] = '\0';
+    while (fgetc(p) != EOF)
+        ;
+    status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* empirie import of a file through a pipe on stdin (not seekable). */
+static int import_piped(const char *path, const char *format, char *out, size_t n)
+{
+    char cmd[2048];
+
+    snprintf(cmd, sizeof cmd, "cat '%s' | \"$EMPIRIE_BIN\" import -q --db \"%s\" --format %s - 2>&1",
+             path, db.conninfo, format);
+    return run_sh(out, n, cmd);
 }
 
 #define HEADER "survey,wave,city,id,weight,attr.wydzial,attr.staz,attr.wiek,warunki_01,enps,uwagi,zrodla_info,zostanie\n"
@@ -208,4 +241,107 @@ Test(import, help_and_usage)
               strstr(out, "--max-errors") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "import"), 2);
     cr_expect_eq(testdb_run(out, sizeof out, "import --db \"%s\" %s/none.txt", db.conninfo, dir), 1);
+}
+
+#define NDJ(id, city, enps) "{\"survey\": \"satysfakcja-pracownikow\", \"wave\": \"2025\", " \
+    "\"city\": \"" city "\", \"id\": \"" id "\", \"attributes\": {\"wydzial\": 1, " \
+    "\"staz\": 1}, \"answers\": {\"warunki_05\": 5, \"enps\": " enps "}}\n"
+#define ID_A "aaaaaaaa-0000-4000-8000-000000000001"
+#define ID_B "aaaaaaaa-0000-4000-8000-000000000002"
+#define ID_C "aaaaaaaa-0000-4000-8000-000000000003"
+
+/* Some ids already stored with the same content: the direct COPY fails on
+ * the key, the staging way stores only the new ones and counts the rest. */
+Test(import, partly_stored_same_content)
+{
+    char out[8192];
+
+    cr_assert_eq(import(write_file("first.csv", HEADER ROW1 ROW2), out, sizeof out), 0, "%s", out);
+    cr_expect(strstr(out, "2 records: 2 stored, 0 already stored") != NULL, "%s", out);
+    cr_assert_eq(import(write_file("more.csv", HEADER ROW2 ROW3 ROW1), out, sizeof out), 0, "%s",
+                 out);
+    cr_expect(strstr(out, "3 records: 1 stored, 2 already stored") != NULL, "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 3);
+
+    cr_assert_eq(import(write_file("a.ndjson", NDJ(ID_A, "krosno", "8")), out, sizeof out), 0,
+                 "%s", out);
+    cr_assert_eq(import(write_file("abc.ndjson", NDJ(ID_A, "krosno", "8") NDJ(ID_B, "krosno", "7")
+                                                 NDJ(ID_C, "krosno", "6")), out, sizeof out),
+                 0, "%s", out);
+    cr_expect(strstr(out, "3 records: 2 stored, 1 already stored") != NULL, "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 6);
+}
+
+/* One id twice in the file with different content: the line is named and
+ * nothing is stored, not even the new rows before it. */
+Test(import, repeated_id_different_content_stores_nothing)
+{
+    char out[8192];
+    const char *path = write_file("rep.ndjson", NDJ(ID_A, "krosno", "8") NDJ(ID_B, "krosno", "7")
+                                                NDJ(ID_C, "krosno", "6") NDJ(ID_B, "krosno", "1"));
+
+    cr_expect_eq(import(path, out, sizeof out), 1, "%s", out);
+    cr_expect(strstr(out, "rep.ndjson:4: column \"id\": the id " ID_B " for city \"krosno\" "
+                          "is also on line 2, with different content") != NULL, "%s", out);
+    cr_expect(strstr(out, "nothing was imported (4 records read)") != NULL, "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
+
+    /* the same against a stored row, with invalid records after it: every
+     * error is listed, as without the direct way */
+    cr_assert_eq(import(write_file("b.ndjson", NDJ(ID_B, "krosno", "7")), out, sizeof out), 0,
+                 "%s", out);
+    path = write_file("rep2.ndjson", NDJ(ID_A, "krosno", "8") NDJ(ID_B, "krosno", "2")
+                                     NDJ(ID_C, "krosno", "11") NDJ(ID_C, "atlantyda", "1"));
+    cr_expect_eq(import(path, out, sizeof out), 1, "%s", out);
+    cr_expect(strstr(out, "rep2.ndjson:3: answers.enps") != NULL, "%s", out);
+    cr_expect(strstr(out, "rep2.ndjson:4: city: unknown city") != NULL, "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 1);
+    path = write_file("rep3.ndjson", NDJ(ID_A, "krosno", "8") NDJ(ID_B, "krosno", "2"));
+    cr_expect_eq(import(path, out, sizeof out), 1, "%s", out);
+    cr_expect(strstr(out, "rep3.ndjson:2: column \"id\": a response with id " ID_B " for city "
+                          "\"krosno\" is already stored with different content") != NULL,
+              "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 1);
+}
+
+/* Standard input: a pipe goes the staging way at once, a redirected file
+ * the direct way (with the staging way in reserve). */
+Test(import, stdin_pipe_and_redirect)
+{
+    char out[8192], cmd[2048];
+    const char *csv = write_file("in.csv", HEADER ROW1 ROW2);
+    const char *more = write_file("in2.ndjson", NDJ(ID_A, "krosno", "8") NDJ(ID_A, "krosno", "8"));
+
+    cr_assert_eq(import_piped(csv, "csv", out, sizeof out), 0, "%s", out);
+    cr_expect(strstr(out, "2 records: 2 stored, 0 already stored") != NULL, "%s", out);
+    cr_assert_eq(import_piped(csv, "csv", out, sizeof out), 0, "%s", out);
+    cr_expect(strstr(out, "2 records: 0 stored, 2 already stored") != NULL, "%s", out);
+    cr_assert_eq(import_piped(more, "ndjson", out, sizeof out), 0, "%s", out);
+    cr_expect(strstr(out, "2 records: 1 stored, 1 already stored") != NULL, "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 3);
+
+    snprintf(cmd, sizeof cmd, "\"$EMPIRIE_BIN\" import -q --db \"%s\" --format ndjson - < '%s' 2>&1",
+             db.conninfo, write_file("in3.ndjson", NDJ(ID_B, "krosno", "8")));
+    cr_assert_eq(run_sh(out, sizeof out, cmd), 0, "%s", out);
+    cr_expect(strstr(out, "1 records: 1 stored, 0 already stored") != NULL, "%s", out);
+    snprintf(cmd, sizeof cmd, "\"$EMPIRIE_BIN\" import -q --db \"%s\" --format csv - < '%s' 2>&1",
+             db.conninfo, write_file("in4.csv", HEADER ROW3 ROW2));
+    cr_assert_eq(run_sh(out, sizeof out, cmd), 0, "%s", out);
+    cr_expect(strstr(out, "2 records: 1 stored, 1 already stored") != NULL, "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 5);
+    cr_expect_eq(import_piped(write_file("bad.csv", HEADER ROW3 "x,y\n"), "csv", out, sizeof out),
+                 1, "%s", out);
+    cr_expect(strstr(out, "stdin:3: 2 fields, but the header has 13 columns") != NULL, "%s", out);
+}
+
+/* --dry-run on the direct way stores nothing and counts what it would. */
+Test(import, dry_run_direct)
+{
+    char out[8192];
+    const char *path = write_file("dry.csv", HEADER ROW1 ROW2 ROW3);
+
+    cr_assert_eq(testdb_run(out, sizeof out, "import -q --dry-run --db \"%s\" %s", db.conninfo,
+                            path), 0, "%s", out);
+    cr_expect(strstr(out, "3 records: 3 stored, 0 already stored (dry run") != NULL, "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
 }
