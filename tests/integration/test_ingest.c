@@ -360,3 +360,24 @@ Test(ingest, concurrent_insert_with_the_same_content_is_a_duplicate)
     race(EMP(U1, "zabrze", "4"), "[" EMP(U2, "konin", "4") "," EMP(U1, "konin", "4") "]", 201);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE city = 'konin'"), 2);
 }
+
+/* Free text goes to the server inside the JSON parameter: quotes,
+ * backslashes and control characters come back as given, and a
+ * resubmission compares equal. */
+Test(ingest, free_text_round_trips)
+{
+    struct ingest_result res;
+    const char *body = "{\"survey\": \"satysfakcja-pracownikow\", \"wave\": \"2024\", "
+                       "\"city\": \"konin\", \"id\": \"" U1 "\", \"attributes\": {\"wydzial\": 1, "
+                       "\"staz\": 2}, \"answers\": {\"warunki_01\": 4, \"uwagi\": "
+                       "\"a\\\\b \\\"c\\\"\\nd\\te\\u0001 ż/\"}}";
+    char *v;
+
+    cr_assert_eq(post(body, NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(body, NULL, &res), 201, "%s", res.error.message);
+    cr_expect_eq(res.duplicates, 1);
+    v = testdb_value(&db, "SELECT (texts[array_length(texts, 1)] = E'a\\\\b \"c\"\\nd\\te\\x01 ż/')"
+                          "::text FROM response");
+    cr_expect_str_eq(v, "true");
+    free(v);
+}
