@@ -381,3 +381,30 @@ Test(ingest, free_text_round_trips)
     cr_expect_str_eq(v, "true");
     free(v);
 }
+
+/* One object (not an array) takes the one-row statement: the same rules. */
+Test(ingest, single_object_conflict_is_409)
+{
+    struct ingest_result res;
+
+    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
+    cr_expect_eq(res.created, 1);
+    cr_expect_eq(post(EMP(U1, "konin", "5"), NULL, &res), 409);
+    cr_expect_str_eq(res.error.path, "id");
+    cr_expect_eq(testdb_long(&db, "SELECT answers[1] FROM response"), 4);
+    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
+    cr_expect_eq(res.created, 0);
+    cr_expect_eq(res.duplicates, 1);
+}
+
+Test(ingest, single_object_racing_an_insert)
+{
+    race(EMP(U1, "zabrze", "4"), EMP(U1, "konin", "5"), 409);
+    cr_expect_eq(testdb_long(&db, "SELECT answers[1] FROM response WHERE city = 'konin'"), 4);
+}
+
+Test(ingest, single_object_racing_the_same_insert)
+{
+    race(EMP(U2, "zabrze", "4"), EMP(U2, "konin", "4"), 201);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE city = 'konin'"), 1);
+}
