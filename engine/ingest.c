@@ -16,8 +16,12 @@
  * the answer is 201 only once the server reported the commit (in autocommit
  * PQexecPrepared returns after the implicit COMMIT at Sync).
  *
- * The fast statement is prepared once per connection, on first use: a
- * connection that does not know it (a new one, or one the pool reopened
+ * A body of one object (not an array) skips the JSON: one prepared INSERT
+ * with typed parameters (store_one), and a SELECT comparing the stored
+ * content only when the key was already there.
+ *
+ * The statements are prepared once per connection, on first use: a
+ * connection that does not know one (a new one, or one the pool reopened
  * after the server came back) answers 26000 and it is prepared then.
  *
  * The content check needs every writer (this module and import) to encode a
