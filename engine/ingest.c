@@ -381,22 +381,29 @@ static int state_is(const PGresult *r, const char *state)
     return s != NULL && strcmp(s, state) == 0;
 }
 
-/* Runs the fast statement, preparing it first when this connection does not
- * know it yet (26000: invalid_sql_statement_name). Only in autocommit: a
- * failed EXECUTE inside a transaction would abort it. */
-static PGresult *exec_fast(PGconn *conn, const char *json)
+/* Runs a named statement, preparing it first when this connection does not
+ * know it (26000). Only in autocommit: a failed EXECUTE would abort an open
+ * transaction. */
+static PGresult *exec_named(PGconn *conn, const char *name, const char *sql, int nparams,
+                            const char *const *params)
 {
-    const char *params[1] = { json };
-    PGresult *r = PQexecPrepared(conn, FAST_NAME, 1, params, NULL, NULL, 0);
+    PGresult *r = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
 
     if (!state_is(r, "26000"))
         return r;
     PQclear(r);
-    r = PQprepare(conn, FAST_NAME, fast_sql, 1, NULL);
+    r = PQprepare(conn, name, sql, nparams, NULL);
     if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
         return r;
     PQclear(r);
-    return PQexecPrepared(conn, FAST_NAME, 1, params, NULL, NULL, 0);
+    return PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
+}
+
+static PGresult *exec_fast(PGconn *conn, const char *json)
+{
+    const char *params[1] = { json };
+
+    return exec_named(conn, FAST_NAME, fast_sql, 1, params);
 }
 
 /*
@@ -516,24 +523,6 @@ static char *texts_literal(const struct response *r)
     }
     jb_put(&b, "}", 2);
     return b.failed ? NULL : b.p;
-}
-
-/* Runs a named statement, preparing it first when this connection does not
- * know it (26000). Only in autocommit: a failed EXECUTE would abort an open
- * transaction. */
-static PGresult *exec_named(PGconn *conn, const char *name, const char *sql, int nparams,
-                            const char *const *params)
-{
-    PGresult *r = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
-
-    if (!state_is(r, "26000"))
-        return r;
-    PQclear(r);
-    r = PQprepare(conn, name, sql, nparams, NULL);
-    if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
-        return r;
-    PQclear(r);
-    return PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
 }
 
 static int result_failed(PGconn *conn, PGresult *r, ExecStatusType want,
