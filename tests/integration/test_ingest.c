@@ -1,14 +1,17 @@
 /* Integration: storing responses (engine/ingest.c) in a real database. */
 #include "catalog.h"
+#include "db.h"
 #include "err.h"
 #include "ingest.h"
 #include "registry.h"
 #include "testdb.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct testdb db;
 static struct catalog *cat;
@@ -183,4 +186,225 @@ Test(ingest, full_batch)
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE survey_version = 1"), 1000);
     cr_expect_eq(testdb_long(&db, "SELECT sum(answers[1]) FROM response"), 3000);
     free(body);
+}
+
+/* A body of 100 responses, ids first..first+99; the response at position
+ * odd (or none: -1) has other answers than the rest. Caller frees. */
+static char *hundred(int first, int odd)
+{
+    size_t cap = 100 * 400, len = 0;
+    char *body = malloc(cap);
+
+    cr_assert(body != NULL);
+    body[len++] = '[';
+    for (int i = 0; i < 100; i++)
+        len += (size_t)snprintf(body + len, cap - len,
+                                "%s{\"survey\": \"satysfakcja-pracownikow\", \"wave\": \"2022\", "
+                                "\"city\": \"konin\", \"id\": \"00000000-0000-4000-8000-%012d\", "
+                                "\"attributes\": {\"wydzial\": 1, \"staz\": 1}, \"answers\": "
+                                "{\"warunki_01\": %d}}",
+                                i ? "," : "", first + i, i == odd ? 5 : 3);
+    body[len++] = ']';
+    body[len] = '\0';
+    return body;
+}
+
+Test(ingest, resubmitted_batch_is_all_duplicates)
+{
+    struct ingest_result res;
+    char *body = hundred(0, -1);
+
+    cr_assert_eq(post(body, NULL, &res), 201, "%s", res.error.message);
+    cr_expect_eq(res.created, 100);
+    cr_assert_eq(post(body, NULL, &res), 201, "%s", res.error.message);
+    cr_expect_eq(res.created, 0);
+    cr_expect_eq(res.duplicates, 100);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 100);
+    free(body);
+}
+
+/* New rows around one stored with other content: 409 naming it, and none of
+ * the new rows stored. */
+Test(ingest, batch_with_one_conflict_stores_nothing)
+{
+    struct ingest_result res;
+    char *first = hundred(50, -1), *second = hundred(0, 57), *before, *after;
+
+    cr_assert_eq(post(first, NULL, &res), 201, "%s", res.error.message);
+    before = snapshot();
+    cr_expect_eq(post(second, NULL, &res), 409, "%d %s", res.status, res.error.message);
+    cr_expect_str_eq(res.error.path, "[57].id");
+    after = snapshot();
+    cr_expect_str_eq(before, after, "the 409 body stored something");
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 100);
+    /* the same ids with the stored content: the new half is stored */
+    free(second);
+    second = hundred(0, -1);
+    cr_assert_eq(post(second, NULL, &res), 201, "%s", res.error.message);
+    cr_expect_eq(res.created, 50);
+    cr_expect_eq(res.duplicates, 50);
+    free(first);
+    free(second);
+    free(before);
+    free(after);
+}
+
+/* The fast statement is prepared per connection: a session that lost it
+ * (DEALLOCATE, as after a reconnect) prepares it again. */
+Test(ingest, prepared_again_when_the_session_lost_it)
+{
+    struct ingest_result res;
+    PGresult *r;
+
+    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
+    r = PQexec(db.conn, "DEALLOCATE ALL");
+    cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    cr_assert_eq(post(EMP(U2, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(EMP(U3, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM pg_prepared_statements"), 1);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 3);
+}
+
+/* ingest_batch with a key given twice: compared, not counted as stored. */
+Test(ingest, batch_with_a_repeated_key)
+{
+    struct ingest_result res;
+    struct response_batch *b1, *b2;
+    struct response_error e;
+    struct response two[2];
+    const char *same = EMP(U1, "konin", "4"), *other = EMP(U1, "konin", "5");
+
+    cr_assert(response_parse(same, strlen(same), cat, 1, &b1, &e) == 0, "%s", e.message);
+    cr_assert(response_parse(other, strlen(other), cat, 1, &b2, &e) == 0, "%s", e.message);
+    two[0] = b1->items[0];
+    two[1] = b1->items[0];
+    cr_assert_eq(ingest_batch(db.conn, two, 2, NULL, &res), 201, "%s", res.error.message);
+    cr_expect_eq(res.created, 1);
+    cr_expect_eq(res.duplicates, 1);
+    two[0] = b2->items[0];
+    two[1] = b2->items[0];
+    cr_expect_eq(ingest_batch(db.conn, two, 2, NULL, &res), 409, "%s", res.error.message);
+    cr_expect_eq(testdb_long(&db, "SELECT answers[1] FROM response"), 4);
+    response_batch_free(b1);
+    response_batch_free(b2);
+}
+
+struct racer {
+    PGconn *conn;
+    const char *body;
+    struct ingest_result res;
+};
+
+static void *race_post(void *arg)
+{
+    struct racer *r = arg;
+
+    ingest_body(r->conn, cat, r->body, strlen(r->body), NULL, &r->res);
+    return NULL;
+}
+
+/* Another session inserts the key while this one's statement runs (it waits
+ * on the other's uncommitted row, then skips it but cannot see it in its
+ * snapshot): the content is still compared, in a fresh snapshot. */
+static void race(const char *theirs, const char *mine, int expect_status)
+{
+    struct racer r = { .body = mine };
+    PGconn *other;
+    pthread_t t;
+    char err[ERR_MAX], sql[160];
+    struct ingest_result res;
+    PGresult *pr;
+    int waiting = 0;
+
+    cr_assert(db_connect(db.conninfo, &other, err, sizeof err) == 0, "%s", err);
+    cr_assert(db_connect(db.conninfo, &r.conn, err, sizeof err) == 0, "%s", err);
+    /* theirs is stored for zabrze, then copied to konin in an open
+     * transaction: the same encoding as ingest's */
+    cr_assert_eq(ingest_body(other, cat, theirs, strlen(theirs), NULL, &res), 201, "%s",
+                 res.error.message);
+    pr = PQexec(other, "BEGIN");
+    PQclear(pr);
+    pr = PQexec(other, "INSERT INTO response (city, id, survey, wave, survey_version, attrs, "
+                "answers, texts, weight) SELECT 'konin', id, survey, wave, survey_version, "
+                "attrs, answers, texts, weight FROM response WHERE city = 'zabrze'");
+    cr_assert_eq(PQresultStatus(pr), PGRES_COMMAND_OK, "%s", PQresultErrorMessage(pr));
+    PQclear(pr);
+    cr_assert_eq(pthread_create(&t, NULL, race_post, &r), 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_stat_activity WHERE pid = %d AND "
+             "wait_event_type = 'Lock'", PQbackendPID(r.conn));
+    for (int i = 0; i < 1000 && !waiting; i++) {
+        waiting = testdb_long(&db, sql) == 1;
+        if (!waiting)
+            usleep(10000);
+    }
+    pr = PQexec(other, "COMMIT");
+    cr_expect_eq(PQresultStatus(pr), PGRES_COMMAND_OK);
+    PQclear(pr);
+    cr_assert_eq(pthread_join(t, NULL), 0);
+    cr_expect(waiting, "the second insert never waited on the first");
+    cr_expect_eq(r.res.status, expect_status, "%d %s", r.res.status, r.res.error.message);
+    PQfinish(other);
+    PQfinish(r.conn);
+}
+
+Test(ingest, concurrent_insert_with_other_content_is_409)
+{
+    race(EMP(U1, "zabrze", "4"), "[" EMP(U2, "konin", "4") "," EMP(U1, "konin", "5") "]", 409);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE city = 'konin'"), 1);
+    cr_expect_eq(testdb_long(&db, "SELECT answers[1] FROM response WHERE city = 'konin'"), 4);
+}
+
+Test(ingest, concurrent_insert_with_the_same_content_is_a_duplicate)
+{
+    race(EMP(U1, "zabrze", "4"), "[" EMP(U2, "konin", "4") "," EMP(U1, "konin", "4") "]", 201);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE city = 'konin'"), 2);
+}
+
+/* Free text goes to the server inside the JSON parameter: quotes,
+ * backslashes and control characters come back as given, and a
+ * resubmission compares equal. */
+Test(ingest, free_text_round_trips)
+{
+    struct ingest_result res;
+    const char *body = "{\"survey\": \"satysfakcja-pracownikow\", \"wave\": \"2024\", "
+                       "\"city\": \"konin\", \"id\": \"" U1 "\", \"attributes\": {\"wydzial\": 1, "
+                       "\"staz\": 2}, \"answers\": {\"warunki_01\": 4, \"uwagi\": "
+                       "\"a\\\\b \\\"c\\\"\\nd\\te\\u0001 ż/\"}}";
+    char *v;
+
+    cr_assert_eq(post(body, NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(body, NULL, &res), 201, "%s", res.error.message);
+    cr_expect_eq(res.duplicates, 1);
+    v = testdb_value(&db, "SELECT (texts[array_length(texts, 1)] = E'a\\\\b \"c\"\\nd\\te\\x01 ż/')"
+                          "::text FROM response");
+    cr_expect_str_eq(v, "true");
+    free(v);
+}
+
+/* One object (not an array) takes the one-row statement: the same rules. */
+Test(ingest, single_object_conflict_is_409)
+{
+    struct ingest_result res;
+
+    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
+    cr_expect_eq(res.created, 1);
+    cr_expect_eq(post(EMP(U1, "konin", "5"), NULL, &res), 409);
+    cr_expect_str_eq(res.error.path, "id");
+    cr_expect_eq(testdb_long(&db, "SELECT answers[1] FROM response"), 4);
+    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
+    cr_expect_eq(res.created, 0);
+    cr_expect_eq(res.duplicates, 1);
+}
+
+Test(ingest, single_object_racing_an_insert)
+{
+    race(EMP(U1, "zabrze", "4"), EMP(U1, "konin", "5"), 409);
+    cr_expect_eq(testdb_long(&db, "SELECT answers[1] FROM response WHERE city = 'konin'"), 4);
+}
+
+Test(ingest, single_object_racing_the_same_insert)
+{
+    race(EMP(U2, "zabrze", "4"), EMP(U2, "konin", "4"), 201);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE city = 'konin'"), 1);
 }
