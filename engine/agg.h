@@ -62,7 +62,7 @@ struct agg_item {
 };
 
 struct agg_dim {
-    size_t nslots;             /* slots of (m, sum): see agg_dim_expand */
+    size_t nslots;             /* slots of (m, sum): see agg_dim_points */
     struct agg_value *hist;
     struct agg_pair driver;    /* the dimension score with eNPS */
     /* complete cases for Cronbach's alpha: n, sums s[i], cross-products
