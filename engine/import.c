@@ -31,6 +31,7 @@
 #include "db.h"
 #include "err.h"
 #include "response.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <math.h>
@@ -459,15 +460,6 @@ static int fast_multi(const struct survey_item *it, const json_t *v, int16_t *ou
     }
     *out = (int16_t)bits;
     return 0;
-}
-
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s != '\0'; s++)
-        n += ((unsigned char)*s & 0xc0) != 0x80;
-    return n;
 }
 
 static int fast_answers(const json_t *obj, const struct codemap *m, struct response *r)

@@ -10,6 +10,7 @@
 #include "response.h"
 
 #include "jsonv.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -304,15 +305,6 @@ static int parse_multi(const struct survey_item *it, const json_t *v, int16_t *o
     }
     *out = (int16_t)bits;
     return 0;
-}
-
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s != '\0'; s++)
-        n += ((unsigned char)*s & 0xc0) != 0x80;
-    return n;
 }
 
 /* One answer; v is not NULL and not null. */

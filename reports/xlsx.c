@@ -2,6 +2,7 @@
 #include "xlsx.h"
 
 #include "err.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -376,11 +377,9 @@ int xlsx_significant(const json_t *obj, const char *path)
  * characters (counting characters, not UTF-8 bytes; at most 4). */
 static int header_lines(const char *text, double width)
 {
-    size_t chars = 0;
+    size_t chars = utf8_chars(text);
     int lines;
 
-    for (const char *p = text; *p != '\0'; p++)
-        chars += ((unsigned char)*p & 0xC0) != 0x80;
     lines = width > 1 ? (int)((double)chars / (width - 1)) + 1 : 1;
     return lines > 4 ? 4 : lines;
 }
