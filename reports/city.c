@@ -624,8 +624,7 @@ int report_city_write(json_t *doc, const struct report_meta *meta, const char *w
                       const char *city, const char *path, char *err, size_t errlen)
 {
     struct city c;
-    struct xlsx_props props;
-    char tmp[4096], title[400];
+    char tmp[4096];
     int rc;
 
     memset(&c, 0, sizeof c);
@@ -639,16 +638,8 @@ int report_city_write(json_t *doc, const struct report_meta *meta, const char *w
         return err_set(err, errlen, "no responses from city \"%s\" in wave \"%s\"", city, wave);
     c.name = xlsx_str(c.g, "name", report_city_name(meta, city));
     choose_network(&c);
-    if (report_tmp_path(path, tmp, sizeof tmp) != 0)
-        return err_set(err, errlen, "%s: path too long", path);
-    snprintf(title, sizeof title, "%s: %s, %s", xlsx_str(doc, "title", ""), c.name, wave);
-    snprintf(c.subtitle, sizeof c.subtitle, "%s · %s · %s",
-             xlsx_str(doc, "title", ""), c.name, wave);
-    memset(&props, 0, sizeof props);
-    props.title = title;
-    props.subject = L_CITY_REPORT;
-    if (xlsx_open(&c.x, tmp, strcmp(xlsx_str(doc, "language", "pl"), "en") == 0,
-                  (int)xlsx_num(doc, "threshold"), &props, err, errlen) != 0)
+    if (report_open(&c.x, doc, path, c.name, wave, L_CITY_REPORT, tmp, sizeof tmp, c.subtitle,
+                    sizeof c.subtitle, err, errlen) != 0)
         return -1;
     write_sheets(&c);
     rc = xlsx_close(&c.x, err, errlen);

@@ -264,8 +264,7 @@ int report_network_write(json_t *doc, const struct report_meta *meta, const char
                          const char *network, const char *path, char *err, size_t errlen)
 {
     struct network n;
-    struct xlsx_props props;
-    char tmp[4096], title[400];
+    char tmp[4096];
     int rc;
 
     memset(&n, 0, sizeof n);
@@ -279,16 +278,8 @@ int report_network_write(json_t *doc, const struct report_meta *meta, const char
         return err_set(err, errlen, "no network \"%s\" in wave \"%s\"", network, wave);
     n.name = report_network_name(meta, network,
                                  strcmp(xlsx_str(doc, "language", "pl"), "en") == 0);
-    if (report_tmp_path(path, tmp, sizeof tmp) != 0)
-        return err_set(err, errlen, "%s: path too long", path);
-    snprintf(title, sizeof title, "%s: %s, %s", xlsx_str(doc, "title", ""), n.name, wave);
-    snprintf(n.subtitle, sizeof n.subtitle, "%s · %s · %s", xlsx_str(doc, "title", ""), n.name,
-             wave);
-    memset(&props, 0, sizeof props);
-    props.title = title;
-    props.subject = L_NETWORK_REPORT;
-    if (xlsx_open(&n.x, tmp, strcmp(xlsx_str(doc, "language", "pl"), "en") == 0,
-                  (int)xlsx_num(doc, "threshold"), &props, err, errlen) != 0)
+    if (report_open(&n.x, doc, path, n.name, wave, L_NETWORK_REPORT, tmp, sizeof tmp, n.subtitle,
+                    sizeof n.subtitle, err, errlen) != 0)
         return -1;
     sheet_summary(&n);
     sheet_cities(&n);

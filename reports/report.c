@@ -204,3 +204,26 @@ const char *report_wave(const json_t *doc, const char *wave)
         return NULL;
     return json_string_value(json_object_get(json_array_get(waves, (size_t)i), "label"));
 }
+
+int report_open(struct xlsx *x, const json_t *doc, const char *path, const char *name,
+                const char *wave, enum xlsx_label subject, char *tmp, size_t tmplen,
+                char *subtitle, size_t sublen, char *err, size_t errlen)
+{
+    const char *survey = json_string_value(json_object_get(doc, "title"));
+    const char *lang = json_string_value(json_object_get(doc, "language"));
+    struct xlsx_props props;
+    char title[400];
+
+    if (report_tmp_path(path, tmp, tmplen) != 0)
+        return err_set(err, errlen, "%s: path too long", path);
+    if (survey == NULL)
+        survey = "";
+    snprintf(title, sizeof title, "%s: %s, %s", survey, name, wave);
+    snprintf(subtitle, sublen, "%s · %s · %s", survey, name, wave);
+    memset(&props, 0, sizeof props);
+    props.title = title;
+    props.subject = subject;
+    return xlsx_open(x, tmp, lang != NULL && strcmp(lang, "en") == 0,
+                     (int)json_integer_value(json_object_get(doc, "threshold")), &props, err,
+                     errlen);
+}

@@ -13,6 +13,8 @@
 #ifndef EMPIRIE_REPORT_H
 #define EMPIRIE_REPORT_H
 
+#include "xlsx.h"
+
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stddef.h>
@@ -61,6 +63,16 @@ int report_tmp_path(const char *path, char *tmp, size_t n);
 /* When ok, renames tmp to path; otherwise (or when the rename fails)
  * removes tmp. Returns 0 when path now holds the new file. */
 int report_commit(const char *tmp, const char *path, int ok, char *err, size_t errlen);
+
+/*
+ * Opens the workbook of one group (a city, a network) at a temporary name
+ * beside path, which report_commit later renames: title "SURVEY: NAME, WAVE",
+ * the document's language and threshold. Writes the temporary name into tmp
+ * and the sheets' subtitle "SURVEY · NAME · WAVE" into subtitle.
+ */
+int report_open(struct xlsx *x, const json_t *doc, const char *path, const char *name,
+                const char *wave, enum xlsx_label subject, char *tmp, size_t tmplen,
+                char *subtitle, size_t sublen, char *err, size_t errlen);
 
 /* The latest wave of the document at or before wave (NULL: the latest), or
  * NULL when the document has no such wave. Borrowed from doc. */
