@@ -436,7 +436,9 @@ static int write_workbook(json_t *doc, const struct report_meta *meta, const cha
     if (report_tmp_path(path, tmp, sizeof tmp) != 0)
         return err_set(err, errlen, "%s: path too long", path);
     snprintf(title, sizeof title, "%s: %s", xlsx_str(doc, "title", ""), wave);
-    props = (struct xlsx_props){ title, L_MINISTRY_REPORT };
+    /* The tidy sheet has a row per group, wave and indicator: written top
+     * to bottom, like every sheet here, so it can stream to disk. */
+    props = (struct xlsx_props){ title, L_MINISTRY_REPORT, 1 };
     if (xlsx_open(&x, tmp, strcmp(xlsx_str(doc, "language", "pl"), "en") == 0,
                   (int)xlsx_num(doc, "threshold"), &props, err, errlen) != 0)
         return -1;

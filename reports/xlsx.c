@@ -196,7 +196,15 @@ int xlsx_open(struct xlsx *x, const char *path, int english, int threshold,
     x->threshold = threshold;
     snprintf(x->note, sizeof x->note, "%s %d.",
              english ? labels[L_HIDDEN_NOTE].en : labels[L_HIDDEN_NOTE].pl, threshold);
-    x->wb = workbook_new(path);
+    if (props->constant_memory) {
+        lxw_workbook_options opts;
+
+        memset(&opts, 0, sizeof opts);
+        opts.constant_memory = LXW_TRUE;
+        x->wb = workbook_new_opt(path, &opts);
+    } else {
+        x->wb = workbook_new(path);
+    }
     if (x->wb == NULL)
         return err_set(err, errlen, "%s: cannot create the workbook", path);
     formats_create(x);

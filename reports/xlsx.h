@@ -78,6 +78,9 @@ struct xlsx {
 struct xlsx_props {
     const char *title;
     enum xlsx_label subject;   /* L_CITY_REPORT, L_NETWORK_REPORT, L_MINISTRY_REPORT */
+    /* libxlsxwriter's constant-memory mode: each row goes to disk when the
+     * next one starts, so every sheet must be written top to bottom. */
+    int constant_memory;
 };
 
 /* One column of a table: its header label (or literal text) and width. */
