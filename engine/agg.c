@@ -811,5 +811,3 @@ size_t agg_nwaves(const struct agg *a) { return a->nwaves; }
 const char *agg_wave(const struct agg *a, size_t w) { return a->waves[w]; }
 size_t agg_ncities(const struct agg *a) { return a->ncities; }
 const char *agg_city(const struct agg *a, size_t i) { return a->cities[i]; }
-size_t agg_ncells(const struct agg *a) { return a->ncells; }
-const struct agg_cell *agg_cell_at(const struct agg *a, size_t i) { return a->cells[i]; }

@@ -157,9 +157,6 @@ const char *agg_city(const struct agg *a, size_t i);
 /* Index of a city, or -1 when no response of it was seen. */
 long agg_city_index(const struct agg *a, const char *city);
 
-/* Every cell, in no particular order. */
-size_t agg_ncells(const struct agg *a);
-const struct agg_cell *agg_cell_at(const struct agg *a, size_t i);
 /* The cell of (wave, city, attr_value), or NULL when empty. */
 const struct agg_cell *agg_cell_find(const struct agg *a, size_t wave, size_t city,
                                      int attr_value);

@@ -10,9 +10,6 @@
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
-/* Lines below this level are dropped (default LOG_INFO). */
-void log_set_level(enum log_level level);
-
 void log_msg(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
