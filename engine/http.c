@@ -715,6 +715,7 @@ static enum MHD_Result on_headers(struct request *rq, struct MHD_Connection *c)
  * document (already anonymised). An analyst reads their network and its
  * member cities; ministry and admin read every group. */
 struct stats_query {
+    struct submit *submit;   /* owns the cached survey catalog */
     const char *survey, *wave, *city, *network, *by;
     int english;
     const struct auth_principal *who;
@@ -743,15 +744,11 @@ static int analyst_may_read(json_t *doc, const char *wave, const char *network,
 static int stats_work(PGconn *conn, void *ctx, char *err, size_t errlen)
 {
     struct stats_query *q = ctx;
-    struct catalog *cat = NULL;
     json_t *doc, *g;
     const char *wave = q->wave;
 
-    if (catalog_load(conn, &cat, err, errlen) != 0)
-        return -1;
-    doc = results_load(conn, cat, q->survey, q->by, q->english, NULL, NULL, q->message,
-                       sizeof q->message);
-    catalog_free(cat);
+    doc = submit_results(q->submit, conn, q->survey, q->by, q->english, q->message,
+                         sizeof q->message);
     if (doc == NULL) {
         /* Unknown survey or attribute: the client's error, unless the
          * connection broke underneath. */
@@ -792,6 +789,7 @@ static enum MHD_Result get_stats(struct request *rq, struct MHD_Connection *c)
     enum db_outcome out;
 
     memset(&q, 0, sizeof q);
+    q.submit = rq->srv->submit;
     q.survey = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "survey");
     q.wave = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wave");
     q.city = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "city");
@@ -831,6 +829,7 @@ static enum MHD_Result get_stats(struct request *rq, struct MHD_Connection *c)
  * no pooled connection is held while a workbook is written.
  */
 struct report_query {
+    struct submit *submit;   /* owns the cached survey catalog */
     const char *survey, *wave;
     int english;
     json_t *doc;
@@ -852,14 +851,10 @@ static void report_query_clear(struct report_query *q)
 static int report_load_work(PGconn *conn, void *ctx, char *err, size_t errlen)
 {
     struct report_query *q = ctx;
-    struct catalog *cat = NULL;
 
     report_query_clear(q);   /* what a failed attempt may have loaded */
-    if (catalog_load(conn, &cat, err, errlen) != 0)
-        return -1;
-    q->doc = results_load(conn, cat, q->survey, NULL, q->english, NULL, NULL, q->message,
-                          sizeof q->message);
-    catalog_free(cat);
+    q->doc = submit_results(q->submit, conn, q->survey, NULL, q->english, q->message,
+                            sizeof q->message);
     if (q->doc == NULL) {
         /* Unknown survey: the client's error, unless the connection broke. */
         if (PQstatus(conn) != CONNECTION_OK)
@@ -1035,6 +1030,7 @@ static enum MHD_Result get_report(struct request *rq, struct MHD_Connection *c)
     int fd = -1;
 
     memset(&q, 0, sizeof q);
+    q.submit = rq->srv->submit;
     q.survey = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "survey");
     q.wave = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wave");
     lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");

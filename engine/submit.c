@@ -8,15 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * SUBMIT_WITH_INGEST: catalog.c and ingest.c are in the tree. Setting it to 0
- * builds a daemon without them that answers every submission 503 "not
- * available in this build" (how the daemon was built before they landed).
- */
-#ifndef SUBMIT_WITH_INGEST
-#define SUBMIT_WITH_INGEST 1
-#endif
-
 struct submit {
     pthread_rwlock_t lock;
     struct catalog *cat;   /* NULL until loaded */
@@ -38,8 +29,6 @@ int submit_create(struct submit **out, char *err, size_t errlen)
     return 0;
 }
 
-#if SUBMIT_WITH_INGEST
-
 void submit_free(struct submit *s)
 {
     if (s == NULL)
@@ -56,22 +45,26 @@ void submit_mark_stale(struct submit *s)
     pthread_rwlock_unlock(&s->lock);
 }
 
-/* Loads the catalog when there is none or it is stale. */
-static int ensure_catalog(struct submit *s, PGconn *conn, struct ingest_result *res)
+/* Loads the catalog when there is none or it is stale; a failed reload
+ * keeps the old one. Fails only when there is no catalog at all. */
+static int ensure_catalog(struct submit *s, PGconn *conn, char *err, size_t errlen)
 {
     struct catalog *fresh;
-    char err[ERR_MAX];
-    int rc = 0;
+    int need, rc = 0;
 
+    pthread_rwlock_rdlock(&s->lock);
+    need = s->cat == NULL || s->stale;
+    pthread_rwlock_unlock(&s->lock);
+    if (!need)
+        return 0;
     pthread_rwlock_wrlock(&s->lock);
     if (s->cat == NULL || s->stale) {
-        if (catalog_load(conn, &fresh, err, sizeof err) == 0) {
+        if (catalog_load(conn, &fresh, err, errlen) == 0) {
             catalog_free(s->cat);
             s->cat = fresh;
             s->stale = 0;
         } else if (s->cat == NULL) {
-            snprintf(res->error.message, sizeof res->error.message,
-                     "the survey catalog cannot be loaded: %s", err);
+            err_prefix(err, errlen, "the survey catalog cannot be loaded");
             rc = -1;
         }
     }
@@ -82,13 +75,8 @@ static int ensure_catalog(struct submit *s, PGconn *conn, struct ingest_result *
 int submit_body(struct submit *s, PGconn *conn, const char *body, size_t len,
                 const char *only_city, struct ingest_result *res)
 {
-    int need;
-
     memset(res, 0, sizeof *res);
-    pthread_rwlock_rdlock(&s->lock);
-    need = s->cat == NULL || s->stale;
-    pthread_rwlock_unlock(&s->lock);
-    if (need && ensure_catalog(s, conn, res) != 0) {
+    if (ensure_catalog(s, conn, res->error.message, sizeof res->error.message) != 0) {
         res->status = 503;
         return res->status;
     }
@@ -98,36 +86,15 @@ int submit_body(struct submit *s, PGconn *conn, const char *body, size_t len,
     return res->status;
 }
 
-#else
-
-void submit_free(struct submit *s)
+json_t *submit_results(struct submit *s, PGconn *conn, const char *survey, const char *by_attr,
+                       int english, char *err, size_t errlen)
 {
-    if (s == NULL)
-        return;
-    pthread_rwlock_destroy(&s->lock);
-    free(s);
-}
+    json_t *doc;
 
-void submit_mark_stale(struct submit *s)
-{
-    pthread_rwlock_wrlock(&s->lock);
-    s->stale = 1;
+    if (ensure_catalog(s, conn, err, errlen) != 0)
+        return NULL;
+    pthread_rwlock_rdlock(&s->lock);
+    doc = results_load(conn, s->cat, survey, by_attr, english, NULL, NULL, err, errlen);
     pthread_rwlock_unlock(&s->lock);
+    return doc;
 }
-
-int submit_body(struct submit *s, PGconn *conn, const char *body, size_t len,
-                const char *only_city, struct ingest_result *res)
-{
-    (void)s;
-    (void)conn;
-    (void)body;
-    (void)len;
-    (void)only_city;
-    memset(res, 0, sizeof *res);
-    res->status = 503;
-    snprintf(res->error.message, sizeof res->error.message,
-             "submissions are not available in this build (ingest is missing)");
-    return res->status;
-}
-
-#endif

@@ -1,16 +1,19 @@
 /*
- * submit: what POST /v1/responses needs beyond HTTP: the survey catalog
- * (catalog.h), loaded on first use and reloaded when marked stale, and the
- * call into ingest_body (ingest.h), which parses, validates and stores a
- * body all or nothing and says 201 only after COMMIT.
+ * submit: the daemon's survey catalog (catalog.h) and what uses it: POST
+ * /v1/responses, through ingest_body (ingest.h: parse, validate, store all
+ * or nothing, 201 only after COMMIT), and the results document behind
+ * GET /v1/stats and /v1/reports. The catalog is loaded on first use and
+ * reloaded when marked stale (SIGHUP), so requests do not re-read and
+ * re-parse every instrument.
  *
  * The catalog is shared by the request threads behind a read-write lock:
- * submissions read it concurrently; a reload swaps it under the write lock.
+ * requests read it concurrently; a reload swaps it under the write lock.
  */
 #ifndef EMPIRIE_SUBMIT_H
 #define EMPIRIE_SUBMIT_H
 
 #include "ingest.h"
+#include "results.h"
 
 #include <libpq-fe.h>
 #include <stddef.h>
@@ -30,5 +33,11 @@ void submit_mark_stale(struct submit *s);
  */
 int submit_body(struct submit *s, PGconn *conn, const char *body, size_t len,
                 const char *only_city, struct ingest_result *res);
+
+/* The results document of a survey (results_load) computed with the
+ * cached catalog, for GET /v1/stats and /v1/reports. NULL and err when the
+ * survey or attribute is unknown or the database fails. */
+json_t *submit_results(struct submit *s, PGconn *conn, const char *survey, const char *by_attr,
+                       int english, char *err, size_t errlen);
 
 #endif
