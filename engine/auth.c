@@ -84,7 +84,7 @@ int auth_token_generate(char out[AUTH_TOKEN_SIZE], char *err, size_t errlen)
 }
 
 /* The token's hash as text for decode($1, 'hex'). */
-static void token_hash_hex(const char *token, char hex[2 * SHA256_SIZE + 1])
+static void token_hash_hex(const char *token, char hex[AUTH_HASH_SIZE])
 {
     unsigned char d[SHA256_SIZE];
 
@@ -137,7 +137,7 @@ int auth_token_create(PGconn *conn, enum auth_role role, const char *scope,
                       char out[AUTH_TOKEN_SIZE], char *err, size_t errlen)
 {
     char token[AUTH_TOKEN_SIZE];
-    char hex[2 * SHA256_SIZE + 1];
+    char hex[AUTH_HASH_SIZE];
     const char *params[3];
 
     if (role == AUTH_NONE)
@@ -175,18 +175,33 @@ static int token_shaped(const char *token)
     return 1;
 }
 
+int auth_token_hash(const char *token, char hash[AUTH_HASH_SIZE])
+{
+    if (token == NULL || !token_shaped(token))
+        return 0;
+    token_hash_hex(token, hash);
+    return 1;
+}
+
 int auth_lookup(PGconn *conn, const char *token, struct auth_principal *who, char *err,
                 size_t errlen)
 {
-    char hex[2 * SHA256_SIZE + 1];
-    const char *params[1] = { hex };
+    char hex[AUTH_HASH_SIZE];
+
+    memset(who, 0, sizeof *who);
+    if (!auth_token_hash(token, hex))
+        return 0;
+    return auth_lookup_hash(conn, hex, who, err, errlen);
+}
+
+int auth_lookup_hash(PGconn *conn, const char *hash, struct auth_principal *who, char *err,
+                     size_t errlen)
+{
+    const char *params[1] = { hash };
     PGresult *res;
     enum auth_role role = AUTH_NONE;
 
     memset(who, 0, sizeof *who);
-    if (token == NULL || !token_shaped(token))
-        return 0;
-    token_hash_hex(token, hex);
     if (db_exec(conn, "SELECT role, coalesce(scope, '') FROM api_token "
                       "WHERE hash = decode($1, 'hex')",
                 1, params, &res, NULL, err, errlen) != 0)
@@ -201,6 +216,7 @@ int auth_lookup(PGconn *conn, const char *token, struct auth_principal *who, cha
     }
     who->role = role;
     snprintf(who->scope, sizeof who->scope, "%s", PQgetvalue(res, 0, 1));
+    snprintf(who->hash, sizeof who->hash, "%s", hash);
     PQclear(res);
     return 1;
 }

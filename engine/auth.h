@@ -4,8 +4,11 @@
  * A token is "emp_" followed by 43 base64url characters (32 random bytes
  * from getrandom). It is shown once, when created; the database keeps only
  * its SHA-256 (table api_token), so a leaked dump holds no usable token.
- * Lookups hash the presented token and search by hash; there is no cache, so
- * deleting a row revokes the token at once.
+ * Lookups hash the presented token and search by hash. The daemon keeps
+ * recent lookups in a cache (tokencache.h) to admit submissions without a
+ * round trip, and checks the token again in the transaction that stores
+ * them (ingest_group), so deleting a row still revokes the token for every
+ * submission stored after the deletion committed.
  *
  * Roles (docs/api.md): a collector submits responses for one city (scope =
  * a city slug); an analyst reads one network (scope = a network slug); the
@@ -23,9 +26,13 @@ enum auth_role { AUTH_NONE = 0, AUTH_COLLECTOR, AUTH_ANALYST, AUTH_MINISTRY, AUT
 #define AUTH_TOKEN_SIZE 48
 #define AUTH_SCOPE_MAX 64
 
+/* The hex SHA-256 of a token (what api_token keeps, as hex) + NUL. */
+#define AUTH_HASH_SIZE 65
+
 struct auth_principal {
     enum auth_role role;
     char scope[AUTH_SCOPE_MAX];   /* city or network slug; "" when the role has none */
+    char hash[AUTH_HASH_SIZE];    /* the token's hash, hex */
 };
 
 /* "collector", ...; "none" for AUTH_NONE. */
@@ -54,6 +61,14 @@ int auth_token_create(PGconn *conn, enum auth_role role, const char *scope,
  */
 int auth_lookup(PGconn *conn, const char *token, struct auth_principal *who, char *err,
                 size_t errlen);
+
+/* The same by the token's hash (auth_token_hash). */
+int auth_lookup_hash(PGconn *conn, const char *hash, struct auth_principal *who, char *err,
+                     size_t errlen);
+
+/* The hex SHA-256 of a token into hash. Returns 0 (hash untouched) when
+ * token is NULL or not shaped like a token, else 1. */
+int auth_token_hash(const char *token, char hash[AUTH_HASH_SIZE]);
 
 /* The token in an Authorization header value "Bearer TOKEN", or NULL. */
 const char *auth_bearer(const char *header);

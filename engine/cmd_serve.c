@@ -19,6 +19,7 @@
 #define DEFAULT_BODY_LIMIT (1024 * 1024)
 #define DEFAULT_CONNECTIONS 32
 #define DEFAULT_POOL 16
+#define DEFAULT_WRITERS 4
 #define DEFAULT_TIMEOUT 30
 #define DEFAULT_DRAIN 30
 #define DEFAULT_RETRY_AFTER 5
@@ -44,6 +45,9 @@ static void usage(FILE *out)
           "                       [EMPIRIE_CONNECTIONS]; --threads N is the same option\n"
           "  --pool N             database connections shared by the requests (default 16)\n"
           "                       [EMPIRIE_POOL]\n"
+          "  --writers N          threads that store submissions, each committing the\n"
+          "                       bodies of concurrent requests together (group commit;\n"
+          "                       default 4, at most the pool) [EMPIRIE_WRITERS]\n"
           "  --timeout SECONDS    close a connection after this long without traffic from\n"
           "                       the client (default 30) [EMPIRIE_TIMEOUT]\n"
           "  --drain SECONDS      on SIGTERM, how long requests in flight may take to finish\n"
@@ -73,7 +77,7 @@ static int parse_count(const char *text, unsigned long long min, unsigned long l
 struct serve_opts {
     const char *db;
     const char *listen;
-    unsigned long long body_limit, connections, pool, timeout, drain, retry_after;
+    unsigned long long body_limit, connections, pool, writers, timeout, drain, retry_after;
 };
 
 /* Defaults, then the environment; flags come after. */
@@ -87,12 +91,14 @@ static int env_defaults(struct serve_opts *o)
         { "EMPIRIE_BODY_LIMIT", offsetof(struct serve_opts, body_limit), 1, 1ULL << 30 },
         { "EMPIRIE_CONNECTIONS", offsetof(struct serve_opts, connections), 1, 10000 },
         { "EMPIRIE_POOL", offsetof(struct serve_opts, pool), 1, 1000 },
+        { "EMPIRIE_WRITERS", offsetof(struct serve_opts, writers), 1, 1000 },
         { "EMPIRIE_TIMEOUT", offsetof(struct serve_opts, timeout), 1, 86400 },
     };
     const char *listen = getenv("EMPIRIE_LISTEN");
 
     *o = (struct serve_opts){ .listen = DEFAULT_LISTEN, .body_limit = DEFAULT_BODY_LIMIT,
                               .connections = DEFAULT_CONNECTIONS, .pool = DEFAULT_POOL,
+                              .writers = DEFAULT_WRITERS,
                               .timeout = DEFAULT_TIMEOUT, .drain = DEFAULT_DRAIN,
                               .retry_after = DEFAULT_RETRY_AFTER };
     if (listen != NULL && listen[0] != '\0')
@@ -121,6 +127,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
         { "connections", required_argument, NULL, 'c' },
         { "threads", required_argument, NULL, 'c' },
         { "pool", required_argument, NULL, 'p' },
+        { "writers", required_argument, NULL, 'w' },
         { "timeout", required_argument, NULL, 't' },
         { "drain", required_argument, NULL, 'r' },
         { "retry-after", required_argument, NULL, 'a' },
@@ -140,6 +147,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
         case 'b': num = &o->body_limit; max = 1ULL << 30; break;
         case 'c': num = &o->connections; break;
         case 'p': num = &o->pool; max = 1000; break;
+        case 'w': num = &o->writers; max = 1000; break;
         case 't': num = &o->timeout; max = 86400; break;
         case 'r': num = &o->drain; max = 86400; break;
         case 'a': num = &o->retry_after; max = 86400; break;
@@ -207,14 +215,16 @@ int cmd_serve(int argc, char **argv)
     cfg = (struct http_config){ .conninfo = conninfo, .listen = o.listen,
                                 .body_limit = (size_t)o.body_limit,
                                 .connections = (unsigned)o.connections, .pool = (unsigned)o.pool,
+                                .writers = (unsigned)(o.writers < o.pool ? o.writers : o.pool),
                                 .timeout = (unsigned)o.timeout,
                                 .retry_after = (unsigned)o.retry_after };
     if (http_start(&cfg, &srv, err, sizeof err) != 0) {
         cli_error("serve", "%s", err);
         return CLI_FAIL;
     }
-    log_info("listening on %s (connections %u, database pool %u, body limit %zu, timeout %us)",
-             http_address(srv), cfg.connections, cfg.pool, cfg.body_limit, cfg.timeout);
+    log_info("listening on %s (connections %u, database pool %u, writers %u, body limit %zu, "
+             "timeout %us)", http_address(srv), cfg.connections, cfg.pool, cfg.writers,
+             cfg.body_limit, cfg.timeout);
     sig = wait_for_stop(&set, srv);
     log_info("%s: stopping (draining requests in flight, up to %llus)",
              sig == SIGTERM ? "SIGTERM" : "SIGINT", o.drain);

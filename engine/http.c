@@ -6,6 +6,7 @@
 #include "db.h"
 #include "dbpool.h"
 #include "err.h"
+#include "gcommit.h"
 #include "jsonv.h"
 #include "log.h"
 #include "metrics.h"
@@ -14,6 +15,7 @@
 #include "report.h"
 #include "results.h"
 #include "submit.h"
+#include "tokencache.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,6 +38,11 @@
 #define HTTP_DB_CONNECT_TIMEOUT 5
 /* A request waits at most this long for a pooled connection. */
 #define HTTP_DB_WAIT_MS 5000
+/* The most rows stored in one group commit (gcommit.h). */
+#define HTTP_GROUP_ROWS 1000
+/* Tokens remembered to admit submissions, and for how long (seconds). */
+#define HTTP_TOKEN_CACHE_SLOTS 1024
+#define HTTP_TOKEN_CACHE_TTL 60
 /* A chunked body is read (and dropped) up to this many times the limit
  * before the connection is closed without an answer. */
 #define HTTP_DROP_FACTOR 16
@@ -94,6 +101,8 @@ struct http_server {
     unsigned retry_after;
     struct dbpool *pool;
     struct submit *submit;
+    struct gcommit *gcommit;      /* stores submissions in groups */
+    struct tokencache *tokens;    /* admits submissions (only) without a lookup */
     pthread_mutex_t lock;      /* guards active and stopping */
     pthread_cond_t idle;       /* signalled when active drops */
     unsigned active;           /* requests between first call and completion */
@@ -435,27 +444,10 @@ static enum MHD_Result get_response_counts(struct request *rq, struct MHD_Connec
 
 /* ---- POST /v1/responses ----------------------------------------------- */
 
-struct submit_ctx {
-    struct http_server *srv;
-    const struct request *rq;
-    struct ingest_result res;
-};
-
-static int submit_work(PGconn *conn, void *ctx, char *err, size_t errlen)
-{
-    struct submit_ctx *s = ctx;
-    const char *only = s->rq->who.role == AUTH_COLLECTOR ? s->rq->who.scope : NULL;
-
-    submit_body(s->srv->submit, conn, s->rq->body, s->rq->len, only, &s->res);
-    if (s->res.status == 503 || s->res.status == 500)
-        return err_set(err, errlen, "%s", s->res.error.message);
-    return 0;
-}
-
 static enum MHD_Result post_responses(struct request *rq, struct MHD_Connection *c)
 {
-    struct submit_ctx s = { .srv = rq->srv, .rq = rq };
-    enum db_outcome out;
+    struct http_server *srv = rq->srv;
+    struct ingest_result res;
 
     if (rq->too_large) {
         char msg[128];
@@ -467,23 +459,27 @@ static enum MHD_Result post_responses(struct request *rq, struct MHD_Connection 
     if (rq->len == 0)
         return reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "",
                            "empty body: expected a JSON response object or an array of them");
-    out = with_db(rq->srv, submit_work, &s);
-    if (out == DB_UNAVAILABLE)
-        return reply_unavailable(rq, c);
-    switch (s.res.status) {
+    submit_store(srv->submit, srv->gcommit, srv->pool, rq->body, rq->len, &rq->who, &res);
+    switch (res.status) {
     case 201:
-        metrics_stored(s.res.created, s.res.duplicates);
+        metrics_stored(res.created, res.duplicates);
         return reply_json(rq, c, MHD_HTTP_CREATED,
-                          json_pack("{s:I,s:I}", "stored", (json_int_t)s.res.created,
-                                    "duplicates", (json_int_t)s.res.duplicates),
+                          json_pack("{s:I,s:I}", "stored", (json_int_t)res.created,
+                                    "duplicates", (json_int_t)res.duplicates),
                           NULL);
+    case 401:   /* the token was deleted after it was admitted (from the cache) */
+        tokencache_forget(srv->tokens, rq->who.hash);
+        return reply_error(rq, c, MHD_HTTP_UNAUTHORIZED, "", "unknown token");
+    case 503:
+        if (res.error.message[0] != '\0')
+            log_warn("POST %s: %s", rq->path, res.error.message);
+        return reply_unavailable(rq, c);
     case 400:
     case 403:
     case 409:
-    case 503:   /* with the connection fine: the catalog could not be loaded */
-        return reply_error(rq, c, (unsigned)s.res.status, s.res.error.path,
-                           s.res.error.message);
+        return reply_error(rq, c, (unsigned)res.status, res.error.path, res.error.message);
     default:
+        log_error("POST %s: %s", rq->path, res.error.message);
         return reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
     }
 }
@@ -652,17 +648,27 @@ static enum MHD_Result check_auth(struct request *rq, struct MHD_Connection *c, 
     const char *hdr = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                   MHD_HTTP_HEADER_AUTHORIZATION);
     struct lookup_ctx l = { .token = auth_bearer(hdr), .who = &rq->who };
+    /* Only a submission may be admitted from the cache: its storing
+     * statement checks the token again (tokencache.h). */
+    int cacheable = rq->route == ROUTE_RESPONSES;
+    char hash[AUTH_HASH_SIZE];
     enum db_outcome out;
 
     *denied = 1;
     if (l.token == NULL)
         return reply_error(rq, c, MHD_HTTP_UNAUTHORIZED, "",
                            "missing bearer token (Authorization: Bearer TOKEN)");
-    out = with_db(rq->srv, lookup_work, &l);
-    if (out == DB_UNAVAILABLE)
-        return reply_unavailable(rq, c);
-    if (out == DB_FAILED)
-        return reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
+    if (cacheable && auth_token_hash(l.token, hash) && tokencache_get(rq->srv->tokens, hash, &rq->who)) {
+        l.found = 1;
+    } else {
+        out = with_db(rq->srv, lookup_work, &l);
+        if (out == DB_UNAVAILABLE)
+            return reply_unavailable(rq, c);
+        if (out == DB_FAILED)
+            return reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
+        if (l.found && cacheable)
+            tokencache_put(rq->srv->tokens, &rq->who);
+    }
     if (!l.found)
         return reply_error(rq, c, MHD_HTTP_UNAUTHORIZED, "", "unknown token");
     if ((routes[rq->route].roles & ALLOW(rq->who.role)) == 0) {
@@ -1277,8 +1283,10 @@ static void server_free(struct http_server *srv)
         return;
     if (srv->listen_fd >= 0)
         close(srv->listen_fd);
+    gcommit_free(srv->gcommit);
     dbpool_free(srv->pool);
     submit_free(srv->submit);
+    tokencache_free(srv->tokens);
     pthread_cond_destroy(&srv->idle);
     pthread_mutex_destroy(&srv->lock);
     free(srv);
@@ -1324,7 +1332,10 @@ int http_start(const struct http_config *cfg, struct http_server **out, char *er
     metrics_init();
     if (dbpool_create(cfg->conninfo, cfg->pool, HTTP_DB_CONNECT_TIMEOUT, HTTP_DB_WAIT_MS,
                       &srv->pool, err, errlen) != 0 ||
+        gcommit_create(srv->pool, cfg->writers > 0 ? cfg->writers : 1, HTTP_GROUP_ROWS,
+                       &srv->gcommit, err, errlen) != 0 ||
         submit_create(&srv->submit, err, errlen) != 0 ||
+        (srv->tokens = tokencache_create(HTTP_TOKEN_CACHE_SLOTS, HTTP_TOKEN_CACHE_TTL)) == NULL ||
         open_listener(srv, cfg->listen, &ipv6, err, errlen) != 0 ||
         start_mhd(srv, cfg, ipv6, err, errlen) != 0)
         goto fail;

@@ -40,6 +40,7 @@ struct http_config {
     size_t body_limit;       /* bytes */
     unsigned connections;    /* simultaneous HTTP connections (= threads) */
     unsigned pool;           /* database connections */
+    unsigned writers;        /* group commit threads (gcommit.h), 1 .. pool */
     unsigned timeout;        /* seconds of client silence before a connection is closed */
     unsigned retry_after;    /* seconds, sent with 503 */
 };

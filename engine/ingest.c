@@ -249,21 +249,34 @@ static void jb_record(struct jbuf *b, const struct response *r, size_t i)
     JB_LIT(b, "}");
 }
 
+/* NUL-terminated JSON text of the responses of every part, numbered in
+ * order; NULL when out of memory. */
+static char *parts_json(const struct ingest_part *parts, size_t nparts)
+{
+    struct jbuf b = { 0 };
+    size_t total = 0, i = 0;
+
+    for (size_t p = 0; p < nparts; p++)
+        total += parts[p].n;
+    /* a first guess that fits a typical response without regrowing */
+    jb_reserve(&b, total * 384 + 16);
+    JB_LIT(&b, "[");
+    for (size_t p = 0; p < nparts; p++)
+        for (size_t k = 0; k < parts[p].n; k++, i++) {
+            if (i > 0)
+                JB_LIT(&b, ",");
+            jb_record(&b, &parts[p].items[k], i);
+        }
+    jb_put(&b, "]", 2);
+    return b.failed ? NULL : b.p;
+}
+
 /* NUL-terminated JSON text of the batch; NULL when out of memory. */
 static char *batch_json(const struct response *items, size_t n)
 {
-    struct jbuf b = { 0 };
+    struct ingest_part part = { .items = items, .n = n };
 
-    /* a first guess that fits a typical response without regrowing */
-    jb_reserve(&b, n * 384 + 16);
-    JB_LIT(&b, "[");
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            JB_LIT(&b, ",");
-        jb_record(&b, &items[i], i);
-    }
-    jb_put(&b, "]", 2);
-    return b.failed ? NULL : b.p;
+    return parts_json(&part, 1);
 }
 
 static void set_error(struct ingest_result *res, int status, const char *path, const char *fmt,
@@ -446,6 +459,78 @@ static int store_fast(PGconn *conn, size_t n, const char *json, struct ingest_re
     err[strcspn(err, "\n")] = '\0';
     db_failed(conn, res, err);
     return 0;
+}
+
+/*
+ * A group: the bodies of several requests in one statement, one commit
+ * (group commit, gcommit.h). Every row must be new and every token of the
+ * group still known (a token deleted since the request was admitted makes
+ * the count fall short): then the statement inserts them all. Anything
+ * else -- a duplicate, a conflict, a row a concurrent transaction holds, a
+ * revoked token -- inserts nothing, on purpose: the cast fails (22P02
+ * naming GROUP_MARK) and each body is then stored alone, with its own
+ * answer (ingest_parsed), as if there had been no group.
+ */
+#define GROUP_NAME "empirie_ingest_group_1"
+#define GROUP_MARK "empirie: group not confirmed"
+static const char *const group_sql =
+    "WITH x AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS " INGEST_RECORD "), "
+    "t AS MATERIALIZED (SELECT count(*) AS known FROM api_token "
+    "WHERE hash IN (SELECT decode(h, 'hex') FROM unnest($2::text[]) AS h)), "
+    "ins AS (INSERT INTO response (city, id, survey, wave, survey_version, attrs, answers, "
+    "texts, weight) SELECT city, id, survey, wave, v, attrs, answers, texts, weight FROM x "
+    "WHERE (SELECT known FROM t) = cardinality($2::text[]) "
+    "ORDER BY i ON CONFLICT (city, id) DO NOTHING RETURNING 1), "
+    "n AS (SELECT count(*) AS inserted FROM ins) "
+    "SELECT CASE WHEN n.inserted = (SELECT count(*) FROM x) THEN n.inserted "
+    "ELSE length((('" GROUP_MARK " ' || n.inserted)::uuid)::text) END FROM n";
+
+int ingest_group(PGconn *conn, const struct ingest_part *parts, size_t nparts,
+                 const char *const *token_hashes, size_t ntokens, char *err, size_t errlen)
+{
+    struct jbuf tokens = { 0 };
+    const char *params[2];
+    char *json;
+    PGresult *r;
+    const char *msg;
+    int rc;
+
+    if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+        return INGEST_GROUP_ALONE;
+    JB_LIT(&tokens, "{");
+    for (size_t i = 0; i < ntokens; i++) {
+        if (i > 0)
+            JB_LIT(&tokens, ",");
+        jb_put(&tokens, token_hashes[i], strlen(token_hashes[i]));
+    }
+    jb_put(&tokens, "}", 2);
+    json = parts_json(parts, nparts);
+    if (json == NULL || tokens.failed) {
+        free(json);
+        free(tokens.p);
+        err_set(err, errlen, "out of memory");
+        return INGEST_GROUP_FAILED;
+    }
+    params[0] = json;
+    params[1] = tokens.p;
+    r = exec_named(conn, GROUP_NAME, group_sql, 2, params);
+    free(json);
+    free(tokens.p);
+    if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+        PQclear(r);
+        return INGEST_GROUP_STORED;
+    }
+    msg = r != NULL ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (state_is(r, "22P02") && msg != NULL && strstr(msg, GROUP_MARK) != NULL) {
+        rc = INGEST_GROUP_ALONE;
+    } else {
+        err_set(err, errlen, "database: %s",
+                r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+        err[strcspn(err, "\n")] = '\0';
+        rc = INGEST_GROUP_FAILED;
+    }
+    PQclear(r);
+    return rc;
 }
 
 static int key_cmp(const void *a, const void *b)
@@ -654,6 +739,19 @@ int ingest_batch(PGconn *conn, const struct response *items, size_t n, const cha
                  struct ingest_result *res)
 {
     return ingest_items(conn, items, n, only_city, n > 1, res);
+}
+
+int ingest_check_scope(const struct response_batch *b, const char *only_city,
+                       struct ingest_result *res)
+{
+    memset(res, 0, sizeof *res);
+    return check_scope(b->items, b->n, only_city, b->was_array, res);
+}
+
+int ingest_parsed(PGconn *conn, const struct response_batch *b, const char *only_city,
+                  struct ingest_result *res)
+{
+    return ingest_items(conn, b->items, b->n, only_city, b->was_array, res);
 }
 
 int ingest_body(PGconn *conn, const struct catalog *cat, const char *body, size_t len,

@@ -36,4 +36,38 @@ int ingest_body(PGconn *conn, const struct catalog *cat, const char *body, size_
 int ingest_batch(PGconn *conn, const struct response *items, size_t n, const char *only_city,
                  struct ingest_result *res);
 
+/* The same for a body already parsed (response_parse). */
+int ingest_parsed(PGconn *conn, const struct response_batch *b, const char *only_city,
+                  struct ingest_result *res);
+
+/* 0 when every response of b is for only_city (or only_city is NULL); else
+ * -1 with res set to 403 naming the first one that is not. */
+int ingest_check_scope(const struct response_batch *b, const char *only_city,
+                       struct ingest_result *res);
+
+/* The responses of one request in a group. */
+struct ingest_part {
+    const struct response *items;
+    size_t n;
+};
+
+enum { INGEST_GROUP_STORED, INGEST_GROUP_ALONE, INGEST_GROUP_FAILED };
+
+/*
+ * Group commit: the parts of several requests (each already validated and
+ * scope-checked) in one statement and one commit, in autocommit. Stores
+ * every row, or nothing at all. token_hashes: the hex SHA-256 of each
+ * distinct token that admitted a part; every one must still be in
+ * api_token, so a token revoked meanwhile stores nothing.
+ *
+ * INGEST_GROUP_STORED: every row of every part is new and committed.
+ * INGEST_GROUP_ALONE: nothing stored, because some row was already stored
+ *   (duplicate or conflict), is being inserted concurrently, or a token is
+ *   gone: store each part alone (ingest_parsed) to get its own answer.
+ * INGEST_GROUP_FAILED: nothing stored; err says why; PQstatus(conn) tells
+ *   whether the connection is still usable.
+ */
+int ingest_group(PGconn *conn, const struct ingest_part *parts, size_t nparts,
+                 const char *const *token_hashes, size_t ntokens, char *err, size_t errlen);
+
 #endif

@@ -35,6 +35,7 @@ static struct {
     double sum;
     long in_flight;
     unsigned long long created, duplicates;
+    unsigned long long group_commits, group_bodies, group_alone;
 } m = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 void metrics_init(void)
@@ -47,6 +48,7 @@ void metrics_init(void)
     m.in_flight = 0;
     m.created = 0;
     m.duplicates = 0;
+    m.group_commits = m.group_bodies = m.group_alone = 0;
     pthread_mutex_unlock(&m.lock);
 }
 
@@ -94,6 +96,17 @@ void metrics_stored(size_t created, size_t duplicates)
     pthread_mutex_lock(&m.lock);
     m.created += created;
     m.duplicates += duplicates;
+    pthread_mutex_unlock(&m.lock);
+}
+
+void metrics_group(size_t bodies, int stored)
+{
+    pthread_mutex_lock(&m.lock);
+    m.group_commits++;
+    if (stored)
+        m.group_bodies += bodies;
+    else
+        m.group_alone += bodies;
     pthread_mutex_unlock(&m.lock);
 }
 
@@ -187,6 +200,15 @@ char *metrics_render(size_t *len)
             "empirie_responses_stored_total{result=\"created\"} %llu\n"
             "empirie_responses_stored_total{result=\"duplicate\"} %llu\n",
         m.created, m.duplicates);
+    put(&t, "# HELP empirie_group_commits_total Group commits of submissions attempted.\n"
+            "# TYPE empirie_group_commits_total counter\n"
+            "empirie_group_commits_total %llu\n"
+            "# HELP empirie_group_bodies_total Request bodies in group commits, by outcome "
+            "(alone: stored one by one after the group could not take them).\n"
+            "# TYPE empirie_group_bodies_total counter\n"
+            "empirie_group_bodies_total{outcome=\"stored\"} %llu\n"
+            "empirie_group_bodies_total{outcome=\"alone\"} %llu\n",
+        m.group_commits, m.group_bodies, m.group_alone);
     put(&t, "# HELP empirie_http_requests_in_flight Requests being handled.\n"
             "# TYPE empirie_http_requests_in_flight gauge\n"
             "empirie_http_requests_in_flight %ld\n",

@@ -6,6 +6,8 @@
  *   empirie_http_request_duration_seconds        latency histogram (all routes)
  *   empirie_responses_stored_total{result}       created / duplicate
  *   empirie_http_requests_in_flight              requests being handled
+ *   empirie_group_commits_total                  group commits attempted (gcommit.h)
+ *   empirie_group_bodies_total{outcome}          bodies in them: stored / alone
  *
  * Routes and statuses are small fixed sets, so the counters are plain arrays
  * behind one mutex: an increment per request is far below the cost of the
@@ -42,6 +44,10 @@ void metrics_request(enum metrics_route route, unsigned status, double seconds);
 void metrics_in_flight(int delta);
 
 void metrics_stored(size_t created, size_t duplicates);
+
+/* One group commit of bodies request bodies: stored together, or not
+ * (each then stored alone). Not counted when the database was away. */
+void metrics_group(size_t bodies, int stored);
 
 /* The text exposition, newly allocated (caller frees), *len its length.
  * NULL when out of memory. */

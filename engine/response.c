@@ -105,14 +105,14 @@ static const char *describe(const json_t *v, char *buf, size_t n)
 static int fail(struct response_error *e, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static int fail(struct response_error *e, const char *path, const char *fmt, ...)
+static int vfail(struct response_error *e, const char *path, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static int vfail(struct response_error *e, const char *path, const char *fmt, va_list ap)
 {
     char msg[sizeof e->message];
-    va_list ap;
 
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     snprintf(e->path, sizeof e->path, "%s", path);
     if (path[0] != '\0')
         snprintf(e->message, sizeof e->message, "%s: %s", path, msg);
@@ -121,6 +121,17 @@ static int fail(struct response_error *e, const char *path, const char *fmt, ...
     utf8_sanitize(e->path);
     utf8_sanitize(e->message);
     return -1;
+}
+
+static int fail(struct response_error *e, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = vfail(e, path, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 /* base + field: "[3].answers.x", "line 12: answers.x", "answers.x". */
@@ -143,6 +154,34 @@ static void join2(char *out, size_t n, const char *base, const char *field, cons
 
     snprintf(f, sizeof f, "%s.%s", field, shown(key, cut));
     join(out, n, base, f);
+}
+
+/*
+ * Where a value is, for a message: base + field, or base + field.key. The
+ * path text is only built when something fails: valid input (the common
+ * case, thousands of values a second) never pays for formatting it.
+ */
+struct where {
+    const char *base, *field, *key;   /* key: NULL for a field itself */
+};
+
+static int fail_at(struct response_error *e, const struct where *w, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail_at(struct response_error *e, const struct where *w, const char *fmt, ...)
+{
+    char path[300];
+    va_list ap;
+    int rc;
+
+    if (w->key != NULL)
+        join2(path, sizeof path, w->base, w->field, w->key);
+    else
+        join(path, sizeof path, w->base, w->field);
+    va_start(ap, fmt);
+    rc = vfail(e, path, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 static int is_hex(char c)
@@ -170,13 +209,13 @@ static int get_string(const json_t *obj, const char *key, const char **out, cons
                       struct response_error *e)
 {
     const json_t *v = json_object_get(obj, key);
-    char path[300], got[96];
+    const struct where w = { base, key, NULL };
+    char got[96];
 
-    join(path, sizeof path, base, key);
     if (v == NULL)
-        return fail(e, path, "expected a string, but the field is missing");
+        return fail_at(e, &w, "expected a string, but the field is missing");
     if (!json_is_string(v) || json_string_length(v) == 0)
-        return fail(e, path, "expected a non-empty string, got %s",
+        return fail_at(e, &w, "expected a non-empty string, got %s",
                     describe(v, got, sizeof got));
     *out = json_string_value(v);
     return 0;
@@ -210,32 +249,28 @@ static int parse_head(const json_t *obj, const struct catalog *cat, const char *
 {
     const struct catalog_wave *w;
     const char *id;
-    char path[300], cut[SHOWN_MAX + 4];
+    char cut[SHOWN_MAX + 4];
 
     if (get_string(obj, "survey", &r->survey, base, e) != 0 ||
         get_string(obj, "wave", &r->wave, base, e) != 0 ||
         get_string(obj, "city", &r->city, base, e) != 0 ||
         get_string(obj, "id", &id, base, e) != 0)
         return -1;
-    join(path, sizeof path, base, "survey");
     if (catalog_survey_latest(cat, r->survey) == NULL)
-        return fail(e, path, "unknown survey \"%s\"", shown(r->survey, cut));
-    join(path, sizeof path, base, "wave");
+        return fail_at(e, &(struct where){ base, "survey", NULL }, "unknown survey \"%s\"", shown(r->survey, cut));
     w = catalog_wave(cat, r->survey, r->wave);
     if (w == NULL)
-        return fail(e, path, "survey \"%s\" has no wave \"%s\"", r->survey,
+        return fail_at(e, &(struct where){ base, "wave", NULL }, "survey \"%s\" has no wave \"%s\"", r->survey,
                     shown(r->wave, cut));
     r->instrument = catalog_survey(cat, r->survey, w->survey_version);
     if (r->instrument == NULL)
-        return fail(e, path, "wave \"%s\" uses version %d of the survey, which is not loaded",
+        return fail_at(e, &(struct where){ base, "wave", NULL }, "wave \"%s\" uses version %d of the survey, which is not loaded",
                     r->wave, w->survey_version);
-    join(path, sizeof path, base, "city");
     if (!catalog_has_city(cat, r->city))
-        return fail(e, path, "unknown city \"%s\" (expected a city slug of the registry)",
+        return fail_at(e, &(struct where){ base, "city", NULL }, "unknown city \"%s\" (expected a city slug of the registry)",
                     shown(r->city, cut));
-    join(path, sizeof path, base, "id");
     if (parse_uuid(id, r->id) != 0)
-        return fail(e, path, "expected a UUID like \"4a6c2f0e-8d1b-4c3a-9f2e-0b5d7c8e1a24\", "
+        return fail_at(e, &(struct where){ base, "id", NULL }, "expected a UUID like \"4a6c2f0e-8d1b-4c3a-9f2e-0b5d7c8e1a24\", "
                     "got \"%s\"", shown(id, cut));
     return 0;
 }
@@ -283,7 +318,7 @@ static int option_index(const struct survey_item *it, long long code)
 }
 
 static int parse_multi(const struct survey_item *it, const json_t *v, int16_t *out,
-                       const char *path, struct response_error *e)
+                       const struct where *path, struct response_error *e)
 {
     char got[96];
     unsigned bits = 0;
@@ -291,16 +326,16 @@ static int parse_multi(const struct survey_item *it, const json_t *v, int16_t *o
     json_t *c;
 
     if (!json_is_array(v))
-        return fail(e, path, "expected an array of option codes (0 to %zu), or null; got %s",
+        return fail_at(e, path, "expected an array of option codes (0 to %zu), or null; got %s",
                     it->noptions - 1, describe(v, got, sizeof got));
     json_array_foreach(v, i, c) {
         long long code = json_is_integer(c) ? json_integer_value(c) : -1;
 
         if (option_index(it, code) < 0)
-            return fail(e, path, "element %zu: expected an option code from 0 to %zu, got %s",
+            return fail_at(e, path, "element %zu: expected an option code from 0 to %zu, got %s",
                         i, it->noptions - 1, describe(c, got, sizeof got));
         if (bits & (1u << code))
-            return fail(e, path, "option %lld is given twice", code);
+            return fail_at(e, path, "option %lld is given twice", code);
         bits |= 1u << code;
     }
     *out = (int16_t)bits;
@@ -309,7 +344,7 @@ static int parse_multi(const struct survey_item *it, const json_t *v, int16_t *o
 
 /* One answer; v is not NULL and not null. */
 static int parse_answer(const struct survey_item *it, const json_t *v, struct response *r,
-                        size_t idx, const char *path, struct response_error *e)
+                        size_t idx, const struct where *path, struct response_error *e)
 {
     char got[96], exp[400];
 
@@ -317,10 +352,10 @@ static int parse_answer(const struct survey_item *it, const json_t *v, struct re
         return parse_multi(it, v, &r->answers[idx], path, e);
     if (it->type == SURVEY_TEXT) {
         if (!json_is_string(v))
-            return fail(e, path, "expected a text of at most %d characters, or null; got %s",
+            return fail_at(e, path, "expected a text of at most %d characters, or null; got %s",
                         it->max_length, describe(v, got, sizeof got));
         if (utf8_chars(json_string_value(v)) > (size_t)it->max_length)
-            return fail(e, path, "the text has %zu characters, at most %d are accepted",
+            return fail_at(e, path, "the text has %zu characters, at most %d are accepted",
                         utf8_chars(json_string_value(v)), it->max_length);
         if (json_string_length(v) > 0)
             r->texts[idx] = (char *)json_string_value(v);
@@ -328,7 +363,7 @@ static int parse_answer(const struct survey_item *it, const json_t *v, struct re
     }
     if (!json_is_integer(v) || !valid_code(it, json_integer_value(v))) {
         expected_range(it, exp, sizeof exp);
-        return fail(e, path, "expected %s; got %s", exp, describe(v, got, sizeof got));
+        return fail_at(e, path, "expected %s; got %s", exp, describe(v, got, sizeof got));
     }
     r->answers[idx] = (int16_t)json_integer_value(v);
     return 0;
@@ -339,31 +374,35 @@ static int parse_answers(const json_t *obj, const char *base, struct response *r
 {
     const struct survey *s = r->instrument;
     const json_t *answers = json_object_get(obj, "answers");
-    char path[300], got[96];
+    const struct where here = { base, "answers", NULL };
+    char got[96];
     size_t given = 0;
     const char *key;
     json_t *v;
+    int k = -1;
 
-    join(path, sizeof path, base, "answers");
     if (!json_is_object(answers))
-        return fail(e, path, "expected an object of answers keyed by item code, got %s",
-                    answers != NULL ? describe(answers, got, sizeof got) : "nothing");
+        return fail_at(e, &here, "expected an object of answers keyed by item code, got %s",
+                       answers != NULL ? describe(answers, got, sizeof got) : "nothing");
     json_object_foreach((json_t *)answers, key, v) {
-        int k = survey_item_index(s, key);
+        const struct where at = { base, "answers", key };
 
-        join2(path, sizeof path, base, "answers", key);
+        /* clients send the items in instrument order: try the next first */
+        if (k + 1 >= (int)s->nitems || strcmp(s->items[k + 1].code, key) != 0)
+            k = survey_item_index(s, key);
+        else
+            k++;
         if (k < 0)
-            return fail(e, path, "unknown item: survey \"%s\" version %d has no item with this "
-                        "code", s->slug, s->version);
+            return fail_at(e, &at, "unknown item: survey \"%s\" version %d has no item with "
+                           "this code", s->slug, s->version);
         if (json_is_null(v))
             continue;
-        if (parse_answer(&s->items[k], v, r, (size_t)k, path, e) != 0)
+        if (parse_answer(&s->items[k], v, r, (size_t)k, &at, e) != 0)
             return -1;
         given++;
     }
-    join(path, sizeof path, base, "answers");
     if (given == 0)
-        return fail(e, path, "no item is answered");
+        return fail_at(e, &here, "no item is answered");
     return 0;
 }
 
@@ -372,38 +411,36 @@ static int parse_attrs(const json_t *obj, const char *base, struct response *r,
 {
     const struct survey *s = r->instrument;
     const json_t *attrs = json_object_get(obj, "attributes");
-    char path[300], got[96];
+    char got[96];
     const char *key;
     json_t *v;
 
-    join(path, sizeof path, base, "attributes");
     if (attrs != NULL && !json_is_object(attrs))
-        return fail(e, path, "expected an object of attribute codes, got %s",
+        return fail_at(e, &(struct where){ base, "attributes", NULL }, "expected an object of attribute codes, got %s",
                     describe(attrs, got, sizeof got));
     json_object_foreach((json_t *)attrs, key, v) {
         int k = survey_attr_index(s, key);
         const struct survey_attr *a = k >= 0 ? &s->attrs[k] : NULL;
+        const struct where at = { base, "attributes", key };
         int ok = 0;
 
-        join2(path, sizeof path, base, "attributes", key);
         if (a == NULL)
-            return fail(e, path, "unknown attribute: survey \"%s\" version %d has no attribute "
+            return fail_at(e, &at, "unknown attribute: survey \"%s\" version %d has no attribute "
                         "with this code", s->slug, s->version);
         if (json_is_null(v))
             continue;
         for (size_t o = 0; json_is_integer(v) && o < a->noptions; o++)
             ok |= a->options[o].code == json_integer_value(v);
         if (!ok)
-            return fail(e, path, "expected one of the codes %d to %d listed in the instrument%s; "
+            return fail_at(e, &at, "expected one of the codes %d to %d listed in the instrument%s; "
                         "got %s", a->options[0].code, a->options[a->noptions - 1].code,
                         a->required ? "" : ", or null", describe(v, got, sizeof got));
         r->attrs[k] = (int16_t)json_integer_value(v);
     }
     for (size_t k = 0; k < s->nattrs; k++)
-        if (s->attrs[k].required && r->attrs[k] == SURVEY_NA) {
-            join2(path, sizeof path, base, "attributes", s->attrs[k].code);
-            return fail(e, path, "required attribute (%s) is missing", s->attrs[k].label_pl);
-        }
+        if (s->attrs[k].required && r->attrs[k] == SURVEY_NA)
+            return fail_at(e, &(struct where){ base, "attributes", s->attrs[k].code },
+                           "required attribute (%s) is missing", s->attrs[k].label_pl);
     return 0;
 }
 
@@ -411,23 +448,23 @@ static int parse_weight(const json_t *obj, const char *base, struct response *r,
                         struct response_error *e)
 {
     const json_t *v = json_object_get(obj, "weight");
-    char path[300], got[96];
+    const struct where here = { base, "weight", NULL };
+    char got[96];
     double w;
 
-    join(path, sizeof path, base, "weight");
     r->weight = 0;
     if (!r->instrument->weighted) {
         if (v != NULL && !json_is_null(v))
-            return fail(e, path, "survey \"%s\" is not weighted: leave the weight out, got %s",
+            return fail_at(e, &here, "survey \"%s\" is not weighted: leave the weight out, got %s",
                         r->instrument->slug, describe(v, got, sizeof got));
         return 0;
     }
     if (v == NULL || !json_is_number(v))
-        return fail(e, path, "survey \"%s\" is weighted: expected a number greater than 0, got %s",
+        return fail_at(e, &here, "survey \"%s\" is weighted: expected a number greater than 0, got %s",
                     r->instrument->slug, v != NULL ? describe(v, got, sizeof got) : "nothing");
     w = json_number_value(v);
     if (!isfinite(w) || w <= 0)
-        return fail(e, path, "expected a finite number greater than 0, got %s",
+        return fail_at(e, &here, "expected a finite number greater than 0, got %s",
                     describe(v, got, sizeof got));
     r->weight = w;
     return 0;

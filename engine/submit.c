@@ -2,6 +2,7 @@
 
 #include "catalog.h"
 #include "err.h"
+#include "response.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -72,17 +73,107 @@ static int ensure_catalog(struct submit *s, PGconn *conn, char *err, size_t errl
     return rc;
 }
 
-int submit_body(struct submit *s, PGconn *conn, const char *body, size_t len,
-                const char *only_city, struct ingest_result *res)
+/* ensure_catalog on a pooled connection, borrowed only when needed. */
+static int ensure_catalog_pooled(struct submit *s, struct dbpool *pool, char *err, size_t errlen)
+{
+    PGconn *conn;
+    int need, rc;
+
+    pthread_rwlock_rdlock(&s->lock);
+    need = s->cat == NULL || s->stale;
+    pthread_rwlock_unlock(&s->lock);
+    if (!need)
+        return 0;
+    conn = dbpool_get(pool, err, errlen);
+    if (conn == NULL)
+        return -1;
+    rc = ensure_catalog(s, conn, err, errlen);
+    dbpool_put(pool, conn);
+    return rc;
+}
+
+static void unavailable(struct ingest_result *res, const char *why)
 {
     memset(res, 0, sizeof *res);
-    if (ensure_catalog(s, conn, res->error.message, sizeof res->error.message) != 0) {
-        res->status = 503;
+    res->status = 503;
+    snprintf(res->error.message, sizeof res->error.message, "%s", why);
+}
+
+/*
+ * The body alone (no group): the token is checked again first, as the group
+ * statement would have. A pooled connection found dead is replaced once,
+ * as in the daemon's other database work.
+ */
+static int store_alone(struct dbpool *pool, const struct response_batch *b,
+                       const struct auth_principal *who, struct ingest_result *res)
+{
+    const char *only = who->role == AUTH_COLLECTOR ? who->scope : NULL;
+    char err[ERR_MAX];
+
+    for (int attempt = 0; attempt < 2; attempt++) {
+        struct auth_principal again;
+        PGconn *conn = dbpool_get(pool, err, sizeof err);
+        int known;
+
+        if (conn == NULL)
+            break;
+        known = auth_lookup_hash(conn, who->hash, &again, err, sizeof err);
+        if (known == 0) {
+            dbpool_put(pool, conn);
+            memset(res, 0, sizeof *res);
+            res->status = 401;
+            snprintf(res->error.message, sizeof res->error.message, "unknown token");
+            return 401;
+        }
+        if (known > 0)
+            ingest_parsed(conn, b, only, res);
+        if (PQstatus(conn) != CONNECTION_OK) {
+            dbpool_discard(pool, conn);
+            continue;
+        }
+        dbpool_put(pool, conn);
+        if (known < 0) {
+            memset(res, 0, sizeof *res);
+            res->status = 500;
+            snprintf(res->error.message, sizeof res->error.message, "%s", err);
+        }
         return res->status;
     }
+    unavailable(res, "the database is unavailable");
+    return 503;
+}
+
+int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, const char *body,
+                 size_t len, const struct auth_principal *who, struct ingest_result *res)
+{
+    const char *only = who->role == AUTH_COLLECTOR ? who->scope : NULL;
+    struct response_batch *b = NULL;
+    char err[ERR_MAX];
+
+    memset(res, 0, sizeof *res);
+    if (ensure_catalog_pooled(s, pool, err, sizeof err) != 0) {
+        unavailable(res, err);
+        return 503;
+    }
     pthread_rwlock_rdlock(&s->lock);
-    ingest_body(conn, s->cat, body, len, only_city, res);
+    if (response_parse(body, len, s->cat, RESPONSE_MAX_BATCH, &b, &res->error) != 0) {
+        res->status = 400;
+    } else if (ingest_check_scope(b, only, res) == 0) {
+        switch (b->n == 0 ? GCOMMIT_STORED : gcommit_store(gc, b->items, b->n, who->hash)) {
+        case GCOMMIT_STORED:
+            res->status = 201;
+            res->created = b->n;
+            break;
+        case GCOMMIT_UNAVAILABLE:
+            unavailable(res, "the database is unavailable");
+            break;
+        case GCOMMIT_ALONE:
+            store_alone(pool, b, who, res);
+            break;
+        }
+    }
     pthread_rwlock_unlock(&s->lock);
+    response_batch_free(b);
     return res->status;
 }
 

@@ -1,7 +1,8 @@
 /*
  * submit: the daemon's survey catalog (catalog.h) and what uses it: POST
- * /v1/responses, through ingest_body (ingest.h: parse, validate, store all
- * or nothing, 201 only after COMMIT), and the results document behind
+ * /v1/responses (parse and validate with response.h, store with group
+ * commit, gcommit.h, or alone with ingest.h: all or nothing, 201 only after
+ * COMMIT), and the results document behind
  * GET /v1/stats and /v1/reports. The catalog is loaded on first use and
  * reloaded when marked stale (SIGHUP), so requests do not re-read and
  * re-parse every instrument.
@@ -12,6 +13,9 @@
 #ifndef EMPIRIE_SUBMIT_H
 #define EMPIRIE_SUBMIT_H
 
+#include "auth.h"
+#include "dbpool.h"
+#include "gcommit.h"
 #include "ingest.h"
 #include "results.h"
 
@@ -27,12 +31,17 @@ void submit_free(struct submit *s);
 void submit_mark_stale(struct submit *s);
 
 /*
- * Stores a request body through ingest_body. only_city: a collector's city,
- * or NULL. Returns the HTTP status (res->status): 201, 400, 403, 409, 500 or
- * 503 (the connection is unusable, or the catalog cannot be loaded).
+ * The daemon's POST /v1/responses: parses and validates a body with the
+ * cached catalog, checks a collector's city, then stores it with the
+ * bodies of concurrent requests in one transaction (gcommit.h); a body the
+ * group cannot take is stored alone on a pooled connection (ingest_parsed)
+ * after checking that who's token is still known. Returns res->status: 201
+ * (only after COMMIT), 400, 401 (the token is gone), 403, 409, 500 or 503
+ * (the database cannot be reached or the catalog cannot be loaded); on
+ * every status but 201 nothing of the body is stored.
  */
-int submit_body(struct submit *s, PGconn *conn, const char *body, size_t len,
-                const char *only_city, struct ingest_result *res);
+int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, const char *body,
+                 size_t len, const struct auth_principal *who, struct ingest_result *res);
 
 /* The results document of a survey (results_load) computed with the
  * cached catalog, for GET /v1/stats and /v1/reports. NULL and err when the

@@ -1,5 +1,5 @@
 /* Integration: submissions through the daemon (POST /v1/responses wired to
- * ingest_body): single and batch, duplicates, conflicts, bad bodies, scope,
+ * submit_store: group commit, else alone): single and batch, duplicates, conflicts, bad bodies, scope,
  * and SIGTERM with submissions in flight. Valid responses are built from the
  * instrument in the catalog, so the test follows the survey files. */
 #include "auth.h"
@@ -271,4 +271,138 @@ Test(submit, sigterm_loses_no_acknowledged_submission)
     }
     cr_expect(acked > 0, "some submissions were acknowledged");
     cr_expect_eq(rows(), acked, "nothing unacknowledged was half stored");
+}
+
+/* ---- group commit (gcommit.h) ---------------------------------------- */
+
+#define NGROUP 24
+
+struct grouped {
+    pthread_t thread;
+    pthread_barrier_t *start;
+    char *body;
+    int status;
+    char answer[256];
+};
+
+static void *post_grouped(void *arg)
+{
+    struct grouped *g = arg;
+    struct httpc_resp r;
+
+    g->status = -1;
+    pthread_barrier_wait(g->start);
+    if (httpc_request(dmn.port, "POST", "/v1/responses", admin, "application/json", g->body,
+                      strlen(g->body), &r) == 0) {
+        g->status = r.status;
+        snprintf(g->answer, sizeof g->answer, "%s", r.body);
+        httpc_free(&r);
+    }
+    return NULL;
+}
+
+static long metric(const char *name)
+{
+    struct httpc_resp r;
+    const char *at;
+    long v = -1;
+
+    cr_assert(httpc_request(dmn.port, "GET", "/metrics", NULL, NULL, NULL, 0, &r) == 0);
+    at = strstr(r.body, name);
+    while (at != NULL && at > r.body && at[-1] != '\n')
+        at = strstr(at + 1, name);
+    if (at != NULL)
+        v = strtol(at + strlen(name), NULL, 10);
+    httpc_free(&r);
+    return v;
+}
+
+/*
+ * Bodies posted at the same moment share a transaction; each still gets the
+ * answer it would get alone. One writer, so the concurrent requests queue
+ * into groups: new responses, a batch, a resubmission (duplicate) and a
+ * conflicting one among them.
+ */
+Test(submit, concurrent_bodies_each_get_their_own_answer)
+{
+    struct grouped g[NGROUP];
+    pthread_barrier_t start;
+    char *first = dump(make_response(city, 500, 0));
+    json_t *batch = json_array();
+    struct httpc_resp r;
+    long stored_bodies;
+
+    cr_assert_eq(daemon_stop(&dmn, SIGTERM), 0);
+    daemon_start(&dmn, db.conninfo, "--connections 64 --pool 4 --writers 1");
+    post(admin, first, strlen(first), &r);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    httpc_free(&r);
+    for (int i = 0; i < 5; i++)
+        json_array_append_new(batch, make_response(city, 600 + i, 0));
+    cr_assert(pthread_barrier_init(&start, NULL, NGROUP) == 0);
+    for (int i = 0; i < NGROUP; i++) {
+        g[i].start = &start;
+        if (i == 0)
+            g[i].body = dump(make_response(city, 500, 1));   /* conflict */
+        else if (i == 1)
+            g[i].body = strdup(first);                        /* duplicate */
+        else if (i == 2)
+            g[i].body = dump(json_incref(batch));             /* 5 new ones */
+        else
+            g[i].body = dump(make_response(city, 700 + i, 0));
+        cr_assert(g[i].body != NULL);
+        cr_assert(pthread_create(&g[i].thread, NULL, post_grouped, &g[i]) == 0);
+    }
+    for (int i = 0; i < NGROUP; i++)
+        pthread_join(g[i].thread, NULL);
+    pthread_barrier_destroy(&start);
+    cr_expect_eq(g[0].status, 409, "the conflicting body: %s", g[0].answer);
+    cr_expect_eq(g[1].status, 201, "%s", g[1].answer);
+    cr_expect_str_eq(g[1].answer, "{\"stored\":0,\"duplicates\":1}");
+    cr_expect_eq(g[2].status, 201, "%s", g[2].answer);
+    cr_expect_str_eq(g[2].answer, "{\"stored\":5,\"duplicates\":0}");
+    for (int i = 3; i < NGROUP; i++) {
+        cr_expect_eq(g[i].status, 201, "body %d: %s", i, g[i].answer);
+        cr_expect_str_eq(g[i].answer, "{\"stored\":1,\"duplicates\":0}");
+    }
+    cr_expect_eq(rows(), 1 + 5 + (NGROUP - 3), "every new response once, the conflict not");
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE id = "
+                                  "'00000000-0000-4000-8000-000000000500' AND answers[1] = "
+                                  "(SELECT answers[1] FROM response WHERE id = "
+                                  "'00000000-0000-4000-8000-000000000600')"),
+                 1, "the stored response 500 keeps its first content");
+    /* Every body went through a group (alone only after a group refused it). */
+    stored_bodies = metric("empirie_group_bodies_total{outcome=\"stored\"} ");
+    cr_expect(stored_bodies + metric("empirie_group_bodies_total{outcome=\"alone\"} ") >= NGROUP + 1,
+              "group metrics count the bodies");
+    cr_expect(metric("empirie_group_commits_total ") <= NGROUP + 1);
+    for (int i = 0; i < NGROUP; i++)
+        free(g[i].body);
+    json_decref(batch);
+    free(first);
+}
+
+/* A token is admitted from the daemon's cache, but deleting it still
+ * refuses its next submission: the storing statement checks it again. */
+Test(submit, deleted_token_is_refused_though_cached)
+{
+    char *one = dump(make_response(city, 800, 0));
+    char *two = dump(make_response(city, 801, 0));
+    struct httpc_resp r;
+
+    post(collector, one, strlen(one), &r);
+    cr_expect_eq(r.status, 201, "%s", r.body);
+    httpc_free(&r);
+    free(testdb_value(&db, "DELETE FROM api_token WHERE role = 'collector' RETURNING 1"));
+    post(collector, two, strlen(two), &r);
+    expect_error(&r, 401);
+    httpc_free(&r);
+    cr_expect_eq(rows(), 1, "nothing stored with the deleted token");
+    /* and it stays refused (no longer cached) */
+    post(collector, two, strlen(two), &r);
+    expect_error(&r, 401);
+    httpc_free(&r);
+    cr_expect_eq(rows(), 1);
+    free(one);
+    free(two);
 }

@@ -1,0 +1,213 @@
+#include "gcommit.h"
+
+#include "err.h"
+#include "ingest.h"
+#include "log.h"
+#include "metrics.h"
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The most requests in one group: bounds the writer's arrays. */
+#define GROUP_MAX_PARTS 256
+
+struct item {
+    const struct response *items;
+    size_t n;
+    const char *token_hash;
+    enum gcommit_outcome outcome;
+    int done;
+    pthread_cond_t cond;   /* signalled when done */
+    struct item *next;
+};
+
+struct gcommit {
+    struct dbpool *pool;
+    size_t max_rows;
+    pthread_mutex_t lock;
+    pthread_cond_t work;   /* signalled when the queue grows or on stop */
+    struct item *head, **tail;
+    int stopping;
+    unsigned nwriters;
+    pthread_t *writers;
+};
+
+/* Takes a group off the queue (lock held): at least one item, then more
+ * while they fit in max_rows. Returns how many. */
+static size_t take(struct gcommit *g, struct item **group)
+{
+    size_t k = 0, rows = 0;
+
+    while (g->head != NULL && k < GROUP_MAX_PARTS &&
+           (k == 0 || rows + g->head->n <= g->max_rows)) {
+        struct item *it = g->head;
+
+        g->head = it->next;
+        if (g->head == NULL)
+            g->tail = &g->head;
+        rows += it->n;
+        group[k++] = it;
+    }
+    return k;
+}
+
+/* One attempt on a pooled connection: the outcome, or -1 when the
+ * connection broke (discarded; worth one more try on a fresh one). */
+static int attempt(struct gcommit *g, const struct ingest_part *parts, size_t nparts,
+                   const char *const *tokens, size_t ntokens)
+{
+    char err[ERR_MAX];
+    PGconn *conn = dbpool_get(g->pool, err, sizeof err);
+    int rc;
+
+    if (conn == NULL)
+        return GCOMMIT_UNAVAILABLE;
+    rc = ingest_group(conn, parts, nparts, tokens, ntokens, err, sizeof err);
+    if (rc == INGEST_GROUP_FAILED && PQstatus(conn) != CONNECTION_OK) {
+        dbpool_discard(g->pool, conn);
+        return -1;
+    }
+    dbpool_put(g->pool, conn);
+    if (rc == INGEST_GROUP_STORED)
+        return GCOMMIT_STORED;
+    if (rc == INGEST_GROUP_FAILED)
+        log_error("group commit of %zu bodies failed, storing each alone: %s", nparts, err);
+    return GCOMMIT_ALONE;
+}
+
+static enum gcommit_outcome store_group(struct gcommit *g, struct item **group, size_t k)
+{
+    struct ingest_part parts[GROUP_MAX_PARTS];
+    const char *tokens[GROUP_MAX_PARTS];
+    size_t ntokens = 0;
+    int rc = -1;
+
+    for (size_t i = 0; i < k; i++) {
+        size_t t = 0;
+
+        parts[i].items = group[i]->items;
+        parts[i].n = group[i]->n;
+        while (t < ntokens && strcmp(tokens[t], group[i]->token_hash) != 0)
+            t++;
+        if (t == ntokens)
+            tokens[ntokens++] = group[i]->token_hash;
+    }
+    for (int tries = 0; tries < 2 && rc < 0; tries++)
+        rc = attempt(g, parts, k, tokens, ntokens);
+    if (rc == GCOMMIT_STORED || rc == GCOMMIT_ALONE)
+        metrics_group(k, rc == GCOMMIT_STORED);
+    return rc < 0 ? GCOMMIT_UNAVAILABLE : (enum gcommit_outcome)rc;
+}
+
+static void *writer(void *arg)
+{
+    struct gcommit *g = arg;
+    struct item *group[GROUP_MAX_PARTS];
+
+    pthread_mutex_lock(&g->lock);
+    for (;;) {
+        enum gcommit_outcome outcome;
+        size_t k;
+
+        while (g->head == NULL && !g->stopping)
+            pthread_cond_wait(&g->work, &g->lock);
+        if (g->head == NULL)
+            break;
+        k = take(g, group);
+        pthread_mutex_unlock(&g->lock);
+        outcome = store_group(g, group, k);
+        pthread_mutex_lock(&g->lock);
+        for (size_t i = 0; i < k; i++) {
+            group[i]->outcome = outcome;
+            group[i]->done = 1;
+            pthread_cond_signal(&group[i]->cond);
+        }
+    }
+    pthread_mutex_unlock(&g->lock);
+    return NULL;
+}
+
+static void stop_writers(struct gcommit *g, unsigned started)
+{
+    pthread_mutex_lock(&g->lock);
+    g->stopping = 1;
+    pthread_cond_broadcast(&g->work);
+    pthread_mutex_unlock(&g->lock);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(g->writers[i], NULL);
+}
+
+int gcommit_create(struct dbpool *pool, unsigned writers, size_t max_rows,
+                   struct gcommit **out, char *err, size_t errlen)
+{
+    struct gcommit *g = calloc(1, sizeof *g);
+    unsigned started = 0;
+
+    *out = NULL;
+    if (writers == 0 || max_rows == 0) {
+        free(g);
+        return err_set(err, errlen, "group commit needs at least one writer and one row");
+    }
+    if (g == NULL || (g->writers = calloc(writers, sizeof *g->writers)) == NULL) {
+        free(g);
+        return err_set(err, errlen, "out of memory");
+    }
+    g->pool = pool;
+    g->max_rows = max_rows;
+    g->tail = &g->head;
+    g->nwriters = writers;
+    if (pthread_mutex_init(&g->lock, NULL) != 0 || pthread_cond_init(&g->work, NULL) != 0) {
+        free(g->writers);
+        free(g);
+        return err_set(err, errlen, "cannot create a lock");
+    }
+    for (; started < writers; started++)
+        if (pthread_create(&g->writers[started], NULL, writer, g) != 0)
+            break;
+    if (started < writers) {
+        stop_writers(g, started);
+        pthread_cond_destroy(&g->work);
+        pthread_mutex_destroy(&g->lock);
+        free(g->writers);
+        free(g);
+        return err_set(err, errlen, "cannot start the group commit threads");
+    }
+    *out = g;
+    return 0;
+}
+
+void gcommit_free(struct gcommit *g)
+{
+    if (g == NULL)
+        return;
+    stop_writers(g, g->nwriters);
+    pthread_cond_destroy(&g->work);
+    pthread_mutex_destroy(&g->lock);
+    free(g->writers);
+    free(g);
+}
+
+enum gcommit_outcome gcommit_store(struct gcommit *g, const struct response *items, size_t n,
+                                   const char *token_hash)
+{
+    struct item it = { .items = items, .n = n, .token_hash = token_hash };
+
+    if (pthread_cond_init(&it.cond, NULL) != 0)
+        return GCOMMIT_ALONE;
+    pthread_mutex_lock(&g->lock);
+    if (g->stopping) {
+        pthread_mutex_unlock(&g->lock);
+        pthread_cond_destroy(&it.cond);
+        return GCOMMIT_ALONE;
+    }
+    *g->tail = &it;
+    g->tail = &it.next;
+    pthread_cond_signal(&g->work);
+    while (!it.done)
+        pthread_cond_wait(&it.cond, &g->lock);
+    pthread_mutex_unlock(&g->lock);
+    pthread_cond_destroy(&it.cond);
+    return it.outcome;
+}

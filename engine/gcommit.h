@@ -1,0 +1,50 @@
+/*
+ * gcommit: group commit for the daemon's submissions.
+ *
+ * Each request thread of `empirie serve` used to store its body in its own
+ * transaction: one statement and one commit (one WAL flush) per request,
+ * on one of the pool's connections. Under load many requests wait for the
+ * disk at the same time. Here a request hands its validated responses to a
+ * queue and waits; a few writer threads each take everything queued (up to
+ * max_rows), store it with one statement and one commit (ingest_group) and
+ * wake the requests. Under load the groups grow by themselves; alone, a
+ * request is a group of one and waits for nothing but its own commit.
+ *
+ * What a request is told is what happened to its own rows: GCOMMIT_STORED
+ * only after the group's COMMIT returned; when the group cannot take a body
+ * as it is (a duplicate, a conflict, a revoked token, any database error
+ * with the connection fine), nothing of the group is stored and each
+ * request stores its body alone, through the same code as without groups,
+ * and gets that answer.
+ */
+#ifndef EMPIRIE_GCOMMIT_H
+#define EMPIRIE_GCOMMIT_H
+
+#include "dbpool.h"
+#include "response.h"
+
+#include <stddef.h>
+
+struct gcommit;
+
+/* writers: threads (each borrows a pool connection per group); max_rows:
+ * the most rows in one group (a larger body is a group of its own). */
+int gcommit_create(struct dbpool *pool, unsigned writers, size_t max_rows,
+                   struct gcommit **out, char *err, size_t errlen);
+
+/* Stores what is queued, then stops the writers and frees. No request may
+ * be waiting in gcommit_store any more. */
+void gcommit_free(struct gcommit *g);
+
+enum gcommit_outcome {
+    GCOMMIT_STORED,       /* every row is new and committed */
+    GCOMMIT_ALONE,        /* nothing stored: store this body alone */
+    GCOMMIT_UNAVAILABLE,  /* nothing stored: the database cannot be reached */
+};
+
+/* Queues n validated, scope-checked responses admitted by the token with
+ * hex hash token_hash and waits for their group. */
+enum gcommit_outcome gcommit_store(struct gcommit *g, const struct response *items, size_t n,
+                                   const char *token_hash);
+
+#endif
