@@ -30,6 +30,7 @@
 #include "csv.h"
 #include "db.h"
 #include "err.h"
+#include "jarena.h"
 #include "response.h"
 #include "utf8.h"
 
@@ -728,6 +729,7 @@ static int blank(const char *s)
 
 static int read_ndjson(struct importer *imp, FILE *in, off_t size)
 {
+    struct jarena arena = { 0 };   /* each line's values, dropped with the line */
     char *line = NULL;
     size_t cap = 0;
     ssize_t got;
@@ -742,8 +744,10 @@ static int read_ndjson(struct importer *imp, FILE *in, off_t size)
         lineno++;
         if (blank(line))
             continue;
+        jarena_enter(&arena);
         obj = json_loadb(line, (size_t)got, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
         if (obj == NULL) {
+            jarena_leave(&arena);
             imp->res->records++;
             rc = add_error(imp, "%s:%ld: invalid JSON at column %d: %s", imp->name, lineno,
                            je.column, je.text);
@@ -751,8 +755,10 @@ static int read_ndjson(struct importer *imp, FILE *in, off_t size)
         }
         rc = take(imp, obj, lineno);
         json_decref(obj);
+        jarena_leave(&arena);
         progress(imp, in, size, 0);
     }
+    jarena_free(&arena);
     free(line);
     if (ferror(in))
         return add_error(imp, "%s: read error: %s", imp->name, strerror(errno));

@@ -3,6 +3,7 @@
  * dispatches; each subcommand lives in engine/cmd_NAME.c (see cli.h).
  */
 #include "cli.h"
+#include "jarena.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +50,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    jarena_install();
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;

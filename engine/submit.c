@@ -2,6 +2,7 @@
 
 #include "catalog.h"
 #include "err.h"
+#include "jarena.h"
 #include "response.h"
 
 #include <pthread.h>
@@ -150,12 +151,16 @@ int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, cons
     struct response_batch *b = NULL;
     char err[ERR_MAX];
 
+    struct jarena arena = { 0 };
+
     memset(res, 0, sizeof *res);
     if (ensure_catalog_pooled(s, pool, err, sizeof err) != 0) {
         unavailable(res, err);
         return 503;
     }
     pthread_rwlock_rdlock(&s->lock);
+    /* the parsed body's values live in the arena until response_batch_free */
+    jarena_enter(&arena);
     if (response_parse(body, len, s->cat, RESPONSE_MAX_BATCH, &b, &res->error) != 0) {
         res->status = 400;
     } else if (ingest_check_scope(b, only, res) == 0) {
@@ -172,8 +177,10 @@ int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, cons
             break;
         }
     }
-    pthread_rwlock_unlock(&s->lock);
     response_batch_free(b);
+    jarena_leave(&arena);
+    jarena_free(&arena);
+    pthread_rwlock_unlock(&s->lock);
     return res->status;
 }
 
