@@ -19,7 +19,7 @@
 #define DEFAULT_BODY_LIMIT (1024 * 1024)
 #define DEFAULT_CONNECTIONS 32
 #define DEFAULT_POOL 16
-#define DEFAULT_WRITERS 4
+#define DEFAULT_WRITERS 2
 #define DEFAULT_TIMEOUT 30
 #define DEFAULT_DRAIN 30
 #define DEFAULT_RETRY_AFTER 5
@@ -47,7 +47,7 @@ static void usage(FILE *out)
           "                       [EMPIRIE_POOL]\n"
           "  --writers N          threads that store submissions, each committing the\n"
           "                       bodies of concurrent requests together (group commit;\n"
-          "                       default 4, at most the pool) [EMPIRIE_WRITERS]\n"
+          "                       default 2, at most the pool) [EMPIRIE_WRITERS]\n"
           "  --timeout SECONDS    close a connection after this long without traffic from\n"
           "                       the client (default 30) [EMPIRIE_TIMEOUT]\n"
           "  --drain SECONDS      on SIGTERM, how long requests in flight may take to finish\n"

@@ -7,7 +7,7 @@
 Test(http_cli, serve_and_token_have_help)
 {
     static const char *const opts[] = { "--listen", "--db", "--body-limit", "--connections",
-                                        "--threads", "--pool", "--timeout", "--drain",
+                                        "--threads", "--pool", "--writers", "--timeout", "--drain",
                                         "--retry-after" };
     char out[8192];
 
@@ -27,6 +27,8 @@ Test(http_cli, serve_rejects_bad_options)
 
     cr_expect_eq(testdb_run(out, sizeof out, "serve --body-limit 0"), 2, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "serve --timeout abc"), 2, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "serve --writers 0"), 2, "%s", out);
+    cr_expect(strstr(out, "--writers '0': expected a number from 1 to 1000") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "serve --listen nocolon"), 1, "%s", out);
     cr_expect(strstr(out, "expected ADDRESS:PORT") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "token frobnicate"), 2, "%s", out);
