@@ -232,6 +232,105 @@ Test(import, api_and_import_agree_on_content)
     cr_expect(strstr(out, "2 records: 0 stored, 2 already stored") != NULL, "%s", out);
 }
 
+/*
+ * Plain lines are read by import's own text scan, others by jansson (an
+ * escape, a byte past ASCII, a real where an integer goes, a key twice...).
+ * The same responses written both ways must be stored identically (the
+ * second import finds every one already stored with the same content), and
+ * lines the scan could misread must get jansson's verdict.
+ */
+Test(import, text_scan_and_jansson_agree)
+{
+    const char *plain = write_file("plain.ndjson",
+        "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"2025\",\"city\":\"krosno\","
+        "\"id\":\"a0000000-0000-4000-8000-000000000001\",\"attributes\":{\"wydzial\":1,\"staz\":2},"
+        "\"answers\":{\"warunki_05\":5,\"enps\":10,\"warunki_01\":null}}\n"
+        "  {\t\"answers\" : { \"enps\" : 0 } , \"id\":\"A0000000-0000-4000-8000-000000000002\","
+        "\"city\":\"konin\",\"wave\":\"2023\",\"survey\":\"satysfakcja-pracownikow\","
+        "\"attributes\":{\"staz\":1,\"wydzial\":3,\"kierownik\":null},\"weight\":null}\r\n"
+        "{\"survey\":\"mlodziez-partycypacja\",\"wave\":\"2022\",\"city\":\"krosno\","
+        "\"id\":\"a0000000-0000-4000-8000-000000000003\",\"attributes\":{\"wiek\":1},"
+        "\"weight\":1.25e0,\"answers\":{\"zostanie\":1}}\n"
+        "{\"survey\":\"mlodziez-partycypacja\",\"wave\":\"2022\",\"city\":\"krosno\","
+        "\"id\":\"a0000000-0000-4000-8000-000000000004\",\"attributes\":{\"wiek\":2},"
+        "\"weight\":3,\"answers\":{\"zostanie\":2}}\n");
+    /* the same four, each with something only jansson reads */
+    const char *escaped = write_file("escaped.ndjson",
+        "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"202\\u0035\",\"city\":\"krosno\","
+        "\"id\":\"a0000000-0000-4000-8000-000000000001\",\"attributes\":{\"wydzial\":1,\"staz\":2},"
+        "\"answers\":{\"warunki_05\":5,\"enps\":10,\"warunki_01\":null}}\n"
+        "{\"answers\":{\"enps\":0},\"id\":\"a0000000-0000-4000-8000-000000000002\","
+        "\"city\":\"konin\",\"wave\":\"2023\",\"survey\":\"satysfakcja-pracownikow\","
+        "\"attributes\":{\"staz\":1,\"wydzial\":3,\"kierownik\":null},\"weight\":null,"
+        "\"answers\":{\"enps\":0}}\n"
+        "{\"survey\":\"mlodziez-partycypacja\",\"wave\":\"2022\",\"city\":\"kros\\u006eo\","
+        "\"id\":\"a0000000-0000-4000-8000-000000000003\",\"attributes\":{\"wiek\":1},"
+        "\"weight\":1.25,\"answers\":{\"zostanie\":1}}\n"
+        "{\"survey\":\"mlodziez-partycypacja\",\"wave\":\"2022\",\"city\":\"krosno\","
+        "\"id\":\"a0000000-0000-4000-8000-000000000004\",\"attributes\":{\"wiek\":2},"
+        "\"weight\":3.0,\"answers\":{\"zostanie\":2}}\n");
+    const char *bad = write_file("scanbad.ndjson",
+        "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"2025\",\"city\":\"krosno\","
+        "\"id\":\"b0000000-0000-4000-8000-000000000001\",\"attributes\":{\"wydzial\":1,\"staz\":2},"
+        "\"answers\":{\"warunki_05\":5,\"warunki_05\":4}}\n"
+        "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"2025\",\"city\":\"krosno\","
+        "\"id\":\"b0000000-0000-4000-8000-000000000002\",\"attributes\":{\"wydzial\":1,\"staz\":2},"
+        "\"answers\":{\"warunki_05\":05}}\n"
+        "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"2025\",\"city\":\"krosno\","
+        "\"id\":\"b0000000-0000-4000-8000-000000000003\",\"attributes\":{\"wydzial\":1,\"staz\":2},"
+        "\"answers\":{\"warunki_05\":4.0}}\n"
+        "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"2025\",\"city\":\"krosno\","
+        "\"id\":\"b0000000-0000-4000-8000-000000000004\",\"attributes\":{\"wydzial\":1,\"staz\":2},"
+        "\"answers\":{\"warunki_05\":4}} x\n"
+        "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"2025\",\"city\":\"krosno\","
+        "\"id\":\"b0000000-0000-4000-8000-000000000005\",\"attributes\":null,"
+        "\"answers\":{\"warunki_05\":4}}\n"
+        "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"2025\",\"city\":\"krosno\","
+        "\"id\":\"b0000000-0000-4000-8000-000000000006\",\"attributes\":{\"wydzial\":1,\"staz\":2},"
+        "\"answers\":{\"warunki_05\":6}}\n"
+        "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"2025\",\"city\":\"krosno\","
+        "\"id\":\"b0000000-0000-4000-8000-000000000007\",\"attributes\":{\"wydzial\":1},"
+        "\"answers\":{\"warunki_05\":4}}\n"
+        "{\"survey\":\"mlodziez-partycypacja\",\"wave\":\"2022\",\"city\":\"krosno\","
+        "\"id\":\"b0000000-0000-4000-8000-000000000008\",\"attributes\":{\"wiek\":1},"
+        "\"answers\":{\"zostanie\":1}}\n"
+        "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"2025\",\"city\":\"krosno\","
+        "\"id\":\"b0000000-0000-4000-8000-000000000009\",\"attributes\":{\"wydzial\":1,\"staz\":2},"
+        "\"answers\":{\"warunki_05\":4},\"extra\":1}\n");
+    char out[16384];
+
+    cr_assert_eq(import(plain, out, sizeof out), 0, "%s", out);
+    cr_expect(strstr(out, "4 records: 4 stored") != NULL, "%s", out);
+    cr_assert_eq(import(escaped, out, sizeof out), 1, "the repeated answers key: %s", out);
+    cr_expect(strstr(out, "escaped.ndjson:2: invalid JSON") != NULL, "%s", out);
+    /* without the repeated key: all four are the stored ones */
+    escaped = write_file("escaped2.ndjson",
+        "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"202\\u0035\",\"city\":\"krosno\","
+        "\"id\":\"a0000000-0000-4000-8000-000000000001\",\"attributes\":{\"wydzial\":1,\"staz\":2},"
+        "\"answers\":{\"warunki_05\":5,\"enps\":10,\"warunki_01\":null}}\n"
+        "{\"answers\":{\"enps\":0},\"id\":\"a0000000-0000-4000-8000-00000000000\\u0032\","
+        "\"city\":\"konin\",\"wave\":\"2023\",\"survey\":\"satysfakcja-pracownikow\","
+        "\"attributes\":{\"staz\":1,\"wydzial\":3,\"kierownik\":null},\"weight\":null}\n"
+        "{\"survey\":\"mlodziez-partycypacja\",\"wave\":\"2022\",\"city\":\"kros\\u006eo\","
+        "\"id\":\"a0000000-0000-4000-8000-000000000003\",\"attributes\":{\"wiek\":1},"
+        "\"weight\":1.25,\"answers\":{\"zostanie\":1}}\n"
+        "{\"survey\":\"mlodziez-partycypacja\",\"wave\":\"2022\",\"city\":\"krosno\","
+        "\"id\":\"a0000000-0000-4000-8000-000000000004\",\"attributes\":{\"wiek\":2},"
+        "\"weight\":3.0,\"answers\":{\"zostanie\":2}}\n");
+    cr_assert_eq(import(escaped, out, sizeof out), 0, "%s", out);
+    cr_expect(strstr(out, "4 records: 0 stored, 4 already stored") != NULL, "%s", out);
+    cr_expect_eq(import(bad, out, sizeof out), 1, "%s", out);
+    for (int line = 1; line <= 9; line++) {
+        char want[64];
+
+        snprintf(want, sizeof want, "scanbad.ndjson:%d: ", line);
+        cr_expect(strstr(out, want) != NULL, "line %d is refused: %s", line, out);
+    }
+    cr_expect(strstr(out, "scanbad.ndjson:2: invalid JSON") != NULL, "%s", out);
+    cr_expect(strstr(out, "scanbad.ndjson:9: extra: unknown field") != NULL, "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 4);
+}
+
 Test(import, help_and_usage)
 {
     char out[8192];
