@@ -32,6 +32,7 @@
 #include "err.h"
 #include "jarena.h"
 #include "response.h"
+#include "rscan.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -85,14 +86,6 @@ struct buf {
 
 /* Item and attribute codes of one instrument, by hash: slot -> index + 1 (0:
  * empty), open addressing with linear probing. Built once per instrument. */
-struct codemap {
-    const struct survey *s;
-    size_t mask;
-    int *items;
-    int *attrs;
-    int has_text;
-};
-
 struct importer {
     PGconn *conn;
     const struct catalog *cat;
@@ -110,7 +103,7 @@ struct importer {
     char **codes;        /* column name, or the code after "attr." */
     int fixed[5];        /* column of survey, wave, city, id, weight, or -1 */
     /* the fast check */
-    struct codemap *maps;
+    struct rscan_codes *maps;
     size_t nmaps;
     int16_t *answers, *attrs;   /* reused for every record, sized for the largest */
     char **texts;
@@ -119,7 +112,7 @@ struct importer {
     const struct survey *last_instrument;
     char last_city[128];                   /* "": none yet */
     /* the text scan */
-    struct scan *scan;
+    struct rscan_obj *scan;
     char *scratch;       /* a copy of the line, scanned in place */
     size_t scratch_cap;
     unsigned char *seen;
@@ -281,29 +274,10 @@ static int format_row(struct buf *b, const struct response *r, long line)
 
 /* ---- the fast check: response_from_json's rules, no messages ---- */
 
-static size_t hash_code(const char *s)
-{
-    uint32_t h = 2166136261u;
-
-    for (; *s != '\0'; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
-static void codemap_put(int *slots, size_t mask, const char *code, int idx)
-{
-    size_t i = hash_code(code) & mask;
-
-    while (slots[i] != 0)
-        i = (i + 1) & mask;
-    slots[i] = idx + 1;
-}
-
 /* The codemap of s, built on first use. NULL when out of memory. */
-static const struct codemap *codemap_get(struct importer *imp, const struct survey *s)
+static const struct rscan_codes *codemap_get(struct importer *imp, const struct survey *s)
 {
-    struct codemap *m, *bigger;
-    size_t slots = 16;
+    struct rscan_codes *bigger;
 
     for (size_t i = 0; i < imp->nmaps; i++)
         if (imp->maps[i].s == s)
@@ -312,42 +286,9 @@ static const struct codemap *codemap_get(struct importer *imp, const struct surv
     if (bigger == NULL)
         return NULL;
     imp->maps = bigger;
-    while (slots < 2 * (s->nitems + s->nattrs + 1))
-        slots *= 2;
-    m = &imp->maps[imp->nmaps];
-    memset(m, 0, sizeof *m);
-    m->s = s;
-    m->mask = slots - 1;
-    m->items = calloc(slots, sizeof *m->items);
-    m->attrs = calloc(slots, sizeof *m->attrs);
-    if (m->items == NULL || m->attrs == NULL) {
-        free(m->items);
-        free(m->attrs);
+    if (rscan_codes_init(&imp->maps[imp->nmaps], s) != 0)
         return NULL;
-    }
-    for (size_t i = 0; i < s->nitems; i++) {
-        codemap_put(m->items, m->mask, s->items[i].code, (int)i);
-        m->has_text |= s->items[i].type == SURVEY_TEXT;
-    }
-    for (size_t i = 0; i < s->nattrs; i++)
-        codemap_put(m->attrs, m->mask, s->attrs[i].code, (int)i);
-    imp->nmaps++;
-    return m;
-}
-
-/* Index of an item (attr: attribute) code in m's instrument, or -1. */
-static int codemap_find(const struct codemap *m, const char *code, int attr)
-{
-    const int *slots = attr ? m->attrs : m->items;
-    size_t i = hash_code(code) & m->mask;
-
-    for (; slots[i] != 0; i = (i + 1) & m->mask) {
-        int k = slots[i] - 1;
-
-        if (strcmp(attr ? m->s->attrs[k].code : m->s->items[k].code, code) == 0)
-            return k;
-    }
-    return -1;
+    return &imp->maps[imp->nmaps++];
 }
 
 /* A non-empty string member, or NULL. */
@@ -436,21 +377,6 @@ static int fast_key(struct importer *imp, const char *id, struct response *r)
     return 0;
 }
 
-static int fast_code(const struct survey_item *it, json_int_t v)
-{
-    if (it->type == SURVEY_SINGLE) {
-        for (size_t k = 0; k < it->noptions; k++)
-            if (it->options[k].code == v)
-                return 1;
-    } else if (v >= it->min && v <= it->max) {
-        return 1;
-    }
-    for (size_t k = 0; k < it->nmissing; k++)
-        if (it->missing[k] == v)
-            return 1;
-    return 0;
-}
-
 /* A multi answer: distinct option codes, as bits. Codes past 14 are left to
  * the full validator (they do not fit the bits). */
 static int fast_multi(const struct survey_item *it, const json_t *v, int16_t *out)
@@ -478,7 +404,7 @@ static int fast_multi(const struct survey_item *it, const json_t *v, int16_t *ou
     return 0;
 }
 
-static int fast_answers(const json_t *obj, const struct codemap *m, struct response *r)
+static int fast_answers(const json_t *obj, const struct rscan_codes *m, struct response *r)
 {
     const json_t *answers = json_object_get(obj, "answers");
     size_t given = 0;
@@ -488,7 +414,7 @@ static int fast_answers(const json_t *obj, const struct codemap *m, struct respo
     if (!json_is_object(answers))
         return -1;
     json_object_foreach((json_t *)answers, key, v) {
-        int k = codemap_find(m, key, 0);
+        int k = rscan_codes_find(m, key, 0);
         const struct survey_item *it;
 
         if (k < 0)
@@ -505,7 +431,7 @@ static int fast_answers(const json_t *obj, const struct codemap *m, struct respo
             if (json_string_length(v) > 0)
                 r->texts[k] = (char *)json_string_value(v);
         } else {
-            if (!json_is_integer(v) || !fast_code(it, json_integer_value(v)))
+            if (!json_is_integer(v) || !rscan_code_ok(it, json_integer_value(v)))
                 return -1;
             r->answers[k] = (int16_t)json_integer_value(v);
         }
@@ -514,7 +440,7 @@ static int fast_answers(const json_t *obj, const struct codemap *m, struct respo
     return given > 0 ? 0 : -1;
 }
 
-static int fast_attrs(const json_t *obj, const struct codemap *m, struct response *r)
+static int fast_attrs(const json_t *obj, const struct rscan_codes *m, struct response *r)
 {
     const struct survey *s = m->s;
     const json_t *attrs = json_object_get(obj, "attributes");
@@ -524,7 +450,7 @@ static int fast_attrs(const json_t *obj, const struct codemap *m, struct respons
     if (attrs != NULL && !json_is_object(attrs))
         return -1;
     json_object_foreach((json_t *)attrs, key, v) {
-        int k = codemap_find(m, key, 1);
+        int k = rscan_codes_find(m, key, 1);
         int ok = 0;
 
         if (k < 0)
@@ -558,7 +484,7 @@ static int fast_weight(const json_t *obj, struct response *r)
 
 /* The importer's arrays, large enough for s and reset to "no answer".
  * Returns -1 when out of memory. */
-static int fast_arrays(struct importer *imp, const struct codemap *m, struct response *r)
+static int fast_arrays(struct importer *imp, const struct rscan_codes *m, struct response *r)
 {
     const struct survey *s = m->s;
 
@@ -602,7 +528,7 @@ static int fast_arrays(struct importer *imp, const struct codemap *m, struct res
  */
 static int fast_response(struct importer *imp, const json_t *obj, struct response *r)
 {
-    const struct codemap *m;
+    const struct rscan_codes *m;
 
     memset(r, 0, sizeof *r);
     if (!json_is_object(obj) || fast_fields(obj) != 0 || fast_head(imp, obj, r) != 0)
@@ -615,277 +541,7 @@ static int fast_response(struct importer *imp, const json_t *obj, struct respons
     return 0;
 }
 
-/*
- * ---- the text scan: the fast check straight from an NDJSON line ----
- *
- * jansson builds a value (and a hash table per object) for every part of a
- * line: two thirds of the import's CPU time. Most lines are plain: ASCII
- * strings without escapes, integer answers. scan_response reads such a line
- * itself, in place in a copy of it, and applies the fast check's rules;
- * anything else -- an escape, a byte past ASCII, a real, a nested value
- * other than answers and attributes, a key given twice, a multi or text
- * answer, trailing text -- makes it give up (-1), and the line goes the
- * jansson way as before. So a line it takes is one jansson would parse to
- * the same values and the fast check would take; it never decides an error.
- */
-#define SCAN_MAX_PAIRS 256
-
-struct scan_pair {
-    const char *key;
-    long value;
-    int null;
-};
-
-struct scan {
-    char *p;
-    const char *survey, *wave, *city, *id;
-    struct scan_pair answers[SCAN_MAX_PAIRS], attrs[SCAN_MAX_PAIRS];
-    size_t nanswers, nattrs;
-    int has_answers, has_attrs, has_weight, weight_null;
-    double weight;
-};
-
-static void scan_ws(struct scan *sc)
-{
-    while (*sc->p == ' ' || *sc->p == '\t' || *sc->p == '\n' || *sc->p == '\r')
-        sc->p++;
-}
-
-/* A string of printable ASCII without escapes, NUL-terminated in place. */
-static const char *scan_string(struct scan *sc)
-{
-    char *start;
-
-    if (*sc->p != '"')
-        return NULL;
-    start = ++sc->p;
-    for (; *sc->p != '"'; sc->p++)
-        if ((unsigned char)*sc->p < 0x20 || (unsigned char)*sc->p >= 0x80 || *sc->p == '\\')
-            return NULL;
-    *sc->p++ = '\0';
-    return start;
-}
-
-static int scan_is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* null (1), an integer of at most 6 digits (0), else -1. */
-static int scan_int_or_null(struct scan *sc, long *v)
-{
-    int neg = 0, digits = 0;
-    long x = 0;
-
-    if (strncmp(sc->p, "null", 4) == 0) {
-        sc->p += 4;
-        return 1;
-    }
-    if (*sc->p == '-') {
-        neg = 1;
-        sc->p++;
-    }
-    if (*sc->p == '0' && scan_is_digit(sc->p[1]))
-        return -1;
-    while (scan_is_digit(*sc->p) && digits < 7) {
-        x = x * 10 + (*sc->p++ - '0');
-        digits++;
-    }
-    if (digits == 0 || digits > 6 || *sc->p == '.' || *sc->p == 'e' || *sc->p == 'E')
-        return -1;
-    *v = neg ? -x : x;
-    return 0;
-}
-
-/* The weight: null, or a JSON number (its grammar checked here, its value
- * by strtod, as jansson does). */
-static int scan_weight(struct scan *sc)
-{
-    char *start = sc->p, *end;
-
-    if (strncmp(sc->p, "null", 4) == 0) {
-        sc->p += 4;
-        sc->weight_null = 1;
-        return 0;
-    }
-    if (*sc->p == '-')
-        sc->p++;
-    if (*sc->p == '0')
-        sc->p++;
-    else if (scan_is_digit(*sc->p))
-        while (scan_is_digit(*sc->p))
-            sc->p++;
-    else
-        return -1;
-    if (*sc->p == '.') {
-        if (!scan_is_digit(*++sc->p))
-            return -1;
-        while (scan_is_digit(*sc->p))
-            sc->p++;
-    }
-    if (*sc->p == 'e' || *sc->p == 'E') {
-        sc->p++;
-        if (*sc->p == '+' || *sc->p == '-')
-            sc->p++;
-        if (!scan_is_digit(*sc->p))
-            return -1;
-        while (scan_is_digit(*sc->p))
-            sc->p++;
-    }
-    sc->weight = strtod(start, &end);
-    return end == sc->p ? 0 : -1;
-}
-
-/* {"code": integer or null, ...} into pairs. */
-static int scan_pairs(struct scan *sc, struct scan_pair *pairs, size_t *n)
-{
-    if (*sc->p++ != '{')
-        return -1;
-    scan_ws(sc);
-    if (*sc->p == '}') {
-        sc->p++;
-        return 0;
-    }
-    for (;;) {
-        struct scan_pair *pr;
-        int k;
-
-        if (*n == SCAN_MAX_PAIRS)
-            return -1;
-        pr = &pairs[(*n)++];
-        scan_ws(sc);
-        if ((pr->key = scan_string(sc)) == NULL)
-            return -1;
-        scan_ws(sc);
-        if (*sc->p++ != ':')
-            return -1;
-        scan_ws(sc);
-        if ((k = scan_int_or_null(sc, &pr->value)) < 0)
-            return -1;
-        pr->null = k;
-        scan_ws(sc);
-        if (*sc->p == '}') {
-            sc->p++;
-            return 0;
-        }
-        if (*sc->p++ != ',')
-            return -1;
-    }
-}
-
-enum { F_SURVEY = 1, F_WAVE = 2, F_CITY = 4, F_ID = 8, F_ANSWERS = 16, F_ATTRS = 32, F_WEIGHT = 64 };
-
-static int scan_member(struct scan *sc, const char *key, unsigned *seen)
-{
-    static const struct { const char *name; unsigned bit; } fields[] = {
-        { "survey", F_SURVEY }, { "wave", F_WAVE }, { "city", F_CITY }, { "id", F_ID },
-        { "answers", F_ANSWERS }, { "attributes", F_ATTRS }, { "weight", F_WEIGHT },
-    };
-    unsigned bit = 0;
-
-    for (size_t i = 0; bit == 0 && i < sizeof fields / sizeof fields[0]; i++)
-        if (strcmp(key, fields[i].name) == 0)
-            bit = fields[i].bit;
-    if (bit == 0 || (*seen & bit) != 0)
-        return -1;
-    *seen |= bit;
-    switch (bit) {
-    case F_SURVEY: return (sc->survey = scan_string(sc)) != NULL ? 0 : -1;
-    case F_WAVE: return (sc->wave = scan_string(sc)) != NULL ? 0 : -1;
-    case F_CITY: return (sc->city = scan_string(sc)) != NULL ? 0 : -1;
-    case F_ID: return (sc->id = scan_string(sc)) != NULL ? 0 : -1;
-    case F_ANSWERS: sc->has_answers = 1; return scan_pairs(sc, sc->answers, &sc->nanswers);
-    case F_ATTRS: sc->has_attrs = 1; return scan_pairs(sc, sc->attrs, &sc->nattrs);
-    default: sc->has_weight = 1; return scan_weight(sc);
-    }
-}
-
-/* The line's syntax: one object of the plain shape, then only whitespace. */
-static int scan_line(struct scan *sc)
-{
-    unsigned seen = 0;
-
-    scan_ws(sc);
-    if (*sc->p++ != '{')
-        return -1;
-    scan_ws(sc);
-    if (*sc->p == '}')
-        return -1;
-    for (;;) {
-        const char *key = scan_string(sc);
-
-        if (key == NULL)
-            return -1;
-        scan_ws(sc);
-        if (*sc->p++ != ':')
-            return -1;
-        scan_ws(sc);
-        if (scan_member(sc, key, &seen) != 0)
-            return -1;
-        scan_ws(sc);
-        if (*sc->p == '}')
-            break;
-        if (*sc->p++ != ',')
-            return -1;
-        scan_ws(sc);
-    }
-    sc->p++;
-    scan_ws(sc);
-    return *sc->p == '\0' ? 0 : -1;
-}
-
-/* The fast check's rules on the scanned pairs (see fast_answers and
- * fast_attrs); seen: one byte per item or attribute of the instrument. */
-static int scan_check(const struct scan *sc, const struct codemap *m, unsigned char *seen,
-                      struct response *r)
-{
-    const struct survey *s = m->s;
-    size_t given = 0;
-
-    memset(seen, 0, s->nitems);
-    for (size_t i = 0; i < sc->nanswers; i++) {
-        const struct scan_pair *pr = &sc->answers[i];
-        int k = codemap_find(m, pr->key, 0);
-
-        if (k < 0 || seen[k]++)
-            return -1;
-        if (pr->null)
-            continue;
-        if (s->items[k].type == SURVEY_MULTI || s->items[k].type == SURVEY_TEXT ||
-            !fast_code(&s->items[k], pr->value))
-            return -1;
-        r->answers[k] = (int16_t)pr->value;
-        given++;
-    }
-    if (given == 0)
-        return -1;
-    memset(seen, 0, s->nattrs);
-    for (size_t i = 0; i < sc->nattrs; i++) {
-        const struct scan_pair *pr = &sc->attrs[i];
-        int k = codemap_find(m, pr->key, 1);
-        int ok = 0;
-
-        if (k < 0 || seen[k]++)
-            return -1;
-        if (pr->null)
-            continue;
-        for (size_t o = 0; o < s->attrs[k].noptions; o++)
-            ok |= s->attrs[k].options[o].code == pr->value;
-        if (!ok)
-            return -1;
-        r->attrs[k] = (int16_t)pr->value;
-    }
-    for (size_t k = 0; k < s->nattrs; k++)
-        if (s->attrs[k].required && r->attrs[k] == SURVEY_NA)
-            return -1;
-    r->weight = 0;
-    if (!s->weighted)
-        return !sc->has_weight || sc->weight_null ? 0 : -1;
-    if (!sc->has_weight || sc->weight_null || !isfinite(sc->weight) || sc->weight <= 0)
-        return -1;
-    r->weight = sc->weight;
-    return 0;
-}
+/* ---- the text scan (rscan.h): the fast check straight from an NDJSON line ---- */
 
 /*
  * The fast check from the text of an NDJSON line (len bytes). Returns 0
@@ -894,11 +550,12 @@ static int scan_check(const struct scan *sc, const struct codemap *m, unsigned c
  */
 static int scan_response(struct importer *imp, const char *line, size_t len, struct response *r)
 {
-    struct scan *sc = imp->scan;
-    const struct codemap *m;
+    struct rscan_obj *o = imp->scan;
+    const struct rscan_codes *m;
+    char *p;
 
     memset(r, 0, sizeof *r);
-    if (sc == NULL && (sc = imp->scan = malloc(sizeof *sc)) == NULL)
+    if (o == NULL && (o = imp->scan = malloc(sizeof *o)) == NULL)
         return -1;
     if (len + 1 > imp->scratch_cap) {
         char *bigger = realloc(imp->scratch, len + 1);
@@ -912,16 +569,16 @@ static int scan_response(struct importer *imp, const char *line, size_t len, str
     imp->scratch[len] = '\0';
     if (memchr(imp->scratch, '\0', len) != NULL)
         return -1;
-    sc->p = imp->scratch;
-    sc->survey = sc->wave = sc->city = sc->id = NULL;
-    sc->nanswers = sc->nattrs = 0;
-    sc->has_answers = sc->has_attrs = sc->has_weight = sc->weight_null = 0;
-    if (scan_line(sc) != 0 || !sc->has_answers)
+    p = imp->scratch;
+    if (rscan_object(&p, o) != 0)
         return -1;
-    r->survey = sc->survey != NULL && sc->survey[0] != '\0' ? sc->survey : NULL;
-    r->wave = sc->wave != NULL && sc->wave[0] != '\0' ? sc->wave : NULL;
-    r->city = sc->city != NULL && sc->city[0] != '\0' ? sc->city : NULL;
-    if (fast_key(imp, sc->id, r) != 0)
+    rscan_ws(&p);
+    if (*p != '\0')
+        return -1;
+    r->survey = o->survey != NULL && o->survey[0] != '\0' ? o->survey : NULL;
+    r->wave = o->wave != NULL && o->wave[0] != '\0' ? o->wave : NULL;
+    r->city = o->city != NULL && o->city[0] != '\0' ? o->city : NULL;
+    if (fast_key(imp, o->id, r) != 0)
         return -1;
     m = codemap_get(imp, r->instrument);
     if (m == NULL || fast_arrays(imp, m, r) != 0)
@@ -934,7 +591,7 @@ static int scan_response(struct importer *imp, const char *line, size_t len, str
         imp->seen = bigger;
         imp->cap_seen = r->instrument->nitems + r->instrument->nattrs;
     }
-    return scan_check(sc, m, imp->seen, r);
+    return rscan_fill(o, m, imp->seen, r);
 }
 
 static void add_errorv(struct importer *imp, const char *fmt, va_list ap)
@@ -1244,8 +901,8 @@ static const struct survey *row_instrument(const struct importer *imp, char **f)
 static json_t *item_value(struct importer *imp, const struct survey *s, const char *code,
                           const char *cell)
 {
-    const struct codemap *m = codemap_get(imp, s);
-    int k = m != NULL ? codemap_find(m, code, 0) : survey_item_index(s, code);
+    const struct rscan_codes *m = codemap_get(imp, s);
+    int k = m != NULL ? rscan_codes_find(m, code, 0) : survey_item_index(s, code);
 
     if (k >= 0 && s->items[k].type == SURVEY_TEXT)
         return json_string(cell);
@@ -1480,10 +1137,8 @@ static void importer_forget_header(struct importer *imp)
 static void importer_free(struct importer *imp)
 {
     importer_forget_header(imp);
-    for (size_t i = 0; i < imp->nmaps; i++) {
-        free(imp->maps[i].items);
-        free(imp->maps[i].attrs);
-    }
+    for (size_t i = 0; i < imp->nmaps; i++)
+        rscan_codes_clear(&imp->maps[i]);
     free(imp->maps);
     free(imp->scan);
     free(imp->scratch);

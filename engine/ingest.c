@@ -533,38 +533,6 @@ int ingest_group(PGconn *conn, const struct ingest_part *parts, size_t nparts,
     return rc;
 }
 
-static int key_cmp(const void *a, const void *b)
-{
-    const struct response *x = *(const struct response *const *)a;
-    const struct response *y = *(const struct response *const *)b;
-    int c = strcmp(x->city, y->city);
-
-    return c != 0 ? c : strcmp(x->id, y->id);
-}
-
-/* True when a key is given twice (or when that cannot be told: out of
- * memory). The fast statement would count such a key as inserted without
- * comparing its copies; response_parse already keeps one of each, but
- * ingest_batch's callers need not. */
-static int has_repeated_key(const struct response *items, size_t n)
-{
-    const struct response **v;
-    int repeated = 0;
-
-    if (n < 2)
-        return 0;
-    v = malloc(n * sizeof *v);
-    if (v == NULL)
-        return 1;
-    for (size_t i = 0; i < n; i++)
-        v[i] = &items[i];
-    qsort(v, n, sizeof *v, key_cmp);
-    for (size_t i = 1; i < n && !repeated; i++)
-        repeated = key_cmp(&v[i - 1], &v[i]) == 0;
-    free(v);
-    return repeated;
-}
-
 /*
  * One response: a plain prepared INSERT with typed parameters, the same
  * work as pgbench's, no JSON on the server. Nothing is inserted when the
@@ -702,10 +670,13 @@ done:
     return res->status;
 }
 
+/* The fast statement would count a key given twice as inserted without
+ * comparing its copies: such a batch (response_parse keeps one of each, but
+ * ingest_batch's callers need not) takes the careful path. */
 static int store(PGconn *conn, const struct response *items, size_t n, int array,
                  const char *json, struct ingest_result *res)
 {
-    if (PQtransactionStatus(conn) == PQTRANS_IDLE && !has_repeated_key(items, n) &&
+    if (PQtransactionStatus(conn) == PQTRANS_IDLE && !response_repeats_key(items, n) &&
         store_fast(conn, n, json, res) == 0)
         return res->status;
     return store_checked(conn, items, n, array, json, res);

@@ -42,7 +42,8 @@ struct response_batch {
     struct response *items;
     size_t n;
     int was_array;        /* the body was an array (the answer lists each result) */
-    json_t *root;         /* owns the strings the responses point to */
+    json_t *root;         /* owns the strings the responses point to (jansson's parse) */
+    char *text;           /* or: a copy of the body they point into (rscan's) */
 };
 
 struct response_error {
@@ -57,6 +58,10 @@ struct response_error {
  * range; required attributes present; weight given exactly when the
  * instrument is weighted). All or nothing: on any error *out is NULL and e
  * describes the first error. Never crashes on any input.
+ *
+ * A plain body (rscan.h) is read without jansson; any other, and every
+ * invalid one, goes through response_parse_json. Either way the result is
+ * the same.
  */
 int response_parse(const char *body, size_t len, const struct catalog *cat, size_t max_batch,
                    struct response_batch **out, struct response_error *e);
@@ -79,5 +84,15 @@ int response_array_text(const int16_t *v, size_t n, char *buf, size_t len);
 /* True when two responses with the same key carry the same content (survey,
  * wave, answers, attributes, texts, weight): a resubmission, not a conflict. */
 int response_same_content(const struct response *a, const struct response *b);
+
+/* response_parse always through jansson (the tests and the fuzzer compare
+ * the two ways). */
+int response_parse_json(const char *body, size_t len, const struct catalog *cat,
+                        size_t max_batch, struct response_batch **out,
+                        struct response_error *e);
+
+/* True when two of items have the same (city, id), or when that cannot be
+ * told (out of memory). */
+int response_repeats_key(const struct response *items, size_t n);
 
 #endif

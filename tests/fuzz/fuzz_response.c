@@ -3,7 +3,8 @@
  * error out, never a crash, a leak or undefined behaviour. The catalog is
  * built once from the instrument files (no database): $EMPIRIE_ROOT or the
  * current directory. Error messages must be valid UTF-8 (they go back to the
- * client inside JSON): checked with jansson.
+ * client inside JSON): checked with jansson. A body the text scan takes
+ * (rscan.h) must be taken the same by jansson and the validator.
  *
  *   make fuzz FUZZ_SECONDS=300
  */
@@ -36,6 +37,25 @@ static void load_catalog(void)
     registry_free(reg);
 }
 
+/* A body read by the text scan (rscan.h) must be one jansson and the
+ * validator accept, with the same responses in the same order. */
+static void same_as_jansson(const char *data, size_t size, const struct response_batch *fast)
+{
+    struct response_batch *slow = NULL;
+    struct response_error e;
+
+    if (response_parse_json(data, size, cat, 8, &slow, &e) != 0 || slow->n != fast->n ||
+        slow->was_array != fast->was_array)
+        abort();
+    for (size_t i = 0; i < fast->n; i++)
+        if (strcmp(slow->items[i].id, fast->items[i].id) != 0 ||
+            strcmp(slow->items[i].city, fast->items[i].city) != 0 ||
+            (slow->items[i].texts == NULL) != (fast->items[i].texts == NULL) ||
+            !response_same_content(&slow->items[i], &fast->items[i]))
+            abort();
+    response_batch_free(slow);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -51,6 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < b->n; i++)
             if (strlen(b->items[i].id) != 36 || b->items[i].instrument == NULL)
                 abort();
+        if (b->text != NULL)
+            same_as_jansson((const char *)data, size, b);
         response_batch_free(b);
         return 0;
     }

@@ -267,3 +267,44 @@ Test(response, array_text_and_same_content)
     response_batch_free(b);
     response_batch_free(c);
 }
+
+/* A plain body is read by the text scan (rscan.h), and jansson with the
+ * validator reads it to the same responses; a body the scan cannot be sure
+ * of goes to jansson. */
+static void scanned_like_jansson(const char *body, int scanned)
+{
+    struct response_batch *fast = ok(body), *slow = NULL;
+    struct response_error e;
+
+    cr_expect_eq(fast->text != NULL, scanned, "%s: %s", scanned ? "not scanned" : "scanned", body);
+    cr_assert(response_parse_json(body, strlen(body), cat, RESPONSE_MAX_BATCH, &slow, &e) == 0,
+              "%s", e.message);
+    cr_assert_eq(slow->n, fast->n);
+    cr_expect_eq(slow->was_array, fast->was_array);
+    for (size_t i = 0; i < fast->n; i++) {
+        cr_expect_str_eq(fast->items[i].id, slow->items[i].id);
+        cr_expect_str_eq(fast->items[i].city, slow->items[i].city);
+        cr_expect_eq(fast->items[i].texts == NULL, slow->items[i].texts == NULL);
+        cr_expect(response_same_content(&fast->items[i], &slow->items[i]), "item %zu: %s", i,
+                  body);
+    }
+    response_batch_free(fast);
+    response_batch_free(slow);
+}
+
+Test(response, plain_bodies_scanned_like_jansson)
+{
+    scanned_like_jansson("{" EMP ID1 "\"answers\": {\"warunki_01\": 4, \"enps\": 0, "
+                         "\"warunki_03\": null}}", 1);
+    scanned_like_jansson(" [ {" YOUTH ID1 "\"weight\": 1.27, \"answers\": {\"zostanie\": 2}} ,\n"
+                         "{" YOUTH ID2 "\"weight\": 3e-1, \"answers\": {\"zostanie\": 9}} ]\r\n", 1);
+    scanned_like_jansson("{\"answers\":{\"enps\":10},\"weight\":null," ID2
+                         "\"attributes\":{\"staz\":1,\"wydzial\":4,\"kierownik\":null},"
+                         "\"city\":\"konin\",\"wave\":\"2023\",\"survey\":\"satysfakcja-pracownikow\"}", 1);
+    /* not plain: an escape, a text answer, a multi answer, a key twice in the body */
+    scanned_like_jansson("{" EMP ID1 "\"answers\": {\"warunki_01\": 4, \"enps\": 0, "
+                         "\"uwagi\": \"Wi\\u0119cej\"}}", 0);
+    scanned_like_jansson("{" YOUTH ID1 "\"weight\": 1, \"answers\": {\"zrodla_info\": [0, 4]}}", 0);
+    scanned_like_jansson("[{" EMP ID1 "\"answers\": {\"enps\": 3}}, {" EMP ID1
+                         "\"answers\": {\"enps\": 3}}]", 0);
+}

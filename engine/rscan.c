@@ -1,0 +1,332 @@
+#include "rscan.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- codes ---- */
+
+static size_t hash_code(const char *s)
+{
+    uint32_t h = 2166136261u;
+
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void codes_put(int *slots, size_t mask, const char *code, int idx)
+{
+    size_t i = hash_code(code) & mask;
+
+    while (slots[i] != 0)
+        i = (i + 1) & mask;
+    slots[i] = idx + 1;
+}
+
+int rscan_codes_init(struct rscan_codes *m, const struct survey *s)
+{
+    size_t slots = 16;
+
+    memset(m, 0, sizeof *m);
+    while (slots < 2 * (s->nitems + s->nattrs + 1))
+        slots *= 2;
+    m->s = s;
+    m->mask = slots - 1;
+    m->items = calloc(slots, sizeof *m->items);
+    m->attrs = calloc(slots, sizeof *m->attrs);
+    if (m->items == NULL || m->attrs == NULL) {
+        rscan_codes_clear(m);
+        return -1;
+    }
+    for (size_t i = 0; i < s->nitems; i++) {
+        codes_put(m->items, m->mask, s->items[i].code, (int)i);
+        m->has_text |= s->items[i].type == SURVEY_TEXT;
+    }
+    for (size_t i = 0; i < s->nattrs; i++)
+        codes_put(m->attrs, m->mask, s->attrs[i].code, (int)i);
+    return 0;
+}
+
+void rscan_codes_clear(struct rscan_codes *m)
+{
+    free(m->items);
+    free(m->attrs);
+    memset(m, 0, sizeof *m);
+}
+
+int rscan_codes_find(const struct rscan_codes *m, const char *code, int attr)
+{
+    const int *slots = attr ? m->attrs : m->items;
+    size_t i = hash_code(code) & m->mask;
+
+    for (; slots[i] != 0; i = (i + 1) & m->mask) {
+        int k = slots[i] - 1;
+
+        if (strcmp(attr ? m->s->attrs[k].code : m->s->items[k].code, code) == 0)
+            return k;
+    }
+    return -1;
+}
+
+int rscan_code_ok(const struct survey_item *it, long long v)
+{
+    if (it->type == SURVEY_SINGLE) {
+        for (size_t k = 0; k < it->noptions; k++)
+            if (it->options[k].code == v)
+                return 1;
+    } else if (v >= it->min && v <= it->max) {
+        return 1;
+    }
+    for (size_t k = 0; k < it->nmissing; k++)
+        if (it->missing[k] == v)
+            return 1;
+    return 0;
+}
+
+/* ---- syntax ---- */
+
+void rscan_ws(char **p)
+{
+    while (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')
+        (*p)++;
+}
+
+/* A string of printable ASCII without escapes, NUL-terminated in place. */
+static const char *scan_string(char **p)
+{
+    char *start;
+
+    if (**p != '"')
+        return NULL;
+    start = ++*p;
+    for (; **p != '"'; (*p)++)
+        if ((unsigned char)**p < 0x20 || (unsigned char)**p >= 0x80 || **p == '\\')
+            return NULL;
+    *(*p)++ = '\0';
+    return start;
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* null (1), an integer of at most 6 digits (0), else -1. */
+static int scan_int_or_null(char **p, long *v)
+{
+    int neg = 0, digits = 0;
+    long x = 0;
+
+    if (strncmp(*p, "null", 4) == 0) {
+        *p += 4;
+        return 1;
+    }
+    if (**p == '-') {
+        neg = 1;
+        (*p)++;
+    }
+    if (**p == '0' && is_digit((*p)[1]))
+        return -1;
+    while (is_digit(**p) && digits < 7) {
+        x = x * 10 + (*(*p)++ - '0');
+        digits++;
+    }
+    if (digits == 0 || digits > 6 || **p == '.' || **p == 'e' || **p == 'E')
+        return -1;
+    *v = neg ? -x : x;
+    return 0;
+}
+
+/* The weight: null, or a JSON number (its grammar checked here, its value
+ * by strtod, as jansson does). */
+static int scan_weight(char **p, struct rscan_obj *o)
+{
+    char *start = *p, *end;
+
+    if (strncmp(*p, "null", 4) == 0) {
+        *p += 4;
+        o->weight_null = 1;
+        return 0;
+    }
+    if (**p == '-')
+        (*p)++;
+    if (**p == '0')
+        (*p)++;
+    else if (is_digit(**p))
+        while (is_digit(**p))
+            (*p)++;
+    else
+        return -1;
+    if (**p == '.') {
+        if (!is_digit(*++*p))
+            return -1;
+        while (is_digit(**p))
+            (*p)++;
+    }
+    if (**p == 'e' || **p == 'E') {
+        (*p)++;
+        if (**p == '+' || **p == '-')
+            (*p)++;
+        if (!is_digit(**p))
+            return -1;
+        while (is_digit(**p))
+            (*p)++;
+    }
+    o->weight = strtod(start, &end);
+    return end == *p ? 0 : -1;
+}
+
+/* {"code": integer or null, ...} into pairs. */
+static int scan_pairs(char **p, struct rscan_pair *pairs, size_t *n)
+{
+    if (*(*p)++ != '{')
+        return -1;
+    rscan_ws(p);
+    if (**p == '}') {
+        (*p)++;
+        return 0;
+    }
+    for (;;) {
+        struct rscan_pair *pr;
+        int k;
+
+        if (*n == RSCAN_MAX_PAIRS)
+            return -1;
+        pr = &pairs[(*n)++];
+        rscan_ws(p);
+        if ((pr->key = scan_string(p)) == NULL)
+            return -1;
+        rscan_ws(p);
+        if (*(*p)++ != ':')
+            return -1;
+        rscan_ws(p);
+        if ((k = scan_int_or_null(p, &pr->value)) < 0)
+            return -1;
+        pr->null = k;
+        rscan_ws(p);
+        if (**p == '}') {
+            (*p)++;
+            return 0;
+        }
+        if (*(*p)++ != ',')
+            return -1;
+    }
+}
+
+enum { F_SURVEY = 1, F_WAVE = 2, F_CITY = 4, F_ID = 8, F_ANSWERS = 16, F_ATTRS = 32, F_WEIGHT = 64 };
+
+static int scan_member(char **p, struct rscan_obj *o, const char *key, unsigned *seen)
+{
+    static const struct { const char *name; unsigned bit; } fields[] = {
+        { "survey", F_SURVEY }, { "wave", F_WAVE }, { "city", F_CITY }, { "id", F_ID },
+        { "answers", F_ANSWERS }, { "attributes", F_ATTRS }, { "weight", F_WEIGHT },
+    };
+    unsigned bit = 0;
+
+    for (size_t i = 0; bit == 0 && i < sizeof fields / sizeof fields[0]; i++)
+        if (strcmp(key, fields[i].name) == 0)
+            bit = fields[i].bit;
+    if (bit == 0 || (*seen & bit) != 0)
+        return -1;
+    *seen |= bit;
+    switch (bit) {
+    case F_SURVEY: return (o->survey = scan_string(p)) != NULL ? 0 : -1;
+    case F_WAVE: return (o->wave = scan_string(p)) != NULL ? 0 : -1;
+    case F_CITY: return (o->city = scan_string(p)) != NULL ? 0 : -1;
+    case F_ID: return (o->id = scan_string(p)) != NULL ? 0 : -1;
+    case F_ANSWERS: o->has_answers = 1; return scan_pairs(p, o->answers, &o->nanswers);
+    case F_ATTRS: o->has_attrs = 1; return scan_pairs(p, o->attrs, &o->nattrs);
+    default: o->has_weight = 1; return scan_weight(p, o);
+    }
+}
+
+int rscan_object(char **p, struct rscan_obj *o)
+{
+    unsigned seen = 0;
+
+    o->survey = o->wave = o->city = o->id = NULL;
+    o->nanswers = o->nattrs = 0;
+    o->has_answers = o->has_attrs = o->has_weight = o->weight_null = 0;
+    o->weight = 0;
+    rscan_ws(p);
+    if (*(*p)++ != '{')
+        return -1;
+    rscan_ws(p);
+    if (**p == '}')
+        return -1;
+    for (;;) {
+        const char *key = scan_string(p);
+
+        if (key == NULL)
+            return -1;
+        rscan_ws(p);
+        if (*(*p)++ != ':')
+            return -1;
+        rscan_ws(p);
+        if (scan_member(p, o, key, &seen) != 0)
+            return -1;
+        rscan_ws(p);
+        if (**p == '}')
+            break;
+        if (*(*p)++ != ',')
+            return -1;
+        rscan_ws(p);
+    }
+    (*p)++;
+    return o->has_answers ? 0 : -1;
+}
+
+/* ---- the validator's rules ---- */
+
+int rscan_fill(const struct rscan_obj *o, const struct rscan_codes *m, unsigned char *seen,
+               struct response *r)
+{
+    const struct survey *s = m->s;
+    size_t given = 0;
+
+    memset(seen, 0, s->nitems);
+    for (size_t i = 0; i < o->nanswers; i++) {
+        const struct rscan_pair *pr = &o->answers[i];
+        int k = rscan_codes_find(m, pr->key, 0);
+
+        if (k < 0 || seen[k]++)
+            return -1;
+        if (pr->null)
+            continue;
+        if (s->items[k].type == SURVEY_MULTI || s->items[k].type == SURVEY_TEXT ||
+            !rscan_code_ok(&s->items[k], pr->value))
+            return -1;
+        r->answers[k] = (int16_t)pr->value;
+        given++;
+    }
+    if (given == 0)
+        return -1;
+    memset(seen, 0, s->nattrs);
+    for (size_t i = 0; i < o->nattrs; i++) {
+        const struct rscan_pair *pr = &o->attrs[i];
+        int k = rscan_codes_find(m, pr->key, 1);
+        int ok = 0;
+
+        if (k < 0 || seen[k]++)
+            return -1;
+        if (pr->null)
+            continue;
+        for (size_t c = 0; c < s->attrs[k].noptions; c++)
+            ok |= s->attrs[k].options[c].code == pr->value;
+        if (!ok)
+            return -1;
+        r->attrs[k] = (int16_t)pr->value;
+    }
+    for (size_t k = 0; k < s->nattrs; k++)
+        if (s->attrs[k].required && r->attrs[k] == SURVEY_NA)
+            return -1;
+    r->weight = 0;
+    if (!s->weighted)
+        return !o->has_weight || o->weight_null ? 0 : -1;
+    if (!o->has_weight || o->weight_null || !isfinite(o->weight) || o->weight <= 0)
+        return -1;
+    r->weight = o->weight;
+    return 0;
+}

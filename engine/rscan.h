@@ -1,0 +1,82 @@
+/*
+ * rscan: survey responses read straight from JSON text, for the plain shape
+ * nearly every client sends: a flat object of survey, wave, city, id,
+ * answers and attributes (objects of integer codes or null) and weight.
+ *
+ * Parsing such a line with jansson builds a value for every part and a hash
+ * table for every object: two thirds of `empirie import`'s CPU time, half of
+ * the daemon's on batches. rscan reads the text in place (it writes NULs
+ * into it: give it a copy) and gives up (-1) on anything outside the plain
+ * shape -- an escape or a byte past ASCII in a string, a real where an
+ * integer goes, a number of more than 6 digits, a nested value other than
+ * answers and attributes, a key given twice, an unknown field, a multi-choice
+ * or text answer. The caller then parses with jansson and validates with
+ * response_from_json as before. So rscan never decides an error and never
+ * words one: what it takes is exactly what jansson and the validator would
+ * take, with the same values (tests/integration/test_import.c and
+ * test_http_submit.c write the same responses both ways and compare).
+ */
+#ifndef EMPIRIE_RSCAN_H
+#define EMPIRIE_RSCAN_H
+
+#include "response.h"
+#include "survey.h"
+
+#include <stddef.h>
+
+/* An instrument's item and attribute codes in hash tables. */
+struct rscan_codes {
+    const struct survey *s;
+    size_t mask;
+    int *items, *attrs;   /* slot: index + 1, 0 = empty */
+    int has_text;         /* the instrument has a text item */
+};
+
+/* 0, or -1 when out of memory (m is then empty). */
+int rscan_codes_init(struct rscan_codes *m, const struct survey *s);
+void rscan_codes_clear(struct rscan_codes *m);
+
+/* Index of an item (attr: attribute) code of m's instrument, or -1. */
+int rscan_codes_find(const struct rscan_codes *m, const char *code, int attr);
+
+/* True when v is an accepted answer code of a single-choice or scale item
+ * (an option, a value of the scale, or a no-answer code). */
+int rscan_code_ok(const struct survey_item *it, long long v);
+
+#define RSCAN_MAX_PAIRS 256
+
+struct rscan_pair {
+    const char *key;
+    long value;
+    int null;
+};
+
+/* One object as scanned: strings point into the text; NULL when absent. */
+struct rscan_obj {
+    const char *survey, *wave, *city, *id;
+    struct rscan_pair answers[RSCAN_MAX_PAIRS], attrs[RSCAN_MAX_PAIRS];
+    size_t nanswers, nattrs;
+    int has_answers, has_attrs, has_weight, weight_null;
+    double weight;
+};
+
+/* Skips JSON whitespace. */
+void rscan_ws(char **p);
+
+/* Scans one object of the plain shape at *p (after whitespace) and moves *p
+ * past its closing brace. 0, or -1 when it is not plain (*p undefined). */
+int rscan_object(char **p, struct rscan_obj *o);
+
+/*
+ * The validator's rules on a scanned object for instrument m->s:
+ * answers (at least one given, each an item code once, an accepted code or
+ * null), attributes (each a code once, an option or null; every required
+ * one given) and weight. r->instrument is m->s; r->answers and r->attrs are
+ * allocated and set to SURVEY_NA; this fills them and r->weight. seen:
+ * scratch of at least max(nitems, nattrs) bytes. 0, or -1 when the object
+ * is not surely valid.
+ */
+int rscan_fill(const struct rscan_obj *o, const struct rscan_codes *m, unsigned char *seen,
+               struct response *r);
+
+#endif
