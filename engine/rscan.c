@@ -1,5 +1,7 @@
 #include "rscan.h"
 
+#include "utf8.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -113,16 +115,39 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-/* null (1), an integer of at most 6 digits (0), else -1. */
-static int scan_int_or_null(char **p, long *v)
+/* A string of valid UTF-8 without escapes or control characters,
+ * NUL-terminated in place. */
+static const char *scan_text(char **p)
+{
+    char *start;
+
+    if (**p != '"')
+        return NULL;
+    start = ++*p;
+    while (**p != '"') {
+        unsigned char c = (unsigned char)**p;
+        size_t len;
+
+        if (c < 0x20 || c == '\\')
+            return NULL;
+        len = c < 0x80 ? 1 : utf8_seq((const unsigned char *)*p, 4);
+        for (size_t i = 1; i < len; i++)
+            if ((*p)[i] == '\0')
+                return NULL;
+        if (len == 0)
+            return NULL;
+        *p += len;
+    }
+    *(*p)++ = '\0';
+    return start;
+}
+
+/* An integer of at most 6 digits: 0, else -1. */
+static int scan_int(char **p, long *v)
 {
     int neg = 0, digits = 0;
     long x = 0;
 
-    if (strncmp(*p, "null", 4) == 0) {
-        *p += 4;
-        return 1;
-    }
     if (**p == '-') {
         neg = 1;
         (*p)++;
@@ -178,7 +203,50 @@ static int scan_weight(char **p, struct rscan_obj *o)
     return end == *p ? 0 : -1;
 }
 
-/* {"code": integer or null, ...} into pairs. */
+/* [integer, ...] of at most RSCAN_MAX_LIST. */
+static int scan_list(char **p, struct rscan_pair *pr)
+{
+    pr->nlist = 0;
+    (*p)++;
+    rscan_ws(p);
+    if (**p == ']') {
+        (*p)++;
+        return 0;
+    }
+    for (;;) {
+        if (pr->nlist == RSCAN_MAX_LIST || scan_int(p, &pr->list[pr->nlist++]) != 0)
+            return -1;
+        rscan_ws(p);
+        if (**p == ']') {
+            (*p)++;
+            return 0;
+        }
+        if (*(*p)++ != ',')
+            return -1;
+        rscan_ws(p);
+    }
+}
+
+static int scan_value(char **p, struct rscan_pair *pr)
+{
+    if (strncmp(*p, "null", 4) == 0) {
+        *p += 4;
+        pr->kind = RSCAN_NULL;
+        return 0;
+    }
+    if (**p == '"') {
+        pr->kind = RSCAN_TEXT;
+        return (pr->text = scan_text(p)) != NULL ? 0 : -1;
+    }
+    if (**p == '[') {
+        pr->kind = RSCAN_LIST;
+        return scan_list(p, pr);
+    }
+    pr->kind = RSCAN_INT;
+    return scan_int(p, &pr->value);
+}
+
+/* {"code": value, ...} into pairs. */
 static int scan_pairs(char **p, struct rscan_pair *pairs, size_t *n)
 {
     if (*(*p)++ != '{')
@@ -190,7 +258,6 @@ static int scan_pairs(char **p, struct rscan_pair *pairs, size_t *n)
     }
     for (;;) {
         struct rscan_pair *pr;
-        int k;
 
         if (*n == RSCAN_MAX_PAIRS)
             return -1;
@@ -202,9 +269,8 @@ static int scan_pairs(char **p, struct rscan_pair *pairs, size_t *n)
         if (*(*p)++ != ':')
             return -1;
         rscan_ws(p);
-        if ((k = scan_int_or_null(p, &pr->value)) < 0)
+        if (scan_value(p, pr) != 0)
             return -1;
-        pr->null = k;
         rscan_ws(p);
         if (**p == '}') {
             (*p)++;
@@ -280,6 +346,45 @@ int rscan_object(char **p, struct rscan_obj *o)
 
 /* ---- the validator's rules ---- */
 
+/* A multi-choice answer: distinct option codes, as bits. Codes past 14 are
+ * left to the validator (they do not fit the bits). */
+static int fill_multi(const struct survey_item *it, const struct rscan_pair *pr, int16_t *out)
+{
+    unsigned bits = 0;
+
+    for (size_t i = 0; i < pr->nlist; i++) {
+        long code = pr->list[i];
+        int found = 0;
+
+        for (size_t k = 0; !found && k < it->noptions; k++)
+            found = it->options[k].code == code;
+        if (!found || code < 0 || code > 14 || (bits & (1u << code)) != 0)
+            return -1;
+        bits |= 1u << code;
+    }
+    *out = (int16_t)bits;
+    return 0;
+}
+
+static int fill_answer(const struct survey_item *it, const struct rscan_pair *pr,
+                       struct response *r, size_t k)
+{
+    if (it->type == SURVEY_MULTI)
+        return pr->kind == RSCAN_LIST ? fill_multi(it, pr, &r->answers[k]) : -1;
+    if (it->type == SURVEY_TEXT) {
+        if (pr->kind != RSCAN_TEXT || r->texts == NULL ||
+            utf8_chars(pr->text) > (size_t)it->max_length)
+            return -1;
+        if (pr->text[0] != '\0')
+            r->texts[k] = (char *)pr->text;
+        return 0;
+    }
+    if (pr->kind != RSCAN_INT || !rscan_code_ok(it, pr->value))
+        return -1;
+    r->answers[k] = (int16_t)pr->value;
+    return 0;
+}
+
 int rscan_fill(const struct rscan_obj *o, const struct rscan_codes *m, unsigned char *seen,
                struct response *r)
 {
@@ -293,12 +398,10 @@ int rscan_fill(const struct rscan_obj *o, const struct rscan_codes *m, unsigned 
 
         if (k < 0 || seen[k]++)
             return -1;
-        if (pr->null)
+        if (pr->kind == RSCAN_NULL)
             continue;
-        if (s->items[k].type == SURVEY_MULTI || s->items[k].type == SURVEY_TEXT ||
-            !rscan_code_ok(&s->items[k], pr->value))
+        if (fill_answer(&s->items[k], pr, r, (size_t)k) != 0)
             return -1;
-        r->answers[k] = (int16_t)pr->value;
         given++;
     }
     if (given == 0)
@@ -309,9 +412,9 @@ int rscan_fill(const struct rscan_obj *o, const struct rscan_codes *m, unsigned 
         int k = rscan_codes_find(m, pr->key, 1);
         int ok = 0;
 
-        if (k < 0 || seen[k]++)
+        if (k < 0 || seen[k]++ || pr->kind == RSCAN_TEXT || pr->kind == RSCAN_LIST)
             return -1;
-        if (pr->null)
+        if (pr->kind == RSCAN_NULL)
             continue;
         for (size_t c = 0; c < s->attrs[k].noptions; c++)
             ok |= s->attrs[k].options[c].code == pr->value;

@@ -7,10 +7,11 @@
  * table for every object: two thirds of `empirie import`'s CPU time, half of
  * the daemon's on batches. rscan reads the text in place (it writes NULs
  * into it: give it a copy) and gives up (-1) on anything outside the plain
- * shape -- an escape or a byte past ASCII in a string, a real where an
- * integer goes, a number of more than 6 digits, a nested value other than
- * answers and attributes, a key given twice, an unknown field, a multi-choice
- * or text answer. The caller then parses with jansson and validates with
+ * shape -- an escape in a string, a byte past ASCII outside a text answer,
+ * invalid UTF-8, a real where an integer goes, a number of more than 6
+ * digits, a nested value other than answers, attributes and a multi-choice
+ * list, a key given twice, an unknown field. The caller then parses with
+ * jansson and validates with
  * response_from_json as before. So rscan never decides an error and never
  * words one: what it takes is exactly what jansson and the validator would
  * take, with the same values (tests/integration/test_import.c and
@@ -44,11 +45,19 @@ int rscan_codes_find(const struct rscan_codes *m, const char *code, int attr);
 int rscan_code_ok(const struct survey_item *it, long long v);
 
 #define RSCAN_MAX_PAIRS 256
+#define RSCAN_MAX_LIST 15
 
+enum rscan_kind { RSCAN_INT, RSCAN_NULL, RSCAN_TEXT, RSCAN_LIST };
+
+/* A member of answers or attributes: an integer, null, a string (valid
+ * UTF-8, no escape), or a list of at most RSCAN_MAX_LIST integers. */
 struct rscan_pair {
     const char *key;
-    long value;
-    int null;
+    enum rscan_kind kind;
+    long value;                   /* RSCAN_INT */
+    const char *text;             /* RSCAN_TEXT, NUL-terminated in the text */
+    long list[RSCAN_MAX_LIST];    /* RSCAN_LIST */
+    size_t nlist;
 };
 
 /* One object as scanned: strings point into the text; NULL when absent. */
@@ -69,10 +78,12 @@ int rscan_object(char **p, struct rscan_obj *o);
 
 /*
  * The validator's rules on a scanned object for instrument m->s:
- * answers (at least one given, each an item code once, an accepted code or
- * null), attributes (each a code once, an option or null; every required
+ * answers (at least one given, each an item code once: an accepted code, a
+ * list of distinct option codes for a multi-choice item, a text within its
+ * length for a text item, or null), attributes (each a code once, an option or null; every required
  * one given) and weight. r->instrument is m->s; r->answers and r->attrs are
- * allocated and set to SURVEY_NA; this fills them and r->weight. seen:
+ * allocated and set to SURVEY_NA (r->texts, when the instrument has a text
+ * item, to NULLs); this fills them and r->weight. seen:
  * scratch of at least max(nitems, nattrs) bytes. 0, or -1 when the object
  * is not surely valid.
  */

@@ -301,10 +301,15 @@ Test(response, plain_bodies_scanned_like_jansson)
     scanned_like_jansson("{\"answers\":{\"enps\":10},\"weight\":null," ID2
                          "\"attributes\":{\"staz\":1,\"wydzial\":4,\"kierownik\":null},"
                          "\"city\":\"konin\",\"wave\":\"2023\",\"survey\":\"satysfakcja-pracownikow\"}", 1);
-    /* not plain: an escape, a text answer, a multi answer, a key twice in the body */
+    /* a text answer in UTF-8, an empty one, multi-choice lists */
+    scanned_like_jansson("{" EMP ID1 "\"answers\": {\"warunki_01\": 4, \"enps\": 0, "
+                         "\"uwagi\": \"Więcej szkoleń \xf0\x9f\x99\x82\"}}", 1);
+    scanned_like_jansson("{" EMP ID1 "\"answers\": {\"enps\": 0, \"uwagi\": \"\"}}", 1);
+    scanned_like_jansson("{" YOUTH ID1 "\"weight\": 1, \"answers\": {\"zrodla_info\": [0, 4], "
+                         "\"bo_udzial\": []}}", 1);
+    /* not plain: an escape, a key twice in the body */
     scanned_like_jansson("{" EMP ID1 "\"answers\": {\"warunki_01\": 4, \"enps\": 0, "
                          "\"uwagi\": \"Wi\\u0119cej\"}}", 0);
-    scanned_like_jansson("{" YOUTH ID1 "\"weight\": 1, \"answers\": {\"zrodla_info\": [0, 4]}}", 0);
     scanned_like_jansson("[{" EMP ID1 "\"answers\": {\"enps\": 3}}, {" EMP ID1
                          "\"answers\": {\"enps\": 3}}]", 0);
 }
