@@ -377,31 +377,22 @@ static int fast_key(struct importer *imp, const char *id, struct response *r)
     return 0;
 }
 
-/* A multi answer: distinct option codes, as bits. Codes past 14 are left to
- * the full validator (they do not fit the bits). */
+/* A multi answer: distinct option codes, as bits (rscan_multi_bits). */
 static int fast_multi(const struct survey_item *it, const json_t *v, int16_t *out)
 {
-    unsigned bits = 0;
+    long codes[RSCAN_MAX_LIST];
     size_t i;
     json_t *c;
 
-    if (!json_is_array(v))
+    if (!json_is_array(v) || json_array_size(v) > RSCAN_MAX_LIST)
         return -1;
     json_array_foreach(v, i, c) {
-        json_int_t code;
-        int found = 0;
-
-        if (!json_is_integer(c))
+        if (!json_is_integer(c) || json_integer_value(c) < -1000000 ||
+            json_integer_value(c) > 1000000)
             return -1;
-        code = json_integer_value(c);
-        for (size_t k = 0; !found && k < it->noptions; k++)
-            found = it->options[k].code == code;
-        if (!found || code < 0 || code > 14 || (bits & (1u << code)) != 0)
-            return -1;
-        bits |= 1u << code;
+        codes[i] = (long)json_integer_value(c);
     }
-    *out = (int16_t)bits;
-    return 0;
+    return rscan_multi_bits(it, codes, json_array_size(v), out);
 }
 
 static int fast_answers(const json_t *obj, const struct rscan_codes *m, struct response *r)
@@ -431,7 +422,7 @@ static int fast_answers(const json_t *obj, const struct rscan_codes *m, struct r
             if (json_string_length(v) > 0)
                 r->texts[k] = (char *)json_string_value(v);
         } else {
-            if (!json_is_integer(v) || !rscan_code_ok(it, json_integer_value(v)))
+            if (!json_is_integer(v) || !survey_item_accepts(it, json_integer_value(v)))
                 return -1;
             r->answers[k] = (int16_t)json_integer_value(v);
         }

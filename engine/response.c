@@ -264,21 +264,6 @@ static void expected_range(const struct survey_item *it, char *buf, size_t n)
         snprintf(buf + len, n - len, "%s", it->nmissing ? " (no answer), or null" : ", or null");
 }
 
-static int valid_code(const struct survey_item *it, long long v)
-{
-    if (it->type == SURVEY_SINGLE) {
-        for (size_t k = 0; k < it->noptions; k++)
-            if (it->options[k].code == v)
-                return 1;
-    } else if (v >= it->min && v <= it->max) {
-        return 1;
-    }
-    for (size_t k = 0; k < it->nmissing; k++)
-        if (it->missing[k] == v)
-            return 1;
-    return 0;
-}
-
 static int option_index(const struct survey_item *it, long long code)
 {
     for (size_t k = 0; k < it->noptions; k++)
@@ -331,7 +316,7 @@ static int parse_answer(const struct survey_item *it, const json_t *v, struct re
             r->texts[idx] = (char *)json_string_value(v);
         return 0;
     }
-    if (!json_is_integer(v) || !valid_code(it, json_integer_value(v))) {
+    if (!json_is_integer(v) || !survey_item_accepts(it, json_integer_value(v))) {
         expected_range(it, exp, sizeof exp);
         return fail_at(e, path, "expected %s; got %s", exp, describe(v, got, sizeof got));
     }

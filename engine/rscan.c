@@ -72,21 +72,6 @@ int rscan_codes_find(const struct rscan_codes *m, const char *code, int attr)
     return -1;
 }
 
-int rscan_code_ok(const struct survey_item *it, long long v)
-{
-    if (it->type == SURVEY_SINGLE) {
-        for (size_t k = 0; k < it->noptions; k++)
-            if (it->options[k].code == v)
-                return 1;
-    } else if (v >= it->min && v <= it->max) {
-        return 1;
-    }
-    for (size_t k = 0; k < it->nmissing; k++)
-        if (it->missing[k] == v)
-            return 1;
-    return 0;
-}
-
 /* ---- syntax ---- */
 
 void rscan_ws(char **p)
@@ -346,14 +331,12 @@ int rscan_object(char **p, struct rscan_obj *o)
 
 /* ---- the validator's rules ---- */
 
-/* A multi-choice answer: distinct option codes, as bits. Codes past 14 are
- * left to the validator (they do not fit the bits). */
-static int fill_multi(const struct survey_item *it, const struct rscan_pair *pr, int16_t *out)
+int rscan_multi_bits(const struct survey_item *it, const long *codes, size_t n, int16_t *out)
 {
     unsigned bits = 0;
 
-    for (size_t i = 0; i < pr->nlist; i++) {
-        long code = pr->list[i];
+    for (size_t i = 0; i < n; i++) {
+        long code = codes[i];
         int found = 0;
 
         for (size_t k = 0; !found && k < it->noptions; k++)
@@ -370,7 +353,7 @@ static int fill_answer(const struct survey_item *it, const struct rscan_pair *pr
                        struct response *r, size_t k)
 {
     if (it->type == SURVEY_MULTI)
-        return pr->kind == RSCAN_LIST ? fill_multi(it, pr, &r->answers[k]) : -1;
+        return pr->kind == RSCAN_LIST ? rscan_multi_bits(it, pr->list, pr->nlist, &r->answers[k]) : -1;
     if (it->type == SURVEY_TEXT) {
         if (pr->kind != RSCAN_TEXT || r->texts == NULL ||
             utf8_chars(pr->text) > (size_t)it->max_length)
@@ -379,7 +362,7 @@ static int fill_answer(const struct survey_item *it, const struct rscan_pair *pr
             r->texts[k] = (char *)pr->text;
         return 0;
     }
-    if (pr->kind != RSCAN_INT || !rscan_code_ok(it, pr->value))
+    if (pr->kind != RSCAN_INT || !survey_item_accepts(it, pr->value))
         return -1;
     r->answers[k] = (int16_t)pr->value;
     return 0;

@@ -40,10 +40,6 @@ void rscan_codes_clear(struct rscan_codes *m);
 /* Index of an item (attr: attribute) code of m's instrument, or -1. */
 int rscan_codes_find(const struct rscan_codes *m, const char *code, int attr);
 
-/* True when v is an accepted answer code of a single-choice or scale item
- * (an option, a value of the scale, or a no-answer code). */
-int rscan_code_ok(const struct survey_item *it, long long v);
-
 #define RSCAN_MAX_PAIRS 256
 #define RSCAN_MAX_LIST 15
 
@@ -68,6 +64,11 @@ struct rscan_obj {
     int has_answers, has_attrs, has_weight, weight_null;
     double weight;
 };
+
+/* A multi-choice answer: n distinct option codes of it, as bits in *out.
+ * -1 for anything else (codes past 14 do not fit the bits: left to the
+ * validator). */
+int rscan_multi_bits(const struct survey_item *it, const long *codes, size_t n, int16_t *out);
 
 /* Skips JSON whitespace. */
 void rscan_ws(char **p);

@@ -808,3 +808,18 @@ int survey_check_successor(const struct survey *older, const struct survey *newe
     }
     return 0;
 }
+
+int survey_item_accepts(const struct survey_item *it, long long v)
+{
+    if (it->type == SURVEY_SINGLE) {
+        for (size_t k = 0; k < it->noptions; k++)
+            if (it->options[k].code == v)
+                return 1;
+    } else if (v >= it->min && v <= it->max) {
+        return 1;
+    }
+    for (size_t k = 0; k < it->nmissing; k++)
+        if (it->missing[k] == v)
+            return 1;
+    return 0;
+}

@@ -146,4 +146,8 @@ int survey_is_missing(const struct survey_item *item, int value);
  * SCALE items and values that are not missing. */
 int survey_score(const struct survey_item *item, int value);
 
+/* True when v is an accepted answer of a single-choice or scale item: one
+ * of its options, a value of its scale, or one of its no-answer codes. */
+int survey_item_accepts(const struct survey_item *it, long long v);
+
 #endif
