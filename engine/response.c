@@ -690,10 +690,16 @@ static struct response_batch *scan_body(const char *body, size_t len, const stru
                                         size_t max_batch)
 {
     struct response_batch *b = calloc(1, sizeof *b);
-    struct body_scan *sc = calloc(1, sizeof *sc);
+    /* not calloc: the pairs are large and rscan_object sets what it uses */
+    struct body_scan *sc = malloc(sizeof *sc);
     size_t cap = 0;
     char *p;
 
+    if (sc != NULL) {
+        sc->ncodes = 0;
+        sc->seen = NULL;
+        sc->cap_seen = 0;
+    }
     if (b == NULL || sc == NULL || len == 0 || (b->text = malloc(len + 1)) == NULL)
         goto no;
     memcpy(b->text, body, len);
