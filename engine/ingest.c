@@ -31,6 +31,7 @@
  */
 #include "ingest.h"
 
+#include "copyrow.h"
 #include "db.h"
 #include "err.h"
 
@@ -472,6 +473,8 @@ static int store_fast(PGconn *conn, size_t n, const char *json, struct ingest_re
  * answer (ingest_parsed), as if there had been no group.
  */
 #define GROUP_NAME "empirie_ingest_group_1"
+/* From this many rows a group goes in by COPY (group_copy). */
+#define INGEST_GROUP_COPY_ROWS 64
 #define GROUP_MARK "empirie: group not confirmed"
 static const char *const group_sql =
     "WITH x AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS " INGEST_RECORD "), "
@@ -485,11 +488,75 @@ static const char *const group_sql =
     "SELECT CASE WHEN n.inserted = (SELECT count(*) FROM x) THEN n.inserted "
     "ELSE length((('" GROUP_MARK " ' || n.inserted)::uuid)::text) END FROM n";
 
+/*
+ * A large group goes in by COPY, the server's cheapest way in: BEGIN and
+ * COPY in one round trip, the rows, the token check, COMMIT. COPY has no
+ * ON CONFLICT: a key already stored (or being stored) fails it with a
+ * unique violation, which rolls everything back, as the group statement's
+ * refusal does: then each body is stored alone.
+ */
+static const char *const group_copy_sql =
+    "BEGIN; COPY response (city, id, survey, wave, survey_version, attrs, answers, texts, "
+    "weight) FROM STDIN";
+static const char *const group_tokens_sql =
+    "SELECT count(*) = cardinality($1::text[]) FROM api_token "
+    "WHERE hash IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h)";
+
+/* 1 when the connection is fine (the group may go alone), else 0. */
+static int usable(PGconn *conn)
+{
+    return PQstatus(conn) == CONNECTION_OK;
+}
+
+static int group_copy(PGconn *conn, const struct ingest_part *parts, size_t nparts,
+                      const char *tokens, char *err, size_t errlen)
+{
+    struct copybuf rows = { 0 };
+    const char *params[1] = { tokens };
+    PGresult *r;
+    int ok;
+
+    for (size_t p = 0; p < nparts; p++)
+        for (size_t k = 0; k < parts[p].n; k++)
+            if (copyrow_append(&rows, &parts[p].items[k], 0) != 0) {
+                free(rows.p);
+                err_set(err, errlen, "out of memory");
+                return INGEST_GROUP_FAILED;
+            }
+    r = PQexec(conn, group_copy_sql);
+    ok = r != NULL && PQresultStatus(r) == PGRES_COPY_IN;
+    PQclear(r);
+    if (ok) {
+        ok = PQputCopyData(conn, rows.p, (int)rows.len) == 1 && PQputCopyEnd(conn, NULL) == 1;
+        while ((r = PQgetResult(conn)) != NULL) {
+            ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+            PQclear(r);
+        }
+    }
+    free(rows.p);
+    if (ok) {
+        r = PQexecParams(conn, group_tokens_sql, 1, NULL, params, NULL, NULL, 0);
+        ok = r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+             strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+        PQclear(r);
+    }
+    if (ok && db_commit(conn, err, errlen) == 0)
+        return INGEST_GROUP_STORED;
+    if (!usable(conn)) {
+        err_set(err, errlen, "database: %s", PQerrorMessage(conn));
+        err[strcspn(err, "\n")] = '\0';
+        return INGEST_GROUP_FAILED;
+    }
+    db_rollback(conn);
+    return INGEST_GROUP_ALONE;
+}
+
 int ingest_group(PGconn *conn, const struct ingest_part *parts, size_t nparts,
                  const char *const *token_hashes, size_t ntokens, char *err, size_t errlen)
 {
     struct jbuf tokens = { 0 };
     const char *params[2];
+    size_t rows = 0;
     char *json;
     PGresult *r;
     const char *msg;
@@ -504,9 +571,19 @@ int ingest_group(PGconn *conn, const struct ingest_part *parts, size_t nparts,
         jb_put(&tokens, token_hashes[i], strlen(token_hashes[i]));
     }
     jb_put(&tokens, "}", 2);
+    if (tokens.failed) {
+        err_set(err, errlen, "out of memory");
+        return INGEST_GROUP_FAILED;
+    }
+    for (size_t p = 0; p < nparts; p++)
+        rows += parts[p].n;
+    if (rows >= INGEST_GROUP_COPY_ROWS) {
+        rc = group_copy(conn, parts, nparts, tokens.p, err, errlen);
+        free(tokens.p);
+        return rc;
+    }
     json = parts_json(parts, nparts);
-    if (json == NULL || tokens.failed) {
-        free(json);
+    if (json == NULL) {
         free(tokens.p);
         err_set(err, errlen, "out of memory");
         return INGEST_GROUP_FAILED;

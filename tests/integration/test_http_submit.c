@@ -406,3 +406,51 @@ Test(submit, deleted_token_is_refused_though_cached)
     free(one);
     free(two);
 }
+
+static char *batch_of(int first, int n, int shift_at, const char *for_city)
+{
+    json_t *batch = json_array();
+
+    for (int i = 0; i < n; i++)
+        json_array_append_new(batch, make_response(for_city, first + i,
+                                                   first + i == shift_at ? 1 : 0));
+    return dump(batch);
+}
+
+/* A body of 100 responses is a group large enough to go in by COPY: new
+ * rows are stored, a resubmission is answered as duplicates, a conflict
+ * anywhere in it stores nothing, and a deleted token stores nothing. */
+Test(submit, large_groups_by_copy)
+{
+    char *fresh = batch_of(1000, 100, -1, city);
+    /* 1099 is stored (by fresh), here with other content */
+    char *conflict = batch_of(1099, 100, 1099, city);
+    char *later = batch_of(1300, 100, -1, city);
+    struct httpc_resp r;
+
+    post(collector, fresh, strlen(fresh), &r);
+    cr_expect_eq(r.status, 201, "%s", r.body);
+    cr_expect_str_eq(r.body, "{\"stored\":100,\"duplicates\":0}");
+    httpc_free(&r);
+    cr_expect_eq(rows(), 100);
+    post(collector, fresh, strlen(fresh), &r);
+    cr_expect_eq(r.status, 201, "%s", r.body);
+    cr_expect_str_eq(r.body, "{\"stored\":0,\"duplicates\":100}");
+    httpc_free(&r);
+    cr_expect_eq(rows(), 100, "a resubmitted batch is stored once");
+    post(collector, conflict, strlen(conflict), &r);
+    expect_error(&r, 409);
+    cr_expect(strstr(r.body, "\"path\":\"[0].id\"") != NULL, "%s", r.body);
+    httpc_free(&r);
+    cr_expect_eq(rows(), 100, "nothing of a conflicting batch is stored");
+    cr_expect_eq(metric("empirie_group_bodies_total{outcome=\"stored\"} "), 1);
+    cr_expect_eq(metric("empirie_group_bodies_total{outcome=\"alone\"} "), 2);
+    free(testdb_value(&db, "DELETE FROM api_token WHERE role = 'collector' RETURNING 1"));
+    post(collector, later, strlen(later), &r);
+    expect_error(&r, 401);
+    httpc_free(&r);
+    cr_expect_eq(rows(), 100, "nothing stored with a deleted token");
+    free(fresh);
+    free(conflict);
+    free(later);
+}
