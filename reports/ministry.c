@@ -438,7 +438,7 @@ static int write_workbook(json_t *doc, const struct report_meta *meta, const cha
     snprintf(title, sizeof title, "%s: %s", xlsx_str(doc, "title", ""), wave);
     /* The tidy sheet has a row per group, wave and indicator: written top
      * to bottom, like every sheet here, so it can stream to disk. */
-    props = (struct xlsx_props){ title, L_MINISTRY_REPORT, 1 };
+    props = (struct xlsx_props){ title, L_MINISTRY_REPORT, 1, meta->created_at };
     if (xlsx_open(&x, tmp, strcmp(xlsx_str(doc, "language", "pl"), "en") == 0,
                   (int)xlsx_num(doc, "threshold"), &props, err, errlen) != 0)
         return -1;

@@ -82,6 +82,7 @@ int report_meta_load(PGconn *conn, const char *survey, struct report_meta *m, ch
         report_meta_free(m);
         return err_set(err, errlen, "out of memory");
     }
+    m->created_at = now;
     if (localtime_r(&now, &tm) != NULL)
         strftime(m->created, sizeof m->created, "%Y-%m-%d %H:%M", &tm);
     if (load_cities(conn, m, err, errlen) != 0 || load_networks(conn, m, err, errlen) != 0 ||
@@ -205,7 +206,8 @@ const char *report_wave(const json_t *doc, const char *wave)
     return json_string_value(json_object_get(json_array_get(waves, (size_t)i), "label"));
 }
 
-int report_open(struct xlsx *x, const json_t *doc, const char *path, const char *name,
+int report_open(struct xlsx *x, const json_t *doc, const struct report_meta *meta,
+                const char *path, const char *name,
                 const char *wave, enum xlsx_label subject, char *tmp, size_t tmplen,
                 char *subtitle, size_t sublen, char *err, size_t errlen)
 {
@@ -223,6 +225,7 @@ int report_open(struct xlsx *x, const json_t *doc, const char *path, const char 
     memset(&props, 0, sizeof props);
     props.title = title;
     props.subject = subject;
+    props.created = meta->created_at;
     return xlsx_open(x, tmp, lang != NULL && strcmp(lang, "en") == 0,
                      (int)json_integer_value(json_object_get(doc, "threshold")), &props, err,
                      errlen);

@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stddef.h>
+#include <time.h>
 
 enum report_kind { REPORT_CITY, REPORT_NETWORK, REPORT_MINISTRY };
 
@@ -26,6 +27,7 @@ struct report_meta {
     json_t *networks;     /* slug -> {"name": ..., "name_en": string or null} */
     char data_date[16];   /* YYYY-MM-DD of the survey's latest response; "" when none */
     char created[24];     /* when the report is written: YYYY-MM-DD HH:MM */
+    time_t created_at;    /* the same instant: the workbooks' creation date */
 };
 
 /* Reads the names, headcounts and the data's date for a survey. On failure
@@ -67,10 +69,11 @@ int report_commit(const char *tmp, const char *path, int ok, char *err, size_t e
 /*
  * Opens the workbook of one group (a city, a network) at a temporary name
  * beside path, which report_commit later renames: title "SURVEY: NAME, WAVE",
- * the document's language and threshold. Writes the temporary name into tmp
+ * the document's language and threshold, created at meta's created_at. Writes the temporary name into tmp
  * and the sheets' subtitle "SURVEY · NAME · WAVE" into subtitle.
  */
-int report_open(struct xlsx *x, const json_t *doc, const char *path, const char *name,
+int report_open(struct xlsx *x, const json_t *doc, const struct report_meta *meta,
+                const char *path, const char *name,
                 const char *wave, enum xlsx_label subject, char *tmp, size_t tmplen,
                 char *subtitle, size_t sublen, char *err, size_t errlen);
 
