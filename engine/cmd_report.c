@@ -122,6 +122,7 @@ static int parse(int argc, char **argv, struct options *o)
  */
 struct job {
     enum report_kind kind;
+    int part;                     /* the ministry's: 0 both, 1 workbook, 2 CSV and JSON */
     const char *slug;             /* borrowed from the document; NULL for the ministry */
     char path[4096], csv[4096], js[4096];
     char err[ERR_MAX];
@@ -158,7 +159,7 @@ static void progress(struct run *r, const char *path)
         fputc('\n', stderr);
 }
 
-static int add_job(struct run *r, enum report_kind kind, const char *slug)
+static int add_job(struct run *r, enum report_kind kind, const char *slug, int part)
 {
     struct job *j = &r->jobs[r->njobs];
     const char *out = r->o->out, *survey = r->o->survey;
@@ -166,6 +167,7 @@ static int add_job(struct run *r, enum report_kind kind, const char *slug)
     memset(j, 0, sizeof *j);
     j->kind = kind;
     j->slug = slug;
+    j->part = part;
     if (report_path(j->path, sizeof j->path, out, r->wave, kind, slug, survey, r->english,
                     "xlsx") != 0 ||
         report_path(j->csv, sizeof j->csv, out, r->wave, kind, slug, survey, r->english,
@@ -188,26 +190,28 @@ static void run_job(struct run *r, struct job *j)
         j->rc = report_network_write(r->doc, &r->meta, r->wave, j->slug, j->path, j->err,
                                      sizeof j->err);
     else
-        j->rc = report_ministry_write(r->doc, &r->meta, r->wave, j->path, j->csv, j->js,
-                                      j->err, sizeof j->err);
+        j->rc = report_ministry_write(r->doc, &r->meta, r->wave, j->part != 2 ? j->path : NULL,
+                                      j->part != 1 ? j->csv : NULL,
+                                      j->part != 1 ? j->js : NULL, j->err, sizeof j->err);
 }
 
 /*
- * Takes jobs until none is left. The ministry's export (the last job) is
- * by far the largest, so it is started first; the rest go in their order.
+ * Takes jobs until none is left. The ministry's workbook (the last but one
+ * job with --all) is by far the largest, so it is started first; the rest
+ * go in their order.
  */
 static void *worker(void *arg)
 {
     struct run *r = arg;
-    size_t k;
+    size_t k, first = r->njobs > 1 && r->jobs[r->njobs - 2].part == 1 ? r->njobs - 2 : 0;
 
     while ((k = atomic_fetch_add(&r->next, 1)) < r->njobs) {
-        struct job *j = &r->jobs[k == 0 ? r->njobs - 1 : k - 1];
+        struct job *j = &r->jobs[k == 0 ? first : k <= first ? k - 1 : k];
 
         run_job(r, j);
         flockfile(stderr);    /* guards done and keeps the progress lines whole */
         r->done++;
-        progress(r, j->path);
+        progress(r, j->part == 2 ? j->csv : j->path);
         funlockfile(stderr);
     }
     return NULL;
@@ -244,8 +248,9 @@ static int run_all(struct run *r)
             failed = 1;
             continue;
         }
-        printf("%s\n", j->path);
-        if (j->kind == REPORT_MINISTRY)
+        if (j->part != 2)
+            printf("%s\n", j->path);
+        if (j->kind == REPORT_MINISTRY && j->part != 1)
             printf("%s\n%s\n", j->csv, j->js);
     }
     return failed ? -1 : 0;
@@ -259,7 +264,7 @@ static int list_all(struct run *r)
     size_t i;
     json_t *g;
 
-    r->jobs = calloc(json_array_size(groups) + 1, sizeof *r->jobs);
+    r->jobs = calloc(json_array_size(groups) + 2, sizeof *r->jobs);
     if (r->jobs == NULL) {
         cli_error("report", "out of memory");
         return -1;
@@ -273,10 +278,11 @@ static int list_all(struct run *r)
             !(json_number_value(json_object_get(g, "respondents")) > 0))
             continue;
         if (add_job(r, strcmp(type, "city") == 0 ? REPORT_CITY : REPORT_NETWORK,
-                    json_string_value(json_object_get(g, "slug"))) != 0)
+                    json_string_value(json_object_get(g, "slug")), 0) != 0)
             return -1;
     }
-    return add_job(r, REPORT_MINISTRY, NULL);
+    /* The ministry's workbook and its CSV and JSON: two jobs, for balance. */
+    return add_job(r, REPORT_MINISTRY, NULL, 1) != 0 ? -1 : add_job(r, REPORT_MINISTRY, NULL, 2);
 }
 
 static int run_jobs(struct run *r)
@@ -303,7 +309,7 @@ static int run_jobs(struct run *r)
         }
         if (add_job(r, r->o->city != NULL ? REPORT_CITY
                        : r->o->network != NULL ? REPORT_NETWORK : REPORT_MINISTRY,
-                    r->o->city != NULL ? r->o->city : r->o->network) != 0)
+                    r->o->city != NULL ? r->o->city : r->o->network, 0) != 0)
             return -1;
     }
     return run_all(r);
