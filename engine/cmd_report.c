@@ -315,16 +315,26 @@ static int run_jobs(struct run *r)
     return run_all(r);
 }
 
+/*
+ * The registry facts and the results document. The data's date (a scan of
+ * every response of the survey) is read on a second connection meanwhile,
+ * so the server scans while the responses stream to us.
+ */
 static int load(struct run *r, PGconn *conn)
 {
     char err[ERR_MAX];
     struct catalog *cat = NULL;
     int interactive = cli_interactive();
+    PGconn *date_conn = cli_connect(r->o->db);
 
-    if (catalog_load(conn, &cat, err, sizeof err) != 0 ||
-        report_meta_load(conn, r->o->survey, &r->meta, err, sizeof err) != 0) {
+    if (date_conn == NULL)
+        return -1;
+    if (report_date_send(date_conn, r->o->survey, err, sizeof err) != 0 ||
+        catalog_load(conn, &cat, err, sizeof err) != 0 ||
+        report_meta_load_names(conn, &r->meta, err, sizeof err) != 0) {
         cli_error("report", "%s", err);
         catalog_free(cat);
+        PQfinish(date_conn);
         return -1;
     }
     r->doc = results_load(conn, cat, r->o->survey, NULL, r->english,
@@ -334,8 +344,15 @@ static int load(struct run *r, PGconn *conn)
     catalog_free(cat);
     if (r->doc == NULL) {
         cli_error("report", "%s", err);
+        PQfinish(date_conn);
         return -1;
     }
+    if (report_date_recv(date_conn, &r->meta, err, sizeof err) != 0) {
+        cli_error("report", "%s", err);
+        PQfinish(date_conn);
+        return -1;
+    }
+    PQfinish(date_conn);
     r->wave = report_wave(r->doc, r->o->wave);
     if (r->wave == NULL) {
         cli_error("report", "survey \"%s\" has no wave \"%s\"", r->o->survey,

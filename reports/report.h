@@ -37,6 +37,19 @@ int report_meta_load(PGconn *conn, const char *survey, struct report_meta *m, ch
 
 void report_meta_free(struct report_meta *m);
 
+/*
+ * The same in two steps, for a caller with a second connection: the data's
+ * date is a scan of all the survey's responses, which can then run on the
+ * server while the responses stream on the first connection.
+ * report_meta_load_names reads everything but the date (on failure m holds
+ * nothing to free); report_date_send starts the date's query on date_conn
+ * (a connection doing nothing else); report_date_recv waits for it and
+ * stores it in m, and leaves date_conn idle in every case.
+ */
+int report_meta_load_names(PGconn *conn, struct report_meta *m, char *err, size_t errlen);
+int report_date_send(PGconn *date_conn, const char *survey, char *err, size_t errlen);
+int report_date_recv(PGconn *date_conn, struct report_meta *m, char *err, size_t errlen);
+
 /* The city's name (the slug when the registry has none). */
 const char *report_city_name(const struct report_meta *m, const char *slug);
 
