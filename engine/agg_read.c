@@ -182,9 +182,14 @@ int agg_read_db(struct agg *a, PGconn *conn, const char *survey, size_t *rows,
         return err_set(err, errlen, "out of memory");
     }
     /* COPY takes no parameters: the slug travels as a bound parameter into a
-     * session setting that the COPY query reads. */
-    if (db_exec(conn, "SELECT set_config('empirie.agg_survey', $1, false)", 1, params, NULL,
-                NULL, err, errlen) != 0)
+     * session setting that the COPY query reads. The rows must come in their
+     * stored order whatever else is reading the table (the order of first
+     * appearance orders the cities, and floating-point sums depend on it):
+     * a synchronized scan would join another scan of the table midway. */
+    if (db_exec(conn,
+                "SELECT set_config('empirie.agg_survey', $1, false), "
+                "set_config('synchronize_seqscans', 'off', false)",
+                1, params, NULL, NULL, err, errlen) != 0)
         goto done_early;
     res = PQexec(conn, "COPY (SELECT city, wave, survey_version, attrs, answers, weight "
                        "FROM response WHERE survey = current_setting('empirie.agg_survey')) "
