@@ -196,17 +196,17 @@ static void run_job(struct run *r, struct job *j)
 }
 
 /*
- * Takes jobs until none is left. The ministry's workbook (the last but one
- * job with --all) is by far the largest, so it is started first; the rest
- * go in their order.
+ * Takes jobs until none is left. The ministry's workbook and then its CSV
+ * and JSON (the last two jobs with --all) are the largest, so they are
+ * started first; the many small ones after them fill in.
  */
 static void *worker(void *arg)
 {
     struct run *r = arg;
-    size_t k, first = r->njobs > 1 && r->jobs[r->njobs - 2].part == 1 ? r->njobs - 2 : 0;
+    size_t k, big = r->njobs > 1 && r->jobs[r->njobs - 2].part == 1 ? 2 : 0;
 
     while ((k = atomic_fetch_add(&r->next, 1)) < r->njobs) {
-        struct job *j = &r->jobs[k == 0 ? first : k <= first ? k - 1 : k];
+        struct job *j = &r->jobs[k < big ? r->njobs - big + k : k - big];
 
         run_job(r, j);
         flockfile(stderr);    /* guards done and keeps the progress lines whole */
