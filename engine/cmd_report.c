@@ -113,8 +113,9 @@ static int parse(int argc, char **argv, struct options *o)
 /* ---- the jobs ---- */
 
 /*
- * One workbook to write (for the ministry: its workbook, CSV and JSON). The
- * jobs are listed in a fixed order, written by up to REPORT_THREADS threads,
+ * One workbook to write, or the ministry's export or a part of it (with
+ * --all its workbook is one job, its CSV and JSON another). The jobs are
+ * listed in a fixed order, written by up to REPORT_THREADS threads,
  * and their paths and errors printed in that order once all are done, so
  * the output does not depend on which thread wrote what. Each writer reads
  * the shared results document and registry facts without changing them and
