@@ -23,23 +23,22 @@ struct field {
 
 static int split_fields(char *row, size_t len, struct field *f, size_t nf)
 {
-    size_t i = 0;
     char *start = row;
     char *end = row + len;
 
     if (len > 0 && end[-1] == '\n')
         end--;
-    for (char *p = row; p <= end; p++) {
-        if (p == end || *p == '\t') {
-            if (i == nf)
-                return -1;
-            f[i].p = start;
-            f[i].len = (size_t)(p - start);
-            i++;
-            start = p + 1;
-        }
+    for (size_t i = 0; i < nf; i++) {
+        char *tab = memchr(start, '\t', (size_t)(end - start));
+
+        if ((tab == NULL) != (i == nf - 1))
+            return -1;    /* too few fields, or too many */
+        f[i].p = start;
+        f[i].len = (size_t)((tab != NULL ? tab : end) - start);
+        if (tab != NULL)
+            start = tab + 1;
     }
-    return i == nf ? 0 : -1;
+    return 0;
 }
 
 static int is_null(const struct field *f)
@@ -80,10 +79,15 @@ static long parse_int2_array(const char *p, size_t len, int16_t *out, size_t cap
     if (p == end)
         return 0;
     while (p < end) {
+        unsigned d = (unsigned char)*p - '0';
+
         if (n == cap)
             return -1;
-        if (*p == 'N') {
-            if (end - p < 4 || memcmp(p, "NULL", 4) != 0)
+        if (d < 10 && (p + 1 == end || p[1] == ',')) {
+            out[n++] = (int16_t)d;    /* the common case: one digit */
+            p++;
+        } else if (*p == 'N') {
+            if (end - p < 4 || p[1] != 'U' || p[2] != 'L' || p[3] != 'L')
                 return -1;
             out[n++] = SURVEY_NA;
             p += 4;
@@ -95,7 +99,7 @@ static long parse_int2_array(const char *p, size_t len, int16_t *out, size_t cap
             if (neg)
                 p++;
             digits = p;
-            while (p < end && *p >= '0' && *p <= '9')
+            while (p < end && *p >= '0' && *p <= '9' && v <= 32767)
                 v = v * 10 + (*p++ - '0');
             if (p == digits || v > 32767)
                 return -1;
@@ -178,9 +182,14 @@ int agg_read_db(struct agg *a, PGconn *conn, const char *survey, size_t *rows,
         return err_set(err, errlen, "out of memory");
     }
     /* COPY takes no parameters: the slug travels as a bound parameter into a
-     * session setting that the COPY query reads. */
-    if (db_exec(conn, "SELECT set_config('empirie.agg_survey', $1, false)", 1, params, NULL,
-                NULL, err, errlen) != 0)
+     * session setting that the COPY query reads. The rows must come in their
+     * stored order whatever else is reading the table (the order of first
+     * appearance orders the cities, and floating-point sums depend on it):
+     * a synchronized scan would join another scan of the table midway. */
+    if (db_exec(conn,
+                "SELECT set_config('empirie.agg_survey', $1, false), "
+                "set_config('synchronize_seqscans', 'off', false)",
+                1, params, NULL, NULL, err, errlen) != 0)
         goto done_early;
     res = PQexec(conn, "COPY (SELECT city, wave, survey_version, attrs, answers, weight "
                        "FROM response WHERE survey = current_setting('empirie.agg_survey')) "

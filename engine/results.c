@@ -5,8 +5,10 @@
 #include "stats.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---------- groups ---------- */
 
@@ -1279,6 +1281,87 @@ static json_t *json_instrument(const struct ctx *c)
                      "favourable_top", s->favourable_top);
 }
 
+/* ---------- building the groups on two threads ---------- */
+
+/*
+ * Every (wave, group) object is a function of the context and the cache
+ * alone (each builder has its own struct build for the rest-of-network
+ * cells), so they are built on two threads, each taking every other one,
+ * into slots that are then appended in order: the document does not
+ * depend on the threads.
+ */
+#define RESULTS_THREADS 2
+
+struct part {
+    struct build b;
+    json_t **slots;         /* per wave x group */
+    size_t n, first;        /* builds slots first, first + RESULTS_THREADS, ... */
+    int failed;
+};
+
+static void *build_part(void *arg)
+{
+    struct part *p = arg;
+    size_t ngroups = p->b.c->ngroups;
+
+    for (size_t i = p->first; i < p->n && !p->failed; i += RESULTS_THREADS) {
+        p->slots[i] = json_group(&p->b, i % ngroups, i / ngroups);
+        if (p->slots[i] == NULL)
+            p->failed = 1;
+    }
+    return NULL;
+}
+
+/* The groups array, or NULL when out of memory. */
+static json_t *groups_json(const struct ctx *c, struct est *cache)
+{
+    size_t n = c->nwaves * c->ngroups;
+    json_t **slots = calloc(n + 1, sizeof *slots);
+    struct part parts[RESULTS_THREADS];
+    pthread_t helpers[RESULTS_THREADS];
+    int started[RESULTS_THREADS] = { 0 };
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    json_t *groups = NULL;
+    int failed = 0;
+
+    if (slots == NULL)
+        return NULL;
+    memset(parts, 0, sizeof parts);
+    for (size_t t = 0; t < RESULTS_THREADS; t++) {
+        parts[t].b.c = c;
+        parts[t].b.cache = cache;
+        parts[t].slots = slots;
+        parts[t].n = n;
+        parts[t].first = t;
+    }
+    /* Part 0 on this thread; the others on helpers when there are cores
+     * for them (else here too). */
+    for (size_t t = 1; t < RESULTS_THREADS; t++)
+        if ((long)t < cpus && n > t)
+            started[t] = pthread_create(&helpers[t], NULL, build_part, &parts[t]) == 0;
+    build_part(&parts[0]);
+    for (size_t t = 1; t < RESULTS_THREADS; t++) {
+        if (!started[t])
+            build_part(&parts[t]);
+        else if (pthread_join(helpers[t], NULL) != 0)
+            abort();    /* cannot happen for a joinable thread of ours */
+        failed |= parts[t].failed;
+    }
+    failed |= parts[0].failed;
+    if (!failed)
+        groups = json_array();
+    for (size_t i = 0; i < n; i++) {
+        if (groups != NULL && json_array_append_new(groups, slots[i]) != 0) {
+            json_decref(groups);
+            groups = NULL;
+        } else if (groups == NULL) {
+            json_decref(slots[i]);
+        }
+    }
+    free(slots);
+    return groups;
+}
+
 /* ---------- entry points ---------- */
 
 json_t *results_build(const struct results_input *in, char *err, size_t errlen)
@@ -1322,19 +1405,7 @@ json_t *results_build(const struct results_input *in, char *err, size_t errlen)
         err_set(err, errlen, "out of memory");
         goto done;
     }
-    groups = json_array();
-    for (size_t w = 0; w < c.nwaves && groups != NULL; w++) {
-        for (size_t g = 0; g < c.ngroups; g++) {
-            json_t *one = json_group(&b, g, w);
-
-            if (one == NULL) {
-                json_decref(groups);
-                groups = NULL;
-                break;
-            }
-            json_array_append_new(groups, one);
-        }
-    }
+    groups = groups_json(&c, b.cache);
     free(b.cache);
     if (groups == NULL) {
         err_set(err, errlen, "out of memory");

@@ -752,21 +752,6 @@ int survey_attr_index(const struct survey *s, const char *code)
     return -1;
 }
 
-int survey_is_missing(const struct survey_item *item, int value)
-{
-    if (value == SURVEY_NA)
-        return 1;
-    for (size_t i = 0; i < item->nmissing; i++)
-        if (item->missing[i] == value)
-            return 1;
-    return 0;
-}
-
-int survey_score(const struct survey_item *item, int value)
-{
-    return item->reverse ? item->min + item->max - value : value;
-}
-
 const char *survey_type_name(enum survey_item_type type)
 {
     return type_names[type];

@@ -139,12 +139,24 @@ int survey_item_index(const struct survey *s, const char *code);
 /* Index of the attribute with this code, or -1. */
 int survey_attr_index(const struct survey *s, const char *code);
 
-/* True when value is one of the item's missing codes (or SURVEY_NA). */
-int survey_is_missing(const struct survey_item *item, int value);
+/* True when value is one of the item's missing codes (or SURVEY_NA).
+ * Inline: called for every answer of every response streamed. */
+static inline int survey_is_missing(const struct survey_item *item, int value)
+{
+    if (value == SURVEY_NA)
+        return 1;
+    for (size_t i = 0; i < item->nmissing; i++)
+        if (item->missing[i] == value)
+            return 1;
+    return 0;
+}
 
 /* The value used in statistics: after reverse coding; only for LIKERT and
  * SCALE items and values that are not missing. */
-int survey_score(const struct survey_item *item, int value);
+static inline int survey_score(const struct survey_item *item, int value)
+{
+    return item->reverse ? item->min + item->max - value : value;
+}
 
 /* True when v is an accepted answer of a single-choice or scale item: one
  * of its options, a value of its scale, or one of its no-answer codes. */

@@ -638,8 +638,8 @@ int report_city_write(json_t *doc, const struct report_meta *meta, const char *w
         return err_set(err, errlen, "no responses from city \"%s\" in wave \"%s\"", city, wave);
     c.name = xlsx_str(c.g, "name", report_city_name(meta, city));
     choose_network(&c);
-    if (report_open(&c.x, doc, path, c.name, wave, L_CITY_REPORT, tmp, sizeof tmp, c.subtitle,
-                    sizeof c.subtitle, err, errlen) != 0)
+    if (report_open(&c.x, doc, meta, path, c.name, wave, L_CITY_REPORT, tmp, sizeof tmp,
+                    c.subtitle, sizeof c.subtitle, err, errlen) != 0)
         return -1;
     write_sheets(&c);
     rc = xlsx_close(&c.x, err, errlen);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The tidy columns, in order. */
@@ -51,43 +52,138 @@ static const struct {
 
 /* ---- the tidy rows ---- */
 
+/*
+ * The rows are plain structs (about 15,000 of them for five waves of a
+ * network of 29 cities): the names come from the document (borrowed), the
+ * indicator's code and label are built here and kept in one text buffer.
+ * A text that is not valid UTF-8 (a label cut at its buffer's end inside a
+ * character) is absent: an empty cell, an empty CSV field, no JSON key.
+ */
+#define ABSENT ((size_t)-1)
+
+struct tidy_row {
+    const char *wave, *type, *slug, *name;    /* borrowed from the document */
+    size_t indicator, label;                  /* offsets into tidy.text, or ABSENT */
+    const char *statistic;                    /* a literal */
+    double n, value, lo, hi;                  /* NAN: null */
+    int hidden;
+};
+
+struct tidy {
+    const char *survey;
+    struct tidy_row *rows;
+    size_t nrows, cap;
+    char *text;
+    size_t textlen, textcap;
+    int oom;
+};
+
 struct rowctx {
-    json_t *rows;
+    struct tidy *t;
     const json_t *doc, *g;
     const char *group_slug;
 };
 
-static json_t *jnum_or_null(double v)
+static void tidy_free(struct tidy *t)
 {
-    return isfinite(v) ? json_real(v) : json_null();
+    free(t->rows);
+    free(t->text);
 }
 
-static void add_row(struct rowctx *r, const char *indicator, const char *label,
-                    const char *statistic, double n, double value, double lo, double hi,
-                    int hidden)
+static const char *tidy_text(const struct tidy *t, size_t off)
 {
-    json_t *row = json_object();
-
-    json_object_set_new(row, "survey", json_string(xlsx_str(r->doc, "survey", "")));
-    json_object_set_new(row, "wave", json_string(xlsx_str(r->g, "wave", "")));
-    json_object_set_new(row, "group_type", json_string(xlsx_str(r->g, "type", "")));
-    json_object_set_new(row, "group_slug", json_string(r->group_slug));
-    json_object_set_new(row, "group_name", json_string(xlsx_str(r->g, "name", "")));
-    json_object_set_new(row, "indicator", json_string(indicator));
-    json_object_set_new(row, "indicator_label", json_string(label));
-    json_object_set_new(row, "statistic", json_string(statistic));
-    json_object_set_new(row, "n", hidden ? json_null() : jnum_or_null(n));
-    json_object_set_new(row, "value", hidden ? json_null() : jnum_or_null(value));
-    json_object_set_new(row, "ci_low", hidden ? json_null() : jnum_or_null(lo));
-    json_object_set_new(row, "ci_high", hidden ? json_null() : jnum_or_null(hi));
-    json_object_set_new(row, "suppressed", json_boolean(hidden));
-    json_array_append_new(r->rows, row);
+    return off == ABSENT ? NULL : t->text + off;
 }
 
-static void measure_rows(struct rowctx *r, const char *indicator, const char *label,
-                         const json_t *m, const char *statistic, const char *vkey)
+/* True when the string ends inside a multi-byte character: the only way the
+ * texts built here (from valid UTF-8 and ASCII) can be invalid. */
+static int cut_inside_char(const char *s, size_t len)
 {
-    add_row(r, indicator, label, statistic, xlsx_num(m, "n"), xlsx_num(m, vkey),
+    size_t i = len, need;
+    unsigned char c;
+
+    while (i > 0 && len - i < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i == 0 || i == len)
+        return i == 0 && len > 0;
+    c = (unsigned char)s[i - 1];
+    need = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+    return len - (i - 1) < need;
+}
+
+static size_t tidy_add_text(struct tidy *t, const char *s, int truncated)
+{
+    size_t len = strlen(s), off = t->textlen;
+
+    if (truncated && cut_inside_char(s, len))
+        return ABSENT;
+    if (t->textlen + len + 1 > t->textcap) {
+        size_t cap = t->textcap ? t->textcap * 2 : 1 << 16;
+        char *p;
+
+        while (cap < t->textlen + len + 1)
+            cap *= 2;
+        p = realloc(t->text, cap);
+        if (p == NULL) {
+            t->oom = 1;
+            return ABSENT;
+        }
+        t->text = p;
+        t->textcap = cap;
+    }
+    memcpy(t->text + off, s, len + 1);
+    t->textlen += len + 1;
+    return off;
+}
+
+static double finite_or_nan(double v)
+{
+    return isfinite(v) ? v : NAN;
+}
+
+static void add_row(struct rowctx *r, const char *indicator, int ind_cut, const char *label,
+                    int label_cut, const char *statistic, double n, double value, double lo,
+                    double hi, int hidden)
+{
+    struct tidy *t = r->t;
+    struct tidy_row *row;
+
+    if (t->oom)
+        return;
+    if (t->nrows == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 1024;
+        struct tidy_row *p = realloc(t->rows, cap * sizeof *p);
+
+        if (p == NULL) {
+            t->oom = 1;
+            return;
+        }
+        t->rows = p;
+        t->cap = cap;
+    }
+    row = &t->rows[t->nrows++];
+    row->wave = xlsx_str(r->g, "wave", "");
+    row->type = xlsx_str(r->g, "type", "");
+    row->slug = r->group_slug;
+    row->name = xlsx_str(r->g, "name", "");
+    row->indicator = tidy_add_text(t, indicator, ind_cut);
+    row->label = tidy_add_text(t, label, label_cut);
+    row->statistic = statistic;
+    row->hidden = hidden;
+    row->n = hidden ? NAN : finite_or_nan(n);
+    row->value = hidden ? NAN : finite_or_nan(value);
+    row->lo = hidden ? NAN : finite_or_nan(lo);
+    row->hi = hidden ? NAN : finite_or_nan(hi);
+}
+
+/* snprintf that says whether it cut the text. */
+#define FMT(buf, ...) ((size_t)snprintf(buf, sizeof buf, __VA_ARGS__) >= sizeof buf)
+
+static void measure_rows(struct rowctx *r, const char *indicator, int ind_cut,
+                         const char *label, const json_t *m, const char *statistic,
+                         const char *vkey)
+{
+    add_row(r, indicator, ind_cut, label, 0, statistic, xlsx_num(m, "n"), xlsx_num(m, vkey),
             xlsx_num(m, "ci_low"), xlsx_num(m, "ci_high"), xlsx_is_hidden(m));
 }
 
@@ -99,27 +195,28 @@ static void item_rows(struct rowctx *r, const json_t *item)
                           ? NULL
                           : xlsx_find(json_object_get(r->g, "items"), "code", code);
     char ind[160], label[600];
+    int ind_cut, label_cut;
     size_t i;
     json_t *opt;
 
     if (sheets_scored(item)) {
-        snprintf(ind, sizeof ind, "item.%s", code);
-        measure_rows(r, ind, text, m, "mean", "mean");
+        ind_cut = FMT(ind, "item.%s", code);
+        measure_rows(r, ind, ind_cut, text, m, "mean", "mean");
         if (strcmp(xlsx_str(item, "type", ""), "likert") != 0)
             return;
-        snprintf(ind, sizeof ind, "item.%s.favourable", code);
-        snprintf(label, sizeof label, "%s (%%)", text);
-        add_row(r, ind, label, "share", xlsx_num(m, "n"), xlsx_num(m, "favourable.share"),
-                xlsx_num(m, "favourable.ci_low"), xlsx_num(m, "favourable.ci_high"),
-                xlsx_is_hidden(m));
+        ind_cut = FMT(ind, "item.%s.favourable", code);
+        label_cut = FMT(label, "%s (%%)", text);
+        add_row(r, ind, ind_cut, label, label_cut, "share", xlsx_num(m, "n"),
+                xlsx_num(m, "favourable.share"), xlsx_num(m, "favourable.ci_low"),
+                xlsx_num(m, "favourable.ci_high"), xlsx_is_hidden(m));
         return;
     }
     json_array_foreach(json_object_get(item, "options"), i, opt) {
         long long oc = json_integer_value(json_object_get(opt, "code"));
 
-        snprintf(ind, sizeof ind, "item.%s.option_%lld", code, oc);
-        snprintf(label, sizeof label, "%s: %s", text, xlsx_str(opt, "label", ""));
-        add_row(r, ind, label, "share", xlsx_num(m, "n"),
+        ind_cut = FMT(ind, "item.%s.option_%lld", code, oc);
+        label_cut = FMT(label, "%s: %s", text, xlsx_str(opt, "label", ""));
+        add_row(r, ind, ind_cut, label, label_cut, "share", xlsx_num(m, "n"),
                 xlsx_num(json_array_get(json_object_get(m, "distribution"), i), ""), NAN, NAN,
                 xlsx_is_hidden(m));
     }
@@ -132,37 +229,40 @@ static void group_rows(struct rowctx *r)
     size_t i;
     json_t *d;
 
-    add_row(r, "respondents", xlsx_str(r->doc, "language", "pl")[0] == 'e' ? "Respondents"
-                                                                            : "Liczba respondentów",
-            "count", xlsx_num(g, "respondents"), xlsx_num(g, "respondents"), NAN, NAN, hidden);
+    add_row(r, "respondents", 0,
+            xlsx_str(r->doc, "language", "pl")[0] == 'e' ? "Respondents" : "Liczba respondentów",
+            0, "count", xlsx_num(g, "respondents"), xlsx_num(g, "respondents"), NAN, NAN,
+            hidden);
     json_array_foreach(xlsx_get(r->doc, "instrument.dimensions"), i, d) {
         const char *code = xlsx_str(d, "code", "");
         char ind[160];
+        int ind_cut = FMT(ind, "dimension.%s", code);
 
-        snprintf(ind, sizeof ind, "dimension.%s", code);
-        measure_rows(r, ind, xlsx_str(d, "label", code),
+        measure_rows(r, ind, ind_cut, xlsx_str(d, "label", code),
                      hidden ? NULL : xlsx_find(json_object_get(g, "dimensions"), "code", code),
                      "mean", "mean");
     }
     if (sheets_enps_item(r->doc) != NULL)
-        measure_rows(r, "enps", "eNPS", hidden ? NULL : json_object_get(g, "enps"), "enps",
+        measure_rows(r, "enps", 0, "eNPS", hidden ? NULL : json_object_get(g, "enps"), "enps",
                      "value");
     json_array_foreach(xlsx_get(r->doc, "instrument.items"), i, d)
         item_rows(r, d);
 }
 
-json_t *report_ministry_rows(json_t *doc, const char *wave)
+/* The tidy rows of every group in every wave up to wave (inclusive). -1 when
+ * out of memory (t then holds nothing to free). */
+static int tidy_build(struct tidy *t, json_t *doc, const char *wave)
 {
     long wi = report_wave_index(doc, wave);
     struct rowctx r;
     size_t i;
     json_t *g;
 
+    memset(t, 0, sizeof *t);
+    t->survey = xlsx_str(doc, "survey", "");
     memset(&r, 0, sizeof r);
-    r.rows = json_array();
+    r.t = t;
     r.doc = doc;
-    if (r.rows == NULL)
-        return NULL;
     json_array_foreach(json_object_get(doc, "groups"), i, g) {
         long w = report_wave_index(doc, xlsx_str(g, "wave", ""));
 
@@ -172,73 +272,188 @@ json_t *report_ministry_rows(json_t *doc, const char *wave)
         r.group_slug = xlsx_str(g, "slug", "all");
         group_rows(&r);
     }
-    return r.rows;
+    if (t->oom) {
+        tidy_free(t);
+        memset(t, 0, sizeof *t);
+        return -1;
+    }
+    return 0;
+}
+
+/* The text columns of a row, in the order of columns[] (NULL: absent). */
+static void row_texts(const struct tidy *t, const struct tidy_row *row, const char *out[8])
+{
+    out[0] = t->survey;
+    out[1] = row->wave;
+    out[2] = row->type;
+    out[3] = row->slug;
+    out[4] = row->name;
+    out[5] = tidy_text(t, row->indicator);
+    out[6] = tidy_text(t, row->label);
+    out[7] = row->statistic;
 }
 
 /* ---- CSV and JSON ---- */
 
-static int csv_field(FILE *f, const json_t *v)
+static int csv_text(FILE *f, const char *s)
 {
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-
-        if (strpbrk(s, ",\"\r\n") == NULL)
-            return fputs(s, f) < 0 ? -1 : 0;
-        if (fputc('"', f) == EOF)
+    if (s == NULL)
+        return 0;    /* absent: empty */
+    if (strpbrk(s, ",\"\r\n") == NULL)
+        return fputs(s, f) < 0 ? -1 : 0;
+    if (fputc('"', f) == EOF)
+        return -1;
+    for (; *s != '\0'; s++)
+        if ((*s == '"' && fputc('"', f) == EOF) || fputc(*s, f) == EOF)
             return -1;
-        for (; *s != '\0'; s++)
-            if ((*s == '"' && fputc('"', f) == EOF) || fputc(*s, f) == EOF)
-                return -1;
-        return fputc('"', f) == EOF ? -1 : 0;
-    }
-    if (json_is_boolean(v))
-        return fputs(json_is_true(v) ? "true" : "false", f) < 0 ? -1 : 0;
-    if (json_is_integer(v))
-        return fprintf(f, "%lld", (long long)json_integer_value(v)) < 0 ? -1 : 0;
-    if (json_is_real(v))
-        return fprintf(f, "%.17g", json_real_value(v)) < 0 ? -1 : 0;
-    return 0;    /* null: empty */
+    return fputc('"', f) == EOF ? -1 : 0;
 }
 
-static int csv_write(FILE *f, const json_t *rows)
+static int csv_number(FILE *f, double v)
 {
-    size_t i;
-    json_t *row;
+    if (isnan(v))
+        return 0;    /* null: empty */
+    return fprintf(f, "%.17g", v) < 0 ? -1 : 0;
+}
 
+static int csv_write(FILE *f, const struct tidy *t)
+{
     for (size_t c = 0; c < NCOLUMNS; c++)
         if (fprintf(f, "%s%s", c ? "," : "", columns[c]) < 0)
             return -1;
     if (fputs("\r\n", f) < 0)
         return -1;
-    json_array_foreach(rows, i, row) {
-        for (size_t c = 0; c < NCOLUMNS; c++)
-            if ((c > 0 && fputc(',', f) == EOF) ||
-                csv_field(f, json_object_get(row, columns[c])) != 0)
+    for (size_t i = 0; i < t->nrows; i++) {
+        const struct tidy_row *row = &t->rows[i];
+        const char *texts[8];
+
+        row_texts(t, row, texts);
+        for (size_t c = 0; c < 8; c++)
+            if ((c > 0 && fputc(',', f) == EOF) || csv_text(f, texts[c]) != 0)
                 return -1;
-        if (fputs("\r\n", f) < 0)
+        if (fputc(',', f) == EOF || csv_number(f, row->n) != 0 || fputc(',', f) == EOF ||
+            csv_number(f, row->value) != 0 || fputc(',', f) == EOF ||
+            csv_number(f, row->lo) != 0 || fputc(',', f) == EOF ||
+            csv_number(f, row->hi) != 0 || fputc(',', f) == EOF ||
+            fputs(row->hidden ? "true" : "false", f) < 0 || fputs("\r\n", f) < 0)
             return -1;
     }
     return 0;
 }
 
-static int json_write(FILE *f, const json_t *doc, const json_t *rows, const char *wave,
+/*
+ * The JSON file is what json_dumpf(JSON_INDENT(1) | JSON_REAL_PRECISION(17))
+ * wrote of {"survey", "wave", "threshold", "data_date", "created", "rows":
+ * [row objects]}: the layout is written here, and every scalar through
+ * jansson (one reused value each), so strings and numbers are written
+ * exactly as jansson writes them.
+ */
+struct jout {
+    FILE *f;
+    json_t *str, *real;
+    char buf[2048];
+};
+
+/* Writes v (a scalar) as jansson does. */
+static int jout_value(struct jout *o, const json_t *v)
+{
+    size_t len = json_dumpb(v, o->buf, sizeof o->buf,
+                            JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+
+    if (len == 0)
+        return -1;
+    if (len <= sizeof o->buf)
+        return fwrite(o->buf, 1, len, o->f) == len ? 0 : -1;
+    return json_dumpf(v, o->f, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+}
+
+/* "key": value, with the separator before it. absent: nothing written. */
+static int jout_string(struct jout *o, int *first, const char *indent, const char *key,
+                       const char *s)
+{
+    if (s == NULL)
+        return 0;
+    if (json_string_set(o->str, s) != 0)
+        return 0;    /* not UTF-8: jansson would have had no value to write */
+    if (fprintf(o->f, "%s\n%s\"%s\": ", *first ? "" : ",", indent, key) < 0)
+        return -1;
+    *first = 0;
+    return jout_value(o, o->str);
+}
+
+static int jout_number(struct jout *o, int *first, const char *indent, const char *key,
+                       double v)
+{
+    if (fprintf(o->f, "%s\n%s\"%s\": ", *first ? "" : ",", indent, key) < 0)
+        return -1;
+    *first = 0;
+    if (isnan(v))
+        return fputs("null", o->f) < 0 ? -1 : 0;
+    if (json_real_set(o->real, v) != 0)
+        return -1;
+    return jout_value(o, o->real);
+}
+
+static int json_rows(struct jout *o, const struct tidy *t)
+{
+    static const char *const in = "   ";
+
+    if (fputs(t->nrows == 0 ? "[]" : "[", o->f) < 0)
+        return -1;
+    for (size_t i = 0; i < t->nrows; i++) {
+        const struct tidy_row *row = &t->rows[i];
+        const char *texts[8];
+        int first = 1;
+
+        row_texts(t, row, texts);
+        if (fputs(i == 0 ? "\n  {" : ",\n  {", o->f) < 0)
+            return -1;
+        for (size_t c = 0; c < 8; c++)
+            if (jout_string(o, &first, in, columns[c], texts[c]) != 0)
+                return -1;
+        if (jout_number(o, &first, in, "n", row->n) != 0 ||
+            jout_number(o, &first, in, "value", row->value) != 0 ||
+            jout_number(o, &first, in, "ci_low", row->lo) != 0 ||
+            jout_number(o, &first, in, "ci_high", row->hi) != 0 ||
+            fprintf(o->f, ",\n%s\"suppressed\": %s\n  }", in,
+                    row->hidden ? "true" : "false") < 0)
+            return -1;
+    }
+    return t->nrows == 0 || fputs("\n ]", o->f) >= 0 ? 0 : -1;
+}
+
+static int json_write(FILE *f, const json_t *doc, const struct tidy *t, const char *wave,
                       const struct report_meta *meta)
 {
-    json_t *out = json_pack("{s:s, s:s, s:O, s:s, s:s, s:O}", "survey",
-                            xlsx_str(doc, "survey", ""), "wave", wave, "threshold",
-                            json_object_get(doc, "threshold"), "data_date", meta->data_date,
-                            "created", meta->created, "rows", rows);
-    int rc;
+    const json_t *threshold = json_object_get(doc, "threshold");
+    struct jout o;
+    int first = 1, rc = -1;
 
-    if (out == NULL)
-        return -1;
-    rc = json_dumpf(out, f, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
-    json_decref(out);
-    return rc != 0 || fputc('\n', f) == EOF ? -1 : 0;
+    o.f = f;
+    o.str = json_string("");
+    o.real = json_real(0);
+    /* The header's texts were required (json_pack "s"): not UTF-8 is an error. */
+    if (o.str == NULL || o.real == NULL || threshold == NULL ||
+        json_string_set(o.str, t->survey) != 0 || json_string_set(o.str, wave) != 0 ||
+        json_string_set(o.str, meta->data_date) != 0 ||
+        json_string_set(o.str, meta->created) != 0)
+        goto done;
+    if (fputc('{', f) == EOF || jout_string(&o, &first, " ", "survey", t->survey) != 0 ||
+        jout_string(&o, &first, " ", "wave", wave) != 0 ||
+        fputs(",\n \"threshold\": ", f) < 0 || jout_value(&o, threshold) != 0 ||
+        jout_string(&o, &first, " ", "data_date", meta->data_date) != 0 ||
+        jout_string(&o, &first, " ", "created", meta->created) != 0 ||
+        fputs(",\n \"rows\": ", f) < 0 || json_rows(&o, t) != 0 || fputs("\n}\n", f) < 0)
+        goto done;
+    rc = 0;
+done:
+    json_decref(o.str);
+    json_decref(o.real);
+    return rc;
 }
 
 /* Writes a text file through a temporary name. kind: 'c' CSV, 'j' JSON. */
-static int write_text(const char *path, int kind, const json_t *doc, const json_t *rows,
+static int write_text(const char *path, int kind, const json_t *doc, const struct tidy *t,
                       const char *wave, const struct report_meta *meta, char *err,
                       size_t errlen)
 {
@@ -251,7 +466,7 @@ static int write_text(const char *path, int kind, const json_t *doc, const json_
     f = fopen(tmp, "w");
     if (f == NULL)
         return err_set(err, errlen, "%s: %s", tmp, strerror(errno));
-    ok = (kind == 'c' ? csv_write(f, rows) : json_write(f, doc, rows, wave, meta)) == 0;
+    ok = (kind == 'c' ? csv_write(f, t) : json_write(f, doc, t, wave, meta)) == 0;
     if (fclose(f) != 0)
         ok = 0;
     if (!ok)
@@ -261,9 +476,9 @@ static int write_text(const char *path, int kind, const json_t *doc, const json_
 
 /* ---- the workbook ---- */
 
-static enum xlsx_fmt value_format(const json_t *row)
+static enum xlsx_fmt value_format(const struct tidy_row *row)
 {
-    const char *stat = xlsx_str(row, "statistic", "");
+    const char *stat = row->statistic;
 
     if (strcmp(stat, "share") == 0)
         return XF_PCT1;
@@ -274,45 +489,46 @@ static enum xlsx_fmt value_format(const json_t *row)
     return XF_DEC2;
 }
 
-static void tidy_row(struct xlsx *x, lxw_worksheet *ws, int row, const json_t *r)
+static void tidy_row(struct xlsx *x, lxw_worksheet *ws, int row, const struct tidy *t,
+                     const struct tidy_row *r)
 {
-    int hidden = json_is_true(json_object_get(r, "suppressed"));
+    int hidden = r->hidden;
     enum xlsx_fmt vf = value_format(r);
+    const char *texts[8];
 
+    row_texts(t, r, texts);
     for (size_t c = 0; c < 8; c++)
-        xlsx_text(x, ws, row, (int)c, xlsx_str(r, columns[c], ""), XF_PLAIN);
+        xlsx_text(x, ws, row, (int)c, texts[c] != NULL ? texts[c] : "", XF_PLAIN);
     if (hidden) {
         xlsx_hidden(x, ws, row, 9);
     } else {
-        xlsx_number(x, ws, row, 8, xlsx_num(r, "n"), XF_INT);
-        xlsx_number(x, ws, row, 9, xlsx_num(r, "value"), vf);
-        xlsx_number(x, ws, row, 10, xlsx_num(r, "ci_low"), vf);
-        xlsx_number(x, ws, row, 11, xlsx_num(r, "ci_high"), vf);
+        xlsx_number(x, ws, row, 8, r->n, XF_INT);
+        xlsx_number(x, ws, row, 9, r->value, vf);
+        xlsx_number(x, ws, row, 10, r->lo, vf);
+        xlsx_number(x, ws, row, 11, r->hi, vf);
     }
     if (xlsx_ok(x))
         xlsx_check(x, worksheet_write_boolean(ws, (lxw_row_t)row, 12, hidden, NULL),
                    "a boolean");
 }
 
-static void sheet_tidy(struct xlsx *x, const json_t *rows)
+static void sheet_tidy(struct xlsx *x, const struct tidy *t)
 {
     static const double widths[NCOLUMNS] = { 22, 8, 10, 22, 24, 30, 50, 9, 8, 10, 10, 10, 11 };
     lxw_worksheet *ws = xlsx_sheet(x, xlsx_label(x, L_DATA));
     struct xlsx_col cols[NCOLUMNS];
-    size_t i;
-    json_t *r;
 
     if (ws == NULL)
         return;
     for (size_t c = 0; c < NCOLUMNS; c++)
         cols[c] = (struct xlsx_col){ L_COUNT, columns[c], widths[c] };
     xlsx_header(x, ws, 0, 0, cols, NCOLUMNS);
-    json_array_foreach(rows, i, r)
-        tidy_row(x, ws, 1 + (int)i, r);
-    xlsx_table(x, ws, 0, (int)json_array_size(rows), NCOLUMNS);
+    for (size_t i = 0; i < t->nrows; i++)
+        tidy_row(x, ws, 1 + (int)i, t, &t->rows[i]);
+    xlsx_table(x, ws, 0, (int)t->nrows, NCOLUMNS);
 }
 
-static void sheet_codebook(struct xlsx *x, const json_t *rows)
+static void sheet_codebook(struct xlsx *x, const struct tidy *t)
 {
     static const struct xlsx_col cols[] = {
         { L_COLUMN, NULL, 30 }, { L_TYPE, NULL, 12 }, { L_DEFINITION, NULL, 90 },
@@ -320,8 +536,6 @@ static void sheet_codebook(struct xlsx *x, const json_t *rows)
     lxw_worksheet *ws = xlsx_sheet(x, xlsx_label(x, L_CODEBOOK));
     json_t *seen = json_object();
     int row = 1;
-    size_t i;
-    json_t *r;
 
     if (ws == NULL || seen == NULL) {
         json_decref(seen);
@@ -337,15 +551,19 @@ static void sheet_codebook(struct xlsx *x, const json_t *rows)
     xlsx_label_cell(x, ws, row, 0, L_INDICATOR, XF_HEAD);
     xlsx_text(x, ws, row, 1, "statistic", XF_HEAD);
     xlsx_label_cell(x, ws, row++, 2, L_DEFINITION, XF_HEAD);
-    json_array_foreach(rows, i, r) {
-        const char *ind = xlsx_str(r, "indicator", "");
+    for (size_t i = 0; i < t->nrows; i++) {
+        const struct tidy_row *r = &t->rows[i];
+        const char *ind = tidy_text(t, r->indicator);
+        const char *label = tidy_text(t, r->label);
 
+        if (ind == NULL)
+            ind = "";
         if (json_object_get(seen, ind) != NULL)
             continue;
         json_object_set_new(seen, ind, json_true());
         xlsx_text(x, ws, row, 0, ind, XF_PLAIN);
-        xlsx_text(x, ws, row, 1, xlsx_str(r, "statistic", ""), XF_PLAIN);
-        xlsx_text(x, ws, row++, 2, xlsx_str(r, "indicator_label", ""), XF_WRAP);
+        xlsx_text(x, ws, row, 1, r->statistic, XF_PLAIN);
+        xlsx_text(x, ws, row++, 2, label != NULL ? label : "", XF_WRAP);
     }
     json_decref(seen);
     worksheet_freeze_panes(ws, 1, 0);
@@ -424,7 +642,7 @@ static void sheet_network(struct xlsx *x, json_t *doc, const struct report_meta 
 }
 
 static int write_workbook(json_t *doc, const struct report_meta *meta, const char *wave,
-                          const json_t *rows, const char *path, char *err, size_t errlen)
+                          const struct tidy *t, const char *path, char *err, size_t errlen)
 {
     struct xlsx x;
     struct xlsx_props props;
@@ -438,12 +656,12 @@ static int write_workbook(json_t *doc, const struct report_meta *meta, const cha
     snprintf(title, sizeof title, "%s: %s", xlsx_str(doc, "title", ""), wave);
     /* The tidy sheet has a row per group, wave and indicator: written top
      * to bottom, like every sheet here, so it can stream to disk. */
-    props = (struct xlsx_props){ title, L_MINISTRY_REPORT, 1 };
+    props = (struct xlsx_props){ title, L_MINISTRY_REPORT, 1, meta->created_at };
     if (xlsx_open(&x, tmp, strcmp(xlsx_str(doc, "language", "pl"), "en") == 0,
                   (int)xlsx_num(doc, "threshold"), &props, err, errlen) != 0)
         return -1;
-    sheet_tidy(&x, rows);
-    sheet_codebook(&x, rows);
+    sheet_tidy(&x, t);
+    sheet_codebook(&x, t);
     json_array_foreach(json_object_get(doc, "groups"), i, g)
         if (strcmp(xlsx_str(g, "type", ""), "network") == 0 &&
             strcmp(xlsx_str(g, "wave", ""), wave) == 0 &&
@@ -458,20 +676,19 @@ int report_ministry_write(json_t *doc, const struct report_meta *meta, const cha
                           const char *xlsx_path, const char *csv_path, const char *json_path,
                           char *err, size_t errlen)
 {
-    json_t *rows;
+    struct tidy t;
     int rc = 0;
 
     if (report_wave_index(doc, wave) < 0)
         return err_set(err, errlen, "no wave \"%s\"", wave);
-    rows = report_ministry_rows(doc, wave);
-    if (rows == NULL)
+    if (tidy_build(&t, doc, wave) != 0)
         return err_set(err, errlen, "out of memory");
     if (xlsx_path != NULL)
-        rc = write_workbook(doc, meta, wave, rows, xlsx_path, err, errlen);
+        rc = write_workbook(doc, meta, wave, &t, xlsx_path, err, errlen);
     if (rc == 0 && csv_path != NULL)
-        rc = write_text(csv_path, 'c', doc, rows, wave, meta, err, errlen);
+        rc = write_text(csv_path, 'c', doc, &t, wave, meta, err, errlen);
     if (rc == 0 && json_path != NULL)
-        rc = write_text(json_path, 'j', doc, rows, wave, meta, err, errlen);
-    json_decref(rows);
+        rc = write_text(json_path, 'j', doc, &t, wave, meta, err, errlen);
+    tidy_free(&t);
     return rc;
 }

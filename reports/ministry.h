@@ -16,10 +16,6 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* The tidy rows of every group in every wave up to wave (inclusive), as a
- * JSON array of objects with the columns above. NULL when out of memory. */
-json_t *report_ministry_rows(json_t *doc, const char *wave);
-
 /*
  * Writes the export of one survey up to wave: the workbook to xlsx_path and
  * the same rows to csv_path and json_path (each written through a temporary

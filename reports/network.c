@@ -278,8 +278,8 @@ int report_network_write(json_t *doc, const struct report_meta *meta, const char
         return err_set(err, errlen, "no network \"%s\" in wave \"%s\"", network, wave);
     n.name = report_network_name(meta, network,
                                  strcmp(xlsx_str(doc, "language", "pl"), "en") == 0);
-    if (report_open(&n.x, doc, path, n.name, wave, L_NETWORK_REPORT, tmp, sizeof tmp, n.subtitle,
-                    sizeof n.subtitle, err, errlen) != 0)
+    if (report_open(&n.x, doc, meta, path, n.name, wave, L_NETWORK_REPORT, tmp, sizeof tmp,
+                    n.subtitle, sizeof n.subtitle, err, errlen) != 0)
         return -1;
     sheet_summary(&n);
     sheet_cities(&n);

@@ -54,23 +54,69 @@ static int load_networks(PGconn *conn, struct report_meta *m, char *err, size_t 
     return 0;
 }
 
+#define DATE_SQL "SELECT max(received_on)::text FROM response WHERE survey = $1"
+
+static void take_date(PGresult *res, struct report_meta *m)
+{
+    if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+        snprintf(m->data_date, sizeof m->data_date, "%s", PQgetvalue(res, 0, 0));
+}
+
 static int load_date(PGconn *conn, const char *survey, struct report_meta *m, char *err,
                      size_t errlen)
 {
     const char *params[1] = { survey };
     PGresult *res;
 
-    if (db_exec(conn, "SELECT max(received_on)::text FROM response WHERE survey = $1", 1,
-                params, &res, NULL, err, errlen) != 0)
+    if (db_exec(conn, DATE_SQL, 1, params, &res, NULL, err, errlen) != 0)
         return -1;
-    if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
-        snprintf(m->data_date, sizeof m->data_date, "%s", PQgetvalue(res, 0, 0));
+    take_date(res, m);
     PQclear(res);
     return 0;
 }
 
+int report_date_send(PGconn *date_conn, const char *survey, char *err, size_t errlen)
+{
+    const char *params[1] = { survey };
+
+    if (PQsendQueryParams(date_conn, DATE_SQL, 1, NULL, params, NULL, NULL, 0) != 1)
+        return err_set(err, errlen, "reading the data's date: %s", PQerrorMessage(date_conn));
+    return 0;
+}
+
+int report_date_recv(PGconn *date_conn, struct report_meta *m, char *err, size_t errlen)
+{
+    PGresult *res;
+    int rc = 0, got = 0;
+
+    while ((res = PQgetResult(date_conn)) != NULL) {
+        if (rc == 0 && PQresultStatus(res) != PGRES_TUPLES_OK)
+            rc = err_set(err, errlen, "reading the data's date: %s",
+                         PQresultErrorMessage(res));
+        else if (rc == 0 && !got) {
+            take_date(res, m);
+            got = 1;
+        }
+        PQclear(res);
+    }
+    if (rc == 0 && !got)
+        rc = err_set(err, errlen, "reading the data's date: %s", PQerrorMessage(date_conn));
+    return rc;
+}
+
 int report_meta_load(PGconn *conn, const char *survey, struct report_meta *m, char *err,
                      size_t errlen)
+{
+    if (report_meta_load_names(conn, m, err, errlen) != 0)
+        return -1;
+    if (load_date(conn, survey, m, err, errlen) != 0) {
+        report_meta_free(m);
+        return err_prefix(err, errlen, "reading the registry");
+    }
+    return 0;
+}
+
+int report_meta_load_names(PGconn *conn, struct report_meta *m, char *err, size_t errlen)
 {
     time_t now = time(NULL);
     struct tm tm;
@@ -82,10 +128,10 @@ int report_meta_load(PGconn *conn, const char *survey, struct report_meta *m, ch
         report_meta_free(m);
         return err_set(err, errlen, "out of memory");
     }
+    m->created_at = now;
     if (localtime_r(&now, &tm) != NULL)
         strftime(m->created, sizeof m->created, "%Y-%m-%d %H:%M", &tm);
-    if (load_cities(conn, m, err, errlen) != 0 || load_networks(conn, m, err, errlen) != 0 ||
-        load_date(conn, survey, m, err, errlen) != 0) {
+    if (load_cities(conn, m, err, errlen) != 0 || load_networks(conn, m, err, errlen) != 0) {
         report_meta_free(m);
         return err_prefix(err, errlen, "reading the registry");
     }
@@ -205,7 +251,8 @@ const char *report_wave(const json_t *doc, const char *wave)
     return json_string_value(json_object_get(json_array_get(waves, (size_t)i), "label"));
 }
 
-int report_open(struct xlsx *x, const json_t *doc, const char *path, const char *name,
+int report_open(struct xlsx *x, const json_t *doc, const struct report_meta *meta,
+                const char *path, const char *name,
                 const char *wave, enum xlsx_label subject, char *tmp, size_t tmplen,
                 char *subtitle, size_t sublen, char *err, size_t errlen)
 {
@@ -223,6 +270,7 @@ int report_open(struct xlsx *x, const json_t *doc, const char *path, const char 
     memset(&props, 0, sizeof props);
     props.title = title;
     props.subject = subject;
+    props.created = meta->created_at;
     return xlsx_open(x, tmp, lang != NULL && strcmp(lang, "en") == 0,
                      (int)json_integer_value(json_object_get(doc, "threshold")), &props, err,
                      errlen);

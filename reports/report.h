@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stddef.h>
+#include <time.h>
 
 enum report_kind { REPORT_CITY, REPORT_NETWORK, REPORT_MINISTRY };
 
@@ -26,6 +27,7 @@ struct report_meta {
     json_t *networks;     /* slug -> {"name": ..., "name_en": string or null} */
     char data_date[16];   /* YYYY-MM-DD of the survey's latest response; "" when none */
     char created[24];     /* when the report is written: YYYY-MM-DD HH:MM */
+    time_t created_at;    /* the same instant: the workbooks' creation date */
 };
 
 /* Reads the names, headcounts and the data's date for a survey. On failure
@@ -34,6 +36,19 @@ int report_meta_load(PGconn *conn, const char *survey, struct report_meta *m, ch
                      size_t errlen);
 
 void report_meta_free(struct report_meta *m);
+
+/*
+ * The same in two steps, for a caller with a second connection: the data's
+ * date is a scan of all the survey's responses, which can then run on the
+ * server while the responses stream on the first connection.
+ * report_meta_load_names reads everything but the date (on failure m holds
+ * nothing to free); report_date_send starts the date's query on date_conn
+ * (a connection doing nothing else); report_date_recv waits for it and
+ * stores it in m, and leaves date_conn idle in every case.
+ */
+int report_meta_load_names(PGconn *conn, struct report_meta *m, char *err, size_t errlen);
+int report_date_send(PGconn *date_conn, const char *survey, char *err, size_t errlen);
+int report_date_recv(PGconn *date_conn, struct report_meta *m, char *err, size_t errlen);
 
 /* The city's name (the slug when the registry has none). */
 const char *report_city_name(const struct report_meta *m, const char *slug);
@@ -67,10 +82,11 @@ int report_commit(const char *tmp, const char *path, int ok, char *err, size_t e
 /*
  * Opens the workbook of one group (a city, a network) at a temporary name
  * beside path, which report_commit later renames: title "SURVEY: NAME, WAVE",
- * the document's language and threshold. Writes the temporary name into tmp
+ * the document's language and threshold, created at meta's created_at. Writes the temporary name into tmp
  * and the sheets' subtitle "SURVEY · NAME · WAVE" into subtitle.
  */
-int report_open(struct xlsx *x, const json_t *doc, const char *path, const char *name,
+int report_open(struct xlsx *x, const json_t *doc, const struct report_meta *meta,
+                const char *path, const char *name,
                 const char *wave, enum xlsx_label subject, char *tmp, size_t tmplen,
                 char *subtitle, size_t sublen, char *err, size_t errlen);
 

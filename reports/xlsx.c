@@ -214,7 +214,7 @@ int xlsx_open(struct xlsx *x, const char *path, int english, int threshold,
     p.keywords = (char *)"Empirie, ZMP";
     p.author = (char *)xlsx_label(x, L_AUTHOR);
     p.company = (char *)xlsx_label(x, L_COMPANY);
-    p.created = 0;    /* now */
+    p.created = props->created;
     xlsx_check(x, workbook_set_properties(x->wb, &p), "document properties");
     return 0;
 }

@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <time.h>
 #include <xlsxwriter.h>
 
 enum xlsx_fmt {
@@ -81,6 +82,10 @@ struct xlsx_props {
     /* libxlsxwriter's constant-memory mode: each row goes to disk when the
      * next one starts, so every sheet must be written top to bottom. */
     int constant_memory;
+    /* The creation date; 0: now. Workbooks written at the same time on
+     * several threads must share one (libxlsxwriter 1.1.4 formats it
+     * through gmtime's static buffer, so they all then write the same). */
+    time_t created;
 };
 
 /* One column of a table: its header label (or literal text) and width. */
