@@ -734,7 +734,8 @@ static void add_dims(struct agg *a, struct agg_cell *c, double w)
             double xi = a->score[items[i]];
 
             dim->cc_s[i] += xi;
-            for (size_t j = 0; j < k; j++)
+            /* the upper triangle: all that stats_cronbach_alpha reads */
+            for (size_t j = i; j < k; j++)
                 dim->cc_ss[i * k + j] += xi * a->score[items[j]];
         }
     }

@@ -66,7 +66,8 @@ struct agg_dim {
     struct agg_value *hist;
     struct agg_pair driver;    /* the dimension score with eNPS */
     /* complete cases for Cronbach's alpha: n, sums s[i], cross-products
-     * ss[i * k + j] over the dimension's k items */
+     * ss[i * k + j] over the dimension's k items, for j >= i only (the
+     * matrix is symmetric; the lower triangle stays 0) */
     double cc_n;
     double *cc_s;
     double *cc_ss;
