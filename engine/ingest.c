@@ -313,23 +313,29 @@ static int db_failed(PGconn *conn, struct ingest_result *res, const char *err)
     return 500;
 }
 
+/* Where the responses were in the request body, for error paths. */
+struct shape {
+    int array;            /* the body was an array */
+    const size_t *pos;    /* pos[i]: the body's index of items[i]; NULL: i */
+};
+
 /* "[3].id" when the body was an array, "id" for one object. */
-static void item_path(char *buf, size_t n, size_t i, int array, const char *field)
+static void item_path(char *buf, size_t n, size_t i, const struct shape *at, const char *field)
 {
-    if (array)
-        snprintf(buf, n, "[%zu].%s", i, field);
+    if (at->array)
+        snprintf(buf, n, "[%zu].%s", at->pos != NULL ? at->pos[i] : i, field);
     else
         snprintf(buf, n, "%s", field);
 }
 
 static int check_scope(const struct response *items, size_t n, const char *only_city,
-                       int array, struct ingest_result *res)
+                       const struct shape *at, struct ingest_result *res)
 {
     for (size_t i = 0; only_city != NULL && i < n; i++)
         if (strcmp(items[i].city, only_city) != 0) {
             char path[64];
 
-            item_path(path, sizeof path, i, array, "city");
+            item_path(path, sizeof path, i, at, "city");
             set_error(res, 403, path, "this token may submit responses for city \"%s\" only, "
                       "got \"%s\"", only_city, items[i].city);
             return -1;
@@ -338,7 +344,7 @@ static int check_scope(const struct response *items, size_t n, const char *only_
 }
 
 /* After the INSERT: a stored row with other content is a conflict. */
-static int check_conflicts(PGconn *conn, const struct response *items, int array,
+static int check_conflicts(PGconn *conn, const struct response *items, const struct shape *at,
                            const char *json, struct ingest_result *res)
 {
     const char *params[1] = { json };
@@ -355,7 +361,7 @@ static int check_conflicts(PGconn *conn, const struct response *items, int array
     i = strtol(PQgetvalue(pr, 0, 0), NULL, 10);
     PQclear(pr);
     db_rollback(conn);
-    item_path(path, sizeof path, (size_t)i, array, "id");
+    item_path(path, sizeof path, (size_t)i, at, "id");
     set_error(res, 409, path, "a response with id \"%s\" for city \"%s\" is already stored "
               "with different content", items[i].id, items[i].city);
     return 409;
@@ -364,8 +370,8 @@ static int check_conflicts(PGconn *conn, const struct response *items, int array
 /* The careful path: BEGIN, INSERT, the conflict check in a fresh snapshot
  * (READ COMMITTED: it sees a row a concurrent transaction committed while
  * the INSERT waited on it), COMMIT. */
-static int store_checked(PGconn *conn, const struct response *items, size_t n, int array,
-                         const char *json, struct ingest_result *res)
+static int store_checked(PGconn *conn, const struct response *items, size_t n,
+                         const struct shape *at, const char *json, struct ingest_result *res)
 {
     const char *params[1] = { json };
     char err[ERR_MAX];
@@ -378,7 +384,7 @@ static int store_checked(PGconn *conn, const struct response *items, size_t n, i
         return db_failed(conn, res, err);
     inserted = (size_t)strtoul(PQcmdTuples(pr), NULL, 10);
     PQclear(pr);
-    if (inserted < n && check_conflicts(conn, items, array, json, res) != 0)
+    if (inserted < n && check_conflicts(conn, items, at, json, res) != 0)
         return res->status;
     if (db_commit(conn, err, sizeof err) != 0)
         return db_failed(conn, res, err);
@@ -750,35 +756,35 @@ done:
 /* The fast statement would count a key given twice as inserted without
  * comparing its copies: such a batch (response_parse keeps one of each, but
  * ingest_batch's callers need not) takes the careful path. */
-static int store(PGconn *conn, const struct response *items, size_t n, int array,
+static int store(PGconn *conn, const struct response *items, size_t n, const struct shape *at,
                  const char *json, struct ingest_result *res)
 {
     if (PQtransactionStatus(conn) == PQTRANS_IDLE && !response_repeats_key(items, n) &&
         store_fast(conn, n, json, res) == 0)
         return res->status;
-    return store_checked(conn, items, n, array, json, res);
+    return store_checked(conn, items, n, at, json, res);
 }
 
 static int ingest_items(PGconn *conn, const struct response *items, size_t n,
-                        const char *only_city, int array, struct ingest_result *res)
+                        const char *only_city, const struct shape *at, struct ingest_result *res)
 {
     char *json;
 
     memset(res, 0, sizeof *res);
-    if (check_scope(items, n, only_city, array, res) != 0)
+    if (check_scope(items, n, only_city, at, res) != 0)
         return res->status;
     if (n == 0) {
         res->status = 201;
         return 201;
     }
-    if (n == 1 && !array && PQtransactionStatus(conn) == PQTRANS_IDLE)
+    if (n == 1 && !at->array && PQtransactionStatus(conn) == PQTRANS_IDLE)
         return store_one(conn, &items[0], res);
     json = batch_json(items, n);
     if (json == NULL) {
         set_error(res, 500, "", "out of memory");
         return 500;
     }
-    store(conn, items, n, array, json, res);
+    store(conn, items, n, at, json, res);
     free(json);
     return res->status;
 }
@@ -786,20 +792,26 @@ static int ingest_items(PGconn *conn, const struct response *items, size_t n,
 int ingest_batch(PGconn *conn, const struct response *items, size_t n, const char *only_city,
                  struct ingest_result *res)
 {
-    return ingest_items(conn, items, n, only_city, n > 1, res);
+    struct shape at = { n > 1, NULL };
+
+    return ingest_items(conn, items, n, only_city, &at, res);
 }
 
 int ingest_check_scope(const struct response_batch *b, const char *only_city,
                        struct ingest_result *res)
 {
+    struct shape at = { b->was_array, b->pos };
+
     memset(res, 0, sizeof *res);
-    return check_scope(b->items, b->n, only_city, b->was_array, res);
+    return check_scope(b->items, b->n, only_city, &at, res);
 }
 
 int ingest_parsed(PGconn *conn, const struct response_batch *b, const char *only_city,
                   struct ingest_result *res)
 {
-    return ingest_items(conn, b->items, b->n, only_city, b->was_array, res);
+    struct shape at = { b->was_array, b->pos };
+
+    return ingest_items(conn, b->items, b->n, only_city, &at, res);
 }
 
 int ingest_body(PGconn *conn, const struct catalog *cat, const char *body, size_t len,
@@ -812,7 +824,7 @@ int ingest_body(PGconn *conn, const struct catalog *cat, const char *body, size_
         res->status = 400;
         return 400;
     }
-    ingest_items(conn, b->items, b->n, only_city, b->was_array, res);
+    ingest_parsed(conn, b, only_city, res);
     response_batch_free(b);
     return res->status;
 }

@@ -479,6 +479,7 @@ void response_batch_free(struct response_batch *b)
     for (size_t i = 0; i < b->n; i++)
         response_clear(&b->items[i]);
     free(b->items);
+    free(b->pos);
     json_decref(b->root);
     free(b->text);
     free(b);
@@ -563,10 +564,12 @@ static int parse_elements(struct response_batch *b, const json_t *arr, const str
             return fail(e, path, "the id \"%s\" for city \"%s\" is given twice in this body "
                         "with different content (first at [%ld])", r->id, r->city, dup);
         }
-        if (dup >= 0)
+        if (dup >= 0) {
             response_clear(r);
-        else
+        } else {
+            b->pos[b->n] = i;
             b->n++;
+        }
     }
     return 0;
 }
@@ -789,7 +792,8 @@ int response_parse_json(const char *body, size_t len, const struct catalog *cat,
         goto fail;
     }
     b->items = calloc(json_array_size(arr), sizeof *b->items);
-    if (b->items == NULL) {
+    b->pos = malloc(json_array_size(arr) * sizeof *b->pos);
+    if (b->items == NULL || b->pos == NULL) {
         fail(e, "", "out of memory");
         goto fail;
     }

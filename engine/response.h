@@ -44,6 +44,9 @@ struct response_batch {
     int was_array;        /* the body was an array (the answer lists each result) */
     json_t *root;         /* owns the strings the responses point to (jansson's parse) */
     char *text;           /* or: a copy of the body they point into (rscan's) */
+    size_t *pos;          /* pos[i]: items[i]'s index in the body (a response given twice
+                           * with the same content is kept once, so later ones move up);
+                           * NULL when every index is its own */
 };
 
 struct response_error {

@@ -126,6 +126,22 @@ Test(ingest, conflict_is_409_and_changes_nothing)
     free(after);
 }
 
+/* A response given twice with the same content is kept once; the paths of
+ * later errors still count the body's own positions. */
+Test(ingest, error_paths_count_positions_in_the_body)
+{
+    struct ingest_result res;
+
+    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
+    cr_expect_eq(post("[" EMP(U2, "konin", "4") "," EMP(U2, "konin", "4") "," EMP(U1, "konin", "5")
+                      "]", NULL, &res), 409);
+    cr_expect_str_eq(res.error.path, "[2].id");
+    cr_expect_eq(post("[" EMP(U2, "konin", "4") "," EMP(U2, "konin", "4") "," EMP(U3, "zabrze", "4")
+                      "]", "konin", &res), 403);
+    cr_expect_str_eq(res.error.path, "[2].city");
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 1);
+}
+
 Test(ingest, collector_scope_is_403_and_changes_nothing)
 {
     struct ingest_result res;
