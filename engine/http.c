@@ -257,6 +257,7 @@ static enum db_outcome with_db(struct http_server *srv, db_work work, void *ctx)
         }
         if (PQstatus(conn) == CONNECTION_OK) {
             dbpool_put(srv->pool, conn);
+            log_error("database work failed: %s", err);
             return DB_FAILED;
         }
         dbpool_discard(srv->pool, conn);
@@ -752,13 +753,14 @@ static int stats_work(PGconn *conn, void *ctx, char *err, size_t errlen)
     struct stats_query *q = ctx;
     json_t *doc, *g;
     const char *wave = q->wave;
+    int unknown;
 
-    doc = submit_results(q->submit, conn, q->survey, q->by, q->english, q->message,
+    doc = submit_results(q->submit, conn, q->survey, q->by, q->english, &unknown, q->message,
                          sizeof q->message);
     if (doc == NULL) {
-        /* Unknown survey or attribute: the client's error, unless the
-         * connection broke underneath. */
-        if (PQstatus(conn) != CONNECTION_OK)
+        /* Unknown survey or attribute: the client's error; anything else
+         * is ours (500, or 503 when the connection broke underneath). */
+        if (!unknown)
             return err_set(err, errlen, "%s", q->message);
         q->status = MHD_HTTP_NOT_FOUND;
         return 0;
@@ -857,13 +859,14 @@ static void report_query_clear(struct report_query *q)
 static int report_load_work(PGconn *conn, void *ctx, char *err, size_t errlen)
 {
     struct report_query *q = ctx;
+    int unknown;
 
     report_query_clear(q);   /* what a failed attempt may have loaded */
-    q->doc = submit_results(q->submit, conn, q->survey, NULL, q->english, q->message,
+    q->doc = submit_results(q->submit, conn, q->survey, NULL, q->english, &unknown, q->message,
                             sizeof q->message);
     if (q->doc == NULL) {
-        /* Unknown survey: the client's error, unless the connection broke. */
-        if (PQstatus(conn) != CONNECTION_OK)
+        /* Unknown survey: the client's error; anything else is ours. */
+        if (!unknown)
             return err_set(err, errlen, "%s", q->message);
         q->status = MHD_HTTP_NOT_FOUND;
         return 0;

@@ -4,6 +4,7 @@
 #include "err.h"
 #include "jarena.h"
 #include "response.h"
+#include "survey.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -184,15 +185,49 @@ int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, cons
     return res->status;
 }
 
-json_t *submit_results(struct submit *s, PGconn *conn, const char *survey, const char *by_attr,
-                       int english, char *err, size_t errlen)
+/* Whether the survey is known, has waves, and (by_attr) every version its
+ * waves use has the attribute: else the request names something that is
+ * not there (err says what). */
+static int known_request(const struct catalog *cat, const char *survey, const char *by_attr,
+                         char *err, size_t errlen)
 {
-    json_t *doc;
+    const struct catalog_wave *const *waves;
+    size_t nwaves = 0;
 
+    if (catalog_survey_latest(cat, survey) == NULL) {
+        err_set(err, errlen, "unknown survey \"%s\"", survey);
+        return 0;
+    }
+    waves = catalog_waves(cat, survey, &nwaves);
+    if (nwaves == 0) {
+        err_set(err, errlen, "survey \"%s\" has no waves", survey);
+        return 0;
+    }
+    for (size_t w = 0; by_attr != NULL && w < nwaves; w++) {
+        const struct survey *v = catalog_survey(cat, survey, waves[w]->survey_version);
+
+        if (v != NULL && survey_attr_index(v, by_attr) < 0) {
+            err_set(err, errlen, "survey %s version %d has no attribute \"%s\"", survey,
+                    v->version, by_attr);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+json_t *submit_results(struct submit *s, PGconn *conn, const char *survey, const char *by_attr,
+                       int english, int *unknown, char *err, size_t errlen)
+{
+    json_t *doc = NULL;
+
+    *unknown = 0;
     if (ensure_catalog(s, conn, err, errlen) != 0)
         return NULL;
     pthread_rwlock_rdlock(&s->lock);
-    doc = results_load(conn, s->cat, survey, by_attr, english, NULL, NULL, err, errlen);
+    if (known_request(s->cat, survey, by_attr, err, errlen))
+        doc = results_load(conn, s->cat, survey, by_attr, english, NULL, NULL, err, errlen);
+    else
+        *unknown = 1;
     pthread_rwlock_unlock(&s->lock);
     return doc;
 }

@@ -44,9 +44,11 @@ int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, cons
                  size_t len, const struct auth_principal *who, struct ingest_result *res);
 
 /* The results document of a survey (results_load) computed with the
- * cached catalog, for GET /v1/stats and /v1/reports. NULL and err when the
- * survey or attribute is unknown or the database fails. */
+ * cached catalog, for GET /v1/stats and /v1/reports. NULL and err on
+ * failure: *unknown is 1 when the request names a survey or attribute that
+ * is not there (the client's error), 0 when the catalog or the database
+ * failed. */
 json_t *submit_results(struct submit *s, PGconn *conn, const char *survey, const char *by_attr,
-                       int english, char *err, size_t errlen);
+                       int english, int *unknown, char *err, size_t errlen);
 
 #endif

@@ -123,3 +123,30 @@ Test(http_stats, bad_queries)
     cr_expect_eq(get("/v1/stats?survey=" SURVEY "&lang=de", ministry, &r), 400);
     httpc_free(&r);
 }
+
+static void exec_ok(const char *sql)
+{
+    PGresult *res = PQexec(db.conn, sql);
+
+    cr_assert(PQresultStatus(res) == PGRES_COMMAND_OK, "%s: %s", sql, PQresultErrorMessage(res));
+    PQclear(res);
+}
+
+/* A request for something that is not there is the client's 404; a
+ * server that cannot load what it needs answers 500, not 404. */
+Test(http_stats, not_found_is_404_a_failure_is_500)
+{
+    struct httpc_resp r;
+
+    /* the daemon has not loaded its catalog yet: make that fail */
+    exec_ok("ALTER TABLE wave RENAME TO wave_away");
+    cr_expect_eq(get("/v1/stats?survey=" SURVEY, ministry, &r), 500, "%s", r.body);
+    httpc_free(&r);
+    exec_ok("ALTER TABLE wave_away RENAME TO wave");
+    cr_expect_eq(get("/v1/stats?survey=" SURVEY, ministry, &r), 200, "%s", r.body);
+    httpc_free(&r);
+    cr_expect_eq(get("/v1/stats?survey=" SURVEY "&by=no_such_attribute", ministry, &r), 404,
+                 "%s", r.body);
+    cr_expect(strstr(r.body, "no_such_attribute") != NULL, "%s", r.body);
+    httpc_free(&r);
+}
