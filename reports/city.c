@@ -167,7 +167,9 @@ static int summary_counts(struct city *c, lxw_worksheet *ws, int row)
     return row;
 }
 
-/* Single-choice items: one row per option with its share. */
+/* Single-choice items: the question on a row of its own, then one row per
+ * option (its label, indented) with its share: a question and its option
+ * in one cell were cut by the column, hiding the option. */
 static int summary_choices(struct city *c, lxw_worksheet *ws, int row, const json_t *item)
 {
     const char *code = xlsx_str(item, "code", "");
@@ -176,14 +178,15 @@ static int summary_choices(struct city *c, lxw_worksheet *ws, int row, const jso
     size_t i;
     json_t *opt;
 
+    xlsx_text(&c->x, ws, row, S_CODE, code, XF_PLAIN);
+    xlsx_text(&c->x, ws, row, S_LABEL, xlsx_str(item, "text", code), XF_BOLD);
+    row++;
     json_array_foreach(json_object_get(item, "options"), i, opt) {
-        char key[48], label[400], ocode[64];
+        char label[400], ocode[64];
 
-        snprintf(key, sizeof key, "distribution.%zu", i);
         snprintf(ocode, sizeof ocode, "%s.%lld", code,
                  (long long)json_integer_value(json_object_get(opt, "code")));
-        snprintf(label, sizeof label, "%s: %s", xlsx_str(item, "text", code),
-                 xlsx_str(opt, "label", ""));
+        snprintf(label, sizeof label, "   %s", xlsx_str(opt, "label", ""));
         xlsx_text(&c->x, ws, row, S_CODE, ocode, XF_PLAIN);
         xlsx_text(&c->x, ws, row, S_LABEL, label, XF_PLAIN);
         if (xlsx_is_hidden(c->g) || xlsx_is_hidden(m))
