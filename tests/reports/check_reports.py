@@ -190,6 +190,25 @@ def check_city(path, stats, lang):
             m = None if g.get("suppressed") else next(
                 d for d in g["dimensions"] if d["code"] == code)
             n += check_cell(cell, m, "mean", f"{summ}!{cell.coordinate} ({code})")
+    # Single-choice items: the question on its own row, each option's label
+    # (not cut behind the question) on the rows after it.
+    items_by_code = {it["code"]: it for it in stats["instrument"]["items"]}
+    for row in ws.iter_rows(min_row=4):
+        code, label = row[0].value, row[1].value
+        if not isinstance(code, str):
+            continue
+        it = items_by_code.get(code)
+        if it is not None and it.get("type") == "single":
+            if label != it.get("text"):
+                fail(f"{summ}: question row {code}: {label!r}")
+            n += 1
+        elif "." in code and code.rsplit(".", 1)[0] in items_by_code:
+            it = items_by_code[code.rsplit(".", 1)[0]]
+            opt = next((o for o in it.get("options") or []
+                        if str(o["code"]) == code.rsplit(".", 1)[1]), None)
+            if opt is None or (label or "").strip() != opt["label"]:
+                fail(f"{summ}: option row {code}: {label!r}")
+            n += 1
     return n
 
 
