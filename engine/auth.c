@@ -183,17 +183,6 @@ int auth_token_hash(const char *token, char hash[AUTH_HASH_SIZE])
     return 1;
 }
 
-int auth_lookup(PGconn *conn, const char *token, struct auth_principal *who, char *err,
-                size_t errlen)
-{
-    char hex[AUTH_HASH_SIZE];
-
-    memset(who, 0, sizeof *who);
-    if (!auth_token_hash(token, hex))
-        return 0;
-    return auth_lookup_hash(conn, hex, who, err, errlen);
-}
-
 int auth_lookup_hash(PGconn *conn, const char *hash, struct auth_principal *who, char *err,
                      size_t errlen)
 {

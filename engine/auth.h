@@ -55,14 +55,10 @@ int auth_token_create(PGconn *conn, enum auth_role role, const char *scope,
                       char out[AUTH_TOKEN_SIZE], char *err, size_t errlen);
 
 /*
- * Looks a presented token up. Returns 1 and fills *who when it is known, 0
- * when it is not (or is not shaped like a token), -1 on a database error
+ * Looks a presented token up by its hash (auth_token_hash). Returns 1 and
+ * fills *who when it is known, 0 when it is not, -1 on a database error
  * (err filled; the caller checks the connection).
  */
-int auth_lookup(PGconn *conn, const char *token, struct auth_principal *who, char *err,
-                size_t errlen);
-
-/* The same by the token's hash (auth_token_hash). */
 int auth_lookup_hash(PGconn *conn, const char *hash, struct auth_principal *who, char *err,
                      size_t errlen);
 

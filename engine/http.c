@@ -266,7 +266,7 @@ static enum db_outcome with_db(struct http_server *srv, db_work work, void *ctx)
 }
 
 struct lookup_ctx {
-    const char *token;
+    const char *hash;   /* the presented token's (auth_token_hash) */
     struct auth_principal *who;
     int found;
 };
@@ -275,7 +275,7 @@ static int lookup_work(PGconn *conn, void *ctx, char *err, size_t errlen)
 {
     struct lookup_ctx *l = ctx;
 
-    l->found = auth_lookup(conn, l->token, l->who, err, errlen);
+    l->found = auth_lookup_hash(conn, l->hash, l->who, err, errlen);
     return l->found < 0 ? -1 : 0;
 }
 
@@ -648,18 +648,21 @@ static enum MHD_Result check_auth(struct request *rq, struct MHD_Connection *c, 
 {
     const char *hdr = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                   MHD_HTTP_HEADER_AUTHORIZATION);
-    struct lookup_ctx l = { .token = auth_bearer(hdr), .who = &rq->who };
+    const char *token = auth_bearer(hdr);
+    char hash[AUTH_HASH_SIZE];
+    struct lookup_ctx l = { .hash = hash, .who = &rq->who };
     /* Only a submission may be admitted from the cache: its storing
      * statement checks the token again (tokencache.h). */
     int cacheable = rq->route == ROUTE_RESPONSES;
-    char hash[AUTH_HASH_SIZE];
     enum db_outcome out;
 
     *denied = 1;
-    if (l.token == NULL)
+    if (token == NULL)
         return reply_error(rq, c, MHD_HTTP_UNAUTHORIZED, "",
                            "missing bearer token (Authorization: Bearer TOKEN)");
-    if (cacheable && auth_token_hash(l.token, hash) && tokencache_get(rq->srv->tokens, hash, &rq->who)) {
+    if (!auth_token_hash(token, hash)) {
+        l.found = 0;   /* not shaped like a token: never sent to the database */
+    } else if (cacheable && tokencache_get(rq->srv->tokens, hash, &rq->who)) {
         l.found = 1;
     } else {
         out = with_db(rq->srv, lookup_work, &l);

@@ -160,21 +160,6 @@ static int fast_fields(const json_t *obj)
     return 0;
 }
 
-static int fast_uuid(const char *s, char out[37])
-{
-    for (int i = 0; i < 36; i++) {
-        char c = s[i];
-        int dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-        if (dash ? c != '-'
-                 : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-            return -1;
-        out[i] = (c >= 'A' && c <= 'F') ? (char)(c - 'A' + 'a') : c;
-    }
-    out[36] = '\0';
-    return s[36] == '\0' ? 0 : -1;
-}
-
 static int fast_key(struct importer *imp, const char *id, struct response *r);
 
 /* survey, wave, city, id; the last survey, wave and city seen are remembered,
@@ -194,7 +179,7 @@ static int fast_head(struct importer *imp, const json_t *obj, struct response *r
 static int fast_key(struct importer *imp, const char *id, struct response *r)
 {
     if (r->survey == NULL || r->wave == NULL || r->city == NULL || id == NULL ||
-        fast_uuid(id, r->id) != 0)
+        response_uuid(id, r->id) != 0)
         return -1;
     if (imp->last_instrument == NULL || strcmp(r->survey, imp->last_survey) != 0 ||
         strcmp(r->wave, imp->last_wave) != 0) {
@@ -847,7 +832,8 @@ static int read_csv(struct importer *imp, FILE *in, off_t size)
         progress(imp, in, size, 0);
     }
     /* after the first error, keep validating (not copying) to report more */
-    while (rc == 0 && got > 0 && !(imp->direct && imp->copy_broken) && (got = csv_read(r, &f, &n, err, sizeof err)) != 0) {
+    while (rc == 0 && got > 0 && !(imp->direct && imp->copy_broken) &&
+           (got = csv_read(r, &f, &n, err, sizeof err)) != 0) {
         rc = got < 0 ? add_error(imp, "%s: %s", imp->name, err) : csv_row(imp, f, n, csv_line(r));
         progress(imp, in, size, 0);
     }

@@ -482,13 +482,16 @@ static int store_fast(PGconn *conn, size_t n, const char *json, struct ingest_re
 /* From this many rows a group goes in by COPY (group_copy). */
 #define INGEST_GROUP_COPY_ROWS 64
 #define GROUP_MARK "empirie: group not confirmed"
+/* True when every hex hash of the text[] parameter P is in api_token. */
+#define TOKENS_KNOWN(P) \
+    "(SELECT count(*) FROM api_token WHERE hash IN " \
+    "(SELECT decode(h, 'hex') FROM unnest(" P "::text[]) AS h)) = cardinality(" P "::text[])"
 static const char *const group_sql =
     "WITH x AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS " INGEST_RECORD "), "
-    "t AS MATERIALIZED (SELECT count(*) AS known FROM api_token "
-    "WHERE hash IN (SELECT decode(h, 'hex') FROM unnest($2::text[]) AS h)), "
+    "t AS MATERIALIZED (SELECT " TOKENS_KNOWN("$2") " AS ok), "
     "ins AS (INSERT INTO response (city, id, survey, wave, survey_version, attrs, answers, "
     "texts, weight) SELECT city, id, survey, wave, v, attrs, answers, texts, weight FROM x "
-    "WHERE (SELECT known FROM t) = cardinality($2::text[]) "
+    "WHERE (SELECT ok FROM t) "
     "ORDER BY i ON CONFLICT (city, id) DO NOTHING RETURNING 1), "
     "n AS (SELECT count(*) AS inserted FROM ins) "
     "SELECT CASE WHEN n.inserted = (SELECT count(*) FROM x) THEN n.inserted "
@@ -504,14 +507,15 @@ static const char *const group_sql =
 static const char *const group_copy_sql =
     "BEGIN; COPY response (city, id, survey, wave, survey_version, attrs, answers, texts, "
     "weight) FROM STDIN";
-static const char *const group_tokens_sql =
-    "SELECT count(*) = cardinality($1::text[]) FROM api_token "
-    "WHERE hash IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h)";
+static const char *const group_tokens_sql = "SELECT " TOKENS_KNOWN("$1");
 
-/* 1 when the connection is fine (the group may go alone), else 0. */
-static int usable(PGconn *conn)
+/* Records a failure of group_copy's statements: FAILED, with its message. */
+static void copy_failed(PGconn *conn, const PGresult *r, int *rc, char *err, size_t errlen)
 {
-    return PQstatus(conn) == CONNECTION_OK;
+    *rc = INGEST_GROUP_FAILED;
+    err_set(err, errlen, "database: %s",
+            r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+    err[strcspn(err, "\n")] = '\0';
 }
 
 static int group_copy(PGconn *conn, const struct ingest_part *parts, size_t nparts,
@@ -520,7 +524,7 @@ static int group_copy(PGconn *conn, const struct ingest_part *parts, size_t npar
     struct copybuf rows = { 0 };
     const char *params[1] = { tokens };
     PGresult *r;
-    int ok;
+    int ok, rc;
 
     for (size_t p = 0; p < nparts; p++)
         for (size_t k = 0; k < parts[p].n; k++)
@@ -529,32 +533,47 @@ static int group_copy(PGconn *conn, const struct ingest_part *parts, size_t npar
                 err_set(err, errlen, "out of memory");
                 return INGEST_GROUP_FAILED;
             }
+    /* ALONE unless something failed that a body alone would not fix:
+     * then FAILED with err (the caller logs it and still goes alone) */
+    rc = INGEST_GROUP_ALONE;
     r = PQexec(conn, group_copy_sql);
     ok = r != NULL && PQresultStatus(r) == PGRES_COPY_IN;
+    if (!ok)
+        copy_failed(conn, r, &rc, err, errlen);
     PQclear(r);
     if (ok) {
         ok = PQputCopyData(conn, rows.p, (int)rows.len) == 1 && PQputCopyEnd(conn, NULL) == 1;
         while ((r = PQgetResult(conn)) != NULL) {
-            ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+            if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+                ok = 0;
+                /* a key stored already, or by a concurrent insert: alone */
+                if (!state_is(r, "23505"))
+                    copy_failed(conn, r, &rc, err, errlen);
+            }
             PQclear(r);
         }
     }
     free(rows.p);
     if (ok) {
+        /* false (a token was deleted) leaves rc ALONE: each body then gets 401 */
         r = PQexecParams(conn, group_tokens_sql, 1, NULL, params, NULL, NULL, 0);
         ok = r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
              strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+        if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK)
+            copy_failed(conn, r, &rc, err, errlen);
         PQclear(r);
     }
     if (ok && db_commit(conn, err, errlen) == 0)
         return INGEST_GROUP_STORED;
-    if (!usable(conn)) {
-        err_set(err, errlen, "database: %s", PQerrorMessage(conn));
-        err[strcspn(err, "\n")] = '\0';
+    if (ok)
+        rc = INGEST_GROUP_FAILED;   /* the COMMIT failed: err says why */
+    if (PQstatus(conn) != CONNECTION_OK) {
+        if (rc != INGEST_GROUP_FAILED)
+            copy_failed(conn, NULL, &rc, err, errlen);
         return INGEST_GROUP_FAILED;
     }
     db_rollback(conn);
-    return INGEST_GROUP_ALONE;
+    return rc;
 }
 
 int ingest_group(PGconn *conn, const struct ingest_part *parts, size_t nparts,

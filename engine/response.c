@@ -159,8 +159,7 @@ static int is_hex(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/* Canonical lowercase UUID text, or -1. */
-static int parse_uuid(const char *s, char out[37])
+int response_uuid(const char *s, char out[37])
 {
     if (strlen(s) != 36)
         return -1;
@@ -227,11 +226,12 @@ static int parse_head(const json_t *obj, const struct catalog *cat, const char *
         get_string(obj, "id", &id, base, e) != 0)
         return -1;
     if (catalog_survey_latest(cat, r->survey) == NULL)
-        return fail_at(e, &(struct where){ base, "survey", NULL }, "unknown survey \"%s\"", shown(r->survey, cut));
+        return fail_at(e, &(struct where){ base, "survey", NULL }, "unknown survey \"%s\"",
+                       shown(r->survey, cut));
     w = catalog_wave(cat, r->survey, r->wave);
     if (w == NULL)
-        return fail_at(e, &(struct where){ base, "wave", NULL }, "survey \"%s\" has no wave \"%s\"", r->survey,
-                    shown(r->wave, cut));
+        return fail_at(e, &(struct where){ base, "wave", NULL },
+                       "survey \"%s\" has no wave \"%s\"", r->survey, shown(r->wave, cut));
     r->instrument = catalog_survey(cat, r->survey, w->survey_version);
     if (r->instrument == NULL)
         return fail_at(e, &(struct where){ base, "wave", NULL }, "wave \"%s\" uses version %d of the survey, which is not loaded",
@@ -239,7 +239,7 @@ static int parse_head(const json_t *obj, const struct catalog *cat, const char *
     if (!catalog_has_city(cat, r->city))
         return fail_at(e, &(struct where){ base, "city", NULL }, "unknown city \"%s\" (expected a city slug of the registry)",
                     shown(r->city, cut));
-    if (parse_uuid(id, r->id) != 0)
+    if (response_uuid(id, r->id) != 0)
         return fail_at(e, &(struct where){ base, "id", NULL }, "expected a UUID like \"4a6c2f0e-8d1b-4c3a-9f2e-0b5d7c8e1a24\", "
                     "got \"%s\"", shown(id, cut));
     return 0;
@@ -642,7 +642,7 @@ static int scan_one(struct body_scan *sc, const struct catalog *cat, struct resp
         catalog_survey_latest(cat, o->survey) == NULL ||
         (w = catalog_wave(cat, o->survey, o->wave)) == NULL ||
         (r->instrument = catalog_survey(cat, o->survey, w->survey_version)) == NULL ||
-        !catalog_has_city(cat, o->city) || parse_uuid(o->id, r->id) != 0)
+        !catalog_has_city(cat, o->city) || response_uuid(o->id, r->id) != 0)
         return -1;
     r->survey = o->survey;
     r->wave = o->wave;

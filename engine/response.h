@@ -94,6 +94,10 @@ int response_parse_json(const char *body, size_t len, const struct catalog *cat,
                         size_t max_batch, struct response_batch **out,
                         struct response_error *e);
 
+/* s as canonical lowercase UUID text (8-4-4-4-12 hex digits) in out; -1
+ * when it is not one. */
+int response_uuid(const char *s, char out[37]);
+
 /* True when two of items have the same (city, id), or when that cannot be
  * told (out of memory). */
 int response_repeats_key(const struct response *items, size_t n);

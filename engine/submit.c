@@ -150,9 +150,8 @@ int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, cons
 {
     const char *only = who->role == AUTH_COLLECTOR ? who->scope : NULL;
     struct response_batch *b = NULL;
-    char err[ERR_MAX];
-
     struct jarena arena = { 0 };
+    char err[ERR_MAX];
 
     memset(res, 0, sizeof *res);
     if (ensure_catalog_pooled(s, pool, err, sizeof err) != 0) {
@@ -165,7 +164,7 @@ int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, cons
     if (response_parse(body, len, s->cat, RESPONSE_MAX_BATCH, &b, &res->error) != 0) {
         res->status = 400;
     } else if (ingest_check_scope(b, only, res) == 0) {
-        switch (b->n == 0 ? GCOMMIT_STORED : gcommit_store(gc, b->items, b->n, who->hash)) {
+        switch (gcommit_store(gc, b->items, b->n, who->hash)) {
         case GCOMMIT_STORED:
             res->status = 201;
             res->created = b->n;
