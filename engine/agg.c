@@ -17,6 +17,7 @@ struct agg_version {
     const struct survey *s;
     size_t *item_of;   /* s->nitems: unified index of each answer position */
     int attr_pos;      /* position of the split attribute in attrs, or -1 */
+    int *census_pos;   /* per attribute of the newest version: its position in attrs, or -1 */
 };
 
 struct agg {
@@ -49,6 +50,14 @@ struct agg {
     void *weight_ctx;
     /* scratch for agg_add: the score of every unified item, or SURVEY_NA */
     int *score;
+    /* The census (agg_census): unweighted counts per wave x city x slot x
+     * quantity, for every attribute of the newest version at once. */
+    size_t census_nslots, census_nq;
+    size_t *census_first;        /* newest nattrs + 1 */
+    double **census;             /* per city: nwaves x nslots x nq */
+    size_t census_cap;
+    size_t *counted;             /* scratch: the quantities one response counts in */
+    size_t ncounted;
     size_t ndoubles_per_cell;    /* layout size, for agg_cell_new */
 };
 
@@ -113,6 +122,13 @@ static uint64_t cell_key(void *ctx, size_t i)
     return hash_cell(c->wave, c->city, c->attr_value);
 }
 
+static size_t census_size(const struct agg *a)
+{
+    size_t n = a->nwaves * a->census_nslots * a->census_nq;
+
+    return n > 0 ? n : 1;
+}
+
 /* Index of the city, adding it when new; -1 when out of memory. */
 static long city_intern(struct agg *a, const char *name, size_t len)
 {
@@ -132,15 +148,25 @@ static long city_intern(struct agg *a, const char *name, size_t len)
     if (a->ncities == a->cap_cities) {
         size_t cap = a->cap_cities ? a->cap_cities * 2 : 32;
         char **grown = realloc(a->cities, cap * sizeof *grown);
+        double **cgrown;
 
         if (grown == NULL)
             return -1;
         a->cities = grown;
+        cgrown = realloc(a->census, cap * sizeof *cgrown);
+        if (cgrown == NULL)
+            return -1;
+        a->census = cgrown;
         a->cap_cities = cap;
     }
-    copy = malloc(len + 1);
-    if (copy == NULL)
+    a->census[a->ncities] = calloc(census_size(a), sizeof(double));
+    if (a->census[a->ncities] == NULL)
         return -1;
+    copy = malloc(len + 1);
+    if (copy == NULL) {
+        free(a->census[a->ncities]);
+        return -1;
+    }
     memcpy(copy, name, len);
     copy[len] = '\0';
     a->cities[a->ncities++] = copy;
@@ -529,6 +555,38 @@ static int setup_dims(struct agg *a, char *err, size_t errlen)
     return 0;
 }
 
+/* The census's slots: 0 for the whole cell, then for each attribute of the
+ * newest version one slot per option and one for "not given"; and where
+ * each version keeps that attribute. Quantities: respondents, each item's
+ * answers, each dimension's scores. */
+static int setup_census(struct agg *a)
+{
+    const struct survey *s = a->newest;
+    size_t slot = 1;
+
+    a->census_first = calloc(s->nattrs + 1, sizeof *a->census_first);
+    a->counted = calloc(1 + a->nitems + s->ndimensions, sizeof *a->counted);
+    if (a->census_first == NULL || a->counted == NULL)
+        return -1;
+    for (size_t i = 0; i < s->nattrs; i++) {
+        a->census_first[i] = slot;
+        slot += s->attrs[i].noptions + 1;
+    }
+    a->census_first[s->nattrs] = slot;
+    a->census_nslots = slot;
+    a->census_nq = 1 + a->nitems + s->ndimensions;
+    for (size_t v = 0; v < a->nversions; v++) {
+        struct agg_version *ver = &a->versions[v];
+
+        ver->census_pos = calloc(s->nattrs ? s->nattrs : 1, sizeof *ver->census_pos);
+        if (ver->census_pos == NULL)
+            return -1;
+        for (size_t i = 0; i < s->nattrs; i++)
+            ver->census_pos[i] = survey_attr_index(ver->s, s->attrs[i].code);
+    }
+    return 0;
+}
+
 struct agg *agg_new(const struct survey *const *versions, size_t nversions,
                     const char *const *waves, size_t nwaves, const char *by_attr, char *err,
                     size_t errlen)
@@ -558,6 +616,8 @@ struct agg *agg_new(const struct survey *const *versions, size_t nversions,
             goto oom;
         a->nwaves++;
     }
+    if (setup_census(a) != 0)
+        goto oom;
     return a;
 oom:
     err_set(err, errlen, "out of memory");
@@ -570,8 +630,15 @@ void agg_free(struct agg *a)
 {
     if (a == NULL)
         return;
-    for (size_t v = 0; v < a->nversions; v++)
+    for (size_t v = 0; v < a->nversions; v++) {
         free(a->versions[v].item_of);
+        free(a->versions[v].census_pos);
+    }
+    for (size_t i = 0; i < a->ncities && a->census != NULL; i++)
+        free(a->census[i]);
+    free(a->census);
+    free(a->census_first);
+    free(a->counted);
     free(a->versions);
     for (size_t k = 0; k < a->nitems; k++)
         free(a->own_codes[k]);
@@ -690,6 +757,7 @@ static void add_item(struct agg *a, struct agg_cell *c, size_t k, int x, double 
         return;
     if (def->type == SURVEY_MULTI) {
         value_put(&it->answered, w);
+        a->counted[a->ncounted++] = 1 + k;
         for (size_t o = 0; o < it->nvalues && o < 15; o++)
             if ((unsigned)x & (1u << o))
                 value_put(&it->values[o], w);
@@ -700,6 +768,7 @@ static void add_item(struct agg *a, struct agg_cell *c, size_t k, int x, double 
     if (x < it->min || (size_t)(x - it->min) >= it->nvalues)
         return;
     value_put(&it->values[x - it->min], w);
+    a->counted[a->ncounted++] = 1 + k;
     if (def->type == SURVEY_LIKERT || def->type == SURVEY_SCALE)
         a->score[k] = x;
 }
@@ -723,8 +792,10 @@ static void add_dims(struct agg *a, struct agg_cell *c, double w)
         if (m == 0 || m < def->min_items)
             continue;
         slot = a->dim_base[d][m] + (size_t)(sum - (long)m * a->dim_lo[d]);
-        if (sum >= (long)m * a->dim_lo[d] && slot < dim->nslots)
+        if (sum >= (long)m * a->dim_lo[d] && slot < dim->nslots) {
             value_put(&dim->hist[slot], w);
+            a->counted[a->ncounted++] = 1 + a->nitems + d;
+        }
         if (y != SURVEY_NA)
             pair_put(&dim->driver, (double)sum / (double)m, y);
         if (m < k)
@@ -750,6 +821,33 @@ static void add_drivers(struct agg *a, struct agg_cell *c)
     for (size_t k = 0; k < a->nitems; k++)
         if ((int)k != a->enps && a->score[k] != SURVEY_NA)
             pair_put(&c->items[k].driver, a->score[k], y);
+}
+
+/* Counts one response in its census slots: the whole cell and, for every
+ * attribute, the slot of its answer ("not given" for none or an unknown code). */
+static void census_add(struct agg *a, const struct agg_version *ver, size_t city, size_t wave,
+                       const int16_t *attrs, size_t nattrs)
+{
+    const struct survey *s = a->newest;
+    size_t nq = a->census_nq;
+    double *block = a->census[city] + wave * a->census_nslots * nq;
+
+    for (size_t i = 0; i < a->ncounted; i++)
+        block[a->counted[i]] += 1.0;
+    for (size_t at = 0; at < s->nattrs; at++) {
+        const struct survey_attr *def = &s->attrs[at];
+        int pos = ver->census_pos[at];
+        size_t o = def->noptions;
+        double *row;
+
+        if (pos >= 0 && (size_t)pos < nattrs && attrs[pos] != SURVEY_NA)
+            for (size_t j = 0; j < def->noptions && o == def->noptions; j++)
+                if (def->options[j].code == attrs[pos])
+                    o = j;
+        row = block + (a->census_first[at] + o) * nq;
+        for (size_t i = 0; i < a->ncounted; i++)
+            row[a->counted[i]] += 1.0;
+    }
 }
 
 int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int version,
@@ -784,10 +882,13 @@ int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int v
     value_put(&c->respondents, w);
     for (size_t k = 0; k < a->nitems; k++)
         a->score[k] = SURVEY_NA;
+    a->counted[0] = 0;
+    a->ncounted = 1;
     for (size_t p = 0; p < nanswers; p++)
         add_item(a, c, ver->item_of[p], answers[p], w);
     add_drivers(a, c);
     add_dims(a, c, w);
+    census_add(a, ver, (size_t)ci, wave, attrs, nattrs);
     return 0;
 }
 
@@ -799,6 +900,13 @@ void agg_set_weight_fn(struct agg *a, agg_weight_fn fn, void *ctx)
 
 /* ---------- accessors ---------- */
 
+size_t agg_census_nslots(const struct agg *a) { return a->census_nslots; }
+size_t agg_census_nq(const struct agg *a) { return a->census_nq; }
+size_t agg_census_first(const struct agg *a, size_t attr) { return a->census_first[attr]; }
+const double *agg_census(const struct agg *a, size_t wave, size_t city)
+{
+    return a->census[city] + wave * a->census_nslots * a->census_nq;
+}
 size_t agg_nitems(const struct agg *a) { return a->nitems; }
 const struct survey_item *agg_item_def(const struct agg *a, size_t k) { return &a->defs[k]; }
 size_t agg_ndims(const struct agg *a) { return a->newest->ndimensions; }

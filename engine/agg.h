@@ -128,6 +128,22 @@ int agg_read_db(struct agg *a, PGconn *conn, const char *survey, size_t *rows,
                 void (*progress)(size_t rows, void *arg), void *arg, char *err,
                 size_t errlen);
 
+/*
+ * The census: unweighted counts of one wave and city over every attribute
+ * of the newest version at once, whatever the split, for the anonymity rules
+ * (anon.h), which must decide on the whole linked table a role can read.
+ * A block is nslots x nq: slot 0 is the whole cell; attribute i's options
+ * are slots agg_census_first(i) + option index, then one slot for "not
+ * given" (agg_census_first(i + 1) - 1; the last first is nslots). Quantity
+ * 0 counts respondents, 1 + k those who answered unified item k, 1 + nitems
+ * + d those with a score on dimension d. agg_census is all zeros for a city
+ * without responses in that wave.
+ */
+size_t agg_census_nslots(const struct agg *a);
+size_t agg_census_nq(const struct agg *a);
+size_t agg_census_first(const struct agg *a, size_t attr);   /* attr <= newest nattrs */
+const double *agg_census(const struct agg *a, size_t wave, size_t city);
+
 /* The unified items (codes across versions) and dimensions. */
 size_t agg_nitems(const struct agg *a);
 const struct survey_item *agg_item_def(const struct agg *a, size_t k);

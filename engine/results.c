@@ -38,6 +38,7 @@ struct ctx {
     int weighted;
     int split;                    /* parts per group: the attribute's codes + "not given" */
     const struct survey_attr *attr;
+    size_t attr_index;            /* the split attribute's index in the survey */
     size_t nparts;
     struct group *groups;
     size_t ngroups;
@@ -52,15 +53,6 @@ static double item_n(const struct agg_item *it, const struct survey_item *def)
         return it->answered.n;
     for (size_t v = 0; v < it->nvalues; v++)
         n += it->values[v].n;
-    return n;
-}
-
-static double dim_n(const struct agg_dim *d)
-{
-    double n = 0;
-
-    for (size_t v = 0; v < d->nslots; v++)
-        n += d->hist[v].n;
     return n;
 }
 
@@ -206,178 +198,129 @@ static int groups_build(struct ctx *c)
 
 /* ---------- anonymity ---------- */
 
-/* Primary suppression of every group, item, dimension and part. */
-static void suppress_primary(struct ctx *c)
+/* The linked table of a wave for anon_table: every group (cities first, in
+ * agg's order, then networks and all) over the census's slots. */
+struct layout {
+    struct anon_layout L;
+    size_t *attr_first;
+    const size_t **members;
+    size_t *nmembers;
+};
+
+static void layout_free(struct layout *y)
+{
+    free(y->attr_first);
+    free(y->members);
+    free(y->nmembers);
+}
+
+static int layout_build(const struct ctx *c, struct layout *y)
+{
+    size_t na = c->in->survey->nattrs;
+
+    memset(y, 0, sizeof *y);
+    y->attr_first = calloc(na + 1, sizeof *y->attr_first);
+    y->members = calloc(c->ngroups + 1, sizeof *y->members);
+    y->nmembers = calloc(c->ngroups + 1, sizeof *y->nmembers);
+    if (y->attr_first == NULL || y->members == NULL || y->nmembers == NULL)
+        return -1;
+    for (size_t a = 0; a <= na; a++)
+        y->attr_first[a] = agg_census_first(c->agg, a);
+    for (size_t g = 0; g < c->ngroups; g++) {
+        y->members[g] = c->groups[g].cities;
+        y->nmembers[g] = c->groups[g].ncities;
+    }
+    y->L = (struct anon_layout){ .ncities = agg_ncities(c->agg),
+                                 .nslots = agg_census_nslots(c->agg),
+                                 .nattrs = na,
+                                 .attr_first = y->attr_first,
+                                 .ngroups = c->ngroups,
+                                 .members = (const size_t *const *)y->members,
+                                 .nmembers = y->nmembers };
+    return 0;
+}
+
+/* The census slot of part p of the split attribute. */
+static size_t part_slot(const struct ctx *c, size_t p)
+{
+    return agg_census_first(c->agg, c->attr_index) + p;
+}
+
+/* Copies one quantity's flags (measure m, or -1: respondents) into the groups. */
+static void flags_apply(struct ctx *c, size_t w, long m, const unsigned char *flags, size_t ns)
 {
     size_t np = c->split ? c->nparts : 0;
 
-    for (size_t i = 0; i < c->ngroups; i++) {
-        struct group *g = &c->groups[i];
+    for (size_t gi = 0; gi < c->ngroups; gi++) {
+        struct group *g = &c->groups[gi];
+        const unsigned char *f = flags + gi * ns;
 
-        for (size_t w = 0; w < c->nwaves; w++) {
-            const struct agg_cell *cell = g->total[w];
-
-            g->hidden[w] = !anon_visible(cell->respondents.n, c->t);
-            for (size_t k = 0; k < c->nitems; k++)
-                g->item_hidden[w * c->nitems + k] =
-                    !anon_visible(item_n(&cell->items[k], agg_item_def(c->agg, k)), c->t);
-            for (size_t d = 0; d < c->ndims; d++)
-                g->dim_hidden[w * c->ndims + d] = !anon_visible(dim_n(&cell->dims[d]), c->t);
-            for (size_t p = 0; p < np; p++) {
-                const struct agg_cell *part = g->parts[w * np + p];
-
-                g->part_hidden[w * np + p] = !anon_visible(part->respondents.n, c->t);
-                for (size_t k = 0; k < c->nitems; k++)
-                    g->part_item_hidden[(w * np + p) * c->nitems + k] = !anon_visible(
-                        item_n(&part->items[k], agg_item_def(c->agg, k)), c->t);
-            }
+        if (m < 0) {
+            g->hidden[w] = f[0];
+            for (size_t p = 0; p < np; p++)
+                g->part_hidden[w * np + p] = f[part_slot(c, p)];
+        } else if ((size_t)m < c->nitems) {
+            g->item_hidden[w * c->nitems + (size_t)m] = f[0];
+            for (size_t p = 0; p < np; p++)
+                g->part_item_hidden[(w * np + p) * c->nitems + (size_t)m] = f[part_slot(c, p)];
+        } else {
+            g->dim_hidden[w * c->ndims + ((size_t)m - c->nitems)] = f[0];
         }
     }
 }
 
 /*
- * One partition: the city groups inside a network or "all", on one measure
- * (which = -1: respondents, 0..nitems-1: an item, nitems + d: a dimension).
- * Returns 1 when it hid something new.
+ * Decides every hidden figure of every wave with anon_table, on the census
+ * (all attributes at once, whatever this document is split by), so every
+ * view of the survey (with or without by, any group) hides the same
+ * figures. Respondents first; each item and dimension starts from the
+ * respondents' flags. Any failure fails the build.
  */
-static int partition_cities(struct ctx *c, const struct group *g, size_t w, long which)
+static int suppress(struct ctx *c, char *err, size_t errlen)
 {
-    double *n = calloc(g->ncities + 1, sizeof *n);
-    int *hidden = calloc(g->ncities + 1, sizeof *hidden);
-    int changed = 0;
+    struct layout y;
+    size_t nc = agg_ncities(c->agg), ns = agg_census_nslots(c->agg), nq = agg_census_nq(c->agg);
+    size_t cells = c->ngroups * ns;
+    double *n0 = calloc(nc * ns + 1, sizeof *n0), *nq_ = calloc(nc * ns + 1, sizeof *nq_);
+    unsigned char *f0 = calloc(cells + 1, 1), *fq = calloc(cells + 1, 1);
+    int rc = -1;
 
-    if (n == NULL || hidden == NULL) {
-        free(n);
-        free(hidden);
-        return -1;
-    }
-    for (size_t i = 0; i < g->ncities; i++) {
-        struct group *city = &c->groups[g->cities[i]];
-        const struct agg_cell *cell = city->total[w];
-
-        if (which < 0) {
-            n[i] = cell->respondents.n;
-            hidden[i] = city->hidden[w];
-        } else if ((size_t)which < c->nitems) {
-            n[i] = item_n(&cell->items[which], agg_item_def(c->agg, (size_t)which));
-            hidden[i] = city->hidden[w] || city->item_hidden[w * c->nitems + (size_t)which];
-        } else {
-            size_t d = (size_t)which - c->nitems;
-
-            n[i] = dim_n(&cell->dims[d]);
-            hidden[i] = city->hidden[w] || city->dim_hidden[w * c->ndims + d];
-        }
-    }
-    anon_partition(n, g->ncities, c->t, hidden);
-    for (size_t i = 0; i < g->ncities; i++) {
-        struct group *city = &c->groups[g->cities[i]];
-        int *flag = which < 0 ? &city->hidden[w]
-                    : (size_t)which < c->nitems
-                        ? &city->item_hidden[w * c->nitems + (size_t)which]
-                        : &city->dim_hidden[w * c->ndims + ((size_t)which - c->nitems)];
-
-        if (hidden[i] && !*flag && !(which >= 0 && city->hidden[w])) {
-            *flag = 1;
-            changed = 1;
-        }
-    }
-    free(n);
-    free(hidden);
-    return changed;
-}
-
-/* The parts (attribute values) of one group, on respondents and each item. */
-static void partition_parts(struct ctx *c, struct group *g, size_t w)
-{
-    size_t np = c->nparts;
-    double *n = calloc(np, sizeof *n);
-    int *hidden = calloc(np, sizeof *hidden);
-
-    if (n == NULL || hidden == NULL)
+    if (n0 == NULL || nq_ == NULL || f0 == NULL || fq == NULL || layout_build(c, &y) != 0) {
+        err_set(err, errlen, "out of memory");
         goto done;
-    for (size_t p = 0; p < np; p++) {
-        n[p] = g->parts[w * np + p]->respondents.n;
-        hidden[p] = g->part_hidden[w * np + p];
     }
-    anon_partition(n, np, c->t, hidden);
-    for (size_t p = 0; p < np; p++)
-        g->part_hidden[w * np + p] = hidden[p];
-    for (size_t k = 0; k < c->nitems; k++) {
-        for (size_t p = 0; p < np; p++) {
-            n[p] = item_n(&g->parts[w * np + p]->items[k], agg_item_def(c->agg, k));
-            hidden[p] = g->part_hidden[w * np + p] ||
-                        g->part_item_hidden[(w * np + p) * c->nitems + k];
-        }
-        anon_partition(n, np, c->t, hidden);
-        for (size_t p = 0; p < np; p++)
-            g->part_item_hidden[(w * np + p) * c->nitems + k] = hidden[p];
-    }
-done:
-    free(n);
-    free(hidden);
-}
-
-static int is_subset(const struct group *small, const struct group *big)
-{
-    for (size_t i = 0; i < small->ncities; i++) {
-        int found = 0;
-
-        for (size_t j = 0; j < big->ncities && !found; j++)
-            found = small->cities[i] == big->cities[j];
-        if (!found)
-            return 0;
-    }
-    return 1;
-}
-
-/* A network nested in another (or in "all") must differ from it by nobody
- * or by at least the threshold; otherwise the smaller one is hidden. */
-static void suppress_nested(struct ctx *c, size_t w)
-{
-    for (size_t i = c->first_network; i < c->ngroups; i++) {
-        for (size_t j = c->first_network; j < c->ngroups; j++) {
-            struct group *small = &c->groups[i];
-            const struct group *big = &c->groups[j];
-
-            if (i == j || small->hidden[w] || big->hidden[w] || !is_subset(small, big) ||
-                (small->ncities == big->ncities && i > j))
-                continue;
-            if (!anon_difference_ok(big->total[w]->respondents.n,
-                                    small->total[w]->respondents.n, c->t))
-                small->hidden[w] = 1;
-        }
-    }
-}
-
-static int suppress(struct ctx *c)
-{
-    int changed;
-
-    suppress_primary(c);
-    /* Hiding a city in one network's partition can make another partition
-     * unsafe, so repeat until nothing changes (it ends: flags only go on). */
-    do {
-        changed = 0;
-        for (size_t w = 0; w < c->nwaves; w++) {
-            for (size_t i = c->first_network; i < c->ngroups; i++) {
-                const struct group *g = &c->groups[i];
-
-                for (long which = -1; which < (long)(c->nitems + c->ndims); which++) {
-                    int r = partition_cities(c, g, w, which);
-
-                    if (r < 0)
-                        return -1;
-                    changed |= r;
-                }
-            }
-        }
-    } while (changed);
     for (size_t w = 0; w < c->nwaves; w++) {
-        suppress_nested(c, w);
-        for (size_t i = 0; c->split && i < c->ngroups; i++)
-            partition_parts(c, &c->groups[i], w);
+        for (size_t q = 0; q < nq; q++) {
+            double *n = q == 0 ? n0 : nq_;
+
+            for (size_t ci = 0; ci < nc; ci++) {
+                const double *block = agg_census(c->agg, w, ci);
+
+                for (size_t s = 0; s < ns; s++)
+                    n[ci * ns + s] = block[s * nq + q];
+            }
+            if (q == 0) {
+                if (anon_table(&y.L, n0, c->t, NULL, f0, err, errlen) != 0)
+                    goto done;
+                flags_apply(c, w, -1, f0, ns);
+                continue;
+            }
+            /* an item everyone answered has the respondents' table */
+            if (memcmp(n, n0, nc * ns * sizeof *n) == 0)
+                memcpy(fq, f0, cells);
+            else if (anon_table(&y.L, n, c->t, f0, fq, err, errlen) != 0)
+                goto done;
+            flags_apply(c, w, (long)q - 1, fq, ns);
+        }
     }
-    return 0;
+    rc = 0;
+done:
+    layout_free(&y);
+    free(n0);
+    free(nq_);
+    free(f0);
+    free(fq);
+    return rc;
 }
 
 /* ---------- estimates ---------- */
@@ -559,9 +502,12 @@ static json_t *json_est(const struct ctx *c, const struct est *e, int with_dist,
     return o;
 }
 
-static json_t *json_suppressed(void)
+/* A hidden figure: why it is hidden (anon_reason_code), never its value. */
+static json_t *json_suppressed(int flag)
 {
-    return json_pack("{s:b}", "suppressed", 1);
+    const char *why = anon_reason_code((enum anon_flag)flag);
+
+    return json_pack("{s:b, s:s}", "suppressed", 1, "reason", why ? why : "below_threshold");
 }
 
 static const char *trend_label(enum stats_trend_dir dir, int english)
@@ -639,10 +585,11 @@ static struct est *cache_at(struct est *cache, const struct ctx *c, size_t g, si
     return &cache[(g * c->nwaves + w) * nmeasures(c) + m];
 }
 
+/* The measure's anon_flag: 0 when shown. */
 static int measure_hidden(const struct ctx *c, const struct group *g, size_t w, size_t m)
 {
     if (g->hidden[w])
-        return 1;
+        return g->hidden[w];
     return m < c->nitems ? g->item_hidden[w * c->nitems + m]
                          : g->dim_hidden[w * c->ndims + (m - c->nitems)];
 }
@@ -786,9 +733,10 @@ static json_t *json_vs_networks(const struct build *b, size_t gi, size_t w, size
         size_t of;
         double rank;
 
-        /* The rest of the network is itself a group: too few, and the
-         * comparison would reveal it. */
-        if (!anon_visible(re->n, c->t) || re->n == 0)
+        /* The rest of the network is itself a group: it may be compared
+         * only when it follows from figures shown anyway (the network's
+         * and the city's), and is not too small. */
+        if (measure_hidden(c, net, w, m) || !anon_visible(re->n, c->t) || re->n == 0)
             continue;
         a = (struct stats_group){ ce->n_eff, ce->mean, ce->sd };
         r = (struct stats_group){ re->n_eff, re->mean, re->sd };
@@ -845,7 +793,7 @@ static json_t *json_measure(const struct build *b, size_t gi, size_t w, size_t m
     if (measure_hidden(c, g, w, m)) {
         free(means);
         free(ses);
-        return json_suppressed();
+        return json_suppressed(measure_hidden(c, g, w, m));
     }
     if (m < c->nitems)
         o = json_est(c, e, 1, cell->items[m].values, cell->items[m].nvalues);
@@ -893,7 +841,7 @@ static json_t *json_categorical(const struct build *b, size_t gi, size_t w, size
 
     if (measure_hidden(c, g, w, k)) {
         json_decref(dist);
-        return json_suppressed();
+        return json_suppressed(measure_hidden(c, g, w, k));
     }
     /* Shares of respondents who answered (for multiple choice they need not
      * add up to 1). */
@@ -978,7 +926,7 @@ static json_t *json_enps(const struct build *b, size_t gi, size_t w)
     if (k < 0)
         return json_null();
     if (measure_hidden(c, g, w, (size_t)k))
-        return json_suppressed();
+        return json_suppressed(measure_hidden(c, g, w, (size_t)k));
     if (enps_of(c, g->total[w], &e) != 0 || e.n == 0)
         return json_null();
     o = json_pack("{s:b, s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "suppressed", 0, "n", e.n,
@@ -1110,7 +1058,10 @@ static json_t *json_breakdown(const struct build *b, size_t gi, size_t w)
                                     : c->attr->options[p].label_pl)
                              : (c->in->english ? "not given" : "brak odpowiedzi"));
         if (g->part_hidden[w * np + p]) {
-            json_object_set_new(part, "suppressed", json_true());
+            json_t *why = json_suppressed(g->part_hidden[w * np + p]);
+
+            json_object_update(part, why);
+            json_decref(why);
             json_array_append_new(parts, part);
             continue;
         }
@@ -1125,7 +1076,7 @@ static json_t *json_breakdown(const struct build *b, size_t gi, size_t w)
             if (!is_scored(def))
                 continue;
             if (g->part_item_hidden[(w * np + p) * c->nitems + k]) {
-                io = json_suppressed();
+                io = json_suppressed(g->part_item_hidden[(w * np + p) * c->nitems + k]);
             } else {
                 est_item(c, cell, k, &e);
                 io = json_est(c, &e, 0, NULL, 0);
@@ -1170,7 +1121,10 @@ static json_t *json_group(struct build *b, size_t gi, size_t w)
     json_t *items, *dims;
 
     if (g->hidden[w]) {
-        json_object_set_new(o, "suppressed", json_true());
+        json_t *why = json_suppressed(g->hidden[w]);
+
+        json_object_update(o, why);
+        json_decref(why);
         json_object_set_new(o, "respondents", json_null());
         return o;
     }
@@ -1392,12 +1346,15 @@ json_t *results_build(const struct results_input *in, char *err, size_t errlen)
         }
         c.split = 1;
         c.attr = &in->survey->attrs[a];
+        c.attr_index = (size_t)a;
         c.nparts = c.attr->noptions + 1;   /* every code, and "not given" */
     }
-    if (groups_build(&c) != 0 || suppress(&c) != 0) {
+    if (groups_build(&c) != 0) {
         err_set(err, errlen, "out of memory");
         goto done;
     }
+    if (suppress(&c, err, errlen) != 0)
+        goto done;
     memset(&b, 0, sizeof b);
     b.c = &c;
     b.cache = cache_build(&c);
