@@ -23,6 +23,7 @@ static const struct command commands[] = {
     { "import", cmd_import, "import responses from a CSV or NDJSON file, all or nothing" },
     { "stats", cmd_stats, "statistics of a survey wave for a city, a network or all" },
     { "report", cmd_report, "XLSX reports for cities, networks and the ministry" },
+    { "audit", cmd_audit, "prove that no hidden figure can be recovered from what a role reads" },
     { "token", cmd_token, "create API tokens (token create --role ROLE)" },
 };
 

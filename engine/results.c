@@ -198,46 +198,63 @@ static int groups_build(struct ctx *c)
 
 /* ---------- anonymity ---------- */
 
-/* The linked table of a wave for anon_table: every group (cities first, in
- * agg's order, then networks and all) over the census's slots. */
-struct layout {
-    struct anon_layout L;
-    size_t *attr_first;
-    const size_t **members;
-    size_t *nmembers;
-};
-
-static void layout_free(struct layout *y)
+void results_layout_free(struct results_layout *y)
 {
-    free(y->attr_first);
+    for (size_t g = 0; y->members != NULL && g < y->L.ngroups; g++)
+        free(y->members[g]);
     free(y->members);
+    free(y->attr_first);
     free(y->nmembers);
+    memset(y, 0, sizeof *y);
 }
 
-static int layout_build(const struct ctx *c, struct layout *y)
+int results_layout_build(const struct results_input *in, struct results_layout *y)
 {
-    size_t na = c->in->survey->nattrs;
+    size_t na = in->survey->nattrs, nc = agg_ncities(in->agg);
+    size_t ng = nc + in->nnetworks + 1;
 
     memset(y, 0, sizeof *y);
     y->attr_first = calloc(na + 1, sizeof *y->attr_first);
-    y->members = calloc(c->ngroups + 1, sizeof *y->members);
-    y->nmembers = calloc(c->ngroups + 1, sizeof *y->nmembers);
+    y->members = calloc(ng, sizeof *y->members);
+    y->nmembers = calloc(ng, sizeof *y->nmembers);
+    y->L.ngroups = ng;
     if (y->attr_first == NULL || y->members == NULL || y->nmembers == NULL)
-        return -1;
+        goto fail;
     for (size_t a = 0; a <= na; a++)
-        y->attr_first[a] = agg_census_first(c->agg, a);
-    for (size_t g = 0; g < c->ngroups; g++) {
-        y->members[g] = c->groups[g].cities;
-        y->nmembers[g] = c->groups[g].ncities;
+        y->attr_first[a] = agg_census_first(in->agg, a);
+    for (size_t g = 0; g < ng; g++) {
+        size_t cap = g < nc ? 1 : g < nc + in->nnetworks ? in->networks[g - nc].nmembers : nc;
+
+        y->members[g] = calloc(cap + 1, sizeof **y->members);
+        if (y->members[g] == NULL)
+            goto fail;
+        if (g < nc) {
+            y->members[g][y->nmembers[g]++] = g;
+        } else if (g < nc + in->nnetworks) {
+            const struct results_network *net = &in->networks[g - nc];
+
+            for (size_t m = 0; m < net->nmembers; m++) {
+                long ci = agg_city_index(in->agg, net->members[m]);
+
+                if (ci >= 0)
+                    y->members[g][y->nmembers[g]++] = (size_t)ci;
+            }
+        } else {
+            for (size_t c = 0; c < nc; c++)
+                y->members[g][y->nmembers[g]++] = c;
+        }
     }
-    y->L = (struct anon_layout){ .ncities = agg_ncities(c->agg),
-                                 .nslots = agg_census_nslots(c->agg),
+    y->L = (struct anon_layout){ .ncities = nc,
+                                 .nslots = agg_census_nslots(in->agg),
                                  .nattrs = na,
                                  .attr_first = y->attr_first,
-                                 .ngroups = c->ngroups,
+                                 .ngroups = ng,
                                  .members = (const size_t *const *)y->members,
                                  .nmembers = y->nmembers };
     return 0;
+fail:
+    results_layout_free(y);
+    return -1;
 }
 
 /* The census slot of part p of the split attribute. */
@@ -278,14 +295,16 @@ static void flags_apply(struct ctx *c, size_t w, long m, const unsigned char *fl
  */
 static int suppress(struct ctx *c, char *err, size_t errlen)
 {
-    struct layout y;
+    struct results_layout y;
     size_t nc = agg_ncities(c->agg), ns = agg_census_nslots(c->agg), nq = agg_census_nq(c->agg);
     size_t cells = c->ngroups * ns;
     double *n0 = calloc(nc * ns + 1, sizeof *n0), *nq_ = calloc(nc * ns + 1, sizeof *nq_);
     unsigned char *f0 = calloc(cells + 1, 1), *fq = calloc(cells + 1, 1);
     int rc = -1;
 
-    if (n0 == NULL || nq_ == NULL || f0 == NULL || fq == NULL || layout_build(c, &y) != 0) {
+    memset(&y, 0, sizeof y);
+    if (n0 == NULL || nq_ == NULL || f0 == NULL || fq == NULL ||
+        results_layout_build(c->in, &y) != 0) {
         err_set(err, errlen, "out of memory");
         goto done;
     }
@@ -315,7 +334,7 @@ static int suppress(struct ctx *c, char *err, size_t errlen)
     }
     rc = 0;
 done:
-    layout_free(&y);
+    results_layout_free(&y);
     free(n0);
     free(nq_);
     free(f0);

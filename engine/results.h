@@ -24,6 +24,7 @@
 #define EMPIRIE_RESULTS_H
 
 #include "agg.h"
+#include "anon.h"
 #include "catalog.h"
 
 #include <jansson.h>
@@ -72,6 +73,37 @@ json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey
                      const char *by_attr, int english,
                      void (*progress)(size_t rows, void *arg), void *arg, char *err,
                      size_t errlen);
+
+/*
+ * The same in two steps, for callers that need the inputs too (the audit):
+ * results_src_load reads everything from the database (split by by_attr
+ * when not NULL); results_src_build builds a document from it (any number
+ * of times); results_src_input shows the input (agg with its census, the
+ * networks). NULL and err on failure.
+ */
+struct results_src;
+struct results_src *results_src_load(PGconn *conn, const struct catalog *cat, const char *survey,
+                                     const char *by_attr,
+                                     void (*progress)(size_t rows, void *arg), void *arg,
+                                     char *err, size_t errlen);
+json_t *results_src_build(struct results_src *src, int english, char *err, size_t errlen);
+const struct results_input *results_src_input(const struct results_src *src);
+void results_src_free(struct results_src *src);
+
+/*
+ * The linked table of a document's groups, in its order: the cities as agg
+ * lists them, the networks as given (their member cities with responses),
+ * "all" (every city). Used by the suppression and by the audit, so both
+ * see the same table. The arrays are owned by y (results_layout_free).
+ */
+struct results_layout {
+    struct anon_layout L;
+    size_t *attr_first;
+    size_t **members;
+    size_t *nmembers;
+};
+int results_layout_build(const struct results_input *in, struct results_layout *y);
+void results_layout_free(struct results_layout *y);
 
 /* One group of the document (type "city", "network" or "all"; slug NULL for
  * "all"), borrowed from doc, or NULL. */

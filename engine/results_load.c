@@ -97,26 +97,42 @@ static double date_years(const char *d)
     return y + (before[m - 1] + day - 1) / 365.25;
 }
 
-json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey,
-                     const char *by_attr, int english,
-                     void (*progress)(size_t rows, void *arg), void *arg, char *err,
-                     size_t errlen)
+struct results_src {
+    struct registry_data reg;
+    struct results_input in;
+    struct agg *agg;
+    struct weights *wts;
+    const struct survey **versions;
+    const char **labels;
+    double *x;
+    size_t rows;
+};
+
+void results_src_free(struct results_src *src)
+{
+    if (src == NULL)
+        return;
+    registry_data_free(&src->reg);
+    weights_free(src->wts);
+    agg_free(src->agg);
+    free(src->versions);
+    free(src->labels);
+    free(src->x);
+    free(src);
+}
+
+struct results_src *results_src_load(PGconn *conn, const struct catalog *cat, const char *survey,
+                                     const char *by_attr,
+                                     void (*progress)(size_t rows, void *arg), void *arg,
+                                     char *err, size_t errlen)
 {
     const struct survey *newest = catalog_survey_latest(cat, survey);
     const struct catalog_wave *const *waves;
-    const struct survey **versions = NULL;
-    const char **labels = NULL;
-    double *x = NULL;
-    struct registry_data reg;
-    struct results_input in;
-    struct agg *a = NULL;
-    struct weights *wts = NULL;
-    size_t nwaves = 0, nversions = 0, rows = 0;
-    json_t *doc = NULL;
+    struct results_src *src;
+    size_t nwaves = 0, nversions = 0;
 
-    memset(&reg, 0, sizeof reg);
     if (newest == NULL) {
-        err_set(err, errlen, "unknown survey \"%s\"", survey);
+        err_set(err, errlen, "no survey \"%s\"", survey);
         return NULL;
     }
     waves = catalog_waves(cat, survey, &nwaves);
@@ -124,56 +140,82 @@ json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey
         err_set(err, errlen, "survey \"%s\" has no waves", survey);
         return NULL;
     }
-    versions = calloc(nwaves + 1, sizeof *versions);
-    labels = calloc(nwaves, sizeof *labels);
-    x = calloc(nwaves, sizeof *x);
-    if (versions == NULL || labels == NULL || x == NULL) {
+    src = calloc(1, sizeof *src);
+    if (src == NULL) {
         err_set(err, errlen, "out of memory");
-        goto done;
+        return NULL;
     }
-    versions[nversions++] = newest;
+    src->versions = calloc(nwaves + 1, sizeof *src->versions);
+    src->labels = calloc(nwaves, sizeof *src->labels);
+    src->x = calloc(nwaves, sizeof *src->x);
+    if (src->versions == NULL || src->labels == NULL || src->x == NULL) {
+        err_set(err, errlen, "out of memory");
+        goto fail;
+    }
+    src->versions[nversions++] = newest;
     for (size_t w = 0; w < nwaves; w++) {
         const struct survey *v = catalog_survey(cat, survey, waves[w]->survey_version);
         int seen = 0;
 
-        labels[w] = waves[w]->label;
-        x[w] = date_years(waves[w]->opens_on);
+        src->labels[w] = waves[w]->label;
+        src->x[w] = date_years(waves[w]->opens_on);
         for (size_t i = 0; i < nversions; i++)
-            seen |= versions[i] == v;
+            seen |= src->versions[i] == v;
         if (v != NULL && !seen)
-            versions[nversions++] = v;
+            src->versions[nversions++] = v;
     }
-    a = agg_new(versions, nversions, labels, nwaves, by_attr, err, errlen);
-    if (a == NULL ||
-        weights_build(conn, versions, nversions, labels, nwaves, &wts, err, errlen) != 0)
-        goto done;
-    if (wts != NULL)
-        agg_set_weight_fn(a, weights_lookup, wts);
-    if (agg_read_db(a, conn, survey, &rows, progress, arg, err, errlen) != 0 ||
-        registry_data_load(conn, &reg, err, errlen) != 0)
-        goto done;
-    memset(&in, 0, sizeof in);
-    in.agg = a;
-    in.survey = newest;
-    in.wave_x = x;
-    in.cities = reg.city;
-    in.ncities = reg.ncities;
-    in.networks = reg.net;
-    in.nnetworks = reg.nnets;
-    in.by_attr = by_attr;
-    in.threshold = anon_threshold(newest->anonymity_threshold);
-    in.english = english;
-    doc = results_build(&in, err, errlen);
+    src->agg = agg_new(src->versions, nversions, src->labels, nwaves, by_attr, err, errlen);
+    if (src->agg == NULL || weights_build(conn, src->versions, nversions, src->labels, nwaves,
+                                          &src->wts, err, errlen) != 0)
+        goto fail;
+    if (src->wts != NULL)
+        agg_set_weight_fn(src->agg, weights_lookup, src->wts);
+    if (agg_read_db(src->agg, conn, survey, &src->rows, progress, arg, err, errlen) != 0 ||
+        registry_data_load(conn, &src->reg, err, errlen) != 0)
+        goto fail;
+    src->in.agg = src->agg;
+    src->in.survey = newest;
+    src->in.wave_x = src->x;
+    src->in.cities = src->reg.city;
+    src->in.ncities = src->reg.ncities;
+    src->in.networks = src->reg.net;
+    src->in.nnetworks = src->reg.nnets;
+    src->in.by_attr = by_attr;
+    src->in.threshold = anon_threshold(newest->anonymity_threshold);
+    return src;
+fail:
+    results_src_free(src);
+    return NULL;
+}
+
+const struct results_input *results_src_input(const struct results_src *src)
+{
+    return &src->in;
+}
+
+json_t *results_src_build(struct results_src *src, int english, char *err, size_t errlen)
+{
+    json_t *doc;
+
+    src->in.english = english;
+    doc = results_build(&src->in, err, errlen);
     if (doc != NULL) {
-        json_object_set_new(doc, "responses_read", json_integer((json_int_t)rows));
-        json_object_set_new(doc, "weighting", wts != NULL ? weights_report(wts) : json_null());
+        json_object_set_new(doc, "responses_read", json_integer((json_int_t)src->rows));
+        json_object_set_new(doc, "weighting",
+                            src->wts != NULL ? weights_report(src->wts) : json_null());
     }
-done:
-    registry_data_free(&reg);
-    weights_free(wts);
-    agg_free(a);
-    free(versions);
-    free(labels);
-    free(x);
+    return doc;
+}
+
+json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey,
+                     const char *by_attr, int english,
+                     void (*progress)(size_t rows, void *arg), void *arg, char *err,
+                     size_t errlen)
+{
+    struct results_src *src =
+        results_src_load(conn, cat, survey, by_attr, progress, arg, err, errlen);
+    json_t *doc = src != NULL ? results_src_build(src, english, err, errlen) : NULL;
+
+    results_src_free(src);
     return doc;
 }

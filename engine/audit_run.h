@@ -1,0 +1,42 @@
+/*
+ * audit_run: the disclosure audit of a survey on the real data, as a role
+ * reads it. It builds the very documents that `empirie stats`, GET
+ * /v1/stats and the reports publish (results.h: without a breakdown and
+ * broken down by each attribute), reads back from them which figures are
+ * shown and which are hidden, and hands that to audit_table (audit.h) with
+ * the census counts, wave by wave and quantity by quantity. So it checks
+ * what users get, not what the rules meant to do.
+ *
+ * A role reads: the ministry (and admin) every group; an analyst of a
+ * network that network and its member cities. Targets are the hidden
+ * figures of every group, and any figure of 1 .. threshold - 1 respondents
+ * that a role is not given.
+ */
+#ifndef EMPIRIE_AUDIT_RUN_H
+#define EMPIRIE_AUDIT_RUN_H
+
+#include "catalog.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+
+struct audit_summary {
+    size_t waves;
+    size_t shown;          /* figures the role reads (group x slot x quantity) */
+    size_t hidden;         /* hidden figures holding somebody */
+    size_t below;          /* of those: below the threshold */
+    size_t protects;       /* of those: hidden to protect another group */
+    size_t recoverable;    /* targets whose value follows from what is shown */
+};
+
+/*
+ * Audits survey (every wave, or only wave when not NULL) as read by the
+ * ministry (network NULL) or by an analyst of network. Prints one line per
+ * recoverable figure to out (never its value). Returns 0 and fills *sum, or
+ * -1 with err (unknown survey, wave or network; database; out of memory).
+ */
+int audit_survey(PGconn *conn, const struct catalog *cat, const char *survey, const char *wave,
+                 const char *network, FILE *out, struct audit_summary *sum, char *err,
+                 size_t errlen);
+
+#endif
