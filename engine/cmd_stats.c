@@ -131,6 +131,19 @@ static const char *item_text(const json_t *doc, const char *code, int dims)
     return code;
 }
 
+/* Why a figure is hidden, in words, in the document's language. */
+static const char *hidden_text(const json_t *doc, const json_t *fig)
+{
+    int en = strcmp(json_string_value(json_object_get(doc, "language")), "en") == 0;
+    const char *why = json_string_value(json_object_get(fig, "reason"));
+
+    if (why != NULL && strcmp(why, "protects_another_group") == 0)
+        return en ? "hidden so that another small group cannot be recovered"
+                  : "ukryte, aby nie dało się odtworzyć innej małej grupy";
+    return en ? "hidden: fewer respondents than the anonymity threshold"
+              : "ukryte: mniej respondentów niż próg anonimowości";
+}
+
 static void print_row(const json_t *doc, const json_t *m, int dims)
 {
     const char *code = json_string_value(json_object_get(m, "code"));
@@ -140,7 +153,7 @@ static void print_row(const json_t *doc, const json_t *m, int dims)
 
     printf("  %-16s", code);
     if (json_is_true(json_object_get(m, "suppressed"))) {
-        printf(" %6s  (suppressed: fewer respondents than the threshold)\n", "—");
+        printf(" %6s  (%s)\n", "—", hidden_text(doc, m));
         return;
     }
     if (num(m, "n") == 0) {
@@ -195,7 +208,7 @@ static void print_table(const json_t *doc, const json_t *g)
            json_string_value(json_object_get(g, "wave")),
            (int)json_integer_value(json_object_get(doc, "threshold")));
     if (json_is_true(json_object_get(g, "suppressed"))) {
-        printf("Suppressed: fewer respondents than the anonymity threshold.\n");
+        printf("%s.\n", hidden_text(doc, g));
         return;
     }
     printf("Respondents: %.0f\n\n", num(g, "respondents"));

@@ -196,6 +196,15 @@ int xlsx_open(struct xlsx *x, const char *path, int english, int threshold,
     x->threshold = threshold;
     snprintf(x->note, sizeof x->note, "%s %d.",
              english ? labels[L_HIDDEN_NOTE].en : labels[L_HIDDEN_NOTE].pl, threshold);
+    snprintf(x->note_below, sizeof x->note_below,
+             english ? "Hidden: fewer respondents than the anonymity threshold (%d)."
+                     : "Ukryte: mniej respondentów niż próg anonimowości (%d).",
+             threshold);
+    snprintf(x->note_protects, sizeof x->note_protects, "%s",
+             english ? "Hidden so that another small group cannot be recovered from the "
+                       "figures shown (the group itself is large enough)."
+                     : "Ukryte, aby nie dało się odtworzyć innej małej grupy z pokazanych "
+                       "liczb (sama grupa jest dość liczna).");
     if (props->constant_memory) {
         lxw_workbook_options opts;
 
@@ -276,15 +285,24 @@ void xlsx_number(struct xlsx *x, lxw_worksheet *ws, int row, int col, double v,
                "a number");
 }
 
-void xlsx_hidden(struct xlsx *x, lxw_worksheet *ws, int row, int col)
+void xlsx_hidden_why(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *reason)
 {
+    const char *note = reason == NULL                                     ? x->note
+                       : strcmp(reason, "protects_another_group") == 0 ? x->note_protects
+                                                                        : x->note_below;
+
     if (!xlsx_ok(x) || ws == NULL)
         return;
     xlsx_check(x, worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, "—",
                                          x->fmt[XF_DASH]),
                "a hidden cell");
-    xlsx_check(x, worksheet_write_comment(ws, (lxw_row_t)row, (lxw_col_t)col, x->note),
+    xlsx_check(x, worksheet_write_comment(ws, (lxw_row_t)row, (lxw_col_t)col, note),
                "the note of a hidden cell");
+}
+
+void xlsx_hidden(struct xlsx *x, lxw_worksheet *ws, int row, int col)
+{
+    xlsx_hidden_why(x, ws, row, col, NULL);
 }
 
 const json_t *xlsx_get(const json_t *obj, const char *path)
@@ -325,11 +343,13 @@ int xlsx_is_hidden(const json_t *obj)
     return obj == NULL || json_is_true(json_object_get(obj, "suppressed"));
 }
 
-/* True when obj, or an object on the way along path, is suppressed. */
-static int path_hidden(const json_t *obj, const char *path)
+/* True when obj, or an object on the way along path, is suppressed; *why
+ * receives the hidden object's reason (NULL when it gives none). */
+static int path_hidden(const json_t *obj, const char *path, const char **why)
 {
     char key[64];
 
+    *why = json_string_value(json_object_get(obj, "reason"));
     if (xlsx_is_hidden(obj))
         return 1;
     while (*path != '\0') {
@@ -340,8 +360,10 @@ static int path_hidden(const json_t *obj, const char *path)
         memcpy(key, path, len);
         key[len] = '\0';
         obj = json_object_get(obj, key);
-        if (json_is_object(obj) && json_is_true(json_object_get(obj, "suppressed")))
+        if (json_is_object(obj) && json_is_true(json_object_get(obj, "suppressed"))) {
+            *why = json_string_value(json_object_get(obj, "reason"));
             return 1;
+        }
         path += len;
         if (*path == '.')
             path++;
@@ -352,8 +374,10 @@ static int path_hidden(const json_t *obj, const char *path)
 void xlsx_figure(struct xlsx *x, lxw_worksheet *ws, int row, int col, const json_t *obj,
                  const char *key, enum xlsx_fmt f)
 {
-    if (path_hidden(obj, key))
-        xlsx_hidden(x, ws, row, col);
+    const char *why;
+
+    if (path_hidden(obj, key, &why))
+        xlsx_hidden_why(x, ws, row, col, why);
     else
         xlsx_number(x, ws, row, col, xlsx_num(obj, key), f);
 }

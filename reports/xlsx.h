@@ -72,7 +72,9 @@ struct xlsx {
     int threshold;         /* for the note on hidden cells */
     lxw_error error;       /* the first failure, LXW_NO_ERROR while all is well */
     char where[160];       /* what was being written when it failed */
-    char note[200];        /* the note on hidden cells */
+    char note[200];        /* the note on hidden cells whose reason is not known */
+    char note_below[200];  /* ... hidden because the group is below the threshold */
+    char note_protects[200]; /* ... hidden so that another group cannot be recovered */
 };
 
 /* The document properties every report carries. */
@@ -124,6 +126,9 @@ void xlsx_number(struct xlsx *x, lxw_worksheet *ws, int row, int col, double v,
 
 /* The dash of a hidden figure with its note. */
 void xlsx_hidden(struct xlsx *x, lxw_worksheet *ws, int row, int col);
+/* The same with the note for the reason a figure gives (its "reason":
+ * below_threshold or protects_another_group; NULL: the general note). */
+void xlsx_hidden_why(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *reason);
 
 /*
  * The figure obj[key] (key may be a dotted path, "favourable.share"): a
