@@ -314,48 +314,69 @@ done:
     return rc;
 }
 
+int audit_docs(const struct results_input *in, json_t *doc, json_t *const *by_attr,
+               const char *network, const char *wave, FILE *out, struct audit_summary *sum,
+               char *err, size_t errlen)
+{
+    struct view v;
+    long w = -1;
+    int rc = -1;
+
+    memset(sum, 0, sizeof *sum);
+    if (view_init(&v, in, network, err, errlen) != 0)
+        goto done;
+    if (wave != NULL && (w = wave_index(&v, wave)) < 0) {
+        err_set(err, errlen, "survey \"%s\" has no wave \"%s\"", in->survey->slug, wave);
+        goto done;
+    }
+    if (read_doc(&v, doc, -1, err, errlen) != 0)
+        goto done;
+    for (size_t a = 0; a < in->survey->nattrs; a++)
+        if (read_doc(&v, by_attr[a], (long)a, err, errlen) != 0)
+            goto done;
+    rc = audit_view(&v, w, out, sum, err, errlen);
+done:
+    view_free(&v);
+    return rc;
+}
+
 int audit_survey(PGconn *conn, const struct catalog *cat, const char *survey, const char *wave,
                  const char *network, FILE *out, struct audit_summary *sum, char *err,
                  size_t errlen)
 {
     struct results_src *src0 = results_src_load(conn, cat, survey, NULL, NULL, NULL, err, errlen);
     const struct results_input *in;
-    struct view v;
-    json_t *doc;
-    long w = -1;
+    json_t *doc = NULL, **docs = NULL;
+    size_t na = 0;
     int rc = -1;
 
     memset(sum, 0, sizeof *sum);
     if (src0 == NULL)
         return -1;
     in = results_src_input(src0);
-    if (view_init(&v, in, network, err, errlen) != 0)
-        goto done;
-    if (wave != NULL && (w = wave_index(&v, wave)) < 0) {
-        err_set(err, errlen, "survey \"%s\" has no wave \"%s\"", survey, wave);
+    docs = calloc(in->survey->nattrs + 1, sizeof *docs);
+    if (docs == NULL) {
+        err_set(err, errlen, "out of memory");
         goto done;
     }
     doc = results_src_build(src0, 0, err, errlen);
-    if (doc == NULL || read_doc(&v, doc, -1, err, errlen) != 0) {
-        json_decref(doc);
+    if (doc == NULL)
         goto done;
-    }
-    json_decref(doc);
-    for (size_t a = 0; a < in->survey->nattrs; a++) {
-        struct results_src *src = results_src_load(conn, cat, survey, in->survey->attrs[a].code,
+    for (; na < in->survey->nattrs; na++) {
+        struct results_src *src = results_src_load(conn, cat, survey, in->survey->attrs[na].code,
                                                    NULL, NULL, err, errlen);
 
-        doc = src != NULL ? results_src_build(src, 0, err, errlen) : NULL;
+        docs[na] = src != NULL ? results_src_build(src, 0, err, errlen) : NULL;
         results_src_free(src);
-        if (doc == NULL || read_doc(&v, doc, (long)a, err, errlen) != 0) {
-            json_decref(doc);
+        if (docs[na] == NULL)
             goto done;
-        }
-        json_decref(doc);
     }
-    rc = audit_view(&v, w, out, sum, err, errlen);
+    rc = audit_docs(in, doc, docs, network, wave, out, sum, err, errlen);
 done:
-    view_free(&v);
+    for (size_t a = 0; docs != NULL && a < na; a++)
+        json_decref(docs[a]);
+    free(docs);
+    json_decref(doc);
     results_src_free(src0);
     return rc;
 }

@@ -16,6 +16,9 @@
 #define EMPIRIE_AUDIT_RUN_H
 
 #include "catalog.h"
+#include "results.h"
+
+#include <jansson.h>
 
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -38,5 +41,14 @@ struct audit_summary {
 int audit_survey(PGconn *conn, const struct catalog *cat, const char *survey, const char *wave,
                  const char *network, FILE *out, struct audit_summary *sum, char *err,
                  size_t errlen);
+
+/*
+ * The same on documents already built (no database): doc without a
+ * breakdown and by_attr[a] broken down by the survey's attribute a, all
+ * from the input in (results.h). For tests and callers that hold them.
+ */
+int audit_docs(const struct results_input *in, json_t *doc, json_t *const *by_attr,
+               const char *network, const char *wave, FILE *out, struct audit_summary *sum,
+               char *err, size_t errlen);
 
 #endif

@@ -148,7 +148,7 @@ Test(http, roles_limit_routes)
     httpc_free(&r);
     get("/v1/responses/counts", analyst, &r);
     cr_expect_eq(r.status, 200, "%s", r.body);
-    cr_expect_str_eq(r.body, "{\"counts\" : []}");
+    cr_expect_str_eq(r.body, "{\"counts\":[]}");
     httpc_free(&r);
     get("/v1/responses/counts", ministry, &r);
     cr_expect_eq(r.status, 200, "%s", r.body);
