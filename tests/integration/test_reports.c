@@ -190,6 +190,15 @@ Test(reports, ministry_export_tidy_and_described)
     check_script("check_ministry_export.py", args);
     snprintf(args, sizeof args, "'%s/2025/datapackage.json'", dir);
     check_script("check_datapackage.py", args);
+    /* The Polish Excel CSV through LibreOffice, when it is installed (make
+     * check-office-csv installs it; it is not among the test's packages). */
+    if (access("/usr/bin/soffice", X_OK) == 0) {
+        snprintf(args, sizeof args, "'%s/2025/ministerstwo-excel-pl.csv'", dir);
+        check_script("check_excel_pl.py", args);
+    } else {
+        cr_log_info("no LibreOffice: the excel-pl round trip is not checked "
+                    "(make check-office-csv)");
+    }
 
     cr_assert_eq(testdb_run(out, sizeof out, "report --db \"%s\" --survey " SURVEY
                                              " --ministry --lang en --out '%s'",
