@@ -637,16 +637,20 @@ static int csv_text(FILE *f, const char *s, const struct dialect *d)
  * digits (15 for Excel, which keeps no more), integers without a point. */
 static void format_number(char *buf, size_t n, double v, int integer, const struct dialect *d)
 {
+    int sig = d->decimal_comma ? 15 : 17;
     char *p;
 
     if (integer) {
         snprintf(buf, n, "%.0f", v);
         return;
     }
-    snprintf(buf, n, "%.*g", d->decimal_comma ? 15 : 17, v);
+    snprintf(buf, n, "%.*g", sig, v);
     if (strchr(buf, 'e') != NULL) {
-        /* tiny or huge: fixed notation, trailing zeros dropped */
-        snprintf(buf, n, "%.*f", fabs(v) < 1 ? 20 : 1, v);
+        /* tiny or huge: fixed notation with as many significant digits,
+         * trailing zeros dropped */
+        int decimals = sig - 1 - (int)floor(log10(fabs(v)));
+
+        snprintf(buf, n, "%.*f", decimals > 0 ? (decimals < 40 ? decimals : 40) : 0, v);
         if (strchr(buf, '.') != NULL) {
             p = buf + strlen(buf) - 1;
             while (*p == '0')
@@ -661,7 +665,7 @@ static void format_number(char *buf, size_t n, double v, int integer, const stru
 
 static int csv_number(FILE *f, double v, int integer, const struct dialect *d)
 {
-    char buf[64];
+    char buf[400];    /* DBL_MAX in fixed notation */
 
     if (isnan(v))
         return 0;    /* null: empty */
