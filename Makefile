@@ -39,7 +39,7 @@ REL_OBJ := $(patsubst %.c,build/rel/%.o,$(LIB_SRC) $(GEN_SRC))
 SAN_OBJ := $(patsubst %.c,build/san/%.o,$(LIB_SRC) $(GEN_SRC))
 TEST_OBJ:= $(patsubst %.c,build/san/%.o,$(TEST_SRC))
 
-.PHONY: all san test test-run demo bench bench-bin install clean deps fuzz check-office
+.PHONY: all san test test-run demo bench bench-bin install clean deps fuzz check-office check-office-csv
 .DEFAULT_GOAL := all
 
 all: build/rel/empirie
@@ -153,6 +153,19 @@ check-office:
 	    else echo "FAIL  $$b"; cat "$$tmp/log"; failed=$$((failed + 1)); fi; \
 	done; \
 	echo "check-office: $$n workbooks, $$failed failed"; [ $$failed -eq 0 ]
+
+# The ministry's excel-pl CSV opened as a Polish office does (LibreOffice Calc,
+# the CSV filter with the pl-PL options): every *-excel-pl.csv in OFFICE_DIR
+# is converted to xlsx and compared with the RFC 4180 CSV beside it
+# (tests/reports/check_excel_pl.py). Installs LibreOffice Calc when missing.
+# Not part of `make test`; the reports test runs the same check when soffice
+# is installed.
+check-office-csv:
+	@scripts/deps libreoffice-calc
+	@files=$$(find $(OFFICE_DIR) -name '*-excel-pl.csv' ! -name '.*' 2>/dev/null | sort); \
+	if [ -z "$$files" ]; then \
+	    echo "check-office-csv: no *-excel-pl.csv in $(OFFICE_DIR)/ (run empirie report --ministry --csv-dialect excel-pl)" >&2; exit 1; fi; \
+	/usr/bin/python3 tests/reports/check_excel_pl.py $$files
 
 clean:
 	rm -rf build

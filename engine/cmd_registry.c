@@ -68,7 +68,8 @@ static int print_registry(PGconn *conn)
     int n;
 
     if (db_exec(conn,
-                "SELECT c.name, c.slug, c.voivodeship, c.programme FROM city c "
+                "SELECT c.name, c.slug, c.voivodeship, c.programme, "
+                "coalesce(c.extra->>'teryt', '-') FROM city c "
                 "ORDER BY c.programme DESC, c.name COLLATE \"C.utf8\"",
                 0, NULL, &res, NULL, err, sizeof err) != 0) {
         cli_error("registry", "%s", err);
@@ -77,8 +78,8 @@ static int print_registry(PGconn *conn)
     n = PQntuples(res);
     printf("Cities (%d):\n", n);
     for (int i = 0; i < n; i++)
-        printf("  %-26s %-26s %-20s%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-               PQgetvalue(res, i, 2),
+        printf("  %-26s %-26s %-20s %-7s%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+               PQgetvalue(res, i, 2), PQgetvalue(res, i, 4),
                strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "" : " (outside the programme)");
     PQclear(res);
     if (db_exec(conn,

@@ -20,17 +20,24 @@ static void usage(FILE *out)
 {
     fputs("Usage: empirie report --survey SLUG [--wave LABEL]\n"
           "                      (--city SLUG | --network SLUG | --ministry | --all)\n"
-          "                      [--out DIR] [--lang pl|en] [--db CONNINFO]\n"
+          "                      [--out DIR] [--lang pl|en] [--csv-dialect excel-pl]\n"
+          "                      [--db CONNINFO]\n"
+          "       empirie report --ministry [--survey all] [--wave LABEL] [--out DIR] ...\n"
           "\n"
           "Writes XLSX reports of one survey wave, from the same figures as\n"
           "'empirie stats' (groups and cells below the anonymity threshold are shown\n"
-          "as a dash with a note, never their value):\n"
+          "as a dash with a note, in the ministry's tidy data as empty with status\n"
+          "suppressed; never their value):\n"
           "  city      DIR/WAVE/miasto-CITY-SURVEY.xlsx: summary, items, dimensions,\n"
           "            trends, distributions, comparison with the network, methodology\n"
           "  network   DIR/WAVE/siec-NETWORK-SURVEY.xlsx: summary, the member cities\n"
           "            side by side (heat map), ranking, the network's trend, methodology\n"
-          "  ministry  DIR/WAVE/ministerstwo-SURVEY.xlsx (+ .csv, .json): one tidy row per\n"
-          "            wave x city or network x indicator, a codebook, a sheet per network\n"
+          "  ministry  DIR/WAVE/ministerstwo-SURVEY.xlsx (+ .csv, .json, -codebook.csv,\n"
+          "            .datapackage.json): one tidy row per wave x city or network x\n"
+          "            indicator, a codebook, a sheet per network with every wave; without\n"
+          "            --survey (or with --survey all) every survey in one export:\n"
+          "            DIR/WAVE/ministerstwo.xlsx, .csv, .json, -codebook.csv and\n"
+          "            datapackage.json, WAVE the latest wave\n"
           "With --lang en the names are city-, network- and ministry-. Each file is\n"
           "written under a temporary name and renamed when complete. The written\n"
           "paths are printed, one a line.\n"
@@ -40,11 +47,15 @@ static void usage(FILE *out)
           "  --wave LABEL      the wave (default: the latest)\n"
           "  --city SLUG       the workbook of one city\n"
           "  --network SLUG    the workbook of one network\n"
-          "  --ministry        the ministry's export (workbook, CSV and JSON)\n"
+          "  --ministry        the ministry's export (workbook, CSV, JSON, codebook CSV and\n"
+          "                    the Frictionless data package descriptor)\n"
           "  --all             every city and network with responses in the wave, and the\n"
           "                    ministry's export\n"
           "  --out DIR         where to write (default: out)\n"
           "  --lang pl|en      labels in Polish (default) or English\n"
+          "  --csv-dialect excel-pl\n"
+          "                    also write the ministry's CSV for a Polish Excel\n"
+          "                    (...-excel-pl.csv: UTF-8 with BOM, ';', decimal comma)\n"
           "  --db CONNINFO     libpq connection string (default: $DATABASE_URL, the PG*\n"
           "                    variables, else the private cluster under var/)\n"
           "  -h, --help        show this help\n",
@@ -52,14 +63,30 @@ static void usage(FILE *out)
 }
 
 struct options {
-    const char *db, *survey, *wave, *city, *network, *out, *lang;
+    const char *db, *survey, *wave, *city, *network, *out, *lang, *dialect;
     int ministry, all;
 };
 
+/* The programme-wide export: --ministry without a survey, or --survey all. */
+static int every_survey(const struct options *o)
+{
+    return o->ministry && (o->survey == NULL || strcmp(o->survey, "all") == 0);
+}
+
 static int check(const struct options *o)
 {
-    if (o->survey == NULL) {
+    if (o->survey == NULL && !o->ministry) {
         cli_error("report", "--survey is required (see --help)");
+        return -1;
+    }
+    if (o->survey != NULL && strcmp(o->survey, "all") == 0 && !o->ministry) {
+        cli_error("report", "--survey all: only with --ministry");
+        return -1;
+    }
+    if (o->dialect != NULL && strcmp(o->dialect, "excel-pl") != 0 &&
+        strcmp(o->dialect, "rfc4180") != 0) {
+        cli_error("report", "--csv-dialect: expected excel-pl or rfc4180, got '%s'",
+                  o->dialect);
         return -1;
     }
     if ((o->city != NULL) + (o->network != NULL) + o->ministry + o->all != 1) {
@@ -81,6 +108,7 @@ static int parse(int argc, char **argv, struct options *o)
         { "network", required_argument, NULL, 'n' }, { "ministry", no_argument, NULL, 'm' },
         { "all", no_argument, NULL, 'a' },           { "out", required_argument, NULL, 'o' },
         { "lang", required_argument, NULL, 'l' },    { "help", no_argument, NULL, 'h' },
+        { "csv-dialect", required_argument, NULL, 'D' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -99,6 +127,7 @@ static int parse(int argc, char **argv, struct options *o)
         case 'a': o->all = 1; break;
         case 'o': o->out = optarg; break;
         case 'l': o->lang = optarg; break;
+        case 'D': o->dialect = optarg; break;
         case 'h': usage(stdout); return 1;
         default: usage(stderr); return -1;
         }
@@ -123,9 +152,9 @@ static int parse(int argc, char **argv, struct options *o)
  */
 struct job {
     enum report_kind kind;
-    int part;                     /* the ministry's: 0 both, 1 workbook, 2 CSV and JSON */
+    int part;                     /* the ministry's: 0 all, 1 workbook, 2 the text files */
     const char *slug;             /* borrowed from the document; NULL for the ministry */
-    char path[4096], csv[4096], js[4096];
+    char path[4096];              /* the ministry's are in run.mpaths */
     char err[ERR_MAX];
     int rc;
 };
@@ -134,9 +163,13 @@ struct job {
 
 struct run {
     const struct options *o;
-    json_t *doc;
+    json_t *doc;                  /* the survey's (inputs[0].doc), or NULL for every survey */
+    struct catalog *cat;
+    struct ministry_input *inputs; /* the ministry's export: one per survey */
+    size_t ninputs;
+    struct ministry_paths mpaths;
     struct report_meta meta;
-    const char *wave;
+    const char *wave;             /* the folder's wave: the report's */
     int english;
     struct job *jobs;
     size_t njobs;
@@ -169,12 +202,17 @@ static int add_job(struct run *r, enum report_kind kind, const char *slug, int p
     j->kind = kind;
     j->slug = slug;
     j->part = part;
+    if (kind == REPORT_MINISTRY) {
+        if (report_ministry_paths(&r->mpaths, out, r->wave, every_survey(r->o) ? NULL : survey,
+                                  r->english) != 0) {
+            cli_error("report", "%s: path too long", out);
+            return -1;
+        }
+        r->njobs++;
+        return 0;
+    }
     if (report_path(j->path, sizeof j->path, out, r->wave, kind, slug, survey, r->english,
-                    "xlsx") != 0 ||
-        report_path(j->csv, sizeof j->csv, out, r->wave, kind, slug, survey, r->english,
-                    "csv") != 0 ||
-        report_path(j->js, sizeof j->js, out, r->wave, kind, slug, survey, r->english,
-                    "json") != 0) {
+                    "xlsx") != 0) {
         cli_error("report", "%s: path too long", out);
         return -1;
     }
@@ -190,10 +228,19 @@ static void run_job(struct run *r, struct job *j)
     else if (j->kind == REPORT_NETWORK)
         j->rc = report_network_write(r->doc, &r->meta, r->wave, j->slug, j->path, j->err,
                                      sizeof j->err);
-    else
-        j->rc = report_ministry_write(r->doc, &r->meta, r->wave, j->part != 2 ? j->path : NULL,
-                                      j->part != 1 ? j->csv : NULL,
-                                      j->part != 1 ? j->js : NULL, j->err, sizeof j->err);
+    else {
+        const struct ministry_paths *p = &r->mpaths;
+        int pl = r->o->dialect != NULL && strcmp(r->o->dialect, "excel-pl") == 0;
+        struct ministry_files f = {
+            j->part != 2 ? p->xlsx : NULL,      j->part != 1 ? p->csv : NULL,
+            j->part != 1 ? p->json : NULL,      j->part != 1 ? p->codebook : NULL,
+            j->part != 1 ? p->datapackage : NULL,
+            j->part != 1 && pl ? p->csv_excel_pl : NULL,
+        };
+
+        j->rc = report_ministry_export(r->inputs, r->ninputs, &r->meta, &f, j->err,
+                                       sizeof j->err);
+    }
 }
 
 /*
@@ -212,7 +259,9 @@ static void *worker(void *arg)
         run_job(r, j);
         flockfile(stderr);    /* guards done and keeps the progress lines whole */
         r->done++;
-        progress(r, j->part == 2 ? j->csv : j->path);
+        progress(r, j->kind != REPORT_MINISTRY ? j->path
+                    : j->part == 2              ? r->mpaths.csv
+                                                : r->mpaths.xlsx);
         funlockfile(stderr);
     }
     return NULL;
@@ -249,10 +298,19 @@ static int run_all(struct run *r)
             failed = 1;
             continue;
         }
-        if (j->part != 2)
+        if (j->kind != REPORT_MINISTRY) {
             printf("%s\n", j->path);
-        if (j->kind == REPORT_MINISTRY && j->part != 1)
-            printf("%s\n%s\n", j->csv, j->js);
+            continue;
+        }
+        if (j->part != 2)
+            printf("%s\n", r->mpaths.xlsx);
+        if (j->part != 1) {
+            printf("%s\n", r->mpaths.csv);
+            if (r->o->dialect != NULL && strcmp(r->o->dialect, "excel-pl") == 0)
+                printf("%s\n", r->mpaths.csv_excel_pl);
+            printf("%s\n%s\n%s\n", r->mpaths.json, r->mpaths.codebook,
+                   r->mpaths.datapackage);
+        }
     }
     return failed ? -1 : 0;
 }
@@ -316,50 +374,123 @@ static int run_jobs(struct run *r)
     return run_all(r);
 }
 
-/*
- * The registry facts and the results document. The data's date (a scan of
- * every response of the survey) is read on a second connection meanwhile,
- * so the server scans while the responses stream to us.
- */
-static int load(struct run *r, PGconn *conn)
+/* The results document of one survey and the wave to export; the data's
+ * date (a scan of every response of the survey) is read on a second
+ * connection meanwhile, so the server scans while the responses stream to
+ * us. The latest date of the surveys read so far stays in r->meta. */
+static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const char *survey,
+                       int optional)
 {
     char err[ERR_MAX];
-    struct catalog *cat = NULL;
+    struct report_meta date;
     int interactive = cli_interactive();
-    PGconn *date_conn = cli_connect(r->o->db);
+    struct ministry_input *in = &r->inputs[r->ninputs];
+    size_t nwaves = 0;
+    json_t *doc;
 
-    if (date_conn == NULL)
-        return -1;
-    if (report_date_send(date_conn, r->o->survey, err, sizeof err) != 0 ||
-        catalog_load(conn, &cat, err, sizeof err) != 0 ||
-        report_meta_load_names(conn, &r->meta, err, sizeof err) != 0) {
+    memset(&date, 0, sizeof date);
+    if (optional && (catalog_waves(r->cat, survey, &nwaves), nwaves == 0))
+        return 0;    /* a survey without waves has nothing to export */
+    if (report_date_send(date_conn, survey, err, sizeof err) != 0) {
         cli_error("report", "%s", err);
-        catalog_free(cat);
-        PQfinish(date_conn);
         return -1;
     }
-    r->doc = results_load(conn, cat, r->o->survey, NULL, r->english,
-                          interactive ? progress_rows : NULL, NULL, err, sizeof err);
+    doc = results_load(conn, r->cat, survey, NULL, r->english,
+                       interactive ? progress_rows : NULL, NULL, err, sizeof err);
     if (interactive)
         fputc('\n', stderr);
-    catalog_free(cat);
-    if (r->doc == NULL) {
+    if (report_date_recv(date_conn, &date, err, sizeof err) != 0) {
         cli_error("report", "%s", err);
-        PQfinish(date_conn);
+        json_decref(doc);
         return -1;
     }
-    if (report_date_recv(date_conn, &r->meta, err, sizeof err) != 0) {
+    if (doc == NULL) {
         cli_error("report", "%s", err);
-        PQfinish(date_conn);
         return -1;
     }
-    PQfinish(date_conn);
-    r->wave = report_wave(r->doc, r->o->wave);
-    if (r->wave == NULL) {
-        cli_error("report", "survey \"%s\" has no wave \"%s\"", r->o->survey,
+    in->doc = doc;
+    in->cat = r->cat;
+    in->wave = report_wave(doc, r->o->wave);
+    if (in->wave == NULL) {
+        json_decref(doc);
+        in->doc = NULL;
+        if (optional)
+            return 0;    /* no wave at or before --wave: not in this export */
+        cli_error("report", "survey \"%s\" has no wave \"%s\"", survey,
                   r->o->wave != NULL ? r->o->wave : "");
         return -1;
     }
+    r->ninputs++;
+    if (strcmp(date.data_date, r->meta.data_date) > 0)
+        memcpy(r->meta.data_date, date.data_date, sizeof r->meta.data_date);
+    return 0;
+}
+
+/* The folder of the programme-wide export: --wave, else the latest wave of
+ * any survey (by its opening date). */
+static const char *latest_wave(const struct run *r)
+{
+    const char *best = NULL;
+    double bx = 0;
+
+    if (r->o->wave != NULL)
+        return r->o->wave;
+    for (size_t k = 0; k < r->ninputs; k++) {
+        const json_t *doc = r->inputs[k].doc;
+        const json_t *w = json_array_get(json_object_get(doc, "waves"),
+                                         (size_t)report_wave_index(doc, r->inputs[k].wave));
+        double x = json_number_value(json_object_get(w, "x"));
+
+        if (best == NULL || x > bx) {
+            best = r->inputs[k].wave;
+            bx = x;
+        }
+    }
+    return best;
+}
+
+/* The registry facts and the results documents: of the survey, or of every
+ * survey for the programme-wide export. */
+static int load(struct run *r, PGconn *conn)
+{
+    char err[ERR_MAX];
+    const struct survey *const *surveys;
+    size_t nsurveys = 1;
+    PGconn *date_conn;
+    int rc = 0;
+
+    if (catalog_load(conn, &r->cat, err, sizeof err) != 0 ||
+        report_meta_load_names(conn, &r->meta, err, sizeof err) != 0) {
+        cli_error("report", "%s", err);
+        return -1;
+    }
+    surveys = catalog_surveys(r->cat, &nsurveys);
+    if (!every_survey(r->o))
+        nsurveys = 1;
+    r->inputs = calloc(nsurveys > 0 ? nsurveys : 1, sizeof *r->inputs);
+    if (r->inputs == NULL) {
+        cli_error("report", "out of memory");
+        return -1;
+    }
+    date_conn = cli_connect(r->o->db);
+    if (date_conn == NULL)
+        return -1;
+    if (!every_survey(r->o))
+        rc = load_survey(r, conn, date_conn, r->o->survey, 0);
+    for (size_t k = 0; every_survey(r->o) && rc == 0 && k < nsurveys; k++)
+        rc = load_survey(r, conn, date_conn, surveys[k]->slug, 1);
+    PQfinish(date_conn);
+    if (rc != 0)
+        return -1;
+    if (r->ninputs == 0) {
+        if (r->o->wave != NULL)
+            cli_error("report", "no survey has a wave \"%s\"", r->o->wave);
+        else
+            cli_error("report", "no survey has a wave to export");
+        return -1;
+    }
+    r->doc = every_survey(r->o) ? NULL : r->inputs[0].doc;
+    r->wave = every_survey(r->o) ? latest_wave(r) : r->inputs[0].wave;
     return 0;
 }
 
@@ -383,7 +514,10 @@ int cmd_report(int argc, char **argv)
     if (load(&r, conn) == 0 && run_jobs(&r) == 0)
         rc = CLI_OK;
     free(r.jobs);
-    json_decref(r.doc);
+    for (size_t k = 0; k < r.ninputs; k++)
+        json_decref(r.inputs[k].doc);
+    free(r.inputs);
+    catalog_free(r.cat);
     report_meta_free(&r.meta);
     PQfinish(conn);
     return rc;

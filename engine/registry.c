@@ -63,6 +63,80 @@ static int check_unique(json_t *array, size_t upto, const char *key, const char 
     return 0;
 }
 
+/* The 16 voivodeships and their TERC codes (GUS TERYT): the first two
+ * digits of the TERC code of every gmina in them. */
+static const struct {
+    const char *name, *code;
+} voivodeships[] = {
+    { "dolnośląskie", "02" },   { "kujawsko-pomorskie", "04" }, { "lubelskie", "06" },
+    { "lubuskie", "08" },       { "łódzkie", "10" },            { "małopolskie", "12" },
+    { "mazowieckie", "14" },    { "opolskie", "16" },           { "podkarpackie", "18" },
+    { "podlaskie", "20" },      { "pomorskie", "22" },          { "śląskie", "24" },
+    { "świętokrzyskie", "26" }, { "warmińsko-mazurskie", "28" }, { "wielkopolskie", "30" },
+    { "zachodniopomorskie", "32" },
+};
+#define NVOIVODESHIPS (sizeof voivodeships / sizeof voivodeships[0])
+
+const char *registry_voivodeship_code(const char *name)
+{
+    for (size_t i = 0; name != NULL && i < NVOIVODESHIPS; i++)
+        if (strcmp(voivodeships[i].name, name) == 0)
+            return voivodeships[i].code;
+    return NULL;
+}
+
+static const char *voivodeship_of_code(const char *code)
+{
+    for (size_t i = 0; i < NVOIVODESHIPS; i++)
+        if (strncmp(voivodeships[i].code, code, 2) == 0)
+            return voivodeships[i].name;
+    return NULL;
+}
+
+int registry_teryt_valid(const char *s)
+{
+    size_t len = s != NULL ? strlen(s) : 0;
+
+    if (len != 7 || strspn(s, "0123456789") != 7)
+        return 0;
+    /* the kind of gmina: 1 urban, 2 rural, 3 urban-rural (4 and 5 are the
+     * town and the rural area inside an urban-rural gmina, not gminas) */
+    return s[6] >= '1' && s[6] <= '3' && voivodeship_of_code(s) != NULL;
+}
+
+/* The city's voivodeship and TERC code: a known voivodeship, a gmina's code
+ * of 7 digits, and the code's voivodeship the city's. */
+static int validate_teryt(json_t *cities, size_t i, const json_t *c, const char *where,
+                          char *err, size_t errlen)
+{
+    const char *voiv = json_string_value(json_object_get(c, "voivodeship"));
+    const char *code = json_string_value(json_object_get(c, "teryt"));
+    const char *vcode = registry_voivodeship_code(voiv);
+
+    if (voiv != NULL && vcode == NULL)
+        return err_set(err, errlen, "%s: field \"voivodeship\": expected one of the 16 "
+                       "voivodeships in lowercase (e.g. \"wielkopolskie\"), got \"%s\"",
+                       where, voiv);
+    if (json_object_get(c, "teryt") == NULL)
+        return 0;
+    if (!registry_teryt_valid(code))
+        return err_set(err, errlen, "%s: field \"teryt\": expected the 7-digit TERC code of "
+                       "a gmina (a voivodeship code 02..32, then powiat, gmina and its kind 1, "
+                       "2 or 3, e.g. \"3062011\"), got %s%s%s", where, code ? "\"" : "",
+                       code ? code : "a non-string", code ? "\"" : "");
+    if (voiv == NULL)
+        return err_set(err, errlen, "%s: field \"teryt\": \"%s\" needs the field "
+                       "\"voivodeship\" (%s)", where, code, voivodeship_of_code(code));
+    if (strncmp(code, vcode, 2) != 0)
+        return err_set(err, errlen, "%s: field \"teryt\": \"%s\" is a gmina of voivodeship "
+                       "%.2s (%s), but \"voivodeship\" is \"%s\" (%s)", where, code, code,
+                       voivodeship_of_code(code), voiv, vcode);
+    if (check_unique(cities, i, "teryt", code) != 0)
+        return err_set(err, errlen, "%s: field \"teryt\": \"%s\" is used twice", where,
+                       code);
+    return 0;
+}
+
 /* True when key is a category code ("1", "-2"). */
 static int is_code_key(const char *key)
 {
@@ -142,7 +216,7 @@ static int validate_population(const json_t *pop, const char *where, char *err, 
 
 static int validate_cities(const char *file, json_t *cities, char *err, size_t errlen)
 {
-    static const char *const keys[] = { "slug", "name", "voivodeship", "programme",
+    static const char *const keys[] = { "slug", "name", "voivodeship", "teryt", "programme",
                                         "seed_form", "headcount", "population", NULL };
     size_t i;
     json_t *c;
@@ -165,7 +239,8 @@ static int validate_cities(const char *file, json_t *cities, char *err, size_t e
             jsonv_string(c, "voivodeship", 0, &s, where, err, errlen) != 0 ||
             jsonv_string(c, "seed_form", 0, &s, where, err, errlen) != 0 ||
             jsonv_bool(c, "programme", 1, &b, where, err, errlen) != 0 ||
-            jsonv_int(c, "headcount", 0, 1, 1000000, 0, &v, where, err, errlen) != 0)
+            jsonv_int(c, "headcount", 0, 1, 1000000, 0, &v, where, err, errlen) != 0 ||
+            validate_teryt(cities, i, c, where, err, errlen) != 0)
             return -1;
         if (validate_population(json_object_get(c, "population"), where, err, errlen) != 0)
             return -1;
@@ -481,6 +556,10 @@ static char *city_extra(const json_t *c)
             key[0] != '_')
             json_object_set(extra, key, v);
     }
+    /* the voivodeship's TERC code, for joining to official statistics */
+    if (registry_voivodeship_code(str_or_null(c, "voivodeship")) != NULL)
+        json_object_set_new(extra, "voivodeship_code",
+                            json_string(registry_voivodeship_code(str_or_null(c, "voivodeship"))));
     text = json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(extra);
     return text;

@@ -27,6 +27,14 @@ struct registry_counts {
     size_t waves;
 };
 
+/* The TERC code ("30") of a voivodeship given by its lowercase name
+ * ("wielkopolskie"), or NULL when it is not one of the 16. */
+const char *registry_voivodeship_code(const char *name);
+
+/* True when s is the 7-digit TERC code of a gmina: a voivodeship's code,
+ * powiat, gmina, and the kind 1 (urban), 2 (rural) or 3 (urban-rural). */
+int registry_teryt_valid(const char *s);
+
 /* Reads and validates the registry in dir and, when surveys_dir is not NULL,
  * every instrument, each *.json file in surveys_dir (one file per survey
  * version), and the

@@ -16,8 +16,10 @@ static int load_cities(PGconn *conn, struct report_meta *m, char *err, size_t er
 {
     PGresult *res;
 
-    if (db_exec(conn, "SELECT slug, name, extra->>'headcount' FROM city ORDER BY slug", 0,
-                NULL, &res, NULL, err, errlen) != 0)
+    if (db_exec(conn,
+                "SELECT slug, name, extra->>'headcount', extra->>'teryt', voivodeship "
+                "FROM city ORDER BY slug",
+                0, NULL, &res, NULL, err, errlen) != 0)
         return -1;
     for (int i = 0; i < PQntuples(res); i++) {
         json_t *hc = json_null();
@@ -30,8 +32,11 @@ static int load_cities(PGconn *conn, struct report_meta *m, char *err, size_t er
                 hc = json_real(v);
         }
         json_object_set_new(m->cities, PQgetvalue(res, i, 0),
-                            json_pack("{s:s, s:o}", "name", PQgetvalue(res, i, 1), "headcount",
-                                      hc));
+                            json_pack("{s:s, s:o, s:s?, s:s?}", "name", PQgetvalue(res, i, 1),
+                                      "headcount", hc, "teryt",
+                                      PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3),
+                                      "voivodeship",
+                                      PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4)));
     }
     PQclear(res);
     return 0;
@@ -163,6 +168,16 @@ const char *report_network_name(const struct report_meta *m, const char *slug, i
     if (english && en != NULL)
         return en;
     return pl != NULL ? pl : slug;
+}
+
+const char *report_city_teryt(const struct report_meta *m, const char *slug)
+{
+    return json_string_value(json_object_get(json_object_get(m->cities, slug), "teryt"));
+}
+
+const char *report_city_voivodeship(const struct report_meta *m, const char *slug)
+{
+    return json_string_value(json_object_get(json_object_get(m->cities, slug), "voivodeship"));
 }
 
 double report_headcount(const struct report_meta *m, const char *slug)

@@ -23,7 +23,8 @@
 enum report_kind { REPORT_CITY, REPORT_NETWORK, REPORT_MINISTRY };
 
 struct report_meta {
-    json_t *cities;       /* slug -> {"name": ..., "headcount": number or null} */
+    json_t *cities;       /* slug -> {"name": ..., "headcount": number or null,
+                             "teryt", "voivodeship": strings when known} */
     json_t *networks;     /* slug -> {"name": ..., "name_en": string or null} */
     char data_date[16];   /* YYYY-MM-DD of the survey's latest response; "" when none */
     char created[24];     /* when the report is written: YYYY-MM-DD HH:MM */
@@ -56,6 +57,11 @@ const char *report_city_name(const struct report_meta *m, const char *slug);
 /* The network's name in the language asked for (Polish when there is no
  * English name). */
 const char *report_network_name(const struct report_meta *m, const char *slug, int english);
+
+/* The city's TERC code (registry field "teryt") and voivodeship, or NULL
+ * when the registry has none. */
+const char *report_city_teryt(const struct report_meta *m, const char *slug);
+const char *report_city_voivodeship(const struct report_meta *m, const char *slug);
 
 /* The city's staff headcount, or 0 when the registry does not know it. */
 double report_headcount(const struct report_meta *m, const char *slug);

@@ -4,7 +4,10 @@
  * writes the reports, and reads them back with openpyxl
  * (tests/reports/check_reports.py): sheet names, headers, every number equal
  * to `empirie stats --json` for the same group, hidden cells without values,
- * charts on the trend sheets.
+ * charts on the trend sheets. The ministry's export is also read with pandas
+ * (tests/reports/check_ministry_export.py: types, the same rows in the sheet,
+ * CSV and JSON, statuses, codebook) and its data package checked against
+ * the CSV (tests/reports/check_datapackage.py).
  */
 #include "testdb.h"
 
@@ -76,6 +79,25 @@ static void check(const char *kind, const char *book, const char *name, const ch
     cr_expect(strstr(out, "ok ") != NULL, "%s", out);
 }
 
+/* Runs a checker script with its arguments; fails the test with its report. */
+static void check_script(const char *script, const char *args)
+{
+    char cmd[4096];
+    FILE *p;
+    size_t len;
+    int status;
+
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/reports/%s' %s 2>&1", testdb_root(),
+             script, args);
+    p = popen(cmd, "r");
+    cr_assert(p != NULL);
+    len = fread(out, 1, sizeof out - 1, p);
+    out[len] = '\0';
+    status = pclose(p);
+    cr_expect_eq(status, 0, "%s: %s", script, out);
+    cr_expect(strncmp(out, "ok ", 3) == 0, "%s", out);
+}
+
 TestSuite(reports, .init = setup, .fini = teardown, .timeout = 240);
 
 Test(reports, all_workbooks_match_stats)
@@ -139,4 +161,83 @@ Test(reports, usage_errors)
                  1, "%s", out);
     cr_expect(strstr(out, "no-such-city") != NULL, "%s", out);
     cr_expect_eq(access(dir, F_OK), 0);
+}
+
+/* The programme-wide export (--ministry without --survey): both surveys in
+ * one workbook, CSV and JSON, typed cleanly and equal to each other, items
+ * outside a wave's instrument version not_asked, the codebook and the data
+ * package valid against the CSV; the same for one survey in English. A
+ * broken CSV fails the data package check. */
+Test(reports, ministry_export_tidy_and_described)
+{
+    char args[2048];
+
+    cr_assert_eq(testdb_run(out, sizeof out, "report --db \"%s\" --ministry --csv-dialect "
+                                             "excel-pl --out '%s'",
+                            db.conninfo, dir),
+                 0, "%s", out);
+    cr_expect(strstr(out, "2025/ministerstwo.xlsx\n") != NULL, "%s", out);
+    cr_expect(strstr(out, "2025/ministerstwo-excel-pl.csv\n") != NULL, "%s", out);
+    cr_expect(strstr(out, "2025/ministerstwo-codebook.csv\n") != NULL, "%s", out);
+    cr_expect(strstr(out, "2025/datapackage.json\n") != NULL, "%s", out);
+    /* v1 (2022, 2023) lacks warunki_05 and wynagr_05, v2 (2024, 2025) wynagr_04 */
+    snprintf(args, sizeof args,
+             "'%s/2025/ministerstwo' --surveys 2"
+             " --not-asked " SURVEY " 2023 item.warunki_05"
+             " --not-asked " SURVEY " 2022 item.wynagr_05.favourable"
+             " --not-asked " SURVEY " 2025 item.wynagr_04",
+             dir);
+    check_script("check_ministry_export.py", args);
+    snprintf(args, sizeof args, "'%s/2025/datapackage.json'", dir);
+    check_script("check_datapackage.py", args);
+    /* The Polish Excel CSV through LibreOffice, when it is installed (make
+     * check-office-csv installs it; it is not among the test's packages). */
+    if (access("/usr/bin/soffice", X_OK) == 0) {
+        snprintf(args, sizeof args, "'%s/2025/ministerstwo-excel-pl.csv'", dir);
+        check_script("check_excel_pl.py", args);
+    } else {
+        cr_log_info("no LibreOffice: the excel-pl round trip is not checked "
+                    "(make check-office-csv)");
+    }
+
+    cr_assert_eq(testdb_run(out, sizeof out, "report --db \"%s\" --survey " SURVEY
+                                             " --ministry --lang en --out '%s'",
+                            db.conninfo, dir),
+                 0, "%s", out);
+    snprintf(args, sizeof args,
+             "'%s/2025/ministry-" SURVEY "' --surveys 1 --not-asked " SURVEY
+             " 2024 item.wynagr_04.favourable",
+             dir);
+    check_script("check_ministry_export.py", args);
+    snprintf(args, sizeof args, "'%s/2025/ministry-" SURVEY ".datapackage.json'", dir);
+    check_script("check_datapackage.py", args);
+
+    /* the check can fail: a dash in n, a status outside the enum */
+    snprintf(args, sizeof args,
+             "sed -i '2s/,ok,0,/,ok,—,/; 3s/,no_data,/,hidden,/' '%s/2025/ministerstwo.csv'",
+             dir);
+    cr_assert_eq(system(args), 0);
+    snprintf(args, sizeof args, "/usr/bin/python3 '%s/tests/reports/check_datapackage.py' "
+                                "'%s/2025/datapackage.json' > '%s/dp.out' 2>&1",
+             testdb_root(), dir, dir);
+    cr_expect_neq(system(args), 0, "a broken CSV passed the data package check");
+    snprintf(args, sizeof args, "grep -q \"n: '—' is not of type integer\" '%s/dp.out' && "
+                                "grep -q \"status: 'hidden' is not one of\" '%s/dp.out'",
+             dir, dir);
+    cr_expect_eq(system(args), 0, "the check did not name the broken fields");
+}
+
+Test(reports, ministry_usage)
+{
+    cr_expect_eq(testdb_run(out, sizeof out, "report --survey all --city konin"), 2, "%s", out);
+    cr_expect(strstr(out, "--survey all: only with --ministry") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "report --ministry --csv-dialect excel"), 2, "%s",
+                 out);
+    cr_expect(strstr(out, "--csv-dialect: expected excel-pl or rfc4180, got 'excel'") != NULL,
+              "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "report --db \"%s\" --ministry --wave 1999 "
+                                             "--out '%s'",
+                            db.conninfo, dir),
+                 1, "%s", out);
+    cr_expect(strstr(out, "no survey has a wave \"1999\"") != NULL, "%s", out);
 }

@@ -31,8 +31,9 @@ SHEETS = {
     ("network", "en"): ["Summary", "Cities", "Ranking", "Network trend", "Methodology"],
 }
 CHART_SHEETS = {"city": ("Trendy", "Trends"), "network": ("Trend sieci", "Network trend")}
-TIDY = ["survey", "wave", "group_type", "group_slug", "group_name", "indicator",
-        "indicator_label", "statistic", "n", "value", "ci_low", "ci_high", "suppressed"]
+TIDY = ["survey", "wave", "group_type", "group_slug", "group_name", "teryt", "voivodeship",
+        "indicator", "indicator_label", "statistic", "status", "n", "value", "ci_low",
+        "ci_high"]
 HEADERS = {  # a few headers per sheet, per language
     "pl": {"Pytania": ["Kod", "Treść pytania", "Liczba odpowiedzi (n)", "Średnia"],
            "Wymiary": ["Kod", "Wymiar", "Średnia", "Alfa Cronbacha"],
@@ -279,11 +280,19 @@ def check_ministry(path, stats, lang):
         if vpath is None:
             continue
         where = f"Data!{r['value'].coordinate} ({r['indicator'].value})"
-        if r["suppressed"].value is True:
-            if isinstance(r["value"].value, (int, float)):
-                fail(f"{where}: suppressed row holds a value")
+        status = r["status"].value
+        if status != "ok" and r["value"].value is not None:
+            fail(f"{where}: {status} row holds a value {r['value'].value!r}")
+        if status == "suppressed":
             if m is not None and not hidden(m, vpath):
                 fail(f"{where}: suppressed here, shown by stats")
+            continue
+        if status in ("not_asked", "no_data"):
+            if m is not None and not hidden(m, vpath) and get(m, vpath) is not None:
+                fail(f"{where}: {status} here, stats has {get(m, vpath)}")
+            continue
+        if status != "ok":
+            fail(f"{where}: status {status!r}")
             continue
         n += check_cell(r["value"], m, vpath, where)
     base = path[:-len(".xlsx")]
@@ -295,11 +304,12 @@ def check_ministry(path, stats, lang):
         jrows = json.load(f)["rows"]
     if len(jrows) != len(rows):
         fail(f"JSON: {len(jrows)} rows, workbook {len(rows)}")
+    vi = TIDY.index("value")
     for c, j in zip(crow[1:], jrows):
-        if j["suppressed"] and (c[9] != "" or j["value"] is not None):
+        if j["status"] == "suppressed" and (c[vi] != "" or j["value"] is not None):
             fail(f"suppressed row with a value: {c}")
-        if j["value"] is not None and not close(float(c[9]), j["value"]):
-            fail(f"CSV {c[9]} != JSON {j['value']}")
+        if j["value"] is not None and not close(float(c[vi]), j["value"]):
+            fail(f"CSV {c[vi]} != JSON {j['value']}")
     return n
 
 
