@@ -199,6 +199,30 @@ static double residual(const gsl_matrix *M, const gsl_vector *tau, size_t rank, 
     return sqrt(sum);
 }
 
+static int same_cities(const struct anon_layout *L, size_t g, size_t h)
+{
+    if (L->nmembers[g] != L->nmembers[h])
+        return 0;
+    for (size_t i = 0; i < L->nmembers[g]; i++) {
+        int found = 0;
+
+        for (size_t j = 0; j < L->nmembers[h] && !found; j++)
+            found = L->members[g][i] == L->members[h][j];
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+/* The first group before g with the same cities, or -1. */
+static long twin_of(const struct anon_layout *L, size_t g)
+{
+    for (size_t h = 0; h < g; h++)
+        if (same_cities(L, g, h))
+            return (long)h;
+    return -1;
+}
+
 static int build(struct sys *y, const double *N, const unsigned char *shown,
                  const unsigned char *target)
 {
@@ -213,10 +237,17 @@ static int build(struct sys *y, const double *N, const unsigned char *shown,
             y->loc[s] = s + 1 < L->attr_first[a + 1] ? (long)next++ : -1;
     y->ncpc = next;
     y->ncols = L->ncities * y->ncpc;
-    for (size_t g = 0; g < L->ngroups; g++)
+    for (size_t g = 0; g < L->ngroups; g++) {
+        long twin = twin_of(L, g);
+
+        /* a group with the same cities as an earlier one (two networks of
+         * the same members, a network of one city) adds the same rows:
+         * one copy is enough for the span */
         for (size_t s = 0; s < L->nslots; s++)
-            if (shown[g * L->nslots + s] && add_row(y, g, s) != 0)
+            if (shown[g * L->nslots + s] &&
+                !(twin >= 0 && shown[(size_t)twin * L->nslots + s]) && add_row(y, g, s) != 0)
                 return -1;
+    }
     y->nshown = y->nrows;
     for (size_t g = 0; g < L->ngroups; g++)
         for (size_t s = 0; s < L->nslots; s++)

@@ -344,6 +344,36 @@ static int list_all(struct run *r)
     return add_job(r, REPORT_MINISTRY, NULL, 1) != 0 ? -1 : add_job(r, REPORT_MINISTRY, NULL, 2);
 }
 
+/* True (with the reason said) when the group asked for is hidden in the
+ * wave: its workbook would be a page of dashes, and it is not written. */
+static int group_hidden(const struct run *r, const char *type, const char *slug)
+{
+    json_t *g = results_group(r->doc, r->wave, type, slug);
+    const char *what = r->english ? type : strcmp(type, "city") == 0 ? "miasto" : "sieć";
+    const char *why;
+
+    if (g == NULL || !json_is_true(json_object_get(g, "suppressed")))
+        return 0;
+    why = json_string_value(json_object_get(g, "reason"));
+    if (why != NULL && strcmp(why, "protects_another_group") == 0)
+        cli_error("report", r->english
+                      ? "%s %s is hidden in wave %s so that another small group cannot be "
+                        "recovered from the figures shown (it has enough respondents itself); "
+                        "no workbook written"
+                      : "%s %s: ukryte w fali %s, aby nie dało się odtworzyć innej małej "
+                        "grupy z pokazanych liczb (samo ma dość respondentów); nie zapisano "
+                        "skoroszytu",
+                  what, slug, r->wave);
+    else
+        cli_error("report", r->english
+                      ? "%s %s has fewer respondents than the anonymity threshold in wave %s; "
+                        "no workbook written"
+                      : "%s %s: w fali %s mniej respondentów niż próg anonimowości; nie "
+                        "zapisano skoroszytu",
+                  what, slug, r->wave);
+    return 1;
+}
+
 static int run_jobs(struct run *r)
 {
     char err[ERR_MAX];
@@ -361,6 +391,10 @@ static int run_jobs(struct run *r)
         if (list_all(r) != 0)
             return -1;
     } else {
+        if ((r->o->city != NULL || r->o->network != NULL) &&
+            group_hidden(r, r->o->city != NULL ? "city" : "network",
+                         r->o->city != NULL ? r->o->city : r->o->network))
+            return -1;
         r->jobs = calloc(1, sizeof *r->jobs);
         if (r->jobs == NULL) {
             cli_error("report", "out of memory");

@@ -208,7 +208,12 @@ static void print_table(const json_t *doc, const json_t *g)
            json_string_value(json_object_get(g, "wave")),
            (int)json_integer_value(json_object_get(doc, "threshold")));
     if (json_is_true(json_object_get(g, "suppressed"))) {
-        printf("%s.\n", hidden_text(doc, g));
+        {
+            const char *t = hidden_text(doc, g);
+
+            /* the sentence's first letter in capitals: both texts begin in ASCII */
+            printf("%c%s.\n", t[0] - ('a' - 'A'), t + 1);
+        }
         return;
     }
     printf("Respondents: %.0f\n\n", num(g, "respondents"));
