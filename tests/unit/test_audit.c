@@ -20,6 +20,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,8 +243,8 @@ Test(audit, decisions_equal_exact_elimination_over_base_cells)
             determined += (size_t)e1;
         }
     }
-    cr_log_info("exact check: %zu hidden figures, %zu recoverable; residuals: in the span "
-                "<= %.3g, outside >= %.3g", checked, determined, max_in, min_out);
+    fprintf(stderr, "[info] exact check: %zu hidden figures, %zu recoverable; residuals: in the span "
+                "<= %.3g, outside >= %.3g\n", checked, determined, max_in, min_out);
     cr_expect_gt(determined, 100, "the cases must include recoverable figures");
     cr_expect_gt(checked - determined, 100, "and figures that are not recoverable");
     cr_expect_lt(max_in, 1e-12, "a vector in the span leaves a rounding residual only");
@@ -380,8 +381,8 @@ Test(audit, property_no_role_recovers_a_hidden_figure, .timeout = 600)
         legacy_leaks += recoverable_for(&f, n0, f0, readable, t) > 0;
         cases++;
     }
-    cr_log_info("property: %zu cases, %zu hidden figures (%zu protecting), %zu cases where "
-                "the old rules leak", cases, hidden, protects, legacy_leaks);
+    fprintf(stderr, "[info] property: %zu cases, %zu hidden figures (%zu protecting), %zu cases where "
+                "the old rules leak\n", cases, hidden, protects, legacy_leaks);
     cr_expect_eq(cases, 1000);
     cr_expect_gt(legacy_leaks, 50, "the random cases include the attacks the rules stop");
 }
