@@ -604,7 +604,9 @@ static json_t *json_trend(const struct ctx *c, const double *mean, const double 
 {
     struct stats_trend tr;
 
-    if (stats_trend_wls(c->in->wave_x, mean, se, c->nwaves, &tr, NULL, 0) != 0 || tr.k < 2)
+    /* No slope (times that do not vary): no trend, and no p for BH. */
+    if (stats_trend_wls(c->in->wave_x, mean, se, c->nwaves, &tr, NULL, 0) != 0 || tr.k < 2 ||
+        !isfinite(tr.slope))
         return json_null();
     return json_pack("{s:i, s:o, s:o, s:o, s:o, s:s, s:s}", "waves", (int)tr.k, "slope",
                      jnum(tr.slope), "se", jnum(tr.se), "se_residual", jnum(tr.se_resid), "p",
@@ -1015,7 +1017,7 @@ static json_t *json_enps(const struct build *b, size_t gi, size_t w)
     {
         struct stats_trend tr;
 
-        if (stats_trend_wls(x, v, se, nw, &tr, NULL, 0) == 0 && tr.k >= 2)
+        if (stats_trend_wls(x, v, se, nw, &tr, NULL, 0) == 0 && tr.k >= 2 && isfinite(tr.slope))
             json_object_set_new(
                 o, "trend",
                 json_pack("{s:i, s:o, s:o, s:o, s:s, s:s}", "waves", (int)tr.k, "slope",
@@ -1441,11 +1443,50 @@ json_t *results_group(json_t *doc, const char *wave, const char *type, const cha
     return NULL;
 }
 
+/* The document's weighting for one group: by_city cut to the group's
+ * wave and cities (a city; a network's members; every city for "all"). */
+static json_t *weighting_view(json_t *doc, json_t *group)
+{
+    json_t *wt = json_object_get(doc, "weighting"), *out, *by, *e;
+    const char *type = json_string_value(json_object_get(group, "type"));
+    const char *slug = json_string_value(json_object_get(group, "slug"));
+    const char *wave = json_string_value(json_object_get(group, "wave"));
+    json_t *members = json_object_get(group, "members");
+    size_t i;
+
+    if (!json_is_object(wt))
+        return json_null();
+    out = json_deep_copy(wt);
+    by = json_array();
+    if (out == NULL || by == NULL) {
+        json_decref(out);
+        json_decref(by);
+        return json_null();
+    }
+    json_array_foreach(json_object_get(wt, "by_city"), i, e) {
+        const char *city = json_string_value(json_object_get(e, "city"));
+        int in = type != NULL && strcmp(type, "all") == 0;
+        size_t j;
+        json_t *m;
+
+        if (city == NULL || wave == NULL ||
+            strcmp(json_string_value(json_object_get(e, "wave")), wave) != 0)
+            continue;
+        in |= type != NULL && strcmp(type, "city") == 0 && slug != NULL && strcmp(slug, city) == 0;
+        json_array_foreach(members, j, m)
+            in |= strcmp(json_string_value(m), city) == 0;
+        if (in)
+            json_array_append(by, e);
+    }
+    json_object_set_new(out, "by_city", by);
+    return out;
+}
+
 json_t *results_view(json_t *doc, json_t *group)
 {
-    return json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "survey", json_object_get(doc, "survey"),
-                     "title", json_object_get(doc, "title"), "threshold",
-                     json_object_get(doc, "threshold"), "weighted",
-                     json_object_get(doc, "weighted"), "instrument",
-                     json_object_get(doc, "instrument"), "group", group);
+    return json_pack("{s:O, s:O, s:O, s:O, s:o, s:O, s:O}", "survey",
+                     json_object_get(doc, "survey"), "title", json_object_get(doc, "title"),
+                     "threshold", json_object_get(doc, "threshold"), "weighted",
+                     json_object_get(doc, "weighted"), "weighting", weighting_view(doc, group),
+                     "instrument", json_object_get(doc, "instrument"), "group", group);
 }
