@@ -274,7 +274,9 @@ int cmd_stats(int argc, char **argv)
         cli_error("stats", "out of memory");
         goto done;
     }
-    print_weighting_warnings(json_object_get(out, "weighting"));
+    /* The JSON says it under "weighting"; the table on stderr. */
+    if (!o.json)
+        print_weighting_warnings(json_object_get(out, "weighting"));
     if (o.json) {
         if (json_dumpf(out, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0)
             cli_error("stats", "cannot write the JSON");

@@ -21,6 +21,7 @@ struct group {
     const struct results_network *network;  /* GROUP_NETWORK */
     size_t *cities;               /* agg city indices counted in the group */
     size_t ncities;
+    double headcount;             /* Σ the cities' headcounts (fpc); NaN: not known */
     struct agg_cell **total;      /* per wave, owned */
     struct agg_cell **parts;      /* per wave x part (split by an attribute), owned */
     int *hidden;                  /* per wave: the whole group */
@@ -147,6 +148,29 @@ static void groups_free(struct ctx *c)
     free(c->groups);
 }
 
+/* The population of a group for the finite population correction: the
+ * sum of its cities' registry headcounts; NaN when the survey does not ask
+ * for it or a city has none. */
+static double group_headcount(const struct ctx *c, const struct group *g)
+{
+    double sum = 0;
+
+    if (!c->in->survey->fpc_headcount)
+        return NAN;
+    for (size_t i = 0; i < g->ncities; i++) {
+        const char *slug = agg_city(c->agg, g->cities[i]);
+        double h = 0;
+
+        for (size_t j = 0; j < c->in->ncities; j++)
+            if (strcmp(c->in->cities[j].slug, slug) == 0)
+                h = c->in->cities[j].headcount;
+        if (!(h > 0))
+            return NAN;
+        sum += h;
+    }
+    return g->ncities > 0 ? sum : NAN;
+}
+
 static int groups_build(struct ctx *c)
 {
     const struct results_input *in = c->in;
@@ -198,9 +222,11 @@ static int groups_build(struct ctx *c)
         for (size_t i = 0; i < ncities; i++)
             g->cities[g->ncities++] = i;
     }
-    for (size_t i = 0; i < c->ngroups; i++)
+    for (size_t i = 0; i < c->ngroups; i++) {
         if (group_fill(c, &c->groups[i]) != 0)
             return -1;
+        c->groups[i].headcount = group_headcount(c, &c->groups[i]);
+    }
     return 0;
 }
 
@@ -390,7 +416,61 @@ struct est {
     double fav_x, fav_n;             /* favourable answers (weighted: effective) */
     struct stats_prop fav;
     int has_fav;
+    double fpc;        /* the finite population correction applied: 1 - n/N, or 1 */
 };
+
+/* n respondents of a population of N: 1 - n/N, or 1 (none) when N is not
+ * known or smaller than n (docs/statistics.md). */
+static double fpc_factor(double n, double N)
+{
+    return N > 0 && n <= N ? 1.0 - n / N : 1.0;
+}
+
+/* Scales the SE, the CI and the favourable share's effective n of e by the
+ * finite population correction f (the variance times f, as R survey's
+ * svydesign(fpc = ~N)). */
+static void est_apply_fpc(struct est *e, double f)
+{
+    double r = sqrt(f);
+
+    e->fpc = f;
+    if (f >= 1.0)
+        return;
+    e->se *= r;
+    e->ci_lo = e->mean - (e->mean - e->ci_lo) * r;
+    e->ci_hi = e->mean + (e->ci_hi - e->mean) * r;
+    if (e->has_fav) {
+        /* the share's variance p(1-p)/n times f: an effective n of n/f */
+        double g = f > 1e-12 ? f : 1e-12;
+
+        e->fav_n /= g;
+        e->fav_x /= g;
+        e->has_fav = stats_wilson(e->fav_x, e->fav_n, &e->fav, NULL, 0) == 0;
+    }
+}
+
+/* The SD the tests use: with the finite population correction, the one
+ * whose square over n is the corrected variance. */
+static double sd_test(const struct est *e)
+{
+    return e->sd * sqrt(e->fpc);
+}
+
+/* Welch's t of a against b on the corrected variances; Cohen's d stays
+ * the plain standardized difference. */
+static int welch_est(const struct est *a, const struct est *b, struct stats_ttest *t)
+{
+    struct stats_group ga = { a->n_eff, a->mean, sd_test(a) };
+    struct stats_group gb = { b->n_eff, b->mean, sd_test(b) };
+    struct stats_group ra = { a->n_eff, a->mean, a->sd }, rb = { b->n_eff, b->mean, b->sd };
+    struct stats_ttest plain;
+
+    if (stats_welch_t(&ga, &gb, t, NULL, 0) != 0)
+        return -1;
+    if ((a->fpc < 1.0 || b->fpc < 1.0) && stats_welch_t(&ra, &rb, &plain, NULL, 0) == 0)
+        t->d = plain.d;
+    return 0;
+}
 
 static json_t *jnum(double v)
 {
@@ -420,7 +500,7 @@ static double median_at(const double *x, const double *counts, size_t n, double 
  * weight sums; % favourable over the top fav_top values.
  */
 static void est_from_points(const struct ctx *c, const double *x, const struct agg_value *v,
-                            size_t n, size_t fav_top, struct est *e)
+                            size_t n, size_t fav_top, const struct agg_cal *cal, struct est *e)
 {
     struct stats_moments m = { 0, 0, 0 };
     struct stats_wsums ws = { 0, 0, 0, 0, 0, 0 };
@@ -430,6 +510,7 @@ static void est_from_points(const struct ctx *c, const double *x, const struct a
 
     memset(e, 0, sizeof *e);
     e->mean = e->sd = e->se = e->ci_lo = e->ci_hi = e->median = NAN;
+    e->fpc = 1.0;
     if (counts == NULL)
         return;
     for (size_t i = 0; i < n; i++) {
@@ -453,7 +534,22 @@ static void est_from_points(const struct ctx *c, const double *x, const struct a
     if (c->weighted) {
         struct stats_wmean wm;
 
-        if (stats_weighted_mean(&ws, &wm, NULL, 0) == 0) {
+        /* Calibrated weights: the linearization of R survey's svymean
+         * after postStratify / calibrate (docs/statistics.md). */
+        struct stats_calsums cs;
+        int rc;
+
+        if (cal != NULL && agg_calibrated(c->agg)) {
+            cs.cal[0] = cal->cal[0];
+            cs.cal[1] = cal->cal[1];
+            cs.cal[2] = cal->cal[2];
+            cs.unc = (struct stats_wsums){ cal->unc[0], cal->unc[1], cal->unc[3],
+                                           cal->unc[2], cal->unc[4], cal->unc[5] };
+            rc = stats_calibrated_mean(&ws, &cs, 1.0, &wm, NULL, 0);
+        } else {
+            rc = stats_weighted_mean(&ws, &wm, NULL, 0);
+        }
+        if (rc == 0) {
             e->mean = wm.mean;
             e->se = wm.se;
             e->ci_lo = wm.ci_lo;
@@ -494,12 +590,12 @@ static void est_item(const struct ctx *c, const struct agg_cell *cell, size_t k,
     double *x = it->nvalues <= 64 ? buf : malloc(it->nvalues * sizeof *x);
 
     if (x == NULL) {
-        est_from_points(c, NULL, NULL, 0, 0, e);
+        est_from_points(c, NULL, NULL, 0, 0, NULL, e);
         return;
     }
     for (size_t i = 0; i < it->nvalues; i++)
         x[i] = it->min + (double)i;
-    est_from_points(c, x, it->values, it->nvalues, top, e);
+    est_from_points(c, x, it->values, it->nvalues, top, &it->cal, e);
     if (x != buf)
         free(x);
 }
@@ -513,7 +609,7 @@ static void est_dim(const struct ctx *c, const struct agg_cell *cell, size_t d, 
 
     if (x != NULL && v != NULL)
         n = agg_dim_points(c->agg, d, &cell->dims[d], x, v, cap);
-    est_from_points(c, x, v, n, 0, e);
+    est_from_points(c, x, v, n, 0, &cell->dims[d].cal, e);
     free(x);
     free(v);
 }
@@ -579,12 +675,10 @@ static const char *trend_label(enum stats_trend_dir dir, int english)
 static json_t *json_change(const struct ctx *c, size_t prev_wave, const struct est *now,
                            const struct est *prev)
 {
-    struct stats_group a = { now->n_eff, now->mean, now->sd };
-    struct stats_group b = { prev->n_eff, prev->mean, prev->sd };
     struct stats_ttest t;
     json_t *o;
 
-    if (stats_welch_t(&a, &b, &t, NULL, 0) != 0)
+    if (welch_est(now, prev, &t) != 0)
         return json_null();
     o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "previous_wave",
                   agg_wave(c->agg, prev_wave), "diff", jnum(t.diff), "se", jnum(t.se), "t",
@@ -667,8 +761,12 @@ static struct est *cache_build(const struct ctx *c)
     for (size_t g = 0; g < c->ngroups; g++)
         for (size_t w = 0; w < c->nwaves; w++)
             for (size_t m = 0; m < nmeasures(c); m++)
-                if (m >= c->nitems || is_scored(agg_item_def(c->agg, m)))
+                if (m >= c->nitems || is_scored(agg_item_def(c->agg, m))) {
                     est_measure(c, c->groups[g].total[w], m, cache_at(cache, c, g, w, m));
+                    est_apply_fpc(cache_at(cache, c, g, w, m),
+                                  fpc_factor(c->groups[g].total[w]->respondents.n,
+                                             c->groups[g].headcount));
+                }
     return cache;
 }
 
@@ -725,8 +823,11 @@ static int rests_build(struct build *b, size_t gi, size_t w)
         agg_cell_merge(c->agg, cell, net->total[w]);
         agg_cell_subtract(c->agg, cell, city->total[w]);
         for (size_t m = 0; m < nmeasures(c); m++)
-            if (m >= c->nitems || is_scored(agg_item_def(c->agg, m)))
+            if (m >= c->nitems || is_scored(agg_item_def(c->agg, m))) {
                 est_measure(c, cell, m, &r->est[m]);
+                est_apply_fpc(&r->est[m], fpc_factor(cell->respondents.n,
+                                                     net->headcount - city->headcount));
+            }
         agg_cell_free(c->agg, cell);
         b->nrests++;
     }
@@ -783,7 +884,6 @@ static json_t *json_vs_networks(const struct build *b, size_t gi, size_t w, size
     for (size_t i = 0; i < b->nrests; i++) {
         const struct group *net = &c->groups[b->rests[i].net];
         const struct est *re = &b->rests[i].est[m];
-        struct stats_group a, r;
         struct stats_ttest t;
         size_t of;
         double rank;
@@ -792,9 +892,7 @@ static json_t *json_vs_networks(const struct build *b, size_t gi, size_t w, size
          * comparison would reveal it. */
         if (!anon_visible(re->n, c->t) || re->n == 0)
             continue;
-        a = (struct stats_group){ ce->n_eff, ce->mean, ce->sd };
-        r = (struct stats_group){ re->n_eff, re->mean, re->sd };
-        if (stats_welch_t(&a, &r, &t, NULL, 0) != 0)
+        if (welch_est(ce, re, &t) != 0)
             continue;
         rank = rank_in(b, net, gi, w, m, &of);
         json_array_append_new(
@@ -824,7 +922,7 @@ static json_t *json_across(const struct build *b, size_t gi, size_t w, size_t m)
         if (measure_hidden(c, &c->groups[g->cities[i]], w, m) || !(e->n >= 2) ||
             !(e->sd > 0))
             continue;
-        groups[k++] = (struct stats_group){ e->n_eff, e->mean, e->sd };
+        groups[k++] = (struct stats_group){ e->n_eff, e->mean, sd_test(e) };
     }
     if (k >= 2 && stats_welch_anova(groups, k, &an, NULL, 0) == 0 && isfinite(an.f))
         o = json_pack("{s:s, s:i, s:o, s:o, s:o, s:o}", "test", "welch_anova", "cities", (int)k,

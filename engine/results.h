@@ -36,6 +36,7 @@
 struct results_city {
     const char *slug;
     const char *name;
+    double headcount;   /* the registry's headcount; 0 when not given */
 };
 
 struct results_network {

@@ -38,8 +38,8 @@ static int registry_data_load(PGconn *conn, struct registry_data *r, char *err, 
     int n, rows;
 
     memset(r, 0, sizeof *r);
-    if (db_exec(conn, "SELECT slug, name FROM city ORDER BY slug", 0, NULL, &r->cities, NULL,
-                err, errlen) != 0 ||
+    if (db_exec(conn, "SELECT slug, name, extra->>'headcount' FROM city ORDER BY slug", 0, NULL,
+                &r->cities, NULL, err, errlen) != 0 ||
         db_exec(conn,
                 "SELECT n.slug, n.name, m.city, m.role FROM network n "
                 "LEFT JOIN network_member m ON m.network = n.slug "
@@ -56,6 +56,8 @@ static int registry_data_load(PGconn *conn, struct registry_data *r, char *err, 
     for (int i = 0; i < n; i++) {
         r->city[i].slug = PQgetvalue(r->cities, i, 0);
         r->city[i].name = PQgetvalue(r->cities, i, 1);
+        r->city[i].headcount =
+            PQgetisnull(r->cities, i, 2) ? 0 : strtod(PQgetvalue(r->cities, i, 2), NULL);
     }
     r->ncities = (size_t)n;
     /* Rows are sorted by network, then role ("member" < "observer"), so each
@@ -147,9 +149,13 @@ json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey
     if (a == NULL ||
         weights_build(conn, versions, nversions, labels, nwaves, &wts, err, errlen) != 0)
         goto done;
-    if (wts != NULL)
+    if (wts != NULL) {
         agg_set_weight_fn(a, weights_lookup, wts);
+        if (agg_set_strata(a, weights_nstrata(wts), weights_stratum, wts, err, errlen) != 0)
+            goto done;
+    }
     if (agg_read_db(a, conn, survey, &rows, progress, arg, err, errlen) != 0 ||
+        (wts != NULL && agg_calibrate(a, weights_cal, wts, err, errlen) != 0) ||
         registry_data_load(conn, &reg, err, errlen) != 0)
         goto done;
     memset(&in, 0, sizeof in);

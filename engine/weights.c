@@ -393,29 +393,71 @@ static struct cw *cached(struct weights *w, size_t city, const char *slug, size_
     return wave < w->nwaves ? w->cache[city][wave] : NULL;
 }
 
-double weights_lookup(void *ctx, size_t city, const char *city_slug, size_t wave, int version,
-                      const int16_t *attrs, size_t nattrs, double given)
+/* The cell (a * nc + b) of a response in a weighted city, or -1 when it is
+ * unclassified; *c gets the city's cw (NULL: no figures, given weights). */
+static long cell_of(struct weights *w, size_t city, const char *city_slug, size_t wave,
+                    int version, const int16_t *attrs, size_t nattrs, struct cw **cp)
 {
-    struct weights *w = ctx;
     struct cw *c = cached(w, city, city_slug, wave);
     const int *pos = NULL;
     long a, b = 0;
 
+    *cp = c;
     if (c == NULL || c->method == NULL)
-        return given > 0 ? given : 1.0;
+        return -1;
     for (size_t v = 0; v < w->nversions; v++)
         if (w->versions[v]->version == version)
             pos = &w->pos[2 * v];
     if (pos == NULL || pos[0] < 0 || (size_t)pos[0] >= nattrs || attrs[pos[0]] == SURVEY_NA)
-        return 1.0;
+        return -1;
     a = code_index(w, 0, attrs[pos[0]]);
     if (w->newest->nstrata == 2)
         b = pos[1] < 0 || (size_t)pos[1] >= nattrs || attrs[pos[1]] == SURVEY_NA
                 ? -1
                 : code_index(w, 1, attrs[pos[1]]);
     if (a < 0 || b < 0 || !c->in_pop[a] || !c->in_pop[w->nr + (size_t)b])
-        return 1.0;
-    return c->weight[(size_t)a * w->nc + (size_t)b];
+        return -1;
+    return a * (long)w->nc + b;
+}
+
+double weights_lookup(void *ctx, size_t city, const char *city_slug, size_t wave, int version,
+                      const int16_t *attrs, size_t nattrs, double given)
+{
+    struct weights *w = ctx;
+    struct cw *c;
+    long h = cell_of(w, city, city_slug, wave, version, attrs, nattrs, &c);
+
+    if (c == NULL || c->method == NULL)
+        return given > 0 ? given : 1.0;
+    return h < 0 ? 1.0 : c->weight[h];
+}
+
+size_t weights_nstrata(const struct weights *w)
+{
+    return w->nr * w->nc;
+}
+
+long weights_stratum(void *ctx, size_t city, const char *city_slug, size_t wave, int version,
+                     const int16_t *attrs, size_t nattrs)
+{
+    struct cw *c;
+
+    return cell_of(ctx, city, city_slug, wave, version, attrs, nattrs, &c);
+}
+
+int weights_cal(void *ctx, size_t city, size_t wave, const double *h, double out[3], char *err,
+                size_t errlen)
+{
+    struct weights *w = ctx;
+    struct cw *c = city < w->ncache && w->cache[city] != NULL && wave < w->nwaves
+                       ? w->cache[city][wave]
+                       : NULL;
+
+    out[0] = out[1] = out[2] = 0;
+    if (c == NULL || c->method == NULL || h == NULL)
+        return 0;
+    return stats_cal_group(c->weight, h, w->nr, w->nc, strcmp(c->method, "raking") == 0, out,
+                           err, errlen);
 }
 
 json_t *weights_report(const struct weights *w)
