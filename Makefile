@@ -39,7 +39,8 @@ REL_OBJ := $(patsubst %.c,build/rel/%.o,$(LIB_SRC) $(GEN_SRC))
 SAN_OBJ := $(patsubst %.c,build/san/%.o,$(LIB_SRC) $(GEN_SRC))
 TEST_OBJ:= $(patsubst %.c,build/san/%.o,$(TEST_SRC))
 
-.PHONY: all san test test-run demo bench bench-bin install clean deps fuzz check-office
+.PHONY: all san test test-run demo bench bench-bin install clean deps fuzz check-office \
+        regenerate-r-refs
 .DEFAULT_GOAL := all
 
 all: build/rel/empirie
@@ -153,6 +154,14 @@ check-office:
 	    else echo "FAIL  $$b"; cat "$$tmp/log"; failed=$$((failed + 1)); fi; \
 	done; \
 	echo "check-office: $$n workbooks, $$failed failed"; [ $$failed -eq 0 ]
+
+# The R survey references of tests/integration/test_calibration.c
+# (tests/data/stats/calibration_ref.h, committed). Only this target needs R,
+# which scripts/deps installs for it; `make test` does not.
+regenerate-r-refs:
+	@scripts/deps r-base-core r-cran-survey r-cran-mass
+	cd tests/data/stats && Rscript calibration.R > calibration_ref.h.tmp && \
+	    mv calibration_ref.h.tmp calibration_ref.h
 
 clean:
 	rm -rf build

@@ -1276,6 +1276,13 @@ static json_t *json_group(struct build *b, size_t gi, size_t w)
     }
     json_object_set_new(o, "suppressed", json_false());
     json_object_set_new(o, "respondents", json_real(g->total[w]->respondents.n));
+    if (c->in->survey->fpc_headcount) {
+        double f = fpc_factor(g->total[w]->respondents.n, g->headcount);
+
+        /* factor 1: no correction (no headcount, or fewer than respondents) */
+        json_object_set_new(o, "fpc", json_pack("{s:o, s:f}", "population", jnum(g->headcount),
+                                                "factor", f));
+    }
     if (g->type == GROUP_CITY && rests_build(b, gi, w) != 0) {
         rests_free(b);
         json_decref(o);

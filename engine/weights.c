@@ -330,7 +330,13 @@ static void compute_one(struct weights *w, struct cw *c)
             snprintf(c->note, sizeof c->note, "cells could not be used; raked to their margins");
         goto done;
     }
-    snprintf(c->note, sizeof c->note, "%.200s", err);
+    /* Not stats' message itself: it can carry the sample's counts, and the
+     * note is shown for groups whatever their size. */
+    snprintf(c->note, sizeof c->note, "%s",
+             strstr(err, "no respondents") != NULL
+                 ? "a category with population figures has no respondents (collapse categories); "
+                   "not weighted to the population"
+                 : "raking did not converge; not weighted to the population");
 done:
     free(cells);
     free(sample);

@@ -201,15 +201,26 @@ static void teardown(void)
 
 TestSuite(calibration, .init = setup, .fini = teardown);
 
+static json_t *stats_json_of(const char *survey, const char *group);
+
 static json_t *stats_json(const char *survey, const char *city)
+{
+    char group[64];
+
+    snprintf(group, sizeof group, "--city %s", city);
+    return stats_json_of(survey, group);
+}
+
+/* `stats --json` of survey's wave w2 for group ("--city konin", ...). */
+static json_t *stats_json_of(const char *survey, const char *group)
 {
     static char out[1 << 21];
     json_error_t je;
     json_t *doc;
     const char *start;
 
-    cr_assert_eq(testdb_run(out, sizeof out, "stats --survey %s --wave w2 --city %s --json "
-                            "--db \"%s\" 2>/dev/null", survey, city, db.conninfo),
+    cr_assert_eq(testdb_run(out, sizeof out, "stats --survey %s --wave w2 %s --json "
+                            "--db \"%s\" 2>/dev/null", survey, group, db.conninfo),
                  0, "%s", out);
     /* testdb_run captures stderr too: the JSON starts at the first "{" line
      * (a weighting warning may come before it) */
@@ -295,6 +306,30 @@ Test(calibration, fpc_from_the_headcount_as_r_survey)
     CHECK_R_FPC("kal-jeden-fpc", "konin", PS1);
     CHECK_R_FPC("kal-dwa-fpc", "jaslo", PS2);
     CHECK_R_FPC("kal-dwa-fpc", "konin", RK);
+}
+
+Test(calibration, fpc_section_says_what_was_used)
+{
+    json_t *doc, *fpc;
+
+    import_data();
+    doc = stats_json("kal-jeden-fpc", "konin");
+    fpc = json_object_get(json_object_get(doc, "group"), "fpc");
+    cr_expect_eq(json_number_value(json_object_get(fpc, "population")), 1000);
+    cr_expect_float_eq(json_number_value(json_object_get(fpc, "factor")), 1 - 45.0 / 1000,
+                       1e-15);
+    json_decref(doc);
+    /* a network: the sum of its cities' headcounts and respondents */
+    doc = stats_json_of("kal-dwa-fpc", "--network siec");
+    fpc = json_object_get(json_object_get(doc, "group"), "fpc");
+    cr_expect_eq(json_number_value(json_object_get(fpc, "population")), 1500);
+    cr_expect_float_eq(json_number_value(json_object_get(fpc, "factor")), 1 - 100.0 / 1500,
+                       1e-15);
+    json_decref(doc);
+    doc = stats_json("kal-dwa", "konin");
+    cr_expect(json_object_get(json_object_get(doc, "group"), "fpc") == NULL,
+              "no fpc section without the option");
+    json_decref(doc);
 }
 
 /* The weighting section of one city: its method and note in wave w2. */

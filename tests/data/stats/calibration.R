@@ -3,8 +3,8 @@
 # correction, computed by R's survey package (Lumley) on Empirie's own test
 # data (calibration.csv, written by make_calibration_data.py).
 #
-# Regenerate (needs r-base-core, r-cran-survey, r-cran-mass: `scripts/deps
-# --regenerate-r` installs them; make test does not need R):
+# Regenerate with `make regenerate-r-refs` (scripts/deps installs r-base-core,
+# r-cran-survey and r-cran-mass for it; make test does not need R), i.e.
 #   cd tests/data/stats && Rscript calibration.R > calibration_ref.h
 #
 # The populations here are those the test writes into its cities.json.
