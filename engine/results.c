@@ -1065,6 +1065,27 @@ static int enps_of(const struct ctx *c, const struct agg_cell *cell, struct stat
     return stats_enps(counts, out, NULL, 0);
 }
 
+/* eNPS of group g in wave w, with the group's finite population correction
+ * on its variance (the CI recomputed, clipped to [-100, 100] as before). */
+static int enps_group(const struct ctx *c, const struct group *g, size_t w,
+                      struct stats_enps *out)
+{
+    double f;
+
+    if (enps_of(c, g->total[w], out) != 0)
+        return -1;
+    f = fpc_factor(g->total[w]->respondents.n, g->headcount);
+    if (f < 1.0 && isfinite(out->se)) {
+        double h;
+
+        out->se *= sqrt(f);
+        h = stats_z_crit() * out->se;
+        out->ci_lo = fmax(out->enps - h, -100.0);
+        out->ci_hi = fmin(out->enps + h, 100.0);
+    }
+    return 0;
+}
+
 static json_t *json_enps(const struct build *b, size_t gi, size_t w)
 {
     const struct ctx *c = b->c;
@@ -1079,14 +1100,14 @@ static json_t *json_enps(const struct build *b, size_t gi, size_t w)
         return json_null();
     if (measure_hidden(c, g, w, (size_t)k))
         return json_suppressed();
-    if (enps_of(c, g->total[w], &e) != 0 || e.n == 0)
+    if (enps_group(c, g, w, &e) != 0 || e.n == 0)
         return json_null();
     o = json_pack("{s:b, s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "suppressed", 0, "n", e.n,
                   "promoters", jnum(e.promoters / 100), "passives", jnum(e.passives / 100),
                   "detractors", jnum(e.detractors / 100), "value", jnum(e.enps), "se",
                   jnum(e.se), "ci_low", jnum(e.ci_lo), "ci_high", jnum(e.ci_hi));
     if (w > 0 && !measure_hidden(c, g, w - 1, (size_t)k) &&
-        enps_of(c, g->total[w - 1], &prev) == 0 && prev.n > 0) {
+        enps_group(c, g, w - 1, &prev) == 0 && prev.n > 0) {
         double diff = e.enps - prev.enps;
         double s = sqrt(e.se * e.se + prev.se * prev.se);
         double z = s > 0 ? diff / s : NAN;
@@ -1105,7 +1126,7 @@ static json_t *json_enps(const struct build *b, size_t gi, size_t w)
         x[nw] = c->in->wave_x[u];
         v[nw] = NAN;
         se[nw] = NAN;
-        if (!measure_hidden(c, g, u, (size_t)k) && enps_of(c, g->total[u], &eu) == 0 &&
+        if (!measure_hidden(c, g, u, (size_t)k) && enps_group(c, g, u, &eu) == 0 &&
             eu.n > 0) {
             v[nw] = eu.enps;
             se[nw] = eu.se;
@@ -1228,6 +1249,8 @@ static json_t *json_breakdown(const struct build *b, size_t gi, size_t w)
                 io = json_suppressed();
             } else {
                 est_item(c, cell, k, &e);
+                /* a domain of the group: the group's sampling fraction */
+                est_apply_fpc(&e, fpc_factor(g->total[w]->respondents.n, g->headcount));
                 io = json_est(c, &e, 0, NULL, 0);
                 json_object_set_new(io, "suppressed", json_false());
             }

@@ -1026,3 +1026,8 @@ double stats_f_quantile(double p, double df1, double df2)
 {
     return f_quantile(p, df1, df2);
 }
+
+double stats_z_crit(void)
+{
+    return z_crit();
+}

@@ -356,6 +356,9 @@ int stats_rank(const double *values, size_t n, double *ranks, char *err, size_t 
 /* Two-sided p of a standard normal z; NaN when z is not finite. */
 double stats_z_p(double z);
 
+/* The standard normal quantile of the 95% two-sided intervals (1.95996...). */
+double stats_z_crit(void);
+
 /* The p-quantile of the F distribution with df1, df2 degrees of freedom
  * (GSL's inverse, with a bisection fallback where it does not converge). */
 double stats_f_quantile(double p, double df1, double df2);

@@ -40,7 +40,8 @@ static const char items[] =
     " \"dimensions\": [{\"code\": \"d\", \"label\": {\"pl\": \"Wymiar\"}, \"min_items\": 2}],\n"
     " \"items\": [\n"
     "  {\"code\": \"q1\", \"scale\": \"zgoda5\", \"dimension\": \"d\", \"text\": {\"pl\": \"P1\"}},\n"
-    "  {\"code\": \"q2\", \"scale\": \"zgoda5\", \"dimension\": \"d\", \"text\": {\"pl\": \"P2\"}}]}\n";
+    "  {\"code\": \"q2\", \"scale\": \"zgoda5\", \"dimension\": \"d\", \"text\": {\"pl\": \"P2\"}},\n"
+    "  {\"code\": \"rec\", \"type\": \"scale\", \"min\": 0, \"max\": 10, \"text\": {\"pl\": \"eNPS\"}}]}\n";
 
 static const char cells1[] = "{\"cells\": {\"1\": 500, \"2\": 300, \"3\": 200}}";
 static const char cells2[] =
@@ -69,7 +70,7 @@ static void write_instrument(const char *slug, const char *strata, int fpc)
     snprintf(name, sizeof name, "surveys/%s.json", slug);
     snprintf(text, sizeof text,
              "{\"slug\": \"%s\", \"version\": 1, \"title\": {\"pl\": \"Test %s\"},\n"
-             " \"weighted\": true, \"anonymity_threshold\": 3,\n"
+             " \"weighted\": true, \"anonymity_threshold\": 3, \"enps_item\": \"rec\",\n"
              " \"poststratification\": {\"attributes\": [%s]},%s\n%s%s",
              slug, slug, strata, fpc ? " \"variance\": {\"fpc\": \"headcount\"}," : "", attrs,
              items);
@@ -160,8 +161,10 @@ static void import_data(void)
                 fprintf(f,
                         "{\"survey\": \"%s%s\", \"wave\": \"w%d\", \"city\": \"%s\", "
                         "\"id\": \"00000000-0000-4000-8000-%012d\", \"attributes\": {\"grupa\": "
-                        "%d, \"plec\": %d}, \"answers\": {\"q1\": %d, \"q2\": %d}, \"weight\": 1}\n",
-                        survey, twin ? "-fpc" : "", w, city, id++, g, p, a1, q2);
+                        "%d, \"plec\": %d}, \"answers\": {\"q1\": %d, \"q2\": %d, \"rec\": %d}, "
+                        "\"weight\": 1}\n",
+                        survey, twin ? "-fpc" : "", w, city, id++, g, p, a1, q2,
+                        (2 * a1 + q2 + g + p) % 11);
             }
     }
     for (int i = 0; i < 6; i++)
@@ -332,6 +335,30 @@ Test(calibration, fpc_section_says_what_was_used)
     json_decref(doc);
 }
 
+/* eNPS (unweighted counts, multinomial SE) takes the same factor. */
+Test(calibration, fpc_applies_to_enps)
+{
+    json_t *a, *b, *ea, *eb;
+    double f = 1 - 45.0 / 1000, z = 1.959963984540054;
+
+    import_data();
+    a = stats_json("kal-jeden", "konin");
+    b = stats_json("kal-jeden-fpc", "konin");
+    ea = json_object_get(json_object_get(a, "group"), "enps");
+    eb = json_object_get(json_object_get(b, "group"), "enps");
+    cr_assert(json_is_number(json_object_get(ea, "se")) && json_is_number(json_object_get(eb, "se")));
+    cr_expect_float_eq(json_number_value(json_object_get(eb, "value")),
+                       json_number_value(json_object_get(ea, "value")), 1e-12);
+    cr_expect_float_eq(json_number_value(json_object_get(eb, "se")),
+                       json_number_value(json_object_get(ea, "se")) * sqrt(f), 1e-12);
+    cr_expect_float_eq(json_number_value(json_object_get(eb, "ci_high")),
+                       fmin(100, json_number_value(json_object_get(eb, "value")) +
+                                     z * json_number_value(json_object_get(eb, "se"))),
+                       1e-9);
+    json_decref(a);
+    json_decref(b);
+}
+
 /* The weighting section of one city: its method and note in wave w2. */
 static json_t *weighting_of(json_t *doc)
 {
@@ -438,7 +465,9 @@ Test(calibration, waves_on_one_date_give_no_trend)
     }
     json_array_foreach(json_object_get(json_object_get(doc, "group"), "dimensions"), i, it)
         cr_expect(json_is_null(json_object_get(it, "trend")));
-    cr_expect_eq(changes, 2, "both items have a change against w1");
+    it = json_object_get(json_object_get(doc, "group"), "enps");
+    cr_expect(json_is_object(it) && json_is_null(json_object_get(it, "trend")), "eNPS trend");
+    cr_expect_eq(changes, 3, "q1, q2 and rec have a change against w1");
     collect(json_object_get(doc, "group"), found, &n, 256);
     cr_assert(n >= 2);
     for (size_t a = 0; a < n; a++) {
