@@ -315,7 +315,7 @@ static struct agg_cell *cell_alloc(const struct agg *a)
     double *dp;
 
     for (size_t k = 0; k < a->nitems; k++)
-        doubles += 3 * item_slots(&a->defs[k]) + 3 * a->nstrata;
+        doubles += 3 * item_slots(&a->defs[k]) + 6 * a->nstrata;
     for (size_t d = 0; d < ndims; d++) {
         size_t k = a->newest->dimensions[d].nitems;
 
@@ -338,6 +338,8 @@ static struct agg_cell *cell_alloc(const struct agg *a)
         it->values = it->nvalues ? (struct agg_value *)dp : NULL;
         dp += 3 * it->nvalues;
         it->cal.h = a->nstrata ? dp : NULL;
+        dp += 3 * a->nstrata;
+        it->fav.h = a->nstrata ? dp : NULL;
         dp += 3 * a->nstrata;
     }
     for (size_t d = 0; d < ndims; d++) {
@@ -408,6 +410,7 @@ static void cell_combine(const struct agg *a, struct agg_cell *dst, const struct
         value_add(&d->answered, &s->answered, sign);
         pair_add(&d->driver, &s->driver, sign);
         cal_add(&d->cal, &s->cal, sign);
+        cal_add(&d->fav, &s->fav, sign);
     }
     for (size_t dd = 0; dd < a->newest->ndimensions; dd++) {
         struct agg_dim *d = &dst->dims[dd];
@@ -741,6 +744,8 @@ static void add_item(struct agg *a, struct agg_cell *c, size_t k, int x, double 
         return;
     value_put(&it->values[x - it->min], w);
     cal_put(&it->cal, stratum, x, w);
+    if (def->type == SURVEY_LIKERT)
+        cal_put(&it->fav, stratum, x > def->max - a->newest->favourable_top ? 1.0 : 0.0, w);
     if (def->type == SURVEY_LIKERT || def->type == SURVEY_SCALE)
         a->score[k] = x;
 }
@@ -865,6 +870,8 @@ int agg_calibrate(struct agg *a, agg_cal_fn fn, void *ctx, char *err, size_t err
 
         for (size_t k = 0; k < a->nitems; k++)
             if (fn(ctx, c->city, c->wave, c->items[k].cal.h, c->items[k].cal.cal, err,
+                   errlen) != 0 ||
+                fn(ctx, c->city, c->wave, c->items[k].fav.h, c->items[k].fav.cal, err,
                    errlen) != 0)
                 return err_prefix(err, errlen, "item %s", a->defs[k].code);
         for (size_t d = 0; d < a->newest->ndimensions; d++)

@@ -75,6 +75,8 @@ struct agg_item {
     struct agg_value answered; /* MULTI: respondents who answered the item */
     struct agg_pair driver;    /* with the eNPS item (LIKERT/SCALE only) */
     struct agg_cal cal;        /* scored items of a calibrated survey */
+    struct agg_cal fav;        /* the same for the favourable indicator (LIKERT: 1 when
+                                * the score is in the top favourable_top points) */
 };
 
 struct agg_dim {

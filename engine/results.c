@@ -499,8 +499,48 @@ static double median_at(const double *x, const double *counts, size_t n, double 
  * counts v, from unweighted counts or, for weighted surveys, from the
  * weight sums; % favourable over the top fav_top values.
  */
+/* The calibration sums of an agg_cal as stats' struct. */
+static void calsums_of(const struct agg_cal *cal, struct stats_calsums *cs)
+{
+    cs->cal[0] = cal->cal[0];
+    cs->cal[1] = cal->cal[1];
+    cs->cal[2] = cal->cal[2];
+    cs->unc = (struct stats_wsums){ cal->unc[0], cal->unc[1], cal->unc[3],
+                                    cal->unc[2], cal->unc[4], cal->unc[5] };
+}
+
+/* The favourable share p of calibrated weights as a weighted mean of its
+ * indicator, and the n for which p(1 - p)/n is its linearization variance
+ * (the effective n of Korn & Graubard 1998; docs/statistics.md), for the
+ * Wilson interval and the two-proportion test. kish when p is 0 or 1 or the
+ * variance 0. */
+static double fav_effective_n(const struct agg_value *v, size_t n, size_t fav_top,
+                              const struct agg_cal *fav, double kish)
+{
+    struct stats_wsums ws = { 0, 0, 0, 0, 0, 0 };
+    struct stats_calsums cs;
+    struct stats_wmean wm;
+
+    for (size_t i = 0; i < n; i++) {
+        double y = i >= n - fav_top ? 1.0 : 0.0;
+
+        ws.n += v[i].n;
+        ws.sw += v[i].w;
+        ws.sw2 += v[i].w2;
+        ws.swy += v[i].w * y;
+        ws.sw2y += v[i].w2 * y;
+        ws.sw2y2 += v[i].w2 * y;
+    }
+    calsums_of(fav, &cs);
+    if (stats_calibrated_mean(&ws, &cs, 1.0, &wm, NULL, 0) != 0 || !(wm.se > 0) ||
+        !(wm.mean > 0 && wm.mean < 1))
+        return kish;
+    return wm.mean * (1.0 - wm.mean) / (wm.se * wm.se);
+}
+
 static void est_from_points(const struct ctx *c, const double *x, const struct agg_value *v,
-                            size_t n, size_t fav_top, const struct agg_cal *cal, struct est *e)
+                            size_t n, size_t fav_top, const struct agg_cal *cal,
+                            const struct agg_cal *fav, struct est *e)
 {
     struct stats_moments m = { 0, 0, 0 };
     struct stats_wsums ws = { 0, 0, 0, 0, 0, 0 };
@@ -540,11 +580,7 @@ static void est_from_points(const struct ctx *c, const double *x, const struct a
         int rc;
 
         if (cal != NULL && agg_calibrated(c->agg)) {
-            cs.cal[0] = cal->cal[0];
-            cs.cal[1] = cal->cal[1];
-            cs.cal[2] = cal->cal[2];
-            cs.unc = (struct stats_wsums){ cal->unc[0], cal->unc[1], cal->unc[3],
-                                           cal->unc[2], cal->unc[4], cal->unc[5] };
+            calsums_of(cal, &cs);
             rc = stats_calibrated_mean(&ws, &cs, 1.0, &wm, NULL, 0);
         } else {
             rc = stats_weighted_mean(&ws, &wm, NULL, 0);
@@ -572,8 +608,11 @@ static void est_from_points(const struct ctx *c, const double *x, const struct a
             if (i >= n - fav_top)
                 top += counts[i];
         }
-        /* Weighted: the weighted share on Kish's effective n. */
+        /* Weighted: the weighted share on Kish's effective n; calibrated:
+         * on the effective n of its linearization variance. */
         e->fav_n = e->n_eff;
+        if (c->weighted && fav != NULL && agg_calibrated(c->agg))
+            e->fav_n = fav_effective_n(v, n, fav_top, fav, e->n_eff);
         e->fav_x = total > 0 ? top / total * e->fav_n : 0;
         e->has_fav = stats_wilson(e->fav_x, e->fav_n, &e->fav, NULL, 0) == 0;
     }
@@ -590,12 +629,12 @@ static void est_item(const struct ctx *c, const struct agg_cell *cell, size_t k,
     double *x = it->nvalues <= 64 ? buf : malloc(it->nvalues * sizeof *x);
 
     if (x == NULL) {
-        est_from_points(c, NULL, NULL, 0, 0, NULL, e);
+        est_from_points(c, NULL, NULL, 0, 0, NULL, NULL, e);
         return;
     }
     for (size_t i = 0; i < it->nvalues; i++)
         x[i] = it->min + (double)i;
-    est_from_points(c, x, it->values, it->nvalues, top, &it->cal, e);
+    est_from_points(c, x, it->values, it->nvalues, top, &it->cal, &it->fav, e);
     if (x != buf)
         free(x);
 }
@@ -609,7 +648,7 @@ static void est_dim(const struct ctx *c, const struct agg_cell *cell, size_t d, 
 
     if (x != NULL && v != NULL)
         n = agg_dim_points(c->agg, d, &cell->dims[d], x, v, cap);
-    est_from_points(c, x, v, n, 0, &cell->dims[d].cal, e);
+    est_from_points(c, x, v, n, 0, &cell->dims[d].cal, NULL, e);
     free(x);
     free(v);
 }

@@ -13,6 +13,9 @@
  *   *_FPC the same with svydesign(fpc=~N), N the registry headcount (Konin
  *        1000, Jasło 500): the instruments kal-jeden-fpc and kal-dwa-fpc
  *        say "variance": {"fpc": "headcount"}.
+ * Means and SEs of q1, q2 and the dimension d; the favourable shares of q1
+ * and q2 (f1, f2: svymean of the 0/1 indicator) through their Wilson
+ * interval on the effective n p(1-p)/SE².
  */
 #include "testdb.h"
 
@@ -256,6 +259,21 @@ static void expect_rel(json_t *m, const char *field, double want, const char *wh
               fabs(got - want) / fabs(want));
 }
 
+/* The favourable share of item m and its Wilson interval on the effective
+ * n p(1 - p)/SE², p and SE from R (svymean of the 0/1 indicator). */
+static void expect_fav(json_t *m, double p, double se, const char *what)
+{
+    json_t *fav = json_object_get(m, "favourable");
+    double z = 1.959963984540054, n = p * (1 - p) / (se * se), z2n = z * z / n;
+    double centre = (p + z2n / 2) / (1 + z2n);
+    double half = z * sqrt(p * (1 - p) / n + z2n / (4 * n)) / (1 + z2n);
+
+    cr_assert(json_is_object(fav), "%s: no favourable share", what);
+    expect_rel(fav, "share", p, what);
+    expect_rel(fav, "ci_low", centre - half, what);
+    expect_rel(fav, "ci_high", centre + half, what);
+}
+
 /* q1, q2 and the dimension d of one city against the R references. */
 #define CHECK_R(SURVEY, CITY, P)                                                          \
     do {                                                                                  \
@@ -268,6 +286,8 @@ static void expect_rel(json_t *m, const char *field, double want, const char *wh
         expect_rel(q2, "se", P##_Q2##_SE, #P " q2");                                      \
         expect_rel(dd, "mean", P##_D##_MEAN, #P " d");                                    \
         expect_rel(dd, "se", P##_D##_SE, #P " d");                                        \
+        expect_fav(q1, P##_F1_MEAN, P##_F1_SE, #P " q1 favourable");                      \
+        expect_fav(q2, P##_F2_MEAN, P##_F2_SE, #P " q2 favourable");                      \
         json_decref(doc);                                                                 \
     } while (0)
 
@@ -282,6 +302,8 @@ static void expect_rel(json_t *m, const char *field, double want, const char *wh
         expect_rel(q2, "se", P##_Q2_FPC_SE, #P " q2 fpc");                                \
         expect_rel(dd, "mean", P##_D_FPC_MEAN, #P " d fpc");                              \
         expect_rel(dd, "se", P##_D_FPC_SE, #P " d fpc");                                  \
+        expect_fav(q1, P##_F1_FPC_MEAN, P##_F1_FPC_SE, #P " q1 favourable fpc");          \
+        expect_fav(q2, P##_F2_FPC_MEAN, P##_F2_FPC_SE, #P " q2 favourable fpc");          \
         json_decref(doc);                                                                 \
     } while (0)
 

@@ -8,10 +8,13 @@
 #   cd tests/data/stats && Rscript calibration.R > calibration_ref.h
 #
 # The populations here are those the test writes into its cities.json.
+# f1, f2: the favourable shares of q1, q2 (answers 4 or 5) as means of 0/1.
 suppressMessages(library(survey))
 options(digits = 17)
 d <- read.csv("calibration.csv")
 d$d <- (d$q1 + d$q2) / 2            # the dimension score: mean of its two items
+d$f1 <- as.numeric(d$q1 >= 4)        # favourable: the top two points of 1-5
+d$f2 <- as.numeric(d$q2 >= 4)
 d$grupa <- factor(d$grupa, levels = 1:3)
 d$plec <- factor(d$plec, levels = 1:2)
 headcount <- c(konin = 1000, jaslo = 500)
@@ -33,7 +36,7 @@ k1 <- sub("konin", "kal-jeden")
 pop1 <- data.frame(grupa = factor(1:3), Freq = c(500, 300, 200))
 for (fpc in c(FALSE, TRUE)) {
   ps <- postStratify(design(k1, fpc), ~grupa, pop1)
-  for (v in c("q1", "q2", "d"))
+  for (v in c("q1", "q2", "d", "f1", "f2"))
     out(sprintf("PS1_%s%s", toupper(v), if (fpc) "_FPC" else ""),
         svymean(as.formula(paste0("~", v)), ps),
         sprintf("svymean(~%s, postStratify(svydesign(ids=~1%s), ~grupa, pop))", v,
@@ -46,7 +49,7 @@ pop2 <- data.frame(grupa = factor(rep(1:3, each = 2)), plec = factor(rep(1:2, 3)
                    Freq = c(150, 100, 120, 80, 30, 20))
 for (fpc in c(FALSE, TRUE)) {
   ps <- postStratify(design(j2, fpc), ~grupa + plec, pop2)
-  for (v in c("q1", "q2", "d"))
+  for (v in c("q1", "q2", "d", "f1", "f2"))
     out(sprintf("PS2_%s%s", toupper(v), if (fpc) "_FPC" else ""),
         svymean(as.formula(paste0("~", v)), ps),
         sprintf("svymean(~%s, postStratify(svydesign(ids=~1%s), ~grupa+plec, pop))", v,
@@ -59,7 +62,7 @@ for (fpc in c(FALSE, TRUE)) {
   rk <- calibrate(design(k2, fpc), ~grupa + plec,
                   c(`(Intercept)` = 1000, grupa2 = 300, grupa3 = 200, plec2 = 450),
                   calfun = "raking", epsilon = 1e-14, maxit = 1000)
-  for (v in c("q1", "q2", "d"))
+  for (v in c("q1", "q2", "d", "f1", "f2"))
     out(sprintf("RK_%s%s", toupper(v), if (fpc) "_FPC" else ""),
         svymean(as.formula(paste0("~", v)), rk),
         sprintf("svymean(~%s, calibrate(svydesign(ids=~1%s), ~grupa+plec, pop, calfun=\"raking\"))",

@@ -5,33 +5,57 @@
 #define PS1_Q2_SE 0.13356561206864859 /* svymean(~q2, postStratify(svydesign(ids=~1), ~grupa, pop)) */
 #define PS1_D_MEAN 3.1150000000000002
 #define PS1_D_SE 0.10079865732330871 /* svymean(~d, postStratify(svydesign(ids=~1), ~grupa, pop)) */
+#define PS1_F1_MEAN 0.27500000000000002
+#define PS1_F1_SE 0.063374562935555837 /* svymean(~f1, postStratify(svydesign(ids=~1), ~grupa, pop)) */
+#define PS1_F2_MEAN 0.495
+#define PS1_F2_SE 0.064256013160425146 /* svymean(~f2, postStratify(svydesign(ids=~1), ~grupa, pop)) */
 #define PS1_Q1_FPC_MEAN 2.71
 #define PS1_Q1_FPC_SE 0.1558075462783261 /* svymean(~q1, postStratify(svydesign(ids=~1, fpc=~N), ~grupa, pop)) */
 #define PS1_Q2_FPC_MEAN 3.52
 #define PS1_Q2_FPC_SE 0.13052579421150998 /* svymean(~q2, postStratify(svydesign(ids=~1, fpc=~N), ~grupa, pop)) */
 #define PS1_D_FPC_MEAN 3.1150000000000002
 #define PS1_D_FPC_SE 0.098504582121156384 /* svymean(~d, postStratify(svydesign(ids=~1, fpc=~N), ~grupa, pop)) */
+#define PS1_F1_FPC_MEAN 0.27500000000000002
+#define PS1_F1_FPC_SE 0.061932222162986002 /* svymean(~f1, postStratify(svydesign(ids=~1, fpc=~N), ~grupa, pop)) */
+#define PS1_F2_FPC_MEAN 0.495
+#define PS1_F2_FPC_SE 0.06279361147477866 /* svymean(~f2, postStratify(svydesign(ids=~1, fpc=~N), ~grupa, pop)) */
 #define PS2_Q1_MEAN 2.8743376623376626
 #define PS2_Q1_SE 0.13007483433841813 /* svymean(~q1, postStratify(svydesign(ids=~1), ~grupa+plec, pop)) */
 #define PS2_Q2_MEAN 3.3341818181818184
 #define PS2_Q2_SE 0.12925804521732892 /* svymean(~q2, postStratify(svydesign(ids=~1), ~grupa+plec, pop)) */
 #define PS2_D_MEAN 3.1042597402597405
 #define PS2_D_SE 0.08585846674247595 /* svymean(~d, postStratify(svydesign(ids=~1), ~grupa+plec, pop)) */
+#define PS2_F1_MEAN 0.31922077922077924
+#define PS2_F1_SE 0.061354106556589356 /* svymean(~f1, postStratify(svydesign(ids=~1), ~grupa+plec, pop)) */
+#define PS2_F2_MEAN 0.49939393939393939
+#define PS2_F2_SE 0.06855935324303862 /* svymean(~f2, postStratify(svydesign(ids=~1), ~grupa+plec, pop)) */
 #define PS2_Q1_FPC_MEAN 2.8743376623376626
 #define PS2_Q1_FPC_SE 0.12367374064635911 /* svymean(~q1, postStratify(svydesign(ids=~1, fpc=~N), ~grupa+plec, pop)) */
 #define PS2_Q2_FPC_MEAN 3.3341818181818184
 #define PS2_Q2_FPC_SE 0.12289714641552155 /* svymean(~q2, postStratify(svydesign(ids=~1, fpc=~N), ~grupa+plec, pop)) */
 #define PS2_D_FPC_MEAN 3.1042597402597405
 #define PS2_D_FPC_SE 0.081633298264111823 /* svymean(~d, postStratify(svydesign(ids=~1, fpc=~N), ~grupa+plec, pop)) */
+#define PS2_F1_FPC_MEAN 0.31922077922077924
+#define PS2_F1_FPC_SE 0.0583348185716474 /* svymean(~f1, postStratify(svydesign(ids=~1, fpc=~N), ~grupa+plec, pop)) */
+#define PS2_F2_FPC_MEAN 0.49939393939393939
+#define PS2_F2_FPC_SE 0.065185488914802123 /* svymean(~f2, postStratify(svydesign(ids=~1, fpc=~N), ~grupa+plec, pop)) */
 #define RK_Q1_MEAN 2.9308503281920295
 #define RK_Q1_SE 0.12291461606527242 /* svymean(~q1, calibrate(svydesign(ids=~1), ~grupa+plec, pop, calfun="raking")) */
 #define RK_Q2_MEAN 3.3144151951135066
 #define RK_Q2_SE 0.12288985002405595 /* svymean(~q2, calibrate(svydesign(ids=~1), ~grupa+plec, pop, calfun="raking")) */
 #define RK_D_MEAN 3.1226327616527678
 #define RK_D_SE 0.089191371200273928 /* svymean(~d, calibrate(svydesign(ids=~1), ~grupa+plec, pop, calfun="raking")) */
+#define RK_F1_MEAN 0.32730309200840912
+#define RK_F1_SE 0.046879107797340488 /* svymean(~f1, calibrate(svydesign(ids=~1), ~grupa+plec, pop, calfun="raking")) */
+#define RK_F2_MEAN 0.48181913746011545
+#define RK_F2_SE 0.048633418658650653 /* svymean(~f2, calibrate(svydesign(ids=~1), ~grupa+plec, pop, calfun="raking")) */
 #define RK_Q1_FPC_MEAN 2.9308503281920291
 #define RK_Q1_FPC_SE 0.1196761742982483 /* svymean(~q1, calibrate(svydesign(ids=~1, fpc=~N), ~grupa+plec, pop, calfun="raking")) */
 #define RK_Q2_FPC_MEAN 3.3144151951135066
 #define RK_Q2_FPC_SE 0.11965206077001073 /* svymean(~q2, calibrate(svydesign(ids=~1, fpc=~N), ~grupa+plec, pop, calfun="raking")) */
 #define RK_D_FPC_MEAN 3.1226327616527678
 #define RK_D_FPC_SE 0.086841438612926203 /* svymean(~d, calibrate(svydesign(ids=~1, fpc=~N), ~grupa+plec, pop, calfun="raking")) */
+#define RK_F1_FPC_MEAN 0.32730309200840901
+#define RK_F1_FPC_SE 0.045643979986249944 /* svymean(~f1, calibrate(svydesign(ids=~1, fpc=~N), ~grupa+plec, pop, calfun="raking")) */
+#define RK_F2_FPC_MEAN 0.48181913746011557
+#define RK_F2_FPC_SE 0.047352069871182553 /* svymean(~f2, calibrate(svydesign(ids=~1, fpc=~N), ~grupa+plec, pop, calfun="raking")) */
