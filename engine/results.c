@@ -1611,8 +1611,9 @@ json_t *results_group(json_t *doc, const char *wave, const char *type, const cha
 }
 
 /* The document's weighting for one group: by_city cut to the group's
- * wave and cities (a city; a network's members; every city for "all"). */
-static json_t *weighting_view(json_t *doc, json_t *group)
+ * wave and cities (a city; a network's members; every city for "all"),
+ * a hidden city's entry reduced to {"city", "wave", "suppressed": true}. */
+json_t *results_weighting(json_t *doc, json_t *group)
 {
     json_t *wt = json_object_get(doc, "weighting"), *out, *by, *e;
     const char *type = json_string_value(json_object_get(group, "type"));
@@ -1642,8 +1643,19 @@ static json_t *weighting_view(json_t *doc, json_t *group)
         in |= type != NULL && strcmp(type, "city") == 0 && slug != NULL && strcmp(slug, city) == 0;
         json_array_foreach(members, j, m)
             in |= strcmp(json_string_value(m), city) == 0;
-        if (in)
-            json_array_append(by, e);
+        if (!in)
+            continue;
+        /* A hidden city's weighting could tell about its cells (a category
+         * without respondents): only that it is hidden. */
+        {
+            json_t *cg = results_group(doc, wave, "city", city);
+
+            if (cg == NULL || json_is_true(json_object_get(cg, "suppressed")))
+                json_array_append_new(by, json_pack("{s:s, s:s, s:b}", "city", city, "wave",
+                                                    wave, "suppressed", 1));
+            else
+                json_array_append(by, e);
+        }
     }
     json_object_set_new(out, "by_city", by);
     return out;
@@ -1654,6 +1666,6 @@ json_t *results_view(json_t *doc, json_t *group)
     return json_pack("{s:O, s:O, s:O, s:O, s:o, s:O, s:O}", "survey",
                      json_object_get(doc, "survey"), "title", json_object_get(doc, "title"),
                      "threshold", json_object_get(doc, "threshold"), "weighted",
-                     json_object_get(doc, "weighted"), "weighting", weighting_view(doc, group),
+                     json_object_get(doc, "weighted"), "weighting", results_weighting(doc, group),
                      "instrument", json_object_get(doc, "instrument"), "group", group);
 }

@@ -16,7 +16,9 @@
  * categories, e.g. "prefer not to say") keep weight 1. Cities without
  * population figures, or whose raking does not converge, keep the weights
  * given with their responses. weights_report says what was done where.
- * Formulas and sources: docs/statistics.md.
+ * weights_stratum and weights_cal give agg the post-stratum of each
+ * response and the linearization sums of each city (the SEs of calibrated
+ * weights, stats_cal_group). Formulas and sources: docs/statistics.md.
  */
 #ifndef EMPIRIE_WEIGHTS_H
 #define EMPIRIE_WEIGHTS_H
@@ -54,8 +56,10 @@ long weights_stratum(void *ctx, size_t city, const char *city_slug, size_t wave,
 int weights_cal(void *ctx, size_t city, size_t wave, const double *h, double out[3], char *err,
                 size_t errlen);
 
-/* What was done: {"attributes": [...], "example_population": bool,
- * "by_city": [{"city", "wave", "method", "note"}]}. A new object. */
+/* What was done: {"method": "post-stratification", "attributes": [...],
+ * "example_population": bool, "by_city": [{"city", "wave", "method",
+ * "note"}]}, method "cells", "raking" or "none" (the weights sent are
+ * used), note why (no counts in it). A new object. */
 json_t *weights_report(const struct weights *w);
 
 void weights_free(struct weights *w);

@@ -294,35 +294,23 @@ static void methodology_facts(struct xlsx *x, lxw_worksheet *ws, int *row, const
     xlsx_text(x, ws, (*row)++, 1, meta->created, XF_PLAIN);
 }
 
-/* The group (NULL: every city) has city slug. */
-static int group_has(const json_t *group, const char *slug)
-{
-    const json_t *m;
-    size_t i;
-
-    if (group == NULL)
-        return 1;
-    if (strcmp(xlsx_str(group, "type", ""), "city") == 0)
-        return strcmp(xlsx_str(group, "slug", ""), slug) == 0;
-    if (strcmp(xlsx_str(group, "type", ""), "all") == 0)
-        return 1;
-    json_array_foreach(json_object_get(group, "members"), i, m)
-        if (json_is_string(m) && strcmp(json_string_value(m), slug) == 0)
-            return 1;
-    return 0;
-}
-
 /* A weighted survey: how the weights were made and their standard errors,
- * then one line per city of the group whose sample was not weighted as the
- * instrument asks (docs/results.md, weighting). */
+ * then one line per visible city of the group whose sample was not weighted
+ * as the instrument asks (results_weighting; docs/results.md). */
 static void methodology_weighting(struct xlsx *x, lxw_worksheet *ws, int *row, const json_t *doc,
                                   const char *wave, const json_t *group)
 {
-    const json_t *wt = json_object_get(doc, "weighting"), *e;
+    json_t *all = group == NULL ? results_group((json_t *)doc, wave, "all", NULL) : NULL;
+    json_t *wt, *e;
     size_t i;
 
-    if (!json_is_object(wt))
+    if (group == NULL && all == NULL)
         return;
+    wt = results_weighting((json_t *)doc, (json_t *)(group != NULL ? group : all));
+    if (!json_is_object(wt)) {
+        json_decref(wt);
+        return;
+    }
     xlsx_label_cell(x, ws, *row, 0, L_WEIGHTING, XF_BOLD);
     xlsx_text(x, ws, (*row)++, 1,
               x->english
@@ -338,8 +326,7 @@ static void methodology_weighting(struct xlsx *x, lxw_worksheet *ws, int *row, c
         const char *city = xlsx_str(e, "city", ""), *note = xlsx_str(e, "note", "");
         char line[512];
 
-        if (strcmp(xlsx_str(e, "wave", ""), wave) != 0 || note[0] == '\0' ||
-            !group_has(group, city))
+        if (note[0] == '\0')
             continue;
         snprintf(line, sizeof line, "%s: %s%s", city,
                  strcmp(xlsx_str(e, "method", ""), "none") == 0
@@ -349,6 +336,7 @@ static void methodology_weighting(struct xlsx *x, lxw_worksheet *ws, int *row, c
                  note);
         xlsx_text(x, ws, (*row)++, 1, line, XF_WRAP);
     }
+    json_decref(wt);
 }
 
 void sheets_methodology(struct xlsx *x, const json_t *doc, const struct report_meta *meta,

@@ -92,7 +92,8 @@ static void write_cities(const char *konin_one)
              "                  \"kal-dwa\": %s, \"kal-dwa-fpc\": %s}},\n"
              " {\"slug\": \"jaslo\", \"name\": \"Jasło\", \"programme\": true, \"headcount\": 500,\n"
              "  \"population\": {\"kal-dwa\": %s, \"kal-dwa-fpc\": %s}},\n"
-             " {\"slug\": \"nisko\", \"name\": \"Nisko\", \"programme\": true}]}\n",
+             " {\"slug\": \"nisko\", \"name\": \"Nisko\", \"programme\": true},\n"
+             " {\"slug\": \"zary\", \"name\": \"Żary\", \"programme\": true}]}\n",
              konin_one, cells1, margins, margins, cells2, cells2);
     write_file("registry/cities.json", text);
 }
@@ -170,6 +171,14 @@ static void import_data(void)
                         (2 * a1 + q2 + g + p) % 11);
             }
     }
+    /* Żary: 2 respondents of kal-dwa in w1 (alone there), under the
+     * threshold of 3 */
+    for (int i = 0; i < 2; i++)
+        fprintf(f,
+                "{\"survey\": \"kal-dwa\", \"wave\": \"w1\", \"city\": \"zary\", "
+                "\"id\": \"00000000-0000-4000-8000-%012d\", \"attributes\": {\"grupa\": 1, "
+                "\"plec\": 1}, \"answers\": {\"q1\": 2, \"q2\": 3, \"rec\": 5}, \"weight\": 1}\n",
+                id++);
     for (int i = 0; i < 6; i++)
         fprintf(f,
                 "{\"survey\": \"kal-jeden\", \"wave\": \"w2\", \"city\": \"nisko\", "
@@ -409,6 +418,17 @@ Test(calibration, weighting_section_shows_method_and_fallback)
     cr_expect_str_eq(json_string_value(json_object_get(e, "method")), "none");
     cr_expect_str_eq(json_string_value(json_object_get(e, "note")),
                      "no population figures in the registry");
+    json_decref(doc);
+    /* a hidden city's entry says only that it is hidden (Żary, kal-dwa w1) */
+    cr_assert_eq(testdb_run(out, sizeof out, "stats --survey kal-dwa --wave w1 --all --json "
+                            "--db \"%s\"", db.conninfo), 0, "%s", out);
+    doc = json_loads(out, 0, NULL);
+    cr_assert(doc != NULL, "%s", out);
+    e = json_array_get(json_object_get(json_object_get(doc, "weighting"), "by_city"), 0);
+    cr_expect_str_eq(json_string_value(json_object_get(e, "city")), "zary");
+    cr_expect(json_is_true(json_object_get(e, "suppressed")), "%s", out);
+    cr_expect(json_object_get(e, "note") == NULL && json_object_get(e, "method") == NULL,
+              "a hidden city's weighting is not shown: %s", out);
     json_decref(doc);
     /* ... and `stats` says so on stderr */
     cr_assert_eq(testdb_run(out, sizeof out, "stats --survey kal-jeden --wave w2 --city nisko "
