@@ -334,6 +334,32 @@ Test(calibration, margins_rake_as_r_survey_calibrate)
     CHECK_R("kal-dwa", "konin", RK);
 }
 
+/* A network of a raked and a post-stratified city: the formula of
+ * docs/statistics.md for groups of cities, evaluated in R from survey's
+ * fits (calibration.R, NET_*; survey has no design for it). */
+Test(calibration, network_of_calibrated_cities)
+{
+    const char *const groups[2] = { "kal-dwa", "kal-dwa-fpc" };
+    const double want[2][6] = {
+        { NET_Q1_MEAN, NET_Q1_SE, NET_Q2_MEAN, NET_Q2_SE, NET_D_MEAN, NET_D_SE },
+        { NET_Q1_FPC_MEAN, NET_Q1_FPC_SE, NET_Q2_FPC_MEAN, NET_Q2_FPC_SE, NET_D_FPC_MEAN,
+          NET_D_FPC_SE },
+    };
+
+    import_data();
+    for (int k = 0; k < 2; k++) {
+        json_t *doc = stats_json_of(groups[k], "--network siec");
+
+        expect_rel(measure(doc, "items", "q1"), "mean", want[k][0], groups[k]);
+        expect_rel(measure(doc, "items", "q1"), "se", want[k][1], groups[k]);
+        expect_rel(measure(doc, "items", "q2"), "mean", want[k][2], groups[k]);
+        expect_rel(measure(doc, "items", "q2"), "se", want[k][3], groups[k]);
+        expect_rel(measure(doc, "dimensions", "d"), "mean", want[k][4], groups[k]);
+        expect_rel(measure(doc, "dimensions", "d"), "se", want[k][5], groups[k]);
+        json_decref(doc);
+    }
+}
+
 Test(calibration, fpc_from_the_headcount_as_r_survey)
 {
     import_data();

@@ -68,3 +68,43 @@ for (fpc in c(FALSE, TRUE)) {
         sprintf("svymean(~%s, calibrate(svydesign(ids=~1%s), ~grupa+plec, pop, calfun=\"raking\"))",
                 v, if (fpc) ", fpc=~N" else ""))
 }
+
+# The network of Konin and Jaslo (survey kal-dwa): each city calibrated on
+# its own (Konin raked, Jaslo post-stratified), the pooled sample as one
+# sample. Not a survey-package design: docs/statistics.md's formula
+# e_i = (r_i + ybar_g - ybar)/sum(w) evaluated here from the two fits above,
+# with r_i the calibration residual of city g (weights scaled, as Empirie's,
+# to average 1 in each city).
+net <- function(fpc) {
+  parts <- list()
+  for (city in c("konin", "jaslo")) {
+    x <- sub(city, "kal-dwa")
+    des <- if (city == "konin")
+      calibrate(design(x, FALSE), ~grupa + plec,
+                c(`(Intercept)` = 1000, grupa2 = 300, grupa3 = 200, plec2 = 450),
+                calfun = "raking", epsilon = 1e-14, maxit = 1000)
+    else postStratify(design(x, FALSE), ~grupa + plec, pop2)
+    x$w <- weights(des) / mean(weights(des))
+    parts[[city]] <- x
+  }
+  all <- do.call(rbind, parts)
+  res <- list()
+  for (v in c("q1", "q2", "d")) {
+    y <- all[[v]]; W <- sum(all$w); ybar <- sum(all$w * y) / W
+    e <- numeric(0)
+    for (city in names(parts)) {
+      x <- parts[[city]]; yc <- x[[v]]; yg <- sum(x$w * yc) / sum(x$w)
+      fit <- if (city == "konin") fitted(lm(I(yc - yg) ~ grupa + plec, data = x))
+             else ave(yc - yg, interaction(x$grupa, x$plec))
+      e <- c(e, x$w * (yc - yg - fit) + (yg - ybar))
+    }
+    e <- e / W; n <- length(e)
+    f <- if (fpc) 1 - n / 1500 else 1
+    cat(sprintf("#define NET_%s%s_MEAN %.17g\n#define NET_%s%s_SE %.17g /* %s */\n",
+                toupper(v), if (fpc) "_FPC" else "", ybar, toupper(v), if (fpc) "_FPC" else "",
+                sqrt(f * n / (n - 1) * sum((e - mean(e))^2)),
+                "docs/statistics.md's network formula, from calibrate/postStratify fits"))
+  }
+}
+net(FALSE)
+net(TRUE)

@@ -59,3 +59,15 @@
 #define RK_F1_FPC_SE 0.045643979986249944 /* svymean(~f1, calibrate(svydesign(ids=~1, fpc=~N), ~grupa+plec, pop, calfun="raking")) */
 #define RK_F2_FPC_MEAN 0.48181913746011557
 #define RK_F2_FPC_SE 0.047352069871182553 /* svymean(~f2, calibrate(svydesign(ids=~1, fpc=~N), ~grupa+plec, pop, calfun="raking")) */
+#define NET_Q1_MEAN 2.9037242485819332
+#define NET_Q1_SE 0.088941583660067644 /* docs/statistics.md's network formula, from calibrate/postStratify fits */
+#define NET_Q2_MEAN 3.3239031741862961
+#define NET_Q2_SE 0.088621277808058813 /* docs/statistics.md's network formula, from calibrate/postStratify fits */
+#define NET_D_MEAN 3.1138137113841147
+#define NET_D_SE 0.061738999560504333 /* docs/statistics.md's network formula, from calibrate/postStratify fits */
+#define NET_Q1_FPC_MEAN 2.9037242485819332
+#define NET_Q1_FPC_SE 0.085925733148051117 /* docs/statistics.md's network formula, from calibrate/postStratify fits */
+#define NET_Q2_FPC_MEAN 3.3239031741862961
+#define NET_Q2_FPC_SE 0.085616288296353177 /* docs/statistics.md's network formula, from calibrate/postStratify fits */
+#define NET_D_FPC_MEAN 3.1138137113841147
+#define NET_D_FPC_SE 0.059645540170939496 /* docs/statistics.md's network formula, from calibrate/postStratify fits */
