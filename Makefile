@@ -39,7 +39,8 @@ REL_OBJ := $(patsubst %.c,build/rel/%.o,$(LIB_SRC) $(GEN_SRC))
 SAN_OBJ := $(patsubst %.c,build/san/%.o,$(LIB_SRC) $(GEN_SRC))
 TEST_OBJ:= $(patsubst %.c,build/san/%.o,$(TEST_SRC))
 
-.PHONY: all san test test-run demo bench bench-bin install clean deps fuzz check-office check-office-csv
+.PHONY: all san test test-run demo bench bench-bin install clean deps fuzz check-office \
+        check-office-csv regenerate-r-refs
 .DEFAULT_GOAL := all
 
 all: build/rel/empirie
@@ -166,6 +167,14 @@ check-office-csv:
 	if [ -z "$$files" ]; then \
 	    echo "check-office-csv: no *-excel-pl.csv in $(OFFICE_DIR)/ (run empirie report --ministry --csv-dialect excel-pl)" >&2; exit 1; fi; \
 	/usr/bin/python3 tests/reports/check_excel_pl.py $$files
+
+# The R survey references of tests/integration/test_calibration.c
+# (tests/data/stats/calibration_ref.h, committed). Only this target needs R,
+# which scripts/deps installs for it; `make test` does not.
+regenerate-r-refs:
+	@scripts/deps r-base-core r-cran-survey r-cran-mass
+	cd tests/data/stats && Rscript calibration.R > calibration_ref.h.tmp && \
+	    mv calibration_ref.h.tmp calibration_ref.h
 
 clean:
 	rm -rf build

@@ -48,6 +48,9 @@ struct agg {
 
     agg_weight_fn weight_fn;
     void *weight_ctx;
+    agg_stratum_fn stratum_fn;
+    void *stratum_ctx;
+    size_t nstrata;              /* post-strata per city cell; 0: not calibrated */
     /* scratch for agg_add: the score of every unified item, or SURVEY_NA */
     int *score;
     /* The census (agg_census): unweighted counts per wave x city x slot x
@@ -338,11 +341,11 @@ static struct agg_cell *cell_alloc(const struct agg *a)
     double *dp;
 
     for (size_t k = 0; k < a->nitems; k++)
-        doubles += 3 * item_slots(&a->defs[k]);
+        doubles += 3 * item_slots(&a->defs[k]) + 6 * a->nstrata;
     for (size_t d = 0; d < ndims; d++) {
         size_t k = a->newest->dimensions[d].nitems;
 
-        doubles += 3 * a->dim_nslots[d] + k + k * k;
+        doubles += 3 * a->dim_nslots[d] + k + k * k + 3 * a->nstrata;
     }
     bytes = (bytes + sizeof(double) - 1) / sizeof(double) * sizeof(double);
     c = calloc(1, bytes + doubles * sizeof(double));
@@ -360,6 +363,10 @@ static struct agg_cell *cell_alloc(const struct agg *a)
         it->min = item_slot0(&a->defs[k]);
         it->values = it->nvalues ? (struct agg_value *)dp : NULL;
         dp += 3 * it->nvalues;
+        it->cal.h = a->nstrata ? dp : NULL;
+        dp += 3 * a->nstrata;
+        it->fav.h = a->nstrata ? dp : NULL;
+        dp += 3 * a->nstrata;
     }
     for (size_t d = 0; d < ndims; d++) {
         struct agg_dim *dim = &c->dims[d];
@@ -372,6 +379,8 @@ static struct agg_cell *cell_alloc(const struct agg *a)
         dp += k;
         dim->cc_ss = dp;
         dp += k * k;
+        dim->cal.h = a->nstrata ? dp : NULL;
+        dp += 3 * a->nstrata;
     }
     c->attr_value = SURVEY_NA;
     return c;
@@ -405,6 +414,15 @@ static void pair_add(struct agg_pair *dst, const struct agg_pair *src, double si
     dst->sxy += sign * src->sxy;
 }
 
+/* The per-stratum sums h are a city cell's own: not combined. */
+static void cal_add(struct agg_cal *dst, const struct agg_cal *src, double sign)
+{
+    for (size_t i = 0; i < 3; i++)
+        dst->cal[i] += sign * src->cal[i];
+    for (size_t i = 0; i < 6; i++)
+        dst->unc[i] += sign * src->unc[i];
+}
+
 static void cell_combine(const struct agg *a, struct agg_cell *dst, const struct agg_cell *src,
                          double sign)
 {
@@ -417,6 +435,8 @@ static void cell_combine(const struct agg *a, struct agg_cell *dst, const struct
             value_add(&d->values[v], &s->values[v], sign);
         value_add(&d->answered, &s->answered, sign);
         pair_add(&d->driver, &s->driver, sign);
+        cal_add(&d->cal, &s->cal, sign);
+        cal_add(&d->fav, &s->fav, sign);
     }
     for (size_t dd = 0; dd < a->newest->ndimensions; dd++) {
         struct agg_dim *d = &dst->dims[dd];
@@ -426,6 +446,7 @@ static void cell_combine(const struct agg *a, struct agg_cell *dst, const struct
         for (size_t v = 0; v < d->nslots; v++)
             value_add(&d->hist[v], &s->hist[v], sign);
         pair_add(&d->driver, &s->driver, sign);
+        cal_add(&d->cal, &s->cal, sign);
         d->cc_n += sign * s->cc_n;
         for (size_t i = 0; i < k; i++)
             d->cc_s[i] += sign * s->cc_s[i];
@@ -746,8 +767,30 @@ static void pair_put(struct agg_pair *p, double x, double y)
     p->sxy += x * y;
 }
 
+/* One answer y of weight w into the calibration sums: its post-stratum's
+ * n, Σy, Σy², or the sums of the uncalibrated answers (stratum < 0). */
+static void cal_put(struct agg_cal *cal, long stratum, double y, double w)
+{
+    if (cal->h == NULL)
+        return;
+    if (stratum >= 0) {
+        double *h = &cal->h[3 * (size_t)stratum];
+
+        h[0] += 1.0;
+        h[1] += y;
+        h[2] += y * y;
+        return;
+    }
+    cal->unc[0] += 1.0;
+    cal->unc[1] += w;
+    cal->unc[2] += w * y;
+    cal->unc[3] += w * w;
+    cal->unc[4] += w * w * y;
+    cal->unc[5] += w * w * y * y;
+}
+
 /* Adds one item's answer; writes the item's score (or SURVEY_NA) to a->score. */
-static void add_item(struct agg *a, struct agg_cell *c, size_t k, int x, double w)
+static void add_item(struct agg *a, struct agg_cell *c, size_t k, int x, double w, long stratum)
 {
     const struct survey_item *def = &a->defs[k];
     struct agg_item *it = &c->items[k];
@@ -769,11 +812,14 @@ static void add_item(struct agg *a, struct agg_cell *c, size_t k, int x, double 
         return;
     value_put(&it->values[x - it->min], w);
     a->counted[a->ncounted++] = 1 + k;
+    cal_put(&it->cal, stratum, x, w);
+    if (def->type == SURVEY_LIKERT)
+        cal_put(&it->fav, stratum, x > def->max - a->newest->favourable_top ? 1.0 : 0.0, w);
     if (def->type == SURVEY_LIKERT || def->type == SURVEY_SCALE)
         a->score[k] = x;
 }
 
-static void add_dims(struct agg *a, struct agg_cell *c, double w)
+static void add_dims(struct agg *a, struct agg_cell *c, double w, long stratum)
 {
     int y = a->enps >= 0 ? a->score[a->enps] : SURVEY_NA;
 
@@ -795,6 +841,7 @@ static void add_dims(struct agg *a, struct agg_cell *c, double w)
         if (sum >= (long)m * a->dim_lo[d] && slot < dim->nslots) {
             value_put(&dim->hist[slot], w);
             a->counted[a->ncounted++] = 1 + a->nitems + d;
+            cal_put(&dim->cal, stratum, (double)sum / (double)m, w);
         }
         if (y != SURVEY_NA)
             pair_put(&dim->driver, (double)sum / (double)m, y);
@@ -858,7 +905,7 @@ int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int v
     struct agg_cell *c;
     int attr = SURVEY_NA;
     double w = weight > 0 ? weight : 1.0;
-    long ci;
+    long ci, stratum = -1;
 
     for (size_t v = 0; v < a->nversions && ver == NULL; v++)
         if (a->versions[v].s->version == version)
@@ -879,16 +926,59 @@ int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int v
     if (a->weight_fn != NULL)
         w = a->weight_fn(a->weight_ctx, (size_t)ci, a->cities[ci], wave, version, attrs, nattrs,
                          weight > 0 ? weight : 0);
+    if (a->stratum_fn != NULL) {
+        stratum = a->stratum_fn(a->stratum_ctx, (size_t)ci, a->cities[ci], wave, version, attrs,
+                                nattrs);
+        if (stratum >= (long)a->nstrata)
+            stratum = -1;
+    }
     value_put(&c->respondents, w);
     for (size_t k = 0; k < a->nitems; k++)
         a->score[k] = SURVEY_NA;
     a->counted[0] = 0;
     a->ncounted = 1;
     for (size_t p = 0; p < nanswers; p++)
-        add_item(a, c, ver->item_of[p], answers[p], w);
+        add_item(a, c, ver->item_of[p], answers[p], w, stratum);
     add_drivers(a, c);
-    add_dims(a, c, w);
+    add_dims(a, c, w, stratum);
     census_add(a, ver, (size_t)ci, wave, attrs, nattrs);
+    return 0;
+}
+
+int agg_set_strata(struct agg *a, size_t nstrata, agg_stratum_fn fn, void *ctx, char *err,
+                   size_t errlen)
+{
+    if (a->ncells > 0)
+        return err_set(err, errlen, "agg: strata set after responses were added");
+    a->nstrata = fn != NULL ? nstrata : 0;
+    a->stratum_fn = a->nstrata ? fn : NULL;
+    a->stratum_ctx = ctx;
+    return 0;
+}
+
+int agg_calibrated(const struct agg *a)
+{
+    return a->nstrata > 0;
+}
+
+int agg_calibrate(struct agg *a, agg_cal_fn fn, void *ctx, char *err, size_t errlen)
+{
+    if (a->nstrata == 0)
+        return 0;
+    for (size_t i = 0; i < a->ncells; i++) {
+        struct agg_cell *c = a->cells[i];
+
+        for (size_t k = 0; k < a->nitems; k++)
+            if (fn(ctx, c->city, c->wave, c->items[k].cal.h, c->items[k].cal.cal, err,
+                   errlen) != 0 ||
+                fn(ctx, c->city, c->wave, c->items[k].fav.h, c->items[k].fav.cal, err,
+                   errlen) != 0)
+                return err_prefix(err, errlen, "item %s", a->defs[k].code);
+        for (size_t d = 0; d < a->newest->ndimensions; d++)
+            if (fn(ctx, c->city, c->wave, c->dims[d].cal.h, c->dims[d].cal.cal, err,
+                   errlen) != 0)
+                return err_prefix(err, errlen, "dimension %s", a->newest->dimensions[d].code);
+    }
     return 0;
 }
 

@@ -53,12 +53,30 @@ struct agg_pair {
     double n, sx, sy, sxx, syy, sxy;
 };
 
+/*
+ * Calibration sums (weights.h) of one item or dimension score, for the
+ * linearization of a post-stratified or raked mean (stats_cal_group). In a
+ * city cell, h holds per post-stratum n, Σy, Σy² of the calibrated answers
+ * (agg_set_strata; NULL when the survey is not calibrated); agg_calibrate
+ * then turns them into cal[0..2], which add up over cities like every
+ * other sum (h does not: it is not merged). unc: n, Σw, Σwy, Σw², Σw²y,
+ * Σw²y² of the answers of respondents outside any post-stratum.
+ */
+struct agg_cal {
+    double *h;
+    double cal[3];
+    double unc[6];
+};
+
 struct agg_item {
     size_t nvalues;            /* max - min + 1 (MULTI: number of options) */
     int min;                   /* value of slot 0 (MULTI: 0) */
     struct agg_value *values;  /* nvalues slots */
     struct agg_value answered; /* MULTI: respondents who answered the item */
     struct agg_pair driver;    /* with the eNPS item (LIKERT/SCALE only) */
+    struct agg_cal cal;        /* scored items of a calibrated survey */
+    struct agg_cal fav;        /* the same for the favourable indicator (LIKERT: 1 when
+                                * the score is in the top favourable_top points) */
 };
 
 struct agg_dim {
@@ -71,6 +89,7 @@ struct agg_dim {
     double cc_n;
     double *cc_s;
     double *cc_ss;
+    struct agg_cal cal;        /* the score, for a calibrated survey */
 };
 
 struct agg_cell {
@@ -116,6 +135,29 @@ typedef double (*agg_weight_fn)(void *ctx, size_t city, const char *city_slug, s
 
 /* Sets (or, with NULL, clears) the weight hook. */
 void agg_set_weight_fn(struct agg *a, agg_weight_fn fn, void *ctx);
+
+/*
+ * Calibration (weights.h): the post-stratum of a response, 0..nstrata-1,
+ * or -1 when its weight is not calibrated (an unclassified respondent, a
+ * city that keeps the weights sent). Set before the first agg_add; cells
+ * then keep the sums of struct agg_cal.
+ */
+typedef long (*agg_stratum_fn)(void *ctx, size_t city, const char *city_slug, size_t wave,
+                               int version, const int16_t *attrs, size_t nattrs);
+int agg_set_strata(struct agg *a, size_t nstrata, agg_stratum_fn fn, void *ctx, char *err,
+                   size_t errlen);
+
+/* The three sums of one city cell's item (stats_cal_group): given the
+ * city, wave and the post-strata sums h (nstrata x 3). */
+typedef int (*agg_cal_fn)(void *ctx, size_t city, size_t wave, const double *h, double out[3],
+                          char *err, size_t errlen);
+
+/* After reading: fills cal[] of every item and dimension of every cell.
+ * Does nothing when no strata were set. */
+int agg_calibrate(struct agg *a, agg_cal_fn fn, void *ctx, char *err, size_t errlen);
+
+/* True when agg_set_strata was called (cells carry calibration sums). */
+int agg_calibrated(const struct agg *a);
 
 /*
  * Streams every response of the survey from the database (COPY ... TO STDOUT,

@@ -176,6 +176,8 @@ int cmd_registry(int argc, char **argv)
         registry_free(reg);
         return CLI_FAIL;
     }
+    for (size_t i = 0; reg != NULL && i < registry_nwarnings(reg); i++)
+        fprintf(stderr, "registry: warning: %s\n", registry_warning(reg, i));
     if (reg != NULL) {
         if (registry_store(conn, reg, &counts, err, sizeof err) != 0) {
             cli_error("registry", "%s (nothing was written)", err);

@@ -229,6 +229,27 @@ static void print_table(const json_t *doc, const json_t *g)
                num(enps, "ci_low"), num(enps, "ci_high"), num(enps, "n"));
 }
 
+/* One line on stderr per city of the group whose sample could not be
+ * weighted to its population as the instrument asks (the weights given
+ * with the responses are used), or was raked instead of post-stratified. */
+static void print_weighting_warnings(const json_t *wt)
+{
+    size_t i;
+    json_t *e;
+
+    json_array_foreach(json_object_get(wt, "by_city"), i, e) {
+        const char *method = json_string_value(json_object_get(e, "method"));
+        const char *note = json_string_value(json_object_get(e, "note"));
+
+        if (method != NULL && note != NULL && note[0] != '\0')
+            fprintf(stderr, "stats: warning: %s, wave %s: %s%s\n",
+                    json_string_value(json_object_get(e, "city")),
+                    json_string_value(json_object_get(e, "wave")), note,
+                    strcmp(method, "none") == 0 ? "; the weights sent with the responses are used"
+                                                : "");
+    }
+}
+
 int cmd_stats(int argc, char **argv)
 {
     struct options o;
@@ -266,15 +287,22 @@ int cmd_stats(int argc, char **argv)
                   "the registry)", type, slug ? " " : "", slug ? slug : "", o.wave, o.survey);
         goto done;
     }
+    out = results_view(doc, g);
+    if (out == NULL) {
+        cli_error("stats", "out of memory");
+        goto done;
+    }
+    /* The JSON says it under "weighting"; the table on stderr. */
+    if (!o.json)
+        print_weighting_warnings(json_object_get(out, "weighting"));
     if (o.json) {
-        out = results_view(doc, g);
         if (json_dumpf(out, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0)
             cli_error("stats", "cannot write the JSON");
         putchar('\n');
-        json_decref(out);
     } else {
         print_table(doc, g);
     }
+    json_decref(out);
     rc = CLI_OK;
 done:
     json_decref(doc);

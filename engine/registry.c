@@ -6,6 +6,7 @@
 #include "survey.h"
 
 #include <glob.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,54 @@ struct registry {
     struct survey **surveys;  /* every instrument version, sorted by slug, version */
     char **survey_files;
     size_t nsurveys;
+    char **warnings;     /* registry_warning */
+    size_t nwarnings;
 };
+
+static void registry_warn(struct registry *reg, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Records a warning (dropped when memory runs out: it is advice only). */
+static void registry_warn(struct registry *reg, const char *fmt, ...)
+{
+    char buf[ERR_MAX];
+    char **grown;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    grown = realloc(reg->warnings, (reg->nwarnings + 1) * sizeof *grown);
+    if (grown == NULL)
+        return;
+    reg->warnings = grown;
+    reg->warnings[reg->nwarnings] = strdup(buf);
+    if (reg->warnings[reg->nwarnings] != NULL)
+        reg->nwarnings++;
+}
+
+/* The newest loaded version of a survey, or NULL. */
+static const struct survey *newest_survey(const struct registry *reg, const char *slug)
+{
+    const struct survey *best = NULL;
+
+    for (size_t i = 0; i < reg->nsurveys; i++)
+        if (reg->surveys[i] != NULL && strcmp(reg->surveys[i]->slug, slug) == 0 &&
+            (best == NULL || reg->surveys[i]->version > best->version))
+            best = reg->surveys[i];
+    return best;
+}
+
+static int attr_has_code(const struct survey_attr *at, const char *key)
+{
+    char *end;
+    long code = strtol(key, &end, 10);
+
+    for (size_t i = 0; i < at->noptions; i++)
+        if (at->options[i].code == code && *end == '\0')
+            return 1;
+    return 0;
+}
 
 /* "cities[3] \"konin\"" for messages. */
 static void entry_name(char *buf, size_t n, const char *file, const char *array, size_t i,
@@ -167,9 +215,22 @@ static int validate_counts(const json_t *obj, const char *where, const char *fie
     return 0;
 }
 
+/* A cells table of two attributes ({CODE1: {CODE2: count}}): its first
+ * entry is an object. One attribute: {CODE: count}. */
+static int cells_two_attributes(const json_t *cells)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)cells, key, v)
+        return json_is_object(v);
+    return 0;
+}
+
 /*
  * "population": {SURVEY: {"example": bool, "source": text,
- *                         "cells": {CODE1: {CODE2: count}} | "margins": {ATTR: {CODE: count}}}}
+ *                         "cells": {CODE1: {CODE2: count}} | {CODE: count}
+ *                         | "margins": {ATTR: {CODE: count}}}}
  * Population figures for post-stratification (docs/registry.md).
  */
 static int validate_population(const json_t *pop, const char *where, char *err, size_t errlen)
@@ -201,14 +262,111 @@ static int validate_population(const json_t *pop, const char *where, char *err, 
         if ((cells == NULL) == (margins == NULL))
             return err_set(err, errlen, "%s: expected exactly one of \"cells\" and "
                            "\"margins\"", at);
+        if (!json_is_object(cells ? cells : margins) ||
+            json_object_size(cells ? cells : margins) == 0)
+            return err_set(err, errlen, "%s: field \"%s\": expected a non-empty object", at,
+                           cells ? "cells" : "margins");
         json_object_foreach((json_t *)(cells ? cells : margins), key, v) {
             /* cells are keyed by the first attribute's codes, margins by
              * attribute codes */
             if (cells != NULL && !is_code_key(key))
                 return err_set(err, errlen, "%s: field \"cells\": \"%s\" is not a category "
                                "code", at, key);
+            /* One attribute: {CODE: count}; two: {CODE1: {CODE2: count}},
+             * the same shape for every entry. */
+            if (cells != NULL && json_is_object(v) != cells_two_attributes(cells))
+                return err_set(err, errlen, "%s: field \"cells\": code %s: expected %s like "
+                               "the other entries (one attribute: {CODE: count}; two: "
+                               "{CODE1: {CODE2: count}})", at, key,
+                               cells_two_attributes(cells) ? "an object of counts" : "a count");
+            if (cells != NULL && json_is_number(v)) {
+                if (json_number_value(v) < 0)
+                    return err_set(err, errlen, "%s: field \"cells\": code %s: expected a "
+                                   "count >= 0", at, key);
+                continue;
+            }
             if (validate_counts(v, at, cells ? "cells" : "margins", err, errlen) != 0)
                 return -1;
+        }
+    }
+    return 0;
+}
+
+/* The population figures of every city against the instruments: a
+ * post-stratified survey's "cells" must have as many levels as it has
+ * strata (an error naming file, city and field); codes the strata do not
+ * have and figures for a survey that is not post-stratified are warnings
+ * (registry_warning). */
+static int check_populations(struct registry *reg, const char *file, char *err, size_t errlen)
+{
+    size_t i;
+    json_t *c;
+
+    json_array_foreach(reg->cities, i, c) {
+        const char *slug;
+        json_t *p;
+        char where[512];
+
+        entry_name(where, sizeof where, file, "cities", i, c, "slug");
+        json_object_foreach(json_object_get(c, "population"), slug, p) {
+            const struct survey *s = newest_survey(reg, slug);
+            const json_t *cells = json_object_get(p, "cells");
+            const json_t *margins = json_object_get(p, "margins");
+            const char *key;
+            json_t *v;
+
+            if (s == NULL || !s->weighted || s->nstrata == 0) {
+                registry_warn(reg, "%s: population \"%s\": %s; the figures are not used",
+                              where, slug, s == NULL ? "no such survey among the instruments"
+                                                     : "the survey is not post-stratified");
+                continue;
+            }
+            if (cells != NULL && (size_t)(cells_two_attributes(cells) ? 2 : 1) != s->nstrata)
+                return err_set(err, errlen,
+                               "%s: population \"%s\": field \"cells\": the survey "
+                               "post-stratifies on %s%s%s, so expected %s; got %s", where, slug,
+                               s->attrs[s->strata[0]].code, s->nstrata == 2 ? " x " : " alone",
+                               s->nstrata == 2 ? s->attrs[s->strata[1]].code : "",
+                               s->nstrata == 2 ? "{CODE1: {CODE2: count}}" : "{CODE: count}",
+                               cells_two_attributes(cells) ? "a table of two attributes"
+                                                           : "counts by one attribute");
+            if (cells != NULL) {
+                json_object_foreach((json_t *)cells, key, v) {
+                    const char *k2;
+                    json_t *n;
+
+                    if (!attr_has_code(&s->attrs[s->strata[0]], key))
+                        registry_warn(reg, "%s: population \"%s\": field \"cells\": %s has no "
+                                      "category %s; its count is not used", where, slug,
+                                      s->attrs[s->strata[0]].code, key);
+                    json_object_foreach(json_is_object(v) ? v : NULL, k2, n)
+                        if (!attr_has_code(&s->attrs[s->strata[1]], k2))
+                            registry_warn(reg, "%s: population \"%s\": field \"cells\": %s has "
+                                          "no category %s; its count is not used", where, slug,
+                                          s->attrs[s->strata[1]].code, k2);
+                }
+                continue;
+            }
+            json_object_foreach((json_t *)margins, key, v) {
+                const struct survey_attr *at = NULL;
+                const char *k2;
+                json_t *n;
+
+                for (size_t t = 0; t < s->nstrata; t++)
+                    if (strcmp(s->attrs[s->strata[t]].code, key) == 0)
+                        at = &s->attrs[s->strata[t]];
+                if (at == NULL) {
+                    registry_warn(reg, "%s: population \"%s\": field \"margins\": \"%s\" is "
+                                  "not an attribute the survey post-stratifies on; not used",
+                                  where, slug, key);
+                    continue;
+                }
+                json_object_foreach(v, k2, n)
+                    if (!attr_has_code(at, k2))
+                        registry_warn(reg, "%s: population \"%s\": field \"margins\": %s has "
+                                      "no category %s; its count is not used", where, slug, key,
+                                      k2);
+            }
         }
     }
     return 0;
@@ -511,6 +669,9 @@ int registry_read(const char *dir, const char *surveys_dir, struct registry **ou
     if (surveys_dir != NULL && (read_instruments(reg, surveys_dir, err, errlen) != 0 ||
                                 read_waves(dir, reg, err, errlen) != 0))
         goto fail;
+    snprintf(file, sizeof file, "%s/cities.json", dir);
+    if (surveys_dir != NULL && check_populations(reg, file, err, errlen) != 0)
+        goto fail;
     *out = reg;
     return 0;
 fail:
@@ -530,6 +691,9 @@ void registry_free(struct registry *reg)
     }
     free(reg->surveys);
     free(reg->survey_files);
+    for (size_t i = 0; i < reg->nwarnings; i++)
+        free(reg->warnings[i]);
+    free(reg->warnings);
     free(reg);
 }
 
@@ -814,4 +978,14 @@ int registry_catalog(const struct registry *reg, struct catalog **out, char *err
     }
     *out = cat;
     return 0;
+}
+
+size_t registry_nwarnings(const struct registry *reg)
+{
+    return reg->nwarnings;
+}
+
+const char *registry_warning(const struct registry *reg, size_t i)
+{
+    return i < reg->nwarnings ? reg->warnings[i] : NULL;
 }

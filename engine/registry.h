@@ -61,6 +61,12 @@ int registry_store(PGconn *conn, const struct registry *reg, struct registry_cou
 int registry_catalog(const struct registry *reg, struct catalog **out, char *err,
                      size_t errlen);
 
+/* Advice found while reading (figures that will not be used: population
+ * codes the instrument does not have, figures for a survey that is not
+ * post-stratified), one line each; `registry load` prints them. */
+size_t registry_nwarnings(const struct registry *reg);
+const char *registry_warning(const struct registry *reg, size_t i);
+
 void registry_free(struct registry *reg);
 
 #endif

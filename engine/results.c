@@ -21,6 +21,7 @@ struct group {
     const struct results_network *network;  /* GROUP_NETWORK */
     size_t *cities;               /* agg city indices counted in the group */
     size_t ncities;
+    double headcount;             /* Σ the cities' headcounts (fpc); NaN: not known */
     struct agg_cell **total;      /* per wave, owned */
     struct agg_cell **parts;      /* per wave x part (split by an attribute), owned */
     int *hidden;                  /* per wave: the whole group */
@@ -139,6 +140,29 @@ static void groups_free(struct ctx *c)
     free(c->groups);
 }
 
+/* The population of a group for the finite population correction: the
+ * sum of its cities' registry headcounts; NaN when the survey does not ask
+ * for it or a city has none. */
+static double group_headcount(const struct ctx *c, const struct group *g)
+{
+    double sum = 0;
+
+    if (!c->in->survey->fpc_headcount)
+        return NAN;
+    for (size_t i = 0; i < g->ncities; i++) {
+        const char *slug = agg_city(c->agg, g->cities[i]);
+        double h = 0;
+
+        for (size_t j = 0; j < c->in->ncities; j++)
+            if (strcmp(c->in->cities[j].slug, slug) == 0)
+                h = c->in->cities[j].headcount;
+        if (!(h > 0))
+            return NAN;
+        sum += h;
+    }
+    return g->ncities > 0 ? sum : NAN;
+}
+
 static int groups_build(struct ctx *c)
 {
     const struct results_input *in = c->in;
@@ -190,9 +214,11 @@ static int groups_build(struct ctx *c)
         for (size_t i = 0; i < ncities; i++)
             g->cities[g->ncities++] = i;
     }
-    for (size_t i = 0; i < c->ngroups; i++)
+    for (size_t i = 0; i < c->ngroups; i++) {
         if (group_fill(c, &c->groups[i]) != 0)
             return -1;
+        c->groups[i].headcount = group_headcount(c, &c->groups[i]);
+    }
     return 0;
 }
 
@@ -352,7 +378,61 @@ struct est {
     double fav_x, fav_n;             /* favourable answers (weighted: effective) */
     struct stats_prop fav;
     int has_fav;
+    double fpc;        /* the finite population correction applied: 1 - n/N, or 1 */
 };
+
+/* n respondents of a population of N: 1 - n/N, or 1 (none) when N is not
+ * known or smaller than n (docs/statistics.md). */
+static double fpc_factor(double n, double N)
+{
+    return N > 0 && n <= N ? 1.0 - n / N : 1.0;
+}
+
+/* Scales the SE, the CI and the favourable share's effective n of e by the
+ * finite population correction f (the variance times f, as R survey's
+ * svydesign(fpc = ~N)). */
+static void est_apply_fpc(struct est *e, double f)
+{
+    double r = sqrt(f);
+
+    e->fpc = f;
+    if (f >= 1.0)
+        return;
+    e->se *= r;
+    e->ci_lo = e->mean - (e->mean - e->ci_lo) * r;
+    e->ci_hi = e->mean + (e->ci_hi - e->mean) * r;
+    if (e->has_fav) {
+        /* the share's variance p(1-p)/n times f: an effective n of n/f */
+        double g = f > 1e-12 ? f : 1e-12;
+
+        e->fav_n /= g;
+        e->fav_x /= g;
+        e->has_fav = stats_wilson(e->fav_x, e->fav_n, &e->fav, NULL, 0) == 0;
+    }
+}
+
+/* The SD the tests use: with the finite population correction, the one
+ * whose square over n is the corrected variance. */
+static double sd_test(const struct est *e)
+{
+    return e->sd * sqrt(e->fpc);
+}
+
+/* Welch's t of a against b on the corrected variances; Cohen's d stays
+ * the plain standardized difference. */
+static int welch_est(const struct est *a, const struct est *b, struct stats_ttest *t)
+{
+    struct stats_group ga = { a->n_eff, a->mean, sd_test(a) };
+    struct stats_group gb = { b->n_eff, b->mean, sd_test(b) };
+    struct stats_group ra = { a->n_eff, a->mean, a->sd }, rb = { b->n_eff, b->mean, b->sd };
+    struct stats_ttest plain;
+
+    if (stats_welch_t(&ga, &gb, t, NULL, 0) != 0)
+        return -1;
+    if ((a->fpc < 1.0 || b->fpc < 1.0) && stats_welch_t(&ra, &rb, &plain, NULL, 0) == 0)
+        t->d = plain.d;
+    return 0;
+}
 
 static json_t *jnum(double v)
 {
@@ -381,8 +461,48 @@ static double median_at(const double *x, const double *counts, size_t n, double 
  * counts v, from unweighted counts or, for weighted surveys, from the
  * weight sums; % favourable over the top fav_top values.
  */
+/* The calibration sums of an agg_cal as stats' struct. */
+static void calsums_of(const struct agg_cal *cal, struct stats_calsums *cs)
+{
+    cs->cal[0] = cal->cal[0];
+    cs->cal[1] = cal->cal[1];
+    cs->cal[2] = cal->cal[2];
+    cs->unc = (struct stats_wsums){ cal->unc[0], cal->unc[1], cal->unc[3],
+                                    cal->unc[2], cal->unc[4], cal->unc[5] };
+}
+
+/* The favourable share p of calibrated weights as a weighted mean of its
+ * indicator, and the n for which p(1 - p)/n is its linearization variance
+ * (the effective n of Korn & Graubard 1998; docs/statistics.md), for the
+ * Wilson interval and the two-proportion test. kish when p is 0 or 1 or the
+ * variance 0. */
+static double fav_effective_n(const struct agg_value *v, size_t n, size_t fav_top,
+                              const struct agg_cal *fav, double kish)
+{
+    struct stats_wsums ws = { 0, 0, 0, 0, 0, 0 };
+    struct stats_calsums cs;
+    struct stats_wmean wm;
+
+    for (size_t i = 0; i < n; i++) {
+        double y = i >= n - fav_top ? 1.0 : 0.0;
+
+        ws.n += v[i].n;
+        ws.sw += v[i].w;
+        ws.sw2 += v[i].w2;
+        ws.swy += v[i].w * y;
+        ws.sw2y += v[i].w2 * y;
+        ws.sw2y2 += v[i].w2 * y;
+    }
+    calsums_of(fav, &cs);
+    if (stats_calibrated_mean(&ws, &cs, 1.0, &wm, NULL, 0) != 0 || !(wm.se > 0) ||
+        !(wm.mean > 0 && wm.mean < 1))
+        return kish;
+    return wm.mean * (1.0 - wm.mean) / (wm.se * wm.se);
+}
+
 static void est_from_points(const struct ctx *c, const double *x, const struct agg_value *v,
-                            size_t n, size_t fav_top, struct est *e)
+                            size_t n, size_t fav_top, const struct agg_cal *cal,
+                            const struct agg_cal *fav, struct est *e)
 {
     struct stats_moments m = { 0, 0, 0 };
     struct stats_wsums ws = { 0, 0, 0, 0, 0, 0 };
@@ -392,6 +512,7 @@ static void est_from_points(const struct ctx *c, const double *x, const struct a
 
     memset(e, 0, sizeof *e);
     e->mean = e->sd = e->se = e->ci_lo = e->ci_hi = e->median = NAN;
+    e->fpc = 1.0;
     if (counts == NULL)
         return;
     for (size_t i = 0; i < n; i++) {
@@ -415,7 +536,18 @@ static void est_from_points(const struct ctx *c, const double *x, const struct a
     if (c->weighted) {
         struct stats_wmean wm;
 
-        if (stats_weighted_mean(&ws, &wm, NULL, 0) == 0) {
+        /* Calibrated weights: the linearization of R survey's svymean
+         * after postStratify / calibrate (docs/statistics.md). */
+        struct stats_calsums cs;
+        int rc;
+
+        if (cal != NULL && agg_calibrated(c->agg)) {
+            calsums_of(cal, &cs);
+            rc = stats_calibrated_mean(&ws, &cs, 1.0, &wm, NULL, 0);
+        } else {
+            rc = stats_weighted_mean(&ws, &wm, NULL, 0);
+        }
+        if (rc == 0) {
             e->mean = wm.mean;
             e->se = wm.se;
             e->ci_lo = wm.ci_lo;
@@ -438,8 +570,11 @@ static void est_from_points(const struct ctx *c, const double *x, const struct a
             if (i >= n - fav_top)
                 top += counts[i];
         }
-        /* Weighted: the weighted share on Kish's effective n. */
+        /* Weighted: the weighted share on Kish's effective n; calibrated:
+         * on the effective n of its linearization variance. */
         e->fav_n = e->n_eff;
+        if (c->weighted && fav != NULL && agg_calibrated(c->agg))
+            e->fav_n = fav_effective_n(v, n, fav_top, fav, e->n_eff);
         e->fav_x = total > 0 ? top / total * e->fav_n : 0;
         e->has_fav = stats_wilson(e->fav_x, e->fav_n, &e->fav, NULL, 0) == 0;
     }
@@ -456,12 +591,12 @@ static void est_item(const struct ctx *c, const struct agg_cell *cell, size_t k,
     double *x = it->nvalues <= 64 ? buf : malloc(it->nvalues * sizeof *x);
 
     if (x == NULL) {
-        est_from_points(c, NULL, NULL, 0, 0, e);
+        est_from_points(c, NULL, NULL, 0, 0, NULL, NULL, e);
         return;
     }
     for (size_t i = 0; i < it->nvalues; i++)
         x[i] = it->min + (double)i;
-    est_from_points(c, x, it->values, it->nvalues, top, e);
+    est_from_points(c, x, it->values, it->nvalues, top, &it->cal, &it->fav, e);
     if (x != buf)
         free(x);
 }
@@ -475,7 +610,7 @@ static void est_dim(const struct ctx *c, const struct agg_cell *cell, size_t d, 
 
     if (x != NULL && v != NULL)
         n = agg_dim_points(c->agg, d, &cell->dims[d], x, v, cap);
-    est_from_points(c, x, v, n, 0, e);
+    est_from_points(c, x, v, n, 0, &cell->dims[d].cal, NULL, e);
     free(x);
     free(v);
 }
@@ -544,12 +679,10 @@ static const char *trend_label(enum stats_trend_dir dir, int english)
 static json_t *json_change(const struct ctx *c, size_t prev_wave, const struct est *now,
                            const struct est *prev)
 {
-    struct stats_group a = { now->n_eff, now->mean, now->sd };
-    struct stats_group b = { prev->n_eff, prev->mean, prev->sd };
     struct stats_ttest t;
     json_t *o;
 
-    if (stats_welch_t(&a, &b, &t, NULL, 0) != 0)
+    if (welch_est(now, prev, &t) != 0)
         return json_null();
     o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "previous_wave",
                   agg_wave(c->agg, prev_wave), "diff", jnum(t.diff), "se", jnum(t.se), "t",
@@ -569,7 +702,9 @@ static json_t *json_trend(const struct ctx *c, const double *mean, const double 
 {
     struct stats_trend tr;
 
-    if (stats_trend_wls(c->in->wave_x, mean, se, c->nwaves, &tr, NULL, 0) != 0 || tr.k < 2)
+    /* No slope (times that do not vary): no trend, and no p for BH. */
+    if (stats_trend_wls(c->in->wave_x, mean, se, c->nwaves, &tr, NULL, 0) != 0 || tr.k < 2 ||
+        !isfinite(tr.slope))
         return json_null();
     return json_pack("{s:i, s:o, s:o, s:o, s:o, s:s, s:s}", "waves", (int)tr.k, "slope",
                      jnum(tr.slope), "se", jnum(tr.se), "se_residual", jnum(tr.se_resid), "p",
@@ -631,8 +766,12 @@ static struct est *cache_build(const struct ctx *c)
     for (size_t g = 0; g < c->ngroups; g++)
         for (size_t w = 0; w < c->nwaves; w++)
             for (size_t m = 0; m < nmeasures(c); m++)
-                if (m >= c->nitems || is_scored(agg_item_def(c->agg, m)))
+                if (m >= c->nitems || is_scored(agg_item_def(c->agg, m))) {
                     est_measure(c, c->groups[g].total[w], m, cache_at(cache, c, g, w, m));
+                    est_apply_fpc(cache_at(cache, c, g, w, m),
+                                  fpc_factor(c->groups[g].total[w]->respondents.n,
+                                             c->groups[g].headcount));
+                }
     return cache;
 }
 
@@ -689,8 +828,11 @@ static int rests_build(struct build *b, size_t gi, size_t w)
         agg_cell_merge(c->agg, cell, net->total[w]);
         agg_cell_subtract(c->agg, cell, city->total[w]);
         for (size_t m = 0; m < nmeasures(c); m++)
-            if (m >= c->nitems || is_scored(agg_item_def(c->agg, m)))
+            if (m >= c->nitems || is_scored(agg_item_def(c->agg, m))) {
                 est_measure(c, cell, m, &r->est[m]);
+                est_apply_fpc(&r->est[m], fpc_factor(cell->respondents.n,
+                                                     net->headcount - city->headcount));
+            }
         agg_cell_free(c->agg, cell);
         b->nrests++;
     }
@@ -747,7 +889,6 @@ static json_t *json_vs_networks(const struct build *b, size_t gi, size_t w, size
     for (size_t i = 0; i < b->nrests; i++) {
         const struct group *net = &c->groups[b->rests[i].net];
         const struct est *re = &b->rests[i].est[m];
-        struct stats_group a, r;
         struct stats_ttest t;
         size_t of;
         double rank;
@@ -757,9 +898,7 @@ static json_t *json_vs_networks(const struct build *b, size_t gi, size_t w, size
          * and the city's), and is not too small. */
         if (measure_hidden(c, net, w, m) || !anon_visible(re->n, c->t) || re->n == 0)
             continue;
-        a = (struct stats_group){ ce->n_eff, ce->mean, ce->sd };
-        r = (struct stats_group){ re->n_eff, re->mean, re->sd };
-        if (stats_welch_t(&a, &r, &t, NULL, 0) != 0)
+        if (welch_est(ce, re, &t) != 0)
             continue;
         rank = rank_in(b, net, gi, w, m, &of);
         json_array_append_new(
@@ -789,7 +928,7 @@ static json_t *json_across(const struct build *b, size_t gi, size_t w, size_t m)
         if (measure_hidden(c, &c->groups[g->cities[i]], w, m) || !(e->n >= 2) ||
             !(e->sd > 0))
             continue;
-        groups[k++] = (struct stats_group){ e->n_eff, e->mean, e->sd };
+        groups[k++] = (struct stats_group){ e->n_eff, e->mean, sd_test(e) };
     }
     if (k >= 2 && stats_welch_anova(groups, k, &an, NULL, 0) == 0 && isfinite(an.f))
         o = json_pack("{s:s, s:i, s:o, s:o, s:o, s:o}", "test", "welch_anova", "cities", (int)k,
@@ -932,6 +1071,27 @@ static int enps_of(const struct ctx *c, const struct agg_cell *cell, struct stat
     return stats_enps(counts, out, NULL, 0);
 }
 
+/* eNPS of group g in wave w, with the group's finite population correction
+ * on its variance (the CI recomputed, clipped to [-100, 100] as before). */
+static int enps_group(const struct ctx *c, const struct group *g, size_t w,
+                      struct stats_enps *out)
+{
+    double f;
+
+    if (enps_of(c, g->total[w], out) != 0)
+        return -1;
+    f = fpc_factor(g->total[w]->respondents.n, g->headcount);
+    if (f < 1.0 && isfinite(out->se)) {
+        double h;
+
+        out->se *= sqrt(f);
+        h = stats_z_crit() * out->se;
+        out->ci_lo = fmax(out->enps - h, -100.0);
+        out->ci_hi = fmin(out->enps + h, 100.0);
+    }
+    return 0;
+}
+
 static json_t *json_enps(const struct build *b, size_t gi, size_t w)
 {
     const struct ctx *c = b->c;
@@ -946,14 +1106,14 @@ static json_t *json_enps(const struct build *b, size_t gi, size_t w)
         return json_null();
     if (measure_hidden(c, g, w, (size_t)k))
         return json_suppressed(measure_hidden(c, g, w, (size_t)k));
-    if (enps_of(c, g->total[w], &e) != 0 || e.n == 0)
+    if (enps_group(c, g, w, &e) != 0 || e.n == 0)
         return json_null();
     o = json_pack("{s:b, s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "suppressed", 0, "n", e.n,
                   "promoters", jnum(e.promoters / 100), "passives", jnum(e.passives / 100),
                   "detractors", jnum(e.detractors / 100), "value", jnum(e.enps), "se",
                   jnum(e.se), "ci_low", jnum(e.ci_lo), "ci_high", jnum(e.ci_hi));
     if (w > 0 && !measure_hidden(c, g, w - 1, (size_t)k) &&
-        enps_of(c, g->total[w - 1], &prev) == 0 && prev.n > 0) {
+        enps_group(c, g, w - 1, &prev) == 0 && prev.n > 0) {
         double diff = e.enps - prev.enps;
         double s = sqrt(e.se * e.se + prev.se * prev.se);
         double z = s > 0 ? diff / s : NAN;
@@ -972,7 +1132,7 @@ static json_t *json_enps(const struct build *b, size_t gi, size_t w)
         x[nw] = c->in->wave_x[u];
         v[nw] = NAN;
         se[nw] = NAN;
-        if (!measure_hidden(c, g, u, (size_t)k) && enps_of(c, g->total[u], &eu) == 0 &&
+        if (!measure_hidden(c, g, u, (size_t)k) && enps_group(c, g, u, &eu) == 0 &&
             eu.n > 0) {
             v[nw] = eu.enps;
             se[nw] = eu.se;
@@ -982,7 +1142,7 @@ static json_t *json_enps(const struct build *b, size_t gi, size_t w)
     {
         struct stats_trend tr;
 
-        if (stats_trend_wls(x, v, se, nw, &tr, NULL, 0) == 0 && tr.k >= 2)
+        if (stats_trend_wls(x, v, se, nw, &tr, NULL, 0) == 0 && tr.k >= 2 && isfinite(tr.slope))
             json_object_set_new(
                 o, "trend",
                 json_pack("{s:i, s:o, s:o, s:o, s:s, s:s}", "waves", (int)tr.k, "slope",
@@ -1098,6 +1258,8 @@ static json_t *json_breakdown(const struct build *b, size_t gi, size_t w)
                 io = json_suppressed(g->part_item_hidden[(w * np + p) * c->nitems + k]);
             } else {
                 est_item(c, cell, k, &e);
+                /* a domain of the group: the group's sampling fraction */
+                est_apply_fpc(&e, fpc_factor(g->total[w]->respondents.n, g->headcount));
                 io = json_est(c, &e, 0, NULL, 0);
                 json_object_set_new(io, "suppressed", json_false());
             }
@@ -1149,6 +1311,13 @@ static json_t *json_group(struct build *b, size_t gi, size_t w)
     }
     json_object_set_new(o, "suppressed", json_false());
     json_object_set_new(o, "respondents", json_real(g->total[w]->respondents.n));
+    if (c->in->survey->fpc_headcount) {
+        double f = fpc_factor(g->total[w]->respondents.n, g->headcount);
+
+        /* factor 1: no correction (no headcount, or fewer than respondents) */
+        json_object_set_new(o, "fpc", json_pack("{s:o, s:f}", "population", jnum(g->headcount),
+                                                "factor", f));
+    }
     if (g->type == GROUP_CITY && rests_build(b, gi, w) != 0) {
         rests_free(b);
         json_decref(o);
@@ -1417,11 +1586,62 @@ json_t *results_group(json_t *doc, const char *wave, const char *type, const cha
     return NULL;
 }
 
+/* The document's weighting for one group: by_city cut to the group's
+ * wave and cities (a city; a network's members; every city for "all"),
+ * a hidden city's entry reduced to {"city", "wave", "suppressed": true}. */
+json_t *results_weighting(json_t *doc, json_t *group)
+{
+    json_t *wt = json_object_get(doc, "weighting"), *out, *by, *e;
+    const char *type = json_string_value(json_object_get(group, "type"));
+    const char *slug = json_string_value(json_object_get(group, "slug"));
+    const char *wave = json_string_value(json_object_get(group, "wave"));
+    json_t *members = json_object_get(group, "members");
+    size_t i;
+
+    if (!json_is_object(wt))
+        return json_null();
+    out = json_deep_copy(wt);
+    by = json_array();
+    if (out == NULL || by == NULL) {
+        json_decref(out);
+        json_decref(by);
+        return json_null();
+    }
+    json_array_foreach(json_object_get(wt, "by_city"), i, e) {
+        const char *city = json_string_value(json_object_get(e, "city"));
+        int in = type != NULL && strcmp(type, "all") == 0;
+        size_t j;
+        json_t *m;
+
+        if (city == NULL || wave == NULL ||
+            strcmp(json_string_value(json_object_get(e, "wave")), wave) != 0)
+            continue;
+        in |= type != NULL && strcmp(type, "city") == 0 && slug != NULL && strcmp(slug, city) == 0;
+        json_array_foreach(members, j, m)
+            in |= strcmp(json_string_value(m), city) == 0;
+        if (!in)
+            continue;
+        /* A hidden city's weighting could tell about its cells (a category
+         * without respondents): only that it is hidden. */
+        {
+            json_t *cg = results_group(doc, wave, "city", city);
+
+            if (cg == NULL || json_is_true(json_object_get(cg, "suppressed")))
+                json_array_append_new(by, json_pack("{s:s, s:s, s:b}", "city", city, "wave",
+                                                    wave, "suppressed", 1));
+            else
+                json_array_append(by, e);
+        }
+    }
+    json_object_set_new(out, "by_city", by);
+    return out;
+}
+
 json_t *results_view(json_t *doc, json_t *group)
 {
-    return json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "survey", json_object_get(doc, "survey"),
-                     "title", json_object_get(doc, "title"), "threshold",
-                     json_object_get(doc, "threshold"), "weighted",
-                     json_object_get(doc, "weighted"), "instrument",
-                     json_object_get(doc, "instrument"), "group", group);
+    return json_pack("{s:O, s:O, s:O, s:O, s:o, s:O, s:O}", "survey",
+                     json_object_get(doc, "survey"), "title", json_object_get(doc, "title"),
+                     "threshold", json_object_get(doc, "threshold"), "weighted",
+                     json_object_get(doc, "weighted"), "weighting", results_weighting(doc, group),
+                     "instrument", json_object_get(doc, "instrument"), "group", group);
 }

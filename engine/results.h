@@ -37,6 +37,7 @@
 struct results_city {
     const char *slug;
     const char *name;
+    double headcount;   /* the registry's headcount; 0 when not given */
 };
 
 struct results_network {
@@ -108,6 +109,12 @@ void results_layout_free(struct results_layout *y);
 /* One group of the document (type "city", "network" or "all"; slug NULL for
  * "all"), borrowed from doc, or NULL. */
 json_t *results_group(json_t *doc, const char *wave, const char *type, const char *slug);
+
+/* The document's "weighting" for one group (a new reference; JSON null for
+ * a survey that is not post-stratified): by_city cut to the group's wave
+ * and cities, a hidden city's entry reduced to {"city", "wave",
+ * "suppressed": true}. */
+json_t *results_weighting(json_t *doc, json_t *group);
 
 /* What `empirie stats --json` and GET /v1/stats answer for one group: the
  * survey's slug, title, threshold, weighting and instrument, and the group.

@@ -38,8 +38,8 @@ static int registry_data_load(PGconn *conn, struct registry_data *r, char *err, 
     int n, rows;
 
     memset(r, 0, sizeof *r);
-    if (db_exec(conn, "SELECT slug, name FROM city ORDER BY slug", 0, NULL, &r->cities, NULL,
-                err, errlen) != 0 ||
+    if (db_exec(conn, "SELECT slug, name, extra->>'headcount' FROM city ORDER BY slug", 0, NULL,
+                &r->cities, NULL, err, errlen) != 0 ||
         db_exec(conn,
                 "SELECT n.slug, n.name, m.city, m.role FROM network n "
                 "LEFT JOIN network_member m ON m.network = n.slug "
@@ -56,6 +56,8 @@ static int registry_data_load(PGconn *conn, struct registry_data *r, char *err, 
     for (int i = 0; i < n; i++) {
         r->city[i].slug = PQgetvalue(r->cities, i, 0);
         r->city[i].name = PQgetvalue(r->cities, i, 1);
+        r->city[i].headcount =
+            PQgetisnull(r->cities, i, 2) ? 0 : strtod(PQgetvalue(r->cities, i, 2), NULL);
     }
     r->ncities = (size_t)n;
     /* Rows are sorted by network, then role ("member" < "observer"), so each
@@ -168,9 +170,14 @@ struct results_src *results_src_load(PGconn *conn, const struct catalog *cat, co
     if (src->agg == NULL || weights_build(conn, src->versions, nversions, src->labels, nwaves,
                                           &src->wts, err, errlen) != 0)
         goto fail;
-    if (src->wts != NULL)
+    if (src->wts != NULL) {
         agg_set_weight_fn(src->agg, weights_lookup, src->wts);
+        if (agg_set_strata(src->agg, weights_nstrata(src->wts), weights_stratum, src->wts, err,
+                           errlen) != 0)
+            goto fail;
+    }
     if (agg_read_db(src->agg, conn, survey, &src->rows, progress, arg, err, errlen) != 0 ||
+        (src->wts != NULL && agg_calibrate(src->agg, weights_cal, src->wts, err, errlen) != 0) ||
         registry_data_load(conn, &src->reg, err, errlen) != 0)
         goto fail;
     src->in.agg = src->agg;

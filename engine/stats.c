@@ -456,7 +456,7 @@ int stats_trend_wls(const double *x, const double *mean, const double *se, size_
     }
     if (out->k < 2)
         return 0;
-    double xbar = swx / sw, ybar = swy / sw;
+    double xbar = swx / sw, ybar = swy / sw, xmin = INFINITY, xmax = -INFINITY;
 
     for (size_t i = 0; i < nwaves; i++) {
         if (!wave_usable(x[i], mean[i], se[i]))
@@ -464,8 +464,15 @@ int stats_trend_wls(const double *x, const double *mean, const double *se, size_
         double w = 1.0 / (se[i] * se[i]), dx = x[i] - xbar;
         sxx += w * dx * dx;
         sxy += w * dx * (mean[i] - ybar);
+        xmin = x[i] < xmin ? x[i] : xmin;
+        xmax = x[i] > xmax ? x[i] : xmax;
     }
-    if (!(sxx > 0))
+    /* Times that do not vary: x̄w is rounded, so Σw(x - x̄w)² can stay a
+     * hair above 0 (waves on one date gave slope 5e-4, SE 3e12). The range
+     * of the times decides, relative to their size, and S_xx relative to
+     * what that range can give (docs/statistics.md). */
+    if (!(xmax - xmin > STATS_X_RTOL * fmax(fabs(xmin), fabs(xmax))) ||
+        !(sxx > STATS_X_RTOL * sw * (xmax - xmin) * (xmax - xmin)))
         return 0;
     out->slope = sxy / sxx;
     out->se_known = 1.0 / sqrt(sxx);
@@ -635,6 +642,148 @@ int stats_weighted_mean(const struct stats_wsums *s, struct stats_wmean *out, ch
     return 0;
 }
 
+/* The least-squares fit f[a*c+b] = alpha[a] + beta[b] to the cell sums t
+ * with counts n (minimising Σ n (t/n - f)²), by Gauss-Seidel on the normal
+ * equations: each step refits one margin exactly, the fitted values are
+ * unique and the iteration converges to them. Rows and columns without
+ * answers are left at 0. Returns 0, or -1 when it has not converged. */
+static int additive_fit(const double *n, const double *t, size_t r, size_t c, double *f,
+                        double *alpha, double *beta)
+{
+    for (size_t a = 0; a < r; a++)
+        alpha[a] = 0;
+    for (size_t b = 0; b < c; b++)
+        beta[b] = 0;
+    for (int it = 0; it < 100000; it++) {
+        double change = 0, scale = 0;
+
+        for (size_t a = 0; a < r; a++) {
+            double num = 0, den = 0;
+
+            for (size_t b = 0; b < c; b++) {
+                num += t[a * c + b] - n[a * c + b] * beta[b];
+                den += n[a * c + b];
+            }
+            if (den > 0) {
+                double v = num / den;
+
+                change = fmax(change, fabs(v - alpha[a]));
+                alpha[a] = v;
+            }
+            scale = fmax(scale, fabs(alpha[a]));
+        }
+        for (size_t b = 0; b < c; b++) {
+            double num = 0, den = 0;
+
+            for (size_t a = 0; a < r; a++) {
+                num += t[a * c + b] - n[a * c + b] * alpha[a];
+                den += n[a * c + b];
+            }
+            if (den > 0) {
+                double v = num / den;
+
+                change = fmax(change, fabs(v - beta[b]));
+                beta[b] = v;
+            }
+            scale = fmax(scale, fabs(beta[b]));
+        }
+        if (change <= 1e-15 * (1.0 + scale)) {
+            for (size_t a = 0; a < r; a++)
+                for (size_t b = 0; b < c; b++)
+                    f[a * c + b] = alpha[a] + beta[b];
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int stats_cal_group(const double *w, const double *nsq, size_t r, size_t c, int raked,
+                    double out[3], char *err, size_t errlen)
+{
+    if (w == NULL || nsq == NULL || out == NULL || r == 0 || c == 0 || r > SIZE_MAX / c / 3)
+        return err_set(err, errlen, "stats: calibration group of %zu x %zu cells", r, c);
+    size_t k = r * c;
+    double ng = 0, sw = 0, swy = 0, r1 = 0, r2 = 0;
+
+    for (size_t h = 0; h < k; h++) {
+        if (!(w[h] >= 0) || !(nsq[3 * h] >= 0))
+            return err_set(err, errlen, "stats: cell %zu has weight %g and count %g", h, w[h],
+                           nsq[3 * h]);
+        ng += nsq[3 * h];
+        sw += w[h] * nsq[3 * h];
+        swy += w[h] * nsq[3 * h + 1];
+    }
+    out[0] = out[1] = out[2] = 0;
+    if (!(ng > 0) || !(sw > 0))
+        return 0;
+    double yg = swy / sw;
+    double *buf = malloc((3 * k + r + c) * sizeof *buf);
+
+    if (buf == NULL)
+        return err_set(err, errlen, "stats: out of memory");
+    double *n = buf, *t = buf + k, *f = buf + 2 * k;
+
+    for (size_t h = 0; h < k; h++) {
+        n[h] = nsq[3 * h];
+        t[h] = nsq[3 * h + 1] - yg * n[h];   /* Σ (y - ȳ_g) in the cell */
+        f[h] = n[h] > 0 ? t[h] / n[h] : 0;   /* post-strata: the cell's own mean */
+    }
+    if (raked && additive_fit(n, t, r, c, f, buf + 3 * k, buf + 3 * k + r) != 0) {
+        free(buf);
+        return err_set(err, errlen, "stats: the fit to the margins did not converge");
+    }
+    for (size_t h = 0; h < k; h++) {
+        double d = yg + f[h];   /* r_i = w_h (y_i - d) */
+        /* Σ (y - d)² = Σy² - 2dΣy + n d², centred on the cell's mean for
+         * post-strata so nothing cancels there. */
+        double ss;
+
+        if (n[h] == 0)
+            continue;
+        if (!raked) {
+            double m = nsq[3 * h + 1] / n[h];
+
+            ss = nsq[3 * h + 2] - m * nsq[3 * h + 1];
+        } else {
+            ss = nsq[3 * h + 2] - 2.0 * d * nsq[3 * h + 1] + n[h] * d * d;
+        }
+        r1 += w[h] * (nsq[3 * h + 1] - d * n[h]);
+        r2 += w[h] * w[h] * (ss > 0 ? ss : 0);
+    }
+    free(buf);
+    out[0] = ng;
+    out[1] = r1 + ng * yg;
+    out[2] = r2 + 2.0 * yg * r1 + ng * yg * yg;
+    return 0;
+}
+
+int stats_calibrated_mean(const struct stats_wsums *all, const struct stats_calsums *cs,
+                          double fpc, struct stats_wmean *out, char *err, size_t errlen)
+{
+    if (cs == NULL)
+        return err_set(err, errlen, "stats: no calibration sums");
+    if (stats_weighted_mean(all, out, err, errlen) != 0)
+        return -1;
+    out->se = out->ci_lo = out->ci_hi = NAN;
+    if (!(all->sw > 0) || all->n < 2)
+        return 0;
+    double m = out->mean;
+    const struct stats_wsums *u = &cs->unc;
+    /* Σ e² and Σ e, each the calibrated part plus the rest. */
+    double ss = cs->cal[2] - 2.0 * m * cs->cal[1] + m * m * cs->cal[0] + u->sw2y2 -
+                2.0 * m * u->sw2y + m * m * u->sw2;
+    double se1 = cs->cal[1] - m * cs->cal[0] + u->swy - m * u->sw;
+    double cen = ss - se1 * se1 / all->n;
+    double var = all->n / (all->n - 1) * (cen > 0 ? cen : 0) / (all->sw * all->sw);
+
+    if (fpc >= 0 && fpc < 1)
+        var *= fpc;
+    out->se = sqrt(var);
+    out->ci_lo = m - t_crit(all->n - 1) * out->se;
+    out->ci_hi = m + t_crit(all->n - 1) * out->se;
+    return 0;
+}
+
 int stats_poststrat(const double *pop, const double *sample, size_t ncells, double *weight,
                     char *err, size_t errlen)
 {
@@ -782,7 +931,9 @@ int stats_pearson(const struct stats_xysums *s, struct stats_corr *out, char *er
     double sxx = s->sxx - s->sx * s->sx / s->n, syy = s->syy - s->sy * s->sy / s->n;
     double sxy = s->sxy - s->sx * s->sy / s->n;
 
-    if (!(sxx > 0) || !(syy > 0))
+    /* A variance that is rounding only (a constant x with non-integer
+     * values) is 0: relative to the raw sum of squares it came from. */
+    if (!(sxx > STATS_X_RTOL * s->sxx) || !(syy > STATS_X_RTOL * s->syy))
         return 0;
     out->r = clamp(sxy / sqrt(sxx * syy), -1.0, 1.0);
     if (s->n < 3)
@@ -874,4 +1025,9 @@ double stats_z_p(double z)
 double stats_f_quantile(double p, double df1, double df2)
 {
     return f_quantile(p, df1, df2);
+}
+
+double stats_z_crit(void)
+{
+    return z_crit();
 }

@@ -39,6 +39,12 @@
 #define STATS_LEVEL 0.95
 #define STATS_ALPHA 0.05
 
+/* Relative tolerance under which a spread of x is taken as none: the times
+ * of a trend whose range is at most STATS_X_RTOL times their magnitude (or
+ * whose weighted S_xx is at most STATS_X_RTOL * Σw * range²), a centred sum
+ * of squares at most STATS_X_RTOL times the raw one (Pearson). */
+#define STATS_X_RTOL 1e-9
+
 /* ---- accumulators (what agg keeps per group) ---- */
 
 /* Unweighted moments of one variable: n, Σy, Σy². */
@@ -225,9 +231,10 @@ int stats_prop_ztest(double x1, double n1, double x2, double n2, struct stats_zt
 
 /* Trend of wave means: weighted least squares of mean[i] on x[i] (e.g. the
  * year) with weights 1/se[i]². Waves whose se is not finite and positive or
- * whose mean is NaN are skipped (k counts the used ones). slope NaN when
- * k < 2 or all x equal; the reported se is se_known and the test a z-test
- * (docs/statistics.md: why). dir is RISING/FALLING when p < 0.05. */
+ * whose mean is NaN are skipped (k counts the used ones). slope NaN (every
+ * field NaN, dir NONE) when k < 2 or the x do not vary: their range is at
+ * most STATS_X_RTOL of their magnitude (waves on one date); the reported
+ * se is se_known and the test a z-test (docs/statistics.md: why). dir is RISING/FALLING when p < 0.05. */
 int stats_trend_wls(const double *x, const double *mean, const double *se, size_t nwaves,
                     struct stats_trend *out, char *err, size_t errlen);
 
@@ -258,6 +265,42 @@ int stats_bh_adjust(const double *p, size_t m, double *q, char *err, size_t errl
  * when Σw = 0; se and CI NaN when n < 2. Fails on a negative n, Σw or Σw². */
 int stats_weighted_mean(const struct stats_wsums *s, struct stats_wmean *out,
                         char *err, size_t errlen);
+
+/*
+ * The linearization of a ratio mean whose weights were calibrated, in the
+ * manner of R survey's svymean after postStratify (residuals within the
+ * post-strata) or calibrate(calfun = "raking") (residuals of the regression
+ * on the margins); Lumley (2010) 7.1-7.4, Särndal, Swensson & Wretman (1992)
+ * 6.5-6.7 and 7.6; formulas in docs/statistics.md.
+ *
+ * A calibration group g (a city in a wave) has r x c cells h with one weight
+ * w_h each; nsq[3h..3h+2] = n_h, Σy, Σy² of its respondents' answers in cell
+ * h. raked = 0: post-stratification, the fit of cell h is its mean; raked =
+ * 1: the least-squares fit of the additive model row + column. With ȳ_g the
+ * group's weighted mean, f_h the fit of y - ȳ_g, r_i = w_h (y_i - ȳ_g - f_h):
+ * out[0] = n_g, out[1] = R1 + n_g ȳ_g, out[2] = R2 + 2 ȳ_g R1 + n_g ȳ_g²,
+ * with R1 = Σ r_i and R2 = Σ r_i². These add up over groups (cities of a
+ * network); stats_calibrated_mean turns them into the SE. A group without
+ * answers gives zeros. Fails on NULL, a negative count or weight, r or c 0.
+ */
+int stats_cal_group(const double *w, const double *nsq, size_t r, size_t c, int raked,
+                    double out[3], char *err, size_t errlen);
+
+/* Sums of a weighted mean for the calibrated linearization: cal[0..2] the
+ * sums of stats_cal_group over the groups, unc the weighted sums of the
+ * respondents outside any calibration (their weight is taken as fixed). */
+struct stats_calsums {
+    double cal[3];
+    struct stats_wsums unc;
+};
+
+/* The ratio mean of all (every respondent) with the calibrated
+ * linearization SE: with e_i = r_i + (ȳ_g - ȳ) for a calibrated respondent
+ * and w_i (y_i - ȳ) for the others, var = n/(n-1) Σ(e_i - ē)² / (Σw)²,
+ * times fpc when 0 <= fpc < 1 (1 - n/N; pass 1 for none). The other fields
+ * as stats_weighted_mean. se NaN when n < 2. */
+int stats_calibrated_mean(const struct stats_wsums *all, const struct stats_calsums *cs,
+                          double fpc, struct stats_wmean *out, char *err, size_t errlen);
 
 /* Post-stratification: for each cell h (e.g. age band × gender, any order),
  * weight[h] = (pop[h]/Σpop) / (sample[h]/Σsample), so the weights average 1
@@ -312,6 +355,9 @@ int stats_rank(const double *values, size_t n, double *ranks, char *err, size_t 
 
 /* Two-sided p of a standard normal z; NaN when z is not finite. */
 double stats_z_p(double z);
+
+/* The standard normal quantile of the 95% two-sided intervals (1.95996...). */
+double stats_z_crit(void);
 
 /* The p-quantile of the F distribution with df1, df2 degrees of freedom
  * (GSL's inverse, with a bisection fallback where it does not converge). */

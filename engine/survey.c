@@ -536,7 +536,7 @@ static int parse_head(const json_t *doc, struct survey_owned *so, const char *fi
     static const char *const keys[] = { "slug", "version", "title", "description", "weighted",
                                         "anonymity_threshold", "favourable_top", "enps_item",
                                         "scales", "dimensions", "attributes", "items",
-                                        "poststratification", NULL };
+                                        "poststratification", "variance", NULL };
     const char *dpl, *den;
     long long v;
 
@@ -653,6 +653,34 @@ static int parse_strata(const json_t *doc, struct survey_owned *so, const char *
     return 0;
 }
 
+/* "variance": {"fpc": "headcount" | "none"}: the finite population
+ * correction from each city's registry headcount (docs/statistics.md). */
+static int parse_variance(const json_t *doc, struct survey_owned *so, const char *file,
+                          char *err, size_t n)
+{
+    static const char *const keys[] = { "fpc", NULL };
+    const json_t *v = json_object_get(doc, "variance");
+    char where[512];
+    const char *fpc;
+
+    so->s.fpc_headcount = 0;
+    if (v == NULL)
+        return 0;
+    snprintf(where, sizeof where, "%s: variance", file);
+    if (!json_is_object(v))
+        return err_set(err, n, "%s: field \"variance\": expected an object", file);
+    if (jsonv_only_keys(v, keys, where, err, n) != 0 ||
+        jsonv_string(v, "fpc", 0, &fpc, where, err, n) != 0)
+        return -1;
+    if (fpc == NULL || strcmp(fpc, "none") == 0)
+        return 0;
+    if (strcmp(fpc, "headcount") != 0)
+        return err_set(err, n, "%s: field \"fpc\": expected \"headcount\" or \"none\", got "
+                       "\"%s\"", where, fpc);
+    so->s.fpc_headcount = 1;
+    return 0;
+}
+
 static int parse_body(const json_t *doc, struct survey_owned *so, const char *file, char *err,
                       size_t n)
 {
@@ -675,7 +703,8 @@ static int parse_body(const json_t *doc, struct survey_owned *so, const char *fi
     }
     if (check_unique_codes(so, file, err, n) != 0 ||
         link_dimensions(dims, so, file, err, n) != 0 ||
-        parse_strata(doc, so, file, err, n) != 0)
+        parse_strata(doc, so, file, err, n) != 0 ||
+        parse_variance(doc, so, file, err, n) != 0)
         return -1;
     return check_enps_and_top(doc, so, file, err, n);
 }

@@ -102,6 +102,10 @@ struct survey {
     int strata[2];
     size_t nstrata;
     int favourable_top;      /* how many top points count as favourable (default 2) */
+    /* "variance": {"fpc": "headcount"}: every SE, CI and test of a city uses
+     * the finite population correction 1 - n/N with N the city's headcount
+     * in the registry (a network: the sum of its cities'). 0: none. */
+    int fpc_headcount;
 };
 
 /* Parses and validates an instrument document. `file` names it in errors,

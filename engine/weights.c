@@ -20,7 +20,7 @@ struct cw {
     double *weight;      /* r x c, valid when method is not NULL */
     unsigned char *in_pop;  /* r + c: the category has population figures */
     const char *method;  /* "cells", "raking", or NULL: the given weights */
-    char note[160];
+    char note[256];
 };
 
 struct weights {
@@ -208,22 +208,41 @@ static double count_of(const json_t *obj, int code)
 }
 
 /* Population targets: cells (r x c) and their margins, or margins only.
- * Returns 1 with cells, 0 with margins only, -1 when unusable. */
+ * Returns 1 with cells, 0 with margins only, -1 when unusable (note says
+ * why). A one-attribute survey's cells are {CODE: count}; a two-attribute
+ * survey's {CODE1: {CODE2: count}} (docs/registry.md). */
 static int targets(const struct weights *w, const json_t *entry, double *cells, double *rows,
-                   double *cols)
+                   double *cols, char *note, size_t notelen)
 {
     const json_t *jc = json_object_get(entry, "cells");
     const json_t *jm = json_object_get(entry, "margins");
+    const char *first = w->newest->attrs[w->newest->strata[0]].code;
+    double total = 0;
 
     memset(rows, 0, w->nr * sizeof *rows);
     memset(cols, 0, w->nc * sizeof *cols);
     if (jc != NULL) {
-        for (size_t a = 0; a < w->nr; a++) {
-            char key[16];
-            const json_t *row;
+        const char *key;
+        const json_t *row;
 
-            snprintf(key, sizeof key, "%d", w->codes[0][a]);
-            row = json_object_get(jc, key);
+        json_object_foreach((json_t *)jc, key, row) {
+            if (w->newest->nstrata == 1 && !json_is_number(row)) {
+                snprintf(note, notelen, "field \"cells\": a table of two attributes, but the "
+                         "survey post-stratifies on %.40s alone: expected {CODE: count}", first);
+                return -1;
+            }
+            if (w->newest->nstrata == 2 && !json_is_object(row)) {
+                snprintf(note, notelen, "field \"cells\": counts by %.40s alone, but the survey "
+                         "post-stratifies on two attributes: expected {CODE1: {CODE2: count}}",
+                         first);
+                return -1;
+            }
+        }
+        for (size_t a = 0; a < w->nr; a++) {
+            char k[16];
+
+            snprintf(k, sizeof k, "%d", w->codes[0][a]);
+            row = json_object_get(jc, k);
             for (size_t b = 0; b < w->nc; b++) {
                 double n = w->newest->nstrata == 1 ? (json_is_number(row) ? json_number_value(row) : 0)
                                                    : count_of(row, w->codes[1][b]);
@@ -231,20 +250,33 @@ static int targets(const struct weights *w, const json_t *entry, double *cells, 
                 cells[a * w->nc + b] = n;
                 rows[a] += n;
                 cols[b] += n;
+                total += n;
             }
+        }
+        if (!(total > 0)) {
+            snprintf(note, notelen, "field \"cells\": no count for any category of the "
+                     "survey's strata");
+            return -1;
         }
         return 1;
     }
-    if (jm == NULL)
+    if (jm == NULL) {
+        snprintf(note, notelen, "population figures give neither cells nor margins");
         return -1;
-    for (size_t a = 0; a < w->nr; a++)
-        rows[a] = count_of(json_object_get(jm, w->newest->attrs[w->newest->strata[0]].code),
-                           w->codes[0][a]);
+    }
+    for (size_t a = 0; a < w->nr; a++) {
+        rows[a] = count_of(json_object_get(jm, first), w->codes[0][a]);
+        total += rows[a];
+    }
     for (size_t b = 0; b < w->nc; b++)
         cols[b] = w->newest->nstrata == 1
                       ? 1
                       : count_of(json_object_get(jm, w->newest->attrs[w->newest->strata[1]].code),
                                  w->codes[1][b]);
+    if (!(total > 0)) {
+        snprintf(note, notelen, "field \"margins\": no count for any category of %.40s", first);
+        return -1;
+    }
     return 0;
 }
 
@@ -283,11 +315,9 @@ static void compute_one(struct weights *w, struct cw *c)
         snprintf(c->note, sizeof c->note, "no population figures in the registry");
         goto done;
     }
-    kind = targets(w, entry, cells, rows, cols);
-    if (kind < 0) {
-        snprintf(c->note, sizeof c->note, "population figures give neither cells nor margins");
+    kind = targets(w, entry, cells, rows, cols, c->note, sizeof c->note);
+    if (kind < 0)
         goto done;
-    }
     classify(w, c, rows, cols, sample);
     if (kind == 1 && stats_poststrat(cells, sample, k, c->weight, err, sizeof err) == 0) {
         c->method = "cells";
@@ -300,7 +330,13 @@ static void compute_one(struct weights *w, struct cw *c)
             snprintf(c->note, sizeof c->note, "cells could not be used; raked to their margins");
         goto done;
     }
-    snprintf(c->note, sizeof c->note, "%.150s", err);
+    /* Not stats' message itself: it can carry the sample's counts, and the
+     * note is shown for groups whatever their size. */
+    snprintf(c->note, sizeof c->note, "%s",
+             strstr(err, "no respondents") != NULL
+                 ? "a category with population figures has no respondents (collapse categories); "
+                   "not weighted to the population"
+                 : "raking did not converge; not weighted to the population");
 done:
     free(cells);
     free(sample);
@@ -363,29 +399,71 @@ static struct cw *cached(struct weights *w, size_t city, const char *slug, size_
     return wave < w->nwaves ? w->cache[city][wave] : NULL;
 }
 
-double weights_lookup(void *ctx, size_t city, const char *city_slug, size_t wave, int version,
-                      const int16_t *attrs, size_t nattrs, double given)
+/* The cell (a * nc + b) of a response in a weighted city, or -1 when it is
+ * unclassified; *c gets the city's cw (NULL: no figures, given weights). */
+static long cell_of(struct weights *w, size_t city, const char *city_slug, size_t wave,
+                    int version, const int16_t *attrs, size_t nattrs, struct cw **cp)
 {
-    struct weights *w = ctx;
     struct cw *c = cached(w, city, city_slug, wave);
     const int *pos = NULL;
     long a, b = 0;
 
+    *cp = c;
     if (c == NULL || c->method == NULL)
-        return given > 0 ? given : 1.0;
+        return -1;
     for (size_t v = 0; v < w->nversions; v++)
         if (w->versions[v]->version == version)
             pos = &w->pos[2 * v];
     if (pos == NULL || pos[0] < 0 || (size_t)pos[0] >= nattrs || attrs[pos[0]] == SURVEY_NA)
-        return 1.0;
+        return -1;
     a = code_index(w, 0, attrs[pos[0]]);
     if (w->newest->nstrata == 2)
         b = pos[1] < 0 || (size_t)pos[1] >= nattrs || attrs[pos[1]] == SURVEY_NA
                 ? -1
                 : code_index(w, 1, attrs[pos[1]]);
     if (a < 0 || b < 0 || !c->in_pop[a] || !c->in_pop[w->nr + (size_t)b])
-        return 1.0;
-    return c->weight[(size_t)a * w->nc + (size_t)b];
+        return -1;
+    return a * (long)w->nc + b;
+}
+
+double weights_lookup(void *ctx, size_t city, const char *city_slug, size_t wave, int version,
+                      const int16_t *attrs, size_t nattrs, double given)
+{
+    struct weights *w = ctx;
+    struct cw *c;
+    long h = cell_of(w, city, city_slug, wave, version, attrs, nattrs, &c);
+
+    if (c == NULL || c->method == NULL)
+        return given > 0 ? given : 1.0;
+    return h < 0 ? 1.0 : c->weight[h];
+}
+
+size_t weights_nstrata(const struct weights *w)
+{
+    return w->nr * w->nc;
+}
+
+long weights_stratum(void *ctx, size_t city, const char *city_slug, size_t wave, int version,
+                     const int16_t *attrs, size_t nattrs)
+{
+    struct cw *c;
+
+    return cell_of(ctx, city, city_slug, wave, version, attrs, nattrs, &c);
+}
+
+int weights_cal(void *ctx, size_t city, size_t wave, const double *h, double out[3], char *err,
+                size_t errlen)
+{
+    struct weights *w = ctx;
+    struct cw *c = city < w->ncache && w->cache[city] != NULL && wave < w->nwaves
+                       ? w->cache[city][wave]
+                       : NULL;
+
+    out[0] = out[1] = out[2] = 0;
+    if (c == NULL || c->method == NULL || h == NULL)
+        return 0;
+    return stats_cal_group(c->weight, h, w->nr, w->nc, strcmp(c->method, "raking") == 0, out,
+                           err, errlen);
 }
 
 json_t *weights_report(const struct weights *w)
@@ -399,7 +477,7 @@ json_t *weights_report(const struct weights *w)
 
         json_array_append_new(by, json_pack("{s:s, s:s, s:s, s:s}", "city", c->city, "wave",
                                             w->waves[c->wave], "method",
-                                            c->method ? c->method : "given weights", "note",
+                                            c->method ? c->method : "none", "note",
                                             c->note));
     }
     return json_pack("{s:s, s:o, s:b, s:o}", "method", "post-stratification", "attributes",

@@ -16,7 +16,9 @@
  * categories, e.g. "prefer not to say") keep weight 1. Cities without
  * population figures, or whose raking does not converge, keep the weights
  * given with their responses. weights_report says what was done where.
- * Formulas and sources: docs/statistics.md.
+ * weights_stratum and weights_cal give agg the post-stratum of each
+ * response and the linearization sums of each city (the SEs of calibrated
+ * weights, stats_cal_group). Formulas and sources: docs/statistics.md.
  */
 #ifndef EMPIRIE_WEIGHTS_H
 #define EMPIRIE_WEIGHTS_H
@@ -44,8 +46,20 @@ int weights_build(PGconn *conn, const struct survey *const *versions, size_t nve
 double weights_lookup(void *ctx, size_t city, const char *city_slug, size_t wave, int version,
                       const int16_t *attrs, size_t nattrs, double given);
 
-/* What was done: {"attributes": [...], "example_population": bool,
- * "by_city": [{"city", "wave", "method", "note"}]}. A new object. */
+/* Calibration for the linearization (agg_set_strata, agg_calibrate): the
+ * number of cells, a response's cell (an agg_stratum_fn; -1 when its
+ * weight is not calibrated), and a city cell's sums (an agg_cal_fn, with
+ * stats_cal_group: post-strata for "cells", the margins for "raking"). */
+size_t weights_nstrata(const struct weights *w);
+long weights_stratum(void *ctx, size_t city, const char *city_slug, size_t wave, int version,
+                     const int16_t *attrs, size_t nattrs);
+int weights_cal(void *ctx, size_t city, size_t wave, const double *h, double out[3], char *err,
+                size_t errlen);
+
+/* What was done: {"method": "post-stratification", "attributes": [...],
+ * "example_population": bool, "by_city": [{"city", "wave", "method",
+ * "note"}]}, method "cells", "raking" or "none" (the weights sent are
+ * used), note why (no counts in it). A new object. */
 json_t *weights_report(const struct weights *w);
 
 void weights_free(struct weights *w);

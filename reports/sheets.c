@@ -294,8 +294,54 @@ static void methodology_facts(struct xlsx *x, lxw_worksheet *ws, int *row, const
     xlsx_text(x, ws, (*row)++, 1, meta->created, XF_PLAIN);
 }
 
+/* A weighted survey: how the weights were made and their standard errors,
+ * then one line per visible city of the group whose sample was not weighted
+ * as the instrument asks (results_weighting; docs/results.md). */
+static void methodology_weighting(struct xlsx *x, lxw_worksheet *ws, int *row, const json_t *doc,
+                                  const char *wave, const json_t *group)
+{
+    json_t *all = group == NULL ? results_group((json_t *)doc, wave, "all", NULL) : NULL;
+    json_t *wt, *e;
+    size_t i;
+
+    if (group == NULL && all == NULL)
+        return;
+    wt = results_weighting((json_t *)doc, (json_t *)(group != NULL ? group : all));
+    if (!json_is_object(wt)) {
+        json_decref(wt);
+        return;
+    }
+    xlsx_label_cell(x, ws, *row, 0, L_WEIGHTING, XF_BOLD);
+    xlsx_text(x, ws, (*row)++, 1,
+              x->english
+                  ? "Each city's sample is weighted to its population (post-stratification on "
+                    "full cells, or raking to the margins); the standard errors are those of the "
+                    "calibrated estimator (R survey's postStratify / calibrate)."
+                  : "Próba każdego miasta jest ważona do struktury jego ludności "
+                    "(poststratyfikacja w pełnych komórkach albo raking do rozkładów brzegowych); "
+                    "błędy standardowe uwzględniają kalibrację wag (jak postStratify / calibrate "
+                    "w pakiecie survey dla R).",
+              XF_WRAP);
+    json_array_foreach(json_object_get(wt, "by_city"), i, e) {
+        const char *city = xlsx_str(e, "city", ""), *note = xlsx_str(e, "note", "");
+        char line[512];
+
+        if (note[0] == '\0')
+            continue;
+        snprintf(line, sizeof line, "%s: %s%s", city,
+                 strcmp(xlsx_str(e, "method", ""), "none") == 0
+                     ? (x->english ? "not weighted to the population: "
+                                   : "nie ważono do struktury ludności: ")
+                     : (x->english ? "raked: " : "raking: "),
+                 note);
+        xlsx_text(x, ws, (*row)++, 1, line, XF_WRAP);
+    }
+    json_decref(wt);
+}
+
 void sheets_methodology(struct xlsx *x, const json_t *doc, const struct report_meta *meta,
-                        const char *wave, enum xlsx_label what, const char *subject)
+                        const char *wave, enum xlsx_label what, const char *subject,
+                        const json_t *group)
 {
     static const struct xlsx_col cols[] = { { L_TERM, NULL, 28 }, { L_DEFINITION, NULL, 100 } };
     lxw_worksheet *ws = xlsx_sheet(x, xlsx_label(x, L_METHODOLOGY));
@@ -305,6 +351,7 @@ void sheets_methodology(struct xlsx *x, const json_t *doc, const struct report_m
         return;
     sheets_title(x, ws, xlsx_label(x, L_METHODOLOGY), NULL);
     methodology_facts(x, ws, &row, doc, meta, wave, what, subject);
+    methodology_weighting(x, ws, &row, doc, wave, group);
     row++;
     xlsx_header(x, ws, row++, 0, cols, 2);
     for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++) {

@@ -80,6 +80,7 @@ static const struct label labels[L_COUNT] = {
     [L_THRESHOLD] = { "Próg anonimowości", "Anonymity threshold" },
     [L_DATA_DATE] = { "Dane według stanu na", "Data as of" },
     [L_CREATED] = { "Raport utworzono", "Report created" },
+    [L_WEIGHTING] = { "Ważenie", "Weighting" },
     [L_HIDDEN_NOTE] = { "Ukryte: mniej respondentów niż próg anonimowości lub ukryte, by nie "
                         "dało się tego odtworzyć z innych liczb. Próg:",
                         "Hidden: fewer respondents than the anonymity threshold, or hidden so "

@@ -36,7 +36,7 @@ static const struct results_network nets[] = {
     { .slug = "net", .name = "Net", .members = net_members, .nmembers = 3 },
 };
 static const struct results_city cities[] = {
-    { "aa", "Aa" }, { "bb", "Bb" }, { "cc", "Cc" },
+    { "aa", "Aa", 0 }, { "bb", "Bb", 0 }, { "cc", "Cc", 0 },
 };
 static const double wave_x[] = { 2023, 2024 };
 
