@@ -40,8 +40,8 @@ static const struct survey srv = {
     .enps_item = -1, .favourable_top = 2,
 };
 static const char *const slugs[] = { "c0", "c1", "c2", "c3", "c4", "c5" };
-static const struct results_city cities[] = { { "c0", "C0" }, { "c1", "C1" }, { "c2", "C2" },
-                                              { "c3", "C3" }, { "c4", "C4" }, { "c5", "C5" } };
+static const struct results_city cities[] = { { "c0", "C0", 0 }, { "c1", "C1", 0 }, { "c2", "C2", 0 },
+                                              { "c3", "C3", 0 }, { "c4", "C4", 0 }, { "c5", "C5", 0 } };
 static const double wave_x[] = { 2024, 2025 };
 
 static uint64_t state = 777;
