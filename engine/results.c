@@ -456,11 +456,6 @@ static double median_at(const double *x, const double *counts, size_t n, double 
     return i == j ? x[i] : 0.5 * (x[i] + x[j]);
 }
 
-/*
- * Mean, SD, SE, CI and median of n values x[0] < x[1] < ... with their
- * counts v, from unweighted counts or, for weighted surveys, from the
- * weight sums; % favourable over the top fav_top values.
- */
 /* The calibration sums of an agg_cal as stats' struct. */
 static void calsums_of(const struct agg_cal *cal, struct stats_calsums *cs)
 {
@@ -500,6 +495,12 @@ static double fav_effective_n(const struct agg_value *v, size_t n, size_t fav_to
     return wm.mean * (1.0 - wm.mean) / (wm.se * wm.se);
 }
 
+/*
+ * Mean, SD, SE, CI and median of n values x[0] < x[1] < ... with their
+ * counts v, from unweighted counts or, for weighted surveys, from the
+ * weight sums (calibrated weights: the linearization of cal, and of fav
+ * for the favourable share); % favourable over the top fav_top values.
+ */
 static void est_from_points(const struct ctx *c, const double *x, const struct agg_value *v,
                             size_t n, size_t fav_top, const struct agg_cal *cal,
                             const struct agg_cal *fav, struct est *e)
@@ -1314,7 +1315,7 @@ static json_t *json_group(struct build *b, size_t gi, size_t w)
     if (c->in->survey->fpc_headcount) {
         double f = fpc_factor(g->total[w]->respondents.n, g->headcount);
 
-        /* factor 1: no correction (no headcount, or fewer than respondents) */
+        /* factor 1: no correction (no headcount, or one below the respondents) */
         json_object_set_new(o, "fpc", json_pack("{s:o, s:f}", "population", jnum(g->headcount),
                                                 "factor", f));
     }

@@ -462,8 +462,21 @@ int weights_cal(void *ctx, size_t city, size_t wave, const double *h, double out
     out[0] = out[1] = out[2] = 0;
     if (c == NULL || c->method == NULL || h == NULL)
         return 0;
-    return stats_cal_group(c->weight, h, w->nr, w->nc, strcmp(c->method, "raking") == 0, out,
-                           err, errlen);
+    if (strcmp(c->method, "raking") == 0 &&
+        stats_cal_group(c->weight, h, w->nr, w->nc, 1, out, NULL, 0) != 0) {
+        /* The fit to the margins did not converge (it should not): the
+         * residuals within the cells instead, and the city says so. */
+        static const char said[] = "the fit to the margins for the SEs did not converge; "
+                                   "residuals within the cells used";
+        size_t len = strlen(c->note);
+
+        if (strstr(c->note, said) == NULL && len + sizeof said + 2 < sizeof c->note)
+            snprintf(c->note + len, sizeof c->note - len, "%s%s", len ? "; " : "", said);
+        return stats_cal_group(c->weight, h, w->nr, w->nc, 0, out, err, errlen);
+    }
+    if (strcmp(c->method, "raking") == 0)
+        return 0;
+    return stats_cal_group(c->weight, h, w->nr, w->nc, 0, out, err, errlen);
 }
 
 json_t *weights_report(const struct weights *w)

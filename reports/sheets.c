@@ -294,6 +294,29 @@ static void methodology_facts(struct xlsx *x, lxw_worksheet *ws, int *row, const
     xlsx_text(x, ws, (*row)++, 1, meta->created, XF_PLAIN);
 }
 
+/* The engine's notes (engine/weights.c) in Polish; others stay as given. */
+static const char *note_pl(const char *note)
+{
+    static const char *const pl[][2] = {
+        { "no population figures in the registry", "brak danych o ludności w rejestrze" },
+        { "cells could not be used; raked to their margins",
+          "nie dało się użyć pełnych komórek; raking do rozkładów brzegowych" },
+        { "raking did not converge; not weighted to the population",
+          "raking nie zbiegł się; bez ważenia do struktury ludności" },
+        { "a category with population figures has no respondents (collapse categories); "
+          "not weighted to the population",
+          "kategoria z danymi o ludności nie ma respondentów (połącz kategorie); bez ważenia "
+          "do struktury ludności" },
+        { "population figures give neither cells nor margins",
+          "dane o ludności nie podają ani komórek, ani rozkładów brzegowych" },
+    };
+
+    for (size_t i = 0; i < sizeof pl / sizeof pl[0]; i++)
+        if (strcmp(note, pl[i][0]) == 0)
+            return pl[i][1];
+    return note;
+}
+
 /* A weighted survey: how the weights were made and their standard errors,
  * then one line per visible city of the group whose sample was not weighted
  * as the instrument asks (results_weighting; docs/results.md). */
@@ -333,7 +356,7 @@ static void methodology_weighting(struct xlsx *x, lxw_worksheet *ws, int *row, c
                      ? (x->english ? "not weighted to the population: "
                                    : "nie ważono do struktury ludności: ")
                      : (x->english ? "raked: " : "raking: "),
-                 note);
+                 x->english ? note : note_pl(note));
         xlsx_text(x, ws, (*row)++, 1, line, XF_WRAP);
     }
     json_decref(wt);

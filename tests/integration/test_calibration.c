@@ -557,3 +557,34 @@ Test(calibration, waves_on_one_date_give_no_trend)
     }
     json_decref(doc);
 }
+
+/* The ministry workbook's methodology sheet says how the sample was
+ * weighted and names the visible city that was not (Nisko), in Polish. */
+Test(calibration, workbook_methodology_names_the_fallback)
+{
+    static char out[1 << 16];
+    char cmd[1024];
+    FILE *p;
+    size_t len;
+
+    import_data();
+    cr_assert_eq(testdb_run(out, sizeof out, "report --db \"%s\" --survey kal-jeden --wave w2 "
+                            "--ministry --out '%s/out'", db.conninfo, dir),
+                 0, "%s", out);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c 'import glob, openpyxl; "
+             "ws = openpyxl.load_workbook(glob.glob(\"%s/out/w2/ministerstwo-*.xlsx\")[0])"
+             "[\"Metodologia\"]; "
+             "[print(r[0], \"|\", r[1]) for r in ws.iter_rows(values_only=True) if r[1]]' 2>&1",
+             dir);
+    p = popen(cmd, "r");
+    cr_assert(p != NULL);
+    len = fread(out, 1, sizeof out - 1, p);
+    out[len] = '\0';
+    cr_assert_eq(pclose(p), 0, "%s", out);
+    cr_expect(strstr(out, "Ważenie | Próba każdego miasta jest ważona") != NULL, "%s", out);
+    cr_expect(strstr(out, "None | nisko: nie ważono do struktury ludności: brak danych o "
+                          "ludności w rejestrze") != NULL, "%s", out);
+    cr_expect(strstr(out, "konin:") == NULL, "konin was post-stratified: %s", out);
+}
+
