@@ -446,6 +446,7 @@ static enum MHD_Result get_response_counts(struct request *rq, struct MHD_Connec
                "  WHERE ($1::text IS NULL OR r.city IN"
                "   (SELECT m.city FROM network_member m WHERE m.network = $1))"
                "  AND ($2::text IS NULL OR r.survey = $2) AND ($3::text IS NULL OR r.wave = $3)"
+               "  AND (r.city, r.id) NOT IN (SELECT v.city, v.id FROM response_void v)"
                "  GROUP BY r.survey, r.wave, r.city) g",
         .nparams = 3,
     };

@@ -54,7 +54,9 @@ static int load_networks(PGconn *conn, struct report_meta *m, char *err, size_t 
     return 0;
 }
 
-#define DATE_SQL "SELECT max(received_on)::text FROM response WHERE survey = $1"
+#define DATE_SQL                                                                   \
+    "SELECT max(received_on)::text FROM response WHERE survey = $1 "               \
+    "AND (city, id) NOT IN (SELECT v.city, v.id FROM response_void v)"
 
 static void take_date(PGresult *res, struct report_meta *m)
 {

@@ -417,11 +417,17 @@ Test(http, token_create_command)
     char *city = first_city();
 
     cr_expect_eq(testdb_run(out, sizeof out,
-                            "token create --db \"%s\" --role collector --scope %s --label 'Łódź, kadry' 2>/dev/null",
+                            "token create --db \"%s\" --role collector --scope %s --label 'Łódź, kadry'",
                             db.conninfo, city),
                  0, "%s", out);
-    cr_expect(strncmp(out, "emp_", 4) == 0 && strlen(out) == AUTH_TOKEN_SIZE, "%s", out);
-    snprintf(tok, sizeof tok, "%.*s", AUTH_TOKEN_SIZE - 1, out);
+    /* the token on stdout, its number and how to revoke it on stderr */
+    cr_expect(strstr(out, "created token 5 (collector ") != NULL, "%s", out);
+    cr_expect(strstr(out, "empirie token revoke 5") != NULL, "%s", out);
+    cr_assert(strstr(out, "\nemp_") != NULL || strncmp(out, "emp_", 4) == 0, "%s", out);
+    snprintf(tok, sizeof tok, "%.*s", AUTH_TOKEN_SIZE - 1,
+             strncmp(out, "emp_", 4) == 0 ? out : strstr(out, "\nemp_") + 1);
+    cr_expect_eq(strspn(tok + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+                 AUTH_TOKEN_SIZE - 5, "%s", out);
     /* Stored as the SHA-256 of the token, checked with PostgreSQL's own. */
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM api_token WHERE hash = sha256(convert_to('%s', 'UTF8'))"
