@@ -4,6 +4,7 @@
 #include "db.h"
 #include "err.h"
 #include "registry.h"
+#include "utf8.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -56,7 +57,7 @@ static int print_surveys(PGconn *conn)
     for (int i = 0; i < n; i++)
         printf("  %-26s v%-3s %s\n  %-31s waves: %s\n", PQgetvalue(res, i, 0),
                PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), "",
-               PQgetvalue(res, i, 3)[0] != '\0' ? PQgetvalue(res, i, 3) : "none");
+               PQgetvalue(res, i, 3)[0] != '\0' ? PQgetvalue(res, i, 3) : "none");   /* slugs: ASCII */
     PQclear(res);
     return 0;
 }
@@ -76,10 +77,18 @@ static int print_registry(PGconn *conn)
     }
     n = PQntuples(res);
     printf("Cities (%d):\n", n);
-    for (int i = 0; i < n; i++)
-        printf("  %-26s %-26s %-20s%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-               PQgetvalue(res, i, 2),
-               strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "" : " (outside the programme)");
+    /* padded by display width: "Kędzierzyn-Koźle" is 16 columns, 18 bytes */
+    for (int i = 0; i < n; i++) {
+        fputs("  ", stdout);
+        utf8_pad(stdout, PQgetvalue(res, i, 0), 26);
+        fputc(' ', stdout);
+        utf8_pad(stdout, PQgetvalue(res, i, 1), 26);
+        fputc(' ', stdout);
+        utf8_pad(stdout, PQgetvalue(res, i, 2),
+                 strcmp(PQgetvalue(res, i, 3), "t") == 0 ? 0 : 20);
+        fputs(strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "\n" : " (outside the programme)\n",
+              stdout);
+    }
     PQclear(res);
     if (db_exec(conn,
                 "SELECT n.name, n.slug, "
@@ -94,10 +103,14 @@ static int print_registry(PGconn *conn)
     }
     n = PQntuples(res);
     printf("Networks (%d):\n", n);
-    for (int i = 0; i < n; i++)
-        printf("  %-32s %-32s %3s members, %s observers%s\n", PQgetvalue(res, i, 0),
-               PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+    for (int i = 0; i < n; i++) {
+        fputs("  ", stdout);
+        utf8_pad(stdout, PQgetvalue(res, i, 0), 32);
+        fputc(' ', stdout);
+        utf8_pad(stdout, PQgetvalue(res, i, 1), 32);
+        printf(" %3s members, %s observers%s\n", PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
                strcmp(PQgetvalue(res, i, 4), "t") == 0 ? " (example memberships)" : "");
+    }
     PQclear(res);
     return print_surveys(conn);
 }

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "db.h"
 #include "err.h"
+#include "names.h"
 #include "utf8.h"
 #include "voids.h"
 
@@ -163,9 +164,20 @@ static int do_void(int argc, char **argv)
     if (conn == NULL) {
         rc = CLI_FAIL;
     } else {
+        struct names_args names = { .survey = spec.survey, .wave = spec.wave,
+                                    .city = spec.city };
         long long audit;
         long voided, already;
-        int r = void_apply(conn, &spec, &audit, &voided, &already, err, sizeof err);
+        int r = names_args_resolve(conn, &names, err, sizeof err);
+
+        if (r == 0) {
+            spec.survey = names.survey;
+            spec.wave = names.wave;
+            spec.city = names.city;
+            r = void_apply(conn, &spec, &audit, &voided, &already, err, sizeof err);
+        } else if (r == 1) {
+            r = 2;   /* a name that names nothing: a usage error */
+        }
 
         PQfinish(conn);
         if (r != 0) {

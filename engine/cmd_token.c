@@ -2,6 +2,7 @@
 #include "auth.h"
 #include "cli.h"
 #include "err.h"
+#include "names.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -104,7 +105,7 @@ static int create(int argc, char **argv)
 {
     struct auth_token_spec spec = { 0 };
     char token[AUTH_TOKEN_SIZE];
-    char err[ERR_MAX];
+    char err[ERR_MAX], scope[NAMES_MAX];
     struct args a;
     long long id = 0;
     PGconn *conn;
@@ -137,6 +138,18 @@ static int create(int argc, char **argv)
     conn = cli_connect(a.db);
     if (conn == NULL)
         return CLI_FAIL;
+    /* a scope as a person types it: "Kędzierzyn-Koźle", "Kapitał Ludzki" */
+    if (spec.scope != NULL && spec.role != AUTH_MINISTRY && spec.role != AUTH_ADMIN) {
+        int r = names_resolve(conn, spec.role == AUTH_ANALYST ? NAMES_NETWORK : NAMES_CITY,
+                              spec.scope, scope, sizeof scope, err, sizeof err);
+
+        if (r != 0) {
+            cli_error("token", "--scope: %s", err);
+            PQfinish(conn);
+            return r > 0 ? CLI_USAGE : CLI_FAIL;
+        }
+        spec.scope = scope;
+    }
     if (auth_token_issue(conn, &spec, token, &id, &bad, err, sizeof err) != 0) {
         cli_error("token", "%s", err);
         PQfinish(conn);
