@@ -25,10 +25,11 @@ static void usage(FILE *out)
           "list  prints the cities, networks, surveys and waves in the database.\n"
           "\n"
           "Options:\n"
-          "  --dir DIR       the registry folder (default: surveys/registry below the\n"
-          "                  project root, $EMPIRIE_ROOT or the current directory)\n"
-          "  --surveys DIR   the folder of instruments (default: surveys below the\n"
-          "                  project root)\n"
+          "  --dir DIR       the registry folder (default: surveys/registry below\n"
+          "                  $EMPIRIE_ROOT, else the current directory when it has one,\n"
+          "                  else ../share/empirie beside the binary, where make install\n"
+          "                  puts it)\n"
+          "  --surveys DIR   the folder of instruments (default: surveys below the same)\n"
           "  --db CONNINFO   libpq connection string (default: $DATABASE_URL, the PG*\n"
           "                  variables, else the private cluster under var/)\n"
           "  -q, --quiet     load: print only the counts\n"
@@ -170,11 +171,11 @@ int cmd_registry(int argc, char **argv)
         return CLI_USAGE;
     }
     if (dir == NULL) {
-        snprintf(dirbuf, sizeof dirbuf, "%s/surveys/registry", config_root());
+        snprintf(dirbuf, sizeof dirbuf, "%s/surveys/registry", config_data_dir());
         dir = dirbuf;
     }
     if (surveys == NULL) {
-        snprintf(surveysbuf, sizeof surveysbuf, "%s/surveys", config_root());
+        snprintf(surveysbuf, sizeof surveysbuf, "%s/surveys", config_data_dir());
         surveys = surveysbuf;
     }
     /* Validate the files before connecting: a bad file fails the same way
