@@ -1,4 +1,5 @@
 #include "http.h"
+#include "http_participation.h"
 #include "http_tokens.h"
 
 #include "auth.h"
@@ -63,6 +64,7 @@ enum route {
     ROUTE_TOKENS,           /* GET /v1/tokens */
     ROUTE_TOKEN_CREATE,     /* POST /v1/tokens */
     ROUTE_TOKEN_REVOKE,     /* DELETE /v1/tokens/{id} */
+    ROUTE_PARTICIPATION,    /* GET /v1/participation */
 };
 
 /* Role bits: which roles may use a route (0: no token needed). */
@@ -103,6 +105,9 @@ static const struct route_info routes[] = {
     [ROUTE_TOKENS] = { METRICS_ROUTE_OTHER, "GET", ALLOW(AUTH_ADMIN) },
     [ROUTE_TOKEN_CREATE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN) },
     [ROUTE_TOKEN_REVOKE] = { METRICS_ROUTE_OTHER, "DELETE", ALLOW(AUTH_ADMIN) },
+    [ROUTE_PARTICIPATION] = { METRICS_ROUTE_OTHER, "GET",
+                              ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) |
+                                  ALLOW(AUTH_ADMIN) },
 };
 
 struct http_server {
@@ -636,6 +641,8 @@ static enum route match_route(const char *url, struct request *rq)
         return ROUTE_HEALTHZ;
     if (strcmp(url, "/metrics") == 0)
         return ROUTE_METRICS;
+    if (strcmp(url, "/v1/participation") == 0)
+        return ROUTE_PARTICIPATION;
     if (strcmp(url, "/v1/tokens") == 0)
         return strcmp(rq->method, "POST") == 0 ? ROUTE_TOKEN_CREATE : ROUTE_TOKENS;
     if (strncmp(url, "/v1/tokens/", 11) == 0 && strlen(url + 11) < n &&
@@ -1153,6 +1160,32 @@ static enum MHD_Result tokens_route(struct request *rq, struct MHD_Connection *c
     return reply_json(rq, c, q.status, q.doc, NULL);
 }
 
+/* ---- GET /v1/participation (http_participation.h) --------------------- */
+
+static enum MHD_Result get_participation(struct request *rq, struct MHD_Connection *c)
+{
+    struct http_participation_req q;
+    enum db_outcome out;
+
+    memset(&q, 0, sizeof q);
+    q.who = &rq->who;
+    q.survey = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "survey");
+    q.wave = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wave");
+    q.city = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "city");
+    if (http_participation_check(&q) != 0)
+        return reply_error(rq, c, q.status, q.path, q.message);
+    out = with_db(rq->srv, http_participation_work, &q);
+    if (out != DB_OK) {
+        json_decref(q.doc);
+        return out == DB_UNAVAILABLE
+                   ? reply_unavailable(rq, c)
+                   : reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
+    }
+    if (q.status != MHD_HTTP_OK)
+        return reply_error(rq, c, q.status, q.path, q.message);
+    return reply_json(rq, c, MHD_HTTP_OK, q.doc, NULL);
+}
+
 /* The request is fully received: answer it. */
 static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
 {
@@ -1187,6 +1220,8 @@ static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
     case ROUTE_TOKEN_CREATE:
     case ROUTE_TOKEN_REVOKE:
         return tokens_route(rq, c);
+    case ROUTE_PARTICIPATION:
+        return get_participation(rq, c);
     case ROUTE_NONE:
         break;
     }

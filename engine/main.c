@@ -23,6 +23,7 @@ static const struct command commands[] = {
     { "import", cmd_import, "import responses from a CSV or NDJSON file, all or nothing" },
     { "stats", cmd_stats, "statistics of a survey wave for a city, a network or all" },
     { "report", cmd_report, "XLSX reports for cities, networks and the ministry" },
+    { "participation", cmd_participation, "responses so far in a wave, per city, day and department" },
     { "responses", cmd_responses, "void mistaken or test responses, and undo it" },
     { "token", cmd_token, "API tokens: create, list, revoke" },
 };
@@ -37,7 +38,7 @@ static void usage(FILE *out)
           "Commands:\n",
           out);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
     fputs("\n"
           "Run 'empirie COMMAND --help' for a command's options.\n"
           "The database: --db CONNINFO, else $DATABASE_URL, else the PG* variables,\n"

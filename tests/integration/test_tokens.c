@@ -357,6 +357,8 @@ static const struct cell table[] = {
     { "GET", "/v1/reports/city/krosno.xlsx" S, 0, { 401, 403, 403, 403, 200, 200 } },
     { "GET", "/v1/reports/network/" NETWORK ".xlsx" S, 0, { 401, 403, 403, 200, 200, 200 } },
     { "GET", "/v1/reports/ministry.json" S, 0, { 401, 403, 403, 403, 200, 200 } },
+    { "GET", "/v1/participation" S, 0, { 401, 403, 200, 200, 200, 200 } },
+    { "GET", "/v1/participation" S "&city=jaslo", 0, { 401, 403, 403, 403, 200, 200 } },
     { "GET", "/v1/tokens", 0, { 401, 403, 403, 403, 403, 200 } },
     { "POST", "/v1/tokens", 0, { 401, 403, 403, 403, 403, 201 } },
     { "DELETE", "/v1/tokens/", 0, { 401, 403, 403, 403, 403, 200 } },
