@@ -620,7 +620,12 @@ static void write_sheets(struct city *c)
     sheets_trends(&c->x, L_TRENDS, c->doc, "city", c->slug, c->wi, c->subtitle);
     sheet_distributions(c);
     sheet_networks(c);
-    sheets_methodology(&c->x, c->doc, c->meta, c->wave, L_CITY, c->name);
+    {
+        json_t *one = json_pack("[s]", c->slug);
+
+        sheets_methodology(&c->x, c->doc, c->meta, one, c->wave, L_CITY, c->name);
+        json_decref(one);
+    }
 }
 
 int report_city_write(json_t *doc, const struct report_meta *meta, const char *wave,

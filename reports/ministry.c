@@ -667,7 +667,7 @@ static int write_workbook(json_t *doc, const struct report_meta *meta, const cha
             strcmp(xlsx_str(g, "wave", ""), wave) == 0 &&
             json_array_size(json_object_get(g, "members")) > 0)
             sheet_network(&x, doc, meta, g, wave);
-    sheets_methodology(&x, doc, meta, wave, L_SURVEY, NULL);
+    sheets_methodology(&x, doc, meta, NULL, wave, L_SURVEY, NULL);
     rc = xlsx_close(&x, err, errlen);
     return report_commit(tmp, path, rc == 0, err, errlen);
 }

@@ -54,14 +54,24 @@ static int load_networks(PGconn *conn, struct report_meta *m, char *err, size_t 
     return 0;
 }
 
+/* The data's date (void responses left out) and the void responses per
+ * wave and city, as {"WAVE/CITY": n}. */
 #define DATE_SQL                                                                   \
-    "SELECT max(received_on)::text FROM response WHERE survey = $1 "               \
-    "AND (city, id) NOT IN (SELECT v.city, v.id FROM response_void v)"
+    "SELECT (SELECT max(received_on)::text FROM response WHERE survey = $1 "       \
+    "AND (city, id) NOT IN (SELECT v.city, v.id FROM response_void v)), "          \
+    "(SELECT coalesce(json_object_agg(k, n), '{}')::text FROM (SELECT "            \
+    "r.wave || '/' || r.city AS k, count(*) AS n FROM response_void v JOIN "       \
+    "response r ON r.city = v.city AND r.id = v.id WHERE r.survey = $1 "           \
+    "GROUP BY 1) x)"
 
 static void take_date(PGresult *res, struct report_meta *m)
 {
     if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
         snprintf(m->data_date, sizeof m->data_date, "%s", PQgetvalue(res, 0, 0));
+    json_decref(m->voids);
+    m->voids = PQntuples(res) == 1 && PQnfields(res) > 1 && !PQgetisnull(res, 0, 1)
+                   ? json_loads(PQgetvalue(res, 0, 1), 0, NULL)
+                   : NULL;
 }
 
 static int load_date(PGconn *conn, const char *survey, struct report_meta *m, char *err,
@@ -144,8 +154,10 @@ void report_meta_free(struct report_meta *m)
 {
     json_decref(m->cities);
     json_decref(m->networks);
+    json_decref(m->voids);
     m->cities = NULL;
     m->networks = NULL;
+    m->voids = NULL;
 }
 
 const char *report_city_name(const struct report_meta *m, const char *slug)

@@ -26,6 +26,7 @@ struct report_meta {
     json_t *cities;       /* slug -> {"name": ..., "headcount": number or null} */
     json_t *networks;     /* slug -> {"name": ..., "name_en": string or null} */
     char data_date[16];   /* YYYY-MM-DD of the survey's latest response; "" when none */
+    json_t *voids;        /* "WAVE/CITY" -> number of void responses (voids.h), not counted */
     char created[24];     /* when the report is written: YYYY-MM-DD HH:MM */
     time_t created_at;    /* the same instant: the workbooks' creation date */
 };

@@ -243,3 +243,41 @@ Test(voids, responses_stay_immutable)
     cr_expect_eq(PQresultStatus(res), PGRES_FATAL_ERROR);
     PQclear(res);
 }
+
+/* The city workbook's methodology sheet counts the void responses of the
+ * city in the wave; its figures leave them out. */
+Test(voids, counted_in_the_methodology_sheet)
+{
+    char dir[] = "/tmp/empirie-voids-report-XXXXXX";
+    char cmd[1024];
+    FILE *p;
+    size_t n;
+
+    cr_assert(mkdtemp(dir) != NULL);
+    cr_assert_eq(testdb_run(out, sizeof out,
+                            "responses void --survey " SURVEY " --wave " WAVE " --city konin "
+                            "--received-before 2025-10-01 --reason x --db \"%s\"",
+                            db.conninfo),
+                 0, "%s", out);
+    cr_assert_eq(testdb_run(out, sizeof out, "report --survey " SURVEY " --wave " WAVE
+                            " --city konin --out %s --db \"%s\"", dir, db.conninfo),
+                 0, "%s", out);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import openpyxl,sys; wb = openpyxl.load_workbook(sys.argv[1]);"
+             " ws = wb['Metodologia'];"
+             " print([r[1] for r in ws.iter_rows(values_only=True) if r[0] and "
+             "str(r[0]).startswith('Odpowiedzi unieważnione')]);"
+             " ws = wb['Podsumowanie'];"
+             " print([r[1] for r in ws.iter_rows(values_only=True) if r[0] == 'Liczba respondentów'])\" "
+             "%s/" WAVE "/miasto-konin-" SURVEY ".xlsx 2>&1",
+             dir);
+    p = popen(cmd, "r");
+    cr_assert(p != NULL);
+    n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    cr_expect_eq(pclose(p), 0, "%s", out);
+    cr_expect(strstr(out, "[5]") != NULL, "5 void responses of konin: %s", out);
+    cr_expect(strstr(out, "[20]") != NULL, "20 respondents counted: %s", out);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect(system(cmd) == 0);
+}
