@@ -154,8 +154,11 @@ static int summary_counts(struct city *c, lxw_worksheet *ws, int row)
     if (hc > 0) {
         char label[160];
 
-        snprintf(label, sizeof label, "%s (%s: %.0f)", xlsx_label(&c->x, L_RESPONSE_RATE),
-                 xlsx_label(&c->x, L_HEADCOUNT), hc);
+        snprintf(label, sizeof label, "%s (%s: %.0f%s)", xlsx_label(&c->x, L_RESPONSE_RATE),
+                 xlsx_label(&c->x, L_HEADCOUNT), hc,
+                 !report_headcount_example(c->meta, c->slug) ? ""
+                 : c->x.english                              ? ", example figure"
+                                                             : ", liczba przykładowa");
         xlsx_text(&c->x, ws, row, S_CODE, "response_rate", XF_PLAIN);
         xlsx_text(&c->x, ws, row, S_LABEL, label, XF_PLAIN);
         if (xlsx_is_hidden(g))

@@ -16,8 +16,10 @@ static int load_cities(PGconn *conn, struct report_meta *m, char *err, size_t er
 {
     PGresult *res;
 
-    if (db_exec(conn, "SELECT slug, name, extra->>'headcount' FROM city ORDER BY slug", 0,
-                NULL, &res, NULL, err, errlen) != 0)
+    if (db_exec(conn, "SELECT slug, name, extra->>'headcount', "
+                      "coalesce((extra->>'example_headcount')::boolean, false) "
+                      "FROM city ORDER BY slug",
+                0, NULL, &res, NULL, err, errlen) != 0)
         return -1;
     for (int i = 0; i < PQntuples(res); i++) {
         json_t *hc = json_null();
@@ -30,8 +32,9 @@ static int load_cities(PGconn *conn, struct report_meta *m, char *err, size_t er
                 hc = json_real(v);
         }
         json_object_set_new(m->cities, PQgetvalue(res, i, 0),
-                            json_pack("{s:s, s:o}", "name", PQgetvalue(res, i, 1), "headcount",
-                                      hc));
+                            json_pack("{s:s, s:o, s:b}", "name", PQgetvalue(res, i, 1),
+                                      "headcount", hc, "example_headcount",
+                                      strcmp(PQgetvalue(res, i, 3), "t") == 0));
     }
     PQclear(res);
     return 0;
@@ -177,6 +180,12 @@ const char *report_network_name(const struct report_meta *m, const char *slug, i
     if (english && en != NULL)
         return en;
     return pl != NULL ? pl : slug;
+}
+
+int report_headcount_example(const struct report_meta *m, const char *slug)
+{
+    return json_is_true(
+        json_object_get(json_object_get(m->cities, slug), "example_headcount"));
 }
 
 double report_headcount(const struct report_meta *m, const char *slug)

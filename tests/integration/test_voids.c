@@ -268,7 +268,7 @@ Test(voids, counted_in_the_methodology_sheet)
              " print([r[1] for r in ws.iter_rows(values_only=True) if r[0] and "
              "str(r[0]).startswith('Odpowiedzi unieważnione')]);"
              " ws = wb['Podsumowanie'];"
-             " print([r[1] for r in ws.iter_rows(values_only=True) if r[0] == 'Liczba respondentów'])\" "
+             " print([r[2] for r in ws.iter_rows(values_only=True) if r[0] == 'respondents'])\" "
              "%s/" WAVE "/miasto-konin-" SURVEY ".xlsx 2>&1",
              dir);
     p = popen(cmd, "r");
