@@ -37,10 +37,10 @@ static void usage(FILE *out)
           "paths are printed, one a line.\n"
           "\n"
           "Options:\n"
-          "  --survey SLUG     the survey (see 'empirie registry list')\n"
+          "  --survey SLUG     the survey (see 'empirie registry list'; its title works too)\n"
           "  --wave LABEL      the wave (default: the latest)\n"
-          "  --city SLUG       the workbook of one city\n"
-          "  --network SLUG    the workbook of one network\n"
+          "  --city SLUG       the workbook of one city (slug or name, as for stats)\n"
+          "  --network SLUG    the workbook of one network (slug or name)\n"
           "  --ministry        the ministry's export (workbook, CSV and JSON)\n"
           "  --all             every city and network with responses in the wave, and the\n"
           "                    ministry's export\n"
@@ -48,7 +48,11 @@ static void usage(FILE *out)
           "  --lang pl|en      labels in Polish (default) or English\n"
           "  --db CONNINFO     libpq connection string (default: $DATABASE_URL, the PG*\n"
           "                    variables, else the private cluster under var/)\n"
-          "  -h, --help        show this help\n",
+          "  -h, --help        show this help\n"
+          "\n"
+          "Exit status: 0 done; 1 a failure (no responses of the group, a database\n"
+          "error); 2 a usage error, an unknown survey, wave, city or network included\n"
+          "(the message names it and lists the nearest names).\n",
           out);
 }
 

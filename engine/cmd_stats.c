@@ -24,17 +24,22 @@ static void usage(FILE *out)
           "and cells smaller than the survey's anonymity threshold are suppressed.\n"
           "\n"
           "Options:\n"
-          "  --survey SLUG     the survey (see 'empirie registry list')\n"
+          "  --survey SLUG     the survey (see 'empirie registry list'; its title works too)\n"
           "  --wave LABEL      the wave (default: the latest)\n"
-          "  --city SLUG       one city\n"
-          "  --network SLUG    one network (its member cities)\n"
+          "  --city SLUG       one city (its slug or name, with or without Polish letters,\n"
+          "                    in any case: Konin, \"Kędzierzyn-Koźle\", kedzierzyn)\n"
+          "  --network SLUG    one network (its member cities; slug or name)\n"
           "  --all             all cities (the default)\n"
           "  --by ATTRIBUTE    also break the group down by a respondent attribute\n"
           "  --json            print JSON (every figure, the threshold, suppressed cells)\n"
           "  --lang pl|en      labels in Polish (default) or English\n"
           "  --db CONNINFO     libpq connection string (default: $DATABASE_URL, the PG*\n"
           "                    variables, else the private cluster under var/)\n"
-          "  -h, --help        show this help\n",
+          "  -h, --help        show this help\n"
+          "\n"
+          "Exit status: 0 done; 1 a failure (no responses of the group, a database\n"
+          "error); 2 a usage error, an unknown survey, wave, city or network included\n"
+          "(the message names it and lists the nearest names).\n",
           out);
 }
 
