@@ -480,6 +480,21 @@ static int report(struct importer *imp, long line, const struct response_error *
     if (strncmp(e->message, e->path, plen) == 0 && strncmp(e->message + plen, ": ", 2) == 0)
         detail = e->message + plen + 2;
     path_column(e->path, column, sizeof column);
+    /* an unknown city: the nearest names of the registry, as the commands give them */
+    if (strcmp(e->path, "city") == 0 && imp->opt->cities != NULL &&
+        strncmp(detail, "unknown city \"", 14) == 0) {
+        char given[NAMES_MAX + 1], near[ERR_MAX];
+        const char *q = strchr(detail + 14, '"');
+        const char *dym;
+
+        snprintf(given, sizeof given, "%.*s", q != NULL ? (int)(q - detail - 14) : 0,
+                 detail + 14);
+        if (names_find(imp->opt->cities, imp->opt->ncities, "city", given, near,
+                       sizeof near) < 0 &&
+            (dym = strstr(near, "(did you mean: ")) != NULL)
+            return add_error(imp, "%s:%ld: column \"%s\": %s %s", imp->name, line, column,
+                             detail, dym);
+    }
     return add_error(imp, "%s:%ld: column \"%s\": %s", imp->name, line, column, detail);
 }
 

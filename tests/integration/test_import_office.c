@@ -194,7 +194,9 @@ Test(import_office, errors_name_the_line_and_the_header_column)
                  out);
     cr_expect(strstr(out, "bad.csv:3: column \"warunki_01\": ") != NULL, "%s", out);
     cr_expect(strstr(out, "\"Raczej tak\"") != NULL, "the value quoted: %s", out);
-    cr_expect(strstr(out, "bad.csv:4: column \"city\": ") != NULL, "%s", out);
+    cr_expect(strstr(out, "bad.csv:4: column \"city\": unknown city \"Konim\"") != NULL, "%s",
+              out);
+    cr_expect(strstr(out, "(did you mean: konin (Konin)?)") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
     /* with the wrong delimiter given: the header says what to do */
     cr_expect_eq(testdb_run(out, sizeof out, "import --delimiter , --db \"%s\" %s", db.conninfo,
