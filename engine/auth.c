@@ -6,7 +6,6 @@
 #include "utf8.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>

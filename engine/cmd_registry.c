@@ -58,7 +58,7 @@ static int print_surveys(PGconn *conn)
     for (int i = 0; i < n; i++)
         printf("  %-26s v%-3s %s\n  %-31s waves: %s\n", PQgetvalue(res, i, 0),
                PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), "",
-               PQgetvalue(res, i, 3)[0] != '\0' ? PQgetvalue(res, i, 3) : "none");   /* slugs: ASCII */
+               PQgetvalue(res, i, 3)[0] != '\0' ? PQgetvalue(res, i, 3) : "none");
     PQclear(res);
     return 0;
 }

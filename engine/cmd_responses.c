@@ -76,7 +76,7 @@ static int do_void(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct void_spec spec = { 0 };
+    struct voids_spec spec = { 0 };
     const char *db = NULL, *ids_file = NULL, *undo = NULL;
     char **ids = NULL;
     size_t nids = 0;
@@ -121,7 +121,7 @@ static int do_void(int argc, char **argv)
         }
         if ((conn = cli_connect(db)) == NULL)
             return CLI_FAIL;
-        rc = void_undo(conn, audit, spec.reason, spec.who, &undo_audit, &restored, err,
+        rc = voids_undo(conn, audit, spec.reason, spec.who, &undo_audit, &restored, err,
                        sizeof err);
         PQfinish(conn);
         if (rc != 0) {
@@ -153,7 +153,7 @@ static int do_void(int argc, char **argv)
         return CLI_USAGE;
     }
     if (ids_file != NULL) {
-        if (void_read_ids(ids_file, &ids, &nids, err, sizeof err) != 0) {
+        if (voids_read_ids(ids_file, &ids, &nids, err, sizeof err) != 0) {
             cli_error("responses", "%s", err);
             return CLI_USAGE;
         }
@@ -174,7 +174,7 @@ static int do_void(int argc, char **argv)
             spec.survey = names.survey;
             spec.wave = names.wave;
             spec.city = names.city;
-            r = void_apply(conn, &spec, &audit, &voided, &already, err, sizeof err);
+            r = voids_apply(conn, &spec, &audit, &voided, &already, err, sizeof err);
         } else if (r == 1) {
             r = 2;   /* a name that names nothing: a usage error */
         }

@@ -23,7 +23,7 @@ static const struct command commands[] = {
     { "import", cmd_import, "import responses from a CSV or NDJSON file, all or nothing" },
     { "stats", cmd_stats, "statistics of a survey wave for a city, a network or all" },
     { "report", cmd_report, "XLSX reports for cities, networks and the ministry" },
-    { "participation", cmd_participation, "responses so far in a wave, per city, day and department" },
+    { "participation", cmd_participation, "responses so far in a wave: per city, day, department" },
     { "responses", cmd_responses, "void mistaken or test responses, and undo it" },
     { "token", cmd_token, "API tokens: create, list, revoke" },
 };

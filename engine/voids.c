@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int void_is_uuid(const char *s)
+int voids_is_uuid(const char *s)
 {
     if (strlen(s) != 36)
         return 0;
@@ -31,7 +31,7 @@ static void free_ids(char **ids, size_t n)
     free(ids);
 }
 
-int void_read_ids(const char *path, char ***out, size_t *nout, char *err, size_t errlen)
+int voids_read_ids(const char *path, char ***out, size_t *nout, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
     char **ids = NULL;
@@ -59,7 +59,7 @@ int void_read_ids(const char *path, char ***out, size_t *nout, char *err, size_t
             s += 3;   /* a byte order mark */
         if (*s == '\0' || *s == '#')
             continue;
-        if (!void_is_uuid(s)) {
+        if (!voids_is_uuid(s)) {
             err_set(err, errlen, "--ids %s, line %ld: '%.40s' is not a response id (a UUID, "
                                  "e.g. 6f1c2a9e-3b4d-4e5f-8a7b-1c2d3e4f5a6b)",
                     path, lineno, s);
@@ -137,7 +137,7 @@ static int one_long(PGconn *conn, const char *sql, int n, const char *const *par
 }
 
 /* 0 when survey, wave and city exist; 2 with err naming the one missing. */
-static int check_names(PGconn *conn, const struct void_spec *s, char *err, size_t errlen)
+static int check_names(PGconn *conn, const struct voids_spec *s, char *err, size_t errlen)
 {
     const char *p2[2] = { s->survey, s->wave };
     long n = 0;
@@ -174,8 +174,8 @@ static int check_names(PGconn *conn, const struct void_spec *s, char *err, size_
     return 0;
 }
 
-int void_apply(PGconn *conn, const struct void_spec *s, long long *audit, long *voided,
-               long *already, char *err, size_t errlen)
+int voids_apply(PGconn *conn, const struct voids_spec *s, long long *audit,
+                long *voided, long *already, char *err, size_t errlen)
 {
     char *ids = NULL;
     char auditbuf[24], countbuf[24];
@@ -240,7 +240,8 @@ int void_apply(PGconn *conn, const struct void_spec *s, long long *audit, long *
     if (one_long(conn,
                  "WITH ins AS (INSERT INTO response_void (city, id, audit) "
                  "SELECT r.city, r.id, $6::bigint FROM response r WHERE r.survey = $1 "
-                 "AND r.wave = $2 AND r.city = $3 AND ($4::uuid[] IS NULL OR r.id = ANY($4::uuid[])) "
+                 "AND r.wave = $2 AND r.city = $3 "
+                 "AND ($4::uuid[] IS NULL OR r.id = ANY($4::uuid[])) "
                  "AND ($5::date IS NULL OR r.received_on < $5::date) "
                  "ON CONFLICT (city, id) DO NOTHING RETURNING 1) SELECT count(*) FROM ins",
                  6, params, &n, err, errlen) != 0)
@@ -274,8 +275,8 @@ done:
     return rc;
 }
 
-int void_undo(PGconn *conn, long long audit, const char *reason, const char *who,
-              long long *undo_audit, long *restored, char *err, size_t errlen)
+int voids_undo(PGconn *conn, long long audit, const char *reason, const char *who,
+               long long *undo_audit, long *restored, char *err, size_t errlen)
 {
     char idbuf[24], undobuf[24], countbuf[24], why[128];
     PGresult *res;

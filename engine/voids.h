@@ -14,7 +14,7 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
-struct void_spec {
+struct voids_spec {
     const char *survey, *wave, *city;
     const char *const *ids;       /* response ids (UUID text), nids of them; or NULL */
     size_t nids;
@@ -32,8 +32,8 @@ struct void_spec {
  * for the data's sake (an id that is not a response of that city and wave,
  * nothing left to void): err says what; -1 on a database error.
  */
-int void_apply(PGconn *conn, const struct void_spec *spec, long long *audit, long *voided,
-               long *already, char *err, size_t errlen);
+int voids_apply(PGconn *conn, const struct voids_spec *spec, long long *audit,
+                long *voided, long *already, char *err, size_t errlen);
 
 /*
  * Restores the responses of void record audit, with an audit record of its
@@ -41,15 +41,15 @@ int void_apply(PGconn *conn, const struct void_spec *spec, long long *audit, lon
  * audit is no void record or was undone already (err says which); -1 on a
  * database error.
  */
-int void_undo(PGconn *conn, long long audit, const char *reason, const char *who,
-              long long *undo_audit, long *restored, char *err, size_t errlen);
+int voids_undo(PGconn *conn, long long audit, const char *reason, const char *who,
+               long long *undo_audit, long *restored, char *err, size_t errlen);
 
 /* Reads a file of response ids, one UUID per line (blank lines and lines
  * starting with # skipped). 0 with *ids (free each, then the array) and *n;
  * -1 with err naming the line. */
-int void_read_ids(const char *path, char ***ids, size_t *n, char *err, size_t errlen);
+int voids_read_ids(const char *path, char ***ids, size_t *n, char *err, size_t errlen);
 
 /* True when s is a UUID in text form (8-4-4-4-12 hex digits). */
-int void_is_uuid(const char *s);
+int voids_is_uuid(const char *s);
 
 #endif
