@@ -7,7 +7,8 @@
 #   make bench      benchmarks (not part of make test)
 #   make fuzz       libFuzzer run of the response parser, FUZZ_SECONDS (default 300);
 #                   not part of make test
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=: the binary, share/empirie/surveys, the man
+#                   page empirie(1) and lib/systemd/system/empirie.service
 #   make clean
 
 PREFIX  ?= /usr/local
@@ -129,11 +130,21 @@ build/rel/empirie-load: build/rel/bench/load.o
 
 bench-bin: $(BENCH_BIN)
 
-install: build/rel/empirie
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 build/rel/empirie $(DESTDIR)$(PREFIX)/bin/empirie
-	install -d $(DESTDIR)$(PREFIX)/share/empirie
+# The installed binary finds share/empirie beside its bin/ (engine/config.h,
+# config_data_dir), so a tree staged under DESTDIR works where it is too.
+# INSTALL_BIN: the binary to install (the tests install the sanitized one).
+INSTALL_BIN ?= build/rel/empirie
+install: $(INSTALL_BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/empirie \
+	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 0755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/bin/empirie
+	rm -rf $(DESTDIR)$(PREFIX)/share/empirie/surveys
 	cp -R surveys $(DESTDIR)$(PREFIX)/share/empirie/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/empirie/surveys
+	install -m 0644 man/empirie.1 $(DESTDIR)$(PREFIX)/share/man/man1/empirie.1
+	sed 's|/usr/local/bin/empirie|$(PREFIX)/bin/empirie|' contrib/empirie.service \
+	    > $(DESTDIR)$(PREFIX)/lib/systemd/system/empirie.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/empirie.service
 
 # A report must open in Excel and LibreOffice without a repair prompt: convert
 # every workbook in OFFICE_DIR (default out/) to PDF with LibreOffice, headless,

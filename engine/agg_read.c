@@ -185,14 +185,18 @@ int agg_read_db(struct agg *a, PGconn *conn, const char *survey, size_t *rows,
      * session setting that the COPY query reads. The rows must come in their
      * stored order whatever else is reading the table (the order of first
      * appearance orders the cities, and floating-point sums depend on it):
-     * a synchronized scan would join another scan of the table midway. */
+     * a synchronized scan would join another scan of the table midway.
+     * Void responses (voids.h) are left out by a NOT IN, which PostgreSQL
+     * runs as a filter of the scan (a hashed subplan), never as a join
+     * that could reorder the rows. */
     if (db_exec(conn,
                 "SELECT set_config('empirie.agg_survey', $1, false), "
                 "set_config('synchronize_seqscans', 'off', false)",
                 1, params, NULL, NULL, err, errlen) != 0)
         goto done_early;
     res = PQexec(conn, "COPY (SELECT city, wave, survey_version, attrs, answers, weight "
-                       "FROM response WHERE survey = current_setting('empirie.agg_survey')) "
+                       "FROM response WHERE survey = current_setting('empirie.agg_survey') "
+                       "AND (city, id) NOT IN (SELECT v.city, v.id FROM response_void v)) "
                        "TO STDOUT");
     if (PQresultStatus(res) != PGRES_COPY_OUT) {
         err_set(err, errlen, "database: %s", PQresultErrorMessage(res));

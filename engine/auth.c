@@ -3,8 +3,10 @@
 #include "db.h"
 #include "err.h"
 #include "sha256.h"
+#include "utf8.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -13,7 +15,8 @@
 #define TOKEN_PREFIX "emp_"
 #define TOKEN_RANDOM 32
 
-static const char *const role_names[] = { "none", "collector", "analyst", "ministry", "admin" };
+static const char *const role_names[] = { "none",     "collector", "coordinator",
+                                          "analyst",  "ministry",  "admin" };
 
 const char *auth_role_name(enum auth_role role)
 {
@@ -30,8 +33,16 @@ int auth_role_parse(const char *name, enum auth_role *out, char *err, size_t err
             return 0;
         }
     }
-    return err_set(err, errlen, "unknown role '%s' (collector, analyst, ministry or admin)",
+    return err_set(err, errlen,
+                   "unknown role '%s' (collector, coordinator, analyst, ministry or admin)",
                    name);
+}
+
+const char *auth_city_scope(const struct auth_principal *who)
+{
+    if (who->role == AUTH_COLLECTOR || who->role == AUTH_COORDINATOR)
+        return who->scope;
+    return NULL;
 }
 
 static void base64url(const unsigned char *in, size_t n, char *out)
@@ -106,11 +117,13 @@ static int scope_exists(PGconn *conn, const char *table_sql, const char *scope, 
     return found;
 }
 
-static int check_scope(PGconn *conn, enum auth_role role, const char *scope, char *err,
-                       size_t errlen)
+static int check_scope(PGconn *conn, enum auth_role role, const char *scope, int *bad,
+                       char *err, size_t errlen)
 {
+    int city = role == AUTH_COLLECTOR || role == AUTH_COORDINATOR;
     int found;
 
+    *bad = 1;
     if (role == AUTH_MINISTRY || role == AUTH_ADMIN) {
         if (scope != NULL)
             return err_set(err, errlen, "role %s takes no --scope", auth_role_name(role));
@@ -118,43 +131,167 @@ static int check_scope(PGconn *conn, enum auth_role role, const char *scope, cha
     }
     if (scope == NULL || scope[0] == '\0')
         return err_set(err, errlen, "role %s needs --scope (%s)", auth_role_name(role),
-                       role == AUTH_COLLECTOR ? "a city slug" : "a network slug");
+                       city ? "a city slug" : "a network slug");
     if (strlen(scope) >= AUTH_SCOPE_MAX)
         return err_set(err, errlen, "scope '%.20s...' is too long", scope);
-    if (role == AUTH_COLLECTOR)
+    if (city)
         found = scope_exists(conn, "SELECT 1 FROM city WHERE slug = $1", scope, err, errlen);
     else
         found = scope_exists(conn, "SELECT 1 FROM network WHERE slug = $1", scope, err, errlen);
-    if (found < 0)
+    if (found < 0) {
+        *bad = 0;
         return -1;
+    }
     if (!found)
         return err_set(err, errlen, "no %s '%s' in the registry (empirie registry list)",
-                       role == AUTH_COLLECTOR ? "city" : "network", scope);
+                       city ? "city" : "network", scope);
     return 0;
+}
+
+/* YYYY-MM-DD naming a real day. */
+static int date_shaped(const char *s)
+{
+    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int y, m, d;
+
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    y = atoi(s);
+    m = atoi(s + 5);
+    d = atoi(s + 8);
+    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return 0;
+    return !(m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+}
+
+static int check_label(const char *label, char *err, size_t errlen)
+{
+    size_t n = strlen(label);
+
+    if (n > AUTH_LABEL_MAX)
+        return err_set(err, errlen, "--label: at most %d bytes, got %zu", AUTH_LABEL_MAX, n);
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq((const unsigned char *)label + i, n - i);
+
+        if (k == 0)
+            return err_set(err, errlen, "--label: not valid UTF-8 text (byte %zu)", i + 1);
+        if (k == 1 && (unsigned char)label[i] < 0x20)
+            return err_set(err, errlen, "--label: control character at byte %zu", i + 1);
+        i += k;
+    }
+    return 0;
+}
+
+int auth_token_issue(PGconn *conn, const struct auth_token_spec *spec,
+                     char out[AUTH_TOKEN_SIZE], long long *id, int *bad, char *err,
+                     size_t errlen)
+{
+    char token[AUTH_TOKEN_SIZE];
+    char hex[AUTH_HASH_SIZE];
+    const char *params[5];
+    const char *label = spec->label != NULL ? spec->label : "";
+    int is_bad = 1;
+    PGresult *res;
+
+    if (bad != NULL)
+        *bad = 0;
+    if (spec->role == AUTH_NONE) {
+        err_set(err, errlen, "a token needs a role");
+        goto fail;
+    }
+    if (check_label(label, err, errlen) != 0)
+        goto fail;
+    if (spec->expires != NULL && !date_shaped(spec->expires)) {
+        err_set(err, errlen, "--expires '%s': expected a date YYYY-MM-DD", spec->expires);
+        goto fail;
+    }
+    if (check_scope(conn, spec->role, spec->scope, &is_bad, err, errlen) != 0)
+        goto fail;
+    is_bad = 0;
+    if (auth_token_generate(token, err, errlen) != 0)
+        goto fail;
+    token_hash_hex(token, hex);
+    params[0] = hex;
+    params[1] = auth_role_name(spec->role);
+    params[2] = spec->scope;
+    params[3] = label;
+    params[4] = spec->expires;
+    /* no row: the expiry is not after today */
+    if (db_exec(conn,
+                "INSERT INTO api_token (hash, role, scope, label, expires_at) "
+                "SELECT decode($1, 'hex'), $2, $3, $4, $5::date::timestamptz "
+                "WHERE $5::date IS NULL OR $5::date > current_date RETURNING id",
+                5, params, &res, NULL, err, errlen) != 0)
+        goto fail;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        is_bad = 1;
+        err_set(err, errlen, "--expires %s: the date must be after today", spec->expires);
+        goto fail;
+    }
+    if (id != NULL)
+        *id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    memcpy(out, token, sizeof token);
+    return 0;
+fail:
+    if (bad != NULL)
+        *bad = is_bad;
+    return -1;
 }
 
 int auth_token_create(PGconn *conn, enum auth_role role, const char *scope,
                       char out[AUTH_TOKEN_SIZE], char *err, size_t errlen)
 {
-    char token[AUTH_TOKEN_SIZE];
-    char hex[AUTH_HASH_SIZE];
-    const char *params[3];
+    struct auth_token_spec spec = { .role = role, .scope = scope };
 
-    if (role == AUTH_NONE)
-        return err_set(err, errlen, "a token needs a role");
-    if (check_scope(conn, role, scope, err, errlen) != 0)
-        return -1;
-    if (auth_token_generate(token, err, errlen) != 0)
-        return -1;
-    token_hash_hex(token, hex);
-    params[0] = hex;
-    params[1] = auth_role_name(role);
-    params[2] = scope;
+    return auth_token_issue(conn, &spec, out, NULL, NULL, err, errlen);
+}
+
+int auth_token_list(PGconn *conn, int all, PGresult **res, char *err, size_t errlen)
+{
+    const char *params[1] = { all ? "t" : "f" };
+
+    return db_exec(conn,
+                   "SELECT id::text, label, role, coalesce(scope, ''), "
+                   "created_at::date::text, coalesce(expires_at::date::text, ''), "
+                   "coalesce(last_used_on::text, ''), coalesce(revoked_at::date::text, '') "
+                   "FROM api_token WHERE $1::boolean OR (revoked_at IS NULL AND "
+                   "(expires_at IS NULL OR expires_at > now())) ORDER BY id DESC",
+                   1, params, res, NULL, err, errlen);
+}
+
+int auth_token_revoke(PGconn *conn, long long id, char hash[AUTH_HASH_SIZE], char *err,
+                      size_t errlen)
+{
+    char idbuf[24];
+    const char *params[1] = { idbuf };
+    PGresult *res;
+
+    snprintf(idbuf, sizeof idbuf, "%lld", id);
     if (db_exec(conn,
-                "INSERT INTO api_token (hash, role, scope) VALUES (decode($1, 'hex'), $2, $3)", 3,
-                params, NULL, NULL, err, errlen) != 0)
+                "UPDATE api_token SET revoked_at = now() WHERE id = $1::bigint "
+                "AND revoked_at IS NULL RETURNING encode(hash, 'hex')",
+                1, params, &res, NULL, err, errlen) != 0)
         return -1;
-    memcpy(out, token, sizeof token);
+    if (PQntuples(res) == 1) {
+        snprintf(hash, AUTH_HASH_SIZE, "%s", PQgetvalue(res, 0, 0));
+        PQclear(res);
+        return 1;
+    }
+    PQclear(res);
+    if (db_exec(conn, "SELECT revoked_at::date::text FROM api_token WHERE id = $1::bigint", 1,
+                params, &res, NULL, err, errlen) != 0)
+        return -1;
+    if (PQntuples(res) == 0)
+        err_set(err, errlen, "no token %lld (empirie token list --all)", id);
+    else
+        err_set(err, errlen, "token %lld was revoked already, on %s", id,
+                PQgetvalue(res, 0, 0));
+    PQclear(res);
     return 0;
 }
 
@@ -183,6 +320,21 @@ int auth_token_hash(const char *token, char hash[AUTH_HASH_SIZE])
     return 1;
 }
 
+/*
+ * One statement: the token's row, whether it is revoked or expired, and,
+ * when it is live and was not used today yet, today as its day of last use
+ * (an UPDATE at most once a day per token).
+ */
+static const char *const lookup_sql =
+    "WITH t AS (SELECT hash, role, coalesce(scope, '') AS scope, "
+    "revoked_at IS NOT NULL AS revoked, "
+    "expires_at IS NOT NULL AND expires_at <= now() AS expired, last_used_on "
+    "FROM api_token WHERE hash = decode($1, 'hex')), "
+    "u AS (UPDATE api_token a SET last_used_on = current_date FROM t "
+    "WHERE a.hash = t.hash AND NOT t.revoked AND NOT t.expired "
+    "AND t.last_used_on IS DISTINCT FROM current_date RETURNING 1) "
+    "SELECT role, scope, revoked, expired, (SELECT count(*) FROM u) FROM t";
+
 int auth_lookup_hash(PGconn *conn, const char *hash, struct auth_principal *who, char *err,
                      size_t errlen)
 {
@@ -191,11 +343,16 @@ int auth_lookup_hash(PGconn *conn, const char *hash, struct auth_principal *who,
     enum auth_role role = AUTH_NONE;
 
     memset(who, 0, sizeof *who);
-    if (db_exec(conn, "SELECT role, coalesce(scope, '') FROM api_token "
-                      "WHERE hash = decode($1, 'hex')",
-                1, params, &res, NULL, err, errlen) != 0)
+    who->refused = "unknown token";
+    if (db_exec(conn, lookup_sql, 1, params, &res, NULL, err, errlen) != 0)
         return -1;
     if (PQntuples(res) == 0) {
+        PQclear(res);
+        return 0;
+    }
+    if (strcmp(PQgetvalue(res, 0, 2), "t") == 0 || strcmp(PQgetvalue(res, 0, 3), "t") == 0) {
+        who->refused = strcmp(PQgetvalue(res, 0, 2), "t") == 0 ? "the token was revoked"
+                                                                : "the token expired";
         PQclear(res);
         return 0;
     }
@@ -204,6 +361,7 @@ int auth_lookup_hash(PGconn *conn, const char *hash, struct auth_principal *who,
         return -1;
     }
     who->role = role;
+    who->refused = "";
     snprintf(who->scope, sizeof who->scope, "%s", PQgetvalue(res, 0, 1));
     snprintf(who->hash, sizeof who->hash, "%s", hash);
     PQclear(res);

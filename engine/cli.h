@@ -31,5 +31,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_responses(int argc, char **argv);
+int cmd_participation(int argc, char **argv);
 
 #endif

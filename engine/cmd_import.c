@@ -1,18 +1,26 @@
 /* empirie import FILE: bulk import of responses (CSV or NDJSON), all or nothing. */
 #include "catalog.h"
 #include "cli.h"
+#include "csv.h"
+#include "db.h"
 #include "err.h"
 #include "import.h"
+#include "names.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 static void usage(FILE *out)
 {
     fputs("Usage: empirie import [OPTIONS] FILE\n"
+          "       empirie import --template SURVEY [--delimiter D] [--db CONNINFO]\n"
           "\n"
           "Imports survey responses from FILE (CSV or NDJSON, one response per record,\n"
           "the same fields as the API: docs/import.md), all or nothing: every record is\n"
@@ -27,6 +35,15 @@ static void usage(FILE *out)
           "Options:\n"
           "  --format csv|ndjson  the format (default: from the extension: .csv, or\n"
           "                       .ndjson / .jsonl)\n"
+          "  --delimiter D        CSV: the field separator: ',' ';' or tab (default: the\n"
+          "                       one the header line uses most)\n"
+          "  --encoding E         CSV: utf-8 (with or without BOM), windows-1250 or\n"
+          "                       iso-8859-2 (default: utf-8 when the file is valid\n"
+          "                       UTF-8, else whichever of the two the Polish letters\n"
+          "                       suggest); a pipe is read as utf-8 unless given\n"
+          "  --template SURVEY    print an empty CSV for the survey's newest version:\n"
+          "                       the header and one example row (UTF-8 with a BOM,\n"
+          "                       for Excel; --delimiter ';' for Polish Excel)\n"
           "  --dry-run            validate everything, check against the database,\n"
           "                       then roll back: nothing is stored\n"
           "  --max-errors N       invalid records to report before stopping (1-20,\n"
@@ -35,6 +52,10 @@ static void usage(FILE *out)
           "                       PG* variables, else the private cluster under var/)\n"
           "  -q, --quiet          no progress display (it shows only on a terminal)\n"
           "  -h, --help           show this help\n"
+          "\n"
+          "City, survey, wave, option and attribute cells may hold the registry's or\n"
+          "the instrument's labels instead of codes (Konin, Kędzierzyn-Koźle, \"Raczej\n"
+          "się zgadzam\"), in any case, with or without Polish letters.\n"
           "\n"
           "Exit status: 0 imported, 1 nothing imported (errors on stderr), 2 usage.\n",
           out);
@@ -54,9 +75,23 @@ static void show_progress(void *ctx, size_t records, off_t bytes, off_t size)
 struct import_args {
     const char *db;
     const char *file;
+    const char *encoding;   /* NULL: detect */
+    const char *template_survey;
     struct import_options opt;
     int quiet;
 };
+
+/* The iconv name of an --encoding, NULL for UTF-8; "?" when unknown. */
+static const char *iconv_name(const char *enc)
+{
+    if (strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0)
+        return NULL;
+    if (strcasecmp(enc, "windows-1250") == 0 || strcasecmp(enc, "cp1250") == 0)
+        return "WINDOWS-1250";
+    if (strcasecmp(enc, "iso-8859-2") == 0 || strcasecmp(enc, "latin2") == 0)
+        return "ISO-8859-2";
+    return "?";
+}
 
 static int parse_args(int argc, char **argv, struct import_args *a)
 {
@@ -66,6 +101,9 @@ static int parse_args(int argc, char **argv, struct import_args *a)
         { "dry-run", no_argument, NULL, 'n' },
         { "max-errors", required_argument, NULL, 'm' },
         { "quiet", no_argument, NULL, 'q' },
+        { "delimiter", required_argument, NULL, 'D' },
+        { "encoding", required_argument, NULL, 'E' },
+        { "template", required_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -79,6 +117,26 @@ static int parse_args(int argc, char **argv, struct import_args *a)
         case 'n': a->opt.dry_run = 1; break;
         case 'q': a->quiet = 1; break;
         case 'h': usage(stdout); return 1;
+        case 'D':
+            if (strcmp(optarg, ",") == 0 || strcmp(optarg, ";") == 0)
+                a->opt.delimiter = optarg[0];
+            else if (strcmp(optarg, "\t") == 0 || strcmp(optarg, "\\t") == 0 ||
+                     strcasecmp(optarg, "tab") == 0)
+                a->opt.delimiter = '\t';
+            else {
+                cli_error("import", "--delimiter: expected ',', ';' or tab, got '%s'", optarg);
+                return -1;
+            }
+            break;
+        case 'E':
+            if (strcmp(iconv_name(optarg) ? iconv_name(optarg) : "", "?") == 0) {
+                cli_error("import", "--encoding: expected utf-8, windows-1250 or iso-8859-2, "
+                                    "got '%s'", optarg);
+                return -1;
+            }
+            a->encoding = optarg;
+            break;
+        case 'T': a->template_survey = optarg; break;
         case 'f':
             if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "ndjson") != 0) {
                 cli_error("import", "--format: expected csv or ndjson, got '%s'", optarg);
@@ -97,6 +155,14 @@ static int parse_args(int argc, char **argv, struct import_args *a)
         default: usage(stderr); return -1;
         }
     }
+    if (a->template_survey != NULL) {
+        if (optind != argc) {
+            cli_error("import", "--template writes a file to stdout and reads none: unexpected "
+                                "'%s'", argv[optind]);
+            return -1;
+        }
+        return 0;
+    }
     if (optind + 1 != argc) {
         cli_error("import", "expected one FILE (see --help)");
         return -1;
@@ -105,18 +171,319 @@ static int parse_args(int argc, char **argv, struct import_args *a)
     return 0;
 }
 
+/* ---- encodings and delimiters of a CSV from an office ---- */
+
+/* Which of windows-1250 and iso-8859-2 the bytes suggest: they differ in
+ * where ą, ś, ź, Ą, Ś, Ź are, and windows-1250 uses 0x80..0x9F, which are
+ * control characters in ISO-8859-2. */
+static const char *guess_8bit(const unsigned char *b, size_t n)
+{
+    long cp = 0, iso = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        switch (b[i]) {
+        case 0xB9: case 0x9C: case 0x9F: case 0xA5: case 0x8C: case 0x8F: cp++; break;
+        case 0xB1: case 0xB6: case 0xBC: case 0xA1: case 0xA6: case 0xAC: iso++; break;
+        default:
+            if (b[i] >= 0x80 && b[i] <= 0x9F)
+                cp++;
+        }
+    }
+    return iso > cp ? "ISO-8859-2" : "WINDOWS-1250";
+}
+
+/* True when the n bytes are UTF-8 (a sequence cut at the end allowed). */
+static int valid_utf8(const unsigned char *b, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(b + i, n - i);
+
+        if (k == 0)
+            return n - i < 4 && b[i] >= 0xC2;   /* cut by the end of the sample */
+        i += k;
+    }
+    return 1;
+}
+
+#define SAMPLE (1 << 20)
+
+/* Reads up to SAMPLE bytes from the start of a seekable in and goes back. */
+static unsigned char *sample(FILE *in, size_t *n)
+{
+    unsigned char *b = malloc(SAMPLE);
+    off_t at = ftello(in);
+
+    *n = 0;
+    if (b == NULL || at < 0) {
+        free(b);
+        return NULL;
+    }
+    *n = fread(b, 1, SAMPLE, in);
+    if (fseeko(in, at, SEEK_SET) != 0) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* Copies in, converted from enc (an iconv name) to UTF-8, into a temporary
+ * file, positioned at its start. NULL with err (naming the byte and the
+ * line of an invalid one). */
+static FILE *to_utf8(FILE *in, const char *enc, const char *name, char *err, size_t errlen)
+{
+    iconv_t cd = iconv_open("UTF-8", enc);
+    FILE *out = NULL;
+    char ibuf[65536], obuf[4 * 65536];
+    size_t have = 0;
+    long line = 1;
+    long long offset = 0;
+
+    if (cd == (iconv_t)-1) {
+        err_set(err, errlen, "%s: cannot convert from %s: %s", name, enc, strerror(errno));
+        return NULL;
+    }
+    out = tmpfile();
+    if (out == NULL) {
+        err_set(err, errlen, "a temporary file: %s", strerror(errno));
+        goto fail;
+    }
+    for (;;) {
+        size_t got = fread(ibuf + have, 1, sizeof ibuf - have, in);
+        char *ip = ibuf, *op = obuf;
+        size_t il = have + got, ol = sizeof obuf;
+
+        if (got == 0 && ferror(in)) {
+            err_set(err, errlen, "%s: %s", name, strerror(errno));
+            goto fail;
+        }
+        if (il == 0)
+            break;
+        if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 && errno != EINVAL) {
+            for (char *p = ibuf; p < ip; p++)
+                line += *p == '\n';
+            err_set(err, errlen, "%s:%ld: byte %lld (0x%02X) is not a character of %s",
+                    name, line, offset + (long long)(ip - ibuf) + 1, (unsigned char)*ip, enc);
+            goto fail;
+        }
+        for (char *p = ibuf; p < ip; p++)
+            line += *p == '\n';
+        offset += ip - ibuf;
+        if (fwrite(obuf, 1, (size_t)(op - obuf), out) != (size_t)(op - obuf)) {
+            err_set(err, errlen, "a temporary file: %s", strerror(errno));
+            goto fail;
+        }
+        memmove(ibuf, ip, il);
+        have = il;
+        if (got == 0) {
+            if (have > 0) {
+                err_set(err, errlen, "%s: the file ends inside a character of %s", name, enc);
+                goto fail;
+            }
+            break;
+        }
+    }
+    iconv_close(cd);
+    if (fflush(out) != 0 || fseeko(out, 0, SEEK_SET) != 0) {
+        err_set(err, errlen, "a temporary file: %s", strerror(errno));
+        fclose(out);
+        return NULL;
+    }
+    return out;
+fail:
+    iconv_close(cd);
+    if (out != NULL)
+        fclose(out);
+    return NULL;
+}
+
+/* A regular file can be looked at before it is read. */
+static int seekable(FILE *in)
+{
+    struct stat st;
+
+    return fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
+ * Settles the encoding (converting into a temporary file when it is not
+ * UTF-8: *in then points to it, *conv owns it) and the delimiter of a CSV.
+ * 0, or -1 with err.
+ */
+static int prepare_csv(struct import_args *a, FILE **in, FILE **conv, char *err, size_t errlen)
+{
+    const char *enc = a->encoding != NULL ? iconv_name(a->encoding) : NULL;
+    unsigned char *b = NULL;
+    size_t n = 0;
+
+    *conv = NULL;
+    if (seekable(*in) && (a->encoding == NULL || a->opt.delimiter == 0)) {
+        b = sample(*in, &n);
+        if (b == NULL)
+            return err_set(err, errlen, "%s: cannot read: %s", a->file, strerror(errno));
+    }
+    if (a->encoding == NULL && b != NULL && !valid_utf8(b, n)) {
+        enc = guess_8bit(b, n);
+        if (!a->quiet)
+            fprintf(stderr, "empirie import: %s is not UTF-8: reading it as %s "
+                            "(--encoding to choose)\n", a->file, enc);
+    }
+    if (enc != NULL) {
+        *conv = to_utf8(*in, enc, strcmp(a->file, "-") == 0 ? "stdin" : a->file, err, errlen);
+        if (*conv == NULL) {
+            free(b);
+            return -1;
+        }
+        *in = *conv;
+        if (a->opt.delimiter == 0) {
+            free(b);
+            b = sample(*in, &n);
+            if (b == NULL)
+                return err_set(err, errlen, "a temporary file: %s", strerror(errno));
+        }
+    }
+    if (a->opt.delimiter == 0 && b != NULL)
+        a->opt.delimiter = csv_guess_delimiter((const char *)b, n);
+    free(b);
+    return 0;
+}
+
+/* The registry's cities, for city names in a file. */
+static int load_cities(PGconn *conn, PGresult **res, struct names_entry **out, size_t *n,
+                       char *err, size_t errlen)
+{
+    struct names_entry *e;
+
+    if (db_exec(conn, "SELECT slug, name FROM city ORDER BY slug", 0, NULL, res, NULL, err,
+                errlen) != 0)
+        return -1;
+    *n = (size_t)PQntuples(*res);
+    e = calloc(*n > 0 ? *n : 1, sizeof *e);
+    if (e == NULL) {
+        PQclear(*res);
+        return err_set(err, errlen, "out of memory");
+    }
+    for (size_t i = 0; i < *n; i++) {
+        e[i].slug = PQgetvalue(*res, (int)i, 0);
+        e[i].name = PQgetvalue(*res, (int)i, 1);
+    }
+    *out = e;
+    return 0;
+}
+
+/* ---- --template ---- */
+
+/* A CSV cell: quoted when it holds the delimiter, a quote or a line end. */
+static void cell(FILE *out, const char *v, char delim, int first)
+{
+    if (!first)
+        fputc(delim, out);
+    if (strchr(v, delim) == NULL && strpbrk(v, "\"\r\n") == NULL) {
+        fputs(v, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *v != '\0'; v++) {
+        if (*v == '"')
+            fputc('"', out);
+        fputc(*v, out);
+    }
+    fputc('"', out);
+}
+
+static int write_template(PGconn *conn, struct import_args *a)
+{
+    char delim = a->opt.delimiter ? a->opt.delimiter : ',';
+    char err[ERR_MAX], slug[NAMES_MAX], num[32];
+    const struct catalog_wave *const *waves;
+    const struct survey *s;
+    struct catalog *cat = NULL;
+    PGresult *res;
+    size_t nwaves = 0;
+    int rc;
+
+    rc = names_resolve(conn, NAMES_SURVEY, a->template_survey, slug, sizeof slug, err,
+                       sizeof err);
+    if (rc != 0) {
+        cli_error("import", "--template: %s", err);
+        return rc > 0 ? CLI_USAGE : CLI_FAIL;
+    }
+    if (catalog_load(conn, &cat, err, sizeof err) != 0 ||
+        db_exec(conn, "SELECT slug FROM city ORDER BY programme DESC, slug LIMIT 1", 0, NULL,
+                &res, NULL, err, sizeof err) != 0) {
+        cli_error("import", "%s", err);
+        catalog_free(cat);
+        return CLI_FAIL;
+    }
+    s = catalog_survey_latest(cat, slug);
+    waves = catalog_waves(cat, slug, &nwaves);
+    /* a UTF-8 byte order mark: Excel then reads the Polish letters right */
+    fputs("\xef\xbb\xbf", stdout);
+    cell(stdout, "survey", delim, 1);
+    cell(stdout, "wave", delim, 0);
+    cell(stdout, "city", delim, 0);
+    cell(stdout, "id", delim, 0);
+    if (s->weighted)
+        cell(stdout, "weight", delim, 0);
+    for (size_t k = 0; k < s->nattrs; k++) {
+        char h[160];
+
+        snprintf(h, sizeof h, "attr.%s", s->attrs[k].code);
+        cell(stdout, h, delim, 0);
+    }
+    for (size_t i = 0; i < s->nitems; i++)
+        cell(stdout, s->items[i].code, delim, 0);
+    fputs("\r\n", stdout);
+    /* the example row: the newest wave of this version, the first city,
+     * an id to replace, the first option or the lowest value */
+    cell(stdout, slug, delim, 1);
+    cell(stdout, nwaves > 0 ? waves[nwaves - 1]->label : "", delim, 0);
+    cell(stdout, PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "", delim, 0);
+    cell(stdout, "00000000-0000-4000-8000-000000000001", delim, 0);
+    if (s->weighted)
+        cell(stdout, "1", delim, 0);
+    for (size_t k = 0; k < s->nattrs; k++) {
+        snprintf(num, sizeof num, "%d", s->attrs[k].noptions > 0 ? s->attrs[k].options[0].code
+                                                                   : 1);
+        cell(stdout, num, delim, 0);
+    }
+    for (size_t i = 0; i < s->nitems; i++) {
+        const struct survey_item *it = &s->items[i];
+
+        if (it->type == SURVEY_TEXT)
+            num[0] = '\0';
+        else if (it->type == SURVEY_SINGLE || it->type == SURVEY_MULTI)
+            snprintf(num, sizeof num, "%d", it->noptions > 0 ? it->options[0].code : 0);
+        else
+            snprintf(num, sizeof num, "%d", it->min);
+        cell(stdout, num, delim, 0);
+    }
+    fputs("\r\n", stdout);
+    PQclear(res);
+    catalog_free(cat);
+    if (fflush(stdout) != 0) {
+        cli_error("import", "cannot write the template: %s", strerror(errno));
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
 static int run(PGconn *conn, FILE *in, struct import_args *a)
 {
     struct import_result *res = calloc(1, sizeof *res);
     struct catalog *cat = NULL;
+    struct names_entry *cities = NULL;
+    PGresult *cres = NULL;
     char err[ERR_MAX];
     int rc;
 
-    if (res == NULL || catalog_load(conn, &cat, err, sizeof err) != 0) {
+    if (res == NULL || catalog_load(conn, &cat, err, sizeof err) != 0 ||
+        load_cities(conn, &cres, &cities, &a->opt.ncities, err, sizeof err) != 0) {
         cli_error("import", "%s", res == NULL ? "out of memory" : err);
+        catalog_free(cat);
         free(res);
         return CLI_FAIL;
     }
+    a->opt.cities = cities;
     if (!a->quiet && cli_interactive())
         a->opt.progress = show_progress;
     rc = import_stream(conn, cat, in, strcmp(a->file, "-") == 0 ? "stdin" : a->file, &a->opt, res);
@@ -130,6 +497,8 @@ static int run(PGconn *conn, FILE *in, struct import_args *a)
         printf("import: %zu records: %zu stored, %zu already stored%s\n", res->records,
                res->created, res->duplicates, a->opt.dry_run ? " (dry run: rolled back)" : "");
     catalog_free(cat);
+    free(cities);
+    PQclear(cres);
     free(res);
     return rc == 0 ? CLI_OK : CLI_FAIL;
 }
@@ -145,17 +514,42 @@ int cmd_import(int argc, char **argv)
     rc = parse_args(argc, argv, &a);
     if (rc != 0)
         return rc > 0 ? CLI_OK : CLI_USAGE;
+    if (a.template_survey != NULL) {
+        conn = cli_connect(a.db);
+        if (conn == NULL)
+            return CLI_FAIL;
+        rc = write_template(conn, &a);
+        PQfinish(conn);
+        return rc;
+    }
     in = strcmp(a.file, "-") == 0 ? stdin : fopen(a.file, "r");
     if (in == NULL) {
         cli_error("import", "%s: cannot open: %s", a.file, strerror(errno));
         return CLI_FAIL;
     }
-    conn = cli_connect(a.db);
-    if (conn != NULL) {
-        rc = run(conn, in, &a);
-        PQfinish(conn);
-    } else {
-        rc = CLI_FAIL;
+    {
+        enum import_format fmt = a.opt.format != IMPORT_AUTO ? a.opt.format
+                                                              : import_guess_format(a.file);
+        char err[ERR_MAX];
+        FILE *conv = NULL, *src = in;
+
+        if (fmt == IMPORT_CSV && prepare_csv(&a, &src, &conv, err, sizeof err) != 0) {
+            cli_error("import", "%s", err);
+            if (in != stdin)
+                fclose(in);
+            return CLI_FAIL;
+        }
+        if (conv != NULL && a.opt.format == IMPORT_AUTO)
+            a.opt.format = IMPORT_CSV;   /* the temporary file has no name to tell */
+        conn = cli_connect(a.db);
+        if (conn != NULL) {
+            rc = run(conn, src, &a);
+            PQfinish(conn);
+        } else {
+            rc = CLI_FAIL;
+        }
+        if (conv != NULL)
+            fclose(conv);
     }
     if (in != stdin)
         fclose(in);

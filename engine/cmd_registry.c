@@ -4,6 +4,7 @@
 #include "db.h"
 #include "err.h"
 #include "registry.h"
+#include "utf8.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -24,10 +25,11 @@ static void usage(FILE *out)
           "list  prints the cities, networks, surveys and waves in the database.\n"
           "\n"
           "Options:\n"
-          "  --dir DIR       the registry folder (default: surveys/registry below the\n"
-          "                  project root, $EMPIRIE_ROOT or the current directory)\n"
-          "  --surveys DIR   the folder of instruments (default: surveys below the\n"
-          "                  project root)\n"
+          "  --dir DIR       the registry folder (default: surveys/registry below\n"
+          "                  $EMPIRIE_ROOT, else the current directory when it has one,\n"
+          "                  else ../share/empirie beside the binary, where make install\n"
+          "                  puts it)\n"
+          "  --surveys DIR   the folder of instruments (default: surveys below the same)\n"
           "  --db CONNINFO   libpq connection string (default: $DATABASE_URL, the PG*\n"
           "                  variables, else the private cluster under var/)\n"
           "  -q, --quiet     load: print only the counts\n"
@@ -77,10 +79,18 @@ static int print_registry(PGconn *conn)
     }
     n = PQntuples(res);
     printf("Cities (%d):\n", n);
-    for (int i = 0; i < n; i++)
-        printf("  %-26s %-26s %-20s %-7s%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-               PQgetvalue(res, i, 2), PQgetvalue(res, i, 4),
-               strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "" : " (outside the programme)");
+    /* padded by display width: "Kędzierzyn-Koźle" is 16 columns, 18 bytes */
+    for (int i = 0; i < n; i++) {
+        fputs("  ", stdout);
+        utf8_pad(stdout, PQgetvalue(res, i, 0), 26);
+        fputc(' ', stdout);
+        utf8_pad(stdout, PQgetvalue(res, i, 1), 26);
+        fputc(' ', stdout);
+        utf8_pad(stdout, PQgetvalue(res, i, 2),
+                 strcmp(PQgetvalue(res, i, 3), "t") == 0 ? 0 : 20);
+        fputs(strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "\n" : " (outside the programme)\n",
+              stdout);
+    }
     PQclear(res);
     if (db_exec(conn,
                 "SELECT n.name, n.slug, "
@@ -95,10 +105,14 @@ static int print_registry(PGconn *conn)
     }
     n = PQntuples(res);
     printf("Networks (%d):\n", n);
-    for (int i = 0; i < n; i++)
-        printf("  %-32s %-32s %3s members, %s observers%s\n", PQgetvalue(res, i, 0),
-               PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+    for (int i = 0; i < n; i++) {
+        fputs("  ", stdout);
+        utf8_pad(stdout, PQgetvalue(res, i, 0), 32);
+        fputc(' ', stdout);
+        utf8_pad(stdout, PQgetvalue(res, i, 1), 32);
+        printf(" %3s members, %s observers%s\n", PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
                strcmp(PQgetvalue(res, i, 4), "t") == 0 ? " (example memberships)" : "");
+    }
     PQclear(res);
     return print_surveys(conn);
 }
@@ -158,11 +172,11 @@ int cmd_registry(int argc, char **argv)
         return CLI_USAGE;
     }
     if (dir == NULL) {
-        snprintf(dirbuf, sizeof dirbuf, "%s/surveys/registry", config_root());
+        snprintf(dirbuf, sizeof dirbuf, "%s/surveys/registry", config_data_dir());
         dir = dirbuf;
     }
     if (surveys == NULL) {
-        snprintf(surveysbuf, sizeof surveysbuf, "%s/surveys", config_root());
+        snprintf(surveysbuf, sizeof surveysbuf, "%s/surveys", config_data_dir());
         surveys = surveysbuf;
     }
     /* Validate the files before connecting: a bad file fails the same way

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "err.h"
 #include "ministry.h"
+#include "names.h"
 #include "network.h"
 #include "report.h"
 #include "results.h"
@@ -43,10 +44,10 @@ static void usage(FILE *out)
           "paths are printed, one a line.\n"
           "\n"
           "Options:\n"
-          "  --survey SLUG     the survey (see 'empirie registry list')\n"
+          "  --survey SLUG     the survey (see 'empirie registry list'; its title works too)\n"
           "  --wave LABEL      the wave (default: the latest)\n"
-          "  --city SLUG       the workbook of one city\n"
-          "  --network SLUG    the workbook of one network\n"
+          "  --city SLUG       the workbook of one city (slug or name, as for stats)\n"
+          "  --network SLUG    the workbook of one network (slug or name)\n"
           "  --ministry        the ministry's export (workbook, CSV, JSON, codebook CSV and\n"
           "                    the Frictionless data package descriptor)\n"
           "  --all             every city and network with responses in the wave, and the\n"
@@ -58,7 +59,11 @@ static void usage(FILE *out)
           "                    (...-excel-pl.csv: UTF-8 with BOM, ';', decimal comma)\n"
           "  --db CONNINFO     libpq connection string (default: $DATABASE_URL, the PG*\n"
           "                    variables, else the private cluster under var/)\n"
-          "  -h, --help        show this help\n",
+          "  -h, --help        show this help\n"
+          "\n"
+          "Exit status: 0 done; 1 a failure (no responses of the group, a database\n"
+          "error); 2 a usage error, an unknown survey, wave, city or network included\n"
+          "(the message names it and lists the nearest names).\n",
           out);
 }
 
@@ -530,6 +535,8 @@ static int load(struct run *r, PGconn *conn)
 
 int cmd_report(int argc, char **argv)
 {
+    struct names_args names;
+    char err[ERR_MAX];
     struct options o;
     struct run r;
     int rc = CLI_FAIL;
@@ -545,6 +552,25 @@ int cmd_report(int argc, char **argv)
     conn = cli_connect(o.db);
     if (conn == NULL)
         return CLI_FAIL;
+    /* names as a person types them: slugs, names with or without diacritics */
+    names = (struct names_args){ .survey = o.survey, .wave = o.wave, .city = o.city,
+                                 .network = o.network };
+    switch (names_args_resolve(conn, &names, err, sizeof err)) {
+    case 0:
+        o.survey = names.survey;
+        o.wave = names.wave;
+        o.city = names.city;
+        o.network = names.network;
+        break;
+    case 1:
+        cli_error("report", "%s", err);
+        PQfinish(conn);
+        return CLI_USAGE;
+    default:
+        cli_error("report", "%s", err);
+        PQfinish(conn);
+        return CLI_FAIL;
+    }
     if (load(&r, conn) == 0 && run_jobs(&r) == 0)
         rc = CLI_OK;
     free(r.jobs);

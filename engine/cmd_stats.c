@@ -2,7 +2,9 @@
 #include "catalog.h"
 #include "cli.h"
 #include "err.h"
+#include "names.h"
 #include "results.h"
+#include "utf8.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -22,17 +24,22 @@ static void usage(FILE *out)
           "and cells smaller than the survey's anonymity threshold are suppressed.\n"
           "\n"
           "Options:\n"
-          "  --survey SLUG     the survey (see 'empirie registry list')\n"
+          "  --survey SLUG     the survey (see 'empirie registry list'; its title works too)\n"
           "  --wave LABEL      the wave (default: the latest)\n"
-          "  --city SLUG       one city\n"
-          "  --network SLUG    one network (its member cities)\n"
+          "  --city SLUG       one city (its slug or name, with or without Polish letters,\n"
+          "                    in any case: Konin, \"Kędzierzyn-Koźle\", kedzierzyn)\n"
+          "  --network SLUG    one network (its member cities; slug or name)\n"
           "  --all             all cities (the default)\n"
           "  --by ATTRIBUTE    also break the group down by a respondent attribute\n"
           "  --json            print JSON (every figure, the threshold, suppressed cells)\n"
           "  --lang pl|en      labels in Polish (default) or English\n"
           "  --db CONNINFO     libpq connection string (default: $DATABASE_URL, the PG*\n"
           "                    variables, else the private cluster under var/)\n"
-          "  -h, --help        show this help\n",
+          "  -h, --help        show this help\n"
+          "\n"
+          "Exit status: 0 done; 1 a failure (no responses of the group, a database\n"
+          "error); 2 a usage error, an unknown survey, wave, city or network included\n"
+          "(the message names it and lists the nearest names).\n",
           out);
 }
 
@@ -96,11 +103,19 @@ static double num(const json_t *o, const char *key)
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-/* A number right-aligned in width columns, or a dash when there is none. */
+/* A dash right-aligned in cols display columns (the dash is 3 bytes of
+ * UTF-8 and one column: printf's widths count bytes). */
+static void dash(int cols)
+{
+    utf8_lpad(stdout, "—", (size_t)cols);
+}
+
+/* A number right-aligned in width columns after a space, or a dash when
+ * there is none. */
 static void print_num(double v, int width, int prec, int sign)
 {
     if (!isfinite(v))
-        printf("%*s", width + 2, "—");
+        dash(width + 1);
     else if (sign)
         printf(" %+*.*f", width, prec, v);
     else
@@ -153,11 +168,13 @@ static void print_row(const json_t *doc, const json_t *m, int dims)
 
     printf("  %-16s", code);
     if (json_is_true(json_object_get(m, "suppressed"))) {
-        printf(" %6s  (%s)\n", "—", hidden_text(doc, m));
+        dash(7);
+        printf("  (%s)\n", hidden_text(doc, m));
         return;
     }
     if (num(m, "n") == 0) {
-        printf(" %6s  (not asked in this wave) ", "—");
+        dash(7);
+        printf("  (not asked in this wave) ");
         print_utf8(item_text(doc, code, dims), 40);
         putchar('\n');
         return;
@@ -179,7 +196,7 @@ static void print_row(const json_t *doc, const json_t *m, int dims)
         print_num(100 * num(fav, "share"), 4, 0, 0);
         printf("%%");
     } else {
-        printf("%7s", "—");
+        dash(6);
     }
     print_num(json_is_object(ch) ? num(ch, "diff") : NAN, 6, 2, 1);
     print_num(json_is_object(ch) ? num(ch, "p_adj") : NAN, 6, 3, 0);
@@ -217,7 +234,8 @@ static void print_table(const json_t *doc, const json_t *g)
         return;
     }
     printf("Respondents: %.0f\n\n", num(g, "respondents"));
-    printf("  %-16s %6s %6s %-14s %6s %7s %6s %-9s\n", "item", "n", "mean", "95% CI", "fav",
+    /* each heading ends where its column's figures end (print_row) */
+    printf("  %-16s %6s %6s %-13s %5s %6s %6s %-9s\n", "item", "n", "mean", "95% CI", "fav",
            "change", "p_adj", "trend");
     json_array_foreach(json_object_get(g, "items"), i, m)
         print_row(doc, m, 0);
@@ -254,6 +272,7 @@ int cmd_stats(int argc, char **argv)
 {
     struct options o;
     char err[ERR_MAX];
+    struct names_args names;
     struct catalog *cat = NULL;
     json_t *doc = NULL, *g, *out;
     const char *type, *slug;
@@ -267,6 +286,25 @@ int cmd_stats(int argc, char **argv)
     conn = cli_connect(o.db);
     if (conn == NULL)
         return CLI_FAIL;
+    /* names as a person types them: slugs, names with or without diacritics */
+    names = (struct names_args){ .survey = o.survey, .wave = o.wave, .city = o.city,
+                                 .network = o.network };
+    switch (names_args_resolve(conn, &names, err, sizeof err)) {
+    case 0:
+        o.survey = names.survey;
+        o.wave = names.wave;
+        o.city = names.city;
+        o.network = names.network;
+        break;
+    case 1:
+        cli_error("stats", "%s", err);
+        PQfinish(conn);
+        return CLI_USAGE;
+    default:
+        cli_error("stats", "%s", err);
+        PQfinish(conn);
+        return CLI_FAIL;
+    }
     if (catalog_load(conn, &cat, err, sizeof err) != 0 ||
         (doc = results_load(conn, cat, o.survey, o.by, strcmp(o.lang, "en") == 0, NULL, NULL,
                             err, sizeof err)) == NULL) {
@@ -283,8 +321,8 @@ int cmd_stats(int argc, char **argv)
     slug = o.city ? o.city : o.network;
     g = results_group(doc, o.wave, type, slug);
     if (g == NULL) {
-        cli_error("stats", "no %s%s%s in wave \"%s\" of survey \"%s\" (no responses, or not in "
-                  "the registry)", type, slug ? " " : "", slug ? slug : "", o.wave, o.survey);
+        cli_error("stats", "no responses of %s%s%s in wave %s of survey %s", type,
+                  slug ? " " : "", slug ? slug : "", o.wave, o.survey);
         goto done;
     }
     out = results_view(doc, g);

@@ -2,15 +2,53 @@
 
 #include "err.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char *config_root(void)
 {
     const char *root = getenv("EMPIRIE_ROOT");
 
     return (root != NULL && root[0] != '\0') ? root : ".";
+}
+
+static int has_registry(const char *dir)
+{
+    char path[PATH_MAX + 32];
+    struct stat st;
+
+    snprintf(path, sizeof path, "%s/surveys/registry", dir);
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *config_data_dir(void)
+{
+    static char installed[PATH_MAX + 32];
+    const char *root = getenv("EMPIRIE_ROOT");
+    char exe[PATH_MAX];
+    ssize_t n;
+    char *slash;
+
+    if (root != NULL && root[0] != '\0')
+        return root;
+    if (has_registry("."))
+        return ".";
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (slash != NULL) {
+            *slash = '\0';   /* the binary's folder, e.g. /usr/local/bin */
+            snprintf(installed, sizeof installed, "%s/../share/empirie", exe);
+            if (has_registry(installed))
+                return installed;
+        }
+    }
+    return ".";
 }
 
 static int read_first_line(const char *path, char *out, size_t n)

@@ -27,4 +27,15 @@ int config_conninfo(const char *flag, char *out, size_t n, char *err, size_t err
  */
 const char *config_root(void);
 
+/*
+ * Where the instruments and the registry (surveys/) are, first match wins:
+ *   1. $EMPIRIE_ROOT, when set;
+ *   2. the current directory, when it has surveys/registry (a checkout);
+ *   3. ../share/empirie beside the running binary's folder, when it has
+ *      surveys/registry: where `make install PREFIX=P` puts them for P/bin/empirie
+ *      (also when staged with DESTDIR, since the lookup follows the binary);
+ *   4. the current directory (commands then say what is missing there).
+ */
+const char *config_data_dir(void);
+
 #endif

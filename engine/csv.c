@@ -15,9 +15,10 @@ struct csv_reader {
     long line;          /* where the current record starts */
     long next_line;     /* the line the next character is on */
     int started;
+    char delim;         /* the field separator */
 };
 
-struct csv_reader *csv_open(FILE *f)
+struct csv_reader *csv_open_delim(FILE *f, char delim)
 {
     struct csv_reader *r = calloc(1, sizeof *r);
 
@@ -25,7 +26,40 @@ struct csv_reader *csv_open(FILE *f)
         return NULL;
     r->f = f;
     r->next_line = 1;
+    r->delim = delim;
     return r;
+}
+
+struct csv_reader *csv_open(FILE *f)
+{
+    return csv_open_delim(f, ',');
+}
+
+char csv_guess_delimiter(const char *line, size_t len)
+{
+    static const char cand[] = { ',', ';', '\t' };
+    size_t count[3] = { 0, 0, 0 };
+    int quoted = 0;
+    char best = ',';
+    size_t most = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        char c = line[i];
+
+        if (c == '"')
+            quoted = !quoted;
+        else if (!quoted && (c == '\n' || c == '\r'))
+            break;
+        else if (!quoted)
+            for (int k = 0; k < 3; k++)
+                count[k] += c == cand[k];
+    }
+    for (int k = 0; k < 3; k++)
+        if (count[k] > most) {
+            most = count[k];
+            best = cand[k];
+        }
+    return best;
 }
 
 void csv_close(struct csv_reader *r)
@@ -121,12 +155,12 @@ static int field(struct csv_reader *r, int *last, int *eof, char *err, size_t er
         c = getc(r->f);
         if (c == '\r')
             c = getc(r->f);
-        if (c != ',' && c != '\n' && c != EOF)
+        if (c != r->delim && c != '\n' && c != EOF)
             return err_set(err, errlen, "line %ld: field %zu: a character after the closing "
                            "quote (a quote inside a quoted field is written \"\")", r->line,
                            r->nfields + 1);
     } else {
-        while (c != ',' && c != '\n' && c != EOF) {
+        while (c != r->delim && c != '\n' && c != EOF) {
             if (put(r, (char)c, err, errlen) != 0)
                 return -1;
             c = getc(r->f);
@@ -136,7 +170,7 @@ static int field(struct csv_reader *r, int *last, int *eof, char *err, size_t er
     }
     if (c == '\n')
         r->next_line++;
-    *last = c != ',';
+    *last = c != r->delim;
     *eof = c == EOF;
     return end_field(r, start, err, errlen);
 }

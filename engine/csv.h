@@ -1,7 +1,7 @@
 /*
- * csv: a streaming reader of RFC 4180 CSV (comma-separated, fields quoted
- * with '"', '""' inside quotes for a quote, CRLF or LF line ends, quoted
- * fields may span lines). It holds one record at a time, so memory is bounded
+ * csv: a streaming reader of RFC 4180 CSV (comma-separated, or another
+ * delimiter: Polish Excel writes ';'; fields quoted with '"', '""' inside
+ * quotes for a quote, CRLF or LF line ends, quoted fields may span lines). It holds one record at a time, so memory is bounded
  * by the longest record (at most CSV_MAX_RECORD bytes), never by the file.
  */
 #ifndef EMPIRIE_CSV_H
@@ -14,8 +14,17 @@
 
 struct csv_reader;
 
-/* A reader over f (not owned). NULL when out of memory. */
+/* A reader over f (not owned), fields separated by ','. NULL when out of
+ * memory. */
 struct csv_reader *csv_open(FILE *f);
+
+/* The same with another delimiter (',', ';' or '\t'). */
+struct csv_reader *csv_open_delim(FILE *f, char delim);
+
+/* The delimiter a header line suggests: the one of ',', ';' and tab that
+ * occurs most often outside quotes in line (len bytes, up to its first
+ * line end); ',' when none occurs. */
+char csv_guess_delimiter(const char *line, size_t len);
 
 void csv_close(struct csv_reader *r);
 

@@ -1,4 +1,6 @@
 #include "http.h"
+#include "http_participation.h"
+#include "http_tokens.h"
 
 #include "auth.h"
 #include "catalog.h"
@@ -59,11 +61,16 @@ enum route {
     ROUTE_REPORT_MINISTRY,  /* GET /v1/reports/ministry.{xlsx,csv,json} */
     ROUTE_HEALTHZ,          /* GET /healthz */
     ROUTE_METRICS,          /* GET /metrics */
+    ROUTE_TOKENS,           /* GET /v1/tokens */
+    ROUTE_TOKEN_CREATE,     /* POST /v1/tokens */
+    ROUTE_TOKEN_REVOKE,     /* DELETE /v1/tokens/{id} */
+    ROUTE_PARTICIPATION,    /* GET /v1/participation */
 };
 
 /* Role bits: which roles may use a route (0: no token needed). */
 #define ALLOW(r) (1u << (r))
-#define ANY_ROLE (ALLOW(AUTH_COLLECTOR) | ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN))
+#define ANY_ROLE (ALLOW(AUTH_COLLECTOR) | ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ANALYST) | \
+                  ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN))
 
 struct route_info {
     enum metrics_route metric;
@@ -73,24 +80,34 @@ struct route_info {
 
 static const struct route_info routes[] = {
     [ROUTE_NONE] = { METRICS_ROUTE_OTHER, NULL, 0 },
-    [ROUTE_RESPONSES] = { METRICS_ROUTE_RESPONSES, "POST", ALLOW(AUTH_COLLECTOR) | ALLOW(AUTH_ADMIN) },
+    [ROUTE_RESPONSES] = { METRICS_ROUTE_RESPONSES, "POST",
+                          ALLOW(AUTH_COLLECTOR) | ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ADMIN) },
     [ROUTE_RESPONSE_COUNTS] = { METRICS_ROUTE_RESPONSE_COUNTS, "GET",
                                 ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
     [ROUTE_SURVEYS] = { METRICS_ROUTE_SURVEYS, "GET", ANY_ROLE },
     [ROUTE_SURVEY] = { METRICS_ROUTE_SURVEY, "GET", ANY_ROLE },
+    /* a coordinator reads its own city only (stats_work, report_allowed) */
     [ROUTE_STATS] = { METRICS_ROUTE_STATS, "GET",
-                      ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
+                      ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) |
+                          ALLOW(AUTH_ADMIN) },
     /* City and network workbooks hold aggregates only, the same figures as
      * GET /v1/stats, so the ministry may read them too; the programme-wide
      * export is not for an analyst of one network. */
     [ROUTE_REPORT_CITY] = { METRICS_ROUTE_REPORT_CITY, "GET",
-                            ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
+                            ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) |
+                                ALLOW(AUTH_ADMIN) },
     [ROUTE_REPORT_NETWORK] = { METRICS_ROUTE_REPORT_NETWORK, "GET",
                                ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
     [ROUTE_REPORT_MINISTRY] = { METRICS_ROUTE_REPORT_MINISTRY, "GET",
                                 ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
     [ROUTE_HEALTHZ] = { METRICS_ROUTE_HEALTHZ, "GET", 0 },
     [ROUTE_METRICS] = { METRICS_ROUTE_METRICS, "GET", 0 },
+    [ROUTE_TOKENS] = { METRICS_ROUTE_OTHER, "GET", ALLOW(AUTH_ADMIN) },
+    [ROUTE_TOKEN_CREATE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN) },
+    [ROUTE_TOKEN_REVOKE] = { METRICS_ROUTE_OTHER, "DELETE", ALLOW(AUTH_ADMIN) },
+    [ROUTE_PARTICIPATION] = { METRICS_ROUTE_OTHER, "GET",
+                              ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) |
+                                  ALLOW(AUTH_ADMIN) },
 };
 
 struct http_server {
@@ -213,7 +230,8 @@ static enum MHD_Result reply_error(struct request *rq, struct MHD_Connection *c,
         headers[1] = retry;
     } else if (status == MHD_HTTP_METHOD_NOT_ALLOWED) {
         headers[0] = MHD_HTTP_HEADER_ALLOW;
-        headers[1] = strcmp(routes[rq->route].method, "POST") == 0 ? "POST" : "GET, HEAD";
+        headers[1] = strcmp(routes[rq->route].method, "GET") != 0 ? routes[rq->route].method
+                                                                  : "GET, HEAD";
     }
     doc = json_pack("{s:{s:i,s:s,s:s}}", "error", "status", (int)status, "path",
                     path != NULL ? path : "", "message", message);
@@ -450,7 +468,8 @@ static enum MHD_Result post_responses(struct request *rq, struct MHD_Connection 
                           NULL);
     case 401:   /* the token was deleted after it was admitted (from the cache) */
         tokencache_forget(srv->tokens, rq->who.hash);
-        return reply_error(rq, c, MHD_HTTP_UNAUTHORIZED, "", "unknown token");
+        return reply_error(rq, c, MHD_HTTP_UNAUTHORIZED, "",
+                           res.error.message[0] != '\0' ? res.error.message : "unknown token");
     case 503:
         if (res.error.message[0] != '\0')
             log_warn("POST %s: %s", rq->path, res.error.message);
@@ -601,6 +620,15 @@ static enum route match_route(const char *url, struct request *rq)
         return ROUTE_HEALTHZ;
     if (strcmp(url, "/metrics") == 0)
         return ROUTE_METRICS;
+    if (strcmp(url, "/v1/participation") == 0)
+        return ROUTE_PARTICIPATION;
+    if (strcmp(url, "/v1/tokens") == 0)
+        return strcmp(rq->method, "POST") == 0 ? ROUTE_TOKEN_CREATE : ROUTE_TOKENS;
+    if (strncmp(url, "/v1/tokens/", 11) == 0 && strlen(url + 11) < n &&
+        strspn(url + 11, "0123456789") == strlen(url + 11) && url[11] != '\0') {
+        snprintf(slug, n, "%s", url + 11);
+        return ROUTE_TOKEN_REVOKE;
+    }
     if (strncmp(url, survey_prefix, sizeof survey_prefix - 1) == 0) {
         const char *s = url + sizeof survey_prefix - 1;
 
@@ -654,7 +682,10 @@ static enum MHD_Result check_auth(struct request *rq, struct MHD_Connection *c, 
             tokencache_put(rq->srv->tokens, &rq->who);
     }
     if (!l.found)
-        return reply_error(rq, c, MHD_HTTP_UNAUTHORIZED, "", "unknown token");
+        return reply_error(rq, c, MHD_HTTP_UNAUTHORIZED, "",
+                           rq->who.refused != NULL && rq->who.refused[0] != '\0'
+                               ? rq->who.refused
+                               : "unknown token");
     if ((routes[rq->route].roles & ALLOW(rq->who.role)) == 0) {
         char msg[128];
 
@@ -754,8 +785,14 @@ static int stats_work(PGconn *conn, void *ctx, char *err, size_t errlen)
         wave = json_string_value(
             json_object_get(json_array_get(waves, json_array_size(waves) - 1), "label"));
     }
-    if (q->who->role == AUTH_ANALYST &&
-        !analyst_may_read(doc, wave, q->network, q->city, q->who->scope)) {
+    if (q->who->role == AUTH_COORDINATOR &&
+        (q->city == NULL || strcmp(q->city, q->who->scope) != 0)) {
+        q->status = MHD_HTTP_FORBIDDEN;
+        snprintf(q->message, sizeof q->message,
+                 "a coordinator of %s reads that city only (?city=%s)", q->who->scope,
+                 q->who->scope);
+    } else if (q->who->role == AUTH_ANALYST &&
+               !analyst_may_read(doc, wave, q->network, q->city, q->who->scope)) {
         q->status = MHD_HTTP_FORBIDDEN;
         snprintf(q->message, sizeof q->message,
                  "an analyst of %s reads that network and its member cities only",
@@ -1040,6 +1077,12 @@ static unsigned report_allowed(const struct request *rq, struct report_query *q,
     }
     if (rq->route == ROUTE_REPORT_MINISTRY)
         return MHD_HTTP_OK;
+    if (rq->who.role == AUTH_COORDINATOR &&
+        (rq->route != ROUTE_REPORT_CITY || strcmp(rq->slug, rq->who.scope) != 0)) {
+        snprintf(q->message, sizeof q->message, "a coordinator of %s reads that city only",
+                 rq->who.scope);
+        return MHD_HTTP_FORBIDDEN;
+    }
     if (rq->who.role == AUTH_ANALYST &&
         !analyst_may_read(q->doc, *wave, rq->route == ROUTE_REPORT_NETWORK ? rq->slug : NULL,
                           rq->route == ROUTE_REPORT_CITY ? rq->slug : NULL, rq->who.scope)) {
@@ -1208,6 +1251,73 @@ static enum MHD_Result get_report(struct request *rq, struct MHD_Connection *c)
     return ok;
 }
 
+/* ---- /v1/tokens (http_tokens.h) --------------------------------------- */
+
+static enum MHD_Result tokens_route(struct request *rq, struct MHD_Connection *c)
+{
+    struct http_tokens_req q;
+    const char *all = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "all");
+    enum db_outcome out;
+
+    memset(&q, 0, sizeof q);
+    if (rq->route == ROUTE_TOKENS) {
+        q.op = HTTP_TOKENS_LIST;
+        if (all != NULL && strcmp(all, "true") != 0 && strcmp(all, "false") != 0)
+            return reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "all", "all: expected true or false");
+        q.all = all != NULL && strcmp(all, "true") == 0;
+    } else if (rq->route == ROUTE_TOKEN_CREATE) {
+        q.op = HTTP_TOKENS_CREATE;
+        if (rq->too_large)
+            return reply_error(rq, c, MHD_HTTP_CONTENT_TOO_LARGE, "", "the body is too large");
+        q.body = rq->body;
+        q.len = rq->len;
+    } else {
+        q.op = HTTP_TOKENS_REVOKE;
+        if (!http_tokens_id(rq->slug, &q.id))
+            return reply_error(rq, c, MHD_HTTP_NOT_FOUND, "", "no such token");
+    }
+    out = with_db(rq->srv, http_tokens_work, &q);
+    if (out == DB_UNAVAILABLE) {
+        json_decref(q.doc);
+        return reply_unavailable(rq, c);
+    }
+    if (out == DB_FAILED) {
+        json_decref(q.doc);
+        return reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
+    }
+    if (q.revoked[0] != '\0')
+        tokencache_forget(rq->srv->tokens, q.revoked);
+    if (q.status != MHD_HTTP_OK && q.status != MHD_HTTP_CREATED)
+        return reply_error(rq, c, q.status, q.path, q.message);
+    return reply_json(rq, c, q.status, q.doc, NULL);
+}
+
+/* ---- GET /v1/participation (http_participation.h) --------------------- */
+
+static enum MHD_Result get_participation(struct request *rq, struct MHD_Connection *c)
+{
+    struct http_participation_req q;
+    enum db_outcome out;
+
+    memset(&q, 0, sizeof q);
+    q.who = &rq->who;
+    q.survey = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "survey");
+    q.wave = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wave");
+    q.city = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "city");
+    if (http_participation_check(&q) != 0)
+        return reply_error(rq, c, q.status, q.path, q.message);
+    out = with_db(rq->srv, http_participation_work, &q);
+    if (out != DB_OK) {
+        json_decref(q.doc);
+        return out == DB_UNAVAILABLE
+                   ? reply_unavailable(rq, c)
+                   : reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
+    }
+    if (q.status != MHD_HTTP_OK)
+        return reply_error(rq, c, q.status, q.path, q.message);
+    return reply_json(rq, c, MHD_HTTP_OK, q.doc, NULL);
+}
+
 /* The request is fully received: answer it. */
 static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
 {
@@ -1238,6 +1348,12 @@ static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
         return get_healthz(rq, c);
     case ROUTE_METRICS:
         return get_metrics(rq, c);
+    case ROUTE_TOKENS:
+    case ROUTE_TOKEN_CREATE:
+    case ROUTE_TOKEN_REVOKE:
+        return tokens_route(rq, c);
+    case ROUTE_PARTICIPATION:
+        return get_participation(rq, c);
     case ROUTE_NONE:
         break;
     }

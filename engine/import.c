@@ -480,6 +480,21 @@ static int report(struct importer *imp, long line, const struct response_error *
     if (strncmp(e->message, e->path, plen) == 0 && strncmp(e->message + plen, ": ", 2) == 0)
         detail = e->message + plen + 2;
     path_column(e->path, column, sizeof column);
+    /* an unknown city: the nearest names of the registry, as the commands give them */
+    if (strcmp(e->path, "city") == 0 && imp->opt->cities != NULL &&
+        strncmp(detail, "unknown city \"", 14) == 0) {
+        char given[NAMES_MAX + 1], near[ERR_MAX];
+        const char *q = strchr(detail + 14, '"');
+        const char *dym;
+
+        snprintf(given, sizeof given, "%.*s", q != NULL ? (int)(q - detail - 14) : 0,
+                 detail + 14);
+        if (names_find(imp->opt->cities, imp->opt->ncities, "city", given, near,
+                       sizeof near) < 0 &&
+            (dym = strstr(near, "(did you mean: ")) != NULL)
+            return add_error(imp, "%s:%ld: column \"%s\": %s %s", imp->name, line, column,
+                             detail, dym);
+    }
     return add_error(imp, "%s:%ld: column \"%s\": %s", imp->name, line, column, detail);
 }
 
@@ -633,6 +648,12 @@ static int column_kind(struct importer *imp, size_t c, const char *name)
         if (imp->kinds[o] == imp->kinds[c] && strcmp(imp->codes[o], imp->codes[c]) == 0)
             return fatal(imp, "%s:1: column %zu \"%s\": the column is given twice",
                              imp->name, c + 1, name);
+    if (strchr(name, ';') != NULL || strchr(name, '\t') != NULL || strchr(name, ',') != NULL)
+        return fatal(imp, "%s:1: column %zu \"%.60s%s\": the header is not separated by "
+                         "'%s'; give --delimiter '%s' (Polish Excel writes ';')",
+                     imp->name, c + 1, name, strlen(name) > 60 ? "..." : "",
+                     imp->opt->delimiter == '\t' ? "\\t" : imp->opt->delimiter == ';' ? ";" : ",",
+                     strchr(name, ';') != NULL ? ";" : strchr(name, '\t') != NULL ? "\\t" : ",");
     if (!known_code(imp->cat, imp->codes[c], imp->kinds[c] == COL_ATTR))
         return fatal(imp, "%s:1: column %zu \"%s\": not survey, wave, city, id, weight, "
                          "attr.CODE of an attribute or the code of an item of a loaded survey",
@@ -709,10 +730,133 @@ static json_t *multi_value(const char *cell)
     return arr;
 }
 
-static const struct survey *row_instrument(const struct importer *imp, char **f)
+/* ---- labels for codes (a CSV from an office) ---- */
+
+/* The code of the option whose Polish or English label folds as cell does;
+ * -1 when none. */
+static int option_by_label(const struct survey_option *opts, size_t n, const char *cell)
 {
-    const struct catalog_wave *w = catalog_wave(imp->cat, f[imp->fixed[COL_SURVEY]],
-                                                f[imp->fixed[COL_WAVE]]);
+    char f[NAMES_MAX + 1], l[NAMES_MAX + 1];
+
+    names_fold(cell, f, sizeof f);
+    if (f[0] == '\0')
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        names_fold(opts[i].label_pl != NULL ? opts[i].label_pl : "", l, sizeof l);
+        if (strcmp(l, f) == 0)
+            return opts[i].code;
+        if (opts[i].label_en != NULL) {
+            names_fold(opts[i].label_en, l, sizeof l);
+            if (strcmp(l, f) == 0)
+                return opts[i].code;
+        }
+    }
+    return -1;
+}
+
+/* The survey slug a cell names: the slug, or the title of its newest
+ * version (folded); the cell itself when nothing matches (the validator
+ * then names it). */
+static const char *survey_of(const struct importer *imp, const char *cell)
+{
+    const struct survey *const *all;
+    char f[NAMES_MAX + 1], t[NAMES_MAX + 1];
+    size_t n;
+
+    if (catalog_survey_latest(imp->cat, cell) != NULL)
+        return cell;
+    all = catalog_surveys(imp->cat, &n);
+    names_fold(cell, f, sizeof f);
+    for (size_t i = 0; f[0] != '\0' && i < n; i++) {
+        names_fold(all[i]->slug, t, sizeof t);
+        if (strcmp(t, f) == 0)
+            return all[i]->slug;
+        names_fold(all[i]->title_pl != NULL ? all[i]->title_pl : "", t, sizeof t);
+        if (strcmp(t, f) == 0)
+            return all[i]->slug;
+        names_fold(all[i]->title_en != NULL ? all[i]->title_en : "", t, sizeof t);
+        if (strcmp(t, f) == 0)
+            return all[i]->slug;
+    }
+    return cell;
+}
+
+static const char *wave_of(const struct importer *imp, const char *survey, const char *cell)
+{
+    const struct catalog_wave *const *waves;
+    char f[NAMES_MAX + 1], t[NAMES_MAX + 1];
+    size_t n = 0;
+
+    if (catalog_wave(imp->cat, survey, cell) != NULL)
+        return cell;
+    waves = catalog_waves(imp->cat, survey, &n);
+    names_fold(cell, f, sizeof f);
+    for (size_t i = 0; f[0] != '\0' && i < n; i++) {
+        names_fold(waves[i]->label, t, sizeof t);
+        if (strcmp(t, f) == 0)
+            return waves[i]->label;
+    }
+    return cell;
+}
+
+static const char *city_of(const struct importer *imp, const char *cell)
+{
+    char err[ERR_MAX];
+    long k;
+
+    if (catalog_has_city(imp->cat, cell) || imp->opt->cities == NULL)
+        return cell;
+    k = names_find(imp->opt->cities, imp->opt->ncities, "city", cell, err, sizeof err);
+    return k >= 0 ? imp->opt->cities[k].slug : cell;
+}
+
+/* An option's label (or a code) as its code; the cell as is when neither. */
+static json_t *coded_value(const struct survey_option *opts, size_t n, const char *cell)
+{
+    json_t *v = cell_value(cell);
+    int code;
+
+    if (v == NULL || json_is_integer(v) || opts == NULL)
+        return v;
+    code = option_by_label(opts, n, cell);
+    if (code < 0)
+        return v;
+    json_decref(v);
+    return json_integer(code);
+}
+
+/* "a|b" of option codes or labels; "-": nothing chosen. */
+static json_t *multi_labels(const struct survey_item *it, const char *cell)
+{
+    json_t *arr = multi_value(cell);
+    char part[NAMES_MAX + 1];
+    const char *p = cell;
+
+    if (arr == NULL || json_is_array(arr))
+        return arr;
+    json_decref(arr);
+    arr = json_array();
+    while (arr != NULL && *p != '\0') {
+        size_t len = strcspn(p, "|");
+        int code;
+
+        snprintf(part, sizeof part, "%.*s", (int)len, p);
+        code = option_by_label(it->options, it->noptions, part);
+        if (code < 0 || json_array_append_new(arr, json_integer(code)) != 0) {
+            json_decref(arr);
+            return json_string(cell);
+        }
+        p += len;
+        if (*p == '|')
+            p++;
+    }
+    return arr;
+}
+
+static const struct survey *row_instrument(const struct importer *imp, const char *survey,
+                                           const char *wave)
+{
+    const struct catalog_wave *w = catalog_wave(imp->cat, survey, wave);
 
     return w != NULL ? catalog_survey(imp->cat, w->survey, w->survey_version) : NULL;
 }
@@ -726,8 +870,19 @@ static json_t *item_value(struct importer *imp, const struct survey *s, const ch
     if (k >= 0 && s->items[k].type == SURVEY_TEXT)
         return json_string(cell);
     if (k >= 0 && s->items[k].type == SURVEY_MULTI)
-        return multi_value(cell);
+        return multi_labels(&s->items[k], cell);
+    if (k >= 0)
+        return coded_value(s->items[k].options, s->items[k].noptions, cell);
     return cell_value(cell);
+}
+
+static json_t *attr_value(const struct survey *s, const char *code, const char *cell)
+{
+    int k = s != NULL ? survey_attr_index(s, code) : -1;
+
+    if (k < 0)
+        return cell_value(cell);
+    return coded_value(s->attrs[k].options, s->attrs[k].noptions, cell);
 }
 
 /* Sets obj.key, or sub.key where sub = obj.group (created on first use). */
@@ -753,7 +908,9 @@ static int set_cell(json_t *obj, const char *group, const char *key, json_t *v)
 /* The row as the API's JSON object; empty cells are left out. */
 static json_t *csv_object(struct importer *imp, char **f, int *bad_column)
 {
-    const struct survey *s = row_instrument(imp, f);
+    const char *survey = survey_of(imp, f[imp->fixed[COL_SURVEY]]);
+    const char *wave = wave_of(imp, survey, f[imp->fixed[COL_WAVE]]);
+    const struct survey *s = row_instrument(imp, survey, wave);
     json_t *obj = json_pack("{s:{}}", "answers");
 
     *bad_column = -1;
@@ -766,9 +923,15 @@ static json_t *csv_object(struct importer *imp, char **f, int *bad_column)
         if (imp->kinds[c] == COL_WEIGHT)
             v = weight_value(f[c]);
         else if (imp->kinds[c] == COL_ATTR)
-            v = cell_value(f[c]);
+            v = attr_value(s, imp->codes[c], f[c]);
         else if (imp->kinds[c] == COL_ITEM)
             v = item_value(imp, s, imp->codes[c], f[c]);
+        else if (imp->kinds[c] == COL_SURVEY)
+            v = json_string(survey);
+        else if (imp->kinds[c] == COL_WAVE)
+            v = json_string(wave);
+        else if (imp->kinds[c] == COL_CITY)
+            v = json_string(city_of(imp, f[c]));
         else
             v = json_string(f[c]);
         rc = imp->kinds[c] == COL_ATTR ? set_cell(obj, "attributes", imp->codes[c], v)
@@ -799,8 +962,13 @@ static int csv_row(struct importer *imp, char **f, size_t n, long line)
         imp->res->records++;
         if (bad < 0)
             return add_error(imp, "%s:%ld: out of memory", imp->name, line);
-        return add_error(imp, "%s:%ld: column %d: not valid UTF-8 text", imp->name, line,
-                         bad + 1);
+        return add_error(imp, "%s:%ld: column %d \"%s%s\": not valid UTF-8 text (is the file "
+                              "in another encoding? --encoding windows-1250 or iso-8859-2)",
+                         imp->name, line, bad + 1,
+                         imp->kinds[bad] == COL_ATTR ? "attr." : "",
+                         imp->kinds[bad] == COL_ATTR || imp->kinds[bad] == COL_ITEM
+                             ? imp->codes[bad]
+                             : fixed_names[imp->kinds[bad]]);
     }
     rc = take(imp, obj, line);
     json_decref(obj);
@@ -809,7 +977,7 @@ static int csv_row(struct importer *imp, char **f, size_t n, long line)
 
 static int read_csv(struct importer *imp, FILE *in, off_t size)
 {
-    struct csv_reader *r = csv_open(in);
+    struct csv_reader *r = csv_open_delim(in, imp->opt->delimiter ? imp->opt->delimiter : ',');
     char err[ERR_MAX];
     char **f;
     size_t n;

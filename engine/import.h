@@ -17,6 +17,7 @@
 #define EMPIRIE_IMPORT_H
 
 #include "catalog.h"
+#include "names.h"
 
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -34,6 +35,14 @@ struct import_options {
      * read so far, bytes read, the file's size (0 when unknown). */
     void (*progress)(void *ctx, size_t records, off_t bytes, off_t size);
     void *progress_ctx;
+    /* CSV: the field separator (0: ','), and the registry's cities (slug
+     * and name; may be NULL) so that a city column may hold names as well as
+     * slugs ("Kędzierzyn-Koźle", "KONIN"). Survey, wave, option and
+     * attribute cells may hold labels too (the instrument's Polish or
+     * English label, in any case, with or without diacritics). */
+    char delimiter;
+    const struct names_entry *cities;
+    size_t ncities;
 };
 
 struct import_result {

@@ -482,9 +482,11 @@ static int store_fast(PGconn *conn, size_t n, const char *json, struct ingest_re
 /* From this many rows a group goes in by COPY (group_copy). */
 #define INGEST_GROUP_COPY_ROWS 64
 #define GROUP_MARK "empirie: group not confirmed"
-/* True when every hex hash of the text[] parameter P is in api_token. */
+/* True when every hex hash of the text[] parameter P is a live token of
+ * api_token (neither revoked nor expired). */
 #define TOKENS_KNOWN(P) \
-    "(SELECT count(*) FROM api_token WHERE hash IN " \
+    "(SELECT count(*) FROM api_token WHERE revoked_at IS NULL " \
+    "AND (expires_at IS NULL OR expires_at > now()) AND hash IN " \
     "(SELECT decode(h, 'hex') FROM unnest(" P "::text[]) AS h)) = cardinality(" P "::text[])"
 static const char *const group_sql =
     "WITH x AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS " INGEST_RECORD "), "

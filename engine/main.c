@@ -24,7 +24,9 @@ static const struct command commands[] = {
     { "stats", cmd_stats, "statistics of a survey wave for a city, a network or all" },
     { "report", cmd_report, "XLSX reports for cities, networks and the ministry" },
     { "audit", cmd_audit, "prove that no hidden figure can be recovered from what a role reads" },
-    { "token", cmd_token, "create API tokens (token create --role ROLE)" },
+    { "participation", cmd_participation, "responses so far in a wave: per city, day, department" },
+    { "responses", cmd_responses, "void mistaken or test responses, and undo it" },
+    { "token", cmd_token, "API tokens: create, list, revoke" },
 };
 
 static void usage(FILE *out)
@@ -37,7 +39,7 @@ static void usage(FILE *out)
           "Commands:\n",
           out);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
     fputs("\n"
           "Run 'empirie COMMAND --help' for a command's options.\n"
           "The database: --db CONNINFO, else $DATABASE_URL, else the PG* variables,\n"

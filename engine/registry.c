@@ -372,10 +372,40 @@ static int check_populations(struct registry *reg, const char *file, char *err, 
     return 0;
 }
 
+/* "departments": {ATTRIBUTE: {CODE: headcount, ...}}: the staff of each
+ * department (an attribute's option code), for participation by department. */
+static int validate_departments(const json_t *d, const char *where, char *err, size_t errlen)
+{
+    const char *attr;
+    json_t *codes;
+
+    if (d == NULL)
+        return 0;
+    if (!json_is_object(d) || json_object_size(d) == 0)
+        return err_set(err, errlen, "%s: field \"departments\": expected an object "
+                       "{\"ATTRIBUTE\": {\"CODE\": headcount}}", where);
+    json_object_foreach((json_t *)d, attr, codes) {
+        char field[160];
+        const char *key;
+        json_t *v;
+
+        snprintf(field, sizeof field, "departments.%s", attr);
+        if (validate_counts(codes, where, field, err, errlen) != 0)
+            return -1;
+        json_object_foreach(codes, key, v)
+            if (!json_is_integer(v) || json_integer_value(v) < 1)
+                return err_set(err, errlen, "%s: field \"%s\": code %s: expected a "
+                               "headcount, a whole number >= 1", where, field, key);
+    }
+    return 0;
+}
+
 static int validate_cities(const char *file, json_t *cities, char *err, size_t errlen)
 {
-    static const char *const keys[] = { "slug", "name", "voivodeship", "teryt", "programme",
-                                        "seed_form", "headcount", "population", NULL };
+    static const char *const keys[] = { "slug",       "name",        "voivodeship",
+                                        "teryt",      "programme",   "seed_form",
+                                        "headcount",  "population",  "departments",
+                                        "example_headcount", NULL };
     size_t i;
     json_t *c;
 
@@ -398,7 +428,9 @@ static int validate_cities(const char *file, json_t *cities, char *err, size_t e
             jsonv_string(c, "seed_form", 0, &s, where, err, errlen) != 0 ||
             jsonv_bool(c, "programme", 1, &b, where, err, errlen) != 0 ||
             jsonv_int(c, "headcount", 0, 1, 1000000, 0, &v, where, err, errlen) != 0 ||
-            validate_teryt(cities, i, c, where, err, errlen) != 0)
+            validate_teryt(cities, i, c, where, err, errlen) != 0 ||
+            jsonv_bool(c, "example_headcount", 0, &b, where, err, errlen) != 0 ||
+            validate_departments(json_object_get(c, "departments"), where, err, errlen) != 0)
             return -1;
         if (validate_population(json_object_get(c, "population"), where, err, errlen) != 0)
             return -1;

@@ -109,7 +109,7 @@ static void unavailable(struct ingest_result *res, const char *why)
 static int store_alone(struct dbpool *pool, const struct response_batch *b,
                        const struct auth_principal *who, struct ingest_result *res)
 {
-    const char *only = who->role == AUTH_COLLECTOR ? who->scope : NULL;
+    const char *only = auth_city_scope(who);
     char err[ERR_MAX];
 
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -124,7 +124,7 @@ static int store_alone(struct dbpool *pool, const struct response_batch *b,
             dbpool_put(pool, conn);
             memset(res, 0, sizeof *res);
             res->status = 401;
-            snprintf(res->error.message, sizeof res->error.message, "unknown token");
+            snprintf(res->error.message, sizeof res->error.message, "%s", again.refused);
             return 401;
         }
         if (known > 0)
@@ -148,7 +148,7 @@ static int store_alone(struct dbpool *pool, const struct response_batch *b,
 int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, const char *body,
                  size_t len, const struct auth_principal *who, struct ingest_result *res)
 {
-    const char *only = who->role == AUTH_COLLECTOR ? who->scope : NULL;
+    const char *only = auth_city_scope(who);
     struct response_batch *b = NULL;
     struct jarena arena = { 0 };
     char err[ERR_MAX];

@@ -154,8 +154,11 @@ static int summary_counts(struct city *c, lxw_worksheet *ws, int row)
     if (hc > 0) {
         char label[160];
 
-        snprintf(label, sizeof label, "%s (%s: %.0f)", xlsx_label(&c->x, L_RESPONSE_RATE),
-                 xlsx_label(&c->x, L_HEADCOUNT), hc);
+        snprintf(label, sizeof label, "%s (%s: %.0f%s)", xlsx_label(&c->x, L_RESPONSE_RATE),
+                 xlsx_label(&c->x, L_HEADCOUNT), hc,
+                 !report_headcount_example(c->meta, c->slug) ? ""
+                 : c->x.english                              ? ", example figure"
+                                                             : ", liczba przykładowa");
         xlsx_text(&c->x, ws, row, S_CODE, "response_rate", XF_PLAIN);
         xlsx_text(&c->x, ws, row, S_LABEL, label, XF_PLAIN);
         if (xlsx_is_hidden(g))
@@ -620,7 +623,12 @@ static void write_sheets(struct city *c)
     sheets_trends(&c->x, L_TRENDS, c->doc, "city", c->slug, c->wi, c->subtitle);
     sheet_distributions(c);
     sheet_networks(c);
-    sheets_methodology(&c->x, c->doc, c->meta, c->wave, L_CITY, c->name, c->g);
+    {
+        json_t *one = json_pack("[s]", c->slug);
+
+        sheets_methodology(&c->x, c->doc, c->meta, one, c->wave, L_CITY, c->name, c->g);
+        json_decref(one);
+    }
 }
 
 int report_city_write(json_t *doc, const struct report_meta *meta, const char *wave,

@@ -1366,7 +1366,7 @@ static int write_workbook(const struct wctx *w, const char *path, char *err, siz
     if (mdoc == NULL)
         xlsx_check(&x, LXW_ERROR_MEMORY_MALLOC_FAILED, "the methodology");
     else
-        sheets_methodology(&x, mdoc, w->meta, wtext, L_SURVEY, NULL, NULL);
+        sheets_methodology(&x, mdoc, w->meta, NULL, wtext, L_SURVEY, NULL, NULL);
     json_decref(mdoc);
     rc = xlsx_close(&x, err, errlen);
     return report_commit(tmp, path, rc == 0, err, errlen);

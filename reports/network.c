@@ -285,7 +285,8 @@ int report_network_write(json_t *doc, const struct report_meta *meta, const char
     sheet_cities(&n);
     sheet_ranking(&n);
     sheets_trends(&n.x, L_NETWORK_TREND, doc, "network", network, n.wi, n.subtitle);
-    sheets_methodology(&n.x, doc, meta, wave, L_NETWORK, n.name, n.g);
+    sheets_methodology(&n.x, doc, meta, json_object_get(n.g, "members"), wave, L_NETWORK,
+                       n.name, n.g);
     rc = xlsx_close(&n.x, err, errlen);
     return report_commit(tmp, path, rc == 0, err, errlen);
 }

@@ -17,7 +17,8 @@ static int load_cities(PGconn *conn, struct report_meta *m, char *err, size_t er
     PGresult *res;
 
     if (db_exec(conn,
-                "SELECT slug, name, extra->>'headcount', extra->>'teryt', voivodeship "
+                "SELECT slug, name, extra->>'headcount', extra->>'teryt', voivodeship, "
+                "coalesce((extra->>'example_headcount')::boolean, false) "
                 "FROM city ORDER BY slug",
                 0, NULL, &res, NULL, err, errlen) != 0)
         return -1;
@@ -32,11 +33,13 @@ static int load_cities(PGconn *conn, struct report_meta *m, char *err, size_t er
                 hc = json_real(v);
         }
         json_object_set_new(m->cities, PQgetvalue(res, i, 0),
-                            json_pack("{s:s, s:o, s:s?, s:s?}", "name", PQgetvalue(res, i, 1),
-                                      "headcount", hc, "teryt",
+                            json_pack("{s:s, s:o, s:s?, s:s?, s:b}", "name",
+                                      PQgetvalue(res, i, 1), "headcount", hc, "teryt",
                                       PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3),
                                       "voivodeship",
-                                      PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4)));
+                                      PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4),
+                                      "example_headcount",
+                                      strcmp(PQgetvalue(res, i, 5), "t") == 0));
     }
     PQclear(res);
     return 0;
@@ -59,12 +62,24 @@ static int load_networks(PGconn *conn, struct report_meta *m, char *err, size_t 
     return 0;
 }
 
-#define DATE_SQL "SELECT max(received_on)::text FROM response WHERE survey = $1"
+/* The data's date (void responses left out) and the void responses per
+ * wave and city, as {"WAVE/CITY": n}. */
+#define DATE_SQL                                                                   \
+    "SELECT (SELECT max(received_on)::text FROM response WHERE survey = $1 "       \
+    "AND (city, id) NOT IN (SELECT v.city, v.id FROM response_void v)), "          \
+    "(SELECT coalesce(json_object_agg(k, n), '{}')::text FROM (SELECT "            \
+    "r.wave || '/' || r.city AS k, count(*) AS n FROM response_void v JOIN "       \
+    "response r ON r.city = v.city AND r.id = v.id WHERE r.survey = $1 "           \
+    "GROUP BY 1) x)"
 
 static void take_date(PGresult *res, struct report_meta *m)
 {
     if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
         snprintf(m->data_date, sizeof m->data_date, "%s", PQgetvalue(res, 0, 0));
+    json_decref(m->voids);
+    m->voids = PQntuples(res) == 1 && PQnfields(res) > 1 && !PQgetisnull(res, 0, 1)
+                   ? json_loads(PQgetvalue(res, 0, 1), 0, NULL)
+                   : NULL;
 }
 
 static int load_date(PGconn *conn, const char *survey, struct report_meta *m, char *err,
@@ -147,8 +162,10 @@ void report_meta_free(struct report_meta *m)
 {
     json_decref(m->cities);
     json_decref(m->networks);
+    json_decref(m->voids);
     m->cities = NULL;
     m->networks = NULL;
+    m->voids = NULL;
 }
 
 const char *report_city_name(const struct report_meta *m, const char *slug)
@@ -178,6 +195,12 @@ const char *report_city_teryt(const struct report_meta *m, const char *slug)
 const char *report_city_voivodeship(const struct report_meta *m, const char *slug)
 {
     return json_string_value(json_object_get(json_object_get(m->cities, slug), "voivodeship"));
+}
+
+int report_headcount_example(const struct report_meta *m, const char *slug)
+{
+    return json_is_true(
+        json_object_get(json_object_get(m->cities, slug), "example_headcount"));
 }
 
 double report_headcount(const struct report_meta *m, const char *slug)

@@ -24,9 +24,11 @@ enum report_kind { REPORT_CITY, REPORT_NETWORK, REPORT_MINISTRY };
 
 struct report_meta {
     json_t *cities;       /* slug -> {"name": ..., "headcount": number or null,
-                             "teryt", "voivodeship": strings when known} */
+                             "teryt", "voivodeship": strings when known,
+                             "example_headcount": boolean} */
     json_t *networks;     /* slug -> {"name": ..., "name_en": string or null} */
     char data_date[16];   /* YYYY-MM-DD of the survey's latest response; "" when none */
+    json_t *voids;        /* "WAVE/CITY" -> number of void responses (voids.h), not counted */
     char created[24];     /* when the report is written: YYYY-MM-DD HH:MM */
     time_t created_at;    /* the same instant: the workbooks' creation date */
 };
@@ -65,6 +67,9 @@ const char *report_city_voivodeship(const struct report_meta *m, const char *slu
 
 /* The city's staff headcount, or 0 when the registry does not know it. */
 double report_headcount(const struct report_meta *m, const char *slug);
+
+/* True when the registry marks the city's headcount as example figures. */
+int report_headcount_example(const struct report_meta *m, const char *slug);
 
 /*
  * The file of a report: DIR/WAVE/miasto-SLUG-SURVEY.EXT, siec-SLUG-SURVEY,

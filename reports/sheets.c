@@ -274,9 +274,34 @@ static const struct term terms[][2] = {
         "that would let one recover them. Such a cell holds a dash and a note." } },
 };
 
+/* The void responses of wave in cities (an array of slugs; NULL: all). */
+static double voided(const struct report_meta *meta, const json_t *cities, const char *wave)
+{
+    size_t wl = strlen(wave);
+    const char *key;
+    json_t *v;
+    double n = 0;
+
+    json_object_foreach(meta->voids, key, v) {
+        size_t i;
+        json_t *c;
+
+        if (strncmp(key, wave, wl) != 0 || key[wl] != '/')
+            continue;
+        if (cities == NULL) {
+            n += json_number_value(v);
+            continue;
+        }
+        json_array_foreach(cities, i, c)
+            if (strcmp(json_string_value(c), key + wl + 1) == 0)
+                n += json_number_value(v);
+    }
+    return n;
+}
+
 static void methodology_facts(struct xlsx *x, lxw_worksheet *ws, int *row, const json_t *doc,
-                              const struct report_meta *meta, const char *wave,
-                              enum xlsx_label what, const char *subject)
+                              const struct report_meta *meta, const json_t *cities,
+                              const char *wave, enum xlsx_label what, const char *subject)
 {
     xlsx_label_cell(x, ws, *row, 0, L_SURVEY, XF_BOLD);
     xlsx_text(x, ws, (*row)++, 1, xlsx_str(doc, "title", ""), XF_WRAP);
@@ -292,6 +317,9 @@ static void methodology_facts(struct xlsx *x, lxw_worksheet *ws, int *row, const
     xlsx_text(x, ws, (*row)++, 1, meta->data_date[0] ? meta->data_date : "—", XF_PLAIN);
     xlsx_label_cell(x, ws, *row, 0, L_CREATED, XF_BOLD);
     xlsx_text(x, ws, (*row)++, 1, meta->created, XF_PLAIN);
+    /* responses set aside with `empirie responses void`: stored, never counted */
+    xlsx_label_cell(x, ws, *row, 0, L_VOIDED, XF_BOLD);
+    xlsx_number(x, ws, (*row)++, 1, voided(meta, cities, wave), XF_INT);
 }
 
 /* The engine's notes (engine/weights.c) in Polish; others stay as given. */
@@ -363,8 +391,8 @@ static void methodology_weighting(struct xlsx *x, lxw_worksheet *ws, int *row, c
 }
 
 void sheets_methodology(struct xlsx *x, const json_t *doc, const struct report_meta *meta,
-                        const char *wave, enum xlsx_label what, const char *subject,
-                        const json_t *group)
+                        const json_t *cities, const char *wave, enum xlsx_label what,
+                        const char *subject, const json_t *group)
 {
     static const struct xlsx_col cols[] = { { L_TERM, NULL, 28 }, { L_DEFINITION, NULL, 100 } };
     lxw_worksheet *ws = xlsx_sheet(x, xlsx_label(x, L_METHODOLOGY));
@@ -373,7 +401,7 @@ void sheets_methodology(struct xlsx *x, const json_t *doc, const struct report_m
     if (ws == NULL)
         return;
     sheets_title(x, ws, xlsx_label(x, L_METHODOLOGY), NULL);
-    methodology_facts(x, ws, &row, doc, meta, wave, what, subject);
+    methodology_facts(x, ws, &row, doc, meta, cities, wave, what, subject);
     methodology_weighting(x, ws, &row, doc, wave, group);
     row++;
     xlsx_header(x, ws, row++, 0, cols, 2);

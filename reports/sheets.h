@@ -26,11 +26,13 @@ void sheets_trends(struct xlsx *x, enum xlsx_label name, json_t *doc, const char
                    const char *slug, long wi, const char *subtitle);
 
 /* The methodology sheet. subject is the group's name (NULL: none), what
- * says what it is (L_CITY, L_NETWORK); group (NULL: every city) chooses the
- * cities whose weighting is described for a weighted survey. */
+ * says what it is (L_CITY, L_NETWORK); cities (an array of slugs, NULL for
+ * every city) are the cities whose void responses in the wave it counts;
+ * group (NULL: every city) chooses the cities whose weighting is described
+ * for a weighted survey. */
 void sheets_methodology(struct xlsx *x, const json_t *doc, const struct report_meta *meta,
-                        const char *wave, enum xlsx_label what, const char *subject,
-                        const json_t *group);
+                        const json_t *cities, const char *wave, enum xlsx_label what,
+                        const char *subject, const json_t *group);
 
 /* The label of an item (its text) or a dimension, from the instrument. */
 const char *sheets_item_text(const json_t *doc, const char *code);

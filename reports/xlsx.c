@@ -109,6 +109,7 @@ static const struct label labels[L_COUNT] = {
     [L_MEAN_OF_WAVES] = { "Średnie wymiarów w kolejnych falach",
                           "Dimension means across waves" },
     [L_ENPS_TREND] = { "eNPS w kolejnych falach", "eNPS across waves" },
+    [L_VOIDED] = { "Odpowiedzi unieważnione (nieliczone)", "Void responses (not counted)" },
 };
 
 const char *xlsx_label(const struct xlsx *x, enum xlsx_label id)

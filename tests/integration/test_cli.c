@@ -37,7 +37,7 @@ Test(cli, migrate_and_load_through_the_binary)
 
     testdb_create(&db, 0);
     cr_expect_eq(testdb_run(out, sizeof out, "migrate --db \"%s\"", db.conninfo), 0, "%s", out);
-    cr_expect(strstr(out, "1 migration applied") != NULL, "%s", out);
+    cr_expect(strstr(out, "2 migrations applied") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "migrate --db \"%s\"", db.conninfo), 0, "%s", out);
     cr_expect(strstr(out, "0 migrations applied") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "registry load --db \"%s\"", db.conninfo), 0,

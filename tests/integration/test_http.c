@@ -416,28 +416,50 @@ Test(http, token_create_command)
     char out[4096], sql[512], tok[AUTH_TOKEN_SIZE];
     char *city = first_city();
 
-    cr_expect_eq(testdb_run(out, sizeof out, "token create --db \"%s\" --role collector --scope %s",
+    cr_expect_eq(testdb_run(out, sizeof out,
+                            "token create --db \"%s\" --role collector --scope %s --label 'Łódź, kadry'",
                             db.conninfo, city),
                  0, "%s", out);
-    cr_expect(strncmp(out, "emp_", 4) == 0 && strlen(out) == AUTH_TOKEN_SIZE, "%s", out);
-    snprintf(tok, sizeof tok, "%.*s", AUTH_TOKEN_SIZE - 1, out);
+    /* the token on stdout, its number and how to revoke it on stderr */
+    cr_expect(strstr(out, "created token 5 (collector ") != NULL, "%s", out);
+    cr_expect(strstr(out, "empirie token revoke 5") != NULL, "%s", out);
+    cr_assert(strstr(out, "\nemp_") != NULL || strncmp(out, "emp_", 4) == 0, "%s", out);
+    snprintf(tok, sizeof tok, "%.*s", AUTH_TOKEN_SIZE - 1,
+             strncmp(out, "emp_", 4) == 0 ? out : strstr(out, "\nemp_") + 1);
+    cr_expect_eq(strspn(tok + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+                 AUTH_TOKEN_SIZE - 5, "%s", out);
     /* Stored as the SHA-256 of the token, checked with PostgreSQL's own. */
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM api_token WHERE hash = sha256(convert_to('%s', 'UTF8'))"
-             " AND role = 'collector' AND scope = '%s'",
+             " AND role = 'collector' AND scope = '%s' AND label = 'Łódź, kadry'",
              tok, city);
     cr_expect_eq(testdb_long(&db, sql), 1);
-    cr_expect_eq(testdb_run(out, sizeof out, "token create --db \"%s\" --role boss", db.conninfo), 2,
-                 "%s", out);
-    cr_expect_eq(testdb_run(out, sizeof out, "token create --db \"%s\" --role collector --scope atlantis",
+    /* every mistake in the arguments is a usage error (2), named */
+    cr_expect_eq(testdb_run(out, sizeof out, "token create --db \"%s\" --role boss --label x",
+                            db.conninfo), 2, "%s", out);
+    cr_expect(strstr(out, "unknown role 'boss'") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "token create --db \"%s\" --role admin", db.conninfo),
+                 2, "%s", out);
+    cr_expect(strstr(out, "--label is required") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out,
+                            "token create --db \"%s\" --role collector --scope atlantis --label x",
                             db.conninfo),
-                 1, "%s", out);
+                 2, "%s", out);
     cr_expect(strstr(out, "no city 'atlantis'") != NULL, "%s", out);
-    cr_expect_eq(testdb_run(out, sizeof out, "token create --db \"%s\" --role analyst", db.conninfo), 1,
-                 "%s", out);
-    cr_expect_eq(testdb_run(out, sizeof out, "token create --db \"%s\" --role admin --scope %s",
+    cr_expect_eq(testdb_run(out, sizeof out, "token create --db \"%s\" --role analyst --label x",
+                            db.conninfo), 2, "%s", out);
+    cr_expect(strstr(out, "needs --scope (a network slug)") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "token create --db \"%s\" --role admin --scope %s --label x",
                             db.conninfo, city),
-                 1, "%s", out);
+                 2, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out,
+                            "token create --db \"%s\" --role admin --label x --expires 2020-01-01",
+                            db.conninfo), 2, "%s", out);
+    cr_expect(strstr(out, "must be after today") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out,
+                            "token create --db \"%s\" --role admin --label x --expires 2030-02-30",
+                            db.conninfo), 2, "%s", out);
+    cr_expect(strstr(out, "expected a date YYYY-MM-DD") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM api_token"), 5);
     free(city);
 }

@@ -73,7 +73,7 @@ Test(registry, migrate_twice_changes_nothing)
     cr_expect_eq(applied, 0, "nothing pending after the first run");
     after = snapshot();
     cr_expect_str_eq(before, after);
-    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM schema_migration"), 1);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM schema_migration"), 2);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM information_schema.tables "
                                   "WHERE table_schema = 'public' AND table_name IN "
                                   "('city','network','network_member','survey','wave',"

@@ -162,7 +162,7 @@ Test(reports, usage_errors)
     cr_expect_eq(testdb_run(out, sizeof out, "report --db \"%s\" --survey " SURVEY
                                              " --city no-such-city --out '%s'",
                             db.conninfo, dir),
-                 1, "%s", out);
+                 2, "an unknown city is a usage error: %s", out);
     cr_expect(strstr(out, "no-such-city") != NULL, "%s", out);
     cr_expect_eq(access(dir, F_OK), 0);
 }

@@ -1,0 +1,287 @@
+/* empirie responses void|audit: mistaken and test responses (engine/voids.h). */
+#include "cli.h"
+#include "db.h"
+#include "err.h"
+#include "names.h"
+#include "utf8.h"
+#include "voids.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *out)
+{
+    fputs("Usage: empirie responses void --survey S --wave W --city C\n"
+          "                              (--ids FILE | --received-before DATE) --reason TEXT\n"
+          "       empirie responses void --undo AUDIT_ID [--reason TEXT]\n"
+          "       empirie responses audit [--survey S]\n"
+          "\n"
+          "void    marks responses of one city and wave as void: they stay stored,\n"
+          "        unchanged, and no figure counts them (statistics, reports, weights,\n"
+          "        collection counts). One audit record says who, when, why, how many.\n"
+          "        All or nothing: an id that is not a response of that city and wave\n"
+          "        voids nothing.\n"
+          "--undo  restores the responses of void record AUDIT_ID (a new audit record)\n"
+          "audit   the void and undo records, newest first\n"
+          "\n"
+          "Options:\n"
+          "  --survey S               the survey's slug\n"
+          "  --wave W                 the wave's label\n"
+          "  --city C                 the city's slug\n"
+          "  --ids FILE               response ids, one UUID a line (# comments allowed)\n"
+          "  --received-before DATE   every response received before YYYY-MM-DD (e.g. the\n"
+          "                           tests made before the wave opened)\n"
+          "  --reason TEXT            why (required for a void)\n"
+          "  --undo AUDIT_ID          undo that void record\n"
+          "  --db CONNINFO            libpq connection string or URI\n"
+          "  -h, --help               show this help\n"
+          "\n"
+          "Exit status: 0 done, 1 failure (nothing matched, a database error),\n"
+          "2 usage error (a missing or malformed option, an unknown survey, wave or city).\n",
+          out);
+}
+
+/* Who runs the command, for the audit record. */
+static const char *os_user(void)
+{
+    struct passwd *pw = getpwuid(geteuid());
+    const char *u = getenv("USER");
+
+    if (pw != NULL && pw->pw_name != NULL && pw->pw_name[0] != '\0')
+        return pw->pw_name;
+    return u != NULL && u[0] != '\0' ? u : "unknown";
+}
+
+static int date_like(const char *s)
+{
+    return strlen(s) == 10 && strspn(s, "0123456789-") == 10 && s[4] == '-' && s[7] == '-';
+}
+
+static int do_void(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "survey", required_argument, NULL, 's' },
+        { "wave", required_argument, NULL, 'w' },
+        { "city", required_argument, NULL, 'c' },
+        { "ids", required_argument, NULL, 'i' },
+        { "received-before", required_argument, NULL, 'b' },
+        { "reason", required_argument, NULL, 'r' },
+        { "undo", required_argument, NULL, 'u' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct voids_spec spec = { 0 };
+    const char *db = NULL, *ids_file = NULL, *undo = NULL;
+    char **ids = NULL;
+    size_t nids = 0;
+    char err[ERR_MAX];
+    PGconn *conn;
+    int c, rc;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 's': spec.survey = optarg; break;
+        case 'w': spec.wave = optarg; break;
+        case 'c': spec.city = optarg; break;
+        case 'i': ids_file = optarg; break;
+        case 'b': spec.received_before = optarg; break;
+        case 'r': spec.reason = optarg; break;
+        case 'u': undo = optarg; break;
+        case 'h': usage(stdout); return CLI_OK;
+        default: usage(stderr); return CLI_USAGE;
+        }
+    }
+    if (optind != argc) {
+        cli_error("responses", "unexpected argument '%s'", argv[optind]);
+        return CLI_USAGE;
+    }
+    spec.who = os_user();
+    if (undo != NULL) {
+        long long audit, undo_audit;
+        long restored;
+        char *end;
+
+        if (spec.survey || spec.wave || spec.city || ids_file || spec.received_before) {
+            cli_error("responses", "--undo takes only the record's number (and --reason)");
+            return CLI_USAGE;
+        }
+        errno = 0;
+        audit = strtoll(undo, &end, 10);
+        if (errno != 0 || end == undo || *end != '\0' || audit < 1) {
+            cli_error("responses", "--undo '%s': expected a void record's number "
+                                   "(empirie responses audit)", undo);
+            return CLI_USAGE;
+        }
+        if ((conn = cli_connect(db)) == NULL)
+            return CLI_FAIL;
+        rc = voids_undo(conn, audit, spec.reason, spec.who, &undo_audit, &restored, err,
+                       sizeof err);
+        PQfinish(conn);
+        if (rc != 0) {
+            cli_error("responses", "%s", err);
+            return CLI_FAIL;
+        }
+        printf("restored %ld response%s of void %lld (audit record %lld)\n", restored,
+               restored == 1 ? "" : "s", audit, undo_audit);
+        return CLI_OK;
+    }
+    if (spec.survey == NULL || spec.wave == NULL || spec.city == NULL) {
+        cli_error("responses", "void needs --survey, --wave and --city%s",
+                  spec.survey == NULL ? " (--survey is missing)"
+                  : spec.wave == NULL ? " (--wave is missing)"
+                                      : " (--city is missing)");
+        return CLI_USAGE;
+    }
+    if ((ids_file == NULL) == (spec.received_before == NULL)) {
+        cli_error("responses", "void needs one of --ids FILE or --received-before DATE");
+        return CLI_USAGE;
+    }
+    if (spec.received_before != NULL && !date_like(spec.received_before)) {
+        cli_error("responses", "--received-before '%s': expected a date YYYY-MM-DD",
+                  spec.received_before);
+        return CLI_USAGE;
+    }
+    if (spec.reason == NULL || spec.reason[0] == '\0') {
+        cli_error("responses", "void needs --reason TEXT: why these responses are set aside");
+        return CLI_USAGE;
+    }
+    if (ids_file != NULL) {
+        if (voids_read_ids(ids_file, &ids, &nids, err, sizeof err) != 0) {
+            cli_error("responses", "%s", err);
+            return CLI_USAGE;
+        }
+        spec.ids = (const char *const *)ids;
+        spec.nids = nids;
+    }
+    conn = cli_connect(db);
+    if (conn == NULL) {
+        rc = CLI_FAIL;
+    } else {
+        struct names_args names = { .survey = spec.survey, .wave = spec.wave,
+                                    .city = spec.city };
+        long long audit;
+        long voided, already;
+        int r = names_args_resolve(conn, &names, err, sizeof err);
+
+        if (r == 0) {
+            spec.survey = names.survey;
+            spec.wave = names.wave;
+            spec.city = names.city;
+            r = voids_apply(conn, &spec, &audit, &voided, &already, err, sizeof err);
+        } else if (r == 1) {
+            r = 2;   /* a name that names nothing: a usage error */
+        }
+
+        PQfinish(conn);
+        if (r != 0) {
+            cli_error("responses", "%s", err);
+            /* a name that does not exist is the caller's mistake */
+            rc = r == 2 ? CLI_USAGE : CLI_FAIL;
+        } else {
+            printf("voided %ld response%s of %s in wave %s of %s (audit record %lld)", voided,
+                   voided == 1 ? "" : "s", spec.city, spec.wave, spec.survey, audit);
+            if (already > 0)
+                printf("; %ld void already", already);
+            printf("\nundo with: empirie responses void --undo %lld\n", audit);
+            rc = CLI_OK;
+        }
+    }
+    for (size_t i = 0; i < nids; i++)
+        free(ids[i]);
+    free(ids);
+    return rc;
+}
+
+static int do_audit(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "survey", required_argument, NULL, 's' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    static const char *const head[] = { "id", "action", "undoes", "survey", "wave", "city",
+                                        "responses", "at", "by", "reason" };
+    const char *db = NULL, *survey = NULL;
+    char err[ERR_MAX];
+    size_t w[10];
+    PGresult *res;
+    PGconn *conn;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 's': survey = optarg; break;
+        case 'h': usage(stdout); return CLI_OK;
+        default: usage(stderr); return CLI_USAGE;
+        }
+    }
+    if (optind != argc) {
+        cli_error("responses", "unexpected argument '%s'", argv[optind]);
+        return CLI_USAGE;
+    }
+    if ((conn = cli_connect(db)) == NULL)
+        return CLI_FAIL;
+    if (db_exec(conn,
+                "SELECT id::text, action, coalesce(undoes::text, ''), survey, wave, city, "
+                "responses::text, to_char(at, 'YYYY-MM-DD HH24:MI'), os_user || '/' || db_user, "
+                "reason FROM response_void_audit WHERE $1::text IS NULL OR survey = $1 "
+                "ORDER BY id DESC",
+                1, (const char *const[]){ survey }, &res, NULL, err, sizeof err) != 0) {
+        cli_error("responses", "%s", err);
+        PQfinish(conn);
+        return CLI_FAIL;
+    }
+    PQfinish(conn);
+    for (int j = 0; j < 10; j++) {
+        w[j] = utf8_width(head[j]);
+        for (int i = 0; i < PQntuples(res); i++)
+            if (utf8_width(PQgetvalue(res, i, j)) > w[j])
+                w[j] = utf8_width(PQgetvalue(res, i, j));
+    }
+    for (int i = -1; i < PQntuples(res); i++) {
+        for (int j = 0; j < 10; j++) {
+            const char *v = i < 0 ? head[j] : PQgetvalue(res, i, j);
+
+            if (j > 0)
+                fputs("  ", stdout);
+            if (j == 0 || j == 6)
+                utf8_lpad(stdout, v, w[j]);
+            else
+                utf8_pad(stdout, v[0] ? v : "-", j == 9 ? 0 : w[j]);
+        }
+        fputc('\n', stdout);
+    }
+    PQclear(res);
+    return CLI_OK;
+}
+
+int cmd_responses(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "void") == 0) {
+        optind = 1;
+        return do_void(argc - 1, argv + 1);
+    }
+    if (argc >= 2 && strcmp(argv[1], "audit") == 0) {
+        optind = 1;
+        return do_audit(argc - 1, argv + 1);
+    }
+    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (argc >= 2)
+        cli_error("responses", "unknown subcommand '%s' (void or audit)", argv[1]);
+    else
+        cli_error("responses", "missing subcommand (void or audit)");
+    usage(stderr);
+    return CLI_USAGE;
+}

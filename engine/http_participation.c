@@ -1,0 +1,69 @@
+#include "http_participation.h"
+
+#include "catalog.h"
+#include "jsonv.h"
+#include "participation.h"
+
+#include <stdio.h>
+#include <string.h>
+
+unsigned http_participation_check(struct http_participation_req *q)
+{
+    if (q->survey == NULL || !jsonv_is_slug(q->survey)) {
+        snprintf(q->path, sizeof q->path, "survey");
+        snprintf(q->message, sizeof q->message, "survey: expected a survey slug (?survey=...)");
+        return q->status = 400;
+    }
+    if (q->city != NULL && !jsonv_is_slug(q->city)) {
+        snprintf(q->path, sizeof q->path, "city");
+        snprintf(q->message, sizeof q->message, "city: expected a city slug");
+        return q->status = 400;
+    }
+    if (q->who->role == AUTH_COORDINATOR) {
+        if (q->city != NULL && strcmp(q->city, q->who->scope) != 0) {
+            snprintf(q->message, sizeof q->message, "a coordinator of %s reads that city only",
+                     q->who->scope);
+            return q->status = 403;
+        }
+        q->city = q->who->scope;
+    }
+    return 0;
+}
+
+int http_participation_work(PGconn *conn, void *req, char *err, size_t errlen)
+{
+    struct http_participation_req *q = req;
+    const char *network = q->who->role == AUTH_ANALYST ? q->who->scope : NULL;
+    struct catalog *cat = NULL;
+    int unknown = 0;
+
+    json_decref(q->doc);   /* what a failed attempt may have left */
+    q->doc = NULL;
+    if (catalog_load(conn, &cat, err, errlen) != 0)
+        return -1;
+    q->doc = participation_load(conn, cat, q->survey, q->wave, q->city, network, &unknown,
+                                q->message, sizeof q->message);
+    catalog_free(cat);
+    if (q->doc == NULL) {
+        if (!unknown)
+            return err_set(err, errlen, "%s", q->message);
+        q->status = 404;
+        return 0;
+    }
+    /* a city outside the analyst's network, or not in the registry */
+    if (q->city != NULL && json_array_size(json_object_get(q->doc, "cities")) == 0) {
+        json_decref(q->doc);
+        q->doc = NULL;
+        if (network != NULL) {
+            q->status = 403;
+            snprintf(q->message, sizeof q->message,
+                     "an analyst of %s reads the member cities of that network only", network);
+        } else {
+            q->status = 404;
+            snprintf(q->message, sizeof q->message, "no city '%s'", q->city);
+        }
+        return 0;
+    }
+    q->status = 200;
+    return 0;
+}

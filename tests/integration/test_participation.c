@@ -1,0 +1,237 @@
+/* Integration: live participation (engine/participation.h): counts per
+ * city, day and department, response rates against headcounts, departments
+ * below the anonymity threshold hidden (with complementary suppression),
+ * void responses left out, the same over GET /v1/participation within each
+ * role's scope, and counts rising as responses arrive. */
+#include "auth.h"
+#include "daemon.h"
+#include "err.h"
+#include "httpc.h"
+#include "testdb.h"
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SURVEY "satysfakcja-pracownikow"
+#define WAVE "2025"
+
+static struct testdb db;
+static char out[1 << 18];
+
+static void exec_ok(const char *sql)
+{
+    PGresult *res = PQexec(db.conn, sql);
+
+    cr_assert(PQresultStatus(res) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
+    PQclear(res);
+}
+
+static void setup(void)
+{
+    testdb_create(&db, 1);
+    testdb_load_registry(&db);
+    /* as the registry would hold them (cities.json "headcount",
+     * "departments"): Konin 120 staff, departments 1, 2 and 3 (of the
+     * attribute wydzial) 40, 25 and 30 */
+    exec_ok("UPDATE city SET extra = extra || '{\"headcount\": 120, \"example_headcount\": true, "
+            "\"departments\": {\"wydzial\": {\"1\": 40, \"2\": 25, \"3\": 30}}}' "
+            "WHERE slug = 'konin'");
+    /* Konin: department 1: 10 (received 2 October), 2: 3 and 3: 6 (3 October);
+     * ids ...8000-00000000000N; Jasło: 7, no headcount */
+    exec_ok("INSERT INTO response (city, id, survey, wave, survey_version, received_on, attrs, "
+            "answers) SELECT c, ('00000000-0000-4000-' || p || '-' || lpad(i::text, 12, '0'))::uuid, "
+            "'" SURVEY "', w.label, w.survey_version, "
+            "CASE WHEN c = 'konin' AND i <= 10 THEN date '2025-10-02' ELSE date '2025-10-03' END, "
+            "ARRAY[CASE WHEN c <> 'konin' THEN 1 WHEN i <= 10 THEN 1 WHEN i <= 13 THEN 2 ELSE 3 "
+            "END, 1, 1]::smallint[], "
+            "array_fill(3::smallint, ARRAY[(SELECT jsonb_array_length(s.definition->'items') "
+            "FROM survey s WHERE s.slug = w.survey AND s.version = w.survey_version)]) "
+            "FROM wave w, (VALUES ('konin', '8000', 19), ('jaslo', '9000', 7)) AS t(c, p, n), "
+            "generate_series(1, t.n) AS i WHERE w.survey = '" SURVEY "' AND w.label = '" WAVE "'");
+}
+
+static void teardown(void)
+{
+    testdb_drop(&db);
+}
+
+TestSuite(participation, .init = setup, .fini = teardown, .timeout = 180);
+
+static json_t *load_json(const char *text)
+{
+    json_error_t je;
+    json_t *doc = json_loads(strchr(text, '{'), 0, &je);
+
+    cr_assert(doc != NULL, "%s: %.300s", je.text, text);
+    return doc;
+}
+
+static json_t *city_of(json_t *doc, const char *slug)
+{
+    size_t i;
+    json_t *c;
+
+    json_array_foreach(json_object_get(doc, "cities"), i, c)
+        if (strcmp(json_string_value(json_object_get(c, "city")), slug) == 0)
+            return c;
+    return NULL;
+}
+
+Test(participation, counts_rates_days_and_hidden_departments)
+{
+    json_t *doc, *konin, *depts, *days;
+
+    cr_assert_eq(testdb_run(out, sizeof out, "participation --survey " SURVEY " --json --db \"%s\"",
+                            db.conninfo),
+                 0, "%s", out);
+    doc = load_json(out);
+    cr_expect_str_eq(json_string_value(json_object_get(doc, "wave")), WAVE, "the newest wave");
+    konin = city_of(doc, "konin");
+    cr_assert(konin != NULL);
+    cr_expect_eq(json_integer_value(json_object_get(konin, "responses")), 19);
+    cr_expect_eq(json_integer_value(json_object_get(konin, "headcount")), 120);
+    cr_expect_float_eq(json_number_value(json_object_get(konin, "rate")), 19.0 / 120, 1e-12);
+    cr_expect(json_is_true(json_object_get(konin, "example_headcount")));
+    days = json_object_get(konin, "by_day");
+    cr_assert_eq(json_array_size(days), 2);
+    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(days, 0), "day")),
+                     "2025-10-02");
+    cr_expect_eq(json_integer_value(json_object_get(json_array_get(days, 0), "responses")), 10);
+    cr_expect_eq(json_integer_value(json_object_get(json_array_get(days, 1), "responses")), 9);
+    /* department 1 (10) is shown; 2 (3) is below the threshold of 5, and 3
+     * (6) is hidden too, or 19 - 10 - 6 would give 2's 3 back */
+    depts = json_object_get(konin, "departments");
+    cr_assert_eq(json_array_size(depts), 3);
+    cr_expect_eq(json_integer_value(json_object_get(json_array_get(depts, 0), "responses")), 10);
+    cr_expect_float_eq(json_number_value(json_object_get(json_array_get(depts, 0), "rate")),
+                       10.0 / 40, 1e-12);
+    cr_expect(json_is_null(json_object_get(json_array_get(depts, 1), "responses")));
+    cr_expect(json_is_true(json_object_get(json_array_get(depts, 1), "hidden")));
+    cr_expect(json_is_null(json_object_get(json_array_get(depts, 1), "rate")));
+    cr_expect(json_is_null(json_object_get(json_array_get(depts, 2), "responses")));
+    cr_expect(json_is_true(json_object_get(json_array_get(depts, 2), "hidden")));
+    cr_expect_eq(json_integer_value(json_object_get(city_of(doc, "jaslo"), "responses")), 7);
+    cr_expect(json_is_null(json_object_get(city_of(doc, "jaslo"), "headcount")));
+    cr_expect(json_is_null(json_object_get(city_of(doc, "jaslo"), "departments")));
+    cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "total"), "responses")),
+                 26);
+    json_decref(doc);
+
+    /* the table: the hidden count is a dash, never the number */
+    cr_assert_eq(testdb_run(out, sizeof out, "participation --survey " SURVEY " --city Konin --db "
+                            "\"%s\"", db.conninfo),
+                 0, "%s", out);
+    cr_expect(strstr(out, "Konin") != NULL && strstr(out, "15.8%") != NULL, "%s", out);
+    cr_expect(strstr(out, "(hidden: anonymity threshold)") != NULL, "%s", out);
+    cr_expect(strstr(out, "  3 ") == NULL && strstr(out, "  6 ") == NULL, "no hidden count: %s",
+              out);
+    cr_expect(strstr(out, "Jasło") == NULL, "one city only: %s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "participation --survey " SURVEY " --wave 2031 --db "
+                            "\"%s\"", db.conninfo),
+                 2, "%s", out);
+    cr_expect(strstr(out, "has no wave '2031'") != NULL, "%s", out);
+}
+
+Test(participation, void_responses_are_not_counted)
+{
+    json_t *doc;
+
+    cr_assert_eq(testdb_run(out, sizeof out,
+                            "responses void --survey " SURVEY " --wave " WAVE " --city konin "
+                            "--received-before 2025-10-03 --reason test --db \"%s\"",
+                            db.conninfo),
+                 0, "%s", out);
+    cr_assert_eq(testdb_run(out, sizeof out, "participation --survey " SURVEY " --city konin "
+                            "--json --db \"%s\"", db.conninfo),
+                 0, "%s", out);
+    doc = load_json(out);
+    cr_expect_eq(json_integer_value(json_object_get(city_of(doc, "konin"), "responses")), 9);
+    json_decref(doc);
+}
+
+/* Over the API, within each role's scope, rising as responses arrive. */
+Test(participation, api_scopes_and_live_counts)
+{
+    char coord[AUTH_TOKEN_SIZE], analyst[AUTH_TOKEN_SIZE], collector[AUTH_TOKEN_SIZE],
+        ministry[AUTH_TOKEN_SIZE], err[ERR_MAX];
+    struct daemon dmn;
+    struct httpc_resp r;
+    json_t *doc, *resp;
+    char *body;
+
+    cr_assert(auth_token_create(db.conn, AUTH_COORDINATOR, "konin", coord, err, sizeof err) == 0);
+    cr_assert(auth_token_create(db.conn, AUTH_ANALYST, "zasoby-miast", analyst, err,
+                                sizeof err) == 0);
+    cr_assert(auth_token_create(db.conn, AUTH_COLLECTOR, "konin", collector, err, sizeof err) == 0);
+    cr_assert(auth_token_create(db.conn, AUTH_MINISTRY, NULL, ministry, err, sizeof err) == 0);
+    daemon_start(&dmn, db.conninfo, "");
+
+    cr_assert(httpc_request(dmn.port, "GET", "/v1/participation?survey=" SURVEY, coord, NULL,
+                            NULL, 0, &r) == 0);
+    cr_expect_eq(r.status, 200, "%s", r.body);
+    doc = load_json(r.body);
+    httpc_free(&r);
+    cr_expect_eq(json_array_size(json_object_get(doc, "cities")), 1, "the coordinator's city");
+    cr_expect_eq(json_integer_value(json_object_get(city_of(doc, "konin"), "responses")), 19);
+    json_decref(doc);
+
+    /* a response arrives: the count rises */
+    resp = json_pack("{s:s,s:s,s:s,s:s,s:{s:i,s:i},s:{s:i}}", "survey", SURVEY, "wave", WAVE,
+                     "city", "konin", "id", "00000000-0000-4000-8000-000000000777", "attributes",
+                     "wydzial", 1, "staz", 1, "answers", "warunki_01", 4);
+    body = json_dumps(resp, JSON_COMPACT);
+    json_decref(resp);
+    cr_assert(httpc_request(dmn.port, "POST", "/v1/responses", coord, "application/json", body,
+                            strlen(body), &r) == 0);
+    cr_expect_eq(r.status, 201, "%s", r.body);
+    httpc_free(&r);
+    free(body);
+    cr_assert(httpc_request(dmn.port, "GET", "/v1/participation?survey=" SURVEY "&wave=" WAVE,
+                            coord, NULL, NULL, 0, &r) == 0);
+    doc = load_json(r.body);
+    httpc_free(&r);
+    cr_expect_eq(json_integer_value(json_object_get(city_of(doc, "konin"), "responses")), 20,
+                 "one more");
+    json_decref(doc);
+
+    cr_assert(httpc_request(dmn.port, "GET", "/v1/participation?survey=" SURVEY "&city=jaslo",
+                            coord, NULL, NULL, 0, &r) == 0);
+    cr_expect_eq(r.status, 403, "another city: %s", r.body);
+    httpc_free(&r);
+    cr_assert(httpc_request(dmn.port, "GET", "/v1/participation?survey=" SURVEY, analyst, NULL,
+                            NULL, 0, &r) == 0);
+    cr_expect_eq(r.status, 200, "%s", r.body);
+    doc = load_json(r.body);
+    cr_expect(city_of(doc, "konin") != NULL && city_of(doc, "jaslo") == NULL,
+              "the network's cities only: %s", r.body);
+    json_decref(doc);
+    httpc_free(&r);
+    cr_assert(httpc_request(dmn.port, "GET", "/v1/participation?survey=" SURVEY "&city=jaslo",
+                            analyst, NULL, NULL, 0, &r) == 0);
+    cr_expect_eq(r.status, 403, "%s", r.body);
+    httpc_free(&r);
+    cr_assert(httpc_request(dmn.port, "GET", "/v1/participation?survey=" SURVEY, collector, NULL,
+                            NULL, 0, &r) == 0);
+    cr_expect_eq(r.status, 403, "%s", r.body);
+    httpc_free(&r);
+    cr_assert(httpc_request(dmn.port, "GET", "/v1/participation?survey=" SURVEY, ministry, NULL,
+                            NULL, 0, &r) == 0);
+    cr_expect_eq(r.status, 200, "%s", r.body);
+    doc = load_json(r.body);
+    cr_expect(city_of(doc, "jaslo") != NULL, "%s", r.body);
+    json_decref(doc);
+    httpc_free(&r);
+    cr_assert(httpc_request(dmn.port, "GET", "/v1/participation?survey=nope", ministry, NULL,
+                            NULL, 0, &r) == 0);
+    cr_expect_eq(r.status, 404, "%s", r.body);
+    httpc_free(&r);
+    cr_assert(httpc_request(dmn.port, "GET", "/v1/participation", ministry, NULL, NULL, 0, &r) ==
+              0);
+    cr_expect_eq(r.status, 400, "%s", r.body);
+    httpc_free(&r);
+    cr_expect_eq(daemon_stop(&dmn, SIGTERM), 0);
+}
