@@ -220,6 +220,25 @@ Test(anonymity, counts_follow_the_same_rules)
     json_decref(mine);
 }
 
+/* Participation shows what the statistics show: a city-wave of 3 is hidden. */
+Test(anonymity, participation_follows_the_same_rules)
+{
+    json_t *p = get_json("/v1/participation?survey=" SURVEY "&wave=2024", ministry);
+    size_t i;
+    json_t *c, *nisko = NULL;
+
+    json_array_foreach(json_object_get(p, "cities"), i, c)
+        if (strcmp(json_string_value(json_object_get(c, "city")), "nisko") == 0)
+            nisko = c;
+    cr_assert(nisko != NULL, "%s", json_dumps(p, 0));
+    cr_expect(json_is_null(json_object_get(nisko, "responses")));
+    cr_expect(json_is_null(json_object_get(nisko, "by_day")), "no day counts either");
+    cr_expect_str_eq(json_string_value(json_object_get(nisko, "reason")), "below_threshold");
+    cr_expect_eq(json_integer_value(json_object_get(json_object_get(p, "total"), "responses")), 0,
+                 "a hidden city is in no total");
+    json_decref(p);
+}
+
 Test(anonymity, metrics_name_no_city_or_survey)
 {
     struct httpc_resp r;
