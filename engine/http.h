@@ -38,11 +38,19 @@ struct http_config {
     const char *conninfo;    /* libpq conninfo */
     const char *listen;      /* "ADDR:PORT", "[V6ADDR]:PORT"; port 0 picks a free one */
     size_t body_limit;       /* bytes */
-    unsigned connections;    /* simultaneous HTTP connections (= threads) */
+    unsigned connections;    /* open HTTP connections before new ones get 503 */
+    unsigned per_ip;         /* open connections from one address (more are closed) */
+    unsigned threads;        /* workers running requests that need the database */
+    unsigned io_threads;     /* MHD's event threads (epoll each) */
     unsigned pool;           /* database connections */
     unsigned writers;        /* group commit threads (gcommit.h), 1 .. pool */
     unsigned timeout;        /* seconds of client silence before a connection is closed */
+    unsigned header_timeout; /* seconds for a request's line and headers */
+    unsigned body_timeout;   /* seconds for its body, after the headers */
+    unsigned db_timeout;     /* seconds: the bound of a request's database work */
     unsigned retry_after;    /* seconds, sent with 503 */
+    const char *tls_cert;    /* PEM files: HTTPS when both are set */
+    const char *tls_key;
 };
 
 /* Binds, starts the threads and returns. Fails (err says why: bad address,
