@@ -298,25 +298,37 @@ def main():
         lost = len(acked - stored)
         unacknowledged = len(stored - acked)
         # every acknowledged body again: a response stored with other content is 409
-        mismatched = 0
-        box = [None]
-        for body in stats.bodies:
+        mismatched = [0]
+        queue = list(stats.bodies)
+        qlock = threading.Lock()
+
+        def verify():
+            box = [None]
             while True:
-                res = post(box, port, token, body)
-                if res is None or res[0] == 503:
-                    time.sleep(0.1)
-                    continue
-                break
-            status, _, text = res
-            if status == 201:
-                pass   # a response missing until now is stored now: counted in lost
-            elif status == 409:
-                mismatched += 1
-            else:
-                log(f"re-submission answered {status}: {text[:200]!r}")
-                mismatched += 1
-        if box[0] is not None:
-            box[0].close()
+                with qlock:
+                    if not queue:
+                        break
+                    body = queue.pop()
+                while True:
+                    res = post(box, port, token, body)
+                    if res is None or res[0] == 503:
+                        time.sleep(0.1)
+                        continue
+                    break
+                status, _, text = res
+                if status != 201:   # 409: stored with other content
+                    if status != 409:
+                        log(f"re-submission answered {status}: {text[:200]!r}")
+                    with qlock:
+                        mismatched[0] += 1
+            if box[0] is not None:
+                box[0].close()
+        checkers = [threading.Thread(target=verify) for _ in range(8)]
+        for t in checkers:
+            t.start()
+        for t in checkers:
+            t.join()
+        mismatched = mismatched[0]
         rc_stop = daemon.stop()
         daemon = None
         s500 = stats.status.get(500, 0)
