@@ -1290,13 +1290,22 @@ static void *health_main(void *arg)
         clock_gettime(CLOCK_MONOTONIC, &deadline);
         add_ms(&deadline, HTTP_HEALTH_MS);
         dbpool_set_deadline(&deadline);
-        conn = dbpool_get(h->pool, err, sizeof err);
-        if (conn != NULL) {
+        /* a connection that broke since the last check (the server
+         * restarted) is worth one more try on a fresh one */
+        for (int attempt = 0; attempt < 2 && !ok; attempt++) {
+            conn = dbpool_get(h->pool, err, sizeof err);
+            if (conn == NULL)
+                break;
             ok = db_exec(conn, "SELECT 1", 0, NULL, NULL, NULL, err, sizeof err) == 0;
-            if (ok)
+            if (ok) {
                 dbpool_put(h->pool, conn);
-            else
+            } else {
+                int broken = PQstatus(conn) != CONNECTION_OK;
+
                 dbpool_discard(h->pool, conn);
+                if (!broken || dbpool_time_left() <= 0)
+                    break;
+            }
         }
         dbpool_set_deadline(NULL);
         pthread_mutex_lock(&h->lock);
@@ -1359,7 +1368,8 @@ static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
     if (rq->route == ROUTE_METRICS && rq->admitted)   /* no database needed */
         return get_metrics(rq, c) == MHD_YES ? flush(rq, c) : MHD_NO;
     rq->dispatched = 1;
-    rq->deadline = rq->start;
+    /* from now: a slow upload does not eat into the database's time */
+    clock_gettime(CLOCK_MONOTONIC, &rq->deadline);
     add_ms(&rq->deadline, rq->route == ROUTE_HEALTHZ ? HTTP_HEALTH_MS : rq->srv->db_timeout_ms);
     MHD_suspend_connection(c);
     rc = rq->route == ROUTE_HEALTHZ ? health_push(&rq->srv->health, rq)

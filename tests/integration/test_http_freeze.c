@@ -79,7 +79,8 @@ static void teardown(void)
     rmdir(dir);
 }
 
-TestSuite(freeze, .init = setup, .fini = teardown, .timeout = 150);
+/* No .timeout (see test_http_strict.c): every request has a 20 s client bound. */
+TestSuite(freeze, .init = setup, .fini = teardown);
 
 /* The postmaster (from postmaster.pid in the cluster's data folder) and
  * every process whose parent it is. */

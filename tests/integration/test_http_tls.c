@@ -41,7 +41,8 @@ static void teardown(void)
     cr_expect(system(cmd) == 0);
 }
 
-TestSuite(tls, .init = setup, .fini = teardown, .timeout = 60);
+/* No .timeout (see test_http_strict.c): curl has --max-time. */
+TestSuite(tls, .init = setup, .fini = teardown);
 
 /* Runs a shell command and returns its output (caller frees). */
 static char *run(const char *cmd)
