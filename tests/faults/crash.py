@@ -332,10 +332,14 @@ def main():
         rc_stop = daemon.stop()
         daemon = None
         s500 = stats.status.get(500, 0)
+        with open(os.path.join(base, "daemon.log")) as f:
+            logged_500 = sum(1 for line in f if " status=500 " in line)
+        s500 = max(s500, logged_500)
         log(f"{elapsed:.1f}s, {stats.submitted} responses submitted by {CLIENTS} clients, "
             f"faults: {', '.join(done)}; answers: "
             + ", ".join(f"{k}={v}" for k, v in sorted(stats.status.items()))
-            + f", transport errors {stats.transport}; stored without an acknowledgement "
+            + f", transport errors {stats.transport}; 500 in the daemon's log {logged_500}; "
+            f"stored without an acknowledgement "
             f"{unacknowledged}; daemon exit {rc_stop}")
         print(f"acknowledged={len(acked)} stored={len(stored)} lost={lost} "
               f"duplicates={duplicates} mismatched={mismatched} status_500={s500}", flush=True)
