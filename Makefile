@@ -8,7 +8,8 @@
 #   make test-faults  the daemon under faults: crash test (>= 100,000 responses,
 #                   daemon SIGKILLs, PostgreSQL restarts), frozen database, a crowd
 #                   of 2,000 idle and 200 slowloris connections (tests/faults/run);
-#                   a short form of each is part of make test
+#                   a short form of each is part of make test; installs nginx for
+#                   the reverse-proxy test (make test skips that test without nginx)
 #   make fuzz       libFuzzer run of the response parser, FUZZ_SECONDS (default 300);
 #                   not part of make test
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -86,6 +87,7 @@ test-run:
 	@scripts/test-run build/san/empirie-tests
 
 test-faults: deps
+	@scripts/deps nginx
 	@$(MAKE) --no-print-directory all san
 	@tests/faults/run
 
