@@ -5,6 +5,11 @@
 #                   against a private throwaway PostgreSQL cluster
 #   make demo       install, build, start the private cluster under var/, run the demo
 #   make bench      benchmarks (not part of make test)
+#   make test-faults  the daemon under faults: crash test (>= 100,000 responses,
+#                   daemon SIGKILLs, PostgreSQL restarts), frozen database, a crowd
+#                   of 2,000 idle and 200 slowloris connections (tests/faults/run);
+#                   a short form of each is part of make test; installs nginx for
+#                   the reverse-proxy test (make test skips that test without nginx)
 #   make fuzz       libFuzzer run of the response parser, FUZZ_SECONDS (default 300);
 #                   not part of make test
 #   make install    PREFIX=/usr/local DESTDIR=: the binary, share/empirie/surveys, the man
@@ -40,8 +45,8 @@ REL_OBJ := $(patsubst %.c,build/rel/%.o,$(LIB_SRC) $(GEN_SRC))
 SAN_OBJ := $(patsubst %.c,build/san/%.o,$(LIB_SRC) $(GEN_SRC))
 TEST_OBJ:= $(patsubst %.c,build/san/%.o,$(TEST_SRC))
 
-.PHONY: all san test test-run demo bench bench-bin install clean deps fuzz check-office \
-        check-office-csv regenerate-r-refs
+.PHONY: all san test test-run test-faults demo bench bench-bin install clean deps fuzz \
+        check-office check-office-csv regenerate-r-refs
 .DEFAULT_GOAL := all
 
 all: build/rel/empirie
@@ -82,6 +87,11 @@ test: deps
 
 test-run:
 	@scripts/test-run build/san/empirie-tests
+
+test-faults: deps
+	@scripts/deps nginx
+	@$(MAKE) --no-print-directory all san
+	@tests/faults/run
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +18,16 @@
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define DEFAULT_BODY_LIMIT (1024 * 1024)
-#define DEFAULT_CONNECTIONS 32
+#define DEFAULT_CONNECTIONS 4096
+#define DEFAULT_PER_IP 64
+#define DEFAULT_THREADS 32
+#define DEFAULT_IO_THREADS 2
 #define DEFAULT_POOL 16
 #define DEFAULT_WRITERS 2
 #define DEFAULT_TIMEOUT 30
+#define DEFAULT_HEADER_TIMEOUT 10
+#define DEFAULT_BODY_TIMEOUT 60
+#define DEFAULT_DB_TIMEOUT 5
 #define DEFAULT_DRAIN 30
 #define DEFAULT_RETRY_AFTER 5
 
@@ -41,8 +48,13 @@ static void usage(FILE *out)
           "                       the PG* variables, else the private cluster under var/)\n"
           "  --body-limit BYTES   largest request body; larger ones get 413 (default 1048576)\n"
           "                       [EMPIRIE_BODY_LIMIT]\n"
-          "  --connections N      simultaneous HTTP connections, one thread each (default 32)\n"
-          "                       [EMPIRIE_CONNECTIONS]; --threads N is the same option\n"
+          "  --connections N      open HTTP connections; beyond it requests get 503 and the\n"
+          "                       connection is closed (default 4096) [EMPIRIE_CONNECTIONS]\n"
+          "  --per-ip N           open connections from one client address; more are closed\n"
+          "                       at once (default 64) [EMPIRIE_PER_IP]\n"
+          "  --threads N          workers running the requests that need the database\n"
+          "                       (default 32) [EMPIRIE_THREADS]\n"
+          "  --io-threads N       event threads (epoll) serving the connections (default 2)\n"
           "  --pool N             database connections shared by the requests (default 16)\n"
           "                       [EMPIRIE_POOL]\n"
           "  --writers N          threads that store submissions, each committing the\n"
@@ -50,6 +62,14 @@ static void usage(FILE *out)
           "                       default 2, at most the pool) [EMPIRIE_WRITERS]\n"
           "  --timeout SECONDS    close a connection after this long without traffic from\n"
           "                       the client (default 30) [EMPIRIE_TIMEOUT]\n"
+          "  --header-timeout SECONDS  a request's line and headers must arrive within this\n"
+          "                       (also the idle time of a kept-alive connection; default 10)\n"
+          "  --body-timeout SECONDS  its body within this after the headers (default 60)\n"
+          "  --db-timeout SECONDS the most a request waits for the database, all in: a pooled\n"
+          "                       connection, connecting, its statements; then 503 (default 5)\n"
+          "                       [EMPIRIE_DB_TIMEOUT]\n"
+          "  --tls-cert FILE      serve HTTPS with this PEM certificate (chain) ...\n"
+          "  --tls-key FILE       ... and this PEM private key; answers carry HSTS\n"
           "  --drain SECONDS      on SIGTERM, how long requests in flight may take to finish\n"
           "                       (default 30)\n"
           "  --retry-after SECONDS  the Retry-After of 503 answers (default 5)\n"
@@ -77,7 +97,9 @@ static int parse_count(const char *text, unsigned long long min, unsigned long l
 struct serve_opts {
     const char *db;
     const char *listen;
-    unsigned long long body_limit, connections, pool, writers, timeout, drain, retry_after;
+    const char *tls_cert, *tls_key;
+    unsigned long long body_limit, connections, per_ip, threads, io_threads, pool, writers,
+        timeout, header_timeout, body_timeout, db_timeout, drain, retry_after;
 };
 
 /* Defaults, then the environment; flags come after. */
@@ -89,7 +111,10 @@ static int env_defaults(struct serve_opts *o)
         unsigned long long min, max;
     } vars[] = {
         { "EMPIRIE_BODY_LIMIT", offsetof(struct serve_opts, body_limit), 1, 1ULL << 30 },
-        { "EMPIRIE_CONNECTIONS", offsetof(struct serve_opts, connections), 1, 10000 },
+        { "EMPIRIE_CONNECTIONS", offsetof(struct serve_opts, connections), 1, 100000 },
+        { "EMPIRIE_PER_IP", offsetof(struct serve_opts, per_ip), 1, 100000 },
+        { "EMPIRIE_THREADS", offsetof(struct serve_opts, threads), 1, 1000 },
+        { "EMPIRIE_DB_TIMEOUT", offsetof(struct serve_opts, db_timeout), 1, 3600 },
         { "EMPIRIE_POOL", offsetof(struct serve_opts, pool), 1, 1000 },
         { "EMPIRIE_WRITERS", offsetof(struct serve_opts, writers), 1, 1000 },
         { "EMPIRIE_TIMEOUT", offsetof(struct serve_opts, timeout), 1, 86400 },
@@ -98,6 +123,11 @@ static int env_defaults(struct serve_opts *o)
 
     *o = (struct serve_opts){ .listen = DEFAULT_LISTEN, .body_limit = DEFAULT_BODY_LIMIT,
                               .connections = DEFAULT_CONNECTIONS, .pool = DEFAULT_POOL,
+                              .per_ip = DEFAULT_PER_IP, .threads = DEFAULT_THREADS,
+                              .io_threads = DEFAULT_IO_THREADS,
+                              .header_timeout = DEFAULT_HEADER_TIMEOUT,
+                              .body_timeout = DEFAULT_BODY_TIMEOUT,
+                              .db_timeout = DEFAULT_DB_TIMEOUT,
                               .writers = DEFAULT_WRITERS,
                               .timeout = DEFAULT_TIMEOUT, .drain = DEFAULT_DRAIN,
                               .retry_after = DEFAULT_RETRY_AFTER };
@@ -125,7 +155,14 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
         { "listen", required_argument, NULL, 'l' },
         { "body-limit", required_argument, NULL, 'b' },
         { "connections", required_argument, NULL, 'c' },
-        { "threads", required_argument, NULL, 'c' },
+        { "per-ip", required_argument, NULL, 'I' },
+        { "threads", required_argument, NULL, 'T' },
+        { "io-threads", required_argument, NULL, 'O' },
+        { "header-timeout", required_argument, NULL, 'H' },
+        { "body-timeout", required_argument, NULL, 'B' },
+        { "db-timeout", required_argument, NULL, 'D' },
+        { "tls-cert", required_argument, NULL, 'C' },
+        { "tls-key", required_argument, NULL, 'K' },
         { "pool", required_argument, NULL, 'p' },
         { "writers", required_argument, NULL, 'w' },
         { "timeout", required_argument, NULL, 't' },
@@ -145,7 +182,15 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
         case 'd': o->db = optarg; continue;
         case 'l': o->listen = optarg; continue;
         case 'b': num = &o->body_limit; max = 1ULL << 30; break;
-        case 'c': num = &o->connections; break;
+        case 'c': num = &o->connections; max = 100000; break;
+        case 'I': num = &o->per_ip; max = 100000; break;
+        case 'T': num = &o->threads; max = 1000; break;
+        case 'O': num = &o->io_threads; max = 64; break;
+        case 'H': num = &o->header_timeout; max = 3600; break;
+        case 'B': num = &o->body_timeout; max = 86400; break;
+        case 'D': num = &o->db_timeout; max = 3600; break;
+        case 'C': o->tls_cert = optarg; continue;
+        case 'K': o->tls_key = optarg; continue;
         case 'p': num = &o->pool; max = 1000; break;
         case 'w': num = &o->writers; max = 1000; break;
         case 't': num = &o->timeout; max = 86400; break;
@@ -165,6 +210,22 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
         return -1;
     }
     return 0;
+}
+
+/* Each connection is a descriptor (two: connwatch.h keeps a dup): raises
+ * the soft limit toward the hard one when it is below what the limits
+ * need. */
+static void raise_fd_limit(unsigned connections)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)connections * 2 + 256;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
+        log_warn("open files limit %llu is below the %llu that --connections %u needs",
+                 (unsigned long long)rl.rlim_cur, (unsigned long long)want, connections);
 }
 
 /* Waits for a signal; SIGHUP reloads and waits on. Returns the stop signal. */
@@ -215,16 +276,25 @@ int cmd_serve(int argc, char **argv)
     cfg = (struct http_config){ .conninfo = conninfo, .listen = o.listen,
                                 .body_limit = (size_t)o.body_limit,
                                 .connections = (unsigned)o.connections, .pool = (unsigned)o.pool,
+                                .per_ip = (unsigned)o.per_ip, .threads = (unsigned)o.threads,
+                                .io_threads = (unsigned)o.io_threads,
+                                .header_timeout = (unsigned)o.header_timeout,
+                                .body_timeout = (unsigned)o.body_timeout,
+                                .db_timeout = (unsigned)o.db_timeout,
+                                .tls_cert = o.tls_cert, .tls_key = o.tls_key,
                                 .writers = (unsigned)(o.writers < o.pool ? o.writers : o.pool),
                                 .timeout = (unsigned)o.timeout,
                                 .retry_after = (unsigned)o.retry_after };
+    raise_fd_limit(cfg.connections + cfg.pool + 64);
     if (http_start(&cfg, &srv, err, sizeof err) != 0) {
         cli_error("serve", "%s", err);
         return CLI_FAIL;
     }
-    log_info("listening on %s (connections %u, database pool %u, writers %u, body limit %zu, "
-             "timeout %us)", http_address(srv), cfg.connections, cfg.pool, cfg.writers,
-             cfg.body_limit, cfg.timeout);
+    log_info("listening on %s%s (connections %u, per address %u, workers %u, database pool %u, "
+             "writers %u, body limit %zu, timeout %us, headers %us, body %us, database %us)",
+             http_address(srv), cfg.tls_cert != NULL ? " with TLS" : "", cfg.connections,
+             cfg.per_ip, cfg.threads, cfg.pool, cfg.writers, cfg.body_limit, cfg.timeout,
+             cfg.header_timeout, cfg.body_timeout, cfg.db_timeout);
     sig = wait_for_stop(&set, srv);
     log_info("%s: stopping (draining requests in flight, up to %llus)",
              sig == SIGTERM ? "SIGTERM" : "SIGINT", o.drain);

@@ -15,6 +15,44 @@ static void first_line(char *s)
         *nl = '\0';
 }
 
+/* The SQLSTATE of the calling thread's last failed statement: "" none,
+ * "?????" a failure without a result. */
+static _Thread_local char last_state[6];
+
+void db_note_failure(const PGresult *r)
+{
+    const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+    snprintf(last_state, sizeof last_state, "%s", state != NULL ? state : "?????");
+}
+
+void db_clear_failure(void)
+{
+    last_state[0] = '\0';
+}
+
+int db_sqlstate_unavailable(const char *s)
+{
+    static const char *const exact[] = { "57P01", "57P02", "57P03", "57P04", "57P05", "57014",
+                                         "55P03", "40001", "40P01", "58000", "58030", "?????" };
+
+    if (s == NULL || s[0] == '\0')
+        return 0;
+    if (strncmp(s, "08", 2) == 0 || strncmp(s, "53", 2) == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+        if (strcmp(s, exact[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int db_unavailable(const PGconn *conn)
+{
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+        return 1;
+    return db_sqlstate_unavailable(last_state);
+}
+
 int db_connect(const char *conninfo, PGconn **out, char *err, size_t errlen)
 {
     PGconn *conn = PQconnectdb(conninfo);
@@ -52,6 +90,7 @@ int db_exec(PGconn *conn, const char *sql, int nparams, const char *const *param
 
         if (sqlstate != NULL && state != NULL)
             snprintf(sqlstate, 6, "%s", state);
+        db_note_failure(r);
         err_set(err, errlen, "database: %s",
                 r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn));
         first_line(err);
@@ -71,6 +110,7 @@ int db_exec_script(PGconn *conn, const char *sql, char *err, size_t errlen)
     ExecStatusType st = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        db_note_failure(r);
         err_set(err, errlen, "database: %s",
                 r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn));
         first_line(err);

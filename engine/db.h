@@ -33,4 +33,28 @@ int db_commit(PGconn *conn, char *err, size_t errlen);
 /* Rolls back if a transaction is open; never fails in a way callers handle. */
 void db_rollback(PGconn *conn);
 
+/*
+ * "The database is unavailable": the one place that decides whether a
+ * failed piece of database work is the database's absence (the daemon
+ * answers 503 with Retry-After; a retry later can succeed) or something
+ * else (500: the daemon's own bug or bad data).
+ *
+ * Unavailable: the connection is broken (PQstatus not OK: the server went
+ * away, restarted, was killed, or the watchdog cut a frozen one off), or
+ * the calling thread's last failed statement had a SQLSTATE of class 08
+ * (connection exception), 53 (insufficient resources: too many
+ * connections, out of memory or disk), 57P01..57P05 (shutdown, crash,
+ * cannot connect now), 57014 (statement_timeout), 55P03 (lock_timeout),
+ * 40001/40P01 (serialization failure, deadlock), 58000/58030 (system/IO
+ * error), or no result at all (libpq could not even build one).
+ *
+ * db_exec records the SQLSTATE of every statement that fails; code that
+ * calls libpq directly records it with db_note_failure before PQclear.
+ * db_clear_failure forgets it (before a new piece of work).
+ */
+int db_unavailable(const PGconn *conn);
+int db_sqlstate_unavailable(const char *sqlstate);
+void db_note_failure(const PGresult *r);
+void db_clear_failure(void);
+
 #endif

@@ -1,5 +1,6 @@
 #include "gcommit.h"
 
+#include "db.h"
 #include "err.h"
 #include "ingest.h"
 #include "log.h"
@@ -9,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The most requests in one group: bounds the writer's arrays. */
 #define GROUP_MAX_PARTS 256
@@ -17,6 +19,8 @@ struct item {
     const struct response *items;
     size_t n;
     const char *token_hash;
+    struct timespec deadline;   /* the request's (dbpool_set_deadline) */
+    int has_deadline;
     enum gcommit_outcome outcome;
     int done;
     pthread_cond_t cond;   /* signalled when done */
@@ -64,8 +68,15 @@ static int attempt(struct gcommit *g, const struct ingest_part *parts, size_t np
 
     if (conn == NULL)
         return GCOMMIT_UNAVAILABLE;
+    db_clear_failure();
     rc = ingest_group(conn, parts, nparts, tokens, ntokens, err, sizeof err);
-    if (rc == INGEST_GROUP_FAILED && PQstatus(conn) != CONNECTION_OK) {
+    /* The database away (at any step: BEGIN, the rows, the token check,
+     * COMMIT): nothing of the group is stored unless COMMIT returned, and
+     * a COMMIT whose answer was lost is settled by the client's retry
+     * (the same ids are duplicates then). Never "alone": that would only
+     * fail again, as a 500. */
+    if (rc == INGEST_GROUP_FAILED && db_unavailable(conn)) {
+        log_warn("group commit of %zu bodies: the database is unavailable: %s", nparts, err);
         dbpool_discard(g->pool, conn);
         return -1;
     }
@@ -101,10 +112,45 @@ static enum gcommit_outcome store_group(struct gcommit *g, struct item **group, 
     return rc < 0 ? GCOMMIT_UNAVAILABLE : (enum gcommit_outcome)rc;
 }
 
+/* Moves the items whose request's deadline passed into late (they are
+ * answered "unavailable" without a try: their client is told 503 within
+ * the bound) and sets this thread's deadline to the earliest of the rest.
+ * Returns how many are left in group. */
+static size_t drop_expired(struct item **group, size_t k, struct item **late, size_t *nlate)
+{
+    struct timespec now, first = { 0, 0 };
+    size_t kept = 0;
+    int have = 0;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    *nlate = 0;
+    for (size_t i = 0; i < k; i++) {
+        struct item *it = group[i];
+
+        if (it->has_deadline && (it->deadline.tv_sec < now.tv_sec ||
+                                 (it->deadline.tv_sec == now.tv_sec &&
+                                  it->deadline.tv_nsec <= now.tv_nsec))) {
+            late[(*nlate)++] = it;
+            continue;
+        }
+        if (it->has_deadline &&
+            (!have || it->deadline.tv_sec < first.tv_sec ||
+             (it->deadline.tv_sec == first.tv_sec && it->deadline.tv_nsec < first.tv_nsec))) {
+            first = it->deadline;
+            have = 1;
+        }
+        group[kept++] = it;
+    }
+    dbpool_set_deadline(have ? &first : NULL);
+    return kept;
+}
+
 static void *writer(void *arg)
 {
     struct gcommit *g = arg;
     struct item *group[GROUP_MAX_PARTS];
+    struct item *late[GROUP_MAX_PARTS];
+    size_t nlate = 0;
 
     pthread_mutex_lock(&g->lock);
     for (;;) {
@@ -117,12 +163,19 @@ static void *writer(void *arg)
             break;
         k = take(g, group);
         pthread_mutex_unlock(&g->lock);
-        outcome = store_group(g, group, k);
+        k = drop_expired(group, k, late, &nlate);
+        outcome = k > 0 ? store_group(g, group, k) : GCOMMIT_UNAVAILABLE;
+        dbpool_set_deadline(NULL);
         pthread_mutex_lock(&g->lock);
         for (size_t i = 0; i < k; i++) {
             group[i]->outcome = outcome;
             group[i]->done = 1;
             pthread_cond_signal(&group[i]->cond);
+        }
+        for (size_t i = 0; i < nlate; i++) {
+            late[i]->outcome = GCOMMIT_UNAVAILABLE;
+            late[i]->done = 1;
+            pthread_cond_signal(&late[i]->cond);
         }
     }
     pthread_mutex_unlock(&g->lock);
@@ -193,6 +246,8 @@ enum gcommit_outcome gcommit_store(struct gcommit *g, const struct response *ite
                                    const char *token_hash)
 {
     struct item it = { .items = items, .n = n, .token_hash = token_hash };
+
+    it.has_deadline = dbpool_get_deadline(&it.deadline);
 
     if (pthread_cond_init(&it.cond, NULL) != 0)
         return GCOMMIT_ALONE;

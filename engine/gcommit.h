@@ -16,6 +16,14 @@
  * with the connection fine), nothing of the group is stored and each
  * request stores its body alone, through the same code as without groups,
  * and gets that answer.
+ *
+ * Deadlines: a request's deadline (dbpool_set_deadline on its thread) goes
+ * with its body; a writer works on a group within the earliest deadline of
+ * its bodies, and a body whose deadline passed while it was queued is
+ * answered GCOMMIT_UNAVAILABLE without a try. A group that fails because
+ * the database is unavailable (db_unavailable: the connection lost at any
+ * step, a timeout, a shutdown) is tried once more on a fresh connection,
+ * then GCOMMIT_UNAVAILABLE: never "alone", which would only fail again.
  */
 #ifndef EMPIRIE_GCOMMIT_H
 #define EMPIRIE_GCOMMIT_H

@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "catalog.h"
 #include "city.h"
+#include "connwatch.h"
 #include "db.h"
 #include "dbpool.h"
 #include "err.h"
@@ -18,6 +19,7 @@
 #include "results.h"
 #include "submit.h"
 #include "tokencache.h"
+#include "workq.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,10 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A connection attempt to the database gives up after this many seconds. */
-#define HTTP_DB_CONNECT_TIMEOUT 5
-/* A request waits at most this long for a pooled connection. */
-#define HTTP_DB_WAIT_MS 5000
+/* /healthz answers within this bound whatever the database does. */
+#define HTTP_HEALTH_MS 1500
 /* The most rows stored in one group commit (gcommit.h). */
 #define HTTP_GROUP_ROWS 1000
 /* Tokens remembered to admit submissions, and for how long (seconds). */
@@ -101,7 +101,8 @@ static const struct route_info routes[] = {
     [ROUTE_REPORT_MINISTRY] = { METRICS_ROUTE_REPORT_MINISTRY, "GET",
                                 ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
     [ROUTE_HEALTHZ] = { METRICS_ROUTE_HEALTHZ, "GET", 0 },
-    [ROUTE_METRICS] = { METRICS_ROUTE_METRICS, "GET", 0 },
+    /* Counters only, but still the daemon's business: admin only. */
+    [ROUTE_METRICS] = { METRICS_ROUTE_METRICS, "GET", ALLOW(AUTH_ADMIN) },
     [ROUTE_TOKENS] = { METRICS_ROUTE_OTHER, "GET", ALLOW(AUTH_ADMIN) },
     [ROUTE_TOKEN_CREATE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN) },
     [ROUTE_TOKEN_REVOKE] = { METRICS_ROUTE_OTHER, "DELETE", ALLOW(AUTH_ADMIN) },
@@ -110,12 +111,33 @@ static const struct route_info routes[] = {
                                   ALLOW(AUTH_ADMIN) },
 };
 
+struct request;
+
+/* /healthz: its own thread and database connection, so that it answers
+ * within HTTP_HEALTH_MS even when every worker waits on a frozen database.
+ * Requests that arrive while a check runs get that check's result. */
+struct health {
+    pthread_mutex_t lock;
+    pthread_cond_t more;
+    struct request *waiting;
+    int stopping;
+    int started;
+    pthread_t thread;
+    struct dbpool *pool;
+};
+
 struct http_server {
     struct MHD_Daemon *mhd;
     int listen_fd;
     char address[80];
     size_t body_limit;
     unsigned retry_after;
+    unsigned db_timeout_ms;       /* every request's database deadline */
+    int tls;                      /* HTTPS: answers carry HSTS */
+    struct workq *work;           /* runs the requests that need the database */
+    struct connwatch *conns;      /* header/body deadlines, the overall limit */
+    struct health health;
+    char *tls_cert, *tls_key;     /* PEM, kept while MHD runs */
     struct dbpool *pool;
     struct submit *submit;
     struct gcommit *gcommit;      /* stores submissions in groups */
@@ -126,13 +148,25 @@ struct http_server {
     int stopping;
 };
 
-/* Per-request state (MHD's con_cls), freed in on_completed. */
+/* Per-request state (MHD's con_cls, made by on_uri when the request line
+ * is in), freed in on_completed. */
 struct request {
     struct http_server *srv;
+    struct MHD_Connection *conn;
+    struct connwatch_conn *cw;
     struct timespec start;
+    struct timespec deadline;  /* for its database work */
     enum route route;
+    int started;               /* the access handler saw the headers */
+    int bad_target;            /* an encoded control character or NUL */
+    int admitted;              /* the token was checked (a cached submission) */
+    int dispatched;            /* handed to a worker (connection suspended) */
+    int failed;                /* the worker could not make an answer */
+    struct MHD_Response *resp; /* the answer made, not yet queued */
+    unsigned resp_status;
+    struct request *hnext;     /* in the health lane's list */
     char method[16];
-    char path[160];
+    char path[160];            /* the raw path, as sent (no query) */
     char slug[64];             /* ROUTE_SURVEY, ROUTE_REPORT_CITY, ROUTE_REPORT_NETWORK */
     char ext[8];               /* ROUTE_REPORT_*: xlsx, csv or json */
     unsigned status;           /* 0 until an answer is queued */
@@ -174,13 +208,38 @@ static enum MHD_Result queue(struct request *rq, struct MHD_Connection *c, unsig
     if (is_stopping(rq->srv) &&
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") != MHD_YES)
         goto done;
-    ok = MHD_queue_response(c, status, resp);
-    if (ok == MHD_YES) {
-        rq->status = status;
-        rq->bytes = len;
-    }
+    if (rq->srv->tls &&
+        MHD_add_response_header(resp, "Strict-Transport-Security",
+                                "max-age=31536000; includeSubDomains") != MHD_YES)
+        goto done;
+    /* Kept, and queued by the access handler on MHD's thread (flush): the
+     * answer may be made on a worker while the connection is suspended. */
+    if (rq->resp != NULL)
+        MHD_destroy_response(rq->resp);
+    rq->resp = resp;
+    rq->resp_status = status;
+    rq->status = status;
+    rq->bytes = len;
+    return MHD_YES;
 done:
+    (void)c;
     MHD_destroy_response(resp);
+    return ok;
+}
+
+/* Queues the answer made for rq (on MHD's thread). */
+static enum MHD_Result flush(struct request *rq, struct MHD_Connection *c)
+{
+    struct MHD_Response *resp = rq->resp;
+    enum MHD_Result ok;
+
+    rq->resp = NULL;
+    if (resp == NULL)
+        return MHD_NO;
+    ok = MHD_queue_response(c, rq->resp_status, resp);
+    MHD_destroy_response(resp);
+    if (ok != MHD_YES)
+        rq->status = 0;
     return ok;
 }
 
@@ -214,11 +273,12 @@ static enum MHD_Result reply_json(struct request *rq, struct MHD_Connection *c,
 
 /* {"error": {"status", "path", "message"}}, with the headers the status
  * calls for (WWW-Authenticate, Retry-After, Allow). */
-static enum MHD_Result reply_error(struct request *rq, struct MHD_Connection *c,
-                                   unsigned status, const char *path, const char *message)
+static enum MHD_Result reply_error_close(struct request *rq, struct MHD_Connection *c,
+                                         unsigned status, const char *path, const char *message,
+                                         int close_it)
 {
     char retry[16];
-    const char *headers[3] = { NULL, NULL, NULL };
+    const char *headers[5] = { NULL, NULL, NULL, NULL, NULL };
     json_t *doc;
 
     if (status == MHD_HTTP_UNAUTHORIZED) {
@@ -233,11 +293,23 @@ static enum MHD_Result reply_error(struct request *rq, struct MHD_Connection *c,
         headers[1] = strcmp(routes[rq->route].method, "GET") != 0 ? routes[rq->route].method
                                                                   : "GET, HEAD";
     }
+    if (close_it) {
+        size_t at = headers[0] != NULL ? 2 : 0;
+
+        headers[at] = MHD_HTTP_HEADER_CONNECTION;
+        headers[at + 1] = "close";
+    }
     doc = json_pack("{s:{s:i,s:s,s:s}}", "error", "status", (int)status, "path",
                     path != NULL ? path : "", "message", message);
     if (doc == NULL)
         return MHD_NO;
     return reply_json(rq, c, status, doc, headers);
+}
+
+static enum MHD_Result reply_error(struct request *rq, struct MHD_Connection *c,
+                                   unsigned status, const char *path, const char *message)
+{
+    return reply_error_close(rq, c, status, path, message, 0);
 }
 
 static enum MHD_Result reply_unavailable(struct request *rq, struct MHD_Connection *c)
@@ -267,18 +339,25 @@ static enum db_outcome with_db(struct http_server *srv, db_work work, void *ctx)
     for (int attempt = 0; attempt < 2; attempt++) {
         PGconn *conn = dbpool_get(srv->pool, err, sizeof err);
 
-        if (conn == NULL)
+        if (conn == NULL) {
+            log_warn("the database is unavailable: %s", err);
             return DB_UNAVAILABLE;
+        }
+        db_clear_failure();
         if (work(conn, ctx, err, sizeof err) == 0) {
             dbpool_put(srv->pool, conn);
             return DB_OK;
         }
-        if (PQstatus(conn) == CONNECTION_OK) {
+        if (!db_unavailable(conn)) {
             dbpool_put(srv->pool, conn);
             log_error("database work failed: %s", err);
             return DB_FAILED;
         }
+        log_warn("the database is unavailable: %s", err);
         dbpool_discard(srv->pool, conn);
+        /* a timeout is not worth a second try; a broken connection is */
+        if (dbpool_time_left() <= 0)
+            break;
     }
     return DB_UNAVAILABLE;
 }
@@ -347,19 +426,6 @@ static enum MHD_Result reply_query(struct request *rq, struct MHD_Connection *c,
 }
 
 /* ---- GET routes ------------------------------------------------------- */
-
-static int select_one_work(PGconn *conn, void *ctx, char *err, size_t errlen)
-{
-    (void)ctx;
-    return db_exec(conn, "SELECT 1", 0, NULL, NULL, NULL, err, errlen);
-}
-
-static enum MHD_Result get_healthz(struct request *rq, struct MHD_Connection *c)
-{
-    if (with_db(rq->srv, select_one_work, NULL) != DB_OK)
-        return reply_unavailable(rq, c);
-    return reply_json(rq, c, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"), NULL);
-}
 
 static enum MHD_Result get_metrics(struct request *rq, struct MHD_Connection *c)
 {
@@ -651,8 +717,14 @@ static int method_allowed(enum route r, const char *method)
     return strcmp(want, "GET") == 0 && strcmp(method, "HEAD") == 0;
 }
 
-/* 401 without a known token, 403 for a role the route does not admit. */
-static enum MHD_Result check_auth(struct request *rq, struct MHD_Connection *c, int *denied)
+/*
+ * 401 without a known token, 403 for a role the route does not admit.
+ * With lookup 0 (on MHD's thread, which must not wait on the database),
+ * only what needs no database is decided: *denied is then -1 when the
+ * token must still be looked up (on a worker).
+ */
+static enum MHD_Result check_auth(struct request *rq, struct MHD_Connection *c, int *denied,
+                                  int lookup)
 {
     const char *hdr = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                   MHD_HTTP_HEADER_AUTHORIZATION);
@@ -660,8 +732,10 @@ static enum MHD_Result check_auth(struct request *rq, struct MHD_Connection *c, 
     char hash[AUTH_HASH_SIZE];
     struct lookup_ctx l = { .hash = hash, .who = &rq->who };
     /* Only a submission may be admitted from the cache: its storing
-     * statement checks the token again (tokencache.h). */
-    int cacheable = rq->route == ROUTE_RESPONSES;
+     * statement checks the token again (tokencache.h). /metrics too: it
+     * shows counters only, and stays readable while the database is
+     * away; a deleted admin token reads them up to the cache's 60 s. */
+    int cacheable = rq->route == ROUTE_RESPONSES || rq->route == ROUTE_METRICS;
     enum db_outcome out;
 
     *denied = 1;
@@ -672,6 +746,9 @@ static enum MHD_Result check_auth(struct request *rq, struct MHD_Connection *c, 
         l.found = 0;   /* not shaped like a token: never sent to the database */
     } else if (cacheable && tokencache_get(rq->srv->tokens, hash, &rq->who)) {
         l.found = 1;
+    } else if (!lookup) {
+        *denied = -1;
+        return MHD_YES;
     } else {
         out = with_db(rq->srv, lookup_work, &l);
         if (out == DB_UNAVAILABLE)
@@ -687,46 +764,99 @@ static enum MHD_Result check_auth(struct request *rq, struct MHD_Connection *c, 
                                ? rq->who.refused
                                : "unknown token");
     if ((routes[rq->route].roles & ALLOW(rq->who.role)) == 0) {
-        char msg[128];
+        char msg[256];
 
         snprintf(msg, sizeof msg, "the %s role may not use %s %s",
                  auth_role_name(rq->who.role), routes[rq->route].method, rq->path);
         return reply_error(rq, c, MHD_HTTP_FORBIDDEN, "", msg);
     }
     *denied = 0;
+    rq->admitted = 1;
     return MHD_YES;
 }
 
-/* Route, method and token. *done is set when an answer was queued. */
-static enum MHD_Result admit(struct request *rq, struct MHD_Connection *c, int *done)
+/* Route, method and token. *done is set when an answer was made; with
+ * lookup 0, *done is -1 when the token still needs the database. */
+static enum MHD_Result admit(struct request *rq, struct MHD_Connection *c, int *done, int lookup)
 {
     *done = 1;
     if (rq->route == ROUTE_NONE)
         return reply_error(rq, c, MHD_HTTP_NOT_FOUND, "", "no such route");
     if (!method_allowed(rq->route, rq->method))
         return reply_error(rq, c, MHD_HTTP_METHOD_NOT_ALLOWED, "", "method not allowed");
-    if (routes[rq->route].roles != 0)
-        return check_auth(rq, c, done);
+    if (routes[rq->route].roles != 0 && !rq->admitted)
+        return check_auth(rq, c, done, lookup);
     *done = 0;
     return MHD_YES;
 }
 
+/* One Content-Length and no Transfer-Encoding, or one Transfer-Encoding
+ * "chunked" and no Content-Length: anything else (repeated or conflicting
+ * lengths, both framings) is how requests are smuggled past a proxy. */
+struct framing {
+    unsigned lengths, encodings;
+    int chunked_only;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    struct framing *f = cls;
+
+    (void)kind;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        f->lengths++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->encodings++;
+        f->chunked_only = value != NULL && strcasecmp(value, "chunked") == 0;
+    }
+    return MHD_YES;
+}
+
+static const char *bad_framing(struct MHD_Connection *c)
+{
+    struct framing f = { 0, 0, 0 };
+
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+    if (f.lengths > 1)
+        return "Content-Length: given more than once";
+    if (f.lengths > 0 && f.encodings > 0)
+        return "Content-Length and Transfer-Encoding together";
+    if (f.encodings > 1 || (f.encodings == 1 && !f.chunked_only))
+        return "Transfer-Encoding: expected exactly \"chunked\"";
+    return NULL;
+}
+
 /*
- * The first call for a request: headers are in, no body yet. A submission
- * is checked here (route, token, declared size, type) so that a refused
- * body is never read: MHD then closes the connection after the answer. Any
- * other request is answered on the next call, once it is fully received,
- * which keeps the connection open for the next request.
+ * The first call for a request: headers are in, no body yet. Refused here,
+ * without reading a byte of the body (the connection is closed after the
+ * answer): a request target with an encoded control character or NUL,
+ * ambiguous framing, a connection over the overall limit (503). A
+ * submission is checked here too (route, token when it needs no database,
+ * declared size, type) so that a refused body is never read. Any other
+ * request is answered on the last call, once it is fully received, which
+ * keeps the connection open for the next request.
  */
 static enum MHD_Result on_headers(struct request *rq, struct MHD_Connection *c)
 {
+    const char *framing;
     int done = 0;
     enum MHD_Result ok;
 
+    if (rq->bad_target)
+        return reply_error_close(rq, c, MHD_HTTP_BAD_REQUEST, "",
+                                 "the request target holds a control character, a NUL or a "
+                                 "byte outside ASCII (raw or %-encoded)", 1);
+    framing = bad_framing(c);
+    if (framing != NULL)
+        return reply_error_close(rq, c, MHD_HTTP_BAD_REQUEST, "", framing, 1);
+    if (connwatch_over(rq->cw))
+        return reply_error_close(rq, c, MHD_HTTP_SERVICE_UNAVAILABLE, "",
+                                 "too many connections; try again later", 1);
     if (rq->route != ROUTE_RESPONSES || strcmp(rq->method, "POST") != 0)
         return MHD_YES;
-    ok = admit(rq, c, &done);
-    if (done)
+    ok = admit(rq, c, &done, 0);
+    if (done > 0)
         return ok;
     return post_headers(rq, c);
 }
@@ -1318,20 +1448,19 @@ static enum MHD_Result get_participation(struct request *rq, struct MHD_Connecti
     return reply_json(rq, c, MHD_HTTP_OK, q.doc, NULL);
 }
 
-/* The request is fully received: answer it. */
-static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
+/* The request is fully received: answer it (on a worker: it may wait on
+ * the database, within the request's deadline). */
+static enum MHD_Result answer(struct request *rq, struct MHD_Connection *c)
 {
     int done = 0;
     enum MHD_Result ok;
 
-    if (rq->route == ROUTE_RESPONSES && strcmp(rq->method, "POST") == 0)
-        return post_responses(rq, c);
-    ok = admit(rq, c, &done);
+    ok = admit(rq, c, &done, 1);
     if (done)
         return ok;
     switch (rq->route) {
     case ROUTE_RESPONSES:
-        break;
+        return post_responses(rq, c);
     case ROUTE_RESPONSE_COUNTS:
         return get_response_counts(rq, c);
     case ROUTE_SURVEYS:
@@ -1344,8 +1473,6 @@ static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
     case ROUTE_REPORT_NETWORK:
     case ROUTE_REPORT_MINISTRY:
         return get_report(rq, c);
-    case ROUTE_HEALTHZ:
-        return get_healthz(rq, c);
     case ROUTE_METRICS:
         return get_metrics(rq, c);
     case ROUTE_TOKENS:
@@ -1354,23 +1481,225 @@ static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
         return tokens_route(rq, c);
     case ROUTE_PARTICIPATION:
         return get_participation(rq, c);
+    case ROUTE_HEALTHZ:   /* the health lane's */
     case ROUTE_NONE:
         break;
     }
     return MHD_NO;
 }
 
-static struct request *request_new(struct http_server *srv, const char *url, const char *method)
+static void add_ms(struct timespec *t, unsigned ms)
 {
+    t->tv_sec += ms / 1000;
+    t->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t->tv_nsec >= 1000000000L) {
+        t->tv_sec++;
+        t->tv_nsec -= 1000000000L;
+    }
+}
+
+/* A worker's job: answer, then hand the connection back to MHD. */
+static void run_request(void *arg)
+{
+    struct request *rq = arg;
+    struct MHD_Connection *c = rq->conn;
+
+    dbpool_set_deadline(&rq->deadline);
+    if (dbpool_time_left() <= 0) {
+        /* waited for a worker past its whole bound (the database is slow
+         * or frozen and every worker is waiting on it) */
+        reply_unavailable(rq, c);
+    } else if (answer(rq, c) != MHD_YES || rq->resp == NULL) {
+        rq->failed = 1;
+    }
+    dbpool_set_deadline(NULL);
+    /* rq belongs to MHD again from here on: it may be freed at once */
+    MHD_resume_connection(c);
+}
+
+/* The health lane (see struct health). */
+static void *health_main(void *arg)
+{
+    struct http_server *srv = arg;
+    struct health *h = &srv->health;
+
+    pthread_mutex_lock(&h->lock);
+    for (;;) {
+        struct request *list;
+        struct timespec deadline;
+        char err[ERR_MAX];
+        PGconn *conn;
+        int ok = 0;
+
+        while (h->waiting == NULL && !h->stopping)
+            pthread_cond_wait(&h->more, &h->lock);
+        if (h->waiting == NULL)
+            break;
+        pthread_mutex_unlock(&h->lock);
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        add_ms(&deadline, HTTP_HEALTH_MS);
+        dbpool_set_deadline(&deadline);
+        /* a connection that broke since the last check (the server
+         * restarted) is worth one more try on a fresh one */
+        for (int attempt = 0; attempt < 2 && !ok; attempt++) {
+            conn = dbpool_get(h->pool, err, sizeof err);
+            if (conn == NULL)
+                break;
+            ok = db_exec(conn, "SELECT 1", 0, NULL, NULL, NULL, err, sizeof err) == 0;
+            if (ok) {
+                dbpool_put(h->pool, conn);
+            } else {
+                int broken = PQstatus(conn) != CONNECTION_OK;
+
+                dbpool_discard(h->pool, conn);
+                if (!broken || dbpool_time_left() <= 0)
+                    break;
+            }
+        }
+        dbpool_set_deadline(NULL);
+        pthread_mutex_lock(&h->lock);
+        /* every request that came while the check ran gets its result */
+        list = h->waiting;
+        h->waiting = NULL;
+        pthread_mutex_unlock(&h->lock);
+        while (list != NULL) {
+            struct request *rq = list;
+            struct MHD_Connection *c = rq->conn;
+
+            list = rq->hnext;
+            if (ok)
+                reply_json(rq, c, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"), NULL);
+            else
+                reply_unavailable(rq, c);
+            if (rq->resp == NULL)
+                rq->failed = 1;
+            MHD_resume_connection(c);
+        }
+        pthread_mutex_lock(&h->lock);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
+static int health_push(struct health *h, struct request *rq)
+{
+    pthread_mutex_lock(&h->lock);
+    if (h->stopping) {
+        pthread_mutex_unlock(&h->lock);
+        return -1;
+    }
+    rq->hnext = h->waiting;
+    h->waiting = rq;
+    pthread_cond_signal(&h->more);
+    pthread_mutex_unlock(&h->lock);
+    return 0;
+}
+
+/*
+ * The last call: what needs no database is answered here, on MHD's thread
+ * (unknown route, wrong method, no token or one not shaped like a token);
+ * the rest goes to a worker (or /healthz to its lane) with the connection
+ * suspended, and is queued when the worker resumes it.
+ */
+static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
+{
+    int done = 0;
+    enum MHD_Result ok;
+    int rc;
+
+    if (rq->route != ROUTE_RESPONSES || strcmp(rq->method, "POST") != 0 || !rq->admitted) {
+        ok = admit(rq, c, &done, 0);
+        if (done > 0)
+            return rq->resp != NULL ? flush(rq, c) : ok;
+    }
+    if (rq->route == ROUTE_RESPONSES && rq->too_large)
+        return post_responses(rq, c) == MHD_YES ? flush(rq, c) : MHD_NO;
+    if (rq->route == ROUTE_METRICS && rq->admitted)   /* no database needed */
+        return get_metrics(rq, c) == MHD_YES ? flush(rq, c) : MHD_NO;
+    rq->dispatched = 1;
+    /* from now: a slow upload does not eat into the database's time */
+    clock_gettime(CLOCK_MONOTONIC, &rq->deadline);
+    add_ms(&rq->deadline, rq->route == ROUTE_HEALTHZ ? HTTP_HEALTH_MS : rq->srv->db_timeout_ms);
+    MHD_suspend_connection(c);
+    rc = rq->route == ROUTE_HEALTHZ ? health_push(&rq->srv->health, rq)
+                                    : workq_push(rq->srv->work, run_request, rq);
+    if (rc != 0) {
+        reply_unavailable(rq, c);
+        if (rq->resp == NULL)
+            rq->failed = 1;
+        MHD_resume_connection(c);
+    }
+    return MHD_YES;
+}
+
+/* Whether a raw request target is refused: a byte outside printable ASCII,
+ * or a %XX that decodes to a control character, DEL or NUL (anywhere: the
+ * path is routed and logged, the query's values are used as text). */
+static int target_refused(const char *t)
+{
+    for (const unsigned char *p = (const unsigned char *)t; *p != '\0'; p++) {
+        if (*p <= 0x20 || *p >= 0x7f)
+            return 1;
+        if (*p == '%' && p[1] != '\0' && p[2] != '\0') {
+            char hex[3] = { (char)p[1], (char)p[2], '\0' };
+            char *end;
+            long v = strtol(hex, &end, 16);
+
+            if (*end == '\0' && (v < 0x20 || v == 0x7f))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Copies s into out (n bytes) for the log: printable ASCII as it is but
+ * the backslash, every other byte as \xNN; cut with "..." when long. */
+static void log_escape(const char *s, char *out, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t k = 0;
+
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (k + 8 >= n) {
+            memcpy(out + k, "...", 3);
+            k += 3;
+            break;
+        }
+        if (*p > 0x20 && *p < 0x7f && *p != '\\' && *p != '"') {
+            out[k++] = (char)*p;
+        } else {
+            out[k++] = '\\';
+            out[k++] = 'x';
+            out[k++] = hex[*p >> 4];
+            out[k++] = hex[*p & 15];
+        }
+    }
+    out[k] = '\0';
+}
+
+/* The request line is in: the request's state, with its raw target (MHD
+ * hands the access handler the path already %-decoded, cut at a NUL). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    struct http_server *srv = cls;
+    const union MHD_ConnectionInfo *ci;
     struct request *rq = calloc(1, sizeof *rq);
+    size_t plen;
 
     if (rq == NULL)
         return NULL;
     rq->srv = srv;
+    rq->conn = c;
+    ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    rq->cw = ci != NULL ? ci->socket_context : NULL;
     clock_gettime(CLOCK_MONOTONIC, &rq->start);
-    snprintf(rq->method, sizeof rq->method, "%s", method);
-    snprintf(rq->path, sizeof rq->path, "%s", url);
-    rq->route = match_route(url, rq);
+    snprintf(rq->method, sizeof rq->method, "-");
+    rq->bad_target = target_refused(uri);
+    plen = strcspn(uri, "?");
+    if (plen >= sizeof rq->path)
+        plen = sizeof rq->path - 1;
+    memcpy(rq->path, uri, plen);
+    rq->path[plen] = '\0';
     pthread_mutex_lock(&srv->lock);
     srv->active++;
     pthread_mutex_unlock(&srv->lock);
@@ -1384,14 +1713,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   void **con_cls)
 {
     struct request *rq = *con_cls;
+    enum MHD_Result ok;
 
     (void)version;
     if (rq == NULL) {
-        rq = request_new(cls, url, method);
+        rq = on_uri(cls, url, c);   /* not reached with MHD_OPTION_URI_LOG_CALLBACK */
         if (rq == NULL)
             return MHD_NO;
         *con_cls = rq;
-        return on_headers(rq, c);
+    }
+    if (!rq->started) {
+        rq->started = 1;
+        snprintf(rq->method, sizeof rq->method, "%s", method);
+        rq->route = match_route(url, rq);
+        connwatch_phase(rq->srv->conns, rq->cw, CONNWATCH_BODY);
+        ok = on_headers(rq, c);
+        return rq->resp != NULL ? flush(rq, c) : ok;
     }
     if (*upload_data_size > 0) {
         if (body_append(rq, upload_data, *upload_data_size) != 0)
@@ -1402,6 +1739,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         return MHD_YES;
     }
+    if (rq->dispatched) {
+        /* resumed by its worker */
+        if (rq->resp != NULL)
+            return flush(rq, c);
+        return rq->failed ? MHD_NO : MHD_YES;
+    }
+    connwatch_phase(rq->srv->conns, rq->cw, CONNWATCH_BUSY);
     return on_complete(rq, c);
 }
 
@@ -1413,30 +1757,39 @@ static double seconds_since(const struct timespec *t0)
     return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* The one log line per request: no token, body, answer or client address. */
+/* The one log line per request: no token, body, answer or client address;
+ * every byte of the method and path that is not printable ASCII escaped. */
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct http_server *srv = cls;
     struct request *rq = *con_cls;
+    const union MHD_ConnectionInfo *ci;
+    char method[80], path[4 * sizeof rq->path + 8];
     double secs;
 
-    (void)c;
+    ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (ci != NULL)
+        connwatch_phase(srv->conns, ci->socket_context, CONNWATCH_HEADERS);
     if (rq == NULL)
         return;
     secs = seconds_since(&rq->start);
     metrics_request(routes[rq->route].metric, rq->status, secs);
     metrics_in_flight(-1);
+    log_escape(rq->method, method, sizeof method);
+    log_escape(rq->path, path, sizeof path);
     if (rq->status == 0 || toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
         log_info("request method=%s path=%s status=%u duration_ms=%.1f bytes=%zu end=%s",
-                 rq->method, rq->path, rq->status, secs * 1000.0, rq->bytes,
+                 method, path, rq->status, secs * 1000.0, rq->bytes,
                  toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
                  : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN ? "shutdown"
                  : toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "ok"
                                                               : "aborted");
     else
-        log_info("request method=%s path=%s status=%u duration_ms=%.1f bytes=%zu", rq->method,
-                 rq->path, rq->status, secs * 1000.0, rq->bytes);
+        log_info("request method=%s path=%s status=%u duration_ms=%.1f bytes=%zu", method,
+                 path, rq->status, secs * 1000.0, rq->bytes);
+    if (rq->resp != NULL)
+        MHD_destroy_response(rq->resp);
     free(rq->body);
     free(rq);
     *con_cls = NULL;
@@ -1444,6 +1797,23 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     srv->active--;
     pthread_cond_broadcast(&srv->idle);
     pthread_mutex_unlock(&srv->lock);
+}
+
+/* A connection opened or closed: its deadlines (connwatch.h). */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *srv = cls;
+
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+        *socket_context = ci != NULL ? connwatch_started(srv->conns, ci->connect_fd) : NULL;
+    } else {
+        connwatch_closed(srv->conns, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 /* ---- start and stop --------------------------------------------------- */
@@ -1505,7 +1875,7 @@ static int open_listener(struct http_server *srv, const char *listen_at, int *ip
         return err_set(err, errlen, "--listen '%s': %s", listen_at, gai_strerror(rc));
     fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-        bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 64) != 0 ||
+        bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0 ||
         getsockname(fd, (struct sockaddr *)&sa, &salen) != 0) {
         err_set(err, errlen, "cannot listen on %s: %s", listen_at, strerror(errno));
         goto fail;
@@ -1532,14 +1902,34 @@ fail:
     return -1;
 }
 
+static void health_stop(struct health *h)
+{
+    if (!h->started)
+        return;
+    pthread_mutex_lock(&h->lock);
+    h->stopping = 1;
+    pthread_cond_broadcast(&h->more);
+    pthread_mutex_unlock(&h->lock);
+    pthread_join(h->thread, NULL);
+    h->started = 0;
+}
+
 static void server_free(struct http_server *srv)
 {
     if (srv == NULL)
         return;
     if (srv->listen_fd >= 0)
         close(srv->listen_fd);
+    health_stop(&srv->health);
+    workq_free(srv->work);
     gcommit_free(srv->gcommit);
     dbpool_free(srv->pool);
+    dbpool_free(srv->health.pool);
+    connwatch_free(srv->conns);
+    pthread_cond_destroy(&srv->health.more);
+    pthread_mutex_destroy(&srv->health.lock);
+    free(srv->tls_cert);
+    free(srv->tls_key);
     submit_free(srv->submit);
     tokencache_free(srv->tokens);
     pthread_cond_destroy(&srv->idle);
@@ -1547,20 +1937,96 @@ static void server_free(struct http_server *srv)
     free(srv);
 }
 
+/* Reads a whole PEM file into a NUL-terminated buffer (caller frees). */
+static char *read_pem(const char *path, const char *what, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+
+    if (f == NULL) {
+        err_set(err, errlen, "%s %s: %s", what, path, strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        size_t n;
+
+        if (cap - len < 4096) {
+            char *b = cap > (1u << 20) ? NULL : realloc(buf, cap + 8192);
+
+            if (b == NULL) {
+                err_set(err, errlen, "%s %s: too large or out of memory", what, path);
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = b;
+            cap += 8192;
+        }
+        n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    if (ferror(f) || len == 0) {
+        err_set(err, errlen, "%s %s: %s", what, path, len == 0 ? "empty" : strerror(errno));
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}
+
 static int start_mhd(struct http_server *srv, const struct http_config *cfg, int ipv6,
                      char *err, size_t errlen)
 {
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_ITC | (ipv6 ? MHD_USE_IPv6 : 0);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                     (ipv6 ? MHD_USE_IPv6 : 0);
+    char *key = NULL, *cert = NULL;
+    /* MHD's own limit sits above ours, so that ours answers 503 first. */
+    unsigned hard = cfg->connections + 64;
+    struct MHD_OptionItem tls[3] = { { MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },
+                                     { MHD_OPTION_END, 0, NULL } };
 
+    if (cfg->tls_cert != NULL || cfg->tls_key != NULL) {
+        if (cfg->tls_cert == NULL || cfg->tls_key == NULL)
+            return err_set(err, errlen, "--tls-cert and --tls-key go together");
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+            return err_set(err, errlen, "this libmicrohttpd was built without TLS");
+        cert = read_pem(cfg->tls_cert, "--tls-cert", err, errlen);
+        key = cert != NULL ? read_pem(cfg->tls_key, "--tls-key", err, errlen) : NULL;
+        if (key == NULL) {
+            free(cert);
+            return -1;
+        }
+        flags |= MHD_USE_TLS;
+        tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, cert };
+        tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, key };
+        srv->tls = 1;
+    }
     srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
                                 MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->listen_fd,
-                                MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->connections,
+                                MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->io_threads,
+                                MHD_OPTION_CONNECTION_LIMIT, hard,
+                                MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip,
                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
+                                MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                                MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+                                MHD_OPTION_ARRAY, tls,
                                 MHD_OPTION_END);
-    if (srv->mhd == NULL)
-        return err_set(err, errlen, "cannot start the HTTP server on %s", srv->address);
+    /* MHD copied neither: they must live as long as the daemon. Freed here
+     * on failure, else kept until http_stop. */
+    if (srv->mhd == NULL) {
+        free(cert);
+        free(key);
+        return err_set(err, errlen, "cannot start the HTTP server on %s%s", srv->address,
+                       srv->tls ? " (check the TLS certificate and key)" : "");
+    }
+    srv->tls_cert = cert;
+    srv->tls_key = key;
     /* MHD owns the socket now; it is handed back by MHD_quiesce_daemon. */
     srv->listen_fd = -1;
     return 0;
@@ -1570,6 +2036,7 @@ int http_start(const struct http_config *cfg, struct http_server **out, char *er
                size_t errlen)
 {
     struct http_server *srv = calloc(1, sizeof *srv);
+    unsigned statement_ms;
     int ipv6 = 0;
 
     *out = NULL;
@@ -1578,20 +2045,40 @@ int http_start(const struct http_config *cfg, struct http_server **out, char *er
     srv->listen_fd = -1;
     srv->body_limit = cfg->body_limit;
     srv->retry_after = cfg->retry_after;
+    srv->db_timeout_ms = cfg->db_timeout * 1000;
     pthread_mutex_init(&srv->lock, NULL);
     pthread_cond_init(&srv->idle, NULL);
-    if (cfg->connections == 0 || cfg->timeout == 0) {
-        err_set(err, errlen, "the connection limit and the timeout must be at least 1");
+    pthread_mutex_init(&srv->health.lock, NULL);
+    pthread_cond_init(&srv->health.more, NULL);
+    if (cfg->connections == 0 || cfg->timeout == 0 || cfg->threads == 0 ||
+        cfg->io_threads == 0 || cfg->db_timeout == 0 || cfg->per_ip == 0 ||
+        cfg->header_timeout == 0 || cfg->body_timeout == 0) {
+        err_set(err, errlen, "the connection limits, timeouts and thread counts must be at "
+                             "least 1");
         goto fail;
     }
+    /* The server gives up on a statement a little before the watchdog
+     * would cut the connection (dbpool.h): the connection stays usable. */
+    statement_ms = srv->db_timeout_ms > 1000 ? srv->db_timeout_ms - 500 : srv->db_timeout_ms;
     metrics_init();
-    if (dbpool_create(cfg->conninfo, cfg->pool, HTTP_DB_CONNECT_TIMEOUT, HTTP_DB_WAIT_MS,
-                      &srv->pool, err, errlen) != 0 ||
+    if (dbpool_create(cfg->conninfo, cfg->pool, srv->db_timeout_ms, statement_ms, &srv->pool,
+                      err, errlen) != 0 ||
+        dbpool_create(cfg->conninfo, 1, HTTP_HEALTH_MS, HTTP_HEALTH_MS, &srv->health.pool, err,
+                      errlen) != 0 ||
         gcommit_create(srv->pool, cfg->writers > 0 ? cfg->writers : 1, HTTP_GROUP_ROWS,
                        &srv->gcommit, err, errlen) != 0 ||
         submit_create(&srv->submit, err, errlen) != 0 ||
         (srv->tokens = tokencache_create(HTTP_TOKEN_CACHE_SLOTS, HTTP_TOKEN_CACHE_TTL)) == NULL ||
-        open_listener(srv, cfg->listen, &ipv6, err, errlen) != 0 ||
+        workq_create(cfg->threads, &srv->work, err, errlen) != 0 ||
+        connwatch_create(cfg->header_timeout * 1000, cfg->body_timeout * 1000, cfg->connections,
+                         &srv->conns, err, errlen) != 0)
+        goto fail;
+    if (pthread_create(&srv->health.thread, NULL, health_main, srv) != 0) {
+        err_set(err, errlen, "cannot start the health thread");
+        goto fail;
+    }
+    srv->health.started = 1;
+    if (open_listener(srv, cfg->listen, &ipv6, err, errlen) != 0 ||
         start_mhd(srv, cfg, ipv6, err, errlen) != 0)
         goto fail;
     *out = srv;
@@ -1639,6 +2126,12 @@ unsigned http_stop(struct http_server *srv, unsigned drain_seconds)
         return 0;
     fd = MHD_quiesce_daemon(srv->mhd);
     left = drain(srv, drain_seconds);
+    /* Every suspended connection is resumed before MHD stops: the workers
+     * and the health lane finish what is queued (each job within its
+     * database deadline), then MHD closes the rest. */
+    health_stop(&srv->health);
+    workq_free(srv->work);
+    srv->work = NULL;
     MHD_stop_daemon(srv->mhd);
     /* Closed only after MHD_stop_daemon: a thread may still have used it. */
     if (fd != MHD_INVALID_SOCKET)

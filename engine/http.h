@@ -6,12 +6,23 @@
  * GET /v1/reports/city/{slug}.xlsx, GET /v1/reports/network/{slug}.xlsx,
  * GET /v1/reports/ministry.{xlsx,csv,json}, GET /healthz, GET /metrics.
  *
- * Threads: libpq calls block, so MHD runs one thread per connection
- * (MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD) with a
- * connection limit near the size of the database pool (dbpool.h): a request
- * borrows a PGconn only while it talks to the database. The better option
- * at scale is suspending connections and handing database work to a fixed
- * set of workers; at the load of a survey network the simple model is ample.
+ * Threads: libmicrohttpd runs a few event threads (MHD_USE_EPOLL with a
+ * thread pool, MHD_USE_INTERNAL_POLLING_THREAD) that never block: an idle
+ * or slow connection costs a socket and a small buffer. libpq calls block,
+ * so a request that needs the database is handed to a worker (workq.h)
+ * with its connection suspended (MHD_suspend_connection); the worker makes
+ * the answer and resumes the connection, and the event thread queues it.
+ * /healthz has a lane of its own (one thread, one database connection) so
+ * that it answers within 1.5 s whatever the workers wait on. Deadlines for
+ * a request's headers and body and the overall connection limit (503) are
+ * connwatch.h's; the per-address limit is MHD's. Every database wait is
+ * bounded by the request's deadline (--db-timeout; dbpool.h).
+ *
+ * Strictness: the raw request target (MHD_OPTION_URI_LOG_CALLBACK, before
+ * MHD decodes it) with a %-encoded control character or NUL, or a byte
+ * outside printable ASCII, is 400; so is a repeated Content-Length, one
+ * with Transfer-Encoding, or a Transfer-Encoding other than "chunked". The
+ * log escapes every byte of method and path outside printable ASCII.
  *
  * Bodies: MHD's POST processor is not used (0.9.75 mishandles some JSON
  * bodies); the handler collects the body itself into a buffer capped by the
@@ -22,8 +33,9 @@
  * that sends more than 16 times the limit is cut off (connection closed),
  * and the connection timeout bounds one that stalls.
  *
- * Failure: the database away is 503 with Retry-After; the pool reconnects on
- * its own. Every error is JSON: {"error": {"status", "path", "message"}}.
+ * Failure: the database away, frozen or unable to take the work is 503 with
+ * Retry-After (db_unavailable decides, db.h), never 500; the pool
+ * reconnects on its own. Every error is JSON: {"error": {"status", "path", "message"}}.
  * One log line per request (method, path, status, duration, bytes): never a
  * token, a body, an answer or the client's address.
  */
@@ -38,11 +50,19 @@ struct http_config {
     const char *conninfo;    /* libpq conninfo */
     const char *listen;      /* "ADDR:PORT", "[V6ADDR]:PORT"; port 0 picks a free one */
     size_t body_limit;       /* bytes */
-    unsigned connections;    /* simultaneous HTTP connections (= threads) */
+    unsigned connections;    /* open HTTP connections before new ones get 503 */
+    unsigned per_ip;         /* open connections from one address (more are closed) */
+    unsigned threads;        /* workers running requests that need the database */
+    unsigned io_threads;     /* MHD's event threads (epoll each) */
     unsigned pool;           /* database connections */
     unsigned writers;        /* group commit threads (gcommit.h), 1 .. pool */
     unsigned timeout;        /* seconds of client silence before a connection is closed */
+    unsigned header_timeout; /* seconds for a request's line and headers */
+    unsigned body_timeout;   /* seconds for its body, after the headers */
+    unsigned db_timeout;     /* seconds: the bound of a request's database work */
     unsigned retry_after;    /* seconds, sent with 503 */
+    const char *tls_cert;    /* PEM files: HTTPS when both are set */
+    const char *tls_key;
 };
 
 /* Binds, starts the threads and returns. Fails (err says why: bad address,

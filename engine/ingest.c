@@ -304,7 +304,7 @@ static void set_error(struct ingest_result *res, int status, const char *path, c
 
 static int db_failed(PGconn *conn, struct ingest_result *res, const char *err)
 {
-    if (PQstatus(conn) != CONNECTION_OK) {
+    if (db_unavailable(conn)) {
         set_error(res, 503, "", "the database is unavailable: %s", err);
         return 503;
     }
@@ -457,11 +457,13 @@ static int store_fast(PGconn *conn, size_t n, const char *json, struct ingest_re
         PQclear(r);
         return 1;
     }
-    if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK)
+    if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK) {
         err_set(err, sizeof err, "database: unexpected answer to the insert");
-    else
+    } else {
+        db_note_failure(r);
         err_set(err, sizeof err, "database: %s",
                 r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+    }
     PQclear(r);
     err[strcspn(err, "\n")] = '\0';
     db_failed(conn, res, err);
@@ -515,6 +517,8 @@ static const char *const group_tokens_sql = "SELECT " TOKENS_KNOWN("$1");
 static void copy_failed(PGconn *conn, const PGresult *r, int *rc, char *err, size_t errlen)
 {
     *rc = INGEST_GROUP_FAILED;
+    if (r != NULL)
+        db_note_failure(r);
     err_set(err, errlen, "database: %s",
             r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn));
     err[strcspn(err, "\n")] = '\0';
@@ -628,6 +632,7 @@ int ingest_group(PGconn *conn, const struct ingest_part *parts, size_t nparts,
     if (state_is(r, "22P02") && msg != NULL && strstr(msg, GROUP_MARK) != NULL) {
         rc = INGEST_GROUP_ALONE;
     } else {
+        db_note_failure(r);
         err_set(err, errlen, "database: %s",
                 r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn));
         err[strcspn(err, "\n")] = '\0';
@@ -689,6 +694,7 @@ static int result_failed(PGconn *conn, PGresult *r, ExecStatusType want,
 
     if (r != NULL && PQresultStatus(r) == want)
         return 0;
+    db_note_failure(r);
     err_set(err, sizeof err, "database: %s",
             r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn));
     err[strcspn(err, "\n")] = '\0';

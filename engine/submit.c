@@ -1,6 +1,7 @@
 #include "submit.h"
 
 #include "catalog.h"
+#include "db.h"
 #include "err.h"
 #include "jarena.h"
 #include "response.h"
@@ -119,6 +120,7 @@ static int store_alone(struct dbpool *pool, const struct response_batch *b,
 
         if (conn == NULL)
             break;
+        db_clear_failure();
         known = auth_lookup_hash(conn, who->hash, &again, err, sizeof err);
         if (known == 0) {
             dbpool_put(pool, conn);
@@ -132,6 +134,12 @@ static int store_alone(struct dbpool *pool, const struct response_batch *b,
         if (PQstatus(conn) != CONNECTION_OK) {
             dbpool_discard(pool, conn);
             continue;
+        }
+        if (known < 0 && db_unavailable(conn)) {
+            /* a lock or statement timeout, a shutdown under way: 503 */
+            dbpool_discard(pool, conn);
+            unavailable(res, err);
+            return 503;
         }
         dbpool_put(pool, conn);
         if (known < 0) {

@@ -331,7 +331,7 @@ Test(http, metrics_in_prometheus_format)
     httpc_free(&r);
     get("/nope", NULL, &r);
     httpc_free(&r);
-    get("/metrics", NULL, &r);
+    get("/metrics", admin, &r);
     cr_expect_eq(r.status, 200);
     cr_expect(httpc_header(&r, "Content-Type", v, sizeof v) != NULL &&
                   strncmp(v, "text/plain; version=0.0.4", 25) == 0,
@@ -345,6 +345,29 @@ Test(http, metrics_in_prometheus_format)
     cr_expect(strstr(r.body, "# TYPE empirie_http_request_duration_seconds histogram") != NULL);
     cr_expect(strstr(r.body, "empirie_http_request_duration_seconds_bucket{le=\"+Inf\"}") != NULL);
     cr_expect(strstr(r.body, "empirie_responses_stored_total{result=\"created\"}") != NULL);
+    httpc_free(&r);
+}
+
+/* /metrics is the admin's: 401 without a token, 403 for any other role,
+ * and none of the counters in either answer. */
+Test(http, metrics_need_an_admin_token)
+{
+    const char *const others[] = { collector, analyst, ministry };
+    struct httpc_resp r;
+
+    get("/metrics", NULL, &r);
+    expect_error(&r, 401);
+    cr_expect(strstr(r.body, "empirie_") == NULL, "%s", r.body);
+    httpc_free(&r);
+    for (size_t i = 0; i < 3; i++) {
+        get("/metrics", others[i], &r);
+        expect_error(&r, 403);
+        cr_expect(strstr(r.body, "empirie_") == NULL, "%s", r.body);
+        httpc_free(&r);
+    }
+    get("/metrics", admin, &r);
+    cr_expect_eq(r.status, 200);
+    cr_expect(strstr(r.body, "empirie_http_requests_total") != NULL, "%s", r.body);
     httpc_free(&r);
 }
 

@@ -315,7 +315,7 @@ Test(http_reports, metrics)
 
     cr_expect_eq(get("/v1/reports/ministry.json?survey=" SURVEY, ministry, &r), 200);
     httpc_free(&r);
-    cr_assert_eq(get("/metrics", NULL, &r), 200);
+    cr_assert_eq(get("/metrics", admin, &r), 200);
     cr_expect(strstr(r.body, "empirie_http_requests_total{route=\"/v1/reports/ministry.{ext}\","
                              "status=\"200\"} 1\n") != NULL, "%s", r.body);
     httpc_free(&r);

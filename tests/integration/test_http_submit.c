@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SURVEY "satysfakcja-pracownikow"
@@ -307,7 +308,7 @@ static long metric(const char *name)
     const char *at;
     long v = -1;
 
-    cr_assert(httpc_request(dmn.port, "GET", "/metrics", NULL, NULL, NULL, 0, &r) == 0);
+    cr_assert(httpc_request(dmn.port, "GET", "/metrics", admin, NULL, NULL, 0, &r) == 0);
     at = strstr(r.body, name);
     while (at != NULL && at > r.body && at[-1] != '\n')
         at = strstr(at + 1, name);
@@ -453,4 +454,66 @@ Test(submit, large_groups_by_copy)
     free(fresh);
     free(conflict);
     free(later);
+}
+
+static long ms_now(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000L + t.tv_nsec / 1000000L;
+}
+
+/*
+ * A database that cannot take the work (here: the response table locked,
+ * so the server's lock_timeout fires, with the connection still fine) is
+ * 503 with Retry-After at every step: the group, the group's retry, the
+ * body alone, a read. It used to be 500 when the group failed with the
+ * connection fine and the body alone failed again. Nothing is stored; once
+ * the lock is gone the same bodies are stored.
+ */
+Test(submit, database_unable_is_503_never_500)
+{
+    json_t *batch = json_array();
+    char *one, *many;
+    struct httpc_resp r;
+    char v[16];
+    PGresult *res;
+
+    cr_assert_eq(daemon_stop(&dmn, SIGTERM), 0);
+    daemon_start(&dmn, db.conninfo, "--db-timeout 2 --retry-after 3");
+    one = dump(make_response(city, 1, 0));
+    for (int i = 0; i < 100; i++)   /* 64 rows and more go in by COPY */
+        json_array_append_new(batch, make_response(city, 100 + i, 0));
+    many = dump(batch);
+    res = PQexec(db.conn, "BEGIN; LOCK TABLE response IN ACCESS EXCLUSIVE MODE");
+    cr_assert(PQresultStatus(res) == PGRES_COMMAND_OK, "%s", PQerrorMessage(db.conn));
+    PQclear(res);
+    for (int k = 0; k < 3; k++) {
+        long t0 = ms_now();
+
+        if (k < 2)
+            post(admin, k == 0 ? one : many, strlen(k == 0 ? one : many), &r);
+        else
+            cr_assert(httpc_request(dmn.port, "GET", "/v1/responses/counts", admin, NULL, NULL,
+                                    0, &r) == 0);
+        cr_expect_eq(r.status, 503, "step %d: %d %s", k, r.status, r.body);
+        cr_expect(httpc_header(&r, "Retry-After", v, sizeof v) != NULL && strcmp(v, "3") == 0,
+                  "%s", r.headers);
+        cr_expect(ms_now() - t0 < 3500, "step %d answered in %ld ms (bound 2 s)", k,
+                  ms_now() - t0);
+        httpc_free(&r);
+    }
+    res = PQexec(db.conn, "COMMIT");
+    PQclear(res);
+    cr_expect_eq(rows(), 0);
+    post(admin, one, strlen(one), &r);
+    cr_expect_eq(r.status, 201, "%s", r.body);
+    httpc_free(&r);
+    post(admin, many, strlen(many), &r);
+    cr_expect_eq(r.status, 201, "%s", r.body);
+    httpc_free(&r);
+    cr_expect_eq(rows(), 101);
+    free(one);
+    free(many);
 }

@@ -15,7 +15,8 @@ struct daemon {
 };
 
 /* Starts the daemon on conninfo with extra options (may be ""). Aborts the
- * test when it does not come up within 20 s. */
+ * test when it does not come up within 20 s (answering /healthz; with
+ * --tls-cert in extra, accepting a connection). */
 void daemon_start(struct daemon *d, const char *conninfo, const char *extra);
 
 /* Sends sig (0: none) and waits up to 30 s for the exit; returns the exit

@@ -27,6 +27,24 @@ int httpc_connect(unsigned port)
     return fd;
 }
 
+int httpc_connect_from(const char *source, unsigned port, int nonblock)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
+    struct sockaddr_in from = { .sin_family = AF_INET };
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+
+    if (fd < 0)
+        return -1;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (inet_pton(AF_INET, source, &from.sin_addr) != 1 ||
+        bind(fd, (struct sockaddr *)&from, sizeof from) != 0 ||
+        (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 && errno != EINPROGRESS)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 int httpc_send(int fd, const void *data, size_t len)
 {
     const char *p = data;

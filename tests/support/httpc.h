@@ -19,6 +19,11 @@ struct httpc_resp {
 /* A connected socket to 127.0.0.1:port, or -1. */
 int httpc_connect(unsigned port);
 
+/* The same from a given loopback source address ("127.0.0.2": all of
+ * 127/8 is loopback on Linux), to test per-address limits; non-blocking
+ * when nonblock (connect then completes later). */
+int httpc_connect_from(const char *source, unsigned port, int nonblock);
+
 /* Sends everything; -1 on error. */
 int httpc_send(int fd, const void *data, size_t len);
 
