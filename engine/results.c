@@ -3,6 +3,7 @@
 #include "anon.h"
 #include "err.h"
 #include "stats.h"
+#include "vocab.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -42,7 +43,14 @@ struct ctx {
     struct group *groups;
     size_t ngroups;
     size_t first_network, first_all;   /* group index ranges: cities, networks, all */
+    unsigned char *asked;         /* per wave x item: the wave's instrument asks it */
 };
+
+/* Whether item k was asked in wave w (see results_input.wave_version). */
+static int item_asked(const struct ctx *c, size_t w, size_t k)
+{
+    return c->asked == NULL || c->asked[w * c->nitems + k];
+}
 
 static double item_n(const struct agg_item *it, const struct survey_item *def)
 {
@@ -564,16 +572,12 @@ static json_t *json_suppressed(void)
     return json_pack("{s:b}", "suppressed", 1);
 }
 
+/* The first word, from the unadjusted p; label_significance rewrites it
+ * from the adjusted p once the group's p-values are adjusted. */
 static const char *trend_label(enum stats_trend_dir dir, int english)
 {
-    switch (dir) {
-    case STATS_TREND_RISING:
-        return english ? "rising" : "rośnie";
-    case STATS_TREND_FALLING:
-        return english ? "falling" : "spada";
-    default:
-        return english ? "no clear change" : "brak wyraźnej zmiany";
-    }
+    return vocab_trend(dir == STATS_TREND_RISING ? 1 : dir == STATS_TREND_FALLING ? -1 : 0,
+                       dir != STATS_TREND_NONE, english);
 }
 
 static json_t *json_change(const struct ctx *c, size_t prev_wave, const struct est *now,
@@ -832,6 +836,22 @@ static json_t *json_across(const struct build *b, size_t gi, size_t w, size_t m)
     return o;
 }
 
+/* A reverse-coded item's distribution is accumulated on the keyed scale
+ * (slot i holds the answer max - i); shown, it is the answers as given:
+ * slot i is the answer min + i, under the item's own labels. */
+static void raw_order(json_t *dist)
+{
+    size_t n = json_array_size(dist);
+
+    for (size_t i = 0; i < n / 2; i++) {
+        json_t *a = json_incref(json_array_get(dist, i));
+        json_t *z = json_incref(json_array_get(dist, n - 1 - i));
+
+        json_array_set_new(dist, i, z);
+        json_array_set_new(dist, n - 1 - i, a);
+    }
+}
+
 static json_t *json_measure(const struct build *b, size_t gi, size_t w, size_t m)
 {
     const struct ctx *c = b->c;
@@ -847,12 +867,16 @@ static json_t *json_measure(const struct build *b, size_t gi, size_t w, size_t m
         free(ses);
         return json_suppressed();
     }
-    if (m < c->nitems)
+    if (m < c->nitems) {
         o = json_est(c, e, 1, cell->items[m].values, cell->items[m].nvalues);
-    else
+        if (agg_item_def(c->agg, m)->reverse)
+            raw_order(json_object_get(o, "distribution"));
+    } else {
         o = json_est(c, e, 0, NULL, 0);
+    }
     json_object_set_new(o, "suppressed", json_false());
     if (w > 0 && !measure_hidden(c, g, w - 1, m) &&
+        (m >= c->nitems || item_asked(c, w - 1, m)) &&
         cache_at(b->cache, c, gi, w - 1, m)->n > 0)
         json_object_set_new(o, "change",
                             json_change(c, w - 1, e, cache_at(b->cache, c, gi, w - 1, m)));
@@ -862,8 +886,11 @@ static json_t *json_measure(const struct build *b, size_t gi, size_t w, size_t m
     for (size_t v = 0; means != NULL && ses != NULL && v < c->nwaves; v++) {
         const struct est *ev = cache_at(b->cache, c, gi, v, m);
 
-        means[v] = v <= w && !measure_hidden(c, g, v, m) ? ev->mean : NAN;
-        ses[v] = v <= w && !measure_hidden(c, g, v, m) ? ev->se : NAN;
+        int shown = v <= w && !measure_hidden(c, g, v, m) &&
+                    (m >= c->nitems || item_asked(c, v, m));
+
+        means[v] = shown ? ev->mean : NAN;
+        ses[v] = shown ? ev->se : NAN;
     }
     json_object_set_new(o, "trend", means != NULL && ses != NULL ? json_trend(c, means, ses)
                                                                  : json_null());
@@ -1085,6 +1112,63 @@ static void adjust_p(json_t *group)
     free(found);
 }
 
+/* Every word on a figure follows one rule, the adjusted p (vocab.h): a
+ * trend's direction and label, a change's and a network difference's
+ * label, written after adjust_p so no word rests on an unadjusted p. */
+static void label_one(json_t *m, int english)
+{
+    json_t *tr = json_object_get(m, "trend"), *ch = json_object_get(m, "change"), *vs;
+    size_t i;
+
+    if (json_is_object(tr)) {
+        double slope = json_number_value(json_object_get(tr, "slope"));
+        int sig = vocab_significant(json_number_value(json_object_get(tr, "p_adj")));
+
+        json_object_set_new(tr, "direction", json_string(vocab_trend_dir(slope, sig)));
+        json_object_set_new(tr, "label", json_string(vocab_trend(slope, sig, english)));
+    }
+    if (json_is_object(ch)) {
+        json_t *fav = json_object_get(ch, "favourable");
+        double diff = json_number_value(json_object_get(ch, "diff"));
+        int sig = vocab_significant(json_number_value(json_object_get(ch, "p_adj")));
+
+        json_object_set_new(ch, "significant", json_boolean(sig));
+        json_object_set_new(ch, "label", json_string(vocab_change(diff, sig, english)));
+        if (json_is_object(fav)) {
+            diff = json_number_value(json_object_get(fav, "diff"));
+            sig = vocab_significant(json_number_value(json_object_get(fav, "p_adj")));
+            json_object_set_new(fav, "significant", json_boolean(sig));
+            json_object_set_new(fav, "label", json_string(vocab_change(diff, sig, english)));
+        }
+    }
+    json_array_foreach(json_object_get(m, "vs_networks"), i, vs) {
+        double diff = json_number_value(json_object_get(vs, "diff"));
+        int sig;
+
+        if (!json_is_number(json_object_get(vs, "p_adj")))
+            continue;
+        sig = vocab_significant(json_number_value(json_object_get(vs, "p_adj")));
+        json_object_set_new(vs, "significant", json_boolean(sig));
+        json_object_set_new(vs, "label", json_string(vocab_difference(diff, sig, english)));
+        json_object_set_new(vs, "effect", json_string(vocab_effect(
+                                              json_number_value(json_object_get(vs, "cohens_d")),
+                                              english)));
+    }
+}
+
+static void label_significance(json_t *group, int english)
+{
+    size_t i;
+    json_t *m;
+
+    json_array_foreach(json_object_get(group, "items"), i, m)
+        label_one(m, english);
+    json_array_foreach(json_object_get(group, "dimensions"), i, m)
+        label_one(m, english);
+    if (json_is_object(json_object_get(group, "enps")))
+        label_one(json_object_get(group, "enps"), english);
+}
+
 /* ---------- a group ---------- */
 
 static json_t *json_breakdown(const struct build *b, size_t gi, size_t w)
@@ -1122,7 +1206,7 @@ static json_t *json_breakdown(const struct build *b, size_t gi, size_t w)
             struct est e;
             json_t *io;
 
-            if (!is_scored(def))
+            if (!is_scored(def) || !item_asked(c, w, k))
                 continue;
             if (g->part_item_hidden[(w * np + p) * c->nitems + k]) {
                 io = json_suppressed();
@@ -1188,7 +1272,10 @@ static json_t *json_group(struct build *b, size_t gi, size_t w)
 
         if (def->type == SURVEY_TEXT)
             continue;
-        io = is_scored(def) ? json_measure(b, gi, w, k) : json_categorical(b, gi, w, k);
+        if (!item_asked(c, w, k))
+            io = json_pack("{s:b}", "not_asked", 1);
+        else
+            io = is_scored(def) ? json_measure(b, gi, w, k) : json_categorical(b, gi, w, k);
         json_object_set_new(io, "code", json_string(def->code));
         json_array_append_new(items, io);
     }
@@ -1206,6 +1293,7 @@ static json_t *json_group(struct build *b, size_t gi, size_t w)
     json_object_set_new(o, "enps", json_enps(b, gi, w));
     rests_free(b);
     adjust_p(o);
+    label_significance(o, c->in->english);
     if (c->split)
         json_object_set_new(o, "breakdown", json_breakdown(b, gi, w));
     return o;
@@ -1244,7 +1332,7 @@ static json_t *json_instrument(const struct ctx *c)
     for (size_t k = 0; k < c->nitems; k++) {
         const struct survey_item *it = agg_item_def(c->agg, k);
         const struct agg_item *shape = &c->groups[c->first_all].total[0]->items[k];
-        json_t *values;
+        json_t *values, *io;
 
         if (it->type == SURVEY_TEXT)
             continue;
@@ -1263,6 +1351,20 @@ static json_t *json_instrument(const struct ctx *c)
                                  : json_null(),
                              "values", values, "options",
                              json_options(c, it->options, it->noptions)));
+        io = json_array_get(items, json_array_size(items) - 1);
+        /* A reverse-coded item: its distribution is the answers as given,
+         * its scores are keyed (higher is better); the note says so. */
+        if (it->reverse && io != NULL)
+            json_object_set_new(io, "note", json_string(c->in->english ? VOCAB_REVERSED_EN
+                                                                       : VOCAB_REVERSED_PL));
+        if (io != NULL) {
+            json_t *asked = json_array();
+
+            for (size_t w = 0; w < c->nwaves; w++)
+                if (item_asked(c, w, k))
+                    json_array_append_new(asked, json_string(agg_wave(c->agg, w)));
+            json_object_set_new(io, "waves_asked", asked);
+        }
     }
     for (size_t d = 0; d < c->ndims; d++) {
         const struct survey_dimension *dim = agg_dim_def(c->agg, d);
@@ -1394,6 +1496,18 @@ json_t *results_build(const struct results_input *in, char *err, size_t errlen)
         c.attr = &in->survey->attrs[a];
         c.nparts = c.attr->noptions + 1;   /* every code, and "not given" */
     }
+    if (in->wave_version != NULL) {
+        c.asked = calloc(c.nwaves * c.nitems + 1, 1);
+        if (c.asked == NULL) {
+            err_set(err, errlen, "out of memory");
+            return NULL;
+        }
+        for (size_t w = 0; w < c.nwaves; w++)
+            for (size_t k = 0; k < c.nitems; k++)
+                c.asked[w * c.nitems + k] =
+                    in->wave_version[w] <= 0 ||
+                    agg_item_in_version(c.agg, in->wave_version[w], k) != 0;
+    }
     if (groups_build(&c) != 0 || suppress(&c) != 0) {
         err_set(err, errlen, "out of memory");
         goto done;
@@ -1422,6 +1536,7 @@ json_t *results_build(const struct results_input *in, char *err, size_t errlen)
                     json_instrument(&c), "groups", groups);
 done:
     groups_free(&c);
+    free(c.asked);
     return doc;
 }
 

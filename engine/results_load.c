@@ -107,6 +107,7 @@ json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey
     const struct survey **versions = NULL;
     const char **labels = NULL;
     double *x = NULL;
+    int *wave_version = NULL;
     struct registry_data reg;
     struct results_input in;
     struct agg *a = NULL;
@@ -127,7 +128,8 @@ json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey
     versions = calloc(nwaves + 1, sizeof *versions);
     labels = calloc(nwaves, sizeof *labels);
     x = calloc(nwaves, sizeof *x);
-    if (versions == NULL || labels == NULL || x == NULL) {
+    wave_version = calloc(nwaves, sizeof *wave_version);
+    if (versions == NULL || labels == NULL || x == NULL || wave_version == NULL) {
         err_set(err, errlen, "out of memory");
         goto done;
     }
@@ -137,6 +139,7 @@ json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey
         int seen = 0;
 
         labels[w] = waves[w]->label;
+        wave_version[w] = v != NULL ? v->version : 0;
         x[w] = date_years(waves[w]->opens_on);
         for (size_t i = 0; i < nversions; i++)
             seen |= versions[i] == v;
@@ -163,6 +166,7 @@ json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey
     in.by_attr = by_attr;
     in.threshold = anon_threshold(newest->anonymity_threshold);
     in.english = english;
+    in.wave_version = wave_version;
     doc = results_build(&in, err, errlen);
     if (doc != NULL) {
         json_object_set_new(doc, "responses_read", json_integer((json_int_t)rows));
@@ -175,5 +179,6 @@ done:
     free(versions);
     free(labels);
     free(x);
+    free(wave_version);
     return doc;
 }
