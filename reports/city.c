@@ -4,6 +4,7 @@
 #include "err.h"
 #include "results.h"
 #include "sheets.h"
+#include "vocab.h"
 #include "xlsx.h"
 
 #include <math.h>
@@ -59,16 +60,16 @@ static void choose_network(struct city *c)
 
 enum {
     S_CODE, S_LABEL, S_VALUE, S_CI_LO, S_CI_HI, S_CHANGE, S_P, S_SIG, S_TREND, S_NET,
-    S_NET_VALUE, S_REST, S_DIFF, S_DIFF_P, S_RANK, S_OF, S_NCOLS
+    S_NET_VALUE, S_REST, S_DIFF, S_DIFF_P, S_DIFF_SIG, S_EFFECT, S_RANK, S_OF, S_NCOLS
 };
 
 static const struct xlsx_col summary_cols[S_NCOLS] = {
     { L_CODE, NULL, 14 },        { L_INDICATOR, NULL, 40 },   { L_VALUE, NULL, 10 },
     { L_CI_LOW, NULL, 10 },      { L_CI_HIGH, NULL, 10 },     { L_CHANGE, NULL, 12 },
-    { L_P_ADJ, NULL, 11 },       { L_SIGNIFICANT, NULL, 15 }, { L_TREND, NULL, 22 },
+    { L_P_ADJ, NULL, 13 },       { L_SIGNIFICANT, NULL, 21 }, { L_TREND, NULL, 21 },
     { L_NETWORK, NULL, 20 },     { L_NETWORK_VALUE, NULL, 11 }, { L_REST_MEAN, NULL, 13 },
-    { L_DIFF, NULL, 10 },        { L_P_ADJ, NULL, 11 },       { L_RANK, NULL, 10 },
-    { L_OF, NULL, 9 },
+    { L_DIFF, NULL, 10 },        { L_P_ADJ, NULL, 13 },       { L_SIG_DIFF, NULL, 26 },
+    { L_EFFECT, NULL, 12 },      { L_RANK, NULL, 14 },        { L_OF, NULL, 9 },
 };
 
 /* A measure (dimension, item or eNPS): vkey is "mean" or "value". */
@@ -113,6 +114,14 @@ static void summary_network(struct city *c, lxw_worksheet *ws, int row, const js
     xlsx_figure(&c->x, ws, row, S_DIFF, vs, "diff",
                 xlsx_significant(vs, "p_adj") ? f->sig : f->change);
     xlsx_figure(&c->x, ws, row, S_DIFF_P, vs, "p_adj", XF_PVAL);
+    if (!xlsx_is_hidden(vs) && json_is_number(json_object_get(vs, "p_adj"))) {
+        xlsx_text(&c->x, ws, row, S_DIFF_SIG,
+                  vocab_difference(xlsx_num(vs, "diff"), xlsx_significant(vs, "p_adj"),
+                                   c->x.english),
+                  XF_PLAIN);
+        xlsx_text(&c->x, ws, row, S_EFFECT,
+                  vocab_effect(xlsx_num(vs, "cohens_d"), c->x.english), XF_PLAIN);
+    }
     xlsx_figure(&c->x, ws, row, S_RANK, vs, "rank", XF_INT);
     xlsx_figure(&c->x, ws, row, S_OF, vs, "of", XF_INT);
 }
@@ -126,7 +135,7 @@ static void summary_measure(struct city *c, lxw_worksheet *ws, int row, const ch
     if (xlsx_is_hidden(c->g))
         m = NULL;
     xlsx_text(&c->x, ws, row, S_CODE, code, XF_PLAIN);
-    xlsx_text(&c->x, ws, row, S_LABEL, label, XF_PLAIN);
+    xlsx_wrapped(&c->x, ws, row, S_LABEL, label, summary_cols[S_LABEL].width, XF_WRAP);
     xlsx_figure(&c->x, ws, row, S_VALUE, m, f->vkey, f->value);
     xlsx_figure(&c->x, ws, row, S_CI_LO, m, "ci_low", f->value);
     xlsx_figure(&c->x, ws, row, S_CI_HI, m, "ci_high", f->value);
@@ -235,8 +244,12 @@ static int summary_indicators(struct city *c, lxw_worksheet *ws, int row)
     json_array_foreach(xlsx_get(c->doc, "instrument.items"), i, it) {
         const char *code = xlsx_str(it, "code", "");
 
+        char text[600];
+
+        if (sheets_not_asked(xlsx_find(json_object_get(c->g, "items"), "code", code)))
+            continue;
         if (sheets_scored(it) && !json_is_string(json_object_get(it, "dimension")))
-            summary_measure(c, ws, row++, code, xlsx_str(it, "text", code),
+            summary_measure(c, ws, row++, code, sheets_item_label(it, text, sizeof text),
                             xlsx_find(json_object_get(c->g, "items"), "code", code),
                             xlsx_find(json_object_get(c->net, "items"), "code", code),
                             &mean_fmt);
@@ -312,10 +325,11 @@ static void item_row(struct city *c, lxw_worksheet *ws, int row, const json_t *i
                           ? NULL
                           : xlsx_find(json_object_get(c->g, "items"), "code", code);
     const char *dim = json_string_value(json_object_get(item, "dimension"));
-    char dist[1200];
+    char dist[1200], text[600];
 
     xlsx_text(&c->x, ws, row, I_CODE, code, XF_PLAIN);
-    xlsx_text(&c->x, ws, row, I_TEXT, xlsx_str(item, "text", code), XF_PLAIN);
+    xlsx_wrapped(&c->x, ws, row, I_TEXT, sheets_item_label(item, text, sizeof text),
+                 item_cols[I_TEXT].width, XF_WRAP);
     if (dim != NULL)
         xlsx_text(&c->x, ws, row, I_DIM, sheets_dim_label(c->doc, dim), XF_PLAIN);
     xlsx_figure(&c->x, ws, row, I_N, m, "n", XF_INT);
@@ -358,8 +372,12 @@ static void sheet_items(struct city *c)
         return;
     sheets_title(&c->x, ws, xlsx_label(&c->x, L_ITEMS), c->subtitle);
     xlsx_header(&c->x, ws, 2, 0, item_cols, (size_t)ncols);
-    json_array_foreach(xlsx_get(c->doc, "instrument.items"), i, it)
+    json_array_foreach(xlsx_get(c->doc, "instrument.items"), i, it) {
+        if (sheets_not_asked(xlsx_find(json_object_get(c->g, "items"), "code",
+                                       xlsx_str(it, "code", ""))))
+            continue;    /* not in this wave's instrument: no row */
         item_row(c, ws, row++, it);
+    }
     xlsx_table(&c->x, ws, 2, row - 1, ncols);
 }
 
@@ -424,43 +442,57 @@ static void sheet_dimensions(struct city *c)
 
 /* ---- distributions ---- */
 
-/* Items share a block when their answer slots and labels are the same. */
+/* Items share a block when their answer slots and labels are the same and
+ * both are reverse-coded or neither is (a block's colours say which answers
+ * are good: for a reverse-coded item agreeing is the unfavourable end). */
 static int same_scale(const json_t *a, const json_t *b)
 {
     return sheets_scored(a) && sheets_scored(b) &&
            json_equal(json_object_get(a, "values"), json_object_get(b, "values")) &&
-           json_equal(json_object_get(a, "options"), json_object_get(b, "options"));
+           json_equal(json_object_get(a, "options"), json_object_get(b, "options")) &&
+           json_is_true(json_object_get(a, "reverse")) ==
+               json_is_true(json_object_get(b, "reverse"));
+}
+
+/* The label of answer slot k: "1: Zdecydowanie się nie zgadzam". */
+static void slot_label(const json_t *item, size_t k, char *label, size_t n)
+{
+    const json_t *values = json_object_get(item, "values");
+    const json_t *opts = json_object_get(item, "options");
+    long long v = json_integer_value(json_array_get(values, k));
+    size_t j;
+    json_t *o;
+
+    if (!sheets_scored(item)) {
+        snprintf(label, n, "%s", xlsx_str(json_array_get(opts, k), "label", ""));
+        return;
+    }
+    snprintf(label, n, "%lld", v);
+    json_array_foreach(opts, j, o)
+        if (json_integer_value(json_object_get(o, "code")) == v)
+            snprintf(label, n, "%lld: %s", v, xlsx_str(o, "label", ""));
 }
 
 /* The header of a block: one column per answer slot. Returns the slots. */
 static size_t block_header(struct city *c, lxw_worksheet *ws, int row, const json_t *item)
 {
-    static const struct xlsx_col cols[] = {
-        { L_CODE, NULL, 14 }, { L_ITEM_TEXT, NULL, 50 }, { L_N, NULL, 10 },
-    };
     const json_t *values = json_object_get(item, "values");
     const json_t *opts = json_object_get(item, "options");
     size_t nslots = sheets_scored(item) ? json_array_size(values) : json_array_size(opts);
+    struct xlsx_col cols[3 + 32];
+    char labels[32][200];
 
-    xlsx_header(&c->x, ws, row, 0, cols, 3);
+    if (nslots > 32)
+        nslots = 32;
+    cols[0] = (struct xlsx_col){ L_CODE, NULL, 14 };
+    cols[1] = (struct xlsx_col){ L_ITEM_TEXT, NULL, 50 };
+    cols[2] = (struct xlsx_col){ L_N, NULL, 10 };
     for (size_t k = 0; k < nslots; k++) {
-        long long v = json_integer_value(json_array_get(values, k));
-        struct xlsx_col col = { L_COUNT, NULL, 12 };
-        char label[200];
-        size_t j;
-        json_t *o;
-
-        if (sheets_scored(item)) {
-            snprintf(label, sizeof label, "%lld", v);
-            json_array_foreach(opts, j, o)
-                if (json_integer_value(json_object_get(o, "code")) == v)
-                    snprintf(label, sizeof label, "%lld: %s", v, xlsx_str(o, "label", ""));
-        } else {
-            snprintf(label, sizeof label, "%s", xlsx_str(json_array_get(opts, k), "label", ""));
-        }
-        col.text = label;
-        xlsx_header(&c->x, ws, row, 3 + (int)k, &col, 1);
+        slot_label(item, k, labels[k], sizeof labels[k]);
+        cols[3 + k] = (struct xlsx_col){ L_COUNT, labels[k], 13 };
     }
+    /* One call: the row's height fits the longest header of all. */
+    xlsx_header(&c->x, ws, row, 0, cols, 3 + nslots);
     return nslots;
 }
 
@@ -471,14 +503,12 @@ static void block_row(struct city *c, lxw_worksheet *ws, int row, const json_t *
     const json_t *m = xlsx_is_hidden(c->g)
                           ? NULL
                           : xlsx_find(json_object_get(c->g, "items"), "code", code);
+    char text[600];
 
     xlsx_text(&c->x, ws, row, 0, code, XF_PLAIN);
-    xlsx_text(&c->x, ws, row, 1, xlsx_str(item, "text", code), XF_PLAIN);
+    xlsx_wrapped(&c->x, ws, row, 1, sheets_item_label(item, text, sizeof text), 50, XF_WRAP);
     xlsx_figure(&c->x, ws, row, 2, m, "n", XF_INT);
     for (size_t k = 0; k < nslots; k++) {
-        char key[48];
-
-        snprintf(key, sizeof key, "distribution.%zu", k);
         if (xlsx_is_hidden(m))
             xlsx_hidden(&c->x, ws, row, 3 + (int)k);
         else
@@ -488,7 +518,43 @@ static void block_row(struct city *c, lxw_worksheet *ws, int row, const json_t *
     }
 }
 
-/* A block of items with one scale, and its bar chart beside it. Returns
+/* Red (disagree, unfavourable) to green (agree, favourable) over n answer
+ * points, a light grey in the middle; reversed for a reverse-coded item,
+ * where agreeing is unfavourable. */
+static lxw_color_t diverging(size_t k, size_t n, int reverse)
+{
+    static const lxw_color_t five[] = { 0xD7191C, 0xFDAE61, 0xD9D9D9, 0xA6D96A, 0x1A9641 };
+    static const lxw_color_t four[] = { 0xD7191C, 0xFDAE61, 0xA6D96A, 0x1A9641 };
+    static const lxw_color_t three[] = { 0xD7191C, 0xD9D9D9, 0x1A9641 };
+    size_t i = reverse ? n - 1 - k : k;
+
+    if (n == 5)
+        return five[i];
+    if (n == 4)
+        return four[i];
+    if (n == 3)
+        return three[i];
+    /* wider scales: interpolate red - grey - green */
+    {
+        double t = n > 1 ? (double)i / (double)(n - 1) : 0.5;
+        int r, g, b;
+
+        if (t < 0.5) {
+            double u = t / 0.5;
+            r = (int)(0xD7 + u * (0xD9 - 0xD7));
+            g = (int)(0x19 + u * (0xD9 - 0x19));
+            b = (int)(0x1C + u * (0xD9 - 0x1C));
+        } else {
+            double u = (t - 0.5) / 0.5;
+            r = (int)(0xD9 + u * (0x1A - 0xD9));
+            g = (int)(0xD9 + u * (0x96 - 0xD9));
+            b = (int)(0xD9 + u * (0x41 - 0xD9));
+        }
+        return (lxw_color_t)((r << 16) | (g << 8) | b);
+    }
+}
+
+/* A block of items with one scale, and its bar chart below it. Returns
  * the next free row. */
 static int block(struct city *c, lxw_worksheet *ws, int row, const json_t *items,
                  char *used, size_t first)
@@ -496,33 +562,82 @@ static int block(struct city *c, lxw_worksheet *ws, int row, const json_t *items
     const json_t *item0 = json_array_get(items, first);
     const char *sheet = xlsx_label(&c->x, L_DISTRIBUTIONS);
     int multi = strcmp(xlsx_str(item0, "type", ""), "multi") == 0;
-    int header = row, r = row + 1;
-    size_t nslots = block_header(c, ws, header, item0);
+    int likert = strcmp(xlsx_str(item0, "type", ""), "likert") == 0;
+    int reverse = json_is_true(json_object_get(item0, "reverse"));
+    int header = row, r = row + 1, height, asked = 0;
+    size_t nslots;
     lxw_chart *chart;
+    lxw_chart_font font;
+    char title[400], lo[200], hi[200];
 
+    for (size_t i = first; i < json_array_size(items); i++) {
+        const json_t *it = json_array_get(items, i);
+
+        if (!used[i] && (i == first || same_scale(item0, it)) &&
+            !sheets_not_asked(xlsx_find(json_object_get(c->g, "items"), "code",
+                                        xlsx_str(it, "code", ""))))
+            asked++;
+    }
+    nslots = asked > 0 ? block_header(c, ws, header, item0) : 0;
     for (size_t i = first; i < json_array_size(items); i++) {
         const json_t *it = json_array_get(items, i);
 
         if (used[i] || (i != first && !same_scale(item0, it)))
             continue;
         used[i] = 1;
+        if (sheets_not_asked(xlsx_find(json_object_get(c->g, "items"), "code",
+                                       xlsx_str(it, "code", ""))))
+            continue;    /* not in this wave's instrument: no row, no bar */
         block_row(c, ws, r++, it, nslots);
     }
-    chart = xlsx_chart(&c->x, multi ? LXW_CHART_BAR : LXW_CHART_BAR_STACKED,
-                       xlsx_label(&c->x, L_OPTION_SHARE));
+    if (asked == 0)
+        return row;    /* every item of the block was not asked: no block */
+    /* The title says what the chart shows: the answers' range, or the
+     * question of a choice item. */
+    if (sheets_scored(item0) && nslots > 0) {
+        slot_label(item0, 0, lo, sizeof lo);
+        slot_label(item0, nslots - 1, hi, sizeof hi);
+        snprintf(title, sizeof title, "%s: %s … %s%s%s", xlsx_label(&c->x, L_DISTRIBUTION), lo,
+                 hi, reverse ? " " : "",
+                 reverse ? (c->x.english ? VOCAB_REVERSED_EN : VOCAB_REVERSED_PL) : "");
+    } else {
+        snprintf(title, sizeof title, "%s: %.120s", xlsx_label(&c->x, L_DISTRIBUTION),
+                 xlsx_str(item0, "text", ""));
+    }
+    chart = xlsx_chart(&c->x, multi ? LXW_CHART_BAR : LXW_CHART_BAR_STACKED, title);
     for (size_t k = 0; k < nslots; k++) {
-        lxw_chart_series *s = xlsx_series(&c->x, chart, sheet, header + 1, 0, r - 1, 0,
+        /* bars labelled by the question's text (column 1) */
+        lxw_chart_series *s = xlsx_series(&c->x, chart, sheet, header + 1, 1, r - 1, 1,
                                           header + 1, 3 + (int)k, r - 1, 3 + (int)k, NULL);
 
-        if (s != NULL)
-            chart_series_set_name_range(s, sheet, (lxw_row_t)header, (lxw_col_t)(3 + k));
+        if (s == NULL)
+            continue;
+        chart_series_set_name_range(s, sheet, (lxw_row_t)header, (lxw_col_t)(3 + k));
+        if (likert) {
+            lxw_chart_fill fill = { .color = diverging(k, nslots, reverse) };
+
+            chart_series_set_fill(s, &fill);
+        }
     }
-    if (chart != NULL && !multi)
-        chart_axis_set_max(chart->x_axis, 1);    /* a bar chart's values run across */
-    xlsx_insert_chart(&c->x, ws, header, 4 + (int)nslots, chart, 640,
-                      r - header < 8 ? 260 : 20 * (r - header) + 100);
-    r = r - header < 12 ? header + 14 : r + 2;
-    return r;
+    if (chart != NULL) {
+        memset(&font, 0, sizeof font);
+        font.size = 8;
+        /* a bar chart's values run across (x_axis): shares, 0-100% */
+        chart_axis_set_min(chart->x_axis, 0);
+        chart_axis_set_max(chart->x_axis, 1);
+        chart_axis_set_num_format(chart->x_axis, "0%");
+        chart_axis_set_name(chart->x_axis, xlsx_label(&c->x, L_OPTION_SHARE));
+        chart_axis_set_name(chart->y_axis, xlsx_label(&c->x, L_ITEM_TEXT));
+        chart_axis_set_num_font(chart->y_axis, &font);
+        chart_axis_set_reverse(chart->y_axis);    /* first question on top */
+    }
+    /* Below the table, never over it: the next block starts under the
+     * chart (20 px per default row). */
+    height = 34 * (r - header - 1) + 150;
+    if (height < 260)
+        height = 260;
+    xlsx_insert_chart(&c->x, ws, r + 1, 0, chart, 1000, height);
+    return r + 1 + (height + 19) / 20 + 2;
 }
 
 static void sheet_distributions(struct city *c)
@@ -547,13 +662,14 @@ static void sheet_distributions(struct city *c)
 
 /* ---- comparison with the networks ---- */
 
-enum { N_CODE, N_LABEL, N_NET, N_CITY, N_REST, N_DIFF, N_P, N_SIG, N_RANK, N_OF, N_NCOLS };
+enum { N_CODE, N_LABEL, N_NET, N_CITY, N_REST, N_DIFF, N_P, N_SIG, N_EFFECT, N_RANK, N_OF,
+       N_NCOLS };
 
 static const struct xlsx_col net_cols[N_NCOLS] = {
     { L_CODE, NULL, 14 },      { L_INDICATOR, NULL, 44 }, { L_NETWORK, NULL, 22 },
     { L_CITY, NULL, 10 },      { L_REST_MEAN, NULL, 13 }, { L_DIFF, NULL, 10 },
-    { L_P_ADJ, NULL, 11 },     { L_SIGNIFICANT, NULL, 11 }, { L_RANK, NULL, 10 },
-    { L_OF, NULL, 9 },
+    { L_P_ADJ, NULL, 13 },     { L_SIG_DIFF, NULL, 26 },  { L_EFFECT, NULL, 12 },
+    { L_RANK, NULL, 14 },      { L_OF, NULL, 9 },
 };
 
 static int network_rows(struct city *c, lxw_worksheet *ws, int row, const char *code,
@@ -566,7 +682,7 @@ static int network_rows(struct city *c, lxw_worksheet *ws, int row, const char *
         const char *net = xlsx_str(vs, "network", "");
 
         xlsx_text(&c->x, ws, row, N_CODE, code, XF_PLAIN);
-        xlsx_text(&c->x, ws, row, N_LABEL, label, XF_PLAIN);
+        xlsx_wrapped(&c->x, ws, row, N_LABEL, label, net_cols[N_LABEL].width, XF_WRAP);
         xlsx_text(&c->x, ws, row, N_NET, report_network_name(c->meta, net, c->x.english),
                   XF_PLAIN);
         xlsx_figure(&c->x, ws, row, N_CITY, m, "mean", XF_DEC2);
@@ -574,9 +690,14 @@ static int network_rows(struct city *c, lxw_worksheet *ws, int row, const char *
         xlsx_figure(&c->x, ws, row, N_DIFF, vs, "diff",
                     xlsx_significant(vs, "p_adj") ? XF_SIG2 : XF_SIGNED2);
         xlsx_figure(&c->x, ws, row, N_P, vs, "p_adj", XF_PVAL);
-        if (json_is_number(json_object_get(vs, "p_adj")))
-            xlsx_label_cell(&c->x, ws, row, N_SIG,
-                            xlsx_significant(vs, "p_adj") ? L_YES : L_NO, XF_PLAIN);
+        if (json_is_number(json_object_get(vs, "p_adj"))) {
+            xlsx_text(&c->x, ws, row, N_SIG,
+                      vocab_difference(xlsx_num(vs, "diff"), xlsx_significant(vs, "p_adj"),
+                                       c->x.english),
+                      XF_PLAIN);
+            xlsx_text(&c->x, ws, row, N_EFFECT,
+                      vocab_effect(xlsx_num(vs, "cohens_d"), c->x.english), XF_PLAIN);
+        }
         xlsx_figure(&c->x, ws, row, N_RANK, vs, "rank", XF_INT);
         xlsx_figure(&c->x, ws, row++, N_OF, vs, "of", XF_INT);
     }
@@ -603,8 +724,10 @@ static void sheet_networks(struct city *c)
     json_array_foreach(xlsx_get(c->doc, "instrument.items"), i, d) {
         const char *code = xlsx_str(d, "code", "");
 
+        char text[600];
+
         if (sheets_scored(d))
-            row = network_rows(c, ws, row, code, xlsx_str(d, "text", code),
+            row = network_rows(c, ws, row, code, sheets_item_label(d, text, sizeof text),
                                xlsx_find(json_object_get(c->g, "items"), "code", code));
     }
     xlsx_table(&c->x, ws, 2, row - 1, N_NCOLS);

@@ -62,7 +62,7 @@ enum xlsx_label {
     L_AUTHOR, L_COMPANY, L_CITY_REPORT, L_NETWORK_REPORT, L_MINISTRY_REPORT, L_TERM,
     L_DEFINITION, L_COLUMN, L_TYPE, L_NETWORK_TOTAL, L_NO_RESPONSES, L_VS_NETWORK,
     L_NETWORK_VALUE, L_RISING, L_FALLING, L_NONE_TREND, L_SIG_UP, L_SIG_DOWN,
-    L_MEAN_OF_WAVES, L_ENPS_TREND, L_COUNT
+    L_MEAN_OF_WAVES, L_ENPS_TREND, L_SIG_DIFF, L_EFFECT, L_NET_DIFF, L_CHART_DATA_SHEET, L_ENPS_AXIS, L_COUNT
 };
 
 struct xlsx {
@@ -137,6 +137,15 @@ void xlsx_figure(struct xlsx *x, lxw_worksheet *ws, int row, int col, const json
 /* The header row of a table with the columns' widths. */
 void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
                  const struct xlsx_col *cols, size_t n);
+
+/* How many lines text takes wrapped in a column of width (column units),
+ * word by word as the viewers wrap. */
+int xlsx_wrap_lines(const char *text, double width, int bold);
+
+/* Long text in a wrapping cell (f: XF_WRAP or a wrapping format) with the
+ * row's height set to its lines: viewers do not grow a row by themselves. */
+void xlsx_wrapped(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *s,
+                  double width, enum xlsx_fmt f);
 
 /* A finished table: panes frozen below the header, autofilter over it. */
 void xlsx_table(struct xlsx *x, lxw_worksheet *ws, int header_row, int last_row, int ncols);
