@@ -1,5 +1,6 @@
 /* empirie registry load|list: cities, networks, memberships, instruments and waves. */
 #include "cli.h"
+#include "collate.h"
 #include "config.h"
 #include "db.h"
 #include "err.h"
@@ -7,6 +8,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *out)
@@ -61,25 +63,66 @@ static int print_surveys(PGconn *conn)
     return 0;
 }
 
+/* Text padded to width characters (not bytes: "Łomża" is 7 bytes), then a
+ * space. */
+static void pad(const char *text, int width)
+{
+    int w = collate_width(text);
+
+    printf("%s%*s ", text, w < width ? width - w : 0, "");
+}
+
+/* The cities in the programme first, each part in Polish alphabetical
+ * order of the name (collate.h): Kędzierzyn-Koźle before Konin, Łomża
+ * between Krosno and Nisko, Żary and Żywiec after Złotów. */
+static const PGresult *sort_res;
+
+static int city_order(const void *a, const void *b)
+{
+    int i = *(const int *)a, j = *(const int *)b;
+    int pi = strcmp(PQgetvalue(sort_res, i, 3), "t") == 0;
+    int pj = strcmp(PQgetvalue(sort_res, j, 3), "t") == 0;
+
+    if (pi != pj)
+        return pj - pi;
+    return collate_pl(PQgetvalue(sort_res, i, 0), PQgetvalue(sort_res, j, 0));
+}
+
 static int print_registry(PGconn *conn)
 {
     char err[ERR_MAX];
     PGresult *res;
-    int n;
+    int n, *order;
 
     if (db_exec(conn,
                 "SELECT c.name, c.slug, c.voivodeship, c.programme FROM city c "
-                "ORDER BY c.programme DESC, c.name COLLATE \"C.utf8\"",
+                "ORDER BY c.slug",
                 0, NULL, &res, NULL, err, sizeof err) != 0) {
         cli_error("registry", "%s", err);
         return -1;
     }
     n = PQntuples(res);
-    printf("Cities (%d):\n", n);
+    order = calloc((size_t)n + 1, sizeof *order);
+    if (order == NULL) {
+        PQclear(res);
+        cli_error("registry", "out of memory");
+        return -1;
+    }
     for (int i = 0; i < n; i++)
-        printf("  %-26s %-26s %-20s%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-               PQgetvalue(res, i, 2),
-               strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "" : " (outside the programme)");
+        order[i] = i;
+    sort_res = res;
+    qsort(order, (size_t)n, sizeof *order, city_order);
+    printf("Cities (%d):\n", n);
+    for (int k = 0; k < n; k++) {
+        int i = order[k];
+
+        printf("  ");
+        pad(PQgetvalue(res, i, 0), 26);
+        pad(PQgetvalue(res, i, 1), 26);
+        pad(PQgetvalue(res, i, 2), 20);
+        printf("%s\n", strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "" : "(outside the programme)");
+    }
+    free(order);
     PQclear(res);
     if (db_exec(conn,
                 "SELECT n.name, n.slug, "

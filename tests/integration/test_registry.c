@@ -266,3 +266,31 @@ Test(registry, unknown_city_and_malformed_json_rejected)
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM city"), 0);
     remove_dir(dir);
 }
+
+/* `empirie registry list` orders cities as Polish does (engine/collate.h),
+ * and pads its columns by characters, not bytes. */
+Test(registry, list_in_polish_order)
+{
+    static char out[65536];
+    const char *order[] = { "Jasło ", "Kędzierzyn-Koźle ", "Konin ", "Krosno ", "Łomża ",
+                            "Nisko ", "Zawiercie ", "Złotów ", "Żary ", "Żywiec " };
+    const char *prev = NULL, *lomza, *konin;
+
+    cr_assert_eq(testdb_run(out, sizeof out, "registry load --db \"%s\"", db.conninfo), 0,
+                 "%s", out);
+    cr_assert_eq(testdb_run(out, sizeof out, "registry list --db \"%s\"", db.conninfo), 0,
+                 "%s", out);
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        const char *at = strstr(out, order[i]);
+
+        cr_assert(at != NULL, "%s missing from %s", order[i], out);
+        cr_expect(prev == NULL || at > prev, "%s is not after %s", order[i], order[i - 1]);
+        prev = at;
+    }
+    /* "Łomża" is 7 bytes but 5 characters: its slug column lines up */
+    lomza = strstr(out, "  Łomża ");
+    konin = strstr(out, "  Konin ");
+    cr_assert(lomza != NULL && konin != NULL);
+    cr_expect_eq(strstr(lomza, "lomza") - lomza - 2, strstr(konin, "konin") - konin,
+                 "%.80s / %.80s", lomza, konin);
+}
