@@ -111,6 +111,8 @@ static const struct label labels[L_COUNT] = {
     [L_ENPS_TREND] = { "eNPS w kolejnych falach", "eNPS across waves" },
     [L_CHART_DATA_SHEET] = { "Dane wykresów", "Chart data" },
     [L_ENPS_AXIS] = { "eNPS (punkty, −100 do 100)", "eNPS (points, -100 to 100)" },
+    [L_MEAN_RANK] = { "Średnia pozycja (1 = najwyższy wynik)", "Mean rank (1 = highest)" },
+    [L_OBSERVER] = { "obserwator", "observer" },
     [L_SIG_DIFF] = { "Istotna różnica", "Significant difference" },
     [L_EFFECT] = { "Wielkość efektu (d Cohena)", "Effect size (Cohen's d)" },
     [L_NET_DIFF] = { "Różnica wobec sieci", "Difference from the network" },

@@ -270,7 +270,7 @@ def check_network(path, stats, lang):
     check_not_asked(wb, SHEETS[("network", lang)][1:3], g)
     n += check_words(wb[SHEETS[("network", lang)][0]], g, lang)
     heads = [c.value for c in ws[3]]
-    observers = [c for c in heads if c and ("(Obserwatorzy)" in c or "(Observers)" in c)]
+    observers = [c for c in heads if c and ("(obserwator)" in c or "(observer)" in c)]
     if len(observers) != len(g.get("observers", [])):
         fail(f"{ws.title}: observers {observers} vs {g.get('observers')}")
     return n
