@@ -198,7 +198,7 @@ def check_city(path, stats, lang, conninfo=None):
     n_extra = check_reversed(wb, stats, lang, conninfo)
     n_extra += check_not_asked(wb, (names[1], names[4], names[5]), g)
     for sheet in (names[0], names[1], names[2]):
-        n_extra += check_words(wb[sheet], g, lang)
+        n_extra += check_words(wb[sheet], g, lang, items_only=sheet == names[1])
     for sheet, heads in HEADERS[lang].items():
         got = [c.value for c in wb[sheet][3]]
         for h in heads:
@@ -356,15 +356,18 @@ def word_of(words, diff, significant):
     return words[2]
 
 
-def check_words(ws, group, lang, code_col=1):
+def check_words(ws, group, lang, items_only=False, code_col=1):
     """Trend, change and difference words on ws agree with p_adj < 0.05 and
-    with the JSON's own labels."""
+    with the JSON's own labels. items_only: the sheet lists items (whose
+    eNPS item may have the code "enps" too)."""
     heads = header_map(ws, 3)
     L = {"pl": ("Trend", "Istotna zmiana", "Istotna różnica"),
          "en": ("Trend", "Significant change", "Significant difference")}[lang]
-    measures = {m["code"]: m for m in (group.get("dimensions") or []) + (group.get("items") or [])}
-    if isinstance(group.get("enps"), dict):
-        measures["enps"] = group["enps"]
+    measures = {m["code"]: m for m in group.get("items") or []}
+    if not items_only:
+        measures.update({m["code"]: m for m in group.get("dimensions") or []})
+        if isinstance(group.get("enps"), dict):
+            measures["enps"] = group["enps"]
     n = 0
     for row in ws.iter_rows(min_row=4):
         code = row[code_col - 1].value
@@ -585,7 +588,7 @@ def check_reversed(wb, stats, lang, conninfo):
 
 def main():
     kind, path, stats_path, lang = sys.argv[1:5]
-    conninfo = sys.argv[5] if len(sys.argv) > 5 else None
+    conninfo = sys.argv[5] if len(sys.argv) > 5 and sys.argv[5] else None
     with open(stats_path) as f:
         stats = json.load(f)
     if kind == "city":
