@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct city {
@@ -733,6 +734,115 @@ static void sheet_networks(struct city *c)
     xlsx_table(&c->x, ws, 2, row - 1, N_NCOLS);
 }
 
+/* ---- what drives eNPS ---- */
+
+struct driver {
+    const char *code;
+    const char *label;
+    const json_t *d;      /* the driver object: n, r, p, p_adj */
+    char text[600];
+};
+
+static int by_r(const void *a, const void *b)
+{
+    double x = xlsx_num(((const struct driver *)a)->d, "r");
+    double y = xlsx_num(((const struct driver *)b)->d, "r");
+
+    if (isfinite(x) != isfinite(y))
+        return isfinite(x) ? -1 : 1;
+    return x > y ? -1 : x < y ? 1 : 0;
+}
+
+enum { R_CODE, R_LABEL, R_KIND, R_R, R_P, R_SIG, R_N, R_NCOLS };
+
+static const struct xlsx_col driver_cols[R_NCOLS] = {
+    { L_CODE, NULL, 14 },      { L_INDICATOR, NULL, 60 }, { L_KIND, NULL, 12 },
+    { L_CORR, NULL, 16 },      { L_P_ADJ, NULL, 13 },     { L_SIGNIFICANT_R, NULL, 24 },
+    { L_N, NULL, 12 },
+};
+
+/* Dimensions and scored items by their correlation with the eNPS question
+ * (Pearson's r, pairwise complete), strongest first: what goes with a
+ * willingness to recommend the office. Only for groups of at least
+ * RESULTS_MIN_DRIVER_N, as computed. */
+static void sheet_drivers(struct city *c)
+{
+    const char *enps = sheets_enps_item(c->doc);
+    const json_t *dims = json_object_get(c->g, "dimensions");
+    const json_t *items = json_object_get(c->g, "items");
+    size_t n = json_array_size(dims) + json_array_size(items), k = 0, i;
+    struct driver *rows;
+    lxw_worksheet *ws;
+    json_t *m;
+    int row = 4;
+
+    if (enps == NULL)
+        return;
+    ws = xlsx_sheet(&c->x, xlsx_label(&c->x, L_DRIVERS));
+    rows = calloc(n + 1, sizeof *rows);
+    if (ws == NULL || rows == NULL) {
+        free(rows);
+        if (ws != NULL)
+            xlsx_check(&c->x, LXW_ERROR_MEMORY_MALLOC_FAILED, "the drivers");
+        return;
+    }
+    sheets_title(&c->x, ws, xlsx_label(&c->x, L_DRIVERS), c->subtitle);
+    /* the note across the table's width, its row as high as its lines */
+    xlsx_check(&c->x, worksheet_merge_range(ws, 2, 0, 2, R_N, xlsx_label(&c->x, L_DRIVERS_NOTE),
+                                            c->x.fmt[XF_WRAP]),
+               "a note");
+    xlsx_check(&c->x, worksheet_set_row(ws, 2,
+                                        15.0 * xlsx_wrap_lines(xlsx_label(&c->x, L_DRIVERS_NOTE),
+                                                               14 + 60 + 12 + 16 + 13 + 24 + 12,
+                                                               0) + 3,
+                                        NULL),
+               "a row height");
+    xlsx_header(&c->x, ws, 3, 0, driver_cols, R_NCOLS);
+    if (!xlsx_is_hidden(c->g)) {
+        json_array_foreach(dims, i, m) {
+            if (!json_is_object(json_object_get(m, "driver")))
+                continue;
+            rows[k].code = xlsx_str(m, "code", "");
+            rows[k].label = sheets_dim_label(c->doc, rows[k].code);
+            rows[k++].d = json_object_get(m, "driver");
+        }
+        json_array_foreach(items, i, m) {
+            const char *code = xlsx_str(m, "code", "");
+
+            if (!json_is_object(json_object_get(m, "driver")) || strcmp(code, enps) == 0)
+                continue;
+            rows[k].code = code;
+            rows[k].label = NULL;    /* after sorting: text[] moves with the row */
+            rows[k++].d = json_object_get(m, "driver");
+        }
+    }
+    qsort(rows, k, sizeof *rows, by_r);
+    for (i = 0; i < k; i++, row++) {
+        int is_dim = xlsx_find(dims, "code", rows[i].code) != NULL;
+
+        if (rows[i].label == NULL)
+            rows[i].label = sheets_item_label(
+                xlsx_find(xlsx_get(c->doc, "instrument.items"), "code", rows[i].code),
+                rows[i].text, sizeof rows[i].text);
+
+        xlsx_text(&c->x, ws, row, R_CODE, rows[i].code, XF_PLAIN);
+        xlsx_wrapped(&c->x, ws, row, R_LABEL, rows[i].label, driver_cols[R_LABEL].width,
+                     XF_WRAP);
+        xlsx_label_cell(&c->x, ws, row, R_KIND, is_dim ? L_DIMENSION : L_ITEM_KIND, XF_PLAIN);
+        xlsx_number(&c->x, ws, row, R_R, xlsx_num(rows[i].d, "r"),
+                    xlsx_significant(rows[i].d, "p_adj") ? XF_SIG2 : XF_SIGNED2);
+        xlsx_number(&c->x, ws, row, R_P, xlsx_num(rows[i].d, "p_adj"), XF_PVAL);
+        xlsx_label_cell(&c->x, ws, row, R_SIG,
+                        xlsx_significant(rows[i].d, "p_adj") ? L_SIG_R_YES : L_SIG_R_NO,
+                        XF_PLAIN);
+        xlsx_number(&c->x, ws, row, R_N, xlsx_num(rows[i].d, "n"), XF_INT);
+    }
+    if (k == 0)
+        xlsx_label_cell(&c->x, ws, row++, 0, L_DRIVERS_NONE, XF_NOTE);
+    xlsx_table(&c->x, ws, 3, row - 1, R_NCOLS);
+    free(rows);
+}
+
 /* ---- the workbook ---- */
 
 static void write_sheets(struct city *c)
@@ -743,6 +853,7 @@ static void write_sheets(struct city *c)
     sheets_trends(&c->x, L_TRENDS, c->doc, "city", c->slug, c->wi, c->subtitle);
     sheet_distributions(c);
     sheet_networks(c);
+    sheet_drivers(c);
     sheets_methodology(&c->x, c->doc, c->meta, c->wave, L_CITY, c->name);
 }
 

@@ -113,6 +113,22 @@ static const struct label labels[L_COUNT] = {
     [L_ENPS_AXIS] = { "eNPS (punkty, −100 do 100)", "eNPS (points, -100 to 100)" },
     [L_MEAN_RANK] = { "Średnia pozycja (1 = najwyższy wynik)", "Mean rank (1 = highest)" },
     [L_OBSERVER] = { "obserwator", "observer" },
+    [L_DRIVERS] = { "Co wpływa na eNPS", "What drives eNPS" },
+    [L_DRIVERS_NOTE] = { "Korelacja (r Pearsona) odpowiedzi na wymiar lub pytanie z odpowiedzią "
+                         "na pytanie eNPS (0–10), od najsilniejszej. Korelacja nie dowodzi "
+                         "przyczyny. Liczona dla grup od 30 osób.",
+                         "Correlation (Pearson's r) of the answers to a dimension or item with "
+                         "the answer to the eNPS question (0-10), strongest first. A "
+                         "correlation does not prove a cause. Computed for groups of 30 or "
+                         "more." },
+    [L_DRIVERS_NONE] = { "Brak: grupa mniejsza niż 30 osób lub ukryta.",
+                         "None: the group is smaller than 30 or hidden." },
+    [L_KIND] = { "Rodzaj", "Kind" },
+    [L_ITEM_KIND] = { "pytanie", "item" },
+    [L_CORR] = { "Korelacja z eNPS (r)", "Correlation with eNPS (r)" },
+    [L_SIGNIFICANT_R] = { "Istotna zależność", "Significant association" },
+    [L_SIG_R_YES] = { "istotna zależność", "significant" },
+    [L_SIG_R_NO] = { "brak istotnej zależności", "not significant" },
     [L_SIG_DIFF] = { "Istotna różnica", "Significant difference" },
     [L_EFFECT] = { "Wielkość efektu (d Cohena)", "Effect size (Cohen's d)" },
     [L_NET_DIFF] = { "Różnica wobec sieci", "Difference from the network" },

@@ -51,9 +51,9 @@ CHART_DATA = {"pl": "Dane wykresów", "en": "Chart data"}
 
 SHEETS = {
     ("city", "pl"): ["Podsumowanie", "Pytania", "Wymiary", "Trendy", "Rozkłady",
-                     "Porównanie z siecią", "Metodologia"],
+                     "Porównanie z siecią", "Co wpływa na eNPS", "Metodologia"],
     ("city", "en"): ["Summary", "Items", "Dimensions", "Trends", "Distributions",
-                     "Network comparison", "Methodology"],
+                     "Network comparison", "What drives eNPS", "Methodology"],
     ("network", "pl"): ["Podsumowanie", "Miasta", "Ranking", "Trend sieci", "Metodologia"],
     ("network", "en"): ["Summary", "Cities", "Ranking", "Network trend", "Methodology"],
 }
@@ -70,6 +70,7 @@ HEADERS = {  # a few headers per sheet, per language
 }
 
 errors = []
+STATS = {}
 
 
 def fail(msg):
@@ -170,6 +171,8 @@ def sheet_charts(path):
 
 def check_common(kind, path, wb, lang):
     want = SHEETS[(kind, lang)]
+    if kind == "city" and STATS.get("instrument", {}).get("enps_item") is None:
+        want = [w for w in want if w not in ("Co wpływa na eNPS", "What drives eNPS")]
     visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
     if visible != want:
         fail(f"sheets {visible} != {want}")
@@ -196,6 +199,7 @@ def check_city(path, stats, lang, conninfo=None):
     g = stats["group"]
     names = SHEETS[("city", lang)]
     n_extra = check_reversed(wb, stats, lang, conninfo)
+    n_extra += check_drivers(wb, stats, lang)
     n_extra += check_not_asked(wb, (names[1], names[4], names[5]), g)
     for sheet in (names[0], names[1], names[2]):
         n_extra += check_words(wb[sheet], g, lang, items_only=sheet == names[1])
@@ -586,11 +590,37 @@ def check_reversed(wb, stats, lang, conninfo):
     return n
 
 
+def check_drivers(wb, stats, lang):
+    """The eNPS drivers: every r equal to the stats JSON, strongest first."""
+    name = {"pl": "Co wpływa na eNPS", "en": "What drives eNPS"}[lang]
+    if stats["instrument"].get("enps_item") is None:
+        return 0
+    g = stats["group"]
+    if g.get("suppressed"):
+        return 0
+    ms = {m["code"]: m for m in (g.get("dimensions") or []) + (g.get("items") or [])}
+    ws = wb[name]
+    n, last = 0, None
+    for row in ws.iter_rows(min_row=5):
+        code, r = row[0].value, row[3].value
+        if code not in ms:
+            continue
+        d = ms[code].get("driver")
+        if not isinstance(d, dict) or not isinstance(r, (int, float)) or not close(r, d["r"]):
+            fail(f"{name}!{row[3].coordinate}: {code} r {r!r} != stats {d}")
+            continue
+        if last is not None and r > last:
+            fail(f"{name}: {code} ({r}) after a weaker r ({last})")
+        last = r
+        n += 1
+    return n
+
 def main():
     kind, path, stats_path, lang = sys.argv[1:5]
     conninfo = sys.argv[5] if len(sys.argv) > 5 and sys.argv[5] else None
     with open(stats_path) as f:
         stats = json.load(f)
+    STATS.update(stats)
     if kind == "city":
         n = check_city(path, stats, lang, conninfo)
     else:
