@@ -1377,10 +1377,21 @@ static json_t *json_instrument(const struct ctx *c)
                                               "label", label(c, dim->label_pl, dim->label_en),
                                               "items", codes, "min_items", (int)dim->min_items));
     }
-    return json_pack("{s:o, s:o, s:o, s:i}", "items", items, "dimensions", dims, "enps_item",
-                     enps >= 0 ? json_string(agg_item_def(c->agg, (size_t)enps)->code)
-                               : json_null(),
-                     "favourable_top", s->favourable_top);
+    {
+        json_t *o = json_pack("{s:o, s:o, s:o, s:i}", "items", items, "dimensions", dims,
+                              "enps_item",
+                              enps >= 0 ? json_string(agg_item_def(c->agg, (size_t)enps)->code)
+                                        : json_null(),
+                              "favourable_top", s->favourable_top);
+        const json_t *doc = survey_document(s);
+        json_t *bench = doc != NULL ? json_object_get(doc, "benchmark_networks") : NULL;
+
+        /* the networks a city's report compares it with, as the instrument
+         * says (survey.c validated them); absent: none preferred */
+        if (o != NULL && json_is_array(bench))
+            json_object_set_new(o, "benchmark_networks", json_deep_copy(bench));
+        return o;
+    }
 }
 
 /* ---------- building the groups on two threads ---------- */

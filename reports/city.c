@@ -24,37 +24,82 @@ struct city {
     char subtitle[300];
 };
 
-/* The summary compares the city with the largest of its networks in this
- * survey (for the staff survey: Kapitał Ludzki, where every city takes
- * part); the comparison sheet shows every network. */
+/* The network of a wave the city is a member of, with slug, or NULL. */
+static const json_t *member_network(const struct city *c, const char *slug)
+{
+    const json_t *g = results_group(c->doc, c->wave, "network", slug);
+    size_t j;
+    json_t *m;
+
+    json_array_foreach(json_object_get(g, "members"), j, m)
+        if (strcmp(json_string_value(m), c->slug) == 0)
+            return g;
+    return NULL;
+}
+
+/* The network the summary compares the city with: the first of the
+ * instrument's benchmark_networks the city is a member of (the youth
+ * survey: Miasto Obywateli); without one, the largest of its networks in
+ * this survey (for the staff survey: Kapitał Ludzki, where every city takes
+ * part). The comparison sheet shows every network. */
 static void choose_network(struct city *c)
 {
+    const json_t *bench = xlsx_get(c->doc, "instrument.benchmark_networks");
     double best = -1;
     size_t i;
     json_t *g;
 
-    json_array_foreach(json_object_get(c->doc, "groups"), i, g) {
-        const json_t *members = json_object_get(g, "members");
-        size_t j;
-        json_t *m;
+    json_array_foreach(bench, i, g) {
+        const json_t *net = member_network(c, json_string_value(g));
 
-        if (strcmp(xlsx_str(g, "type", ""), "network") != 0 ||
-            strcmp(xlsx_str(g, "wave", ""), c->wave) != 0)
-            continue;
-        json_array_foreach(members, j, m) {
-            double n = xlsx_num(g, "respondents");
-
-            if (strcmp(json_string_value(m), c->slug) != 0)
-                continue;
-            if (!isfinite(n))
-                n = 0;
-            if (n > best) {
-                best = n;
-                c->net = g;
-                c->net_slug = xlsx_str(g, "slug", NULL);
-            }
+        if (net != NULL) {
+            c->net = net;
+            c->net_slug = xlsx_str(net, "slug", NULL);
+            return;
         }
     }
+    json_array_foreach(json_object_get(c->doc, "groups"), i, g) {
+        double n = xlsx_num(g, "respondents");
+
+        if (strcmp(xlsx_str(g, "type", ""), "network") != 0 ||
+            strcmp(xlsx_str(g, "wave", ""), c->wave) != 0 ||
+            member_network(c, xlsx_str(g, "slug", "")) == NULL)
+            continue;
+        if (!isfinite(n))
+            n = 0;
+        if (n > best) {
+            best = n;
+            c->net = g;
+            c->net_slug = xlsx_str(g, "slug", NULL);
+        }
+    }
+}
+
+/* True when network slug has the same members in the wave as a network
+ * listed before it in vs (Kapitał Ludzki and Sieć Liderów): its rows would
+ * repeat the same figures. */
+static int same_as_earlier(const struct city *c, const json_t *vs, size_t upto)
+{
+    const json_t *a = results_group(c->doc, c->wave, "network",
+                                    xlsx_str(json_array_get(vs, upto), "network", ""));
+    const json_t *am = json_object_get(a, "members");
+
+    for (size_t i = 0; i < upto; i++) {
+        const json_t *b = results_group(c->doc, c->wave, "network",
+                                        xlsx_str(json_array_get(vs, i), "network", ""));
+        const json_t *bm = json_object_get(b, "members");
+        size_t j, k, same = 0;
+        json_t *x, *y;
+
+        if (json_array_size(am) != json_array_size(bm))
+            continue;
+        json_array_foreach(am, j, x)
+            json_array_foreach(bm, k, y)
+                same += json_equal(x, y);
+        if (same == json_array_size(am))
+            return 1;
+    }
+    return 0;
 }
 
 /* ---- summary ---- */
@@ -681,6 +726,9 @@ static int network_rows(struct city *c, lxw_worksheet *ws, int row, const char *
 
     json_array_foreach(json_object_get(m, "vs_networks"), i, vs) {
         const char *net = xlsx_str(vs, "network", "");
+
+        if (same_as_earlier(c, json_object_get(m, "vs_networks"), i))
+            continue;    /* the same cities as a network above: the same figures */
 
         xlsx_text(&c->x, ws, row, N_CODE, code, XF_PLAIN);
         xlsx_wrapped(&c->x, ws, row, N_LABEL, label, net_cols[N_LABEL].width, XF_WRAP);

@@ -357,18 +357,38 @@ static const struct term terms[][2] = {
         "for shares." } },
     { { "Istotna", "Significant" },
       { "Skorygowane p (Benjamini–Hochberg, w obrębie wyników jednej grupy) mniejsze niż 0,05. "
-        "Komórki istotnych zmian są wyróżnione.",
+        "Ta jedna reguła stoi za każdym słowem („istotny wzrost”, „rośnie”, „istotna różnica”) "
+        "i każdym wyróżnieniem; komórki istotnych zmian są wyróżnione.",
         "An adjusted p (Benjamini-Hochberg, within the figures of one group) below 0.05. "
-        "Significant changes are highlighted." } },
+        "This one rule is behind every word (\"significant rise\", \"rising\", \"significant "
+        "difference\") and every highlight; significant changes are highlighted." } },
     { { "Trend", "Trend" },
-      { "Nachylenie prostej dopasowanej ważoną metodą najmniejszych kwadratów do średnich ze "
-        "wszystkich fal (na rok).",
-        "The slope of a weighted least-squares line through the means of all waves (per year)." } },
+      { "Nachylenie prostej dopasowanej ważoną metodą najmniejszych kwadratów do średnich z "
+        "fal, w których zadano pytanie (na rok); „rośnie” lub „spada”, gdy skorygowane p < 0,05, "
+        "inaczej „bez wyraźnego trendu”.",
+        "The slope of a weighted least-squares line through the means of the waves that asked "
+        "the item (per year); \"rising\" or \"falling\" when the adjusted p < 0.05, else \"no "
+        "clear trend\"." } },
     { { "Porównanie z siecią", "Network comparison" },
       { "Miasto wobec pozostałych miast członkowskich sieci (test t Welcha) i pozycja miasta w "
         "sieci. Miasta obserwatorzy nie wchodzą do wyników sieci.",
         "The city against the network's other member cities (Welch's t-test) and its rank in "
         "the network. Observer cities are not part of a network's figures." } },
+    { { "Pytanie odwrócone", "Reversed item" },
+      { "Pytanie sformułowane negatywnie (np. „Obawiam się zgłaszać…”), oznaczone „(pytanie "
+        "odwrócone: wyższy wynik = lepiej)”. Rozkład pokazuje odpowiedzi tak, jak je udzielono, "
+        "pod etykietami pytania; średnia, % pozytywnych (tu: odsetek osób, które się nie "
+        "zgadzają), zmiana i trend są liczone na skali odwróconej, na której wyższy wynik jest "
+        "lepszy.",
+        "A negatively worded item (e.g. \"I am afraid to report...\"), marked \"(reversed item: "
+        "a higher score is better)\". The distribution shows the answers as given, under the "
+        "item's labels; the mean, % favourable (here: the share who disagree), change and "
+        "trend are on the reversed scale, where higher is better." } },
+    { { "Pytanie nie zadane", "Item not asked" },
+      { "Pytanie, którego nie było w wersji kwestionariusza danej fali, nie ma wiersza ani "
+        "słupka w tej fali; jego trend obejmuje tylko fale, w których je zadano.",
+        "An item the wave's version of the questionnaire did not ask has no row or bar in that "
+        "wave; its trend covers only the waves that asked it." } },
     { { "Ukryte wartości (—)", "Hidden values (—)" },
       { "Wartości grup mniejszych niż próg anonimowości są ukryte, podobnie jak wartości, z "
         "których dałoby się je odtworzyć. Komórka ma wtedy kreskę i notatkę.",
@@ -410,8 +430,15 @@ void sheets_methodology(struct xlsx *x, const json_t *doc, const struct report_m
     row++;
     xlsx_header(x, ws, row++, 0, cols, 2);
     for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++) {
+        const char *def = x->english ? terms[i][1].en : terms[i][1].pl;
+
+        /* the methodology of this survey: weights only where there are */
+        if (i == 1 && !json_is_true(json_object_get(doc, "weighted")))
+            def = x->english ? "The mean answer on the item's scale after reverse-coding "
+                               "negatively worded items (unweighted)."
+                             : "Średnia odpowiedzi na skali pytania, po odwróceniu pytań "
+                               "sformułowanych negatywnie (bez wag).";
         xlsx_text(x, ws, row, 0, x->english ? terms[i][0].en : terms[i][0].pl, XF_BOLD);
-        xlsx_wrapped(x, ws, row++, 1, x->english ? terms[i][1].en : terms[i][1].pl, 100,
-                     XF_WRAP);
+        xlsx_wrapped(x, ws, row++, 1, def, 100, XF_WRAP);
     }
 }

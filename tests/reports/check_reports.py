@@ -534,7 +534,7 @@ def check_reversed(wb, stats, lang, conninfo):
         if it.get("note") != REVERSED[lang]:
             fail(f"JSON: {code} has no note {REVERSED[lang]!r}: {it.get('note')!r}")
         rows = {}
-        for sheet in (names[1], names[4], names[5]):
+        for sheet in names[1:7]:
             for row in wb[sheet].iter_rows(min_row=3):
                 if row[0].value == code:
                     rows.setdefault(sheet, row)
