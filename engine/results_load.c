@@ -4,6 +4,7 @@
  * hands everything to results_build.
  */
 #include "results.h"
+#include "collate.h"
 
 #include "anon.h"
 #include "db.h"
@@ -31,6 +32,30 @@ static void registry_data_free(struct registry_data *r)
     free(r->city);
     free(r->net);
     free(r->slugs);
+}
+
+static const char *city_name_of(const struct registry_data *r, const char *slug)
+{
+    for (size_t i = 0; i < r->ncities; i++)
+        if (strcmp(r->city[i].slug, slug) == 0)
+            return r->city[i].name;
+    return slug;
+}
+
+/* A run of city slugs in Polish alphabetical order of the cities' names
+ * (collate.h), so every list built from a network (heat maps, rankings,
+ * the ministry's network sheets) reads as Polish does: Kędzierzyn-Koźle
+ * before Konin, Żary after Złotów. A few dozen slugs: insertion sort. */
+static void sort_by_name(const struct registry_data *r, const char **slugs, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && collate_pl(city_name_of(r, slugs[j - 1]),
+                                               city_name_of(r, slugs[j])) > 0; j--) {
+            const char *t = slugs[j];
+
+            slugs[j] = slugs[j - 1];
+            slugs[j - 1] = t;
+        }
 }
 
 static int registry_data_load(PGconn *conn, struct registry_data *r, char *err, size_t errlen)
@@ -82,6 +107,11 @@ static int registry_data_load(PGconn *conn, struct registry_data *r, char *err, 
                 net->observers = &r->slugs[i];
             net->nobservers++;
         }
+    }
+    for (size_t k = 0; k < r->nnets; k++) {
+        /* members and observers point into r->slugs, which we own */
+        sort_by_name(r, (const char **)r->net[k].members, r->net[k].nmembers);
+        sort_by_name(r, (const char **)r->net[k].observers, r->net[k].nobservers);
     }
     return 0;
 }

@@ -496,7 +496,13 @@ void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
         if (l > lines)
             lines = l;
     }
-    /* Wrapped headers need their lines: viewers do not grow the row. */
+    /* Wrapped headers need their lines: viewers do not grow the row. A
+     * header written column by column keeps its tallest column's lines. */
+    if (x->head_ws == ws && x->head_row == row && x->head_lines > lines)
+        lines = x->head_lines;
+    x->head_ws = ws;
+    x->head_row = row;
+    x->head_lines = lines;
     xlsx_check(x, worksheet_set_row(ws, (lxw_row_t)row, 15.0 * lines + 3, NULL), "a row height");
 }
 

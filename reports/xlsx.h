@@ -75,6 +75,11 @@ struct xlsx {
     lxw_error error;       /* the first failure, LXW_NO_ERROR while all is well */
     char where[160];       /* what was being written when it failed */
     char note[200];        /* the note on hidden cells */
+    /* the last header row written: a header written in several calls
+     * keeps the height of its tallest part */
+    lxw_worksheet *head_ws;
+    int head_row;
+    int head_lines;
 };
 
 /* The document properties every report carries. */
