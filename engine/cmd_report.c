@@ -132,9 +132,13 @@ struct job {
 
 #define REPORT_THREADS 2
 
+#define MAX_BREAKDOWNS 8
+
 struct run {
     const struct options *o;
     json_t *doc;
+    json_t *by[MAX_BREAKDOWNS];   /* the document split by each attribute (city reports) */
+    size_t nby;
     struct report_meta meta;
     const char *wave;
     int english;
@@ -185,8 +189,8 @@ static int add_job(struct run *r, enum report_kind kind, const char *slug, int p
 static void run_job(struct run *r, struct job *j)
 {
     if (j->kind == REPORT_CITY)
-        j->rc = report_city_write(r->doc, &r->meta, r->wave, j->slug, j->path, j->err,
-                                  sizeof j->err);
+        j->rc = report_city_write_by(r->doc, (json_t *const *)r->by, r->nby, &r->meta,
+                                     r->wave, j->slug, j->path, j->err, sizeof j->err);
     else if (j->kind == REPORT_NETWORK)
         j->rc = report_network_write(r->doc, &r->meta, r->wave, j->slug, j->path, j->err,
                                      sizeof j->err);
@@ -342,6 +346,24 @@ static int load(struct run *r, PGconn *conn)
                           interactive ? progress_rows : NULL, NULL, err, sizeof err);
     if (interactive)
         fputc('\n', stderr);
+    /* A city's breakdown sheet: the results split by each of the survey's
+     * attributes (department, tenure, ...), one more pass each. */
+    if (r->doc != NULL && (r->o->city != NULL || r->o->all)) {
+        const struct survey *s = catalog_survey_latest(cat, r->o->survey);
+
+        for (size_t a = 0; s != NULL && a < s->nattrs && r->nby < MAX_BREAKDOWNS; a++) {
+            json_t *d = results_load(conn, cat, r->o->survey, s->attrs[a].code, r->english,
+                                     NULL, NULL, err, sizeof err);
+
+            if (d == NULL) {
+                cli_error("report", "%s", err);
+                catalog_free(cat);
+                PQfinish(date_conn);
+                return -1;
+            }
+            r->by[r->nby++] = d;
+        }
+    }
     catalog_free(cat);
     if (r->doc == NULL) {
         cli_error("report", "%s", err);
@@ -384,6 +406,8 @@ int cmd_report(int argc, char **argv)
         rc = CLI_OK;
     free(r.jobs);
     json_decref(r.doc);
+    for (size_t i = 0; i < r.nby; i++)
+        json_decref(r.by[i]);
     report_meta_free(&r.meta);
     PQfinish(conn);
     return rc;

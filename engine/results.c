@@ -1221,7 +1221,10 @@ static json_t *json_breakdown(const struct build *b, size_t gi, size_t w)
         json_object_set_new(part, "items", items);
         json_array_append_new(parts, part);
     }
-    return json_pack("{s:s, s:o}", "attribute", c->attr->code, "parts", parts);
+    return json_pack("{s:s, s:s, s:o}", "attribute", c->attr->code, "label",
+                     c->in->english && c->attr->label_en ? c->attr->label_en
+                                                         : c->attr->label_pl,
+                     "parts", parts);
 }
 
 static json_t *json_group_header(const struct ctx *c, const struct group *g, size_t w)

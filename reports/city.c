@@ -18,6 +18,8 @@ struct city {
     const struct report_meta *meta;
     const json_t *g;          /* the city in the wave */
     const json_t *net;        /* the network compared with on the summary, or NULL */
+    json_t *const *by;        /* the documents split by each attribute */
+    size_t nby;
     const char *net_slug;
     const char *wave, *slug, *name;
     long wi;
@@ -891,6 +893,128 @@ static void sheet_drivers(struct city *c)
     free(rows);
 }
 
+/* ---- breakdown by attribute ---- */
+
+/* One attribute's block: rows are the scored items asked in the wave,
+ * columns the attribute's parts with respondents; a cell is the part's
+ * mean minus the city's, coloured red (below) to green (above) around 0. */
+static int breakdown_block(struct city *c, lxw_worksheet *ws, int row, json_t *doc)
+{
+    const json_t *g = results_group(doc, c->wave, "city", c->slug);
+    const json_t *bd = json_object_get(g, "breakdown");
+    const json_t *parts = json_object_get(bd, "parts");
+    const json_t *attrs = xlsx_get(doc, "instrument.items");
+    size_t np = json_array_size(parts), i, p;
+    struct xlsx_col *cols;
+    char (*heads)[200];
+    json_t *it, *part;
+    int first, last;
+    lxw_conditional_format cf;
+
+    if (g == NULL || xlsx_is_hidden(g) || !json_is_object(bd) || np == 0)
+        return row;
+    cols = calloc(3 + np, sizeof *cols);
+    heads = calloc(np + 1, sizeof *heads);
+    if (cols == NULL || heads == NULL) {
+        free(cols);
+        free(heads);
+        xlsx_check(&c->x, LXW_ERROR_MEMORY_MALLOC_FAILED, "the breakdown");
+        return row;
+    }
+    {
+        char title[300];
+
+        snprintf(title, sizeof title, "%s: %s", xlsx_label(&c->x, L_BREAKDOWN_BY),
+                 xlsx_str(bd, "label", xlsx_str(bd, "attribute", "")));
+        xlsx_text(&c->x, ws, row++, 0, title, XF_BOLD);
+    }
+    cols[0] = (struct xlsx_col){ L_CODE, NULL, 14 };
+    cols[1] = (struct xlsx_col){ L_ITEM_TEXT, NULL, 50 };
+    cols[2] = (struct xlsx_col){ L_CITY_MEAN, NULL, 12 };
+    json_array_foreach(parts, p, part) {
+        if (xlsx_is_hidden(part))
+            snprintf(heads[p], sizeof heads[p], "%s", xlsx_str(part, "label", ""));
+        else
+            snprintf(heads[p], sizeof heads[p], "%s (n = %.0f)", xlsx_str(part, "label", ""),
+                     xlsx_num(part, "respondents"));
+        /* one width for every block: the blocks share the columns */
+        cols[3 + p] = (struct xlsx_col){ L_COUNT, heads[p], 22 };
+    }
+    xlsx_header(&c->x, ws, row++, 0, cols, 3 + np);
+    first = row;
+    json_array_foreach(attrs, i, it) {
+        const char *code = xlsx_str(it, "code", "");
+        const json_t *m = xlsx_find(json_object_get(g, "items"), "code", code);
+        char text[600];
+        double cm;
+
+        if (!sheets_scored(it) || m == NULL || sheets_not_asked(m) ||
+            (sheets_enps_item(doc) != NULL && strcmp(code, sheets_enps_item(doc)) == 0))
+            continue;
+        cm = xlsx_num(m, "mean");
+        xlsx_text(&c->x, ws, row, 0, code, XF_PLAIN);
+        xlsx_wrapped(&c->x, ws, row, 1, sheets_item_label(it, text, sizeof text), 50, XF_WRAP);
+        xlsx_figure(&c->x, ws, row, 2, m, "mean", XF_DEC2);
+        json_array_foreach(parts, p, part) {
+            const json_t *pm = xlsx_is_hidden(part)
+                                   ? NULL
+                                   : xlsx_find(json_object_get(part, "items"), "code", code);
+
+            if (xlsx_is_hidden(m) || xlsx_is_hidden(pm))
+                xlsx_hidden(&c->x, ws, row, 3 + (int)p);
+            else if (isfinite(xlsx_num(pm, "mean")) && isfinite(cm))
+                xlsx_number(&c->x, ws, row, 3 + (int)p, xlsx_num(pm, "mean") - cm, XF_SIGNED2);
+        }
+        row++;
+    }
+    last = row - 1;
+    if (last >= first) {
+        memset(&cf, 0, sizeof cf);
+        cf.type = LXW_CONDITIONAL_3_COLOR_SCALE;
+        cf.min_color = 0xF8696B;
+        cf.mid_color = 0xFFFFFF;
+        cf.max_color = 0x63BE7B;
+        cf.mid_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+        cf.mid_value = 0;
+        cf.min_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+        cf.min_value = -1;
+        cf.max_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+        cf.max_value = 1;
+        xlsx_check(&c->x, worksheet_conditional_format_range(ws, (lxw_row_t)first, 3,
+                                                             (lxw_row_t)last,
+                                                             (lxw_col_t)(2 + np), &cf),
+                   "a colour scale");
+    }
+    free(cols);
+    free(heads);
+    return row + 2;
+}
+
+static void sheet_breakdown(struct city *c)
+{
+    lxw_worksheet *ws;
+    int row = 4;
+
+    if (c->nby == 0)
+        return;
+    ws = xlsx_sheet(&c->x, xlsx_label(&c->x, L_BREAKDOWN));
+    if (ws == NULL)
+        return;
+    sheets_title(&c->x, ws, xlsx_label(&c->x, L_BREAKDOWN), c->subtitle);
+    xlsx_check(&c->x, worksheet_merge_range(ws, 2, 0, 2, 8, xlsx_label(&c->x, L_BREAKDOWN_NOTE),
+                                            c->x.fmt[XF_WRAP]),
+               "a note");
+    xlsx_check(&c->x, worksheet_set_row(ws, 2,
+                                        15.0 * xlsx_wrap_lines(xlsx_label(&c->x, L_BREAKDOWN_NOTE),
+                                                               14 + 50 + 12 + 6 * 14, 0) + 3,
+                                        NULL),
+               "a row height");
+    if (xlsx_is_hidden(c->g))
+        return;
+    for (size_t i = 0; i < c->nby; i++)
+        row = breakdown_block(c, ws, row, c->by[i]);
+}
+
 /* ---- the workbook ---- */
 
 static void write_sheets(struct city *c)
@@ -902,17 +1026,27 @@ static void write_sheets(struct city *c)
     sheet_distributions(c);
     sheet_networks(c);
     sheet_drivers(c);
+    sheet_breakdown(c);
     sheets_methodology(&c->x, c->doc, c->meta, c->wave, L_CITY, c->name);
 }
 
 int report_city_write(json_t *doc, const struct report_meta *meta, const char *wave,
                       const char *city, const char *path, char *err, size_t errlen)
 {
+    return report_city_write_by(doc, NULL, 0, meta, wave, city, path, err, errlen);
+}
+
+int report_city_write_by(json_t *doc, json_t *const *by, size_t nby,
+                         const struct report_meta *meta, const char *wave, const char *city,
+                         const char *path, char *err, size_t errlen)
+{
     struct city c;
     char tmp[4096];
     int rc;
 
     memset(&c, 0, sizeof c);
+    c.by = by;
+    c.nby = nby;
     c.doc = doc;
     c.meta = meta;
     c.wave = wave;

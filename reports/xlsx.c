@@ -129,6 +129,17 @@ static const struct label labels[L_COUNT] = {
     [L_SIGNIFICANT_R] = { "Istotna zależność", "Significant association" },
     [L_SIG_R_YES] = { "istotna zależność", "significant" },
     [L_SIG_R_NO] = { "brak istotnej zależności", "not significant" },
+    [L_BREAKDOWN] = { "Podział", "Breakdown" },
+    [L_BREAKDOWN_BY] = { "Według", "By" },
+    [L_BREAKDOWN_NOTE] = { "Średnia pytania w każdej grupie miasta (np. wydziale, stażu) minus "
+                           "średnia całego miasta: zielone powyżej, czerwone poniżej. Grupy "
+                           "mniejsze niż próg anonimowości (lub ukryte, by ich nie odtworzyć) "
+                           "mają kreskę.",
+                           "The item's mean in each group of the city (e.g. department, "
+                           "tenure) minus the whole city's: green above, red below. Groups "
+                           "smaller than the anonymity threshold (or hidden so that they cannot "
+                           "be recovered) show a dash." },
+    [L_CITY_MEAN] = { "Średnia miasta", "City mean" },
     [L_SIG_DIFF] = { "Istotna różnica", "Significant difference" },
     [L_EFFECT] = { "Wielkość efektu (d Cohena)", "Effect size (Cohen's d)" },
     [L_NET_DIFF] = { "Różnica wobec sieci", "Difference from the network" },
@@ -484,7 +495,7 @@ void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
         int c = col0 + (int)i;
         /* Wide enough for the longest word, so a label breaks between
          * words ("p skorygowane"), never inside one. */
-        double width = cols[i].width, word = longest_word(s ? s : "", 1) + 2;
+        double width = cols[i].width, word = longest_word(s ? s : "", 1) * 1.15 + 2;
         int l;
 
         if (width < word)

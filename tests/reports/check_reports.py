@@ -174,6 +174,10 @@ def check_common(kind, path, wb, lang):
     if kind == "city" and STATS.get("instrument", {}).get("enps_item") is None:
         want = [w for w in want if w not in ("Co wpływa na eNPS", "What drives eNPS")]
     visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
+    # the breakdown sheet comes with `empirie report` (not GET /v1/reports)
+    if kind == "city" and visible[-2:-1] in (["Podział"], ["Breakdown"]):
+        check_breakdown(wb[visible[-2]])
+        visible = visible[:-2] + visible[-1:]
     if visible != want:
         fail(f"sheets {visible} != {want}")
     if CHART_DATA[lang] not in wb.sheetnames or wb[CHART_DATA[lang]].sheet_state != "hidden":
@@ -613,6 +617,29 @@ def check_drivers(wb, stats, lang):
             fail(f"{name}: {code} ({r}) after a weaker r ({last})")
         last = r
         n += 1
+    return n
+
+def check_breakdown(ws):
+    """A part hidden by the anonymity rules (its header gives no n) shows
+    dashes with notes, never a number; the header rows have heights."""
+    heads = {}
+    n = 0
+    for row in ws.iter_rows(min_row=4):
+        if row[0].value in ("Kod", "Code"):
+            heads = {c.column: str(c.value or "") for c in row[3:] if c.value}
+            if ws.row_dimensions[row[0].row].height is None:
+                fail(f"{ws.title}!{row[0].coordinate}: header row without a height")
+            continue
+        for c in row[3:]:
+            if c.column in heads and "(n = " not in heads[c.column]:
+                if isinstance(c.value, (int, float)):
+                    fail(f"{ws.title}!{c.coordinate}: hidden part {heads[c.column]!r} shows "
+                         f"{c.value}")
+                elif c.value is not None and (c.value != "—" or c.comment is None):
+                    fail(f"{ws.title}!{c.coordinate}: hidden part without a dash and note")
+            n += 1
+    if not heads:
+        fail(f"{ws.title}: no table")
     return n
 
 def main():
