@@ -681,7 +681,11 @@ static struct est *cache_build(const struct ctx *c)
 struct rest {
     size_t net;          /* group index of the network */
     struct est *est;     /* nmeasures */
+    struct stats_enps enps;   /* the rest's eNPS (has_enps) */
+    int has_enps;
 };
+
+static int enps_of(const struct ctx *c, const struct agg_cell *cell, struct stats_enps *out);
 
 struct build {
     const struct ctx *c;
@@ -729,6 +733,7 @@ static int rests_build(struct build *b, size_t gi, size_t w)
         for (size_t m = 0; m < nmeasures(c); m++)
             if (m >= c->nitems || is_scored(agg_item_def(c->agg, m)))
                 est_measure(c, cell, m, &r->est[m]);
+        r->has_enps = enps_of(c, cell, &r->enps) == 0 && r->enps.n > 0;
         agg_cell_free(c->agg, cell);
         b->nrests++;
     }
@@ -992,6 +997,57 @@ static int enps_of(const struct ctx *c, const struct agg_cell *cell, struct stat
     return stats_enps(counts, out, NULL, 0);
 }
 
+/* A city's eNPS against the rest of each network it is a member of (a z
+ * test on the two multinomial SEs) with its rank among the network's
+ * visible cities; the rest must itself be large enough to show. */
+static json_t *json_enps_vs(const struct build *b, size_t gi, size_t w,
+                            const struct stats_enps *e)
+{
+    const struct ctx *c = b->c;
+    int k = agg_enps_item(c->agg);
+    json_t *arr = json_array();
+
+    for (size_t i = 0; k >= 0 && i < b->nrests; i++) {
+        const struct group *net = &c->groups[b->rests[i].net];
+        const struct stats_enps *re = &b->rests[i].enps;
+        double *v = calloc(net->ncities + 1, sizeof *v);
+        double *ranks = calloc(net->ncities + 1, sizeof *ranks);
+        double diff, se, z, rank = NAN;
+        size_t of = 0, pos = 0;
+
+        if (v == NULL || ranks == NULL || !b->rests[i].has_enps || !anon_visible(re->n, c->t)) {
+            free(v);
+            free(ranks);
+            continue;
+        }
+        for (size_t j = 0; j < net->ncities; j++) {
+            size_t cg = net->cities[j];
+            struct stats_enps ej;
+
+            v[j] = NAN;
+            if (!measure_hidden(c, &c->groups[cg], w, (size_t)k) &&
+                enps_of(c, c->groups[cg].total[w], &ej) == 0 && ej.n > 0)
+                v[j] = ej.enps;
+            of += isfinite(v[j]);
+            if (cg == gi)
+                pos = j;
+        }
+        if (stats_rank(v, net->ncities, ranks, NULL, 0) == 0)
+            rank = ranks[pos];
+        free(v);
+        free(ranks);
+        diff = e->enps - re->enps;
+        se = sqrt(e->se * e->se + re->se * re->se);
+        z = se > 0 ? diff / se : NAN;
+        json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:i}",
+                                             "network", net->slug, "rest_mean", jnum(re->enps),
+                                             "diff", jnum(diff), "se", jnum(se), "z", jnum(z),
+                                             "p", jnum(stats_z_p(z)), "rank", jnum(rank), "of",
+                                             (int)of));
+    }
+    return arr;
+}
+
 static json_t *json_enps(const struct build *b, size_t gi, size_t w)
 {
     const struct ctx *c = b->c;
@@ -1054,6 +1110,8 @@ static json_t *json_enps(const struct build *b, size_t gi, size_t w)
         else
             json_object_set_new(o, "trend", json_null());
     }
+    if (g->type == GROUP_CITY)
+        json_object_set_new(o, "vs_networks", json_enps_vs(b, gi, w, &e));
     return o;
 }
 
@@ -1150,9 +1208,11 @@ static void label_one(json_t *m, int english)
         sig = vocab_significant(json_number_value(json_object_get(vs, "p_adj")));
         json_object_set_new(vs, "significant", json_boolean(sig));
         json_object_set_new(vs, "label", json_string(vocab_difference(diff, sig, english)));
-        json_object_set_new(vs, "effect", json_string(vocab_effect(
-                                              json_number_value(json_object_get(vs, "cohens_d")),
-                                              english)));
+        if (json_is_number(json_object_get(vs, "cohens_d")))
+            json_object_set_new(vs, "effect",
+                                json_string(vocab_effect(
+                                    json_number_value(json_object_get(vs, "cohens_d")),
+                                    english)));
     }
 }
 
