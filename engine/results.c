@@ -1446,13 +1446,15 @@ static json_t *json_instrument(const struct ctx *c)
                               enps >= 0 ? json_string(agg_item_def(c->agg, (size_t)enps)->code)
                                         : json_null(),
                               "favourable_top", s->favourable_top);
-        const json_t *doc = survey_document(s);
-        json_t *bench = doc != NULL ? json_object_get(doc, "benchmark_networks") : NULL;
-
         /* the networks a city's report compares it with, as the instrument
-         * says (survey.c validated them); absent: none preferred */
-        if (o != NULL && json_is_array(bench))
-            json_object_set_new(o, "benchmark_networks", json_deep_copy(bench));
+         * says; absent: none preferred */
+        if (o != NULL && s->nbenchmark_networks > 0) {
+            json_t *bench = json_array();
+
+            for (size_t i = 0; i < s->nbenchmark_networks; i++)
+                json_array_append_new(bench, json_string(s->benchmark_networks[i]));
+            json_object_set_new(o, "benchmark_networks", bench);
+        }
         return o;
     }
 }

@@ -30,6 +30,7 @@ struct survey_owned {
     struct survey_item *items;
     struct survey_attr *attrs;
     struct survey_dimension *dims;
+    const char **bench;
     size_t nscales;
 };
 
@@ -570,6 +571,15 @@ static int parse_head(const json_t *doc, struct survey_owned *so, const char *fi
                            "slug, got %s", file, i,
                            jsonv_describe(json_array_get(bench, i), got, sizeof got));
         }
+    if (bench != NULL && json_array_size(bench) > 0) {
+        so->bench = calloc(json_array_size(bench), sizeof *so->bench);
+        if (so->bench == NULL)
+            return err_set(err, n, "out of memory");
+        for (size_t i = 0; i < json_array_size(bench); i++)
+            so->bench[i] = json_string_value(json_array_get(bench, i));
+        so->s.benchmark_networks = so->bench;
+        so->s.nbenchmark_networks = json_array_size(bench);
+    }
     return parse_scales(json_object_get(doc, "scales"), file, err, n);
 }
 
@@ -741,6 +751,7 @@ void survey_free(struct survey *s)
     free(so->items);
     free(so->attrs);
     free(so->dims);
+    free(so->bench);
     json_decref(so->doc);
     free(so);
 }

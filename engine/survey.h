@@ -102,6 +102,10 @@ struct survey {
     int strata[2];
     size_t nstrata;
     int favourable_top;      /* how many top points count as favourable (default 2) */
+    /* Networks a city's report compares it with, in order of preference
+     * (network slugs; none: the city's largest network). */
+    const char *const *benchmark_networks;
+    size_t nbenchmark_networks;
 };
 
 /* Parses and validates an instrument document. `file` names it in errors,
