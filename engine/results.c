@@ -913,6 +913,74 @@ static json_t *json_measure(const struct build *b, size_t gi, size_t w, size_t m
 
 /* ---------- categorical items, alpha, eNPS ---------- */
 
+/* A choice item's answered base in a cell: (weight, Kish's effective n,
+ * unweighted n) of the respondents who answered it. */
+static void choice_base(const struct ctx *c, const struct agg_item *it,
+                        const struct survey_item *def, double *base, double *n_eff)
+{
+    double sw = 0, sw2 = 0;
+
+    if (def->type == SURVEY_MULTI) {
+        sw = it->answered.w;
+        sw2 = it->answered.w2;
+    } else {
+        for (size_t v = 0; v < it->nvalues; v++) {
+            sw += it->values[v].w;
+            sw2 += it->values[v].w2;
+        }
+    }
+    *base = sw;
+    *n_eff = c->weighted ? (sw2 > 0 ? sw * sw / sw2 : 0) : sw;
+}
+
+/* Each option's share of a choice item with its Wilson CI (on Kish's
+ * effective n for a weighted survey) and its change since the previous
+ * wave (two-proportion z test), so the participation shares of the youth
+ * survey get an interval, a change and a test like the scored items. */
+static json_t *json_shares(const struct ctx *c, const struct group *g, size_t w, size_t k)
+{
+    const struct survey_item *def = agg_item_def(c->agg, k);
+    const struct agg_item *it = &g->total[w]->items[k];
+    const struct agg_item *pv = NULL;
+    double base, ne, pbase = 0, pne = 0;
+    json_t *arr = json_array();
+
+    choice_base(c, it, def, &base, &ne);
+    if (w > 0 && !measure_hidden(c, g, w - 1, k) && item_asked(c, w - 1, k)) {
+        pv = &g->total[w - 1]->items[k];
+        choice_base(c, pv, def, &pbase, &pne);
+        if (pbase <= 0)
+            pv = NULL;
+    }
+    for (size_t v = 0; v < it->nvalues && base > 0; v++) {
+        struct stats_prop sp;
+        double x = it->values[v].w / base * ne;
+        json_t *o;
+
+        if (stats_wilson(x, ne, &sp, NULL, 0) != 0)
+            continue;
+        /* the slot's answer: a single choice's value min + v; a multiple
+         * choice's option v */
+        o = json_pack("{s:i, s:o, s:o, s:o}", "code",
+                      def->type == SURVEY_MULTI && v < def->noptions ? def->options[v].code
+                                                                      : it->min + (int)v,
+                      "share",
+                      jnum(sp.p), "ci_low", jnum(sp.ci_lo), "ci_high", jnum(sp.ci_hi));
+        if (pv != NULL) {
+            struct stats_ztest z;
+            double px = pv->values[v].w / pbase * pne;
+
+            if (stats_prop_ztest(x, ne, px, pne, &z, NULL, 0) == 0)
+                json_object_set_new(o, "change",
+                                    json_pack("{s:s, s:o, s:o, s:o}", "previous_wave",
+                                              agg_wave(c->agg, w - 1), "diff", jnum(z.diff),
+                                              "z", jnum(z.z), "p", jnum(z.p)));
+        }
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
 static json_t *json_categorical(const struct build *b, size_t gi, size_t w, size_t k)
 {
     const struct ctx *c = b->c;
@@ -940,6 +1008,7 @@ static json_t *json_categorical(const struct build *b, size_t gi, size_t w, size
         json_array_append_new(dist, jnum(base > 0 ? x / base : NAN));
     }
     o = json_pack("{s:b, s:f, s:o}", "suppressed", 0, "n", n, "distribution", dist);
+    json_object_set_new(o, "shares", json_shares(c, g, w, k));
     if (g->type != GROUP_CITY && def->type == SURVEY_SINGLE) {
         size_t nv = it->nvalues, rows = 0;
         double *table = calloc(g->ncities * nv + 1, sizeof *table);
@@ -1197,6 +1266,19 @@ static void label_one(json_t *m, int english)
             sig = vocab_significant(json_number_value(json_object_get(fav, "p_adj")));
             json_object_set_new(fav, "significant", json_boolean(sig));
             json_object_set_new(fav, "label", json_string(vocab_change(diff, sig, english)));
+        }
+    }
+    json_array_foreach(json_object_get(m, "shares"), i, vs) {
+        json_t *sc = json_object_get(vs, "change");
+
+        if (json_is_object(sc) && json_is_number(json_object_get(sc, "p_adj"))) {
+            int sig = vocab_significant(json_number_value(json_object_get(sc, "p_adj")));
+
+            json_object_set_new(sc, "significant", json_boolean(sig));
+            json_object_set_new(sc, "label",
+                                json_string(vocab_change(
+                                    json_number_value(json_object_get(sc, "diff")), sig,
+                                    english)));
         }
     }
     json_array_foreach(json_object_get(m, "vs_networks"), i, vs) {

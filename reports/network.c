@@ -28,8 +28,10 @@ struct network {
 struct indicator {
     const char *code, *label;
     const char *array;    /* "dimensions", "items", or NULL for eNPS */
-    const char *vkey;     /* "mean" or "value" */
+    const char *vkey;     /* "mean", "value" or (an option's share) "share" */
     enum xlsx_fmt fmt, change, sig;
+    const char *item;     /* an option's share: the choice item's code, else NULL */
+    long long option;     /* and the option's code */
 };
 
 /* Calls fn for every indicator: dimensions, eNPS, scored items. */
@@ -43,12 +45,12 @@ static int each_indicator(struct network *n, int row,
 
     json_array_foreach(xlsx_get(n->doc, "instrument.dimensions"), i, d) {
         ind = (struct indicator){ xlsx_str(d, "code", ""), xlsx_str(d, "label", ""),
-                                  "dimensions", "mean", XF_DEC2, XF_SIGNED2, XF_SIG2 };
+                                  "dimensions", "mean", XF_DEC2, XF_SIGNED2, XF_SIG2, NULL, 0 };
         row = fn(n, row, &ind, arg);
     }
     if (sheets_enps_item(n->doc) != NULL) {
         ind = (struct indicator){ "enps", xlsx_label(&n->x, L_ENPS), NULL, "value", XF_SIGNED1,
-                                  XF_SIGNED1, XF_SIG1 };
+                                  XF_SIGNED1, XF_SIG1, NULL, 0 };
         row = fn(n, row, &ind, arg);
     }
     json_array_foreach(xlsx_get(n->doc, "instrument.items"), i, d) {
@@ -62,8 +64,33 @@ static int each_indicator(struct network *n, int row,
                                        xlsx_str(d, "code", ""))))
             continue;
         ind = (struct indicator){ xlsx_str(d, "code", ""), sheets_item_label(d, text, sizeof text),
-                                  "items", "mean", XF_DEC2, XF_SIGNED2, XF_SIG2 };
+                                  "items", "mean", XF_DEC2, XF_SIGNED2, XF_SIG2, NULL, 0 };
         row = fn(n, row, &ind, arg);
+    }
+    /* Choice items (the youth survey's participation shares: zostanie,
+     * mrm_wiedza, ...): each option's share with its Wilson CI, change and
+     * heat map, like the scored items. */
+    json_array_foreach(xlsx_get(n->doc, "instrument.items"), i, d) {
+        const char *type = xlsx_str(d, "type", "");
+        size_t j;
+        json_t *opt;
+
+        if ((strcmp(type, "single") != 0 && strcmp(type, "multi") != 0) ||
+            sheets_not_asked(xlsx_find(json_object_get(n->g, "items"), "code",
+                                       xlsx_str(d, "code", ""))))
+            continue;
+        json_array_foreach(json_object_get(d, "options"), j, opt) {
+            char code[120], label[800];
+            long long oc = json_integer_value(json_object_get(opt, "code"));
+
+            snprintf(code, sizeof code, "%s.%lld", xlsx_str(d, "code", ""), oc);
+            snprintf(label, sizeof label, "%s: %s", xlsx_str(d, "text", ""),
+                     xlsx_str(opt, "label", ""));
+            ind = (struct indicator){ code,        label,         "items",       "share",
+                                      XF_PCT,      XF_SIGNED_PCT, XF_SIGPCT,
+                                      xlsx_str(d, "code", ""), oc };
+            row = fn(n, row, &ind, arg);
+        }
     }
     return row;
 }
@@ -75,6 +102,18 @@ static const json_t *measure(const json_t *g, const struct indicator *ind)
         return NULL;
     if (ind->array == NULL)
         return json_object_get(g, "enps");
+    if (ind->item != NULL) {
+        const json_t *m = xlsx_find(json_object_get(g, "items"), "code", ind->item);
+        size_t i;
+        json_t *sh;
+
+        if (xlsx_is_hidden(m))
+            return NULL;
+        json_array_foreach(json_object_get(m, "shares"), i, sh)
+            if (json_integer_value(json_object_get(sh, "code")) == ind->option)
+                return sh;
+        return NULL;
+    }
     return xlsx_find(json_object_get(g, ind->array), "code", ind->code);
 }
 
