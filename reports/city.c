@@ -246,11 +246,24 @@ static int summary_choices(struct city *c, lxw_worksheet *ws, int row, const jso
         snprintf(label, sizeof label, "   %s", xlsx_str(opt, "label", ""));
         xlsx_text(&c->x, ws, row, S_CODE, ocode, XF_PLAIN);
         xlsx_text(&c->x, ws, row, S_LABEL, label, XF_PLAIN);
-        if (xlsx_is_hidden(c->g) || xlsx_is_hidden(m))
+        if (xlsx_is_hidden(c->g) || xlsx_is_hidden(m)) {
             xlsx_hidden(&c->x, ws, row, S_VALUE);
-        else
+        } else {
+            const json_t *sh = xlsx_find_int(json_object_get(m, "shares"), "code",
+                                             json_integer_value(json_object_get(opt, "code")));
+            const char *sig = sheets_change_label(&c->x, sh, "change");
+
             xlsx_number(&c->x, ws, row, S_VALUE, xlsx_num(json_array_get(json_object_get(m,
                         "distribution"), i), ""), XF_PCT);
+            /* the share's Wilson CI and change, like a scored indicator */
+            if (sh != NULL) {
+                xlsx_figure(&c->x, ws, row, S_CI_LO, sh, "ci_low", XF_PCT);
+                xlsx_figure(&c->x, ws, row, S_CI_HI, sh, "ci_high", XF_PCT);
+                write_change(c, ws, row, S_CHANGE, sh, "change", XF_SIGNED_PCT, XF_SIGPCT);
+            }
+            if (sig != NULL)
+                xlsx_text(&c->x, ws, row, S_SIG, sig, XF_PLAIN);
+        }
         if (c->net_slug != NULL) {
             xlsx_text(&c->x, ws, row, S_NET,
                       report_network_name(c->meta, c->net_slug, c->x.english), XF_PLAIN);

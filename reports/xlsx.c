@@ -412,6 +412,18 @@ const json_t *xlsx_find(const json_t *arr, const char *key, const char *code)
     return NULL;
 }
 
+const json_t *xlsx_find_int(const json_t *arr, const char *key, long long value)
+{
+    size_t i;
+    json_t *e;
+
+    json_array_foreach(arr, i, e)
+        if (json_is_integer(json_object_get(e, key)) &&
+            json_integer_value(json_object_get(e, key)) == value)
+            return e;
+    return NULL;
+}
+
 int xlsx_significant(const json_t *obj, const char *path)
 {
     double p = xlsx_num(obj, path);

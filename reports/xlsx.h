@@ -141,6 +141,9 @@ void xlsx_hidden(struct xlsx *x, lxw_worksheet *ws, int row, int col);
 void xlsx_figure(struct xlsx *x, lxw_worksheet *ws, int row, int col, const json_t *obj,
                  const char *key, enum xlsx_fmt f);
 
+/* The element of arr whose integer key equals value, or NULL. */
+const json_t *xlsx_find_int(const json_t *arr, const char *key, long long value);
+
 /* The header row of a table with the columns' widths. */
 void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
                  const struct xlsx_col *cols, size_t n);
