@@ -276,6 +276,8 @@ def check_network(path, stats, lang):
         if m is not None:
             n += check_cell(cell, m, "mean", f"{ws.title}!{cell.coordinate} ({code})")
     check_not_asked(wb, SHEETS[("network", lang)][1:3], g)
+    members = [c.value for c in ws[3][3:3 + len(g.get("members") or [])]]
+    check_polish_order(members, f"{ws.title} header")
     n += check_words(wb[SHEETS[("network", lang)][0]], g, lang)
     heads = [c.value for c in ws[3]]
     observers = [c for c in heads if c and ("(obserwator)" in c or "(observer)" in c)]
@@ -332,6 +334,11 @@ def check_ministry(path, stats, lang):
                 fail(f"{where}: suppressed here, shown by stats")
             continue
         n += check_cell(r["value"], m, vpath, where)
+    # every network sheet: its member cities in Polish order below the total
+    for name in wb.sheetnames[2:-1]:
+        cities = [r[0] for r in wb[name].iter_rows(min_row=5, values_only=True) if r[0]]
+        check_polish_order(cities, f"{name}")
+        n += 1
     base = path[:-len(".xlsx")]
     with open(base + ".csv", newline="") as f:
         crow = list(csv.reader(f))
@@ -641,6 +648,20 @@ def check_breakdown(ws):
     if not heads and not STATS.get("group", {}).get("suppressed"):
         fail(f"{ws.title}: no table")
     return n
+
+PL_ALPHABET = "aąbcćdeęfghijklłmnńoópqrsśtuvwxyzźż"
+
+
+def pl_key(name):
+    """Polish alphabetical order (engine/collate.h, first level): letters by
+    their place in the Polish alphabet, case ignored; space and hyphen first."""
+    return [(-1 if ch in " -" else PL_ALPHABET.index(ch) if ch in PL_ALPHABET else 100 + ord(ch))
+            for ch in name.lower()]
+
+
+def check_polish_order(names, where):
+    if names != sorted(names, key=pl_key):
+        fail(f"{where}: not in Polish order: {names}")
 
 def main():
     kind, path, stats_path, lang = sys.argv[1:5]
