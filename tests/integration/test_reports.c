@@ -143,3 +143,30 @@ Test(reports, usage_errors)
     cr_expect(strstr(out, "no-such-city") != NULL, "%s", out);
     cr_expect_eq(access(dir, F_OK), 0);
 }
+
+/* `empirie stats` prints Polish by default and English with --lang en, with
+ * the same trend words as the JSON and the workbooks, and says which items
+ * were not asked and which are reverse-coded. */
+Test(reports, stats_text_in_polish)
+{
+    cr_assert_eq(testdb_run(out, sizeof out, "stats --db \"%s\" --survey " SURVEY
+                                             " --city konin",
+                            db.conninfo),
+                 0, "%s", out);
+    cr_expect(strstr(out, "Respondenci: 40") != NULL, "%s", out);
+    cr_expect(strstr(out, "(miasto), fala 2025 (próg anonimowości") != NULL, "%s", out);
+    cr_expect(strstr(out, "wynagr_04") != NULL && strstr(out, "nie zadane w tej fali") != NULL,
+              "%s", out);
+    cr_expect(strstr(out, "(odwr.) Ilość pracy") != NULL, "%s", out);
+    cr_expect(strstr(out, "rośnie") != NULL || strstr(out, "spada") != NULL ||
+                  strstr(out, "bez wyraźnego trendu") != NULL,
+              "%s", out);
+    cr_expect(strstr(out, "Respondents") == NULL && strstr(out, "rising") == NULL, "%s", out);
+    cr_assert_eq(testdb_run(out, sizeof out, "stats --db \"%s\" --survey " SURVEY
+                                             " --city konin --lang en",
+                            db.conninfo),
+                 0, "%s", out);
+    cr_expect(strstr(out, "Respondents: 40") != NULL, "%s", out);
+    cr_expect(strstr(out, "not asked in this wave") != NULL, "%s", out);
+    cr_expect(strstr(out, "Respondenci") == NULL, "%s", out);
+}
