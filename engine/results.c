@@ -913,8 +913,8 @@ static json_t *json_measure(const struct build *b, size_t gi, size_t w, size_t m
 
 /* ---------- categorical items, alpha, eNPS ---------- */
 
-/* A choice item's answered base in a cell: (weight, Kish's effective n,
- * unweighted n) of the respondents who answered it. */
+/* A choice item's answered base in a cell: the weight of the respondents
+ * who answered it (their number when unweighted) and Kish's effective n. */
 static void choice_base(const struct ctx *c, const struct agg_item *it,
                         const struct survey_item *def, double *base, double *n_eff)
 {
