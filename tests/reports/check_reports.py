@@ -207,6 +207,8 @@ def check_city(path, stats, lang, conninfo=None):
     n_extra += check_not_asked(wb, (names[1], names[4], names[5]), g)
     for sheet in (names[0], names[1], names[2]):
         n_extra += check_words(wb[sheet], g, lang, items_only=sheet == names[1])
+    if not g.get("suppressed"):
+        n_extra += check_trend_sheet(wb[names[3]], g, lang)
     for sheet, heads in HEADERS[lang].items():
         got = [c.value for c in wb[sheet][3]]
         for h in heads:
@@ -279,6 +281,8 @@ def check_network(path, stats, lang):
     members = [c.value for c in ws[3][3:3 + len(g.get("members") or [])]]
     check_polish_order(members, f"{ws.title} header")
     n += check_words(wb[SHEETS[("network", lang)][0]], g, lang)
+    if not g.get("suppressed"):
+        n += check_trend_sheet(wb[SHEETS[("network", lang)][3]], g, lang)
     heads = [c.value for c in ws[3]]
     observers = [c for c in heads if c and ("(obserwator)" in c or "(observer)" in c)]
     if len(observers) != len(g.get("observers", [])):
@@ -416,6 +420,32 @@ def check_words(ws, group, lang, items_only=False, code_col=1):
                                         sig(match[0])) != got:
                     fail(f"{ws.title} {code}: difference word {got!r} vs {vs}")
                 n += 1
+    return n
+
+
+def check_trend_sheet(ws, group, lang):
+    """The trend sheet's table of trends: each word agrees with its p_adj."""
+    measures = {m["code"]: m for m in group.get("dimensions") or []}
+    if isinstance(group.get("enps"), dict):
+        measures["enps"] = group["enps"]
+    n, heads = 0, None
+    for row in ws.iter_rows(min_row=3):
+        if row[0].value in ("Kod", "Code"):
+            heads = {c.value: c.column for c in row if c.value}
+            continue
+        m = measures.get(row[0].value)
+        if heads is None or m is None or m.get("suppressed"):
+            continue
+        tr = m.get("trend")
+        got = row[heads["Trend"] - 1].value
+        if not isinstance(tr, dict):
+            continue
+        want = TREND_WORDS[lang][tr["direction"]]
+        if got != want or (tr["direction"] != "none") != sig(tr):
+            fail(f"{ws.title} {row[0].value}: trend word {got!r}, p_adj {tr.get('p_adj')}")
+        n += 1
+    if heads is None:
+        fail(f"{ws.title}: no table of trends")
     return n
 
 
