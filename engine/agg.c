@@ -1005,6 +1005,21 @@ const struct survey_dimension *agg_dim_def(const struct agg *a, size_t d)
     return &a->newest->dimensions[d];
 }
 const size_t *agg_dim_items(const struct agg *a, size_t d) { return a->dim_items[d]; }
+int agg_item_in_version(const struct agg *a, int version, size_t k)
+{
+    for (size_t v = 0; v < a->nversions; v++) {
+        const struct agg_version *ver = &a->versions[v];
+
+        if (ver->s->version != version)
+            continue;
+        for (size_t i = 0; i < ver->s->nitems; i++)
+            if (ver->item_of[i] == k)
+                return 1;
+        return 0;
+    }
+    return -1;
+}
+
 int agg_enps_item(const struct agg *a) { return a->enps; }
 size_t agg_nwaves(const struct agg *a) { return a->nwaves; }
 const char *agg_wave(const struct agg *a, size_t w) { return a->waves[w]; }

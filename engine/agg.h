@@ -201,6 +201,10 @@ size_t agg_dim_npoints(const struct agg *a, size_t d);
 size_t agg_dim_points(const struct agg *a, size_t d, const struct agg_dim *dim, double *score,
                       struct agg_value *v, size_t cap);
 
+/* 1 when instrument version `version` asks unified item k, 0 when it does
+ * not, -1 when the version is not one of the accumulator's. */
+int agg_item_in_version(const struct agg *a, int version, size_t k);
+
 /* Index of the eNPS item among the unified items, or -1. */
 int agg_enps_item(const struct agg *a);
 /* The unified item indices of dimension d (its items' positions in the

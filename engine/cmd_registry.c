@@ -1,5 +1,6 @@
 /* empirie registry load|list: cities, networks, memberships, instruments and waves. */
 #include "cli.h"
+#include "collate.h"
 #include "config.h"
 #include "db.h"
 #include "err.h"
@@ -8,6 +9,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *out)
@@ -63,34 +65,66 @@ static int print_surveys(PGconn *conn)
     return 0;
 }
 
+/* Text padded to width characters (not bytes: "Łomża" is 7 bytes), then a
+ * space. */
+/* The cities in the programme first, each part in Polish alphabetical
+ * order of the name (collate.h): Kędzierzyn-Koźle before Konin, Łomża
+ * between Krosno and Nisko, Żary and Żywiec after Złotów. */
+static const PGresult *sort_res;
+
+static int city_order(const void *a, const void *b)
+{
+    int i = *(const int *)a, j = *(const int *)b;
+    int pi = strcmp(PQgetvalue(sort_res, i, 3), "t") == 0;
+    int pj = strcmp(PQgetvalue(sort_res, j, 3), "t") == 0;
+
+    if (pi != pj)
+        return pj - pi;
+    return collate_pl(PQgetvalue(sort_res, i, 0), PQgetvalue(sort_res, j, 0));
+}
+
 static int print_registry(PGconn *conn)
 {
     char err[ERR_MAX];
     PGresult *res;
-    int n;
+    int n, *order;
 
     if (db_exec(conn,
                 "SELECT c.name, c.slug, c.voivodeship, c.programme, "
-                "coalesce(c.extra->>'teryt', '-') FROM city c "
-                "ORDER BY c.programme DESC, c.name COLLATE \"C.utf8\"",
+                "coalesce(c.extra->>'teryt', '-') FROM city c ORDER BY c.slug",
                 0, NULL, &res, NULL, err, sizeof err) != 0) {
         cli_error("registry", "%s", err);
         return -1;
     }
     n = PQntuples(res);
+    order = calloc((size_t)n + 1, sizeof *order);
+    if (order == NULL) {
+        PQclear(res);
+        cli_error("registry", "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    sort_res = res;
+    qsort(order, (size_t)n, sizeof *order, city_order);
     printf("Cities (%d):\n", n);
     /* padded by display width: "Kędzierzyn-Koźle" is 16 columns, 18 bytes */
-    for (int i = 0; i < n; i++) {
+    for (int k = 0; k < n; k++) {
+        int i = order[k];
+
         fputs("  ", stdout);
         utf8_pad(stdout, PQgetvalue(res, i, 0), 26);
         fputc(' ', stdout);
         utf8_pad(stdout, PQgetvalue(res, i, 1), 26);
         fputc(' ', stdout);
-        utf8_pad(stdout, PQgetvalue(res, i, 2),
-                 strcmp(PQgetvalue(res, i, 3), "t") == 0 ? 0 : 20);
+        utf8_pad(stdout, PQgetvalue(res, i, 2), 20);
+        fputc(' ', stdout);
+        utf8_pad(stdout, PQgetvalue(res, i, 4),
+                 strcmp(PQgetvalue(res, i, 3), "t") == 0 ? 0 : 7);
         fputs(strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "\n" : " (outside the programme)\n",
               stdout);
     }
+    free(order);
     PQclear(res);
     if (db_exec(conn,
                 "SELECT n.name, n.slug, "

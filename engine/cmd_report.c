@@ -166,6 +166,8 @@ struct job {
 
 #define REPORT_THREADS 2
 
+#define MAX_BREAKDOWNS 8
+
 struct run {
     const struct options *o;
     json_t *doc;                  /* the survey's (inputs[0].doc), or NULL for every survey */
@@ -173,6 +175,8 @@ struct run {
     struct ministry_input *inputs; /* the ministry's export: one per survey */
     size_t ninputs;
     struct ministry_paths mpaths;
+    json_t *by[MAX_BREAKDOWNS];   /* the document split by each attribute (city reports) */
+    size_t nby;
     struct report_meta meta;
     const char *wave;             /* the folder's wave: the report's */
     int english;
@@ -228,8 +232,8 @@ static int add_job(struct run *r, enum report_kind kind, const char *slug, int p
 static void run_job(struct run *r, struct job *j)
 {
     if (j->kind == REPORT_CITY)
-        j->rc = report_city_write(r->doc, &r->meta, r->wave, j->slug, j->path, j->err,
-                                  sizeof j->err);
+        j->rc = report_city_write_by(r->doc, (json_t *const *)r->by, r->nby, &r->meta,
+                                     r->wave, j->slug, j->path, j->err, sizeof j->err);
     else if (j->kind == REPORT_NETWORK)
         j->rc = report_network_write(r->doc, &r->meta, r->wave, j->slug, j->path, j->err,
                                      sizeof j->err);
@@ -530,6 +534,22 @@ static int load(struct run *r, PGconn *conn)
     }
     r->doc = every_survey(r->o) ? NULL : r->inputs[0].doc;
     r->wave = every_survey(r->o) ? latest_wave(r) : r->inputs[0].wave;
+    /* A city's breakdown sheet: the results split by each of the survey's
+     * attributes (department, tenure, ...), one more pass each. */
+    if (r->doc != NULL && (r->o->city != NULL || r->o->all)) {
+        const struct survey *s = catalog_survey_latest(r->cat, r->o->survey);
+
+        for (size_t a = 0; s != NULL && a < s->nattrs && r->nby < MAX_BREAKDOWNS; a++) {
+            json_t *d = results_load(conn, r->cat, r->o->survey, s->attrs[a].code, r->english,
+                                     NULL, NULL, err, sizeof err);
+
+            if (d == NULL) {
+                cli_error("report", "%s", err);
+                return -1;
+            }
+            r->by[r->nby++] = d;
+        }
+    }
     return 0;
 }
 
@@ -578,6 +598,8 @@ int cmd_report(int argc, char **argv)
         json_decref(r.inputs[k].doc);
     free(r.inputs);
     catalog_free(r.cat);
+    for (size_t i = 0; i < r.nby; i++)
+        json_decref(r.by[i]);
     report_meta_free(&r.meta);
     PQfinish(conn);
     return rc;

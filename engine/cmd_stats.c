@@ -1,6 +1,7 @@
 /* empirie stats: the statistics of one group in one wave, as a table or JSON. */
 #include "catalog.h"
 #include "cli.h"
+#include "collate.h"
 #include "err.h"
 #include "names.h"
 #include "results.h"
@@ -134,7 +135,7 @@ static void print_utf8(const char *s, size_t max)
     fwrite(s, 1, i, stdout);
 }
 
-static const char *item_text(const json_t *doc, const char *code, int dims)
+static const json_t *instrument_entry(const json_t *doc, const char *code, int dims)
 {
     size_t i;
     json_t *it;
@@ -142,8 +143,29 @@ static const char *item_text(const json_t *doc, const char *code, int dims)
     json_array_foreach(json_object_get(json_object_get(doc, "instrument"),
                                        dims ? "dimensions" : "items"), i, it)
         if (strcmp(json_string_value(json_object_get(it, "code")), code) == 0)
-            return json_string_value(json_object_get(it, dims ? "label" : "text"));
-    return code;
+            return it;
+    return NULL;
+}
+
+static const char *item_text(const json_t *doc, const char *code, int dims)
+{
+    const json_t *it = instrument_entry(doc, code, dims);
+    const char *t = json_string_value(json_object_get(it, dims ? "label" : "text"));
+
+    return t != NULL ? t : code;
+}
+
+/* The text output's words, Polish by default (--lang en: English). */
+static int english;
+
+#define W(pl, en) (english ? (en) : (pl))
+
+/* The item's text, after "(odwr.)" for a reverse-coded item. */
+static void print_text(const json_t *doc, const char *code, int dims, size_t max)
+{
+    if (!dims && json_is_string(json_object_get(instrument_entry(doc, code, 0), "note")))
+        printf("%s ", W("(odwr.)", "(rev.)"));
+    print_utf8(item_text(doc, code, dims), max);
 }
 
 /* Why a figure is hidden, in words, in the document's language. */
@@ -167,21 +189,21 @@ static void print_row(const json_t *doc, const json_t *m, int dims)
     const json_t *tr = json_object_get(m, "trend");
 
     printf("  %-16s", code);
+    if (json_is_true(json_object_get(m, "not_asked"))) {
+        dash(7);
+        printf("  (%s) ", W("nie zadane w tej fali", "not asked in this wave"));
+        print_text(doc, code, dims, 40);
+        putchar('\n');
+        return;
+    }
     if (json_is_true(json_object_get(m, "suppressed"))) {
         dash(7);
         printf("  (%s)\n", hidden_text(doc, m));
         return;
     }
-    if (num(m, "n") == 0) {
-        dash(7);
-        printf("  (not asked in this wave) ");
-        print_utf8(item_text(doc, code, dims), 40);
-        putchar('\n');
-        return;
-    }
     if (!json_is_number(json_object_get(m, "mean"))) {
         printf(" %6.0f  ", num(m, "n"));
-        print_utf8(item_text(doc, code, dims), 60);
+        print_text(doc, code, dims, 60);
         putchar('\n');
         return;
     }
@@ -200,29 +222,39 @@ static void print_row(const json_t *doc, const json_t *m, int dims)
     }
     print_num(json_is_object(ch) ? num(ch, "diff") : NAN, 6, 2, 1);
     print_num(json_is_object(ch) ? num(ch, "p_adj") : NAN, 6, 3, 0);
-    printf(" %-9.9s", json_is_object(tr) ? json_string_value(json_object_get(tr, "direction"))
-                                         : "");
+    /* the same words as the workbooks (vocab.h), from the adjusted p */
+    {
+        const char *label = json_is_object(tr) ? json_string_value(json_object_get(tr, "label"))
+                                               : NULL;
+        int w = label != NULL ? collate_width(label) : 0;
+
+        printf(" %s%*s", label != NULL ? label : "", w < 20 ? 20 - w : 0, "");
+    }
     if (dims && json_is_object(json_object_get(m, "alpha")))
     {
         printf(" α=");
         print_num(num(json_object_get(m, "alpha"), "value"), 4, 2, 0);
     }
     printf("  ");
-    print_utf8(item_text(doc, code, dims), 40);
+    print_text(doc, code, dims, 40);
     putchar('\n');
 }
 
 static void print_table(const json_t *doc, const json_t *g)
 {
     const json_t *enps = json_object_get(g, "enps");
+    const char *type = json_string_value(json_object_get(g, "type"));
     size_t i;
     json_t *m;
 
-    printf("%s — %s (%s), wave %s (anonymity threshold %d)\n",
+    printf("%s — %s (%s), %s %s (%s %d)\n",
            json_string_value(json_object_get(doc, "title")),
            json_string_value(json_object_get(g, "name")),
-           json_string_value(json_object_get(g, "type")),
-           json_string_value(json_object_get(g, "wave")),
+           strcmp(type, "city") == 0      ? W("miasto", "city")
+           : strcmp(type, "network") == 0 ? W("sieć", "network")
+                                          : W("wszystkie miasta", "all cities"),
+           W("fala", "wave"), json_string_value(json_object_get(g, "wave")),
+           W("próg anonimowości", "anonymity threshold"),
            (int)json_integer_value(json_object_get(doc, "threshold")));
     if (json_is_true(json_object_get(g, "suppressed"))) {
         {
@@ -233,18 +265,23 @@ static void print_table(const json_t *doc, const json_t *g)
         }
         return;
     }
-    printf("Respondents: %.0f\n\n", num(g, "respondents"));
+    printf("%s: %.0f\n\n", W("Respondenci", "Respondents"), num(g, "respondents"));
     /* each heading ends where its column's figures end (print_row) */
-    printf("  %-16s %6s %6s %-13s %5s %6s %6s %-9s\n", "item", "n", "mean", "95% CI", "fav",
-           "change", "p_adj", "trend");
+    printf("  %-16s %6s %6s %-13s %5s %6s %6s %-20s\n", W("pytanie", "item"), "n",
+           W("śred.", "mean"), W("95% PU", "95% CI"), W("poz.", "fav"), W("zmiana", "change"),
+           "p_adj", "trend");
     json_array_foreach(json_object_get(g, "items"), i, m)
         print_row(doc, m, 0);
-    printf("\n  %-16s\n", "dimension");
+    printf("\n  %-16s\n", W("wymiar", "dimension"));
     json_array_foreach(json_object_get(g, "dimensions"), i, m)
         print_row(doc, m, 1);
     if (json_is_object(enps) && !json_is_true(json_object_get(enps, "suppressed")))
         printf("\neNPS: %+.1f [%+.1f, %+.1f] (n = %.0f)\n", num(enps, "value"),
                num(enps, "ci_low"), num(enps, "ci_high"), num(enps, "n"));
+    printf("\n%s\n", W("Istotne: skorygowane p (Benjamini–Hochberg) < 0,05. (odwr.): pytanie "
+                        "odwrócone, wyższy wynik = lepiej.",
+                        "Significant: adjusted p (Benjamini-Hochberg) < 0.05. (rev.): a "
+                        "reverse-coded item, a higher score is better."));
 }
 
 /* One line on stderr per city of the group whose sample could not be
@@ -338,6 +375,7 @@ int cmd_stats(int argc, char **argv)
             cli_error("stats", "cannot write the JSON");
         putchar('\n');
     } else {
+        english = strcmp(o.lang, "en") == 0;
         print_table(doc, g);
     }
     json_decref(out);

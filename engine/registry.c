@@ -887,13 +887,21 @@ static int store_surveys(PGconn *conn, const struct registry *reg, char *err, si
         if (def == NULL)
             return err_set(err, errlen, "out of memory");
         snprintf(version, sizeof version, "%d", s->version);
+        /* A loaded version's meaning cannot change; which networks its
+         * reports compare a city with (benchmark_networks) is no part of
+         * that meaning, so only that field may be updated in place. */
         rc = db_exec(conn,
                      "WITH ins AS (INSERT INTO survey (slug, version, definition) "
                      "VALUES ($1, $2::integer, $3::jsonb) ON CONFLICT (slug, version) DO NOTHING "
+                     "RETURNING 1), "
+                     "upd AS (UPDATE survey SET definition = $3::jsonb WHERE slug = $1 "
+                     "AND version = $2::integer AND definition <> $3::jsonb "
+                     "AND definition - 'benchmark_networks' = $3::jsonb - 'benchmark_networks' "
                      "RETURNING 1) "
                      "SELECT (SELECT count(*) FROM ins), "
-                     "(SELECT definition = $3::jsonb FROM survey WHERE slug = $1 "
-                     "AND version = $2::integer)",
+                     "(SELECT definition - 'benchmark_networks' = "
+                     "$3::jsonb - 'benchmark_networks' FROM survey WHERE slug = $1 "
+                     "AND version = $2::integer), (SELECT count(*) FROM upd)",
                      3, params, &res, NULL, err, errlen);
         free(def);
         if (rc != 0)

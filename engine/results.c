@@ -3,6 +3,7 @@
 #include "anon.h"
 #include "err.h"
 #include "stats.h"
+#include "vocab.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -44,7 +45,14 @@ struct ctx {
     struct group *groups;
     size_t ngroups;
     size_t first_network, first_all;   /* group index ranges: cities, networks, all */
+    unsigned char *asked;         /* per wave x item: the wave's instrument asks it */
 };
+
+/* Whether item k was asked in wave w (see results_input.wave_version). */
+static int item_asked(const struct ctx *c, size_t w, size_t k)
+{
+    return c->asked == NULL || c->asked[w * c->nitems + k];
+}
 
 static double item_n(const struct agg_item *it, const struct survey_item *def)
 {
@@ -665,16 +673,12 @@ static json_t *json_suppressed(int flag)
     return json_pack("{s:b, s:s}", "suppressed", 1, "reason", why ? why : "below_threshold");
 }
 
+/* The first word, from the unadjusted p; label_significance rewrites it
+ * from the adjusted p once the group's p-values are adjusted. */
 static const char *trend_label(enum stats_trend_dir dir, int english)
 {
-    switch (dir) {
-    case STATS_TREND_RISING:
-        return english ? "rising" : "rośnie";
-    case STATS_TREND_FALLING:
-        return english ? "falling" : "spada";
-    default:
-        return english ? "no clear change" : "brak wyraźnej zmiany";
-    }
+    return vocab_trend(dir == STATS_TREND_RISING ? 1 : dir == STATS_TREND_FALLING ? -1 : 0,
+                       dir != STATS_TREND_NONE, english);
 }
 
 static json_t *json_change(const struct ctx *c, size_t prev_wave, const struct est *now,
@@ -783,7 +787,11 @@ static struct est *cache_build(const struct ctx *c)
 struct rest {
     size_t net;          /* group index of the network */
     struct est *est;     /* nmeasures */
+    struct stats_enps enps;   /* the rest's eNPS (has_enps) */
+    int has_enps;
 };
+
+static int enps_of(const struct ctx *c, const struct agg_cell *cell, struct stats_enps *out);
 
 struct build {
     const struct ctx *c;
@@ -834,6 +842,7 @@ static int rests_build(struct build *b, size_t gi, size_t w)
                 est_apply_fpc(&r->est[m], fpc_factor(cell->respondents.n,
                                                      net->headcount - city->headcount));
             }
+        r->has_enps = enps_of(c, cell, &r->enps) == 0 && r->enps.n > 0;
         agg_cell_free(c->agg, cell);
         b->nrests++;
     }
@@ -939,6 +948,22 @@ static json_t *json_across(const struct build *b, size_t gi, size_t w, size_t m)
     return o;
 }
 
+/* A reverse-coded item's distribution is accumulated on the keyed scale
+ * (slot i holds the answer max - i); shown, it is the answers as given:
+ * slot i is the answer min + i, under the item's own labels. */
+static void raw_order(json_t *dist)
+{
+    size_t n = json_array_size(dist);
+
+    for (size_t i = 0; i < n / 2; i++) {
+        json_t *a = json_incref(json_array_get(dist, i));
+        json_t *z = json_incref(json_array_get(dist, n - 1 - i));
+
+        json_array_set_new(dist, i, z);
+        json_array_set_new(dist, n - 1 - i, a);
+    }
+}
+
 static json_t *json_measure(const struct build *b, size_t gi, size_t w, size_t m)
 {
     const struct ctx *c = b->c;
@@ -954,12 +979,16 @@ static json_t *json_measure(const struct build *b, size_t gi, size_t w, size_t m
         free(ses);
         return json_suppressed(measure_hidden(c, g, w, m));
     }
-    if (m < c->nitems)
+    if (m < c->nitems) {
         o = json_est(c, e, 1, cell->items[m].values, cell->items[m].nvalues);
-    else
+        if (agg_item_def(c->agg, m)->reverse)
+            raw_order(json_object_get(o, "distribution"));
+    } else {
         o = json_est(c, e, 0, NULL, 0);
+    }
     json_object_set_new(o, "suppressed", json_false());
     if (w > 0 && !measure_hidden(c, g, w - 1, m) &&
+        (m >= c->nitems || item_asked(c, w - 1, m)) &&
         cache_at(b->cache, c, gi, w - 1, m)->n > 0)
         json_object_set_new(o, "change",
                             json_change(c, w - 1, e, cache_at(b->cache, c, gi, w - 1, m)));
@@ -969,8 +998,11 @@ static json_t *json_measure(const struct build *b, size_t gi, size_t w, size_t m
     for (size_t v = 0; means != NULL && ses != NULL && v < c->nwaves; v++) {
         const struct est *ev = cache_at(b->cache, c, gi, v, m);
 
-        means[v] = v <= w && !measure_hidden(c, g, v, m) ? ev->mean : NAN;
-        ses[v] = v <= w && !measure_hidden(c, g, v, m) ? ev->se : NAN;
+        int shown = v <= w && !measure_hidden(c, g, v, m) &&
+                    (m >= c->nitems || item_asked(c, v, m));
+
+        means[v] = shown ? ev->mean : NAN;
+        ses[v] = shown ? ev->se : NAN;
     }
     json_object_set_new(o, "trend", means != NULL && ses != NULL ? json_trend(c, means, ses)
                                                                  : json_null());
@@ -987,6 +1019,74 @@ static json_t *json_measure(const struct build *b, size_t gi, size_t w, size_t m
 }
 
 /* ---------- categorical items, alpha, eNPS ---------- */
+
+/* A choice item's answered base in a cell: the weight of the respondents
+ * who answered it (their number when unweighted) and Kish's effective n. */
+static void choice_base(const struct ctx *c, const struct agg_item *it,
+                        const struct survey_item *def, double *base, double *n_eff)
+{
+    double sw = 0, sw2 = 0;
+
+    if (def->type == SURVEY_MULTI) {
+        sw = it->answered.w;
+        sw2 = it->answered.w2;
+    } else {
+        for (size_t v = 0; v < it->nvalues; v++) {
+            sw += it->values[v].w;
+            sw2 += it->values[v].w2;
+        }
+    }
+    *base = sw;
+    *n_eff = c->weighted ? (sw2 > 0 ? sw * sw / sw2 : 0) : sw;
+}
+
+/* Each option's share of a choice item with its Wilson CI (on Kish's
+ * effective n for a weighted survey) and its change since the previous
+ * wave (two-proportion z test), so the participation shares of the youth
+ * survey get an interval, a change and a test like the scored items. */
+static json_t *json_shares(const struct ctx *c, const struct group *g, size_t w, size_t k)
+{
+    const struct survey_item *def = agg_item_def(c->agg, k);
+    const struct agg_item *it = &g->total[w]->items[k];
+    const struct agg_item *pv = NULL;
+    double base, ne, pbase = 0, pne = 0;
+    json_t *arr = json_array();
+
+    choice_base(c, it, def, &base, &ne);
+    if (w > 0 && !measure_hidden(c, g, w - 1, k) && item_asked(c, w - 1, k)) {
+        pv = &g->total[w - 1]->items[k];
+        choice_base(c, pv, def, &pbase, &pne);
+        if (pbase <= 0)
+            pv = NULL;
+    }
+    for (size_t v = 0; v < it->nvalues && base > 0; v++) {
+        struct stats_prop sp;
+        double x = it->values[v].w / base * ne;
+        json_t *o;
+
+        if (stats_wilson(x, ne, &sp, NULL, 0) != 0)
+            continue;
+        /* the slot's answer: a single choice's value min + v; a multiple
+         * choice's option v */
+        o = json_pack("{s:i, s:o, s:o, s:o}", "code",
+                      def->type == SURVEY_MULTI && v < def->noptions ? def->options[v].code
+                                                                      : it->min + (int)v,
+                      "share",
+                      jnum(sp.p), "ci_low", jnum(sp.ci_lo), "ci_high", jnum(sp.ci_hi));
+        if (pv != NULL) {
+            struct stats_ztest z;
+            double px = pv->values[v].w / pbase * pne;
+
+            if (stats_prop_ztest(x, ne, px, pne, &z, NULL, 0) == 0)
+                json_object_set_new(o, "change",
+                                    json_pack("{s:s, s:o, s:o, s:o}", "previous_wave",
+                                              agg_wave(c->agg, w - 1), "diff", jnum(z.diff),
+                                              "z", jnum(z.z), "p", jnum(z.p)));
+        }
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
 
 static json_t *json_categorical(const struct build *b, size_t gi, size_t w, size_t k)
 {
@@ -1015,6 +1115,7 @@ static json_t *json_categorical(const struct build *b, size_t gi, size_t w, size
         json_array_append_new(dist, jnum(base > 0 ? x / base : NAN));
     }
     o = json_pack("{s:b, s:f, s:o}", "suppressed", 0, "n", n, "distribution", dist);
+    json_object_set_new(o, "shares", json_shares(c, g, w, k));
     if (g->type != GROUP_CITY && def->type == SURVEY_SINGLE) {
         size_t nv = it->nvalues, rows = 0;
         double *table = calloc(g->ncities * nv + 1, sizeof *table);
@@ -1093,6 +1194,60 @@ static int enps_group(const struct ctx *c, const struct group *g, size_t w,
     return 0;
 }
 
+/* A city's eNPS against the rest of each network it is a member of (a z
+ * test on the two multinomial SEs) with its rank among the network's
+ * visible cities; the rest must itself be large enough to show. */
+static json_t *json_enps_vs(const struct build *b, size_t gi, size_t w,
+                            const struct stats_enps *e)
+{
+    const struct ctx *c = b->c;
+    int k = agg_enps_item(c->agg);
+    json_t *arr = json_array();
+
+    for (size_t i = 0; k >= 0 && i < b->nrests; i++) {
+        const struct group *net = &c->groups[b->rests[i].net];
+        const struct stats_enps *re = &b->rests[i].enps;
+        double *v = calloc(net->ncities + 1, sizeof *v);
+        double *ranks = calloc(net->ncities + 1, sizeof *ranks);
+        double diff, se, z, rank = NAN;
+        size_t of = 0, pos = 0;
+
+        /* as for the other measures: only when the network's eNPS is shown
+         * too (the rest then follows from figures shown anyway) */
+        if (v == NULL || ranks == NULL || !b->rests[i].has_enps || measure_hidden(c, net, w, (size_t)k) ||
+            !anon_visible(re->n, c->t)) {
+            free(v);
+            free(ranks);
+            continue;
+        }
+        for (size_t j = 0; j < net->ncities; j++) {
+            size_t cg = net->cities[j];
+            struct stats_enps ej;
+
+            v[j] = NAN;
+            if (!measure_hidden(c, &c->groups[cg], w, (size_t)k) &&
+                enps_of(c, c->groups[cg].total[w], &ej) == 0 && ej.n > 0)
+                v[j] = ej.enps;
+            of += isfinite(v[j]);
+            if (cg == gi)
+                pos = j;
+        }
+        if (stats_rank(v, net->ncities, ranks, NULL, 0) == 0)
+            rank = ranks[pos];
+        free(v);
+        free(ranks);
+        diff = e->enps - re->enps;
+        se = sqrt(e->se * e->se + re->se * re->se);
+        z = se > 0 ? diff / se : NAN;
+        json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:i}",
+                                             "network", net->slug, "rest_mean", jnum(re->enps),
+                                             "diff", jnum(diff), "se", jnum(se), "z", jnum(z),
+                                             "p", jnum(stats_z_p(z)), "rank", jnum(rank), "of",
+                                             (int)of));
+    }
+    return arr;
+}
+
 static json_t *json_enps(const struct build *b, size_t gi, size_t w)
 {
     const struct ctx *c = b->c;
@@ -1155,6 +1310,8 @@ static json_t *json_enps(const struct build *b, size_t gi, size_t w)
         else
             json_object_set_new(o, "trend", json_null());
     }
+    if (g->type == GROUP_CITY)
+        json_object_set_new(o, "vs_networks", json_enps_vs(b, gi, w, &e));
     return o;
 }
 
@@ -1213,6 +1370,78 @@ static void adjust_p(json_t *group)
     free(found);
 }
 
+/* Every word on a figure follows one rule, the adjusted p (vocab.h): a
+ * trend's direction and label, a change's and a network difference's
+ * label, written after adjust_p so no word rests on an unadjusted p. */
+static void label_one(json_t *m, int english)
+{
+    json_t *tr = json_object_get(m, "trend"), *ch = json_object_get(m, "change"), *vs;
+    size_t i;
+
+    if (json_is_object(tr)) {
+        double slope = json_number_value(json_object_get(tr, "slope"));
+        int sig = vocab_significant(json_number_value(json_object_get(tr, "p_adj")));
+
+        json_object_set_new(tr, "direction", json_string(vocab_trend_dir(slope, sig)));
+        json_object_set_new(tr, "label", json_string(vocab_trend(slope, sig, english)));
+    }
+    if (json_is_object(ch)) {
+        json_t *fav = json_object_get(ch, "favourable");
+        double diff = json_number_value(json_object_get(ch, "diff"));
+        int sig = vocab_significant(json_number_value(json_object_get(ch, "p_adj")));
+
+        json_object_set_new(ch, "significant", json_boolean(sig));
+        json_object_set_new(ch, "label", json_string(vocab_change(diff, sig, english)));
+        if (json_is_object(fav)) {
+            diff = json_number_value(json_object_get(fav, "diff"));
+            sig = vocab_significant(json_number_value(json_object_get(fav, "p_adj")));
+            json_object_set_new(fav, "significant", json_boolean(sig));
+            json_object_set_new(fav, "label", json_string(vocab_change(diff, sig, english)));
+        }
+    }
+    json_array_foreach(json_object_get(m, "shares"), i, vs) {
+        json_t *sc = json_object_get(vs, "change");
+
+        if (json_is_object(sc) && json_is_number(json_object_get(sc, "p_adj"))) {
+            int sig = vocab_significant(json_number_value(json_object_get(sc, "p_adj")));
+
+            json_object_set_new(sc, "significant", json_boolean(sig));
+            json_object_set_new(sc, "label",
+                                json_string(vocab_change(
+                                    json_number_value(json_object_get(sc, "diff")), sig,
+                                    english)));
+        }
+    }
+    json_array_foreach(json_object_get(m, "vs_networks"), i, vs) {
+        double diff = json_number_value(json_object_get(vs, "diff"));
+        int sig;
+
+        if (!json_is_number(json_object_get(vs, "p_adj")))
+            continue;
+        sig = vocab_significant(json_number_value(json_object_get(vs, "p_adj")));
+        json_object_set_new(vs, "significant", json_boolean(sig));
+        json_object_set_new(vs, "label", json_string(vocab_difference(diff, sig, english)));
+        if (json_is_number(json_object_get(vs, "cohens_d")))
+            json_object_set_new(vs, "effect",
+                                json_string(vocab_effect(
+                                    json_number_value(json_object_get(vs, "cohens_d")),
+                                    english)));
+    }
+}
+
+static void label_significance(json_t *group, int english)
+{
+    size_t i;
+    json_t *m;
+
+    json_array_foreach(json_object_get(group, "items"), i, m)
+        label_one(m, english);
+    json_array_foreach(json_object_get(group, "dimensions"), i, m)
+        label_one(m, english);
+    if (json_is_object(json_object_get(group, "enps")))
+        label_one(json_object_get(group, "enps"), english);
+}
+
 /* ---------- a group ---------- */
 
 static json_t *json_breakdown(const struct build *b, size_t gi, size_t w)
@@ -1253,7 +1482,7 @@ static json_t *json_breakdown(const struct build *b, size_t gi, size_t w)
             struct est e;
             json_t *io;
 
-            if (!is_scored(def))
+            if (!is_scored(def) || !item_asked(c, w, k))
                 continue;
             if (g->part_item_hidden[(w * np + p) * c->nitems + k]) {
                 io = json_suppressed(g->part_item_hidden[(w * np + p) * c->nitems + k]);
@@ -1270,7 +1499,10 @@ static json_t *json_breakdown(const struct build *b, size_t gi, size_t w)
         json_object_set_new(part, "items", items);
         json_array_append_new(parts, part);
     }
-    return json_pack("{s:s, s:o}", "attribute", c->attr->code, "parts", parts);
+    return json_pack("{s:s, s:s, s:o}", "attribute", c->attr->code, "label",
+                     c->in->english && c->attr->label_en ? c->attr->label_en
+                                                         : c->attr->label_pl,
+                     "parts", parts);
 }
 
 static json_t *json_group_header(const struct ctx *c, const struct group *g, size_t w)
@@ -1331,7 +1563,10 @@ static json_t *json_group(struct build *b, size_t gi, size_t w)
 
         if (def->type == SURVEY_TEXT)
             continue;
-        io = is_scored(def) ? json_measure(b, gi, w, k) : json_categorical(b, gi, w, k);
+        if (!item_asked(c, w, k))
+            io = json_pack("{s:b}", "not_asked", 1);
+        else
+            io = is_scored(def) ? json_measure(b, gi, w, k) : json_categorical(b, gi, w, k);
         json_object_set_new(io, "code", json_string(def->code));
         json_array_append_new(items, io);
     }
@@ -1349,6 +1584,7 @@ static json_t *json_group(struct build *b, size_t gi, size_t w)
     json_object_set_new(o, "enps", json_enps(b, gi, w));
     rests_free(b);
     adjust_p(o);
+    label_significance(o, c->in->english);
     if (c->split)
         json_object_set_new(o, "breakdown", json_breakdown(b, gi, w));
     return o;
@@ -1387,7 +1623,7 @@ static json_t *json_instrument(const struct ctx *c)
     for (size_t k = 0; k < c->nitems; k++) {
         const struct survey_item *it = agg_item_def(c->agg, k);
         const struct agg_item *shape = &c->groups[c->first_all].total[0]->items[k];
-        json_t *values;
+        json_t *values, *io;
 
         if (it->type == SURVEY_TEXT)
             continue;
@@ -1406,6 +1642,20 @@ static json_t *json_instrument(const struct ctx *c)
                                  : json_null(),
                              "values", values, "options",
                              json_options(c, it->options, it->noptions)));
+        io = json_array_get(items, json_array_size(items) - 1);
+        /* A reverse-coded item: its distribution is the answers as given,
+         * its scores are keyed (higher is better); the note says so. */
+        if (it->reverse && io != NULL)
+            json_object_set_new(io, "note", json_string(c->in->english ? VOCAB_REVERSED_EN
+                                                                       : VOCAB_REVERSED_PL));
+        if (io != NULL) {
+            json_t *asked = json_array();
+
+            for (size_t w = 0; w < c->nwaves; w++)
+                if (item_asked(c, w, k))
+                    json_array_append_new(asked, json_string(agg_wave(c->agg, w)));
+            json_object_set_new(io, "waves_asked", asked);
+        }
     }
     for (size_t d = 0; d < c->ndims; d++) {
         const struct survey_dimension *dim = agg_dim_def(c->agg, d);
@@ -1418,10 +1668,23 @@ static json_t *json_instrument(const struct ctx *c)
                                               "label", label(c, dim->label_pl, dim->label_en),
                                               "items", codes, "min_items", (int)dim->min_items));
     }
-    return json_pack("{s:o, s:o, s:o, s:i}", "items", items, "dimensions", dims, "enps_item",
-                     enps >= 0 ? json_string(agg_item_def(c->agg, (size_t)enps)->code)
-                               : json_null(),
-                     "favourable_top", s->favourable_top);
+    {
+        json_t *o = json_pack("{s:o, s:o, s:o, s:i}", "items", items, "dimensions", dims,
+                              "enps_item",
+                              enps >= 0 ? json_string(agg_item_def(c->agg, (size_t)enps)->code)
+                                        : json_null(),
+                              "favourable_top", s->favourable_top);
+        /* the networks a city's report compares it with, as the instrument
+         * says; absent: none preferred */
+        if (o != NULL && s->nbenchmark_networks > 0) {
+            json_t *bench = json_array();
+
+            for (size_t i = 0; i < s->nbenchmark_networks; i++)
+                json_array_append_new(bench, json_string(s->benchmark_networks[i]));
+            json_object_set_new(o, "benchmark_networks", bench);
+        }
+        return o;
+    }
 }
 
 /* ---------- building the groups on two threads ---------- */
@@ -1538,6 +1801,18 @@ json_t *results_build(const struct results_input *in, char *err, size_t errlen)
         c.attr_index = (size_t)a;
         c.nparts = c.attr->noptions + 1;   /* every code, and "not given" */
     }
+    if (in->wave_version != NULL) {
+        c.asked = calloc(c.nwaves * c.nitems + 1, 1);
+        if (c.asked == NULL) {
+            err_set(err, errlen, "out of memory");
+            return NULL;
+        }
+        for (size_t w = 0; w < c.nwaves; w++)
+            for (size_t k = 0; k < c.nitems; k++)
+                c.asked[w * c.nitems + k] =
+                    in->wave_version[w] <= 0 ||
+                    agg_item_in_version(c.agg, in->wave_version[w], k) != 0;
+    }
     if (groups_build(&c) != 0) {
         err_set(err, errlen, "out of memory");
         goto done;
@@ -1568,6 +1843,7 @@ json_t *results_build(const struct results_input *in, char *err, size_t errlen)
                     json_instrument(&c), "groups", groups);
 done:
     groups_free(&c);
+    free(c.asked);
     return doc;
 }
 

@@ -60,6 +60,11 @@ struct results_input {
     const char *by_attr;                  /* the attribute agg was split by, or NULL */
     int threshold;                        /* anonymity threshold (anon_threshold applied) */
     int english;                          /* labels in English where given */
+    /* Per agg wave: the instrument version its responses were asked with
+     * (0: unknown). An item that version does not ask is "not_asked" in the
+     * wave: no figures, no change, and left out of the trend. NULL: every
+     * item is asked in every wave. */
+    const int *wave_version;
 };
 
 /* Computes the results document. NULL and err on failure. */

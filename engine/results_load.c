@@ -4,6 +4,7 @@
  * hands everything to results_build.
  */
 #include "results.h"
+#include "collate.h"
 
 #include "anon.h"
 #include "db.h"
@@ -31,6 +32,30 @@ static void registry_data_free(struct registry_data *r)
     free(r->city);
     free(r->net);
     free(r->slugs);
+}
+
+static const char *city_name_of(const struct registry_data *r, const char *slug)
+{
+    for (size_t i = 0; i < r->ncities; i++)
+        if (strcmp(r->city[i].slug, slug) == 0)
+            return r->city[i].name;
+    return slug;
+}
+
+/* A run of city slugs in Polish alphabetical order of the cities' names
+ * (collate.h), so every list built from a network (heat maps, rankings,
+ * the ministry's network sheets) reads as Polish does: Kędzierzyn-Koźle
+ * before Konin, Żary after Złotów. A few dozen slugs: insertion sort. */
+static void sort_by_name(const struct registry_data *r, const char **slugs, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && collate_pl(city_name_of(r, slugs[j - 1]),
+                                               city_name_of(r, slugs[j])) > 0; j--) {
+            const char *t = slugs[j];
+
+            slugs[j] = slugs[j - 1];
+            slugs[j - 1] = t;
+        }
 }
 
 static int registry_data_load(PGconn *conn, struct registry_data *r, char *err, size_t errlen)
@@ -85,6 +110,11 @@ static int registry_data_load(PGconn *conn, struct registry_data *r, char *err, 
             net->nobservers++;
         }
     }
+    for (size_t k = 0; k < r->nnets; k++) {
+        /* members and observers point into r->slugs, which we own */
+        sort_by_name(r, (const char **)r->net[k].members, r->net[k].nmembers);
+        sort_by_name(r, (const char **)r->net[k].observers, r->net[k].nobservers);
+    }
     return 0;
 }
 
@@ -107,6 +137,7 @@ struct results_src {
     const struct survey **versions;
     const char **labels;
     double *x;
+    int *wave_version;    /* per wave: its instrument version (0: not loaded) */
     size_t rows;
 };
 
@@ -120,6 +151,7 @@ void results_src_free(struct results_src *src)
     free(src->versions);
     free(src->labels);
     free(src->x);
+    free(src->wave_version);
     free(src);
 }
 
@@ -150,7 +182,9 @@ struct results_src *results_src_load(PGconn *conn, const struct catalog *cat, co
     src->versions = calloc(nwaves + 1, sizeof *src->versions);
     src->labels = calloc(nwaves, sizeof *src->labels);
     src->x = calloc(nwaves, sizeof *src->x);
-    if (src->versions == NULL || src->labels == NULL || src->x == NULL) {
+    src->wave_version = calloc(nwaves, sizeof *src->wave_version);
+    if (src->versions == NULL || src->labels == NULL || src->x == NULL ||
+        src->wave_version == NULL) {
         err_set(err, errlen, "out of memory");
         goto fail;
     }
@@ -161,6 +195,7 @@ struct results_src *results_src_load(PGconn *conn, const struct catalog *cat, co
 
         src->labels[w] = waves[w]->label;
         src->x[w] = date_years(waves[w]->opens_on);
+        src->wave_version[w] = v != NULL ? v->version : 0;
         for (size_t i = 0; i < nversions; i++)
             seen |= src->versions[i] == v;
         if (v != NULL && !seen)
@@ -189,6 +224,7 @@ struct results_src *results_src_load(PGconn *conn, const struct catalog *cat, co
     src->in.nnetworks = src->reg.nnets;
     src->in.by_attr = by_attr;
     src->in.threshold = anon_threshold(newest->anonymity_threshold);
+    src->in.wave_version = src->wave_version;
     return src;
 fail:
     results_src_free(src);

@@ -30,6 +30,7 @@ struct survey_owned {
     struct survey_item *items;
     struct survey_attr *attrs;
     struct survey_dimension *dims;
+    const char **bench;
     size_t nscales;
 };
 
@@ -536,9 +537,11 @@ static int parse_head(const json_t *doc, struct survey_owned *so, const char *fi
     static const char *const keys[] = { "slug", "version", "title", "description", "weighted",
                                         "anonymity_threshold", "favourable_top", "enps_item",
                                         "scales", "dimensions", "attributes", "items",
-                                        "poststratification", "variance", NULL };
+                                        "poststratification", "variance",
+                                        "benchmark_networks", NULL };
     const char *dpl, *den;
     long long v;
+    json_t *bench;
 
     if (!json_is_object(doc))
         return err_set(err, n, "%s: expected a JSON object (an instrument)", file);
@@ -556,6 +559,28 @@ static int parse_head(const json_t *doc, struct survey_owned *so, const char *fi
     if (jsonv_int(doc, "favourable_top", 0, 1, 5, 2, &v, file, err, n) != 0)
         return -1;
     so->s.favourable_top = (int)v;
+    /* The networks a city is compared with in its report, in order of
+     * preference (docs/survey-format.md): network slugs. */
+    if (jsonv_array(doc, "benchmark_networks", 0, &bench, file, err, n) != 0)
+        return -1;
+    for (size_t i = 0; bench != NULL && i < json_array_size(bench); i++)
+        if (!json_is_string(json_array_get(bench, i)) ||
+            !jsonv_is_slug(json_string_value(json_array_get(bench, i)))) {
+            char got[64];
+
+            return err_set(err, n, "%s: field \"benchmark_networks\"[%zu]: expected a network "
+                           "slug, got %s", file, i,
+                           jsonv_describe(json_array_get(bench, i), got, sizeof got));
+        }
+    if (bench != NULL && json_array_size(bench) > 0) {
+        so->bench = calloc(json_array_size(bench), sizeof *so->bench);
+        if (so->bench == NULL)
+            return err_set(err, n, "out of memory");
+        for (size_t i = 0; i < json_array_size(bench); i++)
+            so->bench[i] = json_string_value(json_array_get(bench, i));
+        so->s.benchmark_networks = so->bench;
+        so->s.nbenchmark_networks = json_array_size(bench);
+    }
     return parse_scales(json_object_get(doc, "scales"), file, err, n);
 }
 
@@ -756,6 +781,7 @@ void survey_free(struct survey *s)
     free(so->items);
     free(so->attrs);
     free(so->dims);
+    free(so->bench);
     json_decref(so->doc);
     free(so);
 }

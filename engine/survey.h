@@ -106,6 +106,10 @@ struct survey {
      * the finite population correction 1 - n/N with N the city's headcount
      * in the registry (a network: the sum of its cities'). 0: none. */
     int fpc_headcount;
+    /* Networks a city's report compares it with, in order of preference
+     * (network slugs; none: the city's largest network). */
+    const char *const *benchmark_networks;
+    size_t nbenchmark_networks;
 };
 
 /* Parses and validates an instrument document. `file` names it in errors,

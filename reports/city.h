@@ -23,4 +23,15 @@
 int report_city_write(json_t *doc, const struct report_meta *meta, const char *wave,
                       const char *city, const char *path, char *err, size_t errlen);
 
+/*
+ * The same with a breakdown sheet ("Podział"): by[i] is the results
+ * document split by one attribute (results_load with by_attr), nby of them;
+ * each gives a heat map of every scored item's mean in each part of the
+ * city (department, tenure, ...) minus the city's mean, hidden parts as
+ * dashes. nby 0: no breakdown sheet.
+ */
+int report_city_write_by(json_t *doc, json_t *const *by, size_t nby,
+                         const struct report_meta *meta, const char *wave, const char *city,
+                         const char *path, char *err, size_t errlen);
+
 #endif

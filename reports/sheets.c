@@ -2,6 +2,7 @@
 #include "sheets.h"
 
 #include "results.h"
+#include "vocab.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -40,17 +41,34 @@ const char *sheets_enps_item(const json_t *doc)
     return json_string_value(xlsx_get(doc, "instrument.enps_item"));
 }
 
+const char *sheets_item_label(const json_t *item, char *buf, size_t n)
+{
+    const char *text = xlsx_str(item, "text", xlsx_str(item, "code", ""));
+    const char *note = xlsx_str(item, "note", NULL);
+
+    if (note == NULL)
+        return text;
+    snprintf(buf, n, "%s %s", text, note);
+    return buf;
+}
+
+int sheets_not_asked(const json_t *m)
+{
+    return json_is_true(json_object_get(m, "not_asked"));
+}
+
 const char *sheets_trend_label(const struct xlsx *x, const json_t *measure)
 {
     const char *dir = xlsx_str(measure, "trend.direction", NULL);
 
     if (xlsx_is_hidden(measure) || dir == NULL)
         return "";
+    /* The direction is set from the adjusted p (results.c, vocab.h). */
     if (strcmp(dir, "rising") == 0)
-        return xlsx_label(x, L_RISING);
+        return vocab_trend(1, 1, x->english);
     if (strcmp(dir, "falling") == 0)
-        return xlsx_label(x, L_FALLING);
-    return xlsx_label(x, L_NONE_TREND);
+        return vocab_trend(-1, 1, x->english);
+    return vocab_trend(0, 0, x->english);
 }
 
 const char *sheets_change_label(const struct xlsx *x, const json_t *measure, const char *path)
@@ -61,30 +79,32 @@ const char *sheets_change_label(const struct xlsx *x, const json_t *measure, con
     if (xlsx_is_hidden(measure) || !json_is_object(ch))
         return NULL;
     snprintf(key, sizeof key, "%s.p_adj", path);
-    if (!xlsx_significant(measure, key))
-        return xlsx_label(x, L_NO);
-    return xlsx_num(ch, "diff") > 0 ? xlsx_label(x, L_SIG_UP) : xlsx_label(x, L_SIG_DOWN);
+    return vocab_change(xlsx_num(ch, "diff"), vocab_significant(xlsx_num(measure, key)),
+                        x->english);
 }
 
 /* ---- trends ---- */
 
 struct trend_layout {
-    const char *sheet;
+    const char *sheet;         /* the visible sheet */
+    const char *data_sheet;    /* the hidden sheet the charts read */
     int header, first, last;   /* rows */
     int ndims, has_enps;
-    int data_col;              /* first column of the chart data */
+    double lo, hi;             /* the dimensions' scale */
 };
 
 /* One wave's row: in the table (dashes with notes) and in the chart data
- * (hidden values left empty, so a line has a gap instead of a zero). */
-static void trend_row(struct xlsx *x, lxw_worksheet *ws, const struct trend_layout *l, int row,
-                      const json_t *g, const json_t *dims, const char *wave)
+ * on the hidden sheet (hidden values left empty, so a line has a gap
+ * instead of a zero). */
+static void trend_row(struct xlsx *x, lxw_worksheet *ws, lxw_worksheet *data,
+                      const struct trend_layout *l, int row, const json_t *g, const json_t *dims,
+                      const char *wave)
 {
     size_t i;
     json_t *d;
 
     xlsx_text(x, ws, row, 0, wave, XF_PLAIN);
-    xlsx_text(x, ws, row, l->data_col, wave, XF_PLAIN);
+    xlsx_text(x, data, row, 0, wave, XF_PLAIN);
     json_array_foreach(dims, i, d) {
         const json_t *m = xlsx_find(json_object_get(g, "dimensions"), "code",
                                     xlsx_str(d, "code", NULL));
@@ -93,7 +113,7 @@ static void trend_row(struct xlsx *x, lxw_worksheet *ws, const struct trend_layo
             m = NULL;
         xlsx_figure(x, ws, row, 1 + (int)i, m, "mean", XF_DEC2);
         if (!xlsx_is_hidden(m))
-            xlsx_number(x, ws, row, l->data_col + 1 + (int)i, xlsx_num(m, "mean"), XF_DEC2);
+            xlsx_number(x, data, row, 1 + (int)i, xlsx_num(m, "mean"), XF_DEC2);
     }
     if (l->has_enps) {
         const json_t *e = xlsx_is_hidden(g) ? NULL : json_object_get(g, "enps");
@@ -101,31 +121,85 @@ static void trend_row(struct xlsx *x, lxw_worksheet *ws, const struct trend_layo
 
         xlsx_figure(x, ws, row, c, e, "value", XF_SIGNED1);
         if (!xlsx_is_hidden(e))
-            xlsx_number(x, ws, row, l->data_col + c, xlsx_num(e, "value"), XF_SIGNED1);
+            xlsx_number(x, data, row, c, xlsx_num(e, "value"), XF_SIGNED1);
     }
 }
 
+/* Distinct colours (a colour-blind-safe qualitative set) and markers, one
+ * per line. */
+static const lxw_color_t line_colors[] = { 0x0072B2, 0xE69F00, 0x009E73, 0xCC79A7,
+                                           0x56B4E9, 0xD55E00, 0x000000, 0xF0E442 };
+static const uint8_t line_markers[] = { LXW_CHART_MARKER_CIRCLE,  LXW_CHART_MARKER_SQUARE,
+                                        LXW_CHART_MARKER_DIAMOND, LXW_CHART_MARKER_TRIANGLE,
+                                        LXW_CHART_MARKER_X,       LXW_CHART_MARKER_STAR,
+                                        LXW_CHART_MARKER_PLUS,    LXW_CHART_MARKER_CIRCLE };
+
+static void style_line(lxw_chart_series *s, size_t i)
+{
+    lxw_chart_line line;
+    lxw_chart_fill fill;
+
+    if (s == NULL)
+        return;
+    memset(&line, 0, sizeof line);
+    memset(&fill, 0, sizeof fill);
+    line.color = line_colors[i % 8];
+    line.width = 2.25;
+    fill.color = line_colors[i % 8];
+    chart_series_set_line(s, &line);
+    chart_series_set_marker_type(s, line_markers[i % 8]);
+    chart_series_set_marker_size(s, 7);
+    chart_series_set_marker_line(s, &line);
+    chart_series_set_marker_fill(s, &fill);
+}
+
+static void value_axis(lxw_chart *chart, double lo, double hi, double unit, const char *name,
+                       const char *fmt)
+{
+    chart_axis_set_min(chart->y_axis, lo);
+    chart_axis_set_max(chart->y_axis, hi);
+    chart_axis_set_major_unit(chart->y_axis, unit);
+    chart_axis_set_name(chart->y_axis, name);
+    chart_axis_set_num_format(chart->y_axis, fmt);
+}
+
 static void trend_charts(struct xlsx *x, lxw_worksheet *ws, const struct trend_layout *l,
-                         const json_t *dims)
+                         const json_t *dims, int at)
 {
     lxw_chart *chart = xlsx_chart(x, LXW_CHART_LINE, xlsx_label(x, L_MEAN_OF_WAVES));
-    int at = l->last + 2;
     size_t i;
     json_t *d;
 
     json_array_foreach(dims, i, d)
-        xlsx_series(x, chart, l->sheet, l->first, l->data_col, l->last, l->data_col,
-                    l->first, l->data_col + 1 + (int)i, l->last, l->data_col + 1 + (int)i,
-                    xlsx_str(d, "label", ""));
+        style_line(xlsx_series(x, chart, l->data_sheet, l->first, 0, l->last, 0, l->first,
+                               1 + (int)i, l->last, 1 + (int)i, xlsx_str(d, "label", "")),
+                   i);
+    if (chart != NULL) {
+        char name[120];
+
+        snprintf(name, sizeof name, "%s (%g–%g)", xlsx_label(x, L_MEAN), l->lo, l->hi);
+        value_axis(chart, l->lo, l->hi, 0.5, name, "0.0");
+        chart_axis_set_name(chart->x_axis, xlsx_label(x, L_WAVE));
+        chart_legend_set_position(chart, LXW_CHART_LEGEND_RIGHT);
+    }
     if (l->ndims > 0)
-        xlsx_insert_chart(x, ws, at, 0, chart, 720, 320);
+        xlsx_insert_chart(x, ws, at, 0, chart, 760, 340);
     if (l->has_enps) {
         lxw_chart *ec = xlsx_chart(x, LXW_CHART_LINE, xlsx_label(x, L_ENPS_TREND));
-        int c = l->data_col + 1 + l->ndims;
+        int c = 1 + l->ndims;
 
-        xlsx_series(x, ec, l->sheet, l->first, l->data_col, l->last, l->data_col, l->first, c,
-                    l->last, c, "eNPS");
-        xlsx_insert_chart(x, ws, at, 8, ec, 480, 320);
+        style_line(xlsx_series(x, ec, l->data_sheet, l->first, 0, l->last, 0, l->first, c,
+                               l->last, c, "eNPS"),
+                   0);
+        if (ec != NULL) {
+            value_axis(ec, -100, 100, 25, xlsx_label(x, L_ENPS_AXIS), "+0;-0;0");
+            chart_axis_set_name(ec->x_axis, xlsx_label(x, L_WAVE));
+            /* the years along the bottom, not on the zero line */
+            chart_axis_set_label_position(ec->x_axis, LXW_CHART_AXIS_LABEL_POSITION_LOW);
+            chart_legend_set_position(ec, LXW_CHART_LEGEND_NONE);
+        }
+        /* below the first chart (340 px = 17 rows), never over a table */
+        xlsx_insert_chart(x, ws, l->ndims > 0 ? at + 18 : at, 0, ec, 760, 300);
     }
 }
 
@@ -135,7 +209,7 @@ static void trend_summary(struct xlsx *x, lxw_worksheet *ws, int row, const json
 {
     static const struct xlsx_col cols[] = {
         { L_CODE, NULL, 14 },   { L_DIMENSION, NULL, 34 }, { L_SLOPE, NULL, 14 },
-        { L_P_ADJ, NULL, 12 },  { L_TREND, NULL, 20 },
+        { L_P_ADJ, NULL, 13 },  { L_TREND, NULL, 20 },
     };
     size_t i;
     json_t *d;
@@ -164,55 +238,83 @@ static void trend_summary(struct xlsx *x, lxw_worksheet *ws, int row, const json
     }
 }
 
+/* The range of the dimensions' items (1-5 for the staff survey). */
+static void dims_scale(const json_t *doc, double *lo, double *hi)
+{
+    size_t i;
+    json_t *it;
+
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    json_array_foreach(xlsx_get(doc, "instrument.items"), i, it) {
+        if (!json_is_string(json_object_get(it, "dimension")))
+            continue;
+        if (xlsx_num(it, "min") < *lo)
+            *lo = xlsx_num(it, "min");
+        if (xlsx_num(it, "max") > *hi)
+            *hi = xlsx_num(it, "max");
+    }
+    if (!isfinite(*lo) || !isfinite(*hi) || *hi <= *lo) {
+        *lo = 1;
+        *hi = 5;
+    }
+}
+
 void sheets_trends(struct xlsx *x, enum xlsx_label name, json_t *doc, const char *type,
                    const char *slug, long wi, const char *subtitle)
 {
     const json_t *dims = xlsx_get(doc, "instrument.dimensions");
     const json_t *waves = json_object_get(doc, "waves");
     struct trend_layout l;
-    lxw_worksheet *ws;
-    struct xlsx_col col = { L_COUNT, NULL, 16 };
+    lxw_worksheet *ws, *data;
+    struct xlsx_col cols[34];
+    int ncols;
 
     memset(&l, 0, sizeof l);
     l.sheet = xlsx_label(x, name);
+    l.data_sheet = xlsx_label(x, L_CHART_DATA_SHEET);
     l.ndims = (int)json_array_size(dims);
+    if (l.ndims > 32)
+        l.ndims = 32;
     l.has_enps = sheets_enps_item(doc) != NULL;
     l.header = 2;
     l.first = 3;
     l.last = l.first + (int)wi;
-    l.data_col = l.ndims + l.has_enps + 2;
+    dims_scale(doc, &l.lo, &l.hi);
     ws = xlsx_sheet(x, l.sheet);
-    if (ws == NULL)
+    /* The charts' data on a hidden sheet of its own: out of sight, and
+     * without the dashes of hidden values (a gap, not a zero). */
+    data = xlsx_sheet(x, l.data_sheet);
+    if (ws == NULL || data == NULL)
         return;
+    worksheet_hide(data);
     sheets_title(x, ws, l.sheet, subtitle);
-    xlsx_label_cell(x, ws, l.header, 0, L_WAVE, XF_HEAD);
-    xlsx_text(x, ws, l.header - 1, l.data_col, xlsx_label(x, L_CHART_DATA), XF_NOTE);
-    xlsx_label_cell(x, ws, l.header, l.data_col, L_WAVE, XF_HEAD);
-    for (int i = 0; i <= l.ndims + l.has_enps; i++) {
-        const char *h = i == 0 ? NULL
-                        : i <= l.ndims ? xlsx_str(json_array_get(dims, (size_t)i - 1), "label", "")
-                                       : "eNPS";
-
-        col.text = h;
-        if (i > 0) {
-            xlsx_header(x, ws, l.header, i, &col, 1);
-            xlsx_header(x, ws, l.header, l.data_col + i, &col, 1);
-        }
-    }
+    xlsx_text(x, data, 0, 0, xlsx_label(x, L_CHART_DATA), XF_NOTE);
+    cols[0] = (struct xlsx_col){ L_WAVE, NULL, 10 };
+    for (int i = 1; i <= l.ndims + l.has_enps; i++)
+        cols[i] = (struct xlsx_col){ L_COUNT,
+                                     i <= l.ndims
+                                         ? xlsx_str(json_array_get(dims, (size_t)i - 1), "label", "")
+                                         : "eNPS",
+                                     16 };
+    ncols = 1 + l.ndims + l.has_enps;
+    /* one call per row: its height fits the longest label */
+    xlsx_header(x, ws, l.header, 0, cols, (size_t)ncols);
+    xlsx_header(x, data, l.header, 0, cols, (size_t)ncols);
     for (long w = 0; w <= wi; w++) {
         const char *label = xlsx_str(json_array_get(waves, (size_t)w), "label", "");
         const json_t *g = results_group(doc, label, type, slug);
 
-        trend_row(x, ws, &l, l.first + (int)w, g, dims, label);
+        trend_row(x, ws, data, &l, l.first + (int)w, g, dims, label);
     }
-    xlsx_table(x, ws, l.header, l.last, 1 + l.ndims + l.has_enps);
-    trend_charts(x, ws, &l, dims);
-    {
-        const char *label = xlsx_str(json_array_get(waves, (size_t)wi), "label", "");
-
-        trend_summary(x, ws, l.last + 20, results_group(doc, label, type, slug), dims,
-                      l.has_enps);
-    }
+    xlsx_table(x, ws, l.header, l.last, ncols);
+    trend_summary(x, ws, l.last + 2, results_group(doc, xlsx_str(json_array_get(waves,
+                                                                             (size_t)wi),
+                                                                 "label", ""),
+                                                    type, slug),
+                  dims, l.has_enps);
+    /* the charts below both tables */
+    trend_charts(x, ws, &l, dims, l.last + 2 + l.ndims + l.has_enps + 3);
 }
 
 /* ---- methodology ---- */
@@ -255,18 +357,38 @@ static const struct term terms[][2] = {
         "for shares." } },
     { { "Istotna", "Significant" },
       { "Skorygowane p (Benjamini–Hochberg, w obrębie wyników jednej grupy) mniejsze niż 0,05. "
-        "Komórki istotnych zmian są wyróżnione.",
+        "Ta jedna reguła stoi za każdym słowem („istotny wzrost”, „rośnie”, „istotna różnica”) "
+        "i każdym wyróżnieniem; komórki istotnych zmian są wyróżnione.",
         "An adjusted p (Benjamini-Hochberg, within the figures of one group) below 0.05. "
-        "Significant changes are highlighted." } },
+        "This one rule is behind every word (\"significant rise\", \"rising\", \"significant "
+        "difference\") and every highlight; significant changes are highlighted." } },
     { { "Trend", "Trend" },
-      { "Nachylenie prostej dopasowanej ważoną metodą najmniejszych kwadratów do średnich ze "
-        "wszystkich fal (na rok).",
-        "The slope of a weighted least-squares line through the means of all waves (per year)." } },
+      { "Nachylenie prostej dopasowanej ważoną metodą najmniejszych kwadratów do średnich z "
+        "fal, w których zadano pytanie (na rok); „rośnie” lub „spada”, gdy skorygowane p < 0,05, "
+        "inaczej „bez wyraźnego trendu”.",
+        "The slope of a weighted least-squares line through the means of the waves that asked "
+        "the item (per year); \"rising\" or \"falling\" when the adjusted p < 0.05, else \"no "
+        "clear trend\"." } },
     { { "Porównanie z siecią", "Network comparison" },
       { "Miasto wobec pozostałych miast członkowskich sieci (test t Welcha) i pozycja miasta w "
         "sieci. Miasta obserwatorzy nie wchodzą do wyników sieci.",
         "The city against the network's other member cities (Welch's t-test) and its rank in "
         "the network. Observer cities are not part of a network's figures." } },
+    { { "Pytanie odwrócone", "Reversed item" },
+      { "Pytanie sformułowane negatywnie (np. „Obawiam się zgłaszać…”), oznaczone „(pytanie "
+        "odwrócone: wyższy wynik = lepiej)”. Rozkład pokazuje odpowiedzi tak, jak je udzielono, "
+        "pod etykietami pytania; średnia, % pozytywnych (tu: odsetek osób, które się nie "
+        "zgadzają), zmiana i trend są liczone na skali odwróconej, na której wyższy wynik jest "
+        "lepszy.",
+        "A negatively worded item (e.g. \"I am afraid to report...\"), marked \"(reversed item: "
+        "a higher score is better)\". The distribution shows the answers as given, under the "
+        "item's labels; the mean, % favourable (here: the share who disagree), change and "
+        "trend are on the reversed scale, where higher is better." } },
+    { { "Pytanie nie zadane", "Item not asked" },
+      { "Pytanie, którego nie było w wersji kwestionariusza danej fali, nie ma wiersza ani "
+        "słupka w tej fali; jego trend obejmuje tylko fale, w których je zadano.",
+        "An item the wave's version of the questionnaire did not ask has no row or bar in that "
+        "wave; its trend covers only the waves that asked it." } },
     { { "Ukryte wartości (—)", "Hidden values (—)" },
       { "Wartości grup mniejszych niż próg anonimowości są ukryte, podobnie jak wartości, z "
         "których dałoby się je odtworzyć. Komórka ma wtedy kreskę i notatkę.",
@@ -304,10 +426,10 @@ static void methodology_facts(struct xlsx *x, lxw_worksheet *ws, int *row, const
                               const char *wave, enum xlsx_label what, const char *subject)
 {
     xlsx_label_cell(x, ws, *row, 0, L_SURVEY, XF_BOLD);
-    xlsx_text(x, ws, (*row)++, 1, xlsx_str(doc, "title", ""), XF_WRAP);
+    xlsx_wrapped(x, ws, (*row)++, 1, xlsx_str(doc, "title", ""), 100, XF_WRAP);
     if (subject != NULL) {
         xlsx_label_cell(x, ws, *row, 0, what, XF_BOLD);
-        xlsx_text(x, ws, (*row)++, 1, subject, XF_WRAP);
+        xlsx_wrapped(x, ws, (*row)++, 1, subject, 100, XF_WRAP);
     }
     xlsx_label_cell(x, ws, *row, 0, L_WAVE, XF_BOLD);
     xlsx_text(x, ws, (*row)++, 1, wave, XF_PLAIN);
@@ -406,7 +528,15 @@ void sheets_methodology(struct xlsx *x, const json_t *doc, const struct report_m
     row++;
     xlsx_header(x, ws, row++, 0, cols, 2);
     for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++) {
+        const char *def = x->english ? terms[i][1].en : terms[i][1].pl;
+
+        /* the methodology of this survey: weights only where there are */
+        if (i == 1 && !json_is_true(json_object_get(doc, "weighted")))
+            def = x->english ? "The mean answer on the item's scale after reverse-coding "
+                               "negatively worded items (unweighted)."
+                             : "Średnia odpowiedzi na skali pytania, po odwróceniu pytań "
+                               "sformułowanych negatywnie (bez wag).";
         xlsx_text(x, ws, row, 0, x->english ? terms[i][0].en : terms[i][0].pl, XF_BOLD);
-        xlsx_text(x, ws, row++, 1, x->english ? terms[i][1].en : terms[i][1].pl, XF_WRAP);
+        xlsx_wrapped(x, ws, row++, 1, def, 100, XF_WRAP);
     }
 }

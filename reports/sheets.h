@@ -38,6 +38,15 @@ void sheets_methodology(struct xlsx *x, const json_t *doc, const struct report_m
 const char *sheets_item_text(const json_t *doc, const char *code);
 const char *sheets_dim_label(const json_t *doc, const char *code);
 
+/* An item's text for a sheet: with its note appended when it has one (a
+ * reverse-coded item: "(pytanie odwrócone: wyższy wynik = lepiej)"); buf
+ * holds it then. */
+const char *sheets_item_label(const json_t *item, char *buf, size_t n);
+
+/* True when the measure is an item the wave's instrument did not ask: it
+ * gets no row, bar or heat-map row in that wave. */
+int sheets_not_asked(const json_t *m);
+
 /* True for items with a mean (likert, scale, number). */
 int sheets_scored(const json_t *item);
 
@@ -48,7 +57,7 @@ const char *sheets_enps_item(const json_t *doc);
  * trend. */
 const char *sheets_trend_label(const struct xlsx *x, const json_t *measure);
 
-/* "istotny wzrost" / "istotny spadek" / "nie" for a change at path
+/* "istotny wzrost" / "istotny spadek" / "brak istotnej zmiany" (vocab.h) for a change at path
  * (e.g. "change"), or NULL when there is no change. */
 const char *sheets_change_label(const struct xlsx *x, const json_t *measure, const char *path);
 

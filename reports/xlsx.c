@@ -3,6 +3,7 @@
 
 #include "err.h"
 #include "utf8.h"
+#include "vocab.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -63,7 +64,7 @@ static const struct label labels[L_COUNT] = {
     [L_NETWORK] = { "Sieć", "Network" },
     [L_REST_MEAN] = { "Średnia pozostałych miast sieci", "Mean of the network's other cities" },
     [L_DIFF] = { "Różnica", "Difference" },
-    [L_RANK] = { "Pozycja w sieci", "Rank in the network" },
+    [L_RANK] = { "Pozycja w sieci (1 = najwyższy wynik)", "Rank in the network (1 = highest)" },
     [L_OF] = { "Liczba miast", "Cities ranked" },
     [L_WAVE] = { "Fala", "Wave" },
     [L_CITY] = { "Miasto", "City" },
@@ -110,6 +111,40 @@ static const struct label labels[L_COUNT] = {
                           "Dimension means across waves" },
     [L_ENPS_TREND] = { "eNPS w kolejnych falach", "eNPS across waves" },
     [L_VOIDED] = { "Odpowiedzi unieważnione (nieliczone)", "Void responses (not counted)" },
+    [L_CHART_DATA_SHEET] = { "Dane wykresów", "Chart data" },
+    [L_ENPS_AXIS] = { "eNPS (punkty, −100 do 100)", "eNPS (points, -100 to 100)" },
+    [L_MEAN_RANK] = { "Średnia pozycja (1 = najwyższy wynik)", "Mean rank (1 = highest)" },
+    [L_OBSERVER] = { "obserwator", "observer" },
+    [L_DRIVERS] = { "Co wpływa na eNPS", "What drives eNPS" },
+    [L_DRIVERS_NOTE] = { "Korelacja (r Pearsona) odpowiedzi na wymiar lub pytanie z odpowiedzią "
+                         "na pytanie eNPS (0–10), od najsilniejszej. Korelacja nie dowodzi "
+                         "przyczyny. Liczona dla grup od 30 osób.",
+                         "Correlation (Pearson's r) of the answers to a dimension or item with "
+                         "the answer to the eNPS question (0-10), strongest first. A "
+                         "correlation does not prove a cause. Computed for groups of 30 or "
+                         "more." },
+    [L_DRIVERS_NONE] = { "Brak: grupa mniejsza niż 30 osób lub ukryta.",
+                         "None: the group is smaller than 30 or hidden." },
+    [L_KIND] = { "Rodzaj", "Kind" },
+    [L_ITEM_KIND] = { "pytanie", "item" },
+    [L_CORR] = { "Korelacja z eNPS (r)", "Correlation with eNPS (r)" },
+    [L_SIGNIFICANT_R] = { "Istotna zależność", "Significant association" },
+    [L_SIG_R_YES] = { "istotna zależność", "significant" },
+    [L_SIG_R_NO] = { "brak istotnej zależności", "not significant" },
+    [L_BREAKDOWN] = { "Podział", "Breakdown" },
+    [L_BREAKDOWN_BY] = { "Według", "By" },
+    [L_BREAKDOWN_NOTE] = { "Średnia pytania w każdej grupie miasta (np. wydziale, stażu) minus "
+                           "średnia całego miasta: zielone powyżej, czerwone poniżej. Grupy "
+                           "mniejsze niż próg anonimowości (lub ukryte, by ich nie odtworzyć) "
+                           "mają kreskę.",
+                           "The item's mean in each group of the city (e.g. department, "
+                           "tenure) minus the whole city's: green above, red below. Groups "
+                           "smaller than the anonymity threshold (or hidden so that they cannot "
+                           "be recovered) show a dash." },
+    [L_CITY_MEAN] = { "Średnia miasta", "City mean" },
+    [L_SIG_DIFF] = { "Istotna różnica", "Significant difference" },
+    [L_EFFECT] = { "Wielkość efektu (d Cohena)", "Effect size (Cohen's d)" },
+    [L_NET_DIFF] = { "Różnica wobec sieci", "Difference from the network" },
 };
 
 const char *xlsx_label(const struct xlsx *x, enum xlsx_label id)
@@ -155,7 +190,7 @@ static void formats_create(struct xlsx *x)
 {
     const lxw_color_t none = LXW_COLOR_UNSET, tint = 0xFFF2CC, head = 0xDDEBF7;
 
-    x->fmt[XF_PLAIN] = NULL;
+    x->fmt[XF_PLAIN] = add_format(x, NULL, 0, none);
     x->fmt[XF_TITLE] = add_format(x, NULL, 1, none);
     x->fmt[XF_HEAD] = add_format(x, NULL, 1, head);
     x->fmt[XF_WRAP] = add_format(x, NULL, 0, none);
@@ -176,12 +211,15 @@ static void formats_create(struct xlsx *x)
     x->fmt[XF_NOTE] = add_format(x, NULL, 0, none);
     if (!xlsx_ok(x))
         return;
+    /* A row grown for wrapped text keeps its other cells level with it. */
+    for (int f = 0; f < XF_COUNT; f++)
+        if (f != XF_HEAD && f != XF_TITLE)
+            format_set_align(x->fmt[f], LXW_ALIGN_VERTICAL_CENTER);
     format_set_font_size(x->fmt[XF_TITLE], 14);
     format_set_text_wrap(x->fmt[XF_HEAD]);
     format_set_align(x->fmt[XF_HEAD], LXW_ALIGN_VERTICAL_TOP);
     format_set_border(x->fmt[XF_HEAD], LXW_BORDER_THIN);
     format_set_text_wrap(x->fmt[XF_WRAP]);
-    format_set_align(x->fmt[XF_WRAP], LXW_ALIGN_VERTICAL_TOP);
     format_set_align(x->fmt[XF_DASH], LXW_ALIGN_CENTER);
     format_set_font_color(x->fmt[XF_DASH], 0x808080);
     format_set_italic(x->fmt[XF_NOTE]);
@@ -400,22 +438,87 @@ const json_t *xlsx_find(const json_t *arr, const char *key, const char *code)
     return NULL;
 }
 
+const json_t *xlsx_find_int(const json_t *arr, const char *key, long long value)
+{
+    size_t i;
+    json_t *e;
+
+    json_array_foreach(arr, i, e)
+        if (json_is_integer(json_object_get(e, key)) &&
+            json_integer_value(json_object_get(e, key)) == value)
+            return e;
+    return NULL;
+}
+
 int xlsx_significant(const json_t *obj, const char *path)
 {
     double p = xlsx_num(obj, path);
 
-    return isfinite(p) && p < 0.05;
+    return vocab_significant(p);
 }
 
-/* How many lines a header of text takes when wrapped in a column of width
- * characters (counting characters, not UTF-8 bytes; at most 4). */
-static int header_lines(const char *text, double width)
+/* The width of text in column units: characters (not UTF-8 bytes), a
+ * tenth more for bold. */
+static double text_width(const char *s, size_t bytes, int bold)
 {
-    size_t chars = utf8_chars(text);
-    int lines;
+    size_t chars = 0;
 
-    lines = width > 1 ? (int)((double)chars / (width - 1)) + 1 : 1;
-    return lines > 4 ? 4 : lines;
+    for (size_t i = 0; i < bytes; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            chars++;
+    /* a column unit is the width of a digit; text runs narrower on
+     * average (measured on LibreOffice's rendering of the items) */
+    return bold ? (double)chars * 1.05 : (double)chars * 0.88;
+}
+
+/* The widest word of text, in column units. */
+static double longest_word(const char *text, int bold)
+{
+    double best = 0;
+
+    while (*text != '\0') {
+        size_t len = strcspn(text, " ");
+        double w = text_width(text, len, bold);
+
+        if (w > best)
+            best = w;
+        text += len;
+        text += strspn(text, " ");
+    }
+    return best;
+}
+
+int xlsx_wrap_lines(const char *text, double width, int bold)
+{
+    double cap = width - 1.5, line = 0;
+    int lines = 1;
+
+    if (cap < 1)
+        cap = 1;
+    /* greedy word wrap, as the viewers do; a word wider than the column
+     * takes lines of its own */
+    while (*text != '\0') {
+        size_t len = strcspn(text, " \n");
+        double w = text_width(text, len, bold);
+
+        if (line > 0 && line + 1 + w > cap) {
+            lines++;
+            line = 0;
+        }
+        while (w > cap) {
+            lines++;
+            w -= cap;
+        }
+        line += (line > 0 ? 1 : 0) + w;
+        text += len;
+        if (*text == '\n') {
+            lines++;
+            line = 0;
+            text++;
+        }
+        text += strspn(text, " ");
+    }
+    return lines;
 }
 
 void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
@@ -428,15 +531,42 @@ void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
     for (size_t i = 0; i < n; i++) {
         const char *s = cols[i].label < L_COUNT ? xlsx_label(x, cols[i].label) : cols[i].text;
         int c = col0 + (int)i;
+        /* Wide enough for the longest word, so a label breaks between
+         * words ("p skorygowane"), never inside one. */
+        double width = cols[i].width, word = longest_word(s ? s : "", 1) * 1.15 + 2;
+        int l;
 
+        if (width < word)
+            width = word;
         xlsx_text(x, ws, row, c, s, XF_HEAD);
-        xlsx_check(x, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, cols[i].width, NULL),
+        xlsx_check(x, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width, NULL),
                    "a column width");
-        if (header_lines(s, cols[i].width) > lines)
-            lines = header_lines(s, cols[i].width);
+        l = xlsx_wrap_lines(s ? s : "", width, 1);
+        if (l > lines)
+            lines = l;
     }
-    /* Wrapped headers need their lines: viewers do not grow the row. */
-    xlsx_check(x, worksheet_set_row(ws, (lxw_row_t)row, 15.0 * lines, NULL), "a row height");
+    /* Wrapped headers need their lines: viewers do not grow the row. A
+     * header written column by column keeps its tallest column's lines. */
+    if (x->head_ws == ws && x->head_row == row && x->head_lines > lines)
+        lines = x->head_lines;
+    x->head_ws = ws;
+    x->head_row = row;
+    x->head_lines = lines;
+    xlsx_check(x, worksheet_set_row(ws, (lxw_row_t)row, 15.0 * lines + 3, NULL), "a row height");
+}
+
+void xlsx_wrapped(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *s,
+                  double width, enum xlsx_fmt f)
+{
+    int lines;
+
+    if (!xlsx_ok(x) || ws == NULL || s == NULL)
+        return;
+    lines = xlsx_wrap_lines(s, width, f == XF_BOLD || f == XF_HEAD);
+    xlsx_text(x, ws, row, col, s, f);
+    if (lines > 1)
+        xlsx_check(x, worksheet_set_row(ws, (lxw_row_t)row, 15.0 * lines + 2, NULL),
+                   "a row height");
 }
 
 void xlsx_table(struct xlsx *x, lxw_worksheet *ws, int header_row, int last_row, int ncols)

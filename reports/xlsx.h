@@ -62,7 +62,9 @@ enum xlsx_label {
     L_AUTHOR, L_COMPANY, L_CITY_REPORT, L_NETWORK_REPORT, L_MINISTRY_REPORT, L_TERM,
     L_DEFINITION, L_COLUMN, L_TYPE, L_NETWORK_TOTAL, L_NO_RESPONSES, L_VS_NETWORK,
     L_NETWORK_VALUE, L_RISING, L_FALLING, L_NONE_TREND, L_SIG_UP, L_SIG_DOWN,
-    L_MEAN_OF_WAVES, L_ENPS_TREND, L_WEIGHTING, L_VOIDED, L_COUNT
+    L_MEAN_OF_WAVES, L_ENPS_TREND, L_WEIGHTING, L_VOIDED, L_SIG_DIFF, L_EFFECT, L_NET_DIFF, L_CHART_DATA_SHEET, L_ENPS_AXIS, L_MEAN_RANK, L_OBSERVER, L_DRIVERS, L_DRIVERS_NOTE,
+    L_DRIVERS_NONE, L_KIND, L_ITEM_KIND, L_CORR, L_SIGNIFICANT_R, L_SIG_R_YES, L_SIG_R_NO,
+    L_BREAKDOWN, L_BREAKDOWN_BY, L_BREAKDOWN_NOTE, L_CITY_MEAN, L_COUNT
 };
 
 struct xlsx {
@@ -75,6 +77,11 @@ struct xlsx {
     char note[200];        /* the note on hidden cells whose reason is not known */
     char note_below[200];  /* ... hidden because the group is below the threshold */
     char note_protects[200]; /* ... hidden so that another group cannot be recovered */
+    /* the last header row written: a header written in several calls
+     * keeps the height of its tallest part */
+    lxw_worksheet *head_ws;
+    int head_row;
+    int head_lines;
 };
 
 /* The document properties every report carries. */
@@ -139,9 +146,21 @@ void xlsx_hidden_why(struct xlsx *x, lxw_worksheet *ws, int row, int col, const 
 void xlsx_figure(struct xlsx *x, lxw_worksheet *ws, int row, int col, const json_t *obj,
                  const char *key, enum xlsx_fmt f);
 
+/* The element of arr whose integer key equals value, or NULL. */
+const json_t *xlsx_find_int(const json_t *arr, const char *key, long long value);
+
 /* The header row of a table with the columns' widths. */
 void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
                  const struct xlsx_col *cols, size_t n);
+
+/* How many lines text takes wrapped in a column of width (column units),
+ * word by word as the viewers wrap. */
+int xlsx_wrap_lines(const char *text, double width, int bold);
+
+/* Long text in a wrapping cell (f: XF_WRAP or a wrapping format) with the
+ * row's height set to its lines: viewers do not grow a row by themselves. */
+void xlsx_wrapped(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *s,
+                  double width, enum xlsx_fmt f);
 
 /* A finished table: panes frozen below the header, autofilter over it. */
 void xlsx_table(struct xlsx *x, lxw_worksheet *ws, int header_row, int last_row, int ncols);

@@ -164,16 +164,17 @@ Test(http_reports, city_workbook)
     expect_workbook(&r, "miasto-konin-" SURVEY ".xlsx");
     sheets(&r, "konin.xlsx", names, sizeof names);
     httpc_free(&r);
-    cr_expect_str_eq(names, "Podsumowanie|Pytania|Wymiary|Trendy|Rozkłady|"
-                            "Porównanie z siecią|Metodologia");
+    /* "Dane wykresów": the trend charts' data, a hidden sheet */
+    cr_expect_str_eq(names, "Podsumowanie|Pytania|Wymiary|Trendy|Dane wykresów|Rozkłady|"
+                            "Porównanie z siecią|Co wpływa na eNPS|Metodologia");
 
     /* The latest wave by default; English labels and file name. */
     get("/v1/reports/city/konin.xlsx?survey=" SURVEY "&lang=en", analyst, &r);
     expect_workbook(&r, "city-konin-" SURVEY ".xlsx");
     sheets(&r, "konin-en.xlsx", names, sizeof names);
     httpc_free(&r);
-    cr_expect_str_eq(names, "Summary|Items|Dimensions|Trends|Distributions|"
-                            "Network comparison|Methodology");
+    cr_expect_str_eq(names, "Summary|Items|Dimensions|Trends|Chart data|Distributions|"
+                            "Network comparison|What drives eNPS|Methodology");
     cr_expect_eq(tmp_files(), 0);
 }
 
@@ -186,7 +187,7 @@ Test(http_reports, network_workbook)
     expect_workbook(&r, "siec-kapital-ludzki-" SURVEY ".xlsx");
     sheets(&r, "kl.xlsx", names, sizeof names);
     httpc_free(&r);
-    cr_expect_str_eq(names, "Podsumowanie|Miasta|Ranking|Trend sieci|Metodologia");
+    cr_expect_str_eq(names, "Podsumowanie|Miasta|Ranking|Trend sieci|Dane wykresów|Metodologia");
     cr_expect_eq(tmp_files(), 0);
 }
 

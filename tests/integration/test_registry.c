@@ -363,3 +363,59 @@ Test(registry, teryt_checked_on_load)
     }
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM city"), 0);
 }
+
+/* `empirie registry list` orders cities as Polish does (engine/collate.h),
+ * and pads its columns by characters, not bytes. */
+Test(registry, list_in_polish_order)
+{
+    static char out[65536];
+    const char *order[] = { "Jasło ", "Kędzierzyn-Koźle ", "Konin ", "Krosno ", "Łomża ",
+                            "Nisko ", "Zawiercie ", "Złotów ", "Żary ", "Żywiec " };
+    const char *prev = NULL, *lomza, *konin;
+
+    cr_assert_eq(testdb_run(out, sizeof out, "registry load --db \"%s\"", db.conninfo), 0,
+                 "%s", out);
+    cr_assert_eq(testdb_run(out, sizeof out, "registry list --db \"%s\"", db.conninfo), 0,
+                 "%s", out);
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        const char *at = strstr(out, order[i]);
+
+        cr_assert(at != NULL, "%s missing from %s", order[i], out);
+        cr_expect(prev == NULL || at > prev, "%s is not after %s", order[i], order[i - 1]);
+        prev = at;
+    }
+    /* "Łomża" is 7 bytes but 5 characters: its slug column lines up */
+    lomza = strstr(out, "  Łomża ");
+    konin = strstr(out, "  Konin ");
+    cr_assert(lomza != NULL && konin != NULL);
+    cr_expect_eq(strstr(lomza, "lomza") - lomza - 2, strstr(konin, "konin") - konin,
+                 "%.80s / %.80s", lomza, konin);
+}
+
+/* benchmark_networks says how reports compare, not what an answer means: a
+ * loaded version takes a change of it in place (and nothing else). */
+Test(registry, benchmark_networks_change_in_place)
+{
+    static char out[65536];
+    char *v;
+
+    cr_assert_eq(testdb_run(out, sizeof out, "registry load --db \"%s\"", db.conninfo), 0,
+                 "%s", out);
+    /* as if loaded before the field existed */
+    free(testdb_value(&db, "WITH u AS (UPDATE survey SET definition = definition - "
+                           "'benchmark_networks' WHERE slug = 'mlodziez-partycypacja' "
+                           "RETURNING 1) SELECT count(*) FROM u"));
+    cr_assert_eq(testdb_run(out, sizeof out, "registry load --db \"%s\"", db.conninfo), 0,
+                 "%s", out);
+    v = testdb_value(&db, "SELECT definition -> 'benchmark_networks' ->> 0 FROM survey "
+                          "WHERE slug = 'mlodziez-partycypacja'");
+    cr_expect_str_eq(v, "miasto-obywateli");
+    free(v);
+    /* any other change of a loaded version is still refused */
+    free(testdb_value(&db, "WITH u AS (UPDATE survey SET definition = jsonb_set(definition, "
+                           "'{favourable_top}', '1') WHERE slug = 'mlodziez-partycypacja' "
+                           "RETURNING 1) SELECT count(*) FROM u"));
+    cr_expect_eq(testdb_run(out, sizeof out, "registry load --db \"%s\"", db.conninfo), 1,
+                 "%s", out);
+    cr_expect(strstr(out, "different definition") != NULL, "%s", out);
+}

@@ -67,9 +67,12 @@ static void check(const char *kind, const char *book, const char *name, const ch
     size_t len;
     int status;
 
+    /* a city's reverse-coded items are checked against the raw answers in
+     * the database too */
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/reports/check_reports.py' %s "
-                              "'%s/%s' '%s/%s.json' %s 2>&1",
-             testdb_root(), kind, dir, book, dir, name, lang);
+                              "'%s/%s' '%s/%s.json' %s '%s' 2>&1",
+             testdb_root(), kind, dir, book, dir, name, lang,
+             strcmp(kind, "city") == 0 ? db.conninfo : "");
     p = popen(cmd, "r");
     cr_assert(p != NULL);
     len = fread(out, 1, sizeof out - 1, p);
@@ -244,4 +247,31 @@ Test(reports, ministry_usage)
                             db.conninfo, dir),
                  1, "%s", out);
     cr_expect(strstr(out, "no survey has a wave \"1999\"") != NULL, "%s", out);
+}
+
+/* `empirie stats` prints Polish by default and English with --lang en, with
+ * the same trend words as the JSON and the workbooks, and says which items
+ * were not asked and which are reverse-coded. */
+Test(reports, stats_text_in_polish)
+{
+    cr_assert_eq(testdb_run(out, sizeof out, "stats --db \"%s\" --survey " SURVEY
+                                             " --city konin",
+                            db.conninfo),
+                 0, "%s", out);
+    cr_expect(strstr(out, "Respondenci: 40") != NULL, "%s", out);
+    cr_expect(strstr(out, "(miasto), fala 2025 (próg anonimowości") != NULL, "%s", out);
+    cr_expect(strstr(out, "wynagr_04") != NULL && strstr(out, "nie zadane w tej fali") != NULL,
+              "%s", out);
+    cr_expect(strstr(out, "(odwr.) Ilość pracy") != NULL, "%s", out);
+    cr_expect(strstr(out, "rośnie") != NULL || strstr(out, "spada") != NULL ||
+                  strstr(out, "bez wyraźnego trendu") != NULL,
+              "%s", out);
+    cr_expect(strstr(out, "Respondents") == NULL && strstr(out, "rising") == NULL, "%s", out);
+    cr_assert_eq(testdb_run(out, sizeof out, "stats --db \"%s\" --survey " SURVEY
+                                             " --city konin --lang en",
+                            db.conninfo),
+                 0, "%s", out);
+    cr_expect(strstr(out, "Respondents: 40") != NULL, "%s", out);
+    cr_expect(strstr(out, "not asked in this wave") != NULL, "%s", out);
+    cr_expect(strstr(out, "Respondenci") == NULL, "%s", out);
 }

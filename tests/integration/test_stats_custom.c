@@ -154,8 +154,22 @@ Test(stats_custom, likert_1_6_reverse_weighted_through_import)
     cr_expect_float_eq(num(q2item, "se"), sqrt(var), 1e-9 * sqrt(var));
     cr_expect_float_eq(num(q2item, "n_eff"), sw * sw / sw2, 1e-9);
     cr_expect_float_eq(num(json_object_get(q2item, "favourable"), "share"), fav / sw, 1e-9);
-    /* six points of distribution, the top one holding the reversed 1s */
+    /* six points of distribution, the answers as given (issue 13): slot 0
+     * holds the weight of those who answered 1, though 1 scores 6 */
     cr_expect_eq(json_array_size(json_object_get(q2item, "distribution")), 6);
+    for (int v = 1; v <= 6; v++) {
+        double wv = 0;
+
+        for (int i = 0; i < 12; i++)
+            if (q2[i] == v)
+                wv += w[i];
+        cr_expect_float_eq(json_number_value(json_array_get(
+                               json_object_get(q2item, "distribution"), (size_t)v - 1)),
+                           wv / sw, 1e-9, "answer %d", v);
+    }
+    cr_expect_str_eq(json_string_value(json_object_get(
+                         find_item(json_object_get(doc, "instrument"), "items", "q2"), "note")),
+                     "(pytanie odwrócone: wyższy wynik = lepiej)");
     /* the dimension exists with alpha; the city is compared with its networks */
     cr_expect(json_is_object(json_object_get(find_item(group, "dimensions", "d"), "alpha")));
     cr_expect(json_is_object(json_object_get(q2item, "change")), "w1 -> w2");

@@ -3,16 +3,31 @@
 `empirie stats --json` for the same group (tests/integration/test_reports.c).
 
 Usage:
-  check_reports.py city     BOOK.xlsx STATS.json pl|en
+  check_reports.py city     BOOK.xlsx STATS.json pl|en [CONNINFO]
   check_reports.py network  BOOK.xlsx STATS.json pl|en
   check_reports.py ministry BOOK.xlsx STATS.json pl|en   (STATS: any one group;
                                                           the .csv and .json beside BOOK too)
 
 Checks: the sheet names, the table headers, that every number shown for the
 group equals the figure in the stats JSON, that hidden figures are a dash with
-a note and never a number, and that the trend sheets hold charts. Prints what
-is wrong and exits 1; prints "ok ..." and exits 0 otherwise.
+a note and never a number, and that the trend sheets hold charts. And what a
+reader would misread (issue 13):
+  - every reverse-coded item is marked "(pytanie odwrócone: ...)" on every
+    sheet it appears on, and its distribution on Rozkłady and Pytania is the
+    answers as given: with CONNINFO, equal to the raw answer counts per code
+    read with psql for the city and wave (a weighted survey: n equal, and the
+    shares nearer the raw order than the flipped one);
+  - every trend, change and difference word agrees with its p_adj < 0.05,
+    in the same words as the stats JSON;
+  - an item not asked in the wave has no row, bar or heat-map row;
+  - every wrapped header row and every wrapped text row has an explicit
+    height; every chart's value axis has its scale's bounds and a title;
+  - chart data live on a hidden sheet.
+Prints what is wrong and exits 1; prints "ok ..." and exits 0 otherwise.
 """
+import glob
+import os
+import subprocess
 import csv
 import json
 import math
@@ -22,11 +37,23 @@ import zipfile
 
 import openpyxl
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REVERSED = {"pl": "(pytanie odwrócone: wyższy wynik = lepiej)",
+            "en": "(reversed item: a higher score is better)"}
+TREND_WORDS = {"pl": {"rising": "rośnie", "falling": "spada", "none": "bez wyraźnego trendu"},
+               "en": {"rising": "rising", "falling": "falling", "none": "no clear trend"}}
+CHANGE_WORDS = {"pl": ("istotny wzrost", "istotny spadek", "brak istotnej zmiany"),
+                "en": ("significant rise", "significant fall", "no significant change")}
+DIFF_WORDS = {"pl": ("istotna różnica: wyżej", "istotna różnica: niżej", "brak istotnej różnicy"),
+              "en": ("significant difference: higher", "significant difference: lower",
+                     "no significant difference")}
+CHART_DATA = {"pl": "Dane wykresów", "en": "Chart data"}
+
 SHEETS = {
     ("city", "pl"): ["Podsumowanie", "Pytania", "Wymiary", "Trendy", "Rozkłady",
-                     "Porównanie z siecią", "Metodologia"],
+                     "Porównanie z siecią", "Co wpływa na eNPS", "Metodologia"],
     ("city", "en"): ["Summary", "Items", "Dimensions", "Trends", "Distributions",
-                     "Network comparison", "Methodology"],
+                     "Network comparison", "What drives eNPS", "Methodology"],
     ("network", "pl"): ["Podsumowanie", "Miasta", "Ranking", "Trend sieci", "Metodologia"],
     ("network", "en"): ["Summary", "Cities", "Ranking", "Network trend", "Methodology"],
 }
@@ -44,6 +71,7 @@ HEADERS = {  # a few headers per sheet, per language
 }
 
 errors = []
+STATS = {}
 
 
 def fail(msg):
@@ -144,8 +172,19 @@ def sheet_charts(path):
 
 def check_common(kind, path, wb, lang):
     want = SHEETS[(kind, lang)]
-    if wb.sheetnames != want:
-        fail(f"sheets {wb.sheetnames} != {want}")
+    if kind == "city" and STATS.get("instrument", {}).get("enps_item") is None:
+        want = [w for w in want if w not in ("Co wpływa na eNPS", "What drives eNPS")]
+    visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
+    # the breakdown sheet comes with `empirie report` (not GET /v1/reports)
+    if kind == "city" and visible[-2:-1] in (["Podział"], ["Breakdown"]):
+        check_breakdown(wb[visible[-2]])
+        visible = visible[:-2] + visible[-1:]
+    if visible != want:
+        fail(f"sheets {visible} != {want}")
+    if CHART_DATA[lang] not in wb.sheetnames or wb[CHART_DATA[lang]].sheet_state != "hidden":
+        fail(f"no hidden chart-data sheet {CHART_DATA[lang]!r}: {wb.sheetnames}")
+    check_rows(wb)
+    check_axes(path, lang)
     charts = sheet_charts(path)
     trend = CHART_SHEETS[kind][0 if lang == "pl" else 1]
     if charts.get(trend, 0) < 1:
@@ -159,11 +198,18 @@ def check_common(kind, path, wb, lang):
         fail("document properties missing")
 
 
-def check_city(path, stats, lang):
+def check_city(path, stats, lang, conninfo=None):
     wb = openpyxl.load_workbook(path)
     check_common("city", path, wb, lang)
     g = stats["group"]
     names = SHEETS[("city", lang)]
+    n_extra = check_reversed(wb, stats, lang, conninfo)
+    n_extra += check_drivers(wb, stats, lang)
+    n_extra += check_not_asked(wb, (names[1], names[4], names[5]), g)
+    for sheet in (names[0], names[1], names[2]):
+        n_extra += check_words(wb[sheet], g, lang, items_only=sheet == names[1])
+    if not g.get("suppressed"):
+        n_extra += check_trend_sheet(wb[names[3]], g, lang)
     for sheet, heads in HEADERS[lang].items():
         got = [c.value for c in wb[sheet][3]]
         for h in heads:
@@ -210,7 +256,7 @@ def check_city(path, stats, lang):
             if opt is None or (label or "").strip() != opt["label"]:
                 fail(f"{summ}: option row {code}: {label!r}")
             n += 1
-    return n
+    return n + n_extra
 
 
 def check_network(path, stats, lang):
@@ -232,8 +278,14 @@ def check_network(path, stats, lang):
                   if x.get("code") == code), None)
         if m is not None:
             n += check_cell(cell, m, "mean", f"{ws.title}!{cell.coordinate} ({code})")
+    check_not_asked(wb, SHEETS[("network", lang)][1:3], g)
+    members = [c.value for c in ws[3][3:3 + len(g.get("members") or [])]]
+    check_polish_order(members, f"{ws.title} header")
+    n += check_words(wb[SHEETS[("network", lang)][0]], g, lang)
+    if not g.get("suppressed"):
+        n += check_trend_sheet(wb[SHEETS[("network", lang)][3]], g, lang)
     heads = [c.value for c in ws[3]]
-    observers = [c for c in heads if c and ("(Obserwatorzy)" in c or "(Observers)" in c)]
+    observers = [c for c in heads if c and ("(obserwator)" in c or "(observer)" in c)]
     if len(observers) != len(g.get("observers", [])):
         fail(f"{ws.title}: observers {observers} vs {g.get('observers')}")
     return n
@@ -295,6 +347,11 @@ def check_ministry(path, stats, lang):
             fail(f"{where}: status {status!r}")
             continue
         n += check_cell(r["value"], m, vpath, where)
+    # every network sheet: its member cities in Polish order below the total
+    for name in wb.sheetnames[2:-1]:
+        cities = [r[0] for r in wb[name].iter_rows(min_row=5, values_only=True) if r[0]]
+        check_polish_order(cities, f"{name}")
+        n += 1
     base = path[:-len(".xlsx")]
     with open(base + ".csv", newline="") as f:
         crow = list(csv.reader(f))
@@ -313,12 +370,349 @@ def check_ministry(path, stats, lang):
     return n
 
 
+# ---- issue 13: what a reader would misread ----
+
+def sig(m, key="p_adj"):
+    p = (m or {}).get(key)
+    return isinstance(p, (int, float)) and p < 0.05
+
+
+def word_of(words, diff, significant):
+    if significant and diff is not None and diff > 0:
+        return words[0]
+    if significant and diff is not None and diff < 0:
+        return words[1]
+    return words[2]
+
+
+def check_words(ws, group, lang, items_only=False, code_col=1):
+    """Trend, change and difference words on ws agree with p_adj < 0.05 and
+    with the JSON's own labels. items_only: the sheet lists items (whose
+    eNPS item may have the code "enps" too)."""
+    heads = header_map(ws, 3)
+    L = {"pl": ("Trend", "Istotna zmiana", "Istotna różnica"),
+         "en": ("Trend", "Significant change", "Significant difference")}[lang]
+    measures = {m["code"]: m for m in group.get("items") or []}
+    if not items_only:
+        measures.update({m["code"]: m for m in group.get("dimensions") or []})
+        if isinstance(group.get("enps"), dict):
+            measures["enps"] = group["enps"]
+    n = 0
+    for row in ws.iter_rows(min_row=4):
+        code = row[code_col - 1].value
+        m = measures.get(code)
+        if m is None or m.get("suppressed") or m.get("not_asked"):
+            continue
+        tr = m.get("trend")
+        if L[0] in heads and isinstance(tr, dict):
+            got = row[heads[L[0]] - 1].value
+            want = TREND_WORDS[lang][tr["direction"]]
+            if (tr["direction"] != "none") != sig(tr):
+                fail(f"{ws.title} {code}: trend {tr['direction']} with p_adj {tr.get('p_adj')}")
+            if got != want or tr.get("label") != want:
+                fail(f"{ws.title} {code}: trend word {got!r}, JSON {tr.get('label')!r}, "
+                     f"p_adj {tr.get('p_adj')} wants {want!r}")
+            n += 1
+        ch = m.get("change")
+        if L[1] in heads and isinstance(ch, dict):
+            got = row[heads[L[1]] - 1].value
+            want = word_of(CHANGE_WORDS[lang], ch.get("diff"), sig(ch))
+            if got != want or ch.get("label") != want:
+                fail(f"{ws.title} {code}: change word {got!r}, JSON {ch.get('label')!r}, "
+                     f"p_adj {ch.get('p_adj')} wants {want!r}")
+            n += 1
+        if L[2] in heads and ws.title in ("Podsumowanie", "Summary"):
+            got = row[heads[L[2]] - 1].value
+            vs = (m.get("vs_networks") or [])
+            if got is not None:
+                match = [v for v in vs if v.get("label") == got]
+                if not match or word_of(DIFF_WORDS[lang], match[0].get("diff"),
+                                        sig(match[0])) != got:
+                    fail(f"{ws.title} {code}: difference word {got!r} vs {vs}")
+                n += 1
+    return n
+
+
+def check_trend_sheet(ws, group, lang):
+    """The trend sheet's table of trends: each word agrees with its p_adj."""
+    measures = {m["code"]: m for m in group.get("dimensions") or []}
+    if isinstance(group.get("enps"), dict):
+        measures["enps"] = group["enps"]
+    n, heads = 0, None
+    for row in ws.iter_rows(min_row=3):
+        if row[0].value in ("Kod", "Code"):
+            heads = {c.value: c.column for c in row if c.value}
+            continue
+        m = measures.get(row[0].value)
+        if heads is None or m is None or m.get("suppressed"):
+            continue
+        tr = m.get("trend")
+        got = row[heads["Trend"] - 1].value
+        if not isinstance(tr, dict):
+            continue
+        want = TREND_WORDS[lang][tr["direction"]]
+        if got != want or (tr["direction"] != "none") != sig(tr):
+            fail(f"{ws.title} {row[0].value}: trend word {got!r}, p_adj {tr.get('p_adj')}")
+        n += 1
+    if heads is None:
+        fail(f"{ws.title}: no table of trends")
+    return n
+
+
+def not_asked_codes(group):
+    return {m["code"] for m in group.get("items") or [] if m.get("not_asked")}
+
+
+def check_not_asked(wb, sheets, group):
+    gone = not_asked_codes(group)
+    for name in sheets:
+        ws = wb[name]
+        for row in ws.iter_rows(min_row=3):
+            if row[0].value in gone:
+                fail(f"{name}!{row[0].coordinate}: {row[0].value} was not asked in "
+                     f"{group['wave']} but has a row")
+    return len(gone)
+
+
+def check_rows(wb):
+    """A wrapped cell whose text needs more than one line sits in a row with
+    an explicit height (viewers do not grow rows by themselves)."""
+    for ws in wb.worksheets:
+        widths = {k: v.width for k, v in ws.column_dimensions.items()}
+        for row in ws.iter_rows():
+            for c in row:
+                if not isinstance(c.value, str) or not c.alignment.wrap_text:
+                    continue
+                width = widths.get(c.column_letter) or 8.43
+                if len(c.value) * 0.88 <= width - 1.5:
+                    continue
+                h = ws.row_dimensions[c.row].height
+                if h is None or h < 25:
+                    fail(f"{ws.title}!{c.coordinate}: wrapped text {c.value[:30]!r} in a row "
+                         f"without a height ({h})")
+                    return
+
+
+def check_axes(path, lang):
+    """Every chart's value axis: explicit bounds on the scale and a title."""
+    z = zipfile.ZipFile(path)
+    for name in z.namelist():
+        if not re.match(r"xl/charts/chart\d+\.xml$", name):
+            continue
+        xml = z.read(name).decode()
+        val = re.search(r"<c:valAx>(.*?)</c:valAx>", xml, re.S)
+        if val is None:
+            fail(f"{name}: no value axis")
+            continue
+        ax = val.group(1)
+        lo = re.search(r'<c:min val="([^"]+)"', ax)
+        hi = re.search(r'<c:max val="([^"]+)"', ax)
+        if lo is None or hi is None or "<c:title>" not in ax:
+            fail(f"{name}: value axis without bounds or title")
+            continue
+        bounds = (float(lo.group(1)), float(hi.group(1)))
+        if "<c:barChart>" in xml:
+            ok = bounds == (0.0, 1.0)
+        elif "eNPS" in xml and bounds == (-100.0, 100.0):
+            ok = True
+        else:
+            ok = bounds in ((1.0, 5.0), (1.0, 4.0), (0.0, 10.0), (1.0, 7.0), (0.0, 1.0))
+        if not ok:
+            fail(f"{name}: value axis {bounds} is not a scale's range")
+        if "<c:title>" not in xml.split("<c:plotArea>")[0]:
+            fail(f"{name}: chart without a title")
+
+
+def surveys():
+    """(slug, version) -> the instrument JSON."""
+    out = {}
+    for f in glob.glob(os.path.join(ROOT, "surveys", "*.json")):
+        with open(f) as fh:
+            d = json.load(fh)
+        out[(d["slug"], d["version"])] = d
+    return out
+
+
+def item_range(inst, it):
+    if "scale" in it:
+        sc = inst["scales"][it["scale"]]
+        return sc["min"], sc["max"], sc.get("missing", [])
+    return it.get("min"), it.get("max"), it.get("missing", [])
+
+
+def raw_counts(conninfo, stats, group, code):
+    """Answers to item code per answer code, from SQL, for the group's city
+    and wave: {value: count}."""
+    insts = surveys()
+    slug = stats["survey"]
+    out = {}
+    for (s, version), inst in insts.items():
+        if s != slug:
+            continue
+        codes = [it["code"] for it in inst["items"]]
+        if code not in codes:
+            continue
+        pos = codes.index(code) + 1
+        sql = (f"SELECT answers[{pos}], count(*) FROM response WHERE survey = "
+               f"'{slug}' AND wave = '{group['wave']}' AND city = '{group['slug']}' "
+               f"AND survey_version = {version} AND answers[{pos}] IS NOT NULL GROUP BY 1")
+        res = subprocess.run(["psql", conninfo, "-XAtF,", "-c", sql], capture_output=True,
+                             text=True, check=True)
+        lo, hi, missing = item_range(inst, inst["items"][pos - 1])
+        for line in res.stdout.split():
+            v, k = (int(x) for x in line.split(","))
+            if lo <= v <= hi and v not in missing:
+                out[v] = out.get(v, 0) + k
+    return out
+
+
+def check_reversed(wb, stats, lang, conninfo):
+    """Reverse-coded items: marked on every sheet; distributions as given."""
+    g = stats["group"]
+    names = SHEETS[("city", lang)]
+    items = {it["code"]: it for it in stats["instrument"]["items"]}
+    rev = [c for c, it in items.items() if it.get("reverse")]
+    if not rev:
+        fail("no reverse-coded item in the instrument")
+    n = 0
+    measures = {m["code"]: m for m in g.get("items") or []}
+    weighted = stats.get("weighted")
+    for code in rev:
+        m = measures.get(code)
+        if m is None or m.get("not_asked"):
+            continue
+        it = items[code]
+        if it.get("note") != REVERSED[lang]:
+            fail(f"JSON: {code} has no note {REVERSED[lang]!r}: {it.get('note')!r}")
+        rows = {}
+        for sheet in [n for n in names[1:7] if n in wb.sheetnames]:
+            for row in wb[sheet].iter_rows(min_row=3):
+                if row[0].value == code:
+                    rows.setdefault(sheet, row)
+                    if REVERSED[lang] not in str(row[1].value):
+                        fail(f"{sheet}!{row[1].coordinate}: {code} not marked reversed")
+        for sheet in (names[1], names[4]):
+            if sheet not in rows:
+                fail(f"{sheet}: no row for {code}")
+        if m.get("suppressed") or g.get("suppressed") or names[4] not in rows:
+            continue
+        dist = m["distribution"]
+        # Rozkłady: one column per answer code, headed "1: ..."
+        ws = wb[names[4]]
+        row = rows[names[4]]
+        head_row = row[0].row - 1
+        while head_row > 3 and not str(ws.cell(head_row, 4).value or "").startswith(
+                str(it["values"][0])):
+            head_row -= 1
+        shown = {}
+        for k, v in enumerate(it["values"]):
+            head = str(ws.cell(head_row, 4 + k).value or "")
+            opt = next((o["label"] for o in it["options"] if o["code"] == v), None)
+            if not head.startswith(f"{v}") or (opt and opt not in head):
+                fail(f"{names[4]}: {code} column {k} headed {head!r}, not {v}: {opt}")
+            shown[v] = row[3 + k].value
+            if not isinstance(shown[v], (int, float)) or not close(shown[v], dist[k]):
+                fail(f"{names[4]}: {code} share of {v} {shown[v]!r} != stats {dist[k]}")
+        # Pytania: "1: 5% · 2: 10% ..."
+        prow = rows.get(names[1])
+        text = next((c.value for c in prow if isinstance(c.value, str) and " · " in c.value),
+                    "") if prow else ""
+        for k, v in enumerate(it["values"]):
+            if f"{v}: {100 * dist[k]:.0f}%" not in text:
+                fail(f"{names[1]}: {code} distribution {text!r} lacks {v}: {100 * dist[k]:.0f}%")
+        if conninfo:
+            counts = raw_counts(conninfo, stats, g, code)
+            total = sum(counts.values())
+            if total != m["n"]:
+                fail(f"{code}: n {m['n']} != SQL {total}")
+            raw = [counts.get(v, 0) / total if total else 0 for v in it["values"]]
+            if not weighted:
+                for k, v in enumerate(it["values"]):
+                    if not close(dist[k], raw[k]):
+                        fail(f"{code}: share of answer {v} {dist[k]} != SQL "
+                             f"{counts.get(v, 0)}/{total}")
+            else:
+                d_raw = sum(abs(a - b) for a, b in zip(dist, raw))
+                d_flip = sum(abs(a - b) for a, b in zip(dist, reversed(raw)))
+                if d_raw > d_flip + 1e-9:
+                    fail(f"{code}: weighted distribution {dist} is nearer the flipped "
+                         f"SQL shares {raw[::-1]} than {raw}")
+            n += 1
+    return n
+
+
+def check_drivers(wb, stats, lang):
+    """The eNPS drivers: every r equal to the stats JSON, strongest first."""
+    name = {"pl": "Co wpływa na eNPS", "en": "What drives eNPS"}[lang]
+    if stats["instrument"].get("enps_item") is None:
+        return 0
+    g = stats["group"]
+    if g.get("suppressed"):
+        return 0
+    ms = {m["code"]: m for m in (g.get("dimensions") or []) + (g.get("items") or [])}
+    ws = wb[name]
+    n, last = 0, None
+    for row in ws.iter_rows(min_row=5):
+        code, r = row[0].value, row[3].value
+        if code not in ms:
+            continue
+        d = ms[code].get("driver")
+        if not isinstance(d, dict) or not isinstance(r, (int, float)) or not close(r, d["r"]):
+            fail(f"{name}!{row[3].coordinate}: {code} r {r!r} != stats {d}")
+            continue
+        if last is not None and r > last:
+            fail(f"{name}: {code} ({r}) after a weaker r ({last})")
+        last = r
+        n += 1
+    return n
+
+def check_breakdown(ws):
+    """A part hidden by the anonymity rules (its header gives no n) shows
+    dashes with notes, never a number; the header rows have heights."""
+    heads = {}
+    n = 0
+    for row in ws.iter_rows(min_row=4):
+        if row[0].value in ("Kod", "Code"):
+            heads = {c.column: str(c.value or "") for c in row[3:] if c.value}
+            if ws.row_dimensions[row[0].row].height is None:
+                fail(f"{ws.title}!{row[0].coordinate}: header row without a height")
+            continue
+        for c in row[3:]:
+            if c.column in heads and "(n = " not in heads[c.column]:
+                if isinstance(c.value, (int, float)):
+                    fail(f"{ws.title}!{c.coordinate}: hidden part {heads[c.column]!r} shows "
+                         f"{c.value}")
+                elif c.value is not None and (c.value != "—" or c.comment is None):
+                    fail(f"{ws.title}!{c.coordinate}: hidden part without a dash and note")
+            n += 1
+    if not heads and not STATS.get("group", {}).get("suppressed"):
+        fail(f"{ws.title}: no table")
+    return n
+
+PL_ALPHABET = "aąbcćdeęfghijklłmnńoópqrsśtuvwxyzźż"
+
+
+def pl_key(name):
+    """Polish alphabetical order (engine/collate.h, first level): letters by
+    their place in the Polish alphabet, case ignored; space and hyphen first."""
+    return [(-1 if ch in " -" else PL_ALPHABET.index(ch) if ch in PL_ALPHABET else 100 + ord(ch))
+            for ch in name.lower()]
+
+
+def check_polish_order(names, where):
+    if names != sorted(names, key=pl_key):
+        fail(f"{where}: not in Polish order: {names}")
+
 def main():
     kind, path, stats_path, lang = sys.argv[1:5]
+    conninfo = sys.argv[5] if len(sys.argv) > 5 and sys.argv[5] else None
     with open(stats_path) as f:
         stats = json.load(f)
-    n = {"city": check_city, "network": check_network, "ministry": check_ministry}[kind](
-        path, stats, lang)
+    STATS.update(stats)
+    if kind == "city":
+        n = check_city(path, stats, lang, conninfo)
+    else:
+        n = {"network": check_network, "ministry": check_ministry}[kind](path, stats, lang)
     if errors:
         print("\n".join(errors[:40]))
         print(f"{len(errors)} problems in {path}")

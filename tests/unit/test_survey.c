@@ -81,6 +81,10 @@ Test(survey, youth_instrument_and_versions)
     cr_expect_geq(survey_item_index(v2, "warunki_05"), 0);
     cr_expect_lt(survey_item_index(v2, "wynagr_04"), 0);
     cr_expect(survey_check_successor(v1, v2, "v2", err, sizeof err) == 0, "%s", err);
+    /* the youth survey compares a city with Miasto Obywateli (issue 13) */
+    cr_assert_eq(y->nbenchmark_networks, 1);
+    cr_expect_str_eq(y->benchmark_networks[0], "miasto-obywateli");
+    cr_expect_eq(v2->nbenchmark_networks, 0);
     survey_free(y);
     survey_free(v1);
     survey_free(v2);
@@ -145,6 +149,9 @@ Test(survey, errors_name_file_item_and_field)
     expect_error(HEAD "\"items\": [{\"code\": \"a\", \"type\": \"text\", \"colour\": 1, "
                  "\"text\": {\"pl\": \"A\"}}]}",
                  (const char *const[]){ "items[0] \"a\"", "unknown field \"colour\"", NULL });
+    expect_error(HEAD "\"benchmark_networks\": [\"miasto-obywateli\", 7], \"items\": []}",
+                 (const char *const[]){ "surveys/test.json", "field \"benchmark_networks\"[1]",
+                                        "expected a network slug", "7", NULL });
     expect_error(HEAD "\"items\": [{\"code\": \"a\", \"type\": \"multi\", \"options\": [{\"code\": 15, "
                  "\"label\": {\"pl\": \"x\"}}], \"text\": {\"pl\": \"A\"}}]}",
                  (const char *const[]){ "items[0] \"a\"", "options[0]", "field \"code\"", NULL });
