@@ -30,5 +30,6 @@ int cmd_token(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_link(int argc, char **argv);
 
 #endif

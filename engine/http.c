@@ -7,6 +7,7 @@
 #include "dbpool.h"
 #include "err.h"
 #include "gcommit.h"
+#include "http_form.h"
 #include "jsonv.h"
 #include "log.h"
 #include "metrics.h"
@@ -59,6 +60,7 @@ enum route {
     ROUTE_REPORT_MINISTRY,  /* GET /v1/reports/ministry.{xlsx,csv,json} */
     ROUTE_HEALTHZ,          /* GET /healthz */
     ROUTE_METRICS,          /* GET /metrics */
+    ROUTE_FORM,             /* GET, POST /s/{key}, GET /form.css (http_form.h) */
 };
 
 /* Role bits: which roles may use a route (0: no token needed). */
@@ -91,6 +93,7 @@ static const struct route_info routes[] = {
                                 ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
     [ROUTE_HEALTHZ] = { METRICS_ROUTE_HEALTHZ, "GET", 0 },
     [ROUTE_METRICS] = { METRICS_ROUTE_METRICS, "GET", 0 },
+    [ROUTE_FORM] = { METRICS_ROUTE_OTHER, "GET", 0 },
 };
 
 struct http_server {
@@ -115,7 +118,8 @@ struct request {
     struct timespec start;
     enum route route;
     char method[16];
-    char path[160];
+    char path[160];            /* as logged: a form's key is replaced (http_form_log_path) */
+    char url[160];             /* ROUTE_FORM: the URL as requested */
     char slug[64];             /* ROUTE_SURVEY, ROUTE_REPORT_CITY, ROUTE_REPORT_NETWORK */
     char ext[8];               /* ROUTE_REPORT_*: xlsx, csv or json */
     unsigned status;           /* 0 until an answer is queued */
@@ -621,6 +625,8 @@ static enum route match_route(const char *url, struct request *rq)
         return ROUTE_HEALTHZ;
     if (strcmp(url, "/metrics") == 0)
         return ROUTE_METRICS;
+    if (http_form_route(url))
+        return ROUTE_FORM;
     if (strncmp(url, survey_prefix, sizeof survey_prefix - 1) == 0) {
         const char *s = url + sizeof survey_prefix - 1;
 
@@ -1075,6 +1081,42 @@ static enum MHD_Result get_report(struct request *rq, struct MHD_Connection *c)
     return ok;
 }
 
+/* The respondent's pages (http_form.h): HTML with their own headers. */
+static enum MHD_Result form_reply(struct request *rq, struct MHD_Connection *c)
+{
+    struct http_form_answer a;
+    const char *headers[24];
+    char retry[16];
+    size_t n = 0;
+    enum MHD_Result ok;
+
+    http_form_handle(rq->srv->submit, rq->srv->pool, c, rq->method, rq->url, rq->body, rq->len,
+                     rq->too_large, &a);
+    if (a.body == NULL)
+        return MHD_NO;
+    for (size_t i = 0; http_form_headers[i] != NULL && n + 2 < 18; i += 2) {
+        headers[n++] = http_form_headers[i];
+        headers[n++] = http_form_headers[i + 1];
+    }
+    if (a.location[0] != '\0') {
+        headers[n++] = MHD_HTTP_HEADER_LOCATION;
+        headers[n++] = a.location;
+    }
+    if (a.retry_after > 0) {
+        snprintf(retry, sizeof retry, "%u", a.retry_after);
+        headers[n++] = MHD_HTTP_HEADER_RETRY_AFTER;
+        headers[n++] = retry;
+    }
+    if (a.status == MHD_HTTP_METHOD_NOT_ALLOWED) {
+        headers[n++] = MHD_HTTP_HEADER_ALLOW;
+        headers[n++] = strcmp(rq->url, "/form.css") == 0 ? "GET, HEAD" : "GET, HEAD, POST";
+    }
+    headers[n] = NULL;
+    ok = reply(rq, c, a.status, a.type, a.body, a.len, headers);
+    free(a.body);
+    return ok;
+}
+
 /* The request is fully received: answer it. */
 static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
 {
@@ -1083,6 +1125,8 @@ static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
 
     if (rq->route == ROUTE_RESPONSES && strcmp(rq->method, "POST") == 0)
         return post_responses(rq, c);
+    if (rq->route == ROUTE_FORM)
+        return form_reply(rq, c);
     ok = admit(rq, c, &done);
     if (done)
         return ok;
@@ -1105,6 +1149,7 @@ static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
         return get_healthz(rq, c);
     case ROUTE_METRICS:
         return get_metrics(rq, c);
+    case ROUTE_FORM:
     case ROUTE_NONE:
         break;
     }
@@ -1120,8 +1165,13 @@ static struct request *request_new(struct http_server *srv, const char *url, con
     rq->srv = srv;
     clock_gettime(CLOCK_MONOTONIC, &rq->start);
     snprintf(rq->method, sizeof rq->method, "%s", method);
-    snprintf(rq->path, sizeof rq->path, "%s", url);
     rq->route = match_route(url, rq);
+    if (rq->route == ROUTE_FORM) {
+        snprintf(rq->url, sizeof rq->url, "%s", url);
+        http_form_log_path(url, rq->path, sizeof rq->path);
+    } else {
+        snprintf(rq->path, sizeof rq->path, "%s", url);
+    }
     pthread_mutex_lock(&srv->lock);
     srv->active++;
     pthread_mutex_unlock(&srv->lock);

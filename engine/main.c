@@ -24,6 +24,7 @@ static const struct command commands[] = {
     { "stats", cmd_stats, "statistics of a survey wave for a city, a network or all" },
     { "report", cmd_report, "XLSX reports for cities, networks and the ministry" },
     { "token", cmd_token, "create API tokens (token create --role ROLE)" },
+    { "link", cmd_link, "links to the respondent's form and access codes (create|list|close)" },
 };
 
 static void usage(FILE *out)

@@ -184,6 +184,19 @@ int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, cons
     return res->status;
 }
 
+int submit_with_catalog(struct submit *s, struct dbpool *pool, submit_catalog_fn fn, void *ctx,
+                        char *err, size_t errlen)
+{
+    int rc;
+
+    if (ensure_catalog_pooled(s, pool, err, errlen) != 0)
+        return -1;
+    pthread_rwlock_rdlock(&s->lock);
+    rc = fn(s->cat, ctx);
+    pthread_rwlock_unlock(&s->lock);
+    return rc;
+}
+
 /* Whether the survey is known, has waves, and (by_attr) every version its
  * waves use has the attribute: else the request names something that is
  * not there (err says what). */
