@@ -459,6 +459,7 @@ static void summary(struct hbuf *b, const struct form_view *v)
     for (size_t i = 0; i < v->nerrors; i++) {
         const struct form_error *e = &v->errors[i];
         const char *field = e->field;
+        const char *question = NULL;
         char target[128];
 
         /* the link goes to the field, or the first choice of a group */
@@ -469,6 +470,8 @@ static void summary(struct hbuf *b, const struct form_view *v)
             continue;
         }
         snprintf(target, sizeof target, "f-%s", field);
+        if (strcmp(field, "code") == 0)
+            question = T("Kod dostępu", "Access code");
         if (strncmp(field, "q-", 2) == 0 || strncmp(field, "a-", 2) == 0) {
             const char *code = field + 2;
             int k;
@@ -476,12 +479,14 @@ static void summary(struct hbuf *b, const struct form_view *v)
             if (field[0] == 'q' && (k = survey_item_index(v->s, code)) >= 0) {
                 const struct survey_item *it = &v->s->items[k];
 
+                question = L(v->english, it->text_pl, it->text_en);
                 if (it->type == SURVEY_LIKERT || it->type == SURVEY_SCALE)
                     snprintf(target, sizeof target, "f-%s-%d", field, it->min);
                 else if (it->type == SURVEY_SINGLE || it->type == SURVEY_MULTI)
                     snprintf(target, sizeof target, "f-%s-%d", field,
                              it->noptions > 0 ? it->options[0].code : 0);
             } else if (field[0] == 'a' && (k = survey_attr_index(v->s, code)) >= 0) {
+                question = L(v->english, v->s->attrs[k].label_pl, v->s->attrs[k].label_en);
                 snprintf(target, sizeof target, "f-%s-%d", field,
                          v->s->attrs[k].noptions > 0 ? v->s->attrs[k].options[0].code : 0);
             }
@@ -489,6 +494,10 @@ static void summary(struct hbuf *b, const struct form_view *v)
         hb_lit(b, "<li><a href=\"#");
         hb_esc(b, target);
         hb_lit(b, "\">");
+        if (question != NULL) {
+            hb_esc(b, question);
+            hb_lit(b, ": ");
+        }
         hb_esc(b, e->message);
         hb_lit(b, "</a></li>\n");
     }
@@ -666,6 +675,8 @@ const char form_css[] =
     ".opt input{width:1.4rem;height:1.4rem;margin:.1rem 0 0;flex:none}\n"
     ".opt label{flex:1;cursor:pointer}\n"
     ".opt.dk{border-style:dashed}\n"
+    ".opt:has(input:checked){border:2px solid #0b4fa8;background:#eef3fb}\n"
+    ".opt input,input[type=text],input[type=number],textarea{scroll-margin-top:10rem}\n"
     ".opts.row{flex-direction:row;flex-wrap:wrap}\n"
     ".opts.row .opt{flex:0 0 calc(16.66% - .3rem);min-width:3.2rem;justify-content:center}\n"
     ".opts.row .opt label{flex:none}\n"
