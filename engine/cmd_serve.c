@@ -53,6 +53,9 @@ static void usage(FILE *out)
           "  --drain SECONDS      on SIGTERM, how long requests in flight may take to finish\n"
           "                       (default 30)\n"
           "  --retry-after SECONDS  the Retry-After of 503 answers (default 5)\n"
+          "  --allow-closed-waves store POST /v1/responses for waves outside their window\n"
+          "                       (an admin's load of historical data; the demo uses it).\n"
+          "                       Without it such a submission is answered 409\n"
           "  -h, --help           show this help\n",
           out);
 }
@@ -78,6 +81,7 @@ struct serve_opts {
     const char *db;
     const char *listen;
     unsigned long long body_limit, connections, pool, writers, timeout, drain, retry_after;
+    int allow_closed_waves;
 };
 
 /* Defaults, then the environment; flags come after. */
@@ -131,6 +135,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
         { "timeout", required_argument, NULL, 't' },
         { "drain", required_argument, NULL, 'r' },
         { "retry-after", required_argument, NULL, 'a' },
+        { "allow-closed-waves", no_argument, NULL, 'W' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -144,6 +149,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
         switch (c) {
         case 'd': o->db = optarg; continue;
         case 'l': o->listen = optarg; continue;
+        case 'W': o->allow_closed_waves = 1; continue;
         case 'b': num = &o->body_limit; max = 1ULL << 30; break;
         case 'c': num = &o->connections; break;
         case 'p': num = &o->pool; max = 1000; break;
@@ -217,7 +223,8 @@ int cmd_serve(int argc, char **argv)
                                 .connections = (unsigned)o.connections, .pool = (unsigned)o.pool,
                                 .writers = (unsigned)(o.writers < o.pool ? o.writers : o.pool),
                                 .timeout = (unsigned)o.timeout,
-                                .retry_after = (unsigned)o.retry_after };
+                                .retry_after = (unsigned)o.retry_after,
+                                .allow_closed_waves = o.allow_closed_waves };
     if (http_start(&cfg, &srv, err, sizeof err) != 0) {
         cli_error("serve", "%s", err);
         return CLI_FAIL;

@@ -260,7 +260,8 @@ static void question_open(struct hbuf *b, const struct form_view *v, const char 
     hb_lit(b, ">\n");
     legend(b, v, text, required);
     if (hint != NULL) {
-        hb_fmt(b, "<p class=\"hint\" id=\"h-%s\">", field);
+        hb_fmt(b, "<p class=\"hint%s\" id=\"h-%s\">", strcmp(cls, "scale") == 0 ? " vh" : "",
+               field);
         hb_esc(b, hint);
         hb_lit(b, "</p>\n");
     }
@@ -678,7 +679,8 @@ const char form_css[] =
     ".opt:has(input:checked){border:2px solid #0b4fa8;background:#eef3fb}\n"
     ".opt input,input[type=text],input[type=number],textarea{scroll-margin-top:10rem}\n"
     ".opts.row{flex-direction:row;flex-wrap:wrap}\n"
-    ".opts.row .opt{flex:0 0 calc(16.66% - .3rem);min-width:3.2rem;justify-content:center}\n"
+    ".opts.row .opt{flex:0 0 calc((100% - 1.75rem) / 6);min-width:0;padding:.35rem .25rem;"
+    "gap:.3rem;justify-content:center}\n"
     ".opts.row .opt label{flex:none}\n"
     ".ends{display:flex;justify-content:space-between;color:#4a4a4a;font-size:.9rem;gap:1rem}\n"
     "input[type=text],input[type=number],textarea{font:inherit;width:100%;padding:.5rem;"
@@ -694,4 +696,4 @@ const char form_css[] =
     ".likert .opts.col:first-of-type .opt{flex:1 1 0;flex-direction:column;align-items:center;"
     "text-align:center}"
     ".opts.row .opt{flex:1 1 0;min-width:2.6rem}}\n"
-    "@media (max-width:22em){.opts.row .opt{flex:0 0 calc(25% - .3rem)}}\n";
+    "@media (max-width:22em){.opts.row .opt{flex:0 0 calc((100% - 1.05rem) / 4)}}\n";

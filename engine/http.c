@@ -1391,6 +1391,7 @@ int http_start(const struct http_config *cfg, struct http_server **out, char *er
         gcommit_create(srv->pool, cfg->writers > 0 ? cfg->writers : 1, HTTP_GROUP_ROWS,
                        &srv->gcommit, err, errlen) != 0 ||
         submit_create(&srv->submit, err, errlen) != 0 ||
+        (submit_allow_closed_waves(srv->submit, cfg->allow_closed_waves), 0) ||
         (srv->tokens = tokencache_create(HTTP_TOKEN_CACHE_SLOTS, HTTP_TOKEN_CACHE_TTL)) == NULL ||
         open_listener(srv, cfg->listen, &ipv6, err, errlen) != 0 ||
         start_mhd(srv, cfg, ipv6, err, errlen) != 0)

@@ -43,6 +43,7 @@ struct http_config {
     unsigned writers;        /* group commit threads (gcommit.h), 1 .. pool */
     unsigned timeout;        /* seconds of client silence before a connection is closed */
     unsigned retry_after;    /* seconds, sent with 503 */
+    int allow_closed_waves;  /* submissions outside a wave's window are stored (else 409) */
 };
 
 /* Binds, starts the threads and returns. Fails (err says why: bad address,

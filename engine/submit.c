@@ -5,6 +5,7 @@
 #include "jarena.h"
 #include "response.h"
 #include "survey.h"
+#include "wavewin.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -15,7 +16,13 @@ struct submit {
     pthread_rwlock_t lock;
     struct catalog *cat;   /* NULL until loaded */
     int stale;
+    int allow_closed;      /* set before the daemon starts serving */
 };
+
+void submit_allow_closed_waves(struct submit *s, int allow)
+{
+    s->allow_closed = allow;
+}
 
 int submit_create(struct submit **out, char *err, size_t errlen)
 {
@@ -151,7 +158,7 @@ int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, cons
     const char *only = who->role == AUTH_COLLECTOR ? who->scope : NULL;
     struct response_batch *b = NULL;
     struct jarena arena = { 0 };
-    char err[ERR_MAX];
+    char err[ERR_MAX], today[11];
 
     memset(res, 0, sizeof *res);
     if (ensure_catalog_pooled(s, pool, err, sizeof err) != 0) {
@@ -163,6 +170,10 @@ int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, cons
     jarena_enter(&arena);
     if (response_parse(body, len, s->cat, RESPONSE_MAX_BATCH, &b, &res->error) != 0) {
         res->status = 400;
+    } else if (!s->allow_closed && (wavewin_today(today), 1) &&
+               wavewin_check(s->cat, b->items, b->n, b->was_array, b->pos, today,
+                             &res->error) != 0) {
+        res->status = 409;
     } else if (ingest_check_scope(b, only, res) == 0) {
         switch (gcommit_store(gc, b->items, b->n, who->hash)) {
         case GCOMMIT_STORED:

@@ -27,6 +27,11 @@ struct submit;
 int submit_create(struct submit **out, char *err, size_t errlen);
 void submit_free(struct submit *s);
 
+/* Submissions for a wave outside its window (wavewin.h) are stored all the
+ * same (`empirie serve --allow-closed-waves`: an admin's historical load);
+ * by default they are refused with 409. */
+void submit_allow_closed_waves(struct submit *s, int allow);
+
 /* The catalog is reloaded before the next submission. */
 void submit_mark_stale(struct submit *s);
 

@@ -2,6 +2,7 @@
  * pages' headers and statuses, resends, and the access codes' unlinkability
  * (docs/privacy.md, "Form codes"). The browser's side is in
  * tests/browser/form.test.mjs. */
+#include "auth.h"
 #include "daemon.h"
 #include "err.h"
 #include "formlink.h"
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NCODES 40
 
@@ -279,4 +281,50 @@ Test(form, codes_once_and_unlinkable)
                           " FROM information_schema.columns WHERE table_name = 'response'");
     cr_expect_str_eq(v, "city,id,survey,wave,survey_version,received_on,attrs,answers,texts,weight");
     free(v);
+}
+
+/* The API enforces the wave's window (409); import takes a closed wave only
+ * with --allow-closed-wave. */
+Test(form, api_and_import_enforce_the_wave_window)
+{
+    char token[AUTH_TOKEN_SIZE], err[ERR_MAX], auth[128], out[4096], path[] = "/tmp/empirie-wave-XXXXXX";
+    const char *closed = "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"2024\",\"city\":\"konin\","
+                         "\"id\":\"4a6c1d2e-8b1f-4c3e-9a57-0d5b2f6e7a10\",\"attributes\":{\"wydzial\":1,"
+                         "\"staz\":1},\"answers\":{\"warunki_01\":4}}";
+    const char *open_now = "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"form-test\","
+                           "\"city\":\"konin\",\"id\":\"4a6c1d2e-8b1f-4c3e-9a57-0d5b2f6e7a11\","
+                           "\"attributes\":{\"wydzial\":1,\"staz\":1},\"answers\":{\"warunki_01\":4}}";
+    struct httpc_resp r;
+    FILE *f;
+    int fd;
+
+    cr_assert(auth_token_create(db.conn, AUTH_ADMIN, NULL, token, err, sizeof err) == 0, "%s", err);
+    snprintf(auth, sizeof auth, "%s", token);
+    cr_assert(httpc_request(dmn.port, "POST", "/v1/responses", auth, "application/json", closed,
+                            strlen(closed), &r) == 0);
+    cr_expect_eq(r.status, 409, "%s", r.body);
+    cr_expect(strstr(r.body, "\"path\":\"wave\"") != NULL, "%s", r.body);
+    cr_expect(strstr(r.body, "wave \\\"2024\\\" of survey \\\"satysfakcja-pracownikow\\\" closed on "
+                             "2024-10-31") != NULL, "%s", r.body);
+    httpc_free(&r);
+    cr_assert(httpc_request(dmn.port, "POST", "/v1/responses", auth, "application/json", open_now,
+                            strlen(open_now), &r) == 0);
+    cr_expect_eq(r.status, 201, "%s", r.body);
+    httpc_free(&r);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE wave = '2024'"), 0);
+    /* import: refused without the flag, stored with it */
+    fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    f = fdopen(fd, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "%s\n", closed);
+    fclose(f);
+    cr_expect_eq(testdb_run(out, sizeof out, "import -q --format ndjson --db \"%s\" %s", db.conninfo,
+                            path), 1, "%s", out);
+    cr_expect(strstr(out, "closed on 2024-10-31") != NULL, "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE wave = '2024'"), 0);
+    cr_expect_eq(testdb_run(out, sizeof out, "import -q --format ndjson --allow-closed-wave --db \"%s\" %s",
+                            db.conninfo, path), 0, "%s", out);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE wave = '2024'"), 1);
+    unlink(path);
 }
