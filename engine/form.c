@@ -593,7 +593,10 @@ char *form_render(const struct form_view *v, size_t *len)
     hb_lit(&b, "</header>\n");
     summary(&b, v);
     anonymity_note(&b, v);
-    hb_lit(&b, "<form method=\"post\" novalidate accept-charset=\"utf-8\">\n"
+    /* autocomplete off: a browser does not restore the answers into the page
+     * when someone presses Back (a shared computer shows the next person a
+     * blank form) */
+    hb_lit(&b, "<form method=\"post\" novalidate autocomplete=\"off\" accept-charset=\"utf-8\">\n"
                "<input type=\"hidden\" name=\"rid\" value=\"");
     hb_esc(&b, v->rid);
     hb_fmt(&b, "\">\n<input type=\"hidden\" name=\"lang\" value=\"%s\">\n",

@@ -232,7 +232,15 @@ for (const [name, doc] of [['staff', staff], ['youth', youth]]) {
     if (rid === rows[0].id) {
       await Promise.all([page.waitForURL(/\/thanks/), page.click('button[type=submit]')]);
     } else {
-      // the browser fetched the form anew (no-store): resend what was sent
+      // the browser fetched the form anew (no-store): on a shared computer the
+      // next person sees none of the answers; resend what was sent before
+      assert.equal(await page.locator('input:checked').count(), 0);
+      assert.equal(await page.locator('textarea').first().inputValue(), '');
+      // sending that blank form stores nothing (no item answered)
+      const [blank] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'),
+                                         page.click('button[type=submit]')]);
+      assert.equal(blank.status(), 400);
+      assert.equal(responses('form-test', doc.slug).length, 1);
       const again = await page.request.post(url, { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, data: posted, maxRedirects: 0 });
       assert.equal(again.status(), 303);
     }

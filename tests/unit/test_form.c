@@ -40,6 +40,7 @@ Test(form, every_question_labelled_in_its_fieldset)
     cr_assert_not_null(html);
     cr_expect_eq(strlen(html), len);
     cr_expect(strstr(html, "<html lang=\"pl\">") != NULL);
+    cr_expect(strstr(html, "<form method=\"post\" novalidate autocomplete=\"off\"") != NULL);
     /* no script, no inline style, nothing from elsewhere */
     cr_expect_null(strstr(html, "<script"));
     cr_expect_null(strstr(html, "style="));
