@@ -217,7 +217,7 @@ for (const [name, doc] of [['staff', staff], ['youth', youth]]) {
     const p = plan(doc, name === 'staff' ? 7 : 11);
     await answer(page, p);
     let posted = null;
-    page.on('request', (r) => { if (r.method() === 'POST') posted = r.postData(); });
+    page.on('request', (r) => { if (r.method() === 'POST' && posted === null) posted = r.postData(); });
     await Promise.all([page.waitForURL(/\/thanks/), page.click('button[type=submit]')]);
     assert.match(await page.textContent('h1'), /Dziękujemy/);
     let rows = responses('form-test', doc.slug);
