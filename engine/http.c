@@ -8,6 +8,7 @@
 #include "err.h"
 #include "gcommit.h"
 #include "http_form.h"
+#include "http_links.h"
 #include "jsonv.h"
 #include "log.h"
 #include "metrics.h"
@@ -61,6 +62,9 @@ enum route {
     ROUTE_HEALTHZ,          /* GET /healthz */
     ROUTE_METRICS,          /* GET /metrics */
     ROUTE_FORM,             /* GET, POST /s/{key}, GET /form.css (http_form.h) */
+    ROUTE_LINKS_CREATE,     /* POST /v1/links (http_links.h) */
+    ROUTE_LINKS_LIST,       /* GET /v1/links */
+    ROUTE_LINK_CLOSE,       /* POST /v1/links/{id}/close */
 };
 
 /* Role bits: which roles may use a route (0: no token needed). */
@@ -94,6 +98,9 @@ static const struct route_info routes[] = {
     [ROUTE_HEALTHZ] = { METRICS_ROUTE_HEALTHZ, "GET", 0 },
     [ROUTE_METRICS] = { METRICS_ROUTE_METRICS, "GET", 0 },
     [ROUTE_FORM] = { METRICS_ROUTE_OTHER, "GET", 0 },
+    [ROUTE_LINKS_CREATE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN) },
+    [ROUTE_LINKS_LIST] = { METRICS_ROUTE_OTHER, "GET", ALLOW(AUTH_ADMIN) },
+    [ROUTE_LINK_CLOSE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN) },
 };
 
 struct http_server {
@@ -121,6 +128,7 @@ struct request {
     char path[160];            /* as logged: a form's key is replaced (http_form_log_path) */
     char url[160];             /* ROUTE_FORM: the URL as requested */
     char slug[64];             /* ROUTE_SURVEY, ROUTE_REPORT_CITY, ROUTE_REPORT_NETWORK */
+    int link_id;               /* ROUTE_LINK_CLOSE */
     char ext[8];               /* ROUTE_REPORT_*: xlsx, csv or json */
     unsigned status;           /* 0 until an answer is queued */
     size_t bytes;              /* answer body size */
@@ -627,6 +635,10 @@ static enum route match_route(const char *url, struct request *rq)
         return ROUTE_METRICS;
     if (http_form_route(url))
         return ROUTE_FORM;
+    if (strcmp(url, "/v1/links") == 0)
+        return strcmp(rq->method, "POST") == 0 ? ROUTE_LINKS_CREATE : ROUTE_LINKS_LIST;
+    if (http_links_close_url(url, &rq->link_id))
+        return ROUTE_LINK_CLOSE;
     if (strncmp(url, survey_prefix, sizeof survey_prefix - 1) == 0) {
         const char *s = url + sizeof survey_prefix - 1;
 
@@ -1117,6 +1129,24 @@ static enum MHD_Result form_reply(struct request *rq, struct MHD_Connection *c)
     return ok;
 }
 
+/* POST /v1/links, GET /v1/links, POST /v1/links/{id}/close (admin). */
+static enum MHD_Result links_reply(struct request *rq, struct MHD_Connection *c)
+{
+    struct http_links_answer a;
+    enum http_links_op op = rq->route == ROUTE_LINKS_CREATE ? HTTP_LINKS_CREATE
+                            : rq->route == ROUTE_LINKS_LIST ? HTTP_LINKS_LIST
+                                                            : HTTP_LINKS_CLOSE;
+
+    if (rq->too_large)
+        return reply_error(rq, c, MHD_HTTP_CONTENT_TOO_LARGE, "", "the body is too large");
+    http_links_handle(rq->srv->pool, op, rq->link_id, rq->body, rq->len, &a);
+    if (a.status == MHD_HTTP_OK || a.status == MHD_HTTP_CREATED)
+        return reply_json(rq, c, a.status, a.doc, NULL);
+    if (a.status == MHD_HTTP_SERVICE_UNAVAILABLE)
+        return reply_unavailable(rq, c);
+    return reply_error(rq, c, a.status, a.path, a.message);
+}
+
 /* The request is fully received: answer it. */
 static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
 {
@@ -1149,6 +1179,10 @@ static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
         return get_healthz(rq, c);
     case ROUTE_METRICS:
         return get_metrics(rq, c);
+    case ROUTE_LINKS_CREATE:
+    case ROUTE_LINKS_LIST:
+    case ROUTE_LINK_CLOSE:
+        return links_reply(rq, c);
     case ROUTE_FORM:
     case ROUTE_NONE:
         break;

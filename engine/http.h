@@ -4,7 +4,9 @@
  * Routes (docs/api.md): POST /v1/responses, GET /v1/responses/counts,
  * GET /v1/surveys, GET /v1/surveys/{slug}, GET /v1/stats,
  * GET /v1/reports/city/{slug}.xlsx, GET /v1/reports/network/{slug}.xlsx,
- * GET /v1/reports/ministry.{xlsx,csv,json}, GET /healthz, GET /metrics.
+ * GET /v1/reports/ministry.{xlsx,csv,json}, GET /healthz, GET /metrics,
+ * POST /v1/links, GET /v1/links, POST /v1/links/{id}/close (http_links.h),
+ * and the respondent's HTML pages /s/{key} and /form.css (http_form.h).
  *
  * Threads: libpq calls block, so MHD runs one thread per connection
  * (MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD) with a

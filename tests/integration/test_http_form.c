@@ -10,6 +10,7 @@
 #include "testdb.h"
 
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,4 +328,104 @@ Test(form, api_and_import_enforce_the_wave_window)
                             db.conninfo, path), 0, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE wave = '2024'"), 1);
     unlink(path);
+}
+
+/* The same links over the API, for an admin only. */
+Test(form, links_over_the_api)
+{
+    char admin[AUTH_TOKEN_SIZE], collector[AUTH_TOKEN_SIZE], err[ERR_MAX], path[128], v[64];
+    const char *body = "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"form-test\","
+                       "\"city\":\"konin\",\"label\":\"API\",\"codes\":2}";
+    struct httpc_resp r;
+    json_t *doc, *links;
+    json_error_t je;
+    int id;
+
+    cr_assert(auth_token_create(db.conn, AUTH_ADMIN, NULL, admin, err, sizeof err) == 0, "%s", err);
+    cr_assert(auth_token_create(db.conn, AUTH_COLLECTOR, "konin", collector, err, sizeof err) == 0,
+              "%s", err);
+    cr_assert(httpc_request(dmn.port, "POST", "/v1/links", collector, "application/json", body,
+                            strlen(body), &r) == 0);
+    cr_expect_eq(r.status, 403, "%s", r.body);
+    httpc_free(&r);
+    cr_assert(httpc_request(dmn.port, "POST", "/v1/links", admin, "application/json", body,
+                            strlen(body), &r) == 0);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    doc = json_loads(r.body, 0, &je);
+    httpc_free(&r);
+    cr_assert_not_null(doc);
+    id = (int)json_integer_value(json_object_get(doc, "id"));
+    snprintf(path, sizeof path, "%s", json_string_value(json_object_get(doc, "path")));
+    cr_expect_eq(strlen(path), 3 + FORMLINK_KEY_CHARS, "%s", path);
+    cr_expect_eq(json_array_size(json_object_get(doc, "codes")), 2);
+    cr_expect_eq(strlen(json_string_value(json_array_get(json_object_get(doc, "codes"), 0))), 11);
+    json_decref(doc);
+    cr_assert(httpc_request(dmn.port, "GET", path, NULL, NULL, NULL, 0, &r) == 0);
+    cr_expect_eq(r.status, 200);
+    cr_expect(strstr(r.body, "name=\"code\"") != NULL, "a link with codes asks for one");
+    httpc_free(&r);
+    cr_assert(httpc_request(dmn.port, "GET", "/v1/links", admin, NULL, NULL, 0, &r) == 0);
+    cr_expect_eq(r.status, 200, "%s", r.body);
+    doc = json_loads(r.body, 0, &je);
+    httpc_free(&r);
+    links = json_object_get(doc, "links");
+    cr_expect_eq(json_array_size(links), 4, "three made in setup, one here");
+    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(links, 3), "label")), "API");
+    cr_expect_eq(json_integer_value(json_object_get(json_array_get(links, 3), "codes")), 2);
+    cr_expect_eq(json_integer_value(json_object_get(json_array_get(links, 3), "codes_used")), 0);
+    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(links, 2), "state")), "closed");
+    json_decref(doc);
+    snprintf(v, sizeof v, "/v1/links/%d/close", id);
+    cr_assert(httpc_request(dmn.port, "POST", v, admin, "application/json", "", 0, &r) == 0);
+    cr_expect_eq(r.status, 200, "%s", r.body);
+    httpc_free(&r);
+    cr_assert(httpc_request(dmn.port, "GET", path, NULL, NULL, NULL, 0, &r) == 0);
+    cr_expect_eq(r.status, 410);
+    httpc_free(&r);
+    cr_assert(httpc_request(dmn.port, "POST", "/v1/links/999/close", admin, "application/json",
+                            "", 0, &r) == 0);
+    cr_expect_eq(r.status, 404, "%s", r.body);
+    httpc_free(&r);
+    body = "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"form-test\",\"city\":\"atlantyda\"}";
+    cr_assert(httpc_request(dmn.port, "POST", "/v1/links", admin, "application/json", body,
+                            strlen(body), &r) == 0);
+    cr_expect_eq(r.status, 404, "%s", r.body);
+    httpc_free(&r);
+    body = "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"form-test\",\"city\":\"konin\",\"codes\":-1}";
+    cr_assert(httpc_request(dmn.port, "POST", "/v1/links", admin, "application/json", body,
+                            strlen(body), &r) == 0);
+    cr_expect_eq(r.status, 400, "%s", r.body);
+    cr_expect(strstr(r.body, "\"path\":\"codes\"") != NULL, "%s", r.body);
+    httpc_free(&r);
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM form_link"), 4);
+}
+
+/* empirie link create|list|close through the binary. */
+Test(form, link_command)
+{
+    char out[8192];
+    int id;
+
+    cr_expect_eq(testdb_run(out, sizeof out, "link create --db \"%s\" --survey x", db.conninfo), 2,
+                 "%s", out);
+    cr_expect(strstr(out, "--survey, --wave and --city are required") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "link create --db \"%s\" --survey satysfakcja-pracownikow"
+                            " --wave form-test --city atlantyda", db.conninfo), 1, "%s", out);
+    cr_expect(strstr(out, "unknown city \"atlantyda\"") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "link create --db \"%s\" --survey satysfakcja-pracownikow"
+                            " --wave form-test --city konin --codes 0", db.conninfo), 2, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "link create --db \"%s\" --survey satysfakcja-pracownikow"
+                            " --wave form-test --city konin --label 'Kadry' --closes 2099-12-31"
+                            " --codes 3 --base-url https://ankiety.example", db.conninfo), 0, "%s", out);
+    cr_assert(sscanf(out, "link %d\n", &id) == 1, "%s", out);
+    cr_expect(strstr(out, "\nhttps://ankiety.example/s/") != NULL, "%s", out);
+    cr_expect(strstr(out, "\ncodes 3\n") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "link list --db \"%s\"", db.conninfo), 0, "%s", out);
+    cr_expect(strstr(out, "\tKadry\tsatysfakcja-pracownikow\tform-test\tkonin\t") != NULL, "%s", out);
+    cr_expect(strstr(out, "\t2099-12-31\topen\t0/3\t0\n") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "link close --db \"%s\" %d", db.conninfo, id), 0, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "link close --db \"%s\" 999", db.conninfo), 1, "%s", out);
+    cr_expect(strstr(out, "no link with id 999") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "link list --db \"%s\"", db.conninfo), 0, "%s", out);
+    cr_expect(strstr(out, "\t2099-12-31\tclosed\t0/3\t0\n") != NULL, "%s", out);
 }
