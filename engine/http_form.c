@@ -709,6 +709,18 @@ void http_form_handle(struct submit *s, struct dbpool *pool, struct MHD_Connecti
         return;
     }
     if (post) {
+        const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                       MHD_HTTP_HEADER_CONTENT_TYPE);
+        static const char urlenc[] = "application/x-www-form-urlencoded";
+
+        if (type != NULL && (strncasecmp(type, urlenc, sizeof urlenc - 1) != 0 ||
+                             (type[sizeof urlenc - 1] != '\0' && type[sizeof urlenc - 1] != ';'))) {
+            page(a, 415, english, english ? "The form could not be read"
+                                          : "Nie udało się odczytać formularza",
+                 english ? "The form must be sent as application/x-www-form-urlencoded."
+                         : "Formularz musi być wysłany jako application/x-www-form-urlencoded.");
+            return;
+        }
         if (too_large || len > HTTP_FORM_MAX_BODY) {
             page(a, 413, english, english ? "The form is too large" : "Formularz jest za duży",
                  english ? "Nothing was saved: the answers are longer than the form accepts."

@@ -123,6 +123,12 @@ Test(form, pages_statuses_and_headers)
     cr_expect_eq(r.status, 200);
     cr_expect_str_eq(httpc_header(&r, "Content-Type", v, sizeof v), "text/css; charset=utf-8");
     httpc_free(&r);
+    /* a body of another type */
+    snprintf(path, sizeof path, "/s/%s", key);
+    cr_assert(httpc_request(dmn.port, "POST", path, NULL, "multipart/form-data; boundary=x",
+                            "--x--", 5, &r) == 0);
+    cr_expect_eq(r.status, 415);
+    httpc_free(&r);
     /* a body the form parser refuses */
     cr_assert(post(key, "rid=%zz", &r) == 0);
     cr_expect_eq(r.status, 400);
