@@ -216,8 +216,9 @@ static void render(struct form_ctx *x, const struct survey *s, const char *rid,
                    const struct formdata *values, const struct form_error *errors,
                    size_t nerrors, unsigned status)
 {
+    /* English only where the instrument has English texts */
     struct form_view v = {
-        .s = s, .english = x->english, .rid = rid, .closes_on = x->link->closes_on,
+        .s = s, .english = x->english && s->title_en != NULL, .rid = rid, .closes_on = x->link->closes_on,
         .with_codes = x->link->with_codes, .values = values, .errors = errors,
         .nerrors = nerrors,
     };

@@ -402,6 +402,14 @@ test('axe-core: the form at 360 and 1280 px, in Polish and English: 0 WCAG 2.1 A
       await page.context().close();
     }
   }
+  // English from the browser's language, Polish from ?lang=pl whatever it says
+  const english = await newPage(1280, { locale: 'en-GB' });
+  await english.goto(base + links.youth.url);
+  assert.equal(await english.getAttribute('html', 'lang'), 'en');
+  assert.match(await english.textContent('button[type=submit]'), /Send my answers/);
+  await english.goto(base + links.youth.url + '?lang=pl');
+  assert.equal(await english.getAttribute('html', 'lang'), 'pl');
+  await english.context().close();
   const narrow = await newPage(320);
   await narrow.goto(base + links.youth.url);
   assert.ok(await narrow.evaluate(() => document.documentElement.scrollWidth <= 320));
