@@ -62,7 +62,7 @@ static void teardown(void)
     testdb_drop(&db);
 }
 
-TestSuite(form, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(form, .init = setup, .fini = teardown);
 
 static int post(const char *k, const char *body, struct httpc_resp *r)
 {
