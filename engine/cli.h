@@ -33,5 +33,6 @@ int cmd_report(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_responses(int argc, char **argv);
 int cmd_participation(int argc, char **argv);
+int cmd_link(int argc, char **argv);
 
 #endif

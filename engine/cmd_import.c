@@ -46,6 +46,9 @@ static void usage(FILE *out)
           "                       for Excel; --delimiter ';' for Polish Excel)\n"
           "  --dry-run            validate everything, check against the database,\n"
           "                       then roll back: nothing is stored\n"
+          "  --allow-closed-wave  take responses for waves that have closed (or not\n"
+          "                       opened yet): loading historical data on purpose.\n"
+          "                       Without it such a record is an error\n"
           "  --max-errors N       invalid records to report before stopping (1-20,\n"
           "                       default 10)\n"
           "  --db CONNINFO        libpq connection string (default: $DATABASE_URL, the\n"
@@ -99,6 +102,7 @@ static int parse_args(int argc, char **argv, struct import_args *a)
         { "db", required_argument, NULL, 'd' },
         { "format", required_argument, NULL, 'f' },
         { "dry-run", no_argument, NULL, 'n' },
+        { "allow-closed-wave", no_argument, NULL, 'w' },
         { "max-errors", required_argument, NULL, 'm' },
         { "quiet", no_argument, NULL, 'q' },
         { "delimiter", required_argument, NULL, 'D' },
@@ -115,6 +119,7 @@ static int parse_args(int argc, char **argv, struct import_args *a)
         switch (c) {
         case 'd': a->db = optarg; break;
         case 'n': a->opt.dry_run = 1; break;
+        case 'w': a->opt.allow_closed_wave = 1; break;
         case 'q': a->quiet = 1; break;
         case 'h': usage(stdout); return 1;
         case 'D':

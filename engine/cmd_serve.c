@@ -73,6 +73,9 @@ static void usage(FILE *out)
           "  --drain SECONDS      on SIGTERM, how long requests in flight may take to finish\n"
           "                       (default 30)\n"
           "  --retry-after SECONDS  the Retry-After of 503 answers (default 5)\n"
+          "  --allow-closed-waves store POST /v1/responses for waves outside their window\n"
+          "                       (an admin's load of historical data; the demo uses it).\n"
+          "                       Without it such a submission is answered 409\n"
           "  -h, --help           show this help\n",
           out);
 }
@@ -100,6 +103,7 @@ struct serve_opts {
     const char *tls_cert, *tls_key;
     unsigned long long body_limit, connections, per_ip, threads, io_threads, pool, writers,
         timeout, header_timeout, body_timeout, db_timeout, drain, retry_after;
+    int allow_closed_waves;
 };
 
 /* Defaults, then the environment; flags come after. */
@@ -168,6 +172,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
         { "timeout", required_argument, NULL, 't' },
         { "drain", required_argument, NULL, 'r' },
         { "retry-after", required_argument, NULL, 'a' },
+        { "allow-closed-waves", no_argument, NULL, 'W' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -181,6 +186,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
         switch (c) {
         case 'd': o->db = optarg; continue;
         case 'l': o->listen = optarg; continue;
+        case 'W': o->allow_closed_waves = 1; continue;
         case 'b': num = &o->body_limit; max = 1ULL << 30; break;
         case 'c': num = &o->connections; max = 100000; break;
         case 'I': num = &o->per_ip; max = 100000; break;
@@ -284,7 +290,8 @@ int cmd_serve(int argc, char **argv)
                                 .tls_cert = o.tls_cert, .tls_key = o.tls_key,
                                 .writers = (unsigned)(o.writers < o.pool ? o.writers : o.pool),
                                 .timeout = (unsigned)o.timeout,
-                                .retry_after = (unsigned)o.retry_after };
+                                .retry_after = (unsigned)o.retry_after,
+                                .allow_closed_waves = o.allow_closed_waves };
     raise_fd_limit(cfg.connections + cfg.pool + 64);
     if (http_start(&cfg, &srv, err, sizeof err) != 0) {
         cli_error("serve", "%s", err);

@@ -10,6 +10,8 @@
 #include "dbpool.h"
 #include "err.h"
 #include "gcommit.h"
+#include "http_form.h"
+#include "http_links.h"
 #include "jsonv.h"
 #include "log.h"
 #include "metrics.h"
@@ -65,6 +67,10 @@ enum route {
     ROUTE_TOKEN_CREATE,     /* POST /v1/tokens */
     ROUTE_TOKEN_REVOKE,     /* DELETE /v1/tokens/{id} */
     ROUTE_PARTICIPATION,    /* GET /v1/participation */
+    ROUTE_FORM,             /* GET, POST /s/{key}, GET /form.css (http_form.h) */
+    ROUTE_LINKS_CREATE,     /* POST /v1/links (http_links.h) */
+    ROUTE_LINKS_LIST,       /* GET /v1/links */
+    ROUTE_LINK_CLOSE,       /* POST /v1/links/{id}/close */
 };
 
 /* Role bits: which roles may use a route (0: no token needed). */
@@ -109,6 +115,10 @@ static const struct route_info routes[] = {
     [ROUTE_PARTICIPATION] = { METRICS_ROUTE_OTHER, "GET",
                               ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) |
                                   ALLOW(AUTH_ADMIN) },
+    [ROUTE_FORM] = { METRICS_ROUTE_OTHER, "GET", 0 },
+    [ROUTE_LINKS_CREATE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN) },
+    [ROUTE_LINKS_LIST] = { METRICS_ROUTE_OTHER, "GET", ALLOW(AUTH_ADMIN) },
+    [ROUTE_LINK_CLOSE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN) },
 };
 
 struct request;
@@ -166,8 +176,10 @@ struct request {
     unsigned resp_status;
     struct request *hnext;     /* in the health lane's list */
     char method[16];
-    char path[160];            /* the raw path, as sent (no query) */
+    char path[160];            /* as logged: a form's key is replaced (http_form_log_path) */
+    char url[160];             /* ROUTE_FORM: the URL as requested */
     char slug[64];             /* ROUTE_SURVEY, ROUTE_REPORT_CITY, ROUTE_REPORT_NETWORK */
+    int link_id;               /* ROUTE_LINK_CLOSE */
     char ext[8];               /* ROUTE_REPORT_*: xlsx, csv or json */
     unsigned status;           /* 0 until an answer is queued */
     size_t bytes;              /* answer body size */
@@ -695,6 +707,12 @@ static enum route match_route(const char *url, struct request *rq)
         snprintf(slug, n, "%s", url + 11);
         return ROUTE_TOKEN_REVOKE;
     }
+    if (http_form_route(url))
+        return ROUTE_FORM;
+    if (strcmp(url, "/v1/links") == 0)
+        return strcmp(rq->method, "POST") == 0 ? ROUTE_LINKS_CREATE : ROUTE_LINKS_LIST;
+    if (http_links_close_url(url, &rq->link_id))
+        return ROUTE_LINK_CLOSE;
     if (strncmp(url, survey_prefix, sizeof survey_prefix - 1) == 0) {
         const char *s = url + sizeof survey_prefix - 1;
 
@@ -1448,6 +1466,60 @@ static enum MHD_Result get_participation(struct request *rq, struct MHD_Connecti
     return reply_json(rq, c, MHD_HTTP_OK, q.doc, NULL);
 }
 
+/* The respondent's pages (http_form.h): HTML with their own headers. */
+static enum MHD_Result form_reply(struct request *rq, struct MHD_Connection *c)
+{
+    struct http_form_answer a;
+    const char *headers[24];
+    char retry[16];
+    size_t n = 0;
+    enum MHD_Result ok;
+
+    http_form_handle(rq->srv->submit, rq->srv->pool, c, rq->method, rq->url, rq->body, rq->len,
+                     rq->too_large, &a);
+    if (a.body == NULL)
+        return MHD_NO;
+    for (size_t i = 0; http_form_headers[i] != NULL && n + 2 < 18; i += 2) {
+        headers[n++] = http_form_headers[i];
+        headers[n++] = http_form_headers[i + 1];
+    }
+    if (a.location[0] != '\0') {
+        headers[n++] = MHD_HTTP_HEADER_LOCATION;
+        headers[n++] = a.location;
+    }
+    if (a.retry_after > 0) {
+        snprintf(retry, sizeof retry, "%u", a.retry_after);
+        headers[n++] = MHD_HTTP_HEADER_RETRY_AFTER;
+        headers[n++] = retry;
+    }
+    if (a.status == MHD_HTTP_METHOD_NOT_ALLOWED) {
+        headers[n++] = MHD_HTTP_HEADER_ALLOW;
+        headers[n++] = strcmp(rq->url, "/form.css") == 0 ? "GET, HEAD" : "GET, HEAD, POST";
+    }
+    headers[n] = NULL;
+    ok = reply(rq, c, a.status, a.type, a.body, a.len, headers);
+    free(a.body);
+    return ok;
+}
+
+/* POST /v1/links, GET /v1/links, POST /v1/links/{id}/close (admin). */
+static enum MHD_Result links_reply(struct request *rq, struct MHD_Connection *c)
+{
+    struct http_links_answer a;
+    enum http_links_op op = rq->route == ROUTE_LINKS_CREATE ? HTTP_LINKS_CREATE
+                            : rq->route == ROUTE_LINKS_LIST ? HTTP_LINKS_LIST
+                                                            : HTTP_LINKS_CLOSE;
+
+    if (rq->too_large)
+        return reply_error(rq, c, MHD_HTTP_CONTENT_TOO_LARGE, "", "the body is too large");
+    http_links_handle(rq->srv->pool, op, rq->link_id, rq->body, rq->len, &a);
+    if (a.status == MHD_HTTP_OK || a.status == MHD_HTTP_CREATED)
+        return reply_json(rq, c, a.status, a.doc, NULL);
+    if (a.status == MHD_HTTP_SERVICE_UNAVAILABLE)
+        return reply_unavailable(rq, c);
+    return reply_error(rq, c, a.status, a.path, a.message);
+}
+
 /* The request is fully received: answer it (on a worker: it may wait on
  * the database, within the request's deadline). */
 static enum MHD_Result answer(struct request *rq, struct MHD_Connection *c)
@@ -1455,6 +1527,8 @@ static enum MHD_Result answer(struct request *rq, struct MHD_Connection *c)
     int done = 0;
     enum MHD_Result ok;
 
+    if (rq->route == ROUTE_FORM)
+        return form_reply(rq, c);
     ok = admit(rq, c, &done, 1);
     if (done)
         return ok;
@@ -1481,6 +1555,11 @@ static enum MHD_Result answer(struct request *rq, struct MHD_Connection *c)
         return tokens_route(rq, c);
     case ROUTE_PARTICIPATION:
         return get_participation(rq, c);
+    case ROUTE_LINKS_CREATE:
+    case ROUTE_LINKS_LIST:
+    case ROUTE_LINK_CLOSE:
+        return links_reply(rq, c);
+    case ROUTE_FORM:      /* answered above */
     case ROUTE_HEALTHZ:   /* the health lane's */
     case ROUTE_NONE:
         break;
@@ -1607,7 +1686,9 @@ static enum MHD_Result on_complete(struct request *rq, struct MHD_Connection *c)
     enum MHD_Result ok;
     int rc;
 
-    if (rq->route != ROUTE_RESPONSES || strcmp(rq->method, "POST") != 0 || !rq->admitted) {
+    /* the form's pages take no token and say their own 405 (http_form.h) */
+    if (rq->route != ROUTE_FORM &&
+        (rq->route != ROUTE_RESPONSES || strcmp(rq->method, "POST") != 0 || !rq->admitted)) {
         ok = admit(rq, c, &done, 0);
         if (done > 0)
             return rq->resp != NULL ? flush(rq, c) : ok;
@@ -1700,6 +1781,13 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
         plen = sizeof rq->path - 1;
     memcpy(rq->path, uri, plen);
     rq->path[plen] = '\0';
+    /* a form's key never reaches the log (http_form_log_path) */
+    if (http_form_route(rq->path)) {
+        char raw[sizeof rq->path];
+
+        memcpy(raw, rq->path, sizeof raw);
+        http_form_log_path(raw, rq->path, sizeof rq->path);
+    }
     pthread_mutex_lock(&srv->lock);
     srv->active++;
     pthread_mutex_unlock(&srv->lock);
@@ -1726,6 +1814,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         rq->started = 1;
         snprintf(rq->method, sizeof rq->method, "%s", method);
         rq->route = match_route(url, rq);
+        if (rq->route == ROUTE_FORM)
+            snprintf(rq->url, sizeof rq->url, "%s", url);
         connwatch_phase(rq->srv->conns, rq->cw, CONNWATCH_BODY);
         ok = on_headers(rq, c);
         return rq->resp != NULL ? flush(rq, c) : ok;
@@ -2068,6 +2158,7 @@ int http_start(const struct http_config *cfg, struct http_server **out, char *er
         gcommit_create(srv->pool, cfg->writers > 0 ? cfg->writers : 1, HTTP_GROUP_ROWS,
                        &srv->gcommit, err, errlen) != 0 ||
         submit_create(&srv->submit, err, errlen) != 0 ||
+        (submit_allow_closed_waves(srv->submit, cfg->allow_closed_waves), 0) ||
         (srv->tokens = tokencache_create(HTTP_TOKEN_CACHE_SLOTS, HTTP_TOKEN_CACHE_TTL)) == NULL ||
         workq_create(cfg->threads, &srv->work, err, errlen) != 0 ||
         connwatch_create(cfg->header_timeout * 1000, cfg->body_timeout * 1000, cfg->connections,

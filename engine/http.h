@@ -4,7 +4,9 @@
  * Routes (docs/api.md): POST /v1/responses, GET /v1/responses/counts,
  * GET /v1/surveys, GET /v1/surveys/{slug}, GET /v1/stats,
  * GET /v1/reports/city/{slug}.xlsx, GET /v1/reports/network/{slug}.xlsx,
- * GET /v1/reports/ministry.{xlsx,csv,json}, GET /healthz, GET /metrics.
+ * GET /v1/reports/ministry.{xlsx,csv,json}, GET /healthz, GET /metrics,
+ * POST /v1/links, GET /v1/links, POST /v1/links/{id}/close (http_links.h),
+ * and the respondent's HTML pages /s/{key} and /form.css (http_form.h).
  *
  * Threads: libmicrohttpd runs a few event threads (MHD_USE_EPOLL with a
  * thread pool, MHD_USE_INTERNAL_POLLING_THREAD) that never block: an idle
@@ -63,6 +65,7 @@ struct http_config {
     unsigned retry_after;    /* seconds, sent with 503 */
     const char *tls_cert;    /* PEM files: HTTPS when both are set */
     const char *tls_key;
+    int allow_closed_waves;  /* submissions outside a wave's window are stored (else 409) */
 };
 
 /* Binds, starts the threads and returns. Fails (err says why: bad address,

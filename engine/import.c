@@ -26,6 +26,7 @@
  * that "same content" means the same whichever way a response came in.
  */
 #include "import.h"
+#include "wavewin.h"
 
 #include "copyrow.h"
 #include "csv.h"
@@ -83,6 +84,7 @@ enum col_kind { COL_SURVEY, COL_WAVE, COL_CITY, COL_ID, COL_WEIGHT, COL_ATTR, CO
 /* Item and attribute codes of one instrument, by hash: slot -> index + 1 (0:
  * empty), open addressing with linear probing. Built once per instrument. */
 struct importer {
+    char today[11];              /* for the waves' windows (wavewin.h) */
     PGconn *conn;
     const struct catalog *cat;
     const char *name;
@@ -520,7 +522,12 @@ static int flush_copy(struct importer *imp)
 /* While the file has no error, queues a valid record for COPY. */
 static int queue_row(struct importer *imp, const struct response *r, long line)
 {
+    struct response_error e;
     int rc = 0;
+
+    if (!imp->opt->allow_closed_wave &&
+        wavewin_check(imp->cat, r, 1, 0, NULL, imp->today, &e) != 0)
+        return report(imp, line, &e);
 
     if (imp->res->nerrors == 0 && !imp->copy_broken) {
         if (copyrow_append(&imp->out, r, imp->direct ? 0 : line) != 0)
@@ -1183,6 +1190,7 @@ int import_stream(PGconn *conn, const struct catalog *cat, FILE *in, const char 
     struct stat st;
     int rc;
 
+    wavewin_today(imp.today);
     memset(res, 0, sizeof *res);
     if (format == IMPORT_AUTO)
         return fatal(&imp, "%s: cannot tell the format from the name: use --format csv or "

@@ -30,6 +30,7 @@ enum import_format { IMPORT_AUTO, IMPORT_CSV, IMPORT_NDJSON };
 struct import_options {
     enum import_format format;   /* IMPORT_AUTO: from the file name (.csv, .ndjson, .jsonl) */
     int dry_run;                 /* validate and check against the database, then roll back */
+    int allow_closed_wave;       /* take responses for waves outside their window (wavewin.h) */
     size_t max_errors;           /* invalid records reported before giving up (1..20) */
     /* Called every few thousand records and at the end (may be NULL): records
      * read so far, bytes read, the file's size (0 when unknown). */

@@ -378,7 +378,9 @@ static int store_checked(PGconn *conn, const struct response *items, size_t n,
     PGresult *pr;
     size_t inserted;
 
-    if (db_begin(conn, err, sizeof err) != 0)
+    /* inside the caller's transaction (the form's, http_form.c) no BEGIN:
+     * the COMMIT below then ends that transaction */
+    if (PQtransactionStatus(conn) == PQTRANS_IDLE && db_begin(conn, err, sizeof err) != 0)
         return db_failed(conn, res, err);
     if (db_exec(conn, insert_sql, 1, params, &pr, NULL, err, sizeof err) != 0)
         return db_failed(conn, res, err);

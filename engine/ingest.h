@@ -31,8 +31,10 @@ struct ingest_result {
 int ingest_body(PGconn *conn, const struct catalog *cat, const char *body, size_t len,
                 const char *only_city, struct ingest_result *res);
 
-/* The same for responses already validated (used by ingest_body and by
- * import for small files). */
+/* The same for responses already validated (used by ingest_body, by
+ * import for small files, and by the respondent's form). On a connection
+ * inside a transaction the responses are stored in it and it is committed
+ * (201) or rolled back (any other status). */
 int ingest_batch(PGconn *conn, const struct response *items, size_t n, const char *only_city,
                  struct ingest_result *res);
 

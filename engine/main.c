@@ -27,6 +27,7 @@ static const struct command commands[] = {
     { "participation", cmd_participation, "responses so far in a wave: per city, day, department" },
     { "responses", cmd_responses, "void mistaken or test responses, and undo it" },
     { "token", cmd_token, "API tokens: create, list, revoke" },
+    { "link", cmd_link, "links to the respondent's form and access codes (create|list|close)" },
 };
 
 static void usage(FILE *out)

@@ -6,6 +6,7 @@
 #include "jarena.h"
 #include "response.h"
 #include "survey.h"
+#include "wavewin.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -16,7 +17,13 @@ struct submit {
     pthread_rwlock_t lock;
     struct catalog *cat;   /* NULL until loaded */
     int stale;
+    int allow_closed;      /* set before the daemon starts serving */
 };
+
+void submit_allow_closed_waves(struct submit *s, int allow)
+{
+    s->allow_closed = allow;
+}
 
 int submit_create(struct submit **out, char *err, size_t errlen)
 {
@@ -159,7 +166,7 @@ int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, cons
     const char *only = auth_city_scope(who);
     struct response_batch *b = NULL;
     struct jarena arena = { 0 };
-    char err[ERR_MAX];
+    char err[ERR_MAX], today[11];
 
     memset(res, 0, sizeof *res);
     if (ensure_catalog_pooled(s, pool, err, sizeof err) != 0) {
@@ -171,6 +178,10 @@ int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, cons
     jarena_enter(&arena);
     if (response_parse(body, len, s->cat, RESPONSE_MAX_BATCH, &b, &res->error) != 0) {
         res->status = 400;
+    } else if (!s->allow_closed && (wavewin_today(today), 1) &&
+               wavewin_check(s->cat, b->items, b->n, b->was_array, b->pos, today,
+                             &res->error) != 0) {
+        res->status = 409;
     } else if (ingest_check_scope(b, only, res) == 0) {
         switch (gcommit_store(gc, b->items, b->n, who->hash)) {
         case GCOMMIT_STORED:
@@ -190,6 +201,19 @@ int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, cons
     jarena_free(&arena);
     pthread_rwlock_unlock(&s->lock);
     return res->status;
+}
+
+int submit_with_catalog(struct submit *s, struct dbpool *pool, submit_catalog_fn fn, void *ctx,
+                        char *err, size_t errlen)
+{
+    int rc;
+
+    if (ensure_catalog_pooled(s, pool, err, errlen) != 0)
+        return -1;
+    pthread_rwlock_rdlock(&s->lock);
+    rc = fn(s->cat, ctx);
+    pthread_rwlock_unlock(&s->lock);
+    return rc;
 }
 
 /* Whether the survey is known, has waves, and (by_attr) every version its

@@ -27,6 +27,11 @@ struct submit;
 int submit_create(struct submit **out, char *err, size_t errlen);
 void submit_free(struct submit *s);
 
+/* Submissions for a wave outside its window (wavewin.h) are stored all the
+ * same (`empirie serve --allow-closed-waves`: an admin's historical load);
+ * by default they are refused with 409. */
+void submit_allow_closed_waves(struct submit *s, int allow);
+
 /* The catalog is reloaded before the next submission. */
 void submit_mark_stale(struct submit *s);
 
@@ -42,6 +47,14 @@ void submit_mark_stale(struct submit *s);
  */
 int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, const char *body,
                  size_t len, const struct auth_principal *who, struct ingest_result *res);
+
+/* Runs fn with the cached catalog (loaded first when needed, on a pooled
+ * connection), under the catalog's read lock: what fn gets from the catalog
+ * stays valid until it returns (the respondent's form, http_form.h).
+ * Returns fn's result, or -1 with err when there is no catalog. */
+typedef int (*submit_catalog_fn)(const struct catalog *cat, void *ctx);
+int submit_with_catalog(struct submit *s, struct dbpool *pool, submit_catalog_fn fn, void *ctx,
+                        char *err, size_t errlen);
 
 /* The results document of a survey (results_load) computed with the
  * cached catalog, for GET /v1/stats and /v1/reports. NULL and err on

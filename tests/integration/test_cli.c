@@ -1,7 +1,9 @@
 /* The binary's command line: help for every command, errors for bad use. */
+#include "queries.h"
 #include "testdb.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 Test(cli, help_lists_commands)
@@ -37,7 +39,15 @@ Test(cli, migrate_and_load_through_the_binary)
 
     testdb_create(&db, 0);
     cr_expect_eq(testdb_run(out, sizeof out, "migrate --db \"%s\"", db.conninfo), 0, "%s", out);
-    cr_expect(strstr(out, "2 migrations applied") != NULL, "%s", out);
+    {
+        char want[64];
+        size_t n = 0;
+
+        for (size_t i = 0; i < queries_nfiles; i++)
+            n += strncmp(queries_files[i].name, "migrations/", 11) == 0;
+        snprintf(want, sizeof want, "%zu migration%s applied", n, n == 1 ? "" : "s");
+        cr_expect(strstr(out, want) != NULL, "%s", out);
+    }
     cr_expect_eq(testdb_run(out, sizeof out, "migrate --db \"%s\"", db.conninfo), 0, "%s", out);
     cr_expect(strstr(out, "0 migrations applied") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "registry load --db \"%s\"", db.conninfo), 0,

@@ -61,7 +61,7 @@ static void setup_db(void)
 static void setup(void)
 {
     setup_db();
-    daemon_start(&dmn, db.conninfo, "--body-limit 4096 --timeout 2");
+    daemon_start(&dmn, db.conninfo, "--body-limit 4096 --timeout 2 --allow-closed-waves");
 }
 
 static void teardown(void)

@@ -74,7 +74,7 @@ static void setup(void)
     if (old != NULL)
         cr_assert((saved = strdup(old)) != NULL);
     cr_assert_eq(setenv("TMPDIR", tmpdir, 1), 0);
-    daemon_start(&dmn, db.conninfo, "");
+    daemon_start(&dmn, db.conninfo, "--allow-closed-waves");
     if (saved != NULL)
         cr_assert_eq(setenv("TMPDIR", saved, 1), 0);
     else

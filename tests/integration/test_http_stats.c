@@ -43,7 +43,7 @@ static void setup(void)
     cr_assert(auth_token_create(db.conn, AUTH_ANALYST, "kapital-ludzki", analyst, err,
                                 sizeof err) == 0, "%s", err);
     cr_assert(auth_token_create(db.conn, AUTH_COLLECTOR, "konin", collector, err, sizeof err) == 0);
-    daemon_start(&dmn, db.conninfo, "");
+    daemon_start(&dmn, db.conninfo, "--allow-closed-waves");
 }
 
 static void teardown(void)

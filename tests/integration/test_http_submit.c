@@ -52,7 +52,7 @@ static void setup(void)
     cr_assert(auth_token_create(db.conn, AUTH_ADMIN, NULL, admin, err, sizeof err) == 0, "%s", err);
     cr_assert(auth_token_create(db.conn, AUTH_COLLECTOR, city, collector, err, sizeof err) == 0,
               "%s", err);
-    daemon_start(&dmn, db.conninfo, "--connections 64 --pool 8");
+    daemon_start(&dmn, db.conninfo, "--connections 64 --pool 8 --allow-closed-waves");
 }
 
 static void teardown(void)
@@ -334,7 +334,7 @@ Test(submit, concurrent_bodies_each_get_their_own_answer)
     long stored_bodies;
 
     cr_assert_eq(daemon_stop(&dmn, SIGTERM), 0);
-    daemon_start(&dmn, db.conninfo, "--connections 64 --pool 4 --writers 1");
+    daemon_start(&dmn, db.conninfo, "--connections 64 --pool 4 --writers 1 --allow-closed-waves");
     post(admin, first, strlen(first), &r);
     cr_assert_eq(r.status, 201, "%s", r.body);
     httpc_free(&r);

@@ -59,7 +59,7 @@ static const char *write_file(const char *name, const char *text)
 
 static int import(const char *path, char *out, size_t n)
 {
-    return testdb_run(out, n, "import -q --db \"%s\" %s", db.conninfo, path);
+    return testdb_run(out, n, "import -q --allow-closed-wave --db \"%s\" %s", db.conninfo, path);
 }
 
 /* Runs a shell command line (with $EMPIRIE_BIN in it) like testdb_run. */
@@ -89,7 +89,7 @@ static int import_piped(const char *path, const char *format, char *out, size_t 
 {
     char cmd[2048];
 
-    snprintf(cmd, sizeof cmd, "cat '%s' | \"$EMPIRIE_BIN\" import -q --db \"%s\" --format %s - 2>&1",
+    snprintf(cmd, sizeof cmd, "cat '%s' | \"$EMPIRIE_BIN\" import -q --allow-closed-wave --db \"%s\" --format %s - 2>&1",
              path, db.conninfo, format);
     return run_sh(out, n, cmd);
 }
@@ -419,11 +419,11 @@ Test(import, stdin_pipe_and_redirect)
     cr_expect(strstr(out, "2 records: 1 stored, 1 already stored") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 3);
 
-    snprintf(cmd, sizeof cmd, "\"$EMPIRIE_BIN\" import -q --db \"%s\" --format ndjson - < '%s' 2>&1",
+    snprintf(cmd, sizeof cmd, "\"$EMPIRIE_BIN\" import -q --allow-closed-wave --db \"%s\" --format ndjson - < '%s' 2>&1",
              db.conninfo, write_file("in3.ndjson", NDJ(ID_B, "krosno", "8")));
     cr_assert_eq(run_sh(out, sizeof out, cmd), 0, "%s", out);
     cr_expect(strstr(out, "1 records: 1 stored, 0 already stored") != NULL, "%s", out);
-    snprintf(cmd, sizeof cmd, "\"$EMPIRIE_BIN\" import -q --db \"%s\" --format csv - < '%s' 2>&1",
+    snprintf(cmd, sizeof cmd, "\"$EMPIRIE_BIN\" import -q --allow-closed-wave --db \"%s\" --format csv - < '%s' 2>&1",
              db.conninfo, write_file("in4.csv", HEADER ROW3 ROW2));
     cr_assert_eq(run_sh(out, sizeof out, cmd), 0, "%s", out);
     cr_expect(strstr(out, "2 records: 1 stored, 1 already stored") != NULL, "%s", out);
@@ -439,7 +439,7 @@ Test(import, dry_run_direct)
     char out[8192];
     const char *path = write_file("dry.csv", HEADER ROW1 ROW2 ROW3);
 
-    cr_assert_eq(testdb_run(out, sizeof out, "import -q --dry-run --db \"%s\" %s", db.conninfo,
+    cr_assert_eq(testdb_run(out, sizeof out, "import -q --dry-run --allow-closed-wave --db \"%s\" %s", db.conninfo,
                             path), 0, "%s", out);
     cr_expect(strstr(out, "3 records: 3 stored, 0 already stored (dry run") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);

@@ -35,7 +35,7 @@ static void setup(void)
     cr_assert_eq(system(cmd), 0, "%s", cmd);
     cr_assert_eq(testdb_run(out, sizeof out, "registry load --db \"%s\"", db.conninfo), 0, "%s",
                  out);
-    cr_assert_eq(testdb_run(out, sizeof out, "import -q --db \"%s\" '%s/data.ndjson'",
+    cr_assert_eq(testdb_run(out, sizeof out, "import -q --allow-closed-wave --db \"%s\" '%s/data.ndjson'",
                             db.conninfo, dir),
                  0, "%s", out);
 }

@@ -122,7 +122,7 @@ Test(stats_custom, likert_1_6_reverse_weighted_through_import)
                             "%s/surveys --db \"%s\"", dir, dir, db.conninfo), 0, "%s", out);
     snprintf(path, sizeof path, "%s/responses.ndjson", dir);
     write_responses(path);
-    cr_assert_eq(testdb_run(out, sizeof out, "import -q %s --db \"%s\"", path, db.conninfo), 0,
+    cr_assert_eq(testdb_run(out, sizeof out, "import -q --allow-closed-wave %s --db \"%s\"", path, db.conninfo), 0,
                  "%s", out);
     cr_assert_eq(testdb_long(&db, "SELECT count(*) FROM response"), 24);
     cr_assert_eq(testdb_run(out, sizeof out, "stats --survey ankieta-testowa --wave w2 --city "

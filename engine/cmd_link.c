@@ -1,0 +1,256 @@
+/* empirie link create|list|close: links to the respondent's form and their
+ * single-use codes (engine/formlink.h, docs/form.md). */
+#include "cli.h"
+#include "db.h"
+#include "err.h"
+#include "formlink.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fputs("Usage: empirie link create --survey S --wave W --city C [--label TEXT]\n"
+          "                           [--opens DATE] [--closes DATE] [--codes N]\n"
+          "                           [--base-url URL] [--db CONNINFO]\n"
+          "       empirie link list [--db CONNINFO]\n"
+          "       empirie link close ID [--db CONNINFO]\n"
+          "\n"
+          "A link is the address of the respondent's form, /s/KEY, for one survey, wave and\n"
+          "city (docs/form.md). The key is random (192 bits) and printed once: only its\n"
+          "SHA-256 is stored, so it cannot be shown again. The link opens on the wave's\n"
+          "opens_on and closes after its closes_on unless --opens / --closes say otherwise.\n"
+          "\n"
+          "create  prints the link's id and its URL; with --codes N, N single-use access\n"
+          "        codes after it, one per line, printed once (hand them out on paper or by\n"
+          "        mail merge: URL?code=CODE fills the code in). Nothing stored tells which\n"
+          "        code went with which response (docs/privacy.md, \"Form codes\").\n"
+          "list    every link: id, label, survey, wave, city, created, opens, closes, state,\n"
+          "        codes used of codes made, responses received through it\n"
+          "close   closes the link ID for good: its form answers 410 from then on\n"
+          "\n"
+          "Options:\n"
+          "  --survey S       survey slug\n"
+          "  --wave W         wave label of that survey\n"
+          "  --city C         city slug of the registry\n"
+          "  --label TEXT     a note for the coordinator (e.g. \"Wydział Finansów, papier\")\n"
+          "  --opens DATE     YYYY-MM-DD, instead of the wave's opens_on\n"
+          "  --closes DATE    YYYY-MM-DD, instead of the wave's closes_on\n"
+          "  --codes N        N single-use access codes (1 to 20000)\n"
+          "  --base-url URL   printed before /s/KEY (default $EMPIRIE_PUBLIC_URL, else none)\n"
+          "  --db CONNINFO    libpq connection string or URI\n"
+          "  -h, --help       show this help\n",
+          out);
+}
+
+static int is_date(const char *s)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+static int create(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },     { "survey", required_argument, NULL, 's' },
+        { "wave", required_argument, NULL, 'w' },   { "city", required_argument, NULL, 'c' },
+        { "label", required_argument, NULL, 'l' },  { "opens", required_argument, NULL, 'o' },
+        { "closes", required_argument, NULL, 'x' }, { "codes", required_argument, NULL, 'n' },
+        { "base-url", required_argument, NULL, 'b' }, { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct formlink_new nl = { 0 };
+    const char *db = NULL, *base = getenv("EMPIRIE_PUBLIC_URL");
+    char key[FORMLINK_KEY_SIZE], err[ERR_MAX];
+    char *codes = NULL, *end;
+    PGconn *conn;
+    long n;
+    int c, id;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 's': nl.survey = optarg; break;
+        case 'w': nl.wave = optarg; break;
+        case 'c': nl.city = optarg; break;
+        case 'l': nl.label = optarg; break;
+        case 'o': nl.opens_on = optarg; break;
+        case 'x': nl.closes_on = optarg; break;
+        case 'b': base = optarg; break;
+        case 'n':
+            n = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || n < 1 || n > FORMLINK_MAX_CODES) {
+                cli_error("link", "--codes: expected a number from 1 to %d, got '%s'",
+                          FORMLINK_MAX_CODES, optarg);
+                return CLI_USAGE;
+            }
+            nl.ncodes = (size_t)n;
+            break;
+        case 'h': usage(stdout); return CLI_OK;
+        default: usage(stderr); return CLI_USAGE;
+        }
+    }
+    if (optind != argc) {
+        cli_error("link", "unexpected argument '%s'", argv[optind]);
+        return CLI_USAGE;
+    }
+    if (nl.survey == NULL || nl.wave == NULL || nl.city == NULL) {
+        cli_error("link", "--survey, --wave and --city are required");
+        return CLI_USAGE;
+    }
+    if ((nl.opens_on != NULL && !is_date(nl.opens_on)) ||
+        (nl.closes_on != NULL && !is_date(nl.closes_on))) {
+        cli_error("link", "--opens / --closes: expected a date YYYY-MM-DD, got '%s'",
+                  nl.opens_on != NULL && !is_date(nl.opens_on) ? nl.opens_on : nl.closes_on);
+        return CLI_USAGE;
+    }
+    if (nl.ncodes > 0 && (codes = malloc(nl.ncodes * FORMLINK_CODE_SIZE)) == NULL) {
+        cli_error("link", "out of memory");
+        return CLI_FAIL;
+    }
+    conn = cli_connect(db);
+    if (conn == NULL) {
+        free(codes);
+        return CLI_FAIL;
+    }
+    if (formlink_create(conn, &nl, &id, key, codes, err, sizeof err) != 0) {
+        cli_error("link", "%s", err);
+        PQfinish(conn);
+        free(codes);
+        return CLI_FAIL;
+    }
+    PQfinish(conn);
+    printf("link %d\n%s/s/%s\n", id, base != NULL ? base : "", key);
+    if (nl.ncodes > 0) {
+        printf("codes %zu\n", nl.ncodes);
+        for (size_t i = 0; i < nl.ncodes; i++)
+            printf("%s\n", codes + i * FORMLINK_CODE_SIZE);
+    }
+    free(codes);
+    return CLI_OK;
+}
+
+static int list(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *db = NULL;
+    char err[ERR_MAX];
+    PGconn *conn;
+    PGresult *res;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'h': usage(stdout); return CLI_OK;
+        default: usage(stderr); return CLI_USAGE;
+        }
+    }
+    if (optind != argc) {
+        cli_error("link", "unexpected argument '%s'", argv[optind]);
+        return CLI_USAGE;
+    }
+    conn = cli_connect(db);
+    if (conn == NULL)
+        return CLI_FAIL;
+    if (db_exec(conn,
+                "SELECT l.id, coalesce(l.label, ''), l.survey, l.wave, l.city, l.created_on,"
+                " coalesce(l.opens_on, w.opens_on), coalesce(l.closes_on, w.closes_on),"
+                " CASE WHEN l.closed THEN 'closed'"
+                "  WHEN current_date < coalesce(l.opens_on, w.opens_on) THEN 'not-yet-open'"
+                "  WHEN current_date > coalesce(l.closes_on, w.closes_on) THEN 'ended'"
+                "  ELSE 'open' END,"
+                " CASE WHEN l.with_codes THEN cardinality(s.used) || '/' ||"
+                "  (cardinality(s.used) + cardinality(s.unused)) ELSE '-' END, l.received"
+                " FROM form_link l JOIN wave w ON w.survey = l.survey AND w.label = l.wave"
+                " LEFT JOIN form_code_set s ON s.link = l.id ORDER BY l.id",
+                0, NULL, &res, NULL, err, sizeof err) != 0) {
+        cli_error("link", "%s", err);
+        PQfinish(conn);
+        return CLI_FAIL;
+    }
+    printf("id\tlabel\tsurvey\twave\tcity\tcreated\topens\tcloses\tstate\tcodes_used\t"
+           "responses\n");
+    for (int r = 0; r < PQntuples(res); r++)
+        for (int f = 0; f < PQnfields(res); f++)
+            printf("%s%c", PQgetvalue(res, r, f), f + 1 < PQnfields(res) ? '\t' : '\n');
+    PQclear(res);
+    PQfinish(conn);
+    return CLI_OK;
+}
+
+static int close_link(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *db = NULL;
+    char err[ERR_MAX], *end;
+    PGconn *conn;
+    long id;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'h': usage(stdout); return CLI_OK;
+        default: usage(stderr); return CLI_USAGE;
+        }
+    }
+    if (optind + 1 != argc) {
+        cli_error("link", "close: expected one link id (see 'empirie link list')");
+        return CLI_USAGE;
+    }
+    id = strtol(argv[optind], &end, 10);
+    if (*argv[optind] == '\0' || *end != '\0' || id < 1 || id > 2147483647) {
+        cli_error("link", "close: expected a link id (a positive number), got '%s'",
+                  argv[optind]);
+        return CLI_USAGE;
+    }
+    conn = cli_connect(db);
+    if (conn == NULL)
+        return CLI_FAIL;
+    if (formlink_close(conn, (int)id, err, sizeof err) != 0) {
+        cli_error("link", "%s", err);
+        PQfinish(conn);
+        return CLI_FAIL;
+    }
+    PQfinish(conn);
+    printf("link %ld closed\n", id);
+    return CLI_OK;
+}
+
+int cmd_link(int argc, char **argv)
+{
+    if (argc >= 2) {
+        optind = 1;
+        if (strcmp(argv[1], "create") == 0)
+            return create(argc - 1, argv + 1);
+        if (strcmp(argv[1], "list") == 0)
+            return list(argc - 1, argv + 1);
+        if (strcmp(argv[1], "close") == 0)
+            return close_link(argc - 1, argv + 1);
+        if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+            usage(stdout);
+            return CLI_OK;
+        }
+        cli_error("link", "unknown subcommand '%s' (create, list, close)", argv[1]);
+    } else {
+        cli_error("link", "missing subcommand (create, list, close)");
+    }
+    usage(stderr);
+    return CLI_USAGE;
+}

@@ -1,0 +1,763 @@
+#include "http_form.h"
+
+#include "db.h"
+#include "err.h"
+#include "form.h"
+#include "formdata.h"
+#include "formlink.h"
+#include "ingest.h"
+#include "log.h"
+#include "response.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const http_form_headers[] = {
+    "Content-Security-Policy",
+    "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "Referrer-Policy", "no-referrer",
+    "X-Content-Type-Options", "nosniff",
+    "X-Frame-Options", "DENY",
+    "Cross-Origin-Opener-Policy", "same-origin",
+    NULL,
+};
+
+#define HTML "text/html; charset=utf-8"
+#define THANKS "/thanks"
+
+int http_form_route(const char *url)
+{
+    return strncmp(url, "/s/", 3) == 0 || strcmp(url, "/form.css") == 0;
+}
+
+void http_form_log_path(const char *url, char *out, size_t n)
+{
+    const char *rest;
+
+    if (strncmp(url, "/s/", 3) != 0) {
+        snprintf(out, n, "%s", url);
+        return;
+    }
+    rest = strchr(url + 3, '/');
+    snprintf(out, n, "/s/[key]%s", rest != NULL ? rest : "");
+}
+
+/* ---- answers ----------------------------------------------------------- */
+
+static void page(struct http_form_answer *a, unsigned status, int english, const char *heading,
+                 const char *text)
+{
+    a->status = status;
+    a->type = HTML;
+    a->body = form_page(english, heading, text, NULL, NULL, &a->len);
+}
+
+static void not_found(struct http_form_answer *a, int english)
+{
+    page(a, 404, english, english ? "Form not found" : "Nie ma takiego formularza",
+         english ? "This link does not lead to a survey. Check that it was copied in full, or "
+                   "ask whoever sent it for a new one."
+                 : "Ten link nie prowadzi do żadnej ankiety. Sprawdź, czy został skopiowany w "
+                   "całości, albo poproś osobę, która go przesłała, o nowy.");
+}
+
+static void unavailable(struct http_form_answer *a, int english)
+{
+    page(a, 503, english, english ? "Please try again in a moment" : "Spróbuj ponownie za chwilę",
+         english ? "The survey cannot be reached right now. Your answers were not saved: go "
+                   "back and send the form again in a minute."
+                 : "Ankieta jest chwilowo niedostępna. Odpowiedzi nie zostały zapisane: wróć i "
+                   "wyślij formularz ponownie za minutę.");
+    a->retry_after = 30;
+}
+
+static void failed(struct http_form_answer *a, int english)
+{
+    page(a, 500, english, english ? "Something went wrong" : "Coś poszło nie tak",
+         english ? "The answers could not be saved because of an error on our side. Please "
+                   "try again later."
+                 : "Nie udało się zapisać odpowiedzi z powodu błędu po naszej stronie. Spróbuj "
+                   "ponownie później.");
+}
+
+static void closed_page(struct http_form_answer *a, const struct formlink *l, int english)
+{
+    char text[400];
+
+    if (l->state == FORMLINK_NOT_YET_OPEN)
+        snprintf(text, sizeof text,
+                 english ? "This survey opens on %s. Please come back then; nothing was saved."
+                         : "Ta ankieta zostanie otwarta %s. Wróć wtedy; nic nie zostało "
+                           "zapisane.",
+                 l->opens_on);
+    else
+        snprintf(text, sizeof text, "%s",
+                 english ? "This survey is closed and no longer accepts answers; nothing was "
+                           "saved. Thank you for your interest."
+                         : "Ta ankieta jest już zamknięta i nie przyjmuje odpowiedzi; nic nie "
+                           "zostało zapisane. Dziękujemy za zainteresowanie.");
+    page(a, 410, english,
+         l->state == FORMLINK_NOT_YET_OPEN ? (english ? "The survey is not open yet"
+                                                      : "Ankieta nie jest jeszcze otwarta")
+                                           : (english ? "The survey is closed"
+                                                      : "Ankieta jest zamknięta"),
+         text);
+}
+
+/* ---- the request -------------------------------------------------------- */
+
+/* Whether the page is in English: ?lang= (or the form's lang), else the
+ * first of pl / en in Accept-Language. */
+static int wants_english(struct MHD_Connection *c, const struct formdata *fd)
+{
+    const char *lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+    const char *al;
+
+    if (lang == NULL && fd != NULL)
+        lang = formdata_get(fd, "lang");
+    if (lang != NULL)
+        return strcmp(lang, "en") == 0;
+    al = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+    for (const char *p = al; p != NULL && *p != '\0'; p++) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (strncasecmp(p, "pl", 2) == 0)
+            return 0;
+        if (strncasecmp(p, "en", 2) == 0)
+            return 1;
+        p = strchr(p, ',');
+        if (p == NULL)
+            break;
+    }
+    return 0;
+}
+
+/* The key of "/s/KEY" or "/s/KEY/thanks" into key; *thanks set for the
+ * second. 0 when the URL is neither. */
+static int split_url(const char *url, char key[FORMLINK_KEY_SIZE], int *thanks)
+{
+    const char *k = url + 3, *slash = strchr(k, '/');
+    size_t n = slash != NULL ? (size_t)(slash - k) : strlen(k);
+
+    *thanks = 0;
+    if (slash != NULL) {
+        if (strcmp(slash, THANKS) != 0)
+            return 0;
+        *thanks = 1;
+    }
+    if (n != FORMLINK_KEY_CHARS)
+        return 0;
+    memcpy(key, k, n);
+    key[n] = '\0';
+    return 1;
+}
+
+/* Looks the link up: 1 found, 0 unknown, -1 the database failed. */
+static int lookup(struct dbpool *pool, const char *key, struct formlink *l)
+{
+    char hash[FORMLINK_HASH_SIZE], err[ERR_MAX];
+    PGconn *conn;
+    int found;
+
+    if (!formlink_key_hash(key, hash))
+        return 0;
+    conn = dbpool_get(pool, err, sizeof err);
+    if (conn == NULL)
+        return -1;
+    found = formlink_lookup(conn, hash, l, err, sizeof err);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        dbpool_discard(pool, conn);
+        return -1;
+    }
+    dbpool_put(pool, conn);
+    if (found < 0)
+        log_error("form: link lookup: %s", err);
+    return found;
+}
+
+/* A fresh UUID (version 4) for the form to carry. */
+static int new_rid(char rid[37])
+{
+    unsigned char b[16];
+    char err[ERR_MAX];
+
+    if (formlink_random(b, sizeof b, err, sizeof err) != 0)
+        return -1;
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    snprintf(rid, 37,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+             b[15]);
+    return 0;
+}
+
+struct form_ctx {
+    struct dbpool *pool;
+    const struct formlink *link;
+    const char *key;
+    int english;
+    const struct formdata *fd;       /* POST: the answers; GET: NULL */
+    const char *code_prefill;        /* GET ?code= */
+    struct http_form_answer *a;
+};
+
+static const struct survey *instrument(const struct catalog *cat, const struct formlink *l)
+{
+    const struct catalog_wave *w = catalog_wave(cat, l->survey, l->wave);
+
+    return w != NULL ? catalog_survey(cat, l->survey, w->survey_version) : NULL;
+}
+
+static void render(struct form_ctx *x, const struct survey *s, const char *rid,
+                   const struct formdata *values, const struct form_error *errors,
+                   size_t nerrors, unsigned status)
+{
+    /* English only where the instrument has English texts */
+    struct form_view v = {
+        .s = s, .english = x->english && s->title_en != NULL, .rid = rid, .closes_on = x->link->closes_on,
+        .with_codes = x->link->with_codes, .values = values, .errors = errors,
+        .nerrors = nerrors,
+    };
+
+    x->a->status = status;
+    x->a->type = HTML;
+    x->a->body = form_render(&v, &x->a->len);
+}
+
+static int get_form(const struct catalog *cat, void *ctx)
+{
+    struct form_ctx *x = ctx;
+    const struct survey *s = instrument(cat, x->link);
+    struct formdata prefill = { 0 };
+    struct formdata_field f;
+    char rid[37];
+
+    if (s == NULL || new_rid(rid) != 0) {
+        failed(x->a, x->english);
+        return 0;
+    }
+    if (x->code_prefill != NULL && strlen(x->code_prefill) <= 32) {
+        f.name = "code";
+        f.value = (char *)x->code_prefill;
+        prefill.f = &f;
+        prefill.n = 1;
+    }
+    render(x, s, rid, &prefill, NULL, 0, 200);
+    return 0;
+}
+
+/* ---- from the form to a response ------------------------------------ */
+
+/* A decimal integer of at most 6 characters as a JSON integer, anything
+ * else as a JSON string (which the validator then refuses, naming it). */
+static json_t *number_or_text(const char *v)
+{
+    size_t n = strlen(v), i = v[0] == '-' ? 1 : 0;
+
+    if (n == i || n > 6)
+        return json_string(v);
+    for (size_t k = i; k < n; k++)
+        if (v[k] < '0' || v[k] > '9')
+            return json_string(v);
+    return json_integer(strtol(v, NULL, 10));
+}
+
+/* text with CR LF (how browsers send a line break) as LF. */
+static json_t *text_value(const char *v)
+{
+    char *t = strdup(v);
+    size_t o = 0;
+    json_t *j;
+
+    if (t == NULL)
+        return NULL;
+    for (size_t i = 0; v[i] != '\0'; i++)
+        if (!(v[i] == '\r' && v[i + 1] == '\n'))
+            t[o++] = v[i];
+    t[o] = '\0';
+    j = json_string(t);
+    free(t);
+    return j;
+}
+
+static int blank(const char *v)
+{
+    for (; *v != '\0'; v++)
+        if (*v != ' ' && *v != '\t' && *v != '\r' && *v != '\n')
+            return 0;
+    return 1;
+}
+
+/* The response object the API would receive for these answers. */
+static json_t *response_object(const struct survey *s, const struct formlink *l, const char *rid,
+                               const struct formdata *fd)
+{
+    json_t *obj = json_pack("{s:s,s:s,s:s,s:s,s:{},s:{}}", "survey", l->survey, "wave", l->wave,
+                            "city", l->city, "id", rid, "answers", "attributes");
+    json_t *answers = json_object_get(obj, "answers"), *attrs = json_object_get(obj, "attributes");
+    char field[64];
+
+    if (obj == NULL)
+        return NULL;
+    for (size_t i = 0; i < s->nitems; i++) {
+        const struct survey_item *it = &s->items[i];
+        const char *v;
+        json_t *val = NULL;
+
+        snprintf(field, sizeof field, "q-%s", it->code);
+        if (it->type == SURVEY_MULTI) {
+            val = json_array();
+            for (size_t k = 0; val != NULL && k < fd->n; k++)
+                if (strcmp(fd->f[k].name, field) == 0 && fd->f[k].value[0] != '\0')
+                    json_array_append_new(val, number_or_text(fd->f[k].value));
+            if (val != NULL && json_array_size(val) == 0) {
+                json_decref(val);
+                continue;
+            }
+        } else {
+            v = formdata_get(fd, field);
+            if (v == NULL || blank(v))
+                continue;
+            val = it->type == SURVEY_TEXT ? text_value(v) : number_or_text(v);
+        }
+        if (val == NULL || json_object_set_new(answers, it->code, val) != 0) {
+            json_decref(obj);
+            return NULL;
+        }
+    }
+    for (size_t k = 0; k < s->nattrs; k++) {
+        const char *v;
+
+        snprintf(field, sizeof field, "a-%s", s->attrs[k].code);
+        v = formdata_get(fd, field);
+        if (v != NULL && !blank(v) &&
+            json_object_set_new(attrs, s->attrs[k].code, number_or_text(v)) != 0) {
+            json_decref(obj);
+            return NULL;
+        }
+    }
+    /* The form's respondent carries no design weight: 1, and the statistics
+     * post-stratify where the registry has population figures. */
+    if (s->weighted && json_object_set_new(obj, "weight", json_real(1.0)) != 0) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* A valid answer of the item, to stand in for a missing one while the
+ * validator is asked about the rest. */
+static json_t *placeholder(const struct survey_item *it)
+{
+    switch (it->type) {
+    case SURVEY_SINGLE:
+        return json_integer(it->options[0].code);
+    case SURVEY_MULTI:
+        return json_pack("[i]", it->options[0].code);
+    case SURVEY_TEXT:
+        return json_string("-");
+    default:
+        return json_integer(it->min);
+    }
+}
+
+static void add_error(struct form_error *errs, size_t *n, size_t cap, const char *field,
+                      const char *msg)
+{
+    if (*n == cap)
+        return;
+    snprintf(errs[*n].field, sizeof errs[*n].field, "%s", field);
+    snprintf(errs[*n].message, sizeof errs[*n].message, "%s", msg);
+    (*n)++;
+}
+
+/* The respondent's words for the validator's message about item it. */
+static void item_message(const struct survey_item *it, const char *why, int english, char *out,
+                         size_t n)
+{
+    if (it->type == SURVEY_TEXT && strstr(why, "characters") != NULL)
+        snprintf(out, n, english ? "This text is too long: write at most %d characters."
+                                 : "Ten tekst jest za długi: wpisz najwyżej %d znaków.",
+                 it->max_length);
+    else if (it->type == SURVEY_NUMBER)
+        snprintf(out, n, english ? "Enter a whole number from %d to %d."
+                                 : "Wpisz liczbę całkowitą od %d do %d.",
+                 it->min, it->max);
+    else
+        snprintf(out, n, "%s", english ? "Choose one of the answers given."
+                                       : "Wybierz jedną z podanych odpowiedzi.");
+}
+
+/*
+ * Validates obj with the API's validator and collects every problem: the
+ * validator stops at the first, so the field it names is taken out (or, for
+ * a required attribute or an empty form, given a stand-in) and it is asked
+ * again, until it accepts. On return, *ok tells whether r holds the valid
+ * response (only when no error was found).
+ */
+static size_t validate(const struct catalog *cat, const struct survey *s, json_t *obj,
+                       int english, struct response *r, int *ok, struct form_error *errs,
+                       size_t cap)
+{
+    json_t *answers = json_object_get(obj, "answers"), *attrs = json_object_get(obj, "attributes");
+    size_t n = 0;
+    int placeholder_used = 0;
+
+    *ok = 0;
+    for (size_t round = 0; round < s->nitems + s->nattrs + 4; round++) {
+        struct response_error e;
+        char field[64], msg[400];
+        const char *path;
+
+        if (response_from_json(obj, cat, "", r, &e) == 0) {
+            if (n == 0 && !placeholder_used) {
+                *ok = 1;
+                return 0;
+            }
+            response_clear(r);
+            return n;
+        }
+        path = e.path;
+        if (strncmp(path, "answers.", 8) == 0) {
+            int k = survey_item_index(s, path + 8);
+
+            if (k < 0)
+                break;
+            snprintf(field, sizeof field, "q-%s", s->items[k].code);
+            item_message(&s->items[k], e.message, english, msg, sizeof msg);
+            add_error(errs, &n, cap, field, msg);
+            json_object_del(answers, s->items[k].code);
+        } else if (strcmp(path, "answers") == 0 && s->nitems > 0) {
+            add_error(errs, &n, cap, "",
+                      english ? "Answer at least one question before sending the form."
+                              : "Odpowiedz na co najmniej jedno pytanie, zanim wyślesz formularz.");
+            json_object_set_new(answers, s->items[0].code, placeholder(&s->items[0]));
+            placeholder_used = 1;
+        } else if (strncmp(path, "attributes.", 11) == 0) {
+            int k = survey_attr_index(s, path + 11);
+
+            if (k < 0)
+                break;
+            snprintf(field, sizeof field, "a-%s", s->attrs[k].code);
+            add_error(errs, &n, cap, field,
+                      json_object_get(attrs, s->attrs[k].code) == NULL
+                          ? (english ? "Choose one of the answers: this question is required."
+                                     : "Wybierz jedną z odpowiedzi: to pytanie jest wymagane.")
+                          : (english ? "Choose one of the answers given."
+                                     : "Wybierz jedną z podanych odpowiedzi."));
+            json_object_set_new(attrs, s->attrs[k].code,
+                                json_integer(s->attrs[k].options[0].code));
+        } else {
+            /* survey, wave, city or id: not the respondent's doing */
+            log_warn("form: a response the validator refused: %s", e.message);
+            add_error(errs, &n, cap, "",
+                      english ? "The form could not be read. Reload the page and try again."
+                              : "Nie udało się odczytać formularza. Odśwież stronę i spróbuj "
+                                "ponownie.");
+            return n;
+        }
+    }
+    if (n == 0)
+        add_error(errs, &n, cap, "",
+                  english ? "The form could not be read. Reload the page and try again."
+                          : "Nie udało się odczytać formularza. Odśwież stronę i spróbuj "
+                            "ponownie.");
+    return n;
+}
+
+/* ---- storing ------------------------------------------------------------ */
+
+enum stored { STORED, STORED_BEFORE, CONFLICT, CODE_USED, CODE_UNKNOWN, DB_DOWN, DB_FAILED };
+
+static int exists(PGconn *conn, const struct response *r, int *found, char *err, size_t errlen)
+{
+    const char *params[2] = { r->city, r->id };
+    PGresult *res;
+
+    if (db_exec(conn, "SELECT 1 FROM response WHERE city = $1 AND id = $2::uuid", 2, params, &res,
+                NULL, err, errlen) != 0)
+        return -1;
+    *found = PQntuples(res) > 0;
+    PQclear(res);
+    return 0;
+}
+
+/* The response is stored already (a resend): the same content is a
+ * success, other content a conflict; nothing is written. */
+static enum stored again(PGconn *conn, const struct response *r)
+{
+    struct ingest_result res;
+
+    ingest_batch(conn, r, 1, NULL, &res);
+    if (res.status == 201)
+        return STORED_BEFORE;
+    if (res.status == 409)
+        return CONFLICT;
+    log_error("form: %s", res.error.message);
+    return res.status == 503 ? DB_DOWN : DB_FAILED;
+}
+
+/*
+ * One transaction: the link's row is locked first (the count of responses
+ * received), so resends of one form wait for each other; a response stored
+ * already is answered as such without using a code; the code, when the
+ * link has codes, is used; the response is stored by the API's ingestion
+ * (which commits). Anything but success rolls everything back.
+ */
+static enum stored store_on(PGconn *conn, const struct formlink *l, const char *code_hash,
+                            const struct response *r)
+{
+    char idtext[16], err[ERR_MAX];
+    const char *params[1] = { idtext };
+    enum formlink_code_outcome outcome = FORMLINK_CODE_ACCEPTED;
+    struct ingest_result res;
+    int found;
+
+    snprintf(idtext, sizeof idtext, "%d", l->id);
+    if (db_begin(conn, err, sizeof err) != 0 ||
+        db_exec(conn, "UPDATE form_link SET received = received + 1 WHERE id = $1::int", 1,
+                params, NULL, NULL, err, sizeof err) != 0 ||
+        exists(conn, r, &found, err, sizeof err) != 0)
+        goto failed;
+    if (found) {
+        db_rollback(conn);
+        return again(conn, r);
+    }
+    if (l->with_codes &&
+        formlink_code_use(conn, l->id, code_hash, &outcome, err, sizeof err) != 0)
+        goto failed;
+    if (outcome != FORMLINK_CODE_ACCEPTED) {
+        db_rollback(conn);
+        return outcome == FORMLINK_CODE_USED ? CODE_USED : CODE_UNKNOWN;
+    }
+    ingest_batch(conn, r, 1, NULL, &res);
+    db_rollback(conn);   /* nothing to do after the commit; undoes all on failure */
+    if (res.status == 201)
+        return STORED;
+    if (res.status == 409)
+        return CONFLICT;
+    log_error("form: %s", res.error.message);
+    return res.status == 503 ? DB_DOWN : DB_FAILED;
+failed:
+    if (PQstatus(conn) != CONNECTION_OK)
+        return DB_DOWN;
+    log_error("form: %s", err);
+    db_rollback(conn);
+    return DB_FAILED;
+}
+
+static enum stored store(struct dbpool *pool, const struct formlink *l, const char *code_hash,
+                         const struct response *r)
+{
+    char err[ERR_MAX];
+
+    for (int attempt = 0; attempt < 2; attempt++) {
+        PGconn *conn = dbpool_get(pool, err, sizeof err);
+        enum stored out;
+
+        if (conn == NULL)
+            return DB_DOWN;
+        out = store_on(conn, l, code_hash, r);
+        if (PQstatus(conn) == CONNECTION_OK) {
+            dbpool_put(pool, conn);
+            return out;
+        }
+        dbpool_discard(pool, conn);
+        /* a dead pooled connection failed before anything was sent: once more */
+        if (out != DB_DOWN)
+            return out;
+    }
+    return DB_DOWN;
+}
+
+#define MAX_ERRORS 64
+
+static int post_form(const struct catalog *cat, void *ctx)
+{
+    struct form_ctx *x = ctx;
+    const struct formlink *l = x->link;
+    const struct survey *s = instrument(cat, l);
+    const char *rid_in = formdata_get(x->fd, "rid");
+    struct form_error errs[MAX_ERRORS];
+    char rid[37], canon[FORMLINK_CODE_CHARS + 1], code_hash[FORMLINK_HASH_SIZE] = "";
+    struct response r;
+    size_t nerr;
+    json_t *obj;
+    int ok;
+    enum stored out;
+
+    if (s == NULL) {
+        failed(x->a, x->english);
+        return 0;
+    }
+    /* a form without its id (or a damaged one) gets a fresh one */
+    if (rid_in == NULL || response_uuid(rid_in, rid) != 0) {
+        if (new_rid(rid) != 0) {
+            failed(x->a, x->english);
+            return 0;
+        }
+    }
+    obj = response_object(s, l, rid, x->fd);
+    if (obj == NULL) {
+        failed(x->a, x->english);
+        return 0;
+    }
+    nerr = validate(cat, s, obj, x->english, &r, &ok, errs, MAX_ERRORS);
+    if (l->with_codes) {
+        const char *code = formdata_get(x->fd, "code");
+
+        if (code == NULL || blank(code))
+            add_error(errs, &nerr, MAX_ERRORS, "code",
+                      x->english ? "Enter your access code." : "Wpisz swój kod dostępu.");
+        else if (formlink_code_normalize(code, canon) != 0)
+            add_error(errs, &nerr, MAX_ERRORS, "code",
+                      x->english ? "An access code has 10 letters and digits, e.g. AB12C-3DE45."
+                                 : "Kod dostępu ma 10 liter i cyfr, np. AB12C-3DE45.");
+        else
+            formlink_code_hash(l->id, canon, code_hash);
+    }
+    if (nerr > 0) {
+        if (ok)
+            response_clear(&r);
+        render(x, s, rid, x->fd, errs, nerr, 400);
+        json_decref(obj);
+        return 0;
+    }
+    out = store(x->pool, l, code_hash, &r);
+    response_clear(&r);
+    json_decref(obj);
+    switch (out) {
+    case STORED:
+    case STORED_BEFORE:
+        x->a->status = 303;
+        x->a->type = HTML;
+        snprintf(x->a->location, sizeof x->a->location, "/s/%s" THANKS "%s", x->key,
+                 x->english ? "?lang=en" : "");
+        x->a->body = form_page(x->english, x->english ? "Thank you" : "Dziękujemy",
+                               x->english ? "Your answers were saved." : "Odpowiedzi zapisano.",
+                               x->a->location, x->english ? "Continue" : "Dalej", &x->a->len);
+        break;
+    case CONFLICT:
+        page(x->a, 409, x->english,
+             x->english ? "These answers were sent already" : "Te odpowiedzi zostały już wysłane",
+             x->english ? "This form was sent before, and the answers saved then are kept; "
+                          "the changes were not saved. Each form is saved once."
+                        : "Ten formularz został już wysłany i zapisane wtedy odpowiedzi "
+                          "pozostają; zmiany nie zostały zapisane. Każdy formularz zapisujemy "
+                          "raz.");
+        break;
+    case CODE_USED:
+        page(x->a, 403, x->english,
+             x->english ? "This code has been used" : "Ten kod został już wykorzystany",
+             x->english ? "Each access code works once, and this one has been used already. "
+                          "Nothing was saved. If you have not answered yet, ask the survey's "
+                          "coordinator for a new code."
+                        : "Każdy kod dostępu działa jeden raz, a ten został już użyty. Nic nie "
+                          "zostało zapisane. Jeśli jeszcze nie odpowiadałeś/odpowiadałaś, "
+                          "poproś koordynatora badania o nowy kod.");
+        break;
+    case CODE_UNKNOWN:
+        add_error(errs, &nerr, MAX_ERRORS, "code",
+                  x->english ? "This is not an access code of this survey: check it and try "
+                               "again."
+                             : "To nie jest kod dostępu do tej ankiety: sprawdź go i spróbuj "
+                               "ponownie.");
+        render(x, s, rid, x->fd, errs, nerr, 403);
+        break;
+    case DB_DOWN:
+        unavailable(x->a, x->english);
+        break;
+    case DB_FAILED:
+        failed(x->a, x->english);
+        break;
+    }
+    return 0;
+}
+
+void http_form_handle(struct submit *s, struct dbpool *pool, struct MHD_Connection *c,
+                      const char *method, const char *url, const char *body, size_t len,
+                      int too_large, struct http_form_answer *a)
+{
+    int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    int post = strcmp(method, "POST") == 0;
+    char key[FORMLINK_KEY_SIZE], err[ERR_MAX];
+    struct formdata fd = { 0 };
+    struct formlink l;
+    struct form_ctx x;
+    int thanks, english, found;
+
+    memset(a, 0, sizeof *a);
+    if (strcmp(url, "/form.css") == 0) {
+        a->status = get ? 200 : 405;
+        a->type = get ? "text/css; charset=utf-8" : "text/plain; charset=utf-8";
+        a->body = strdup(get ? form_css : "method not allowed\n");
+        a->len = a->body != NULL ? strlen(a->body) : 0;
+        return;
+    }
+    english = wants_english(c, NULL);
+    if (!split_url(url, key, &thanks)) {
+        not_found(a, english);
+        return;
+    }
+    if (!get && !(post && !thanks)) {
+        page(a, 405, english, english ? "Method not allowed" : "Niedozwolona metoda",
+             english ? "This page takes GET (and POST for the form)."
+                     : "Ta strona przyjmuje GET (a formularz także POST).");
+        return;
+    }
+    if (post) {
+        const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                       MHD_HTTP_HEADER_CONTENT_TYPE);
+        static const char urlenc[] = "application/x-www-form-urlencoded";
+
+        if (type != NULL && (strncasecmp(type, urlenc, sizeof urlenc - 1) != 0 ||
+                             (type[sizeof urlenc - 1] != '\0' && type[sizeof urlenc - 1] != ';'))) {
+            page(a, 415, english, english ? "The form could not be read"
+                                          : "Nie udało się odczytać formularza",
+                 english ? "The form must be sent as application/x-www-form-urlencoded."
+                         : "Formularz musi być wysłany jako application/x-www-form-urlencoded.");
+            return;
+        }
+        if (too_large || len > HTTP_FORM_MAX_BODY) {
+            page(a, 413, english, english ? "The form is too large" : "Formularz jest za duży",
+                 english ? "Nothing was saved: the answers are longer than the form accepts."
+                         : "Nic nie zostało zapisane: odpowiedzi są dłuższe, niż przyjmuje "
+                           "formularz.");
+            return;
+        }
+        if (formdata_parse(body != NULL ? body : "", len, HTTP_FORM_MAX_BODY,
+                           HTTP_FORM_MAX_FIELDS, &fd, err, sizeof err) != 0) {
+            page(a, 400, english, english ? "The form could not be read"
+                                          : "Nie udało się odczytać formularza",
+                 err);
+            return;
+        }
+        english = wants_english(c, &fd);
+    }
+    found = lookup(pool, key, &l);
+    if (found < 0) {
+        unavailable(a, english);
+    } else if (found == 0) {
+        not_found(a, english);
+    } else if (thanks) {
+        page(a, 200, english, english ? "Thank you!" : "Dziękujemy!",
+             english ? "Your answers have been saved. You may close this page."
+                     : "Twoje odpowiedzi zostały zapisane. Możesz zamknąć tę stronę.");
+    } else if (l.state != FORMLINK_OPEN) {
+        closed_page(a, &l, english);
+    } else {
+        x = (struct form_ctx){ .pool = pool, .link = &l, .key = key, .english = english,
+                               .fd = post ? &fd : NULL, .a = a,
+                               .code_prefill = MHD_lookup_connection_value(
+                                   c, MHD_GET_ARGUMENT_KIND, "code") };
+        if (submit_with_catalog(s, pool, post ? post_form : get_form, &x, err, sizeof err) != 0) {
+            log_warn("form: %s", err);
+            unavailable(a, english);
+        }
+    }
+    formdata_free(&fd);
+}

@@ -1,0 +1,51 @@
+#include "wavewin.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+void wavewin_today(char out[11])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+
+    if (localtime_r(&now, &tm) == NULL || strftime(out, 11, "%Y-%m-%d", &tm) != 10)
+        snprintf(out, 11, "9999-12-31");   /* no clock: every wave counts as closed */
+}
+
+int wavewin_state(const struct catalog_wave *w, const char *today)
+{
+    /* YYYY-MM-DD compares as text */
+    if (strcmp(today, w->opens_on) < 0)
+        return -1;
+    if (strcmp(today, w->closes_on) > 0)
+        return 1;
+    return 0;
+}
+
+int wavewin_check(const struct catalog *cat, const struct response *items, size_t n, int array,
+                  const size_t *pos, const char *today, struct response_error *e)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct catalog_wave *w = catalog_wave(cat, items[i].survey, items[i].wave);
+        int state = w != NULL ? wavewin_state(w, today) : 0;
+
+        if (state == 0)
+            continue;
+        if (array)
+            snprintf(e->path, sizeof e->path, "[%zu].wave", pos != NULL ? pos[i] : i);
+        else
+            snprintf(e->path, sizeof e->path, "wave");
+        if (state < 0)
+            snprintf(e->message, sizeof e->message,
+                     "%s: wave \"%s\" of survey \"%s\" opens on %s: it takes no responses yet",
+                     e->path, w->label, w->survey, w->opens_on);
+        else
+            snprintf(e->message, sizeof e->message,
+                     "%s: wave \"%s\" of survey \"%s\" closed on %s: it takes no more responses "
+                     "(historical data: empirie import --allow-closed-wave)",
+                     e->path, w->label, w->survey, w->closes_on);
+        return -1;
+    }
+    return 0;
+}
