@@ -1327,7 +1327,7 @@ static void waves_text(char *buf, size_t n, const json_t *waves)
 static int write_workbook(const struct wctx *w, const char *path, char *err, size_t errlen)
 {
     const struct ministry_input *in = w->in;
-    json_t *doc0 = in[0].doc, *waves = all_waves(in, w->n), *mdoc = NULL;
+    json_t *doc0 = in[0].doc, *waves = all_waves(in, w->n), *mdoc = NULL, *grp = NULL;
     int english = strcmp(xlsx_str(doc0, "language", "pl"), "en") == 0;
     struct xlsx x;
     struct xlsx_props props;
@@ -1363,10 +1363,17 @@ static int write_workbook(const struct wctx *w, const char *path, char *err, siz
     /* The methodology of every survey at once: their titles, every wave,
      * the lowest threshold (each survey's is in the JSON). */
     mdoc = json_pack("{s:s, s:f}", "title", titles, "threshold", threshold);
+    /* one survey: how its sample was weighted, for every city of its wave */
+    if (mdoc != NULL && w->n == 1 && json_is_object(json_object_get(in[0].doc, "weighting"))) {
+        json_object_set(mdoc, "weighting", json_object_get(in[0].doc, "weighting"));
+        json_object_set(mdoc, "groups", json_object_get(in[0].doc, "groups"));
+        grp = json_pack("{s:s, s:s}", "type", "all", "wave", in[0].wave);
+    }
     if (mdoc == NULL)
         xlsx_check(&x, LXW_ERROR_MEMORY_MALLOC_FAILED, "the methodology");
     else
-        sheets_methodology(&x, mdoc, w->meta, NULL, wtext, L_SURVEY, NULL, NULL);
+        sheets_methodology(&x, mdoc, w->meta, NULL, wtext, L_SURVEY, NULL, grp);
+    json_decref(grp);
     json_decref(mdoc);
     rc = xlsx_close(&x, err, errlen);
     return report_commit(tmp, path, rc == 0, err, errlen);

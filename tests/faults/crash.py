@@ -225,7 +225,7 @@ def main():
         ci = cluster.conninfo()
         for args in (["migrate"], ["registry", "load"]):
             subprocess.run([BIN, *args, "--db", ci], check=True, stdout=subprocess.DEVNULL)
-        token = subprocess.run([BIN, "token", "create", "--role", "admin", "--db", ci],
+        token = subprocess.run([BIN, "token", "create", "--role", "admin", "--label", "crash test", "--db", ci],
                                check=True, capture_output=True, text=True).stdout.split()[-1]
         cities = [c for c in cluster.psql("SELECT slug FROM city ORDER BY slug").split() if c]
         port = free_port()
