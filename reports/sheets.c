@@ -485,7 +485,7 @@ static void methodology_weighting(struct xlsx *x, lxw_worksheet *ws, int *row, c
         return;
     }
     xlsx_label_cell(x, ws, *row, 0, L_WEIGHTING, XF_BOLD);
-    xlsx_text(x, ws, (*row)++, 1,
+    xlsx_wrapped(x, ws, (*row)++, 1,
               x->english
                   ? "Each city's sample is weighted to its population (post-stratification on "
                     "full cells, or raking to the margins); the standard errors are those of the "
@@ -494,7 +494,7 @@ static void methodology_weighting(struct xlsx *x, lxw_worksheet *ws, int *row, c
                     "(poststratyfikacja w pełnych komórkach albo raking do rozkładów brzegowych); "
                     "błędy standardowe uwzględniają kalibrację wag (jak postStratify / calibrate "
                     "w pakiecie survey dla R).",
-              XF_WRAP);
+              100, XF_WRAP);
     json_array_foreach(json_object_get(wt, "by_city"), i, e) {
         const char *city = xlsx_str(e, "city", ""), *note = xlsx_str(e, "note", "");
         char line[512];
@@ -507,7 +507,7 @@ static void methodology_weighting(struct xlsx *x, lxw_worksheet *ws, int *row, c
                                    : "nie ważono do struktury ludności: ")
                      : (x->english ? "raked: " : "raking: "),
                  x->english ? note : note_pl(note));
-        xlsx_text(x, ws, (*row)++, 1, line, XF_WRAP);
+        xlsx_wrapped(x, ws, (*row)++, 1, line, 100, XF_WRAP);
     }
     json_decref(wt);
 }

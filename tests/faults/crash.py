@@ -86,7 +86,8 @@ class Daemon:
         logf = open(self.logpath, "a")
         self.proc = subprocess.Popen(
             [BIN, "serve", "--db", self.conninfo, "--listen", f"127.0.0.1:{self.port}",
-             "--pool", "8", "--writers", "2", "--db-timeout", "3", "--retry-after", "1"],
+             "--pool", "8", "--writers", "2", "--db-timeout", "3", "--retry-after", "1",
+             "--allow-closed-waves"],
             stdout=subprocess.DEVNULL, stderr=logf)
         logf.close()
 

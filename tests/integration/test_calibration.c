@@ -187,7 +187,7 @@ static void import_data(void)
                 id++, 1 + i % 3, 1 + i % 5);
     cr_assert(fclose(f) == 0);
     cr_assert(fclose(in) == 0);
-    cr_assert_eq(testdb_run(out, sizeof out, "import -q %s --db \"%s\"", path, db.conninfo), 0,
+    cr_assert_eq(testdb_run(out, sizeof out, "import -q --allow-closed-wave %s --db \"%s\"", path, db.conninfo), 0,
                  "%s", out);
 }
 

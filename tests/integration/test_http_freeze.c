@@ -254,7 +254,7 @@ Test(freeze, every_request_answers_503_in_time_and_the_daemon_recovers)
     body1 = response_body(conn, city, 1);
     body2 = response_body(conn, city, 2);
     PQfinish(conn);
-    snprintf(extra, sizeof extra, "--db-timeout %d --pool 4 --threads 8 --retry-after 2",
+    snprintf(extra, sizeof extra, "--db-timeout %d --pool 4 --threads 8 --retry-after 2 --allow-closed-waves",
              DB_TIMEOUT_S);
     daemon_start(&dmn, conninfo, extra);
     /* pooled connections open, catalog loaded, token cached */

@@ -481,7 +481,7 @@ Test(submit, database_unable_is_503_never_500)
     PGresult *res;
 
     cr_assert_eq(daemon_stop(&dmn, SIGTERM), 0);
-    daemon_start(&dmn, db.conninfo, "--db-timeout 2 --retry-after 3");
+    daemon_start(&dmn, db.conninfo, "--db-timeout 2 --retry-after 3 --allow-closed-waves");
     one = dump(make_response(city, 1, 0));
     for (int i = 0; i < 100; i++)   /* 64 rows and more go in by COPY */
         json_array_append_new(batch, make_response(city, 100 + i, 0));

@@ -107,7 +107,7 @@ static char *import_into(const char *args, const char *path)
 
     testdb_create(&db, 1);
     testdb_load_registry(&db);
-    cr_expect_eq(testdb_run(out, sizeof out, "import %s --db \"%s\" %s", args, db.conninfo,
+    cr_expect_eq(testdb_run(out, sizeof out, "import --allow-closed-wave %s --db \"%s\" %s", args, db.conninfo,
                             path),
                  0, "import %s %s: %s", args, path, out);
     cr_expect(strstr(out, "4 records: 4 stored") != NULL, "%s %s: %s", args, path, out);
@@ -157,7 +157,7 @@ Test(import_office, labels_match_codes)
     write_csv("utf8.csv", ',', NULL, path, sizeof path);
     testdb_create(&db, 1);
     testdb_load_registry(&db);
-    cr_assert_eq(testdb_run(out, sizeof out, "import --db \"%s\" %s", db.conninfo, path), 0, "%s",
+    cr_assert_eq(testdb_run(out, sizeof out, "import --allow-closed-wave --db \"%s\" %s", db.conninfo, path), 0, "%s",
                  out);
     /* "Raczej się zgadzam" is 4, "Zdecydowanie się nie zgadzam" 1, "Ani się
      * zgadzam, ani nie zgadzam" 3 in the instrument */
@@ -190,7 +190,7 @@ Test(import_office, errors_name_the_line_and_the_header_column)
     cr_assert(fclose(f) == 0);
     testdb_create(&db, 1);
     testdb_load_registry(&db);
-    cr_expect_eq(testdb_run(out, sizeof out, "import --db \"%s\" %s", db.conninfo, path), 1, "%s",
+    cr_expect_eq(testdb_run(out, sizeof out, "import --allow-closed-wave --db \"%s\" %s", db.conninfo, path), 1, "%s",
                  out);
     cr_expect(strstr(out, "bad.csv:3: column \"warunki_01\": ") != NULL, "%s", out);
     cr_expect(strstr(out, "\"Raczej tak\"") != NULL, "the value quoted: %s", out);
@@ -199,7 +199,7 @@ Test(import_office, errors_name_the_line_and_the_header_column)
     cr_expect(strstr(out, "(did you mean: konin (Konin)?)") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
     /* with the wrong delimiter given: the header says what to do */
-    cr_expect_eq(testdb_run(out, sizeof out, "import --delimiter , --db \"%s\" %s", db.conninfo,
+    cr_expect_eq(testdb_run(out, sizeof out, "import --allow-closed-wave --delimiter , --db \"%s\" %s", db.conninfo,
                             path),
                  1, "%s", out);
     cr_expect(strstr(out, "the header is not separated by ','; give --delimiter ';'") != NULL,
@@ -222,7 +222,7 @@ Test(import_office, template_imports_as_it_is)
                             "--delimiter ';' --db \"%s\" > %s",
                             db.conninfo, path),
                  0, "%s", out);
-    cr_assert_eq(testdb_run(out, sizeof out, "import --db \"%s\" %s", db.conninfo, path), 0,
+    cr_assert_eq(testdb_run(out, sizeof out, "import --allow-closed-wave --db \"%s\" %s", db.conninfo, path), 0,
                  "the template as written: %s", out);
     cr_expect(strstr(out, "1 records: 1 stored") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "import --template nope --db \"%s\"", db.conninfo),

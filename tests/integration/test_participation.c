@@ -168,7 +168,7 @@ Test(participation, api_scopes_and_live_counts)
                                 sizeof err) == 0);
     cr_assert(auth_token_create(db.conn, AUTH_COLLECTOR, "konin", collector, err, sizeof err) == 0);
     cr_assert(auth_token_create(db.conn, AUTH_MINISTRY, NULL, ministry, err, sizeof err) == 0);
-    daemon_start(&dmn, db.conninfo, "");
+    daemon_start(&dmn, db.conninfo, "--allow-closed-waves");
 
     cr_assert(httpc_request(dmn.port, "GET", "/v1/participation?survey=" SURVEY, coord, NULL,
                             NULL, 0, &r) == 0);

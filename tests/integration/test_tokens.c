@@ -63,7 +63,7 @@ static void setup(void)
     issue(R_ANALYST, AUTH_ANALYST, NETWORK, "analityk KL");
     issue(R_MINISTRY, AUTH_MINISTRY, NULL, "MFiPR");
     issue(R_ADMIN, AUTH_ADMIN, NULL, "ops");
-    daemon_start(&dmn, db.conninfo, "");
+    daemon_start(&dmn, db.conninfo, "--allow-closed-waves");
 }
 
 static void teardown(void)
