@@ -55,7 +55,14 @@ int db_unavailable(const PGconn *conn)
 
 int db_connect(const char *conninfo, PGconn **out, char *err, size_t errlen)
 {
-    PGconn *conn = PQconnectdb(conninfo);
+    /* TCP keepalives and tcp_user_timeout (a peer that vanished is noticed
+     * within seconds, not after the kernel's 15 minutes of retransmits);
+     * given after the conninfo, they override the same keys in it. Unix
+     * sockets ignore them. */
+    const char *keys[] = { "dbname", "keepalives", "keepalives_idle", "keepalives_interval",
+                           "keepalives_count", "tcp_user_timeout", NULL };
+    const char *vals[] = { conninfo, "1", "10", "5", "3", "10000", NULL };
+    PGconn *conn = PQconnectdbParams(keys, vals, 1);
 
     *out = NULL;
     if (conn == NULL)

@@ -11,8 +11,10 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
-/* Connects and checks the connection; sets client_encoding to UTF8. On
- * failure *out is NULL and err says why (libpq's message, first line). */
+/* Connects and checks the connection (with TCP keepalives and
+ * tcp_user_timeout 10 s); sets client_encoding to UTF8. On failure *out is
+ * NULL and err says why (libpq's message, first line). The daemon's
+ * connections come from dbpool.h instead (bounded, asynchronous). */
 int db_connect(const char *conninfo, PGconn **out, char *err, size_t errlen);
 
 /*
