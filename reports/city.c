@@ -976,8 +976,13 @@ static int breakdown_block(struct city *c, lxw_worksheet *ws, int row, json_t *d
                                    ? NULL
                                    : xlsx_find(json_object_get(part, "items"), "code", code);
 
-            if (xlsx_is_hidden(m) || xlsx_is_hidden(pm))
-                xlsx_hidden(&c->x, ws, row, 3 + (int)p);
+            if (xlsx_is_hidden(m) || xlsx_is_hidden(pm)) {
+                /* the note says why: the part's own reason, or the item's */
+                const json_t *why = xlsx_is_hidden(m) ? m : xlsx_is_hidden(part) ? part : pm;
+
+                xlsx_hidden_why(&c->x, ws, row, 3 + (int)p,
+                                json_string_value(json_object_get(why, "reason")));
+            }
             else if (isfinite(xlsx_num(pm, "mean")) && isfinite(cm))
                 xlsx_number(&c->x, ws, row, 3 + (int)p, xlsx_num(pm, "mean") - cm, XF_SIGNED2);
         }

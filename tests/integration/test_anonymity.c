@@ -186,6 +186,37 @@ Test(anonymity, the_audit_passes_and_can_fail)
     cr_expect(strstr(out, "can be recovered") != NULL, "%s", out);
 }
 
+/* The workbook says why a figure is hidden: Konin's breakdown by
+ * department shows department 2 (3 people) as below the threshold and
+ * department 1 (27) as hidden to protect another group, in the notes of
+ * its dashes, read back with openpyxl. */
+Test(anonymity, workbook_notes_give_the_reason)
+{
+    static char out[1 << 16];
+    char dir[] = "/tmp/empirie-anon-XXXXXX", cmd[1024];
+    FILE *p;
+    size_t len;
+
+    cr_assert(mkdtemp(dir) != NULL);
+    cr_assert_eq(testdb_run(out, sizeof out, "report --survey " SURVEY " --wave 2025 --city konin "
+                            "--out %s --db \"%s\"", dir, db.conninfo), 0, "%s", out);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c 'import glob, openpyxl; "
+             "ws = openpyxl.load_workbook(glob.glob(\"%s/2025/miasto-konin-*.xlsx\")[0])"
+             "[\"Podział\"]; "
+             "[print(c.value, \"|\", c.comment.text) for r in ws.iter_rows() for c in r "
+             "if c.comment is not None]' 2>&1; rm -rf %s", dir, dir);
+    p = popen(cmd, "r");
+    cr_assert(p != NULL);
+    len = fread(out, 1, sizeof out - 1, p);
+    out[len] = '\0';
+    cr_assert_eq(pclose(p), 0, "%s", out);
+    cr_expect(strstr(out, "— | Ukryte: mniej respondentów niż próg anonimowości (5).") != NULL,
+              "%s", out);
+    cr_expect(strstr(out, "— | Ukryte, aby nie dało się odtworzyć innej małej grupy") != NULL,
+              "%s", out);
+}
+
 static json_t *count_of(json_t *doc, const char *wave, const char *city)
 {
     size_t i;

@@ -101,14 +101,44 @@ def hidden(obj, path):
     return False
 
 
+def hidden_reason(obj, path):
+    """The reason the hidden object on the path gives (None: none given)."""
+    if obj is None:
+        return None
+    if obj.get("suppressed"):
+        return obj.get("reason")
+    for key in path.split("."):
+        obj = obj.get(key) if isinstance(obj, dict) else None
+        if isinstance(obj, dict) and obj.get("suppressed"):
+            return obj.get("reason")
+    return None
+
+
+# How many hidden cells' notes were checked against their reason, by reason.
+REASONS_SEEN = {}
+
+# The words of each reason in a cell's note (reports/xlsx.c).
+REASON_WORDS = {
+    "below_threshold": ("mniej respondentów niż próg", "fewer respondents than the anonymity"),
+    "protects_another_group": ("odtworzyć innej małej grupy", "another small group cannot"),
+}
+
+
 def check_cell(cell, obj, path, where):
     """The cell shows obj[path]: a number equal to it, a dash with a note when
-    hidden, nothing when the figure is null."""
+    hidden (the note giving the figure's reason), nothing when the figure is
+    null."""
     if hidden(obj, path):
         if isinstance(cell.value, (int, float)):
             fail(f"{where}: hidden figure shows a number {cell.value}")
         elif cell.value != "—" or cell.comment is None:
             fail(f"{where}: hidden figure is not a dash with a note ({cell.value!r})")
+        reason = hidden_reason(obj, path)
+        if reason in REASON_WORDS:
+            text = cell.comment.text
+            if not any(w in text for w in REASON_WORDS[reason]):
+                fail(f"{where}: hidden ({reason}) but the note says {text!r}")
+            REASONS_SEEN[reason] = REASONS_SEEN.get(reason, 0) + 1
         return 0
     want = get(obj, path)
     if want is None:
@@ -720,7 +750,9 @@ def main():
     if n == 0 and not stats["group"].get("suppressed"):
         print(f"{path}: no number was compared")
         sys.exit(1)
-    print(f"ok {path}: {n} numbers equal to empirie stats")
+    seen = ", ".join(f"{k} {v}" for k, v in sorted(REASONS_SEEN.items()))
+    print(f"ok {path}: {n} numbers equal to empirie stats"
+          + (f"; hidden cells' notes give their reason: {seen}" if seen else ""))
 
 
 main()
