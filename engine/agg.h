@@ -186,6 +186,13 @@ size_t agg_census_nq(const struct agg *a);
 size_t agg_census_first(const struct agg *a, size_t attr);   /* attr <= newest nattrs */
 const double *agg_census(const struct agg *a, size_t wave, size_t city);
 
+/* The same stream into n accumulators at once (n >= 1), each made by
+ * agg_new with the same versions and waves (they may differ in by_attr):
+ * one pass over the responses for several splits. */
+int agg_read_db_many(struct agg *const *aggs, size_t n, PGconn *conn, const char *survey,
+                     size_t *rows, void (*progress)(size_t rows, void *arg), void *arg,
+                     char *err, size_t errlen);
+
 /* The unified items (codes across versions) and dimensions. */
 size_t agg_nitems(const struct agg *a);
 const struct survey_item *agg_item_def(const struct agg *a, size_t k);

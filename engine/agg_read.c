@@ -122,8 +122,10 @@ static long wave_index(const struct agg *a, const struct field *f)
     return -1;
 }
 
-static int add_row(struct agg *a, char *row, size_t len, int16_t *attrs, int16_t *answers,
-                   char *err, size_t errlen)
+/* Adds one COPY row to each of the n accumulators (the same instrument
+ * versions and waves: agg_read_db_many). */
+static int add_row(struct agg *const *aggs, size_t n, char *row, size_t len, int16_t *attrs,
+                   int16_t *answers, char *err, size_t errlen)
 {
     struct field f[6];
     long wave, nattrs, nanswers, version;
@@ -135,7 +137,7 @@ static int add_row(struct agg *a, char *row, size_t len, int16_t *attrs, int16_t
         return err_set(err, errlen, "unexpected COPY row");
     unescape(&f[0]);
     unescape(&f[1]);
-    wave = wave_index(a, &f[1]);
+    wave = wave_index(aggs[0], &f[1]);
     if (wave < 0)
         return 0;   /* a wave not asked for */
     if (f[2].len == 0 || f[2].len >= sizeof num)
@@ -158,13 +160,23 @@ static int add_row(struct agg *a, char *row, size_t len, int16_t *attrs, int16_t
         if (*endp != '\0' || !(weight > 0))
             return err_set(err, errlen, "bad weight in COPY row");
     }
-    return agg_add(a, f[0].p, f[0].len, (size_t)wave, (int)version, attrs, (size_t)nattrs,
-                   answers, (size_t)nanswers, weight, err, errlen);
+    for (size_t i = 0; i < n; i++)
+        if (agg_add(aggs[i], f[0].p, f[0].len, (size_t)wave, (int)version, attrs,
+                    (size_t)nattrs, answers, (size_t)nanswers, weight, err, errlen) != 0)
+            return -1;
+    return 0;
 }
 
 int agg_read_db(struct agg *a, PGconn *conn, const char *survey, size_t *rows,
                 void (*progress)(size_t rows, void *arg), void *arg, char *err,
                 size_t errlen)
+{
+    return agg_read_db_many(&a, 1, conn, survey, rows, progress, arg, err, errlen);
+}
+
+int agg_read_db_many(struct agg *const *aggs, size_t n, PGconn *conn, const char *survey,
+                     size_t *rows, void (*progress)(size_t rows, void *arg), void *arg,
+                     char *err, size_t errlen)
 {
     const char *params[1] = { survey };
     int16_t *attrs = malloc(AGG_MAX_ARRAY * sizeof *attrs);
@@ -206,7 +218,7 @@ int agg_read_db(struct agg *a, PGconn *conn, const char *survey, size_t *rows,
     PQclear(res);
     while ((len = PQgetCopyData(conn, &buf, 0)) > 0) {
         if (rc == 0) {
-            rc = add_row(a, buf, (size_t)len, attrs, answers, err, errlen);
+            rc = add_row(aggs, n, buf, (size_t)len, attrs, answers, err, errlen);
             count++;
             if (progress != NULL && (count & 0xFFFF) == 0)
                 progress(count, arg);

@@ -362,13 +362,28 @@ int audit_survey(PGconn *conn, const struct catalog *cat, const char *survey, co
     doc = results_src_build(src0, 0, err, errlen);
     if (doc == NULL)
         goto done;
-    for (; na < in->survey->nattrs; na++) {
-        struct results_src *src = results_src_load(conn, cat, survey, in->survey->attrs[na].code,
-                                                   NULL, NULL, err, errlen);
+    {
+        /* every split in one pass over the responses */
+        size_t n = in->survey->nattrs;
+        const char **by = calloc(n + 1, sizeof *by);
+        struct results_src **src = calloc(n + 1, sizeof *src);
+        int ok = by != NULL && src != NULL;
 
-        docs[na] = src != NULL ? results_src_build(src, 0, err, errlen) : NULL;
-        results_src_free(src);
-        if (docs[na] == NULL)
+        for (size_t a = 0; ok && a < n; a++)
+            by[a] = in->survey->attrs[a].code;
+        if (ok && n > 0)
+            ok = results_src_load_many(conn, cat, survey, by, n, src, NULL, NULL, err,
+                                       errlen) == 0;
+        else if (!ok)
+            err_set(err, errlen, "out of memory");
+        for (size_t a = 0; a < n; a++) {
+            if (ok && na == a && (docs[a] = results_src_build(src[a], 0, err, errlen)) != NULL)
+                na++;
+            results_src_free(src[a]);
+        }
+        free(by);
+        free(src);
+        if (na < n)
             goto done;
     }
     rc = audit_docs(in, doc, docs, network, wave, out, sum, err, errlen);

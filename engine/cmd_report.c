@@ -561,11 +561,27 @@ static int load(struct run *r, PGconn *conn)
     if (r->doc != NULL && (r->o->city != NULL || r->o->all)) {
         const struct survey *s = catalog_survey_latest(r->cat, r->o->survey);
 
-        for (size_t a = 0; s != NULL && a < s->nattrs && r->nby < MAX_BREAKDOWNS; a++) {
-            json_t *d = results_load(conn, r->cat, r->o->survey, s->attrs[a].code, r->english,
-                                     NULL, NULL, err, sizeof err);
+        const char *by[MAX_BREAKDOWNS];
+        struct results_src *src[MAX_BREAKDOWNS];
+        size_t n = 0;
 
+        for (size_t a = 0; s != NULL && a < s->nattrs && n < MAX_BREAKDOWNS; a++)
+            by[n++] = s->attrs[a].code;
+        /* every split in one more pass over the responses */
+        if (n > 0 && results_src_load_many(conn, r->cat, r->o->survey, by, n, src, NULL, NULL,
+                                           err, sizeof err) != 0) {
+            cli_error("report", "%s", err);
+            return -1;
+        }
+        for (size_t a = 0; a < n; a++) {
+            json_t *d = src[a] != NULL ? results_src_build(src[a], r->english, err, sizeof err)
+                                       : NULL;
+
+            results_src_free(src[a]);
+            src[a] = NULL;
             if (d == NULL) {
+                for (size_t b = a + 1; b < n; b++)
+                    results_src_free(src[b]);
                 cli_error("report", "%s", err);
                 return -1;
             }

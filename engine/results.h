@@ -92,6 +92,13 @@ struct results_src *results_src_load(PGconn *conn, const struct catalog *cat, co
                                      const char *by_attr,
                                      void (*progress)(size_t rows, void *arg), void *arg,
                                      char *err, size_t errlen);
+/* n sources of one survey from a single pass over its responses, split by
+ * by_attr[i] (NULL: not split) each; out[i] receive them. 0, or -1 with
+ * err and nothing in out. */
+int results_src_load_many(PGconn *conn, const struct catalog *cat, const char *survey,
+                          const char *const *by_attr, size_t n, struct results_src **out,
+                          void (*progress)(size_t rows, void *arg), void *arg, char *err,
+                          size_t errlen);
 json_t *results_src_build(struct results_src *src, int english, char *err, size_t errlen);
 const struct results_input *results_src_input(const struct results_src *src);
 void results_src_free(struct results_src *src);

@@ -155,10 +155,11 @@ void results_src_free(struct results_src *src)
     free(src);
 }
 
-struct results_src *results_src_load(PGconn *conn, const struct catalog *cat, const char *survey,
-                                     const char *by_attr,
-                                     void (*progress)(size_t rows, void *arg), void *arg,
-                                     char *err, size_t errlen)
+/* Everything of a source but the stream: its accumulator made (split by
+ * by_attr), the weights built. */
+static struct results_src *src_prepare(PGconn *conn, const struct catalog *cat,
+                                       const char *survey, const char *by_attr, char *err,
+                                       size_t errlen)
 {
     const struct survey *newest = catalog_survey_latest(cat, survey);
     const struct catalog_wave *const *waves;
@@ -211,24 +212,78 @@ struct results_src *results_src_load(PGconn *conn, const struct catalog *cat, co
                            errlen) != 0)
             goto fail;
     }
-    if (agg_read_db(src->agg, conn, survey, &src->rows, progress, arg, err, errlen) != 0 ||
-        (src->wts != NULL && agg_calibrate(src->agg, weights_cal, src->wts, err, errlen) != 0) ||
-        registry_data_load(conn, &src->reg, err, errlen) != 0)
-        goto fail;
-    src->in.agg = src->agg;
     src->in.survey = newest;
+    src->in.by_attr = by_attr;
+    return src;
+fail:
+    results_src_free(src);
+    return NULL;
+}
+
+/* After the stream: calibration, the registry, the input. */
+static int src_finish(PGconn *conn, struct results_src *src, size_t rows, char *err,
+                      size_t errlen)
+{
+    src->rows = rows;
+    if ((src->wts != NULL && agg_calibrate(src->agg, weights_cal, src->wts, err, errlen) != 0) ||
+        registry_data_load(conn, &src->reg, err, errlen) != 0)
+        return -1;
+    src->in.agg = src->agg;
     src->in.wave_x = src->x;
     src->in.cities = src->reg.city;
     src->in.ncities = src->reg.ncities;
     src->in.networks = src->reg.net;
     src->in.nnetworks = src->reg.nnets;
-    src->in.by_attr = by_attr;
-    src->in.threshold = anon_threshold(newest->anonymity_threshold);
+    src->in.threshold = anon_threshold(src->in.survey->anonymity_threshold);
     src->in.wave_version = src->wave_version;
-    return src;
+    return 0;
+}
+
+int results_src_load_many(PGconn *conn, const struct catalog *cat, const char *survey,
+                          const char *const *by_attr, size_t n, struct results_src **out,
+                          void (*progress)(size_t rows, void *arg), void *arg, char *err,
+                          size_t errlen)
+{
+    struct agg **aggs = calloc(n + 1, sizeof *aggs);
+    size_t rows = 0, made = 0;
+
+    if (aggs == NULL)
+        return err_set(err, errlen, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        out[i] = NULL;
+    for (; made < n; made++) {
+        out[made] = src_prepare(conn, cat, survey, by_attr[made], err, errlen);
+        if (out[made] == NULL)
+            goto fail;
+        aggs[made] = out[made]->agg;
+    }
+    if (agg_read_db_many(aggs, n, conn, survey, &rows, progress, arg, err, errlen) != 0)
+        goto fail;
+    for (size_t i = 0; i < n; i++)
+        if (src_finish(conn, out[i], rows, err, errlen) != 0)
+            goto fail;
+    free(aggs);
+    return 0;
 fail:
-    results_src_free(src);
-    return NULL;
+    for (size_t i = 0; i < n; i++) {
+        results_src_free(out[i]);
+        out[i] = NULL;
+    }
+    free(aggs);
+    return -1;
+}
+
+struct results_src *results_src_load(PGconn *conn, const struct catalog *cat, const char *survey,
+                                     const char *by_attr,
+                                     void (*progress)(size_t rows, void *arg), void *arg,
+                                     char *err, size_t errlen)
+{
+    struct results_src *src;
+
+    return results_src_load_many(conn, cat, survey, &by_attr, 1, &src, progress, arg, err,
+                                 errlen) == 0
+               ? src
+               : NULL;
 }
 
 const struct results_input *results_src_input(const struct results_src *src)
