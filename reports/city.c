@@ -219,7 +219,7 @@ static int summary_counts(struct city *c, lxw_worksheet *ws, int row)
         xlsx_text(&c->x, ws, row, S_CODE, "response_rate", XF_PLAIN);
         xlsx_text(&c->x, ws, row, S_LABEL, label, XF_PLAIN);
         if (xlsx_is_hidden(g))
-            xlsx_hidden(&c->x, ws, row, S_VALUE);
+            xlsx_hidden_why(&c->x, ws, row, S_VALUE, xlsx_reason(g));
         else
             xlsx_number(&c->x, ws, row, S_VALUE, xlsx_num(g, "respondents") / hc, XF_PCT1);
         row++;
@@ -250,7 +250,8 @@ static int summary_choices(struct city *c, lxw_worksheet *ws, int row, const jso
         xlsx_text(&c->x, ws, row, S_CODE, ocode, XF_PLAIN);
         xlsx_text(&c->x, ws, row, S_LABEL, label, XF_PLAIN);
         if (xlsx_is_hidden(c->g) || xlsx_is_hidden(m)) {
-            xlsx_hidden(&c->x, ws, row, S_VALUE);
+            xlsx_hidden_why(&c->x, ws, row, S_VALUE,
+                            xlsx_reason(xlsx_is_hidden(c->g) ? c->g : m));
         } else {
             const json_t *sh = xlsx_find_int(json_object_get(m, "shares"), "code",
                                              json_integer_value(json_object_get(opt, "code")));
@@ -271,7 +272,8 @@ static int summary_choices(struct city *c, lxw_worksheet *ws, int row, const jso
             xlsx_text(&c->x, ws, row, S_NET,
                       report_network_name(c->meta, c->net_slug, c->x.english), XF_PLAIN);
             if (xlsx_is_hidden(c->net) || xlsx_is_hidden(nm))
-                xlsx_hidden(&c->x, ws, row, S_NET_VALUE);
+                xlsx_hidden_why(&c->x, ws, row, S_NET_VALUE,
+                                xlsx_reason(xlsx_is_hidden(c->net) ? c->net : nm));
             else
                 xlsx_number(&c->x, ws, row, S_NET_VALUE,
                             xlsx_num(json_array_get(json_object_get(nm, "distribution"), i),
@@ -400,7 +402,7 @@ static void item_row(struct city *c, lxw_worksheet *ws, int row, const json_t *i
     if (json_object_get(m, "n_eff") != NULL)
         xlsx_figure(&c->x, ws, row, I_N_EFF, m, "n_eff", XF_DEC1);
     if (xlsx_is_hidden(m)) {
-        xlsx_hidden(&c->x, ws, row, I_DIST);
+        xlsx_hidden_why(&c->x, ws, row, I_DIST, xlsx_reason(m));
     } else {
         distribution_text(item, m, dist, sizeof dist);
         xlsx_text(&c->x, ws, row, I_DIST, dist, XF_PLAIN);
@@ -574,7 +576,7 @@ static void block_row(struct city *c, lxw_worksheet *ws, int row, const json_t *
     xlsx_figure(&c->x, ws, row, 2, m, "n", XF_INT);
     for (size_t k = 0; k < nslots; k++) {
         if (xlsx_is_hidden(m))
-            xlsx_hidden(&c->x, ws, row, 3 + (int)k);
+            xlsx_hidden_why(&c->x, ws, row, 3 + (int)k, xlsx_reason(m));
         else
             xlsx_number(&c->x, ws, row, 3 + (int)k,
                         xlsx_num(json_array_get(json_object_get(m, "distribution"), k), ""),

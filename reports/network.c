@@ -331,7 +331,7 @@ static void rank_row(struct network *n, lxw_worksheet *ws, int row, const struct
     xlsx_text(&n->x, ws, row, 0, r->name, XF_PLAIN);
     xlsx_figure(&n->x, ws, row, 1, g, "respondents", XF_INT);
     if (xlsx_is_hidden(g))
-        xlsx_hidden(&n->x, ws, row, 2);
+        xlsx_hidden_why(&n->x, ws, row, 2, xlsx_reason(g));
     else
         xlsx_number(&n->x, ws, row, 2, r->rank, XF_DEC1);
     json_array_foreach(dims, i, d) {

@@ -340,6 +340,11 @@ void xlsx_hidden_why(struct xlsx *x, lxw_worksheet *ws, int row, int col, const 
                "the note of a hidden cell");
 }
 
+const char *xlsx_reason(const json_t *obj)
+{
+    return json_string_value(json_object_get(obj, "reason"));
+}
+
 void xlsx_hidden(struct xlsx *x, lxw_worksheet *ws, int row, int col)
 {
     xlsx_hidden_why(x, ws, row, col, NULL);

@@ -136,6 +136,8 @@ void xlsx_hidden(struct xlsx *x, lxw_worksheet *ws, int row, int col);
 /* The same with the note for the reason a figure gives (its "reason":
  * below_threshold or protects_another_group; NULL: the general note). */
 void xlsx_hidden_why(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *reason);
+/* The reason a hidden figure gives ("reason"), or NULL (also for NULL). */
+const char *xlsx_reason(const json_t *obj);
 
 /*
  * The figure obj[key] (key may be a dotted path, "favourable.share"): a
