@@ -3,6 +3,7 @@
 #include "config.h"
 #include "db.h"
 #include "err.h"
+#include "names.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,4 +40,28 @@ PGconn *cli_connect(const char *db_flag)
 int cli_interactive(void)
 {
     return isatty(STDERR_FILENO);
+}
+
+int cli_resolve_names(PGconn *conn, const char *cmd, struct names_args *names,
+                      const char **survey, const char **wave, const char **city,
+                      const char **network)
+{
+    char err[ERR_MAX];
+
+    *names = (struct names_args){ .survey = *survey, .wave = *wave, .city = *city,
+                                  .network = *network };
+    switch (names_args_resolve(conn, names, err, sizeof err)) {
+    case 0:
+        *survey = names->survey;
+        *wave = names->wave;
+        *city = names->city;
+        *network = names->network;
+        return CLI_OK;
+    case 1:
+        cli_error(cmd, "%s", err);
+        return CLI_USAGE;
+    default:
+        cli_error(cmd, "%s", err);
+        return CLI_FAIL;
+    }
 }

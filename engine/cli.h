@@ -19,6 +19,19 @@ PGconn *cli_connect(const char *db_flag);
 /* Prints "empirie CMD: message" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Resolves the names a person typed (slugs, names with or without
+ * diacritics; names.h) in place: each pointer may point to NULL (not
+ * given); afterwards they point into names, which the caller keeps as long
+ * as it uses them. Prints "empirie CMD: ..." on failure. Returns CLI_OK,
+ * CLI_USAGE (an unknown name: the message suggests the right one) or
+ * CLI_FAIL.
+ */
+struct names_args;
+int cli_resolve_names(PGconn *conn, const char *cmd, struct names_args *names,
+                      const char **survey, const char **wave, const char **city,
+                      const char **network);
+
 /* True when stderr is a terminal (for progress displays). */
 int cli_interactive(void);
 

@@ -2,9 +2,9 @@
 #include "catalog.h"
 #include "city.h"
 #include "cli.h"
+#include "names.h"
 #include "err.h"
 #include "ministry.h"
-#include "names.h"
 #include "network.h"
 #include "report.h"
 #include "results.h"
@@ -594,7 +594,6 @@ static int load(struct run *r, PGconn *conn)
 int cmd_report(int argc, char **argv)
 {
     struct names_args names;
-    char err[ERR_MAX];
     struct options o;
     struct run r;
     int rc = CLI_FAIL;
@@ -611,24 +610,12 @@ int cmd_report(int argc, char **argv)
     if (conn == NULL)
         return CLI_FAIL;
     /* names as a person types them: slugs, names with or without diacritics */
-    names = (struct names_args){ .survey = o.survey, .wave = o.wave, .city = o.city,
-                                 .network = o.network };
-    switch (names_args_resolve(conn, &names, err, sizeof err)) {
-    case 0:
-        o.survey = names.survey;
-        o.wave = names.wave;
-        o.city = names.city;
-        o.network = names.network;
-        break;
-    case 1:
-        cli_error("report", "%s", err);
+    rc = cli_resolve_names(conn, "report", &names, &o.survey, &o.wave, &o.city, &o.network);
+    if (rc != CLI_OK) {
         PQfinish(conn);
-        return CLI_USAGE;
-    default:
-        cli_error("report", "%s", err);
-        PQfinish(conn);
-        return CLI_FAIL;
+        return rc;
     }
+    rc = CLI_FAIL;
     if (load(&r, conn) == 0 && run_jobs(&r) == 0)
         rc = CLI_OK;
     free(r.jobs);

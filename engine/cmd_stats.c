@@ -1,9 +1,9 @@
 /* empirie stats: the statistics of one group in one wave, as a table or JSON. */
 #include "catalog.h"
 #include "cli.h"
+#include "names.h"
 #include "collate.h"
 #include "err.h"
-#include "names.h"
 #include "results.h"
 #include "utf8.h"
 
@@ -226,7 +226,7 @@ static void print_row(const json_t *doc, const json_t *m, int dims)
     {
         const char *label = json_is_object(tr) ? json_string_value(json_object_get(tr, "label"))
                                                : NULL;
-        int w = label != NULL ? collate_width(label) : 0;
+        int w = label != NULL ? (int)utf8_width(label) : 0;
 
         printf(" %s%*s", label != NULL ? label : "", w < 20 ? 20 - w : 0, "");
     }
@@ -324,24 +324,12 @@ int cmd_stats(int argc, char **argv)
     if (conn == NULL)
         return CLI_FAIL;
     /* names as a person types them: slugs, names with or without diacritics */
-    names = (struct names_args){ .survey = o.survey, .wave = o.wave, .city = o.city,
-                                 .network = o.network };
-    switch (names_args_resolve(conn, &names, err, sizeof err)) {
-    case 0:
-        o.survey = names.survey;
-        o.wave = names.wave;
-        o.city = names.city;
-        o.network = names.network;
-        break;
-    case 1:
-        cli_error("stats", "%s", err);
+    rc = cli_resolve_names(conn, "stats", &names, &o.survey, &o.wave, &o.city, &o.network);
+    if (rc != CLI_OK) {
         PQfinish(conn);
-        return CLI_USAGE;
-    default:
-        cli_error("stats", "%s", err);
-        PQfinish(conn);
-        return CLI_FAIL;
+        return rc;
     }
+    rc = CLI_FAIL;
     if (catalog_load(conn, &cat, err, sizeof err) != 0 ||
         (doc = results_load(conn, cat, o.survey, o.by, strcmp(o.lang, "en") == 0, NULL, NULL,
                             err, sizeof err)) == NULL) {

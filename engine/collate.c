@@ -138,13 +138,3 @@ int collate_pl_ptr(const void *a, const void *b)
 {
     return collate_pl(*(const char *const *)a, *(const char *const *)b);
 }
-
-int collate_width(const char *s)
-{
-    int n = 0;
-
-    for (; s != NULL && *s != '\0'; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
-}

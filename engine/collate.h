@@ -21,8 +21,5 @@ int collate_pl(const char *a, const char *b);
 /* For qsort over an array of const char *. */
 int collate_pl_ptr(const void *a, const void *b);
 
-/* The number of characters (UTF-8 code points) of s: for padding columns of
- * text output by characters, not bytes. */
-int collate_width(const char *s);
 
 #endif
