@@ -76,7 +76,12 @@ $(GEN_SRC): scripts/embed-sql $(SQL)
 # Objects that include the generated header must wait for it.
 $(REL_OBJ) $(SAN_OBJ) $(TEST_OBJ) build/rel/engine/main.o build/san/engine/main.o: | $(GEN_SRC)
 
-san: build/san/empirie build/san/empirie-tests
+san: build/san/empirie build/san/empirie-tests build/san/empirie-gen
+
+# The generator under the sanitizers too: the golden test (tests/integration/
+# test_golden.c) makes the demo's data with it.
+build/san/empirie-gen: build/san/bench/gen.o $(SAN_OBJ)
+	$(CC) $(SAN_CF) -o $@ $^ $(PKG_LIBS) -lm $(SAN_LD)
 
 deps:
 	@scripts/deps

@@ -2,6 +2,7 @@
 
 #include "audit.h"
 #include "err.h"
+#include "fail.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -217,9 +218,9 @@ static int table_setup(struct table *tb, const struct anon_layout *L)
 {
     size_t ng = L->ngroups, nc = L->ncities;
 
-    tb->in = calloc(ng * nc + 1, 1);
-    tb->subset = calloc(ng * ng + 1, 1);
-    tb->idx = calloc((nc > L->nslots ? nc : L->nslots) + 1, sizeof *tb->idx);
+    tb->in = fail_calloc(ng * nc + 1, 1);
+    tb->subset = fail_calloc(ng * ng + 1, 1);
+    tb->idx = fail_calloc((nc > L->nslots ? nc : L->nslots) + 1, sizeof *tb->idx);
     if (tb->in == NULL || tb->subset == NULL || tb->idx == NULL)
         return -1;
     for (size_t g = 0; g < ng; g++)
@@ -241,12 +242,12 @@ int anon_table(const struct anon_layout *L, const double *n, int threshold,
 {
     size_t cells = L->ngroups * L->nslots;
     struct table tb;
-    double *N = calloc(cells + 1, sizeof *N);
-    unsigned char *det = calloc(cells + 1, 1);
-    unsigned char *touched = calloc(L->ncities + 1, 1);
-    unsigned char *shown = calloc(cells + 1, 1);
-    size_t *hint = calloc(cells + 1, sizeof *hint);
-    unsigned char *target = calloc(cells + 1, 1), *safe = calloc(cells + 1, 1);
+    double *N = fail_calloc(cells + 1, sizeof *N);
+    unsigned char *det = fail_calloc(cells + 1, 1);
+    unsigned char *touched = fail_calloc(L->ncities + 1, 1);
+    unsigned char *shown = fail_calloc(cells + 1, 1);
+    size_t *hint = fail_calloc(cells + 1, sizeof *hint);
+    unsigned char *target = fail_calloc(cells + 1, 1), *safe = fail_calloc(cells + 1, 1);
     int rc = -1;
 
     memset(&tb, 0, sizeof tb);

@@ -1,6 +1,7 @@
 #include "audit.h"
 
 #include "err.h"
+#include "fail.h"
 
 #include <float.h>
 #include <gsl/gsl_errno.h>
@@ -39,13 +40,13 @@ static int put(struct sys *y, size_t col, double coef)
 {
     if (y->nnz == y->cap) {
         size_t cap = y->cap ? y->cap * 2 : 1024;
-        size_t *c = realloc(y->col, cap * sizeof *c);
+        size_t *c = fail_realloc(y->col, cap * sizeof *c);
         double *f;
 
         if (c == NULL)
             return -1;
         y->col = c;
-        f = realloc(y->coef, cap * sizeof *f);
+        f = fail_realloc(y->coef, cap * sizeof *f);
         if (f == NULL)
             return -1;
         y->coef = f;
@@ -74,7 +75,7 @@ static int add_row(struct sys *y, size_t g, size_t s)
 
     if (y->nrows == y->rcap) {
         size_t cap = y->rcap ? y->rcap * 2 : 256;
-        struct row *grown = realloc(y->rows, cap * sizeof *grown);
+        struct row *grown = fail_realloc(y->rows, cap * sizeof *grown);
 
         if (grown == NULL)
             return -1;
@@ -229,7 +230,7 @@ static int build(struct sys *y, const double *N, const unsigned char *shown,
     const struct anon_layout *L = y->L;
     size_t next = 1;
 
-    y->loc = calloc(L->nslots, sizeof *y->loc);
+    y->loc = fail_calloc(L->nslots, sizeof *y->loc);
     if (y->loc == NULL)
         return -1;
     for (size_t a = 0; a < L->nattrs; a++)
@@ -300,7 +301,7 @@ static void certificate(const struct sys *y, const unsigned char *known, const g
                         const gsl_permutation *perm, size_t r, const double *qth,
                         const size_t *rows, size_t t)
 {
-    double *mu = calloc(r + 1, sizeof *mu);
+    double *mu = fail_calloc(r + 1, sizeof *mu);
 
     if (mu == NULL)
         return;   /* no hint: the caller falls back to a neighbour */
@@ -332,7 +333,7 @@ static int check_block(const struct sys *y, const unsigned char *known, size_t *
     gsl_vector *tau = NULL;
     gsl_permutation *perm = NULL;
     size_t r = 0;
-    double *h = calloc(k, sizeof *h);
+    double *h = fail_calloc(k, sizeof *h);
     int rc = -1;
 
     if (h == NULL)
@@ -441,13 +442,13 @@ int audit_table(const struct anon_layout *L, const double *N, const unsigned cha
     }
     if (build(&y, N, shown, target) != 0)
         goto oom;
-    known = calloc(y.ncols ? y.ncols : 1, 1);
-    open = calloc(y.nrows - y.nshown + 1, 1);
-    parent = calloc(y.ncols ? y.ncols : 1, sizeof *parent);
-    pos = calloc(y.ncols ? y.ncols : 1, sizeof *pos);
-    size = calloc(y.ncols ? y.ncols : 1, sizeof *size);
-    done_root = calloc(y.ncols ? y.ncols : 1, 1);
-    y.pinned_by = calloc(y.ncols ? y.ncols : 1, sizeof *y.pinned_by);
+    known = fail_calloc(y.ncols ? y.ncols : 1, 1);
+    open = fail_calloc(y.nrows - y.nshown + 1, 1);
+    parent = fail_calloc(y.ncols ? y.ncols : 1, sizeof *parent);
+    pos = fail_calloc(y.ncols ? y.ncols : 1, sizeof *pos);
+    size = fail_calloc(y.ncols ? y.ncols : 1, sizeof *size);
+    done_root = fail_calloc(y.ncols ? y.ncols : 1, 1);
+    y.pinned_by = fail_calloc(y.ncols ? y.ncols : 1, sizeof *y.pinned_by);
     if (y.pinned_by == NULL || known == NULL || open == NULL || parent == NULL || pos == NULL || size == NULL ||
         done_root == NULL)
         goto oom;
@@ -479,10 +480,10 @@ int audit_table(const struct anon_layout *L, const double *N, const unsigned cha
             pos[c] = size[root]++;
         }
     /* shown rows by block: counting sort on their roots */
-    rootof = calloc(y.nshown + 1, sizeof *rootof);
-    order = calloc(y.nshown + 1, sizeof *order);
-    bstart = calloc(y.ncols + 1, sizeof *bstart);
-    cursor = calloc(y.ncols + 1, sizeof *cursor);
+    rootof = fail_calloc(y.nshown + 1, sizeof *rootof);
+    order = fail_calloc(y.nshown + 1, sizeof *order);
+    bstart = fail_calloc(y.ncols + 1, sizeof *bstart);
+    cursor = fail_calloc(y.ncols + 1, sizeof *cursor);
     if (rootof == NULL || order == NULL || bstart == NULL || cursor == NULL)
         goto oom;
     for (size_t r = 0; r < y.nshown; r++) {

@@ -67,8 +67,14 @@ struct results_input {
     const int *wave_version;
 };
 
-/* Computes the results document. NULL and err on failure. */
+/* Computes the results document: results_compute (results_model.h), then
+ * results_to_json. NULL and err on failure. */
 json_t *results_build(const struct results_input *in, char *err, size_t errlen);
+
+struct results;
+/* The JSON view of a typed model, its words in English or Polish (a new
+ * reference). NULL and err when it cannot be made whole. */
+json_t *results_to_json(const struct results *r, int english, char *err, size_t errlen);
 
 /*
  * The whole path from the database: reads the registry, streams the

@@ -143,7 +143,7 @@ static int count_sample(struct weights *w, PGconn *conn, const char *const *wave
                     "SELECT city, wave, attrs[$3::int], attrs[$4::int], count(*) FROM response "
                     "WHERE survey = $1 AND survey_version = $2::int "
                     "AND (city, id) NOT IN (SELECT v.city, v.id FROM response_void v) "
-                    "GROUP BY 1, 2, 3, 4",
+                    "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
                     4, params, &res, NULL, err, errlen) != 0)
             return -1;
         for (int i = 0; i < PQntuples(res); i++) {
