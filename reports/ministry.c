@@ -1216,14 +1216,15 @@ static void network_city_row(struct xlsx *x, lxw_worksheet *ws, int row, const j
     xlsx_text(x, ws, row, 0, wave, XF_PLAIN);
     xlsx_text(x, ws, row, 1, name, XF_PLAIN);
     xlsx_figure(x, ws, row, 2, g, "respondents", XF_INT);
+    /* a hidden group: g itself, so that every note gives its reason */
     json_array_foreach(xlsx_get(doc, "instrument.dimensions"), i, d)
         xlsx_figure(x, ws, row, col++,
-                    xlsx_is_hidden(g) ? NULL
+                    xlsx_is_hidden(g) ? g
                                       : xlsx_find(json_object_get(g, "dimensions"), "code",
                                                   xlsx_str(d, "code", "")),
                     "mean", XF_DEC2);
     if (sheets_enps_item(doc) != NULL)
-        xlsx_figure(x, ws, row, col, xlsx_is_hidden(g) ? NULL : json_object_get(g, "enps"),
+        xlsx_figure(x, ws, row, col, xlsx_is_hidden(g) ? g : json_object_get(g, "enps"),
                     "value", XF_SIGNED1);
 }
 
