@@ -244,16 +244,19 @@ Test(reports, ministry_export_tidy_and_described)
 Test(reports, ministry_usage)
 {
     cr_expect_eq(testdb_run(out, sizeof out, "report --survey all --city konin"), 2, "%s", out);
+    cr_expect(strstr(out, "--survey all: tylko z --ministry") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "report --survey all --city konin --lang en"), 2,
+                 "%s", out);
     cr_expect(strstr(out, "--survey all: only with --ministry") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "report --ministry --csv-dialect excel"), 2, "%s",
                  out);
-    cr_expect(strstr(out, "--csv-dialect: expected excel-pl or rfc4180, got 'excel'") != NULL,
+    cr_expect(strstr(out, "--csv-dialect: oczekiwano excel-pl lub rfc4180, podano 'excel'") != NULL,
               "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "report --db \"%s\" --ministry --wave 1999 "
                                              "--out '%s'",
                             db.conninfo, dir),
                  1, "%s", out);
-    cr_expect(strstr(out, "no survey has a wave \"1999\"") != NULL, "%s", out);
+    cr_expect(strstr(out, "żadne badanie nie ma fali \"1999\"") != NULL, "%s", out);
 }
 
 /* `empirie stats` prints Polish by default and English with --lang en, with
