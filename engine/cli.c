@@ -3,8 +3,10 @@
 #include "config.h"
 #include "db.h"
 #include "err.h"
+#include "msg.h"
 #include "names.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -35,6 +37,46 @@ PGconn *cli_connect(const char *db_flag)
         return NULL;
     }
     return conn;
+}
+
+int cli_no_args(const char *cmd, int argc, char **argv)
+{
+    if (optind == argc)
+        return 0;
+    cli_error(cmd, msg("nieoczekiwany argument '%s'", "unexpected argument '%s'"), argv[optind]);
+    return -1;
+}
+
+int cli_required(const char *cmd, const char *flag, const char *value)
+{
+    if (value != NULL)
+        return 0;
+    cli_error(cmd, msg("%s jest wymagane (zob. --help)", "%s is required (see --help)"), flag);
+    return -1;
+}
+
+int cli_lang(const char *cmd, const char *lang)
+{
+    if (!msg_lang_valid(lang)) {
+        cli_error(cmd, msg("--lang: oczekiwano pl lub en, podano '%s'",
+                           "--lang: expected pl or en, got '%s'"),
+                  lang);
+        return -1;
+    }
+    msg_set_lang(lang);
+    return 0;
+}
+
+void cli_help_db(FILE *out, int w)
+{
+    fprintf(out,
+            msg("  %-*s napis połączenia libpq (domyślnie: $DATABASE_URL, zmienne\n"
+                "  %-*s PG*, w ostateczności prywatny klaster w var/)\n"
+                "  %-*s ta pomoc\n",
+                "  %-*s libpq connection string (default: $DATABASE_URL, the PG*\n"
+                "  %-*s variables, else the private cluster under var/)\n"
+                "  %-*s show this help\n"),
+            w, "--db CONNINFO", w, "", w, "-h, --help");
 }
 
 int cli_interactive(void)

@@ -7,6 +7,7 @@
 #define EMPIRIE_CLI_H
 
 #include <libpq-fe.h>
+#include <stdio.h>
 
 #define CLI_OK 0
 #define CLI_FAIL 1
@@ -31,6 +32,21 @@ struct names_args;
 int cli_resolve_names(PGconn *conn, const char *cmd, struct names_args *names,
                       const char **survey, const char **wave, const char **city,
                       const char **network);
+
+/*
+ * The checks every subcommand's option parsing shares; each prints
+ * "empirie CMD: ..." in the messages' language (msg.h) and returns -1 on
+ * failure, 0 otherwise. cli_no_args: no argument is left after the options
+ * (getopt's optind). cli_required: flag ("--survey") was given (value not
+ * NULL). cli_lang: lang is pl or en, and the messages follow it.
+ */
+int cli_no_args(const char *cmd, int argc, char **argv);
+int cli_required(const char *cmd, const char *flag, const char *value);
+int cli_lang(const char *cmd, const char *lang);
+
+/* The help lines of --db and --help (every database subcommand has both),
+ * in the messages' language, for a column of options at width w. */
+void cli_help_db(FILE *out, int w);
 
 /* True when stderr is a terminal (for progress displays). */
 int cli_interactive(void);

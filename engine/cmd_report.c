@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "names.h"
 #include "err.h"
+#include "msg.h"
 #include "ministry.h"
 #include "network.h"
 #include "report.h"
@@ -80,26 +81,24 @@ static int every_survey(const struct options *o)
 
 static int check(const struct options *o)
 {
-    if (o->survey == NULL && !o->ministry) {
-        cli_error("report", "--survey is required (see --help)");
+    if (cli_lang("report", o->lang) != 0 ||
+        (!o->ministry && cli_required("report", "--survey", o->survey) != 0))
         return -1;
-    }
     if (o->survey != NULL && strcmp(o->survey, "all") == 0 && !o->ministry) {
-        cli_error("report", "--survey all: only with --ministry");
+        cli_error("report", msg("--survey all: tylko z --ministry",
+                                "--survey all: only with --ministry"));
         return -1;
     }
     if (o->dialect != NULL && strcmp(o->dialect, "excel-pl") != 0 &&
         strcmp(o->dialect, "rfc4180") != 0) {
-        cli_error("report", "--csv-dialect: expected excel-pl or rfc4180, got '%s'",
+        cli_error("report", msg("--csv-dialect: oczekiwano excel-pl lub rfc4180, podano '%s'",
+                                "--csv-dialect: expected excel-pl or rfc4180, got '%s'"),
                   o->dialect);
         return -1;
     }
     if ((o->city != NULL) + (o->network != NULL) + o->ministry + o->all != 1) {
-        cli_error("report", "give one of --city, --network, --ministry and --all");
-        return -1;
-    }
-    if (strcmp(o->lang, "pl") != 0 && strcmp(o->lang, "en") != 0) {
-        cli_error("report", "--lang: expected pl or en, got '%s'", o->lang);
+        cli_error("report", msg("podaj jedno z --city, --network, --ministry i --all",
+                                "give one of --city, --network, --ministry and --all"));
         return -1;
     }
     return 0;
@@ -119,7 +118,7 @@ static int parse(int argc, char **argv, struct options *o)
     int c;
 
     memset(o, 0, sizeof *o);
-    o->lang = "pl";
+    o->lang = msg("pl", "en");
     o->out = "out";
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -137,10 +136,8 @@ static int parse(int argc, char **argv, struct options *o)
         default: usage(stderr); return -1;
         }
     }
-    if (optind != argc) {
-        cli_error("report", "unexpected argument '%s'", argv[optind]);
+    if (cli_no_args("report", argc, argv) != 0)
         return -1;
-    }
     return check(o);
 }
 
@@ -189,7 +186,9 @@ struct run {
 static void progress_rows(size_t rows, void *arg)
 {
     (void)arg;
-    fprintf(stderr, "\rempirie report: reading responses: %zu", rows);
+    fprintf(stderr, msg("\rempirie report: czytanie odpowiedzi: %zu",
+                        "\rempirie report: reading responses: %zu"),
+            rows);
 }
 
 /* Called with stderr locked. */
@@ -214,7 +213,7 @@ static int add_job(struct run *r, enum report_kind kind, const char *slug, int p
     if (kind == REPORT_MINISTRY) {
         if (report_ministry_paths(&r->mpaths, out, r->wave, every_survey(r->o) ? NULL : survey,
                                   r->english) != 0) {
-            cli_error("report", "%s: path too long", out);
+            cli_error("report", msg("%s: za długa ścieżka", "%s: path too long"), out);
             return -1;
         }
         r->njobs++;
@@ -222,7 +221,7 @@ static int add_job(struct run *r, enum report_kind kind, const char *slug, int p
     }
     if (report_path(j->path, sizeof j->path, out, r->wave, kind, slug, survey, r->english,
                     "xlsx") != 0) {
-        cli_error("report", "%s: path too long", out);
+        cli_error("report", msg("%s: za długa ścieżka", "%s: path too long"), out);
         return -1;
     }
     r->njobs++;
@@ -334,7 +333,7 @@ static int list_all(struct run *r)
 
     r->jobs = calloc(json_array_size(groups) + 2, sizeof *r->jobs);
     if (r->jobs == NULL) {
-        cli_error("report", "out of memory");
+        cli_error("report", msg("brak pamięci", "out of memory"));
         return -1;
     }
     json_array_foreach(groups, i, g) {
@@ -389,7 +388,7 @@ static int run_jobs(struct run *r)
     char dir[4096];
 
     if (snprintf(dir, sizeof dir, "%s/%s", r->o->out, r->wave) >= (int)sizeof dir) {
-        cli_error("report", "%s: path too long", r->o->out);
+        cli_error("report", msg("%s: za długa ścieżka", "%s: path too long"), r->o->out);
         return -1;
     }
     if (report_mkdirs(dir, err, sizeof err) != 0) {
@@ -406,7 +405,7 @@ static int run_jobs(struct run *r)
             return -1;
         r->jobs = calloc(1, sizeof *r->jobs);
         if (r->jobs == NULL) {
-            cli_error("report", "out of memory");
+            cli_error("report", msg("brak pamięci", "out of memory"));
             return -1;
         }
         if (add_job(r, r->o->city != NULL ? REPORT_CITY
@@ -481,7 +480,9 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
         in->doc = NULL;
         if (optional)
             return 0;    /* no wave at or before --wave: not in this export */
-        cli_error("report", "survey \"%s\" has no wave \"%s\"", survey,
+        cli_error("report", msg("badanie \"%s\" nie ma fali \"%s\"",
+                                "survey \"%s\" has no wave \"%s\""),
+                  survey,
                   r->o->wave != NULL ? r->o->wave : "");
         return -1;
     }
@@ -534,7 +535,7 @@ static int load(struct run *r, PGconn *conn)
         nsurveys = 1;
     r->inputs = calloc(nsurveys > 0 ? nsurveys : 1, sizeof *r->inputs);
     if (r->inputs == NULL) {
-        cli_error("report", "out of memory");
+        cli_error("report", msg("brak pamięci", "out of memory"));
         return -1;
     }
     date_conn = cli_connect(r->o->db);
@@ -549,9 +550,11 @@ static int load(struct run *r, PGconn *conn)
         return -1;
     if (r->ninputs == 0) {
         if (r->o->wave != NULL)
-            cli_error("report", "no survey has a wave \"%s\"", r->o->wave);
+            cli_error("report", msg("żadne badanie nie ma fali \"%s\"", "no survey has a wave \"%s\""),
+                      r->o->wave);
         else
-            cli_error("report", "no survey has a wave to export");
+            cli_error("report", msg("żadne badanie nie ma fali do eksportu",
+                                    "no survey has a wave to export"));
         return -1;
     }
     r->doc = every_survey(r->o) ? NULL : r->inputs[0].doc;

@@ -4,6 +4,7 @@
 #include "names.h"
 #include "collate.h"
 #include "err.h"
+#include "msg.h"
 #include "results.h"
 #include "utf8.h"
 
@@ -62,7 +63,7 @@ static int parse(int argc, char **argv, struct options *o)
     int c;
 
     memset(o, 0, sizeof *o);
-    o->lang = "pl";
+    o->lang = msg("pl", "en");
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': o->db = optarg; break;
@@ -78,20 +79,12 @@ static int parse(int argc, char **argv, struct options *o)
         default: usage(stderr); return -1;
         }
     }
-    if (optind != argc) {
-        cli_error("stats", "unexpected argument '%s'", argv[optind]);
+    if (cli_no_args("stats", argc, argv) != 0 || cli_lang("stats", o->lang) != 0 ||
+        cli_required("stats", "--survey", o->survey) != 0)
         return -1;
-    }
-    if (o->survey == NULL) {
-        cli_error("stats", "--survey is required (see --help)");
-        return -1;
-    }
     if ((o->city != NULL) + (o->network != NULL) + o->all > 1) {
-        cli_error("stats", "give at most one of --city, --network and --all");
-        return -1;
-    }
-    if (strcmp(o->lang, "pl") != 0 && strcmp(o->lang, "en") != 0) {
-        cli_error("stats", "--lang: expected pl or en, got '%s'", o->lang);
+        cli_error("stats", msg("podaj najwyżej jedno z --city, --network i --all",
+                               "give at most one of --city, --network and --all"));
         return -1;
     }
     return 0;

@@ -151,7 +151,7 @@ static void summary_network(struct city *c, lxw_worksheet *ws, int row, const js
         return;
     xlsx_text(&c->x, ws, row, S_NET, report_network_name(c->meta, c->net_slug, c->x.english),
               XF_PLAIN);
-    xlsx_figure(&c->x, ws, row, S_NET_VALUE, xlsx_is_hidden(c->net) ? NULL : netm, f->vkey,
+    xlsx_figure(&c->x, ws, row, S_NET_VALUE, xlsx_is_hidden(c->net) ? c->net : netm, f->vkey,
                 f->value);
     vs = xlsx_find(json_object_get(m, "vs_networks"), "network", c->net_slug);
     if (vs == NULL && !xlsx_is_hidden(m))

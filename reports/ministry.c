@@ -5,6 +5,7 @@
 #include "results.h"
 #include "sheets.h"
 #include "survey.h"
+#include "vocab.h"
 #include "xlsx.h"
 
 #include <errno.h>
@@ -76,8 +77,10 @@ static const struct column {
 
 /* The codebook's columns. */
 static const char *const cb_columns[] = {
-    "entry", "survey", "code", "type", "unit", "statistic", "scale", "label_pl", "label_en",
+    "entry", "survey", "code", "type", "unit", "statistic", "scale", "reverse", "label_pl",
+    "label_en",
 };
+#define CB_REVERSE 7 /* true for a reverse-coded item's indicators; empty for columns */
 #define NCB (sizeof cb_columns / sizeof cb_columns[0])
 
 enum status { ST_OK, ST_SUPPRESSED, ST_NOT_ASKED, ST_NO_DATA };
@@ -114,6 +117,7 @@ struct cb_entry {
     const char *survey, *statistic, *unit;
     size_t code, label_pl, label_en;           /* offsets, or ABSENT */
     char scale[32];
+    int reverse;                               /* a reverse-coded item's indicator */
 };
 
 struct tidy {
@@ -143,6 +147,7 @@ struct rowctx {
     const struct survey *newest;   /* the catalog's newest version, or NULL */
     const struct survey *asked;    /* the wave's version, or NULL: unknown */
     int english;
+    int reverse;                   /* the rows being added are a reverse-coded item's */
 };
 
 static void tidy_free(struct tidy *t)
@@ -271,6 +276,7 @@ static void codebook_add(struct rowctx *r, const char *indicator, int ind_cut,
     e->label_pl = nm->have_pl ? tidy_add_text(t, nm->pl, nm->pl_cut) : ABSENT;
     e->label_en = nm->have_en ? tidy_add_text(t, nm->en, nm->en_cut) : ABSENT;
     snprintf(e->scale, sizeof e->scale, "%s", scale);
+    e->reverse = r->reverse;
 }
 
 /*
@@ -417,15 +423,24 @@ static void item_rows(struct rowctx *r, const json_t *item)
     json_t *opt;
 
     if (sheets_scored(item)) {
+        /* A reverse-coded item says so in its labels (its mean and %
+         * favourable are keyed: higher is better) and in the codebook. */
+        int rev = json_is_true(json_object_get(item, "reverse"));
+        const char *note = !rev ? "" : r->english ? " " VOCAB_REVERSED_EN : " " VOCAB_REVERSED_PL;
+        const char *note_pl = rev ? " " VOCAB_REVERSED_PL : "";
+        const char *note_en = rev ? " " VOCAB_REVERSED_EN : "";
+
+        r->reverse = rev;
         item_scale(scale, sizeof scale, item);
         ind_cut = FMT(ind, "item.%s", code);
-        names_set(&nm, r, text, pl, en, "", "", "", "");
+        names_set(&nm, r, text, pl, en, "", note, note_pl, note_en);
         measure_row(r, ind, ind_cut, &nm, "mean", scale, m, "mean", asked);
-        if (strcmp(xlsx_str(item, "type", ""), "likert") != 0)
-            return;
-        ind_cut = FMT(ind, "item.%s.favourable", code);
-        names_set(&nm, r, text, pl, en, " (%)", "", "", "");
-        measure_row(r, ind, ind_cut, &nm, "share", "0..1", m, "favourable.share", asked);
+        if (strcmp(xlsx_str(item, "type", ""), "likert") == 0) {
+            ind_cut = FMT(ind, "item.%s.favourable", code);
+            names_set(&nm, r, text, pl, en, " (%)", note, note_pl, note_en);
+            measure_row(r, ind, ind_cut, &nm, "share", "0..1", m, "favourable.share", asked);
+        }
+        r->reverse = 0;
         return;
     }
     json_array_foreach(json_object_get(item, "options"), i, opt) {
@@ -592,8 +607,9 @@ static void cb_row(const struct tidy *t, size_t i, const char *out[NCB])
         out[4] = c->unit[0] != '\0' ? c->unit : NULL;
         out[5] = NULL;
         out[6] = NULL;
-        out[7] = c->pl;
-        out[8] = c->en;
+        out[CB_REVERSE] = NULL;
+        out[8] = c->pl;
+        out[9] = c->en;
     } else {
         const struct cb_entry *e = &t->cb[i - NCOLUMNS];
 
@@ -604,8 +620,9 @@ static void cb_row(const struct tidy *t, size_t i, const char *out[NCB])
         out[4] = e->unit;
         out[5] = e->statistic;
         out[6] = e->scale[0] != '\0' ? e->scale : NULL;
-        out[7] = tidy_text(t, e->label_pl);
-        out[8] = tidy_text(t, e->label_en);
+        out[CB_REVERSE] = e->reverse ? "true" : "false";
+        out[8] = tidy_text(t, e->label_pl);
+        out[9] = tidy_text(t, e->label_en);
     }
 }
 
@@ -1007,7 +1024,8 @@ static json_t *codebook_schema(void)
     json_t *fields = json_array();
 
     for (size_t c = 0; c < NCB && fields != NULL; c++) {
-        json_t *f = json_pack("{s:s, s:s}", "name", cb_columns[c], "type", "string");
+        json_t *f = json_pack("{s:s, s:s}", "name", cb_columns[c], "type",
+                              c == CB_REVERSE ? "boolean" : "string");
 
         if (f != NULL && c == 0)
             json_object_set_new(f, "constraints",
@@ -1153,7 +1171,7 @@ static void sheet_tidy(struct xlsx *x, const struct tidy *t)
 /* The codebook sheet: the same rows as the codebook CSV. */
 static void sheet_codebook(struct xlsx *x, const struct tidy *t)
 {
-    static const double widths[NCB] = { 10, 22, 30, 9, 14, 9, 10, 60, 60 };
+    static const double widths[NCB] = { 10, 22, 30, 9, 14, 9, 10, 9, 60, 60 };
     lxw_worksheet *ws = xlsx_sheet(x, xlsx_label(x, L_CODEBOOK));
     struct xlsx_col cols[NCB];
 
@@ -1167,7 +1185,7 @@ static void sheet_codebook(struct xlsx *x, const struct tidy *t)
 
         cb_row(t, i, texts);
         for (size_t c = 0; c < NCB; c++)
-            xlsx_text(x, ws, 1 + (int)i, (int)c, texts[c], c >= 7 ? XF_WRAP : XF_PLAIN);
+            xlsx_text(x, ws, 1 + (int)i, (int)c, texts[c], c > CB_REVERSE ? XF_WRAP : XF_PLAIN);
     }
     xlsx_table(x, ws, 0, (int)cb_rows(t), NCB);
 }
@@ -1198,14 +1216,15 @@ static void network_city_row(struct xlsx *x, lxw_worksheet *ws, int row, const j
     xlsx_text(x, ws, row, 0, wave, XF_PLAIN);
     xlsx_text(x, ws, row, 1, name, XF_PLAIN);
     xlsx_figure(x, ws, row, 2, g, "respondents", XF_INT);
+    /* a hidden group: g itself, so that every note gives its reason */
     json_array_foreach(xlsx_get(doc, "instrument.dimensions"), i, d)
         xlsx_figure(x, ws, row, col++,
-                    xlsx_is_hidden(g) ? NULL
+                    xlsx_is_hidden(g) ? g
                                       : xlsx_find(json_object_get(g, "dimensions"), "code",
                                                   xlsx_str(d, "code", "")),
                     "mean", XF_DEC2);
     if (sheets_enps_item(doc) != NULL)
-        xlsx_figure(x, ws, row, col, xlsx_is_hidden(g) ? NULL : json_object_get(g, "enps"),
+        xlsx_figure(x, ws, row, col, xlsx_is_hidden(g) ? g : json_object_get(g, "enps"),
                     "value", XF_SIGNED1);
 }
 

@@ -96,10 +96,12 @@ static int each_indicator(struct network *n, int row,
 }
 
 /* The indicator's measure in a group, or NULL when hidden. */
+/* The measure of an indicator in group g; a hidden group (or item) itself,
+ * so that the cell's note gives its reason. */
 static const json_t *measure(const json_t *g, const struct indicator *ind)
 {
     if (xlsx_is_hidden(g))
-        return NULL;
+        return g;
     if (ind->array == NULL)
         return json_object_get(g, "enps");
     if (ind->item != NULL) {
@@ -108,7 +110,7 @@ static const json_t *measure(const json_t *g, const struct indicator *ind)
         json_t *sh;
 
         if (xlsx_is_hidden(m))
-            return NULL;
+            return m;
         json_array_foreach(json_object_get(m, "shares"), i, sh)
             if (json_integer_value(json_object_get(sh, "code")) == ind->option)
                 return sh;
@@ -335,13 +337,14 @@ static void rank_row(struct network *n, lxw_worksheet *ws, int row, const struct
     else
         xlsx_number(&n->x, ws, row, 2, r->rank, XF_DEC1);
     json_array_foreach(dims, i, d) {
-        const json_t *m = xlsx_is_hidden(g) ? NULL
+        /* a hidden city: its own object, whose reason the notes give */
+        const json_t *m = xlsx_is_hidden(g) ? g
                                             : xlsx_find(json_object_get(g, "dimensions"), "code",
                                                         xlsx_str(d, "code", ""));
         const json_t *vs = xlsx_find(json_object_get(m, "vs_networks"), "network", n->slug);
 
         xlsx_figure(&n->x, ws, row, 3 + 2 * (int)i, m, "mean", XF_DEC2);
-        xlsx_figure(&n->x, ws, row, 4 + 2 * (int)i, xlsx_is_hidden(m) ? NULL : vs, "rank",
+        xlsx_figure(&n->x, ws, row, 4 + 2 * (int)i, xlsx_is_hidden(m) ? m : vs, "rank",
                     XF_INT);
     }
 }

@@ -110,13 +110,13 @@ static void trend_row(struct xlsx *x, lxw_worksheet *ws, lxw_worksheet *data,
                                     xlsx_str(d, "code", NULL));
 
         if (xlsx_is_hidden(g))
-            m = NULL;
+            m = g;    /* the group itself: the note gives its reason */
         xlsx_figure(x, ws, row, 1 + (int)i, m, "mean", XF_DEC2);
         if (!xlsx_is_hidden(m))
             xlsx_number(x, data, row, 1 + (int)i, xlsx_num(m, "mean"), XF_DEC2);
     }
     if (l->has_enps) {
-        const json_t *e = xlsx_is_hidden(g) ? NULL : json_object_get(g, "enps");
+        const json_t *e = xlsx_is_hidden(g) ? g : json_object_get(g, "enps");
         int c = 1 + l->ndims;
 
         xlsx_figure(x, ws, row, c, e, "value", XF_SIGNED1);
@@ -217,7 +217,7 @@ static void trend_summary(struct xlsx *x, lxw_worksheet *ws, int row, const json
     xlsx_header(x, ws, row++, 0, cols, sizeof cols / sizeof cols[0]);
     json_array_foreach(dims, i, d) {
         const char *code = xlsx_str(d, "code", "");
-        const json_t *m = xlsx_is_hidden(g) ? NULL
+        const json_t *m = xlsx_is_hidden(g) ? g
                                             : xlsx_find(json_object_get(g, "dimensions"), "code",
                                                         code);
 
@@ -228,7 +228,7 @@ static void trend_summary(struct xlsx *x, lxw_worksheet *ws, int row, const json
         xlsx_text(x, ws, row++, 4, sheets_trend_label(x, m), XF_PLAIN);
     }
     if (has_enps) {
-        const json_t *e = xlsx_is_hidden(g) ? NULL : json_object_get(g, "enps");
+        const json_t *e = xlsx_is_hidden(g) ? g : json_object_get(g, "enps");
 
         xlsx_text(x, ws, row, 0, "enps", XF_PLAIN);
         xlsx_label_cell(x, ws, row, 1, L_ENPS, XF_PLAIN);

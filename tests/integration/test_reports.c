@@ -175,6 +175,13 @@ Test(reports, usage_errors)
  * outside a wave's instrument version not_asked, the codebook and the data
  * package valid against the CSV; the same for one survey in English. A
  * broken CSV fails the data package check. */
+/* The instruments whose "reverse" flags the codebook's reverse column and
+ * notes are checked against. */
+#define INSTRUMENTS                                                                        \
+    " --instrument '%s/surveys/employee-satisfaction.json'"                                \
+    " --instrument '%s/surveys/employee-satisfaction-v2.json'"                             \
+    " --instrument '%s/surveys/youth-participation.json'"
+
 Test(reports, ministry_export_tidy_and_described)
 {
     char args[2048];
@@ -192,8 +199,8 @@ Test(reports, ministry_export_tidy_and_described)
              "'%s/2025/ministerstwo' --surveys 2"
              " --not-asked " SURVEY " 2023 item.warunki_05"
              " --not-asked " SURVEY " 2022 item.wynagr_05.favourable"
-             " --not-asked " SURVEY " 2025 item.wynagr_04",
-             dir);
+             " --not-asked " SURVEY " 2025 item.wynagr_04" INSTRUMENTS,
+             dir, testdb_root(), testdb_root(), testdb_root());
     check_script("check_ministry_export.py", args);
     snprintf(args, sizeof args, "'%s/2025/datapackage.json'", dir);
     check_script("check_datapackage.py", args);
@@ -213,8 +220,8 @@ Test(reports, ministry_export_tidy_and_described)
                  0, "%s", out);
     snprintf(args, sizeof args,
              "'%s/2025/ministry-" SURVEY "' --surveys 1 --not-asked " SURVEY
-             " 2024 item.wynagr_04.favourable",
-             dir);
+             " 2024 item.wynagr_04.favourable" INSTRUMENTS,
+             dir, testdb_root(), testdb_root(), testdb_root());
     check_script("check_ministry_export.py", args);
     snprintf(args, sizeof args, "'%s/2025/ministry-" SURVEY ".datapackage.json'", dir);
     check_script("check_datapackage.py", args);
@@ -237,16 +244,19 @@ Test(reports, ministry_export_tidy_and_described)
 Test(reports, ministry_usage)
 {
     cr_expect_eq(testdb_run(out, sizeof out, "report --survey all --city konin"), 2, "%s", out);
+    cr_expect(strstr(out, "--survey all: tylko z --ministry") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "report --survey all --city konin --lang en"), 2,
+                 "%s", out);
     cr_expect(strstr(out, "--survey all: only with --ministry") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "report --ministry --csv-dialect excel"), 2, "%s",
                  out);
-    cr_expect(strstr(out, "--csv-dialect: expected excel-pl or rfc4180, got 'excel'") != NULL,
+    cr_expect(strstr(out, "--csv-dialect: oczekiwano excel-pl lub rfc4180, podano 'excel'") != NULL,
               "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "report --db \"%s\" --ministry --wave 1999 "
                                              "--out '%s'",
                             db.conninfo, dir),
                  1, "%s", out);
-    cr_expect(strstr(out, "no survey has a wave \"1999\"") != NULL, "%s", out);
+    cr_expect(strstr(out, "żadne badanie nie ma fali \"1999\"") != NULL, "%s", out);
 }
 
 /* `empirie stats` prints Polish by default and English with --lang en, with

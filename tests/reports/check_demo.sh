@@ -2,8 +2,9 @@
 # Reads every city and network workbook of the demo (make demo, out/) back
 # with tests/reports/check_reports.py against `empirie stats --json` of the
 # same group, and each city's reverse-coded items against the raw answer
-# counts in the demo's database (psql). Exits 1 on the first workbook with a
-# problem.
+# counts in the demo's database (psql); then every hidden city's notes against
+# its reason (tests/reports/check_hidden_reasons.py). Exits 1 on the first
+# workbook with a problem.
 #
 # Usage: tests/reports/check_demo.sh [OUT_DIR [CONNINFO]]
 #   (defaults: out/ and the private cluster's conninfo, scripts/pg-local)
@@ -37,4 +38,7 @@ for book in $(find "$out" -name 'miasto-*.xlsx' -o -name 'siec-*.xlsx' | sort); 
     fi
     n=$((n + 1))
 done
+# Every hidden city's notes (ministry network sheets, Trendy, heat maps) give
+# its reason, and the demo holds a city hidden to protect another.
+/usr/bin/python3 "$here/tests/reports/check_hidden_reasons.py" "$out" "$db" "$bin"
 echo "check_demo: $n workbooks read back, 0 problems"

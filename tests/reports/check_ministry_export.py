@@ -5,6 +5,7 @@ csv) and checks that it types cleanly and that its files agree
 
 Usage:
   check_ministry_export.py BASE [--surveys N] [--not-asked SURVEY WAVE INDICATOR]...
+                           [--instrument FILE.json]...
 
 BASE is the export without its extension (DIR/2025/ministerstwo or
 DIR/2025/ministerstwo-SURVEY): BASE.xlsx, .csv, .json, -codebook.csv and,
@@ -22,6 +23,12 @@ Checks:
 - the JSON's top level lists the surveys and the waves of the rows;
 - the codebook lists every column, in order, and every survey x indicator of
   the data, with Polish and English labels;
+- in the codebook CSV and in its sheet (read with openpyxl), the indicators of
+  every item that an --instrument file marks "reverse": true (item.CODE and
+  item.CODE.favourable) say reverse = true and carry the note "(pytanie
+  odwrócone: wyższy wynik = lepiej)" / "(reversed item: a higher score is
+  better)" in label_pl / label_en; every other indicator says false and has
+  no note; column entries leave reverse empty;
 - the excel-pl CSV starts with a BOM, uses ';' and decimal commas, and holds
   the same rows;
 - each network sheet has the rows of every wave of its survey;
@@ -43,8 +50,10 @@ TIDY = ["survey", "wave", "group_type", "group_slug", "group_name", "teryt", "vo
 NUMERIC = ["n", "value", "ci_low", "ci_high"]
 TEXT = [c for c in TIDY if c not in NUMERIC]
 STATUSES = {"ok", "suppressed", "not_asked", "no_data"}
-CB_COLUMNS = ["entry", "survey", "code", "type", "unit", "statistic", "scale", "label_pl",
-              "label_en"]
+CB_COLUMNS = ["entry", "survey", "code", "type", "unit", "statistic", "scale", "reverse",
+              "label_pl", "label_en"]
+NOTE_PL = "(pytanie odwrócone: wyższy wynik = lepiej)"
+NOTE_EN = "(reversed item: a higher score is better)"
 
 errors = []
 
@@ -88,12 +97,15 @@ def main():
     base = args.pop(0)
     want_surveys = None
     not_asked = []
+    instruments = []
     while args:
         a = args.pop(0)
         if a == "--surveys":
             want_surveys = int(args.pop(0))
         elif a == "--not-asked":
             not_asked.append((args.pop(0), args.pop(0), args.pop(0)))
+        elif a == "--instrument":
+            instruments.append(args.pop(0))
         else:
             sys.exit(f"unknown argument {a}")
 
@@ -226,6 +238,18 @@ def main():
     for r in cb:
         if r["entry"] == "indicator" and (r["statistic"] == "" or r["scale"] == ""):
             fail(f"codebook indicator without statistic or scale: {r}")
+    n_rev = check_codebook_reverse(cb, "codebook CSV", instruments, surveys)
+    # the codebook sheet, as openpyxl reads it: the same rows
+    cb_sheet = wb.sheetnames[1]
+    if cb_sheet not in ("Słownik", "Codebook"):
+        fail(f"second sheet {cb_sheet!r}, expected Słownik or Codebook")
+    srows = list(wb[cb_sheet].iter_rows(values_only=True))
+    if [str(v) for v in srows[0]] != CB_COLUMNS:
+        fail(f"codebook sheet header {srows[0]}")
+    scb = [dict(zip(CB_COLUMNS, ("" if v is None else str(v) for v in r))) for r in srows[1:]]
+    if scb != cb:
+        fail(f"codebook sheet: {len(scb)} rows differ from the CSV's {len(cb)}")
+    check_codebook_reverse(scb, f"sheet {cb_sheet}", instruments, surveys)
 
     # 6. the CSV for a Polish Excel
     try:
@@ -271,7 +295,46 @@ def main():
         print(f"{len(errors)} problems in {base}")
         sys.exit(1)
     print(f"ok {base}: {len(jrows)} rows equal in sheet, CSV and JSON; statuses {counts}; "
-          f"{len(inds)} indicators in the codebook; {len(nets)} network sheets")
+          f"{len(inds)} indicators in the codebook ({n_rev} of reversed items, marked in the CSV and "
+          f"the sheet); {len(nets)} network sheets")
+
+
+def check_codebook_reverse(cb, where, instruments, surveys):
+    """The reverse column and the note of the labels against the
+    instruments' own "reverse" flags; the number of reversed indicators."""
+    rev = set()
+    for path in instruments:
+        with open(path, encoding="utf-8") as f:
+            ins = json.load(f)
+        for it in ins["items"]:
+            if it.get("reverse"):
+                rev.add((ins["slug"], it["code"]))
+    if instruments and not rev:
+        fail(f"{where}: no reverse-coded item in the instruments {instruments}")
+    n = 0
+    marked = set()
+    for r in cb:
+        if r["entry"] == "column":
+            if r["reverse"] != "":
+                fail(f"{where}: column {r['code']} has reverse {r['reverse']!r}")
+            continue
+        m = re.fullmatch(r"item\.([a-z][a-z0-9_]*)(\.favourable)?", r["code"])
+        is_rev = m is not None and (r["survey"], m.group(1)) in rev
+        if r["reverse"] != ("true" if is_rev else "false"):
+            fail(f"{where}: {r['survey']} {r['code']} reverse {r['reverse']!r}, "
+                 f"the instrument says {is_rev}")
+        for col, note in (("label_pl", NOTE_PL), ("label_en", NOTE_EN)):
+            if (note in r[col]) != is_rev:
+                fail(f"{where}: {r['survey']} {r['code']} {col} {r[col]!r}: "
+                     f"{'no' if is_rev else 'a'} reversed-item note")
+        if is_rev:
+            n += 1
+            marked.add((r["survey"], m.group(1)))
+    # every reversed item of a survey in the export has its indicators marked
+    missing = {k for k in rev if k[0] in surveys} - marked
+    if missing:
+        fail(f"{where}: reversed items without a marked indicator: {sorted(missing)}")
+    return n
 
 
 main()

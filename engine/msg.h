@@ -1,0 +1,26 @@
+/*
+ * msg: the language of the command line's own words (help texts, progress
+ * lines, summaries and the errors the subcommands print themselves).
+ * Polish by default; English with EMPIRIE_LANG=en, with `empirie --lang en
+ * COMMAND`, or with the --lang en of the subcommands that have one (stats,
+ * report), which also sets their output's labels. Other EMPIRIE_LANG values
+ * than "pl" and "en" are ignored (Polish). The library modules' own error
+ * texts (err.h) stay English: they are for logs and developers.
+ */
+#ifndef EMPIRIE_MSG_H
+#define EMPIRIE_MSG_H
+
+/* 1 when lang is "pl" or "en". */
+int msg_lang_valid(const char *lang);
+
+/* Chooses the language ("pl" or "en"; anything else leaves it). */
+void msg_set_lang(const char *lang);
+
+/* 1 when the messages are English (EMPIRIE_LANG read on first use). */
+int msg_english(void);
+
+/* pl or en, as the language says. A macro, so that a printf format given
+ * as two literals is still checked (-Wformat=2). */
+#define msg(pl, en) (msg_english() ? (en) : (pl))
+
+#endif
