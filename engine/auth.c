@@ -148,6 +148,16 @@ static int check_scope(PGconn *conn, enum auth_role role, const char *scope, int
     return 0;
 }
 
+/* The value of n decimal digits at s (checked by the caller). */
+static int digits_value(const char *s, int n)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
 /* YYYY-MM-DD naming a real day. */
 static int date_shaped(const char *s)
 {
@@ -159,9 +169,9 @@ static int date_shaped(const char *s)
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
             return 0;
-    y = atoi(s);
-    m = atoi(s + 5);
-    d = atoi(s + 8);
+    y = digits_value(s, 4);
+    m = digits_value(s + 5, 2);
+    d = digits_value(s + 8, 2);
     if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
         return 0;
     return !(m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));

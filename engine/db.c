@@ -113,6 +113,7 @@ int db_exec(PGconn *conn, const char *sql, int nparams, const char *const *param
 
 int db_exec_script(PGconn *conn, const char *sql, char *err, size_t errlen)
 {
+    /* checksrc: allow PQexec: the engine's own constant scripts (db.h), several statements */
     PGresult *r = PQexec(conn, sql);
     ExecStatusType st = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 

@@ -56,9 +56,6 @@ static const char *const create_sql =
     "attrs smallint[] NOT NULL, answers smallint[] NOT NULL, texts text[], "
     "weight double precision) ON COMMIT DROP";
 
-static const char *const copy_direct_sql =
-    "COPY response (city, id, " STAGING_COLUMNS ") FROM STDIN";
-
 static const char *const twice_sql =
     "SELECT a.line, b.line, b.id, b.city FROM import_staging a JOIN import_staging b "
     "ON a.city = b.city AND a.id = b.id AND a.line < b.line "
@@ -1058,7 +1055,8 @@ static int start_copy(struct importer *imp)
         (!imp->direct &&
          db_exec(imp->conn, create_sql, 0, NULL, NULL, NULL, err, sizeof err) != 0))
         return fatal(imp, "%s", err);
-    r = PQexec(imp->conn, imp->direct ? copy_direct_sql : "COPY import_staging FROM STDIN");
+    r = imp->direct ? PQexec(imp->conn, "COPY response (city, id, " STAGING_COLUMNS ") FROM STDIN")
+                    : PQexec(imp->conn, "COPY import_staging FROM STDIN");
     if (PQresultStatus(r) != PGRES_COPY_IN) {
         add_error(imp, "database: %s", PQresultErrorMessage(r));
         PQclear(r);
