@@ -52,7 +52,7 @@ static enum MHD_Result check_auth(struct request *rq, struct MHD_Connection *c, 
      * shows counters only, and stays readable while the database is
      * away; a deleted admin token reads them up to the cache's 60 s. */
     int cacheable = rq->route == ROUTE_RESPONSES || rq->route == ROUTE_METRICS;
-    enum db_outcome out;
+    enum outcome out;
 
     *denied = 1;
     if (token == NULL)
@@ -67,9 +67,9 @@ static enum MHD_Result check_auth(struct request *rq, struct MHD_Connection *c, 
         return MHD_YES;
     } else {
         out = http_with_db(rq->srv, lookup_work, &l);
-        if (out == DB_UNAVAILABLE)
+        if (out == OUTCOME_UNAVAILABLE)
             return http_reply_unavailable(rq, c);
-        if (out == DB_FAILED)
+        if (out == OUTCOME_INTERNAL)
             return http_reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
         if (l.found && cacheable)
             tokencache_put(rq->srv->tokens, &rq->who);

@@ -17,7 +17,7 @@
  * work must be safe to repeat (reads; ingest is all or nothing and
  * idempotent).
  */
-enum db_outcome http_with_db(struct http_server *srv, db_work work, void *ctx)
+enum outcome http_with_db(struct http_server *srv, db_work work, void *ctx)
 {
     char err[ERR_MAX];
 
@@ -26,17 +26,17 @@ enum db_outcome http_with_db(struct http_server *srv, db_work work, void *ctx)
 
         if (conn == NULL) {
             log_warn("the database is unavailable: %s", err);
-            return DB_UNAVAILABLE;
+            return OUTCOME_UNAVAILABLE;
         }
         db_clear_failure();
         if (work(conn, ctx, err, sizeof err) == 0) {
             dbpool_put(srv->pool, conn);
-            return DB_OK;
+            return OUTCOME_OK;
         }
         if (!db_unavailable(conn)) {
             dbpool_put(srv->pool, conn);
             log_error("database work failed: %s", err);
-            return DB_FAILED;
+            return OUTCOME_INTERNAL;
         }
         log_warn("the database is unavailable: %s", err);
         dbpool_discard(srv->pool, conn);
@@ -44,7 +44,7 @@ enum db_outcome http_with_db(struct http_server *srv, db_work work, void *ctx)
         if (dbpool_time_left() <= 0)
             break;
     }
-    return DB_UNAVAILABLE;
+    return OUTCOME_UNAVAILABLE;
 }
 
 static int json_query_work(PGconn *conn, void *ctx, char *err, size_t errlen)
@@ -72,12 +72,12 @@ static int json_query_work(PGconn *conn, void *ctx, char *err, size_t errlen)
 enum MHD_Result http_reply_query(struct request *rq, struct MHD_Connection *c,
                                    struct json_query *q, const char *not_found)
 {
-    enum db_outcome out = http_with_db(rq->srv, json_query_work, q);
+    enum outcome out = http_with_db(rq->srv, json_query_work, q);
     enum MHD_Result ok;
 
-    if (out == DB_UNAVAILABLE)
+    if (out == OUTCOME_UNAVAILABLE)
         ok = http_reply_unavailable(rq, c);
-    else if (out == DB_FAILED)
+    else if (out == OUTCOME_INTERNAL)
         ok = http_reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
     else if (q->text == NULL)
         ok = http_reply_error(rq, c, MHD_HTTP_NOT_FOUND, "", not_found);

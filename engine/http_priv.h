@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "http.h"
 #include "metrics.h"
+#include "outcome.h"
 
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -123,7 +124,6 @@ struct request {
     size_t dropped;            /* body bytes thrown away past the limit */
 };
 
-enum db_outcome { DB_OK, DB_UNAVAILABLE, DB_FAILED };
 
 /* A unit of database work: 0 on success, -1 on failure (err filled). */
 typedef int (*db_work)(PGconn *conn, void *ctx, char *err, size_t errlen);
@@ -159,7 +159,10 @@ enum MHD_Result http_reply_error(struct request *rq, struct MHD_Connection *c, u
 enum MHD_Result http_reply_unavailable(struct request *rq, struct MHD_Connection *c);
 
 /* ---- database work (http_db.c) ---- */
-enum db_outcome http_with_db(struct http_server *srv, db_work work, void *ctx);
+/* Runs work on a pooled connection (retried once on a fresh one when the
+ * connection broke): OUTCOME_OK, OUTCOME_UNAVAILABLE (db_unavailable) or
+ * OUTCOME_INTERNAL. */
+enum outcome http_with_db(struct http_server *srv, db_work work, void *ctx);
 enum MHD_Result http_reply_query(struct request *rq, struct MHD_Connection *c,
                                  struct json_query *q, const char *not_found);
 

@@ -236,7 +236,7 @@ enum MHD_Result http_get_report(struct request *rq, struct MHD_Connection *c)
     struct report_query q;
     const char *lang, *wave = NULL;
     char name[256], err[ERR_MAX];
-    enum db_outcome out;
+    enum outcome out;
     enum MHD_Result ok;
     int fd = -1;
 
@@ -253,17 +253,17 @@ enum MHD_Result http_get_report(struct request *rq, struct MHD_Connection *c)
         return http_reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "lang", "lang: expected pl or en");
     q.english = lang != NULL && strcmp(lang, "en") == 0;
     out = http_with_db(rq->srv, report_load_work, &q);
-    if (out == DB_OK && q.status == MHD_HTTP_OK)
+    if (out == OUTCOME_OK && q.status == MHD_HTTP_OK)
         q.status = report_allowed(rq, &q, &wave);
-    if (out == DB_OK && q.status == MHD_HTTP_OK) {
+    if (out == OUTCOME_OK && q.status == MHD_HTTP_OK) {
         fd = report_file(rq, &q, wave, name, sizeof name, err, sizeof err);
         if (fd < 0)
             log_error("GET %s: %s", rq->path, err);
     }
     report_query_clear(&q);
-    if (out == DB_UNAVAILABLE)
+    if (out == OUTCOME_UNAVAILABLE)
         ok = http_reply_unavailable(rq, c);
-    else if (out == DB_FAILED)
+    else if (out == OUTCOME_INTERNAL)
         ok = http_reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
     else if (q.status != MHD_HTTP_OK)
         ok = http_reply_error(rq, c, q.status, "", q.message);

@@ -137,7 +137,7 @@ enum MHD_Result http_tokens_route(struct request *rq, struct MHD_Connection *c)
 {
     struct http_tokens_req q;
     const char *all = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "all");
-    enum db_outcome out;
+    enum outcome out;
 
     memset(&q, 0, sizeof q);
     if (rq->route == ROUTE_TOKENS) {
@@ -157,11 +157,11 @@ enum MHD_Result http_tokens_route(struct request *rq, struct MHD_Connection *c)
             return http_reply_error(rq, c, MHD_HTTP_NOT_FOUND, "", "no such token");
     }
     out = http_with_db(rq->srv, http_tokens_work, &q);
-    if (out == DB_UNAVAILABLE) {
+    if (out == OUTCOME_UNAVAILABLE) {
         json_decref(q.doc);
         return http_reply_unavailable(rq, c);
     }
-    if (out == DB_FAILED) {
+    if (out == OUTCOME_INTERNAL) {
         json_decref(q.doc);
         return http_reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
     }
@@ -175,7 +175,7 @@ enum MHD_Result http_tokens_route(struct request *rq, struct MHD_Connection *c)
 enum MHD_Result http_get_participation(struct request *rq, struct MHD_Connection *c)
 {
     struct http_participation_req q;
-    enum db_outcome out;
+    enum outcome out;
 
     memset(&q, 0, sizeof q);
     q.who = &rq->who;
@@ -185,9 +185,9 @@ enum MHD_Result http_get_participation(struct request *rq, struct MHD_Connection
     if (http_participation_check(&q) != 0)
         return http_reply_error(rq, c, q.status, q.path, q.message);
     out = http_with_db(rq->srv, http_participation_work, &q);
-    if (out != DB_OK) {
+    if (out != OUTCOME_OK) {
         json_decref(q.doc);
-        return out == DB_UNAVAILABLE
+        return out == OUTCOME_UNAVAILABLE
                    ? http_reply_unavailable(rq, c)
                    : http_reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
     }

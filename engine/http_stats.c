@@ -77,7 +77,7 @@ enum MHD_Result http_get_stats(struct request *rq, struct MHD_Connection *c)
 {
     struct stats_query q;
     const char *lang;
-    enum db_outcome out;
+    enum outcome out;
 
     memset(&q, 0, sizeof q);
     q.submit = rq->srv->submit;
@@ -98,9 +98,9 @@ enum MHD_Result http_get_stats(struct request *rq, struct MHD_Connection *c)
         return http_reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "lang", "lang: expected pl or en");
     q.english = lang != NULL && strcmp(lang, "en") == 0;
     out = http_with_db(rq->srv, stats_work, &q);
-    if (out == DB_UNAVAILABLE)
+    if (out == OUTCOME_UNAVAILABLE)
         return http_reply_unavailable(rq, c);
-    if (out == DB_FAILED)
+    if (out == OUTCOME_INTERNAL)
         return http_reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
     if (q.status != MHD_HTTP_OK)
         return http_reply_error(rq, c, q.status, "", q.message);
@@ -241,7 +241,7 @@ done:
 enum MHD_Result http_get_response_counts(struct request *rq, struct MHD_Connection *c)
 {
     struct counts_query q;
-    enum db_outcome out;
+    enum outcome out;
 
     memset(&q, 0, sizeof q);
     q.submit = rq->srv->submit;
@@ -249,11 +249,11 @@ enum MHD_Result http_get_response_counts(struct request *rq, struct MHD_Connecti
     q.wave = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wave");
     q.who = &rq->who;
     out = http_with_db(rq->srv, counts_work, &q);
-    if (out == DB_UNAVAILABLE) {
+    if (out == OUTCOME_UNAVAILABLE) {
         json_decref(q.answer);
         return http_reply_unavailable(rq, c);
     }
-    if (out == DB_FAILED)
+    if (out == OUTCOME_INTERNAL)
         return http_reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
     if (q.status != MHD_HTTP_OK)
         return http_reply_error(rq, c, q.status, "survey", q.message);
