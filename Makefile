@@ -1,8 +1,9 @@
 # Empirie: one binary, `empirie`, and its tests.
 #
 #   make            the release binary build/rel/empirie
-#   make test       install missing packages, build with ASan+UBSan, run every test
-#                   against a private throwaway PostgreSQL cluster
+#   make test       install missing packages, check the sources (scripts/checksrc),
+#                   build with ASan+UBSan, run every test against a private
+#                   throwaway PostgreSQL cluster
 #   make demo       install, build, start the private cluster under var/, run the demo
 #   make bench      benchmarks (not part of make test)
 #   make test-faults  the daemon under faults: crash test (>= 100,000 responses,
@@ -45,7 +46,7 @@ REL_OBJ := $(patsubst %.c,build/rel/%.o,$(LIB_SRC) $(GEN_SRC))
 SAN_OBJ := $(patsubst %.c,build/san/%.o,$(LIB_SRC) $(GEN_SRC))
 TEST_OBJ:= $(patsubst %.c,build/san/%.o,$(TEST_SRC))
 
-.PHONY: all san test test-run test-faults demo bench bench-bin install clean deps fuzz \
+.PHONY: all san test test-run checksrc test-faults demo bench bench-bin install clean deps fuzz \
         check-office check-office-csv regenerate-r-refs
 .DEFAULT_GOAL := all
 
@@ -87,11 +88,15 @@ deps:
 	@scripts/deps
 
 test: deps
+	@scripts/checksrc
 	@$(MAKE) --no-print-directory san
 	@$(MAKE) --no-print-directory test-run
 
 test-run:
 	@scripts/test-run build/san/empirie-tests
+
+checksrc:
+	@scripts/checksrc
 
 test-faults: deps
 	@scripts/deps nginx

@@ -2,6 +2,7 @@
 
 #include "db.h"
 #include "err.h"
+#include "jsonv.h"
 #include "sha256.h"
 #include "utf8.h"
 
@@ -148,25 +149,6 @@ static int check_scope(PGconn *conn, enum auth_role role, const char *scope, int
     return 0;
 }
 
-/* YYYY-MM-DD naming a real day. */
-static int date_shaped(const char *s)
-{
-    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    int y, m, d;
-
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return 0;
-    y = atoi(s);
-    m = atoi(s + 5);
-    d = atoi(s + 8);
-    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return 0;
-    return !(m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-}
-
 static int check_label(const char *label, char *err, size_t errlen)
 {
     size_t n = strlen(label);
@@ -204,7 +186,7 @@ int auth_token_issue(PGconn *conn, const struct auth_token_spec *spec,
     }
     if (check_label(label, err, errlen) != 0)
         goto fail;
-    if (spec->expires != NULL && !date_shaped(spec->expires)) {
+    if (spec->expires != NULL && !jsonv_is_date(spec->expires)) {
         err_set(err, errlen, "--expires '%s': expected a date YYYY-MM-DD", spec->expires);
         goto fail;
     }

@@ -82,6 +82,17 @@ int db_connect(const char *conninfo, PGconn **out, char *err, size_t errlen)
     return 0;
 }
 
+/* A failed statement: its SQLSTATE recorded, the message (first line) in
+ * err, r cleared. Returns -1. */
+static int failed(PGconn *conn, PGresult *r, char *err, size_t errlen)
+{
+    db_note_failure(r);
+    err_set(err, errlen, "database: %s", r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+    first_line(err);
+    PQclear(r);
+    return -1;
+}
+
 int db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
             PGresult **res, char *sqlstate, char *err, size_t errlen)
 {
@@ -97,12 +108,7 @@ int db_exec(PGconn *conn, const char *sql, int nparams, const char *const *param
 
         if (sqlstate != NULL && state != NULL)
             snprintf(sqlstate, 6, "%s", state);
-        db_note_failure(r);
-        err_set(err, errlen, "database: %s",
-                r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn));
-        first_line(err);
-        PQclear(r);
-        return -1;
+        return failed(conn, r, err, errlen);
     }
     if (res != NULL)
         *res = r;
@@ -113,17 +119,12 @@ int db_exec(PGconn *conn, const char *sql, int nparams, const char *const *param
 
 int db_exec_script(PGconn *conn, const char *sql, char *err, size_t errlen)
 {
+    /* checksrc: allow PQexec: the engine's own constant scripts (db.h), several statements */
     PGresult *r = PQexec(conn, sql);
     ExecStatusType st = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        db_note_failure(r);
-        err_set(err, errlen, "database: %s",
-                r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn));
-        first_line(err);
-        PQclear(r);
-        return -1;
-    }
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        return failed(conn, r, err, errlen);
     PQclear(r);
     return 0;
 }

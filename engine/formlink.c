@@ -11,6 +11,21 @@
 #include <sys/random.h>
 
 /* Crockford's base32: no I, L, O or U. */
+/* An int that PostgreSQL returned as text (an id, PQcmdTuples): 0, or -1
+ * with err set when it is not one. */
+static int pg_int(const char *text, int *out, char *err, size_t errlen)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || v < 0 || v > 2147483647L)
+        return err_set(err, errlen, "database: expected a whole number, got \"%.40s\"", text);
+    *out = (int)v;
+    return 0;
+}
+
 static const char code_abc[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 int formlink_random(void *buf, size_t n, char *err, size_t errlen)
@@ -214,7 +229,10 @@ int formlink_create(PGconn *conn, const struct formlink_new *nl, int *id,
                 " $8::boolean) RETURNING id",
                 8, params, &res, NULL, err, errlen) != 0)
         goto fail;
-    *id = atoi(PQgetvalue(res, 0, 0));
+    if (pg_int(PQgetvalue(res, 0, 0), id, err, errlen) != 0) {
+        PQclear(res);
+        goto fail;
+    }
     PQclear(res);
     if (nl->ncodes > 0) {
         snprintf(idtext, sizeof idtext, "%d", *id);
@@ -251,7 +269,10 @@ int formlink_close(PGconn *conn, int id, char *err, size_t errlen)
     if (db_exec(conn, "UPDATE form_link SET closed = true WHERE id = $1::int", 1, params, &res,
                 NULL, err, errlen) != 0)
         return -1;
-    n = atoi(PQcmdTuples(res));
+    if (pg_int(PQcmdTuples(res), &n, err, errlen) != 0) {
+        PQclear(res);
+        return -1;
+    }
     PQclear(res);
     if (n != 1)
         return err_set(err, errlen, "no link with id %d (see 'empirie link list')", id);
@@ -281,7 +302,10 @@ int formlink_lookup(PGconn *conn, const char *hash, struct formlink *out, char *
         PQclear(res);
         return 0;
     }
-    out->id = atoi(PQgetvalue(res, 0, 0));
+    if (pg_int(PQgetvalue(res, 0, 0), &out->id, err, errlen) != 0) {
+        PQclear(res);
+        return -1;
+    }
     snprintf(out->survey, sizeof out->survey, "%s", PQgetvalue(res, 0, 1));
     snprintf(out->wave, sizeof out->wave, "%s", PQgetvalue(res, 0, 2));
     snprintf(out->city, sizeof out->city, "%s", PQgetvalue(res, 0, 3));
@@ -313,7 +337,10 @@ int formlink_code_use(PGconn *conn, int id, const char *hash, enum formlink_code
                 " WHERE link = $1::int AND $2 = ANY (unused)",
                 2, params, &res, NULL, err, errlen) != 0)
         return -1;
-    n = atoi(PQcmdTuples(res));
+    if (pg_int(PQcmdTuples(res), &n, err, errlen) != 0) {
+        PQclear(res);
+        return -1;
+    }
     PQclear(res);
     if (n == 1) {
         *outcome = FORMLINK_CODE_ACCEPTED;

@@ -510,9 +510,6 @@ static const char *const group_sql =
  * unique violation, which rolls everything back, as the group statement's
  * refusal does: then each body is stored alone.
  */
-static const char *const group_copy_sql =
-    "BEGIN; COPY response (city, id, survey, wave, survey_version, attrs, answers, texts, "
-    "weight) FROM STDIN";
 static const char *const group_tokens_sql = "SELECT " TOKENS_KNOWN("$1");
 
 /* Records a failure of group_copy's statements: FAILED, with its message. */
@@ -544,7 +541,8 @@ static int group_copy(PGconn *conn, const struct ingest_part *parts, size_t npar
     /* ALONE unless something failed that a body alone would not fix:
      * then FAILED with err (the caller logs it and still goes alone) */
     rc = INGEST_GROUP_ALONE;
-    r = PQexec(conn, group_copy_sql);
+    r = PQexec(conn, "BEGIN; COPY response (city, id, survey, wave, survey_version, attrs, answers,"
+                     " texts, weight) FROM STDIN");
     ok = r != NULL && PQresultStatus(r) == PGRES_COPY_IN;
     if (!ok)
         copy_failed(conn, r, &rc, err, errlen);

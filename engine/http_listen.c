@@ -1,0 +1,141 @@
+/* http_listen: the daemon's listening socket ("HOST:PORT", "[V6]:PORT", with
+ * exact bind errors) and its TLS files (http_priv.h). */
+#include "http_priv.h"
+
+#include "err.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Splits "HOST:PORT" or "[V6]:PORT". */
+static int split_listen(const char *listen, char *host, size_t hn, char *port, size_t pn,
+                        char *err, size_t errlen)
+{
+    const char *colon;
+    size_t len;
+
+    if (listen[0] == '[') {
+        const char *close = strchr(listen, ']');
+
+        if (close == NULL || close[1] != ':')
+            goto bad;
+        len = (size_t)(close - listen - 1);
+        colon = close + 1;
+        if (len >= hn)
+            goto bad;
+        memcpy(host, listen + 1, len);
+    } else {
+        colon = strrchr(listen, ':');
+        if (colon == NULL)
+            goto bad;
+        len = (size_t)(colon - listen);
+        if (len >= hn)
+            goto bad;
+        memcpy(host, listen, len);
+    }
+    host[len] = '\0';
+    if (colon[1] == '\0' || strlen(colon + 1) >= pn)
+        goto bad;
+    snprintf(port, pn, "%s", colon + 1);
+    return 0;
+bad:
+    return err_set(err, errlen, "--listen '%s': expected ADDRESS:PORT, e.g. 127.0.0.1:8080",
+                   listen);
+}
+
+/* Our own listening socket: exact bind errors, and port 0 works. */
+int http_open_listener(struct http_server *srv, const char *listen_at, int *ipv6,
+                         char *err, size_t errlen)
+{
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+    struct addrinfo *ai = NULL;
+    struct sockaddr_storage sa;
+    socklen_t salen = sizeof sa;
+    char host[64], port[16], addr[INET6_ADDRSTRLEN];
+    int one = 1;
+    int fd = -1;
+    int rc;
+
+    if (split_listen(listen_at, host, sizeof host, port, sizeof port, err, errlen) != 0)
+        return -1;
+    rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &ai);
+    if (rc != 0)
+        return err_set(err, errlen, "--listen '%s': %s", listen_at, gai_strerror(rc));
+    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &salen) != 0) {
+        err_set(err, errlen, "cannot listen on %s: %s", listen_at, strerror(errno));
+        goto fail;
+    }
+    *ipv6 = ai->ai_family == AF_INET6;
+    if (sa.ss_family == AF_INET6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
+
+        inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof addr);
+        snprintf(srv->address, sizeof srv->address, "[%s]:%u", addr, ntohs(s6->sin6_port));
+    } else {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&sa;
+
+        inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof addr);
+        snprintf(srv->address, sizeof srv->address, "%s:%u", addr, ntohs(s4->sin_port));
+    }
+    freeaddrinfo(ai);
+    srv->listen_fd = fd;
+    return 0;
+fail:
+    if (fd >= 0)
+        close(fd);
+    freeaddrinfo(ai);
+    return -1;
+}
+
+/* Reads a whole PEM file into a NUL-terminated buffer (caller frees). */
+char *http_read_pem(const char *path, const char *what, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+
+    if (f == NULL) {
+        err_set(err, errlen, "%s %s: %s", what, path, strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        size_t n;
+
+        if (cap - len < 4096) {
+            char *b = cap > (1u << 20) ? NULL : realloc(buf, cap + 8192);
+
+            if (b == NULL) {
+                err_set(err, errlen, "%s %s: too large or out of memory", what, path);
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = b;
+            cap += 8192;
+        }
+        n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    if (ferror(f) || len == 0) {
+        err_set(err, errlen, "%s %s: %s", what, path, len == 0 ? "empty" : strerror(errno));
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}

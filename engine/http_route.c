@@ -1,0 +1,183 @@
+/* http_route: the route table (method, roles, metric), matching a URL to its
+ * route, and handing a received request to its route (http_priv.h). */
+#include "http_priv.h"
+
+#include "http_form.h"
+#include "http_links.h"
+#include "jsonv.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct route_info http_routes[] = {
+    [ROUTE_NONE] = { METRICS_ROUTE_OTHER, NULL, 0 },
+    [ROUTE_RESPONSES] = { METRICS_ROUTE_RESPONSES, "POST",
+                          ALLOW(AUTH_COLLECTOR) | ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ADMIN) },
+    [ROUTE_RESPONSE_COUNTS] = { METRICS_ROUTE_RESPONSE_COUNTS, "GET",
+                                ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
+    [ROUTE_SURVEYS] = { METRICS_ROUTE_SURVEYS, "GET", ANY_ROLE },
+    [ROUTE_SURVEY] = { METRICS_ROUTE_SURVEY, "GET", ANY_ROLE },
+    /* a coordinator reads its own city only (stats_work, report_allowed) */
+    [ROUTE_STATS] = { METRICS_ROUTE_STATS, "GET",
+                      ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) |
+                          ALLOW(AUTH_ADMIN) },
+    /* City and network workbooks hold aggregates only, the same figures as
+     * GET /v1/stats, so the ministry may read them too; the programme-wide
+     * export is not for an analyst of one network. */
+    [ROUTE_REPORT_CITY] = { METRICS_ROUTE_REPORT_CITY, "GET",
+                            ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) |
+                                ALLOW(AUTH_ADMIN) },
+    [ROUTE_REPORT_NETWORK] = { METRICS_ROUTE_REPORT_NETWORK, "GET",
+                               ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
+    [ROUTE_REPORT_MINISTRY] = { METRICS_ROUTE_REPORT_MINISTRY, "GET",
+                                ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
+    [ROUTE_HEALTHZ] = { METRICS_ROUTE_HEALTHZ, "GET", 0 },
+    /* Counters only, but still the daemon's business: admin only. */
+    [ROUTE_METRICS] = { METRICS_ROUTE_METRICS, "GET", ALLOW(AUTH_ADMIN) },
+    [ROUTE_TOKENS] = { METRICS_ROUTE_OTHER, "GET", ALLOW(AUTH_ADMIN) },
+    [ROUTE_TOKEN_CREATE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN) },
+    [ROUTE_TOKEN_REVOKE] = { METRICS_ROUTE_OTHER, "DELETE", ALLOW(AUTH_ADMIN) },
+    [ROUTE_PARTICIPATION] = { METRICS_ROUTE_OTHER, "GET",
+                              ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) |
+                                  ALLOW(AUTH_ADMIN) },
+    [ROUTE_FORM] = { METRICS_ROUTE_OTHER, "GET", 0 },
+    [ROUTE_LINKS_CREATE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN) },
+    [ROUTE_LINKS_LIST] = { METRICS_ROUTE_OTHER, "GET", ALLOW(AUTH_ADMIN) },
+    [ROUTE_LINK_CLOSE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN) },
+};
+
+/* "/v1/reports/city/konin.xlsx" with prefix "/v1/reports/city/": the slug
+ * (into slug) and the extension (into ext), when both are well formed. */
+static int split_report(const char *url, const char *prefix, char *slug, size_t n, char *ext,
+                        size_t extn)
+{
+    size_t plen = strlen(prefix);
+    const char *name, *dot;
+    size_t len;
+
+    if (strncmp(url, prefix, plen) != 0)
+        return 0;
+    name = url + plen;
+    dot = strrchr(name, '.');
+    if (dot == NULL || strlen(dot + 1) >= extn)
+        return 0;
+    len = (size_t)(dot - name);
+    if (len == 0 || len >= n)
+        return 0;
+    memcpy(slug, name, len);
+    slug[len] = '\0';
+    snprintf(ext, extn, "%s", dot + 1);
+    return jsonv_is_slug(slug);
+}
+
+static enum route match_report(const char *url, struct request *rq)
+{
+    if (strcmp(url, "/v1/reports/ministry.xlsx") == 0 ||
+        strcmp(url, "/v1/reports/ministry.csv") == 0 ||
+        strcmp(url, "/v1/reports/ministry.json") == 0) {
+        snprintf(rq->ext, sizeof rq->ext, "%s", strrchr(url, '.') + 1);
+        return ROUTE_REPORT_MINISTRY;
+    }
+    if (split_report(url, "/v1/reports/city/", rq->slug, sizeof rq->slug, rq->ext,
+                     sizeof rq->ext) &&
+        strcmp(rq->ext, "xlsx") == 0)
+        return ROUTE_REPORT_CITY;
+    if (split_report(url, "/v1/reports/network/", rq->slug, sizeof rq->slug, rq->ext,
+                     sizeof rq->ext) &&
+        strcmp(rq->ext, "xlsx") == 0)
+        return ROUTE_REPORT_NETWORK;
+    return ROUTE_NONE;
+}
+
+enum route http_match_route(const char *url, struct request *rq)
+{
+    static const char survey_prefix[] = "/v1/surveys/";
+    char *slug = rq->slug;
+    size_t n = sizeof rq->slug;
+
+    if (strcmp(url, "/v1/responses") == 0)
+        return ROUTE_RESPONSES;
+    if (strcmp(url, "/v1/responses/counts") == 0)
+        return ROUTE_RESPONSE_COUNTS;
+    if (strcmp(url, "/v1/stats") == 0)
+        return ROUTE_STATS;
+    if (strcmp(url, "/v1/surveys") == 0)
+        return ROUTE_SURVEYS;
+    if (strcmp(url, "/healthz") == 0)
+        return ROUTE_HEALTHZ;
+    if (strcmp(url, "/metrics") == 0)
+        return ROUTE_METRICS;
+    if (strcmp(url, "/v1/participation") == 0)
+        return ROUTE_PARTICIPATION;
+    if (strcmp(url, "/v1/tokens") == 0)
+        return strcmp(rq->method, "POST") == 0 ? ROUTE_TOKEN_CREATE : ROUTE_TOKENS;
+    if (strncmp(url, "/v1/tokens/", 11) == 0 && strlen(url + 11) < n &&
+        strspn(url + 11, "0123456789") == strlen(url + 11) && url[11] != '\0') {
+        snprintf(slug, n, "%s", url + 11);
+        return ROUTE_TOKEN_REVOKE;
+    }
+    if (http_form_route(url))
+        return ROUTE_FORM;
+    if (strcmp(url, "/v1/links") == 0)
+        return strcmp(rq->method, "POST") == 0 ? ROUTE_LINKS_CREATE : ROUTE_LINKS_LIST;
+    if (http_links_close_url(url, &rq->link_id))
+        return ROUTE_LINK_CLOSE;
+    if (strncmp(url, survey_prefix, sizeof survey_prefix - 1) == 0) {
+        const char *s = url + sizeof survey_prefix - 1;
+
+        if (jsonv_is_slug(s) && strlen(s) < n) {
+            snprintf(slug, n, "%s", s);
+            return ROUTE_SURVEY;
+        }
+    }
+    if (strncmp(url, "/v1/reports/", strlen("/v1/reports/")) == 0)
+        return match_report(url, rq);
+    return ROUTE_NONE;
+}
+
+/* The request is fully received: answer it (on a worker: it may wait on
+ * the database, within the request's deadline). */
+enum MHD_Result http_answer(struct request *rq, struct MHD_Connection *c)
+{
+    int done = 0;
+    enum MHD_Result ok;
+
+    if (rq->route == ROUTE_FORM)
+        return http_form_reply(rq, c);
+    ok = http_admit(rq, c, &done, 1);
+    if (done)
+        return ok;
+    switch (rq->route) {
+    case ROUTE_RESPONSES:
+        return http_post_responses(rq, c);
+    case ROUTE_RESPONSE_COUNTS:
+        return http_get_response_counts(rq, c);
+    case ROUTE_SURVEYS:
+        return http_get_surveys(rq, c);
+    case ROUTE_SURVEY:
+        return http_get_survey(rq, c);
+    case ROUTE_STATS:
+        return http_get_stats(rq, c);
+    case ROUTE_REPORT_CITY:
+    case ROUTE_REPORT_NETWORK:
+    case ROUTE_REPORT_MINISTRY:
+        return http_get_report(rq, c);
+    case ROUTE_METRICS:
+        return http_get_metrics(rq, c);
+    case ROUTE_TOKENS:
+    case ROUTE_TOKEN_CREATE:
+    case ROUTE_TOKEN_REVOKE:
+        return http_tokens_route(rq, c);
+    case ROUTE_PARTICIPATION:
+        return http_get_participation(rq, c);
+    case ROUTE_LINKS_CREATE:
+    case ROUTE_LINKS_LIST:
+    case ROUTE_LINK_CLOSE:
+        return http_links_reply(rq, c);
+    case ROUTE_FORM:      /* answered above */
+    case ROUTE_HEALTHZ:   /* the health lane's */
+    case ROUTE_NONE:
+        break;
+    }
+    return MHD_NO;
+}

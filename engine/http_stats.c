@@ -1,0 +1,261 @@
+/* http_stats: GET /v1/stats and GET /v1/responses/counts, read from the
+ * anonymised results document (http_priv.h). */
+#include "http_priv.h"
+
+#include "db.h"
+#include "err.h"
+#include "results.h"
+#include "submit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* GET /v1/stats?survey=S[&wave=W][&city=C|&network=N][&by=ATTR][&lang=en]:
+ * the same JSON as `empirie stats --json`, computed from the results
+ * document (already anonymised). An analyst reads their network and its
+ * member cities; ministry and admin read every group. */
+struct stats_query {
+    struct submit *submit;   /* owns the cached survey catalog */
+    const char *survey, *wave, *city, *network, *by;
+    int english;
+    const struct auth_principal *who;
+    json_t *answer;       /* on success */
+    unsigned status;      /* 200, or the client error to answer */
+    char message[ERR_MAX];
+};
+
+static int stats_work(PGconn *conn, void *ctx, char *err, size_t errlen)
+{
+    struct stats_query *q = ctx;
+    json_t *doc, *g;
+    const char *wave = q->wave;
+    int unknown;
+
+    doc = submit_results(q->submit, conn, q->survey, q->by, q->english, &unknown, q->message,
+                         sizeof q->message);
+    if (doc == NULL) {
+        /* Unknown survey or attribute: the client's error; anything else
+         * is ours (500, or 503 when the connection broke underneath). */
+        if (!unknown)
+            return err_set(err, errlen, "%s", q->message);
+        q->status = MHD_HTTP_NOT_FOUND;
+        return 0;
+    }
+    if (wave == NULL) {
+        json_t *waves = json_object_get(doc, "waves");
+
+        wave = json_string_value(
+            json_object_get(json_array_get(waves, json_array_size(waves) - 1), "label"));
+    }
+    if (q->who->role == AUTH_COORDINATOR &&
+        (q->city == NULL || strcmp(q->city, q->who->scope) != 0)) {
+        q->status = MHD_HTTP_FORBIDDEN;
+        snprintf(q->message, sizeof q->message,
+                 "a coordinator of %s reads that city only (?city=%s)", q->who->scope,
+                 q->who->scope);
+    } else if (q->who->role == AUTH_ANALYST &&
+               !http_analyst_may_read(doc, wave, q->network, q->city, q->who->scope)) {
+        q->status = MHD_HTTP_FORBIDDEN;
+        snprintf(q->message, sizeof q->message,
+                 "an analyst of %s reads that network and its member cities only",
+                 q->who->scope);
+    } else if ((g = results_group(doc, wave, q->city ? "city" : q->network ? "network" : "all",
+                                  q->city ? q->city : q->network)) == NULL) {
+        q->status = MHD_HTTP_NOT_FOUND;
+        snprintf(q->message, sizeof q->message, "no such group in wave %s of survey %s", wave,
+                 q->survey);
+    } else {
+        q->answer = results_view(doc, g);
+        q->status = MHD_HTTP_OK;
+    }
+    json_decref(doc);
+    return 0;
+}
+
+enum MHD_Result http_get_stats(struct request *rq, struct MHD_Connection *c)
+{
+    struct stats_query q;
+    const char *lang;
+    enum outcome out;
+
+    memset(&q, 0, sizeof q);
+    q.submit = rq->srv->submit;
+    q.survey = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "survey");
+    q.wave = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wave");
+    q.city = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "city");
+    q.network = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "network");
+    q.by = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "by");
+    lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+    q.who = &rq->who;
+    if (q.survey == NULL || q.survey[0] == '\0')
+        return http_reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "survey",
+                           "survey: expected a survey slug (?survey=...)");
+    if (q.city != NULL && q.network != NULL)
+        return http_reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "city",
+                           "give city or network, not both");
+    if (lang != NULL && strcmp(lang, "en") != 0 && strcmp(lang, "pl") != 0)
+        return http_reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "lang", "lang: expected pl or en");
+    q.english = lang != NULL && strcmp(lang, "en") == 0;
+    out = http_with_db(rq->srv, stats_work, &q);
+    if (out == OUTCOME_UNAVAILABLE)
+        return http_reply_unavailable(rq, c);
+    if (out == OUTCOME_INTERNAL)
+        return http_reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
+    if (q.status != MHD_HTTP_OK)
+        return http_reply_error(rq, c, q.status, "", q.message);
+    return http_reply_json(rq, c, MHD_HTTP_OK, q.answer, NULL);
+}
+
+/*
+ * GET /v1/responses/counts[?survey=S][&wave=W]: collection progress,
+ * responses per survey, wave and city, under the same anonymity rules as
+ * the statistics (a count the results document hides is null, with its
+ * reason), read from that document so both always agree. An analyst sees
+ * the member cities of their network only.
+ */
+struct counts_query {
+    struct submit *submit;
+    const char *survey, *wave;
+    const struct auth_principal *who;
+    json_t *answer;
+    unsigned status;
+    char message[ERR_MAX];
+};
+
+static int count_cmp(const void *x, const void *y)
+{
+    const json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
+    static const char *keys[] = { "survey", "wave", "city" };
+
+    for (size_t i = 0; i < 3; i++) {
+        int d = strcmp(json_string_value(json_object_get(a, keys[i])),
+                       json_string_value(json_object_get(b, keys[i])));
+
+        if (d != 0)
+            return d;
+    }
+    return 0;
+}
+
+/* Appends the city rows of doc to rows (a JSON array). */
+static int counts_of(const struct counts_query *q, const char *survey, json_t *doc, json_t *rows)
+{
+    size_t i;
+    json_t *g;
+
+    json_array_foreach(json_object_get(doc, "groups"), i, g) {
+        const char *wave = json_string_value(json_object_get(g, "wave"));
+        const char *city = json_string_value(json_object_get(g, "slug"));
+        json_t *row;
+
+        if (strcmp(json_string_value(json_object_get(g, "type")), "city") != 0 ||
+            (q->wave != NULL && strcmp(q->wave, wave) != 0))
+            continue;
+        if (q->who->role == AUTH_ANALYST &&
+            !http_analyst_may_read(doc, wave, NULL, city, q->who->scope))
+            continue;
+        row = json_pack("{s:s, s:s, s:s}", "survey", survey, "wave", wave, "city", city);
+        if (row == NULL)
+            return -1;
+        if (json_is_true(json_object_get(g, "suppressed"))) {
+            json_object_set_new(row, "responses", json_null());
+            json_object_set_new(row, "suppressed", json_true());
+            json_object_set(row, "reason", json_object_get(g, "reason"));
+        } else {
+            json_object_set_new(
+                row, "responses",
+                json_integer((json_int_t)json_number_value(json_object_get(g, "respondents"))));
+            json_object_set_new(row, "suppressed", json_false());
+        }
+        if (json_array_append_new(rows, row) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int counts_work(PGconn *conn, void *ctx, char *err, size_t errlen)
+{
+    struct counts_query *q = ctx;
+    PGresult *res = NULL;
+    json_t *rows = json_array(), *sorted;
+    json_t **all = NULL;
+    int n, rc = -1;
+
+    json_decref(q->answer);
+    q->answer = NULL;
+    if (rows == NULL)
+        return err_set(err, errlen, "out of memory");
+    if (db_exec(conn, "SELECT DISTINCT slug FROM survey WHERE $1::text IS NULL OR slug = $1"
+                      " ORDER BY slug",
+                1, &q->survey, &res, NULL, err, errlen) != 0)
+        goto done;
+    n = PQntuples(res);
+    if (n == 0 && q->survey != NULL) {
+        q->status = MHD_HTTP_NOT_FOUND;
+        snprintf(q->message, sizeof q->message, "no survey '%s'", q->survey);
+        rc = 0;
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        const char *slug = PQgetvalue(res, i, 0);
+        int unknown;
+        json_t *doc = submit_results(q->submit, conn, slug, NULL, 0, &unknown, q->message,
+                                     sizeof q->message);
+
+        if (doc == NULL && unknown)
+            continue;   /* a survey without waves has no counts */
+        if (doc == NULL) {
+            err_set(err, errlen, "%s", q->message);
+            goto done;
+        }
+        if (counts_of(q, slug, doc, rows) != 0) {
+            json_decref(doc);
+            err_set(err, errlen, "out of memory");
+            goto done;
+        }
+        json_decref(doc);
+    }
+    all = calloc(json_array_size(rows) + 1, sizeof *all);
+    sorted = json_array();
+    if (all == NULL || sorted == NULL) {
+        json_decref(sorted);
+        err_set(err, errlen, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < json_array_size(rows); i++)
+        all[i] = json_array_get(rows, i);
+    qsort(all, json_array_size(rows), sizeof *all, count_cmp);
+    for (size_t i = 0; i < json_array_size(rows); i++)
+        json_array_append(sorted, all[i]);
+    q->answer = json_pack("{s:o}", "counts", sorted);
+    q->status = q->answer != NULL ? MHD_HTTP_OK : 0;
+    rc = q->answer != NULL ? 0 : err_set(err, errlen, "out of memory");
+done:
+    free(all);
+    json_decref(rows);
+    PQclear(res);
+    return rc;
+}
+
+enum MHD_Result http_get_response_counts(struct request *rq, struct MHD_Connection *c)
+{
+    struct counts_query q;
+    enum outcome out;
+
+    memset(&q, 0, sizeof q);
+    q.submit = rq->srv->submit;
+    q.survey = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "survey");
+    q.wave = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wave");
+    q.who = &rq->who;
+    out = http_with_db(rq->srv, counts_work, &q);
+    if (out == OUTCOME_UNAVAILABLE) {
+        json_decref(q.answer);
+        return http_reply_unavailable(rq, c);
+    }
+    if (out == OUTCOME_INTERNAL)
+        return http_reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
+    if (q.status != MHD_HTTP_OK)
+        return http_reply_error(rq, c, q.status, "survey", q.message);
+    return http_reply_json(rq, c, MHD_HTTP_OK, q.answer, NULL);
+}
