@@ -100,4 +100,40 @@ void res_est_measure(const struct ctx *c, const struct agg_cell *cell, size_t m,
 struct est *res_cache_build(const struct ctx *c);
 struct est *res_cache_at(struct est *cache, const struct ctx *c, size_t g, size_t w, size_t m);
 
+/* ---- results_measure.c: the typed figures of one group (results_model.h) ---- */
+
+/* The rest of one network without the city being built, in one wave: its
+ * estimates for every measure, computed once per (city, network, wave). */
+struct rest {
+    size_t net;          /* group index of the network */
+    struct est *est;     /* nmeasures */
+    struct stats_enps enps;
+    int has_enps;
+};
+
+struct build {
+    const struct ctx *c;
+    struct est *cache;
+    struct rest *rests;  /* the networks of the city group being built */
+    size_t nrests;
+};
+
+struct results_est;
+struct results_measure;
+struct results_alpha;
+struct results_enps;
+
+/* b->rests for city group gi in wave w. 0, or -1 out of memory. */
+int res_rests_build(struct build *b, size_t gi, size_t w);
+void res_rests_free(struct build *b);
+void res_est_copy(struct results_est *o, const struct est *e);
+/* A scored item or a dimension m; a choice item k; a dimension's alpha;
+ * eNPS: of group gi in wave w. 0, or -1 out of memory. */
+int res_fill_measure(const struct build *b, size_t gi, size_t w, size_t m,
+                     struct results_measure *o);
+int res_fill_choice(const struct build *b, size_t gi, size_t w, size_t k,
+                    struct results_measure *o);
+void res_fill_alpha(const struct agg_dim *d, size_t k, struct results_alpha *o);
+int res_fill_enps(const struct build *b, size_t gi, size_t w, struct results_enps *o);
+
 #endif
