@@ -173,7 +173,10 @@ struct run {
     size_t ninputs;
     struct ministry_paths mpaths;
     json_t *by[MAX_BREAKDOWNS];   /* the document split by each attribute (city reports) */
+    const struct results *rby[MAX_BREAKDOWNS];   /* their typed models */
+    struct results_src *srcby[MAX_BREAKDOWNS];   /* which own the models */
     size_t nby;
+    struct results_src **srcs;    /* per input: the source of its document and model */
     struct report_meta meta;
     const char *wave;             /* the folder's wave: the report's */
     int english;
@@ -231,11 +234,12 @@ static int add_job(struct run *r, enum report_kind kind, const char *slug, int p
 static void run_job(struct run *r, struct job *j)
 {
     if (j->kind == REPORT_CITY)
-        j->rc = report_city_write_by(r->doc, (json_t *const *)r->by, r->nby, &r->meta,
-                                     r->wave, j->slug, j->path, j->err, sizeof j->err);
-    else if (j->kind == REPORT_NETWORK)
-        j->rc = report_network_write(r->doc, &r->meta, r->wave, j->slug, j->path, j->err,
+        j->rc = report_city_write_by(r->doc, r->inputs[0].r, (json_t *const *)r->by, r->rby,
+                                     r->nby, &r->meta, r->wave, j->slug, j->path, j->err,
                                      sizeof j->err);
+    else if (j->kind == REPORT_NETWORK)
+        j->rc = report_network_write(r->doc, r->inputs[0].r, &r->meta, r->wave, j->slug,
+                                     j->path, j->err, sizeof j->err);
     else {
         const struct ministry_paths *p = &r->mpaths;
         int pl = r->o->dialect != NULL && strcmp(r->o->dialect, "excel-pl") == 0;
@@ -448,6 +452,8 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
     int interactive = cli_interactive();
     struct ministry_input *in = &r->inputs[r->ninputs];
     size_t nwaves = 0;
+    struct results_src *src = NULL;
+    const struct results *model = NULL;
     json_t *doc;
 
     memset(&date, 0, sizeof date);
@@ -457,27 +463,36 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
         cli_error("report", "%s", err);
         return -1;
     }
-    doc = results_load(conn, r->cat, survey, NULL, r->english,
-                       interactive ? progress_rows : NULL, NULL, err, sizeof err);
+    src = results_src_load(conn, r->cat, survey, NULL, interactive ? progress_rows : NULL, NULL,
+                           err, sizeof err);
+    model = src != NULL ? results_src_model(src, err, sizeof err) : NULL;
+    doc = model != NULL ? results_src_build(src, r->english, err, sizeof err) : NULL;
     if (interactive)
         fputc('\n', stderr);
     if (report_date_recv(date_conn, &date, err, sizeof err) != 0) {
         cli_error("report", "%s", err);
         json_decref(date.voids);
         json_decref(doc);
+        results_src_free(src);
         return -1;
     }
     take_voids(&r->meta, date.voids);
     if (doc == NULL) {
         cli_error("report", "%s", err);
+        results_src_free(src);
         return -1;
     }
     in->doc = doc;
+    in->r = model;
+    r->srcs[r->ninputs] = src;
     in->cat = r->cat;
     in->wave = report_wave(doc, r->o->wave);
     if (in->wave == NULL) {
         json_decref(doc);
         in->doc = NULL;
+        in->r = NULL;
+        results_src_free(src);
+        r->srcs[r->ninputs] = NULL;
         if (optional)
             return 0;    /* no wave at or before --wave: not in this export */
         cli_error("report", msg("badanie \"%s\" nie ma fali \"%s\"",
@@ -534,7 +549,8 @@ static int load(struct run *r, PGconn *conn)
     if (!every_survey(r->o))
         nsurveys = 1;
     r->inputs = calloc(nsurveys > 0 ? nsurveys : 1, sizeof *r->inputs);
-    if (r->inputs == NULL) {
+    r->srcs = calloc(nsurveys > 0 ? nsurveys : 1, sizeof *r->srcs);
+    if (r->inputs == NULL || r->srcs == NULL) {
         cli_error("report", msg("brak pamięci", "out of memory"));
         return -1;
     }
@@ -577,17 +593,21 @@ static int load(struct run *r, PGconn *conn)
             return -1;
         }
         for (size_t a = 0; a < n; a++) {
-            json_t *d = src[a] != NULL ? results_src_build(src[a], r->english, err, sizeof err)
-                                       : NULL;
+            const struct results *m = src[a] != NULL ? results_src_model(src[a], err, sizeof err)
+                                                     : NULL;
+            json_t *d = m != NULL ? results_src_build(src[a], r->english, err, sizeof err) : NULL;
 
-            results_src_free(src[a]);
+            /* the run owns the source (and its model) from here, freed at the end */
+            r->srcby[r->nby] = src[a];
             src[a] = NULL;
             if (d == NULL) {
+                r->nby++;
                 for (size_t b = a + 1; b < n; b++)
                     results_src_free(src[b]);
                 cli_error("report", "%s", err);
                 return -1;
             }
+            r->rby[r->nby] = m;
             r->by[r->nby++] = d;
         }
     }
@@ -624,10 +644,15 @@ int cmd_report(int argc, char **argv)
     free(r.jobs);
     for (size_t k = 0; k < r.ninputs; k++)
         json_decref(r.inputs[k].doc);
+    for (size_t k = 0; r.srcs != NULL && k < r.ninputs; k++)
+        results_src_free(r.srcs[k]);
+    free(r.srcs);
     free(r.inputs);
-    catalog_free(r.cat);
-    for (size_t i = 0; i < r.nby; i++)
+    for (size_t i = 0; i < r.nby; i++) {
         json_decref(r.by[i]);
+        results_src_free(r.srcby[i]);
+    }
+    catalog_free(r.cat);    /* last: the sources borrow its instruments */
     report_meta_free(&r.meta);
     PQfinish(conn);
     return rc;

@@ -36,6 +36,8 @@ struct report_query {
     struct submit *submit;   /* owns the cached survey catalog */
     const char *survey, *wave;
     int english;
+    struct results_src *src;      /* owns the typed model */
+    const struct results *r;
     json_t *doc;
     struct report_meta meta;
     int have_meta;
@@ -47,6 +49,9 @@ static void report_query_clear(struct report_query *q)
 {
     json_decref(q->doc);
     q->doc = NULL;
+    results_src_free(q->src);
+    q->src = NULL;
+    q->r = NULL;
     if (q->have_meta)
         report_meta_free(&q->meta);
     q->have_meta = 0;
@@ -58,8 +63,11 @@ static int report_load_work(PGconn *conn, void *ctx, char *err, size_t errlen)
     int unknown;
 
     report_query_clear(q);   /* what a failed attempt may have loaded */
-    q->doc = submit_results(q->submit, conn, q->survey, NULL, q->english, &unknown, q->message,
-                            sizeof q->message);
+    q->src = submit_results_src(q->submit, conn, q->survey, NULL, &unknown, q->message,
+                                sizeof q->message);
+    q->r = q->src != NULL ? results_src_model(q->src, q->message, sizeof q->message) : NULL;
+    q->doc = q->r != NULL ? results_src_build(q->src, q->english, q->message, sizeof q->message)
+                          : NULL;
     if (q->doc == NULL) {
         /* Unknown survey: the client's error; anything else is ours. */
         if (!unknown)
@@ -175,11 +183,11 @@ static int report_file(const struct request *rq, struct report_query *q, const c
         err_set(err, errlen, "TMPDIR too long");
         rc = -1;
     } else if (kind == REPORT_CITY) {
-        rc = report_city_write(q->doc, &q->meta, wave, rq->slug, path, err, errlen);
+        rc = report_city_write(q->doc, q->r, &q->meta, wave, rq->slug, path, err, errlen);
     } else if (kind == REPORT_NETWORK) {
-        rc = report_network_write(q->doc, &q->meta, wave, rq->slug, path, err, errlen);
+        rc = report_network_write(q->doc, q->r, &q->meta, wave, rq->slug, path, err, errlen);
     } else {
-        rc = report_ministry_write(q->doc, &q->meta, wave,
+        rc = report_ministry_write(q->doc, q->r, &q->meta, wave,
                                    strcmp(ext, "xlsx") == 0 ? path : NULL,
                                    strcmp(ext, "csv") == 0 ? path : NULL,
                                    strcmp(ext, "json") == 0 ? path : NULL, err, errlen);

@@ -106,6 +106,15 @@ int results_src_load_many(PGconn *conn, const struct catalog *cat, const char *s
                           void (*progress)(size_t rows, void *arg), void *arg, char *err,
                           size_t errlen);
 json_t *results_src_build(struct results_src *src, int english, char *err, size_t errlen);
+/* The typed model of src (results_model.h), computed on the first call and
+ * owned by src (valid until results_src_free); NULL and err on failure. */
+struct results;
+const struct results *results_src_model(struct results_src *src, char *err, size_t errlen);
+/* The post-stratification weights of src (weights.h), or NULL for a survey
+ * that is not weighted; the responses read. */
+struct weights;
+const struct weights *results_src_weights(const struct results_src *src);
+size_t results_src_rows(const struct results_src *src);
 const struct results_input *results_src_input(const struct results_src *src);
 void results_src_free(struct results_src *src);
 

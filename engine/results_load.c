@@ -4,6 +4,7 @@
  * hands everything to results_build.
  */
 #include "results.h"
+#include "results_model.h"
 #include "collate.h"
 
 #include "anon.h"
@@ -139,12 +140,14 @@ struct results_src {
     double *x;
     int *wave_version;    /* per wave: its instrument version (0: not loaded) */
     size_t rows;
+    struct results *model;    /* computed once (results_src_model) */
 };
 
 void results_src_free(struct results_src *src)
 {
     if (src == NULL)
         return;
+    results_free(src->model);
     registry_data_free(&src->reg);
     weights_free(src->wts);
     agg_free(src->agg);
@@ -291,12 +294,30 @@ const struct results_input *results_src_input(const struct results_src *src)
     return &src->in;
 }
 
+const struct results *results_src_model(struct results_src *src, char *err, size_t errlen)
+{
+    if (src->model == NULL)
+        src->model = results_compute(&src->in, err, errlen);
+    return src->model;
+}
+
+const struct weights *results_src_weights(const struct results_src *src)
+{
+    return src->wts;
+}
+
+size_t results_src_rows(const struct results_src *src)
+{
+    return src->rows;
+}
+
 json_t *results_src_build(struct results_src *src, int english, char *err, size_t errlen)
 {
+    const struct results *r = results_src_model(src, err, errlen);
     json_t *doc;
 
     src->in.english = english;
-    doc = results_build(&src->in, err, errlen);
+    doc = r != NULL ? results_to_json(r, english, err, errlen) : NULL;
     if (doc != NULL) {
         json_object_set_new(doc, "responses_read", json_integer((json_int_t)src->rows));
         json_object_set_new(doc, "weighting",

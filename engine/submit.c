@@ -246,6 +246,24 @@ static int known_request(const struct catalog *cat, const char *survey, const ch
     return 1;
 }
 
+struct results_src *submit_results_src(struct submit *s, PGconn *conn, const char *survey,
+                                       const char *by_attr, int *unknown, char *err,
+                                       size_t errlen)
+{
+    struct results_src *src = NULL;
+
+    *unknown = 0;
+    if (ensure_catalog(s, conn, err, errlen) != 0)
+        return NULL;
+    pthread_rwlock_rdlock(&s->lock);
+    if (known_request(s->cat, survey, by_attr, err, errlen))
+        src = results_src_load(conn, s->cat, survey, by_attr, NULL, NULL, err, errlen);
+    else
+        *unknown = 1;
+    pthread_rwlock_unlock(&s->lock);
+    return src;
+}
+
 json_t *submit_results(struct submit *s, PGconn *conn, const char *survey, const char *by_attr,
                        int english, int *unknown, char *err, size_t errlen)
 {

@@ -61,6 +61,12 @@ int submit_with_catalog(struct submit *s, struct dbpool *pool, submit_catalog_fn
  * failure: *unknown is 1 when the request names a survey or attribute that
  * is not there (the client's error), 0 when the catalog or the database
  * failed. */
+/* The same as a source (results.h: results_src_model, results_src_build),
+ * for callers that need the typed model too; results_src_free it. */
+struct results_src;
+struct results_src *submit_results_src(struct submit *s, PGconn *conn, const char *survey,
+                                       const char *by_attr, int *unknown, char *err,
+                                       size_t errlen);
 json_t *submit_results(struct submit *s, PGconn *conn, const char *survey, const char *by_attr,
                        int english, int *unknown, char *err, size_t errlen);
 

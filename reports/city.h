@@ -14,14 +14,18 @@
 #include <jansson.h>
 #include <stddef.h>
 
+/* r: the typed model of doc (results_model.h); rby[i] of by[i]. The
+ * writers move from doc to r (issue 12); both describe the same figures. */
+struct results;
+
 /*
  * Writes the workbook of one city in one wave to path (through a temporary
  * file beside it, renamed when complete). The document's language is the
  * workbook's. -1 with err when the city has no group in that wave or the
  * file cannot be written; then path is untouched.
  */
-int report_city_write(json_t *doc, const struct report_meta *meta, const char *wave,
-                      const char *city, const char *path, char *err, size_t errlen);
+int report_city_write(json_t *doc, const struct results *r, const struct report_meta *meta,
+                      const char *wave, const char *city, const char *path, char *err, size_t errlen);
 
 /*
  * The same with a breakdown sheet ("Podział"): by[i] is the results
@@ -30,7 +34,8 @@ int report_city_write(json_t *doc, const struct report_meta *meta, const char *w
  * city (department, tenure, ...) minus the city's mean, hidden parts as
  * dashes. nby 0: no breakdown sheet.
  */
-int report_city_write_by(json_t *doc, json_t *const *by, size_t nby,
+int report_city_write_by(json_t *doc, const struct results *r, json_t *const *by,
+                         const struct results *const *rby, size_t nby,
                          const struct report_meta *meta, const char *wave, const char *city,
                          const char *path, char *err, size_t errlen);
 

@@ -439,12 +439,15 @@ static json_t *sorted_cities(const struct network *n, const json_t *arr)
 
 /* ---- the workbook ---- */
 
-int report_network_write(json_t *doc, const struct report_meta *meta, const char *wave,
-                         const char *network, const char *path, char *err, size_t errlen)
+int report_network_write(json_t *doc, const struct results *r, const struct report_meta *meta,
+                         const char *wave, const char *network, const char *path, char *err,
+                         size_t errlen)
 {
     struct network n;
     char tmp[4096];
     int rc;
+
+    (void)r;
 
     memset(&n, 0, sizeof n);
     n.doc = doc;

@@ -17,7 +17,9 @@
 /* Writes the workbook of one network in one wave to path (through a
  * temporary file, renamed when complete). -1 with err when the network is
  * not in the document or the file cannot be written. */
-int report_network_write(json_t *doc, const struct report_meta *meta, const char *wave,
+struct results;
+int report_network_write(json_t *doc, const struct results *r, const struct report_meta *meta,
+                         const char *wave,
                          const char *network, const char *path, char *err, size_t errlen);
 
 #endif

@@ -5,6 +5,9 @@
  * build must then fail with an error instead of publishing a document with
  * less suppression or a smaller family.
  *
+ * Each build is a fresh results_build of the same input (results_src_build
+ * would reuse the source's model).
+ *
  * The data: three cities of Kapitał Ludzki in wave 2025, one of them with a
  * department of 3 respondents, so complementary suppression and the audit
  * both have work to do.
@@ -74,7 +77,7 @@ Test(results_faults, every_allocation_of_suppression_and_bh_fails_the_build, .in
     cr_assert(src != NULL, "%s", err);
     /* a whole build, counting the allocations that matter */
     fail_arm(0);
-    doc = results_src_build(src, 0, err, sizeof err);
+    doc = results_build(results_src_input(src), err, sizeof err);
     n = fail_count();
     cr_assert(doc != NULL, "%s", err);
     /* the build hid something for another group's sake: the rules ran */
@@ -90,7 +93,7 @@ Test(results_faults, every_allocation_of_suppression_and_bh_fails_the_build, .in
     for (long k = 1; k <= n; k++) {
         err[0] = '\0';
         fail_arm(k);
-        doc = results_src_build(src, 0, err, sizeof err);
+        doc = results_build(results_src_input(src), err, sizeof err);
         fail_arm(0);
         cr_expect(doc == NULL, "allocation %ld of %ld failed, yet a document was published", k,
                   n);
