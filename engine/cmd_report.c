@@ -235,10 +235,10 @@ static void run_job(struct run *r, struct job *j)
 {
     if (j->kind == REPORT_CITY)
         j->rc = report_city_write_by(r->doc, r->inputs[0].r, (json_t *const *)r->by, r->rby,
-                                     r->nby, &r->meta, r->wave, j->slug, j->path, j->err,
+                                     r->nby, r->english, &r->meta, r->wave, j->slug, j->path, j->err,
                                      sizeof j->err);
     else if (j->kind == REPORT_NETWORK)
-        j->rc = report_network_write(r->doc, r->inputs[0].r, &r->meta, r->wave, j->slug,
+        j->rc = report_network_write(r->doc, r->inputs[0].r, r->english, &r->meta, r->wave, j->slug,
                                      j->path, j->err, sizeof j->err);
     else {
         const struct ministry_paths *p = &r->mpaths;
@@ -484,6 +484,7 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
     }
     in->doc = doc;
     in->r = model;
+    in->english = r->english;
     r->srcs[r->ninputs] = src;
     in->cat = r->cat;
     in->wave = report_wave(doc, r->o->wave);

@@ -40,6 +40,8 @@ struct results_city {
     double headcount;   /* the registry's headcount; 0 when not given */
 };
 
+struct weights;
+
 struct results_network {
     const char *slug;
     const char *name;
@@ -65,6 +67,9 @@ struct results_input {
      * wave: no figures, no change, and left out of the trend. NULL: every
      * item is asked in every wave. */
     const int *wave_version;
+    /* The survey's post-stratification weights (weights.h; NULL: not
+     * weighted): for the views that tell how each city was weighted. */
+    const struct weights *weights;
 };
 
 /* Computes the results document: results_compute (results_model.h), then

@@ -11,6 +11,7 @@
 #include "err.h"
 #include "fail.h"
 #include "stats.h"
+#include "vocab.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -417,6 +418,13 @@ fail:
     res_groups_free(&c);
     free(c.asked);
     return NULL;
+}
+
+/* A test outside the family (p not a number) has no p_adj, and the words
+ * have always read it as 0 there (json_number_value of a missing key). */
+int results_significant(const struct results_test *t)
+{
+    return vocab_significant(isfinite(t->p_adj) ? t->p_adj : 0.0);
 }
 
 int results_asked(const struct results *r, size_t w, size_t k)

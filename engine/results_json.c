@@ -49,12 +49,9 @@ static const char *wave_label(const struct view *v, size_t w)
     return agg_wave(v->in->agg, w);
 }
 
-/* Whether a test is significant, on its adjusted p. A test outside the
- * family (p not a number) has no p_adj, and the words have always read it
- * as 0 there (json_number_value of a missing key). */
 static int significant(const struct results_test *t)
 {
-    return vocab_significant(isfinite(t->p_adj) ? t->p_adj : 0.0);
+    return results_significant(t);
 }
 
 /* "p" and, when the test is in the family, "p_adj". */

@@ -239,6 +239,7 @@ static int src_finish(PGconn *conn, struct results_src *src, size_t rows, char *
     src->in.nnetworks = src->reg.nnets;
     src->in.threshold = anon_threshold(src->in.survey->anonymity_threshold);
     src->in.wave_version = src->wave_version;
+    src->in.weights = src->wts;
     return 0;
 }
 

@@ -183,6 +183,10 @@ void results_free(struct results *r);
 const struct results_group *results_find(const struct results *r, const char *wave,
                                          enum results_group_type type, const char *slug);
 
+/* Whether a test is significant: its adjusted p below STATS_ALPHA
+ * (vocab_significant), the one rule behind every word and colour. */
+int results_significant(const struct results_test *t);
+
 /* Whether item k was asked in wave w. */
 int results_asked(const struct results *r, size_t w, size_t k);
 

@@ -1058,20 +1058,22 @@ static void write_sheets(struct city *c)
     }
 }
 
-int report_city_write(json_t *doc, const struct results *r, const struct report_meta *meta,
-                      const char *wave, const char *city, const char *path, char *err,
-                      size_t errlen)
+int report_city_write(json_t *doc, const struct results *r, int english,
+                      const struct report_meta *meta, const char *wave, const char *city,
+                      const char *path, char *err, size_t errlen)
 {
-    return report_city_write_by(doc, r, NULL, NULL, 0, meta, wave, city, path, err, errlen);
+    return report_city_write_by(doc, r, NULL, NULL, 0, english, meta, wave, city, path, err,
+                                errlen);
 }
 
 int report_city_write_by(json_t *doc, const struct results *r, json_t *const *by,
-                         const struct results *const *rby, size_t nby,
+                         const struct results *const *rby, size_t nby, int english,
                          const struct report_meta *meta, const char *wave, const char *city,
                          const char *path, char *err, size_t errlen)
 {
     (void)r;
     (void)rby;
+    (void)english;
     struct city c;
     char tmp[4096];
     int rc;

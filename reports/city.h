@@ -14,7 +14,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* r: the typed model of doc (results_model.h); rby[i] of by[i]. The
+/* r: the typed model of doc (results_model.h); rby[i] of by[i]; english:
+ * the workbook's language (doc's). The
  * writers move from doc to r (issue 12); both describe the same figures. */
 struct results;
 
@@ -24,7 +25,8 @@ struct results;
  * workbook's. -1 with err when the city has no group in that wave or the
  * file cannot be written; then path is untouched.
  */
-int report_city_write(json_t *doc, const struct results *r, const struct report_meta *meta,
+int report_city_write(json_t *doc, const struct results *r, int english,
+                      const struct report_meta *meta,
                       const char *wave, const char *city, const char *path, char *err, size_t errlen);
 
 /*
@@ -35,7 +37,7 @@ int report_city_write(json_t *doc, const struct results *r, const struct report_
  * dashes. nby 0: no breakdown sheet.
  */
 int report_city_write_by(json_t *doc, const struct results *r, json_t *const *by,
-                         const struct results *const *rby, size_t nby,
+                         const struct results *const *rby, size_t nby, int english,
                          const struct report_meta *meta, const char *wave, const char *city,
                          const char *path, char *err, size_t errlen);
 

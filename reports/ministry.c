@@ -1461,11 +1461,12 @@ int report_ministry_export(const struct ministry_input *in, size_t n,
     return rc;
 }
 
-int report_ministry_write(json_t *doc, const struct results *r, const struct report_meta *meta,
-                          const char *wave, const char *xlsx_path, const char *csv_path,
-                          const char *json_path, char *err, size_t errlen)
+int report_ministry_write(json_t *doc, const struct results *r, int english,
+                          const struct report_meta *meta, const char *wave,
+                          const char *xlsx_path, const char *csv_path, const char *json_path,
+                          char *err, size_t errlen)
 {
-    struct ministry_input in = { doc, r, wave, NULL };
+    struct ministry_input in = { doc, r, english, wave, NULL };
     struct ministry_files f = { xlsx_path, csv_path, json_path, NULL, NULL, NULL };
 
     if (report_wave_index(doc, wave) < 0)

@@ -33,6 +33,7 @@ struct results;
 struct ministry_input {
     json_t *doc;
     const struct results *r;     /* the typed model of doc (results_model.h) */
+    int english;                 /* the language of doc (and of the export) */
     const char *wave;
     const struct catalog *cat;
 };
@@ -68,7 +69,8 @@ int report_ministry_export(const struct ministry_input *in, size_t n,
  * The export of one survey up to wave, without the catalog: the workbook to
  * xlsx_path and the same rows to csv_path and json_path (any may be NULL).
  */
-int report_ministry_write(json_t *doc, const struct results *r, const struct report_meta *meta,
+int report_ministry_write(json_t *doc, const struct results *r, int english,
+                          const struct report_meta *meta,
                           const char *wave,
                           const char *xlsx_path, const char *csv_path, const char *json_path,
                           char *err, size_t errlen);

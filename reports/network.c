@@ -439,8 +439,8 @@ static json_t *sorted_cities(const struct network *n, const json_t *arr)
 
 /* ---- the workbook ---- */
 
-int report_network_write(json_t *doc, const struct results *r, const struct report_meta *meta,
-                         const char *wave, const char *network, const char *path, char *err,
+int report_network_write(json_t *doc, const struct results *r, int english,
+                         const struct report_meta *meta, const char *wave, const char *network, const char *path, char *err,
                          size_t errlen)
 {
     struct network n;
@@ -448,6 +448,7 @@ int report_network_write(json_t *doc, const struct results *r, const struct repo
     int rc;
 
     (void)r;
+    (void)english;
 
     memset(&n, 0, sizeof n);
     n.doc = doc;

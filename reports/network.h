@@ -18,7 +18,8 @@
  * temporary file, renamed when complete). -1 with err when the network is
  * not in the document or the file cannot be written. */
 struct results;
-int report_network_write(json_t *doc, const struct results *r, const struct report_meta *meta,
+int report_network_write(json_t *doc, const struct results *r, int english,
+                         const struct report_meta *meta,
                          const char *wave,
                          const char *network, const char *path, char *err, size_t errlen);
 
