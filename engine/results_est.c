@@ -123,6 +123,19 @@ static double res_fav_effective_n(const struct agg_value *v, size_t n, size_t fa
  * weight sums (calibrated weights: the linearization of cal, and of fav
  * for the favourable share); % favourable over the top fav_top values.
  */
+/* Whether the n points are the integers x[0], x[0] + 1, ... (an item's
+ * answers): then stats_dist_summary, the tested summary of a
+ * distribution, gives its figures. */
+static int integer_run(const double *x, size_t n)
+{
+    if (n == 0 || x[0] != floor(x[0]) || fabs(x[0]) > 1e6)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (x[i] != x[0] + (double)i)
+            return 0;
+    return 1;
+}
+
 static void res_est_from_points(const struct ctx *c, const double *x, const struct agg_value *v,
                             size_t n, size_t fav_top, const struct agg_cal *cal,
                             const struct agg_cal *fav, struct est *e)
@@ -178,7 +191,8 @@ static void res_est_from_points(const struct ctx *c, const double *x, const stru
             e->n_eff = wm.n_eff;
             e->sd = isfinite(wm.se) ? wm.se * sqrt(wm.n_eff) : NAN;
         }
-    } else if (stats_moments_summary(&m, &s, NULL, 0) == 0) {
+    } else if ((integer_run(x, n) ? stats_dist_summary(counts, n, (int)x[0], &s, NULL, 0)
+                                  : stats_moments_summary(&m, &s, NULL, 0)) == 0) {
         e->mean = s.mean;
         e->sd = s.sd;
         e->se = s.se;

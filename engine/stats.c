@@ -161,22 +161,23 @@ void stats_xysums_add(struct stats_xysums *s, double x, double y)
 int stats_dist_summary(const double *counts, size_t nvalues, int min,
                        struct stats_summary *out, char *err, size_t errlen)
 {
+    struct stats_moments m = { 0, 0, 0 };
+
     if (out == NULL)
         return err_set(err, errlen, "stats: no output");
     if (st_check_counts(counts, nvalues, err, errlen) != 0)
         return -1;
-    double n = st_sum_of(counts, nvalues), sy = 0, ss = 0;
+    /* The moments in one pass, in value order: exactly the sums the
+     * results add up from the aggregates (results_est.c). */
+    for (size_t i = 0; i < nvalues; i++) {
+        double y = (double)(min + (long)i);
 
-    for (size_t i = 0; i < nvalues; i++)
-        sy += counts[i] * (double)(min + (long)i);
-    out->n = n;
-    out->mean = n > 0 ? sy / n : NAN;
-    /* Second pass over the (few) values: exact centring, no cancellation. */
-    for (size_t i = 0; i < nvalues && n > 0; i++) {
-        double d = (double)(min + (long)i) - out->mean;
-        ss += counts[i] * d * d;
+        m.n += counts[i];
+        m.sum += counts[i] * y;
+        m.sumsq += counts[i] * y * y;
     }
-    st_finish_summary(out, ss);
+    if (stats_moments_summary(&m, out, err, errlen) != 0)
+        return -1;
     out->median = stats_dist_median(counts, nvalues, min);
     return 0;
 }
@@ -253,19 +254,6 @@ int stats_wilson(double x, double n, struct stats_prop *out, char *err, size_t e
     out->ci_lo = x == 0 ? 0.0 : centre - half;
     out->ci_hi = x == n ? 1.0 : centre + half;
     return 0;
-}
-
-int stats_favourable(const double *counts, size_t nvalues, size_t top,
-                     struct stats_prop *out, char *err, size_t errlen)
-{
-    if (st_check_counts(counts, nvalues, err, errlen) != 0)
-        return -1;
-    if (top == 0 || top > nvalues)
-        return err_set(err, errlen, "stats: top %zu of a %zu-point scale", top, nvalues);
-    double n = st_sum_of(counts, nvalues);
-    double x = st_sum_of(counts + (nvalues - top), top);
-
-    return stats_wilson(x, n, out, err, errlen);
 }
 
 /* ---- scales ---- */

@@ -188,11 +188,6 @@ double stats_dist_median(const double *counts, size_t nvalues, int min);
 int stats_dist_percent(const double *counts, size_t nvalues, double *pct,
                        char *err, size_t errlen);
 
-/* Share of the top `top` values (the favourable answers: top two of 1-5)
- * with its Wilson 95% CI. Unweighted counts. Fails when top is 0 or larger
- * than nvalues, or on invalid counts. */
-int stats_favourable(const double *counts, size_t nvalues, size_t top,
-                     struct stats_prop *out, char *err, size_t errlen);
 
 /* x out of n with the Wilson score 95% interval. p and CI NaN when n = 0;
  * x = 0 gives lower bound 0 and x = n upper bound 1. Fails when x < 0,
@@ -330,22 +325,6 @@ int stats_rake(const double *sample, size_t r, size_t c, const double *row_targe
  * minimum n for reporting (30 in Empirie's reports). */
 int stats_pearson(const struct stats_xysums *s, struct stats_corr *out, char *err,
                   size_t errlen);
-
-/* ---- a city against its network ---- */
-
-/* rest = total - part, componentwise; Σy² - (Σy)²/n is clamped at 0 against
- * rounding. Fails when part has more answers than total. */
-int stats_moments_rest(const struct stats_moments *total, const struct stats_moments *part,
-                       struct stats_moments *rest, char *err, size_t errlen);
-
-/* (n, mean, SD) from moments: mean NaN when n = 0, sd NaN when n < 2. */
-int stats_group_from_moments(const struct stats_moments *m, struct stats_group *out,
-                             char *err, size_t errlen);
-
-/* The city against the rest of its network (network totals minus the city):
- * Welch's t-test of city - rest, with the NaN rules of stats_welch_t. */
-int stats_vs_rest(const struct stats_moments *city, const struct stats_moments *network,
-                  struct stats_ttest *out, char *err, size_t errlen);
 
 /* Competition ranks, highest value first ("1, 2, 2, 4"); NaN values get a
  * NaN rank and do not count. ranks may not alias values. */

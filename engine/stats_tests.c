@@ -327,50 +327,8 @@ int stats_pearson(const struct stats_xysums *s, struct stats_corr *out, char *er
 
 /* ---- a city against its network ---- */
 
-int stats_moments_rest(const struct stats_moments *total, const struct stats_moments *part,
-                       struct stats_moments *rest, char *err, size_t errlen)
-{
-    if (total == NULL || part == NULL || rest == NULL)
-        return err_set(err, errlen, "stats: no moments or no output");
-    if (!(part->n >= 0) || !(part->n <= total->n))
-        return err_set(err, errlen, "stats: a part of %g answers out of %g", part->n,
-                       total->n);
-    rest->n = total->n - part->n;
-    rest->sum = rest->n > 0 ? total->sum - part->sum : 0;
-    rest->sumsq = rest->n > 0 ? total->sumsq - part->sumsq : 0;
-    /* Rounding in the subtraction must not leave a negative variance. */
-    if (rest->n > 0 && rest->sumsq < rest->sum * rest->sum / rest->n)
-        rest->sumsq = rest->sum * rest->sum / rest->n;
-    return 0;
-}
 
-int stats_group_from_moments(const struct stats_moments *m, struct stats_group *out,
-                             char *err, size_t errlen)
-{
-    struct stats_summary s;
 
-    if (out == NULL)
-        return err_set(err, errlen, "stats: no output");
-    if (stats_moments_summary(m, &s, err, errlen) != 0)
-        return -1;
-    out->n = s.n;
-    out->mean = s.mean;
-    out->sd = s.sd;
-    return 0;
-}
-
-int stats_vs_rest(const struct stats_moments *city, const struct stats_moments *network,
-                  struct stats_ttest *out, char *err, size_t errlen)
-{
-    struct stats_moments rest;
-    struct stats_group a, b;
-
-    if (stats_moments_rest(network, city, &rest, err, errlen) != 0
-        || stats_group_from_moments(city, &a, err, errlen) != 0
-        || stats_group_from_moments(&rest, &b, err, errlen) != 0)
-        return -1;
-    return stats_welch_t(&a, &b, out, err, errlen);
-}
 
 int stats_rank(const double *values, size_t n, double *ranks, char *err, size_t errlen)
 {

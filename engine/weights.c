@@ -481,6 +481,22 @@ int weights_cal(void *ctx, size_t city, size_t wave, const double *h, double out
     return stats_cal_group(c->weight, h, w->nr, w->nc, 0, out, err, errlen);
 }
 
+size_t weights_nentries(const struct weights *w)
+{
+    return w->ncells;
+}
+
+const char *weights_entry(const struct weights *w, size_t i, size_t *wave, const char **method,
+                          const char **note)
+{
+    const struct cw *c = &w->cells[i];
+
+    *wave = c->wave;
+    *method = c->method ? c->method : "none";
+    *note = c->note;
+    return c->city;
+}
+
 json_t *weights_report(const struct weights *w)
 {
     json_t *by = json_array(), *attrs = json_array();

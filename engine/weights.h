@@ -62,6 +62,13 @@ int weights_cal(void *ctx, size_t city, size_t wave, const double *h, double out
  * used), note why (no counts in it). A new object. */
 json_t *weights_report(const struct weights *w);
 
+/* The same, typed: n entries (city x wave, in weights_report's order);
+ * entry i's city slug, its agg wave index, its method ("cells", "raking",
+ * or "none") and note. */
+size_t weights_nentries(const struct weights *w);
+const char *weights_entry(const struct weights *w, size_t i, size_t *wave, const char **method,
+                          const char **note);
+
 void weights_free(struct weights *w);
 
 #endif

@@ -22,6 +22,37 @@ static int near(double got, double want)
 
 static const double Z975 = 1.959963984540054; /* the normal 97.5% point */
 
+/* The favourable share as the results compute it (results_est.c): the
+ * Wilson interval of the top answers out of all answers. */
+static int favourable(const double *counts, size_t n, size_t top, struct stats_prop *f,
+                      char *err, size_t errlen)
+{
+    double x = 0, all = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        all += counts[i];
+        if (i >= n - top)
+            x += counts[i];
+    }
+    return stats_wilson(x, all, f, err, errlen);
+}
+
+/* A city against the rest of its network as the results compute it: the
+ * rest's moments (network minus city), each side summarized, Welch's t. */
+static int vs_rest(const struct stats_moments *city, const struct stats_moments *net,
+                   struct stats_ttest *t, char *err, size_t errlen)
+{
+    struct stats_moments rest = { net->n - city->n, net->sum - city->sum,
+                                  net->sumsq - city->sumsq };
+    struct stats_summary a, b;
+
+    if (stats_moments_summary(city, &a, err, errlen) != 0 ||
+        stats_moments_summary(&rest, &b, err, errlen) != 0)
+        return -1;
+    return stats_welch_t(&(struct stats_group){ a.n, a.mean, a.sd },
+                         &(struct stats_group){ b.n, b.mean, b.sd }, t, err, errlen);
+}
+
 Test(stats_edges, no_answers)
 {
     double zero[5] = {0}, pct[5];
@@ -34,7 +65,7 @@ Test(stats_edges, no_answers)
     cr_expect(isnan(s.median));
     cr_assert(stats_dist_percent(zero, 5, pct, err, sizeof err) == 0);
     cr_expect(isnan(pct[0]) && isnan(pct[4]));
-    cr_assert(stats_favourable(zero, 5, 2, &f, err, sizeof err) == 0);
+    cr_assert(favourable(zero, 5, 2, &f, err, sizeof err) == 0);
     cr_expect(isnan(f.p) && isnan(f.ci_lo) && isnan(f.ci_hi));
 
     struct stats_moments m = {0};
@@ -116,7 +147,7 @@ Test(stats_edges, one_answer)
     stats_moments_add(&net, 4);
     for (int i = 0; i < 10; i++)
         stats_moments_add(&net, 1 + i % 5);
-    cr_assert(stats_vs_rest(&city, &net, &t, err, sizeof err) == 0);
+    cr_assert(vs_rest(&city, &net, &t, err, sizeof err) == 0);
     EXPECT_NEAR(t.diff, 1.0, "4 against the rest's mean 3");
     cr_expect(isnan(t.p), "a city of one answer: no test");
 }
@@ -133,13 +164,13 @@ Test(stats_edges, all_answers_in_one_category)
     cr_expect(s.ci_lo == 5.0 && s.ci_hi == 5.0 && s.median == 5.0);
     cr_assert(stats_dist_percent(counts, 5, pct, err, sizeof err) == 0);
     cr_expect(pct[4] == 100.0 && pct[0] == 0.0);
-    cr_assert(stats_favourable(counts, 5, 2, &f, err, sizeof err) == 0);
+    cr_assert(favourable(counts, 5, 2, &f, err, sizeof err) == 0);
     cr_expect(f.p == 1.0 && f.ci_hi == 1.0);
     /* Wilson at x = n: lower bound n / (n + z²). */
     EXPECT_NEAR(f.ci_lo, 40.0 / (40.0 + Z975 * Z975), "Wilson lower bound at x = n");
 
     double none_fav[5] = {12, 8, 0, 0, 0};
-    cr_assert(stats_favourable(none_fav, 5, 2, &f, err, sizeof err) == 0);
+    cr_assert(favourable(none_fav, 5, 2, &f, err, sizeof err) == 0);
     cr_expect(f.p == 0.0 && f.ci_lo == 0.0);
     EXPECT_NEAR(f.ci_hi, Z975 * Z975 / (20.0 + Z975 * Z975), "Wilson upper bound at x = 0");
 
@@ -293,8 +324,6 @@ Test(stats_edges, invalid_input_is_an_error)
     cr_expect(strstr(err, "count 1") != NULL, "%s", err);
     cr_expect(stats_dist_summary(NULL, 3, 1, &s, err, sizeof err) == -1);
     cr_expect(stats_dist_percent(ok, 0, out, err, sizeof err) == -1);
-    cr_expect(stats_favourable(ok, 3, 4, &p, err, sizeof err) == -1);
-    cr_expect(stats_favourable(ok, 3, 0, &p, err, sizeof err) == -1);
     cr_expect(stats_wilson(6, 5, &p, err, sizeof err) == -1);
     cr_expect(stats_wilson(NAN, 5, &p, err, sizeof err) == -1);
     cr_expect(stats_cronbach_alpha(1, 10, ok, ok, &a, err, sizeof err) == -1);
@@ -374,4 +403,18 @@ Test(stats_edges, alpha_ci_at_parameters_gsl_cannot_invert)
     cr_assert(stats_cronbach_alpha(7, n, sum, sumprod, &a, NULL, 0) == 0);
     cr_expect(isfinite(a.ci_lo) && isfinite(a.ci_hi), "%g %g", a.ci_lo, a.ci_hi);
     cr_expect(a.ci_lo < a.alpha && a.alpha < a.ci_hi);
+}
+
+/* The normal quantile and two-sided p the eNPS tests use (results_measure.c):
+ * SciPy 1.10, scipy.stats.norm.ppf(0.975) and 2 * norm.sf(|z|). */
+Test(stats_edges, normal_quantile_and_two_sided_p_against_scipy)
+{
+    static const double z[] = { 0.0, 1.0, 1.959963984540054, 2.5, -3.2, 6.0 };
+    static const double p[] = { 1.0, 0.31731050786291415, 0.05, 0.012419330651552265,
+                                0.0013742758758316942, 1.973175290075389e-09 };
+
+    EXPECT_NEAR(stats_z_crit(), 1.959963984540054, "scipy.stats.norm.ppf(0.975)");
+    for (size_t i = 0; i < sizeof z / sizeof z[0]; i++)
+        EXPECT_NEAR(stats_z_p(z[i]), p[i], "2 * scipy.stats.norm.sf(|z|)");
+    cr_expect(isnan(stats_z_p(NAN)) && isnan(stats_z_p(INFINITY)), "z not finite: NaN");
 }

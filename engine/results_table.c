@@ -1,0 +1,223 @@
+#include "results_table.h"
+
+#include "agg.h"
+#include "results.h"
+#include "survey.h"
+#include "utf8.h"
+#include "vocab.h"
+#include "weights.h"
+
+#include <math.h>
+#include <string.h>
+
+#define W(pl, en) (english ? (en) : (pl))
+
+/* A dash right-aligned in cols display columns (the dash is 3 bytes of
+ * UTF-8 and one column: printf's widths count bytes). */
+static void dash(FILE *f, int cols)
+{
+    utf8_lpad(f, "—", (size_t)cols);
+}
+
+/* A number right-aligned in width columns after a space, or a dash when
+ * there is none. */
+static void print_num(FILE *f, double v, int width, int prec, int sign)
+{
+    if (!isfinite(v))
+        dash(f, width + 1);
+    else if (sign)
+        fprintf(f, " %+*.*f", width, prec, v);
+    else
+        fprintf(f, " %*.*f", width, prec, v);
+}
+
+/* Prints at most max characters (not bytes) of UTF-8 text. */
+static void print_utf8(FILE *f, const char *s, size_t max)
+{
+    size_t chars = 0, i = 0;
+
+    for (; s[i] != '\0'; i++) {
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && chars++ == max)
+            break;
+    }
+    fwrite(s, 1, i, f);
+}
+
+static const char *measure_code(const struct results *r, const struct results_measure *m)
+{
+    return m->is_dim ? agg_dim_def(r->in->agg, m->index)->code
+                     : agg_item_def(r->in->agg, m->index)->code;
+}
+
+/* The item's text, after "(odwr.)" for a reverse-coded item. */
+static void print_text(FILE *f, const struct results *r, const struct results_measure *m,
+                       size_t max, int english)
+{
+    const char *t;
+
+    if (m->is_dim) {
+        const struct survey_dimension *d = agg_dim_def(r->in->agg, m->index);
+
+        t = english && d->label_en ? d->label_en : d->label_pl;
+    } else {
+        const struct survey_item *it = agg_item_def(r->in->agg, m->index);
+
+        if (it->reverse)
+            fprintf(f, "%s ", W("(odwr.)", "(rev.)"));
+        t = english && it->text_en ? it->text_en : it->text_pl;
+    }
+    print_utf8(f, t != NULL ? t : measure_code(r, m), max);
+}
+
+/* Why a figure is hidden, in words. */
+static const char *hidden_text(int flag, int english)
+{
+    const char *why = anon_reason_code((enum anon_flag)flag);
+
+    if (why != NULL && strcmp(why, "protects_another_group") == 0)
+        return W("ukryte, aby nie dało się odtworzyć innej małej grupy",
+                 "hidden so that another small group cannot be recovered");
+    return W("ukryte: mniej respondentów niż próg anonimowości",
+             "hidden: fewer respondents than the anonymity threshold");
+}
+
+static void print_row(FILE *f, const struct results *r, const struct results_measure *m,
+                      int english)
+{
+    const struct results_est *e = &m->est;
+
+    fprintf(f, "  %-16s", measure_code(r, m));
+    if (m->not_asked) {
+        dash(f, 7);
+        fprintf(f, "  (%s) ", W("nie zadane w tej fali", "not asked in this wave"));
+        print_text(f, r, m, 40, english);
+        fputc('\n', f);
+        return;
+    }
+    if (m->hidden) {
+        dash(f, 7);
+        fprintf(f, "  (%s)\n", hidden_text(m->hidden, english));
+        return;
+    }
+    if (m->choice || !isfinite(e->mean)) {
+        fprintf(f, " %6.0f  ", m->choice ? m->n : e->n);
+        print_text(f, r, m, 60, english);
+        fputc('\n', f);
+        return;
+    }
+    fprintf(f, " %6.0f", e->n);
+    print_num(f, e->mean, 6, 2, 0);
+    fprintf(f, " [");
+    print_num(f, e->ci_lo, 4, 2, 0);
+    fprintf(f, ",");
+    print_num(f, e->ci_hi, 4, 2, 0);
+    fprintf(f, "]");
+    if (e->has_fav) {
+        print_num(f, 100 * e->fav, 4, 0, 0);
+        fprintf(f, "%%");
+    } else {
+        dash(f, 6);
+    }
+    print_num(f, m->change.present ? m->change.diff : NAN, 6, 2, 1);
+    print_num(f, m->change.present && isfinite(m->change.test.p) ? m->change.test.p_adj : NAN,
+              6, 3, 0);
+    /* the same words as the workbooks (vocab.h), from the adjusted p */
+    {
+        const char *label =
+            m->trend.present
+                ? vocab_trend(m->trend.slope, results_significant(&m->trend.test), english)
+                : NULL;
+        int w = label != NULL ? (int)utf8_width(label) : 0;
+
+        fprintf(f, " %s%*s", label != NULL ? label : "", w < 20 ? 20 - w : 0, "");
+    }
+    if (m->is_dim && m->alpha.present) {
+        fprintf(f, " α=");
+        print_num(f, m->alpha.value, 4, 2, 0);
+    }
+    fprintf(f, "  ");
+    print_text(f, r, m, 40, english);
+    fputc('\n', f);
+}
+
+void results_table_print(FILE *f, const struct results *r, const struct results_group *g,
+                         int english)
+{
+    const struct survey *s = r->in->survey;
+    const struct results_enps *enps = &g->enps;
+
+    fprintf(f, "%s — %s (%s), %s %s (%s %d)\n",
+            english && s->title_en ? s->title_en : s->title_pl,
+            g->type == RESULTS_ALL ? W("Wszystkie miasta", "All cities") : g->name,
+            g->type == RESULTS_CITY      ? W("miasto", "city")
+            : g->type == RESULTS_NETWORK ? W("sieć", "network")
+                                         : W("wszystkie miasta", "all cities"),
+            W("fala", "wave"), agg_wave(r->in->agg, g->wave),
+            W("próg anonimowości", "anonymity threshold"), r->threshold);
+    if (g->hidden) {
+        const char *t = hidden_text(g->hidden, english);
+
+        /* the sentence's first letter in capitals: both texts begin in ASCII */
+        fprintf(f, "%c%s.\n", t[0] - ('a' - 'A'), t + 1);
+        return;
+    }
+    fprintf(f, "%s: %.0f\n\n", W("Respondenci", "Respondents"), g->respondents);
+    /* each heading ends where its column's figures end (print_row) */
+    fprintf(f, "  %-16s %6s %6s %-13s %5s %6s %6s %-20s\n", W("pytanie", "item"), "n",
+            W("śred.", "mean"), W("95% PU", "95% CI"), W("poz.", "fav"),
+            W("zmiana", "change"), "p_adj", "trend");
+    for (size_t i = 0; i < g->nitems; i++)
+        print_row(f, r, &g->items[i], english);
+    fprintf(f, "\n  %-16s\n", W("wymiar", "dimension"));
+    for (size_t i = 0; i < g->ndims; i++)
+        print_row(f, r, &g->dims[i], english);
+    if (enps->present && !enps->hidden)
+        fprintf(f, "\neNPS: %+.1f [%+.1f, %+.1f] (n = %.0f)\n", enps->value, enps->ci_lo,
+                enps->ci_hi, enps->n);
+    fprintf(f, "\n%s\n",
+            W("Istotne: skorygowane p (Benjamini–Hochberg) < 0,05. (odwr.): pytanie "
+              "odwrócone, wyższy wynik = lepiej.",
+              "Significant: adjusted p (Benjamini-Hochberg) < 0.05. (rev.): a "
+              "reverse-coded item, a higher score is better."));
+}
+
+/* Whether the group counts city (by its slug) in its figures. */
+static int group_has(const struct results *r, const struct results_group *g, const char *city)
+{
+    if (g->type == RESULTS_ALL)
+        return 1;
+    if (g->type == RESULTS_CITY)
+        return strcmp(g->slug, city) == 0;
+    for (size_t i = 0; i < g->network->nmembers; i++)
+        if (strcmp(g->network->members[i], city) == 0)
+            return 1;
+    (void)r;
+    return 0;
+}
+
+void results_table_weighting(FILE *f, const struct results *r, const struct results_group *g,
+                             int english)
+{
+    const struct weights *w = r->in->weights;
+    size_t n = w != NULL ? weights_nentries(w) : 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const char *method, *note;
+        size_t wave;
+        const char *city = weights_entry(w, i, &wave, &method, &note);
+        const struct results_group *cg;
+
+        if (wave != g->wave || !group_has(r, g, city) || note[0] == '\0')
+            continue;
+        /* a hidden city's weighting could tell about its cells: nothing */
+        cg = results_find(r, agg_wave(r->in->agg, wave), RESULTS_CITY, city);
+        if (cg == NULL || cg->hidden)
+            continue;
+        fprintf(f, W("stats: uwaga: %s, fala %s: %s%s\n", "stats: warning: %s, wave %s: %s%s\n"),
+                city, agg_wave(r->in->agg, wave), note,
+                strcmp(method, "none") == 0
+                    ? W("; użyto wag przesłanych z odpowiedziami",
+                        "; the weights sent with the responses are used")
+                    : "");
+    }
+}
