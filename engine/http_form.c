@@ -8,6 +8,7 @@
 #include "formlink.h"
 #include "ingest.h"
 #include "log.h"
+#include "outcome.h"
 #include "response.h"
 
 #include <jansson.h>
@@ -58,7 +59,7 @@ static void page(struct http_form_answer *a, unsigned status, int english, const
 
 static void not_found(struct http_form_answer *a, int english)
 {
-    page(a, 404, english, english ? "Form not found" : "Nie ma takiego formularza",
+    page(a, outcome_http_status(OUTCOME_NOT_FOUND), english, english ? "Form not found" : "Nie ma takiego formularza",
          english ? "This link does not lead to a survey. Check that it was copied in full, or "
                    "ask whoever sent it for a new one."
                  : "Ten link nie prowadzi do żadnej ankiety. Sprawdź, czy został skopiowany w "
@@ -67,7 +68,8 @@ static void not_found(struct http_form_answer *a, int english)
 
 static void unavailable(struct http_form_answer *a, int english)
 {
-    page(a, 503, english, english ? "Please try again in a moment" : "Spróbuj ponownie za chwilę",
+    page(a, outcome_http_status(OUTCOME_UNAVAILABLE), english,
+         english ? "Please try again in a moment" : "Spróbuj ponownie za chwilę",
          english ? "The survey cannot be reached right now. Your answers were not saved: go "
                    "back and send the form again in a minute."
                  : "Ankieta jest chwilowo niedostępna. Odpowiedzi nie zostały zapisane: wróć i "
@@ -77,7 +79,8 @@ static void unavailable(struct http_form_answer *a, int english)
 
 static void failed(struct http_form_answer *a, int english)
 {
-    page(a, 500, english, english ? "Something went wrong" : "Coś poszło nie tak",
+    page(a, outcome_http_status(OUTCOME_INTERNAL), english,
+         english ? "Something went wrong" : "Coś poszło nie tak",
          english ? "The answers could not be saved because of an error on our side. Please "
                    "try again later."
                  : "Nie udało się zapisać odpowiedzi z powodu błędu po naszej stronie. Spróbuj "
@@ -156,27 +159,34 @@ static int split_url(const char *url, char key[FORMLINK_KEY_SIZE], int *thanks)
     return 1;
 }
 
-/* Looks the link up: 1 found, 0 unknown, -1 the database failed. */
-static int lookup(struct dbpool *pool, const char *key, struct formlink *l)
+/* Looks the link up: OUTCOME_OK (found), NOT_FOUND, UNAVAILABLE
+ * (db_unavailable) or INTERNAL (any other database failure). */
+static enum outcome lookup(struct dbpool *pool, const char *key, struct formlink *l)
 {
     char hash[FORMLINK_HASH_SIZE], err[ERR_MAX];
     PGconn *conn;
-    int found;
+    int found, down;
 
     if (!formlink_key_hash(key, hash))
-        return 0;
+        return OUTCOME_NOT_FOUND;
     conn = dbpool_get(pool, err, sizeof err);
     if (conn == NULL)
-        return -1;
+        return OUTCOME_UNAVAILABLE;
+    db_clear_failure();
     found = formlink_lookup(conn, hash, l, err, sizeof err);
-    if (PQstatus(conn) != CONNECTION_OK) {
+    down = found < 0 && db_unavailable(conn);
+    if (PQstatus(conn) != CONNECTION_OK)
         dbpool_discard(pool, conn);
-        return -1;
-    }
-    dbpool_put(pool, conn);
-    if (found < 0)
-        log_error("form: link lookup: %s", err);
-    return found;
+    else
+        dbpool_put(pool, conn);
+    if (found > 0)
+        return OUTCOME_OK;
+    if (found == 0)
+        return OUTCOME_NOT_FOUND;
+    if (down)
+        return OUTCOME_UNAVAILABLE;
+    log_error("form: link lookup: %s", err);
+    return OUTCOME_INTERNAL;
 }
 
 /* A fresh UUID (version 4) for the form to carry. */
@@ -253,8 +263,6 @@ static int get_form(const struct catalog *cat, void *ctx)
 
 /* ---- storing ------------------------------------------------------------ */
 
-enum stored { STORED, STORED_BEFORE, CONFLICT, CODE_USED, CODE_UNKNOWN, DB_DOWN, DB_FAILED };
-
 static int exists(PGconn *conn, const struct response *r, int *found, char *err, size_t errlen)
 {
     const char *params[2] = { r->city, r->id };
@@ -268,19 +276,25 @@ static int exists(PGconn *conn, const struct response *r, int *found, char *err,
     return 0;
 }
 
+/* What ingest_batch said, for the form: OK, CONFLICT, UNAVAILABLE, or
+ * INTERNAL (logged). */
+static enum outcome ingested(const struct ingest_result *res)
+{
+    if (res->outcome == OUTCOME_OK || res->outcome == OUTCOME_CONFLICT ||
+        res->outcome == OUTCOME_UNAVAILABLE)
+        return res->outcome;
+    log_error("form: %s", res->error.message);
+    return OUTCOME_INTERNAL;
+}
+
 /* The response is stored already (a resend): the same content is a
  * success, other content a conflict; nothing is written. */
-static enum stored again(PGconn *conn, const struct response *r)
+static enum outcome again(PGconn *conn, const struct response *r)
 {
     struct ingest_result res;
 
     ingest_batch(conn, r, 1, NULL, &res);
-    if (res.status == 201)
-        return STORED_BEFORE;
-    if (res.status == 409)
-        return CONFLICT;
-    log_error("form: %s", res.error.message);
-    return res.status == 503 ? DB_DOWN : DB_FAILED;
+    return ingested(&res);
 }
 
 /*
@@ -289,9 +303,11 @@ static enum stored again(PGconn *conn, const struct response *r)
  * already is answered as such without using a code; the code, when the
  * link has codes, is used; the response is stored by the API's ingestion
  * (which commits). Anything but success rolls everything back.
+ * OUTCOME_FORBIDDEN: the code was used (*code FORMLINK_CODE_USED) or is
+ * not one of the link's.
  */
-static enum stored store_on(PGconn *conn, const struct formlink *l, const char *code_hash,
-                            const struct response *r)
+static enum outcome store_on(PGconn *conn, const struct formlink *l, const char *code_hash,
+                             const struct response *r, enum formlink_code_outcome *code)
 {
     char idtext[16], err[ERR_MAX];
     const char *params[1] = { idtext };
@@ -300,6 +316,7 @@ static enum stored store_on(PGconn *conn, const struct formlink *l, const char *
     int found;
 
     snprintf(idtext, sizeof idtext, "%d", l->id);
+    db_clear_failure();
     if (db_begin(conn, err, sizeof err) != 0 ||
         db_exec(conn, "UPDATE form_link SET received = received + 1 WHERE id = $1::int", 1,
                 params, NULL, NULL, err, sizeof err) != 0 ||
@@ -314,46 +331,45 @@ static enum stored store_on(PGconn *conn, const struct formlink *l, const char *
         goto failed;
     if (outcome != FORMLINK_CODE_ACCEPTED) {
         db_rollback(conn);
-        return outcome == FORMLINK_CODE_USED ? CODE_USED : CODE_UNKNOWN;
+        *code = outcome;
+        return OUTCOME_FORBIDDEN;
     }
     ingest_batch(conn, r, 1, NULL, &res);
     db_rollback(conn);   /* nothing to do after the commit; undoes all on failure */
-    if (res.status == 201)
-        return STORED;
-    if (res.status == 409)
-        return CONFLICT;
-    log_error("form: %s", res.error.message);
-    return res.status == 503 ? DB_DOWN : DB_FAILED;
+    return ingested(&res);
 failed:
-    if (PQstatus(conn) != CONNECTION_OK)
-        return DB_DOWN;
+    if (db_unavailable(conn)) {
+        log_warn("form: the database is unavailable: %s", err);
+        db_rollback(conn);
+        return OUTCOME_UNAVAILABLE;
+    }
     log_error("form: %s", err);
     db_rollback(conn);
-    return DB_FAILED;
+    return OUTCOME_INTERNAL;
 }
 
-static enum stored store(struct dbpool *pool, const struct formlink *l, const char *code_hash,
-                         const struct response *r)
+static enum outcome store(struct dbpool *pool, const struct formlink *l, const char *code_hash,
+                          const struct response *r, enum formlink_code_outcome *code)
 {
     char err[ERR_MAX];
 
     for (int attempt = 0; attempt < 2; attempt++) {
         PGconn *conn = dbpool_get(pool, err, sizeof err);
-        enum stored out;
+        enum outcome out;
 
         if (conn == NULL)
-            return DB_DOWN;
-        out = store_on(conn, l, code_hash, r);
+            return OUTCOME_UNAVAILABLE;
+        out = store_on(conn, l, code_hash, r, code);
         if (PQstatus(conn) == CONNECTION_OK) {
             dbpool_put(pool, conn);
             return out;
         }
         dbpool_discard(pool, conn);
         /* a dead pooled connection failed before anything was sent: once more */
-        if (out != DB_DOWN)
+        if (out != OUTCOME_UNAVAILABLE)
             return out;
     }
-    return DB_DOWN;
+    return OUTCOME_UNAVAILABLE;
 }
 
 #define MAX_ERRORS 64
@@ -370,7 +386,8 @@ static int post_form(const struct catalog *cat, void *ctx)
     size_t nerr;
     json_t *obj;
     int ok;
-    enum stored out;
+    enum formlink_code_outcome code_state = FORMLINK_CODE_ACCEPTED;
+    enum outcome out;
 
     if (s == NULL) {
         failed(x->a, x->english);
@@ -409,12 +426,11 @@ static int post_form(const struct catalog *cat, void *ctx)
         json_decref(obj);
         return 0;
     }
-    out = store(x->pool, l, code_hash, &r);
+    out = store(x->pool, l, code_hash, &r, &code_state);
     response_clear(&r);
     json_decref(obj);
     switch (out) {
-    case STORED:
-    case STORED_BEFORE:
+    case OUTCOME_OK:   /* stored now, or before (a resend) */
         x->a->status = 303;
         x->a->type = HTML;
         snprintf(x->a->location, sizeof x->a->location, "/s/%s" THANKS "%s", x->key,
@@ -423,8 +439,8 @@ static int post_form(const struct catalog *cat, void *ctx)
                                x->english ? "Your answers were saved." : "Odpowiedzi zapisano.",
                                x->a->location, x->english ? "Continue" : "Dalej", &x->a->len);
         break;
-    case CONFLICT:
-        page(x->a, 409, x->english,
+    case OUTCOME_CONFLICT:
+        page(x->a, outcome_http_status(out), x->english,
              x->english ? "These answers were sent already" : "Te odpowiedzi zostały już wysłane",
              x->english ? "This form was sent before, and the answers saved then are kept; "
                           "the changes were not saved. Each form is saved once."
@@ -432,8 +448,17 @@ static int post_form(const struct catalog *cat, void *ctx)
                           "pozostają; zmiany nie zostały zapisane. Każdy formularz zapisujemy "
                           "raz.");
         break;
-    case CODE_USED:
-        page(x->a, 403, x->english,
+    case OUTCOME_FORBIDDEN:
+        if (code_state != FORMLINK_CODE_USED) {
+            form_response_add_error(errs, &nerr, MAX_ERRORS, "code",
+                      x->english ? "This is not an access code of this survey: check it and try "
+                                   "again."
+                                 : "To nie jest kod dostępu do tej ankiety: sprawdź go i spróbuj "
+                                   "ponownie.");
+            render(x, s, rid, x->fd, errs, nerr, outcome_http_status(out));
+            break;
+        }
+        page(x->a, outcome_http_status(out), x->english,
              x->english ? "This code has been used" : "Ten kod został już wykorzystany",
              x->english ? "Each access code works once, and this one has been used already. "
                           "Nothing was saved. If you have not answered yet, ask the survey's "
@@ -442,18 +467,10 @@ static int post_form(const struct catalog *cat, void *ctx)
                           "zostało zapisane. Jeśli jeszcze nie odpowiadałeś/odpowiadałaś, "
                           "poproś koordynatora badania o nowy kod.");
         break;
-    case CODE_UNKNOWN:
-        form_response_add_error(errs, &nerr, MAX_ERRORS, "code",
-                  x->english ? "This is not an access code of this survey: check it and try "
-                               "again."
-                             : "To nie jest kod dostępu do tej ankiety: sprawdź go i spróbuj "
-                               "ponownie.");
-        render(x, s, rid, x->fd, errs, nerr, 403);
-        break;
-    case DB_DOWN:
+    case OUTCOME_UNAVAILABLE:
         unavailable(x->a, x->english);
         break;
-    case DB_FAILED:
+    default:
         failed(x->a, x->english);
         break;
     }
@@ -470,7 +487,8 @@ void http_form_handle(struct submit *s, struct dbpool *pool, struct MHD_Connecti
     struct formdata fd = { 0 };
     struct formlink l;
     struct form_ctx x;
-    int thanks, english, found;
+    int thanks, english;
+    enum outcome found;
 
     memset(a, 0, sizeof *a);
     if (strcmp(url, "/form.css") == 0) {
@@ -521,9 +539,11 @@ void http_form_handle(struct submit *s, struct dbpool *pool, struct MHD_Connecti
         english = wants_english(c, &fd);
     }
     found = lookup(pool, key, &l);
-    if (found < 0) {
+    if (found == OUTCOME_UNAVAILABLE) {
         unavailable(a, english);
-    } else if (found == 0) {
+    } else if (found == OUTCOME_INTERNAL) {
+        failed(a, english);
+    } else if (found == OUTCOME_NOT_FOUND) {
         not_found(a, english);
     } else if (thanks) {
         page(a, 200, english, english ? "Thank you!" : "Dziękujemy!",

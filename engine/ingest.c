@@ -13,7 +13,7 @@
  * takes the careful path (store_checked): BEGIN, the INSERT, a check in a
  * fresh snapshot (which waited for the concurrent inserter and sees its
  * row), COMMIT: four round trips, only for conflicts and races. Either way
- * the answer is 201 only once the server reported the commit (in autocommit
+ * the outcome is OUTCOME_OK (201) only once the server reported the commit (in autocommit
  * PQexecPrepared returns after the implicit COMMIT at Sync).
  *
  * A body of one object (not an array) skips the JSON: one prepared INSERT
@@ -79,11 +79,11 @@ static const char *const conflict_sql =
     "IS DISTINCT FROM (x.survey, x.wave, x.v, x.attrs, x.answers, x.texts, x.weight) "
     "ORDER BY x.i LIMIT 1";
 
-static void set_error(struct ingest_result *res, int status, const char *path, const char *fmt,
-                      ...) __attribute__((format(printf, 4, 5)));
+static void set_error(struct ingest_result *res, enum outcome o, const char *path,
+                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static void set_error(struct ingest_result *res, int status, const char *path, const char *fmt,
-                      ...)
+static void set_error(struct ingest_result *res, enum outcome o, const char *path,
+                      const char *fmt, ...)
 {
     char msg[sizeof res->error.message];
     va_list ap;
@@ -91,7 +91,7 @@ static void set_error(struct ingest_result *res, int status, const char *path, c
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    res->status = status;
+    res->outcome = o;
     res->created = 0;
     res->duplicates = 0;
     snprintf(res->error.path, sizeof res->error.path, "%s", path);
@@ -101,15 +101,15 @@ static void set_error(struct ingest_result *res, int status, const char *path, c
         snprintf(res->error.message, sizeof res->error.message, "%s", msg);
 }
 
-static int db_failed(PGconn *conn, struct ingest_result *res, const char *err)
+static enum outcome db_failed(PGconn *conn, struct ingest_result *res, const char *err)
 {
     if (db_unavailable(conn)) {
-        set_error(res, 503, "", "the database is unavailable: %s", err);
-        return 503;
+        set_error(res, OUTCOME_UNAVAILABLE, "", "the database is unavailable: %s", err);
+        return OUTCOME_UNAVAILABLE;
     }
     db_rollback(conn);
-    set_error(res, 500, "", "%s", err);
-    return 500;
+    set_error(res, OUTCOME_INTERNAL, "", "%s", err);
+    return OUTCOME_INTERNAL;
 }
 
 /* Where the responses were in the request body, for error paths. */
@@ -135,7 +135,7 @@ static int check_scope(const struct response *items, size_t n, const char *only_
             char path[64];
 
             item_path(path, sizeof path, i, at, "city");
-            set_error(res, 403, path, "this token may submit responses for city \"%s\" only, "
+            set_error(res, OUTCOME_FORBIDDEN, path, "this token may submit responses for city \"%s\" only, "
                       "got \"%s\"", only_city, items[i].city);
             return -1;
         }
@@ -143,7 +143,7 @@ static int check_scope(const struct response *items, size_t n, const char *only_
 }
 
 /* After the INSERT: a stored row with other content is a conflict. */
-static int check_conflicts(PGconn *conn, const struct response *items, const struct shape *at,
+static enum outcome check_conflicts(PGconn *conn, const struct response *items, const struct shape *at,
                            const char *json, struct ingest_result *res)
 {
     const char *params[1] = { json };
@@ -155,21 +155,21 @@ static int check_conflicts(PGconn *conn, const struct response *items, const str
         return db_failed(conn, res, err);
     if (PQntuples(pr) == 0) {
         PQclear(pr);
-        return 0;
+        return OUTCOME_OK;
     }
     i = strtol(PQgetvalue(pr, 0, 0), NULL, 10);
     PQclear(pr);
     db_rollback(conn);
     item_path(path, sizeof path, (size_t)i, at, "id");
-    set_error(res, 409, path, "a response with id \"%s\" for city \"%s\" is already stored "
+    set_error(res, OUTCOME_CONFLICT, path, "a response with id \"%s\" for city \"%s\" is already stored "
               "with different content", items[i].id, items[i].city);
-    return 409;
+    return OUTCOME_CONFLICT;
 }
 
 /* The careful path: BEGIN, INSERT, the conflict check in a fresh snapshot
  * (READ COMMITTED: it sees a row a concurrent transaction committed while
  * the INSERT waited on it), COMMIT. */
-static int store_checked(PGconn *conn, const struct response *items, size_t n,
+static enum outcome store_checked(PGconn *conn, const struct response *items, size_t n,
                          const struct shape *at, const char *json, struct ingest_result *res)
 {
     const char *params[1] = { json };
@@ -185,14 +185,14 @@ static int store_checked(PGconn *conn, const struct response *items, size_t n,
         return db_failed(conn, res, err);
     inserted = (size_t)strtoul(PQcmdTuples(pr), NULL, 10);
     PQclear(pr);
-    if (inserted < n && check_conflicts(conn, items, at, json, res) != 0)
-        return res->status;
+    if (inserted < n && check_conflicts(conn, items, at, json, res) != OUTCOME_OK)
+        return res->outcome;
     if (db_commit(conn, err, sizeof err) != 0)
         return db_failed(conn, res, err);
-    res->status = 201;
+    res->outcome = OUTCOME_OK;
     res->created = inserted;
     res->duplicates = n - inserted;
-    return 201;
+    return OUTCOME_OK;
 }
 
 int ingest_state_is(const PGresult *r, const char *state)
@@ -227,7 +227,7 @@ static PGresult *exec_fast(PGconn *conn, const char *json)
 
 /*
  * The fast path (see the top of the file). Returns 0 when it settled the
- * request (res: 201, or 500/503 with nothing stored), 1 when the statement
+ * request (res: OUTCOME_OK, or INTERNAL/UNAVAILABLE with nothing stored), 1 when the statement
  * refused to confirm a skipped row, rolled back, and the body must take the
  * careful path.
  */
@@ -243,10 +243,10 @@ static int store_fast(PGconn *conn, size_t n, const char *json, struct ingest_re
         inserted = strtoul(PQgetvalue(r, 0, 0), NULL, 10);
         PQclear(r);
         if (inserted > n) {
-            set_error(res, 500, "", "the database reports %lu rows stored of %zu", inserted, n);
+            set_error(res, OUTCOME_INTERNAL, "", "the database reports %lu rows stored of %zu", inserted, n);
             return 0;
         }
-        res->status = 201;
+        res->outcome = OUTCOME_OK;
         res->created = inserted;
         res->duplicates = n - inserted;
         return 0;
@@ -304,7 +304,7 @@ static int result_failed(PGconn *conn, PGresult *r, ExecStatusType want,
     return -1;
 }
 
-static int store_one(PGconn *conn, const struct response *r, struct ingest_result *res)
+static enum outcome store_one(PGconn *conn, const struct response *r, struct ingest_result *res)
 {
     char version[16], weight[40];
     char *attrs = ingest_int16_literal(r->attrs, r->instrument->nattrs);
@@ -320,7 +320,7 @@ static int store_one(PGconn *conn, const struct response *r, struct ingest_resul
         w = snprintf(weight, sizeof weight, "%.17g", r->weight);
     if (attrs == NULL || answers == NULL || (r->texts != NULL && texts == NULL) || w < 0 ||
         (size_t)w >= sizeof weight) {
-        set_error(res, 500, "", "out of memory");
+        set_error(res, OUTCOME_INTERNAL, "", "out of memory");
         goto done;
     }
     params[0] = r->city;
@@ -338,20 +338,20 @@ static int store_one(PGconn *conn, const struct response *r, struct ingest_resul
     res->created = (size_t)strtoul(PQcmdTuples(pr), NULL, 10);
     PQclear(pr);
     if (res->created == 1) {
-        res->status = 201;
+        res->outcome = OUTCOME_OK;
         goto done;
     }
     pr = ingest_exec_named(conn, ONE_NAME "_same", one_same_sql, 9, params);
     if (result_failed(conn, pr, PGRES_TUPLES_OK, res) != 0)
         goto done;
     if (PQntuples(pr) == 1 && strcmp(PQgetvalue(pr, 0, 0), "t") == 0) {
-        res->status = 201;
+        res->outcome = OUTCOME_OK;
         res->duplicates = 1;
     } else if (PQntuples(pr) == 1) {
-        set_error(res, 409, "id", "a response with id \"%s\" for city \"%s\" is already stored "
+        set_error(res, OUTCOME_CONFLICT, "id", "a response with id \"%s\" for city \"%s\" is already stored "
                   "with different content", r->id, r->city);
     } else {
-        set_error(res, 500, "", "the response with id \"%s\" for city \"%s\" was neither "
+        set_error(res, OUTCOME_INTERNAL, "", "the response with id \"%s\" for city \"%s\" was neither "
                   "stored nor found", r->id, r->city);
     }
     PQclear(pr);
@@ -359,47 +359,47 @@ done:
     free(attrs);
     free(answers);
     free(texts);
-    return res->status;
+    return res->outcome;
 }
 
 /* The fast statement would count a key given twice as inserted without
  * comparing its copies: such a batch (response_parse keeps one of each, but
  * ingest_batch's callers need not) takes the careful path. */
-static int store(PGconn *conn, const struct response *items, size_t n, const struct shape *at,
+static enum outcome store(PGconn *conn, const struct response *items, size_t n, const struct shape *at,
                  const char *json, struct ingest_result *res)
 {
     if (PQtransactionStatus(conn) == PQTRANS_IDLE && !response_repeats_key(items, n) &&
         store_fast(conn, n, json, res) == 0)
-        return res->status;
+        return res->outcome;
     return store_checked(conn, items, n, at, json, res);
 }
 
-static int ingest_items(PGconn *conn, const struct response *items, size_t n,
+static enum outcome ingest_items(PGconn *conn, const struct response *items, size_t n,
                         const char *only_city, const struct shape *at, struct ingest_result *res)
 {
     char *json;
 
     memset(res, 0, sizeof *res);
     if (check_scope(items, n, only_city, at, res) != 0)
-        return res->status;
+        return res->outcome;
     if (n == 0) {
-        res->status = 201;
-        return 201;
+        res->outcome = OUTCOME_OK;
+        return OUTCOME_OK;
     }
     if (n == 1 && !at->array && PQtransactionStatus(conn) == PQTRANS_IDLE)
         return store_one(conn, &items[0], res);
     json = ingest_batch_json(items, n);
     if (json == NULL) {
-        set_error(res, 500, "", "out of memory");
-        return 500;
+        set_error(res, OUTCOME_INTERNAL, "", "out of memory");
+        return OUTCOME_INTERNAL;
     }
     store(conn, items, n, at, json, res);
     free(json);
-    return res->status;
+    return res->outcome;
 }
 
-int ingest_batch(PGconn *conn, const struct response *items, size_t n, const char *only_city,
-                 struct ingest_result *res)
+enum outcome ingest_batch(PGconn *conn, const struct response *items, size_t n,
+                          const char *only_city, struct ingest_result *res)
 {
     struct shape at = { n > 1, NULL };
 
@@ -415,25 +415,25 @@ int ingest_check_scope(const struct response_batch *b, const char *only_city,
     return check_scope(b->items, b->n, only_city, &at, res);
 }
 
-int ingest_parsed(PGconn *conn, const struct response_batch *b, const char *only_city,
-                  struct ingest_result *res)
+enum outcome ingest_parsed(PGconn *conn, const struct response_batch *b,
+                           const char *only_city, struct ingest_result *res)
 {
     struct shape at = { b->was_array, b->pos };
 
     return ingest_items(conn, b->items, b->n, only_city, &at, res);
 }
 
-int ingest_body(PGconn *conn, const struct catalog *cat, const char *body, size_t len,
+enum outcome ingest_body(PGconn *conn, const struct catalog *cat, const char *body, size_t len,
                 const char *only_city, struct ingest_result *res)
 {
     struct response_batch *b;
 
     memset(res, 0, sizeof *res);
     if (response_parse(body, len, cat, RESPONSE_MAX_BATCH, &b, &res->error) != 0) {
-        res->status = 400;
-        return 400;
+        res->outcome = OUTCOME_INVALID;
+        return OUTCOME_INVALID;
     }
     ingest_parsed(conn, b, only_city, res);
     response_batch_free(b);
-    return res->status;
+    return res->outcome;
 }

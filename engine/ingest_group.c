@@ -27,6 +27,8 @@
 #define GROUP_NAME "empirie_ingest_group_1"
 /* From this many rows a group goes in by COPY (group_copy). */
 #define INGEST_GROUP_COPY_ROWS 64
+/* group_copy's failure, before ingest_group decides unavailable or internal */
+#define GROUP_FAILED OUTCOME_INTERNAL
 #define GROUP_MARK "empirie: group not confirmed"
 /* True when every hex hash of the text[] parameter P is a live token of
  * api_token (neither revoked nor expired). */
@@ -54,10 +56,11 @@ static const char *const group_sql =
  */
 static const char *const group_tokens_sql = "SELECT " TOKENS_KNOWN("$1");
 
-/* Records a failure of group_copy's statements: FAILED, with its message. */
-static void copy_failed(PGconn *conn, const PGresult *r, int *rc, char *err, size_t errlen)
+/* Records a failure of group_copy's statements: GROUP_FAILED, with its message. */
+static void copy_failed(PGconn *conn, const PGresult *r, enum outcome *rc, char *err,
+                        size_t errlen)
 {
-    *rc = INGEST_GROUP_FAILED;
+    *rc = GROUP_FAILED;
     if (r != NULL)
         db_note_failure(r);
     err_set(err, errlen, "database: %s",
@@ -65,24 +68,25 @@ static void copy_failed(PGconn *conn, const PGresult *r, int *rc, char *err, siz
     err[strcspn(err, "\n")] = '\0';
 }
 
-static int group_copy(PGconn *conn, const struct ingest_part *parts, size_t nparts,
+static enum outcome group_copy(PGconn *conn, const struct ingest_part *parts, size_t nparts,
                       const char *tokens, char *err, size_t errlen)
 {
     struct copybuf rows = { 0 };
     const char *params[1] = { tokens };
     PGresult *r;
-    int ok, rc;
+    enum outcome rc;
+    int ok;
 
     for (size_t p = 0; p < nparts; p++)
         for (size_t k = 0; k < parts[p].n; k++)
             if (copyrow_append(&rows, &parts[p].items[k], 0) != 0) {
                 free(rows.p);
                 err_set(err, errlen, "out of memory");
-                return INGEST_GROUP_FAILED;
+                return GROUP_FAILED;
             }
-    /* ALONE unless something failed that a body alone would not fix:
-     * then FAILED with err (the caller logs it and still goes alone) */
-    rc = INGEST_GROUP_ALONE;
+    /* CONFLICT (alone) unless something failed that a body alone would not
+     * fix: then GROUP_FAILED with err */
+    rc = OUTCOME_CONFLICT;
     r = PQexec(conn, "BEGIN; COPY response (city, id, survey, wave, survey_version, attrs, answers,"
                      " texts, weight) FROM STDIN");
     ok = r != NULL && PQresultStatus(r) == PGRES_COPY_IN;
@@ -103,7 +107,7 @@ static int group_copy(PGconn *conn, const struct ingest_part *parts, size_t npar
     }
     free(rows.p);
     if (ok) {
-        /* false (a token was deleted) leaves rc ALONE: each body then gets 401 */
+        /* false (a token was deleted) leaves rc CONFLICT: each body then gets 401 */
         r = PQexecParams(conn, group_tokens_sql, 1, NULL, params, NULL, NULL, 0);
         ok = r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
              strcmp(PQgetvalue(r, 0, 0), "t") == 0;
@@ -112,20 +116,21 @@ static int group_copy(PGconn *conn, const struct ingest_part *parts, size_t npar
         PQclear(r);
     }
     if (ok && db_commit(conn, err, errlen) == 0)
-        return INGEST_GROUP_STORED;
+        return OUTCOME_OK;
     if (ok)
-        rc = INGEST_GROUP_FAILED;   /* the COMMIT failed: err says why */
+        rc = GROUP_FAILED;   /* the COMMIT failed: err says why */
     if (PQstatus(conn) != CONNECTION_OK) {
-        if (rc != INGEST_GROUP_FAILED)
+        if (rc != GROUP_FAILED)
             copy_failed(conn, NULL, &rc, err, errlen);
-        return INGEST_GROUP_FAILED;
+        return GROUP_FAILED;
     }
     db_rollback(conn);
     return rc;
 }
 
-int ingest_group(PGconn *conn, const struct ingest_part *parts, size_t nparts,
-                 const char *const *token_hashes, size_t ntokens, char *err, size_t errlen)
+static enum outcome group_store(PGconn *conn, const struct ingest_part *parts, size_t nparts,
+                                const char *const *token_hashes, size_t ntokens, char *err,
+                                size_t errlen)
 {
     struct jbuf tokens = { 0 };
     const char *params[2];
@@ -133,10 +138,10 @@ int ingest_group(PGconn *conn, const struct ingest_part *parts, size_t nparts,
     char *json;
     PGresult *r;
     const char *msg;
-    int rc;
+    enum outcome rc;
 
     if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-        return INGEST_GROUP_ALONE;
+        return OUTCOME_CONFLICT;
     JB_LIT(&tokens, "{");
     for (size_t i = 0; i < ntokens; i++) {
         if (i > 0)
@@ -146,7 +151,7 @@ int ingest_group(PGconn *conn, const struct ingest_part *parts, size_t nparts,
     jb_put(&tokens, "}", 2);
     if (tokens.failed) {
         err_set(err, errlen, "out of memory");
-        return INGEST_GROUP_FAILED;
+        return GROUP_FAILED;
     }
     for (size_t p = 0; p < nparts; p++)
         rows += parts[p].n;
@@ -159,7 +164,7 @@ int ingest_group(PGconn *conn, const struct ingest_part *parts, size_t nparts,
     if (json == NULL) {
         free(tokens.p);
         err_set(err, errlen, "out of memory");
-        return INGEST_GROUP_FAILED;
+        return GROUP_FAILED;
     }
     params[0] = json;
     params[1] = tokens.p;
@@ -168,18 +173,29 @@ int ingest_group(PGconn *conn, const struct ingest_part *parts, size_t nparts,
     free(tokens.p);
     if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
         PQclear(r);
-        return INGEST_GROUP_STORED;
+        return OUTCOME_OK;
     }
     msg = r != NULL ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (ingest_state_is(r, "22P02") && msg != NULL && strstr(msg, GROUP_MARK) != NULL) {
-        rc = INGEST_GROUP_ALONE;
+        rc = OUTCOME_CONFLICT;
     } else {
         db_note_failure(r);
         err_set(err, errlen, "database: %s",
                 r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn));
         err[strcspn(err, "\n")] = '\0';
-        rc = INGEST_GROUP_FAILED;
+        rc = GROUP_FAILED;
     }
     PQclear(r);
+    return rc;
+}
+
+enum outcome ingest_group(PGconn *conn, const struct ingest_part *parts, size_t nparts,
+                          const char *const *token_hashes, size_t ntokens, char *err,
+                          size_t errlen)
+{
+    enum outcome rc = group_store(conn, parts, nparts, token_hashes, ntokens, err, errlen);
+
+    if (rc == GROUP_FAILED && db_unavailable(conn))
+        return OUTCOME_UNAVAILABLE;
     return rc;
 }
