@@ -39,16 +39,6 @@ static void fail(struct http_links_answer *a, enum outcome o, const char *path,
         snprintf(a->message, sizeof a->message, "%s", msg);
 }
 
-static int is_date(const char *s)
-{
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-            return 0;
-    return 1;
-}
-
 /* An optional string field of obj into *out (NULL when absent or null);
  * -1 with a 400 when it is something else. */
 static int opt_string(const json_t *obj, const char *key, const char **out,
@@ -107,9 +97,10 @@ static int parse_new(const char *body, size_t len, json_t **root, struct formlin
              "expected a string, but the field is missing");
         return -1;
     }
-    if ((nl->opens_on != NULL && !is_date(nl->opens_on)) ||
-        (nl->closes_on != NULL && !is_date(nl->closes_on))) {
-        fail(a, OUTCOME_INVALID, nl->opens_on != NULL && !is_date(nl->opens_on) ? "opens_on" : "closes_on",
+    if ((nl->opens_on != NULL && !jsonv_is_date(nl->opens_on)) ||
+        (nl->closes_on != NULL && !jsonv_is_date(nl->closes_on))) {
+        fail(a, OUTCOME_INVALID,
+             nl->opens_on != NULL && !jsonv_is_date(nl->opens_on) ? "opens_on" : "closes_on",
              "expected a date YYYY-MM-DD");
         return -1;
     }

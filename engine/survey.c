@@ -66,12 +66,8 @@ static int parse_attr(const json_t *a, struct survey_attr *at, size_t i, const c
     struct survey_option *opts = NULL;
     char where[600];
 
-    snprintf(where, sizeof where, "%s: attributes[%zu]", file, i);
-    if (!json_is_object(a))
-        return err_set(err, n, "%s: expected an object", where);
-    if (json_is_string(json_object_get(a, "code")))
-        snprintf(where, sizeof where, "%s: attributes[%zu] \"%s\"", file, i,
-                 json_string_value(json_object_get(a, "code")));
+    if (survey_entry(where, sizeof where, file, "attributes", i, a, err, n) != 0)
+        return -1;
     if (jsonv_only_keys(a, keys, where, err, n) != 0 ||
         survey_get_code(a, "code", &at->code, where, err, n) != 0 ||
         survey_get_label(a, "label", 1, &at->label_pl, &at->label_en, where, err, n) != 0 ||
@@ -92,12 +88,8 @@ static int parse_dimension(const json_t *d, struct survey_dimension *dim, size_t
     static const char *const keys[] = { "code", "label", "min_items", NULL };
     char where[600];
 
-    snprintf(where, sizeof where, "%s: dimensions[%zu]", file, i);
-    if (!json_is_object(d))
-        return err_set(err, n, "%s: expected an object", where);
-    if (json_is_string(json_object_get(d, "code")))
-        snprintf(where, sizeof where, "%s: dimensions[%zu] \"%s\"", file, i,
-                 json_string_value(json_object_get(d, "code")));
+    if (survey_entry(where, sizeof where, file, "dimensions", i, d, err, n) != 0)
+        return -1;
     if (jsonv_only_keys(d, keys, where, err, n) != 0 ||
         survey_get_code(d, "code", &dim->code, where, err, n) != 0 ||
         survey_get_label(d, "label", 1, &dim->label_pl, &dim->label_en, where, err, n) != 0)

@@ -102,6 +102,18 @@ fail:
     return -1;
 }
 
+int survey_entry(char *where, size_t size, const char *file, const char *list, size_t i,
+                 const json_t *obj, char *err, size_t n)
+{
+    snprintf(where, size, "%s: %s[%zu]", file, list, i);
+    if (!json_is_object(obj))
+        return err_set(err, n, "%s: expected an object", where);
+    if (json_is_string(json_object_get(obj, "code")))
+        snprintf(where, size, "%s: %s[%zu] \"%s\"", file, list, i,
+                 json_string_value(json_object_get(obj, "code")));
+    return 0;
+}
+
 static int find_type(const char *name)
 {
     for (int t = SURVEY_LIKERT; t <= SURVEY_TEXT; t++)
@@ -333,12 +345,8 @@ int survey_parse_item(const json_t *item, const json_t *scales, struct survey_ow
     const char *type;
     json_t *obj = NULL;
 
-    snprintf(where, sizeof where, "%s: items[%zu]", file, i);
-    if (!json_is_object(item))
-        return err_set(err, n, "%s: expected an object", where);
-    if (json_is_string(json_object_get(item, "code")))
-        snprintf(where, sizeof where, "%s: items[%zu] \"%s\"", file, i,
-                 json_string_value(json_object_get(item, "code")));
+    if (survey_entry(where, sizeof where, file, "items", i, item, err, n) != 0)
+        return -1;
     if (jsonv_only_keys(item, keys, where, err, n) != 0 ||
         survey_get_code(item, "code", &it->code, where, err, n) != 0)
         return -1;

@@ -39,6 +39,13 @@ int survey_get_label(const json_t *obj, const char *key, int required, const cha
 int survey_parse_options(const json_t *arr, int lo, int hi, struct survey_option **out,
                          size_t *nout, const char *where, char *err, size_t n);
 
+/* Entry i of the document's list ("items", "attributes", "dimensions"):
+ * where becomes "FILE: list[i]" and, when the entry has a string "code",
+ * "FILE: list[i] \"code\"", for its errors; -1 with err set when the
+ * entry is not an object. */
+int survey_entry(char *where, size_t size, const char *file, const char *list, size_t i,
+                 const json_t *obj, char *err, size_t n);
+
 /* items[i] of the document (merged over its entry of scales) into so->items[i]. */
 int survey_parse_item(const json_t *item, const json_t *scales, struct survey_owned *so,
                       size_t i, const char *file, char *err, size_t n);
