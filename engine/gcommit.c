@@ -21,7 +21,7 @@ struct item {
     const char *token_hash;
     struct timespec deadline;   /* the request's (dbpool_set_deadline) */
     int has_deadline;
-    enum gcommit_outcome outcome;
+    enum outcome outcome;
     int done;
     pthread_cond_t cond;   /* signalled when done */
     struct item *next;
@@ -67,7 +67,7 @@ static int attempt(struct gcommit *g, const struct ingest_part *parts, size_t np
     int rc;
 
     if (conn == NULL)
-        return GCOMMIT_UNAVAILABLE;
+        return OUTCOME_UNAVAILABLE;
     db_clear_failure();
     rc = ingest_group(conn, parts, nparts, tokens, ntokens, err, sizeof err);
     /* The database away (at any step: BEGIN, the rows, the token check,
@@ -75,20 +75,20 @@ static int attempt(struct gcommit *g, const struct ingest_part *parts, size_t np
      * a COMMIT whose answer was lost is settled by the client's retry
      * (the same ids are duplicates then). Never "alone": that would only
      * fail again, as a 500. */
-    if (rc == INGEST_GROUP_FAILED && db_unavailable(conn)) {
+    if (rc == OUTCOME_UNAVAILABLE) {
         log_warn("group commit of %zu bodies: the database is unavailable: %s", nparts, err);
         dbpool_discard(g->pool, conn);
         return -1;
     }
     dbpool_put(g->pool, conn);
-    if (rc == INGEST_GROUP_STORED)
-        return GCOMMIT_STORED;
-    if (rc == INGEST_GROUP_FAILED)
+    if (rc == OUTCOME_OK)
+        return OUTCOME_OK;
+    if (rc != OUTCOME_CONFLICT)
         log_error("group commit of %zu bodies failed, storing each alone: %s", nparts, err);
-    return GCOMMIT_ALONE;
+    return OUTCOME_CONFLICT;
 }
 
-static enum gcommit_outcome store_group(struct gcommit *g, struct item **group, size_t k)
+static enum outcome store_group(struct gcommit *g, struct item **group, size_t k)
 {
     struct ingest_part parts[GROUP_MAX_PARTS];
     const char *tokens[GROUP_MAX_PARTS];
@@ -107,9 +107,9 @@ static enum gcommit_outcome store_group(struct gcommit *g, struct item **group, 
     }
     for (int tries = 0; tries < 2 && rc < 0; tries++)
         rc = attempt(g, parts, k, tokens, ntokens);
-    if (rc == GCOMMIT_STORED || rc == GCOMMIT_ALONE)
-        metrics_group(k, rc == GCOMMIT_STORED);
-    return rc < 0 ? GCOMMIT_UNAVAILABLE : (enum gcommit_outcome)rc;
+    if (rc == OUTCOME_OK || rc == OUTCOME_CONFLICT)
+        metrics_group(k, rc == OUTCOME_OK);
+    return rc < 0 ? OUTCOME_UNAVAILABLE : (enum outcome)rc;
 }
 
 /* Moves the items whose request's deadline passed into late (they are
@@ -154,7 +154,7 @@ static void *writer(void *arg)
 
     pthread_mutex_lock(&g->lock);
     for (;;) {
-        enum gcommit_outcome outcome;
+        enum outcome outcome;
         size_t k;
 
         while (g->head == NULL && !g->stopping)
@@ -164,7 +164,7 @@ static void *writer(void *arg)
         k = take(g, group);
         pthread_mutex_unlock(&g->lock);
         k = drop_expired(group, k, late, &nlate);
-        outcome = k > 0 ? store_group(g, group, k) : GCOMMIT_UNAVAILABLE;
+        outcome = k > 0 ? store_group(g, group, k) : OUTCOME_UNAVAILABLE;
         dbpool_set_deadline(NULL);
         pthread_mutex_lock(&g->lock);
         for (size_t i = 0; i < k; i++) {
@@ -173,7 +173,7 @@ static void *writer(void *arg)
             pthread_cond_signal(&group[i]->cond);
         }
         for (size_t i = 0; i < nlate; i++) {
-            late[i]->outcome = GCOMMIT_UNAVAILABLE;
+            late[i]->outcome = OUTCOME_UNAVAILABLE;
             late[i]->done = 1;
             pthread_cond_signal(&late[i]->cond);
         }
@@ -242,7 +242,7 @@ void gcommit_free(struct gcommit *g)
     free(g);
 }
 
-enum gcommit_outcome gcommit_store(struct gcommit *g, const struct response *items, size_t n,
+enum outcome gcommit_store(struct gcommit *g, const struct response *items, size_t n,
                                    const char *token_hash)
 {
     struct item it = { .items = items, .n = n, .token_hash = token_hash };
@@ -250,12 +250,12 @@ enum gcommit_outcome gcommit_store(struct gcommit *g, const struct response *ite
     it.has_deadline = dbpool_get_deadline(&it.deadline);
 
     if (pthread_cond_init(&it.cond, NULL) != 0)
-        return GCOMMIT_ALONE;
+        return OUTCOME_CONFLICT;
     pthread_mutex_lock(&g->lock);
     if (g->stopping) {
         pthread_mutex_unlock(&g->lock);
         pthread_cond_destroy(&it.cond);
-        return GCOMMIT_ALONE;
+        return OUTCOME_CONFLICT;
     }
     *g->tail = &it;
     g->tail = &it.next;

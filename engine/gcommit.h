@@ -10,7 +10,7 @@
  * wake the requests. Under load the groups grow by themselves; alone, a
  * request is a group of one and waits for nothing but its own commit.
  *
- * What a request is told is what happened to its own rows: GCOMMIT_STORED
+ * What a request is told is what happened to its own rows: OUTCOME_OK
  * only after the group's COMMIT returned; when the group cannot take a body
  * as it is (a duplicate, a conflict, a revoked token, any database error
  * with the connection fine), nothing of the group is stored and each
@@ -20,15 +20,16 @@
  * Deadlines: a request's deadline (dbpool_set_deadline on its thread) goes
  * with its body; a writer works on a group within the earliest deadline of
  * its bodies, and a body whose deadline passed while it was queued is
- * answered GCOMMIT_UNAVAILABLE without a try. A group that fails because
+ * answered OUTCOME_UNAVAILABLE without a try. A group that fails because
  * the database is unavailable (db_unavailable: the connection lost at any
  * step, a timeout, a shutdown) is tried once more on a fresh connection,
- * then GCOMMIT_UNAVAILABLE: never "alone", which would only fail again.
+ * then OUTCOME_UNAVAILABLE: never "alone", which would only fail again.
  */
 #ifndef EMPIRIE_GCOMMIT_H
 #define EMPIRIE_GCOMMIT_H
 
 #include "dbpool.h"
+#include "outcome.h"
 #include "response.h"
 
 #include <stddef.h>
@@ -44,15 +45,13 @@ int gcommit_create(struct dbpool *pool, unsigned writers, size_t max_rows,
  * be waiting in gcommit_store any more. */
 void gcommit_free(struct gcommit *g);
 
-enum gcommit_outcome {
-    GCOMMIT_STORED,       /* every row is new and committed */
-    GCOMMIT_ALONE,        /* nothing stored: store this body alone */
-    GCOMMIT_UNAVAILABLE,  /* nothing stored: the database cannot be reached */
-};
-
 /* Queues n validated, scope-checked responses admitted by the token with
- * hex hash token_hash and waits for their group. */
-enum gcommit_outcome gcommit_store(struct gcommit *g, const struct response *items, size_t n,
-                                   const char *token_hash);
+ * hex hash token_hash and waits for their group: OUTCOME_OK (every row is
+ * new and committed), OUTCOME_CONFLICT (nothing stored: the group cannot
+ * take this body as it is, so store it alone, ingest_parsed, for its own
+ * answer) or OUTCOME_UNAVAILABLE (nothing stored: the database cannot be
+ * reached). */
+enum outcome gcommit_store(struct gcommit *g, const struct response *items, size_t n,
+                           const char *token_hash);
 
 #endif

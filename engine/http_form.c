@@ -3,10 +3,12 @@
 #include "db.h"
 #include "err.h"
 #include "form.h"
+#include "form_response.h"
 #include "formdata.h"
 #include "formlink.h"
 #include "ingest.h"
 #include "log.h"
+#include "outcome.h"
 #include "response.h"
 
 #include <jansson.h>
@@ -57,7 +59,7 @@ static void page(struct http_form_answer *a, unsigned status, int english, const
 
 static void not_found(struct http_form_answer *a, int english)
 {
-    page(a, 404, english, english ? "Form not found" : "Nie ma takiego formularza",
+    page(a, outcome_http_status(OUTCOME_NOT_FOUND), english, english ? "Form not found" : "Nie ma takiego formularza",
          english ? "This link does not lead to a survey. Check that it was copied in full, or "
                    "ask whoever sent it for a new one."
                  : "Ten link nie prowadzi do żadnej ankiety. Sprawdź, czy został skopiowany w "
@@ -66,7 +68,8 @@ static void not_found(struct http_form_answer *a, int english)
 
 static void unavailable(struct http_form_answer *a, int english)
 {
-    page(a, 503, english, english ? "Please try again in a moment" : "Spróbuj ponownie za chwilę",
+    page(a, outcome_http_status(OUTCOME_UNAVAILABLE), english,
+         english ? "Please try again in a moment" : "Spróbuj ponownie za chwilę",
          english ? "The survey cannot be reached right now. Your answers were not saved: go "
                    "back and send the form again in a minute."
                  : "Ankieta jest chwilowo niedostępna. Odpowiedzi nie zostały zapisane: wróć i "
@@ -76,7 +79,8 @@ static void unavailable(struct http_form_answer *a, int english)
 
 static void failed(struct http_form_answer *a, int english)
 {
-    page(a, 500, english, english ? "Something went wrong" : "Coś poszło nie tak",
+    page(a, outcome_http_status(OUTCOME_INTERNAL), english,
+         english ? "Something went wrong" : "Coś poszło nie tak",
          english ? "The answers could not be saved because of an error on our side. Please "
                    "try again later."
                  : "Nie udało się zapisać odpowiedzi z powodu błędu po naszej stronie. Spróbuj "
@@ -155,27 +159,34 @@ static int split_url(const char *url, char key[FORMLINK_KEY_SIZE], int *thanks)
     return 1;
 }
 
-/* Looks the link up: 1 found, 0 unknown, -1 the database failed. */
-static int lookup(struct dbpool *pool, const char *key, struct formlink *l)
+/* Looks the link up: OUTCOME_OK (found), NOT_FOUND, UNAVAILABLE
+ * (db_unavailable) or INTERNAL (any other database failure). */
+static enum outcome lookup(struct dbpool *pool, const char *key, struct formlink *l)
 {
     char hash[FORMLINK_HASH_SIZE], err[ERR_MAX];
     PGconn *conn;
-    int found;
+    int found, down;
 
     if (!formlink_key_hash(key, hash))
-        return 0;
+        return OUTCOME_NOT_FOUND;
     conn = dbpool_get(pool, err, sizeof err);
     if (conn == NULL)
-        return -1;
+        return OUTCOME_UNAVAILABLE;
+    db_clear_failure();
     found = formlink_lookup(conn, hash, l, err, sizeof err);
-    if (PQstatus(conn) != CONNECTION_OK) {
+    down = found < 0 && db_unavailable(conn);
+    if (PQstatus(conn) != CONNECTION_OK)
         dbpool_discard(pool, conn);
-        return -1;
-    }
-    dbpool_put(pool, conn);
-    if (found < 0)
-        log_error("form: link lookup: %s", err);
-    return found;
+    else
+        dbpool_put(pool, conn);
+    if (found > 0)
+        return OUTCOME_OK;
+    if (found == 0)
+        return OUTCOME_NOT_FOUND;
+    if (down)
+        return OUTCOME_UNAVAILABLE;
+    log_error("form: link lookup: %s", err);
+    return OUTCOME_INTERNAL;
 }
 
 /* A fresh UUID (version 4) for the form to carry. */
@@ -250,228 +261,7 @@ static int get_form(const struct catalog *cat, void *ctx)
     return 0;
 }
 
-/* ---- from the form to a response ------------------------------------ */
-
-/* A decimal integer of at most 6 characters as a JSON integer, anything
- * else as a JSON string (which the validator then refuses, naming it). */
-static json_t *number_or_text(const char *v)
-{
-    size_t n = strlen(v), i = v[0] == '-' ? 1 : 0;
-
-    if (n == i || n > 6)
-        return json_string(v);
-    for (size_t k = i; k < n; k++)
-        if (v[k] < '0' || v[k] > '9')
-            return json_string(v);
-    return json_integer(strtol(v, NULL, 10));
-}
-
-/* text with CR LF (how browsers send a line break) as LF. */
-static json_t *text_value(const char *v)
-{
-    char *t = strdup(v);
-    size_t o = 0;
-    json_t *j;
-
-    if (t == NULL)
-        return NULL;
-    for (size_t i = 0; v[i] != '\0'; i++)
-        if (!(v[i] == '\r' && v[i + 1] == '\n'))
-            t[o++] = v[i];
-    t[o] = '\0';
-    j = json_string(t);
-    free(t);
-    return j;
-}
-
-static int blank(const char *v)
-{
-    for (; *v != '\0'; v++)
-        if (*v != ' ' && *v != '\t' && *v != '\r' && *v != '\n')
-            return 0;
-    return 1;
-}
-
-/* The response object the API would receive for these answers. */
-static json_t *response_object(const struct survey *s, const struct formlink *l, const char *rid,
-                               const struct formdata *fd)
-{
-    json_t *obj = json_pack("{s:s,s:s,s:s,s:s,s:{},s:{}}", "survey", l->survey, "wave", l->wave,
-                            "city", l->city, "id", rid, "answers", "attributes");
-    json_t *answers = json_object_get(obj, "answers"), *attrs = json_object_get(obj, "attributes");
-    char field[64];
-
-    if (obj == NULL)
-        return NULL;
-    for (size_t i = 0; i < s->nitems; i++) {
-        const struct survey_item *it = &s->items[i];
-        const char *v;
-        json_t *val = NULL;
-
-        snprintf(field, sizeof field, "q-%s", it->code);
-        if (it->type == SURVEY_MULTI) {
-            val = json_array();
-            for (size_t k = 0; val != NULL && k < fd->n; k++)
-                if (strcmp(fd->f[k].name, field) == 0 && fd->f[k].value[0] != '\0')
-                    json_array_append_new(val, number_or_text(fd->f[k].value));
-            if (val != NULL && json_array_size(val) == 0) {
-                json_decref(val);
-                continue;
-            }
-        } else {
-            v = formdata_get(fd, field);
-            if (v == NULL || blank(v))
-                continue;
-            val = it->type == SURVEY_TEXT ? text_value(v) : number_or_text(v);
-        }
-        if (val == NULL || json_object_set_new(answers, it->code, val) != 0) {
-            json_decref(obj);
-            return NULL;
-        }
-    }
-    for (size_t k = 0; k < s->nattrs; k++) {
-        const char *v;
-
-        snprintf(field, sizeof field, "a-%s", s->attrs[k].code);
-        v = formdata_get(fd, field);
-        if (v != NULL && !blank(v) &&
-            json_object_set_new(attrs, s->attrs[k].code, number_or_text(v)) != 0) {
-            json_decref(obj);
-            return NULL;
-        }
-    }
-    /* The form's respondent carries no design weight: 1, and the statistics
-     * post-stratify where the registry has population figures. */
-    if (s->weighted && json_object_set_new(obj, "weight", json_real(1.0)) != 0) {
-        json_decref(obj);
-        return NULL;
-    }
-    return obj;
-}
-
-/* A valid answer of the item, to stand in for a missing one while the
- * validator is asked about the rest. */
-static json_t *placeholder(const struct survey_item *it)
-{
-    switch (it->type) {
-    case SURVEY_SINGLE:
-        return json_integer(it->options[0].code);
-    case SURVEY_MULTI:
-        return json_pack("[i]", it->options[0].code);
-    case SURVEY_TEXT:
-        return json_string("-");
-    default:
-        return json_integer(it->min);
-    }
-}
-
-static void add_error(struct form_error *errs, size_t *n, size_t cap, const char *field,
-                      const char *msg)
-{
-    if (*n == cap)
-        return;
-    snprintf(errs[*n].field, sizeof errs[*n].field, "%s", field);
-    snprintf(errs[*n].message, sizeof errs[*n].message, "%s", msg);
-    (*n)++;
-}
-
-/* The respondent's words for the validator's message about item it. */
-static void item_message(const struct survey_item *it, const char *why, int english, char *out,
-                         size_t n)
-{
-    if (it->type == SURVEY_TEXT && strstr(why, "characters") != NULL)
-        snprintf(out, n, english ? "This text is too long: write at most %d characters."
-                                 : "Ten tekst jest za długi: wpisz najwyżej %d znaków.",
-                 it->max_length);
-    else if (it->type == SURVEY_NUMBER)
-        snprintf(out, n, english ? "Enter a whole number from %d to %d."
-                                 : "Wpisz liczbę całkowitą od %d do %d.",
-                 it->min, it->max);
-    else
-        snprintf(out, n, "%s", english ? "Choose one of the answers given."
-                                       : "Wybierz jedną z podanych odpowiedzi.");
-}
-
-/*
- * Validates obj with the API's validator and collects every problem: the
- * validator stops at the first, so the field it names is taken out (or, for
- * a required attribute or an empty form, given a stand-in) and it is asked
- * again, until it accepts. On return, *ok tells whether r holds the valid
- * response (only when no error was found).
- */
-static size_t validate(const struct catalog *cat, const struct survey *s, json_t *obj,
-                       int english, struct response *r, int *ok, struct form_error *errs,
-                       size_t cap)
-{
-    json_t *answers = json_object_get(obj, "answers"), *attrs = json_object_get(obj, "attributes");
-    size_t n = 0;
-    int placeholder_used = 0;
-
-    *ok = 0;
-    for (size_t round = 0; round < s->nitems + s->nattrs + 4; round++) {
-        struct response_error e;
-        char field[64], msg[400];
-        const char *path;
-
-        if (response_from_json(obj, cat, "", r, &e) == 0) {
-            if (n == 0 && !placeholder_used) {
-                *ok = 1;
-                return 0;
-            }
-            response_clear(r);
-            return n;
-        }
-        path = e.path;
-        if (strncmp(path, "answers.", 8) == 0) {
-            int k = survey_item_index(s, path + 8);
-
-            if (k < 0)
-                break;
-            snprintf(field, sizeof field, "q-%s", s->items[k].code);
-            item_message(&s->items[k], e.message, english, msg, sizeof msg);
-            add_error(errs, &n, cap, field, msg);
-            json_object_del(answers, s->items[k].code);
-        } else if (strcmp(path, "answers") == 0 && s->nitems > 0) {
-            add_error(errs, &n, cap, "",
-                      english ? "Answer at least one question before sending the form."
-                              : "Odpowiedz na co najmniej jedno pytanie, zanim wyślesz formularz.");
-            json_object_set_new(answers, s->items[0].code, placeholder(&s->items[0]));
-            placeholder_used = 1;
-        } else if (strncmp(path, "attributes.", 11) == 0) {
-            int k = survey_attr_index(s, path + 11);
-
-            if (k < 0)
-                break;
-            snprintf(field, sizeof field, "a-%s", s->attrs[k].code);
-            add_error(errs, &n, cap, field,
-                      json_object_get(attrs, s->attrs[k].code) == NULL
-                          ? (english ? "Choose one of the answers: this question is required."
-                                     : "Wybierz jedną z odpowiedzi: to pytanie jest wymagane.")
-                          : (english ? "Choose one of the answers given."
-                                     : "Wybierz jedną z podanych odpowiedzi."));
-            json_object_set_new(attrs, s->attrs[k].code,
-                                json_integer(s->attrs[k].options[0].code));
-        } else {
-            /* survey, wave, city or id: not the respondent's doing */
-            log_warn("form: a response the validator refused: %s", e.message);
-            add_error(errs, &n, cap, "",
-                      english ? "The form could not be read. Reload the page and try again."
-                              : "Nie udało się odczytać formularza. Odśwież stronę i spróbuj "
-                                "ponownie.");
-            return n;
-        }
-    }
-    if (n == 0)
-        add_error(errs, &n, cap, "",
-                  english ? "The form could not be read. Reload the page and try again."
-                          : "Nie udało się odczytać formularza. Odśwież stronę i spróbuj "
-                            "ponownie.");
-    return n;
-}
-
 /* ---- storing ------------------------------------------------------------ */
-
-enum stored { STORED, STORED_BEFORE, CONFLICT, CODE_USED, CODE_UNKNOWN, DB_DOWN, DB_FAILED };
 
 static int exists(PGconn *conn, const struct response *r, int *found, char *err, size_t errlen)
 {
@@ -486,19 +276,25 @@ static int exists(PGconn *conn, const struct response *r, int *found, char *err,
     return 0;
 }
 
+/* What ingest_batch said, for the form: OK, CONFLICT, UNAVAILABLE, or
+ * INTERNAL (logged). */
+static enum outcome ingested(const struct ingest_result *res)
+{
+    if (res->outcome == OUTCOME_OK || res->outcome == OUTCOME_CONFLICT ||
+        res->outcome == OUTCOME_UNAVAILABLE)
+        return res->outcome;
+    log_error("form: %s", res->error.message);
+    return OUTCOME_INTERNAL;
+}
+
 /* The response is stored already (a resend): the same content is a
  * success, other content a conflict; nothing is written. */
-static enum stored again(PGconn *conn, const struct response *r)
+static enum outcome again(PGconn *conn, const struct response *r)
 {
     struct ingest_result res;
 
     ingest_batch(conn, r, 1, NULL, &res);
-    if (res.status == 201)
-        return STORED_BEFORE;
-    if (res.status == 409)
-        return CONFLICT;
-    log_error("form: %s", res.error.message);
-    return res.status == 503 ? DB_DOWN : DB_FAILED;
+    return ingested(&res);
 }
 
 /*
@@ -507,9 +303,11 @@ static enum stored again(PGconn *conn, const struct response *r)
  * already is answered as such without using a code; the code, when the
  * link has codes, is used; the response is stored by the API's ingestion
  * (which commits). Anything but success rolls everything back.
+ * OUTCOME_FORBIDDEN: the code was used (*code FORMLINK_CODE_USED) or is
+ * not one of the link's.
  */
-static enum stored store_on(PGconn *conn, const struct formlink *l, const char *code_hash,
-                            const struct response *r)
+static enum outcome store_on(PGconn *conn, const struct formlink *l, const char *code_hash,
+                             const struct response *r, enum formlink_code_outcome *code)
 {
     char idtext[16], err[ERR_MAX];
     const char *params[1] = { idtext };
@@ -518,6 +316,7 @@ static enum stored store_on(PGconn *conn, const struct formlink *l, const char *
     int found;
 
     snprintf(idtext, sizeof idtext, "%d", l->id);
+    db_clear_failure();
     if (db_begin(conn, err, sizeof err) != 0 ||
         db_exec(conn, "UPDATE form_link SET received = received + 1 WHERE id = $1::int", 1,
                 params, NULL, NULL, err, sizeof err) != 0 ||
@@ -532,46 +331,45 @@ static enum stored store_on(PGconn *conn, const struct formlink *l, const char *
         goto failed;
     if (outcome != FORMLINK_CODE_ACCEPTED) {
         db_rollback(conn);
-        return outcome == FORMLINK_CODE_USED ? CODE_USED : CODE_UNKNOWN;
+        *code = outcome;
+        return OUTCOME_FORBIDDEN;
     }
     ingest_batch(conn, r, 1, NULL, &res);
     db_rollback(conn);   /* nothing to do after the commit; undoes all on failure */
-    if (res.status == 201)
-        return STORED;
-    if (res.status == 409)
-        return CONFLICT;
-    log_error("form: %s", res.error.message);
-    return res.status == 503 ? DB_DOWN : DB_FAILED;
+    return ingested(&res);
 failed:
-    if (PQstatus(conn) != CONNECTION_OK)
-        return DB_DOWN;
+    if (db_unavailable(conn)) {
+        log_warn("form: the database is unavailable: %s", err);
+        db_rollback(conn);
+        return OUTCOME_UNAVAILABLE;
+    }
     log_error("form: %s", err);
     db_rollback(conn);
-    return DB_FAILED;
+    return OUTCOME_INTERNAL;
 }
 
-static enum stored store(struct dbpool *pool, const struct formlink *l, const char *code_hash,
-                         const struct response *r)
+static enum outcome store(struct dbpool *pool, const struct formlink *l, const char *code_hash,
+                          const struct response *r, enum formlink_code_outcome *code)
 {
     char err[ERR_MAX];
 
     for (int attempt = 0; attempt < 2; attempt++) {
         PGconn *conn = dbpool_get(pool, err, sizeof err);
-        enum stored out;
+        enum outcome out;
 
         if (conn == NULL)
-            return DB_DOWN;
-        out = store_on(conn, l, code_hash, r);
+            return OUTCOME_UNAVAILABLE;
+        out = store_on(conn, l, code_hash, r, code);
         if (PQstatus(conn) == CONNECTION_OK) {
             dbpool_put(pool, conn);
             return out;
         }
         dbpool_discard(pool, conn);
         /* a dead pooled connection failed before anything was sent: once more */
-        if (out != DB_DOWN)
+        if (out != OUTCOME_UNAVAILABLE)
             return out;
     }
-    return DB_DOWN;
+    return OUTCOME_UNAVAILABLE;
 }
 
 #define MAX_ERRORS 64
@@ -588,7 +386,8 @@ static int post_form(const struct catalog *cat, void *ctx)
     size_t nerr;
     json_t *obj;
     int ok;
-    enum stored out;
+    enum formlink_code_outcome code_state = FORMLINK_CODE_ACCEPTED;
+    enum outcome out;
 
     if (s == NULL) {
         failed(x->a, x->english);
@@ -601,20 +400,20 @@ static int post_form(const struct catalog *cat, void *ctx)
             return 0;
         }
     }
-    obj = response_object(s, l, rid, x->fd);
+    obj = form_response_object(s, l, rid, x->fd);
     if (obj == NULL) {
         failed(x->a, x->english);
         return 0;
     }
-    nerr = validate(cat, s, obj, x->english, &r, &ok, errs, MAX_ERRORS);
+    nerr = form_response_validate(cat, s, obj, x->english, &r, &ok, errs, MAX_ERRORS);
     if (l->with_codes) {
         const char *code = formdata_get(x->fd, "code");
 
-        if (code == NULL || blank(code))
-            add_error(errs, &nerr, MAX_ERRORS, "code",
+        if (code == NULL || form_response_blank(code))
+            form_response_add_error(errs, &nerr, MAX_ERRORS, "code",
                       x->english ? "Enter your access code." : "Wpisz swój kod dostępu.");
         else if (formlink_code_normalize(code, canon) != 0)
-            add_error(errs, &nerr, MAX_ERRORS, "code",
+            form_response_add_error(errs, &nerr, MAX_ERRORS, "code",
                       x->english ? "An access code has 10 letters and digits, e.g. AB12C-3DE45."
                                  : "Kod dostępu ma 10 liter i cyfr, np. AB12C-3DE45.");
         else
@@ -627,12 +426,11 @@ static int post_form(const struct catalog *cat, void *ctx)
         json_decref(obj);
         return 0;
     }
-    out = store(x->pool, l, code_hash, &r);
+    out = store(x->pool, l, code_hash, &r, &code_state);
     response_clear(&r);
     json_decref(obj);
     switch (out) {
-    case STORED:
-    case STORED_BEFORE:
+    case OUTCOME_OK:   /* stored now, or before (a resend) */
         x->a->status = 303;
         x->a->type = HTML;
         snprintf(x->a->location, sizeof x->a->location, "/s/%s" THANKS "%s", x->key,
@@ -641,8 +439,8 @@ static int post_form(const struct catalog *cat, void *ctx)
                                x->english ? "Your answers were saved." : "Odpowiedzi zapisano.",
                                x->a->location, x->english ? "Continue" : "Dalej", &x->a->len);
         break;
-    case CONFLICT:
-        page(x->a, 409, x->english,
+    case OUTCOME_CONFLICT:
+        page(x->a, outcome_http_status(out), x->english,
              x->english ? "These answers were sent already" : "Te odpowiedzi zostały już wysłane",
              x->english ? "This form was sent before, and the answers saved then are kept; "
                           "the changes were not saved. Each form is saved once."
@@ -650,8 +448,17 @@ static int post_form(const struct catalog *cat, void *ctx)
                           "pozostają; zmiany nie zostały zapisane. Każdy formularz zapisujemy "
                           "raz.");
         break;
-    case CODE_USED:
-        page(x->a, 403, x->english,
+    case OUTCOME_FORBIDDEN:
+        if (code_state != FORMLINK_CODE_USED) {
+            form_response_add_error(errs, &nerr, MAX_ERRORS, "code",
+                      x->english ? "This is not an access code of this survey: check it and try "
+                                   "again."
+                                 : "To nie jest kod dostępu do tej ankiety: sprawdź go i spróbuj "
+                                   "ponownie.");
+            render(x, s, rid, x->fd, errs, nerr, outcome_http_status(out));
+            break;
+        }
+        page(x->a, outcome_http_status(out), x->english,
              x->english ? "This code has been used" : "Ten kod został już wykorzystany",
              x->english ? "Each access code works once, and this one has been used already. "
                           "Nothing was saved. If you have not answered yet, ask the survey's "
@@ -660,18 +467,10 @@ static int post_form(const struct catalog *cat, void *ctx)
                           "zostało zapisane. Jeśli jeszcze nie odpowiadałeś/odpowiadałaś, "
                           "poproś koordynatora badania o nowy kod.");
         break;
-    case CODE_UNKNOWN:
-        add_error(errs, &nerr, MAX_ERRORS, "code",
-                  x->english ? "This is not an access code of this survey: check it and try "
-                               "again."
-                             : "To nie jest kod dostępu do tej ankiety: sprawdź go i spróbuj "
-                               "ponownie.");
-        render(x, s, rid, x->fd, errs, nerr, 403);
-        break;
-    case DB_DOWN:
+    case OUTCOME_UNAVAILABLE:
         unavailable(x->a, x->english);
         break;
-    case DB_FAILED:
+    default:
         failed(x->a, x->english);
         break;
     }
@@ -688,7 +487,8 @@ void http_form_handle(struct submit *s, struct dbpool *pool, struct MHD_Connecti
     struct formdata fd = { 0 };
     struct formlink l;
     struct form_ctx x;
-    int thanks, english, found;
+    int thanks, english;
+    enum outcome found;
 
     memset(a, 0, sizeof *a);
     if (strcmp(url, "/form.css") == 0) {
@@ -739,9 +539,11 @@ void http_form_handle(struct submit *s, struct dbpool *pool, struct MHD_Connecti
         english = wants_english(c, &fd);
     }
     found = lookup(pool, key, &l);
-    if (found < 0) {
+    if (found == OUTCOME_UNAVAILABLE) {
         unavailable(a, english);
-    } else if (found == 0) {
+    } else if (found == OUTCOME_INTERNAL) {
+        failed(a, english);
+    } else if (found == OUTCOME_NOT_FOUND) {
         not_found(a, english);
     } else if (thanks) {
         page(a, 200, english, english ? "Thank you!" : "Dziękujemy!",

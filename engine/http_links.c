@@ -1,6 +1,7 @@
 #include "http_links.h"
 
 #include "db.h"
+#include "outcome.h"
 #include "formlink.h"
 #include "jsonv.h"
 #include "log.h"
@@ -27,24 +28,15 @@ int http_links_close_url(const char *url, int *id)
     return 1;
 }
 
-static void fail(struct http_links_answer *a, unsigned status, const char *path, const char *msg)
+static void fail(struct http_links_answer *a, enum outcome o, const char *path,
+                 const char *msg)
 {
-    a->status = status;
+    a->outcome = o;
     snprintf(a->path, sizeof a->path, "%s", path);
     if (path[0] != '\0')
         snprintf(a->message, sizeof a->message, "%s: %s", path, msg);
     else
         snprintf(a->message, sizeof a->message, "%s", msg);
-}
-
-static int is_date(const char *s)
-{
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-            return 0;
-    return 1;
 }
 
 /* An optional string field of obj into *out (NULL when absent or null);
@@ -58,7 +50,7 @@ static int opt_string(const json_t *obj, const char *key, const char **out,
     if (v == NULL || json_is_null(v))
         return 0;
     if (!json_is_string(v) || json_string_length(v) == 0) {
-        fail(a, 400, key, "expected a non-empty string");
+        fail(a, OUTCOME_INVALID, key, "expected a non-empty string");
         return -1;
     }
     *out = json_string_value(v);
@@ -79,7 +71,7 @@ static int parse_new(const char *body, size_t len, json_t **root, struct formlin
     memset(nl, 0, sizeof *nl);
     *root = json_loadb(body != NULL ? body : "", len, JSON_REJECT_DUPLICATES, &je);
     if (*root == NULL || !json_is_object(*root)) {
-        fail(a, 400, "", "expected a JSON object {\"survey\", \"wave\", \"city\", ...}");
+        fail(a, OUTCOME_INVALID, "", "expected a JSON object {\"survey\", \"wave\", \"city\", ...}");
         return -1;
     }
     json_object_foreach(*root, key, v) {
@@ -88,7 +80,7 @@ static int parse_new(const char *body, size_t len, json_t **root, struct formlin
         for (size_t i = 0; fields[i] != NULL; i++)
             known |= strcmp(fields[i], key) == 0;
         if (!known) {
-            fail(a, 400, "", "unknown field (expected survey, wave, city, label, opens_on, "
+            fail(a, OUTCOME_INVALID, "", "unknown field (expected survey, wave, city, label, opens_on, "
                              "closes_on, codes)");
             return -1;
         }
@@ -101,13 +93,14 @@ static int parse_new(const char *body, size_t len, json_t **root, struct formlin
         opt_string(*root, "closes_on", &nl->closes_on, a) != 0)
         return -1;
     if (nl->survey == NULL || nl->wave == NULL || nl->city == NULL) {
-        fail(a, 400, nl->survey == NULL ? "survey" : nl->wave == NULL ? "wave" : "city",
+        fail(a, OUTCOME_INVALID, nl->survey == NULL ? "survey" : nl->wave == NULL ? "wave" : "city",
              "expected a string, but the field is missing");
         return -1;
     }
-    if ((nl->opens_on != NULL && !is_date(nl->opens_on)) ||
-        (nl->closes_on != NULL && !is_date(nl->closes_on))) {
-        fail(a, 400, nl->opens_on != NULL && !is_date(nl->opens_on) ? "opens_on" : "closes_on",
+    if ((nl->opens_on != NULL && !jsonv_is_date(nl->opens_on)) ||
+        (nl->closes_on != NULL && !jsonv_is_date(nl->closes_on))) {
+        fail(a, OUTCOME_INVALID,
+             nl->opens_on != NULL && !jsonv_is_date(nl->opens_on) ? "opens_on" : "closes_on",
              "expected a date YYYY-MM-DD");
         return -1;
     }
@@ -119,7 +112,7 @@ static int parse_new(const char *body, size_t len, json_t **root, struct formlin
 
             snprintf(msg, sizeof msg, "expected a number of codes from 0 to %d",
                      FORMLINK_MAX_CODES);
-            fail(a, 400, "codes", msg);
+            fail(a, OUTCOME_INVALID, "codes", msg);
             return -1;
         }
         nl->ncodes = (size_t)json_integer_value(codes);
@@ -138,22 +131,21 @@ static void create(PGconn *conn, const char *body, size_t len, struct http_links
     if (parse_new(body, len, &root, &nl, a) != 0)
         goto done;
     if (nl.ncodes > 0 && (codes = malloc(nl.ncodes * FORMLINK_CODE_SIZE)) == NULL) {
-        fail(a, 500, "", "out of memory");
+        fail(a, OUTCOME_INTERNAL, "", "out of memory");
         goto done;
     }
     if (formlink_create(conn, &nl, &id, key, codes, err, sizeof err) != 0) {
         /* an unknown survey, wave or city is the client's; the rest ours */
-        if (PQstatus(conn) == CONNECTION_OK &&
-            (strstr(err, "has no wave") != NULL || strstr(err, "unknown city") != NULL))
-            fail(a, 404, "", err);
-        else if (PQstatus(conn) == CONNECTION_OK &&
-                 (strstr(err, "date") != NULL || strstr(err, "check constraint") != NULL))
-            fail(a, 400, "closes_on", "expected real dates, closes_on not before opens_on");
-        else if (PQstatus(conn) != CONNECTION_OK)
-            fail(a, 503, "", "the database is not available; try again later");
+        if (db_unavailable(conn))
+            fail(a, OUTCOME_UNAVAILABLE, "", "the database is not available; try again later");
+        else if (strstr(err, "has no wave") != NULL || strstr(err, "unknown city") != NULL)
+            fail(a, OUTCOME_NOT_FOUND, "", err);
+        else if (strstr(err, "date") != NULL || strstr(err, "check constraint") != NULL)
+            fail(a, OUTCOME_INVALID, "closes_on",
+                 "expected real dates, closes_on not before opens_on");
         else {
             log_error("POST /v1/links: %s", err);
-            fail(a, 500, "", "database error");
+            fail(a, OUTCOME_INTERNAL, "", "database error");
         }
         goto done;
     }
@@ -162,7 +154,8 @@ static void create(PGconn *conn, const char *body, size_t len, struct http_links
     for (size_t i = 0; list != NULL && i < nl.ncodes; i++)
         json_array_append_new(list, json_string(codes + i * FORMLINK_CODE_SIZE));
     a->doc = json_pack("{s:i,s:s,s:o*}", "id", id, "path", path, "codes", list);
-    a->status = a->doc != NULL ? 201 : 500;
+    a->outcome = a->doc != NULL ? OUTCOME_OK : OUTCOME_INTERNAL;
+    a->created = 1;
 done:
     free(codes);
     json_decref(root);
@@ -189,16 +182,16 @@ static void list_links(PGconn *conn, struct http_links_answer *a)
                 " FROM form_link l JOIN wave w ON w.survey = l.survey AND w.label = l.wave"
                 " LEFT JOIN form_code_set s ON s.link = l.id",
                 0, NULL, &res, NULL, err, sizeof err) != 0) {
-        if (PQstatus(conn) != CONNECTION_OK) {
-            fail(a, 503, "", "the database is not available; try again later");
+        if (db_unavailable(conn)) {
+            fail(a, OUTCOME_UNAVAILABLE, "", "the database is not available; try again later");
         } else {
             log_error("GET /v1/links: %s", err);
-            fail(a, 500, "", "database error");
+            fail(a, OUTCOME_INTERNAL, "", "database error");
         }
         return;
     }
     a->doc = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-    a->status = a->doc != NULL ? 200 : 500;
+    a->outcome = a->doc != NULL ? OUTCOME_OK : OUTCOME_INTERNAL;
     PQclear(res);
 }
 
@@ -207,14 +200,14 @@ static void close_one(PGconn *conn, int id, struct http_links_answer *a)
     char err[ERR_MAX];
 
     if (formlink_close(conn, id, err, sizeof err) != 0) {
-        if (PQstatus(conn) != CONNECTION_OK)
-            fail(a, 503, "", "the database is not available; try again later");
+        if (db_unavailable(conn))
+            fail(a, OUTCOME_UNAVAILABLE, "", "the database is not available; try again later");
         else
-            fail(a, 404, "", err);
+            fail(a, OUTCOME_NOT_FOUND, "", err);
         return;
     }
     a->doc = json_pack("{s:i,s:b}", "id", id, "closed", 1);
-    a->status = a->doc != NULL ? 200 : 500;
+    a->outcome = a->doc != NULL ? OUTCOME_OK : OUTCOME_INTERNAL;
 }
 
 void http_links_handle(struct dbpool *pool, enum http_links_op op, int id, const char *body,
@@ -226,9 +219,10 @@ void http_links_handle(struct dbpool *pool, enum http_links_op op, int id, const
     memset(a, 0, sizeof *a);
     conn = dbpool_get(pool, err, sizeof err);
     if (conn == NULL) {
-        fail(a, 503, "", "the database is not available; try again later");
+        fail(a, OUTCOME_UNAVAILABLE, "", "the database is not available; try again later");
         return;
     }
+    db_clear_failure();
     if (op == HTTP_LINKS_CREATE)
         create(conn, body, len, a);
     else if (op == HTTP_LINKS_LIST)

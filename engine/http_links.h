@@ -16,6 +16,7 @@
 
 #include "dbpool.h"
 #include "err.h"
+#include "outcome.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -23,8 +24,10 @@
 enum http_links_op { HTTP_LINKS_CREATE, HTTP_LINKS_LIST, HTTP_LINKS_CLOSE };
 
 struct http_links_answer {
-    unsigned status;           /* 200, 201, 400, 404, 500 or 503 */
-    json_t *doc;               /* the answer when 200 or 201 (the caller's) */
+    enum outcome outcome;      /* OK, INVALID, NOT_FOUND, INTERNAL or UNAVAILABLE
+                                  (db_unavailable) */
+    int created;               /* OK by creating (201) */
+    json_t *doc;               /* the answer when OK (the caller's) */
     char path[64];             /* the field of an error */
     char message[ERR_MAX];     /* the error */
 };

@@ -107,26 +107,28 @@ enum MHD_Result http_post_responses(struct request *rq, struct MHD_Connection *c
     if (rq->len == 0)
         return http_reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "",
                            "empty body: expected a JSON response object or an array of them");
-    submit_store(srv->submit, srv->gcommit, srv->pool, rq->body, rq->len, &rq->who, &res);
-    switch (res.status) {
-    case 201:
+    switch (submit_store(srv->submit, srv->gcommit, srv->pool, rq->body, rq->len, &rq->who,
+                         &res)) {
+    case OUTCOME_OK:
         metrics_stored(res.created, res.duplicates);
         return http_reply_json(rq, c, MHD_HTTP_CREATED,
                           json_pack("{s:I,s:I}", "stored", (json_int_t)res.created,
                                     "duplicates", (json_int_t)res.duplicates),
                           NULL);
-    case 401:   /* the token was deleted after it was admitted (from the cache) */
+    case OUTCOME_UNAUTHENTICATED:
+        /* the token was deleted after it was admitted (from the cache) */
         tokencache_forget(srv->tokens, rq->who.hash);
-        return http_reply_error(rq, c, MHD_HTTP_UNAUTHORIZED, "",
+        return http_reply_error(rq, c, outcome_http_status(res.outcome), "",
                            res.error.message[0] != '\0' ? res.error.message : "unknown token");
-    case 503:
+    case OUTCOME_UNAVAILABLE:
         if (res.error.message[0] != '\0')
             log_warn("POST %s: %s", rq->path, res.error.message);
         return http_reply_unavailable(rq, c);
-    case 400:
-    case 403:
-    case 409:
-        return http_reply_error(rq, c, (unsigned)res.status, res.error.path, res.error.message);
+    case OUTCOME_INVALID:
+    case OUTCOME_FORBIDDEN:
+    case OUTCOME_CONFLICT:
+        return http_reply_error(rq, c, outcome_http_status(res.outcome), res.error.path,
+                                res.error.message);
     default:
         log_error("POST %s: %s", rq->path, res.error.message);
         return http_reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
@@ -243,9 +245,9 @@ enum MHD_Result http_links_reply(struct request *rq, struct MHD_Connection *c)
     if (rq->too_large)
         return http_reply_error(rq, c, MHD_HTTP_CONTENT_TOO_LARGE, "", "the body is too large");
     http_links_handle(rq->srv->pool, op, rq->link_id, rq->body, rq->len, &a);
-    if (a.status == MHD_HTTP_OK || a.status == MHD_HTTP_CREATED)
-        return http_reply_json(rq, c, a.status, a.doc, NULL);
-    if (a.status == MHD_HTTP_SERVICE_UNAVAILABLE)
+    if (a.outcome == OUTCOME_OK)
+        return http_reply_json(rq, c, a.created ? MHD_HTTP_CREATED : MHD_HTTP_OK, a.doc, NULL);
+    if (a.outcome == OUTCOME_UNAVAILABLE)
         return http_reply_unavailable(rq, c);
-    return http_reply_error(rq, c, a.status, a.path, a.message);
+    return http_reply_error(rq, c, outcome_http_status(a.outcome), a.path, a.message);
 }

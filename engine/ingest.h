@@ -9,41 +9,45 @@
 #define EMPIRIE_INGEST_H
 
 #include "catalog.h"
+#include "outcome.h"
 #include "response.h"
 
 #include <libpq-fe.h>
 #include <stddef.h>
 
 struct ingest_result {
-    int status;                  /* HTTP status: 201, 400, 403, 409, 500 or 503 */
+    enum outcome outcome;        /* OK (stored: the route answers 201), INVALID,
+                                    FORBIDDEN, CONFLICT, INTERNAL or UNAVAILABLE */
     size_t created;              /* newly stored */
     size_t duplicates;           /* already stored with the same content */
-    struct response_error error; /* for every status but 201 */
+    struct response_error error; /* for every outcome but OK */
 };
 
 /*
  * Validates and stores a request body. only_city: a collector's city (every
- * response must be for it, else 403), or NULL. 503 when the connection is
- * unusable (the caller reconnects); 500 for any other database error. On any
- * status but 201 the database holds exactly what it held before. Returns
- * res->status.
+ * response must be for it, else OUTCOME_FORBIDDEN), or NULL. OUTCOME_INVALID
+ * for a body that is not valid, OUTCOME_CONFLICT for a key stored with other
+ * content, OUTCOME_UNAVAILABLE when the database is (db_unavailable: the
+ * caller reconnects or answers 503), OUTCOME_INTERNAL for any other database
+ * error. On any outcome but OUTCOME_OK the database holds exactly what it
+ * held before. Returns res->outcome.
  */
-int ingest_body(PGconn *conn, const struct catalog *cat, const char *body, size_t len,
-                const char *only_city, struct ingest_result *res);
+enum outcome ingest_body(PGconn *conn, const struct catalog *cat, const char *body, size_t len,
+                         const char *only_city, struct ingest_result *res);
 
 /* The same for responses already validated (used by ingest_body, by
  * import for small files, and by the respondent's form). On a connection
  * inside a transaction the responses are stored in it and it is committed
- * (201) or rolled back (any other status). */
-int ingest_batch(PGconn *conn, const struct response *items, size_t n, const char *only_city,
-                 struct ingest_result *res);
+ * (OUTCOME_OK) or rolled back (any other outcome). */
+enum outcome ingest_batch(PGconn *conn, const struct response *items, size_t n,
+                          const char *only_city, struct ingest_result *res);
 
 /* The same for a body already parsed (response_parse). */
-int ingest_parsed(PGconn *conn, const struct response_batch *b, const char *only_city,
-                  struct ingest_result *res);
+enum outcome ingest_parsed(PGconn *conn, const struct response_batch *b,
+                           const char *only_city, struct ingest_result *res);
 
 /* 0 when every response of b is for only_city (or only_city is NULL); else
- * -1 with res set to 403 naming the first one that is not. */
+ * -1 with res set to OUTCOME_FORBIDDEN naming the first one that is not. */
 int ingest_check_scope(const struct response_batch *b, const char *only_city,
                        struct ingest_result *res);
 
@@ -53,8 +57,6 @@ struct ingest_part {
     size_t n;
 };
 
-enum { INGEST_GROUP_STORED, INGEST_GROUP_ALONE, INGEST_GROUP_FAILED };
-
 /*
  * Group commit: the parts of several requests (each already validated and
  * scope-checked) in one statement and one commit, in autocommit. Stores
@@ -62,14 +64,16 @@ enum { INGEST_GROUP_STORED, INGEST_GROUP_ALONE, INGEST_GROUP_FAILED };
  * distinct token that admitted a part; every one must still be in
  * api_token, so a token revoked meanwhile stores nothing.
  *
- * INGEST_GROUP_STORED: every row of every part is new and committed.
- * INGEST_GROUP_ALONE: nothing stored, because some row was already stored
+ * OUTCOME_OK: every row of every part is new and committed.
+ * OUTCOME_CONFLICT: nothing stored, because some row was already stored
  *   (duplicate or conflict), is being inserted concurrently, or a token is
  *   gone: store each part alone (ingest_parsed) to get its own answer.
- * INGEST_GROUP_FAILED: nothing stored; err says why; PQstatus(conn) tells
- *   whether the connection is still usable.
+ * OUTCOME_UNAVAILABLE: nothing stored; the database is unavailable
+ *   (db_unavailable); err says why.
+ * OUTCOME_INTERNAL: nothing stored; any other failure; err says why.
  */
-int ingest_group(PGconn *conn, const struct ingest_part *parts, size_t nparts,
-                 const char *const *token_hashes, size_t ntokens, char *err, size_t errlen);
+enum outcome ingest_group(PGconn *conn, const struct ingest_part *parts, size_t nparts,
+                          const char *const *token_hashes, size_t ntokens, char *err,
+                          size_t errlen);
 
 #endif

@@ -8,6 +8,8 @@ unsigned outcome_http_status(enum outcome o)
         return 200;
     case OUTCOME_INVALID:
         return 400;
+    case OUTCOME_UNAUTHENTICATED:
+        return 401;
     case OUTCOME_FORBIDDEN:
         return 403;
     case OUTCOME_NOT_FOUND:

@@ -4,6 +4,7 @@
  *
  *   OUTCOME_OK           done (200; a creating route answers 201 itself)
  *   OUTCOME_INVALID      the client's input is wrong (400)
+ *   OUTCOME_UNAUTHENTICATED  the caller's token is not (or no longer) known (401)
  *   OUTCOME_FORBIDDEN    the caller's role or scope does not allow it (403)
  *   OUTCOME_NOT_FOUND    no such thing (404)
  *   OUTCOME_CONFLICT     it contradicts what is stored (409)
@@ -17,6 +18,7 @@
 enum outcome {
     OUTCOME_OK,
     OUTCOME_INVALID,
+    OUTCOME_UNAUTHENTICATED,
     OUTCOME_FORBIDDEN,
     OUTCOME_NOT_FOUND,
     OUTCOME_CONFLICT,

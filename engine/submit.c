@@ -105,7 +105,7 @@ static int ensure_catalog_pooled(struct submit *s, struct dbpool *pool, char *er
 static void unavailable(struct ingest_result *res, const char *why)
 {
     memset(res, 0, sizeof *res);
-    res->status = 503;
+    res->outcome = OUTCOME_UNAVAILABLE;
     snprintf(res->error.message, sizeof res->error.message, "%s", why);
 }
 
@@ -114,7 +114,7 @@ static void unavailable(struct ingest_result *res, const char *why)
  * statement would have. A pooled connection found dead is replaced once,
  * as in the daemon's other database work.
  */
-static int store_alone(struct dbpool *pool, const struct response_batch *b,
+static enum outcome store_alone(struct dbpool *pool, const struct response_batch *b,
                        const struct auth_principal *who, struct ingest_result *res)
 {
     const char *only = auth_city_scope(who);
@@ -132,12 +132,13 @@ static int store_alone(struct dbpool *pool, const struct response_batch *b,
         if (known == 0) {
             dbpool_put(pool, conn);
             memset(res, 0, sizeof *res);
-            res->status = 401;
+            res->outcome = OUTCOME_UNAUTHENTICATED;
             snprintf(res->error.message, sizeof res->error.message, "%s", again.refused);
-            return 401;
+            return OUTCOME_UNAUTHENTICATED;
         }
         if (known > 0)
             ingest_parsed(conn, b, only, res);
+        /* a dead pooled connection: once more, on a fresh one */
         if (PQstatus(conn) != CONNECTION_OK) {
             dbpool_discard(pool, conn);
             continue;
@@ -146,22 +147,23 @@ static int store_alone(struct dbpool *pool, const struct response_batch *b,
             /* a lock or statement timeout, a shutdown under way: 503 */
             dbpool_discard(pool, conn);
             unavailable(res, err);
-            return 503;
+            return OUTCOME_UNAVAILABLE;
         }
         dbpool_put(pool, conn);
         if (known < 0) {
             memset(res, 0, sizeof *res);
-            res->status = 500;
+            res->outcome = OUTCOME_INTERNAL;
             snprintf(res->error.message, sizeof res->error.message, "%s", err);
         }
-        return res->status;
+        return res->outcome;
     }
     unavailable(res, "the database is unavailable");
-    return 503;
+    return OUTCOME_UNAVAILABLE;
 }
 
-int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, const char *body,
-                 size_t len, const struct auth_principal *who, struct ingest_result *res)
+enum outcome submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool,
+                          const char *body, size_t len, const struct auth_principal *who,
+                          struct ingest_result *res)
 {
     const char *only = auth_city_scope(who);
     struct response_batch *b = NULL;
@@ -171,27 +173,27 @@ int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, cons
     memset(res, 0, sizeof *res);
     if (ensure_catalog_pooled(s, pool, err, sizeof err) != 0) {
         unavailable(res, err);
-        return 503;
+        return OUTCOME_UNAVAILABLE;
     }
     pthread_rwlock_rdlock(&s->lock);
     /* the parsed body's values live in the arena until response_batch_free */
     jarena_enter(&arena);
     if (response_parse(body, len, s->cat, RESPONSE_MAX_BATCH, &b, &res->error) != 0) {
-        res->status = 400;
+        res->outcome = OUTCOME_INVALID;
     } else if (!s->allow_closed && (wavewin_today(today), 1) &&
                wavewin_check(s->cat, b->items, b->n, b->was_array, b->pos, today,
                              &res->error) != 0) {
-        res->status = 409;
+        res->outcome = OUTCOME_CONFLICT;
     } else if (ingest_check_scope(b, only, res) == 0) {
         switch (gcommit_store(gc, b->items, b->n, who->hash)) {
-        case GCOMMIT_STORED:
-            res->status = 201;
+        case OUTCOME_OK:
+            res->outcome = OUTCOME_OK;
             res->created = b->n;
             break;
-        case GCOMMIT_UNAVAILABLE:
+        case OUTCOME_UNAVAILABLE:
             unavailable(res, "the database is unavailable");
             break;
-        case GCOMMIT_ALONE:
+        default:   /* OUTCOME_CONFLICT: the group cannot take it as it is */
             store_alone(pool, b, who, res);
             break;
         }
@@ -200,7 +202,7 @@ int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, cons
     jarena_leave(&arena);
     jarena_free(&arena);
     pthread_rwlock_unlock(&s->lock);
-    return res->status;
+    return res->outcome;
 }
 
 int submit_with_catalog(struct submit *s, struct dbpool *pool, submit_catalog_fn fn, void *ctx,

@@ -40,13 +40,15 @@ void submit_mark_stale(struct submit *s);
  * cached catalog, checks a collector's city, then stores it with the
  * bodies of concurrent requests in one transaction (gcommit.h); a body the
  * group cannot take is stored alone on a pooled connection (ingest_parsed)
- * after checking that who's token is still known. Returns res->status: 201
- * (only after COMMIT), 400, 401 (the token is gone), 403, 409, 500 or 503
- * (the database cannot be reached or the catalog cannot be loaded); on
- * every status but 201 nothing of the body is stored.
+ * after checking that who's token is still known. Returns res->outcome:
+ * OK (only after COMMIT: the route answers 201), INVALID, UNAUTHENTICATED
+ * (the token is gone), FORBIDDEN, CONFLICT, INTERNAL or UNAVAILABLE (the
+ * database cannot be reached or the catalog cannot be loaded); on every
+ * outcome but OK nothing of the body is stored.
  */
-int submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool, const char *body,
-                 size_t len, const struct auth_principal *who, struct ingest_result *res);
+enum outcome submit_store(struct submit *s, struct gcommit *gc, struct dbpool *pool,
+                          const char *body, size_t len, const struct auth_principal *who,
+                          struct ingest_result *res);
 
 /* Runs fn with the cached catalog (loaded first when needed, on a pooled
  * connection), under the catalog's read lock: what fn gets from the catalog

@@ -62,7 +62,7 @@ Test(ingest, created_then_stored_as_given)
     struct ingest_result res;
     char *v;
 
-    cr_assert_eq(post("[" EMP(U1, "konin", "4") "," EMP(U2, "konin", "2") "]", NULL, &res), 201,
+    cr_assert_eq(post("[" EMP(U1, "konin", "4") "," EMP(U2, "konin", "2") "]", NULL, &res), OUTCOME_OK,
                  "%s", res.error.message);
     cr_expect_eq(res.created, 2);
     cr_expect_eq(res.duplicates, 0);
@@ -79,14 +79,14 @@ Test(ingest, duplicate_with_same_content_is_stored_once)
 {
     struct ingest_result res;
 
-    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
-    cr_assert_eq(post("[" EMP(U1, "konin", "4") "," EMP(U2, "konin", "3") "]", NULL, &res), 201,
+    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), OUTCOME_OK, "%s", res.error.message);
+    cr_assert_eq(post("[" EMP(U1, "konin", "4") "," EMP(U2, "konin", "3") "]", NULL, &res), OUTCOME_OK,
                  "%s", res.error.message);
     cr_expect_eq(res.created, 1);
     cr_expect_eq(res.duplicates, 1);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 2);
     /* the same id in another city is another respondent */
-    cr_assert_eq(post(EMP(U1, "zabrze", "4"), NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(EMP(U1, "zabrze", "4"), NULL, &res), OUTCOME_OK, "%s", res.error.message);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 3);
 }
 
@@ -98,8 +98,8 @@ Test(ingest, weighted_youth_response_round_trips)
                        "0.1, \"answers\": {\"zrodla_info\": [1, 5], \"zostanie\": 9}}";
     char *v;
 
-    cr_assert_eq(post(body, NULL, &res), 201, "%s", res.error.message);
-    cr_assert_eq(post(body, NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(body, NULL, &res), OUTCOME_OK, "%s", res.error.message);
+    cr_assert_eq(post(body, NULL, &res), OUTCOME_OK, "%s", res.error.message);
     cr_expect_eq(res.duplicates, 1, "a weight of 0.1 compares equal after the round trip");
     v = testdb_value(&db, "SELECT (weight = 0.1::float8 AND texts[array_length(texts, 1)] IS NULL "
                           "AND array_length(texts, 1) = array_length(answers, 1))::text FROM response");
@@ -114,9 +114,9 @@ Test(ingest, conflict_is_409_and_changes_nothing)
     struct ingest_result res;
     char *before, *after;
 
-    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), OUTCOME_OK, "%s", res.error.message);
     before = snapshot();
-    cr_expect_eq(post("[" EMP(U2, "konin", "4") "," EMP(U1, "konin", "5") "]", NULL, &res), 409);
+    cr_expect_eq(post("[" EMP(U2, "konin", "4") "," EMP(U1, "konin", "5") "]", NULL, &res), OUTCOME_CONFLICT);
     cr_expect_str_eq(res.error.path, "[1].id");
     cr_expect(strstr(res.error.message, "different content") != NULL, "%s", res.error.message);
     after = snapshot();
@@ -132,12 +132,12 @@ Test(ingest, error_paths_count_positions_in_the_body)
 {
     struct ingest_result res;
 
-    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), OUTCOME_OK, "%s", res.error.message);
     cr_expect_eq(post("[" EMP(U2, "konin", "4") "," EMP(U2, "konin", "4") "," EMP(U1, "konin", "5")
-                      "]", NULL, &res), 409);
+                      "]", NULL, &res), OUTCOME_CONFLICT);
     cr_expect_str_eq(res.error.path, "[2].id");
     cr_expect_eq(post("[" EMP(U2, "konin", "4") "," EMP(U2, "konin", "4") "," EMP(U3, "zabrze", "4")
-                      "]", "konin", &res), 403);
+                      "]", "konin", &res), OUTCOME_FORBIDDEN);
     cr_expect_str_eq(res.error.path, "[2].city");
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 1);
 }
@@ -146,18 +146,18 @@ Test(ingest, collector_scope_is_403_and_changes_nothing)
 {
     struct ingest_result res;
 
-    cr_expect_eq(post("[" EMP(U1, "konin", "4") "," EMP(U2, "zabrze", "4") "]", "konin", &res), 403);
+    cr_expect_eq(post("[" EMP(U1, "konin", "4") "," EMP(U2, "zabrze", "4") "]", "konin", &res), OUTCOME_FORBIDDEN);
     cr_expect_str_eq(res.error.path, "[1].city");
     cr_expect(strstr(res.error.message, "\"konin\" only") != NULL, "%s", res.error.message);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
-    cr_expect_eq(post(EMP(U1, "konin", "4"), "konin", &res), 201, "%s", res.error.message);
+    cr_expect_eq(post(EMP(U1, "konin", "4"), "konin", &res), OUTCOME_OK, "%s", res.error.message);
 }
 
 Test(ingest, invalid_body_is_400)
 {
     struct ingest_result res;
 
-    cr_expect_eq(post(EMP(U1, "konin", "7"), NULL, &res), 400);
+    cr_expect_eq(post(EMP(U1, "konin", "7"), NULL, &res), OUTCOME_INVALID);
     cr_expect_str_eq(res.error.path, "answers.warunki_01");
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
 }
@@ -174,7 +174,8 @@ Test(ingest, broken_connection_is_503)
     r = PQexec(db.conn, sql);
     PQclear(r);
     cr_expect_eq(ingest_body(dead, cat, EMP(U1, "konin", "4"), strlen(EMP(U1, "konin", "4")), NULL,
-                             &res), 503, "%d %s", res.status, res.error.message);
+                             &res), OUTCOME_UNAVAILABLE, "%d %s", (int)res.outcome,
+                 res.error.message);
     PQfinish(dead);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
 }
@@ -197,7 +198,7 @@ Test(ingest, full_batch)
                                 "{\"warunki_01\": %d, \"enps\": %d}}",
                                 i ? "," : "", i, 1 + i % 9, 1 + i % 5, i % 11);
     body[len++] = ']';
-    cr_assert_eq(ingest_body(db.conn, cat, body, len, NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(ingest_body(db.conn, cat, body, len, NULL, &res), OUTCOME_OK, "%s", res.error.message);
     cr_expect_eq(res.created, 1000);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE survey_version = 1"), 1000);
     cr_expect_eq(testdb_long(&db, "SELECT sum(answers[1]) FROM response"), 3000);
@@ -230,9 +231,9 @@ Test(ingest, resubmitted_batch_is_all_duplicates)
     struct ingest_result res;
     char *body = hundred(0, -1);
 
-    cr_assert_eq(post(body, NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(body, NULL, &res), OUTCOME_OK, "%s", res.error.message);
     cr_expect_eq(res.created, 100);
-    cr_assert_eq(post(body, NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(body, NULL, &res), OUTCOME_OK, "%s", res.error.message);
     cr_expect_eq(res.created, 0);
     cr_expect_eq(res.duplicates, 100);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 100);
@@ -246,9 +247,10 @@ Test(ingest, batch_with_one_conflict_stores_nothing)
     struct ingest_result res;
     char *first = hundred(50, -1), *second = hundred(0, 57), *before, *after;
 
-    cr_assert_eq(post(first, NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(first, NULL, &res), OUTCOME_OK, "%s", res.error.message);
     before = snapshot();
-    cr_expect_eq(post(second, NULL, &res), 409, "%d %s", res.status, res.error.message);
+    cr_expect_eq(post(second, NULL, &res), OUTCOME_CONFLICT, "%d %s", (int)res.outcome,
+                 res.error.message);
     cr_expect_str_eq(res.error.path, "[57].id");
     after = snapshot();
     cr_expect_str_eq(before, after, "the 409 body stored something");
@@ -256,7 +258,7 @@ Test(ingest, batch_with_one_conflict_stores_nothing)
     /* the same ids with the stored content: the new half is stored */
     free(second);
     second = hundred(0, -1);
-    cr_assert_eq(post(second, NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(second, NULL, &res), OUTCOME_OK, "%s", res.error.message);
     cr_expect_eq(res.created, 50);
     cr_expect_eq(res.duplicates, 50);
     free(first);
@@ -272,12 +274,12 @@ Test(ingest, prepared_again_when_the_session_lost_it)
     struct ingest_result res;
     PGresult *r;
 
-    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), OUTCOME_OK, "%s", res.error.message);
     r = PQexec(db.conn, "DEALLOCATE ALL");
     cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK);
     PQclear(r);
-    cr_assert_eq(post(EMP(U2, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
-    cr_assert_eq(post(EMP(U3, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(EMP(U2, "konin", "4"), NULL, &res), OUTCOME_OK, "%s", res.error.message);
+    cr_assert_eq(post(EMP(U3, "konin", "4"), NULL, &res), OUTCOME_OK, "%s", res.error.message);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM pg_prepared_statements"), 1);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 3);
 }
@@ -295,12 +297,12 @@ Test(ingest, batch_with_a_repeated_key)
     cr_assert(response_parse(other, strlen(other), cat, 1, &b2, &e) == 0, "%s", e.message);
     two[0] = b1->items[0];
     two[1] = b1->items[0];
-    cr_assert_eq(ingest_batch(db.conn, two, 2, NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(ingest_batch(db.conn, two, 2, NULL, &res), OUTCOME_OK, "%s", res.error.message);
     cr_expect_eq(res.created, 1);
     cr_expect_eq(res.duplicates, 1);
     two[0] = b2->items[0];
     two[1] = b2->items[0];
-    cr_expect_eq(ingest_batch(db.conn, two, 2, NULL, &res), 409, "%s", res.error.message);
+    cr_expect_eq(ingest_batch(db.conn, two, 2, NULL, &res), OUTCOME_CONFLICT, "%s", res.error.message);
     cr_expect_eq(testdb_long(&db, "SELECT answers[1] FROM response"), 4);
     response_batch_free(b1);
     response_batch_free(b2);
@@ -323,7 +325,7 @@ static void *race_post(void *arg)
 /* Another session inserts the key while this one's statement runs (it waits
  * on the other's uncommitted row, then skips it but cannot see it in its
  * snapshot): the content is still compared, in a fresh snapshot. */
-static void race(const char *theirs, const char *mine, int expect_status)
+static void race(const char *theirs, const char *mine, enum outcome expect)
 {
     struct racer r = { .body = mine };
     PGconn *other;
@@ -337,7 +339,7 @@ static void race(const char *theirs, const char *mine, int expect_status)
     cr_assert(db_connect(db.conninfo, &r.conn, err, sizeof err) == 0, "%s", err);
     /* theirs is stored for zabrze, then copied to konin in an open
      * transaction: the same encoding as ingest's */
-    cr_assert_eq(ingest_body(other, cat, theirs, strlen(theirs), NULL, &res), 201, "%s",
+    cr_assert_eq(ingest_body(other, cat, theirs, strlen(theirs), NULL, &res), OUTCOME_OK, "%s",
                  res.error.message);
     pr = PQexec(other, "BEGIN");
     PQclear(pr);
@@ -359,21 +361,21 @@ static void race(const char *theirs, const char *mine, int expect_status)
     PQclear(pr);
     cr_assert_eq(pthread_join(t, NULL), 0);
     cr_expect(waiting, "the second insert never waited on the first");
-    cr_expect_eq(r.res.status, expect_status, "%d %s", r.res.status, r.res.error.message);
+    cr_expect_eq(r.res.outcome, expect, "%d %s", (int)r.res.outcome, r.res.error.message);
     PQfinish(other);
     PQfinish(r.conn);
 }
 
 Test(ingest, concurrent_insert_with_other_content_is_409)
 {
-    race(EMP(U1, "zabrze", "4"), "[" EMP(U2, "konin", "4") "," EMP(U1, "konin", "5") "]", 409);
+    race(EMP(U1, "zabrze", "4"), "[" EMP(U2, "konin", "4") "," EMP(U1, "konin", "5") "]", OUTCOME_CONFLICT);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE city = 'konin'"), 1);
     cr_expect_eq(testdb_long(&db, "SELECT answers[1] FROM response WHERE city = 'konin'"), 4);
 }
 
 Test(ingest, concurrent_insert_with_the_same_content_is_a_duplicate)
 {
-    race(EMP(U1, "zabrze", "4"), "[" EMP(U2, "konin", "4") "," EMP(U1, "konin", "4") "]", 201);
+    race(EMP(U1, "zabrze", "4"), "[" EMP(U2, "konin", "4") "," EMP(U1, "konin", "4") "]", OUTCOME_OK);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE city = 'konin'"), 2);
 }
 
@@ -389,8 +391,8 @@ Test(ingest, free_text_round_trips)
                        "\"a\\\\b \\\"c\\\"\\nd\\te\\u0001 ż/\"}}";
     char *v;
 
-    cr_assert_eq(post(body, NULL, &res), 201, "%s", res.error.message);
-    cr_assert_eq(post(body, NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(body, NULL, &res), OUTCOME_OK, "%s", res.error.message);
+    cr_assert_eq(post(body, NULL, &res), OUTCOME_OK, "%s", res.error.message);
     cr_expect_eq(res.duplicates, 1);
     v = testdb_value(&db, "SELECT (texts[array_length(texts, 1)] = E'a\\\\b \"c\"\\nd\\te\\x01 ż/')"
                           "::text FROM response");
@@ -403,24 +405,24 @@ Test(ingest, single_object_conflict_is_409)
 {
     struct ingest_result res;
 
-    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), OUTCOME_OK, "%s", res.error.message);
     cr_expect_eq(res.created, 1);
-    cr_expect_eq(post(EMP(U1, "konin", "5"), NULL, &res), 409);
+    cr_expect_eq(post(EMP(U1, "konin", "5"), NULL, &res), OUTCOME_CONFLICT);
     cr_expect_str_eq(res.error.path, "id");
     cr_expect_eq(testdb_long(&db, "SELECT answers[1] FROM response"), 4);
-    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), 201, "%s", res.error.message);
+    cr_assert_eq(post(EMP(U1, "konin", "4"), NULL, &res), OUTCOME_OK, "%s", res.error.message);
     cr_expect_eq(res.created, 0);
     cr_expect_eq(res.duplicates, 1);
 }
 
 Test(ingest, single_object_racing_an_insert)
 {
-    race(EMP(U1, "zabrze", "4"), EMP(U1, "konin", "5"), 409);
+    race(EMP(U1, "zabrze", "4"), EMP(U1, "konin", "5"), OUTCOME_CONFLICT);
     cr_expect_eq(testdb_long(&db, "SELECT answers[1] FROM response WHERE city = 'konin'"), 4);
 }
 
 Test(ingest, single_object_racing_the_same_insert)
 {
-    race(EMP(U2, "zabrze", "4"), EMP(U2, "konin", "4"), 201);
+    race(EMP(U2, "zabrze", "4"), EMP(U2, "konin", "4"), OUTCOME_OK);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE city = 'konin'"), 1);
 }

@@ -7,6 +7,7 @@ Test(outcome, http_status)
 {
     cr_expect_eq(outcome_http_status(OUTCOME_OK), 200);
     cr_expect_eq(outcome_http_status(OUTCOME_INVALID), 400);
+    cr_expect_eq(outcome_http_status(OUTCOME_UNAUTHENTICATED), 401);
     cr_expect_eq(outcome_http_status(OUTCOME_FORBIDDEN), 403);
     cr_expect_eq(outcome_http_status(OUTCOME_NOT_FOUND), 404);
     cr_expect_eq(outcome_http_status(OUTCOME_CONFLICT), 409);
