@@ -79,6 +79,49 @@ void cli_help_db(FILE *out, int w)
             w, "--db CONNINFO", w, "", w, "-h, --help");
 }
 
+void cli_help_survey_wave(FILE *out, int w)
+{
+    fprintf(out,
+            msg("  %-*s badanie (zob. 'empirie registry list'; można też podać tytuł)\n"
+                "  %-*s fala (domyślnie: najnowsza)\n",
+                "  %-*s the survey (see 'empirie registry list'; its title works too)\n"
+                "  %-*s the wave (default: the latest)\n"),
+            w, "--survey SLUG", w, msg("--wave FALA", "--wave LABEL"));
+}
+
+void cli_help_exit_group(FILE *out)
+{
+    fputs(msg("\n"
+              "Kod wyjścia: 0 gotowe; 1 niepowodzenie (brak odpowiedzi grupy, błąd bazy\n"
+              "danych); 2 błąd użycia, w tym nieznane badanie, fala, miasto lub sieć\n"
+              "(komunikat podaje tę nazwę i najbliższe istniejące).\n",
+              "\n"
+              "Exit status: 0 done; 1 a failure (no responses of the group, a database\n"
+              "error); 2 a usage error, an unknown survey, wave, city or network included\n"
+              "(the message names it and lists the nearest names).\n"),
+          out);
+}
+
+int cli_parse_db(int argc, char **argv, void (*usage)(FILE *), const char **db)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+
+    *db = NULL;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': *db = optarg; break;
+        case 'h': usage(stdout); return 1;
+        default: usage(stderr); return -1;
+        }
+    }
+    return 0;
+}
+
 int cli_interactive(void)
 {
     return isatty(STDERR_FILENO);

@@ -48,6 +48,19 @@ int cli_lang(const char *cmd, const char *lang);
  * in the messages' language, for a column of options at width w. */
 void cli_help_db(FILE *out, int w);
 
+/* The help lines of --survey SLUG and --wave FALA of stats and report (a
+ * column at width w), and the paragraph on their exit statuses. */
+void cli_help_survey_wave(FILE *out, int w);
+void cli_help_exit_group(FILE *out);
+
+/*
+ * Parses the options of a subcommand that takes only --db and --help
+ * (arguments after them stay at optind): prints usage on stdout for --help
+ * and returns 1, prints it on stderr for a bad option and returns -1, else
+ * stores --db (or NULL) and returns 0.
+ */
+int cli_parse_db(int argc, char **argv, void (*usage)(FILE *), const char **db);
+
 /* True when stderr is a terminal (for progress displays). */
 int cli_interactive(void);
 
