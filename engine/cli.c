@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 void cli_error(const char *cmd, const char *fmt, ...)
@@ -120,6 +121,43 @@ int cli_parse_db(int argc, char **argv, void (*usage)(FILE *), const char **db)
         }
     }
     return 0;
+}
+
+int cli_start(int parsed, const char *db_flag, PGconn **conn)
+{
+    *conn = NULL;
+    if (parsed != 0)
+        return parsed > 0 ? CLI_OK : CLI_USAGE;
+    *conn = cli_connect(db_flag);
+    return *conn != NULL ? CLI_OK : CLI_FAIL;
+}
+
+int cli_actions(const char *cmd, int argc, char **argv, const struct cli_action *actions,
+                size_t nactions, void (*usage)(FILE *))
+{
+    char list[256] = "";
+    size_t len = 0;
+
+    for (size_t i = 0; argc >= 2 && i < nactions; i++)
+        if (strcmp(argv[1], actions[i].name) == 0) {
+            optind = 1;
+            return actions[i].run(argc - 1, argv + 1);
+        }
+    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < nactions && len < sizeof list; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+                                i == 0 ? "" : i + 1 < nactions ? ", " : msg(" lub ", " or "),
+                                actions[i].name);
+    if (argc >= 2)
+        cli_error(cmd, msg("nieznana czynność '%s' (%s)", "unknown subcommand '%s' (%s)"),
+                  argv[1], list);
+    else
+        cli_error(cmd, msg("brak czynności (%s)", "missing subcommand (%s)"), list);
+    usage(stderr);
+    return CLI_USAGE;
 }
 
 int cli_interactive(void)

@@ -253,25 +253,9 @@ static int close_link(int argc, char **argv)
 
 int cmd_link(int argc, char **argv)
 {
-    if (argc >= 2) {
-        optind = 1;
-        if (strcmp(argv[1], "create") == 0)
-            return create(argc - 1, argv + 1);
-        if (strcmp(argv[1], "list") == 0)
-            return list(argc - 1, argv + 1);
-        if (strcmp(argv[1], "close") == 0)
-            return close_link(argc - 1, argv + 1);
-        if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-            usage(stdout);
-            return CLI_OK;
-        }
-        cli_error("link", msg("nieznane polecenie '%s' (create, list, close)",
-                              "unknown subcommand '%s' (create, list, close)"),
-                  argv[1]);
-    } else {
-        cli_error("link", msg("brak polecenia (create, list, close)",
-                              "missing subcommand (create, list, close)"));
-    }
-    usage(stderr);
-    return CLI_USAGE;
+    static const struct cli_action actions[] = {
+        { "create", create }, { "list", list }, { "close", close_link },
+    };
+
+    return cli_actions("link", argc, argv, actions, sizeof actions / sizeof actions[0], usage);
 }

@@ -309,25 +309,8 @@ static int do_audit(int argc, char **argv)
 
 int cmd_responses(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "void") == 0) {
-        optind = 1;
-        return do_void(argc - 1, argv + 1);
-    }
-    if (argc >= 2 && strcmp(argv[1], "audit") == 0) {
-        optind = 1;
-        return do_audit(argc - 1, argv + 1);
-    }
-    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        usage(stdout);
-        return CLI_OK;
-    }
-    if (argc >= 2)
-        cli_error("responses", msg("nieznane polecenie '%s' (void lub audit)",
-                                   "unknown subcommand '%s' (void or audit)"),
-                  argv[1]);
-    else
-        cli_error("responses", msg("brak polecenia (void lub audit)",
-                                   "missing subcommand (void or audit)"));
-    usage(stderr);
-    return CLI_USAGE;
+    static const struct cli_action actions[] = { { "void", do_void }, { "audit", do_audit } };
+
+    return cli_actions("responses", argc, argv, actions, sizeof actions / sizeof actions[0],
+                       usage);
 }

@@ -312,27 +312,9 @@ static int revoke(int argc, char **argv)
 
 int cmd_token(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        int (*run)(int, char **);
-    } subs[] = { { "create", create }, { "list", list }, { "revoke", revoke } };
+    static const struct cli_action actions[] = {
+        { "create", create }, { "list", list }, { "revoke", revoke },
+    };
 
-    for (size_t i = 0; argc >= 2 && i < sizeof subs / sizeof subs[0]; i++)
-        if (strcmp(argv[1], subs[i].name) == 0) {
-            optind = 1;
-            return subs[i].run(argc - 1, argv + 1);
-        }
-    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        usage(stdout);
-        return CLI_OK;
-    }
-    if (argc >= 2)
-        cli_error("token", msg("nieznane polecenie '%s' (create, list lub revoke)",
-                               "unknown subcommand '%s' (create, list or revoke)"),
-                  argv[1]);
-    else
-        cli_error("token", msg("brak polecenia (create, list lub revoke)",
-                               "missing subcommand (create, list or revoke)"));
-    usage(stderr);
-    return CLI_USAGE;
+    return cli_actions("token", argc, argv, actions, sizeof actions / sizeof actions[0], usage);
 }
