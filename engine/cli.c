@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 void cli_error(const char *cmd, const char *fmt, ...)
@@ -77,6 +78,86 @@ void cli_help_db(FILE *out, int w)
                 "  %-*s variables, else the private cluster under var/)\n"
                 "  %-*s show this help\n"),
             w, "--db CONNINFO", w, "", w, "-h, --help");
+}
+
+void cli_help_survey_wave(FILE *out, int w)
+{
+    fprintf(out,
+            msg("  %-*s badanie (zob. 'empirie registry list'; można też podać tytuł)\n"
+                "  %-*s fala (domyślnie: najnowsza)\n",
+                "  %-*s the survey (see 'empirie registry list'; its title works too)\n"
+                "  %-*s the wave (default: the latest)\n"),
+            w, "--survey SLUG", w, msg("--wave FALA", "--wave LABEL"));
+}
+
+void cli_help_exit_group(FILE *out)
+{
+    fputs(msg("\n"
+              "Kod wyjścia: 0 gotowe; 1 niepowodzenie (brak odpowiedzi grupy, błąd bazy\n"
+              "danych); 2 błąd użycia, w tym nieznane badanie, fala, miasto lub sieć\n"
+              "(komunikat podaje tę nazwę i najbliższe istniejące).\n",
+              "\n"
+              "Exit status: 0 done; 1 a failure (no responses of the group, a database\n"
+              "error); 2 a usage error, an unknown survey, wave, city or network included\n"
+              "(the message names it and lists the nearest names).\n"),
+          out);
+}
+
+int cli_parse_db(int argc, char **argv, void (*usage)(FILE *), const char **db)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+
+    *db = NULL;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': *db = optarg; break;
+        case 'h': usage(stdout); return 1;
+        default: usage(stderr); return -1;
+        }
+    }
+    return 0;
+}
+
+int cli_start(int parsed, const char *db_flag, PGconn **conn)
+{
+    *conn = NULL;
+    if (parsed != 0)
+        return parsed > 0 ? CLI_OK : CLI_USAGE;
+    *conn = cli_connect(db_flag);
+    return *conn != NULL ? CLI_OK : CLI_FAIL;
+}
+
+int cli_actions(const char *cmd, int argc, char **argv, const struct cli_action *actions,
+                size_t nactions, void (*usage)(FILE *))
+{
+    char list[256] = "";
+    size_t len = 0;
+
+    for (size_t i = 0; argc >= 2 && i < nactions; i++)
+        if (strcmp(argv[1], actions[i].name) == 0) {
+            optind = 1;
+            return actions[i].run(argc - 1, argv + 1);
+        }
+    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < nactions && len < sizeof list; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+                                i == 0 ? "" : i + 1 < nactions ? ", " : msg(" lub ", " or "),
+                                actions[i].name);
+    if (argc >= 2)
+        cli_error(cmd, msg("nieznana czynność '%s' (%s)", "unknown subcommand '%s' (%s)"),
+                  argv[1], list);
+    else
+        cli_error(cmd, msg("brak czynności (%s)", "missing subcommand (%s)"), list);
+    usage(stderr);
+    return CLI_USAGE;
 }
 
 int cli_interactive(void)

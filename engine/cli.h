@@ -48,6 +48,40 @@ int cli_lang(const char *cmd, const char *lang);
  * in the messages' language, for a column of options at width w. */
 void cli_help_db(FILE *out, int w);
 
+/* The help lines of --survey SLUG and --wave FALA of stats and report (a
+ * column at width w), and the paragraph on their exit statuses. */
+void cli_help_survey_wave(FILE *out, int w);
+void cli_help_exit_group(FILE *out);
+
+/*
+ * Parses the options of a subcommand that takes only --db and --help
+ * (arguments after them stay at optind): prints usage on stdout for --help
+ * and returns 1, prints it on stderr for a bad option and returns -1, else
+ * stores --db (or NULL) and returns 0.
+ */
+int cli_parse_db(int argc, char **argv, void (*usage)(FILE *), const char **db);
+
+/*
+ * The start of a subcommand after its option parsing: parsed is 1 (help
+ * was printed), -1 (a usage error was printed) or 0 (go on). Returns the
+ * exit code: CLI_OK after help, CLI_USAGE, CLI_FAIL when the database
+ * cannot be reached (cli_connect), or CLI_OK with *conn connected; *conn
+ * is NULL in every case but the last.
+ */
+int cli_start(int parsed, const char *db_flag, PGconn **conn);
+
+/*
+ * A subcommand with actions (empirie token create|list|revoke): runs the
+ * action argv[1] names with argv + 1 (getopt reset), prints usage for
+ * -h/--help, else says which actions there are and returns CLI_USAGE.
+ */
+struct cli_action {
+    const char *name;
+    int (*run)(int argc, char **argv);
+};
+int cli_actions(const char *cmd, int argc, char **argv, const struct cli_action *actions,
+                size_t nactions, void (*usage)(FILE *));
+
 /* True when stderr is a terminal (for progress displays). */
 int cli_interactive(void);
 

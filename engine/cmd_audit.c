@@ -112,16 +112,13 @@ int cmd_audit(int argc, char **argv)
     struct audit_summary sum;
     struct catalog *cat = NULL;
     char err[ERR_MAX];
-    int rc = CLI_FAIL;
     PGconn *conn;
+    int rc = parse(argc, argv, &o);
 
-    switch (parse(argc, argv, &o)) {
-    case 1: return CLI_OK;
-    case -1: return CLI_USAGE;
-    }
-    conn = cli_connect(o.db);
+    rc = cli_start(rc, o.db, &conn);
     if (conn == NULL)
-        return CLI_FAIL;
+        return rc;
+    rc = CLI_FAIL;
     anon_cross_table = !o.legacy;
     if (catalog_load(conn, &cat, err, sizeof err) != 0 ||
         audit_survey(conn, cat, o.survey, o.wave, o.scope, stdout, &sum, err, sizeof err) != 0) {

@@ -5,6 +5,7 @@
 #include "db.h"
 #include "err.h"
 #include "import.h"
+#include "msg.h"
 #include "names.h"
 #include "utf8.h"
 
@@ -19,48 +20,87 @@
 
 static void usage(FILE *out)
 {
-    fputs("Usage: empirie import [OPTIONS] FILE\n"
-          "       empirie import --template SURVEY [--delimiter D] [--db CONNINFO]\n"
-          "\n"
-          "Imports survey responses from FILE (CSV or NDJSON, one response per record,\n"
-          "the same fields as the API: docs/import.md), all or nothing: every record is\n"
-          "validated against its instrument, and either every record is stored or none.\n"
-          "A response already stored with the same id and content is skipped; with\n"
-          "different content the import fails, naming the line. Errors name the line,\n"
-          "the column (or field) and the problem. FILE may be '-' for standard input\n"
-          "(then give --format); a pipe is slower than a file for new data, since it\n"
-          "cannot be read twice (docs/import.md). The file is streamed: its size does\n"
-          "not matter.\n"
-          "\n"
-          "Options:\n"
-          "  --format csv|ndjson  the format (default: from the extension: .csv, or\n"
-          "                       .ndjson / .jsonl)\n"
-          "  --delimiter D        CSV: the field separator: ',' ';' or tab (default: the\n"
-          "                       one the header line uses most)\n"
-          "  --encoding E         CSV: utf-8 (with or without BOM), windows-1250 or\n"
-          "                       iso-8859-2 (default: utf-8 when the file is valid\n"
-          "                       UTF-8, else whichever of the two the Polish letters\n"
-          "                       suggest); a pipe is read as utf-8 unless given\n"
-          "  --template SURVEY    print an empty CSV for the survey's newest version:\n"
-          "                       the header and one example row (UTF-8 with a BOM,\n"
-          "                       for Excel; --delimiter ';' for Polish Excel)\n"
-          "  --dry-run            validate everything, check against the database,\n"
-          "                       then roll back: nothing is stored\n"
-          "  --allow-closed-wave  take responses for waves that have closed (or not\n"
-          "                       opened yet): loading historical data on purpose.\n"
-          "                       Without it such a record is an error\n"
-          "  --max-errors N       invalid records to report before stopping (1-20,\n"
-          "                       default 10)\n"
-          "  --db CONNINFO        libpq connection string (default: $DATABASE_URL, the\n"
-          "                       PG* variables, else the private cluster under var/)\n"
-          "  -q, --quiet          no progress display (it shows only on a terminal)\n"
-          "  -h, --help           show this help\n"
-          "\n"
-          "City, survey, wave, option and attribute cells may hold the registry's or\n"
-          "the instrument's labels instead of codes (Konin, Kędzierzyn-Koźle, \"Raczej\n"
-          "się zgadzam\"), in any case, with or without Polish letters.\n"
-          "\n"
-          "Exit status: 0 imported, 1 nothing imported (errors on stderr), 2 usage.\n",
+    fputs(msg("Użycie: empirie import [OPCJE] PLIK\n"
+              "       empirie import --template BADANIE [--delimiter D] [--db CONNINFO]\n"
+              "\n"
+              "Importuje odpowiedzi z PLIKU (CSV lub NDJSON, jedna odpowiedź na rekord, te\n"
+              "same pola co w API: docs/import.md), wszystkie albo żadnej: każdy rekord jest\n"
+              "sprawdzany z jego kwestionariuszem i zapisywane są albo wszystkie rekordy,\n"
+              "albo żaden. Odpowiedź już zapisana z tym samym id i treścią jest pomijana; z\n"
+              "inną treścią import się nie udaje, a komunikat podaje wiersz. Błędy podają\n"
+              "wiersz, kolumnę (lub pole) i problem. PLIK może być '-', czyli standardowe\n"
+              "wejście (wtedy podaj --format); potok jest wolniejszy od pliku dla nowych\n"
+              "danych, bo nie da się go przeczytać dwa razy (docs/import.md). Plik jest\n"
+              "czytany strumieniowo: jego rozmiar nie ma znaczenia.\n"
+              "\n"
+              "Opcje:\n"
+              "  --format csv|ndjson  format (domyślnie: z rozszerzenia: .csv albo\n"
+              "                       .ndjson / .jsonl)\n"
+              "  --delimiter D        CSV: separator pól: ',' ';' lub tab (domyślnie: ten,\n"
+              "                       którego wiersz nagłówka używa najczęściej)\n"
+              "  --encoding E         CSV: utf-8 (z BOM lub bez), windows-1250 lub\n"
+              "                       iso-8859-2 (domyślnie: utf-8, gdy plik jest poprawnym\n"
+              "                       UTF-8, inaczej to z dwóch, na które wskazują polskie\n"
+              "                       litery); potok jest czytany jako utf-8, chyba że podano\n"
+              "  --template BADANIE   wypisuje pusty CSV dla najnowszej wersji badania:\n"
+              "                       nagłówek i jeden przykładowy wiersz (UTF-8 z BOM, dla\n"
+              "                       Excela; --delimiter ';' dla polskiego Excela)\n"
+              "  --dry-run            sprawdza wszystko, także z bazą danych, po czym wycofuje:\n"
+              "                       nic nie zostaje zapisane\n"
+              "  --allow-closed-wave  przyjmuje odpowiedzi z fal już zamkniętych (lub jeszcze\n"
+              "                       nieotwartych): celowe wczytywanie danych historycznych.\n"
+              "                       Bez tej opcji taki rekord jest błędem\n"
+              "  --max-errors N       ile błędnych rekordów zgłosić przed przerwaniem (1-20,\n"
+              "                       domyślnie 10)\n"
+              "  -q, --quiet          bez wskaźnika postępu (pokazuje się tylko w terminalu)\n",
+              "Usage: empirie import [OPTIONS] FILE\n"
+              "       empirie import --template SURVEY [--delimiter D] [--db CONNINFO]\n"
+              "\n"
+              "Imports survey responses from FILE (CSV or NDJSON, one response per record,\n"
+              "the same fields as the API: docs/import.md), all or nothing: every record is\n"
+              "validated against its instrument, and either every record is stored or none.\n"
+              "A response already stored with the same id and content is skipped; with\n"
+              "different content the import fails, naming the line. Errors name the line,\n"
+              "the column (or field) and the problem. FILE may be '-' for standard input\n"
+              "(then give --format); a pipe is slower than a file for new data, since it\n"
+              "cannot be read twice (docs/import.md). The file is streamed: its size does\n"
+              "not matter.\n"
+              "\n"
+              "Options:\n"
+              "  --format csv|ndjson  the format (default: from the extension: .csv, or\n"
+              "                       .ndjson / .jsonl)\n"
+              "  --delimiter D        CSV: the field separator: ',' ';' or tab (default: the\n"
+              "                       one the header line uses most)\n"
+              "  --encoding E         CSV: utf-8 (with or without BOM), windows-1250 or\n"
+              "                       iso-8859-2 (default: utf-8 when the file is valid\n"
+              "                       UTF-8, else whichever of the two the Polish letters\n"
+              "                       suggest); a pipe is read as utf-8 unless given\n"
+              "  --template SURVEY    print an empty CSV for the survey's newest version:\n"
+              "                       the header and one example row (UTF-8 with a BOM,\n"
+              "                       for Excel; --delimiter ';' for Polish Excel)\n"
+              "  --dry-run            validate everything, check against the database,\n"
+              "                       then roll back: nothing is stored\n"
+              "  --allow-closed-wave  take responses for waves that have closed (or not\n"
+              "                       opened yet): loading historical data on purpose.\n"
+              "                       Without it such a record is an error\n"
+              "  --max-errors N       invalid records to report before stopping (1-20,\n"
+              "                       default 10)\n"
+              "  -q, --quiet          no progress display (it shows only on a terminal)\n"),
+          out);
+    cli_help_db(out, 20);
+    fputs(msg("\n"
+              "Komórki miasta, badania, fali, opcji i atrybutu mogą zawierać zamiast kodów\n"
+              "nazwy z rejestru lub etykiety z kwestionariusza (Konin, Kędzierzyn-Koźle,\n"
+              "\"Raczej się zgadzam\"), w dowolnej wielkości liter, z polskimi literami lub bez.\n"
+              "\n"
+              "Kod wyjścia: 0 zaimportowano, 1 nic nie zaimportowano (błędy na stderr),\n"
+              "2 błąd użycia.\n",
+              "\n"
+              "City, survey, wave, option and attribute cells may hold the registry's or\n"
+              "the instrument's labels instead of codes (Konin, Kędzierzyn-Koźle, \"Raczej\n"
+              "się zgadzam\"), in any case, with or without Polish letters.\n"
+              "\n"
+              "Exit status: 0 imported, 1 nothing imported (errors on stderr), 2 usage.\n"),
           out);
 }
 
@@ -68,10 +108,12 @@ static void show_progress(void *ctx, size_t records, off_t bytes, off_t size)
 {
     (void)ctx;
     if (size > 0 && bytes >= 0)
-        fprintf(stderr, "\rimport: %zu records read (%d%%)", records,
-                (int)(100.0 * (double)bytes / (double)size));
+        fprintf(stderr, msg("\rimport: przeczytane rekordy: %zu (%d%%)",
+                            "\rimport: %zu records read (%d%%)"),
+                records, (int)(100.0 * (double)bytes / (double)size));
     else
-        fprintf(stderr, "\rimport: %zu records read", records);
+        fprintf(stderr, msg("\rimport: przeczytane rekordy: %zu", "\rimport: %zu records read"),
+                records);
     fflush(stderr);
 }
 
@@ -129,14 +171,19 @@ static int parse_args(int argc, char **argv, struct import_args *a)
                      strcasecmp(optarg, "tab") == 0)
                 a->opt.delimiter = '\t';
             else {
-                cli_error("import", "--delimiter: expected ',', ';' or tab, got '%s'", optarg);
+                cli_error("import", msg("--delimiter: oczekiwano ',', ';' lub tab, podano '%s'",
+                                        "--delimiter: expected ',', ';' or tab, got '%s'"),
+                          optarg);
                 return -1;
             }
             break;
         case 'E':
             if (strcmp(iconv_name(optarg) ? iconv_name(optarg) : "", "?") == 0) {
-                cli_error("import", "--encoding: expected utf-8, windows-1250 or iso-8859-2, "
-                                    "got '%s'", optarg);
+                cli_error("import", msg("--encoding: oczekiwano utf-8, windows-1250 lub "
+                                        "iso-8859-2, podano '%s'",
+                                        "--encoding: expected utf-8, windows-1250 or "
+                                        "iso-8859-2, got '%s'"),
+                          optarg);
                 return -1;
             }
             a->encoding = optarg;
@@ -144,7 +191,9 @@ static int parse_args(int argc, char **argv, struct import_args *a)
         case 'T': a->template_survey = optarg; break;
         case 'f':
             if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "ndjson") != 0) {
-                cli_error("import", "--format: expected csv or ndjson, got '%s'", optarg);
+                cli_error("import", msg("--format: oczekiwano csv lub ndjson, podano '%s'",
+                                        "--format: expected csv or ndjson, got '%s'"),
+                          optarg);
                 return -1;
             }
             a->opt.format = strcmp(optarg, "csv") == 0 ? IMPORT_CSV : IMPORT_NDJSON;
@@ -152,7 +201,8 @@ static int parse_args(int argc, char **argv, struct import_args *a)
         case 'm':
             a->opt.max_errors = strtoul(optarg, &end, 10);
             if (*end != '\0' || a->opt.max_errors < 1 || a->opt.max_errors > IMPORT_MAX_ERRORS) {
-                cli_error("import", "--max-errors: expected 1 to %d, got '%s'",
+                cli_error("import", msg("--max-errors: oczekiwano od 1 do %d, podano '%s'",
+                                        "--max-errors: expected 1 to %d, got '%s'"),
                           IMPORT_MAX_ERRORS, optarg);
                 return -1;
             }
@@ -162,14 +212,18 @@ static int parse_args(int argc, char **argv, struct import_args *a)
     }
     if (a->template_survey != NULL) {
         if (optind != argc) {
-            cli_error("import", "--template writes a file to stdout and reads none: unexpected "
-                                "'%s'", argv[optind]);
+            cli_error("import", msg("--template wypisuje plik na stdout i żadnego nie czyta: "
+                                    "nieoczekiwany argument '%s'",
+                                    "--template writes a file to stdout and reads none: "
+                                    "unexpected '%s'"),
+                      argv[optind]);
             return -1;
         }
         return 0;
     }
     if (optind + 1 != argc) {
-        cli_error("import", "expected one FILE (see --help)");
+        cli_error("import", msg("oczekiwano jednego PLIKU (zob. --help)",
+                                "expected one FILE (see --help)"));
         return -1;
     }
     a->file = argv[optind];
@@ -244,12 +298,14 @@ static FILE *to_utf8(FILE *in, const char *enc, const char *name, char *err, siz
     long long offset = 0;
 
     if (cd == (iconv_t)-1) {
-        err_set(err, errlen, "%s: cannot convert from %s: %s", name, enc, strerror(errno));
+        err_set(err, errlen, msg("%s: nie można przekształcić z %s: %s",
+                                 "%s: cannot convert from %s: %s"),
+                name, enc, strerror(errno));
         return NULL;
     }
     out = tmpfile();
     if (out == NULL) {
-        err_set(err, errlen, "a temporary file: %s", strerror(errno));
+        err_set(err, errlen, msg("plik tymczasowy: %s", "a temporary file: %s"), strerror(errno));
         goto fail;
     }
     for (;;) {
@@ -266,7 +322,8 @@ static FILE *to_utf8(FILE *in, const char *enc, const char *name, char *err, siz
         if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 && errno != EINVAL) {
             for (char *p = ibuf; p < ip; p++)
                 line += *p == '\n';
-            err_set(err, errlen, "%s:%ld: byte %lld (0x%02X) is not a character of %s",
+            err_set(err, errlen, msg("%s:%ld: bajt %lld (0x%02X) nie jest znakiem %s",
+                                     "%s:%ld: byte %lld (0x%02X) is not a character of %s"),
                     name, line, offset + (long long)(ip - ibuf) + 1, (unsigned char)*ip, enc);
             goto fail;
         }
@@ -274,14 +331,17 @@ static FILE *to_utf8(FILE *in, const char *enc, const char *name, char *err, siz
             line += *p == '\n';
         offset += ip - ibuf;
         if (fwrite(obuf, 1, (size_t)(op - obuf), out) != (size_t)(op - obuf)) {
-            err_set(err, errlen, "a temporary file: %s", strerror(errno));
+            err_set(err, errlen, msg("plik tymczasowy: %s", "a temporary file: %s"),
+                    strerror(errno));
             goto fail;
         }
         memmove(ibuf, ip, il);
         have = il;
         if (got == 0) {
             if (have > 0) {
-                err_set(err, errlen, "%s: the file ends inside a character of %s", name, enc);
+                err_set(err, errlen, msg("%s: plik kończy się w środku znaku %s",
+                                         "%s: the file ends inside a character of %s"),
+                        name, enc);
                 goto fail;
             }
             break;
@@ -289,7 +349,7 @@ static FILE *to_utf8(FILE *in, const char *enc, const char *name, char *err, siz
     }
     iconv_close(cd);
     if (fflush(out) != 0 || fseeko(out, 0, SEEK_SET) != 0) {
-        err_set(err, errlen, "a temporary file: %s", strerror(errno));
+        err_set(err, errlen, msg("plik tymczasowy: %s", "a temporary file: %s"), strerror(errno));
         fclose(out);
         return NULL;
     }
@@ -324,13 +384,17 @@ static int prepare_csv(struct import_args *a, FILE **in, FILE **conv, char *err,
     if (seekable(*in) && (a->encoding == NULL || a->opt.delimiter == 0)) {
         b = sample(*in, &n);
         if (b == NULL)
-            return err_set(err, errlen, "%s: cannot read: %s", a->file, strerror(errno));
+            return err_set(err, errlen, msg("%s: nie można czytać: %s", "%s: cannot read: %s"),
+                           a->file, strerror(errno));
     }
     if (a->encoding == NULL && b != NULL && !valid_utf8(b, n)) {
         enc = guess_8bit(b, n);
         if (!a->quiet)
-            fprintf(stderr, "empirie import: %s is not UTF-8: reading it as %s "
-                            "(--encoding to choose)\n", a->file, enc);
+            fprintf(stderr, msg("empirie import: %s nie jest w UTF-8: czytam go jako %s "
+                                "(wybór: --encoding)\n",
+                                "empirie import: %s is not UTF-8: reading it as %s "
+                                "(--encoding to choose)\n"),
+                    a->file, enc);
     }
     if (enc != NULL) {
         *conv = to_utf8(*in, enc, strcmp(a->file, "-") == 0 ? "stdin" : a->file, err, errlen);
@@ -343,7 +407,8 @@ static int prepare_csv(struct import_args *a, FILE **in, FILE **conv, char *err,
             free(b);
             b = sample(*in, &n);
             if (b == NULL)
-                return err_set(err, errlen, "a temporary file: %s", strerror(errno));
+                return err_set(err, errlen, msg("plik tymczasowy: %s", "a temporary file: %s"),
+                               strerror(errno));
         }
     }
     if (a->opt.delimiter == 0 && b != NULL)
@@ -365,7 +430,7 @@ static int load_cities(PGconn *conn, PGresult **res, struct names_entry **out, s
     e = calloc(*n > 0 ? *n : 1, sizeof *e);
     if (e == NULL) {
         PQclear(*res);
-        return err_set(err, errlen, "out of memory");
+        return err_set(err, errlen, "%s", msg("brak pamięci", "out of memory"));
     }
     for (size_t i = 0; i < *n; i++) {
         e[i].slug = PQgetvalue(*res, (int)i, 0);
@@ -466,7 +531,8 @@ static int write_template(PGconn *conn, struct import_args *a)
     PQclear(res);
     catalog_free(cat);
     if (fflush(stdout) != 0) {
-        cli_error("import", "cannot write the template: %s", strerror(errno));
+        cli_error("import", msg("nie można zapisać szablonu: %s", "cannot write the template: %s"),
+                  strerror(errno));
         return CLI_FAIL;
     }
     return CLI_OK;
@@ -483,7 +549,7 @@ static int run(PGconn *conn, FILE *in, struct import_args *a)
 
     if (res == NULL || catalog_load(conn, &cat, err, sizeof err) != 0 ||
         load_cities(conn, &cres, &cities, &a->opt.ncities, err, sizeof err) != 0) {
-        cli_error("import", "%s", res == NULL ? "out of memory" : err);
+        cli_error("import", "%s", res == NULL ? msg("brak pamięci", "out of memory") : err);
         catalog_free(cat);
         free(res);
         return CLI_FAIL;
@@ -497,10 +563,17 @@ static int run(PGconn *conn, FILE *in, struct import_args *a)
     for (size_t i = 0; i < res->nerrors; i++)
         cli_error("import", "%s", res->errors[i]);
     if (rc != 0)
-        cli_error("import", "nothing was imported (%zu records read)", res->records);
-    else
+        cli_error("import", msg("nic nie zaimportowano (przeczytane rekordy: %zu)",
+                                "nothing was imported (%zu records read)"),
+                  res->records);
+    else if (msg_english())
         printf("import: %zu records: %zu stored, %zu already stored%s\n", res->records,
                res->created, res->duplicates, a->opt.dry_run ? " (dry run: rolled back)" : "");
+    else
+        printf("import: %zu %s: zapisane: %zu, już zapisane wcześniej: %zu%s\n", res->records,
+               msg_pl_plural((long long)res->records, "rekord", "rekordy", "rekordów"),
+               res->created, res->duplicates,
+               a->opt.dry_run ? " (próba: wycofano)" : "");
     catalog_free(cat);
     free(cities);
     PQclear(cres);
@@ -529,7 +602,8 @@ int cmd_import(int argc, char **argv)
     }
     in = strcmp(a.file, "-") == 0 ? stdin : fopen(a.file, "r");
     if (in == NULL) {
-        cli_error("import", "%s: cannot open: %s", a.file, strerror(errno));
+        cli_error("import", msg("%s: nie można otworzyć: %s", "%s: cannot open: %s"), a.file,
+                  strerror(errno));
         return CLI_FAIL;
     }
     {

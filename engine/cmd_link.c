@@ -4,6 +4,7 @@
 #include "db.h"
 #include "err.h"
 #include "formlink.h"
+#include "msg.h"
 
 #include <ctype.h>
 #include <getopt.h>
@@ -13,37 +14,71 @@
 
 static void usage(FILE *out)
 {
-    fputs("Usage: empirie link create --survey S --wave W --city C [--label TEXT]\n"
-          "                           [--opens DATE] [--closes DATE] [--codes N]\n"
-          "                           [--base-url URL] [--db CONNINFO]\n"
-          "       empirie link list [--db CONNINFO]\n"
-          "       empirie link close ID [--db CONNINFO]\n"
-          "\n"
-          "A link is the address of the respondent's form, /s/KEY, for one survey, wave and\n"
-          "city (docs/form.md). The key is random (192 bits) and printed once: only its\n"
-          "SHA-256 is stored, so it cannot be shown again. The link opens on the wave's\n"
-          "opens_on and closes after its closes_on unless --opens / --closes say otherwise.\n"
-          "\n"
-          "create  prints the link's id and its URL; with --codes N, N single-use access\n"
-          "        codes after it, one per line, printed once (hand them out on paper or by\n"
-          "        mail merge: URL?code=CODE fills the code in). Nothing stored tells which\n"
-          "        code went with which response (docs/privacy.md, \"Form codes\").\n"
-          "list    every link: id, label, survey, wave, city, created, opens, closes, state,\n"
-          "        codes used of codes made, responses received through it\n"
-          "close   closes the link ID for good: its form answers 410 from then on\n"
-          "\n"
-          "Options:\n"
-          "  --survey S       survey slug\n"
-          "  --wave W         wave label of that survey\n"
-          "  --city C         city slug of the registry\n"
-          "  --label TEXT     a note for the coordinator (e.g. \"Wydział Finansów, papier\")\n"
-          "  --opens DATE     YYYY-MM-DD, instead of the wave's opens_on\n"
-          "  --closes DATE    YYYY-MM-DD, instead of the wave's closes_on\n"
-          "  --codes N        N single-use access codes (1 to 20000)\n"
-          "  --base-url URL   printed before /s/KEY (default $EMPIRIE_PUBLIC_URL, else none)\n"
-          "  --db CONNINFO    libpq connection string or URI\n"
-          "  -h, --help       show this help\n",
+    fputs(msg("Użycie: empirie link create --survey S --wave W --city C [--label TEKST]\n"
+              "                           [--opens DATA] [--closes DATA] [--codes N]\n"
+              "                           [--base-url URL] [--db CONNINFO]\n"
+              "       empirie link list [--db CONNINFO]\n"
+              "       empirie link close ID [--db CONNINFO]\n"
+              "\n"
+              "Link to adres formularza respondenta, /s/KLUCZ, dla jednego badania, fali i\n"
+              "miasta (docs/form.md). Klucz jest losowy (192 bity) i wypisywany raz: w bazie\n"
+              "jest tylko jego SHA-256, więc nie da się go pokazać ponownie. Link otwiera się\n"
+              "w dniu opens_on fali i zamyka po jej closes_on, chyba że --opens / --closes\n"
+              "mówią inaczej.\n"
+              "\n"
+              "create  wypisuje numer linku i jego URL; z --codes N po nim N jednorazowych\n"
+              "        kodów dostępu, po jednym w wierszu, wypisanych raz (rozdaj je na papierze\n"
+              "        albo korespondencją seryjną: URL?code=KOD wpisuje kod). Nic w bazie nie\n"
+              "        mówi, który kod dał którą odpowiedź (docs/privacy.md, \"Form codes\").\n"
+              "        Wiersze \"link ID\" i \"codes N\" są stałe (dla skryptów).\n"
+              "list    każdy link: id, etykieta, badanie, fala, miasto, utworzony, otwarcie,\n"
+              "        zamknięcie, stan, kody użyte z utworzonych, odpowiedzi przez niego\n"
+              "        (kolumny rozdzielone tabulatorem, z nagłówkami po angielsku)\n"
+              "close   zamyka link ID na stałe: jego formularz odpowiada odtąd 410\n"
+              "\n"
+              "Opcje:\n"
+              "  --survey S       slug badania\n"
+              "  --wave W         etykieta fali tego badania\n"
+              "  --city C         slug miasta z rejestru\n"
+              "  --label TEKST    notatka dla koordynatora (np. \"Wydział Finansów, papier\")\n"
+              "  --opens DATA     RRRR-MM-DD, zamiast opens_on fali\n"
+              "  --closes DATA    RRRR-MM-DD, zamiast closes_on fali\n"
+              "  --codes N        N jednorazowych kodów dostępu (od 1 do 20000)\n"
+              "  --base-url URL   wypisywany przed /s/KLUCZ (domyślnie $EMPIRIE_PUBLIC_URL,\n"
+              "                   inaczej nic)\n",
+              "Usage: empirie link create --survey S --wave W --city C [--label TEXT]\n"
+              "                           [--opens DATE] [--closes DATE] [--codes N]\n"
+              "                           [--base-url URL] [--db CONNINFO]\n"
+              "       empirie link list [--db CONNINFO]\n"
+              "       empirie link close ID [--db CONNINFO]\n"
+              "\n"
+              "A link is the address of the respondent's form, /s/KEY, for one survey, wave and\n"
+              "city (docs/form.md). The key is random (192 bits) and printed once: only its\n"
+              "SHA-256 is stored, so it cannot be shown again. The link opens on the wave's\n"
+              "opens_on and closes after its closes_on unless --opens / --closes say otherwise.\n"
+              "\n"
+              "create  prints the link's id and its URL; with --codes N, N single-use access\n"
+              "        codes after it, one per line, printed once (hand them out on paper or by\n"
+              "        mail merge: URL?code=CODE fills the code in). Nothing stored tells which\n"
+              "        code went with which response (docs/privacy.md, \"Form codes\").\n"
+              "        The lines \"link ID\" and \"codes N\" do not change (for scripts).\n"
+              "list    every link: id, label, survey, wave, city, created, opens, closes, state,\n"
+              "        codes used of codes made, responses received through it (columns\n"
+              "        separated by tabs, headed in English)\n"
+              "close   closes the link ID for good: its form answers 410 from then on\n"
+              "\n"
+              "Options:\n"
+              "  --survey S       survey slug\n"
+              "  --wave W         wave label of that survey\n"
+              "  --city C         city slug of the registry\n"
+              "  --label TEXT     a note for the coordinator (e.g. \"Wydział Finansów, papier\")\n"
+              "  --opens DATE     YYYY-MM-DD, instead of the wave's opens_on\n"
+              "  --closes DATE    YYYY-MM-DD, instead of the wave's closes_on\n"
+              "  --codes N        N single-use access codes (1 to 20000)\n"
+              "  --base-url URL   printed before /s/KEY (default $EMPIRIE_PUBLIC_URL, else\n"
+              "                   none)\n"),
           out);
+    cli_help_db(out, 16);
 }
 
 static int is_date(const char *s)
@@ -87,7 +122,8 @@ static int create(int argc, char **argv)
         case 'n':
             n = strtol(optarg, &end, 10);
             if (*optarg == '\0' || *end != '\0' || n < 1 || n > FORMLINK_MAX_CODES) {
-                cli_error("link", "--codes: expected a number from 1 to %d, got '%s'",
+                cli_error("link", msg("--codes: oczekiwano liczby od 1 do %d, podano '%s'",
+                                      "--codes: expected a number from 1 to %d, got '%s'"),
                           FORMLINK_MAX_CODES, optarg);
                 return CLI_USAGE;
             }
@@ -97,22 +133,22 @@ static int create(int argc, char **argv)
         default: usage(stderr); return CLI_USAGE;
         }
     }
-    if (optind != argc) {
-        cli_error("link", "unexpected argument '%s'", argv[optind]);
+    if (cli_no_args("link", argc, argv) != 0)
         return CLI_USAGE;
-    }
     if (nl.survey == NULL || nl.wave == NULL || nl.city == NULL) {
-        cli_error("link", "--survey, --wave and --city are required");
+        cli_error("link", msg("--survey, --wave i --city są wymagane",
+                              "--survey, --wave and --city are required"));
         return CLI_USAGE;
     }
     if ((nl.opens_on != NULL && !is_date(nl.opens_on)) ||
         (nl.closes_on != NULL && !is_date(nl.closes_on))) {
-        cli_error("link", "--opens / --closes: expected a date YYYY-MM-DD, got '%s'",
+        cli_error("link", msg("--opens / --closes: oczekiwano daty RRRR-MM-DD, podano '%s'",
+                              "--opens / --closes: expected a date YYYY-MM-DD, got '%s'"),
                   nl.opens_on != NULL && !is_date(nl.opens_on) ? nl.opens_on : nl.closes_on);
         return CLI_USAGE;
     }
     if (nl.ncodes > 0 && (codes = malloc(nl.ncodes * FORMLINK_CODE_SIZE)) == NULL) {
-        cli_error("link", "out of memory");
+        cli_error("link", msg("brak pamięci", "out of memory"));
         return CLI_FAIL;
     }
     conn = cli_connect(db);
@@ -139,28 +175,17 @@ static int create(int argc, char **argv)
 
 static int list(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    const char *db = NULL;
+    const char *db;
     char err[ERR_MAX];
     PGconn *conn;
     PGresult *res;
-    int c;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'h': usage(stdout); return CLI_OK;
-        default: usage(stderr); return CLI_USAGE;
-        }
+    switch (cli_parse_db(argc, argv, usage, &db)) {
+    case 1: return CLI_OK;
+    case -1: return CLI_USAGE;
     }
-    if (optind != argc) {
-        cli_error("link", "unexpected argument '%s'", argv[optind]);
+    if (cli_no_args("link", argc, argv) != 0)
         return CLI_USAGE;
-    }
     conn = cli_connect(db);
     if (conn == NULL)
         return CLI_FAIL;
@@ -192,31 +217,24 @@ static int list(int argc, char **argv)
 
 static int close_link(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    const char *db = NULL;
+    const char *db;
     char err[ERR_MAX], *end;
     PGconn *conn;
     long id;
-    int c;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'h': usage(stdout); return CLI_OK;
-        default: usage(stderr); return CLI_USAGE;
-        }
+    switch (cli_parse_db(argc, argv, usage, &db)) {
+    case 1: return CLI_OK;
+    case -1: return CLI_USAGE;
     }
     if (optind + 1 != argc) {
-        cli_error("link", "close: expected one link id (see 'empirie link list')");
+        cli_error("link", msg("close: oczekiwano jednego numeru linku (zob. 'empirie link list')",
+                              "close: expected one link id (see 'empirie link list')"));
         return CLI_USAGE;
     }
     id = strtol(argv[optind], &end, 10);
     if (*argv[optind] == '\0' || *end != '\0' || id < 1 || id > 2147483647) {
-        cli_error("link", "close: expected a link id (a positive number), got '%s'",
+        cli_error("link", msg("close: oczekiwano numeru linku (liczby dodatniej), podano '%s'",
+                              "close: expected a link id (a positive number), got '%s'"),
                   argv[optind]);
         return CLI_USAGE;
     }
@@ -229,28 +247,15 @@ static int close_link(int argc, char **argv)
         return CLI_FAIL;
     }
     PQfinish(conn);
-    printf("link %ld closed\n", id);
+    printf(msg("link %ld zamknięty\n", "link %ld closed\n"), id);
     return CLI_OK;
 }
 
 int cmd_link(int argc, char **argv)
 {
-    if (argc >= 2) {
-        optind = 1;
-        if (strcmp(argv[1], "create") == 0)
-            return create(argc - 1, argv + 1);
-        if (strcmp(argv[1], "list") == 0)
-            return list(argc - 1, argv + 1);
-        if (strcmp(argv[1], "close") == 0)
-            return close_link(argc - 1, argv + 1);
-        if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-            usage(stdout);
-            return CLI_OK;
-        }
-        cli_error("link", "unknown subcommand '%s' (create, list, close)", argv[1]);
-    } else {
-        cli_error("link", "missing subcommand (create, list, close)");
-    }
-    usage(stderr);
-    return CLI_USAGE;
+    static const struct cli_action actions[] = {
+        { "create", create }, { "list", list }, { "close", close_link },
+    };
+
+    return cli_actions("link", argc, argv, actions, sizeof actions / sizeof actions[0], usage);
 }

@@ -2,55 +2,43 @@
 #include "cli.h"
 #include "err.h"
 #include "migrate.h"
+#include "msg.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 static void usage(FILE *out)
 {
-    fputs("Usage: empirie migrate [--db CONNINFO]\n"
-          "\n"
-          "Applies the schema migrations built into this binary (queries/migrations/)\n"
-          "that the database has not seen yet, in order, each in its own transaction.\n"
-          "Running it again when nothing is pending changes nothing.\n"
-          "\n"
-          "Options:\n"
-          "  --db CONNINFO   libpq connection string or URI (default: $DATABASE_URL, the\n"
-          "                  PG* variables, else the private cluster under var/)\n"
-          "  -h, --help      show this help\n",
+    fputs(msg("Użycie: empirie migrate [--db CONNINFO]\n"
+              "\n"
+              "Stosuje wbudowane w ten program migracje schematu (queries/migrations/),\n"
+              "których baza danych jeszcze nie widziała, po kolei, każdą w osobnej\n"
+              "transakcji. Ponowne uruchomienie, gdy nic nie czeka, niczego nie zmienia.\n"
+              "\n"
+              "Opcje:\n",
+              "Usage: empirie migrate [--db CONNINFO]\n"
+              "\n"
+              "Applies the schema migrations built into this binary (queries/migrations/)\n"
+              "that the database has not seen yet, in order, each in its own transaction.\n"
+              "Running it again when nothing is pending changes nothing.\n"
+              "\n"
+              "Options:\n"),
           out);
+    cli_help_db(out, 15);
 }
 
 int cmd_migrate(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    const char *db = NULL;
+    const char *db;
     char err[ERR_MAX];
     PGconn *conn;
     int applied = 0;
-    int c;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return CLI_OK;
-        default:
-            usage(stderr);
-            return CLI_USAGE;
-        }
+    switch (cli_parse_db(argc, argv, usage, &db)) {
+    case 1: return CLI_OK;
+    case -1: return CLI_USAGE;
     }
-    if (optind != argc) {
-        cli_error("migrate", "unexpected argument '%s'", argv[optind]);
+    if (cli_no_args("migrate", argc, argv) != 0)
         return CLI_USAGE;
-    }
     conn = cli_connect(db);
     if (conn == NULL)
         return CLI_FAIL;
@@ -60,6 +48,10 @@ int cmd_migrate(int argc, char **argv)
         return CLI_FAIL;
     }
     PQfinish(conn);
-    printf("migrate: %d migration%s applied\n", applied, applied == 1 ? "" : "s");
+    if (msg_english())
+        printf("migrate: %d migration%s applied\n", applied, applied == 1 ? "" : "s");
+    else
+        printf("migrate: zastosowano %d %s\n", applied,
+               msg_pl_plural(applied, "migrację", "migracje", "migracji"));
     return CLI_OK;
 }

@@ -2,6 +2,7 @@
 #include "catalog.h"
 #include "cli.h"
 #include "err.h"
+#include "msg.h"
 #include "names.h"
 #include "participation.h"
 #include "utf8.h"
@@ -12,27 +13,45 @@
 
 static void usage(FILE *out)
 {
-    fputs("Usage: empirie participation --survey S [--wave W] [--city C | --network N]\n"
-          "                             [--json] [--db CONNINFO]\n"
-          "\n"
-          "Responses so far in a wave (default: the newest), per city: the count, the\n"
-          "response rate against the city hall's headcount when the registry knows it,\n"
-          "the responses per day, and per department where the registry holds\n"
-          "department headcounts (a department below the survey's anonymity threshold\n"
-          "shows no count). Void responses are not counted. The same as\n"
-          "GET /v1/participation.\n"
-          "\n"
-          "Options:\n"
-          "  --survey S      the survey (slug or title)\n"
-          "  --wave W        the wave (default: the newest)\n"
-          "  --city C        one city (slug or name)\n"
-          "  --network N     the member cities of one network\n"
-          "  --json          print the JSON document\n"
-          "  --db CONNINFO   libpq connection string or URI\n"
-          "  -h, --help      show this help\n"
-          "\n"
-          "Exit status: 0 done, 1 failure, 2 usage error (an unknown survey, wave, city\n"
-          "or network included).\n",
+    fputs(msg("Użycie: empirie participation --survey S [--wave W] [--city C | --network N]\n"
+              "                             [--json] [--db CONNINFO]\n"
+              "\n"
+              "Dotychczasowe odpowiedzi w fali (domyślnie: najnowszej), według miasta: ich\n"
+              "liczba, odsetek odpowiedzi wobec zatrudnienia w urzędzie, gdy rejestr je zna,\n"
+              "odpowiedzi dzień po dniu oraz według wydziału, gdy rejestr zna zatrudnienie\n"
+              "wydziałów (wydział poniżej progu anonimowości badania nie pokazuje liczby).\n"
+              "Unieważnione odpowiedzi nie są liczone. To samo co GET /v1/participation.\n"
+              "\n"
+              "Opcje:\n"
+              "  --survey S      badanie (slug lub tytuł)\n"
+              "  --wave W        fala (domyślnie: najnowsza)\n"
+              "  --city C        jedno miasto (slug lub nazwa)\n"
+              "  --network N     miasta członkowskie jednej sieci\n"
+              "  --json          wypisuje dokument JSON\n",
+              "Usage: empirie participation --survey S [--wave W] [--city C | --network N]\n"
+              "                             [--json] [--db CONNINFO]\n"
+              "\n"
+              "Responses so far in a wave (default: the newest), per city: the count, the\n"
+              "response rate against the city hall's headcount when the registry knows it,\n"
+              "the responses per day, and per department where the registry holds\n"
+              "department headcounts (a department below the survey's anonymity threshold\n"
+              "shows no count). Void responses are not counted. The same as\n"
+              "GET /v1/participation.\n"
+              "\n"
+              "Options:\n"
+              "  --survey S      the survey (slug or title)\n"
+              "  --wave W        the wave (default: the newest)\n"
+              "  --city C        one city (slug or name)\n"
+              "  --network N     the member cities of one network\n"
+              "  --json          print the JSON document\n"),
+          out);
+    cli_help_db(out, 15);
+    fputs(msg("\n"
+              "Kod wyjścia: 0 gotowe, 1 niepowodzenie, 2 błąd użycia (w tym nieznane badanie,\n"
+              "fala, miasto lub sieć).\n",
+              "\n"
+              "Exit status: 0 done, 1 failure, 2 usage error (an unknown survey, wave, city\n"
+              "or network included).\n"),
           out);
 }
 
@@ -58,42 +77,60 @@ static void count(const json_t *v, size_t width)
     utf8_lpad(stdout, buf, width);
 }
 
+/* The responses, headcount and rate of a city, department or the total,
+ * in columns of widths w. */
+static void print_counts(const json_t *o, const size_t w[3])
+{
+    fputs("  ", stdout);
+    count(json_object_get(o, "responses"), w[0]);
+    fputs("  ", stdout);
+    count(json_object_get(o, "headcount"), w[1]);
+    fputs("  ", stdout);
+    pct(json_object_get(o, "rate"), w[2]);
+}
+
 static void print_table(const json_t *doc)
 {
     const json_t *cities = json_object_get(doc, "cities"), *total = json_object_get(doc, "total");
-    size_t namew = 5, i, j;
+    const char *head[3] = { msg("odpowiedzi", "responses"), msg("zatrudnienie", "headcount"),
+                            msg("odsetek", "rate") };
+    size_t w[3] = { 9, 9, 6 };
+    size_t namew = 6, i, j;
     json_t *c, *d;
     int examples = 0;
 
+    for (int k = 0; k < 3; k++)
+        if (utf8_width(head[k]) > w[k])
+            w[k] = utf8_width(head[k]);
     json_array_foreach(cities, i, c) {
-        size_t w = utf8_width(json_string_value(json_object_get(c, "name")));
+        size_t cw = utf8_width(json_string_value(json_object_get(c, "name")));
 
-        if (w > namew)
-            namew = w;
+        if (cw > namew)
+            namew = cw;
         json_array_foreach(json_object_get(c, "departments"), j, d) {
-            w = 2 + utf8_width(json_string_value(json_object_get(d, "label")));
-            if (w > namew)
-                namew = w < 48 ? w : 48;
+            cw = 2 + utf8_width(json_string_value(json_object_get(d, "label")));
+            if (cw > namew)
+                namew = cw < 48 ? cw : 48;
         }
     }
-    printf("%s, wave %s (%s to %s), anonymity threshold %d\n\n",
+    printf(msg("%s, fala %s (od %s do %s), próg anonimowości %d\n\n",
+               "%s, wave %s (%s to %s), anonymity threshold %d\n\n"),
            json_string_value(json_object_get(doc, "survey")),
            json_string_value(json_object_get(doc, "wave")),
            json_string_value(json_object_get(doc, "opens_on")),
            json_string_value(json_object_get(doc, "closes_on")),
            (int)json_integer_value(json_object_get(doc, "threshold")));
-    utf8_pad(stdout, "city", namew);
-    printf("  responses  headcount    rate\n");
+    utf8_pad(stdout, msg("miasto", "city"), namew);
+    for (int k = 0; k < 3; k++) {
+        fputs("  ", stdout);
+        utf8_lpad(stdout, head[k], w[k]);
+    }
+    fputc('\n', stdout);
     json_array_foreach(cities, i, c) {
         utf8_pad(stdout, json_string_value(json_object_get(c, "name")), namew);
-        fputs("  ", stdout);
-        count(json_object_get(c, "responses"), 9);
-        fputs("  ", stdout);
-        count(json_object_get(c, "headcount"), 9);
-        fputs("  ", stdout);
-        pct(json_object_get(c, "rate"), 6);
+        print_counts(c, w);
         if (json_is_true(json_object_get(c, "example_headcount"))) {
-            fputs("  (example headcount)", stdout);
+            printf("  (%s)", msg("zatrudnienie przykładowe", "example headcount"));
             examples = 1;
         }
         fputc('\n', stdout);
@@ -104,39 +141,30 @@ static void print_table(const json_t *doc)
             /* at most 46 characters of the label */
             snprintf(label, sizeof label, "  %s", l);
             if (utf8_width(label) > 48) {
-                size_t k = 0, w = 0;
+                size_t k = 0, cols = 0;
 
-                while (label[k] != '\0' && w < 47) {
+                while (label[k] != '\0' && cols < 47) {
                     k++;
                     while (((unsigned char)label[k] & 0xC0) == 0x80)
                         k++;
-                    w++;
+                    cols++;
                 }
                 snprintf(label + k, sizeof label - k, "…");
             }
             utf8_pad(stdout, label, namew);
-            fputs("  ", stdout);
-            count(json_object_get(d, "responses"), 9);
-            fputs("  ", stdout);
-            count(json_object_get(d, "headcount"), 9);
-            fputs("  ", stdout);
-            pct(json_object_get(d, "rate"), 6);
+            print_counts(d, w);
             if (json_is_true(json_object_get(d, "hidden")))
-                fputs("  (hidden: anonymity threshold)", stdout);
+                printf("  (%s)", msg("ukryte: próg anonimowości", "hidden: anonymity threshold"));
             fputc('\n', stdout);
         }
     }
-    utf8_pad(stdout, "total", namew);
-    fputs("  ", stdout);
-    count(json_object_get(total, "responses"), 9);
-    fputs("  ", stdout);
-    count(json_object_get(total, "headcount"), 9);
-    fputs("  ", stdout);
-    pct(json_object_get(total, "rate"), 6);
+    utf8_pad(stdout, msg("razem", "total"), namew);
+    print_counts(total, w);
     fputc('\n', stdout);
     if (examples)
-        puts("(example headcount: example figures of the registry, not the city's)");
-    puts("\nresponses per day:");
+        puts(msg("(zatrudnienie przykładowe: przykładowe liczby z rejestru, nie dane miasta)",
+                 "(example headcount: example figures of the registry, not the city's)"));
+    puts(msg("\nodpowiedzi dzień po dniu:", "\nresponses per day:"));
     json_array_foreach(cities, i, c) {
         const json_t *days = json_object_get(c, "by_day");
 
@@ -181,16 +209,12 @@ int cmd_participation(int argc, char **argv)
         default: usage(stderr); return CLI_USAGE;
         }
     }
-    if (optind != argc) {
-        cli_error("participation", "unexpected argument '%s'", argv[optind]);
+    if (cli_no_args("participation", argc, argv) != 0 ||
+        cli_required("participation", "--survey", names.survey) != 0)
         return CLI_USAGE;
-    }
-    if (names.survey == NULL) {
-        cli_error("participation", "--survey is required (see --help)");
-        return CLI_USAGE;
-    }
     if (names.city != NULL && names.network != NULL) {
-        cli_error("participation", "give --city or --network, not both");
+        cli_error("participation", msg("podaj --city albo --network, nie oba",
+                                       "give --city or --network, not both"));
         return CLI_USAGE;
     }
     conn = cli_connect(db);
@@ -217,7 +241,7 @@ int cmd_participation(int argc, char **argv)
     }
     if (json) {
         if (json_dumpf(doc, stdout, JSON_INDENT(2)) != 0)
-            cli_error("participation", "cannot write the JSON");
+            cli_error("participation", msg("nie można zapisać JSON", "cannot write the JSON"));
         putchar('\n');
     } else {
         print_table(doc);

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "db.h"
 #include "err.h"
+#include "msg.h"
 #include "registry.h"
 #include "utf8.h"
 
@@ -14,29 +15,47 @@
 
 static void usage(FILE *out)
 {
-    fputs("Usage: empirie registry load [--dir DIR] [--surveys DIR] [--db CONNINFO] [--quiet]\n"
-          "       empirie registry list [--db CONNINFO]\n"
-          "\n"
-          "load  reads surveys/registry/ (cities.json, networks.json, memberships.json,\n"
-          "      waves.json) and the instruments surveys/*.json, validates every file,\n"
-          "      then writes it all in one transaction; a bad file is rejected, naming\n"
-          "      the file, the entry (item, attribute, ...) and the field, and nothing\n"
-          "      is written. Loading the same files twice changes nothing. A survey\n"
-          "      version, once loaded, cannot change: a changed instrument needs a new\n"
-          "      version (docs/survey-format.md).\n"
-          "list  prints the cities, networks, surveys and waves in the database.\n"
-          "\n"
-          "Options:\n"
-          "  --dir DIR       the registry folder (default: surveys/registry below\n"
-          "                  $EMPIRIE_ROOT, else the current directory when it has one,\n"
-          "                  else ../share/empirie beside the binary, where make install\n"
-          "                  puts it)\n"
-          "  --surveys DIR   the folder of instruments (default: surveys below the same)\n"
-          "  --db CONNINFO   libpq connection string (default: $DATABASE_URL, the PG*\n"
-          "                  variables, else the private cluster under var/)\n"
-          "  -q, --quiet     load: print only the counts\n"
-          "  -h, --help      show this help\n",
+    fputs(msg("Użycie: empirie registry load [--dir KATALOG] [--surveys KATALOG] [--db CONNINFO]\n"
+              "                              [--quiet]\n"
+              "       empirie registry list [--db CONNINFO]\n"
+              "\n"
+              "load  czyta surveys/registry/ (cities.json, networks.json, memberships.json,\n"
+              "      waves.json) i kwestionariusze surveys/*.json, sprawdza każdy plik,\n"
+              "      po czym zapisuje wszystko w jednej transakcji; zły plik jest odrzucany\n"
+              "      z podaniem pliku, wpisu (pytanie, atrybut, ...) i pola, a nic nie\n"
+              "      zostaje zapisane. Dwukrotne wczytanie tych samych plików niczego nie\n"
+              "      zmienia. Wczytana wersja badania nie może się zmienić: zmieniony\n"
+              "      kwestionariusz wymaga nowej wersji (docs/survey-format.md).\n"
+              "list  wypisuje miasta, sieci, badania i fale zapisane w bazie danych.\n"
+              "\n"
+              "Opcje:\n"
+              "  --dir KATALOG      katalog rejestru (domyślnie: surveys/registry w\n"
+              "                     $EMPIRIE_ROOT, inaczej w bieżącym katalogu, jeśli go ma,\n"
+              "                     inaczej ../share/empirie obok programu, gdzie umieszcza\n"
+              "                     go make install)\n"
+              "  --surveys KATALOG  katalog kwestionariuszy (domyślnie: surveys w tym samym)\n"
+              "  -q, --quiet        load: wypisuje tylko liczby\n",
+              "Usage: empirie registry load [--dir DIR] [--surveys DIR] [--db CONNINFO] [--quiet]\n"
+              "       empirie registry list [--db CONNINFO]\n"
+              "\n"
+              "load  reads surveys/registry/ (cities.json, networks.json, memberships.json,\n"
+              "      waves.json) and the instruments surveys/*.json, validates every file,\n"
+              "      then writes it all in one transaction; a bad file is rejected, naming\n"
+              "      the file, the entry (item, attribute, ...) and the field, and nothing\n"
+              "      is written. Loading the same files twice changes nothing. A survey\n"
+              "      version, once loaded, cannot change: a changed instrument needs a new\n"
+              "      version (docs/survey-format.md).\n"
+              "list  prints the cities, networks, surveys and waves in the database.\n"
+              "\n"
+              "Options:\n"
+              "  --dir DIR          the registry folder (default: surveys/registry below\n"
+              "                     $EMPIRIE_ROOT, else the current directory when it has\n"
+              "                     one, else ../share/empirie beside the binary, where\n"
+              "                     make install puts it)\n"
+              "  --surveys DIR      the folder of instruments (default: surveys below the same)\n"
+              "  -q, --quiet        load: print only the counts\n"),
           out);
+    cli_help_db(out, 18);
 }
 
 static int print_surveys(PGconn *conn)
@@ -45,22 +64,26 @@ static int print_surveys(PGconn *conn)
     PGresult *res;
     int n;
 
+    const char *params[] = { msg("%s (od %s do %s)", "%s (%s to %s)"), msg("pl", "en") };
+
+    /* the title in the messages' language, else the Polish one */
     if (db_exec(conn,
-                "SELECT s.slug, s.version, s.definition->'title'->>'pl', "
-                "coalesce(string_agg(format('%s (%s to %s)', w.label, w.opens_on, w.closes_on), "
+                "SELECT s.slug, s.version, "
+                "coalesce(s.definition->'title'->>$2, s.definition->'title'->>'pl'), "
+                "coalesce(string_agg(format($1, w.label, w.opens_on, w.closes_on), "
                 "', ' ORDER BY w.opens_on), '') "
                 "FROM survey s LEFT JOIN wave w ON w.survey = s.slug AND w.survey_version = s.version "
                 "GROUP BY s.slug, s.version, s.definition ORDER BY s.slug, s.version",
-                0, NULL, &res, NULL, err, sizeof err) != 0) {
+                2, params, &res, NULL, err, sizeof err) != 0) {
         cli_error("registry", "%s", err);
         return -1;
     }
     n = PQntuples(res);
-    printf("Surveys (%d versions):\n", n);
+    printf(msg("Badania (wersje: %d):\n", "Surveys (%d versions):\n"), n);
     for (int i = 0; i < n; i++)
-        printf("  %-26s v%-3s %s\n  %-31s waves: %s\n", PQgetvalue(res, i, 0),
-               PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), "",
-               PQgetvalue(res, i, 3)[0] != '\0' ? PQgetvalue(res, i, 3) : "none");
+        printf("  %-26s v%-3s %s\n  %-31s %s: %s\n", PQgetvalue(res, i, 0),
+               PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), "", msg("fale", "waves"),
+               PQgetvalue(res, i, 3)[0] != '\0' ? PQgetvalue(res, i, 3) : msg("brak", "none"));
     PQclear(res);
     return 0;
 }
@@ -100,14 +123,14 @@ static int print_registry(PGconn *conn)
     order = calloc((size_t)n + 1, sizeof *order);
     if (order == NULL) {
         PQclear(res);
-        cli_error("registry", "out of memory");
+        cli_error("registry", msg("brak pamięci", "out of memory"));
         return -1;
     }
     for (int i = 0; i < n; i++)
         order[i] = i;
     sort_res = res;
     qsort(order, (size_t)n, sizeof *order, city_order);
-    printf("Cities (%d):\n", n);
+    printf(msg("Miasta (%d):\n", "Cities (%d):\n"), n);
     /* padded by display width: "Kędzierzyn-Koźle" is 16 columns, 18 bytes */
     for (int k = 0; k < n; k++) {
         int i = order[k];
@@ -121,7 +144,9 @@ static int print_registry(PGconn *conn)
         fputc(' ', stdout);
         utf8_pad(stdout, PQgetvalue(res, i, 4),
                  strcmp(PQgetvalue(res, i, 3), "t") == 0 ? 0 : 7);
-        fputs(strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "\n" : " (outside the programme)\n",
+        fputs(strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "\n"
+                                                       : msg(" (poza programem)\n",
+                                                             " (outside the programme)\n"),
               stdout);
     }
     free(order);
@@ -138,14 +163,16 @@ static int print_registry(PGconn *conn)
         return -1;
     }
     n = PQntuples(res);
-    printf("Networks (%d):\n", n);
+    printf(msg("Sieci (%d):\n", "Networks (%d):\n"), n);
     for (int i = 0; i < n; i++) {
         fputs("  ", stdout);
         utf8_pad(stdout, PQgetvalue(res, i, 0), 32);
         fputc(' ', stdout);
         utf8_pad(stdout, PQgetvalue(res, i, 1), 32);
-        printf(" %3s members, %s observers%s\n", PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
-               strcmp(PQgetvalue(res, i, 4), "t") == 0 ? " (example memberships)" : "");
+        printf(msg(" członkowie: %3s, obserwatorzy: %s%s\n", " %3s members, %s observers%s\n"),
+               PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+               strcmp(PQgetvalue(res, i, 4), "t") != 0 ? ""
+               : msg(" (członkostwa przykładowe)", " (example memberships)"));
     }
     PQclear(res);
     return print_surveys(conn);
@@ -197,12 +224,15 @@ int cmd_registry(int argc, char **argv)
         }
     }
     if (optind + 1 != argc) {
-        cli_error("registry", "expected one action: load or list (see --help)");
+        cli_error("registry", msg("oczekiwano jednej czynności: load lub list (zob. --help)",
+                                  "expected one action: load or list (see --help)"));
         return CLI_USAGE;
     }
     action = argv[optind];
     if (strcmp(action, "load") != 0 && strcmp(action, "list") != 0) {
-        cli_error("registry", "unknown action '%s': expected load or list", action);
+        cli_error("registry", msg("nieznana czynność '%s': oczekiwano load lub list",
+                                  "unknown action '%s': expected load or list"),
+                  action);
         return CLI_USAGE;
     }
     if (dir == NULL) {
@@ -225,17 +255,20 @@ int cmd_registry(int argc, char **argv)
         return CLI_FAIL;
     }
     for (size_t i = 0; reg != NULL && i < registry_nwarnings(reg); i++)
-        fprintf(stderr, "registry: warning: %s\n", registry_warning(reg, i));
+        fprintf(stderr, msg("registry: uwaga: %s\n", "registry: warning: %s\n"),
+                registry_warning(reg, i));
     if (reg != NULL) {
         if (registry_store(conn, reg, &counts, err, sizeof err) != 0) {
-            cli_error("registry", "%s (nothing was written)", err);
+            cli_error("registry", msg("%s (nic nie zapisano)", "%s (nothing was written)"), err);
             registry_free(reg);
             PQfinish(conn);
             return CLI_FAIL;
         }
         registry_free(reg);
-        printf("registry: loaded %zu cities, %zu networks, %zu memberships, %zu survey "
-               "versions and %zu waves from %s and %s\n",
+        printf(msg("registry: wczytano miasta: %zu, sieci: %zu, członkostwa: %zu, wersje "
+                   "badań: %zu i fale: %zu z %s i %s\n",
+                   "registry: loaded %zu cities, %zu networks, %zu memberships, %zu survey "
+                   "versions and %zu waves from %s and %s\n"),
                counts.cities, counts.networks, counts.memberships, counts.surveys, counts.waves,
                dir, surveys);
     }

@@ -20,52 +20,84 @@
 
 static void usage(FILE *out)
 {
-    fputs("Usage: empirie report --survey SLUG [--wave LABEL]\n"
-          "                      (--city SLUG | --network SLUG | --ministry | --all)\n"
-          "                      [--out DIR] [--lang pl|en] [--csv-dialect excel-pl]\n"
-          "                      [--db CONNINFO]\n"
-          "       empirie report --ministry [--survey all] [--wave LABEL] [--out DIR] ...\n"
-          "\n"
-          "Writes XLSX reports of one survey wave, from the same figures as\n"
-          "'empirie stats' (groups and cells below the anonymity threshold are shown\n"
-          "as a dash with a note, in the ministry's tidy data as empty with status\n"
-          "suppressed; never their value):\n"
-          "  city      DIR/WAVE/miasto-CITY-SURVEY.xlsx: summary, items, dimensions,\n"
-          "            trends, distributions, comparison with the network, methodology\n"
-          "  network   DIR/WAVE/siec-NETWORK-SURVEY.xlsx: summary, the member cities\n"
-          "            side by side (heat map), ranking, the network's trend, methodology\n"
-          "  ministry  DIR/WAVE/ministerstwo-SURVEY.xlsx (+ .csv, .json, -codebook.csv,\n"
-          "            .datapackage.json): one tidy row per wave x city or network x\n"
-          "            indicator, a codebook, a sheet per network with every wave; without\n"
-          "            --survey (or with --survey all) every survey in one export:\n"
-          "            DIR/WAVE/ministerstwo.xlsx, .csv, .json, -codebook.csv and\n"
-          "            datapackage.json, WAVE the latest wave\n"
-          "With --lang en the names are city-, network- and ministry-. Each file is\n"
-          "written under a temporary name and renamed when complete. The written\n"
-          "paths are printed, one a line.\n"
-          "\n"
-          "Options:\n"
-          "  --survey SLUG     the survey (see 'empirie registry list'; its title works too)\n"
-          "  --wave LABEL      the wave (default: the latest)\n"
-          "  --city SLUG       the workbook of one city (slug or name, as for stats)\n"
-          "  --network SLUG    the workbook of one network (slug or name)\n"
-          "  --ministry        the ministry's export (workbook, CSV, JSON, codebook CSV and\n"
-          "                    the Frictionless data package descriptor)\n"
-          "  --all             every city and network with responses in the wave, and the\n"
-          "                    ministry's export\n"
-          "  --out DIR         where to write (default: out)\n"
-          "  --lang pl|en      labels in Polish (default) or English\n"
-          "  --csv-dialect excel-pl\n"
-          "                    also write the ministry's CSV for a Polish Excel\n"
-          "                    (...-excel-pl.csv: UTF-8 with BOM, ';', decimal comma)\n"
-          "  --db CONNINFO     libpq connection string (default: $DATABASE_URL, the PG*\n"
-          "                    variables, else the private cluster under var/)\n"
-          "  -h, --help        show this help\n"
-          "\n"
-          "Exit status: 0 done; 1 a failure (no responses of the group, a database\n"
-          "error); 2 a usage error, an unknown survey, wave, city or network included\n"
-          "(the message names it and lists the nearest names).\n",
+    fputs(msg("Użycie: empirie report --survey SLUG [--wave FALA]\n"
+              "                      (--city SLUG | --network SLUG | --ministry | --all)\n"
+              "                      [--out KATALOG] [--lang pl|en] [--csv-dialect excel-pl]\n"
+              "                      [--db CONNINFO]\n"
+              "       empirie report --ministry [--survey all] [--wave FALA] [--out KATALOG] ...\n"
+              "\n"
+              "Zapisuje raporty XLSX jednej fali badania, z tych samych liczb co\n"
+              "'empirie stats' (grupy i komórki poniżej progu anonimowości są pokazane jako\n"
+              "kreska z przypisem, w danych ministerstwa jako puste ze statusem suppressed;\n"
+              "nigdy ich wartość):\n"
+              "  miasto        KATALOG/FALA/miasto-MIASTO-BADANIE.xlsx: podsumowanie, pytania,\n"
+              "                wymiary, trendy, rozkłady, porównanie z siecią, metodologia\n"
+              "  sieć          KATALOG/FALA/siec-SIEĆ-BADANIE.xlsx: podsumowanie, miasta\n"
+              "                członkowskie obok siebie (mapa ciepła), ranking, trend sieci,\n"
+              "                metodologia\n"
+              "  ministerstwo  KATALOG/FALA/ministerstwo-BADANIE.xlsx (+ .csv, .json,\n"
+              "                -codebook.csv, .datapackage.json): jeden wiersz na falę x miasto\n"
+              "                lub sieć x wskaźnik, słownik danych, arkusz na sieć z każdą falą;\n"
+              "                bez --survey (lub z --survey all) wszystkie badania w jednym\n"
+              "                eksporcie: KATALOG/FALA/ministerstwo.xlsx, .csv, .json,\n"
+              "                -codebook.csv i datapackage.json, FALA to najnowsza fala\n"
+              "Z --lang en nazwy zaczynają się od city-, network- i ministry-. Każdy plik jest\n"
+              "zapisywany pod nazwą tymczasową i przemianowywany, gdy jest gotowy. Zapisane\n"
+              "ścieżki są wypisywane, po jednej w wierszu.\n"
+              "\n"
+              "Opcje:\n",
+              "Usage: empirie report --survey SLUG [--wave LABEL]\n"
+              "                      (--city SLUG | --network SLUG | --ministry | --all)\n"
+              "                      [--out DIR] [--lang pl|en] [--csv-dialect excel-pl]\n"
+              "                      [--db CONNINFO]\n"
+              "       empirie report --ministry [--survey all] [--wave LABEL] [--out DIR] ...\n"
+              "\n"
+              "Writes XLSX reports of one survey wave, from the same figures as\n"
+              "'empirie stats' (groups and cells below the anonymity threshold are shown\n"
+              "as a dash with a note, in the ministry's tidy data as empty with status\n"
+              "suppressed; never their value):\n"
+              "  city      DIR/WAVE/miasto-CITY-SURVEY.xlsx: summary, items, dimensions,\n"
+              "            trends, distributions, comparison with the network, methodology\n"
+              "  network   DIR/WAVE/siec-NETWORK-SURVEY.xlsx: summary, the member cities\n"
+              "            side by side (heat map), ranking, the network's trend, methodology\n"
+              "  ministry  DIR/WAVE/ministerstwo-SURVEY.xlsx (+ .csv, .json, -codebook.csv,\n"
+              "            .datapackage.json): one tidy row per wave x city or network x\n"
+              "            indicator, a codebook, a sheet per network with every wave; without\n"
+              "            --survey (or with --survey all) every survey in one export:\n"
+              "            DIR/WAVE/ministerstwo.xlsx, .csv, .json, -codebook.csv and\n"
+              "            datapackage.json, WAVE the latest wave\n"
+              "With --lang en the names are city-, network- and ministry-. Each file is\n"
+              "written under a temporary name and renamed when complete. The written\n"
+              "paths are printed, one a line.\n"
+              "\n"
+              "Options:\n"),
           out);
+    cli_help_survey_wave(out, 15);
+    fputs(msg("  --city SLUG     skoroszyt jednego miasta (slug lub nazwa, jak w stats)\n"
+              "  --network SLUG  skoroszyt jednej sieci (slug lub nazwa)\n"
+              "  --ministry      eksport dla ministerstwa (skoroszyt, CSV, JSON, słownik CSV i\n"
+              "                  deskryptor pakietu danych Frictionless)\n"
+              "  --all           każde miasto i każda sieć z odpowiedziami w fali oraz\n"
+              "                  eksport dla ministerstwa\n"
+              "  --out KATALOG   gdzie zapisać (domyślnie: out)\n"
+              "  --lang pl|en    etykiety po polsku (domyślnie) lub po angielsku\n"
+              "  --csv-dialect excel-pl\n"
+              "                  zapisuje też CSV ministerstwa dla polskiego Excela\n"
+              "                  (...-excel-pl.csv: UTF-8 z BOM, ';', przecinek dziesiętny)\n",
+              "  --city SLUG     the workbook of one city (slug or name, as for stats)\n"
+              "  --network SLUG  the workbook of one network (slug or name)\n"
+              "  --ministry      the ministry's export (workbook, CSV, JSON, codebook CSV and\n"
+              "                  the Frictionless data package descriptor)\n"
+              "  --all           every city and network with responses in the wave, and the\n"
+              "                  ministry's export\n"
+              "  --out DIR       where to write (default: out)\n"
+              "  --lang pl|en    labels in Polish (default) or English\n"
+              "  --csv-dialect excel-pl\n"
+              "                  also write the ministry's CSV for a Polish Excel\n"
+              "                  (...-excel-pl.csv: UTF-8 with BOM, ';', decimal comma)\n"),
+          out);
+    cli_help_db(out, 15);
+    cli_help_exit_group(out);
 }
 
 struct options {
@@ -130,7 +162,7 @@ static int parse(int argc, char **argv, struct options *o)
         case 'm': o->ministry = 1; break;
         case 'a': o->all = 1; break;
         case 'o': o->out = optarg; break;
-        case 'l': o->lang = optarg; break;
+        case 'l': o->lang = optarg; msg_set_lang(optarg); break;   /* --help follows it */
         case 'D': o->dialect = optarg; break;
         case 'h': usage(stdout); return 1;
         default: usage(stderr); return -1;
@@ -299,7 +331,8 @@ static int run_all(struct run *r)
     worker(r);
     for (size_t t = 0; t < nhelpers; t++)
         if ((rc = pthread_join(helpers[t], NULL)) != 0) {
-            cli_error("report", "waiting for a writer: %s", strerror(rc));
+            cli_error("report", msg("czekanie na wątek zapisu: %s", "waiting for a writer: %s"),
+                      strerror(rc));
             return -1;
         }
     for (size_t i = 0; i < r->njobs; i++) {

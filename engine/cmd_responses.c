@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "db.h"
 #include "err.h"
+#include "msg.h"
 #include "names.h"
 #include "utf8.h"
 #include "voids.h"
@@ -16,33 +17,58 @@
 
 static void usage(FILE *out)
 {
-    fputs("Usage: empirie responses void --survey S --wave W --city C\n"
-          "                              (--ids FILE | --received-before DATE) --reason TEXT\n"
-          "       empirie responses void --undo AUDIT_ID [--reason TEXT]\n"
-          "       empirie responses audit [--survey S]\n"
-          "\n"
-          "void    marks responses of one city and wave as void: they stay stored,\n"
-          "        unchanged, and no figure counts them (statistics, reports, weights,\n"
-          "        collection counts). One audit record says who, when, why, how many.\n"
-          "        All or nothing: an id that is not a response of that city and wave\n"
-          "        voids nothing.\n"
-          "--undo  restores the responses of void record AUDIT_ID (a new audit record)\n"
-          "audit   the void and undo records, newest first\n"
-          "\n"
-          "Options:\n"
-          "  --survey S               the survey's slug\n"
-          "  --wave W                 the wave's label\n"
-          "  --city C                 the city's slug\n"
-          "  --ids FILE               response ids, one UUID a line (# comments allowed)\n"
-          "  --received-before DATE   every response received before YYYY-MM-DD (e.g. the\n"
-          "                           tests made before the wave opened)\n"
-          "  --reason TEXT            why (required for a void)\n"
-          "  --undo AUDIT_ID          undo that void record\n"
-          "  --db CONNINFO            libpq connection string or URI\n"
-          "  -h, --help               show this help\n"
-          "\n"
-          "Exit status: 0 done, 1 failure (nothing matched, a database error),\n"
-          "2 usage error (a missing or malformed option, an unknown survey, wave or city).\n",
+    fputs(msg("Użycie: empirie responses void --survey S --wave W --city C\n"
+              "                              (--ids PLIK | --received-before DATA) --reason TEKST\n"
+              "       empirie responses void --undo NUMER [--reason TEKST]\n"
+              "       empirie responses audit [--survey S]\n"
+              "\n"
+              "void    unieważnia odpowiedzi jednego miasta i fali: zostają zapisane, bez\n"
+              "        zmian, ale żadna liczba ich nie uwzględnia (statystyki, raporty, wagi,\n"
+              "        liczniki zbierania). Jeden zapis audytu mówi kto, kiedy, dlaczego i ile.\n"
+              "        Wszystko albo nic: id, które nie jest odpowiedzią tego miasta i fali,\n"
+              "        sprawia, że nic nie zostaje unieważnione.\n"
+              "--undo  przywraca odpowiedzi unieważnione zapisem NUMER (nowy zapis audytu)\n"
+              "audit   zapisy unieważnień i cofnięć, od najnowszego\n"
+              "\n"
+              "Opcje:\n"
+              "  --survey S               slug badania\n"
+              "  --wave W                 etykieta fali\n"
+              "  --city C                 slug miasta\n"
+              "  --ids PLIK               id odpowiedzi, jeden UUID w wierszu (komentarze #)\n"
+              "  --received-before DATA   każda odpowiedź otrzymana przed RRRR-MM-DD (np.\n"
+              "                           testy sprzed otwarcia fali)\n"
+              "  --reason TEKST           dlaczego (wymagane przy unieważnieniu)\n"
+              "  --undo NUMER             cofa ten zapis unieważnienia\n",
+              "Usage: empirie responses void --survey S --wave W --city C\n"
+              "                              (--ids FILE | --received-before DATE) --reason TEXT\n"
+              "       empirie responses void --undo AUDIT_ID [--reason TEXT]\n"
+              "       empirie responses audit [--survey S]\n"
+              "\n"
+              "void    marks responses of one city and wave as void: they stay stored,\n"
+              "        unchanged, and no figure counts them (statistics, reports, weights,\n"
+              "        collection counts). One audit record says who, when, why, how many.\n"
+              "        All or nothing: an id that is not a response of that city and wave\n"
+              "        voids nothing.\n"
+              "--undo  restores the responses of void record AUDIT_ID (a new audit record)\n"
+              "audit   the void and undo records, newest first\n"
+              "\n"
+              "Options:\n"
+              "  --survey S               the survey's slug\n"
+              "  --wave W                 the wave's label\n"
+              "  --city C                 the city's slug\n"
+              "  --ids FILE               response ids, one UUID a line (# comments allowed)\n"
+              "  --received-before DATE   every response received before YYYY-MM-DD (e.g. the\n"
+              "                           tests made before the wave opened)\n"
+              "  --reason TEXT            why (required for a void)\n"
+              "  --undo AUDIT_ID          undo that void record\n"),
+          out);
+    cli_help_db(out, 24);
+    fputs(msg("\n"
+              "Kod wyjścia: 0 gotowe, 1 niepowodzenie (nic nie pasuje, błąd bazy danych),\n"
+              "2 błąd użycia (brak lub zła opcja, nieznane badanie, fala lub miasto).\n",
+              "\n"
+              "Exit status: 0 done, 1 failure (nothing matched, a database error),\n"
+              "2 usage error (a missing or malformed option, an unknown survey, wave or city).\n"),
           out);
 }
 
@@ -98,10 +124,8 @@ static int do_void(int argc, char **argv)
         default: usage(stderr); return CLI_USAGE;
         }
     }
-    if (optind != argc) {
-        cli_error("responses", "unexpected argument '%s'", argv[optind]);
+    if (cli_no_args("responses", argc, argv) != 0)
         return CLI_USAGE;
-    }
     spec.who = os_user();
     if (undo != NULL) {
         long long audit, undo_audit;
@@ -109,14 +133,18 @@ static int do_void(int argc, char **argv)
         char *end;
 
         if (spec.survey || spec.wave || spec.city || ids_file || spec.received_before) {
-            cli_error("responses", "--undo takes only the record's number (and --reason)");
+            cli_error("responses", msg("--undo przyjmuje tylko numer zapisu (i --reason)",
+                                       "--undo takes only the record's number (and --reason)"));
             return CLI_USAGE;
         }
         errno = 0;
         audit = strtoll(undo, &end, 10);
         if (errno != 0 || end == undo || *end != '\0' || audit < 1) {
-            cli_error("responses", "--undo '%s': expected a void record's number "
-                                   "(empirie responses audit)", undo);
+            cli_error("responses", msg("--undo '%s': oczekiwano numeru zapisu unieważnienia "
+                                       "(empirie responses audit)",
+                                       "--undo '%s': expected a void record's number "
+                                       "(empirie responses audit)"),
+                      undo);
             return CLI_USAGE;
         }
         if ((conn = cli_connect(db)) == NULL)
@@ -128,28 +156,35 @@ static int do_void(int argc, char **argv)
             cli_error("responses", "%s", err);
             return CLI_FAIL;
         }
-        printf("restored %ld response%s of void %lld (audit record %lld)\n", restored,
-               restored == 1 ? "" : "s", audit, undo_audit);
+        if (msg_english())
+            printf("restored %ld response%s of void %lld (audit record %lld)\n", restored,
+                   restored == 1 ? "" : "s", audit, undo_audit);
+        else
+            printf("przywrócono %ld %s z unieważnienia %lld (zapis audytu %lld)\n", restored,
+                   msg_pl_plural(restored, "odpowiedź", "odpowiedzi", "odpowiedzi"), audit,
+                   undo_audit);
         return CLI_OK;
     }
     if (spec.survey == NULL || spec.wave == NULL || spec.city == NULL) {
-        cli_error("responses", "void needs --survey, --wave and --city%s",
-                  spec.survey == NULL ? " (--survey is missing)"
-                  : spec.wave == NULL ? " (--wave is missing)"
-                                      : " (--city is missing)");
+        cli_error("responses", msg("void wymaga --survey, --wave i --city (brak %s)",
+                                   "void needs --survey, --wave and --city (%s is missing)"),
+                  spec.survey == NULL ? "--survey" : spec.wave == NULL ? "--wave" : "--city");
         return CLI_USAGE;
     }
     if ((ids_file == NULL) == (spec.received_before == NULL)) {
-        cli_error("responses", "void needs one of --ids FILE or --received-before DATE");
+        cli_error("responses", msg("void wymaga jednego z --ids PLIK i --received-before DATA",
+                                   "void needs one of --ids FILE or --received-before DATE"));
         return CLI_USAGE;
     }
     if (spec.received_before != NULL && !date_like(spec.received_before)) {
-        cli_error("responses", "--received-before '%s': expected a date YYYY-MM-DD",
+        cli_error("responses", msg("--received-before '%s': oczekiwano daty RRRR-MM-DD",
+                                   "--received-before '%s': expected a date YYYY-MM-DD"),
                   spec.received_before);
         return CLI_USAGE;
     }
     if (spec.reason == NULL || spec.reason[0] == '\0') {
-        cli_error("responses", "void needs --reason TEXT: why these responses are set aside");
+        cli_error("responses", msg("void wymaga --reason TEKST: dlaczego te odpowiedzi są odkładane",
+                                   "void needs --reason TEXT: why these responses are set aside"));
         return CLI_USAGE;
     }
     if (ids_file != NULL) {
@@ -185,11 +220,18 @@ static int do_void(int argc, char **argv)
             /* a name that does not exist is the caller's mistake */
             rc = r == 2 ? CLI_USAGE : CLI_FAIL;
         } else {
-            printf("voided %ld response%s of %s in wave %s of %s (audit record %lld)", voided,
-                   voided == 1 ? "" : "s", spec.city, spec.wave, spec.survey, audit);
+            if (msg_english())
+                printf("voided %ld response%s of %s in wave %s of %s (audit record %lld)", voided,
+                       voided == 1 ? "" : "s", spec.city, spec.wave, spec.survey, audit);
+            else
+                printf("unieważniono %ld %s miasta %s w fali %s badania %s (zapis audytu %lld)",
+                       voided, msg_pl_plural(voided, "odpowiedź", "odpowiedzi", "odpowiedzi"),
+                       spec.city, spec.wave, spec.survey, audit);
             if (already > 0)
-                printf("; %ld void already", already);
-            printf("\nundo with: empirie responses void --undo %lld\n", audit);
+                printf(msg("; już unieważnione wcześniej: %ld", "; %ld void already"), already);
+            printf(msg("\ncofnięcie: empirie responses void --undo %lld\n",
+                       "\nundo with: empirie responses void --undo %lld\n"),
+                   audit);
             rc = CLI_OK;
         }
     }
@@ -207,8 +249,11 @@ static int do_audit(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    static const char *const head[] = { "id", "action", "undoes", "survey", "wave", "city",
-                                        "responses", "at", "by", "reason" };
+    const char *const head[] = { msg("nr", "id"),           msg("czynność", "action"),
+                                 msg("cofa", "undoes"),     msg("badanie", "survey"),
+                                 msg("fala", "wave"),       msg("miasto", "city"),
+                                 msg("odpowiedzi", "responses"), msg("kiedy", "at"),
+                                 msg("kto", "by"),          msg("powód", "reason") };
     const char *db = NULL, *survey = NULL;
     char err[ERR_MAX];
     size_t w[10];
@@ -224,10 +269,8 @@ static int do_audit(int argc, char **argv)
         default: usage(stderr); return CLI_USAGE;
         }
     }
-    if (optind != argc) {
-        cli_error("responses", "unexpected argument '%s'", argv[optind]);
+    if (cli_no_args("responses", argc, argv) != 0)
         return CLI_USAGE;
-    }
     if ((conn = cli_connect(db)) == NULL)
         return CLI_FAIL;
     if (db_exec(conn,
@@ -266,22 +309,8 @@ static int do_audit(int argc, char **argv)
 
 int cmd_responses(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "void") == 0) {
-        optind = 1;
-        return do_void(argc - 1, argv + 1);
-    }
-    if (argc >= 2 && strcmp(argv[1], "audit") == 0) {
-        optind = 1;
-        return do_audit(argc - 1, argv + 1);
-    }
-    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        usage(stdout);
-        return CLI_OK;
-    }
-    if (argc >= 2)
-        cli_error("responses", "unknown subcommand '%s' (void or audit)", argv[1]);
-    else
-        cli_error("responses", "missing subcommand (void or audit)");
-    usage(stderr);
-    return CLI_USAGE;
+    static const struct cli_action actions[] = { { "void", do_void }, { "audit", do_audit } };
+
+    return cli_actions("responses", argc, argv, actions, sizeof actions / sizeof actions[0],
+                       usage);
 }

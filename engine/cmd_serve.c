@@ -4,6 +4,7 @@
 #include "err.h"
 #include "http.h"
 #include "log.h"
+#include "msg.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -33,50 +34,99 @@
 
 static void usage(FILE *out)
 {
-    fputs("Usage: empirie serve [OPTIONS]\n"
-          "\n"
-          "Runs the HTTP API (docs/api.md): POST /v1/responses, GET /v1/surveys,\n"
-          "GET /v1/surveys/SLUG, GET /v1/responses/counts, GET /healthz, GET /metrics.\n"
-          "Logs one line per request on stderr. SIGTERM or SIGINT: stops accepting,\n"
-          "lets requests in flight finish, exits 0. SIGHUP: reloads the survey catalog\n"
-          "before the next submission (after 'empirie registry load').\n"
-          "\n"
-          "Options (environment variables in brackets):\n"
-          "  --listen ADDR:PORT   address to listen on, [::1]:PORT for IPv6; port 0 picks\n"
-          "                       a free port (default " DEFAULT_LISTEN ") [EMPIRIE_LISTEN]\n"
-          "  --db CONNINFO        libpq connection string or URI (default: $DATABASE_URL,\n"
-          "                       the PG* variables, else the private cluster under var/)\n"
-          "  --body-limit BYTES   largest request body; larger ones get 413 (default 1048576)\n"
-          "                       [EMPIRIE_BODY_LIMIT]\n"
-          "  --connections N      open HTTP connections; beyond it requests get 503 and the\n"
-          "                       connection is closed (default 4096) [EMPIRIE_CONNECTIONS]\n"
-          "  --per-ip N           open connections from one client address; more are closed\n"
-          "                       at once (default 64) [EMPIRIE_PER_IP]\n"
-          "  --threads N          workers running the requests that need the database\n"
-          "                       (default 32) [EMPIRIE_THREADS]\n"
-          "  --io-threads N       event threads (epoll) serving the connections (default 2)\n"
-          "  --pool N             database connections shared by the requests (default 16)\n"
-          "                       [EMPIRIE_POOL]\n"
-          "  --writers N          threads that store submissions, each committing the\n"
-          "                       bodies of concurrent requests together (group commit;\n"
-          "                       default 2, at most the pool) [EMPIRIE_WRITERS]\n"
-          "  --timeout SECONDS    close a connection after this long without traffic from\n"
-          "                       the client (default 30) [EMPIRIE_TIMEOUT]\n"
-          "  --header-timeout SECONDS  a request's line and headers must arrive within this\n"
-          "                       (also the idle time of a kept-alive connection; default 10)\n"
-          "  --body-timeout SECONDS  its body within this after the headers (default 60)\n"
-          "  --db-timeout SECONDS the most a request waits for the database, all in: a pooled\n"
-          "                       connection, connecting, its statements; then 503 (default 5)\n"
-          "                       [EMPIRIE_DB_TIMEOUT]\n"
-          "  --tls-cert FILE      serve HTTPS with this PEM certificate (chain) ...\n"
-          "  --tls-key FILE       ... and this PEM private key; answers carry HSTS\n"
-          "  --drain SECONDS      on SIGTERM, how long requests in flight may take to finish\n"
-          "                       (default 30)\n"
-          "  --retry-after SECONDS  the Retry-After of 503 answers (default 5)\n"
-          "  --allow-closed-waves store POST /v1/responses for waves outside their window\n"
-          "                       (an admin's load of historical data; the demo uses it).\n"
-          "                       Without it such a submission is answered 409\n"
-          "  -h, --help           show this help\n",
+    fputs(msg("Użycie: empirie serve [OPCJE]\n"
+              "\n"
+              "Uruchamia HTTP API (docs/api.md): POST /v1/responses, GET /v1/surveys,\n"
+              "GET /v1/surveys/SLUG, GET /v1/responses/counts, GET /healthz, GET /metrics.\n"
+              "Zapisuje jeden wiersz na żądanie na stderr (log i komunikaty błędów API są\n"
+              "po angielsku). SIGTERM lub SIGINT: przestaje przyjmować, pozwala dokończyć\n"
+              "trwające żądania, kończy się kodem 0. SIGHUP: wczytuje katalog badań ponownie\n"
+              "przed następnym zgłoszeniem (po 'empirie registry load').\n"
+              "\n"
+              "Opcje (w nawiasach zmienne środowiska):\n"
+              "  --listen ADRES:PORT  adres nasłuchu, [::1]:PORT dla IPv6; port 0 wybiera\n"
+              "                       wolny port (domyślnie " DEFAULT_LISTEN ") [EMPIRIE_LISTEN]\n"
+              "  --db CONNINFO        napis połączenia libpq (domyślnie: $DATABASE_URL,\n"
+              "                       zmienne PG*, w ostateczności prywatny klaster w var/)\n"
+              "  --body-limit BAJTY   największa treść żądania; większe dostają 413\n"
+              "                       (domyślnie 1048576) [EMPIRIE_BODY_LIMIT]\n"
+              "  --connections N      otwarte połączenia HTTP; ponad nie żądania dostają 503,\n"
+              "                       a połączenie jest zamykane (domyślnie 4096)\n"
+              "                       [EMPIRIE_CONNECTIONS]\n"
+              "  --per-ip N           otwarte połączenia z jednego adresu klienta; kolejne są\n"
+              "                       od razu zamykane (domyślnie 64) [EMPIRIE_PER_IP]\n"
+              "  --threads N          wątki obsługujące żądania, które potrzebują bazy danych\n"
+              "                       (domyślnie 32) [EMPIRIE_THREADS]\n"
+              "  --io-threads N       wątki zdarzeń (epoll) obsługujące połączenia\n"
+              "                       (domyślnie 2)\n"
+              "  --pool N             połączenia z bazą danych wspólne dla żądań\n"
+              "                       (domyślnie 16) [EMPIRIE_POOL]\n"
+              "  --writers N          wątki zapisujące zgłoszenia, każdy zatwierdza razem\n"
+              "                       treści równoczesnych żądań (group commit; domyślnie 2,\n"
+              "                       najwyżej tyle, ile pula) [EMPIRIE_WRITERS]\n"
+              "  --timeout SEKUNDY    zamyka połączenie po tylu sekundach bez ruchu od klienta\n"
+              "                       (domyślnie 30) [EMPIRIE_TIMEOUT]\n"
+              "  --header-timeout SEKUNDY  wiersz żądania i nagłówki muszą dojść w tym czasie\n"
+              "                       (to też czas bezczynności połączenia keep-alive;\n"
+              "                       domyślnie 10)\n"
+              "  --body-timeout SEKUNDY  treść w tym czasie po nagłówkach (domyślnie 60)\n"
+              "  --db-timeout SEKUNDY najdłużej, ile żądanie czeka na bazę danych, łącznie:\n"
+              "                       połączenie z puli, łączenie, jego polecenia; potem 503\n"
+              "                       (domyślnie 5) [EMPIRIE_DB_TIMEOUT]\n"
+              "  --tls-cert PLIK      HTTPS z tym certyfikatem PEM (łańcuchem) ...\n"
+              "  --tls-key PLIK       ... i tym kluczem prywatnym PEM; odpowiedzi mają HSTS\n"
+              "  --drain SEKUNDY      po SIGTERM: ile trwające żądania mają na dokończenie\n"
+              "                       (domyślnie 30)\n"
+              "  --retry-after SEKUNDY  Retry-After odpowiedzi 503 (domyślnie 5)\n"
+              "  --allow-closed-waves zapisuje POST /v1/responses dla fal poza ich terminem\n"
+              "                       (wczytywanie danych historycznych przez administratora;\n"
+              "                       używa tego demo). Bez tej opcji takie zgłoszenie\n"
+              "                       dostaje 409\n"
+              "  -h, --help           ta pomoc\n",
+              "Usage: empirie serve [OPTIONS]\n"
+              "\n"
+              "Runs the HTTP API (docs/api.md): POST /v1/responses, GET /v1/surveys,\n"
+              "GET /v1/surveys/SLUG, GET /v1/responses/counts, GET /healthz, GET /metrics.\n"
+              "Logs one line per request on stderr. SIGTERM or SIGINT: stops accepting,\n"
+              "lets requests in flight finish, exits 0. SIGHUP: reloads the survey catalog\n"
+              "before the next submission (after 'empirie registry load').\n"
+              "\n"
+              "Options (environment variables in brackets):\n"
+              "  --listen ADDR:PORT   address to listen on, [::1]:PORT for IPv6; port 0 picks\n"
+              "                       a free port (default " DEFAULT_LISTEN ") [EMPIRIE_LISTEN]\n"
+              "  --db CONNINFO        libpq connection string or URI (default: $DATABASE_URL,\n"
+              "                       the PG* variables, else the private cluster under var/)\n"
+              "  --body-limit BYTES   largest request body; larger ones get 413 (default 1048576)\n"
+              "                       [EMPIRIE_BODY_LIMIT]\n"
+              "  --connections N      open HTTP connections; beyond it requests get 503 and the\n"
+              "                       connection is closed (default 4096) [EMPIRIE_CONNECTIONS]\n"
+              "  --per-ip N           open connections from one client address; more are closed\n"
+              "                       at once (default 64) [EMPIRIE_PER_IP]\n"
+              "  --threads N          workers running the requests that need the database\n"
+              "                       (default 32) [EMPIRIE_THREADS]\n"
+              "  --io-threads N       event threads (epoll) serving the connections (default 2)\n"
+              "  --pool N             database connections shared by the requests (default 16)\n"
+              "                       [EMPIRIE_POOL]\n"
+              "  --writers N          threads that store submissions, each committing the\n"
+              "                       bodies of concurrent requests together (group commit;\n"
+              "                       default 2, at most the pool) [EMPIRIE_WRITERS]\n"
+              "  --timeout SECONDS    close a connection after this long without traffic from\n"
+              "                       the client (default 30) [EMPIRIE_TIMEOUT]\n"
+              "  --header-timeout SECONDS  a request's line and headers must arrive within this\n"
+              "                       (also the idle time of a kept-alive connection; default 10)\n"
+              "  --body-timeout SECONDS  its body within this after the headers (default 60)\n"
+              "  --db-timeout SECONDS the most a request waits for the database, all in: a pooled\n"
+              "                       connection, connecting, its statements; then 503 (default 5)\n"
+              "                       [EMPIRIE_DB_TIMEOUT]\n"
+              "  --tls-cert FILE      serve HTTPS with this PEM certificate (chain) ...\n"
+              "  --tls-key FILE       ... and this PEM private key; answers carry HSTS\n"
+              "  --drain SECONDS      on SIGTERM, how long requests in flight may take to finish\n"
+              "                       (default 30)\n"
+              "  --retry-after SECONDS  the Retry-After of 503 answers (default 5)\n"
+              "  --allow-closed-waves store POST /v1/responses for waves outside their window\n"
+              "                       (an admin's load of historical data; the demo uses it).\n"
+              "                       Without it such a submission is answered 409\n"
+              "  -h, --help           show this help\n"),
           out);
 }
 
@@ -144,8 +194,9 @@ static int env_defaults(struct serve_opts *o)
             continue;
         if (parse_count(v, vars[i].min, vars[i].max,
                         (unsigned long long *)((char *)o + vars[i].off)) != 0) {
-            cli_error("serve", "%s='%s': expected a number from %llu to %llu", vars[i].name, v,
-                      vars[i].min, vars[i].max);
+            cli_error("serve", msg("%s='%s': oczekiwano liczby od %llu do %llu",
+                                   "%s='%s': expected a number from %llu to %llu"),
+                      vars[i].name, v, vars[i].min, vars[i].max);
             return -1;
         }
     }
@@ -206,16 +257,13 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
         default: usage(stderr); return -1;
         }
         if (parse_count(optarg, 1, max, num) != 0) {
-            cli_error("serve", "--%s '%s': expected a number from 1 to %llu", opts[idx].name,
-                      optarg, max);
+            cli_error("serve", msg("--%s '%s': oczekiwano liczby od 1 do %llu",
+                                   "--%s '%s': expected a number from 1 to %llu"),
+                      opts[idx].name, optarg, max);
             return -1;
         }
     }
-    if (optind != argc) {
-        cli_error("serve", "unexpected argument '%s'", argv[optind]);
-        return -1;
-    }
-    return 0;
+    return cli_no_args("serve", argc, argv);
 }
 
 /* Each connection is a descriptor (two: connwatch.h keeps a dup): raises
@@ -276,7 +324,8 @@ int cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
     if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 || signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
-        cli_error("serve", "cannot set up signal handling");
+        cli_error("serve", msg("nie można ustawić obsługi sygnałów",
+                               "cannot set up signal handling"));
         return CLI_FAIL;
     }
     cfg = (struct http_config){ .conninfo = conninfo, .listen = o.listen,

@@ -18,34 +18,47 @@
 
 static void usage(FILE *out)
 {
-    fputs("Usage: empirie stats --survey SLUG [--wave LABEL] [--city SLUG | --network SLUG | --all]\n"
-          "                     [--by ATTRIBUTE] [--json] [--lang pl|en] [--db CONNINFO]\n"
-          "\n"
-          "Prints the statistics of one group (a city, a network or all cities) in one\n"
-          "wave: respondents, every item and dimension (n, mean, SD, 95% CI, median,\n"
-          "% favourable), Cronbach's alpha, eNPS, the change since the previous wave,\n"
-          "the trend over all waves, the city against the rest of its networks and the\n"
-          "comparison across cities, with Benjamini-Hochberg adjusted p-values. Groups\n"
-          "and cells smaller than the survey's anonymity threshold are suppressed.\n"
-          "\n"
-          "Options:\n"
-          "  --survey SLUG     the survey (see 'empirie registry list'; its title works too)\n"
-          "  --wave LABEL      the wave (default: the latest)\n"
-          "  --city SLUG       one city (its slug or name, with or without Polish letters,\n"
-          "                    in any case: Konin, \"Kędzierzyn-Koźle\", kedzierzyn)\n"
-          "  --network SLUG    one network (its member cities; slug or name)\n"
-          "  --all             all cities (the default)\n"
-          "  --by ATTRIBUTE    also break the group down by a respondent attribute\n"
-          "  --json            print JSON (every figure, the threshold, suppressed cells)\n"
-          "  --lang pl|en      labels in Polish (default) or English\n"
-          "  --db CONNINFO     libpq connection string (default: $DATABASE_URL, the PG*\n"
-          "                    variables, else the private cluster under var/)\n"
-          "  -h, --help        show this help\n"
-          "\n"
-          "Exit status: 0 done; 1 a failure (no responses of the group, a database\n"
-          "error); 2 a usage error, an unknown survey, wave, city or network included\n"
-          "(the message names it and lists the nearest names).\n",
+    fputs(msg("Użycie: empirie stats --survey SLUG [--wave FALA] [--city SLUG | --network SLUG |\n"
+              "                     --all] [--by ATRYBUT] [--json] [--lang pl|en] [--db CONNINFO]\n"
+              "\n"
+              "Wypisuje statystyki jednej grupy (miasta, sieci lub wszystkich miast) w jednej\n"
+              "fali: respondentów, każde pytanie i wymiar (n, średnia, SD, 95% PU, mediana,\n"
+              "% odpowiedzi pozytywnych), alfę Cronbacha, eNPS, zmianę od poprzedniej fali,\n"
+              "trend przez wszystkie fale, miasto na tle reszty jego sieci i porównanie\n"
+              "miast, z wartościami p skorygowanymi metodą Benjaminiego-Hochberga. Grupy\n"
+              "i komórki mniejsze niż próg anonimowości badania są ukrywane.\n"
+              "\n"
+              "Opcje:\n",
+              "Usage: empirie stats --survey SLUG [--wave LABEL] [--city SLUG | --network SLUG | --all]\n"
+              "                     [--by ATTRIBUTE] [--json] [--lang pl|en] [--db CONNINFO]\n"
+              "\n"
+              "Prints the statistics of one group (a city, a network or all cities) in one\n"
+              "wave: respondents, every item and dimension (n, mean, SD, 95% CI, median,\n"
+              "% favourable), Cronbach's alpha, eNPS, the change since the previous wave,\n"
+              "the trend over all waves, the city against the rest of its networks and the\n"
+              "comparison across cities, with Benjamini-Hochberg adjusted p-values. Groups\n"
+              "and cells smaller than the survey's anonymity threshold are suppressed.\n"
+              "\n"
+              "Options:\n"),
           out);
+    cli_help_survey_wave(out, 15);
+    fputs(msg("  --city SLUG     jedno miasto (slug lub nazwa, z polskimi literami lub bez,\n"
+              "                  dowolną wielkością liter: Konin, \"Kędzierzyn-Koźle\", kedzierzyn)\n"
+              "  --network SLUG  jedna sieć (jej miasta członkowskie; slug lub nazwa)\n"
+              "  --all           wszystkie miasta (domyślnie)\n"
+              "  --by ATRYBUT    także podział grupy według atrybutu respondenta\n"
+              "  --json          wypisuje JSON (każda liczba, próg, ukryte komórki)\n"
+              "  --lang pl|en    etykiety po polsku (domyślnie) lub po angielsku\n",
+              "  --city SLUG     one city (its slug or name, with or without Polish letters,\n"
+              "                  in any case: Konin, \"Kędzierzyn-Koźle\", kedzierzyn)\n"
+              "  --network SLUG  one network (its member cities; slug or name)\n"
+              "  --all           all cities (the default)\n"
+              "  --by ATTRIBUTE  also break the group down by a respondent attribute\n"
+              "  --json          print JSON (every figure, the threshold, suppressed cells)\n"
+              "  --lang pl|en    labels in Polish (default) or English\n"),
+          out);
+    cli_help_db(out, 15);
+    cli_help_exit_group(out);
 }
 
 struct options {
@@ -77,7 +90,7 @@ static int parse(int argc, char **argv, struct options *o)
         case 'a': o->all = 1; break;
         case 'b': o->by = optarg; break;
         case 'j': o->json = 1; break;
-        case 'l': o->lang = optarg; break;
+        case 'l': o->lang = optarg; msg_set_lang(optarg); break;   /* --help follows it */
         case 'h': usage(stdout); return 1;
         default: usage(stderr); return -1;
         }

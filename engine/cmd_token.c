@@ -2,6 +2,7 @@
 #include "auth.h"
 #include "cli.h"
 #include "err.h"
+#include "msg.h"
 #include "names.h"
 #include "utf8.h"
 
@@ -13,40 +14,71 @@
 
 static void usage(FILE *out)
 {
-    fputs("Usage: empirie token create --role ROLE [--scope SCOPE] --label TEXT\n"
-          "                            [--expires DATE] [--db CONNINFO]\n"
-          "       empirie token list [--all] [--db CONNINFO]\n"
-          "       empirie token revoke ID [--db CONNINFO]\n"
-          "\n"
-          "create  makes an API token and prints it once on stdout (its number on\n"
-          "        stderr); only its SHA-256 hash is stored (table api_token), so it\n"
-          "        cannot be shown again. Keep it secret.\n"
-          "list    the live tokens, newest first: number, label, role, scope, day\n"
-          "        created, day it expires, day last used (--all: revoked and expired too)\n"
-          "revoke  refuses token ID from now on, on every route of a running daemon\n"
-          "        (also a submission admitted from its token cache)\n"
-          "\n"
-          "Roles:\n"
-          "  collector     submits responses for one city: --scope CITY (a city slug)\n"
-          "  coordinator   one city's coordinator: submits for it, reads its figures,\n"
-          "                reports and participation: --scope CITY\n"
-          "  analyst       reads one network: --scope NETWORK (a network slug)\n"
-          "  ministry      reads aggregates only (no scope)\n"
-          "  admin         everything (no scope)\n"
-          "\n"
-          "Options:\n"
-          "  --role ROLE       one of the roles above\n"
-          "  --scope SCOPE     the city or network the token is limited to\n"
-          "  --label TEXT      who or what the token is for (shown by list)\n"
-          "  --expires DATE    YYYY-MM-DD, after today: the token is refused from the\n"
-          "                    start of that day (the database server's time zone)\n"
-          "  --all             list: also revoked and expired tokens\n"
-          "  --db CONNINFO     libpq connection string or URI (default: $DATABASE_URL, the\n"
-          "                    PG* variables, else the private cluster under var/)\n"
-          "  -h, --help        show this help\n"
-          "\n"
-          "Exit status: 0 done, 1 failure (database, unknown or revoked token),\n"
-          "2 usage error. Rotation step by step: docs/operations.md.\n",
+    fputs(msg("Użycie: empirie token create --role ROLA [--scope ZAKRES] --label TEKST\n"
+              "                            [--expires DATA] [--db CONNINFO]\n"
+              "       empirie token list [--all] [--db CONNINFO]\n"
+              "       empirie token revoke ID [--db CONNINFO]\n"
+              "\n"
+              "create  tworzy token API i wypisuje go raz na stdout (jego numer na stderr);\n"
+              "        w bazie jest tylko jego skrót SHA-256 (tabela api_token), więc nie da\n"
+              "        się go pokazać ponownie. Trzymaj go w tajemnicy.\n"
+              "list    ważne tokeny, od najnowszego: numer, etykieta, rola, zakres, dzień\n"
+              "        utworzenia, dzień wygaśnięcia, dzień ostatniego użycia (--all: także\n"
+              "        unieważnione i wygasłe)\n"
+              "revoke  odrzuca odtąd token ID, na każdej ścieżce działającego demona (także\n"
+              "        zgłoszenie przyjęte z pamięci podręcznej tokenów)\n"
+              "\n"
+              "Role:\n"
+              "  collector     przesyła odpowiedzi jednego miasta: --scope MIASTO (slug miasta)\n"
+              "  coordinator   koordynator jednego miasta: przesyła odpowiedzi, czyta jego\n"
+              "                wyniki, raporty i frekwencję: --scope MIASTO\n"
+              "  analyst       czyta jedną sieć: --scope SIEĆ (slug sieci)\n"
+              "  ministry      czyta tylko zagregowane wyniki (bez zakresu)\n"
+              "  admin         wszystko (bez zakresu)\n"
+              "\n"
+              "Opcje:\n"
+              "  --role ROLA       jedna z powyższych ról\n"
+              "  --scope ZAKRES    miasto lub sieć, do której token jest ograniczony\n"
+              "  --label TEKST     dla kogo lub do czego jest token (pokazuje to list)\n"
+              "  --expires DATA    RRRR-MM-DD, po dzisiejszym: token jest odrzucany od\n"
+              "                    początku tego dnia (w strefie czasowej serwera bazy)\n"
+              "  --all             list: także unieważnione i wygasłe tokeny\n",
+              "Usage: empirie token create --role ROLE [--scope SCOPE] --label TEXT\n"
+              "                            [--expires DATE] [--db CONNINFO]\n"
+              "       empirie token list [--all] [--db CONNINFO]\n"
+              "       empirie token revoke ID [--db CONNINFO]\n"
+              "\n"
+              "create  makes an API token and prints it once on stdout (its number on\n"
+              "        stderr); only its SHA-256 hash is stored (table api_token), so it\n"
+              "        cannot be shown again. Keep it secret.\n"
+              "list    the live tokens, newest first: number, label, role, scope, day\n"
+              "        created, day it expires, day last used (--all: revoked and expired too)\n"
+              "revoke  refuses token ID from now on, on every route of a running daemon\n"
+              "        (also a submission admitted from its token cache)\n"
+              "\n"
+              "Roles:\n"
+              "  collector     submits responses for one city: --scope CITY (a city slug)\n"
+              "  coordinator   one city's coordinator: submits for it, reads its figures,\n"
+              "                reports and participation: --scope CITY\n"
+              "  analyst       reads one network: --scope NETWORK (a network slug)\n"
+              "  ministry      reads aggregates only (no scope)\n"
+              "  admin         everything (no scope)\n"
+              "\n"
+              "Options:\n"
+              "  --role ROLE       one of the roles above\n"
+              "  --scope SCOPE     the city or network the token is limited to\n"
+              "  --label TEXT      who or what the token is for (shown by list)\n"
+              "  --expires DATE    YYYY-MM-DD, after today: the token is refused from the\n"
+              "                    start of that day (the database server's time zone)\n"
+              "  --all             list: also revoked and expired tokens\n"),
+          out);
+    cli_help_db(out, 17);
+    fputs(msg("\n"
+              "Kod wyjścia: 0 gotowe, 1 niepowodzenie (baza danych, nieznany lub unieważniony\n"
+              "token), 2 błąd użycia. Wymiana tokenów krok po kroku: docs/operations.md.\n",
+              "\n"
+              "Exit status: 0 done, 1 failure (database, unknown or revoked token),\n"
+              "2 usage error. Rotation step by step: docs/operations.md.\n"),
           out);
 }
 
@@ -83,7 +115,7 @@ static int parse(int argc, char **argv, const char *allowed, struct args *a)
             return CLI_USAGE;
         }
         if (c != 'd' && strchr(allowed, c) == NULL) {
-            cli_error("token", "%s takes no --%s", argv[0],
+            cli_error("token", msg("%s nie przyjmuje --%s", "%s takes no --%s"), argv[0],
                       c == 'r' ? "role" : c == 's' ? "scope" : c == 'l' ? "label"
                       : c == 'e' ? "expires" : "all");
             return CLI_USAGE;
@@ -114,13 +146,13 @@ static int create(int argc, char **argv)
     rc = parse(argc, argv, "rsle", &a);
     if (rc != 0)
         return rc < 0 ? CLI_OK : rc;
-    if (optind != argc) {
-        cli_error("token", "unexpected argument '%s'", argv[optind]);
+    if (cli_no_args("token", argc, argv) != 0)
         return CLI_USAGE;
-    }
     if (a.role == NULL) {
-        cli_error("token", "--role is required (collector, coordinator, analyst, ministry or "
-                           "admin)");
+        cli_error("token", msg("--role jest wymagane (collector, coordinator, analyst, ministry "
+                               "lub admin)",
+                               "--role is required (collector, coordinator, analyst, ministry or "
+                               "admin)"));
         return CLI_USAGE;
     }
     if (auth_role_parse(a.role, &spec.role, err, sizeof err) != 0) {
@@ -128,8 +160,10 @@ static int create(int argc, char **argv)
         return CLI_USAGE;
     }
     if (a.label == NULL || a.label[0] == '\0') {
-        cli_error("token", "--label is required: who or what the token is for, e.g. "
-                           "--label \"Konin, HR office\"");
+        cli_error("token", msg("--label jest wymagane: dla kogo lub do czego jest token, np. "
+                               "--label \"Konin, dział kadr\"",
+                               "--label is required: who or what the token is for, e.g. "
+                               "--label \"Konin, HR office\""));
         return CLI_USAGE;
     }
     spec.scope = a.scope;
@@ -157,8 +191,10 @@ static int create(int argc, char **argv)
     }
     PQfinish(conn);
     printf("%s\n", token);
-    fprintf(stderr, "empirie token: created token %lld (%s%s%s); revoke it with: empirie "
-                    "token revoke %lld\n",
+    fprintf(stderr, msg("empirie token: utworzono token %lld (%s%s%s); unieważnienie: empirie "
+                        "token revoke %lld\n",
+                        "empirie token: created token %lld (%s%s%s); revoke it with: empirie "
+                        "token revoke %lld\n"),
             id, auth_role_name(spec.role), spec.scope ? " " : "", spec.scope ? spec.scope : "",
             id);
     return CLI_OK;
@@ -166,8 +202,11 @@ static int create(int argc, char **argv)
 
 static int list(int argc, char **argv)
 {
-    static const char *const head[] = { "id",      "label",   "role",      "scope",
-                                        "created", "expires", "last used", "revoked" };
+    const char *const head[] = { msg("nr", "id"),           msg("etykieta", "label"),
+                                 msg("rola", "role"),       msg("zakres", "scope"),
+                                 msg("utworzony", "created"), msg("wygasa", "expires"),
+                                 msg("ostatnio użyty", "last used"),
+                                 msg("unieważniony", "revoked") };
     size_t w[8];
     char err[ERR_MAX];
     struct args a;
@@ -178,10 +217,8 @@ static int list(int argc, char **argv)
     rc = parse(argc, argv, "a", &a);
     if (rc != 0)
         return rc < 0 ? CLI_OK : rc;
-    if (optind != argc) {
-        cli_error("token", "unexpected argument '%s'", argv[optind]);
+    if (cli_no_args("token", argc, argv) != 0)
         return CLI_USAGE;
-    }
     conn = cli_connect(a.db);
     if (conn == NULL)
         return CLI_FAIL;
@@ -224,7 +261,9 @@ static int list(int argc, char **argv)
         fputc('\n', stdout);
     }
     if (PQntuples(res) == 0)
-        fprintf(stderr, "empirie token: no %stokens\n", a.all ? "" : "live ");
+        fputs(a.all ? msg("empirie token: brak tokenów\n", "empirie token: no tokens\n")
+                      : msg("empirie token: brak ważnych tokenów\n", "empirie token: no live tokens\n"),
+              stderr);
     PQclear(res);
     return CLI_OK;
 }
@@ -243,15 +282,18 @@ static int revoke(int argc, char **argv)
     if (rc != 0)
         return rc < 0 ? CLI_OK : rc;
     if (optind != argc - 1) {
-        cli_error("token", optind == argc ? "revoke needs the token's number (empirie token "
-                                            "list)"
-                                          : "revoke takes one token number");
+        cli_error("token", "%s",
+                  optind == argc ? msg("revoke wymaga numeru tokenu (empirie token list)",
+                                       "revoke needs the token's number (empirie token list)")
+                                 : msg("revoke przyjmuje jeden numer tokenu",
+                                       "revoke takes one token number"));
         return CLI_USAGE;
     }
     errno = 0;
     id = strtoll(argv[optind], &end, 10);
     if (errno != 0 || end == argv[optind] || *end != '\0' || id < 1) {
-        cli_error("token", "'%s': expected a token number, as shown by 'empirie token list'",
+        cli_error("token", msg("'%s': oczekiwano numeru tokenu, jak pokazuje 'empirie token list'",
+                               "'%s': expected a token number, as shown by 'empirie token list'"),
                   argv[optind]);
         return CLI_USAGE;
     }
@@ -264,30 +306,15 @@ static int revoke(int argc, char **argv)
         cli_error("token", "%s", err);
         return CLI_FAIL;
     }
-    printf("revoked token %lld\n", id);
+    printf(msg("unieważniono token %lld\n", "revoked token %lld\n"), id);
     return CLI_OK;
 }
 
 int cmd_token(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        int (*run)(int, char **);
-    } subs[] = { { "create", create }, { "list", list }, { "revoke", revoke } };
+    static const struct cli_action actions[] = {
+        { "create", create }, { "list", list }, { "revoke", revoke },
+    };
 
-    for (size_t i = 0; argc >= 2 && i < sizeof subs / sizeof subs[0]; i++)
-        if (strcmp(argv[1], subs[i].name) == 0) {
-            optind = 1;
-            return subs[i].run(argc - 1, argv + 1);
-        }
-    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        usage(stdout);
-        return CLI_OK;
-    }
-    if (argc >= 2)
-        cli_error("token", "unknown subcommand '%s' (create, list or revoke)", argv[1]);
-    else
-        cli_error("token", "missing subcommand (create, list or revoke)");
-    usage(stderr);
-    return CLI_USAGE;
+    return cli_actions("token", argc, argv, actions, sizeof actions / sizeof actions[0], usage);
 }

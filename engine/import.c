@@ -34,6 +34,7 @@
 #include "copyrow.h"
 #include "db.h"
 #include "err.h"
+#include "msg.h"
 #include "response.h"
 #include "rscan.h"
 
@@ -145,11 +146,13 @@ int import_report(struct importer *imp, long line, const struct response_error *
                  detail + 14);
         if (names_find(imp->opt->cities, imp->opt->ncities, "city", given, near,
                        sizeof near) < 0 &&
-            (dym = strstr(near, "(did you mean: ")) != NULL)
-            return import_add_error(imp, "%s:%ld: column \"%s\": %s %s", imp->name, line, column,
-                             detail, dym);
+            (dym = strstr(near, msg("(czy chodziło o: ", "(did you mean: "))) != NULL)
+            return import_add_error(imp, msg("%s:%ld: kolumna \"%s\": %s %s",
+                                             "%s:%ld: column \"%s\": %s %s"),
+                                    imp->name, line, column, detail, dym);
     }
-    return import_add_error(imp, "%s:%ld: column \"%s\": %s", imp->name, line, column, detail);
+    return import_add_error(imp, msg("%s:%ld: kolumna \"%s\": %s", "%s:%ld: column \"%s\": %s"),
+                            imp->name, line, column, detail);
 }
 
 /* Sends the COPY data gathered so far. In the direct way, a server that has
@@ -163,7 +166,9 @@ static int flush_copy(struct importer *imp)
         return 0;
     if (PQputCopyData(imp->conn, imp->out.p, (int)imp->out.len) != 1) {
         imp->copy_broken = 1;
-        return imp->direct ? 0 : import_fatal(imp, "database: %s", PQerrorMessage(imp->conn));
+        return imp->direct ? 0
+                           : import_fatal(imp, msg("baza danych: %s", "database: %s"),
+                                          PQerrorMessage(imp->conn));
     }
     imp->out.len = 0;
     if (imp->direct && poll(&pfd, 1, 0) > 0)
@@ -183,7 +188,8 @@ int import_queue_row(struct importer *imp, const struct response *r, long line)
 
     if (imp->res->nerrors == 0 && !imp->copy_broken) {
         if (copyrow_append(&imp->out, r, imp->direct ? 0 : line) != 0)
-            rc = import_add_error(imp, "%s:%ld: out of memory", imp->name, line);
+            rc = import_add_error(imp, msg("%s:%ld: brak pamięci", "%s:%ld: out of memory"),
+                                  imp->name, line);
         else if (imp->out.len >= COPY_CHUNK)
             rc = flush_copy(imp);
     }
@@ -224,7 +230,8 @@ static int end_copy(struct importer *imp)
     int rc = 0;
 
     if (PQputCopyEnd(imp->conn, why) != 1 && !imp->direct)
-        return import_fatal(imp, "database: %s", PQerrorMessage(imp->conn));
+        return import_fatal(imp, msg("baza danych: %s", "database: %s"),
+                            PQerrorMessage(imp->conn));
     while ((r = PQgetResult(imp->conn)) != NULL) {
         const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 
@@ -237,7 +244,8 @@ static int end_copy(struct importer *imp)
              * tells a duplicate from a conflict (and lists every error) */
             imp->retry = 1;
         } else if (!failed) {
-            rc = import_fatal(imp, "database: %s", PQresultErrorMessage(r));
+            rc = import_fatal(imp, msg("baza danych: %s", "database: %s"),
+                              PQresultErrorMessage(r));
         }
         PQclear(r);
     }
@@ -258,7 +266,7 @@ static int start_copy(struct importer *imp)
     r = imp->direct ? PQexec(imp->conn, "COPY response (city, id, " STAGING_COLUMNS ") FROM STDIN")
                     : PQexec(imp->conn, "COPY import_staging FROM STDIN");
     if (PQresultStatus(r) != PGRES_COPY_IN) {
-        import_add_error(imp, "database: %s", PQresultErrorMessage(r));
+        import_add_error(imp, msg("baza danych: %s", "database: %s"), PQresultErrorMessage(r));
         PQclear(r);
         return -1;
     }
@@ -276,8 +284,11 @@ static int check_twice(struct importer *imp)
         db_exec(imp->conn, twice_sql, 0, NULL, &r, NULL, err, sizeof err) != 0)
         return import_fatal(imp, "%s", err);
     if (PQntuples(r) > 0)
-        rc = import_fatal(imp, "%s:%s: column \"id\": the id %s for city \"%s\" is also on line %s, "
-                       "with different content", imp->name, PQgetvalue(r, 0, 1),
+        rc = import_fatal(imp, msg("%s:%s: kolumna \"id\": id %s miasta \"%s\" jest też w wierszu "
+                                   "%s, z inną treścią",
+                                   "%s:%s: column \"id\": the id %s for city \"%s\" is also on "
+                                   "line %s, with different content"),
+                          imp->name, PQgetvalue(r, 0, 1),
                        PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 0));
     PQclear(r);
     return rc;
@@ -297,8 +308,11 @@ static int insert_rows(struct importer *imp)
     if (db_exec(imp->conn, conflict_sql, 0, NULL, &r, NULL, err, sizeof err) != 0)
         return import_fatal(imp, "%s", err);
     if (PQntuples(r) > 0)
-        rc = import_fatal(imp, "%s:%s: column \"id\": a response with id %s for city \"%s\" is "
-                       "already stored with different content", imp->name, PQgetvalue(r, 0, 0),
+        rc = import_fatal(imp, msg("%s:%s: kolumna \"id\": odpowiedź o id %s miasta \"%s\" jest "
+                                   "już zapisana z inną treścią",
+                                   "%s:%s: column \"id\": a response with id %s for city \"%s\" "
+                                   "is already stored with different content"),
+                          imp->name, PQgetvalue(r, 0, 0),
                        PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
     PQclear(r);
     return rc;
@@ -366,7 +380,7 @@ static int import_pass(struct importer *imp, FILE *in, off_t size)
         return -1;
     }
     if (rc == 0 && res->records == 0)
-        rc = import_fatal(imp, "%s: no records", imp->name);
+        rc = import_fatal(imp, msg("%s: brak rekordów", "%s: no records"), imp->name);
     if (rc == 0 && !imp->direct)
         rc = check_twice(imp) == 0 && insert_rows(imp) == 0 ? 0 : -1;
     if (rc == 0 && imp->direct)
@@ -391,8 +405,11 @@ int import_stream(PGconn *conn, const struct catalog *cat, FILE *in, const char 
     wavewin_today(imp.today);
     memset(res, 0, sizeof *res);
     if (format == IMPORT_AUTO)
-        return import_fatal(&imp, "%s: cannot tell the format from the name: use --format csv or "
-                         "--format ndjson", name);
+        return import_fatal(&imp, msg("%s: z nazwy nie wynika format: podaj --format csv lub "
+                                      "--format ndjson",
+                                      "%s: cannot tell the format from the name: use --format "
+                                      "csv or --format ndjson"),
+                            name);
     imp.csv = format == IMPORT_CSV;
     /* the direct way needs a second reading in reserve: a regular file */
     imp.direct = fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode) && start >= 0;
@@ -406,7 +423,9 @@ int import_stream(PGconn *conn, const struct catalog *cat, FILE *in, const char 
         imp.out.len = 0;
         clearerr(in);
         if (fseeko(in, start, SEEK_SET) != 0)
-            rc = import_fatal(&imp, "%s: cannot read the file again: %s", name, strerror(errno));
+            rc = import_fatal(&imp, msg("%s: nie można ponownie przeczytać pliku: %s",
+                                        "%s: cannot read the file again: %s"),
+                              name, strerror(errno));
         else
             rc = import_pass(&imp, in, size);
     }

@@ -8,6 +8,7 @@
 #include "err.h"
 #include "jarena.h"
 #include "jsonv.h"
+#include "msg.h"
 #include "response.h"
 #include "survey.h"
 
@@ -57,7 +58,9 @@ int import_read_ndjson(struct importer *imp, FILE *in, off_t size)
         if (obj == NULL) {
             jarena_leave(&arena);
             imp->res->records++;
-            rc = import_add_error(imp, "%s:%ld: invalid JSON at column %d: %s", imp->name, lineno,
+            rc = import_add_error(imp, msg("%s:%ld: niepoprawny JSON w kolumnie %d: %s",
+                                           "%s:%ld: invalid JSON at column %d: %s"),
+                                  imp->name, lineno,
                            je.column, je.text);
             continue;
         }
@@ -69,11 +72,19 @@ int import_read_ndjson(struct importer *imp, FILE *in, off_t size)
     jarena_free(&arena);
     free(line);
     if (ferror(in))
-        return import_add_error(imp, "%s: read error: %s", imp->name, strerror(errno));
+        return import_add_error(imp, msg("%s: błąd odczytu: %s", "%s: read error: %s"), imp->name,
+                                strerror(errno));
     return rc;
 }
 
 /* ---- CSV ---- */
+
+static int given_twice(struct importer *imp, size_t c, const char *name)
+{
+    return import_fatal(imp, msg("%s:1: kolumna %zu \"%s\": kolumna podana dwa razy",
+                                 "%s:1: column %zu \"%s\": the column is given twice"),
+                        imp->name, c + 1, name);
+}
 
 static const char *const fixed_names[] = { "survey", "wave", "city", "id", "weight" };
 
@@ -98,8 +109,7 @@ static int column_kind(struct importer *imp, size_t c, const char *name)
     for (int k = 0; k < 5; k++)
         if (strcmp(name, fixed_names[k]) == 0) {
             if (imp->fixed[k] >= 0)
-                return import_fatal(imp, "%s:1: column %zu \"%s\": the column is given twice",
-                                 imp->name, c + 1, name);
+                return given_twice(imp, c, name);
             imp->fixed[k] = (int)c;
             imp->kinds[c] = (enum col_kind)k;
             return 0;
@@ -107,20 +117,25 @@ static int column_kind(struct importer *imp, size_t c, const char *name)
     imp->kinds[c] = strncmp(name, "attr.", 5) == 0 ? COL_ATTR : COL_ITEM;
     imp->codes[c] = strdup(imp->kinds[c] == COL_ATTR ? name + 5 : name);
     if (imp->codes[c] == NULL)
-        return import_fatal(imp, "out of memory");
+        return import_fatal(imp, "%s", msg("brak pamięci", "out of memory"));
     for (size_t o = 0; o < c; o++)
         if (imp->kinds[o] == imp->kinds[c] && strcmp(imp->codes[o], imp->codes[c]) == 0)
-            return import_fatal(imp, "%s:1: column %zu \"%s\": the column is given twice",
-                             imp->name, c + 1, name);
+            return given_twice(imp, c, name);
     if (strchr(name, ';') != NULL || strchr(name, '\t') != NULL || strchr(name, ',') != NULL)
-        return import_fatal(imp, "%s:1: column %zu \"%.60s%s\": the header is not separated by "
-                         "'%s'; give --delimiter '%s' (Polish Excel writes ';')",
+        return import_fatal(imp, msg("%s:1: kolumna %zu \"%.60s%s\": nagłówek nie jest rozdzielony "
+                                     "znakiem '%s'; podaj --delimiter '%s' (polski Excel zapisuje "
+                                     "';')",
+                                     "%s:1: column %zu \"%.60s%s\": the header is not separated by "
+                                     "'%s'; give --delimiter '%s' (Polish Excel writes ';')"),
                      imp->name, c + 1, name, strlen(name) > 60 ? "..." : "",
                      imp->opt->delimiter == '\t' ? "\\t" : imp->opt->delimiter == ';' ? ";" : ",",
                      strchr(name, ';') != NULL ? ";" : strchr(name, '\t') != NULL ? "\\t" : ",");
     if (!known_code(imp->cat, imp->codes[c], imp->kinds[c] == COL_ATTR))
-        return import_fatal(imp, "%s:1: column %zu \"%s\": not survey, wave, city, id, weight, "
-                         "attr.CODE of an attribute or the code of an item of a loaded survey",
+        return import_fatal(imp, msg("%s:1: kolumna %zu \"%s\": to nie survey, wave, city, id, "
+                                     "weight, attr.KOD atrybutu ani kod pytania wczytanego badania",
+                                     "%s:1: column %zu \"%s\": not survey, wave, city, id, weight, "
+                                     "attr.CODE of an attribute or the code of an item of a loaded "
+                                     "survey"),
                          imp->name, c + 1, name);
     return 0;
 }
@@ -131,7 +146,7 @@ static int read_header(struct importer *imp, char **f, size_t n)
     imp->kinds = calloc(n, sizeof *imp->kinds);
     imp->codes = calloc(n, sizeof *imp->codes);
     if (imp->kinds == NULL || imp->codes == NULL)
-        return import_fatal(imp, "out of memory");
+        return import_fatal(imp, "%s", msg("brak pamięci", "out of memory"));
     for (int k = 0; k < 5; k++)
         imp->fixed[k] = -1;
     for (size_t c = 0; c < n; c++)
@@ -139,8 +154,11 @@ static int read_header(struct importer *imp, char **f, size_t n)
             return -1;
     for (int k = 0; k < 4; k++)
         if (imp->fixed[k] < 0)
-            return import_fatal(imp, "%s:1: the header has no column \"%s\" (required: survey, "
-                             "wave, city, id)", imp->name, fixed_names[k]);
+            return import_fatal(imp, msg("%s:1: w nagłówku brak kolumny \"%s\" (wymagane: survey, "
+                                         "wave, city, id)",
+                                         "%s:1: the header has no column \"%s\" (required: "
+                                         "survey, wave, city, id)"),
+                                imp->name, fixed_names[k]);
     return 0;
 }
 
@@ -418,16 +436,23 @@ static int csv_row(struct importer *imp, char **f, size_t n, long line)
 
     if (n != imp->ncols) {
         imp->res->records++;
-        return import_add_error(imp, "%s:%ld: %zu fields, but the header has %zu columns", imp->name,
+        return import_add_error(imp, msg("%s:%ld: pól: %zu, a nagłówek ma kolumn: %zu",
+                                         "%s:%ld: %zu fields, but the header has %zu columns"),
+                                imp->name,
                          line, n, imp->ncols);
     }
     obj = csv_object(imp, f, &bad);
     if (obj == NULL) {
         imp->res->records++;
         if (bad < 0)
-            return import_add_error(imp, "%s:%ld: out of memory", imp->name, line);
-        return import_add_error(imp, "%s:%ld: column %d \"%s%s\": not valid UTF-8 text (is the file "
-                              "in another encoding? --encoding windows-1250 or iso-8859-2)",
+            return import_add_error(imp, msg("%s:%ld: brak pamięci", "%s:%ld: out of memory"),
+                                    imp->name, line);
+        return import_add_error(imp, msg("%s:%ld: kolumna %d \"%s%s\": niepoprawny tekst UTF-8 "
+                                         "(czy plik jest w innym kodowaniu? --encoding "
+                                         "windows-1250 lub iso-8859-2)",
+                                         "%s:%ld: column %d \"%s%s\": not valid UTF-8 text (is "
+                                         "the file in another encoding? --encoding windows-1250 "
+                                         "or iso-8859-2)"),
                          imp->name, line, bad + 1,
                          imp->kinds[bad] == COL_ATTR ? "attr." : "",
                          imp->kinds[bad] == COL_ATTR || imp->kinds[bad] == COL_ITEM
@@ -448,10 +473,12 @@ int import_read_csv(struct importer *imp, FILE *in, off_t size)
     int got, rc = 0;
 
     if (r == NULL)
-        return import_add_error(imp, "out of memory");
+        return import_add_error(imp, "%s", msg("brak pamięci", "out of memory"));
     got = csv_read(r, &f, &n, err, sizeof err);
     if (got == 0)
-        rc = import_add_error(imp, "%s: the file is empty: expected a header line", imp->name);
+        rc = import_add_error(imp, msg("%s: plik jest pusty: oczekiwano wiersza nagłówka",
+                                       "%s: the file is empty: expected a header line"),
+                              imp->name);
     else if (got < 0 || read_header(imp, f, n) != 0)
         rc = got < 0 ? import_add_error(imp, "%s: %s", imp->name, err) : -1;
     while (rc == 0 && imp->res->nerrors == 0 && !(imp->direct && imp->copy_broken) &&

@@ -26,3 +26,12 @@ int msg_english(void)
     }
     return lang;
 }
+
+const char *msg_pl_plural(long long n, const char *one, const char *few, const char *many)
+{
+    long long t = n % 10, h = n % 100;
+
+    if (n == 1)
+        return one;
+    return t >= 2 && t <= 4 && (h < 12 || h > 14) ? few : many;
+}

@@ -4,8 +4,10 @@
  * Polish by default; English with EMPIRIE_LANG=en, with `empirie --lang en
  * COMMAND`, or with the --lang en of the subcommands that have one (stats,
  * report), which also sets their output's labels. Other EMPIRIE_LANG values
- * than "pl" and "en" are ignored (Polish). The library modules' own error
- * texts (err.h) stay English: they are for logs and developers.
+ * than "pl" and "en" are ignored (Polish). The import's messages
+ * (import*.c, read only by the command line) follow it too; the other
+ * library modules' error texts (err.h), the HTTP API's errors and the
+ * daemon's log stay English: they are for programs, logs and developers.
  */
 #ifndef EMPIRIE_MSG_H
 #define EMPIRIE_MSG_H
@@ -18,6 +20,10 @@ void msg_set_lang(const char *lang);
 
 /* 1 when the messages are English (EMPIRIE_LANG read on first use). */
 int msg_english(void);
+
+/* The Polish form of a noun after the number n: one (1 migracja), few
+ * (2-4, 22-24, ...: 2 migracje) or many (0, 5-21, 25-31, ...: 5 migracji). */
+const char *msg_pl_plural(long long n, const char *one, const char *few, const char *many);
 
 /* pl or en, as the language says. A macro, so that a printf format given
  * as two literals is still checked (-Wformat=2). */

@@ -2,6 +2,7 @@
 
 #include "db.h"
 #include "err.h"
+#include "msg.h"
 #include "utf8.h"
 
 #include <stdio.h>
@@ -124,6 +125,16 @@ static void append_entry(char *buf, size_t n, const struct names_entry *e, int f
         snprintf(buf + o, n - o, "%s%s", first ? "" : ", ", e->slug);
 }
 
+/* The Polish genitive of what names_find is given ("city", "network",
+ * "survey"), for "brak miasta 'x'"; what itself when it is none of them. */
+static const char *genitive(const char *what)
+{
+    return strcmp(what, "city") == 0      ? "miasta"
+           : strcmp(what, "network") == 0 ? "sieci"
+           : strcmp(what, "survey") == 0  ? "badania"
+                                          : what;
+}
+
 long names_find(const struct names_entry *c, size_t n, const char *what, const char *given,
                 char *err, size_t errlen)
 {
@@ -157,14 +168,18 @@ long names_find(const struct names_entry *c, size_t n, const char *what, const c
     if (hits == 1)
         return hit;
     if (hits > 1) {
-        err_set(err, errlen, "'%s' names more than one %s: %s%s; give the slug", given, what,
-                list, hits > 8 ? ", ..." : "");
+        if (msg_english())
+            err_set(err, errlen, "'%s' names more than one %s: %s%s; give the slug", given, what,
+                    list, hits > 8 ? ", ..." : "");
+        else
+            err_set(err, errlen, "'%s' pasuje do więcej niż jednej nazwy (%s): %s%s; podaj slug",
+                    given, genitive(what), list, hits > 8 ? ", ..." : "");
         return -1;
     }
     /* the nearest, by edit distance of the folded forms, or containing it */
     near = calloc(n > 0 ? n : 1, sizeof *near);
     if (near == NULL) {
-        err_set(err, errlen, "no %s '%s'", what, given);
+        err_set(err, errlen, msg("brak %s '%s'", "no %s '%s'"), msg(genitive(what), what), given);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
@@ -185,9 +200,13 @@ long names_find(const struct names_entry *c, size_t n, const char *what, const c
         append_entry(list, sizeof list, &c[near[k].idx], k == 0);
     free(near);
     if (nnear > 0)
-        err_set(err, errlen, "no %s '%s' (did you mean: %s?)", what, given, list);
+        err_set(err, errlen, msg("brak %s '%s' (czy chodziło o: %s?)",
+                                 "no %s '%s' (did you mean: %s?)"),
+                msg(genitive(what), what), given, list);
     else
-        err_set(err, errlen, "no %s '%s' (empirie registry list shows them all)", what, given);
+        err_set(err, errlen, msg("brak %s '%s' (wszystkie pokazuje empirie registry list)",
+                                 "no %s '%s' (empirie registry list shows them all)"),
+                msg(genitive(what), what), given);
     return -1;
 }
 
@@ -204,7 +223,7 @@ static int load_entries(PGconn *conn, const char *sql, const char *param, PGresu
     e = calloc(n > 0 ? (size_t)n : 1, sizeof *e);
     if (e == NULL) {
         PQclear(*res);
-        return err_set(err, errlen, "out of memory");
+        return err_set(err, errlen, "%s", msg("brak pamięci", "out of memory"));
     }
     for (int i = 0; i < n; i++) {
         e[i].slug = PQgetvalue(*res, i, 0);
@@ -264,8 +283,9 @@ int names_wave(PGconn *conn, const char *survey, const char *given, char *label,
     for (int i = 0; rc != 0 && i < count; i++)
         append_entry(list, sizeof list, &e[i], i == 0);
     if (rc != 0)
-        err_set(err, errlen, "survey '%s' has no wave '%s' (its waves: %s)", survey, given,
-                count > 0 ? list : "none");
+        err_set(err, errlen, msg("badanie '%s' nie ma fali '%s' (jego fale: %s)",
+                                 "survey '%s' has no wave '%s' (its waves: %s)"),
+                survey, given, count > 0 ? list : msg("brak", "none"));
     free(e);
     PQclear(res);
     return rc;

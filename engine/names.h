@@ -5,7 +5,8 @@
  * diacritics and in any case ("Konin", "Kędzierzyn-Koźle", "kedzierzyn
  * kozle", "KAPITAŁ LUDZKI"), or from the unique beginning of a slug or
  * name ("kedzierzyn"). What is not found is an error that names what was
- * looked for and lists the nearest names ("did you mean ...?").
+ * looked for and lists the nearest names ("did you mean ...?"), in the
+ * command line's language (msg.h: Polish by default).
  */
 #ifndef EMPIRIE_NAMES_H
 #define EMPIRIE_NAMES_H

@@ -497,7 +497,7 @@ Test(calibration, population_codes_the_survey_lacks_warn_at_load)
 
     write_cities("{\"cells\": {\"1\": 500, \"2\": 300, \"3\": 200, \"9\": 5}}");
     cr_assert_eq(load(out, sizeof out), 0, "%s", out);
-    cr_expect(strstr(out, "registry: warning: ") != NULL && strstr(out, "grupa has no category 9")
+    cr_expect(strstr(out, "registry: uwaga: ") != NULL && strstr(out, "grupa has no category 9")
                   != NULL, "%s", out);
 }
 

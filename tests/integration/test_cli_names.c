@@ -83,13 +83,14 @@ Test(cli_names, unknown_names_are_usage_errors_with_suggestions)
     cr_expect_eq(testdb_run(out, sizeof out, "stats --survey " SURVEY " --wave 2031 --city konin "
                                              "--db \"%s\"", db.conninfo),
                  2, "%s", out);
-    cr_expect(strstr(out, "has no wave '2031' (its waves: ") != NULL, "%s", out);
+    cr_expect(strstr(out, "nie ma fali '2031' (jego fale: ") != NULL, "%s", out);
     cr_expect(strstr(out, "2025") != NULL, "%s", out);
-    cr_expect(strstr(out, "city") == NULL, "the city is not blamed: %s", out);
+    cr_expect(strstr(out, "miasta") == NULL, "the city is not blamed: %s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "stats --survey satysfakcja-pracownikuw --db \"%s\"",
                             db.conninfo),
                  2, "%s", out);
-    cr_expect(strstr(out, "did you mean: satysfakcja-pracownikow") != NULL, "%s", out);
+    cr_expect(strstr(out, "brak badania 'satysfakcja-pracownikuw' (czy chodziło o: "
+                          "satysfakcja-pracownikow") != NULL, "%s", out);
     /* a known city without responses is a failure (1), not a usage error */
     cr_expect_eq(stats("--city Jasło"), 1, "%s", out);
     cr_expect(strstr(out, "no responses of city jaslo in wave 2025") != NULL, "%s", out);
@@ -97,7 +98,7 @@ Test(cli_names, unknown_names_are_usage_errors_with_suggestions)
     cr_expect_eq(testdb_run(out, sizeof out, "report --survey " SURVEY " --city Konim --out /tmp "
                                              "--db \"%s\"", db.conninfo),
                  2, "%s", out);
-    cr_expect(strstr(out, "did you mean: konin") != NULL, "%s", out);
+    cr_expect(strstr(out, "brak miasta 'Konim' (czy chodziło o: konin") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "stats --survey " SURVEY " --city konin --network x"),
                  2, "%s", out);
 }
@@ -116,7 +117,13 @@ Test(cli_names, token_scope_by_name)
     cr_expect_eq(testdb_run(out, sizeof out, "token create --role coordinator --scope Jaslą "
                                              "--label x --db \"%s\"", db.conninfo),
                  2, "%s", out);
-    cr_expect(strstr(out, "did you mean: jaslo (Jasło)") != NULL, "%s", out);
+    cr_expect(strstr(out, "--scope: brak miasta 'Jaslą' (czy chodziło o: jaslo (Jasło)") != NULL,
+              "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "--lang en token create --role coordinator --scope "
+                                             "Jaslą --label x --db \"%s\"", db.conninfo),
+                 2, "%s", out);
+    cr_expect(strstr(out, "--scope: no city 'Jaslą' (did you mean: jaslo (Jasło)") != NULL, "%s",
+              out);
 }
 
 /* The display column where needle starts on the line of out that holds it. */

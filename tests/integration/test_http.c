@@ -444,7 +444,7 @@ Test(http, token_create_command)
                             db.conninfo, city),
                  0, "%s", out);
     /* the token on stdout, its number and how to revoke it on stderr */
-    cr_expect(strstr(out, "created token 5 (collector ") != NULL, "%s", out);
+    cr_expect(strstr(out, "empirie token: utworzono token 5 (collector ") != NULL, "%s", out);
     cr_expect(strstr(out, "empirie token revoke 5") != NULL, "%s", out);
     cr_assert(strstr(out, "\nemp_") != NULL || strncmp(out, "emp_", 4) == 0, "%s", out);
     snprintf(tok, sizeof tok, "%.*s", AUTH_TOKEN_SIZE - 1,
@@ -463,12 +463,16 @@ Test(http, token_create_command)
     cr_expect(strstr(out, "unknown role 'boss'") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "token create --db \"%s\" --role admin", db.conninfo),
                  2, "%s", out);
+    cr_expect(strstr(out, "--label jest wymagane") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out, "--lang en token create --db \"%s\" --role admin",
+                            db.conninfo),
+                 2, "%s", out);
     cr_expect(strstr(out, "--label is required") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out,
                             "token create --db \"%s\" --role collector --scope atlantis --label x",
                             db.conninfo),
                  2, "%s", out);
-    cr_expect(strstr(out, "no city 'atlantis'") != NULL, "%s", out);
+    cr_expect(strstr(out, "--scope: brak miasta 'atlantis'") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "token create --db \"%s\" --role analyst --label x",
                             db.conninfo), 2, "%s", out);
     cr_expect(strstr(out, "needs --scope (a network slug)") != NULL, "%s", out);

@@ -414,7 +414,7 @@ Test(form, link_command)
 
     cr_expect_eq(testdb_run(out, sizeof out, "link create --db \"%s\" --survey x", db.conninfo), 2,
                  "%s", out);
-    cr_expect(strstr(out, "--survey, --wave and --city are required") != NULL, "%s", out);
+    cr_expect(strstr(out, "--survey, --wave i --city są wymagane") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "link create --db \"%s\" --survey satysfakcja-pracownikow"
                             " --wave form-test --city atlantyda", db.conninfo), 1, "%s", out);
     cr_expect(strstr(out, "unknown city \"atlantyda\"") != NULL, "%s", out);

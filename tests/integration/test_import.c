@@ -106,7 +106,8 @@ Test(import, valid_csv_then_again)
     char *v;
 
     cr_assert_eq(import(path, out, sizeof out), 0, "%s", out);
-    cr_expect(strstr(out, "3 records: 3 stored, 0 already stored") != NULL, "%s", out);
+    cr_expect(strstr(out, "import: 3 rekordy: zapisane: 3, już zapisane wcześniej: 0\n") != NULL,
+              "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 3);
     v = testdb_value(&db, "SELECT texts[array_length(texts, 1)] FROM response "
                           "WHERE id = '11111111-1111-4111-8111-111111111111'");
@@ -116,8 +117,10 @@ Test(import, valid_csv_then_again)
                                   "FROM response WHERE weight = 1.25"), 529);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response WHERE weight = 0.5 "
                                   "AND 0::smallint = ANY (answers)"), 1);
-    cr_assert_eq(import(path, out, sizeof out), 0, "%s", out);
-    cr_expect(strstr(out, "3 records: 0 stored, 3 already stored") != NULL, "%s", out);
+    cr_assert_eq(testdb_run(out, sizeof out, "--lang en import -q --allow-closed-wave --db \"%s\" %s",
+                            db.conninfo, path),
+                 0, "%s", out);
+    cr_expect(strstr(out, "import: 3 records: 0 stored, 3 already stored\n") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 3);
 }
 
@@ -128,9 +131,9 @@ Test(import, one_bad_row_stores_nothing_and_names_it)
     char out[8192];
 
     cr_expect_eq(import(path, out, sizeof out), 1, "%s", out);
-    cr_expect(strstr(out, "bad.csv:5: column \"zrodla_info\": element 1: expected an option code") !=
+    cr_expect(strstr(out, "bad.csv:5: kolumna \"zrodla_info\": element 1: expected an option code") !=
               NULL, "%s", out);
-    cr_expect(strstr(out, "nothing was imported") != NULL, "%s", out);
+    cr_expect(strstr(out, "nic nie zaimportowano") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
 }
 
@@ -144,10 +147,20 @@ Test(import, several_errors_reported)
     char out[8192];
 
     cr_expect_eq(import(path, out, sizeof out), 1, "%s", out);
-    cr_expect(strstr(out, "bad2.csv:2: column \"attr.staz\"") != NULL, "%s", out);
-    cr_expect(strstr(out, "bad2.csv:3: column \"city\": unknown city \"atlantyda\"") != NULL, "%s", out);
-    cr_expect(strstr(out, "bad2.csv:4: column \"id\": expected a UUID") != NULL, "%s", out);
+    cr_expect(strstr(out, "bad2.csv:2: kolumna \"attr.staz\"") != NULL, "%s", out);
+    cr_expect(strstr(out, "bad2.csv:3: kolumna \"city\": unknown city \"atlantyda\"") != NULL, "%s", out);
+    cr_expect(strstr(out, "bad2.csv:4: kolumna \"id\": expected a UUID") != NULL, "%s", out);
+    cr_expect(strstr(out, "bad2.csv:5: pól: 14, a nagłówek ma kolumn: 13") != NULL, "%s", out);
+    cr_expect(strstr(out, "nic nie zaimportowano (przeczytane rekordy: 4)") != NULL, "%s", out);
+    /* the same in English (the details after the column come from the
+     * validation, which speaks English in either language) */
+    cr_expect_eq(testdb_run(out, sizeof out, "--lang en import -q --db \"%s\" %s", db.conninfo,
+                            path),
+                 1, "%s", out);
+    cr_expect(strstr(out, "bad2.csv:3: column \"city\": unknown city \"atlantyda\"") != NULL, "%s",
+              out);
     cr_expect(strstr(out, "bad2.csv:5: 14 fields, but the header has 13 columns") != NULL, "%s", out);
+    cr_expect(strstr(out, "nothing was imported (4 records read)") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
 }
 
@@ -156,9 +169,9 @@ Test(import, header_errors)
     char out[8192];
 
     cr_expect_eq(import(write_file("h.csv", "survey,wave,city,id,warunki_99\n"), out, sizeof out), 1);
-    cr_expect(strstr(out, "h.csv:1: column 5 \"warunki_99\"") != NULL, "%s", out);
+    cr_expect(strstr(out, "h.csv:1: kolumna 5 \"warunki_99\"") != NULL, "%s", out);
     cr_expect_eq(import(write_file("h2.csv", "survey,wave,id,warunki_01\n"), out, sizeof out), 1);
-    cr_expect(strstr(out, "no column \"city\"") != NULL, "%s", out);
+    cr_expect(strstr(out, "brak kolumny \"city\"") != NULL, "%s", out);
 }
 
 Test(import, ndjson_valid_and_invalid)
@@ -178,9 +191,9 @@ Test(import, ndjson_valid_and_invalid)
     char out[8192];
 
     cr_assert_eq(import(ok, out, sizeof out), 0, "%s", out);
-    cr_expect(strstr(out, "2 records: 2 stored") != NULL, "%s", out);
+    cr_expect(strstr(out, "2 rekordy: zapisane: 2,") != NULL, "%s", out);
     cr_expect_eq(import(bad, out, sizeof out), 1, "%s", out);
-    cr_expect(strstr(out, "bad.ndjson:2: invalid JSON") != NULL, "%s", out);
+    cr_expect(strstr(out, "bad.ndjson:2: niepoprawny JSON") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 2);
 }
 
@@ -195,16 +208,16 @@ Test(import, same_id_twice_in_file_and_conflict_with_stored)
         "mlodziez-partycypacja,2024,zabrze,22222222-2222-4222-8222-222222222222,1.25,,,2,,,,0|4,2\n");
 
     cr_expect_eq(import(twice, out, sizeof out), 1, "%s", out);
-    cr_expect(strstr(out, "twice.csv:3: column \"id\": the id 22222222-2222-4222-8222-222222222222 "
-                          "for city \"zabrze\" is also on line 2, with different content") != NULL,
+    cr_expect(strstr(out, "twice.csv:3: kolumna \"id\": id 22222222-2222-4222-8222-222222222222 "
+                          "miasta \"zabrze\" jest też w wierszu 2, z inną treścią") != NULL,
               "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
     cr_assert_eq(import(same, out, sizeof out), 0, "%s", out);
-    cr_expect(strstr(out, "2 records: 1 stored, 1 already stored") != NULL, "%s", out);
+    cr_expect(strstr(out, "2 rekordy: zapisane: 1, już zapisane wcześniej: 1") != NULL, "%s", out);
     cr_expect_eq(import(changed, out, sizeof out), 1, "%s", out);
-    cr_expect(strstr(out, "changed.csv:3: column \"id\": a response with id "
-                          "22222222-2222-4222-8222-222222222222 for city \"zabrze\" is already "
-                          "stored with different content") != NULL, "%s", out);
+    cr_expect(strstr(out, "changed.csv:3: kolumna \"id\": odpowiedź o id "
+                          "22222222-2222-4222-8222-222222222222 miasta \"zabrze\" jest już "
+                          "zapisana z inną treścią") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 1);
 }
 
@@ -229,7 +242,7 @@ Test(import, api_and_import_agree_on_content)
                  res.error.message);
     catalog_free(cat);
     cr_assert_eq(import(write_file("same.csv", HEADER ROW1 ROW2), out, sizeof out), 0, "%s", out);
-    cr_expect(strstr(out, "2 records: 0 stored, 2 already stored") != NULL, "%s", out);
+    cr_expect(strstr(out, "2 rekordy: zapisane: 0, już zapisane wcześniej: 2") != NULL, "%s", out);
 }
 
 /*
@@ -300,9 +313,9 @@ Test(import, text_scan_and_jansson_agree)
     char out[16384];
 
     cr_assert_eq(import(plain, out, sizeof out), 0, "%s", out);
-    cr_expect(strstr(out, "4 records: 4 stored") != NULL, "%s", out);
+    cr_expect(strstr(out, "4 rekordy: zapisane: 4,") != NULL, "%s", out);
     cr_assert_eq(import(escaped, out, sizeof out), 1, "the repeated answers key: %s", out);
-    cr_expect(strstr(out, "escaped.ndjson:2: invalid JSON") != NULL, "%s", out);
+    cr_expect(strstr(out, "escaped.ndjson:2: niepoprawny JSON") != NULL, "%s", out);
     /* without the repeated key: all four are the stored ones */
     escaped = write_file("escaped2.ndjson",
         "{\"survey\":\"satysfakcja-pracownikow\",\"wave\":\"202\\u0035\",\"city\":\"krosno\","
@@ -318,7 +331,7 @@ Test(import, text_scan_and_jansson_agree)
         "\"id\":\"a0000000-0000-4000-8000-000000000004\",\"attributes\":{\"wiek\":2},"
         "\"weight\":3.0,\"answers\":{\"zostanie\":2}}\n");
     cr_assert_eq(import(escaped, out, sizeof out), 0, "%s", out);
-    cr_expect(strstr(out, "4 records: 0 stored, 4 already stored") != NULL, "%s", out);
+    cr_expect(strstr(out, "4 rekordy: zapisane: 0, już zapisane wcześniej: 4") != NULL, "%s", out);
     cr_expect_eq(import(bad, out, sizeof out), 1, "%s", out);
     for (int line = 1; line <= 9; line++) {
         char want[64];
@@ -326,7 +339,7 @@ Test(import, text_scan_and_jansson_agree)
         snprintf(want, sizeof want, "scanbad.ndjson:%d: ", line);
         cr_expect(strstr(out, want) != NULL, "line %d is refused: %s", line, out);
     }
-    cr_expect(strstr(out, "scanbad.ndjson:2: invalid JSON") != NULL, "%s", out);
+    cr_expect(strstr(out, "scanbad.ndjson:2: niepoprawny JSON") != NULL, "%s", out);
     cr_expect(strstr(out, "scanbad.ndjson:9: extra: unknown field") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 4);
 }
@@ -356,10 +369,10 @@ Test(import, partly_stored_same_content)
     char out[8192];
 
     cr_assert_eq(import(write_file("first.csv", HEADER ROW1 ROW2), out, sizeof out), 0, "%s", out);
-    cr_expect(strstr(out, "2 records: 2 stored, 0 already stored") != NULL, "%s", out);
+    cr_expect(strstr(out, "2 rekordy: zapisane: 2, już zapisane wcześniej: 0") != NULL, "%s", out);
     cr_assert_eq(import(write_file("more.csv", HEADER ROW2 ROW3 ROW1), out, sizeof out), 0, "%s",
                  out);
-    cr_expect(strstr(out, "3 records: 1 stored, 2 already stored") != NULL, "%s", out);
+    cr_expect(strstr(out, "3 rekordy: zapisane: 1, już zapisane wcześniej: 2") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 3);
 
     cr_assert_eq(import(write_file("a.ndjson", NDJ(ID_A, "krosno", "8")), out, sizeof out), 0,
@@ -367,7 +380,7 @@ Test(import, partly_stored_same_content)
     cr_assert_eq(import(write_file("abc.ndjson", NDJ(ID_A, "krosno", "8") NDJ(ID_B, "krosno", "7")
                                                  NDJ(ID_C, "krosno", "6")), out, sizeof out),
                  0, "%s", out);
-    cr_expect(strstr(out, "3 records: 2 stored, 1 already stored") != NULL, "%s", out);
+    cr_expect(strstr(out, "3 rekordy: zapisane: 2, już zapisane wcześniej: 1") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 6);
 }
 
@@ -380,9 +393,9 @@ Test(import, repeated_id_different_content_stores_nothing)
                                                 NDJ(ID_C, "krosno", "6") NDJ(ID_B, "krosno", "1"));
 
     cr_expect_eq(import(path, out, sizeof out), 1, "%s", out);
-    cr_expect(strstr(out, "rep.ndjson:4: column \"id\": the id " ID_B " for city \"krosno\" "
-                          "is also on line 2, with different content") != NULL, "%s", out);
-    cr_expect(strstr(out, "nothing was imported (4 records read)") != NULL, "%s", out);
+    cr_expect(strstr(out, "rep.ndjson:4: kolumna \"id\": id " ID_B " miasta \"krosno\" "
+                          "jest też w wierszu 2, z inną treścią") != NULL, "%s", out);
+    cr_expect(strstr(out, "nic nie zaimportowano (przeczytane rekordy: 4)") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
 
     /* the same against a stored row, with invalid records after it: every
@@ -397,8 +410,8 @@ Test(import, repeated_id_different_content_stores_nothing)
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 1);
     path = write_file("rep3.ndjson", NDJ(ID_A, "krosno", "8") NDJ(ID_B, "krosno", "2"));
     cr_expect_eq(import(path, out, sizeof out), 1, "%s", out);
-    cr_expect(strstr(out, "rep3.ndjson:2: column \"id\": a response with id " ID_B " for city "
-                          "\"krosno\" is already stored with different content") != NULL,
+    cr_expect(strstr(out, "rep3.ndjson:2: kolumna \"id\": odpowiedź o id " ID_B " miasta "
+                          "\"krosno\" jest już zapisana z inną treścią") != NULL,
               "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 1);
 }
@@ -412,25 +425,25 @@ Test(import, stdin_pipe_and_redirect)
     const char *more = write_file("in2.ndjson", NDJ(ID_A, "krosno", "8") NDJ(ID_A, "krosno", "8"));
 
     cr_assert_eq(import_piped(csv, "csv", out, sizeof out), 0, "%s", out);
-    cr_expect(strstr(out, "2 records: 2 stored, 0 already stored") != NULL, "%s", out);
+    cr_expect(strstr(out, "2 rekordy: zapisane: 2, już zapisane wcześniej: 0") != NULL, "%s", out);
     cr_assert_eq(import_piped(csv, "csv", out, sizeof out), 0, "%s", out);
-    cr_expect(strstr(out, "2 records: 0 stored, 2 already stored") != NULL, "%s", out);
+    cr_expect(strstr(out, "2 rekordy: zapisane: 0, już zapisane wcześniej: 2") != NULL, "%s", out);
     cr_assert_eq(import_piped(more, "ndjson", out, sizeof out), 0, "%s", out);
-    cr_expect(strstr(out, "2 records: 1 stored, 1 already stored") != NULL, "%s", out);
+    cr_expect(strstr(out, "2 rekordy: zapisane: 1, już zapisane wcześniej: 1") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 3);
 
     snprintf(cmd, sizeof cmd, "\"$EMPIRIE_BIN\" import -q --allow-closed-wave --db \"%s\" --format ndjson - < '%s' 2>&1",
              db.conninfo, write_file("in3.ndjson", NDJ(ID_B, "krosno", "8")));
     cr_assert_eq(run_sh(out, sizeof out, cmd), 0, "%s", out);
-    cr_expect(strstr(out, "1 records: 1 stored, 0 already stored") != NULL, "%s", out);
+    cr_expect(strstr(out, "1 rekord: zapisane: 1, już zapisane wcześniej: 0") != NULL, "%s", out);
     snprintf(cmd, sizeof cmd, "\"$EMPIRIE_BIN\" import -q --allow-closed-wave --db \"%s\" --format csv - < '%s' 2>&1",
              db.conninfo, write_file("in4.csv", HEADER ROW3 ROW2));
     cr_assert_eq(run_sh(out, sizeof out, cmd), 0, "%s", out);
-    cr_expect(strstr(out, "2 records: 1 stored, 1 already stored") != NULL, "%s", out);
+    cr_expect(strstr(out, "2 rekordy: zapisane: 1, już zapisane wcześniej: 1") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 5);
     cr_expect_eq(import_piped(write_file("bad.csv", HEADER ROW3 "x,y\n"), "csv", out, sizeof out),
                  1, "%s", out);
-    cr_expect(strstr(out, "stdin:3: 2 fields, but the header has 13 columns") != NULL, "%s", out);
+    cr_expect(strstr(out, "stdin:3: pól: 2, a nagłówek ma kolumn: 13") != NULL, "%s", out);
 }
 
 /* --dry-run on the direct way stores nothing and counts what it would. */
@@ -441,6 +454,6 @@ Test(import, dry_run_direct)
 
     cr_assert_eq(testdb_run(out, sizeof out, "import -q --dry-run --allow-closed-wave --db \"%s\" %s", db.conninfo,
                             path), 0, "%s", out);
-    cr_expect(strstr(out, "3 records: 3 stored, 0 already stored (dry run") != NULL, "%s", out);
+    cr_expect(strstr(out, "3 rekordy: zapisane: 3, już zapisane wcześniej: 0 (próba") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
 }

@@ -110,7 +110,7 @@ static char *import_into(const char *args, const char *path)
     cr_expect_eq(testdb_run(out, sizeof out, "import --allow-closed-wave %s --db \"%s\" %s", args, db.conninfo,
                             path),
                  0, "import %s %s: %s", args, path, out);
-    cr_expect(strstr(out, "4 records: 4 stored") != NULL, "%s %s: %s", args, path, out);
+    cr_expect(strstr(out, "4 rekordy: zapisane: 4,") != NULL, "%s %s: %s", args, path, out);
     d = dump(&db);
     testdb_drop(&db);
     return d;
@@ -136,14 +136,14 @@ Test(import_office, same_database_from_every_encoding_and_delimiter)
     free(got);
     got = import_into("", cp);   /* both detected */
     cr_expect_str_eq(got, want, "Windows-1250 with ';' detected");
-    cr_expect(strstr(out, "reading it as WINDOWS-1250") != NULL, "%s", out);
+    cr_expect(strstr(out, "czytam go jako WINDOWS-1250") != NULL, "%s", out);
     free(got);
     got = import_into("--encoding iso-8859-2", iso);
     cr_expect_str_eq(got, want, "ISO-8859-2 with tabs");
     free(got);
     got = import_into("", iso);
     cr_expect_str_eq(got, want, "ISO-8859-2 with tabs detected");
-    cr_expect(strstr(out, "reading it as ISO-8859-2") != NULL, "%s", out);
+    cr_expect(strstr(out, "czytam go jako ISO-8859-2") != NULL, "%s", out);
     free(got);
     free(want);
 }
@@ -192,17 +192,17 @@ Test(import_office, errors_name_the_line_and_the_header_column)
     testdb_load_registry(&db);
     cr_expect_eq(testdb_run(out, sizeof out, "import --allow-closed-wave --db \"%s\" %s", db.conninfo, path), 1, "%s",
                  out);
-    cr_expect(strstr(out, "bad.csv:3: column \"warunki_01\": ") != NULL, "%s", out);
+    cr_expect(strstr(out, "bad.csv:3: kolumna \"warunki_01\": ") != NULL, "%s", out);
     cr_expect(strstr(out, "\"Raczej tak\"") != NULL, "the value quoted: %s", out);
-    cr_expect(strstr(out, "bad.csv:4: column \"city\": unknown city \"Konim\"") != NULL, "%s",
+    cr_expect(strstr(out, "bad.csv:4: kolumna \"city\": unknown city \"Konim\"") != NULL, "%s",
               out);
-    cr_expect(strstr(out, "(did you mean: konin (Konin)?)") != NULL, "%s", out);
+    cr_expect(strstr(out, "(czy chodziło o: konin (Konin)?)") != NULL, "%s", out);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
     /* with the wrong delimiter given: the header says what to do */
     cr_expect_eq(testdb_run(out, sizeof out, "import --allow-closed-wave --delimiter , --db \"%s\" %s", db.conninfo,
                             path),
                  1, "%s", out);
-    cr_expect(strstr(out, "the header is not separated by ','; give --delimiter ';'") != NULL,
+    cr_expect(strstr(out, "nagłówek nie jest rozdzielony znakiem ','; podaj --delimiter ';'") != NULL,
               "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "import --delimiter '|' %s", path), 2, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "import --encoding klingon %s", path), 2, "%s", out);
@@ -224,7 +224,7 @@ Test(import_office, template_imports_as_it_is)
                  0, "%s", out);
     cr_assert_eq(testdb_run(out, sizeof out, "import --allow-closed-wave --db \"%s\" %s", db.conninfo, path), 0,
                  "the template as written: %s", out);
-    cr_expect(strstr(out, "1 records: 1 stored") != NULL, "%s", out);
+    cr_expect(strstr(out, "1 rekord: zapisane: 1,") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "import --template nope --db \"%s\"", db.conninfo),
                  2, "%s", out);
     testdb_drop(&db);

@@ -82,7 +82,7 @@ Test(install, prefix_destdir_man_page_and_unit, .timeout = 300)
                     "2>&1",
                     elsewhere, p, db.conninfo),
                  0, "%s", out);
-    cr_expect(strstr(out, "Kędzierzyn-Koźle") != NULL && strstr(out, "Cities (") != NULL, "%s",
+    cr_expect(strstr(out, "Kędzierzyn-Koźle") != NULL && strstr(out, "Miasta (") != NULL, "%s",
               out);
     /* the staged binary finds its own staged data too */
     cr_expect_eq(sh("cd '%s' && env -u EMPIRIE_ROOT '%s/usr/bin/empirie' registry load --db "

@@ -126,14 +126,20 @@ Test(participation, counts_rates_days_and_hidden_departments)
                             "\"%s\"", db.conninfo),
                  0, "%s", out);
     cr_expect(strstr(out, "Konin") != NULL && strstr(out, "15.8%") != NULL, "%s", out);
-    cr_expect(strstr(out, "(hidden: anonymity threshold)") != NULL, "%s", out);
+    cr_expect(strstr(out, "(ukryte: próg anonimowości)") != NULL, "%s", out);
+    cr_expect(strstr(out, "odpowiedzi  zatrudnienie  odsetek") != NULL, "%s", out);
     cr_expect(strstr(out, "  3 ") == NULL && strstr(out, "  6 ") == NULL, "no hidden count: %s",
               out);
     cr_expect(strstr(out, "Jasło") == NULL, "one city only: %s", out);
+    cr_assert_eq(testdb_run(out, sizeof out, "--lang en participation --survey " SURVEY
+                            " --city Konin --db \"%s\"", db.conninfo),
+                 0, "%s", out);
+    cr_expect(strstr(out, "responses  headcount    rate\n") != NULL, "%s", out);
+    cr_expect(strstr(out, "(hidden: anonymity threshold)") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "participation --survey " SURVEY " --wave 2031 --db "
                             "\"%s\"", db.conninfo),
                  2, "%s", out);
-    cr_expect(strstr(out, "has no wave '2031'") != NULL, "%s", out);
+    cr_expect(strstr(out, "badanie '" SURVEY "' nie ma fali '2031'") != NULL, "%s", out);
 }
 
 Test(participation, void_responses_are_not_counted)

@@ -401,6 +401,18 @@ Test(registry, list_in_polish_order)
     cr_assert(lomza != NULL && konin != NULL);
     cr_expect_eq(strstr(lomza, "lomza") - lomza - 2, strstr(konin, "konin") - konin,
                  "%.80s / %.80s", lomza, konin);
+    /* the headings and notes in Polish, in English with --lang en */
+    cr_expect(strstr(out, "Miasta (") != NULL && strstr(out, "\nSieci (") != NULL &&
+                  strstr(out, "\nBadania (wersje: ") != NULL && strstr(out, " (poza programem)\n")
+                  != NULL && strstr(out, " członkowie: ") != NULL && strstr(out, ", obserwatorzy: ")
+                  != NULL && strstr(out, " fale: ") != NULL,
+              "%s", out);
+    cr_assert_eq(testdb_run(out, sizeof out, "--lang en registry list --db \"%s\"", db.conninfo),
+                 0, "%s", out);
+    cr_expect(strstr(out, "Cities (") != NULL && strstr(out, "\nNetworks (") != NULL &&
+                  strstr(out, "\nSurveys (") != NULL && strstr(out, " (outside the programme)\n")
+                  != NULL && strstr(out, " members, ") != NULL && strstr(out, " waves: ") != NULL,
+              "%s", out);
 }
 
 /* benchmark_networks says how reports compare, not what an answer means: a

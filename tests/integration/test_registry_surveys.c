@@ -66,7 +66,7 @@ Test(registry_surveys, load_twice_gives_the_same_database)
     char *first, *second;
 
     cr_assert_eq(load(out, sizeof out), 0, "%s", out);
-    cr_expect(strstr(out, "3 survey versions and 8 waves") != NULL, "%s", out);
+    cr_expect(strstr(out, "wersje badań: 3 i fale: 8") != NULL, "%s", out);
     first = snapshot();
     cr_assert_eq(load(out, sizeof out), 0, "%s", out);
     second = snapshot();

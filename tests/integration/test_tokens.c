@@ -159,7 +159,7 @@ Test(tokens, revoke_is_at_once_even_from_the_cache)
     cr_assert_eq(testdb_run(out, sizeof out, "token revoke %lld --db \"%s\"", tok_id[R_COLLECTOR],
                             db.conninfo),
                  0, "%s", out);
-    cr_expect(strstr(out, "revoked token") != NULL, "%s", out);
+    cr_expect(strstr(out, "unieważniono token ") != NULL, "%s", out);
     submit(tok[R_COLLECTOR], "konin", 3, &r);
     expect_401(&r, "the token was revoked");
     cr_expect_eq(rows(), before, "nothing stored with the revoked token");
@@ -304,9 +304,9 @@ Test(tokens, list_command)
     char *line;
 
     cr_assert_eq(testdb_run(out, sizeof out, "token list --db \"%s\"", db.conninfo), 0, "%s", out);
-    cr_expect(strncmp(out, "id  label", 9) == 0, "%s", out);
-    cr_expect(strstr(out, "created") != NULL && strstr(out, "expires") != NULL &&
-                  strstr(out, "last used") != NULL,
+    cr_expect(strncmp(out, "nr  etykieta", 12) == 0, "%s", out);
+    cr_expect(strstr(out, "  utworzony  ") != NULL && strstr(out, "  wygasa  ") != NULL &&
+                  strstr(out, "  ostatnio użyty\n") != NULL,
               "%s", out);
     /* "Konin, dział kadr" (17 characters, 18 bytes) and "Konin, ankieta"
      * (14) are padded to the same column: the role starts at the same place */
@@ -323,7 +323,13 @@ Test(tokens, list_command)
     cr_expect(strstr(out, "MFiPR") == NULL, "a revoked token is not live: %s", out);
     cr_assert_eq(testdb_run(out, sizeof out, "token list --all --db \"%s\"", db.conninfo), 0,
                  "%s", out);
-    cr_expect(strstr(out, "MFiPR") != NULL && strstr(out, "revoked") != NULL, "%s", out);
+    cr_expect(strstr(out, "MFiPR") != NULL && strstr(out, "  unieważniony\n") != NULL, "%s",
+              out);
+    cr_assert_eq(testdb_run(out, sizeof out, "--lang en token list --all --db \"%s\"", db.conninfo),
+                 0, "%s", out);
+    cr_expect(strncmp(out, "id  label", 9) == 0 && strstr(out, "  last used  ") != NULL &&
+                  strstr(out, "  revoked\n") != NULL,
+              "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "token list --role admin --db \"%s\"", db.conninfo),
                  2, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "token frobnicate"), 2, "%s", out);

@@ -94,10 +94,12 @@ Test(voids, received_before_then_undo)
                             "--db \"%s\"",
                             db.conninfo),
                  0, "%s", out);
-    cr_expect(strstr(out, "voided 5 responses of konin") != NULL, "%s", out);
-    p = strstr(out, "audit record ");
+    cr_expect(strstr(out, "unieważniono 5 odpowiedzi miasta konin w fali " WAVE) != NULL, "%s",
+              out);
+    cr_expect(strstr(out, "\ncofnięcie: empirie responses void --undo ") != NULL, "%s", out);
+    p = strstr(out, "zapis audytu ");
     cr_assert(p != NULL, "%s", out);
-    audit = strtoll(p + strlen("audit record "), NULL, 10);
+    audit = strtoll(p + strlen("zapis audytu "), NULL, 10);
     cr_expect(audit > 0);
     cr_expect_eq(respondents("konin", &mean), 20, "the void responses are not counted");
     cr_expect_float_eq(mean, 4.0, 1e-9, "%f", mean);
@@ -120,7 +122,7 @@ Test(voids, received_before_then_undo)
     cr_assert_eq(testdb_run(out, sizeof out, "responses void --undo %lld --db \"%s\"", audit,
                             db.conninfo),
                  0, "%s", out);
-    cr_expect(strstr(out, "restored 5 responses") != NULL, "%s", out);
+    cr_expect(strstr(out, "przywrócono 5 odpowiedzi z unieważnienia ") != NULL, "%s", out);
     cr_expect_eq(respondents("konin", &mean), 25, "back after the undo");
     cr_expect_float_eq(mean, (20 * 4 + 5 * 1) / 25.0, 1e-9, "%f", mean);
     cr_expect_eq(audit_count(), 2);
@@ -152,7 +154,7 @@ Test(voids, ids_from_a_file_all_or_nothing)
                             "--ids %s --reason 'test' --db \"%s\"",
                             path, db.conninfo),
                  0, "%s", out);
-    cr_expect(strstr(out, "voided 2 responses") != NULL, "%s", out);
+    cr_expect(strstr(out, "unieważniono 2 odpowiedzi") != NULL, "%s", out);
     cr_expect_eq(respondents("konin", NULL), 23);
 
     /* a jaslo id in a konin void: nothing voided, no audit record */
@@ -191,10 +193,16 @@ Test(voids, usage_errors_name_what_is_wrong)
                             "--received-before 2025-10-01 --reason x --db \"%s\"",
                             db.conninfo),
                  2, "%s", out);
-    cr_expect(strstr(out, "has no wave '2031'") != NULL, "the wave, not the city: %s", out);
+    cr_expect(strstr(out, "nie ma fali '2031'") != NULL, "the wave, not the city: %s", out);
     cr_expect_eq(testdb_run(out, sizeof out,
                             "responses void --survey " SURVEY " --wave " WAVE " --city atlantis "
                             "--received-before 2025-10-01 --reason x --db \"%s\"",
+                            db.conninfo),
+                 2, "%s", out);
+    cr_expect(strstr(out, "brak miasta 'atlantis'") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out,
+                            "--lang en responses void --survey " SURVEY " --wave " WAVE
+                            " --city atlantis --received-before 2025-10-01 --reason x --db \"%s\"",
                             db.conninfo),
                  2, "%s", out);
     cr_expect(strstr(out, "no city 'atlantis'") != NULL, "%s", out);

@@ -1,5 +1,6 @@
 /* names: slugs from what a person types, and "did you mean". */
 #include "err.h"
+#include "msg.h"
 #include "names.h"
 #include "utf8.h"
 
@@ -75,16 +76,21 @@ Test(names, not_found_suggests)
     char err[ERR_MAX];
 
     cr_expect_eq(names_find(cities, NC, "city", "Konim", err, sizeof err), -1);
-    cr_expect_str_eq(err, "no city 'Konim' (did you mean: konin (Konin)?)");
+    cr_expect_str_eq(err, "brak miasta 'Konim' (czy chodziło o: konin (Konin)?)");
     cr_expect_eq(names_find(cities, NC, "city", "Krosmo", err, sizeof err), -1);
-    cr_expect(strstr(err, "did you mean: krosno (Krosno)") != NULL, "%s", err);
+    cr_expect(strstr(err, "czy chodziło o: krosno (Krosno)") != NULL, "%s", err);
+    /* English with --lang en (msg.h) */
+    msg_set_lang("en");
+    cr_expect_eq(names_find(cities, NC, "city", "Konim", err, sizeof err), -1);
+    cr_expect_str_eq(err, "no city 'Konim' (did you mean: konin (Konin)?)");
+    msg_set_lang("pl");
     /* "ostrow" is the first word of ostrow-wielkopolski, and only part of a
      * word of ostrowiec-swietokrzyski: one match */
     cr_expect_eq(names_find(cities, NC, "city", "Ostrów", err, sizeof err), 4);
     cr_expect_eq(names_find(cities, NC, "city", "ostrow", err, sizeof err), 4);
     cr_expect_eq(names_find(cities, NC, "city", "Ostrowiec", err, sizeof err), 5);
     cr_expect_eq(names_find(cities, NC, "city", "Warszawa", err, sizeof err), -1);
-    cr_expect(strstr(err, "no city 'Warszawa' (empirie registry list") != NULL, "%s", err);
+    cr_expect_str_eq(err, "brak miasta 'Warszawa' (wszystkie pokazuje empirie registry list)");
 }
 
 Test(names, ambiguous_beginning_lists_both)
@@ -93,7 +99,12 @@ Test(names, ambiguous_beginning_lists_both)
     char err[ERR_MAX];
 
     cr_expect_eq(names_find(c, 2, "city", "Nowa", err, sizeof err), -1);
+    cr_expect_str_eq(err, "'Nowa' pasuje do więcej niż jednej nazwy (miasta): nowa-deba (Nowa "
+                          "Dęba), nowa-sol (Nowa Sól); podaj slug");
+    msg_set_lang("en");
+    cr_expect_eq(names_find(c, 2, "city", "Nowa", err, sizeof err), -1);
     cr_expect_str_eq(err, "'Nowa' names more than one city: nowa-deba (Nowa Dęba), nowa-sol "
                           "(Nowa Sól); give the slug");
+    msg_set_lang("pl");
     cr_expect_eq(names_find(c, 2, "city", "nowa sól", err, sizeof err), 1);
 }
