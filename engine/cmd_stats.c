@@ -150,9 +150,12 @@ int cmd_stats(int argc, char **argv)
     slug = o.city ? o.city : o.network;
     g = results_find(r, o.wave, type, slug);
     if (g == NULL) {
-        cli_error("stats", "no responses of %s%s%s in wave %s of survey %s",
-                  o.city ? "city" : o.network ? "network" : "all", slug ? " " : "",
-                  slug ? slug : "", o.wave, o.survey);
+        cli_error("stats",
+                  msg("brak odpowiedzi: %s%s%s w fali %s badania %s",
+                      "no responses of %s%s%s in wave %s of survey %s"),
+                  o.city ? msg("miasto", "city") : o.network ? msg("sieć", "network")
+                                                             : msg("wszystkie miasta", "all"),
+                  slug ? " " : "", slug ? slug : "", o.wave, o.survey);
         goto done;
     }
     if (!o.json) {
@@ -169,11 +172,11 @@ int cmd_stats(int argc, char **argv)
                                                         slug))
                       : NULL;
     if (out == NULL) {
-        cli_error("stats", "%s", doc == NULL ? err : "out of memory");
+        cli_error("stats", "%s", doc == NULL ? err : msg("brak pamięci", "out of memory"));
         goto done;
     }
     if (json_dumpf(out, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0)
-        cli_error("stats", "cannot write the JSON");
+        cli_error("stats", msg("nie można zapisać JSON", "cannot write the JSON"));
     putchar('\n');
     json_decref(out);
     rc = CLI_OK;

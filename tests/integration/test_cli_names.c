@@ -94,6 +94,11 @@ Test(cli_names, unknown_names_are_usage_errors_with_suggestions)
     /* a known city without responses is a failure (1), not a usage error */
     cr_expect_eq(stats("--city Jasło"), 1, "%s", out);
     cr_expect(strstr(out, "no responses of city jaslo in wave 2025") != NULL, "%s", out);
+    cr_expect_eq(testdb_run(out, sizeof out,
+                            "stats --survey " SURVEY " --wave 2025 --city Jasło --db \"%s\"",
+                            db.conninfo),
+                 1, "%s", out);
+    cr_expect(strstr(out, "brak odpowiedzi: miasto jaslo w fali 2025") != NULL, "%s", out);
     /* the same names in report */
     cr_expect_eq(testdb_run(out, sizeof out, "report --survey " SURVEY " --city Konim --out /tmp "
                                              "--db \"%s\"", db.conninfo),
