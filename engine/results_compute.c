@@ -420,11 +420,11 @@ fail:
     return NULL;
 }
 
-/* A test outside the family (p not a number) has no p_adj, and the words
- * have always read it as 0 there (json_number_value of a missing key). */
+/* A test outside the family (p not a number, so no p_adj) is never
+ * significant. */
 int results_significant(const struct results_test *t)
 {
-    return vocab_significant(isfinite(t->p_adj) ? t->p_adj : 0.0);
+    return isfinite(t->p_adj) && vocab_significant(t->p_adj);
 }
 
 int results_asked(const struct results *r, size_t w, size_t k)

@@ -4,6 +4,7 @@
 #include "agg.h"
 #include "err.h"
 #include "results.h"
+#include "results_model.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -228,4 +229,19 @@ Test(results, change_trend_and_network_comparison_present)
     cr_expect(json_is_number(json_object_get(vs, "p_adj")));
     json_decref(doc);
     agg_free(a);
+}
+
+/* The one rule for significance (issue 13): the adjusted p below 0.05; a
+ * test outside the BH family (its p not a number) is never significant
+ * (the JSON once said "significant": true there, reading a missing p_adj
+ * as 0). */
+Test(results, significance_is_the_adjusted_p_below_alpha_only)
+{
+    struct results_test none = { NAN, NAN }, low = { 0.001, 0.02 }, adj = { 0.01, 0.06 };
+    struct results_test edge = { 0.01, 0.05 };
+
+    cr_expect(!results_significant(&none), "no p, no p_adj: not significant");
+    cr_expect(results_significant(&low), "p_adj 0.02 < 0.05");
+    cr_expect(!results_significant(&adj), "p 0.01 but p_adj 0.06: not significant");
+    cr_expect(!results_significant(&edge), "p_adj 0.05 is not below 0.05");
 }
