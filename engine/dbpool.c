@@ -431,13 +431,16 @@ static void release(struct dbpool *p, long slot, int close_it)
     pthread_mutex_unlock(&p->lock);
 }
 
+/* The slot of a connection the pool lent, or -1 (NULL, or not ours). */
+static long lent_slot(struct dbpool *pool, PGconn *conn)
+{
+    return conn != NULL ? find_slot(pool, conn) : -1;
+}
+
 void dbpool_put(struct dbpool *pool, PGconn *conn)
 {
-    long slot;
+    long slot = lent_slot(pool, conn);
 
-    if (conn == NULL)
-        return;
-    slot = find_slot(pool, conn);
     if (slot < 0)
         return;
     /* Still watched: a ROLLBACK to a frozen server is cut off too. */
@@ -448,11 +451,8 @@ void dbpool_put(struct dbpool *pool, PGconn *conn)
 
 void dbpool_discard(struct dbpool *pool, PGconn *conn)
 {
-    long slot;
+    long slot = lent_slot(pool, conn);
 
-    if (conn == NULL)
-        return;
-    slot = find_slot(pool, conn);
     if (slot < 0)
         return;
     release(pool, slot, 1);

@@ -42,6 +42,30 @@ int stats_weighted_mean(const struct stats_wsums *s, struct stats_wmean *out, ch
     return 0;
 }
 
+/* One Gauss-Seidel step of additive_fit: refits the m values self[i] of
+ * one margin to the cells i*si + j*sj (j < k) given the other margin's
+ * values other[j]; grows *change by the largest step and *scale by the
+ * largest value. */
+static void refit(const double *n, const double *t, size_t m, size_t k, size_t si, size_t sj,
+                  const double *other, double *self, double *change, double *scale)
+{
+    for (size_t i = 0; i < m; i++) {
+        double num = 0, den = 0;
+
+        for (size_t j = 0; j < k; j++) {
+            num += t[i * si + j * sj] - n[i * si + j * sj] * other[j];
+            den += n[i * si + j * sj];
+        }
+        if (den > 0) {
+            double v = num / den;
+
+            *change = fmax(*change, fabs(v - self[i]));
+            self[i] = v;
+        }
+        *scale = fmax(*scale, fabs(self[i]));
+    }
+}
+
 /* The least-squares fit f[a*c+b] = alpha[a] + beta[b] to the cell sums t
  * with counts n (minimising Σ n (t/n - f)²), by Gauss-Seidel on the normal
  * equations: each step refits one margin exactly, the fitted values are
@@ -57,36 +81,8 @@ static int additive_fit(const double *n, const double *t, size_t r, size_t c, do
     for (int it = 0; it < 100000; it++) {
         double change = 0, scale = 0;
 
-        for (size_t a = 0; a < r; a++) {
-            double num = 0, den = 0;
-
-            for (size_t b = 0; b < c; b++) {
-                num += t[a * c + b] - n[a * c + b] * beta[b];
-                den += n[a * c + b];
-            }
-            if (den > 0) {
-                double v = num / den;
-
-                change = fmax(change, fabs(v - alpha[a]));
-                alpha[a] = v;
-            }
-            scale = fmax(scale, fabs(alpha[a]));
-        }
-        for (size_t b = 0; b < c; b++) {
-            double num = 0, den = 0;
-
-            for (size_t a = 0; a < r; a++) {
-                num += t[a * c + b] - n[a * c + b] * alpha[a];
-                den += n[a * c + b];
-            }
-            if (den > 0) {
-                double v = num / den;
-
-                change = fmax(change, fabs(v - beta[b]));
-                beta[b] = v;
-            }
-            scale = fmax(scale, fabs(beta[b]));
-        }
+        refit(n, t, r, c, c, 1, beta, alpha, &change, &scale);    /* the rows */
+        refit(n, t, c, r, 1, c, alpha, beta, &change, &scale);    /* the columns */
         if (change <= 1e-15 * (1.0 + scale)) {
             for (size_t a = 0; a < r; a++)
                 for (size_t b = 0; b < c; b++)
