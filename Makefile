@@ -29,14 +29,16 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes -Wno-format-truncation
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-INCS    := -Iengine -Ireports -Ibuild/gen
+# The stages of engine/ (engine/README.md): every header is found by its name.
+ENGINE_DIRS := $(patsubst %/,%,$(wildcard engine/*/))
+INCS    := $(addprefix -I,$(ENGINE_DIRS)) -Ireports -Ibuild/gen
 REL_CF  := -O2 -g
 SAN_CF  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SAN_LD  := -fsanitize=address,undefined
 
-# Every .c in engine/ and reports/ is part of the program; main.c is the only
+# Every .c in engine/*/ and reports/ is part of the program; main.c is the only
 # file the tests do not link.
-LIB_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c reports/*.c))
+LIB_SRC := $(filter-out engine/cmd/main.c,$(wildcard engine/*/*.c reports/*.c))
 SQL     := $(sort $(wildcard queries/*.sql queries/migrations/*.sql))
 GEN_SRC := build/gen/queries_gen.c
 TEST_SRC:= $(wildcard tests/unit/*.c tests/integration/*.c tests/support/*.c)
@@ -52,10 +54,10 @@ TEST_OBJ:= $(patsubst %.c,build/san/%.o,$(TEST_SRC))
 
 all: build/rel/empirie
 
-build/rel/empirie: build/rel/engine/main.o $(REL_OBJ)
+build/rel/empirie: build/rel/engine/cmd/main.o $(REL_OBJ)
 	$(CC) $(REL_CF) -o $@ $^ $(PKG_LIBS)
 
-build/san/empirie: build/san/engine/main.o $(SAN_OBJ)
+build/san/empirie: build/san/engine/cmd/main.o $(SAN_OBJ)
 	$(CC) $(SAN_CF) -o $@ $^ $(PKG_LIBS) $(SAN_LD)
 
 build/san/empirie-tests: $(TEST_OBJ) $(SAN_OBJ)
@@ -75,7 +77,7 @@ $(GEN_SRC): scripts/embed-sql $(SQL)
 	scripts/embed-sql $(SQL) > $@.tmp && mv $@.tmp $@
 
 # Objects that include the generated header must wait for it.
-$(REL_OBJ) $(SAN_OBJ) $(TEST_OBJ) build/rel/engine/main.o build/san/engine/main.o: | $(GEN_SRC)
+$(REL_OBJ) $(SAN_OBJ) $(TEST_OBJ) build/rel/engine/cmd/main.o build/san/engine/cmd/main.o: | $(GEN_SRC)
 
 san: build/san/empirie build/san/empirie-tests build/san/empirie-gen
 
@@ -150,7 +152,7 @@ build/rel/empirie-load: build/rel/bench/load.o
 
 bench-bin: $(BENCH_BIN)
 
-# The installed binary finds share/empirie beside its bin/ (engine/config.h,
+# The installed binary finds share/empirie beside its bin/ (engine/base/config.h,
 # config_data_dir), so a tree staged under DESTDIR works where it is too.
 # INSTALL_BIN: the binary to install (the tests install the sanitized one).
 INSTALL_BIN ?= build/rel/empirie

@@ -847,7 +847,7 @@ static void write_csv_header(struct gen *g)
     out_str(o, "\r\n");
 }
 
-/* empirie import's CSV (engine/import.c): attribute columns "attr.CODE",
+/* empirie import's CSV (engine/intake/import.c): attribute columns "attr.CODE",
  * multiple choice as option codes joined by '|', empty cells for no answer
  * and for items the wave's version lacks. */
 static void write_csv(struct gen *g, const struct survey *s, const char *city, const char *wave,
@@ -937,7 +937,7 @@ static void write_copy(struct gen *g, const struct survey *s, const char *city,
     }
     out_str(o, "}\t");
     if (any_text) {
-        /* texts: one entry per item, NULL where none (engine/response.h) */
+        /* texts: one entry per item, NULL where none (engine/intake/response.h) */
         out_ch(o, '{');
         for (size_t i = 0; i < s->nitems; i++) {
             if (i > 0)

@@ -17,7 +17,7 @@ Test(cli, help_lists_commands)
     cr_expect(strstr(out, "report") != NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "no-such-command"), 2);
     cr_expect(strstr(out, "nieznane polecenie 'no-such-command'") != NULL, "%s", out);
-    /* Polish by default, English with --lang en or EMPIRIE_LANG=en (engine/msg.h) */
+    /* Polish by default, English with --lang en or EMPIRIE_LANG=en (engine/base/msg.h) */
     cr_expect(strstr(out, "unknown command") == NULL, "%s", out);
     cr_expect_eq(testdb_run(out, sizeof out, "--lang en no-such-command"), 2);
     cr_expect(strstr(out, "unknown command 'no-such-command'") != NULL, "%s", out);

@@ -1,4 +1,4 @@
-/* Integration: storing responses (engine/ingest.c) in a real database. */
+/* Integration: storing responses (engine/intake/ingest.c) in a real database. */
 #include "catalog.h"
 #include "db.h"
 #include "err.h"

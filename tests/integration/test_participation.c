@@ -1,4 +1,4 @@
-/* Integration: live participation (engine/participation.h): counts per
+/* Integration: live participation (engine/analysis/participation.h): counts per
  * city, day and department, response rates against headcounts, departments
  * below the anonymity threshold hidden (with complementary suppression),
  * void responses left out, the same over GET /v1/participation within each

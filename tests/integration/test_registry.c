@@ -375,7 +375,7 @@ Test(registry, teryt_checked_on_load)
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM city"), 0);
 }
 
-/* `empirie registry list` orders cities as Polish does (engine/collate.h),
+/* `empirie registry list` orders cities as Polish does (engine/base/collate.h),
  * and pads its columns by characters, not bytes. */
 Test(registry, list_in_polish_order)
 {

@@ -1,4 +1,4 @@
-/* Integration: `empirie responses void` and `--undo` (engine/voids.h):
+/* Integration: `empirie responses void` and `--undo` (engine/intake/voids.h):
  * void responses leave every figure and come back after an undo, each step
  * has its audit record, a bad request voids nothing, and the responses
  * themselves still cannot be changed or deleted. */

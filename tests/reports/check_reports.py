@@ -723,7 +723,7 @@ PL_ALPHABET = "aąbcćdeęfghijklłmnńoópqrsśtuvwxyzźż"
 
 
 def pl_key(name):
-    """Polish alphabetical order (engine/collate.h, first level): letters by
+    """Polish alphabetical order (engine/base/collate.h, first level): letters by
     their place in the Polish alphabet, case ignored; space and hyphen first."""
     return [(-1 if ch in " -" else PL_ALPHABET.index(ch) if ch in PL_ALPHABET else 100 + ord(ch))
             for ch in name.lower()]

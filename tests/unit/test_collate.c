@@ -1,4 +1,4 @@
-/* Unit: Polish collation (engine/collate.h). */
+/* Unit: Polish collation (engine/base/collate.h). */
 #include "collate.h"
 #include "utf8.h"
 

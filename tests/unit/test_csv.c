@@ -1,4 +1,4 @@
-/* Unit: the streaming CSV reader (engine/csv.c). */
+/* Unit: the streaming CSV reader (engine/base/csv.c). */
 #include "csv.h"
 #include "err.h"
 

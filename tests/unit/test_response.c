@@ -1,4 +1,4 @@
-/* Unit: parsing and validating responses (engine/response.c), against a
+/* Unit: parsing and validating responses (engine/intake/response.c), against a
  * catalog built from the instrument files, without a database. */
 #include "err.h"
 #include "registry.h"

@@ -1,4 +1,4 @@
-/* Unit: instrument parsing and validation (engine/survey.c). */
+/* Unit: instrument parsing and validation (engine/model/survey.c). */
 #include "err.h"
 #include "survey.h"
 #include "testdb.h"

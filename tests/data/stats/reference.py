@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Reference values for tests/unit/test_stats.c, computed independently of
-engine/stats.c with SciPy and NumPy from the raw data (or, where SciPy has no
+engine/analysis/stats.c with SciPy and NumPy from the raw data (or, where SciPy has no
 function, from the textbook formula with SciPy's distributions).
 
 Run from the repository root:

@@ -1,3 +1,9 @@
+/*
+ * results_groups: the groups of a results build (every city, network and
+ * "all", their cells summed per wave and part) and their hidden flags,
+ * decided by anon_table on the census (results_ctx.h); the linked table
+ * the suppression and the audit share (results_layout, results.h).
+ */
 #include "results_ctx.h"
 
 #include "anon.h"

@@ -2,10 +2,13 @@
  * results: every figure of a survey, computed once from the aggregates and
  * made safe to show. It joins agg (sufficient statistics per wave x city)
  * with the registry (cities, networks and their members) and stats (the
- * formulas), applies the anonymity rules of anon.h, and returns one JSON
- * document (format: docs/statistics.md, "The results document"). That one
- * document feeds `empirie stats`, GET /v1/stats and the XLSX reports, so the
- * three always show the same numbers.
+ * formulas), applies the anonymity rules of anon.h, and builds the typed
+ * model of results_model.h; this header offers the way there from the
+ * database (results_src_*: a source computes its model once and renders
+ * it in either language), the JSON view (results_to_json: docs/results.md)
+ * and its lookups. The JSON feeds `empirie stats --json` and GET /v1/stats;
+ * the stats table (results_table.h) and the XLSX reports read the model, so
+ * all of them show the same numbers.
  *
  * Groups: every city, every network (its member cities; observers are not
  * part of a network's figures) and "all" (every city with responses), in

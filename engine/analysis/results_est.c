@@ -1,3 +1,9 @@
+/*
+ * results_est: one estimate of one measure in one cell (n, mean, SD, SE,
+ * CI, median, % favourable; weighted and calibrated for a weighted survey;
+ * the finite population correction), the tests between two estimates, and
+ * the cache of every group's estimates (results_ctx.h).
+ */
 #include "results_ctx.h"
 
 #include "stats.h"

@@ -1,6 +1,6 @@
 /* stats_tests: comparisons (Welch's t, the z test of proportions, the trend,
- * Welch's ANOVA, chi-square, Benjamini-Hochberg), association, and a city
- * against its network (stats.h for the contracts). */
+ * Welch's ANOVA, chi-square, Benjamini-Hochberg), association, and ranks
+ * (stats.h for the contracts). */
 #include "stats.h"
 #include "stats_priv.h"
 
