@@ -14,9 +14,7 @@
 #include "weights.h"
 #include "xlsx.h"
 
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* ---- the workbook ---- */
