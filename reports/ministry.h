@@ -21,19 +21,17 @@
 #include "catalog.h"
 #include "report.h"
 
-#include <jansson.h>
 #include <stddef.h>
 
-/* One survey of the export: its results document and the wave up to which
- * (inclusive) its waves are exported. cat, when not NULL, holds the
- * survey's instrument versions: it tells which items each wave asked
- * (without it every item counts as asked) and gives the indicators' labels
- * in both languages for the codebook. */
+/* One survey of the export: its typed model (results_model.h) in the
+ * export's language and the wave up to which (inclusive) its waves are
+ * exported. cat, when not NULL, holds the survey's instrument versions: it
+ * tells which items each wave asked (without it every item counts as asked)
+ * and gives the indicators' labels in both languages for the codebook. */
 struct results;
 struct ministry_input {
-    json_t *doc;
-    const struct results *r;     /* the typed model of doc (results_model.h) */
-    int english;                 /* the language of doc (and of the export) */
+    const struct results *r;
+    int english;                 /* the language of the export */
     const char *wave;
     const struct catalog *cat;
 };
@@ -69,10 +67,13 @@ int report_ministry_export(const struct ministry_input *in, size_t n,
  * The export of one survey up to wave, without the catalog: the workbook to
  * xlsx_path and the same rows to csv_path and json_path (any may be NULL).
  */
-int report_ministry_write(json_t *doc, const struct results *r, int english,
-                          const struct report_meta *meta,
-                          const char *wave,
+int report_ministry_write(const struct results *r, int english,
+                          const struct report_meta *meta, const char *wave,
                           const char *xlsx_path, const char *csv_path, const char *json_path,
                           char *err, size_t errlen);
+
+/* The index of wave (a label) among the model's waves, or -1 when it has
+ * none such; NULL: the latest (-1 for a model without waves). */
+long report_ministry_wave(const struct results *r, const char *wave);
 
 #endif

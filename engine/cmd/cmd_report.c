@@ -9,6 +9,7 @@
 #include "network.h"
 #include "report.h"
 #include "results.h"
+#include "results_model.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -199,7 +200,7 @@ struct job {
 
 struct run {
     const struct options *o;
-    json_t *doc;                  /* the survey's (inputs[0].doc), or NULL for every survey */
+    json_t *doc;                  /* the survey's results document, or NULL for every survey */
     struct catalog *cat;
     struct ministry_input *inputs; /* the ministry's export: one per survey */
     size_t ninputs;
@@ -485,6 +486,7 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
     int interactive = cli_interactive();
     struct ministry_input *in = &r->inputs[r->ninputs];
     size_t nwaves = 0;
+    long wi;
     struct results_src *src = NULL;
     const struct results *model = NULL;
     json_t *doc;
@@ -499,7 +501,11 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
     src = results_src_load(conn, r->cat, survey, NULL, interactive ? progress_rows : NULL, NULL,
                            err, sizeof err);
     model = src != NULL ? results_src_model(src, err, sizeof err) : NULL;
-    doc = model != NULL ? results_src_build(src, r->english, err, sizeof err) : NULL;
+    /* the document: for the city and network workbooks (the ministry's
+     * export reads the model) */
+    doc = model != NULL && !every_survey(r->o)
+              ? results_src_build(src, r->english, err, sizeof err)
+              : NULL;
     if (interactive)
         fputc('\n', stderr);
     if (report_date_recv(date_conn, &date, err, sizeof err) != 0) {
@@ -510,20 +516,19 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
         return -1;
     }
     take_voids(&r->meta, date.voids);
-    if (doc == NULL) {
+    if (model == NULL || (doc == NULL && !every_survey(r->o))) {
         cli_error("report", "%s", err);
         results_src_free(src);
         return -1;
     }
-    in->doc = doc;
     in->r = model;
     in->english = r->english;
     r->srcs[r->ninputs] = src;
     in->cat = r->cat;
-    in->wave = report_wave(doc, r->o->wave);
+    wi = report_ministry_wave(model, r->o->wave);
+    in->wave = wi >= 0 ? agg_wave(model->in->agg, (size_t)wi) : NULL;
     if (in->wave == NULL) {
         json_decref(doc);
-        in->doc = NULL;
         in->r = NULL;
         results_src_free(src);
         r->srcs[r->ninputs] = NULL;
@@ -536,6 +541,8 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
         return -1;
     }
     r->ninputs++;
+    if (!every_survey(r->o))
+        r->doc = doc;
     if (strcmp(date.data_date, r->meta.data_date) > 0)
         memcpy(r->meta.data_date, date.data_date, sizeof r->meta.data_date);
     return 0;
@@ -551,10 +558,8 @@ static const char *latest_wave(const struct run *r)
     if (r->o->wave != NULL)
         return r->o->wave;
     for (size_t k = 0; k < r->ninputs; k++) {
-        const json_t *doc = r->inputs[k].doc;
-        const json_t *w = json_array_get(json_object_get(doc, "waves"),
-                                         (size_t)report_wave_index(doc, r->inputs[k].wave));
-        double x = json_number_value(json_object_get(w, "x"));
+        const struct results *m = r->inputs[k].r;
+        double x = m->in->wave_x[report_ministry_wave(m, r->inputs[k].wave)];
 
         if (best == NULL || x > bx) {
             best = r->inputs[k].wave;
@@ -607,7 +612,6 @@ static int load(struct run *r, PGconn *conn)
                                     "no survey has a wave to export"));
         return -1;
     }
-    r->doc = every_survey(r->o) ? NULL : r->inputs[0].doc;
     r->wave = every_survey(r->o) ? latest_wave(r) : r->inputs[0].wave;
     /* A city's breakdown sheet: the results split by each of the survey's
      * attributes (department, tenure, ...), one more pass each. */
@@ -676,8 +680,7 @@ int cmd_report(int argc, char **argv)
     if (load(&r, conn) == 0 && run_jobs(&r) == 0)
         rc = CLI_OK;
     free(r.jobs);
-    for (size_t k = 0; k < r.ninputs; k++)
-        json_decref(r.inputs[k].doc);
+    json_decref(r.doc);
     for (size_t k = 0; r.srcs != NULL && k < r.ninputs; k++)
         results_src_free(r.srcs[k]);
     free(r.srcs);
