@@ -316,3 +316,98 @@ int agg_calibrate(struct agg *a, agg_cal_fn fn, void *ctx, char *err, size_t err
     }
     return 0;
 }
+
+/* ---------- packing (agg_cache) ---------- */
+
+static double *pack_value(double *p, struct agg_value *v, int out)
+{
+    if (out) {
+        *p++ = v->n;
+        *p++ = v->w;
+        *p++ = v->w2;
+    } else {
+        v->n = *p++;
+        v->w = *p++;
+        v->w2 = *p++;
+    }
+    return p;
+}
+
+static double *pack_doubles(double *p, double *x, size_t n, int out)
+{
+    if (out)
+        memcpy(p, x, n * sizeof *p);
+    else
+        memcpy(x, p, n * sizeof *p);
+    return p + n;
+}
+
+static double *pack_pair(double *p, struct agg_pair *q, int out)
+{
+    double v[6] = { q->n, q->sx, q->sy, q->sxx, q->syy, q->sxy };
+
+    if (out)
+        return pack_doubles(p, v, 6, 1);
+    p = pack_doubles(p, v, 6, 0);
+    *q = (struct agg_pair){ v[0], v[1], v[2], v[3], v[4], v[5] };
+    return p;
+}
+
+/* Walks every sum of a cell (not the per-stratum h: a calibrated cell is
+ * never packed) in a fixed order, to p (out) or from p. */
+static double *pack_walk(const struct agg *a, struct agg_cell *c, double *p, int out)
+{
+    p = pack_value(p, &c->respondents, out);
+    for (size_t k = 0; k < a->nitems; k++) {
+        struct agg_item *it = &c->items[k];
+
+        for (size_t v = 0; v < it->nvalues; v++)
+            p = pack_value(p, &it->values[v], out);
+        p = pack_value(p, &it->answered, out);
+        p = pack_pair(p, &it->driver, out);
+        p = pack_doubles(p, it->cal.cal, 3, out);
+        p = pack_doubles(p, it->cal.unc, 6, out);
+        p = pack_doubles(p, it->fav.cal, 3, out);
+        p = pack_doubles(p, it->fav.unc, 6, out);
+    }
+    for (size_t d = 0; d < a->newest->ndimensions; d++) {
+        struct agg_dim *dim = &c->dims[d];
+        size_t k = a->newest->dimensions[d].nitems;
+
+        for (size_t v = 0; v < dim->nslots; v++)
+            p = pack_value(p, &dim->hist[v], out);
+        p = pack_pair(p, &dim->driver, out);
+        p = pack_doubles(p, dim->cal.cal, 3, out);
+        p = pack_doubles(p, dim->cal.unc, 6, out);
+        p = pack_doubles(p, &dim->cc_n, 1, out);
+        p = pack_doubles(p, dim->cc_s, k, out);
+        p = pack_doubles(p, dim->cc_ss, k * k, out);
+    }
+    return p;
+}
+
+size_t aggi_cell_ndoubles(const struct agg *a)
+{
+    size_t n = 3;
+
+    for (size_t k = 0; k < a->nitems; k++)
+        n += 3 * item_slots(&a->defs[k]) + 3 + 6 + 18;
+    for (size_t d = 0; d < a->newest->ndimensions; d++) {
+        size_t k = a->newest->dimensions[d].nitems;
+
+        n += 3 * a->dim_nslots[d] + 6 + 9 + 1 + k + k * k;
+    }
+    return n;
+}
+
+void aggi_cell_pack(const struct agg *a, const struct agg_cell *c, double *out)
+{
+    /* pack_walk only reads the cell when out is set */
+    pack_walk(a, (struct agg_cell *)c, out, 1);
+}
+
+void aggi_cell_unpack(const struct agg *a, struct agg_cell *c, const double *in)
+{
+    /* pack_walk only reads p when out is not set */
+    pack_walk(a, c, (double *)in, 0);
+}

@@ -81,6 +81,13 @@ void aggi_cell_combine(const struct agg *a, struct agg_cell *dst, const struct a
                        double sign);
 int aggi_dim_layout(struct agg *a, size_t d);
 
+/* agg_cell.c: every sum of a cell as aggi_cell_ndoubles doubles in a fixed
+ * order, and back (agg_cache); not for calibrated accumulators (the
+ * per-stratum sums are not packed). */
+size_t aggi_cell_ndoubles(const struct agg *a);
+void aggi_cell_pack(const struct agg *a, const struct agg_cell *c, double *out);
+void aggi_cell_unpack(const struct agg *a, struct agg_cell *c, const double *in);
+
 /* agg.c: the cell of (wave, city, attr), made when new (NULL when out of
  * memory); the index of a city, added when new, and then shown to the hooks
  * as hook (or as its own index when hook is (size_t)-1); -1 when out of
@@ -90,10 +97,10 @@ long aggi_city_intern(struct agg *a, const char *name, size_t len, size_t hook);
 
 /*
  * agg_read.c: one COPY ... TO STDOUT (sql, no parameters) into the n
- * accumulators. With first (one slot per city of aggs[0], cities already
- * interned), the rows carry a seventh column, the row's ctid, and first[c]
- * gets the (block << 16 | offset) of the first row added for city c
- * (UINT64_MAX for none). progress, when not NULL, is called about every
+ * accumulators. With first (one slot per city of aggs[0] and wave, cities
+ * already interned), the rows carry a seventh column, the row's ctid, and
+ * first[c * nwaves + w] gets the (block << 16 | offset) of the first row
+ * added for city c in wave w (UINT64_MAX for none). progress, when not NULL, is called about every
  * 65536 rows with *shared, a count of rows that every stream adds to.
  */
 int aggi_copy_rows(struct agg *const *aggs, size_t n, PGconn *conn, const char *sql,

@@ -3,6 +3,7 @@
  */
 #include "agg_par.h"
 
+#include "agg_cache.h"
 #include "agg_impl.h"
 #include "db.h"
 #include "dbpool.h"
@@ -31,23 +32,32 @@ static const char stream_settings[] =
     "set_config('enable_indexonlyscan', 'off', true), "
     "set_config('enable_bitmapscan', 'off', true), "
     "set_config('enable_tidscan', 'off', true), "
-    "set_config('max_parallel_workers_per_gather', '0', true)";
+    "set_config('max_parallel_workers_per_gather', '0', true), "
+    "set_config('empirie.agg_skip', $3, true)";
 /* Each stream filters every row of the table: the tests are hashed
  * subplans (NOT (city NOT IN ...): one hash probe; "= ANY (array)" would
  * compare with every slug, and IN would become a join, which may reorder)
- * and the survey an InitPlan, not a call per row. */
+ * and the survey an InitPlan, not a call per row. The wave x city pairs
+ * that the cache serves (agg_cache.h) are left out the same way. */
 static const char stream_copy[] =
     "COPY (SELECT city, wave, survey_version, attrs, answers, weight, ctid FROM response "
     "WHERE survey = (SELECT current_setting('empirie.agg_survey')) "
     "AND NOT (city NOT IN (SELECT unnest(string_to_array("
     "current_setting('empirie.agg_cities'), ',')))) "
-    "AND (city, id) NOT IN (SELECT v.city, v.id FROM response_void v)) TO STDOUT";
+    "AND (city, id) NOT IN (SELECT v.city, v.id FROM response_void v) "
+    "AND (wave, city) NOT IN (SELECT x.w, x.c FROM jsonb_to_recordset("
+    "current_setting('empirie.agg_skip')::jsonb) AS x(w text, c text))) TO STDOUT";
 
-static _Atomic size_t last_streams;
+static _Atomic size_t last_streams, last_cached;
 
 size_t agg_par_last_streams(void)
 {
     return atomic_load(&last_streams);
+}
+
+size_t agg_par_last_cached(void)
+{
+    return atomic_load(&last_cached);
 }
 
 size_t agg_par_streams(void)
@@ -311,10 +321,11 @@ static void warm_hooks(const struct agg *a, PGresult *cities)
 
 /* The streams over the snapshot held by conn; the caller commits. */
 static int run_streams(struct agg *const *aggs, size_t n, struct stream *st, size_t ns,
-                       PGresult *cities, const char *survey, const struct timespec *deadline,
-                       size_t *rows, char *err, size_t errlen)
+                       PGresult *cities, const char *survey, const struct agg_cache *cache,
+                       uint64_t *first, const struct timespec *deadline, size_t *rows,
+                       char *err, size_t errlen)
 {
-    size_t ncities = (size_t)PQntuples(cities);
+    size_t ncities = (size_t)PQntuples(cities), nwaves = aggs[0]->nwaves;
     char **lists = calloc(ns, sizeof *lists);
     struct first_row *order = calloc(ncities + 1, sizeof *order);
     PGconn *others[AGG_PAR_MAX];
@@ -360,7 +371,7 @@ static int run_streams(struct agg *const *aggs, size_t n, struct stream *st, siz
             len += strlen(PQgetvalue(cities, (int)k, 0)) + 1;
         lists[s] = calloc(len, 1);
         st[s].aggs = calloc(n, sizeof *st[s].aggs);
-        st[s].first = calloc(ncities / ns + 2, sizeof *st[s].first);
+        st[s].first = calloc((ncities / ns + 2) * (nwaves + 1), sizeof *st[s].first);
         if (lists[s] == NULL || st[s].aggs == NULL || st[s].first == NULL) {
             err_set(err, errlen, "out of memory");
             goto done;
@@ -382,9 +393,9 @@ static int run_streams(struct agg *const *aggs, size_t n, struct stream *st, siz
                 }
         }
         {
-            const char *params[2] = { survey, lists[s] };
+            const char *params[3] = { survey, lists[s], cache ? agg_cache_skip(cache) : "[]" };
 
-            if (db_exec(st[s].conn, stream_settings, 2, params, NULL, NULL, err, errlen) != 0)
+            if (db_exec(st[s].conn, stream_settings, 3, params, NULL, NULL, err, errlen) != 0)
                 goto done;
         }
     }
@@ -411,8 +422,22 @@ static int run_streams(struct agg *const *aggs, size_t n, struct stream *st, siz
         }
         *rows += st[s].rows;
         for (size_t c = 0; c < agg_ncities(st[s].aggs[0]); c++)
-            if (st[s].first[c] != UINT64_MAX)
-                order[nfirst++] = (struct first_row){ st[s].first[c], s + c * ns };
+            for (size_t w = 0; w < nwaves; w++)
+                first[(s + c * ns) * nwaves + w] = st[s].first[c * nwaves + w];
+    }
+    /* each city's first row: streamed, or as the cache remembers it */
+    for (size_t k = 0; k < ncities; k++) {
+        uint64_t f = UINT64_MAX;
+
+        for (size_t w = 0; w < nwaves; w++) {
+            uint64_t x = first[k * nwaves + w];
+
+            if (x == UINT64_MAX && cache != NULL)
+                x = agg_cache_first(cache, k, w);
+            f = x < f ? x : f;
+        }
+        if (f != UINT64_MAX)
+            order[nfirst++] = (struct first_row){ f, k };
     }
     /* The cities in the order the single stream meets them, then every
      * stream's cells moved in. */
@@ -429,6 +454,11 @@ static int run_streams(struct agg *const *aggs, size_t n, struct stream *st, siz
         for (size_t s = 0; s < ns; s++)
             if (absorb(aggs[j], st[s].aggs[j], err, errlen) != 0)
                 goto done;
+    }
+    if (cache != NULL) {
+        if (agg_cache_apply(cache, aggs, n, err, errlen) != 0)
+            goto done;
+        *rows += agg_cache_rows(cache);   /* what the stream would have read */
     }
     rc = 0;
 done:
@@ -453,6 +483,16 @@ done:
     return rc;
 }
 
+/* Closes the streams' own connections (not conn). */
+static void close_streams(struct stream *st)
+{
+    for (size_t s = 1; s < AGG_PAR_MAX; s++)
+        if (st[s].conn != NULL) {
+            PQfinish(st[s].conn);
+            st[s].conn = NULL;
+        }
+}
+
 int agg_read_db_par(struct agg *const *aggs, size_t n, PGconn *conn, const char *survey,
                     size_t nstreams, size_t *rows, void (*progress)(size_t rows, void *arg),
                     void *arg, char *err, size_t errlen)
@@ -460,28 +500,34 @@ int agg_read_db_par(struct agg *const *aggs, size_t n, PGconn *conn, const char 
     struct stream st[AGG_PAR_MAX];
     _Atomic size_t shared = 0;
     PGresult *snap = NULL, *cities = NULL;
+    struct agg_cache *cache = NULL;
+    uint64_t *first = NULL;
     char *conninfo = NULL;
     struct timespec deadline;
     int has_deadline = dbpool_get_deadline(&deadline);
+    int cached = agg_cache_wanted(aggs, n);
     long connect_timeout = 10;
     size_t ns;
     int rc;
 
     *rows = 0;
+    memset(st, 0, sizeof st);
     for (size_t j = 0; j < n; j++)
         if (aggs[j]->ncities > 0)
             return err_set(err, errlen, "agg_read_db_par: the accumulators must be empty");
     if (nstreams > AGG_PAR_MAX)
         nstreams = AGG_PAR_MAX;
     atomic_store(&last_streams, 1);
-    if (nstreams <= 1 || PQtransactionStatus(conn) != PQTRANS_IDLE)
+    atomic_store(&last_cached, 0);
+    if ((nstreams <= 1 && !cached) || PQtransactionStatus(conn) != PQTRANS_IDLE)
         return agg_read_db_many(aggs, n, conn, survey, rows, progress, arg, err, errlen);
     if (db_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, NULL, NULL,
                 err, errlen) != 0)
         return -1;
     if (db_exec(conn, "SELECT pg_export_snapshot()", 0, NULL, &snap, NULL, err, errlen) != 0 ||
-        db_exec(conn, "SELECT slug FROM city ORDER BY slug", 0, NULL, &cities, NULL, err,
-                errlen) != 0)
+        db_exec(conn, "SELECT slug FROM city ORDER BY slug COLLATE \"C\"", 0, NULL, &cities,
+                NULL, err, errlen) != 0 ||
+        (cached && agg_cache_plan(conn, aggs, n, survey, cities, &cache, err, errlen) != 0))
         goto fail;
     if (!snapshot_ok(PQgetvalue(snap, 0, 0))) {
         err_set(err, errlen, "agg_par: unexpected snapshot name");
@@ -496,9 +542,10 @@ int agg_read_db_par(struct agg *const *aggs, size_t n, PGconn *conn, const char 
         connect_timeout = left < 10 ? (long)left + 1 : 10;
     }
     conninfo = ns > 1 ? conninfo_of(conn, connect_timeout) : NULL;
-    memset(st, 0, sizeof st);
+    if (conninfo == NULL)
+        ns = 1;
     st[0].conn = conn;
-    for (size_t s = 1; s < ns && conninfo != NULL; s++) {
+    for (size_t s = 1; s < ns; s++) {
         char ignored[256];
 
         if (open_stream(conninfo, PQgetvalue(snap, 0, 0), &st[s].conn, ignored,
@@ -507,12 +554,12 @@ int agg_read_db_par(struct agg *const *aggs, size_t n, PGconn *conn, const char 
             break;
         }
     }
-    if (ns <= 1 || conninfo == NULL) {
-        for (size_t s = 1; s < AGG_PAR_MAX; s++)
-            if (st[s].conn != NULL)
-                PQfinish(st[s].conn);
-        free(conninfo);
-        PQclear(snap);
+    free(conninfo);
+    PQclear(snap);
+    snap = NULL;
+    if (ns <= 1 && cache == NULL) {
+        /* nothing to gain over the plain single stream */
+        close_streams(st);
         PQclear(cities);
         db_rollback(conn);
         return agg_read_db_many(aggs, n, conn, survey, rows, progress, arg, err, errlen);
@@ -522,20 +569,30 @@ int agg_read_db_par(struct agg *const *aggs, size_t n, PGconn *conn, const char 
         st[s].progress = progress;
         st[s].arg = arg;
     }
-    atomic_store(&last_streams, ns);
-    rc = run_streams(aggs, n, st, ns, cities, survey, has_deadline ? &deadline : NULL, rows,
-                     err, errlen);
-    for (size_t s = 1; s < ns; s++)
-        PQfinish(st[s].conn);
-    free(conninfo);
-    PQclear(snap);
-    PQclear(cities);
-    if (rc != 0) {
-        db_rollback(conn);
-        return -1;
+    first = malloc(((size_t)PQntuples(cities) + 1) * (aggs[0]->nwaves + 1) * sizeof *first);
+    if (first == NULL) {
+        err_set(err, errlen, "out of memory");
+        goto fail;
     }
-    return db_commit(conn, err, errlen);
+    for (size_t i = 0; i < ((size_t)PQntuples(cities) + 1) * (aggs[0]->nwaves + 1); i++)
+        first[i] = UINT64_MAX;
+    atomic_store(&last_streams, ns);
+    atomic_store(&last_cached, cache != NULL ? agg_cache_served(cache) : 0);
+    rc = run_streams(aggs, n, st, ns, cities, survey, cache, first,
+                     has_deadline ? &deadline : NULL, rows, err, errlen);
+    close_streams(st);
+    if (rc != 0 || db_commit(conn, err, errlen) != 0)
+        goto fail;
+    if (cache != NULL)
+        agg_cache_store(conn, cache, aggs, n, first);
+    agg_cache_free(cache);
+    free(first);
+    PQclear(cities);
+    return 0;
 fail:
+    close_streams(st);
+    agg_cache_free(cache);
+    free(first);
     PQclear(snap);
     PQclear(cities);
     db_rollback(conn);

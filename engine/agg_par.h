@@ -31,6 +31,9 @@ size_t agg_par_streams(void);
 /* How many streams the last agg_read_db_par of this process used (for
  * tests and logs; 1 for the single stream). */
 size_t agg_par_last_streams(void);
+/* How many wave x city pairs of the last agg_read_db_par came from the
+ * cache of closed waves (agg_cache.h) instead of a stream. */
+size_t agg_par_last_cached(void);
 
 /*
  * agg_read_db_many (agg.h) over nstreams connections: conn and
@@ -41,8 +44,11 @@ size_t agg_par_last_streams(void);
  * slug), the same in every stream and in agg_calibrate afterwards; before
  * the streams start, each hook is called once for every city and its
  * first wave from this thread (a hook that caches per city fills its cache
- * then, and must only read it later). The single stream
- * (agg_read_db_many) is used instead when nstreams <= 1, when conn is
+ * then, and must only read it later). The wave x city pairs that the
+ * cache of closed waves serves (agg_cache.h) are not streamed: their cells
+ * are added from it, and the cells of closed waves that were streamed are
+ * stored in it afterwards. The single stream (agg_read_db_many) is used
+ * instead when nstreams <= 1 and the cache cannot serve, when conn is
  * inside a transaction, when the registry has fewer than two cities, or
  * when another connection cannot be opened (then with as many as could).
  * In the daemon the calling thread's deadline (dbpool.h) bounds the other

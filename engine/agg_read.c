@@ -144,7 +144,8 @@ static uint64_t parse_ctid(const struct field *f)
 
 /* Adds one COPY row to each of the n accumulators (the same instrument
  * versions and waves: agg_read_db_many). With first: the row's seventh
- * column is its ctid, and first[] keeps each city's first (aggi_copy_rows). */
+ * column is its ctid, and first[] keeps each city and wave's first
+ * (aggi_copy_rows). */
 static int add_row(struct agg *const *aggs, size_t n, char *row, size_t len, int16_t *attrs,
                    int16_t *answers, uint64_t *first, char *err, size_t errlen)
 {
@@ -194,7 +195,8 @@ static int add_row(struct agg *const *aggs, size_t n, char *row, size_t len, int
         if (c < 0)
             return err_set(err, errlen, "COPY row of city \"%s\", not in the stream's cities",
                            f[0].p);
-        if (first[c] == UINT64_MAX && (first[c] = parse_ctid(&f[6])) == UINT64_MAX)
+        first += (size_t)c * agg_nwaves(aggs[0]) + (size_t)wave;
+        if (*first == UINT64_MAX && (*first = parse_ctid(&f[6])) == UINT64_MAX)
             return err_set(err, errlen, "bad ctid in COPY row");
     }
     return 0;
@@ -227,7 +229,7 @@ int aggi_copy_rows(struct agg *const *aggs, size_t n, PGconn *conn, const char *
         return err_set(err, errlen, "out of memory");
     }
     if (first != NULL)
-        for (size_t c = 0; c < agg_ncities(aggs[0]); c++)
+        for (size_t c = 0; c < agg_ncities(aggs[0]) * agg_nwaves(aggs[0]); c++)
             first[c] = UINT64_MAX;
     res = PQexec(conn, sql);
     if (PQresultStatus(res) != PGRES_COPY_OUT) {
