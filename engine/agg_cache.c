@@ -39,6 +39,7 @@ struct agg_cache {
     PGresult *entries;
     int *entry;                           /* (key x nwaves + w) x n + j: row, or -1 */
     char *skip;
+    char *waves;                          /* to stream */
     size_t served;
 };
 
@@ -64,6 +65,7 @@ void agg_cache_free(struct agg_cache *c)
     PQclear(c->entries);
     free(c->entry);
     free(c->skip);
+    free(c->waves);
     free(c);
 }
 
@@ -193,8 +195,11 @@ static int plan_fingerprints(PGconn *conn, struct agg_cache *c, const struct agg
     const char *params[1] = { c->survey };
     PGresult *res;
 
+    /* only the closed waves: the open one is streamed anyway (an
+     * index-only scan of response_by_wave) */
     if (db_exec(conn, "SELECT wave, city, count(*) FROM response WHERE survey = $1 "
-                      "GROUP BY wave, city",
+                      "AND wave IN (SELECT label FROM wave WHERE survey = $1 "
+                      "AND closes_on < current_date) GROUP BY wave, city",
                 1, params, &res, NULL, err, errlen) != 0)
         return -1;
     for (int i = 0; i < PQntuples(res); i++) {
@@ -286,7 +291,19 @@ static int plan_entries(PGconn *conn, struct agg_cache *c, struct agg *const *ag
         }
     c->skip = json_dumps(skip, JSON_COMPACT);
     json_decref(skip);
-    return c->skip != NULL ? 0 : err_set(err, errlen, "out of memory");
+    skip = json_array();
+    for (size_t w = 0; w < c->nwaves; w++) {
+        int any = 0;
+
+        for (size_t k = 0; k < c->ncities && !any; k++)
+            any = !c->fp[k * c->nwaves + w].closed ||   /* open: rows not counted */
+                  (!c->fp[k * c->nwaves + w].served && c->fp[k * c->nwaves + w].rows > 0);
+        if (any)
+            json_array_append_new(skip, json_string(aggs[0]->waves[w]));
+    }
+    c->waves = json_dumps(skip, JSON_COMPACT);
+    json_decref(skip);
+    return c->skip != NULL && c->waves != NULL ? 0 : err_set(err, errlen, "out of memory");
 }
 
 int agg_cache_plan(PGconn *conn, struct agg *const *aggs, size_t n, const char *survey,
@@ -297,9 +314,9 @@ int agg_cache_plan(PGconn *conn, struct agg *const *aggs, size_t n, const char *
 
     *out = NULL;
     if (db_exec(conn,
-                "SELECT to_regclass('agg_cache') IS NOT NULL AND "
+                "SELECT CASE WHEN to_regclass('agg_cache') IS NULL THEN false ELSE "
                 "has_table_privilege('agg_cache', 'SELECT, INSERT, UPDATE') AND "
-                "has_function_privilege('pg_control_system()', 'EXECUTE')",
+                "has_function_privilege('pg_control_system()', 'EXECUTE') END",
                 0, NULL, &res, NULL, err, errlen) != 0)
         return -1;
     if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
@@ -345,6 +362,11 @@ int agg_cache_plan(PGconn *conn, struct agg *const *aggs, size_t n, const char *
 const char *agg_cache_skip(const struct agg_cache *c)
 {
     return c->skip;
+}
+
+const char *agg_cache_waves(const struct agg_cache *c)
+{
+    return c->waves;
 }
 
 size_t agg_cache_served(const struct agg_cache *c)
@@ -516,11 +538,15 @@ size_t agg_cache_store(PGconn *conn, const struct agg_cache *c, struct agg *cons
                        size_t n, const uint64_t *first)
 {
     struct buckets *b = calloc(n + 1, sizeof *b);
+    char ignored[256];
     size_t stored = 0;
     int ok = b != NULL;
 
     for (size_t j = 0; j < n && ok; j++)
         ok = bucket(aggs[j], &b[j]) == 0;
+    /* one transaction: one commit to wait for, not one per entry; entries
+     * written in a fixed order, so two writers never deadlock */
+    ok = ok && db_begin(conn, ignored, sizeof ignored) == 0;
     for (size_t k = 0; k < c->ncities && ok; k++)
         for (size_t w = 0; w < c->nwaves && ok; w++) {
             const struct fp *f = &c->fp[k * c->nwaves + w];
@@ -558,6 +584,10 @@ size_t agg_cache_store(PGconn *conn, const struct agg_cache *c, struct agg *cons
                 free(blob);
             }
         }
+    if (PQtransactionStatus(conn) == PQTRANS_INTRANS && ok &&
+        db_commit(conn, ignored, sizeof ignored) != 0)
+        stored = 0;
+    db_rollback(conn);   /* after a failure; nothing when committed */
     for (size_t j = 0; j < n && b != NULL; j++) {
         free(b[j].start);
         free(b[j].cell);

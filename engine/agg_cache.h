@@ -53,6 +53,9 @@ int agg_cache_plan(PGconn *conn, struct agg *const *aggs, size_t n, const char *
 
 /* The wave x city pairs not to stream, as a JSON array of {"w", "c"}. */
 const char *agg_cache_skip(const struct agg_cache *c);
+/* The waves that have a wave x city pair still to stream, as a JSON array
+ * of labels. */
+const char *agg_cache_waves(const struct agg_cache *c);
 /* How many wave x city pairs the cache serves, and how many responses
  * (not void) they hold: what streaming them would have read. */
 size_t agg_cache_served(const struct agg_cache *c);

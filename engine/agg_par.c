@@ -30,10 +30,12 @@ static const char stream_settings[] =
     "set_config('synchronize_seqscans', 'off', true), "
     "set_config('enable_indexscan', 'off', true), "
     "set_config('enable_indexonlyscan', 'off', true), "
-    "set_config('enable_bitmapscan', 'off', true), "
+    "set_config('enable_bitmapscan', $5, true), "
+    "set_config('enable_seqscan', $6, true), "
     "set_config('enable_tidscan', 'off', true), "
     "set_config('max_parallel_workers_per_gather', '0', true), "
-    "set_config('empirie.agg_skip', $3, true)";
+    "set_config('empirie.agg_skip', $3, true), "
+    "set_config('empirie.agg_waves', $4, true)";
 /* Each stream filters every row of the table: the tests are hashed
  * subplans (NOT (city NOT IN ...): one hash probe; "= ANY (array)" would
  * compare with every slug, and IN would become a join, which may reorder)
@@ -42,6 +44,20 @@ static const char stream_settings[] =
 static const char stream_copy[] =
     "COPY (SELECT city, wave, survey_version, attrs, answers, weight, ctid FROM response "
     "WHERE survey = (SELECT current_setting('empirie.agg_survey')) "
+    "AND NOT (city NOT IN (SELECT unnest(string_to_array("
+    "current_setting('empirie.agg_cities'), ',')))) "
+    "AND (city, id) NOT IN (SELECT v.city, v.id FROM response_void v) "
+    "AND (wave, city) NOT IN (SELECT x.w, x.c FROM jsonb_to_recordset("
+    "current_setting('empirie.agg_skip')::jsonb) AS x(w text, c text))) TO STDOUT";
+/* The same when the cache serves whole waves: only the waves still to
+ * stream, found through the index on (survey, wave, city) by a bitmap scan,
+ * which visits the table's pages in order and each page's rows in order:
+ * the rows of a wave x city still come in their stored order. */
+static const char stream_copy_waves[] =
+    "COPY (SELECT city, wave, survey_version, attrs, answers, weight, ctid FROM response "
+    "WHERE survey = (SELECT current_setting('empirie.agg_survey')) "
+    "AND wave = ANY (ARRAY(SELECT jsonb_array_elements_text("
+    "current_setting('empirie.agg_waves')::jsonb))) "
     "AND NOT (city NOT IN (SELECT unnest(string_to_array("
     "current_setting('empirie.agg_cities'), ',')))) "
     "AND (city, id) NOT IN (SELECT v.city, v.id FROM response_void v) "
@@ -270,6 +286,7 @@ static void *monitor_run(void *p)
 
 struct stream {
     PGconn *conn;
+    const char *sql;          /* stream_copy or stream_copy_waves */
     struct agg **aggs;        /* n, like the caller's */
     size_t n;
     uint64_t *first;          /* per city of aggs[0] */
@@ -285,7 +302,7 @@ static void *stream_run(void *p)
 {
     struct stream *s = p;
 
-    s->rc = aggi_copy_rows(s->aggs, s->n, s->conn, stream_copy, s->first, &s->rows, s->shared,
+    s->rc = aggi_copy_rows(s->aggs, s->n, s->conn, s->sql, s->first, &s->rows, s->shared,
                            s->progress, s->arg, s->err, sizeof s->err);
     return NULL;
 }
@@ -326,6 +343,7 @@ static int run_streams(struct agg *const *aggs, size_t n, struct stream *st, siz
                        char *err, size_t errlen)
 {
     size_t ncities = (size_t)PQntuples(cities), nwaves = aggs[0]->nwaves;
+    int by_wave = cache != NULL && agg_cache_served(cache) > 0;
     char **lists = calloc(ns, sizeof *lists);
     struct first_row *order = calloc(ncities + 1, sizeof *order);
     PGconn *others[AGG_PAR_MAX];
@@ -393,9 +411,12 @@ static int run_streams(struct agg *const *aggs, size_t n, struct stream *st, siz
                 }
         }
         {
-            const char *params[3] = { survey, lists[s], cache ? agg_cache_skip(cache) : "[]" };
+            const char *params[6] = { survey, lists[s], cache ? agg_cache_skip(cache) : "[]",
+                                      by_wave ? agg_cache_waves(cache) : "[]",
+                                      by_wave ? "on" : "off", by_wave ? "off" : "on" };
 
-            if (db_exec(st[s].conn, stream_settings, 3, params, NULL, NULL, err, errlen) != 0)
+            st[s].sql = by_wave ? stream_copy_waves : stream_copy;
+            if (db_exec(st[s].conn, stream_settings, 6, params, NULL, NULL, err, errlen) != 0)
                 goto done;
         }
     }
