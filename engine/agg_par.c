@@ -604,7 +604,10 @@ int agg_read_db_par(struct agg *const *aggs, size_t n, PGconn *conn, const char 
     close_streams(st);
     if (rc != 0 || db_commit(conn, err, errlen) != 0)
         goto fail;
-    if (cache != NULL)
+    /* Storing may take a while the first time (a few MB per split): not
+     * when the caller's deadline (the daemon's request) is near, which
+     * would cut conn off with the figures computed. */
+    if (cache != NULL && (!has_deadline || dbpool_time_left() > 5.0))
         agg_cache_store(conn, cache, aggs, n, first);
     agg_cache_free(cache);
     free(first);
