@@ -242,14 +242,27 @@ static int plan_fingerprints(PGconn *conn, struct agg_cache *c, const struct agg
 static int plan_entries(PGconn *conn, struct agg_cache *c, struct agg *const *aggs, char *err,
                         size_t errlen)
 {
-    const char *params[2] = { c->survey, c->storage };
-    size_t slots = c->ncities * c->nwaves * c->n;
     json_t *skip = json_array();
+    char *splits;
+    const char *params[3] = { c->survey, c->storage, NULL };
+    size_t slots = c->ncities * c->nwaves * c->n;
 
+    /* only the splits asked for (the others may hold many MB) */
+    for (size_t j = 0; j < c->n; j++)
+        json_array_append_new(skip, json_string(aggs[j]->by_attr ? aggs[j]->by_attr : ""));
+    splits = json_dumps(skip, JSON_COMPACT);
+    json_array_clear(skip);
+    if (splits == NULL) {
+        json_decref(skip);
+        return err_set(err, errlen, "out of memory");
+    }
+    params[2] = splits;
     c->entries = PQexecParams(conn,
                               "SELECT wave, city, breakdown, fingerprint, cell FROM agg_cache "
-                              "WHERE survey = $1 AND storage = $2",
-                              2, NULL, params, NULL, NULL, 1);
+                              "WHERE survey = $1 AND storage = $2 AND breakdown IN "
+                              "(SELECT jsonb_array_elements_text($3::jsonb))",
+                              3, NULL, params, NULL, NULL, 1);
+    free(splits);
     if (PQresultStatus(c->entries) != PGRES_TUPLES_OK) {
         err_set(err, errlen, "database: %s", PQresultErrorMessage(c->entries));
         db_note_failure(c->entries);
