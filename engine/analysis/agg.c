@@ -1,4 +1,9 @@
-#include "agg.h"
+/*
+ * agg: construction of an accumulator, accumulation of responses, and the
+ * accessors (agg.h). Cells: agg_cell.c; the stream: agg_read.c; the inside
+ * of struct agg: agg_impl.h.
+ */
+#include "agg_impl.h"
 
 #include "db.h"
 #include "err.h"
@@ -8,61 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Items with a wider value range than this (NUMBER items such as a year)
- * are not accumulated: a histogram would cost too much per cell. */
-#define AGG_MAX_VALUES 4096
-
-/* How one instrument version's answer positions map to unified items. */
-struct agg_version {
-    const struct survey *s;
-    size_t *item_of;   /* s->nitems: unified index of each answer position */
-    int attr_pos;      /* position of the split attribute in attrs, or -1 */
-    int *census_pos;   /* per attribute of the newest version: its position in attrs, or -1 */
-};
-
-struct agg {
-    struct agg_version *versions;
-    size_t nversions;
-    struct survey_item *defs;    /* unified items (copies; codes may be ours) */
-    char **own_codes;            /* codes we allocated ("code@vN"), to free */
-    size_t nitems;
-    const struct survey *newest;
-    size_t **dim_items;          /* per dimension: unified item indices */
-    int *dim_lo, *dim_hi;        /* per dimension: the lowest and highest item score */
-    size_t **dim_base;           /* per dimension: slot of (m, sum m*lo), m = 0..k */
-    size_t *dim_nslots;
-    int enps;
-    char **waves;
-    size_t nwaves;
-    int split;                   /* cells are split by an attribute */
-
-    char **cities;               /* first-seen order */
-    size_t ncities, cap_cities;
-    size_t *city_hash;           /* open addressing: index + 1, 0 = empty */
-    size_t city_hash_cap;
-
-    struct agg_cell **cells;
-    size_t ncells, cap_cells;
-    size_t *cell_hash;           /* index + 1, 0 = empty */
-    size_t cell_hash_cap;
-
-    agg_weight_fn weight_fn;
-    void *weight_ctx;
-    agg_stratum_fn stratum_fn;
-    void *stratum_ctx;
-    size_t nstrata;              /* post-strata per city cell; 0: not calibrated */
-    /* scratch for agg_add: the score of every unified item, or SURVEY_NA */
-    int *score;
-    /* The census (agg_census): unweighted counts per wave x city x slot x
-     * quantity, for every attribute of the newest version at once. */
-    size_t census_nslots, census_nq;
-    size_t *census_first;        /* newest nattrs + 1 */
-    double **census;             /* per city: nwaves x nslots x nq */
-    size_t census_cap;
-    size_t *counted;             /* scratch: the quantities one response counts in */
-    size_t ncounted;
-    size_t ndoubles_per_cell;    /* layout size, for agg_cell_new */
-};
 
 /* ---------- hashing ---------- */
 
@@ -132,8 +82,7 @@ static size_t census_size(const struct agg *a)
     return n > 0 ? n : 1;
 }
 
-/* Index of the city, adding it when new; -1 when out of memory. */
-static long city_intern(struct agg *a, const char *name, size_t len)
+long aggi_city_intern(struct agg *a, const char *name, size_t len, size_t hook)
 {
     uint64_t h = hash_bytes(name, len);
     size_t j;
@@ -152,6 +101,7 @@ static long city_intern(struct agg *a, const char *name, size_t len)
         size_t cap = a->cap_cities ? a->cap_cities * 2 : 32;
         char **grown = realloc(a->cities, cap * sizeof *grown);
         double **cgrown;
+        size_t *hgrown;
 
         if (grown == NULL)
             return -1;
@@ -160,6 +110,10 @@ static long city_intern(struct agg *a, const char *name, size_t len)
         if (cgrown == NULL)
             return -1;
         a->census = cgrown;
+        hgrown = realloc(a->hook_city, cap * sizeof *hgrown);
+        if (hgrown == NULL)
+            return -1;
+        a->hook_city = hgrown;
         a->cap_cities = cap;
     }
     a->census[a->ncities] = calloc(census_size(a), sizeof(double));
@@ -172,6 +126,7 @@ static long city_intern(struct agg *a, const char *name, size_t len)
     }
     memcpy(copy, name, len);
     copy[len] = '\0';
+    a->hook_city[a->ncities] = hook != (size_t)-1 ? hook : a->ncities;
     a->cities[a->ncities++] = copy;
     if (grow_index(&a->city_hash, &a->city_hash_cap, a->ncities, city_key, a) != 0)
         return -1;
@@ -195,274 +150,6 @@ long agg_city_index(const struct agg *a, const char *city)
         if (strcmp(a->cities[a->city_hash[j] - 1], city) == 0)
             return (long)(a->city_hash[j] - 1);
     return -1;
-}
-
-/* ---------- cell layout ---------- */
-
-static size_t item_slots(const struct survey_item *it)
-{
-    long range;
-
-    switch (it->type) {
-    case SURVEY_LIKERT:
-    case SURVEY_SCALE:
-    case SURVEY_NUMBER:
-        range = (long)it->max - it->min + 1;
-        return range > 0 && range <= AGG_MAX_VALUES ? (size_t)range : 0;
-    case SURVEY_SINGLE: {
-        int lo = 0, hi = -1;
-
-        for (size_t i = 0; i < it->noptions; i++) {
-            if (i == 0 || it->options[i].code < lo)
-                lo = it->options[i].code;
-            if (i == 0 || it->options[i].code > hi)
-                hi = it->options[i].code;
-        }
-        range = (long)hi - lo + 1;
-        return range > 0 && range <= AGG_MAX_VALUES ? (size_t)range : 0;
-    }
-    case SURVEY_MULTI:
-        return it->noptions;
-    default:
-        return 0;
-    }
-}
-
-static int item_slot0(const struct survey_item *it)
-{
-    int lo = 0;
-
-    if (it->type == SURVEY_SINGLE) {
-        for (size_t i = 0; i < it->noptions; i++)
-            if (i == 0 || it->options[i].code < lo)
-                lo = it->options[i].code;
-        return lo;
-    }
-    return it->type == SURVEY_MULTI ? 0 : it->min;
-}
-
-/* Slots of dimension d: for every m from min_items (at least 1) to k, the
- * sums m*lo .. m*hi. Sets the dimension's layout in a. */
-static int dim_layout(struct agg *a, size_t d)
-{
-    const struct survey_dimension *dim = &a->newest->dimensions[d];
-    size_t first = dim->min_items > 0 ? dim->min_items : 1;
-    size_t n = 0;
-    int lo = 0, hi = 0;
-
-    for (size_t j = 0; j < dim->nitems; j++) {
-        const struct survey_item *it = &a->defs[a->dim_items[d][j]];
-
-        if (j == 0 || it->min < lo)
-            lo = it->min;
-        if (j == 0 || it->max > hi)
-            hi = it->max;
-    }
-    a->dim_lo[d] = lo;
-    a->dim_hi[d] = hi;
-    a->dim_base[d] = calloc(dim->nitems + 1, sizeof(size_t));
-    if (a->dim_base[d] == NULL)
-        return -1;
-    for (size_t m = first; m <= dim->nitems; m++) {
-        a->dim_base[d][m] = n;
-        n += m * (size_t)(hi - lo) + 1;
-    }
-    a->dim_nslots[d] = n;
-    return 0;
-}
-
-size_t agg_dim_npoints(const struct agg *a, size_t d)
-{
-    return a->dim_nslots[d];
-}
-
-struct dim_point {
-    long num;            /* score - lo = num / den */
-    long den;
-    struct agg_value v;
-};
-
-static int point_cmp(const void *x, const void *y)
-{
-    const struct dim_point *p = x, *q = y;
-    long l = p->num * q->den, r = q->num * p->den;   /* exact: small integers */
-
-    return (l > r) - (l < r);
-}
-
-size_t agg_dim_points(const struct agg *a, size_t d, const struct agg_dim *dim, double *score,
-                      struct agg_value *v, size_t cap)
-{
-    const struct survey_dimension *def = &a->newest->dimensions[d];
-    size_t first = def->min_items > 0 ? def->min_items : 1;
-    long range = a->dim_hi[d] - a->dim_lo[d];
-    struct dim_point buf[256];
-    struct dim_point *pts = dim->nslots <= 256 ? buf : malloc(dim->nslots * sizeof *pts);
-    size_t n = 0, out = 0;
-
-    if (pts == NULL)
-        return 0;
-    for (size_t m = first; m <= def->nitems; m++)
-        for (long j = 0; j <= (long)m * range; j++) {
-            const struct agg_value *x = &dim->hist[a->dim_base[d][m] + (size_t)j];
-
-            if (x->n > 0 || x->w > 0)
-                pts[n++] = (struct dim_point){ j, (long)m, *x };
-        }
-    qsort(pts, n, sizeof *pts, point_cmp);
-    for (size_t i = 0; i < n; i++) {
-        if (out > 0 && point_cmp(&pts[i], &pts[i - 1]) == 0) {
-            v[out - 1].n += pts[i].v.n;
-            v[out - 1].w += pts[i].v.w;
-            v[out - 1].w2 += pts[i].v.w2;
-            continue;
-        }
-        if (out == cap)
-            break;
-        score[out] = a->dim_lo[d] + (double)pts[i].num / (double)pts[i].den;
-        v[out++] = pts[i].v;
-    }
-    if (pts != buf)
-        free(pts);
-    return out;
-}
-
-/* Lays out one cell inside a single calloc'd block: the struct, then the
- * item and dimension arrays, then every double. Returns NULL when out of
- * memory. */
-static struct agg_cell *cell_alloc(const struct agg *a)
-{
-    size_t ndims = a->newest->ndimensions;
-    size_t bytes = sizeof(struct agg_cell) + a->nitems * sizeof(struct agg_item) +
-                   ndims * sizeof(struct agg_dim);
-    size_t doubles = 0;
-    struct agg_cell *c;
-    char *p;
-    double *dp;
-
-    for (size_t k = 0; k < a->nitems; k++)
-        doubles += 3 * item_slots(&a->defs[k]) + 6 * a->nstrata;
-    for (size_t d = 0; d < ndims; d++) {
-        size_t k = a->newest->dimensions[d].nitems;
-
-        doubles += 3 * a->dim_nslots[d] + k + k * k + 3 * a->nstrata;
-    }
-    bytes = (bytes + sizeof(double) - 1) / sizeof(double) * sizeof(double);
-    c = calloc(1, bytes + doubles * sizeof(double));
-    if (c == NULL)
-        return NULL;
-    p = (char *)(c + 1);
-    c->items = (struct agg_item *)p;
-    p += a->nitems * sizeof(struct agg_item);
-    c->dims = (struct agg_dim *)p;
-    dp = (double *)((char *)c + bytes);
-    for (size_t k = 0; k < a->nitems; k++) {
-        struct agg_item *it = &c->items[k];
-
-        it->nvalues = item_slots(&a->defs[k]);
-        it->min = item_slot0(&a->defs[k]);
-        it->values = it->nvalues ? (struct agg_value *)dp : NULL;
-        dp += 3 * it->nvalues;
-        it->cal.h = a->nstrata ? dp : NULL;
-        dp += 3 * a->nstrata;
-        it->fav.h = a->nstrata ? dp : NULL;
-        dp += 3 * a->nstrata;
-    }
-    for (size_t d = 0; d < ndims; d++) {
-        struct agg_dim *dim = &c->dims[d];
-        size_t k = a->newest->dimensions[d].nitems;
-
-        dim->nslots = a->dim_nslots[d];
-        dim->hist = (struct agg_value *)dp;
-        dp += 3 * dim->nslots;
-        dim->cc_s = dp;
-        dp += k;
-        dim->cc_ss = dp;
-        dp += k * k;
-        dim->cal.h = a->nstrata ? dp : NULL;
-        dp += 3 * a->nstrata;
-    }
-    c->attr_value = SURVEY_NA;
-    return c;
-}
-
-struct agg_cell *agg_cell_new(const struct agg *a)
-{
-    return cell_alloc(a);
-}
-
-void agg_cell_free(const struct agg *a, struct agg_cell *c)
-{
-    (void)a;
-    free(c);
-}
-
-static void value_add(struct agg_value *dst, const struct agg_value *src, double sign)
-{
-    dst->n += sign * src->n;
-    dst->w += sign * src->w;
-    dst->w2 += sign * src->w2;
-}
-
-static void pair_add(struct agg_pair *dst, const struct agg_pair *src, double sign)
-{
-    dst->n += sign * src->n;
-    dst->sx += sign * src->sx;
-    dst->sy += sign * src->sy;
-    dst->sxx += sign * src->sxx;
-    dst->syy += sign * src->syy;
-    dst->sxy += sign * src->sxy;
-}
-
-/* The per-stratum sums h are a city cell's own: not combined. */
-static void cal_add(struct agg_cal *dst, const struct agg_cal *src, double sign)
-{
-    for (size_t i = 0; i < 3; i++)
-        dst->cal[i] += sign * src->cal[i];
-    for (size_t i = 0; i < 6; i++)
-        dst->unc[i] += sign * src->unc[i];
-}
-
-static void cell_combine(const struct agg *a, struct agg_cell *dst, const struct agg_cell *src,
-                         double sign)
-{
-    value_add(&dst->respondents, &src->respondents, sign);
-    for (size_t k = 0; k < a->nitems; k++) {
-        struct agg_item *d = &dst->items[k];
-        const struct agg_item *s = &src->items[k];
-
-        for (size_t v = 0; v < d->nvalues; v++)
-            value_add(&d->values[v], &s->values[v], sign);
-        value_add(&d->answered, &s->answered, sign);
-        pair_add(&d->driver, &s->driver, sign);
-        cal_add(&d->cal, &s->cal, sign);
-        cal_add(&d->fav, &s->fav, sign);
-    }
-    for (size_t dd = 0; dd < a->newest->ndimensions; dd++) {
-        struct agg_dim *d = &dst->dims[dd];
-        const struct agg_dim *s = &src->dims[dd];
-        size_t k = a->newest->dimensions[dd].nitems;
-
-        for (size_t v = 0; v < d->nslots; v++)
-            value_add(&d->hist[v], &s->hist[v], sign);
-        pair_add(&d->driver, &s->driver, sign);
-        cal_add(&d->cal, &s->cal, sign);
-        d->cc_n += sign * s->cc_n;
-        for (size_t i = 0; i < k; i++)
-            d->cc_s[i] += sign * s->cc_s[i];
-        for (size_t i = 0; i < k * k; i++)
-            d->cc_ss[i] += sign * s->cc_ss[i];
-    }
-}
-
-void agg_cell_merge(const struct agg *a, struct agg_cell *dst, const struct agg_cell *src)
-{
-    cell_combine(a, dst, src, 1.0);
-}
-
-void agg_cell_subtract(const struct agg *a, struct agg_cell *dst, const struct agg_cell *src)
-{
-    cell_combine(a, dst, src, -1.0);
 }
 
 /* ---------- construction ---------- */
@@ -569,7 +256,7 @@ static int setup_dims(struct agg *a, char *err, size_t errlen)
         /* The newest version's items come first, so position i is unified i. */
         for (size_t j = 0; j < dim->nitems; j++)
             a->dim_items[d][j] = a->versions[0].item_of[dim->items[j]];
-        if (dim_layout(a, d) != 0)
+        if (aggi_dim_layout(a, d) != 0)
             return err_set(err, errlen, "out of memory");
     }
     a->enps = s->enps_item >= 0 ? (int)a->versions[0].item_of[s->enps_item] : -1;
@@ -625,6 +312,8 @@ struct agg *agg_new(const struct survey *const *versions, size_t nversions,
     }
     a->newest = versions[0];
     a->split = by_attr != NULL;
+    if (by_attr != NULL && (a->by_attr = strdup(by_attr)) == NULL)
+        goto oom;
     if (setup_versions(a, versions, nversions, by_attr, err, errlen) != 0 ||
         setup_dims(a, err, errlen) != 0)
         goto fail;
@@ -682,6 +371,8 @@ void agg_free(struct agg *a)
     for (size_t i = 0; i < a->ncities; i++)
         free(a->cities[i]);
     free(a->cities);
+    free(a->hook_city);
+    free(a->by_attr);
     free(a->city_hash);
     for (size_t i = 0; i < a->ncells; i++)
         free(a->cells[i]);
@@ -693,7 +384,7 @@ void agg_free(struct agg *a)
 
 /* ---------- accumulation ---------- */
 
-static struct agg_cell *cell_get(struct agg *a, size_t wave, size_t city, int attr)
+struct agg_cell *aggi_cell_get(struct agg *a, size_t wave, size_t city, int attr)
 {
     uint64_t h = hash_cell(wave, city, attr);
     struct agg_cell *c;
@@ -716,7 +407,7 @@ static struct agg_cell *cell_get(struct agg *a, size_t wave, size_t city, int at
         a->cells = grown;
         a->cap_cells = cap;
     }
-    c = cell_alloc(a);
+    c = aggi_cell_alloc(a);
     if (c == NULL)
         return NULL;
     c->wave = wave;
@@ -919,16 +610,16 @@ int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int v
         return err_set(err, errlen, "wave index %zu out of range", wave);
     if (ver->attr_pos >= 0)
         attr = (size_t)ver->attr_pos < nattrs ? attrs[ver->attr_pos] : SURVEY_NA;
-    ci = city_intern(a, city, city_len);
-    c = ci < 0 ? NULL : cell_get(a, wave, (size_t)ci, attr);
+    ci = aggi_city_intern(a, city, city_len, (size_t)-1);
+    c = ci < 0 ? NULL : aggi_cell_get(a, wave, (size_t)ci, attr);
     if (c == NULL)
         return err_set(err, errlen, "out of memory");
     if (a->weight_fn != NULL)
-        w = a->weight_fn(a->weight_ctx, (size_t)ci, a->cities[ci], wave, version, attrs, nattrs,
-                         weight > 0 ? weight : 0);
+        w = a->weight_fn(a->weight_ctx, a->hook_city[ci], a->cities[ci], wave, version, attrs,
+                         nattrs, weight > 0 ? weight : 0);
     if (a->stratum_fn != NULL) {
-        stratum = a->stratum_fn(a->stratum_ctx, (size_t)ci, a->cities[ci], wave, version, attrs,
-                                nattrs);
+        stratum = a->stratum_fn(a->stratum_ctx, a->hook_city[ci], a->cities[ci], wave, version,
+                                attrs, nattrs);
         if (stratum >= (long)a->nstrata)
             stratum = -1;
     }
@@ -942,43 +633,6 @@ int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int v
     add_drivers(a, c);
     add_dims(a, c, w, stratum);
     census_add(a, ver, (size_t)ci, wave, attrs, nattrs);
-    return 0;
-}
-
-int agg_set_strata(struct agg *a, size_t nstrata, agg_stratum_fn fn, void *ctx, char *err,
-                   size_t errlen)
-{
-    if (a->ncells > 0)
-        return err_set(err, errlen, "agg: strata set after responses were added");
-    a->nstrata = fn != NULL ? nstrata : 0;
-    a->stratum_fn = a->nstrata ? fn : NULL;
-    a->stratum_ctx = ctx;
-    return 0;
-}
-
-int agg_calibrated(const struct agg *a)
-{
-    return a->nstrata > 0;
-}
-
-int agg_calibrate(struct agg *a, agg_cal_fn fn, void *ctx, char *err, size_t errlen)
-{
-    if (a->nstrata == 0)
-        return 0;
-    for (size_t i = 0; i < a->ncells; i++) {
-        struct agg_cell *c = a->cells[i];
-
-        for (size_t k = 0; k < a->nitems; k++)
-            if (fn(ctx, c->city, c->wave, c->items[k].cal.h, c->items[k].cal.cal, err,
-                   errlen) != 0 ||
-                fn(ctx, c->city, c->wave, c->items[k].fav.h, c->items[k].fav.cal, err,
-                   errlen) != 0)
-                return err_prefix(err, errlen, "item %s", a->defs[k].code);
-        for (size_t d = 0; d < a->newest->ndimensions; d++)
-            if (fn(ctx, c->city, c->wave, c->dims[d].cal.h, c->dims[d].cal.cal, err,
-                   errlen) != 0)
-                return err_prefix(err, errlen, "dimension %s", a->newest->dimensions[d].code);
-    }
     return 0;
 }
 

@@ -4,11 +4,12 @@
  * for int2[] columns binary spends a 4-byte length on every element and
  * measures slower here (bench/).
  */
-#include "agg.h"
+#include "agg_impl.h"
 
 #include "db.h"
 #include "err.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,18 +123,40 @@ static long wave_index(const struct agg *a, const struct field *f)
     return -1;
 }
 
-/* Adds one COPY row to each of the n accumulators (the same instrument
- * versions and waves: agg_read_db_many). */
-static int add_row(struct agg *const *aggs, size_t n, char *row, size_t len, int16_t *attrs,
-                   int16_t *answers, char *err, size_t errlen)
+/* "(block,offset)" as block << 16 | offset; UINT64_MAX when malformed. */
+static uint64_t parse_ctid(const struct field *f)
 {
-    struct field f[6];
+    uint64_t block = 0, off = 0;
+    size_t i = 1;
+
+    if (f->len < 5 || f->p[0] != '(' || f->p[f->len - 1] != ')')
+        return UINT64_MAX;
+    for (; i < f->len && f->p[i] >= '0' && f->p[i] <= '9'; i++)
+        block = block * 10 + (uint64_t)(f->p[i] - '0');
+    if (i == 1 || i >= f->len || f->p[i] != ',' || block > 0xFFFFFFFFu)
+        return UINT64_MAX;
+    for (i++; i < f->len - 1 && f->p[i] >= '0' && f->p[i] <= '9'; i++)
+        off = off * 10 + (uint64_t)(f->p[i] - '0');
+    if (i != f->len - 1 || off > 0xFFFF)
+        return UINT64_MAX;
+    return block << 16 | off;
+}
+
+/* Adds one COPY row to each of the n accumulators (the same instrument
+ * versions and waves: agg_read_db_many). With first: the row's seventh
+ * column is its ctid, and first[] keeps each city and wave's first
+ * (aggi_copy_rows). */
+static int add_row(struct agg *const *aggs, size_t n, char *row, size_t len, int16_t *attrs,
+                   int16_t *answers, uint64_t *first, char *err, size_t errlen)
+{
+    struct field f[7];
+    size_t nf = first != NULL ? 7 : 6;
     long wave, nattrs, nanswers, version;
     double weight = 0;
     char num[32];
     char *endp;
 
-    if (split_fields(row, len, f, 6) != 0)
+    if (split_fields(row, len, f, nf) != 0)
         return err_set(err, errlen, "unexpected COPY row");
     unescape(&f[0]);
     unescape(&f[1]);
@@ -164,6 +187,18 @@ static int add_row(struct agg *const *aggs, size_t n, char *row, size_t len, int
         if (agg_add(aggs[i], f[0].p, f[0].len, (size_t)wave, (int)version, attrs,
                     (size_t)nattrs, answers, (size_t)nanswers, weight, err, errlen) != 0)
             return -1;
+    if (first != NULL) {
+        long c;
+
+        f[0].p[f[0].len] = '\0';    /* the tab after the city: the fields are split */
+        c = agg_city_index(aggs[0], f[0].p);
+        if (c < 0)
+            return err_set(err, errlen, "COPY row of city \"%s\", not in the stream's cities",
+                           f[0].p);
+        first += (size_t)c * agg_nwaves(aggs[0]) + (size_t)wave;
+        if (*first == UINT64_MAX && (*first = parse_ctid(&f[6])) == UINT64_MAX)
+            return err_set(err, errlen, "bad ctid in COPY row");
+    }
     return 0;
 }
 
@@ -174,15 +209,15 @@ int agg_read_db(struct agg *a, PGconn *conn, const char *survey, size_t *rows,
     return agg_read_db_many(&a, 1, conn, survey, rows, progress, arg, err, errlen);
 }
 
-int agg_read_db_many(struct agg *const *aggs, size_t n, PGconn *conn, const char *survey,
-                     size_t *rows, void (*progress)(size_t rows, void *arg), void *arg,
-                     char *err, size_t errlen)
+int aggi_copy_rows(struct agg *const *aggs, size_t n, PGconn *conn, const char *sql,
+                   uint64_t *first, size_t *rows, _Atomic size_t *shared,
+                   void (*progress)(size_t rows, void *arg), void *arg, char *err,
+                   size_t errlen)
 {
-    const char *params[1] = { survey };
     int16_t *attrs = malloc(AGG_MAX_ARRAY * sizeof *attrs);
     int16_t *answers = malloc(AGG_MAX_ARRAY * sizeof *answers);
     PGresult *res;
-    size_t count = 0;
+    size_t count = 0, told = 0;
     int rc = 0;
     int len;
     char *buf;
@@ -193,6 +228,60 @@ int agg_read_db_many(struct agg *const *aggs, size_t n, PGconn *conn, const char
         free(answers);
         return err_set(err, errlen, "out of memory");
     }
+    if (first != NULL)
+        for (size_t c = 0; c < agg_ncities(aggs[0]) * agg_nwaves(aggs[0]); c++)
+            first[c] = UINT64_MAX;
+    /* checksrc: allow PQexec: sql is one of agg's fixed COPY statements; values go through set_config parameters */
+    res = PQexec(conn, sql);
+    if (PQresultStatus(res) != PGRES_COPY_OUT) {
+        err_set(err, errlen, "database: %s", PQresultErrorMessage(res));
+        db_note_failure(res);
+        PQclear(res);
+        free(attrs);
+        free(answers);
+        return -1;
+    }
+    PQclear(res);
+    while ((len = PQgetCopyData(conn, &buf, 0)) > 0) {
+        if (rc == 0) {
+            rc = add_row(aggs, n, buf, (size_t)len, attrs, answers, first, err, errlen);
+            count++;
+            if ((count & 0xFFF) == 0 && shared != NULL) {
+                size_t was = atomic_fetch_add(shared, count - told);
+
+                told = count;
+                if (progress != NULL && (was >> 16) != ((was + 0x1000) >> 16))
+                    progress(was + 0x1000, arg);
+            } else if (shared == NULL && progress != NULL && (count & 0xFFFF) == 0) {
+                progress(count, arg);
+            }
+        }
+        PQfreemem(buf);
+    }
+    if (shared != NULL)
+        atomic_fetch_add(shared, count - told);
+    if (len == -2 && rc == 0)
+        rc = err_set(err, errlen, "database: %s", PQerrorMessage(conn));
+    while ((res = PQgetResult(conn)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+            rc = err_set(err, errlen, "database: %s", PQresultErrorMessage(res));
+            db_note_failure(res);
+        }
+        PQclear(res);
+    }
+    free(attrs);
+    free(answers);
+    *rows = count;
+    return rc;
+}
+
+int agg_read_db_many(struct agg *const *aggs, size_t n, PGconn *conn, const char *survey,
+                     size_t *rows, void (*progress)(size_t rows, void *arg), void *arg,
+                     char *err, size_t errlen)
+{
+    const char *params[1] = { survey };
+
+    *rows = 0;
     /* COPY takes no parameters: the slug travels as a bound parameter into a
      * session setting that the COPY query reads. The rows must come in their
      * stored order whatever else is reading the table (the order of first
@@ -205,39 +294,11 @@ int agg_read_db_many(struct agg *const *aggs, size_t n, PGconn *conn, const char
                 "SELECT set_config('empirie.agg_survey', $1, false), "
                 "set_config('synchronize_seqscans', 'off', false)",
                 1, params, NULL, NULL, err, errlen) != 0)
-        goto done_early;
-    res = PQexec(conn, "COPY (SELECT city, wave, survey_version, attrs, answers, weight "
-                       "FROM response WHERE survey = current_setting('empirie.agg_survey') "
-                       "AND (city, id) NOT IN (SELECT v.city, v.id FROM response_void v)) "
-                       "TO STDOUT");
-    if (PQresultStatus(res) != PGRES_COPY_OUT) {
-        err_set(err, errlen, "database: %s", PQresultErrorMessage(res));
-        PQclear(res);
-        goto done_early;
-    }
-    PQclear(res);
-    while ((len = PQgetCopyData(conn, &buf, 0)) > 0) {
-        if (rc == 0) {
-            rc = add_row(aggs, n, buf, (size_t)len, attrs, answers, err, errlen);
-            count++;
-            if (progress != NULL && (count & 0xFFFF) == 0)
-                progress(count, arg);
-        }
-        PQfreemem(buf);
-    }
-    if (len == -2 && rc == 0)
-        rc = err_set(err, errlen, "database: %s", PQerrorMessage(conn));
-    while ((res = PQgetResult(conn)) != NULL) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0)
-            rc = err_set(err, errlen, "database: %s", PQresultErrorMessage(res));
-        PQclear(res);
-    }
-    free(attrs);
-    free(answers);
-    *rows = count;
-    return rc;
-done_early:
-    free(attrs);
-    free(answers);
-    return -1;
+        return -1;
+    return aggi_copy_rows(aggs, n, conn,
+                          "COPY (SELECT city, wave, survey_version, attrs, answers, weight "
+                          "FROM response WHERE survey = current_setting('empirie.agg_survey') "
+                          "AND (city, id) NOT IN (SELECT v.city, v.id FROM response_void v)) "
+                          "TO STDOUT",
+                          NULL, rows, NULL, progress, arg, err, errlen);
 }

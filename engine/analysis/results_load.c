@@ -1,10 +1,12 @@
 /*
  * results_load: the database half of results (results.h): reads the
- * registry and the survey's waves, streams the responses through agg, and
- * hands everything to results_build.
+ * registry and the survey's waves, streams the responses through agg (over
+ * several connections at once: agg_par.h), and hands everything to
+ * results_build.
  */
 #include "results.h"
 #include "results_model.h"
+#include "agg_par.h"
 #include "collate.h"
 
 #include "anon.h"
@@ -261,7 +263,10 @@ int results_src_load_many(PGconn *conn, const struct catalog *cat, const char *s
             goto fail;
         aggs[made] = out[made]->agg;
     }
-    if (agg_read_db_many(aggs, n, conn, survey, &rows, progress, arg, err, errlen) != 0)
+    /* over several connections when there are cores for them (agg_par.h:
+     * the same sums as one stream, to the last bit) */
+    if (agg_read_db_par(aggs, n, conn, survey, agg_par_streams(), &rows, progress, arg, err,
+                        errlen) != 0)
         goto fail;
     for (size_t i = 0; i < n; i++)
         if (src_finish(conn, out[i], rows, err, errlen) != 0)
