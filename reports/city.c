@@ -15,6 +15,7 @@
 struct city {
     struct xlsx x;
     json_t *doc;
+    const struct results *r;
     const struct report_meta *meta;
     const json_t *g;          /* the city in the wave */
     const json_t *net;        /* the network compared with on the summary, or NULL */
@@ -1045,17 +1046,13 @@ static void write_sheets(struct city *c)
     sheet_summary(c);
     sheet_items(c);
     sheet_dimensions(c);
-    sheets_trends(&c->x, L_TRENDS, c->doc, "city", c->slug, c->wi, c->subtitle);
+    sheets_trends(&c->x, L_TRENDS, c->r, RESULTS_CITY, c->slug, c->wi, c->subtitle);
     sheet_distributions(c);
     sheet_networks(c);
     sheet_drivers(c);
     sheet_breakdown(c);
-    {
-        json_t *one = json_pack("[s]", c->slug);
-
-        sheets_methodology(&c->x, c->doc, c->meta, one, c->wave, L_CITY, c->name, c->g);
-        json_decref(one);
-    }
+    sheets_methodology_of(&c->x, c->r, c->meta, results_find(c->r, c->wave, RESULTS_CITY, c->slug),
+                          c->wave, L_CITY, c->name);
 }
 
 int report_city_write(json_t *doc, const struct results *r, int english,
@@ -1071,7 +1068,6 @@ int report_city_write_by(json_t *doc, const struct results *r, json_t *const *by
                          const struct report_meta *meta, const char *wave, const char *city,
                          const char *path, char *err, size_t errlen)
 {
-    (void)r;
     (void)rby;
     (void)english;
     struct city c;
@@ -1082,6 +1078,7 @@ int report_city_write_by(json_t *doc, const struct results *r, json_t *const *by
     c.by = by;
     c.nby = nby;
     c.doc = doc;
+    c.r = r;
     c.meta = meta;
     c.wave = wave;
     c.slug = city;

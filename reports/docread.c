@@ -139,3 +139,117 @@ int xlsx_significant(const json_t *obj, const char *path)
 
     return vocab_significant(p);
 }
+const char *sheets_item_text(const json_t *doc, const char *code)
+{
+    const json_t *it = xlsx_find(xlsx_get(doc, "instrument.items"), "code", code);
+
+    return xlsx_str(it, "text", code);
+}
+
+const char *sheets_dim_label(const json_t *doc, const char *code)
+{
+    const json_t *d = xlsx_find(xlsx_get(doc, "instrument.dimensions"), "code", code);
+
+    return xlsx_str(d, "label", code);
+}
+
+int sheets_scored(const json_t *item)
+{
+    const char *t = xlsx_str(item, "type", "");
+
+    return strcmp(t, "likert") == 0 || strcmp(t, "scale") == 0 || strcmp(t, "number") == 0;
+}
+
+const char *sheets_enps_item(const json_t *doc)
+{
+    return json_string_value(xlsx_get(doc, "instrument.enps_item"));
+}
+
+const char *sheets_item_label(const json_t *item, char *buf, size_t n)
+{
+    const char *text = xlsx_str(item, "text", xlsx_str(item, "code", ""));
+    const char *note = xlsx_str(item, "note", NULL);
+
+    if (note == NULL)
+        return text;
+    snprintf(buf, n, "%s %s", text, note);
+    return buf;
+}
+
+int sheets_not_asked(const json_t *m)
+{
+    return json_is_true(json_object_get(m, "not_asked"));
+}
+
+const char *sheets_trend_label(const struct xlsx *x, const json_t *measure)
+{
+    const char *dir = xlsx_str(measure, "trend.direction", NULL);
+
+    if (xlsx_is_hidden(measure) || dir == NULL)
+        return "";
+    /* The direction is set from the adjusted p (results.c, vocab.h). */
+    if (strcmp(dir, "rising") == 0)
+        return vocab_trend(1, 1, x->english);
+    if (strcmp(dir, "falling") == 0)
+        return vocab_trend(-1, 1, x->english);
+    return vocab_trend(0, 0, x->english);
+}
+
+const char *sheets_change_label(const struct xlsx *x, const json_t *measure, const char *path)
+{
+    char key[64];
+    const json_t *ch = xlsx_get(measure, path);
+
+    if (xlsx_is_hidden(measure) || !json_is_object(ch))
+        return NULL;
+    snprintf(key, sizeof key, "%s.p_adj", path);
+    return vocab_change(xlsx_num(ch, "diff"), vocab_significant(xlsx_num(measure, key)),
+                        x->english);
+}
+
+/* The methodology of a document's group (NULL: "all"), with
+ * sheets_methodology_facts. */
+void sheets_methodology(struct xlsx *x, const json_t *doc, const struct report_meta *meta,
+                        const json_t *cities, const char *wave, enum xlsx_label what,
+                        const char *subject, const json_t *group)
+{
+    json_t *all = group == NULL ? results_group((json_t *)doc, wave, "all", NULL) : NULL;
+    json_t *wt = NULL, *e;
+    size_t n = json_array_size(cities), nb, i;
+    const char **slugs = calloc(n + 1, sizeof *slugs);
+    struct rmodel_wline *lines;
+    struct sheets_facts f;
+
+    if (group != NULL || all != NULL)
+        wt = results_weighting((json_t *)doc, (json_t *)(group != NULL ? group : all));
+    nb = json_array_size(json_object_get(wt, "by_city"));
+    lines = calloc(nb + 1, sizeof *lines);
+    if (slugs == NULL || lines == NULL) {
+        xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "the methodology");
+        goto done;
+    }
+    memset(&f, 0, sizeof f);
+    f.title = xlsx_str(doc, "title", "");
+    f.threshold = (int)xlsx_num(doc, "threshold");
+    f.weighted = json_is_true(json_object_get(doc, "weighted"));
+    for (i = 0; i < n; i++)
+        slugs[i] = json_string_value(json_array_get(cities, i));
+    f.cities = cities != NULL ? slugs : NULL;
+    f.ncities = n;
+    f.wave = wave;
+    f.what = what;
+    f.subject = subject;
+    f.weighted_to_population = json_is_object(wt);
+    json_array_foreach(json_object_get(wt, "by_city"), i, e) {
+        snprintf(lines[i].city, sizeof lines[i].city, "%s", xlsx_str(e, "city", ""));
+        snprintf(lines[i].method, sizeof lines[i].method, "%s", xlsx_str(e, "method", ""));
+        snprintf(lines[i].note, sizeof lines[i].note, "%s", xlsx_str(e, "note", ""));
+    }
+    f.lines = lines;
+    f.nlines = nb;
+    sheets_methodology_facts(x, meta, &f);
+done:
+    json_decref(wt);
+    free(slugs);
+    free(lines);
+}

@@ -50,4 +50,37 @@ const json_t *xlsx_find(const json_t *arr, const char *key, const char *code);
 /* True when the p-value at path is below 0.05 (the reports' "significant"). */
 int xlsx_significant(const json_t *obj, const char *path);
 
+/* ---- sheets (sheets.h) ---- */
+
+struct report_meta;
+
+/* The methodology sheet (sheets_methodology_facts) of a document's group:
+ * cities (an array of slugs, NULL for every city) whose void responses in
+ * the wave it counts; group (NULL: every city) whose weighting it tells. */
+void sheets_methodology(struct xlsx *x, const json_t *doc, const struct report_meta *meta,
+                        const json_t *cities, const char *wave, enum xlsx_label what,
+                        const char *subject, const json_t *group);
+
+/* The label of an item (its text) or a dimension, from the instrument. */
+const char *sheets_item_text(const json_t *doc, const char *code);
+const char *sheets_dim_label(const json_t *doc, const char *code);
+
+/* An item's text with its note appended when it has one (in buf then). */
+const char *sheets_item_label(const json_t *item, char *buf, size_t n);
+
+/* True when the measure is an item the wave's instrument did not ask. */
+int sheets_not_asked(const json_t *m);
+
+/* True for items with a mean (likert, scale, number). */
+int sheets_scored(const json_t *item);
+
+/* The eNPS item's code, or NULL. */
+const char *sheets_enps_item(const json_t *doc);
+
+/* The trend's direction in the workbook's language; "" when none. */
+const char *sheets_trend_label(const struct xlsx *x, const json_t *measure);
+
+/* The change word for the change at path, or NULL when there is none. */
+const char *sheets_change_label(const struct xlsx *x, const json_t *measure, const char *path);
+
 #endif

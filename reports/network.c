@@ -447,7 +447,6 @@ int report_network_write(json_t *doc, const struct results *r, int english,
     char tmp[4096];
     int rc;
 
-    (void)r;
     (void)english;
 
     memset(&n, 0, sizeof n);
@@ -477,9 +476,9 @@ int report_network_write(json_t *doc, const struct results *r, int english,
     sheet_summary(&n);
     sheet_cities(&n);
     sheet_ranking(&n);
-    sheets_trends(&n.x, L_NETWORK_TREND, doc, "network", network, n.wi, n.subtitle);
-    sheets_methodology(&n.x, doc, meta, json_object_get(n.g, "members"), wave, L_NETWORK,
-                       n.name, n.g);
+    sheets_trends(&n.x, L_NETWORK_TREND, r, RESULTS_NETWORK, network, n.wi, n.subtitle);
+    sheets_methodology_of(&n.x, r, meta, results_find(r, wave, RESULTS_NETWORK, network), wave,
+                          L_NETWORK, n.name);
     rc = xlsx_close(&n.x, err, errlen);
     json_decref(n.members);
     json_decref(n.observers);

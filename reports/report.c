@@ -210,6 +210,22 @@ double report_headcount(const struct report_meta *m, const char *slug)
     return json_is_number(hc) ? json_number_value(hc) : 0;
 }
 
+double report_voids(const struct report_meta *m, const char *wave, const char *city)
+{
+    size_t wl = strlen(wave);
+    const char *key;
+    json_t *v;
+    double n = 0;
+
+    json_object_foreach(m->voids, key, v) {
+        if (strncmp(key, wave, wl) != 0 || key[wl] != '/')
+            continue;
+        if (city == NULL || strcmp(city, key + wl + 1) == 0)
+            n += json_number_value(v);
+    }
+    return n;
+}
+
 int report_path(char *buf, size_t n, const char *dir, const char *wave, enum report_kind kind,
                 const char *slug, const char *survey, int english, const char *ext)
 {

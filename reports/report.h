@@ -71,6 +71,10 @@ double report_headcount(const struct report_meta *m, const char *slug);
 /* True when the registry marks the city's headcount as example figures. */
 int report_headcount_example(const struct report_meta *m, const char *slug);
 
+/* The void responses (voids.h) of city (NULL: every city) in wave: stored,
+ * never counted. */
+double report_voids(const struct report_meta *m, const char *wave, const char *city);
+
 /*
  * The file of a report: DIR/WAVE/miasto-SLUG-SURVEY.EXT, siec-SLUG-SURVEY,
  * ministerstwo-SURVEY (city-, network-, ministry- in English). ext without

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Compares two sets of city and network workbooks cell by cell.
 
-Usage: compare_workbooks.py BEFORE_DIR AFTER_DIR [--max N]
+Usage: compare_workbooks.py BEFORE_DIR AFTER_DIR [--max N] [--ministry]
 
 Every city and network workbook under BEFORE_DIR (miasto-*, siec-*, city-*,
 network-*.xlsx, at any depth) is read with openpyxl together with the file
@@ -15,7 +15,8 @@ by design is the methodology's "Report created" time (and the workbook's
 creation date, which is not a cell): it is skipped.
 
 Prints each difference (up to --max per workbook) and a summary line;
-exits 1 when there is any difference or a workbook is missing on either
+--ministry compares the ministry's workbooks
+(ministerstwo-*, ministry-*) too. Exits 1 when there is any difference or a workbook is missing on either
 side, 0 otherwise. Used to prove that a change to the writers changed
 nothing a reader sees (issue 12: the writers read the typed model).
 """
@@ -29,11 +30,11 @@ KINDS = ("miasto-", "siec-", "city-", "network-")
 CREATED = ("Raport utworzono", "Report created")
 
 
-def books(root):
+def books(root, kinds=KINDS):
     out = {}
     for d, _, files in os.walk(root):
         for f in files:
-            if f.endswith(".xlsx") and f.startswith(KINDS) and not f.startswith("."):
+            if f.endswith(".xlsx") and f.startswith(kinds) and not f.startswith("."):
                 p = os.path.join(d, f)
                 out[os.path.relpath(p, root)] = p
     return out
@@ -148,7 +149,8 @@ def main(argv):
     if len(args) != 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    before, after = books(args[0]), books(args[1])
+    kinds = KINDS + (("ministerstwo-", "ministry-") if "--ministry" in argv else ())
+    before, after = books(args[0], kinds), books(args[1], kinds)
     bad = 0
     ndiffs = 0
     for rel in sorted(set(before) | set(after)):
