@@ -238,7 +238,7 @@ static void run_job(struct run *r, struct job *j)
                                      r->nby, r->english, &r->meta, r->wave, j->slug, j->path, j->err,
                                      sizeof j->err);
     else if (j->kind == REPORT_NETWORK)
-        j->rc = report_network_write(r->doc, r->inputs[0].r, r->english, &r->meta, r->wave, j->slug,
+        j->rc = report_network_write(r->inputs[0].r, r->english, &r->meta, r->wave, j->slug,
                                      j->path, j->err, sizeof j->err);
     else {
         const struct ministry_paths *p = &r->mpaths;

@@ -185,7 +185,7 @@ static int report_file(const struct request *rq, struct report_query *q, const c
     } else if (kind == REPORT_CITY) {
         rc = report_city_write(q->doc, q->r, q->english, &q->meta, wave, rq->slug, path, err, errlen);
     } else if (kind == REPORT_NETWORK) {
-        rc = report_network_write(q->doc, q->r, q->english, &q->meta, wave, rq->slug, path, err, errlen);
+        rc = report_network_write(q->r, q->english, &q->meta, wave, rq->slug, path, err, errlen);
     } else {
         rc = report_ministry_write(q->doc, q->r, q->english, &q->meta, wave,
                                    strcmp(ext, "xlsx") == 0 ? path : NULL,

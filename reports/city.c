@@ -1069,8 +1069,7 @@ int report_city_write_by(json_t *doc, const struct results *r, json_t *const *by
                          const char *path, char *err, size_t errlen)
 {
     (void)rby;
-    (void)english;
-    struct city c;
+        struct city c;
     char tmp[4096];
     int rc;
 
@@ -1088,7 +1087,7 @@ int report_city_write_by(json_t *doc, const struct results *r, json_t *const *by
         return err_set(err, errlen, "no responses from city \"%s\" in wave \"%s\"", city, wave);
     c.name = xlsx_str(c.g, "name", report_city_name(meta, city));
     choose_network(&c);
-    if (report_open(&c.x, doc, meta, path, c.name, wave, L_CITY_REPORT, tmp, sizeof tmp,
+    if (report_open(&c.x, r, english, meta, path, c.name, wave, L_CITY_REPORT, tmp, sizeof tmp,
                     c.subtitle, sizeof c.subtitle, err, errlen) != 0)
         return -1;
     write_sheets(&c);

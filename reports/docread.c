@@ -253,3 +253,26 @@ done:
     free(slugs);
     free(lines);
 }
+
+/* ---- waves (report.h) ---- */
+
+long report_wave_index(const json_t *doc, const char *wave)
+{
+    size_t i;
+    json_t *w;
+
+    json_array_foreach(json_object_get(doc, "waves"), i, w)
+        if (strcmp(json_string_value(json_object_get(w, "label")), wave) == 0)
+            return (long)i;
+    return -1;
+}
+
+const char *report_wave(const json_t *doc, const char *wave)
+{
+    const json_t *waves = json_object_get(doc, "waves");
+    long i = wave != NULL ? report_wave_index(doc, wave) : (long)json_array_size(waves) - 1;
+
+    if (i < 0)
+        return NULL;
+    return json_string_value(json_object_get(json_array_get(waves, (size_t)i), "label"));
+}

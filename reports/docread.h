@@ -83,4 +83,13 @@ const char *sheets_trend_label(const struct xlsx *x, const json_t *measure);
 /* The change word for the change at path, or NULL when there is none. */
 const char *sheets_change_label(const struct xlsx *x, const json_t *measure, const char *path);
 
+/* ---- waves (report.h) ---- */
+
+/* The wave of the document with label wave (NULL: the latest), or NULL
+ * when the document has no such wave. Borrowed from doc. */
+const char *report_wave(const json_t *doc, const char *wave);
+
+/* The index of a wave in doc's "waves", or -1. */
+long report_wave_index(const json_t *doc, const char *wave);
+
 #endif

@@ -46,6 +46,11 @@ int rmodel_shown(const struct results_measure *m)
     return m != NULL && !m->hidden;
 }
 
+int rmodel_has_est(const struct results_measure *m)
+{
+    return rmodel_shown(m) && !m->not_asked && !m->choice;
+}
+
 const struct results_share *rmodel_share(const struct results_measure *m, int code)
 {
     for (size_t i = 0; m != NULL && i < m->nshares; i++)

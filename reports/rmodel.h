@@ -30,6 +30,10 @@ const struct results_measure *rmodel_part_item(const struct results_part *p, siz
 int rmodel_why(const struct results_measure *m);
 /* True when m is there and shown. */
 int rmodel_shown(const struct results_measure *m);
+/* True when m is shown with an estimate (a scored item, a dimension, or
+ * eNPS or a share seen as a measure): not hidden, not a choice item, not an
+ * item the wave did not ask. */
+int rmodel_has_est(const struct results_measure *m);
 
 /* The share of option code in a choice item's measure, or NULL. */
 const struct results_share *rmodel_share(const struct results_measure *m, int code);
