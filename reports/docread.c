@@ -15,17 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void xlsx_hidden_why(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *reason)
+static void hidden_why(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *reason)
 {
     xlsx_hidden_flag(x, ws, row, col,
                      reason == NULL                                     ? XLSX_UNTOLD
                      : strcmp(reason, "protects_another_group") == 0 ? ANON_PROTECTS
                                                                       : ANON_BELOW_THRESHOLD);
-}
-
-const char *xlsx_reason(const json_t *obj)
-{
-    return json_string_value(json_object_get(obj, "reason"));
 }
 
 const json_t *xlsx_get(const json_t *obj, const char *path)
@@ -100,7 +95,7 @@ void xlsx_figure(struct xlsx *x, lxw_worksheet *ws, int row, int col, const json
     const char *why;
 
     if (path_hidden(obj, key, &why))
-        xlsx_hidden_why(x, ws, row, col, why);
+        hidden_why(x, ws, row, col, why);
     else
         xlsx_number(x, ws, row, col, xlsx_num(obj, key), f);
 }
@@ -121,38 +116,6 @@ const json_t *xlsx_find(const json_t *arr, const char *key, const char *code)
     return NULL;
 }
 
-const json_t *xlsx_find_int(const json_t *arr, const char *key, long long value)
-{
-    size_t i;
-    json_t *e;
-
-    json_array_foreach(arr, i, e)
-        if (json_is_integer(json_object_get(e, key)) &&
-            json_integer_value(json_object_get(e, key)) == value)
-            return e;
-    return NULL;
-}
-
-int xlsx_significant(const json_t *obj, const char *path)
-{
-    double p = xlsx_num(obj, path);
-
-    return vocab_significant(p);
-}
-const char *sheets_item_text(const json_t *doc, const char *code)
-{
-    const json_t *it = xlsx_find(xlsx_get(doc, "instrument.items"), "code", code);
-
-    return xlsx_str(it, "text", code);
-}
-
-const char *sheets_dim_label(const json_t *doc, const char *code)
-{
-    const json_t *d = xlsx_find(xlsx_get(doc, "instrument.dimensions"), "code", code);
-
-    return xlsx_str(d, "label", code);
-}
-
 int sheets_scored(const json_t *item)
 {
     const char *t = xlsx_str(item, "type", "");
@@ -163,48 +126,6 @@ int sheets_scored(const json_t *item)
 const char *sheets_enps_item(const json_t *doc)
 {
     return json_string_value(xlsx_get(doc, "instrument.enps_item"));
-}
-
-const char *sheets_item_label(const json_t *item, char *buf, size_t n)
-{
-    const char *text = xlsx_str(item, "text", xlsx_str(item, "code", ""));
-    const char *note = xlsx_str(item, "note", NULL);
-
-    if (note == NULL)
-        return text;
-    snprintf(buf, n, "%s %s", text, note);
-    return buf;
-}
-
-int sheets_not_asked(const json_t *m)
-{
-    return json_is_true(json_object_get(m, "not_asked"));
-}
-
-const char *sheets_trend_label(const struct xlsx *x, const json_t *measure)
-{
-    const char *dir = xlsx_str(measure, "trend.direction", NULL);
-
-    if (xlsx_is_hidden(measure) || dir == NULL)
-        return "";
-    /* The direction is set from the adjusted p (results.c, vocab.h). */
-    if (strcmp(dir, "rising") == 0)
-        return vocab_trend(1, 1, x->english);
-    if (strcmp(dir, "falling") == 0)
-        return vocab_trend(-1, 1, x->english);
-    return vocab_trend(0, 0, x->english);
-}
-
-const char *sheets_change_label(const struct xlsx *x, const json_t *measure, const char *path)
-{
-    char key[64];
-    const json_t *ch = xlsx_get(measure, path);
-
-    if (xlsx_is_hidden(measure) || !json_is_object(ch))
-        return NULL;
-    snprintf(key, sizeof key, "%s.p_adj", path);
-    return vocab_change(xlsx_num(ch, "diff"), vocab_significant(xlsx_num(measure, key)),
-                        x->english);
 }
 
 /* The methodology of a document's group (NULL: "all"), with

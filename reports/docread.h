@@ -14,12 +14,6 @@
 
 /* ---- figures ---- */
 
-/* The dash with the note for the reason a figure gives (its "reason":
- * below_threshold or protects_another_group; NULL: the general note). */
-void xlsx_hidden_why(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *reason);
-/* The reason a hidden figure gives ("reason"), or NULL (also for NULL). */
-const char *xlsx_reason(const json_t *obj);
-
 /*
  * The figure obj[key] (key may be a dotted path, "favourable.share"): a
  * number when there is one; the dash with its note when obj is NULL, or obj
@@ -28,9 +22,6 @@ const char *xlsx_reason(const json_t *obj);
  */
 void xlsx_figure(struct xlsx *x, lxw_worksheet *ws, int row, int col, const json_t *obj,
                  const char *key, enum xlsx_fmt f);
-
-/* The element of arr whose integer key equals value, or NULL. */
-const json_t *xlsx_find_int(const json_t *arr, const char *key, long long value);
 
 /* obj at a dotted path ("change.p_adj"), or NULL. */
 const json_t *xlsx_get(const json_t *obj, const char *path);
@@ -47,9 +38,6 @@ int xlsx_is_hidden(const json_t *obj);
 /* The element of an array whose "code" (or key) equals code, or NULL. */
 const json_t *xlsx_find(const json_t *arr, const char *key, const char *code);
 
-/* True when the p-value at path is below 0.05 (the reports' "significant"). */
-int xlsx_significant(const json_t *obj, const char *path);
-
 /* ---- sheets (sheets.h) ---- */
 
 struct report_meta;
@@ -61,27 +49,11 @@ void sheets_methodology(struct xlsx *x, const json_t *doc, const struct report_m
                         const json_t *cities, const char *wave, enum xlsx_label what,
                         const char *subject, const json_t *group);
 
-/* The label of an item (its text) or a dimension, from the instrument. */
-const char *sheets_item_text(const json_t *doc, const char *code);
-const char *sheets_dim_label(const json_t *doc, const char *code);
-
-/* An item's text with its note appended when it has one (in buf then). */
-const char *sheets_item_label(const json_t *item, char *buf, size_t n);
-
-/* True when the measure is an item the wave's instrument did not ask. */
-int sheets_not_asked(const json_t *m);
-
 /* True for items with a mean (likert, scale, number). */
 int sheets_scored(const json_t *item);
 
 /* The eNPS item's code, or NULL. */
 const char *sheets_enps_item(const json_t *doc);
-
-/* The trend's direction in the workbook's language; "" when none. */
-const char *sheets_trend_label(const struct xlsx *x, const json_t *measure);
-
-/* The change word for the change at path, or NULL when there is none. */
-const char *sheets_change_label(const struct xlsx *x, const json_t *measure, const char *path);
 
 /* ---- waves (report.h) ---- */
 
