@@ -108,9 +108,7 @@ static void sheet_name(char *buf, size_t n, const char *name, size_t maxchars)
  * reason, as the results document gives it. */
 static void hidden_cell(struct xlsx *x, lxw_worksheet *ws, int row, int col, int flag)
 {
-    const char *why = anon_reason_code((enum anon_flag)flag);
-
-    xlsx_hidden_why(x, ws, row, col, why != NULL ? why : "below_threshold");
+    xlsx_hidden_flag(x, ws, row, col, flag != 0 ? flag : ANON_BELOW_THRESHOLD);
 }
 
 /* A network's total or a member city in one wave: respondents, the
@@ -131,7 +129,7 @@ static void network_city_row(struct xlsx *x, lxw_worksheet *ws, int row,
     if (g == NULL || g->hidden) {
         for (int c = 2; c < 2 + ncells; c++)
             if (g == NULL)
-                xlsx_hidden_why(x, ws, row, c, NULL);
+                xlsx_hidden(x, ws, row, c);
             else
                 hidden_cell(x, ws, row, c, g->hidden);
         return;
@@ -144,7 +142,7 @@ static void network_city_row(struct xlsx *x, lxw_worksheet *ws, int row,
             if (g->dims[i].index == d)
                 m = &g->dims[i];
         if (m == NULL)
-            xlsx_hidden_why(x, ws, row, col, NULL);
+            xlsx_hidden(x, ws, row, col);
         else if (m->not_asked)
             continue;
         else if (m->hidden)
@@ -275,52 +273,41 @@ static void waves_text(char *buf, size_t n, const json_t *waves)
 }
 
 /*
- * The small document the methodology sheet (sheets_methodology) reads:
- * the titles and the lowest threshold; for one weighted survey also how
- * its sample was weighted (weights_report) and, for the weighting's lines,
- * whether each city of the wave is hidden. *group receives the group whose
- * cities' weighting is described (every city), or NULL.
+ * The methodology sheet of the export: the surveys' titles, every wave, the
+ * lowest threshold; for one survey whether it is weighted and, when it is
+ * post-stratified, how each city's sample was weighted (rmodel_weighting).
  */
-static json_t *methodology_doc(const struct ministry_ctx *w, const char *titles,
-                               double threshold, json_t **group)
+static void methodology(struct xlsx *x, const struct ministry_ctx *w, const char *titles,
+                        int threshold, const char *waves)
 {
-    const struct ministry_input *in = &w->in[0];
-    const struct results *res = in->r;
-    json_t *mdoc = json_pack("{s:s, s:f}", "title", titles, "threshold", threshold), *groups;
-    long wi = report_ministry_wave(res, in->wave);
+    struct rmodel_wline *lines = NULL;
+    struct sheets_facts f;
 
-    *group = NULL;
-    if (mdoc == NULL || w->n != 1 || res->in->weights == NULL)
-        return mdoc;
-    groups = json_array();
-    for (size_t i = 0; groups != NULL && i < res->nwaves * res->ngroups; i++) {
-        const struct results_group *g = &res->groups[i];
+    memset(&f, 0, sizeof f);
+    f.title = titles;
+    f.threshold = threshold;
+    f.wave = waves;
+    f.what = L_SURVEY;
+    if (w->n == 1) {
+        const struct results *res = w->in[0].r;
+        const struct results_group *all = results_find(res, w->in[0].wave, RESULTS_ALL, NULL);
+        int wt = all != NULL ? rmodel_weighting(res, all, &lines, &f.nlines) : 0;
 
-        if ((long)g->wave == wi && g->type == RESULTS_CITY &&
-            json_array_append_new(groups, json_pack("{s:s, s:s, s:s, s:b}", "wave", in->wave,
-                                                    "type", "city", "slug", g->slug,
-                                                    "suppressed", g->hidden != 0)) != 0) {
-            json_decref(groups);
-            groups = NULL;
-        }
+        f.weighted = res->weighted;
+        if (wt < 0)
+            xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "the weighting");
+        f.weighted_to_population = wt > 0;
+        f.lines = lines;
     }
-    *group = json_pack("{s:s, s:s}", "type", "all", "wave", in->wave);
-    if (groups == NULL || *group == NULL ||
-        json_object_set_new(mdoc, "weighting", weights_report(res->in->weights)) != 0 ||
-        json_object_set_new(mdoc, "groups", groups) != 0) {
-        json_decref(mdoc);
-        json_decref(*group);
-        *group = NULL;
-        return NULL;
-    }
-    return mdoc;
+    sheets_methodology_facts(x, w->meta, &f);
+    free(lines);
 }
 
 static int write_workbook(const struct ministry_ctx *w, const char *path, char *err,
                           size_t errlen)
 {
     const struct ministry_input *in = w->in;
-    json_t *waves = ministry_all_waves(in, w->n), *mdoc, *grp = NULL;
+    json_t *waves = ministry_all_waves(in, w->n);
     int english = in[0].english;
     struct xlsx x;
     struct xlsx_props props;
@@ -355,13 +342,7 @@ static int write_workbook(const struct ministry_ctx *w, const char *path, char *
         network_sheets(&x, &in[k], w->n == 1 ? 0 : (int)k + 1, w->meta);
     /* The methodology of every survey at once: their titles, every wave,
      * the lowest threshold (each survey's is in the JSON). */
-    mdoc = methodology_doc(w, titles, threshold, &grp);
-    if (mdoc == NULL)
-        xlsx_check(&x, LXW_ERROR_MEMORY_MALLOC_FAILED, "the methodology");
-    else
-        sheets_methodology(&x, mdoc, w->meta, NULL, wtext, L_SURVEY, NULL, grp);
-    json_decref(grp);
-    json_decref(mdoc);
+    methodology(&x, w, titles, (int)threshold, wtext);
     rc = xlsx_close(&x, err, errlen);
     return report_commit(tmp, path, rc == 0, err, errlen);
 }

@@ -4,23 +4,23 @@
  * cities side by side per indicator with a colour-scale heat map (observer
  * cities shown apart, after the members, and not coloured), each member's
  * rank in the network, the network's trend with line charts, and
- * methodology. Everything comes from the results document (results.h).
+ * methodology. Everything comes from the typed results model
+ * (results_model.h) and the registry facts of report.h.
  */
 #ifndef EMPIRIE_NETWORK_H
 #define EMPIRIE_NETWORK_H
 
 #include "report.h"
 
-#include <jansson.h>
 #include <stddef.h>
 
-/* Writes the workbook of one network in one wave to path (through a
- * temporary file, renamed when complete). -1 with err when the network is
- * not in the document or the file cannot be written. */
+/* Writes the workbook of one network of r (results_model.h) in one wave
+ * to path (through a temporary file, renamed when complete), its words in
+ * English or Polish. -1 with err when the network has no group in that wave
+ * or the file cannot be written. */
 struct results;
-int report_network_write(json_t *doc, const struct results *r, int english,
-                         const struct report_meta *meta,
-                         const char *wave,
-                         const char *network, const char *path, char *err, size_t errlen);
+int report_network_write(const struct results *r, int english, const struct report_meta *meta,
+                         const char *wave, const char *network, const char *path, char *err,
+                         size_t errlen);
 
 #endif

@@ -1,8 +1,12 @@
 /* report: registry facts, file names and safe writing of reports (see report.h). */
 #include "report.h"
 
+#include "agg.h"
 #include "db.h"
 #include "err.h"
+#include "results.h"
+#include "results_model.h"
+#include "rmodel.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -210,6 +214,22 @@ double report_headcount(const struct report_meta *m, const char *slug)
     return json_is_number(hc) ? json_number_value(hc) : 0;
 }
 
+double report_voids(const struct report_meta *m, const char *wave, const char *city)
+{
+    size_t wl = strlen(wave);
+    const char *key;
+    json_t *v;
+    double n = 0;
+
+    json_object_foreach(m->voids, key, v) {
+        if (strncmp(key, wave, wl) != 0 || key[wl] != '/')
+            continue;
+        if (city == NULL || strcmp(city, key + wl + 1) == 0)
+            n += json_number_value(v);
+    }
+    return n;
+}
+
 int report_path(char *buf, size_t n, const char *dir, const char *wave, enum report_kind kind,
                 const char *slug, const char *survey, int english, const char *ext)
 {
@@ -268,34 +288,24 @@ int report_commit(const char *tmp, const char *path, int ok, char *err, size_t e
     return -1;
 }
 
-long report_wave_index(const json_t *doc, const char *wave)
+long report_model_wave_index(const struct results *r, const char *wave)
 {
-    size_t i;
-    json_t *w;
-
-    json_array_foreach(json_object_get(doc, "waves"), i, w)
-        if (strcmp(json_string_value(json_object_get(w, "label")), wave) == 0)
-            return (long)i;
-    return -1;
+    return rmodel_wave_index(r, wave);
 }
 
-const char *report_wave(const json_t *doc, const char *wave)
+const char *report_model_wave(const struct results *r, const char *wave)
 {
-    const json_t *waves = json_object_get(doc, "waves");
-    long i = wave != NULL ? report_wave_index(doc, wave) : (long)json_array_size(waves) - 1;
+    long i = wave != NULL ? rmodel_wave_index(r, wave) : (long)r->nwaves - 1;
 
-    if (i < 0)
-        return NULL;
-    return json_string_value(json_object_get(json_array_get(waves, (size_t)i), "label"));
+    return i < 0 ? NULL : agg_wave(r->in->agg, (size_t)i);
 }
 
-int report_open(struct xlsx *x, const json_t *doc, const struct report_meta *meta,
-                const char *path, const char *name,
+int report_open(struct xlsx *x, const struct results *r, int english,
+                const struct report_meta *meta, const char *path, const char *name,
                 const char *wave, enum xlsx_label subject, char *tmp, size_t tmplen,
                 char *subtitle, size_t sublen, char *err, size_t errlen)
 {
-    const char *survey = json_string_value(json_object_get(doc, "title"));
-    const char *lang = json_string_value(json_object_get(doc, "language"));
+    const char *survey = rmodel_title(r, english);
     struct xlsx_props props;
     char title[400];
 
@@ -309,7 +319,5 @@ int report_open(struct xlsx *x, const json_t *doc, const struct report_meta *met
     props.title = title;
     props.subject = subject;
     props.created = meta->created_at;
-    return xlsx_open(x, tmp, lang != NULL && strcmp(lang, "en") == 0,
-                     (int)json_integer_value(json_object_get(doc, "threshold")), &props, err,
-                     errlen);
+    return xlsx_open(x, tmp, english, r->threshold, &props, err, errlen);
 }

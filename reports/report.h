@@ -7,8 +7,10 @@
  * written under a temporary name beside its final one and renamed only when
  * complete, so a failure never leaves a partial file behind.
  *
- * Every figure in a report comes from the results document, so the reports
- * show exactly what `empirie stats --json` and GET /v1/stats show.
+ * Every figure in a report comes from the typed results model
+ * (results_model.h) that the results document (results.h) is a view of, so
+ * the reports show exactly what `empirie stats --json` and GET /v1/stats
+ * show.
  */
 #ifndef EMPIRIE_REPORT_H
 #define EMPIRIE_REPORT_H
@@ -71,6 +73,10 @@ double report_headcount(const struct report_meta *m, const char *slug);
 /* True when the registry marks the city's headcount as example figures. */
 int report_headcount_example(const struct report_meta *m, const char *slug);
 
+/* The void responses (voids.h) of city (NULL: every city) in wave: stored,
+ * never counted. */
+double report_voids(const struct report_meta *m, const char *wave, const char *city);
+
 /*
  * The file of a report: DIR/WAVE/miasto-SLUG-SURVEY.EXT, siec-SLUG-SURVEY,
  * ministerstwo-SURVEY (city-, network-, ministry- in English). ext without
@@ -91,21 +97,23 @@ int report_tmp_path(const char *path, char *tmp, size_t n);
 int report_commit(const char *tmp, const char *path, int ok, char *err, size_t errlen);
 
 /*
- * Opens the workbook of one group (a city, a network) at a temporary name
- * beside path, which report_commit later renames: title "SURVEY: NAME, WAVE",
- * the document's language and threshold, created at meta's created_at. Writes the temporary name into tmp
- * and the sheets' subtitle "SURVEY · NAME · WAVE" into subtitle.
+ * Opens the workbook of one group (a city, a network) of r at a temporary
+ * name beside path, which report_commit later renames: title "SURVEY: NAME,
+ * WAVE" in the workbook's language (english), r's threshold, created at
+ * meta's created_at. Writes the temporary name into tmp and the sheets'
+ * subtitle "SURVEY · NAME · WAVE" into subtitle.
  */
-int report_open(struct xlsx *x, const json_t *doc, const struct report_meta *meta,
-                const char *path, const char *name,
+struct results;
+int report_open(struct xlsx *x, const struct results *r, int english,
+                const struct report_meta *meta, const char *path, const char *name,
                 const char *wave, enum xlsx_label subject, char *tmp, size_t tmplen,
                 char *subtitle, size_t sublen, char *err, size_t errlen);
 
-/* The latest wave of the document at or before wave (NULL: the latest), or
- * NULL when the document has no such wave. Borrowed from doc. */
-const char *report_wave(const json_t *doc, const char *wave);
+/* The wave of r with label wave (NULL: the latest), or NULL when r has no
+ * such wave; borrowed from r's input. */
+const char *report_model_wave(const struct results *r, const char *wave);
 
-/* The index of a wave in doc's "waves", or -1. */
-long report_wave_index(const json_t *doc, const char *wave);
+/* The index of a wave in r, or -1. */
+long report_model_wave_index(const struct results *r, const char *wave);
 
 #endif

@@ -1,11 +1,13 @@
 /* sheets: title lines, trends with charts, methodology (see sheets.h). */
 #include "sheets.h"
 
+#include "agg.h"
 #include "results.h"
 #include "vocab.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void sheets_title(struct xlsx *x, lxw_worksheet *ws, const char *title, const char *subtitle)
@@ -15,72 +17,19 @@ void sheets_title(struct xlsx *x, lxw_worksheet *ws, const char *title, const ch
         xlsx_text(x, ws, 1, 0, subtitle, XF_NOTE);
 }
 
-const char *sheets_item_text(const json_t *doc, const char *code)
+const char *sheets_trend_word(const struct xlsx *x, const struct results_measure *m)
 {
-    const json_t *it = xlsx_find(xlsx_get(doc, "instrument.items"), "code", code);
-
-    return xlsx_str(it, "text", code);
-}
-
-const char *sheets_dim_label(const json_t *doc, const char *code)
-{
-    const json_t *d = xlsx_find(xlsx_get(doc, "instrument.dimensions"), "code", code);
-
-    return xlsx_str(d, "label", code);
-}
-
-int sheets_scored(const json_t *item)
-{
-    const char *t = xlsx_str(item, "type", "");
-
-    return strcmp(t, "likert") == 0 || strcmp(t, "scale") == 0 || strcmp(t, "number") == 0;
-}
-
-const char *sheets_enps_item(const json_t *doc)
-{
-    return json_string_value(xlsx_get(doc, "instrument.enps_item"));
-}
-
-const char *sheets_item_label(const json_t *item, char *buf, size_t n)
-{
-    const char *text = xlsx_str(item, "text", xlsx_str(item, "code", ""));
-    const char *note = xlsx_str(item, "note", NULL);
-
-    if (note == NULL)
-        return text;
-    snprintf(buf, n, "%s %s", text, note);
-    return buf;
-}
-
-int sheets_not_asked(const json_t *m)
-{
-    return json_is_true(json_object_get(m, "not_asked"));
-}
-
-const char *sheets_trend_label(const struct xlsx *x, const json_t *measure)
-{
-    const char *dir = xlsx_str(measure, "trend.direction", NULL);
-
-    if (xlsx_is_hidden(measure) || dir == NULL)
+    if (!rmodel_shown(m) || !m->trend.present)
         return "";
-    /* The direction is set from the adjusted p (results.c, vocab.h). */
-    if (strcmp(dir, "rising") == 0)
-        return vocab_trend(1, 1, x->english);
-    if (strcmp(dir, "falling") == 0)
-        return vocab_trend(-1, 1, x->english);
-    return vocab_trend(0, 0, x->english);
+    return vocab_trend(m->trend.slope, results_significant(&m->trend.test), x->english);
 }
 
-const char *sheets_change_label(const struct xlsx *x, const json_t *measure, const char *path)
+const char *sheets_change_word(const struct xlsx *x, const struct results_measure *m,
+                               const struct results_change *ch)
 {
-    char key[64];
-    const json_t *ch = xlsx_get(measure, path);
-
-    if (xlsx_is_hidden(measure) || !json_is_object(ch))
+    if (!rmodel_shown(m) || !ch->present)
         return NULL;
-    snprintf(key, sizeof key, "%s.p_adj", path);
-    return vocab_change(xlsx_num(ch, "diff"), vocab_significant(xlsx_num(measure, key)),
-                        x->english);
+    return vocab_change(ch->diff, results_significant(&ch->test), x->english);
 }
 
 /* ---- trends ---- */
@@ -95,33 +44,32 @@ struct trend_layout {
 
 /* One wave's row: in the table (dashes with notes) and in the chart data
  * on the hidden sheet (hidden values left empty, so a line has a gap
- * instead of a zero). */
+ * instead of a zero). g NULL: no group in that wave. */
 static void trend_row(struct xlsx *x, lxw_worksheet *ws, lxw_worksheet *data,
-                      const struct trend_layout *l, int row, const json_t *g, const json_t *dims,
+                      const struct trend_layout *l, int row, const struct results_group *g,
                       const char *wave)
 {
-    size_t i;
-    json_t *d;
+    /* a hidden group: its own reason in every cell */
+    int gwhy = g == NULL ? XLSX_UNTOLD : g->hidden;
 
     xlsx_text(x, ws, row, 0, wave, XF_PLAIN);
     xlsx_text(x, data, row, 0, wave, XF_PLAIN);
-    json_array_foreach(dims, i, d) {
-        const json_t *m = xlsx_find(json_object_get(g, "dimensions"), "code",
-                                    xlsx_str(d, "code", NULL));
+    for (int i = 0; i < l->ndims; i++) {
+        const struct results_measure *m = gwhy ? NULL : rmodel_dim(g, (size_t)i);
+        int why = gwhy ? gwhy : rmodel_why(m);
 
-        if (xlsx_is_hidden(g))
-            m = g;    /* the group itself: the note gives its reason */
-        xlsx_figure(x, ws, row, 1 + (int)i, m, "mean", XF_DEC2);
-        if (!xlsx_is_hidden(m))
-            xlsx_number(x, data, row, 1 + (int)i, xlsx_num(m, "mean"), XF_DEC2);
+        xlsx_value(x, ws, row, 1 + i, why, why ? NAN : m->est.mean, XF_DEC2);
+        if (!why)
+            xlsx_number(x, data, row, 1 + i, m->est.mean, XF_DEC2);
     }
     if (l->has_enps) {
-        const json_t *e = xlsx_is_hidden(g) ? g : json_object_get(g, "enps");
         int c = 1 + l->ndims;
+        int why = gwhy ? gwhy : g->enps.hidden;
+        double v = !why && g->enps.present ? g->enps.value : NAN;
 
-        xlsx_figure(x, ws, row, c, e, "value", XF_SIGNED1);
-        if (!xlsx_is_hidden(e))
-            xlsx_number(x, data, row, c, xlsx_num(e, "value"), XF_SIGNED1);
+        xlsx_value(x, ws, row, c, why, v, XF_SIGNED1);
+        if (!why)
+            xlsx_number(x, data, row, c, v, XF_SIGNED1);
     }
 }
 
@@ -164,15 +112,14 @@ static void value_axis(lxw_chart *chart, double lo, double hi, double unit, cons
 }
 
 static void trend_charts(struct xlsx *x, lxw_worksheet *ws, const struct trend_layout *l,
-                         const json_t *dims, int at)
+                         const struct results *r, int at)
 {
     lxw_chart *chart = xlsx_chart(x, LXW_CHART_LINE, xlsx_label(x, L_MEAN_OF_WAVES));
-    size_t i;
-    json_t *d;
 
-    json_array_foreach(dims, i, d)
+    for (size_t i = 0; i < r->ndims; i++)
         style_line(xlsx_series(x, chart, l->data_sheet, l->first, 0, l->last, 0, l->first,
-                               1 + (int)i, l->last, 1 + (int)i, xlsx_str(d, "label", "")),
+                               1 + (int)i, l->last, 1 + (int)i,
+                               rmodel_dim_label(r, i, x->english)),
                    i);
     if (chart != NULL) {
         char name[120];
@@ -203,56 +150,63 @@ static void trend_charts(struct xlsx *x, lxw_worksheet *ws, const struct trend_l
     }
 }
 
+/* One row of the trends' summary: m's slope, adjusted p and word; why for
+ * a hidden one. */
+static void trend_line(struct xlsx *x, lxw_worksheet *ws, int row, int why,
+                       const struct results_measure *m, enum xlsx_fmt f)
+{
+    const struct results_trend *tr = why ? NULL : &m->trend;
+
+    xlsx_value(x, ws, row, 2, why, tr != NULL && tr->present ? tr->slope : NAN, f);
+    xlsx_value(x, ws, row, 3, why,
+               tr != NULL && tr->present && isfinite(tr->test.p) ? tr->test.p_adj : NAN,
+               XF_PVAL);
+    xlsx_text(x, ws, row, 4, why ? "" : sheets_trend_word(x, m), XF_PLAIN);
+}
+
 /* The trend of each dimension (and eNPS) as of the report's wave. */
-static void trend_summary(struct xlsx *x, lxw_worksheet *ws, int row, const json_t *g,
-                          const json_t *dims, int has_enps)
+static void trend_summary(struct xlsx *x, lxw_worksheet *ws, int row, const struct results *r,
+                          const struct results_group *g, int has_enps)
 {
     static const struct xlsx_col cols[] = {
         { L_CODE, NULL, 14 },   { L_DIMENSION, NULL, 34 }, { L_SLOPE, NULL, 14 },
         { L_P_ADJ, NULL, 13 },  { L_TREND, NULL, 20 },
     };
-    size_t i;
-    json_t *d;
+    int gwhy = g == NULL ? XLSX_UNTOLD : g->hidden;
 
     xlsx_header(x, ws, row++, 0, cols, sizeof cols / sizeof cols[0]);
-    json_array_foreach(dims, i, d) {
-        const char *code = xlsx_str(d, "code", "");
-        const json_t *m = xlsx_is_hidden(g) ? g
-                                            : xlsx_find(json_object_get(g, "dimensions"), "code",
-                                                        code);
+    for (size_t d = 0; d < r->ndims; d++) {
+        const struct results_measure *m = gwhy ? NULL : rmodel_dim(g, d);
 
-        xlsx_text(x, ws, row, 0, code, XF_PLAIN);
-        xlsx_text(x, ws, row, 1, xlsx_str(d, "label", code), XF_PLAIN);
-        xlsx_figure(x, ws, row, 2, m, "trend.slope", XF_SIGNED2);
-        xlsx_figure(x, ws, row, 3, m, "trend.p_adj", XF_PVAL);
-        xlsx_text(x, ws, row++, 4, sheets_trend_label(x, m), XF_PLAIN);
+        xlsx_text(x, ws, row, 0, agg_dim_def(r->in->agg, d)->code, XF_PLAIN);
+        xlsx_text(x, ws, row, 1, rmodel_dim_label(r, d, x->english), XF_PLAIN);
+        trend_line(x, ws, row++, gwhy ? gwhy : rmodel_why(m), m, XF_SIGNED2);
     }
     if (has_enps) {
-        const json_t *e = xlsx_is_hidden(g) ? g : json_object_get(g, "enps");
+        struct results_measure e;
 
+        if (!gwhy)
+            rmodel_enps_as(&g->enps, &e);
         xlsx_text(x, ws, row, 0, "enps", XF_PLAIN);
         xlsx_label_cell(x, ws, row, 1, L_ENPS, XF_PLAIN);
-        xlsx_figure(x, ws, row, 2, e, "trend.slope", XF_SIGNED1);
-        xlsx_figure(x, ws, row, 3, e, "trend.p_adj", XF_PVAL);
-        xlsx_text(x, ws, row, 4, sheets_trend_label(x, e), XF_PLAIN);
+        trend_line(x, ws, row, gwhy ? gwhy : e.hidden, &e, XF_SIGNED1);
     }
 }
 
 /* The range of the dimensions' items (1-5 for the staff survey). */
-static void dims_scale(const json_t *doc, double *lo, double *hi)
+static void dims_scale(const struct results *r, double *lo, double *hi)
 {
-    size_t i;
-    json_t *it;
-
     *lo = INFINITY;
     *hi = -INFINITY;
-    json_array_foreach(xlsx_get(doc, "instrument.items"), i, it) {
-        if (!json_is_string(json_object_get(it, "dimension")))
+    for (size_t k = 0; k < r->nitems; k++) {
+        const struct survey_item *it = agg_item_def(r->in->agg, k);
+
+        if (it->type == SURVEY_TEXT || rmodel_item_dim_label(r, k, 0) == NULL)
             continue;
-        if (xlsx_num(it, "min") < *lo)
-            *lo = xlsx_num(it, "min");
-        if (xlsx_num(it, "max") > *hi)
-            *hi = xlsx_num(it, "max");
+        if (it->min < *lo)
+            *lo = it->min;
+        if (it->max > *hi)
+            *hi = it->max;
     }
     if (!isfinite(*lo) || !isfinite(*hi) || *hi <= *lo) {
         *lo = 1;
@@ -260,11 +214,10 @@ static void dims_scale(const json_t *doc, double *lo, double *hi)
     }
 }
 
-void sheets_trends(struct xlsx *x, enum xlsx_label name, json_t *doc, const char *type,
-                   const char *slug, long wi, const char *subtitle)
+void sheets_trends(struct xlsx *x, enum xlsx_label name, const struct results *r,
+                   enum results_group_type type, const char *slug, long wi,
+                   const char *subtitle)
 {
-    const json_t *dims = xlsx_get(doc, "instrument.dimensions");
-    const json_t *waves = json_object_get(doc, "waves");
     struct trend_layout l;
     lxw_worksheet *ws, *data;
     struct xlsx_col cols[34];
@@ -273,14 +226,14 @@ void sheets_trends(struct xlsx *x, enum xlsx_label name, json_t *doc, const char
     memset(&l, 0, sizeof l);
     l.sheet = xlsx_label(x, name);
     l.data_sheet = xlsx_label(x, L_CHART_DATA_SHEET);
-    l.ndims = (int)json_array_size(dims);
+    l.ndims = (int)r->ndims;
     if (l.ndims > 32)
         l.ndims = 32;
-    l.has_enps = sheets_enps_item(doc) != NULL;
+    l.has_enps = rmodel_enps_item(r) >= 0;
     l.header = 2;
     l.first = 3;
     l.last = l.first + (int)wi;
-    dims_scale(doc, &l.lo, &l.hi);
+    dims_scale(r, &l.lo, &l.hi);
     ws = xlsx_sheet(x, l.sheet);
     /* The charts' data on a hidden sheet of its own: out of sight, and
      * without the dashes of hidden values (a gap, not a zero). */
@@ -293,28 +246,24 @@ void sheets_trends(struct xlsx *x, enum xlsx_label name, json_t *doc, const char
     cols[0] = (struct xlsx_col){ L_WAVE, NULL, 10 };
     for (int i = 1; i <= l.ndims + l.has_enps; i++)
         cols[i] = (struct xlsx_col){ L_COUNT,
-                                     i <= l.ndims
-                                         ? xlsx_str(json_array_get(dims, (size_t)i - 1), "label", "")
-                                         : "eNPS",
+                                     i <= l.ndims ? rmodel_dim_label(r, (size_t)i - 1,
+                                                                     x->english)
+                                                  : "eNPS",
                                      16 };
     ncols = 1 + l.ndims + l.has_enps;
     /* one call per row: its height fits the longest label */
     xlsx_header(x, ws, l.header, 0, cols, (size_t)ncols);
     xlsx_header(x, data, l.header, 0, cols, (size_t)ncols);
     for (long w = 0; w <= wi; w++) {
-        const char *label = xlsx_str(json_array_get(waves, (size_t)w), "label", "");
-        const json_t *g = results_group(doc, label, type, slug);
+        const char *label = agg_wave(r->in->agg, (size_t)w);
 
-        trend_row(x, ws, data, &l, l.first + (int)w, g, dims, label);
+        trend_row(x, ws, data, &l, l.first + (int)w, results_find(r, label, type, slug), label);
     }
     xlsx_table(x, ws, l.header, l.last, ncols);
-    trend_summary(x, ws, l.last + 2, results_group(doc, xlsx_str(json_array_get(waves,
-                                                                             (size_t)wi),
-                                                                 "label", ""),
-                                                    type, slug),
-                  dims, l.has_enps);
+    trend_summary(x, ws, l.last + 2, r,
+                  results_find(r, agg_wave(r->in->agg, (size_t)wi), type, slug), l.has_enps);
     /* the charts below both tables */
-    trend_charts(x, ws, &l, dims, l.last + 2 + l.ndims + l.has_enps + 3);
+    trend_charts(x, ws, &l, r, l.last + 2 + l.ndims + l.has_enps + 3);
 }
 
 /* ---- methodology ---- */
@@ -396,52 +345,39 @@ static const struct term terms[][2] = {
         "that would let one recover them. Such a cell holds a dash and a note." } },
 };
 
-/* The void responses of wave in cities (an array of slugs; NULL: all). */
-static double voided(const struct report_meta *meta, const json_t *cities, const char *wave)
+/* The void responses of wave in cities (n slugs; NULL: all). */
+static double voided(const struct report_meta *meta, const char *const *cities, size_t ncities,
+                     const char *wave)
 {
-    size_t wl = strlen(wave);
-    const char *key;
-    json_t *v;
     double n = 0;
 
-    json_object_foreach(meta->voids, key, v) {
-        size_t i;
-        json_t *c;
-
-        if (strncmp(key, wave, wl) != 0 || key[wl] != '/')
-            continue;
-        if (cities == NULL) {
-            n += json_number_value(v);
-            continue;
-        }
-        json_array_foreach(cities, i, c)
-            if (strcmp(json_string_value(c), key + wl + 1) == 0)
-                n += json_number_value(v);
-    }
+    if (cities == NULL)
+        return report_voids(meta, wave, NULL);
+    for (size_t i = 0; i < ncities; i++)
+        n += report_voids(meta, wave, cities[i]);
     return n;
 }
 
-static void methodology_facts(struct xlsx *x, lxw_worksheet *ws, int *row, const json_t *doc,
-                              const struct report_meta *meta, const json_t *cities,
-                              const char *wave, enum xlsx_label what, const char *subject)
+static void methodology_facts(struct xlsx *x, lxw_worksheet *ws, int *row,
+                              const struct report_meta *meta, const struct sheets_facts *f)
 {
     xlsx_label_cell(x, ws, *row, 0, L_SURVEY, XF_BOLD);
-    xlsx_wrapped(x, ws, (*row)++, 1, xlsx_str(doc, "title", ""), 100, XF_WRAP);
-    if (subject != NULL) {
-        xlsx_label_cell(x, ws, *row, 0, what, XF_BOLD);
-        xlsx_wrapped(x, ws, (*row)++, 1, subject, 100, XF_WRAP);
+    xlsx_wrapped(x, ws, (*row)++, 1, f->title, 100, XF_WRAP);
+    if (f->subject != NULL) {
+        xlsx_label_cell(x, ws, *row, 0, f->what, XF_BOLD);
+        xlsx_wrapped(x, ws, (*row)++, 1, f->subject, 100, XF_WRAP);
     }
     xlsx_label_cell(x, ws, *row, 0, L_WAVE, XF_BOLD);
-    xlsx_text(x, ws, (*row)++, 1, wave, XF_PLAIN);
+    xlsx_text(x, ws, (*row)++, 1, f->wave, XF_PLAIN);
     xlsx_label_cell(x, ws, *row, 0, L_THRESHOLD, XF_BOLD);
-    xlsx_number(x, ws, (*row)++, 1, xlsx_num(doc, "threshold"), XF_INT);
+    xlsx_number(x, ws, (*row)++, 1, f->threshold, XF_INT);
     xlsx_label_cell(x, ws, *row, 0, L_DATA_DATE, XF_BOLD);
     xlsx_text(x, ws, (*row)++, 1, meta->data_date[0] ? meta->data_date : "—", XF_PLAIN);
     xlsx_label_cell(x, ws, *row, 0, L_CREATED, XF_BOLD);
     xlsx_text(x, ws, (*row)++, 1, meta->created, XF_PLAIN);
     /* responses set aside with `empirie responses void`: stored, never counted */
     xlsx_label_cell(x, ws, *row, 0, L_VOIDED, XF_BOLD);
-    xlsx_number(x, ws, (*row)++, 1, voided(meta, cities, wave), XF_INT);
+    xlsx_number(x, ws, (*row)++, 1, voided(meta, f->cities, f->ncities, f->wave), XF_INT);
 }
 
 /* The engine's notes (engine/weights.c) in Polish; others stay as given. */
@@ -469,21 +405,12 @@ static const char *note_pl(const char *note)
 
 /* A weighted survey: how the weights were made and their standard errors,
  * then one line per visible city of the group whose sample was not weighted
- * as the instrument asks (results_weighting; docs/results.md). */
-static void methodology_weighting(struct xlsx *x, lxw_worksheet *ws, int *row, const json_t *doc,
-                                  const char *wave, const json_t *group)
+ * as the instrument asks (rmodel_weighting; docs/results.md). */
+static void methodology_weighting(struct xlsx *x, lxw_worksheet *ws, int *row,
+                                  const struct sheets_facts *f)
 {
-    json_t *all = group == NULL ? results_group((json_t *)doc, wave, "all", NULL) : NULL;
-    json_t *wt, *e;
-    size_t i;
-
-    if (group == NULL && all == NULL)
+    if (!f->weighted_to_population)
         return;
-    wt = results_weighting((json_t *)doc, (json_t *)(group != NULL ? group : all));
-    if (!json_is_object(wt)) {
-        json_decref(wt);
-        return;
-    }
     xlsx_label_cell(x, ws, *row, 0, L_WEIGHTING, XF_BOLD);
     xlsx_wrapped(x, ws, (*row)++, 1,
               x->english
@@ -495,26 +422,24 @@ static void methodology_weighting(struct xlsx *x, lxw_worksheet *ws, int *row, c
                     "błędy standardowe uwzględniają kalibrację wag (jak postStratify / calibrate "
                     "w pakiecie survey dla R).",
               100, XF_WRAP);
-    json_array_foreach(json_object_get(wt, "by_city"), i, e) {
-        const char *city = xlsx_str(e, "city", ""), *note = xlsx_str(e, "note", "");
+    for (size_t i = 0; i < f->nlines; i++) {
+        const struct rmodel_wline *e = &f->lines[i];
         char line[512];
 
-        if (note[0] == '\0')
+        if (e->note[0] == '\0')
             continue;
-        snprintf(line, sizeof line, "%s: %s%s", city,
-                 strcmp(xlsx_str(e, "method", ""), "none") == 0
+        snprintf(line, sizeof line, "%s: %s%s", e->city,
+                 strcmp(e->method, "none") == 0
                      ? (x->english ? "not weighted to the population: "
                                    : "nie ważono do struktury ludności: ")
                      : (x->english ? "raked: " : "raking: "),
-                 x->english ? note : note_pl(note));
+                 x->english ? e->note : note_pl(e->note));
         xlsx_wrapped(x, ws, (*row)++, 1, line, 100, XF_WRAP);
     }
-    json_decref(wt);
 }
 
-void sheets_methodology(struct xlsx *x, const json_t *doc, const struct report_meta *meta,
-                        const json_t *cities, const char *wave, enum xlsx_label what,
-                        const char *subject, const json_t *group)
+void sheets_methodology_facts(struct xlsx *x, const struct report_meta *meta,
+                              const struct sheets_facts *f)
 {
     static const struct xlsx_col cols[] = { { L_TERM, NULL, 28 }, { L_DEFINITION, NULL, 100 } };
     lxw_worksheet *ws = xlsx_sheet(x, xlsx_label(x, L_METHODOLOGY));
@@ -523,15 +448,15 @@ void sheets_methodology(struct xlsx *x, const json_t *doc, const struct report_m
     if (ws == NULL)
         return;
     sheets_title(x, ws, xlsx_label(x, L_METHODOLOGY), NULL);
-    methodology_facts(x, ws, &row, doc, meta, cities, wave, what, subject);
-    methodology_weighting(x, ws, &row, doc, wave, group);
+    methodology_facts(x, ws, &row, meta, f);
+    methodology_weighting(x, ws, &row, f);
     row++;
     xlsx_header(x, ws, row++, 0, cols, 2);
     for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++) {
         const char *def = x->english ? terms[i][1].en : terms[i][1].pl;
 
         /* the methodology of this survey: weights only where there are */
-        if (i == 1 && !json_is_true(json_object_get(doc, "weighted")))
+        if (i == 1 && !f->weighted)
             def = x->english ? "The mean answer on the item's scale after reverse-coding "
                                "negatively worded items (unweighted)."
                              : "Średnia odpowiedzi na skali pytania, po odwróceniu pytań "
@@ -539,4 +464,35 @@ void sheets_methodology(struct xlsx *x, const json_t *doc, const struct report_m
         xlsx_text(x, ws, row, 0, x->english ? terms[i][0].en : terms[i][0].pl, XF_BOLD);
         xlsx_wrapped(x, ws, row++, 1, def, 100, XF_WRAP);
     }
+}
+
+void sheets_methodology_of(struct xlsx *x, const struct results *r,
+                           const struct report_meta *meta, const struct results_group *g,
+                           const char *wave, enum xlsx_label what, const char *subject)
+{
+    const struct results_group *wg = g != NULL ? g : results_find(r, wave, RESULTS_ALL, NULL);
+    struct rmodel_wline *lines = NULL;
+    struct sheets_facts f;
+    int wt = 0;
+
+    memset(&f, 0, sizeof f);
+    f.title = rmodel_title(r, x->english);
+    f.threshold = r->threshold;
+    f.weighted = r->weighted;
+    if (g != NULL && g->type == RESULTS_CITY) {
+        f.cities = &g->slug;
+        f.ncities = 1;
+    } else if (g != NULL && g->network != NULL) {
+        f.cities = g->network->members;
+        f.ncities = g->network->nmembers;
+    }
+    f.wave = wave;
+    f.what = what;
+    f.subject = subject;
+    if (wg != NULL && (wt = rmodel_weighting(r, wg, &lines, &f.nlines)) < 0)
+        xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "the weighting");
+    f.weighted_to_population = wt > 0;
+    f.lines = lines;
+    sheets_methodology_facts(x, meta, &f);
+    free(lines);
 }

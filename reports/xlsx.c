@@ -1,6 +1,7 @@
 /* xlsx: shared formats, labels and helpers of the workbooks (see xlsx.h). */
 #include "xlsx.h"
 
+#include "anon.h"
 #include "err.h"
 #include "utf8.h"
 #include "vocab.h"
@@ -325,11 +326,11 @@ void xlsx_number(struct xlsx *x, lxw_worksheet *ws, int row, int col, double v,
                "a number");
 }
 
-void xlsx_hidden_why(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *reason)
+void xlsx_hidden_flag(struct xlsx *x, lxw_worksheet *ws, int row, int col, int why)
 {
-    const char *note = reason == NULL                                     ? x->note
-                       : strcmp(reason, "protects_another_group") == 0 ? x->note_protects
-                                                                        : x->note_below;
+    const char *note = why < 0                  ? x->note
+                       : why == ANON_PROTECTS ? x->note_protects
+                                              : x->note_below;
 
     if (!xlsx_ok(x) || ws == NULL)
         return;
@@ -340,126 +341,18 @@ void xlsx_hidden_why(struct xlsx *x, lxw_worksheet *ws, int row, int col, const 
                "the note of a hidden cell");
 }
 
-const char *xlsx_reason(const json_t *obj)
-{
-    return json_string_value(json_object_get(obj, "reason"));
-}
-
 void xlsx_hidden(struct xlsx *x, lxw_worksheet *ws, int row, int col)
 {
-    xlsx_hidden_why(x, ws, row, col, NULL);
+    xlsx_hidden_flag(x, ws, row, col, XLSX_UNTOLD);
 }
 
-const json_t *xlsx_get(const json_t *obj, const char *path)
+void xlsx_value(struct xlsx *x, lxw_worksheet *ws, int row, int col, int why, double v,
+                enum xlsx_fmt f)
 {
-    char key[64];
-
-    while (obj != NULL && *path != '\0') {
-        size_t len = strcspn(path, ".");
-
-        if (len >= sizeof key)
-            return NULL;
-        memcpy(key, path, len);
-        key[len] = '\0';
-        obj = json_object_get(obj, key);
-        path += len;
-        if (*path == '.')
-            path++;
-    }
-    return obj;
-}
-
-double xlsx_num(const json_t *obj, const char *path)
-{
-    const json_t *v = xlsx_get(obj, path);
-
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-const char *xlsx_str(const json_t *obj, const char *path, const char *dflt)
-{
-    const char *s = json_string_value(xlsx_get(obj, path));
-
-    return s != NULL ? s : dflt;
-}
-
-int xlsx_is_hidden(const json_t *obj)
-{
-    return obj == NULL || json_is_true(json_object_get(obj, "suppressed"));
-}
-
-/* True when obj, or an object on the way along path, is suppressed; *why
- * receives the hidden object's reason (NULL when it gives none). */
-static int path_hidden(const json_t *obj, const char *path, const char **why)
-{
-    char key[64];
-
-    *why = json_string_value(json_object_get(obj, "reason"));
-    if (xlsx_is_hidden(obj))
-        return 1;
-    while (*path != '\0') {
-        size_t len = strcspn(path, ".");
-
-        if (len >= sizeof key)
-            return 0;
-        memcpy(key, path, len);
-        key[len] = '\0';
-        obj = json_object_get(obj, key);
-        if (json_is_object(obj) && json_is_true(json_object_get(obj, "suppressed"))) {
-            *why = json_string_value(json_object_get(obj, "reason"));
-            return 1;
-        }
-        path += len;
-        if (*path == '.')
-            path++;
-    }
-    return 0;
-}
-
-void xlsx_figure(struct xlsx *x, lxw_worksheet *ws, int row, int col, const json_t *obj,
-                 const char *key, enum xlsx_fmt f)
-{
-    const char *why;
-
-    if (path_hidden(obj, key, &why))
-        xlsx_hidden_why(x, ws, row, col, why);
+    if (why != 0)
+        xlsx_hidden_flag(x, ws, row, col, why);
     else
-        xlsx_number(x, ws, row, col, xlsx_num(obj, key), f);
-}
-
-const json_t *xlsx_find(const json_t *arr, const char *key, const char *code)
-{
-    size_t i;
-    json_t *e;
-
-    if (code == NULL)
-        return NULL;
-    json_array_foreach(arr, i, e) {
-        const char *c = json_string_value(json_object_get(e, key));
-
-        if (c != NULL && strcmp(c, code) == 0)
-            return e;
-    }
-    return NULL;
-}
-
-const json_t *xlsx_find_int(const json_t *arr, const char *key, long long value)
-{
-    size_t i;
-    json_t *e;
-
-    json_array_foreach(arr, i, e)
-        if (json_is_integer(json_object_get(e, key)) &&
-            json_integer_value(json_object_get(e, key)) == value)
-            return e;
-    return NULL;
-}
-
-int xlsx_significant(const json_t *obj, const char *path)
-{
-    double p = xlsx_num(obj, path);
-
-    return vocab_significant(p);
+        xlsx_number(x, ws, row, col, v, f);
 }
 
 /* The width of text in column units: characters (not UTF-8 bytes), a

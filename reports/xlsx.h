@@ -19,7 +19,6 @@
 #ifndef EMPIRIE_XLSX_H
 #define EMPIRIE_XLSX_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <time.h>
 #include <xlsxwriter.h>
@@ -131,25 +130,22 @@ void xlsx_label_cell(struct xlsx *x, lxw_worksheet *ws, int row, int col, enum x
 void xlsx_number(struct xlsx *x, lxw_worksheet *ws, int row, int col, double v,
                  enum xlsx_fmt f);
 
-/* The dash of a hidden figure with its note. */
+/* Why a figure is hidden: 0 shown; an anon_flag (anon.h: below the
+ * threshold, or protecting another group), whose note the cell gets; or
+ * XLSX_UNTOLD: hidden, the reason not told (the general note). */
+#define XLSX_UNTOLD (-1)
+
+/* The dash of a hidden figure with the note for why (not 0). */
+void xlsx_hidden_flag(struct xlsx *x, lxw_worksheet *ws, int row, int col, int why);
+/* The same with the general note. */
 void xlsx_hidden(struct xlsx *x, lxw_worksheet *ws, int row, int col);
-/* The same with the note for the reason a figure gives (its "reason":
- * below_threshold or protects_another_group; NULL: the general note). */
-void xlsx_hidden_why(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *reason);
-/* The reason a hidden figure gives ("reason"), or NULL (also for NULL). */
-const char *xlsx_reason(const json_t *obj);
 
 /*
- * The figure obj[key] (key may be a dotted path, "favourable.share"): a
- * number when there is one; the dash with its note when obj is NULL, or obj
- * or a part of the path says "suppressed": true; nothing when the figure is
- * null (cannot be computed).
+ * A figure: the dash with its note when why is not 0, else the number v
+ * (nothing when v is not a number: a figure that cannot be computed).
  */
-void xlsx_figure(struct xlsx *x, lxw_worksheet *ws, int row, int col, const json_t *obj,
-                 const char *key, enum xlsx_fmt f);
-
-/* The element of arr whose integer key equals value, or NULL. */
-const json_t *xlsx_find_int(const json_t *arr, const char *key, long long value);
+void xlsx_value(struct xlsx *x, lxw_worksheet *ws, int row, int col, int why, double v,
+                enum xlsx_fmt f);
 
 /* The header row of a table with the columns' widths. */
 void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
@@ -180,24 +176,5 @@ lxw_chart_series *xlsx_series(struct xlsx *x, lxw_chart *chart, const char *shee
 /* A three-colour scale (red, yellow, green) over a range. */
 void xlsx_heat(struct xlsx *x, lxw_worksheet *ws, int row0, int col0, int row1, int col1);
 
-/* ---- reading the results document ---- */
-
-/* obj at a dotted path ("change.p_adj"), or NULL. */
-const json_t *xlsx_get(const json_t *obj, const char *path);
-
-/* The number at a path, or NAN. */
-double xlsx_num(const json_t *obj, const char *path);
-
-/* The string at a path, or dflt. */
-const char *xlsx_str(const json_t *obj, const char *path, const char *dflt);
-
-/* True when obj is NULL or says "suppressed": true. */
-int xlsx_is_hidden(const json_t *obj);
-
-/* The element of an array whose "code" (or key) equals code, or NULL. */
-const json_t *xlsx_find(const json_t *arr, const char *key, const char *code);
-
-/* True when the p-value at path is below 0.05 (the reports' "significant"). */
-int xlsx_significant(const json_t *obj, const char *path);
 
 #endif

@@ -106,6 +106,23 @@ enum MHD_Result http_admit(struct request *rq, struct MHD_Connection *c, int *do
     return MHD_YES;
 }
 
+int http_analyst_may_read_in(const struct results_input *in, const char *network,
+                             const char *city, const char *scope)
+{
+    if (network != NULL)
+        return strcmp(network, scope) == 0;
+    for (size_t n = 0; city != NULL && n < in->nnetworks; n++) {
+        const struct results_network *net = &in->networks[n];
+
+        if (strcmp(net->slug, scope) != 0)
+            continue;
+        for (size_t i = 0; i < net->nmembers; i++)
+            if (strcmp(net->members[i], city) == 0)
+                return 1;
+    }
+    return 0;
+}
+
 int http_analyst_may_read(json_t *doc, const char *wave, const char *network,
                             const char *city, const char *scope)
 {

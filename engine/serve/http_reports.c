@@ -10,6 +10,7 @@
 #include "network.h"
 #include "report.h"
 #include "results.h"
+#include "results_model.h"
 #include "submit.h"
 
 #include <errno.h>
@@ -98,9 +99,9 @@ static unsigned report_allowed(const struct request *rq, struct report_query *q,
                                const char **wave)
 {
     const char *type = rq->route == ROUTE_REPORT_CITY ? "city" : "network";
-    json_t *g;
+    const struct results_group *g;
 
-    *wave = report_wave(q->doc, q->wave);
+    *wave = report_model_wave(q->r, q->wave);
     if (*wave == NULL) {
         snprintf(q->message, sizeof q->message, "survey %s has no wave %s", q->survey,
                  q->wave != NULL ? q->wave : "");
@@ -115,21 +116,22 @@ static unsigned report_allowed(const struct request *rq, struct report_query *q,
         return MHD_HTTP_FORBIDDEN;
     }
     if (rq->who.role == AUTH_ANALYST &&
-        !http_analyst_may_read(q->doc, *wave, rq->route == ROUTE_REPORT_NETWORK ? rq->slug : NULL,
-                          rq->route == ROUTE_REPORT_CITY ? rq->slug : NULL, rq->who.scope)) {
+        !http_analyst_may_read_in(q->r->in, rq->route == ROUTE_REPORT_NETWORK ? rq->slug : NULL,
+                                  rq->route == ROUTE_REPORT_CITY ? rq->slug : NULL,
+                                  rq->who.scope)) {
         snprintf(q->message, sizeof q->message,
                  "an analyst of %s reads that network and its member cities only",
                  rq->who.scope);
         return MHD_HTTP_FORBIDDEN;
     }
-    g = results_group(q->doc, *wave, type, rq->slug);
+    g = results_find(q->r, *wave,
+                     rq->route == ROUTE_REPORT_CITY ? RESULTS_CITY : RESULTS_NETWORK, rq->slug);
     if (g == NULL) {
         snprintf(q->message, sizeof q->message, "no %s %s in wave %s of survey %s", type,
                  rq->slug, *wave, q->survey);
         return MHD_HTTP_NOT_FOUND;
     }
-    if (json_is_true(json_object_get(g, "suppressed")) ||
-        !(json_number_value(json_object_get(g, "respondents")) > 0)) {
+    if (g->hidden || !(g->respondents > 0)) {
         snprintf(q->message, sizeof q->message,
                  "no report of %s %s in wave %s: too few respondents to show", type, rq->slug,
                  *wave);
@@ -183,9 +185,9 @@ static int report_file(const struct request *rq, struct report_query *q, const c
         err_set(err, errlen, "TMPDIR too long");
         rc = -1;
     } else if (kind == REPORT_CITY) {
-        rc = report_city_write(q->doc, q->r, q->english, &q->meta, wave, rq->slug, path, err, errlen);
+        rc = report_city_write(q->r, q->english, &q->meta, wave, rq->slug, path, err, errlen);
     } else if (kind == REPORT_NETWORK) {
-        rc = report_network_write(q->doc, q->r, q->english, &q->meta, wave, rq->slug, path, err, errlen);
+        rc = report_network_write(q->r, q->english, &q->meta, wave, rq->slug, path, err, errlen);
     } else {
         rc = report_ministry_write(q->r, q->english, &q->meta, wave,
                                    strcmp(ext, "xlsx") == 0 ? path : NULL,
