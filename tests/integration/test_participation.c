@@ -241,3 +241,91 @@ Test(participation, api_scopes_and_live_counts)
     httpc_free(&r);
     cr_expect_eq(daemon_stop(&dmn, SIGTERM), 0);
 }
+
+/*
+ * The golden outputs of `empirie participation` (issue 12): the JSON and the
+ * tables, in Polish and English, for every scope of the data above plus a
+ * hidden city (Tarnów: 3 responses, headcount 30) and the one hidden to
+ * protect it (Zabrze: 6; the two share every network), a department with no
+ * responses (Konin's 4), a headcount that is not a number (Konin's 5) and a
+ * city with an empty department list (Jasło), stay byte-identical to what
+ * the command printed before participation had a typed model.
+ * tests/golden/participation.txt holds them, captured with the CLI of the
+ * JSON-document code (EMPIRIE_GOLDEN_CAPTURE=1 writes the file again).
+ */
+static void golden_setup(void)
+{
+    setup();
+    exec_ok("UPDATE city SET extra = extra || '{\"departments\": {\"wydzial\": "
+            "{\"1\": 40, \"2\": 25, \"3\": 30, \"4\": 12, \"5\": \"x\"}}}' WHERE slug = 'konin'");
+    exec_ok("UPDATE city SET extra = extra || '{\"departments\": {\"wydzial\": {}}}' "
+            "WHERE slug = 'jaslo'");
+    exec_ok("UPDATE city SET extra = extra || '{\"headcount\": 30}' WHERE slug = 'tarnow'");
+    exec_ok("INSERT INTO response (city, id, survey, wave, survey_version, received_on, attrs, "
+            "answers) SELECT c, ('00000000-0000-4000-' || p || '-' || lpad(i::text, 12, '0'))::uuid, "
+            "'" SURVEY "', w.label, w.survey_version, date '2025-10-04', "
+            "ARRAY[1, 1, 1]::smallint[], "
+            "array_fill(3::smallint, ARRAY[(SELECT jsonb_array_length(s.definition->'items') "
+            "FROM survey s WHERE s.slug = w.survey AND s.version = w.survey_version)]) "
+            "FROM wave w, (VALUES ('tarnow', 'a000', 3), ('zabrze', 'b000', 6)) AS t(c, p, n), "
+            "generate_series(1, t.n) AS i WHERE w.survey = '" SURVEY "' AND w.label = '" WAVE "'");
+}
+
+TestSuite(participation_golden, .init = golden_setup, .fini = teardown, .timeout = 240);
+
+Test(participation_golden, json_and_tables_as_before)
+{
+    static const char *const scopes[] = {
+        "",           "--city konin",           "--city tarnow",
+        "--city zabrze", "--city jaslo",        "--network zasoby-miast",
+        "--network miasto-neutralne-klimatycznie", "--wave 2024 --city konin",
+    };
+    static const char *const forms[] = { "--json", "", "--lang en" };
+    static char got[1 << 20];
+    char path[1024], *want;
+    size_t len = 0, wlen;
+    FILE *f;
+
+    for (size_t i = 0; i < sizeof scopes / sizeof *scopes; i++)
+        for (size_t j = 0; j < sizeof forms / sizeof *forms; j++) {
+            int rc;
+
+            /* --lang goes before the command */
+            rc = testdb_run(out, sizeof out, "%s participation --survey " SURVEY " %s %s --db \"%s\"",
+                            strcmp(forms[j], "--lang en") == 0 ? forms[j] : "", scopes[i],
+                            strcmp(forms[j], "--json") == 0 ? forms[j] : "", db.conninfo);
+            cr_assert_eq(rc, 0, "%s %s: %s", scopes[i], forms[j], out);
+            len += (size_t)snprintf(got + len, sizeof got - len, "=== %s %s\n%s", scopes[i],
+                                    forms[j], out);
+            cr_assert(len < sizeof got - 1);
+        }
+    snprintf(path, sizeof path, "%s/tests/golden/participation.txt", testdb_root());
+    if (getenv("EMPIRIE_GOLDEN_CAPTURE") != NULL) {
+        f = fopen(path, "w");
+        cr_assert(f != NULL && fwrite(got, 1, len, f) == len && fclose(f) == 0, "cannot write %s",
+                  path);
+        return;
+    }
+    f = fopen(path, "r");
+    cr_assert(f != NULL, "cannot open %s", path);
+    want = malloc(sizeof got);
+    cr_assert(want != NULL);
+    wlen = fread(want, 1, sizeof got - 1, f);
+    fclose(f);
+    want[wlen] = '\0';
+    if (wlen != len || memcmp(want, got, len) != 0) {
+        size_t k = 0, line = 1, start = 0;
+
+        while (k < len && k < wlen && want[k] == got[k]) {
+            if (got[k] == '\n') {
+                line++;
+                start = k + 1;
+            }
+            k++;
+        }
+        cr_assert_fail("tests/golden/participation.txt: line %zu differs:\n want: %.200s\n  got: "
+                       "%.200s",
+                       line, want + start, got + start);
+    }
+    free(want);
+}
