@@ -329,3 +329,131 @@ Test(participation_golden, json_and_tables_as_before)
     }
     free(want);
 }
+
+/* What the table shows for a count or a rate of the JSON document. */
+static void cell_count(const json_t *v, char *buf, size_t n)
+{
+    if (json_is_integer(v))
+        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+    else
+        snprintf(buf, n, "—");
+}
+
+static void cell_rate(const json_t *v, char *buf, size_t n)
+{
+    if (json_is_number(v))
+        snprintf(buf, n, "%.1f%%", 100 * json_number_value(v));
+    else
+        snprintf(buf, n, "—");
+}
+
+/* The next line of the table (*at moves past it), as a string in line. */
+static const char *next_line(const char **at, char *line, size_t n)
+{
+    size_t len = strcspn(*at, "\n");
+
+    cr_assert(**at != '\0', "the table ends early");
+    snprintf(line, n, "%.*s", (int)len, *at);
+    *at += len + ((*at)[len] == '\n');
+    return line;
+}
+
+/* A row of the table (label, responses, headcount, rate, then maybe a
+ * "(note)") holds what the JSON object o says: its last three figures
+ * before the note are o's responses, headcount and rate. */
+static void row_agrees(const char *line, const char *label, const json_t *o)
+{
+    char want[3][32], got[3][32], text[512];
+    const char *note = strstr(line, "  (");
+    char *tok[64], *save = NULL;
+    size_t n = 0;
+
+    cr_assert(strncmp(line, label, strlen(label)) == 0, "row of '%s': %s", label, line);
+    snprintf(text, sizeof text, "%.*s", (int)(note ? (size_t)(note - line) : strlen(line)), line);
+    for (char *t = strtok_r(text + strlen(label), " ", &save); t != NULL && n < 64;
+         t = strtok_r(NULL, " ", &save))
+        tok[n++] = t;
+    cr_assert(n >= 3, "row of '%s': %s", label, line);
+    for (int k = 0; k < 3; k++)
+        snprintf(got[k], sizeof got[k], "%s", tok[n - 3 + (size_t)k]);
+    cell_count(json_object_get(o, "responses"), want[0], sizeof want[0]);
+    cell_count(json_object_get(o, "headcount"), want[1], sizeof want[1]);
+    cell_rate(json_object_get(o, "rate"), want[2], sizeof want[2]);
+    for (int k = 0; k < 3; k++)
+        cr_expect_str_eq(got[k], want[k], "'%s', column %d: %s", label, k + 1, line);
+    cr_expect_eq(strstr(line, "(ukryte: próg anonimowości)") != NULL,
+                 json_is_true(json_object_get(o, "hidden")) &&
+                     json_object_get(o, "code") != NULL,
+                 "the hidden note of a department: %s", line);
+}
+
+/* The table and the JSON document of the same scope agree on every number:
+ * each city's, department's and the total's responses, headcount and rate,
+ * and the responses per day; a hidden figure is a dash in both. */
+Test(participation_golden, table_and_json_agree)
+{
+    static const char *const scopes[] = { "", "--network miasto-neutralne-klimatycznie",
+                                          "--wave 2024 --city konin" };
+    static char table[1 << 18];
+    char line[512], label[256];
+
+    for (size_t s = 0; s < sizeof scopes / sizeof *scopes; s++) {
+        json_t *doc, *c, *d;
+        const char *at = table;
+        size_t i, j, checked = 0;
+
+        cr_assert_eq(testdb_run(out, sizeof out, "participation --survey " SURVEY " %s --json "
+                                "--db \"%s\"", scopes[s], db.conninfo),
+                     0, "%s", out);
+        doc = load_json(out);
+        cr_assert_eq(testdb_run(table, sizeof table, "participation --survey " SURVEY " %s "
+                                "--db \"%s\"", scopes[s], db.conninfo),
+                     0, "%s", table);
+        next_line(&at, line, sizeof line);
+        cr_expect(strstr(line, json_string_value(json_object_get(doc, "wave"))) != NULL, "%s",
+                  line);
+        snprintf(label, sizeof label, "próg anonimowości %lld",
+                 (long long)json_integer_value(json_object_get(doc, "threshold")));
+        cr_expect(strstr(line, label) != NULL, "%s", line);
+        next_line(&at, line, sizeof line);
+        next_line(&at, line, sizeof line);   /* the column heads */
+        json_array_foreach(json_object_get(doc, "cities"), i, c) {
+            row_agrees(next_line(&at, line, sizeof line),
+                       json_string_value(json_object_get(c, "name")), c);
+            checked++;
+            json_array_foreach(json_object_get(c, "departments"), j, d) {
+                /* the label as the table cuts it: its first 30 bytes are enough */
+                snprintf(label, sizeof label, "  %.30s",
+                         json_string_value(json_object_get(d, "label")));
+                row_agrees(next_line(&at, line, sizeof line), label, d);
+                checked++;
+            }
+        }
+        row_agrees(next_line(&at, line, sizeof line), "razem", json_object_get(doc, "total"));
+        at = strstr(at, "odpowiedzi dzień po dniu:\n");
+        cr_assert(at != NULL, "%s", table);
+        at += strlen("odpowiedzi dzień po dniu:\n");
+        json_array_foreach(json_object_get(doc, "cities"), i, c) {
+            const json_t *days = json_object_get(c, "by_day");
+            char want[512] = "";
+            size_t len = 0;
+
+            if (json_array_size(days) == 0)
+                continue;
+            json_array_foreach(days, j, d)
+                len += (size_t)snprintf(want + len, sizeof want - len, "%s %s %lld",
+                                        j > 0 ? "," : "",
+                                        json_string_value(json_object_get(d, "day")) + 5,
+                                        (long long)json_integer_value(
+                                            json_object_get(d, "responses")));
+            next_line(&at, line, sizeof line);
+            snprintf(label, sizeof label, "  %s ", json_string_value(json_object_get(c, "name")));
+            cr_expect(strncmp(line, label, strlen(label)) == 0, "%s", line);
+            cr_expect(strlen(line) >= len && strcmp(line + strlen(line) - len, want) == 0,
+                      "the days of %s: want '%s', got '%s'", label, want, line);
+        }
+        cr_expect_eq(*at, '\0', "nothing after the days: %s", at);
+        cr_expect(checked > 0);
+        json_decref(doc);
+    }
+}
