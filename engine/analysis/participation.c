@@ -1,11 +1,18 @@
+/*
+ * participation: the typed model (participation.h) from the registry, the
+ * responses per city and day, and the anonymity flags of the typed results
+ * model (results_model.h).
+ */
 #include "participation.h"
 
 #include "anon.h"
 #include "db.h"
 #include "err.h"
 #include "results.h"
+#include "results_model.h"
 #include "survey.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,88 +38,217 @@ static const char *const days_sql =
     "AND (r.city, r.id) NOT IN (SELECT v.city, v.id FROM response_void v) "
     "GROUP BY 1, 2 ORDER BY 1, 2";
 
-static json_t *rate(double responses, double headcount)
+static double rate(double responses, double headcount)
 {
-    return headcount > 0 ? json_real(responses / headcount) : json_null();
+    return headcount > 0 ? responses / headcount : NAN;
 }
 
-/* A department's part in the results document's city group (broken down
- * by the department attribute): its respondents, -1 when hidden (its
- * reason in *why), 0 when it holds nobody. */
-static double part_count(const json_t *group, int code, const char **why)
+/* A department's part in the results model's city group g (broken down by
+ * the department attribute): its respondents, or -1 when hidden (its flag
+ * in *why); 0 when it holds nobody (only parts with respondents are
+ * listed). */
+static double part_count(const struct results *r, const struct results_group *g, int code,
+                         int *why)
 {
-    size_t i;
-    json_t *p;
+    const struct survey_attr *attr = &r->in->survey->attrs[r->attr];
 
-    *why = NULL;
-    json_array_foreach(json_object_get(json_object_get(group, "breakdown"), "parts"), i, p) {
-        if (!json_is_integer(json_object_get(p, "value")) ||
-            json_integer_value(json_object_get(p, "value")) != code)
+    *why = ANON_SHOWN;
+    for (size_t i = 0; i < g->nparts; i++) {
+        const struct results_part *p = &g->parts[i];
+
+        if (p->part >= attr->noptions || attr->options[p->part].code != code)
             continue;
-        if (json_is_true(json_object_get(p, "suppressed"))) {
-            *why = json_string_value(json_object_get(p, "reason"));
+        if (p->hidden) {
+            *why = p->hidden;
             return -1;
         }
-        return json_number_value(json_object_get(p, "respondents"));
+        return p->respondents;
     }
     return 0;
 }
 
-/* The departments of one city that the registry gives a headcount for
+/* The departments of city c that the registry gives a headcount for
  * (heads: code -> number) for attribute attr, with their responses as the
- * results document shows them (group: the city, broken down by attr): a
- * department the statistics hide is hidden here too, for the same reason,
- * so participation never shows what the anonymity rules hide (anon.h). */
-static json_t *departments(const struct survey_attr *attr, json_t *heads, const json_t *group)
+ * results model shows them (g: the city, broken down by attr; NULL when the
+ * wave has no group for it): a department the statistics hide is hidden
+ * here too, for the same reason, so participation never shows what the
+ * anonymity rules hide (anon.h). 0, or -1 when out of memory. */
+static int departments(struct participation_city *c, const struct survey_attr *attr,
+                       json_t *heads, const struct results *r, const struct results_group *g)
 {
-    json_t *arr = json_array();
-
-    if (arr == NULL)
-        return NULL;
+    c->depts = calloc(attr->noptions > 0 ? attr->noptions : 1, sizeof *c->depts);
+    if (c->depts == NULL)
+        return -1;
+    c->has_departments = 1;
     for (size_t i = 0; i < attr->noptions; i++) {
         const struct survey_option *opt = &attr->options[i];
-        const char *why;
+        struct participation_dept *d = &c->depts[c->ndepts];
         char code[16];
-        json_t *h, *d;
-        double hc, n;
+        json_t *h;
+        double n;
+        int why = ANON_BELOW_THRESHOLD;
 
         snprintf(code, sizeof code, "%d", opt->code);
         h = json_object_get(heads, code);
         if (!json_is_integer(h))
             continue;
-        hc = (double)json_integer_value(h);
-        n = group != NULL && !json_is_true(json_object_get(group, "suppressed"))
-                ? part_count(group, opt->code, &why)
-                : (why = json_string_value(json_object_get(group, "reason")), -1);
-        d = json_pack("{s:i,s:s,s:I,s:o,s:o,s:b}", "code", opt->code, "label",
-                      opt->label_pl != NULL ? opt->label_pl : "", "headcount", (json_int_t)hc,
-                      "responses", n < 0 ? json_null() : json_integer((json_int_t)n), "rate",
-                      n < 0 ? json_null() : rate(n, hc), "hidden", n < 0);
-        if (d != NULL && n < 0)
-            json_object_set_new(d, "reason", json_string(why ? why : "below_threshold"));
-        if (d == NULL || json_array_append_new(arr, d) != 0) {
-            json_decref(arr);
-            return NULL;
+        d->label = strdup(opt->label_pl != NULL ? opt->label_pl : "");
+        if (d->label == NULL)
+            return -1;
+        c->ndepts++;
+        d->code = opt->code;
+        d->headcount = (long long)json_integer_value(h);
+        n = g != NULL ? part_count(r, g, opt->code, &why) : -1;
+        if (n < 0) {
+            d->hidden = why != ANON_SHOWN ? why : ANON_BELOW_THRESHOLD;
+            d->rate = NAN;
+        } else {
+            d->responses = (long long)n;
+            d->rate = rate((double)d->responses, (double)d->headcount);
         }
     }
-    return arr;
+    return 0;
 }
 
-json_t *participation_load(PGconn *conn, const struct catalog *cat, const char *survey,
-                           const char *wave, const char *city, const char *network,
-                           int *unknown, char *err, size_t errlen)
+/* The index of the department attribute: the first of the survey's
+ * attributes that a city in scope (cres column 4) has headcounts for; -1
+ * when none has. */
+static int department_attr(const struct survey *s, PGresult *cres)
+{
+    for (int i = 0; i < PQntuples(cres); i++) {
+        json_t *d = json_loads(PQgetvalue(cres, i, 4), 0, NULL);
+        const char *key;
+        json_t *v;
+        int found = -1;
+
+        json_object_foreach(d, key, v) {
+            int k = survey_attr_index(s, key);
+
+            if (k >= 0 && json_is_object(v)) {
+                found = k;
+                break;
+            }
+        }
+        json_decref(d);
+        if (found >= 0)
+            return found;
+    }
+    return -1;
+}
+
+/* The days of city slug (dres: city, day, count, in city order). 0, or -1
+ * when out of memory. */
+static int days(struct participation_city *c, PGresult *dres)
+{
+    int n = PQntuples(dres);
+
+    c->days = calloc(n > 0 ? (size_t)n : 1, sizeof *c->days);
+    if (c->days == NULL)
+        return -1;
+    for (int j = 0; j < n; j++) {
+        struct participation_day *d = &c->days[c->ndays];
+
+        if (strcmp(PQgetvalue(dres, j, 0), c->slug) != 0)
+            continue;
+        d->day = strdup(PQgetvalue(dres, j, 1));
+        if (d->day == NULL)
+            return -1;
+        d->responses = strtoll(PQgetvalue(dres, j, 2), NULL, 10);
+        c->ndays++;
+    }
+    return 0;
+}
+
+/* City i of cres, its flags from the results model r (NULL-safe group). */
+static int city(struct participation *p, struct participation_city *c, PGresult *cres, int i,
+                PGresult *dres, const struct survey *s, int dept_index, const struct results *r)
+{
+    const char *slug = PQgetvalue(cres, i, 0);
+    double heads = PQgetisnull(cres, i, 2) ? 0 : strtod(PQgetvalue(cres, i, 2), NULL);
+    const struct results_group *g = results_find(r, p->wave, RESULTS_CITY, slug);
+    double n = 0;
+
+    c->slug = strdup(slug);
+    c->name = strdup(PQgetvalue(cres, i, 1));
+    if (c->slug == NULL || c->name == NULL)
+        return -1;
+    c->headcount = heads > 0 ? (long long)heads : 0;
+    c->example_headcount = strcmp(PQgetvalue(cres, i, 3), "t") == 0;
+    c->rate = NAN;
+    if (g != NULL && g->hidden) {
+        /* the statistics hide the city in this wave: so does this */
+        c->hidden = g->hidden;
+        return 0;
+    }
+    if (days(c, dres) != 0)
+        return -1;
+    for (size_t j = 0; j < c->ndays; j++)
+        n += (double)c->days[j].responses;
+    c->responses = (long long)n;
+    c->rate = rate(n, heads);
+    if (dept_index >= 0) {
+        json_t *all = json_loads(PQgetvalue(cres, i, 4), 0, NULL);
+        json_t *heads_d = json_object_get(all, s->attrs[dept_index].code);
+        int rc = 0;
+
+        if (json_is_object(heads_d))
+            rc = departments(c, &s->attrs[dept_index], heads_d, r, g);
+        json_decref(all);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The totals of the shown cities; the rate counts only the cities whose
+ * headcount is known. */
+static void totals(struct participation *p)
+{
+    struct participation_total *t = &p->total;
+    double total_heads = 0, with = 0;
+
+    for (size_t i = 0; i < p->ncities; i++) {
+        const struct participation_city *c = &p->cities[i];
+
+        if (c->hidden) {
+            t->hidden_cities++;
+            continue;
+        }
+        t->responses += c->responses;
+        if (c->headcount > 0) {
+            total_heads += (double)c->headcount;
+            with += (double)c->responses;
+            t->cities_with_headcount++;
+        }
+    }
+    t->headcount = (long long)total_heads;
+    t->rate = t->cities_with_headcount > 0 ? rate(with, total_heads) : NAN;
+}
+
+static char *dup_or_null(const char *s, int *failed)
+{
+    char *d = s != NULL ? strdup(s) : NULL;
+
+    if (s != NULL && d == NULL)
+        *failed = 1;
+    return d;
+}
+
+struct participation *participation_load(PGconn *conn, const struct catalog *cat,
+                                         const char *survey, const char *wave,
+                                         const char *city_slug, const char *network,
+                                         int *unknown, char *err, size_t errlen)
 {
     const struct catalog_wave *const *waves;
     const struct catalog_wave *w = NULL;
     const struct survey *s;
+    const struct results *r;
+    struct results_src *src = NULL;
     PGresult *cres = NULL, *dres = NULL;
     const char *params[4];
-    json_t *results = NULL;
+    struct participation *p = NULL;
     size_t nwaves = 0;
-    json_t *doc = NULL, *list, *dept_attr = NULL;
-    double total = 0, total_heads = 0;
-    size_t hidden_cities = 0;
-    int threshold, dept_index = -1, heads_known = 0;
+    int dept_index, failed = 0;
 
     *unknown = 0;
     waves = catalog_waves(cat, survey, &nwaves);
@@ -129,143 +265,78 @@ json_t *participation_load(PGconn *conn, const struct catalog *cat, const char *
     if (s == NULL)
         return err_set(err, errlen, "survey '%s' version %d is not loaded", survey,
                        w->survey_version), NULL;
-    threshold = anon_threshold(s->anonymity_threshold);
-    params[0] = city;
+    params[0] = city_slug;
     params[1] = network;
     params[2] = survey;
     params[3] = w->label;
     if (db_exec(conn, cities_sql, 4, params, &cres, NULL, err, errlen) != 0 ||
         db_exec(conn, days_sql, 4, params, &dres, NULL, err, errlen) != 0)
         goto fail;
-    /* the department attribute: the first one a city in scope has headcounts for */
-    for (int i = 0; i < PQntuples(cres) && dept_index < 0; i++) {
-        json_t *d = json_loads(PQgetvalue(cres, i, 4), 0, NULL);
-        const char *key;
-        json_t *v;
-
-        json_object_foreach(d, key, v) {
-            int k = survey_attr_index(s, key);
-
-            if (k >= 0 && json_is_object(v)) {
-                dept_index = k;
-                break;
-            }
-        }
-        json_decref(d);
-    }
+    dept_index = department_attr(s, cres);
     /* what the statistics show and hide of the wave, broken down by the
-     * department attribute when there is one: the same document, so the
-     * same anonymity flags */
-    if (dept_index >= 0)
-        dept_attr = json_string(s->attrs[dept_index].code);
-    results = results_load(conn, cat, survey, dept_index >= 0 ? s->attrs[dept_index].code : NULL,
-                           0, NULL, NULL, err, errlen);
-    if (results == NULL)
+     * department attribute when there is one: the same model, so the same
+     * anonymity flags */
+    src = results_src_load(conn, cat, survey, dept_index >= 0 ? s->attrs[dept_index].code : NULL,
+                           NULL, NULL, err, errlen);
+    r = src != NULL ? results_src_model(src, err, errlen) : NULL;
+    if (r == NULL)
         goto fail;
-    list = json_array();
-    doc = json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:o}", "survey", survey, "wave", w->label,
-                    "opens_on", w->opens_on, "closes_on", w->closes_on, "threshold", threshold,
-                    "department_attribute", dept_attr != NULL ? dept_attr : json_null(),
-                    "cities", list);
-    if (doc == NULL)
+    p = calloc(1, sizeof *p);
+    if (p == NULL)
+        goto oom;
+    p->survey = dup_or_null(survey, &failed);
+    p->wave = dup_or_null(w->label, &failed);
+    p->opens_on = dup_or_null(w->opens_on, &failed);
+    p->closes_on = dup_or_null(w->closes_on, &failed);
+    p->department_attribute =
+        dept_index >= 0 ? dup_or_null(s->attrs[dept_index].code, &failed) : NULL;
+    p->threshold = anon_threshold(s->anonymity_threshold);
+    p->cities = calloc(PQntuples(cres) > 0 ? (size_t)PQntuples(cres) : 1, sizeof *p->cities);
+    if (failed || p->cities == NULL)
         goto oom;
     for (int i = 0; i < PQntuples(cres); i++) {
-        const char *slug = PQgetvalue(cres, i, 0);
-        double n = 0, heads = PQgetisnull(cres, i, 2) ? 0 : strtod(PQgetvalue(cres, i, 2), NULL);
-        json_t *days = json_array(), *c, *depts = json_null();
-        const json_t *g = results_group(results, w->label, "city", slug);
-        int hidden = g != NULL && json_is_true(json_object_get(g, "suppressed"));
-
-        if (days == NULL)
+        /* counted before it is filled, so that participation_free frees
+         * what a failure leaves */
+        p->ncities++;
+        if (city(p, &p->cities[i], cres, i, dres, s, dept_index, r) != 0)
             goto oom;
-        for (int j = 0; j < PQntuples(dres); j++) {
-            if (strcmp(PQgetvalue(dres, j, 0), slug) != 0)
-                continue;
-            n += strtod(PQgetvalue(dres, j, 2), NULL);
-            if (json_array_append_new(days, json_pack("{s:s,s:I}", "day", PQgetvalue(dres, j, 1),
-                                                      "responses",
-                                                      (json_int_t)strtoll(PQgetvalue(dres, j, 2),
-                                                                          NULL, 10))) != 0) {
-                json_decref(days);
-                goto oom;
-            }
-        }
-        if (dept_index >= 0 && !hidden) {
-            json_t *all = json_loads(PQgetvalue(cres, i, 4), 0, NULL);
-            json_t *heads_d = json_object_get(all, s->attrs[dept_index].code);
-
-            if (json_is_object(heads_d))
-                depts = departments(&s->attrs[dept_index], heads_d, g);
-            json_decref(all);
-            if (depts == NULL) {
-                json_decref(days);
-                goto oom;
-            }
-        }
-        if (hidden) {
-            /* the statistics hide the city in this wave: so does this */
-            json_decref(days);
-            c = json_pack("{s:s,s:s,s:n,s:o,s:n,s:b,s:n,s:n,s:b,s:s}", "city", slug, "name",
-                          PQgetvalue(cres, i, 1), "responses", "headcount",
-                          heads > 0 ? json_integer((json_int_t)heads) : json_null(), "rate",
-                          "example_headcount", strcmp(PQgetvalue(cres, i, 3), "t") == 0,
-                          "by_day", "departments", "hidden", 1, "reason",
-                          json_string_value(json_object_get(g, "reason"))
-                              ? json_string_value(json_object_get(g, "reason"))
-                              : "below_threshold");
-            if (c == NULL || json_array_append_new(list, c) != 0)
-                goto oom;
-            hidden_cities++;
-            continue;
-        }
-        c = json_pack("{s:s,s:s,s:I,s:o,s:o,s:b,s:o,s:o,s:b}", "city", slug, "name",
-                      PQgetvalue(cres, i, 1), "responses", (json_int_t)n, "headcount",
-                      heads > 0 ? json_integer((json_int_t)heads) : json_null(), "rate",
-                      rate(n, heads), "example_headcount",
-                      strcmp(PQgetvalue(cres, i, 3), "t") == 0, "by_day", days, "departments",
-                      depts, "hidden", 0);
-        if (c == NULL || json_array_append_new(list, c) != 0)
-            goto oom;
-        total += n;
-        if (heads > 0) {
-            total_heads += heads;
-            heads_known++;
-        }
     }
-    /* the total's rate counts only the cities whose headcount is known */
-    if (json_object_set_new(doc, "total",
-                            json_pack("{s:I,s:o,s:i}", "responses", (json_int_t)total,
-                                      "headcount", heads_known > 0
-                                                       ? json_integer((json_int_t)total_heads)
-                                                       : json_null(),
-                                      "cities_with_headcount", heads_known)) != 0)
-        goto oom;
-    if (heads_known > 0) {
-        double with = 0;
-        size_t i;
-        json_t *c;
-
-        json_array_foreach(list, i, c)
-            if (json_is_integer(json_object_get(c, "headcount")))
-                with += json_number_value(json_object_get(c, "responses"));
-        json_object_set_new(json_object_get(doc, "total"), "rate", rate(with, total_heads));
-    } else {
-        json_object_set_new(json_object_get(doc, "total"), "rate", json_null());
-    }
-    /* a hidden city's count is in no total either: the total of the shown
-     * cities, and how many are hidden */
-    json_object_set_new(json_object_get(doc, "total"), "hidden_cities",
-                        json_integer((json_int_t)hidden_cities));
-    json_decref(results);
+    totals(p);
+    results_src_free(src);
     PQclear(cres);
     PQclear(dres);
-    return doc;
+    return p;
 oom:
     err_set(err, errlen, "out of memory");
 fail:
-    json_decref(results);
-    json_decref(doc);
+    results_src_free(src);
+    participation_free(p);
     PQclear(cres);
     PQclear(dres);
     return NULL;
+}
+
+void participation_free(struct participation *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->ncities; i++) {
+        struct participation_city *c = &p->cities[i];
+
+        for (size_t j = 0; j < c->ndays; j++)
+            free(c->days[j].day);
+        for (size_t j = 0; j < c->ndepts; j++)
+            free(c->depts[j].label);
+        free(c->days);
+        free(c->depts);
+        free(c->slug);
+        free(c->name);
+    }
+    free(p->cities);
+    free(p->survey);
+    free(p->wave);
+    free(p->opens_on);
+    free(p->closes_on);
+    free(p->department_attribute);
+    free(p);
 }

@@ -5,7 +5,6 @@
 #include "msg.h"
 #include "names.h"
 #include "participation.h"
-#include "utf8.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -55,131 +54,6 @@ static void usage(FILE *out)
           out);
 }
 
-static void pct(const json_t *v, size_t width)
-{
-    char buf[32];
-
-    if (json_is_number(v))
-        snprintf(buf, sizeof buf, "%.1f%%", 100 * json_number_value(v));
-    else
-        snprintf(buf, sizeof buf, "—");
-    utf8_lpad(stdout, buf, width);
-}
-
-static void count(const json_t *v, size_t width)
-{
-    char buf[32];
-
-    if (json_is_integer(v))
-        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
-    else
-        snprintf(buf, sizeof buf, "—");
-    utf8_lpad(stdout, buf, width);
-}
-
-/* The responses, headcount and rate of a city, department or the total,
- * in columns of widths w. */
-static void print_counts(const json_t *o, const size_t w[3])
-{
-    fputs("  ", stdout);
-    count(json_object_get(o, "responses"), w[0]);
-    fputs("  ", stdout);
-    count(json_object_get(o, "headcount"), w[1]);
-    fputs("  ", stdout);
-    pct(json_object_get(o, "rate"), w[2]);
-}
-
-static void print_table(const json_t *doc)
-{
-    const json_t *cities = json_object_get(doc, "cities"), *total = json_object_get(doc, "total");
-    const char *head[3] = { msg("odpowiedzi", "responses"), msg("zatrudnienie", "headcount"),
-                            msg("odsetek", "rate") };
-    size_t w[3] = { 9, 9, 6 };
-    size_t namew = 6, i, j;
-    json_t *c, *d;
-    int examples = 0;
-
-    for (int k = 0; k < 3; k++)
-        if (utf8_width(head[k]) > w[k])
-            w[k] = utf8_width(head[k]);
-    json_array_foreach(cities, i, c) {
-        size_t cw = utf8_width(json_string_value(json_object_get(c, "name")));
-
-        if (cw > namew)
-            namew = cw;
-        json_array_foreach(json_object_get(c, "departments"), j, d) {
-            cw = 2 + utf8_width(json_string_value(json_object_get(d, "label")));
-            if (cw > namew)
-                namew = cw < 48 ? cw : 48;
-        }
-    }
-    printf(msg("%s, fala %s (od %s do %s), próg anonimowości %d\n\n",
-               "%s, wave %s (%s to %s), anonymity threshold %d\n\n"),
-           json_string_value(json_object_get(doc, "survey")),
-           json_string_value(json_object_get(doc, "wave")),
-           json_string_value(json_object_get(doc, "opens_on")),
-           json_string_value(json_object_get(doc, "closes_on")),
-           (int)json_integer_value(json_object_get(doc, "threshold")));
-    utf8_pad(stdout, msg("miasto", "city"), namew);
-    for (int k = 0; k < 3; k++) {
-        fputs("  ", stdout);
-        utf8_lpad(stdout, head[k], w[k]);
-    }
-    fputc('\n', stdout);
-    json_array_foreach(cities, i, c) {
-        utf8_pad(stdout, json_string_value(json_object_get(c, "name")), namew);
-        print_counts(c, w);
-        if (json_is_true(json_object_get(c, "example_headcount"))) {
-            printf("  (%s)", msg("zatrudnienie przykładowe", "example headcount"));
-            examples = 1;
-        }
-        fputc('\n', stdout);
-        json_array_foreach(json_object_get(c, "departments"), j, d) {
-            char label[200];
-            const char *l = json_string_value(json_object_get(d, "label"));
-
-            /* at most 46 characters of the label */
-            snprintf(label, sizeof label, "  %s", l);
-            if (utf8_width(label) > 48) {
-                size_t k = 0, cols = 0;
-
-                while (label[k] != '\0' && cols < 47) {
-                    k++;
-                    while (((unsigned char)label[k] & 0xC0) == 0x80)
-                        k++;
-                    cols++;
-                }
-                snprintf(label + k, sizeof label - k, "…");
-            }
-            utf8_pad(stdout, label, namew);
-            print_counts(d, w);
-            if (json_is_true(json_object_get(d, "hidden")))
-                printf("  (%s)", msg("ukryte: próg anonimowości", "hidden: anonymity threshold"));
-            fputc('\n', stdout);
-        }
-    }
-    utf8_pad(stdout, msg("razem", "total"), namew);
-    print_counts(total, w);
-    fputc('\n', stdout);
-    if (examples)
-        puts(msg("(zatrudnienie przykładowe: przykładowe liczby z rejestru, nie dane miasta)",
-                 "(example headcount: example figures of the registry, not the city's)"));
-    puts(msg("\nodpowiedzi dzień po dniu:", "\nresponses per day:"));
-    json_array_foreach(cities, i, c) {
-        const json_t *days = json_object_get(c, "by_day");
-
-        if (json_array_size(days) == 0)
-            continue;
-        fputs("  ", stdout);
-        utf8_pad(stdout, json_string_value(json_object_get(c, "name")), namew);
-        json_array_foreach(days, j, d)
-            printf("%s %s %lld", j > 0 ? "," : "",
-                   json_string_value(json_object_get(d, "day")) + 5,   /* MM-DD */
-                   (long long)json_integer_value(json_object_get(d, "responses")));
-        fputc('\n', stdout);
-    }
-}
-
 int cmd_participation(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -193,6 +67,7 @@ int cmd_participation(int argc, char **argv)
     struct catalog *cat = NULL;
     char err[ERR_MAX];
     int c, json = 0, unknown = 0, rc;
+    struct participation *p;
     json_t *doc;
     PGconn *conn;
 
@@ -231,21 +106,28 @@ int cmd_participation(int argc, char **argv)
         PQfinish(conn);
         return CLI_FAIL;
     }
-    doc = participation_load(conn, cat, names.survey, names.wave, names.city, names.network,
-                             &unknown, err, sizeof err);
+    p = participation_load(conn, cat, names.survey, names.wave, names.city, names.network,
+                           &unknown, err, sizeof err);
     catalog_free(cat);
     PQfinish(conn);
-    if (doc == NULL) {
+    if (p == NULL) {
         cli_error("participation", "%s", err);
         return unknown ? CLI_USAGE : CLI_FAIL;
     }
-    if (json) {
-        if (json_dumpf(doc, stdout, JSON_INDENT(2)) != 0)
-            cli_error("participation", msg("nie można zapisać JSON", "cannot write the JSON"));
-        putchar('\n');
-    } else {
-        print_table(doc);
+    if (!json) {
+        participation_table_print(stdout, p, msg_english());
+        participation_free(p);
+        return CLI_OK;
     }
+    doc = participation_to_json(p);
+    participation_free(p);
+    if (doc == NULL) {
+        cli_error("participation", msg("brak pamięci", "out of memory"));
+        return CLI_FAIL;
+    }
+    if (json_dumpf(doc, stdout, JSON_INDENT(2)) != 0)
+        cli_error("participation", msg("nie można zapisać JSON", "cannot write the JSON"));
+    putchar('\n');
     json_decref(doc);
     return CLI_OK;
 }

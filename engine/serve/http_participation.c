@@ -35,25 +35,25 @@ int http_participation_work(PGconn *conn, void *req, char *err, size_t errlen)
     struct http_participation_req *q = req;
     const char *network = q->who->role == AUTH_ANALYST ? q->who->scope : NULL;
     struct catalog *cat = NULL;
+    struct participation *p;
     int unknown = 0;
 
     json_decref(q->doc);   /* what a failed attempt may have left */
     q->doc = NULL;
     if (catalog_load(conn, &cat, err, errlen) != 0)
         return -1;
-    q->doc = participation_load(conn, cat, q->survey, q->wave, q->city, network, &unknown,
-                                q->message, sizeof q->message);
+    p = participation_load(conn, cat, q->survey, q->wave, q->city, network, &unknown,
+                           q->message, sizeof q->message);
     catalog_free(cat);
-    if (q->doc == NULL) {
+    if (p == NULL) {
         if (!unknown)
             return err_set(err, errlen, "%s", q->message);
         q->status = 404;
         return 0;
     }
     /* a city outside the analyst's network, or not in the registry */
-    if (q->city != NULL && json_array_size(json_object_get(q->doc, "cities")) == 0) {
-        json_decref(q->doc);
-        q->doc = NULL;
+    if (q->city != NULL && p->ncities == 0) {
+        participation_free(p);
         if (network != NULL) {
             q->status = 403;
             snprintf(q->message, sizeof q->message,
@@ -64,6 +64,10 @@ int http_participation_work(PGconn *conn, void *req, char *err, size_t errlen)
         }
         return 0;
     }
+    q->doc = participation_to_json(p);
+    participation_free(p);
+    if (q->doc == NULL)
+        return err_set(err, errlen, "participation: out of memory");
     q->status = 200;
     return 0;
 }

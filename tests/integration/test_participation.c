@@ -241,3 +241,219 @@ Test(participation, api_scopes_and_live_counts)
     httpc_free(&r);
     cr_expect_eq(daemon_stop(&dmn, SIGTERM), 0);
 }
+
+/*
+ * The golden outputs of `empirie participation` (issue 12): the JSON and the
+ * tables, in Polish and English, for every scope of the data above plus a
+ * hidden city (Tarnów: 3 responses, headcount 30) and the one hidden to
+ * protect it (Zabrze: 6; the two share every network), a department with no
+ * responses (Konin's 4), a headcount that is not a number (Konin's 5) and a
+ * city with an empty department list (Jasło), stay byte-identical to what
+ * the command printed before participation had a typed model.
+ * tests/golden/participation.txt holds them, captured with the CLI of the
+ * JSON-document code (EMPIRIE_GOLDEN_CAPTURE=1 writes the file again).
+ */
+static void golden_setup(void)
+{
+    setup();
+    exec_ok("UPDATE city SET extra = extra || '{\"departments\": {\"wydzial\": "
+            "{\"1\": 40, \"2\": 25, \"3\": 30, \"4\": 12, \"5\": \"x\"}}}' WHERE slug = 'konin'");
+    exec_ok("UPDATE city SET extra = extra || '{\"departments\": {\"wydzial\": {}}}' "
+            "WHERE slug = 'jaslo'");
+    exec_ok("UPDATE city SET extra = extra || '{\"headcount\": 30}' WHERE slug = 'tarnow'");
+    exec_ok("INSERT INTO response (city, id, survey, wave, survey_version, received_on, attrs, "
+            "answers) SELECT c, ('00000000-0000-4000-' || p || '-' || lpad(i::text, 12, '0'))::uuid, "
+            "'" SURVEY "', w.label, w.survey_version, date '2025-10-04', "
+            "ARRAY[1, 1, 1]::smallint[], "
+            "array_fill(3::smallint, ARRAY[(SELECT jsonb_array_length(s.definition->'items') "
+            "FROM survey s WHERE s.slug = w.survey AND s.version = w.survey_version)]) "
+            "FROM wave w, (VALUES ('tarnow', 'a000', 3), ('zabrze', 'b000', 6)) AS t(c, p, n), "
+            "generate_series(1, t.n) AS i WHERE w.survey = '" SURVEY "' AND w.label = '" WAVE "'");
+}
+
+TestSuite(participation_golden, .init = golden_setup, .fini = teardown, .timeout = 240);
+
+Test(participation_golden, json_and_tables_as_before)
+{
+    static const char *const scopes[] = {
+        "",           "--city konin",           "--city tarnow",
+        "--city zabrze", "--city jaslo",        "--network zasoby-miast",
+        "--network miasto-neutralne-klimatycznie", "--wave 2024 --city konin",
+    };
+    static const char *const forms[] = { "--json", "", "--lang en" };
+    static char got[1 << 20];
+    char path[1024], *want;
+    size_t len = 0, wlen;
+    FILE *f;
+
+    for (size_t i = 0; i < sizeof scopes / sizeof *scopes; i++)
+        for (size_t j = 0; j < sizeof forms / sizeof *forms; j++) {
+            int rc;
+
+            /* --lang goes before the command */
+            rc = testdb_run(out, sizeof out, "%s participation --survey " SURVEY " %s %s --db \"%s\"",
+                            strcmp(forms[j], "--lang en") == 0 ? forms[j] : "", scopes[i],
+                            strcmp(forms[j], "--json") == 0 ? forms[j] : "", db.conninfo);
+            cr_assert_eq(rc, 0, "%s %s: %s", scopes[i], forms[j], out);
+            len += (size_t)snprintf(got + len, sizeof got - len, "=== %s %s\n%s", scopes[i],
+                                    forms[j], out);
+            cr_assert(len < sizeof got - 1);
+        }
+    snprintf(path, sizeof path, "%s/tests/golden/participation.txt", testdb_root());
+    if (getenv("EMPIRIE_GOLDEN_CAPTURE") != NULL) {
+        f = fopen(path, "w");
+        cr_assert(f != NULL && fwrite(got, 1, len, f) == len && fclose(f) == 0, "cannot write %s",
+                  path);
+        return;
+    }
+    f = fopen(path, "r");
+    cr_assert(f != NULL, "cannot open %s", path);
+    want = malloc(sizeof got);
+    cr_assert(want != NULL);
+    wlen = fread(want, 1, sizeof got - 1, f);
+    fclose(f);
+    want[wlen] = '\0';
+    if (wlen != len || memcmp(want, got, len) != 0) {
+        size_t k = 0, line = 1, start = 0;
+
+        while (k < len && k < wlen && want[k] == got[k]) {
+            if (got[k] == '\n') {
+                line++;
+                start = k + 1;
+            }
+            k++;
+        }
+        cr_assert_fail("tests/golden/participation.txt: line %zu differs:\n want: %.200s\n  got: "
+                       "%.200s",
+                       line, want + start, got + start);
+    }
+    free(want);
+}
+
+/* What the table shows for a count or a rate of the JSON document. */
+static void cell_count(const json_t *v, char *buf, size_t n)
+{
+    if (json_is_integer(v))
+        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+    else
+        snprintf(buf, n, "—");
+}
+
+static void cell_rate(const json_t *v, char *buf, size_t n)
+{
+    if (json_is_number(v))
+        snprintf(buf, n, "%.1f%%", 100 * json_number_value(v));
+    else
+        snprintf(buf, n, "—");
+}
+
+/* The next line of the table (*at moves past it), as a string in line. */
+static const char *next_line(const char **at, char *line, size_t n)
+{
+    size_t len = strcspn(*at, "\n");
+
+    cr_assert(**at != '\0', "the table ends early");
+    snprintf(line, n, "%.*s", (int)len, *at);
+    *at += len + ((*at)[len] == '\n');
+    return line;
+}
+
+/* A row of the table (label, responses, headcount, rate, then maybe a
+ * "(note)") holds what the JSON object o says: its last three figures
+ * before the note are o's responses, headcount and rate. */
+static void row_agrees(const char *line, const char *label, const json_t *o)
+{
+    char want[3][32], got[3][32], text[512];
+    const char *note = strstr(line, "  (");
+    char *tok[64], *save = NULL;
+    size_t n = 0;
+
+    cr_assert(strncmp(line, label, strlen(label)) == 0, "row of '%s': %s", label, line);
+    snprintf(text, sizeof text, "%.*s", (int)(note ? (size_t)(note - line) : strlen(line)), line);
+    for (char *t = strtok_r(text + strlen(label), " ", &save); t != NULL && n < 64;
+         t = strtok_r(NULL, " ", &save))
+        tok[n++] = t;
+    cr_assert(n >= 3, "row of '%s': %s", label, line);
+    for (int k = 0; k < 3; k++)
+        snprintf(got[k], sizeof got[k], "%s", tok[n - 3 + (size_t)k]);
+    cell_count(json_object_get(o, "responses"), want[0], sizeof want[0]);
+    cell_count(json_object_get(o, "headcount"), want[1], sizeof want[1]);
+    cell_rate(json_object_get(o, "rate"), want[2], sizeof want[2]);
+    for (int k = 0; k < 3; k++)
+        cr_expect_str_eq(got[k], want[k], "'%s', column %d: %s", label, k + 1, line);
+    cr_expect_eq(strstr(line, "(ukryte: próg anonimowości)") != NULL,
+                 json_is_true(json_object_get(o, "hidden")) &&
+                     json_object_get(o, "code") != NULL,
+                 "the hidden note of a department: %s", line);
+}
+
+/* The table and the JSON document of the same scope agree on every number:
+ * each city's, department's and the total's responses, headcount and rate,
+ * and the responses per day; a hidden figure is a dash in both. */
+Test(participation_golden, table_and_json_agree)
+{
+    static const char *const scopes[] = { "", "--network miasto-neutralne-klimatycznie",
+                                          "--wave 2024 --city konin" };
+    static char table[1 << 18];
+    char line[512], label[256];
+
+    for (size_t s = 0; s < sizeof scopes / sizeof *scopes; s++) {
+        json_t *doc, *c, *d;
+        const char *at = table;
+        size_t i, j, checked = 0;
+
+        cr_assert_eq(testdb_run(out, sizeof out, "participation --survey " SURVEY " %s --json "
+                                "--db \"%s\"", scopes[s], db.conninfo),
+                     0, "%s", out);
+        doc = load_json(out);
+        cr_assert_eq(testdb_run(table, sizeof table, "participation --survey " SURVEY " %s "
+                                "--db \"%s\"", scopes[s], db.conninfo),
+                     0, "%s", table);
+        next_line(&at, line, sizeof line);
+        cr_expect(strstr(line, json_string_value(json_object_get(doc, "wave"))) != NULL, "%s",
+                  line);
+        snprintf(label, sizeof label, "próg anonimowości %lld",
+                 (long long)json_integer_value(json_object_get(doc, "threshold")));
+        cr_expect(strstr(line, label) != NULL, "%s", line);
+        next_line(&at, line, sizeof line);
+        next_line(&at, line, sizeof line);   /* the column heads */
+        json_array_foreach(json_object_get(doc, "cities"), i, c) {
+            row_agrees(next_line(&at, line, sizeof line),
+                       json_string_value(json_object_get(c, "name")), c);
+            checked++;
+            json_array_foreach(json_object_get(c, "departments"), j, d) {
+                /* the label as the table cuts it: its first 30 bytes are enough */
+                snprintf(label, sizeof label, "  %.30s",
+                         json_string_value(json_object_get(d, "label")));
+                row_agrees(next_line(&at, line, sizeof line), label, d);
+                checked++;
+            }
+        }
+        row_agrees(next_line(&at, line, sizeof line), "razem", json_object_get(doc, "total"));
+        at = strstr(at, "odpowiedzi dzień po dniu:\n");
+        cr_assert(at != NULL, "%s", table);
+        at += strlen("odpowiedzi dzień po dniu:\n");
+        json_array_foreach(json_object_get(doc, "cities"), i, c) {
+            const json_t *days = json_object_get(c, "by_day");
+            char want[512] = "";
+            size_t len = 0;
+
+            if (json_array_size(days) == 0)
+                continue;
+            json_array_foreach(days, j, d)
+                len += (size_t)snprintf(want + len, sizeof want - len, "%s %s %lld",
+                                        j > 0 ? "," : "",
+                                        json_string_value(json_object_get(d, "day")) + 5,
+                                        (long long)json_integer_value(
+                                            json_object_get(d, "responses")));
+            next_line(&at, line, sizeof line);
+            snprintf(label, sizeof label, "  %s ", json_string_value(json_object_get(c, "name")));
+            cr_expect(strncmp(line, label, strlen(label)) == 0, "%s", line);
+            cr_expect(strlen(line) >= len && strcmp(line + strlen(line) - len, want) == 0,
+                      "the days of %s: want '%s', got '%s'", label, want, line);
+        }
+        cr_expect_eq(*at, '\0', "nothing after the days: %s", at);
+        cr_expect(checked > 0);
+        json_decref(doc);
+    }
+}
