@@ -24,14 +24,23 @@ struct view {
  * view failed, so no partial document is ever published. */
 static void put(struct view *v, json_t *o, const char *key, json_t *val)
 {
-    if (o == NULL || val == NULL || json_object_set_new(o, key, val) != 0)
+    /* json_object_set_new takes val even when it fails */
+    if (o == NULL || val == NULL) {
+        json_decref(val);
         v->failed = 1;
+    } else if (json_object_set_new(o, key, val) != 0) {
+        v->failed = 1;
+    }
 }
 
 static void push(struct view *v, json_t *arr, json_t *val)
 {
-    if (arr == NULL || val == NULL || json_array_append_new(arr, val) != 0)
+    if (arr == NULL || val == NULL) {
+        json_decref(val);
         v->failed = 1;
+    } else if (json_array_append_new(arr, val) != 0) {
+        v->failed = 1;
+    }
 }
 
 static json_t *jnum(double x)

@@ -1,4 +1,6 @@
 /* empirie report: XLSX reports of a survey wave for cities, networks and the ministry. */
+#include "agg.h"
+#include "anon.h"
 #include "catalog.h"
 #include "city.h"
 #include "cli.h"
@@ -200,16 +202,15 @@ struct job {
 
 struct run {
     const struct options *o;
-    json_t *doc;                  /* the survey's results document, or NULL for every survey */
+    const struct results *model;  /* the survey's typed results, or NULL for every survey */
     struct catalog *cat;
     struct ministry_input *inputs; /* the ministry's export: one per survey */
     size_t ninputs;
     struct ministry_paths mpaths;
-    json_t *by[MAX_BREAKDOWNS];   /* the document split by each attribute (city reports) */
-    const struct results *rby[MAX_BREAKDOWNS];   /* their typed models */
+    const struct results *rby[MAX_BREAKDOWNS];   /* split by each attribute (city reports) */
     struct results_src *srcby[MAX_BREAKDOWNS];   /* which own the models */
     size_t nby;
-    struct results_src **srcs;    /* per input: the source of its document and model */
+    struct results_src **srcs;    /* per input: the source of its model */
     struct report_meta meta;
     const char *wave;             /* the folder's wave: the report's */
     int english;
@@ -364,25 +365,21 @@ static int run_all(struct run *r)
  * ministry's export. */
 static int list_all(struct run *r)
 {
-    json_t *groups = json_object_get(r->doc, "groups");
-    size_t i;
-    json_t *g;
+    const struct results *m = r->model;
 
-    r->jobs = calloc(json_array_size(groups) + 2, sizeof *r->jobs);
+    r->jobs = calloc(m->ngroups + 2, sizeof *r->jobs);
     if (r->jobs == NULL) {
         cli_error("report", msg("brak pamięci", "out of memory"));
         return -1;
     }
-    json_array_foreach(groups, i, g) {
-        const char *type = json_string_value(json_object_get(g, "type"));
+    for (size_t i = 0; i < m->nwaves * m->ngroups; i++) {
+        const struct results_group *g = &m->groups[i];
 
         /* A group hidden, or without a single response, has nothing to show. */
-        if (strcmp(json_string_value(json_object_get(g, "wave")), r->wave) != 0 ||
-            json_is_true(json_object_get(g, "suppressed")) || strcmp(type, "all") == 0 ||
-            !(json_number_value(json_object_get(g, "respondents")) > 0))
+        if (strcmp(agg_wave(m->in->agg, g->wave), r->wave) != 0 || g->hidden ||
+            g->type == RESULTS_ALL || !(g->respondents > 0))
             continue;
-        if (add_job(r, strcmp(type, "city") == 0 ? REPORT_CITY : REPORT_NETWORK,
-                    json_string_value(json_object_get(g, "slug")), 0) != 0)
+        if (add_job(r, g->type == RESULTS_CITY ? REPORT_CITY : REPORT_NETWORK, g->slug, 0) != 0)
             return -1;
     }
     /* The ministry's workbook and its CSV and JSON: two jobs, for balance. */
@@ -393,14 +390,13 @@ static int list_all(struct run *r)
  * wave: its workbook would be a page of dashes, and it is not written. */
 static int group_hidden(const struct run *r, const char *type, const char *slug)
 {
-    json_t *g = results_group(r->doc, r->wave, type, slug);
+    const struct results_group *g = results_find(
+        r->model, r->wave, strcmp(type, "city") == 0 ? RESULTS_CITY : RESULTS_NETWORK, slug);
     const char *what = r->english ? type : strcmp(type, "city") == 0 ? "miasto" : "sieć";
-    const char *why;
 
-    if (g == NULL || !json_is_true(json_object_get(g, "suppressed")))
+    if (g == NULL || !g->hidden)
         return 0;
-    why = json_string_value(json_object_get(g, "reason"));
-    if (why != NULL && strcmp(why, "protects_another_group") == 0)
+    if (g->hidden == ANON_PROTECTS)
         cli_error("report", r->english
                       ? "%s %s is hidden in wave %s so that another small group cannot be "
                         "recovered from the figures shown (it has enough respondents itself); "
@@ -488,7 +484,6 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
     long wi;
     struct results_src *src = NULL;
     const struct results *model = NULL;
-    json_t *doc;
 
     memset(&date, 0, sizeof date);
     if (optional && (catalog_waves(r->cat, survey, &nwaves), nwaves == 0))
@@ -500,22 +495,16 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
     src = results_src_load(conn, r->cat, survey, NULL, interactive ? progress_rows : NULL, NULL,
                            err, sizeof err);
     model = src != NULL ? results_src_model(src, err, sizeof err) : NULL;
-    /* the document: for the city and network workbooks (the ministry's
-     * export reads the model) */
-    doc = model != NULL && !every_survey(r->o)
-              ? results_src_build(src, r->english, err, sizeof err)
-              : NULL;
     if (interactive)
         fputc('\n', stderr);
     if (report_date_recv(date_conn, &date, err, sizeof err) != 0) {
         cli_error("report", "%s", err);
         json_decref(date.voids);
-        json_decref(doc);
         results_src_free(src);
         return -1;
     }
     take_voids(&r->meta, date.voids);
-    if (model == NULL || (doc == NULL && !every_survey(r->o))) {
+    if (model == NULL) {
         cli_error("report", "%s", err);
         results_src_free(src);
         return -1;
@@ -527,7 +516,6 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
     wi = report_ministry_wave(model, r->o->wave);
     in->wave = wi >= 0 ? agg_wave(model->in->agg, (size_t)wi) : NULL;
     if (in->wave == NULL) {
-        json_decref(doc);
         in->r = NULL;
         results_src_free(src);
         r->srcs[r->ninputs] = NULL;
@@ -541,7 +529,7 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
     }
     r->ninputs++;
     if (!every_survey(r->o))
-        r->doc = doc;
+        r->model = model;
     if (strcmp(date.data_date, r->meta.data_date) > 0)
         memcpy(r->meta.data_date, date.data_date, sizeof r->meta.data_date);
     return 0;
@@ -614,7 +602,7 @@ static int load(struct run *r, PGconn *conn)
     r->wave = every_survey(r->o) ? latest_wave(r) : r->inputs[0].wave;
     /* A city's breakdown sheet: the results split by each of the survey's
      * attributes (department, tenure, ...), one more pass each. */
-    if (r->doc != NULL && (r->o->city != NULL || r->o->all)) {
+    if (r->model != NULL && (r->o->city != NULL || r->o->all)) {
         const struct survey *s = catalog_survey_latest(r->cat, r->o->survey);
 
         const char *by[MAX_BREAKDOWNS];
@@ -632,20 +620,18 @@ static int load(struct run *r, PGconn *conn)
         for (size_t a = 0; a < n; a++) {
             const struct results *m = src[a] != NULL ? results_src_model(src[a], err, sizeof err)
                                                      : NULL;
-            json_t *d = m != NULL ? results_src_build(src[a], r->english, err, sizeof err) : NULL;
 
             /* the run owns the source (and its model) from here, freed at the end */
             r->srcby[r->nby] = src[a];
             src[a] = NULL;
-            if (d == NULL) {
+            if (m == NULL) {
                 r->nby++;
                 for (size_t b = a + 1; b < n; b++)
                     results_src_free(src[b]);
                 cli_error("report", "%s", err);
                 return -1;
             }
-            r->rby[r->nby] = m;
-            r->by[r->nby++] = d;
+            r->rby[r->nby++] = m;
         }
     }
     return 0;
@@ -679,15 +665,12 @@ int cmd_report(int argc, char **argv)
     if (load(&r, conn) == 0 && run_jobs(&r) == 0)
         rc = CLI_OK;
     free(r.jobs);
-    json_decref(r.doc);
     for (size_t k = 0; r.srcs != NULL && k < r.ninputs; k++)
         results_src_free(r.srcs[k]);
     free(r.srcs);
     free(r.inputs);
-    for (size_t i = 0; i < r.nby; i++) {
-        json_decref(r.by[i]);
+    for (size_t i = 0; i < r.nby; i++)
         results_src_free(r.srcby[i]);
-    }
     catalog_free(r.cat);    /* last: the sources borrow its instruments */
     report_meta_free(&r.meta);
     PQfinish(conn);
