@@ -1,8 +1,9 @@
 /*
  * report: what the three kinds of workbook (city.h, network.h, ministry.h)
- * need besides the results document (results.h): the registry facts that
- * are not figures (city and network names, a city's staff headcount for the
- * response rate, the date of the latest response), the names of the files
+ * need besides the typed results: lookups of the registry facts that are
+ * not figures (regfacts.h, read by the engine: city and network names, a
+ * city's staff headcount for the response rate, the date of the latest
+ * response), the names of the files
  * (out/WAVE/miasto-konin-SURVEY.xlsx) and writing them safely: a report is
  * written under a temporary name beside its final one and renamed only when
  * complete, so a failure never leaves a partial file behind.
@@ -15,45 +16,14 @@
 #ifndef EMPIRIE_REPORT_H
 #define EMPIRIE_REPORT_H
 
+#include "regfacts.h"
 #include "xlsx.h"
 
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stddef.h>
 #include <time.h>
 
 enum report_kind { REPORT_CITY, REPORT_NETWORK, REPORT_MINISTRY };
-
-struct report_meta {
-    json_t *cities;       /* slug -> {"name": ..., "headcount": number or null,
-                             "teryt", "voivodeship": strings when known,
-                             "example_headcount": boolean} */
-    json_t *networks;     /* slug -> {"name": ..., "name_en": string or null} */
-    char data_date[16];   /* YYYY-MM-DD of the survey's latest response; "" when none */
-    json_t *voids;        /* "WAVE/CITY" -> number of void responses (voids.h), not counted */
-    char created[24];     /* when the report is written: YYYY-MM-DD HH:MM */
-    time_t created_at;    /* the same instant: the workbooks' creation date */
-};
-
-/* Reads the names, headcounts and the data's date for a survey. On failure
- * m holds nothing to free. */
-int report_meta_load(PGconn *conn, const char *survey, struct report_meta *m, char *err,
-                     size_t errlen);
-
-void report_meta_free(struct report_meta *m);
-
-/*
- * The same in two steps, for a caller with a second connection: the data's
- * date is a scan of all the survey's responses, which can then run on the
- * server while the responses stream on the first connection.
- * report_meta_load_names reads everything but the date (on failure m holds
- * nothing to free); report_date_send starts the date's query on date_conn
- * (a connection doing nothing else); report_date_recv waits for it and
- * stores it in m, and leaves date_conn idle in every case.
- */
-int report_meta_load_names(PGconn *conn, struct report_meta *m, char *err, size_t errlen);
-int report_date_send(PGconn *date_conn, const char *survey, char *err, size_t errlen);
-int report_date_recv(PGconn *date_conn, struct report_meta *m, char *err, size_t errlen);
 
 /* The city's name (the slug when the registry has none). */
 const char *report_city_name(const struct report_meta *m, const char *slug);

@@ -1,0 +1,47 @@
+/*
+ * regfacts: the registry facts a report needs besides the figures, read
+ * from the database: the cities' names, staff headcounts, TERC codes and
+ * voivodeships, the networks' names, the date of a survey's latest response
+ * and its void responses per wave and city (voids.h), and when the report
+ * is made. The writers in reports/ read them (report.h) and run no SQL.
+ */
+#ifndef EMPIRIE_REGFACTS_H
+#define EMPIRIE_REGFACTS_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <time.h>
+
+struct report_meta {
+    json_t *cities;       /* slug -> {"name": ..., "headcount": number or null,
+                             "teryt", "voivodeship": strings when known,
+                             "example_headcount": boolean} */
+    json_t *networks;     /* slug -> {"name": ..., "name_en": string or null} */
+    char data_date[16];   /* YYYY-MM-DD of the survey's latest response; "" when none */
+    json_t *voids;        /* "WAVE/CITY" -> number of void responses (voids.h), not counted */
+    char created[24];     /* when the report is written: YYYY-MM-DD HH:MM */
+    time_t created_at;    /* the same instant: the workbooks' creation date */
+};
+
+/* Reads the names, headcounts and the data's date for a survey. On failure
+ * m holds nothing to free. */
+int report_meta_load(PGconn *conn, const char *survey, struct report_meta *m, char *err,
+                     size_t errlen);
+
+void report_meta_free(struct report_meta *m);
+
+/*
+ * The same in two steps, for a caller with a second connection: the data's
+ * date is a scan of all the survey's responses, which can then run on the
+ * server while the responses stream on the first connection.
+ * report_meta_load_names reads everything but the date (on failure m holds
+ * nothing to free); report_date_send starts the date's query on date_conn
+ * (a connection doing nothing else); report_date_recv waits for it and
+ * stores it in m, and leaves date_conn idle in every case.
+ */
+int report_meta_load_names(PGconn *conn, struct report_meta *m, char *err, size_t errlen);
+int report_date_send(PGconn *date_conn, const char *survey, char *err, size_t errlen);
+int report_date_recv(PGconn *date_conn, struct report_meta *m, char *err, size_t errlen);
+
+#endif
