@@ -36,8 +36,8 @@ struct report_query {
     struct submit *submit;   /* owns the cached survey catalog */
     const char *survey, *wave;
     int english;
-    struct results_src *src;      /* owns the typed model */
-    const struct results *r;
+    struct rcache_entry *held;    /* the computed results (submit.h), shared */
+    const struct results *r;      /* its typed model */
     json_t *doc;
     struct report_meta meta;
     int have_meta;
@@ -49,8 +49,8 @@ static void report_query_clear(struct report_query *q)
 {
     json_decref(q->doc);
     q->doc = NULL;
-    results_src_free(q->src);
-    q->src = NULL;
+    submit_results_put(q->submit, q->held);
+    q->held = NULL;
     q->r = NULL;
     if (q->have_meta)
         report_meta_free(&q->meta);
@@ -63,11 +63,17 @@ static int report_load_work(PGconn *conn, void *ctx, char *err, size_t errlen)
     int unknown;
 
     report_query_clear(q);   /* what a failed attempt may have loaded */
-    q->src = submit_results_src(q->submit, conn, q->survey, NULL, &unknown, q->message,
-                                sizeof q->message);
-    q->r = q->src != NULL ? results_src_model(q->src, q->message, sizeof q->message) : NULL;
-    q->doc = q->r != NULL ? results_src_build(q->src, q->english, q->message, sizeof q->message)
-                          : NULL;
+    q->held = submit_results_get(q->submit, conn, q->survey, NULL, &unknown, q->message,
+                                 sizeof q->message);
+    if (q->held != NULL) {
+        json_t *shared = rcache_doc(q->held, q->english, q->message, sizeof q->message);
+
+        q->r = rcache_model(q->held);
+        /* the writers get a copy of their own: the cached one is shared */
+        q->doc = shared != NULL ? json_deep_copy(shared) : NULL;
+        if (shared != NULL && q->doc == NULL)
+            snprintf(q->message, sizeof q->message, "out of memory");
+    }
     if (q->doc == NULL) {
         /* Unknown survey: the client's error; anything else is ours. */
         if (!unknown)
