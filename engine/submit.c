@@ -315,15 +315,15 @@ static int known_request(const struct catalog *cat, const char *survey, const ch
     return 1;
 }
 
-/* The generations the survey's results depend on (migration 0018): one
- * indexed read. */
+/* The generations the survey's results depend on (migration 0018: the sum
+ * of the survey's rows, one per writing slot): one indexed read. */
 static int read_stamp(PGconn *conn, const char *survey, struct rcache_stamp *st, char *err,
                       size_t errlen)
 {
     PGresult *res;
 
     if (db_exec(conn,
-                "SELECT coalesce((SELECT gen FROM survey_generation WHERE survey = $1), 0), "
+                "SELECT (SELECT coalesce(sum(gen), 0) FROM survey_generation WHERE survey = $1), "
                 "(SELECT gen FROM registry_generation)",
                 1, &survey, &res, NULL, err, errlen) != 0) {
         err_prefix(err, errlen, "the generations of the figures (empirie migrate?)");

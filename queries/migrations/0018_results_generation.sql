@@ -10,10 +10,20 @@
 
 CREATE SEQUENCE results_generation_seq;
 
--- One row per survey that ever had a response; no row reads as 0.
+-- A survey's generation is the sum of its rows' numbers (no row: 0). Each
+-- writing session bumps the row of its own slot (its backend's process id
+-- modulo 64), so concurrent writers (a pool's connections, the daemon's
+-- group commit writers, pgbench clients) seldom wait for each other: with
+-- one row per survey every writing transaction held that row's lock until
+-- its COMMIT, one WAL flush after the other (measured: a sixth of the
+-- single-row inserts per second of 16 clients). A bump gives its row a
+-- number taken after the row's lock, larger than any before it, so the
+-- sum only grows.
 CREATE TABLE survey_generation (
-    survey  text PRIMARY KEY,
-    gen     bigint NOT NULL
+    survey  text NOT NULL,
+    slot    smallint NOT NULL,
+    gen     bigint NOT NULL,
+    PRIMARY KEY (survey, slot)
 );
 
 -- One row: the registry (city, network, network_member, survey, wave).
@@ -23,31 +33,36 @@ CREATE TABLE registry_generation (
 );
 INSERT INTO registry_generation (gen) VALUES (nextval('results_generation_seq'));
 
--- The surveys of the rows a statement inserted (transition table new_rows)
--- or deleted (old_rows), in slug order so that two writers lock their rows
--- in the same order.
-CREATE FUNCTION survey_generation_bump(surveys text[]) RETURNS void LANGUAGE sql AS $$
-    INSERT INTO survey_generation AS g (survey, gen)
-        SELECT s, nextval('results_generation_seq') FROM unnest(surveys) AS s ORDER BY s
-        ON CONFLICT (survey) DO UPDATE SET gen = EXCLUDED.gen;
-$$;
-
+-- The bump of the surveys of the rows a statement inserted (transition
+-- table new_rows) or deleted (old_rows): the writing session's slot of each,
+-- in slug order so that two sessions sharing a slot lock rows in the same
+-- order. Written out in each function (not a shared SQL function) so that
+-- PL/pgSQL keeps the plan: a bump is one statement per writing statement.
 CREATE FUNCTION response_generation_new() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM survey_generation_bump(ARRAY(SELECT DISTINCT survey FROM new_rows));
+    INSERT INTO survey_generation AS g (survey, slot, gen)
+        SELECT s.survey, (pg_backend_pid() % 64)::smallint, nextval('results_generation_seq')
+        FROM (SELECT DISTINCT survey FROM new_rows) AS s ORDER BY s.survey
+        ON CONFLICT (survey, slot) DO UPDATE SET gen = nextval('results_generation_seq');
     RETURN NULL;
 END
 $$;
 CREATE FUNCTION response_generation_old() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM survey_generation_bump(ARRAY(SELECT DISTINCT survey FROM old_rows));
+    INSERT INTO survey_generation AS g (survey, slot, gen)
+        SELECT s.survey, (pg_backend_pid() % 64)::smallint, nextval('results_generation_seq')
+        FROM (SELECT DISTINCT survey FROM old_rows) AS s ORDER BY s.survey
+        ON CONFLICT (survey, slot) DO UPDATE SET gen = nextval('results_generation_seq');
     RETURN NULL;
 END
 $$;
 -- TRUNCATE: every survey.
 CREATE FUNCTION response_generation_all() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM survey_generation_bump(ARRAY(SELECT survey FROM survey_generation));
+    INSERT INTO survey_generation AS g (survey, slot, gen)
+        SELECT s.survey, (pg_backend_pid() % 64)::smallint, nextval('results_generation_seq')
+        FROM (SELECT DISTINCT survey FROM survey_generation) AS s ORDER BY s.survey
+        ON CONFLICT (survey, slot) DO UPDATE SET gen = nextval('results_generation_seq');
     RETURN NULL;
 END
 $$;
@@ -67,15 +82,21 @@ CREATE TRIGGER response_generation_truncate AFTER TRUNCATE ON response
 -- response's.
 CREATE FUNCTION void_generation_new() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM survey_generation_bump(ARRAY(
-        SELECT DISTINCT r.survey FROM new_rows v JOIN response r ON r.city = v.city AND r.id = v.id));
+    INSERT INTO survey_generation AS g (survey, slot, gen)
+        SELECT s.survey, (pg_backend_pid() % 64)::smallint, nextval('results_generation_seq')
+        FROM (SELECT DISTINCT r.survey FROM new_rows v
+              JOIN response r ON r.city = v.city AND r.id = v.id) AS s ORDER BY s.survey
+        ON CONFLICT (survey, slot) DO UPDATE SET gen = nextval('results_generation_seq');
     RETURN NULL;
 END
 $$;
 CREATE FUNCTION void_generation_old() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM survey_generation_bump(ARRAY(
-        SELECT DISTINCT r.survey FROM old_rows v JOIN response r ON r.city = v.city AND r.id = v.id));
+    INSERT INTO survey_generation AS g (survey, slot, gen)
+        SELECT s.survey, (pg_backend_pid() % 64)::smallint, nextval('results_generation_seq')
+        FROM (SELECT DISTINCT r.survey FROM old_rows v
+              JOIN response r ON r.city = v.city AND r.id = v.id) AS s ORDER BY s.survey
+        ON CONFLICT (survey, slot) DO UPDATE SET gen = nextval('results_generation_seq');
     RETURN NULL;
 END
 $$;
