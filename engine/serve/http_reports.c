@@ -37,9 +37,8 @@ struct report_query {
     struct submit *submit;   /* owns the cached survey catalog */
     const char *survey, *wave;
     int english;
-    struct results_src *src;      /* owns the typed model */
-    const struct results *r;
-    json_t *doc;
+    struct rcache_entry *held;    /* the computed results (submit.h), shared */
+    const struct results *r;      /* its typed model: what the writers read */
     struct report_meta meta;
     int have_meta;
     unsigned status;      /* 200, or the client error to answer */
@@ -48,10 +47,8 @@ struct report_query {
 
 static void report_query_clear(struct report_query *q)
 {
-    json_decref(q->doc);
-    q->doc = NULL;
-    results_src_free(q->src);
-    q->src = NULL;
+    submit_results_put(q->submit, q->held);
+    q->held = NULL;
     q->r = NULL;
     if (q->have_meta)
         report_meta_free(&q->meta);
@@ -64,12 +61,11 @@ static int report_load_work(PGconn *conn, void *ctx, char *err, size_t errlen)
     int unknown;
 
     report_query_clear(q);   /* what a failed attempt may have loaded */
-    q->src = submit_results_src(q->submit, conn, q->survey, NULL, &unknown, q->message,
-                                sizeof q->message);
-    q->r = q->src != NULL ? results_src_model(q->src, q->message, sizeof q->message) : NULL;
-    q->doc = q->r != NULL ? results_src_build(q->src, q->english, q->message, sizeof q->message)
-                          : NULL;
-    if (q->doc == NULL) {
+    q->held = submit_results_get(q->submit, conn, q->survey, NULL, &unknown, q->message,
+                                 sizeof q->message);
+    if (q->held != NULL)
+        q->r = rcache_model(q->held);   /* shared, read-only: the writers only read it */
+    if (q->r == NULL) {
         /* Unknown survey: the client's error; anything else is ours. */
         if (!unknown)
             return err_set(err, errlen, "%s", q->message);

@@ -1,5 +1,6 @@
 /* http_stats: GET /v1/stats and GET /v1/responses/counts, read from the
- * anonymised results document (http_priv.h). */
+ * anonymised results document (http_priv.h), computed once while nothing
+ * changes (submit.h). */
 #include "http_priv.h"
 
 #include "db.h"
@@ -28,13 +29,17 @@ struct stats_query {
 static int stats_work(PGconn *conn, void *ctx, char *err, size_t errlen)
 {
     struct stats_query *q = ctx;
+    struct rcache_entry *e;
     json_t *doc, *g;
     const char *wave = q->wave;
     int unknown;
 
-    doc = submit_results(q->submit, conn, q->survey, q->by, q->english, &unknown, q->message,
-                         sizeof q->message);
+    e = submit_results_get(q->submit, conn, q->survey, q->by, &unknown, q->message,
+                           sizeof q->message);
+    /* shared with other requests: read, never changed */
+    doc = e != NULL ? rcache_doc(e, q->english, q->message, sizeof q->message) : NULL;
     if (doc == NULL) {
+        submit_results_put(q->submit, e);
         /* Unknown survey or attribute: the client's error; anything else
          * is ours (500, or 503 when the connection broke underneath). */
         if (!unknown)
@@ -69,7 +74,7 @@ static int stats_work(PGconn *conn, void *ctx, char *err, size_t errlen)
         q->answer = results_view(doc, g);
         q->status = MHD_HTTP_OK;
     }
-    json_decref(doc);
+    submit_results_put(q->submit, e);
     return 0;
 }
 
@@ -200,21 +205,23 @@ static int counts_work(PGconn *conn, void *ctx, char *err, size_t errlen)
     for (int i = 0; i < n; i++) {
         const char *slug = PQgetvalue(res, i, 0);
         int unknown;
-        json_t *doc = submit_results(q->submit, conn, slug, NULL, 0, &unknown, q->message,
-                                     sizeof q->message);
+        struct rcache_entry *e = submit_results_get(q->submit, conn, slug, NULL, &unknown,
+                                                    q->message, sizeof q->message);
+        json_t *doc = e != NULL ? rcache_doc(e, 0, q->message, sizeof q->message) : NULL;
 
         if (doc == NULL && unknown)
             continue;   /* a survey without waves has no counts */
         if (doc == NULL) {
+            submit_results_put(q->submit, e);
             err_set(err, errlen, "%s", q->message);
             goto done;
         }
         if (counts_of(q, slug, doc, rows) != 0) {
-            json_decref(doc);
+            submit_results_put(q->submit, e);
             err_set(err, errlen, "out of memory");
             goto done;
         }
-        json_decref(doc);
+        submit_results_put(q->submit, e);
     }
     all = calloc(json_array_size(rows) + 1, sizeof *all);
     sorted = json_array();

@@ -36,6 +36,7 @@ static struct {
     long in_flight;
     unsigned long long created, duplicates;
     unsigned long long group_commits, group_bodies, group_alone;
+    unsigned long long results_computed, results_reused;
 } m = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 void metrics_init(void)
@@ -49,6 +50,7 @@ void metrics_init(void)
     m.created = 0;
     m.duplicates = 0;
     m.group_commits = m.group_bodies = m.group_alone = 0;
+    m.results_computed = m.results_reused = 0;
     pthread_mutex_unlock(&m.lock);
 }
 
@@ -107,6 +109,16 @@ void metrics_group(size_t bodies, int stored)
         m.group_bodies += bodies;
     else
         m.group_alone += bodies;
+    pthread_mutex_unlock(&m.lock);
+}
+
+void metrics_results(int computed)
+{
+    pthread_mutex_lock(&m.lock);
+    if (computed)
+        m.results_computed++;
+    else
+        m.results_reused++;
     pthread_mutex_unlock(&m.lock);
 }
 
@@ -209,6 +221,15 @@ char *metrics_render(size_t *len)
             "empirie_group_bodies_total{outcome=\"stored\"} %llu\n"
             "empirie_group_bodies_total{outcome=\"alone\"} %llu\n",
         m.group_commits, m.group_bodies, m.group_alone);
+    put(&t, "# HELP empirie_results_computed_total Survey results computed from the "
+            "responses (statistics, reports, counts).\n"
+            "# TYPE empirie_results_computed_total counter\n"
+            "empirie_results_computed_total %llu\n"
+            "# HELP empirie_results_reused_total Requests served from results computed before "
+            "(nothing changed since) or by a concurrent request.\n"
+            "# TYPE empirie_results_reused_total counter\n"
+            "empirie_results_reused_total %llu\n",
+        m.results_computed, m.results_reused);
     put(&t, "# HELP empirie_http_requests_in_flight Requests being handled.\n"
             "# TYPE empirie_http_requests_in_flight gauge\n"
             "empirie_http_requests_in_flight %ld\n",

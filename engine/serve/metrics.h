@@ -8,6 +8,8 @@
  *   empirie_http_requests_in_flight              requests being handled
  *   empirie_group_commits_total                  group commits attempted (gcommit.h)
  *   empirie_group_bodies_total{outcome}          bodies in them: stored / alone
+ *   empirie_results_computed_total               results computed from the responses
+ *   empirie_results_reused_total                 requests served from computed results
  *
  * Routes and statuses are small fixed sets, so the counters are plain arrays
  * behind one mutex: an increment per request is far below the cost of the
@@ -48,6 +50,10 @@ void metrics_stored(size_t created, size_t duplicates);
 /* One group commit of bodies request bodies: stored together, or not
  * (each then stored alone). Not counted when the database was away. */
 void metrics_group(size_t bodies, int stored);
+
+/* A request for a survey's results (rcache.h): computed for it (computed
+ * 1), or served from results computed before or by a concurrent request. */
+void metrics_results(int computed);
 
 /* The text exposition, newly allocated (caller frees), *len its length.
  * NULL when out of memory. */

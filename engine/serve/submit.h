@@ -2,10 +2,11 @@
  * submit: the daemon's survey catalog (catalog.h) and what uses it: POST
  * /v1/responses (parse and validate with response.h, store with group
  * commit, gcommit.h, or alone with ingest.h: all or nothing, 201 only after
- * COMMIT), and the results document behind
- * GET /v1/stats and /v1/reports. The catalog is loaded on first use and
- * reloaded when marked stale (SIGHUP), so requests do not re-read and
- * re-parse every instrument.
+ * COMMIT), and the results behind GET /v1/stats, /v1/responses/counts and
+ * /v1/reports (computed once while nothing changes: rcache.h). The catalog
+ * is loaded on first use and reloaded when marked stale (SIGHUP, which also
+ * drops the computed results) or when the registry changed, so requests do
+ * not re-read and re-parse every instrument.
  *
  * The catalog is shared by the request threads behind a read-write lock:
  * requests read it concurrently; a reload swaps it under the write lock.
@@ -14,10 +15,11 @@
 #define EMPIRIE_SUBMIT_H
 
 #include "auth.h"
+#include "catalog.h"
 #include "dbpool.h"
 #include "gcommit.h"
 #include "ingest.h"
-#include "results.h"
+#include "rcache.h"
 
 #include <libpq-fe.h>
 #include <stddef.h>
@@ -58,18 +60,28 @@ typedef int (*submit_catalog_fn)(const struct catalog *cat, void *ctx);
 int submit_with_catalog(struct submit *s, struct dbpool *pool, submit_catalog_fn fn, void *ctx,
                         char *err, size_t errlen);
 
-/* The results document of a survey (results_load) computed with the
- * cached catalog, for GET /v1/stats and /v1/reports. NULL and err on
- * failure: *unknown is 1 when the request names a survey or attribute that
- * is not there (the client's error), 0 when the catalog or the database
- * failed. */
-/* The same as a source (results.h: results_src_model, results_src_build),
- * for callers that need the typed model too; results_src_free it. */
-struct results_src;
-struct results_src *submit_results_src(struct submit *s, PGconn *conn, const char *survey,
-                                       const char *by_attr, int *unknown, char *err,
-                                       size_t errlen);
-json_t *submit_results(struct submit *s, PGconn *conn, const char *survey, const char *by_attr,
-                       int english, int *unknown, char *err, size_t errlen);
+/*
+ * The results of a survey (split by by_attr when not NULL) for GET
+ * /v1/stats, /v1/responses/counts and /v1/reports, computed with the cached
+ * catalog and kept while nothing they depend on has changed (rcache.h): a
+ * request first reads the survey's and the registry's generations on conn
+ * (migration 0018), reuses the results computed at the same generations
+ * with the same catalog, or else computes them (concurrent requests for the
+ * same survey share one computation). A registry generation other than the
+ * catalog's reloads the catalog first (and drops every computed result), so
+ * `empirie registry load` reaches the daemon without SIGHUP too.
+ *
+ * Give the entry back with submit_results_put; until then rcache_doc and
+ * rcache_model read it (read-only: shared with other requests). NULL and
+ * err on failure: *unknown is 1 when the request names a survey or
+ * attribute that is not there (the client's error), 0 when the catalog or
+ * the database failed (the thread's failure noted for db_unavailable when
+ * the request's deadline passed while it waited for another's computation).
+ */
+struct rcache_entry;
+struct rcache_entry *submit_results_get(struct submit *s, PGconn *conn, const char *survey,
+                                        const char *by_attr, int *unknown, char *err,
+                                        size_t errlen);
+void submit_results_put(struct submit *s, struct rcache_entry *e);
 
 #endif
