@@ -139,6 +139,12 @@ struct results_layout {
     size_t *nmembers;
 };
 int results_layout_build(const struct results_input *in, struct results_layout *y);
+
+/* The suppression's answers are remembered for the process (the same
+ * table asked again, e.g. by each split of a report, is answered at once);
+ * results_memo(0) forgets them and stops remembering (a test that must see
+ * the suppression run), results_memo(1) starts again. */
+void results_memo(int on);
 void results_layout_free(struct results_layout *y);
 
 /* One group of the document (type "city", "network" or "all"; slug NULL for

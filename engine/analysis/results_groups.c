@@ -9,6 +9,9 @@
 #include "anon.h"
 #include "err.h"
 #include "fail.h"
+#include "sha256.h"
+
+#include <pthread.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -286,6 +289,107 @@ static void res_flags_apply(struct ctx *c, size_t w, long m, const unsigned char
     }
 }
 
+/* ---------- the suppression's memo ---------- */
+
+/*
+ * anon_table is a pure function of its linked table, counts, threshold and
+ * seed, and a report asks it the same questions once per source (the
+ * survey, then split by each attribute: the census is the same in each), as
+ * do concurrent daemon requests. So its answers are kept, by the SHA-256 of
+ * everything it reads, in a small table for the process (MEMO_SLOTS
+ * entries, the oldest replaced). An answer is only kept after anon_table
+ * succeeded; a lookup that cannot allocate computes again.
+ */
+#define MEMO_SLOTS 2048
+
+struct memo_entry {
+    unsigned char key[SHA256_SIZE];
+    unsigned char *flags;
+    size_t ncells;
+};
+
+static struct memo_entry memo[MEMO_SLOTS];
+static size_t memo_next;
+static int memo_on = 1;
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void results_memo(int on)
+{
+    pthread_mutex_lock(&memo_lock);
+    memo_on = on;
+    for (size_t i = 0; i < MEMO_SLOTS; i++) {
+        free(memo[i].flags);
+        memo[i].flags = NULL;
+    }
+    memo_next = 0;
+    pthread_mutex_unlock(&memo_lock);
+}
+
+static void memo_key(const struct anon_layout *L, const double *n, int t,
+                     const unsigned char *seed, unsigned char key[SHA256_SIZE])
+{
+    struct sha256 h;
+    size_t cells = L->ngroups * L->nslots;
+    /* with the rule's switch (anon.h: anon_cross_table), which it reads too */
+    size_t dims[6] = { L->ncities, L->nslots, L->nattrs, L->ngroups, (size_t)t,
+                       (size_t)anon_cross_table };
+
+    sha256_init(&h);
+    sha256_update(&h, dims, sizeof dims);
+    sha256_update(&h, L->attr_first, (L->nattrs + 1) * sizeof *L->attr_first);
+    for (size_t g = 0; g < L->ngroups; g++) {
+        sha256_update(&h, &L->nmembers[g], sizeof L->nmembers[g]);
+        sha256_update(&h, L->members[g], L->nmembers[g] * sizeof *L->members[g]);
+    }
+    sha256_update(&h, n, L->ncities * L->nslots * sizeof *n);
+    sha256_update(&h, seed != NULL ? "s" : "-", 1);
+    if (seed != NULL)
+        sha256_update(&h, seed, cells);
+    sha256_final(&h, key);
+}
+
+/* anon_table, answered from the memo when it was asked the same before. */
+static int memo_anon_table(const struct anon_layout *L, const double *n, int t,
+                           const unsigned char *seed, unsigned char *flags, char *err,
+                           size_t errlen)
+{
+    size_t cells = L->ngroups * L->nslots;
+    unsigned char key[SHA256_SIZE];
+    int hit = 0;
+
+    if (!memo_on)
+        return anon_table(L, n, t, seed, flags, err, errlen);
+    memo_key(L, n, t, seed, key);
+    pthread_mutex_lock(&memo_lock);
+    for (size_t i = 0; i < MEMO_SLOTS && !hit; i++)
+        if (memo[i].flags != NULL && memo[i].ncells == cells &&
+            memcmp(memo[i].key, key, sizeof key) == 0) {
+            memcpy(flags, memo[i].flags, cells);
+            hit = 1;
+        }
+    pthread_mutex_unlock(&memo_lock);
+    if (hit)
+        return 0;
+    if (anon_table(L, n, t, seed, flags, err, errlen) != 0)
+        return -1;
+    pthread_mutex_lock(&memo_lock);
+    {
+        struct memo_entry *e = &memo[memo_next];
+        unsigned char *copy = malloc(cells + 1);
+
+        if (copy != NULL) {
+            memcpy(copy, flags, cells);
+            free(e->flags);
+            e->flags = copy;
+            e->ncells = cells;
+            memcpy(e->key, key, sizeof key);
+            memo_next = (memo_next + 1) % MEMO_SLOTS;
+        }
+    }
+    pthread_mutex_unlock(&memo_lock);
+    return 0;
+}
+
 /*
  * Decides every hidden figure of every wave with anon_table, on the census
  * (all attributes at once, whatever this document is split by), so every
@@ -319,7 +423,7 @@ int res_suppress(struct ctx *c, char *err, size_t errlen)
                     n[ci * ns + s] = block[s * nq + q];
             }
             if (q == 0) {
-                if (anon_table(&y.L, n0, c->t, NULL, f0, err, errlen) != 0)
+                if (memo_anon_table(&y.L, n0, c->t, NULL, f0, err, errlen) != 0)
                     goto done;
                 res_flags_apply(c, w, -1, f0, ns);
                 continue;
@@ -327,7 +431,7 @@ int res_suppress(struct ctx *c, char *err, size_t errlen)
             /* an item everyone answered has the respondents' table */
             if (memcmp(n, n0, nc * ns * sizeof *n) == 0)
                 memcpy(fq, f0, cells);
-            else if (anon_table(&y.L, n, c->t, f0, fq, err, errlen) != 0)
+            else if (memo_anon_table(&y.L, n, c->t, f0, fq, err, errlen) != 0)
                 goto done;
             res_flags_apply(c, w, (long)q - 1, fq, ns);
         }
