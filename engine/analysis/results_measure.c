@@ -248,12 +248,11 @@ static void fill_trend(const double *x, const double *mean, const double *se, si
                                  .test = test_of(tr.p) };
 }
 
-static void fill_driver(const struct agg_pair *p, struct results_driver *o)
+static void fill_driver(const struct stats_xysums *p, struct results_driver *o)
 {
-    struct stats_xysums s = { p->n, p->sx, p->sy, p->sxx, p->syy, p->sxy };
     struct stats_corr r;
 
-    if (p->n < RESULTS_MIN_DRIVER_N || stats_pearson(&s, &r, NULL, 0) != 0 || !isfinite(r.r))
+    if (p->n < RESULTS_MIN_DRIVER_N || stats_pearson(p, &r, NULL, 0) != 0 || !isfinite(r.r))
         return;
     *o = (struct results_driver){ .present = 1, .n = r.n, .r = r.r, .test = test_of(r.p) };
 }

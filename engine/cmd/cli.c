@@ -132,6 +132,17 @@ int cli_start(int parsed, const char *db_flag, PGconn **conn)
     return *conn != NULL ? CLI_OK : CLI_FAIL;
 }
 
+int cli_start_db_only(const char *cmd, int argc, char **argv, void (*usage)(FILE *),
+                      PGconn **conn)
+{
+    const char *db;
+    int parsed = cli_parse_db(argc, argv, usage, &db);
+
+    if (parsed == 0 && cli_no_args(cmd, argc, argv) != 0)
+        parsed = -1;
+    return cli_start(parsed, db, conn);
+}
+
 int cli_actions(const char *cmd, int argc, char **argv, const struct cli_action *actions,
                 size_t nactions, void (*usage)(FILE *))
 {

@@ -73,6 +73,13 @@ int cli_parse_db(int argc, char **argv, void (*usage)(FILE *), const char **db);
  */
 int cli_start(int parsed, const char *db_flag, PGconn **conn);
 
+/* The start of a subcommand that takes only --db and --help and no
+ * argument (empirie migrate, link list): cli_parse_db, then cli_no_args,
+ * then cli_start. Returns its exit code; *conn is connected only when it
+ * returns CLI_OK after neither help nor an error (else NULL). */
+int cli_start_db_only(const char *cmd, int argc, char **argv, void (*usage)(FILE *),
+                      PGconn **conn);
+
 /*
  * A subcommand with actions (empirie token create|list|revoke): runs the
  * action argv[1] names with argv + 1 (getopt reset), prints usage for
