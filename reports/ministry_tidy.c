@@ -4,6 +4,7 @@
 
 #include "ministry_model.h"
 
+#include "msg.h"
 #include "results.h"
 #include "results_model.h"
 #include "survey.h"
@@ -419,18 +420,11 @@ static void item_scale(char *buf, size_t n, const struct survey_item *def)
     snprintf(buf, n, "%g..%g", (double)def->min, (double)def->max);
 }
 
-/* Items with a mean (likert, scale, number). */
-static int scored(const struct survey_item *def)
-{
-    return def->type == SURVEY_LIKERT || def->type == SURVEY_SCALE ||
-           def->type == SURVEY_NUMBER;
-}
-
 static void item_rows(struct rowctx *r, size_t k)
 {
     const struct survey_item *def = agg_item_def(r->res->in->agg, k);
     const char *code = def->code;
-    const char *text = ministry_lang(r->english, def->text_pl, def->text_en);
+    const char *text = msg_text(r->english, def->text_pl, def->text_en);
     const struct results_measure *m = group_item(r->g, k);
     const struct survey_item *it = catalog_item(r, code);
     const char *pl = it != NULL ? it->text_pl : NULL, *en = it != NULL ? it->text_en : NULL;
@@ -440,7 +434,7 @@ static void item_rows(struct rowctx *r, size_t k)
     char ind[160], scale[32];
     int ind_cut;
 
-    if (scored(def)) {
+    if (survey_item_scored(def)) {
         /* A reverse-coded item says so in its labels (its mean and %
          * favourable are keyed: higher is better) and in the codebook. */
         int rev = def->reverse != 0;
@@ -466,7 +460,7 @@ static void item_rows(struct rowctx *r, size_t k)
     for (size_t i = 0; i < def->noptions; i++) {
         long long oc = def->options[i].code;
         const struct survey_option *o = catalog_option(it, oc);
-        const char *olabel = ministry_lang(r->english, def->options[i].label_pl,
+        const char *olabel = msg_text(r->english, def->options[i].label_pl,
                                      def->options[i].label_en);
 
         ind_cut = FMT(ind, "item.%s.option_%lld", code, oc);
@@ -515,7 +509,7 @@ static void group_rows(struct rowctx *r)
         char ind[160];
         int ind_cut = FMT(ind, "dimension.%s", dim->code);
 
-        names_set(&nm, r, ministry_lang(r->english, dim->label_pl, dim->label_en),
+        names_set(&nm, r, msg_text(r->english, dim->label_pl, dim->label_en),
                   cd != NULL ? cd->label_pl : NULL, cd != NULL ? cd->label_en : NULL, "", "", "",
                   "");
         dim_scale(scale, sizeof scale, agg, d);

@@ -62,7 +62,7 @@ int res_rests_build(struct build *b, size_t gi, size_t w)
         agg_cell_merge(c->agg, cell, net->total[w]);
         agg_cell_subtract(c->agg, cell, city->total[w]);
         for (size_t m = 0; m < res_nmeasures(c); m++)
-            if (m >= c->nitems || res_is_scored(agg_item_def(c->agg, m))) {
+            if (m >= c->nitems || survey_item_scored(agg_item_def(c->agg, m))) {
                 res_est_measure(c, cell, m, &r->est[m]);
                 res_est_apply_fpc(&r->est[m], res_fpc_factor(cell->respondents.n,
                                                              net->headcount - city->headcount));

@@ -66,6 +66,14 @@ static int bad(const char *where, const char *key, const char *expected, const j
                    jsonv_describe(v, got, sizeof got));
 }
 
+int jsonv_object_only(const json_t *v, const char *const *allowed, const char *where,
+                      char *err, size_t n)
+{
+    if (!json_is_object(v))
+        return err_set(err, n, "%s: expected an object", where);
+    return jsonv_only_keys(v, allowed, where, err, n);
+}
+
 int jsonv_only_keys(const json_t *obj, const char *const *allowed, const char *where,
                     char *err, size_t n)
 {

@@ -376,9 +376,7 @@ static int check_entry(const char *file, const char *list, json_t *array, size_t
     const char *s;
 
     entry_name(where, wn, file, list, i, e, "slug");
-    if (!json_is_object(e))
-        return err_set(err, errlen, "%s: expected an object", where);
-    if (jsonv_only_keys(e, keys, where, err, errlen) != 0 ||
+    if (jsonv_object_only(e, keys, where, err, errlen) != 0 ||
         jsonv_slug(e, "slug", 1, &s, where, err, errlen) != 0)
         return -1;
     if (check_unique(array, i, "slug", s) != 0)
@@ -458,9 +456,7 @@ int registry_validate_memberships(const char *file, const struct registry *reg, 
         int example;
 
         snprintf(where, sizeof where, "%s: memberships[%zu]", file, i);
-        if (!json_is_object(m))
-            return err_set(err, errlen, "%s: expected an object", where);
-        if (jsonv_only_keys(m, keys, where, err, errlen) != 0 ||
+        if (jsonv_object_only(m, keys, where, err, errlen) != 0 ||
             jsonv_slug(m, "network", 1, &network, where, err, errlen) != 0 ||
             jsonv_slug(m, "city", 1, &city, where, err, errlen) != 0 ||
             jsonv_string(m, "role", 1, &role, where, err, errlen) != 0 ||
