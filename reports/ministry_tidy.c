@@ -11,6 +11,7 @@
 #include "vocab.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,21 @@ static double finite_or_nan(double v)
 /* snprintf that says whether it cut the text. */
 #define FMT(buf, ...) ((size_t)snprintf(buf, sizeof buf, __VA_ARGS__) >= sizeof buf)
 
+/* base (of *cap elements of size bytes) with room for twice as many (first
+ * when *cap is 0), *cap updated; NULL when out of memory (base kept,
+ * t->oom set). */
+static void *grow(struct tidy *t, void *base, size_t *cap, size_t size, size_t first)
+{
+    size_t want = *cap ? *cap * 2 : first;
+    void *p = want > SIZE_MAX / size ? NULL : realloc(base, want * size);
+
+    if (p != NULL)
+        *cap = want;
+    else
+        t->oom = 1;
+    return p;
+}
+
 /* The label a + sep + b, in the report's language and in Polish and English
  * (pl_a/en_a NULL: not known; b's NULL: the same as row_b). */
 static void names_set(struct names *nm, const struct rowctx *r, const char *row_a,
@@ -215,15 +231,11 @@ static void codebook_add(struct rowctx *r, const char *indicator, int ind_cut,
         return;
     }
     if (t->ncb == t->cbcap) {
-        size_t cap = t->cbcap ? t->cbcap * 2 : 256;
-        struct cb_entry *p = realloc(t->cb, cap * sizeof *p);
+        struct cb_entry *p = grow(t, t->cb, &t->cbcap, sizeof *p, 256);
 
-        if (p == NULL) {
-            t->oom = 1;
+        if (p == NULL)
             return;
-        }
         t->cb = p;
-        t->cbcap = cap;
     }
     e = &t->cb[t->ncb++];
     e->survey = r->survey;
@@ -250,15 +262,11 @@ static void add_row(struct rowctx *r, const char *indicator, int ind_cut,
     if (t->oom)
         return;
     if (t->nrows == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 1024;
-        struct tidy_row *p = realloc(t->rows, cap * sizeof *p);
+        struct tidy_row *p = grow(t, t->rows, &t->cap, sizeof *p, 1024);
 
-        if (p == NULL) {
-            t->oom = 1;
+        if (p == NULL)
             return;
-        }
         t->rows = p;
-        t->cap = cap;
     }
     row = &t->rows[t->nrows++];
     row->survey = r->survey;
