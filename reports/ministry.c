@@ -8,6 +8,7 @@
 #include "err.h"
 #include "ministry_files.h"
 #include "ministry_model.h"
+#include "msg.h"
 #include "results.h"
 #include "results_model.h"
 #include "sheets.h"
@@ -213,7 +214,7 @@ static void sheet_network(struct xlsx *x, const struct ministry_input *in, int t
     for (size_t d = 0; d < res->ndims; d++) {
         const struct survey_dimension *dim = agg_dim_def(agg, d);
 
-        col = (struct xlsx_col){ L_COUNT, ministry_lang(in->english, dim->label_pl,
+        col = (struct xlsx_col){ L_COUNT, msg_text(in->english, dim->label_pl,
                                                         dim->label_en), 14 };
         xlsx_header(x, ws, 2, c++, &col, 1);
     }

@@ -2,6 +2,7 @@
  * ministry_model.h). */
 #include "ministry_model.h"
 
+#include "msg.h"
 #include "results.h"
 #include "results_model.h"
 
@@ -18,11 +19,6 @@ long report_ministry_wave(const struct results *r, const char *wave)
     return -1;
 }
 
-const char *ministry_lang(int english, const char *pl, const char *en)
-{
-    return english && en != NULL ? en : pl;
-}
-
 const char *ministry_survey_slug(const struct ministry_input *in)
 {
     return in->r->in->survey->slug;
@@ -32,7 +28,7 @@ const char *ministry_survey_title(const struct ministry_input *in)
 {
     const struct survey *s = in->r->in->survey;
 
-    return ministry_lang(in->english, s->title_pl, s->title_en);
+    return msg_text(in->english, s->title_pl, s->title_en);
 }
 
 json_t *ministry_input_waves(const struct ministry_input *in)

@@ -15,9 +15,6 @@
 const char *ministry_survey_slug(const struct ministry_input *in);
 const char *ministry_survey_title(const struct ministry_input *in);
 
-/* The language of a label: English when asked for and given. */
-const char *ministry_lang(int english, const char *pl, const char *en);
-
 /* The waves of one input up to its wave (JSON strings), and every wave of
  * the inputs in time order (by the waves' opening dates); new references,
  * NULL when out of memory. */

@@ -4,12 +4,14 @@
 
 #include "ministry_model.h"
 
+#include "msg.h"
 #include "results.h"
 #include "results_model.h"
 #include "survey.h"
 #include "vocab.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +170,21 @@ static double finite_or_nan(double v)
 /* snprintf that says whether it cut the text. */
 #define FMT(buf, ...) ((size_t)snprintf(buf, sizeof buf, __VA_ARGS__) >= sizeof buf)
 
+/* base (of *cap elements of size bytes) with room for twice as many (first
+ * when *cap is 0), *cap updated; NULL when out of memory (base kept,
+ * t->oom set). */
+static void *grow(struct tidy *t, void *base, size_t *cap, size_t size, size_t first)
+{
+    size_t want = *cap ? *cap * 2 : first;
+    void *p = want > SIZE_MAX / size ? NULL : realloc(base, want * size);
+
+    if (p != NULL)
+        *cap = want;
+    else
+        t->oom = 1;
+    return p;
+}
+
 /* The label a + sep + b, in the report's language and in Polish and English
  * (pl_a/en_a NULL: not known; b's NULL: the same as row_b). */
 static void names_set(struct names *nm, const struct rowctx *r, const char *row_a,
@@ -214,15 +231,11 @@ static void codebook_add(struct rowctx *r, const char *indicator, int ind_cut,
         return;
     }
     if (t->ncb == t->cbcap) {
-        size_t cap = t->cbcap ? t->cbcap * 2 : 256;
-        struct cb_entry *p = realloc(t->cb, cap * sizeof *p);
+        struct cb_entry *p = grow(t, t->cb, &t->cbcap, sizeof *p, 256);
 
-        if (p == NULL) {
-            t->oom = 1;
+        if (p == NULL)
             return;
-        }
         t->cb = p;
-        t->cbcap = cap;
     }
     e = &t->cb[t->ncb++];
     e->survey = r->survey;
@@ -249,15 +262,11 @@ static void add_row(struct rowctx *r, const char *indicator, int ind_cut,
     if (t->oom)
         return;
     if (t->nrows == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 1024;
-        struct tidy_row *p = realloc(t->rows, cap * sizeof *p);
+        struct tidy_row *p = grow(t, t->rows, &t->cap, sizeof *p, 1024);
 
-        if (p == NULL) {
-            t->oom = 1;
+        if (p == NULL)
             return;
-        }
         t->rows = p;
-        t->cap = cap;
     }
     row = &t->rows[t->nrows++];
     row->survey = r->survey;
@@ -419,18 +428,11 @@ static void item_scale(char *buf, size_t n, const struct survey_item *def)
     snprintf(buf, n, "%g..%g", (double)def->min, (double)def->max);
 }
 
-/* Items with a mean (likert, scale, number). */
-static int scored(const struct survey_item *def)
-{
-    return def->type == SURVEY_LIKERT || def->type == SURVEY_SCALE ||
-           def->type == SURVEY_NUMBER;
-}
-
 static void item_rows(struct rowctx *r, size_t k)
 {
     const struct survey_item *def = agg_item_def(r->res->in->agg, k);
     const char *code = def->code;
-    const char *text = ministry_lang(r->english, def->text_pl, def->text_en);
+    const char *text = msg_text(r->english, def->text_pl, def->text_en);
     const struct results_measure *m = group_item(r->g, k);
     const struct survey_item *it = catalog_item(r, code);
     const char *pl = it != NULL ? it->text_pl : NULL, *en = it != NULL ? it->text_en : NULL;
@@ -440,7 +442,7 @@ static void item_rows(struct rowctx *r, size_t k)
     char ind[160], scale[32];
     int ind_cut;
 
-    if (scored(def)) {
+    if (survey_item_scored(def)) {
         /* A reverse-coded item says so in its labels (its mean and %
          * favourable are keyed: higher is better) and in the codebook. */
         int rev = def->reverse != 0;
@@ -466,7 +468,7 @@ static void item_rows(struct rowctx *r, size_t k)
     for (size_t i = 0; i < def->noptions; i++) {
         long long oc = def->options[i].code;
         const struct survey_option *o = catalog_option(it, oc);
-        const char *olabel = ministry_lang(r->english, def->options[i].label_pl,
+        const char *olabel = msg_text(r->english, def->options[i].label_pl,
                                      def->options[i].label_en);
 
         ind_cut = FMT(ind, "item.%s.option_%lld", code, oc);
@@ -515,7 +517,7 @@ static void group_rows(struct rowctx *r)
         char ind[160];
         int ind_cut = FMT(ind, "dimension.%s", dim->code);
 
-        names_set(&nm, r, ministry_lang(r->english, dim->label_pl, dim->label_en),
+        names_set(&nm, r, msg_text(r->english, dim->label_pl, dim->label_en),
                   cd != NULL ? cd->label_pl : NULL, cd != NULL ? cd->label_en : NULL, "", "", "",
                   "");
         dim_scale(scale, sizeof scale, agg, d);

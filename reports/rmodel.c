@@ -2,6 +2,7 @@
 #include "rmodel.h"
 
 #include "agg.h"
+#include "msg.h"
 #include "results.h"
 #include "vocab.h"
 #include "weights.h"
@@ -111,7 +112,7 @@ void rmodel_share_as(const struct results_share *s, struct results_measure *out)
 
 int rmodel_scored(const struct survey_item *it)
 {
-    return it->type == SURVEY_LIKERT || it->type == SURVEY_SCALE || it->type == SURVEY_NUMBER;
+    return survey_item_scored(it);
 }
 
 int rmodel_enps_item(const struct results *r)
@@ -121,7 +122,7 @@ int rmodel_enps_item(const struct results *r)
 
 const char *rmodel_word(int english, const char *pl, const char *en)
 {
-    return english && en != NULL ? en : pl;
+    return msg_text(english, pl, en);
 }
 
 const char *rmodel_title(const struct results *r, int english)

@@ -54,12 +54,12 @@ void rmodel_enps_as(const struct results_enps *e, struct results_measure *out);
 /* An option's share as a measure: est.mean, its CI and its change. */
 void rmodel_share_as(const struct results_share *s, struct results_measure *out);
 
-/* True for items with a mean (likert, scale, number). */
+/* True for items with a mean: survey_item_scored (survey.h). */
 int rmodel_scored(const struct survey_item *it);
 /* The eNPS item's agg index, or -1. */
 int rmodel_enps_item(const struct results *r);
 
-/* pl, or en when english and there is one. */
+/* pl, or en when english and there is one (msg_text, msg.h). */
 const char *rmodel_word(int english, const char *pl, const char *en);
 /* The survey's title. */
 const char *rmodel_title(const struct results *r, int english);

@@ -448,16 +448,6 @@ static void value_put(struct agg_value *v, double w)
     v->w2 += w * w;
 }
 
-static void pair_put(struct agg_pair *p, double x, double y)
-{
-    p->n += 1.0;
-    p->sx += x;
-    p->sy += y;
-    p->sxx += x * x;
-    p->syy += y * y;
-    p->sxy += x * y;
-}
-
 /* One answer y of weight w into the calibration sums: its post-stratum's
  * n, Σy, Σy², or the sums of the uncalibrated answers (stratum < 0). */
 static void cal_put(struct agg_cal *cal, long stratum, double y, double w)
@@ -535,7 +525,7 @@ static void add_dims(struct agg *a, struct agg_cell *c, double w, long stratum)
             cal_put(&dim->cal, stratum, (double)sum / (double)m, w);
         }
         if (y != SURVEY_NA)
-            pair_put(&dim->driver, (double)sum / (double)m, y);
+            stats_xysums_add(&dim->driver, (double)sum / (double)m, y);
         if (m < k)
             continue;
         dim->cc_n += 1.0;
@@ -558,7 +548,7 @@ static void add_drivers(struct agg *a, struct agg_cell *c)
         return;
     for (size_t k = 0; k < a->nitems; k++)
         if ((int)k != a->enps && a->score[k] != SURVEY_NA)
-            pair_put(&c->items[k].driver, a->score[k], y);
+            stats_xysums_add(&c->items[k].driver, a->score[k], y);
 }
 
 /* Counts one response in its census slots: the whole cell and, for every

@@ -33,6 +33,7 @@
 #ifndef EMPIRIE_AGG_H
 #define EMPIRIE_AGG_H
 
+#include "stats.h"
 #include "survey.h"
 
 #include <libpq-fe.h>
@@ -48,10 +49,8 @@ struct agg_value {
     double w2;   /* sum of squared weights */
 };
 
-/* Pairwise-complete sums of an item (x) with the eNPS item (y). */
-struct agg_pair {
-    double n, sx, sy, sxx, syy, sxy;
-};
+/* The drivers below are pairwise-complete sums (stats_xysums, stats.h) of
+ * an item or dimension score (x) with the eNPS item (y). */
 
 /*
  * Calibration sums (weights.h) of one item or dimension score, for the
@@ -73,7 +72,7 @@ struct agg_item {
     int min;                   /* value of slot 0 (MULTI: 0) */
     struct agg_value *values;  /* nvalues slots */
     struct agg_value answered; /* MULTI: respondents who answered the item */
-    struct agg_pair driver;    /* with the eNPS item (LIKERT/SCALE only) */
+    struct stats_xysums driver;    /* with the eNPS item (LIKERT/SCALE only) */
     struct agg_cal cal;        /* scored items of a calibrated survey */
     struct agg_cal fav;        /* the same for the favourable indicator (LIKERT: 1 when
                                 * the score is in the top favourable_top points) */
@@ -82,7 +81,7 @@ struct agg_item {
 struct agg_dim {
     size_t nslots;             /* slots of (m, sum): see agg_dim_points */
     struct agg_value *hist;
-    struct agg_pair driver;    /* the dimension score with eNPS */
+    struct stats_xysums driver;    /* the dimension score with eNPS */
     /* complete cases for Cronbach's alpha: n, sums s[i], cross-products
      * ss[i * k + j] over the dimension's k items, for j >= i only (the
      * matrix is symmetric; the lower triangle stays 0) */

@@ -217,7 +217,7 @@ static void value_add(struct agg_value *dst, const struct agg_value *src, double
     dst->w2 += sign * src->w2;
 }
 
-static void pair_add(struct agg_pair *dst, const struct agg_pair *src, double sign)
+static void pair_add(struct stats_xysums *dst, const struct stats_xysums *src, double sign)
 {
     dst->n += sign * src->n;
     dst->sx += sign * src->sx;
@@ -342,14 +342,14 @@ static double *pack_doubles(double *p, double *x, size_t n, int out)
     return p + n;
 }
 
-static double *pack_pair(double *p, struct agg_pair *q, int out)
+static double *pack_pair(double *p, struct stats_xysums *q, int out)
 {
     double v[6] = { q->n, q->sx, q->sy, q->sxx, q->syy, q->sxy };
 
     if (out)
         return pack_doubles(p, v, 6, 1);
     p = pack_doubles(p, v, 6, 0);
-    *q = (struct agg_pair){ v[0], v[1], v[2], v[3], v[4], v[5] };
+    *q = (struct stats_xysums){ v[0], v[1], v[2], v[3], v[4], v[5] };
     return p;
 }
 

@@ -135,7 +135,7 @@ static int fill_parts(const struct ctx *c, size_t gi, size_t w, struct results_g
             struct results_measure *m = &part->items[part->nitems];
             struct est e;
 
-            if (!res_is_scored(def) || !res_item_asked(c, w, k))
+            if (!survey_item_scored(def) || !res_item_asked(c, w, k))
                 continue;
             part->nitems++;
             m->index = k;
@@ -191,7 +191,7 @@ static int fill_group(struct build *b, size_t gi, size_t w, struct results_group
         m->trend.se_resid = NAN;
         if (!res_item_asked(c, w, k))
             m->not_asked = 1;
-        else if (res_is_scored(def) ? res_fill_measure(b, gi, w, k, m) != 0
+        else if (survey_item_scored(def) ? res_fill_measure(b, gi, w, k, m) != 0
                                     : res_fill_choice(b, gi, w, k, m) != 0)
             goto fail;
     }

@@ -88,7 +88,6 @@ double res_sd_test(const struct est *e);
 int res_welch_est(const struct est *a, const struct est *b, struct stats_ttest *t);
 void res_est_item(const struct ctx *c, const struct agg_cell *cell, size_t k, struct est *e);
 void res_est_dim(const struct ctx *c, const struct agg_cell *cell, size_t d, struct est *e);
-int res_is_scored(const struct survey_item *def);
 
 /* Measures: items m < nitems, dimensions nitems + d. */
 size_t res_nmeasures(const struct ctx *c);

@@ -258,11 +258,6 @@ void res_est_dim(const struct ctx *c, const struct agg_cell *cell, size_t d, str
     free(v);
 }
 
-int res_is_scored(const struct survey_item *def)
-{
-    return def->type == SURVEY_LIKERT || def->type == SURVEY_SCALE ||
-           def->type == SURVEY_NUMBER;
-}
 
 
 /* ---------- the estimate cache: [group][wave][measure] ---------- */
@@ -306,7 +301,7 @@ struct est *res_cache_build(const struct ctx *c)
     for (size_t g = 0; g < c->ngroups; g++)
         for (size_t w = 0; w < c->nwaves; w++)
             for (size_t m = 0; m < res_nmeasures(c); m++)
-                if (m >= c->nitems || res_is_scored(agg_item_def(c->agg, m))) {
+                if (m >= c->nitems || survey_item_scored(agg_item_def(c->agg, m))) {
                     res_est_measure(c, c->groups[g].total[w], m, res_cache_at(cache, c, g, w, m));
                     res_est_apply_fpc(res_cache_at(cache, c, g, w, m),
                                   res_fpc_factor(c->groups[g].total[w]->respondents.n,
@@ -314,4 +309,3 @@ struct est *res_cache_build(const struct ctx *c)
                 }
     return cache;
 }
-

@@ -4,6 +4,7 @@
  * vocabulary of vocab.h) in one language.
  */
 #include "results.h"
+#include "msg.h"
 #include "results_model.h"
 
 #include "anon.h"
@@ -46,11 +47,6 @@ static void push(struct view *v, json_t *arr, json_t *val)
 static json_t *jnum(double x)
 {
     return isfinite(x) ? json_real(x) : json_null();
-}
-
-static const char *label(const struct view *v, const char *pl, const char *en)
-{
-    return v->english && en != NULL ? en : pl;
 }
 
 static const char *wave_label(const struct view *v, size_t w)
@@ -363,7 +359,7 @@ static json_t *json_breakdown(struct view *v, const struct results_group *g)
                                                   : json_null(),
                          "label",
                          p->part < attr->noptions
-                             ? label(v, attr->options[p->part].label_pl,
+                             ? msg_text(v->english, attr->options[p->part].label_pl,
                                      attr->options[p->part].label_en)
                              : (v->english ? "not given" : "brak odpowiedzi"));
         if (p->hidden) {
@@ -395,7 +391,7 @@ static json_t *json_breakdown(struct view *v, const struct results_group *g)
         push(v, parts, part);
     }
     return json_pack("{s:s, s:s, s:o}", "attribute", attr->code, "label",
-                     label(v, attr->label_pl, attr->label_en), "parts", parts);
+                     msg_text(v->english, attr->label_pl, attr->label_en), "parts", parts);
 }
 
 static json_t *json_group(struct view *v, const struct results_group *g)
@@ -463,7 +459,7 @@ static json_t *json_options(struct view *v, const struct survey_option *o, size_
 
     for (size_t i = 0; i < n; i++)
         push(v, arr, json_pack("{s:i, s:s}", "code", o[i].code, "label",
-                               label(v, o[i].label_pl, o[i].label_en)));
+                               msg_text(v->english, o[i].label_pl, o[i].label_en)));
     return arr;
 }
 
@@ -477,7 +473,7 @@ static json_t *json_instrument_item(struct view *v, size_t k)
     for (size_t i = 0; i < v->r->item_nvalues[k]; i++)
         push(v, values, json_integer(v->r->item_min[k] + (long)i));
     io = json_pack("{s:s, s:s, s:s, s:i, s:i, s:b, s:o, s:o, s:o}", "code", it->code, "text",
-                   label(v, it->text_pl, it->text_en), "type", type_name(it->type), "min",
+                   msg_text(v->english, it->text_pl, it->text_en), "type", type_name(it->type), "min",
                    it->min, "max", it->max, "reverse", it->reverse, "dimension",
                    it->dimension >= 0 && (size_t)it->dimension < s->ndimensions &&
                            survey_item_index(s, it->code) >= 0
@@ -513,7 +509,7 @@ static json_t *json_instrument(struct view *v)
         for (size_t j = 0; j < dim->nitems; j++)
             push(v, codes, json_string(agg_item_def(agg, agg_dim_items(agg, d)[j])->code));
         push(v, dims, json_pack("{s:s, s:s, s:o, s:i}", "code", dim->code, "label",
-                                label(v, dim->label_pl, dim->label_en), "items", codes,
+                                msg_text(v->english, dim->label_pl, dim->label_en), "items", codes,
                                 "min_items", (int)dim->min_items));
     }
     o = json_pack("{s:o, s:o, s:o, s:i}", "items", items, "dimensions", dims, "enps_item",
@@ -543,7 +539,7 @@ json_t *results_to_json(const struct results *r, int english, char *err, size_t 
                                   r->in->wave_x[w]));
     doc = json_pack("{s:s, s:s, s:i, s:b, s:i, s:s, s:o, s:o, s:o}", "survey",
                     r->in->survey->slug, "title",
-                    label(&v, r->in->survey->title_pl, r->in->survey->title_en), "version",
+                    msg_text(v.english, r->in->survey->title_pl, r->in->survey->title_en), "version",
                     r->in->survey->version, "weighted", r->weighted, "threshold", r->threshold,
                     "language", english ? "en" : "pl", "waves", waves, "instrument",
                     json_instrument(&v), "groups", groups);

@@ -62,7 +62,7 @@ int res_rests_build(struct build *b, size_t gi, size_t w)
         agg_cell_merge(c->agg, cell, net->total[w]);
         agg_cell_subtract(c->agg, cell, city->total[w]);
         for (size_t m = 0; m < res_nmeasures(c); m++)
-            if (m >= c->nitems || res_is_scored(agg_item_def(c->agg, m))) {
+            if (m >= c->nitems || survey_item_scored(agg_item_def(c->agg, m))) {
                 res_est_measure(c, cell, m, &r->est[m]);
                 res_est_apply_fpc(&r->est[m], res_fpc_factor(cell->respondents.n,
                                                              net->headcount - city->headcount));
@@ -248,12 +248,11 @@ static void fill_trend(const double *x, const double *mean, const double *se, si
                                  .test = test_of(tr.p) };
 }
 
-static void fill_driver(const struct agg_pair *p, struct results_driver *o)
+static void fill_driver(const struct stats_xysums *p, struct results_driver *o)
 {
-    struct stats_xysums s = { p->n, p->sx, p->sy, p->sxx, p->syy, p->sxy };
     struct stats_corr r;
 
-    if (p->n < RESULTS_MIN_DRIVER_N || stats_pearson(&s, &r, NULL, 0) != 0 || !isfinite(r.r))
+    if (p->n < RESULTS_MIN_DRIVER_N || stats_pearson(p, &r, NULL, 0) != 0 || !isfinite(r.r))
         return;
     *o = (struct results_driver){ .present = 1, .n = r.n, .r = r.r, .test = test_of(r.p) };
 }

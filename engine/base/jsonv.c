@@ -39,23 +39,17 @@ const char *jsonv_describe(const json_t *v, char *buf, size_t n)
     case JSON_REAL:
         snprintf(buf, n, "%g", json_real_value(v));
         break;
-    case JSON_TRUE:
-        snprintf(buf, n, "true");
+    default: {
+        static const char *const words[] = {
+            [JSON_TRUE] = "true",        [JSON_FALSE] = "false",    [JSON_NULL] = "null",
+            [JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array",
+        };
+        size_t t = (size_t)json_typeof(v);
+
+        snprintf(buf, n, "%s",
+                 t < sizeof words / sizeof words[0] && words[t] != NULL ? words[t] : "a value");
         break;
-    case JSON_FALSE:
-        snprintf(buf, n, "false");
-        break;
-    case JSON_NULL:
-        snprintf(buf, n, "null");
-        break;
-    case JSON_OBJECT:
-        snprintf(buf, n, "an object");
-        break;
-    case JSON_ARRAY:
-        snprintf(buf, n, "an array");
-        break;
-    default:
-        snprintf(buf, n, "a value");
+    }
     }
     return buf;
 }
@@ -70,6 +64,14 @@ static int bad(const char *where, const char *key, const char *expected, const j
                        key, expected);
     return err_set(err, n, "%s: field \"%s\": expected %s, got %s", where, key, expected,
                    jsonv_describe(v, got, sizeof got));
+}
+
+int jsonv_object_only(const json_t *v, const char *const *allowed, const char *where,
+                      char *err, size_t n)
+{
+    if (!json_is_object(v))
+        return err_set(err, n, "%s: expected an object", where);
+    return jsonv_only_keys(v, allowed, where, err, n);
 }
 
 int jsonv_only_keys(const json_t *obj, const char *const *allowed, const char *where,

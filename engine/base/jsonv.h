@@ -20,6 +20,11 @@ int jsonv_load_file(const char *path, json_t **out, char *err, size_t n);
 int jsonv_only_keys(const json_t *obj, const char *const *allowed, const char *where,
                     char *err, size_t n);
 
+/* Fails unless v is an object ("WHERE: expected an object") with only the
+ * allowed keys (jsonv_only_keys): what every entry of a registry list is. */
+int jsonv_object_only(const json_t *v, const char *const *allowed, const char *where,
+                      char *err, size_t n);
+
 /* A string field. required: absent is an error; otherwise *out = NULL. An
  * empty string is an error either way. */
 int jsonv_string(const json_t *obj, const char *key, int required, const char **out,

@@ -35,3 +35,8 @@ const char *msg_pl_plural(long long n, const char *one, const char *few, const c
         return one;
     return t >= 2 && t <= 4 && (h < 12 || h > 14) ? few : many;
 }
+
+const char *msg_text(int english, const char *pl, const char *en)
+{
+    return english && en != NULL ? en : pl;
+}

@@ -25,6 +25,11 @@ int msg_english(void);
  * (2-4, 22-24, ...: 2 migracje) or many (0, 5-21, 25-31, ...: 5 migracji). */
 const char *msg_pl_plural(long long n, const char *one, const char *few, const char *many);
 
+/* A text of the instrument, the registry or a page in the language a
+ * reader asked for (english 0 or 1, not the messages' language): en when
+ * english and there is one, else pl. */
+const char *msg_text(int english, const char *pl, const char *en);
+
 /* pl or en, as the language says. A macro, so that a printf format given
  * as two literals is still checked (-Wformat=2). */
 #define msg(pl, en) (msg_english() ? (en) : (pl))

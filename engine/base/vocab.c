@@ -10,40 +10,42 @@ int vocab_significant(double p_adj)
     return isfinite(p_adj) && p_adj < STATS_ALPHA;
 }
 
+/* up when significant and x > 0, down when significant and x < 0, else none */
+static const char *direction(double x, int significant, const char *up, const char *down,
+                             const char *none)
+{
+    if (significant && x > 0)
+        return up;
+    if (significant && x < 0)
+        return down;
+    return none;
+}
+
 const char *vocab_trend(double slope, int significant, int english)
 {
-    if (significant && slope > 0)
-        return english ? "rising" : "rośnie";
-    if (significant && slope < 0)
-        return english ? "falling" : "spada";
-    return english ? "no clear trend" : "bez wyraźnego trendu";
+    return english ? direction(slope, significant, "rising", "falling", "no clear trend")
+                   : direction(slope, significant, "rośnie", "spada", "bez wyraźnego trendu");
 }
 
 const char *vocab_trend_dir(double slope, int significant)
 {
-    if (significant && slope > 0)
-        return "rising";
-    if (significant && slope < 0)
-        return "falling";
-    return "none";
+    return direction(slope, significant, "rising", "falling", "none");
 }
 
 const char *vocab_change(double diff, int significant, int english)
 {
-    if (significant && diff > 0)
-        return english ? "significant rise" : "istotny wzrost";
-    if (significant && diff < 0)
-        return english ? "significant fall" : "istotny spadek";
-    return english ? "no significant change" : "brak istotnej zmiany";
+    return english ? direction(diff, significant, "significant rise", "significant fall",
+                               "no significant change")
+                   : direction(diff, significant, "istotny wzrost", "istotny spadek",
+                               "brak istotnej zmiany");
 }
 
 const char *vocab_difference(double diff, int significant, int english)
 {
-    if (significant && diff > 0)
-        return english ? "significant difference: higher" : "istotna różnica: wyżej";
-    if (significant && diff < 0)
-        return english ? "significant difference: lower" : "istotna różnica: niżej";
-    return english ? "no significant difference" : "brak istotnej różnicy";
+    return english ? direction(diff, significant, "significant difference: higher",
+                               "significant difference: lower", "no significant difference")
+                   : direction(diff, significant, "istotna różnica: wyżej",
+                               "istotna różnica: niżej", "brak istotnej różnicy");
 }
 
 const char *vocab_effect(double d, int english)

@@ -132,6 +132,17 @@ int cli_start(int parsed, const char *db_flag, PGconn **conn)
     return *conn != NULL ? CLI_OK : CLI_FAIL;
 }
 
+int cli_start_db_only(const char *cmd, int argc, char **argv, void (*usage)(FILE *),
+                      PGconn **conn)
+{
+    const char *db;
+    int parsed = cli_parse_db(argc, argv, usage, &db);
+
+    if (parsed == 0 && cli_no_args(cmd, argc, argv) != 0)
+        parsed = -1;
+    return cli_start(parsed, db, conn);
+}
+
 int cli_actions(const char *cmd, int argc, char **argv, const struct cli_action *actions,
                 size_t nactions, void (*usage)(FILE *))
 {
@@ -165,15 +176,18 @@ int cli_interactive(void)
     return isatty(STDERR_FILENO);
 }
 
-int cli_resolve_names(PGconn *conn, const char *cmd, struct names_args *names,
-                      const char **survey, const char **wave, const char **city,
-                      const char **network)
+int cli_start_names(int parsed, const char *db_flag, const char *cmd, struct names_args *names,
+                    const char **survey, const char **wave, const char **city,
+                    const char **network, PGconn **conn)
 {
     char err[ERR_MAX];
+    int rc = cli_start(parsed, db_flag, conn);
 
+    if (rc != CLI_OK || *conn == NULL)
+        return rc;
     *names = (struct names_args){ .survey = *survey, .wave = *wave, .city = *city,
                                   .network = *network };
-    switch (names_args_resolve(conn, names, err, sizeof err)) {
+    switch (names_args_resolve(*conn, names, err, sizeof err)) {
     case 0:
         *survey = names->survey;
         *wave = names->wave;
@@ -181,10 +195,14 @@ int cli_resolve_names(PGconn *conn, const char *cmd, struct names_args *names,
         *network = names->network;
         return CLI_OK;
     case 1:
-        cli_error(cmd, "%s", err);
-        return CLI_USAGE;
+        rc = CLI_USAGE;
+        break;
     default:
-        cli_error(cmd, "%s", err);
-        return CLI_FAIL;
+        rc = CLI_FAIL;
+        break;
     }
+    cli_error(cmd, "%s", err);
+    PQfinish(*conn);
+    *conn = NULL;
+    return rc;
 }

@@ -21,17 +21,20 @@ PGconn *cli_connect(const char *db_flag);
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
- * Resolves the names a person typed (slugs, names with or without
- * diacritics; names.h) in place: each pointer may point to NULL (not
- * given); afterwards they point into names, which the caller keeps as long
- * as it uses them. Prints "empirie CMD: ..." on failure. Returns CLI_OK,
- * CLI_USAGE (an unknown name: the message suggests the right one) or
- * CLI_FAIL.
+ * The start of stats and report after their option parsing: cli_start
+ * (parsed, db_flag, *conn), then the names a person typed (slugs, names
+ * with or without diacritics; names.h) resolved in place: each pointer may
+ * point to NULL (not given); afterwards they point into names, which the
+ * caller keeps as long as it uses them. Prints "empirie CMD: ..." on
+ * failure. Returns cli_start's codes, or CLI_USAGE (an unknown name: the
+ * message suggests the right one) or CLI_FAIL with the connection closed;
+ * *conn is connected only when CLI_OK is returned after parsed == 0 (else
+ * NULL).
  */
 struct names_args;
-int cli_resolve_names(PGconn *conn, const char *cmd, struct names_args *names,
-                      const char **survey, const char **wave, const char **city,
-                      const char **network);
+int cli_start_names(int parsed, const char *db_flag, const char *cmd, struct names_args *names,
+                    const char **survey, const char **wave, const char **city,
+                    const char **network, PGconn **conn);
 
 /*
  * The checks every subcommand's option parsing shares; each prints
@@ -69,6 +72,13 @@ int cli_parse_db(int argc, char **argv, void (*usage)(FILE *), const char **db);
  * is NULL in every case but the last.
  */
 int cli_start(int parsed, const char *db_flag, PGconn **conn);
+
+/* The start of a subcommand that takes only --db and --help and no
+ * argument (empirie migrate, link list): cli_parse_db, then cli_no_args,
+ * then cli_start. Returns its exit code; *conn is connected only when it
+ * returns CLI_OK after neither help nor an error (else NULL). */
+int cli_start_db_only(const char *cmd, int argc, char **argv, void (*usage)(FILE *),
+                      PGconn **conn);
 
 /*
  * A subcommand with actions (empirie token create|list|revoke): runs the

@@ -175,20 +175,13 @@ static int create(int argc, char **argv)
 
 static int list(int argc, char **argv)
 {
-    const char *db;
     char err[ERR_MAX];
     PGconn *conn;
     PGresult *res;
+    int rc = cli_start_db_only("link", argc, argv, usage, &conn);
 
-    switch (cli_parse_db(argc, argv, usage, &db)) {
-    case 1: return CLI_OK;
-    case -1: return CLI_USAGE;
-    }
-    if (cli_no_args("link", argc, argv) != 0)
-        return CLI_USAGE;
-    conn = cli_connect(db);
     if (conn == NULL)
-        return CLI_FAIL;
+        return rc;
     if (db_exec(conn,
                 "SELECT l.id, coalesce(l.label, ''), l.survey, l.wave, l.city, l.created_on,"
                 " coalesce(l.opens_on, w.opens_on), coalesce(l.closes_on, w.closes_on),"

@@ -28,20 +28,13 @@ static void usage(FILE *out)
 
 int cmd_migrate(int argc, char **argv)
 {
-    const char *db;
     char err[ERR_MAX];
     PGconn *conn;
     int applied = 0;
+    int rc = cli_start_db_only("migrate", argc, argv, usage, &conn);
 
-    switch (cli_parse_db(argc, argv, usage, &db)) {
-    case 1: return CLI_OK;
-    case -1: return CLI_USAGE;
-    }
-    if (cli_no_args("migrate", argc, argv) != 0)
-        return CLI_USAGE;
-    conn = cli_connect(db);
     if (conn == NULL)
-        return CLI_FAIL;
+        return rc;
     if (migrate_run(conn, &applied, err, sizeof err) != 0) {
         cli_error("migrate", "%s", err);
         PQfinish(conn);

@@ -58,26 +58,37 @@ static void usage(FILE *out)
     cli_help_db(out, 18);
 }
 
-static int print_surveys(PGconn *conn)
+/* Runs sql with its parameters: the result to PQclear, or NULL when it
+ * failed (the error printed). */
+static PGresult *query(PGconn *conn, const char *sql, int nparams, const char *const *params)
 {
     char err[ERR_MAX];
     PGresult *res;
-    int n;
 
+    if (db_exec(conn, sql, nparams, params, &res, NULL, err, sizeof err) != 0) {
+        cli_error("registry", "%s", err);
+        return NULL;
+    }
+    return res;
+}
+
+static int print_surveys(PGconn *conn)
+{
+    PGresult *res;
+    int n;
     const char *params[] = { msg("%s (od %s do %s)", "%s (%s to %s)"), msg("pl", "en") };
 
     /* the title in the messages' language, else the Polish one */
-    if (db_exec(conn,
+    res = query(conn,
                 "SELECT s.slug, s.version, "
                 "coalesce(s.definition->'title'->>$2, s.definition->'title'->>'pl'), "
                 "coalesce(string_agg(format($1, w.label, w.opens_on, w.closes_on), "
                 "', ' ORDER BY w.opens_on), '') "
                 "FROM survey s LEFT JOIN wave w ON w.survey = s.slug AND w.survey_version = s.version "
                 "GROUP BY s.slug, s.version, s.definition ORDER BY s.slug, s.version",
-                2, params, &res, NULL, err, sizeof err) != 0) {
-        cli_error("registry", "%s", err);
+                2, params);
+    if (res == NULL)
         return -1;
-    }
     n = PQntuples(res);
     printf(msg("Badania (wersje: %d):\n", "Surveys (%d versions):\n"), n);
     for (int i = 0; i < n; i++)
@@ -108,17 +119,15 @@ static int city_order(const void *a, const void *b)
 
 static int print_registry(PGconn *conn)
 {
-    char err[ERR_MAX];
     PGresult *res;
     int n, *order;
 
-    if (db_exec(conn,
+    res = query(conn,
                 "SELECT c.name, c.slug, c.voivodeship, c.programme, "
                 "coalesce(c.extra->>'teryt', '-') FROM city c ORDER BY c.slug",
-                0, NULL, &res, NULL, err, sizeof err) != 0) {
-        cli_error("registry", "%s", err);
+                0, NULL);
+    if (res == NULL)
         return -1;
-    }
     n = PQntuples(res);
     order = calloc((size_t)n + 1, sizeof *order);
     if (order == NULL) {
@@ -151,17 +160,16 @@ static int print_registry(PGconn *conn)
     }
     free(order);
     PQclear(res);
-    if (db_exec(conn,
+    res = query(conn,
                 "SELECT n.name, n.slug, "
                 "count(*) FILTER (WHERE m.role = 'member'), "
                 "count(*) FILTER (WHERE m.role = 'observer'), "
                 "coalesce(bool_or(m.example), false) "
                 "FROM network n LEFT JOIN network_member m ON m.network = n.slug "
                 "GROUP BY n.name, n.slug ORDER BY n.name",
-                0, NULL, &res, NULL, err, sizeof err) != 0) {
-        cli_error("registry", "%s", err);
+                0, NULL);
+    if (res == NULL)
         return -1;
-    }
     n = PQntuples(res);
     printf(msg("Sieci (%d):\n", "Networks (%d):\n"), n);
     for (int i = 0; i < n; i++) {

@@ -642,25 +642,17 @@ int cmd_report(int argc, char **argv)
     struct names_args names;
     struct options o;
     struct run r;
-    int rc = CLI_FAIL;
     PGconn *conn;
+    int rc = parse(argc, argv, &o);
 
-    switch (parse(argc, argv, &o)) {
-    case 1: return CLI_OK;
-    case -1: return CLI_USAGE;
-    }
+    /* names as a person types them: slugs, names with or without diacritics */
+    rc = cli_start_names(rc, o.db, "report", &names, &o.survey, &o.wave, &o.city, &o.network,
+                         &conn);
+    if (conn == NULL)
+        return rc;
     memset(&r, 0, sizeof r);
     r.o = &o;
     r.english = strcmp(o.lang, "en") == 0;
-    conn = cli_connect(o.db);
-    if (conn == NULL)
-        return CLI_FAIL;
-    /* names as a person types them: slugs, names with or without diacritics */
-    rc = cli_resolve_names(conn, "report", &names, &o.survey, &o.wave, &o.city, &o.network);
-    if (rc != CLI_OK) {
-        PQfinish(conn);
-        return rc;
-    }
     rc = CLI_FAIL;
     if (load(&r, conn) == 0 && run_jobs(&r) == 0)
         rc = CLI_OK;

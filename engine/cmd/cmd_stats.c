@@ -119,22 +119,14 @@ int cmd_stats(int argc, char **argv)
     enum results_group_type type;
     const char *slug;
     int english;
-    int rc = CLI_FAIL;
     PGconn *conn;
+    int rc = parse(argc, argv, &o);
 
-    switch (parse(argc, argv, &o)) {
-    case 1: return CLI_OK;
-    case -1: return CLI_USAGE;
-    }
-    conn = cli_connect(o.db);
-    if (conn == NULL)
-        return CLI_FAIL;
     /* names as a person types them: slugs, names with or without diacritics */
-    rc = cli_resolve_names(conn, "stats", &names, &o.survey, &o.wave, &o.city, &o.network);
-    if (rc != CLI_OK) {
-        PQfinish(conn);
+    rc = cli_start_names(rc, o.db, "stats", &names, &o.survey, &o.wave, &o.city, &o.network,
+                         &conn);
+    if (conn == NULL)
         return rc;
-    }
     rc = CLI_FAIL;
     english = strcmp(o.lang, "en") == 0;
     if (catalog_load(conn, &cat, err, sizeof err) != 0 ||

@@ -274,15 +274,24 @@ static int start_copy(struct importer *imp)
     return 0;
 }
 
-static int check_twice(struct importer *imp)
+/* Runs sql (no parameters) on the import's connection, its result in *r
+ * (r may be NULL); a failure is the import's error: returns -1. */
+static int run(struct importer *imp, const char *sql, PGresult **r)
 {
     char err[ERR_MAX];
+
+    if (db_exec(imp->conn, sql, 0, NULL, r, NULL, err, sizeof err) != 0)
+        return import_fatal(imp, "%s", err);
+    return 0;
+}
+
+static int check_twice(struct importer *imp)
+{
     PGresult *r;
     int rc = 0;
 
-    if (db_exec(imp->conn, "ANALYZE import_staging", 0, NULL, NULL, NULL, err, sizeof err) != 0 ||
-        db_exec(imp->conn, twice_sql, 0, NULL, &r, NULL, err, sizeof err) != 0)
-        return import_fatal(imp, "%s", err);
+    if (run(imp, "ANALYZE import_staging", NULL) != 0 || run(imp, twice_sql, &r) != 0)
+        return -1;
     if (PQntuples(r) > 0)
         rc = import_fatal(imp, msg("%s:%s: kolumna \"id\": id %s miasta \"%s\" jest też w wierszu "
                                    "%s, z inną treścią",
@@ -296,17 +305,16 @@ static int check_twice(struct importer *imp)
 
 static int insert_rows(struct importer *imp)
 {
-    char err[ERR_MAX];
     PGresult *r;
     int rc = 0;
 
-    if (db_exec(imp->conn, insert_sql, 0, NULL, &r, NULL, err, sizeof err) != 0)
-        return import_fatal(imp, "%s", err);
+    if (run(imp, insert_sql, &r) != 0)
+        return -1;
     imp->res->created = (size_t)strtoull(PQcmdTuples(r), NULL, 10);
     imp->res->duplicates = imp->res->records - imp->res->created;
     PQclear(r);
-    if (db_exec(imp->conn, conflict_sql, 0, NULL, &r, NULL, err, sizeof err) != 0)
-        return import_fatal(imp, "%s", err);
+    if (run(imp, conflict_sql, &r) != 0)
+        return -1;
     if (PQntuples(r) > 0)
         rc = import_fatal(imp, msg("%s:%s: kolumna \"id\": odpowiedź o id %s miasta \"%s\" jest "
                                    "już zapisana z inną treścią",

@@ -174,11 +174,24 @@ static int check_names(PGconn *conn, const struct voids_spec *s, char *err, size
     return 0;
 }
 
+/* The audit row's count of responses (voided or restored) set to n, then
+ * the transaction committed. */
+static int count_and_commit(PGconn *conn, const char *audit, long n, char *err, size_t errlen)
+{
+    char count[24];
+
+    snprintf(count, sizeof count, "%ld", n);
+    if (db_exec(conn, "UPDATE response_void_audit SET responses = $2::int WHERE id = $1::bigint",
+                2, (const char *const[]){ audit, count }, NULL, NULL, err, errlen) != 0)
+        return -1;
+    return db_commit(conn, err, errlen);
+}
+
 int voids_apply(PGconn *conn, const struct voids_spec *s, long long *audit,
                 long *voided, long *already, char *err, size_t errlen)
 {
     char *ids = NULL;
-    char auditbuf[24], countbuf[24];
+    char auditbuf[24];
     const char *params[6];
     PGresult *res;
     long n = 0;
@@ -259,10 +272,7 @@ int voids_apply(PGconn *conn, const struct voids_spec *s, long long *audit,
         rc = 1;
         goto done;
     }
-    snprintf(countbuf, sizeof countbuf, "%ld", n);
-    if (db_exec(conn, "UPDATE response_void_audit SET responses = $2::int WHERE id = $1::bigint",
-                2, (const char *const[]){ auditbuf, countbuf }, NULL, NULL, err, errlen) != 0 ||
-        db_commit(conn, err, errlen) != 0)
+    if (count_and_commit(conn, auditbuf, n, err, errlen) != 0)
         goto done;
     *voided = n;
     rc = 0;
@@ -278,7 +288,7 @@ done:
 int voids_undo(PGconn *conn, long long audit, const char *reason, const char *who,
                long long *undo_audit, long *restored, char *err, size_t errlen)
 {
-    char idbuf[24], undobuf[24], countbuf[24], why[128];
+    char idbuf[24], undobuf[24], why[128];
     PGresult *res;
     long n = 0;
     int rc = -1;
@@ -332,10 +342,7 @@ int voids_undo(PGconn *conn, long long audit, const char *reason, const char *wh
                  "SELECT count(*) FROM del",
                  1, (const char *const[]){ idbuf }, &n, err, errlen) != 0)
         goto done;
-    snprintf(countbuf, sizeof countbuf, "%ld", n);
-    if (db_exec(conn, "UPDATE response_void_audit SET responses = $2::int WHERE id = $1::bigint",
-                2, (const char *const[]){ undobuf, countbuf }, NULL, NULL, err, errlen) != 0 ||
-        db_commit(conn, err, errlen) != 0)
+    if (count_and_commit(conn, undobuf, n, err, errlen) != 0)
         goto done;
     *undo_audit = strtoll(undobuf, NULL, 10);
     *restored = n;

@@ -291,33 +291,32 @@ int names_wave(PGconn *conn, const char *survey, const char *given, char *label,
     return rc;
 }
 
-int names_args_resolve(PGconn *conn, struct names_args *a, char *err, size_t errlen)
+/* *name (when given) resolved into buf, and *name then points to it. */
+static int resolve_in_place(PGconn *conn, enum names_kind kind, const char **name, char *buf,
+                            char *err, size_t errlen)
 {
     int rc;
 
-    if (a->survey != NULL) {
-        if ((rc = names_resolve(conn, NAMES_SURVEY, a->survey, a->buf[0], NAMES_MAX, err,
-                                errlen)) != 0)
-            return rc;
-        a->survey = a->buf[0];
-        if (a->wave != NULL) {
-            if ((rc = names_wave(conn, a->survey, a->wave, a->buf[1], NAMES_MAX, err,
-                                 errlen)) != 0)
-                return rc;
+    if (*name == NULL)
+        return 0;
+    rc = names_resolve(conn, kind, *name, buf, NAMES_MAX, err, errlen);
+    if (rc == 0)
+        *name = buf;
+    return rc;
+}
+
+int names_args_resolve(PGconn *conn, struct names_args *a, char *err, size_t errlen)
+{
+    int rc = resolve_in_place(conn, NAMES_SURVEY, &a->survey, a->buf[0], err, errlen);
+
+    if (rc == 0 && a->survey != NULL && a->wave != NULL) {
+        rc = names_wave(conn, a->survey, a->wave, a->buf[1], NAMES_MAX, err, errlen);
+        if (rc == 0)
             a->wave = a->buf[1];
-        }
     }
-    if (a->city != NULL) {
-        if ((rc = names_resolve(conn, NAMES_CITY, a->city, a->buf[2], NAMES_MAX, err,
-                                errlen)) != 0)
-            return rc;
-        a->city = a->buf[2];
-    }
-    if (a->network != NULL) {
-        if ((rc = names_resolve(conn, NAMES_NETWORK, a->network, a->buf[3], NAMES_MAX, err,
-                                errlen)) != 0)
-            return rc;
-        a->network = a->buf[3];
-    }
-    return 0;
+    if (rc == 0)
+        rc = resolve_in_place(conn, NAMES_CITY, &a->city, a->buf[2], err, errlen);
+    if (rc == 0)
+        rc = resolve_in_place(conn, NAMES_NETWORK, &a->network, a->buf[3], err, errlen);
+    return rc;
 }

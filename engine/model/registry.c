@@ -145,9 +145,7 @@ static int validate_wave(const struct registry *reg, json_t *w, size_t i, const 
     char where[512];
 
     snprintf(where, sizeof where, "%s: waves[%zu]", file, i);
-    if (!json_is_object(w))
-        return err_set(err, errlen, "%s: expected an object", where);
-    if (jsonv_only_keys(w, keys, where, err, errlen) != 0 ||
+    if (jsonv_object_only(w, keys, where, err, errlen) != 0 ||
         jsonv_slug(w, "survey", 1, &survey, where, err, errlen) != 0 ||
         jsonv_string(w, "label", 1, &label, where, err, errlen) != 0 ||
         check_label(label, where, err, errlen) != 0 ||

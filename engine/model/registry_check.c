@@ -366,6 +366,24 @@ static int validate_departments(const json_t *d, const char *where, char *err, s
     return 0;
 }
 
+/* What every entry of cities.json and networks.json must be: an object with
+ * only the allowed keys and a well-formed "slug" no earlier entry has. The
+ * entry's name for messages (`file: list[i] "slug"`) goes into where. */
+static int check_entry(const char *file, const char *list, json_t *array, size_t i,
+                       const char *const *keys, char *where, size_t wn, char *err, size_t errlen)
+{
+    const json_t *e = json_array_get(array, i);
+    const char *s;
+
+    entry_name(where, wn, file, list, i, e, "slug");
+    if (jsonv_object_only(e, keys, where, err, errlen) != 0 ||
+        jsonv_slug(e, "slug", 1, &s, where, err, errlen) != 0)
+        return -1;
+    if (check_unique(array, i, "slug", s) != 0)
+        return err_set(err, errlen, "%s: field \"slug\": \"%s\" is used twice", where, s);
+    return 0;
+}
+
 int registry_validate_cities(const char *file, json_t *cities, char *err, size_t errlen)
 {
     static const char *const keys[] = { "slug",       "name",        "voivodeship",
@@ -381,14 +399,8 @@ int registry_validate_cities(const char *file, json_t *cities, char *err, size_t
         int b;
         long long v;
 
-        entry_name(where, sizeof where, file, "cities", i, c, "slug");
-        if (!json_is_object(c))
-            return err_set(err, errlen, "%s: expected an object", where);
-        if (jsonv_only_keys(c, keys, where, err, errlen) != 0 ||
-            jsonv_slug(c, "slug", 1, &s, where, err, errlen) != 0)
+        if (check_entry(file, "cities", cities, i, keys, where, sizeof where, err, errlen) != 0)
             return -1;
-        if (check_unique(cities, i, "slug", s) != 0)
-            return err_set(err, errlen, "%s: field \"slug\": \"%s\" is used twice", where, s);
         if (jsonv_string(c, "name", 1, &s, where, err, errlen) != 0 ||
             jsonv_string(c, "voivodeship", 0, &s, where, err, errlen) != 0 ||
             jsonv_string(c, "seed_form", 0, &s, where, err, errlen) != 0 ||
@@ -414,14 +426,9 @@ int registry_validate_networks(const char *file, json_t *networks, char *err, si
         char where[512];
         const char *s;
 
-        entry_name(where, sizeof where, file, "networks", i, nw, "slug");
-        if (!json_is_object(nw))
-            return err_set(err, errlen, "%s: expected an object", where);
-        if (jsonv_only_keys(nw, keys, where, err, errlen) != 0 ||
-            jsonv_slug(nw, "slug", 1, &s, where, err, errlen) != 0)
+        if (check_entry(file, "networks", networks, i, keys, where, sizeof where, err,
+                        errlen) != 0)
             return -1;
-        if (check_unique(networks, i, "slug", s) != 0)
-            return err_set(err, errlen, "%s: field \"slug\": \"%s\" is used twice", where, s);
         if (jsonv_string(nw, "name", 1, &s, where, err, errlen) != 0 ||
             jsonv_string(nw, "name_en", 0, &s, where, err, errlen) != 0 ||
             jsonv_string(nw, "description", 0, &s, where, err, errlen) != 0)
@@ -449,9 +456,7 @@ int registry_validate_memberships(const char *file, const struct registry *reg, 
         int example;
 
         snprintf(where, sizeof where, "%s: memberships[%zu]", file, i);
-        if (!json_is_object(m))
-            return err_set(err, errlen, "%s: expected an object", where);
-        if (jsonv_only_keys(m, keys, where, err, errlen) != 0 ||
+        if (jsonv_object_only(m, keys, where, err, errlen) != 0 ||
             jsonv_slug(m, "network", 1, &network, where, err, errlen) != 0 ||
             jsonv_slug(m, "city", 1, &city, where, err, errlen) != 0 ||
             jsonv_string(m, "role", 1, &role, where, err, errlen) != 0 ||

@@ -473,6 +473,11 @@ int survey_check_successor(const struct survey *older, const struct survey *newe
     return 0;
 }
 
+int survey_item_scored(const struct survey_item *it)
+{
+    return it->type == SURVEY_LIKERT || it->type == SURVEY_SCALE || it->type == SURVEY_NUMBER;
+}
+
 int survey_item_accepts(const struct survey_item *it, long long v)
 {
     if (it->type == SURVEY_SINGLE) {

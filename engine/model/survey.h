@@ -166,6 +166,10 @@ static inline int survey_score(const struct survey_item *item, int value)
     return item->reverse ? item->min + item->max - value : value;
 }
 
+/* True when the item has a mean (likert, scale, number): a scored item, as
+ * the results, the reports and the checks of missing codes all count it. */
+int survey_item_scored(const struct survey_item *it);
+
 /* True when v is an accepted answer of a single-choice or scale item: one
  * of its options, a value of its scale, or one of its no-answer codes. */
 int survey_item_accepts(const struct survey_item *it, long long v);

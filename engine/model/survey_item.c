@@ -152,8 +152,7 @@ static json_t *merged_item(const json_t *item, const json_t *scales, const char 
 
 static int missing_conflicts(const struct survey_item *it, int code)
 {
-    if ((it->type == SURVEY_LIKERT || it->type == SURVEY_SCALE || it->type == SURVEY_NUMBER) &&
-        code >= it->min && code <= it->max)
+    if (survey_item_scored(it) && code >= it->min && code <= it->max)
         return 1;
     for (size_t k = 0; it->type == SURVEY_SINGLE && k < it->noptions; k++)
         if (it->options[k].code == code)

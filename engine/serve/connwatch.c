@@ -1,5 +1,6 @@
 #include "connwatch.h"
 
+#include "crew.h"
 #include "err.h"
 
 #include <errno.h>
@@ -23,14 +24,11 @@ struct connwatch_conn {
 };
 
 struct connwatch {
-    pthread_mutex_t lock;
-    pthread_cond_t tick;
+    struct crew crew;   /* the one reaper; its lock guards the rest, wake: stop */
     unsigned header_ms, body_ms, soft_limit;
     size_t open;
     unsigned long long reaped;
     struct connwatch_conn *head;
-    int stopping;
-    pthread_t reaper;
 };
 
 static long ms_since(const struct timespec *t, const struct timespec *now)
@@ -42,8 +40,8 @@ static void *reap(void *arg)
 {
     struct connwatch *w = arg;
 
-    pthread_mutex_lock(&w->lock);
-    while (!w->stopping) {
+    pthread_mutex_lock(&w->crew.lock);
+    while (!w->crew.stopping) {
         struct timespec now, until;
 
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -64,9 +62,9 @@ static void *reap(void *arg)
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
         }
-        pthread_cond_timedwait(&w->tick, &w->lock, &until);
+        pthread_cond_timedwait(&w->crew.wake, &w->crew.lock, &until);
     }
-    pthread_mutex_unlock(&w->lock);
+    pthread_mutex_unlock(&w->crew.lock);
     return NULL;
 }
 
@@ -74,7 +72,6 @@ int connwatch_create(unsigned header_ms, unsigned body_ms, unsigned soft_limit,
                      struct connwatch **out, char *err, size_t errlen)
 {
     struct connwatch *w = calloc(1, sizeof *w);
-    pthread_condattr_t attr;
 
     *out = NULL;
     if (w == NULL)
@@ -82,23 +79,9 @@ int connwatch_create(unsigned header_ms, unsigned body_ms, unsigned soft_limit,
     w->header_ms = header_ms;
     w->body_ms = body_ms;
     w->soft_limit = soft_limit;
-    if (pthread_mutex_init(&w->lock, NULL) != 0) {
+    if (crew_start(&w->crew, 1, reap, w, "the connection reaper thread", err, errlen) != 0) {
         free(w);
-        return err_set(err, errlen, "cannot create a lock");
-    }
-    if (pthread_condattr_init(&attr) != 0 ||
-        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
-        pthread_cond_init(&w->tick, &attr) != 0) {
-        pthread_mutex_destroy(&w->lock);
-        free(w);
-        return err_set(err, errlen, "cannot create a lock");
-    }
-    pthread_condattr_destroy(&attr);
-    if (pthread_create(&w->reaper, NULL, reap, w) != 0) {
-        pthread_cond_destroy(&w->tick);
-        pthread_mutex_destroy(&w->lock);
-        free(w);
-        return err_set(err, errlen, "cannot start the connection reaper thread");
+        return -1;
     }
     *out = w;
     return 0;
@@ -108,11 +91,7 @@ void connwatch_free(struct connwatch *w)
 {
     if (w == NULL)
         return;
-    pthread_mutex_lock(&w->lock);
-    w->stopping = 1;
-    pthread_cond_broadcast(&w->tick);
-    pthread_mutex_unlock(&w->lock);
-    pthread_join(w->reaper, NULL);
+    crew_stop(&w->crew);
     while (w->head != NULL) {   /* MHD closed them all before; defensive */
         struct connwatch_conn *c = w->head;
 
@@ -120,8 +99,6 @@ void connwatch_free(struct connwatch *w)
         close(c->fd);
         free(c);
     }
-    pthread_cond_destroy(&w->tick);
-    pthread_mutex_destroy(&w->lock);
     free(w);
 }
 
@@ -138,14 +115,14 @@ struct connwatch_conn *connwatch_started(struct connwatch *w, int fd)
     }
     clock_gettime(CLOCK_MONOTONIC, &c->since);
     c->phase = CONNWATCH_HEADERS;
-    pthread_mutex_lock(&w->lock);
+    pthread_mutex_lock(&w->crew.lock);
     c->over = w->open >= w->soft_limit;
     w->open++;
     c->next = w->head;
     if (w->head != NULL)
         w->head->prev = c;
     w->head = c;
-    pthread_mutex_unlock(&w->lock);
+    pthread_mutex_unlock(&w->crew.lock);
     return c;
 }
 
@@ -153,7 +130,7 @@ void connwatch_closed(struct connwatch *w, struct connwatch_conn *c)
 {
     if (c == NULL)
         return;
-    pthread_mutex_lock(&w->lock);
+    pthread_mutex_lock(&w->crew.lock);
     if (c->prev != NULL)
         c->prev->next = c->next;
     else
@@ -161,7 +138,7 @@ void connwatch_closed(struct connwatch *w, struct connwatch_conn *c)
     if (c->next != NULL)
         c->next->prev = c->prev;
     w->open--;
-    pthread_mutex_unlock(&w->lock);
+    pthread_mutex_unlock(&w->crew.lock);
     close(c->fd);
     free(c);
 }
@@ -170,10 +147,10 @@ void connwatch_phase(struct connwatch *w, struct connwatch_conn *c, enum connwat
 {
     if (c == NULL)
         return;
-    pthread_mutex_lock(&w->lock);
+    pthread_mutex_lock(&w->crew.lock);
     c->phase = p;
     clock_gettime(CLOCK_MONOTONIC, &c->since);
-    pthread_mutex_unlock(&w->lock);
+    pthread_mutex_unlock(&w->crew.lock);
 }
 
 int connwatch_over(const struct connwatch_conn *c)
@@ -185,9 +162,9 @@ size_t connwatch_open(struct connwatch *w)
 {
     size_t n;
 
-    pthread_mutex_lock(&w->lock);
+    pthread_mutex_lock(&w->crew.lock);
     n = w->open;
-    pthread_mutex_unlock(&w->lock);
+    pthread_mutex_unlock(&w->crew.lock);
     return n;
 }
 
@@ -195,8 +172,8 @@ unsigned long long connwatch_reaped(struct connwatch *w)
 {
     unsigned long long n;
 
-    pthread_mutex_lock(&w->lock);
+    pthread_mutex_lock(&w->crew.lock);
     n = w->reaped;
-    pthread_mutex_unlock(&w->lock);
+    pthread_mutex_unlock(&w->crew.lock);
     return n;
 }

@@ -1,5 +1,7 @@
 #include "form.h"
 
+#include "msg.h"
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -106,7 +108,7 @@ static char *hb_done(struct hbuf *b, size_t *len)
 
 static const char *L(int english, const char *pl, const char *en)
 {
-    return english && en != NULL ? en : pl;
+    return msg_text(english, pl, en);
 }
 
 #define T(pl, en) L(v->english, (pl), (en))

@@ -1,5 +1,6 @@
 #include "gcommit.h"
 
+#include "crew.h"
 #include "db.h"
 #include "err.h"
 #include "ingest.h"
@@ -30,12 +31,8 @@ struct item {
 struct gcommit {
     struct dbpool *pool;
     size_t max_rows;
-    pthread_mutex_t lock;
-    pthread_cond_t work;   /* signalled when the queue grows or on stop */
+    struct crew crew;   /* the writers; its lock guards the queue, wake: it grew, or stop */
     struct item *head, **tail;
-    int stopping;
-    unsigned nwriters;
-    pthread_t *writers;
 };
 
 /* Takes a group off the queue (lock held): at least one item, then more
@@ -152,21 +149,21 @@ static void *writer(void *arg)
     struct item *late[GROUP_MAX_PARTS];
     size_t nlate = 0;
 
-    pthread_mutex_lock(&g->lock);
+    pthread_mutex_lock(&g->crew.lock);
     for (;;) {
         enum outcome outcome;
         size_t k;
 
-        while (g->head == NULL && !g->stopping)
-            pthread_cond_wait(&g->work, &g->lock);
+        while (g->head == NULL && !g->crew.stopping)
+            pthread_cond_wait(&g->crew.wake, &g->crew.lock);
         if (g->head == NULL)
             break;
         k = take(g, group);
-        pthread_mutex_unlock(&g->lock);
+        pthread_mutex_unlock(&g->crew.lock);
         k = drop_expired(group, k, late, &nlate);
         outcome = k > 0 ? store_group(g, group, k) : OUTCOME_UNAVAILABLE;
         dbpool_set_deadline(NULL);
-        pthread_mutex_lock(&g->lock);
+        pthread_mutex_lock(&g->crew.lock);
         for (size_t i = 0; i < k; i++) {
             group[i]->outcome = outcome;
             group[i]->done = 1;
@@ -178,54 +175,28 @@ static void *writer(void *arg)
             pthread_cond_signal(&late[i]->cond);
         }
     }
-    pthread_mutex_unlock(&g->lock);
+    pthread_mutex_unlock(&g->crew.lock);
     return NULL;
-}
-
-static void stop_writers(struct gcommit *g, unsigned started)
-{
-    pthread_mutex_lock(&g->lock);
-    g->stopping = 1;
-    pthread_cond_broadcast(&g->work);
-    pthread_mutex_unlock(&g->lock);
-    for (unsigned i = 0; i < started; i++)
-        pthread_join(g->writers[i], NULL);
 }
 
 int gcommit_create(struct dbpool *pool, unsigned writers, size_t max_rows,
                    struct gcommit **out, char *err, size_t errlen)
 {
     struct gcommit *g = calloc(1, sizeof *g);
-    unsigned started = 0;
 
     *out = NULL;
     if (writers == 0 || max_rows == 0) {
         free(g);
         return err_set(err, errlen, "group commit needs at least one writer and one row");
     }
-    if (g == NULL || (g->writers = calloc(writers, sizeof *g->writers)) == NULL) {
-        free(g);
+    if (g == NULL)
         return err_set(err, errlen, "out of memory");
-    }
     g->pool = pool;
     g->max_rows = max_rows;
     g->tail = &g->head;
-    g->nwriters = writers;
-    if (pthread_mutex_init(&g->lock, NULL) != 0 || pthread_cond_init(&g->work, NULL) != 0) {
-        free(g->writers);
+    if (crew_start(&g->crew, writers, writer, g, "the group commit threads", err, errlen) != 0) {
         free(g);
-        return err_set(err, errlen, "cannot create a lock");
-    }
-    for (; started < writers; started++)
-        if (pthread_create(&g->writers[started], NULL, writer, g) != 0)
-            break;
-    if (started < writers) {
-        stop_writers(g, started);
-        pthread_cond_destroy(&g->work);
-        pthread_mutex_destroy(&g->lock);
-        free(g->writers);
-        free(g);
-        return err_set(err, errlen, "cannot start the group commit threads");
+        return -1;
     }
     *out = g;
     return 0;
@@ -235,10 +206,7 @@ void gcommit_free(struct gcommit *g)
 {
     if (g == NULL)
         return;
-    stop_writers(g, g->nwriters);
-    pthread_cond_destroy(&g->work);
-    pthread_mutex_destroy(&g->lock);
-    free(g->writers);
+    crew_stop(&g->crew);
     free(g);
 }
 
@@ -251,18 +219,18 @@ enum outcome gcommit_store(struct gcommit *g, const struct response *items, size
 
     if (pthread_cond_init(&it.cond, NULL) != 0)
         return OUTCOME_CONFLICT;
-    pthread_mutex_lock(&g->lock);
-    if (g->stopping) {
-        pthread_mutex_unlock(&g->lock);
+    pthread_mutex_lock(&g->crew.lock);
+    if (g->crew.stopping) {
+        pthread_mutex_unlock(&g->crew.lock);
         pthread_cond_destroy(&it.cond);
         return OUTCOME_CONFLICT;
     }
     *g->tail = &it;
     g->tail = &it.next;
-    pthread_cond_signal(&g->work);
+    pthread_cond_signal(&g->crew.wake);
     while (!it.done)
-        pthread_cond_wait(&it.cond, &g->lock);
-    pthread_mutex_unlock(&g->lock);
+        pthread_cond_wait(&it.cond, &g->crew.lock);
+    pthread_mutex_unlock(&g->crew.lock);
     pthread_cond_destroy(&it.cond);
     return it.outcome;
 }

@@ -57,34 +57,44 @@ static void page(struct http_form_answer *a, unsigned status, int english, const
     a->body = form_page(english, heading, text, NULL, NULL, &a->len);
 }
 
-static void not_found(struct http_form_answer *a, int english)
+/* The page of an outcome the respondent cannot mend by editing the form:
+ * OUTCOME_NOT_FOUND, OUTCOME_UNAVAILABLE (with Retry-After: 30) or, for
+ * any other, OUTCOME_INTERNAL. */
+static void outcome_page(struct http_form_answer *a, enum outcome o, int english)
 {
-    page(a, outcome_http_status(OUTCOME_NOT_FOUND), english, english ? "Form not found" : "Nie ma takiego formularza",
-         english ? "This link does not lead to a survey. Check that it was copied in full, or "
-                   "ask whoever sent it for a new one."
-                 : "Ten link nie prowadzi do żadnej ankiety. Sprawdź, czy został skopiowany w "
-                   "całości, albo poproś osobę, która go przesłała, o nowy.");
-}
+    static const struct {
+        enum outcome o;
+        const char *heading[2], *text[2];   /* Polish, English */
+    } pages[] = {
+        { OUTCOME_NOT_FOUND,
+          { "Nie ma takiego formularza", "Form not found" },
+          { "Ten link nie prowadzi do żadnej ankiety. Sprawdź, czy został skopiowany w "
+            "całości, albo poproś osobę, która go przesłała, o nowy.",
+            "This link does not lead to a survey. Check that it was copied in full, or "
+            "ask whoever sent it for a new one." } },
+        { OUTCOME_UNAVAILABLE,
+          { "Spróbuj ponownie za chwilę", "Please try again in a moment" },
+          { "Ankieta jest chwilowo niedostępna. Odpowiedzi nie zostały zapisane: wróć i "
+            "wyślij formularz ponownie za minutę.",
+            "The survey cannot be reached right now. Your answers were not saved: go "
+            "back and send the form again in a minute." } },
+        { OUTCOME_INTERNAL,
+          { "Coś poszło nie tak", "Something went wrong" },
+          { "Nie udało się zapisać odpowiedzi z powodu błędu po naszej stronie. Spróbuj "
+            "ponownie później.",
+            "The answers could not be saved because of an error on our side. Please "
+            "try again later." } },
+    };
+    size_t k = 0;
 
-static void unavailable(struct http_form_answer *a, int english)
-{
-    page(a, outcome_http_status(OUTCOME_UNAVAILABLE), english,
-         english ? "Please try again in a moment" : "Spróbuj ponownie za chwilę",
-         english ? "The survey cannot be reached right now. Your answers were not saved: go "
-                   "back and send the form again in a minute."
-                 : "Ankieta jest chwilowo niedostępna. Odpowiedzi nie zostały zapisane: wróć i "
-                   "wyślij formularz ponownie za minutę.");
-    a->retry_after = 30;
-}
-
-static void failed(struct http_form_answer *a, int english)
-{
-    page(a, outcome_http_status(OUTCOME_INTERNAL), english,
-         english ? "Something went wrong" : "Coś poszło nie tak",
-         english ? "The answers could not be saved because of an error on our side. Please "
-                   "try again later."
-                 : "Nie udało się zapisać odpowiedzi z powodu błędu po naszej stronie. Spróbuj "
-                   "ponownie później.");
+    while (k + 1 < sizeof pages / sizeof pages[0] && pages[k].o != o)
+        k++;
+    if (pages[k].o != o)
+        k = sizeof pages / sizeof pages[0] - 1;   /* the last: internal */
+    page(a, outcome_http_status(pages[k].o), english, pages[k].heading[english != 0],
+         pages[k].text[english != 0]);
+    if (pages[k].o == OUTCOME_UNAVAILABLE)
+        a->retry_after = 30;
 }
 
 static void closed_page(struct http_form_answer *a, const struct formlink *l, int english)
@@ -248,7 +258,7 @@ static int get_form(const struct catalog *cat, void *ctx)
     char rid[37];
 
     if (s == NULL || new_rid(rid) != 0) {
-        failed(x->a, x->english);
+        outcome_page(x->a, OUTCOME_INTERNAL, x->english);
         return 0;
     }
     if (x->code_prefill != NULL && strlen(x->code_prefill) <= 32) {
@@ -390,19 +400,19 @@ static int post_form(const struct catalog *cat, void *ctx)
     enum outcome out;
 
     if (s == NULL) {
-        failed(x->a, x->english);
+        outcome_page(x->a, OUTCOME_INTERNAL, x->english);
         return 0;
     }
     /* a form without its id (or a damaged one) gets a fresh one */
     if (rid_in == NULL || response_uuid(rid_in, rid) != 0) {
         if (new_rid(rid) != 0) {
-            failed(x->a, x->english);
+            outcome_page(x->a, OUTCOME_INTERNAL, x->english);
             return 0;
         }
     }
     obj = form_response_object(s, l, rid, x->fd);
     if (obj == NULL) {
-        failed(x->a, x->english);
+        outcome_page(x->a, OUTCOME_INTERNAL, x->english);
         return 0;
     }
     nerr = form_response_validate(cat, s, obj, x->english, &r, &ok, errs, MAX_ERRORS);
@@ -468,10 +478,10 @@ static int post_form(const struct catalog *cat, void *ctx)
                           "poproś koordynatora badania o nowy kod.");
         break;
     case OUTCOME_UNAVAILABLE:
-        unavailable(x->a, x->english);
+        outcome_page(x->a, OUTCOME_UNAVAILABLE, x->english);
         break;
     default:
-        failed(x->a, x->english);
+        outcome_page(x->a, OUTCOME_INTERNAL, x->english);
         break;
     }
     return 0;
@@ -500,7 +510,7 @@ void http_form_handle(struct submit *s, struct dbpool *pool, struct MHD_Connecti
     }
     english = wants_english(c, NULL);
     if (!split_url(url, key, &thanks)) {
-        not_found(a, english);
+        outcome_page(a, OUTCOME_NOT_FOUND, english);
         return;
     }
     if (!get && !(post && !thanks)) {
@@ -539,12 +549,8 @@ void http_form_handle(struct submit *s, struct dbpool *pool, struct MHD_Connecti
         english = wants_english(c, &fd);
     }
     found = lookup(pool, key, &l);
-    if (found == OUTCOME_UNAVAILABLE) {
-        unavailable(a, english);
-    } else if (found == OUTCOME_INTERNAL) {
-        failed(a, english);
-    } else if (found == OUTCOME_NOT_FOUND) {
-        not_found(a, english);
+    if (found == OUTCOME_UNAVAILABLE || found == OUTCOME_INTERNAL || found == OUTCOME_NOT_FOUND) {
+        outcome_page(a, found, english);
     } else if (thanks) {
         page(a, 200, english, english ? "Thank you!" : "Dziękujemy!",
              english ? "Your answers have been saved. You may close this page."
@@ -558,7 +564,7 @@ void http_form_handle(struct submit *s, struct dbpool *pool, struct MHD_Connecti
                                    c, MHD_GET_ARGUMENT_KIND, "code") };
         if (submit_with_catalog(s, pool, post ? post_form : get_form, &x, err, sizeof err) != 0) {
             log_warn("form: %s", err);
-            unavailable(a, english);
+            outcome_page(a, OUTCOME_UNAVAILABLE, english);
         }
     }
     formdata_free(&fd);

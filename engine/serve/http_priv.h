@@ -49,13 +49,16 @@ enum route {
 #define ANY_ROLE (ALLOW(AUTH_COLLECTOR) | ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ANALYST) | \
                   ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN))
 
+struct request;
+
 struct route_info {
     enum metrics_route metric;
     const char *method;   /* the one method the route takes (GET routes also take HEAD) */
     unsigned roles;
+    /* answers an admitted request (http_answer); NULL: answered elsewhere
+     * (the form, /healthz) or no route */
+    enum MHD_Result (*answer)(struct request *rq, struct MHD_Connection *c);
 };
-
-struct request;
 
 /* /healthz: its own thread and database connection, so that it answers
  * within HTTP_HEALTH_MS even when every worker waits on a frozen database.

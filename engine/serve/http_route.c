@@ -1,4 +1,4 @@
-/* http_route: the route table (method, roles, metric), matching a URL to its
+/* http_route: the route table (method, roles, metric, answer), matching a URL to its
  * route, and handing a received request to its route (http_priv.h). */
 #include "http_priv.h"
 
@@ -10,40 +10,44 @@
 #include <string.h>
 
 const struct route_info http_routes[] = {
-    [ROUTE_NONE] = { METRICS_ROUTE_OTHER, NULL, 0 },
+    [ROUTE_NONE] = { METRICS_ROUTE_OTHER, NULL, 0, NULL },
     [ROUTE_RESPONSES] = { METRICS_ROUTE_RESPONSES, "POST",
-                          ALLOW(AUTH_COLLECTOR) | ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ADMIN) },
+                          ALLOW(AUTH_COLLECTOR) | ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ADMIN),
+                          http_post_responses },
     [ROUTE_RESPONSE_COUNTS] = { METRICS_ROUTE_RESPONSE_COUNTS, "GET",
-                                ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
-    [ROUTE_SURVEYS] = { METRICS_ROUTE_SURVEYS, "GET", ANY_ROLE },
-    [ROUTE_SURVEY] = { METRICS_ROUTE_SURVEY, "GET", ANY_ROLE },
+                                ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN),
+                                http_get_response_counts },
+    [ROUTE_SURVEYS] = { METRICS_ROUTE_SURVEYS, "GET", ANY_ROLE, http_get_surveys },
+    [ROUTE_SURVEY] = { METRICS_ROUTE_SURVEY, "GET", ANY_ROLE, http_get_survey },
     /* a coordinator reads its own city only (stats_work, report_allowed) */
     [ROUTE_STATS] = { METRICS_ROUTE_STATS, "GET",
                       ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) |
-                          ALLOW(AUTH_ADMIN) },
+                          ALLOW(AUTH_ADMIN), http_get_stats },
     /* City and network workbooks hold aggregates only, the same figures as
      * GET /v1/stats, so the ministry may read them too; the programme-wide
      * export is not for an analyst of one network. */
     [ROUTE_REPORT_CITY] = { METRICS_ROUTE_REPORT_CITY, "GET",
                             ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) |
-                                ALLOW(AUTH_ADMIN) },
+                                ALLOW(AUTH_ADMIN), http_get_report },
     [ROUTE_REPORT_NETWORK] = { METRICS_ROUTE_REPORT_NETWORK, "GET",
-                               ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
+                               ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN),
+                               http_get_report },
     [ROUTE_REPORT_MINISTRY] = { METRICS_ROUTE_REPORT_MINISTRY, "GET",
-                                ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN) },
-    [ROUTE_HEALTHZ] = { METRICS_ROUTE_HEALTHZ, "GET", 0 },
+                                ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN), http_get_report },
+    [ROUTE_HEALTHZ] = { METRICS_ROUTE_HEALTHZ, "GET", 0, NULL },
     /* Counters only, but still the daemon's business: admin only. */
-    [ROUTE_METRICS] = { METRICS_ROUTE_METRICS, "GET", ALLOW(AUTH_ADMIN) },
-    [ROUTE_TOKENS] = { METRICS_ROUTE_OTHER, "GET", ALLOW(AUTH_ADMIN) },
-    [ROUTE_TOKEN_CREATE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN) },
-    [ROUTE_TOKEN_REVOKE] = { METRICS_ROUTE_OTHER, "DELETE", ALLOW(AUTH_ADMIN) },
+    [ROUTE_METRICS] = { METRICS_ROUTE_METRICS, "GET", ALLOW(AUTH_ADMIN), http_get_metrics },
+    [ROUTE_TOKENS] = { METRICS_ROUTE_OTHER, "GET", ALLOW(AUTH_ADMIN), http_tokens_route },
+    [ROUTE_TOKEN_CREATE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN), http_tokens_route },
+    [ROUTE_TOKEN_REVOKE] = { METRICS_ROUTE_OTHER, "DELETE", ALLOW(AUTH_ADMIN),
+                             http_tokens_route },
     [ROUTE_PARTICIPATION] = { METRICS_ROUTE_OTHER, "GET",
                               ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) |
-                                  ALLOW(AUTH_ADMIN) },
-    [ROUTE_FORM] = { METRICS_ROUTE_OTHER, "GET", 0 },
-    [ROUTE_LINKS_CREATE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN) },
-    [ROUTE_LINKS_LIST] = { METRICS_ROUTE_OTHER, "GET", ALLOW(AUTH_ADMIN) },
-    [ROUTE_LINK_CLOSE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN) },
+                                  ALLOW(AUTH_ADMIN), http_get_participation },
+    [ROUTE_FORM] = { METRICS_ROUTE_OTHER, "GET", 0, NULL },
+    [ROUTE_LINKS_CREATE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN), http_links_reply },
+    [ROUTE_LINKS_LIST] = { METRICS_ROUTE_OTHER, "GET", ALLOW(AUTH_ADMIN), http_links_reply },
+    [ROUTE_LINK_CLOSE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN), http_links_reply },
 };
 
 /* "/v1/reports/city/konin.xlsx" with prefix "/v1/reports/city/": the slug
@@ -147,37 +151,7 @@ enum MHD_Result http_answer(struct request *rq, struct MHD_Connection *c)
     ok = http_admit(rq, c, &done, 1);
     if (done)
         return ok;
-    switch (rq->route) {
-    case ROUTE_RESPONSES:
-        return http_post_responses(rq, c);
-    case ROUTE_RESPONSE_COUNTS:
-        return http_get_response_counts(rq, c);
-    case ROUTE_SURVEYS:
-        return http_get_surveys(rq, c);
-    case ROUTE_SURVEY:
-        return http_get_survey(rq, c);
-    case ROUTE_STATS:
-        return http_get_stats(rq, c);
-    case ROUTE_REPORT_CITY:
-    case ROUTE_REPORT_NETWORK:
-    case ROUTE_REPORT_MINISTRY:
-        return http_get_report(rq, c);
-    case ROUTE_METRICS:
-        return http_get_metrics(rq, c);
-    case ROUTE_TOKENS:
-    case ROUTE_TOKEN_CREATE:
-    case ROUTE_TOKEN_REVOKE:
-        return http_tokens_route(rq, c);
-    case ROUTE_PARTICIPATION:
-        return http_get_participation(rq, c);
-    case ROUTE_LINKS_CREATE:
-    case ROUTE_LINKS_LIST:
-    case ROUTE_LINK_CLOSE:
-        return http_links_reply(rq, c);
-    case ROUTE_FORM:      /* answered above */
-    case ROUTE_HEALTHZ:   /* the health lane's */
-    case ROUTE_NONE:
-        break;
-    }
+    if (http_routes[rq->route].answer != NULL)
+        return http_routes[rq->route].answer(rq, c);
     return MHD_NO;
 }
