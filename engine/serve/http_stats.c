@@ -78,6 +78,24 @@ static int stats_work(PGconn *conn, void *ctx, char *err, size_t errlen)
     return 0;
 }
 
+/* The answer of a read route after its database work: 503 when the
+ * database is away, 500 on its error, the route's own client error
+ * (status, about field), else the JSON answer (taken over in every case). */
+static enum MHD_Result answer(struct request *rq, struct MHD_Connection *c, enum outcome out,
+                              unsigned status, const char *field, const char *message,
+                              json_t *json)
+{
+    if (out != OUTCOME_OK || status != MHD_HTTP_OK)
+        json_decref(json);
+    if (out == OUTCOME_UNAVAILABLE)
+        return http_reply_unavailable(rq, c);
+    if (out != OUTCOME_OK)
+        return http_reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
+    if (status != MHD_HTTP_OK)
+        return http_reply_error(rq, c, status, field, message);
+    return http_reply_json(rq, c, MHD_HTTP_OK, json, NULL);
+}
+
 enum MHD_Result http_get_stats(struct request *rq, struct MHD_Connection *c)
 {
     struct stats_query q;
@@ -103,13 +121,7 @@ enum MHD_Result http_get_stats(struct request *rq, struct MHD_Connection *c)
         return http_reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "lang", "lang: expected pl or en");
     q.english = lang != NULL && strcmp(lang, "en") == 0;
     out = http_with_db(rq->srv, stats_work, &q);
-    if (out == OUTCOME_UNAVAILABLE)
-        return http_reply_unavailable(rq, c);
-    if (out == OUTCOME_INTERNAL)
-        return http_reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
-    if (q.status != MHD_HTTP_OK)
-        return http_reply_error(rq, c, q.status, "", q.message);
-    return http_reply_json(rq, c, MHD_HTTP_OK, q.answer, NULL);
+    return answer(rq, c, out, q.status, "", q.message, q.answer);
 }
 
 /*
@@ -256,13 +268,5 @@ enum MHD_Result http_get_response_counts(struct request *rq, struct MHD_Connecti
     q.wave = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wave");
     q.who = &rq->who;
     out = http_with_db(rq->srv, counts_work, &q);
-    if (out == OUTCOME_UNAVAILABLE) {
-        json_decref(q.answer);
-        return http_reply_unavailable(rq, c);
-    }
-    if (out == OUTCOME_INTERNAL)
-        return http_reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "database error");
-    if (q.status != MHD_HTTP_OK)
-        return http_reply_error(rq, c, q.status, "survey", q.message);
-    return http_reply_json(rq, c, MHD_HTTP_OK, q.answer, NULL);
+    return answer(rq, c, out, q.status, "survey", q.message, q.answer);
 }
