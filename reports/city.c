@@ -94,11 +94,11 @@ enum {
 };
 
 static const struct xlsx_col summary_cols[S_NCOLS] = {
-    { L_CODE, NULL, 14 },        { L_INDICATOR, NULL, 40 },   { L_VALUE, NULL, 10 },
+    { L_CODE, NULL, 14 },        { L_INDICATOR, NULL, 32 },   { L_VALUE, NULL, 10 },
     { L_CI_LOW, NULL, 10 },      { L_CI_HIGH, NULL, 10 },     { L_CHANGE, NULL, 12 },
-    { L_P_ADJ, NULL, 13 },       { L_SIGNIFICANT, NULL, 21 }, { L_TREND, NULL, 21 },
+    { L_P_ADJ, NULL, 13 },       { L_SIGNIFICANT, NULL, 18 }, { L_TREND, NULL, 18 },
     { L_NETWORK, NULL, 20 },     { L_NETWORK_VALUE, NULL, 11 }, { L_REST_MEAN, NULL, 13 },
-    { L_DIFF, NULL, 10 },        { L_P_ADJ, NULL, 13 },       { L_SIG_DIFF, NULL, 26 },
+    { L_DIFF, NULL, 10 },        { L_P_ADJ, NULL, 13 },       { L_SIG_DIFF, NULL, 22 },
     { L_EFFECT, NULL, 12 },      { L_RANK, NULL, 14 },        { L_OF, NULL, 9 },
 };
 
@@ -192,7 +192,7 @@ static int summary_counts(struct city *c, lxw_worksheet *ws, int row)
                  : c->x.english                              ? ", example figure"
                                                              : ", liczba przykładowa");
         xlsx_text(&c->x, ws, row, S_CODE, "response_rate", XF_PLAIN);
-        xlsx_text(&c->x, ws, row, S_LABEL, label, XF_PLAIN);
+        xlsx_wrapped(&c->x, ws, row, S_LABEL, label, summary_cols[S_LABEL].width, XF_WRAP);
         xlsx_value(&c->x, ws, row, S_VALUE, g->hidden, g->respondents / hc, XF_PCT1);
         row++;
     }
@@ -224,7 +224,7 @@ static int summary_choices(struct city *c, lxw_worksheet *ws, int row, size_t k)
         snprintf(ocode, sizeof ocode, "%s.%lld", it->code, (long long)o->code);
         snprintf(label, sizeof label, "   %s", rmodel_word(c->x.english, o->label_pl, o->label_en));
         xlsx_text(&c->x, ws, row, S_CODE, ocode, XF_PLAIN);
-        xlsx_text(&c->x, ws, row, S_LABEL, label, XF_PLAIN);
+        xlsx_wrapped(&c->x, ws, row, S_LABEL, label, summary_cols[S_LABEL].width, XF_WRAP);
         if (c->g->hidden || !rmodel_shown(m)) {
             xlsx_hidden_flag(&c->x, ws, row, S_VALUE, c->g->hidden ? c->g->hidden : rmodel_why(m));
         } else {

@@ -309,7 +309,7 @@ static lxw_color_t diverging(size_t k, size_t n, int reverse)
 /* A block of items with one scale (ks: the items, their agg indices), and
  * its bar chart below it. Returns the next free row. */
 static int block(struct city *c, lxw_worksheet *ws, int row, const size_t *ks, size_t nks,
-                 char *used, size_t first)
+                 char *used, size_t first, size_t *widest)
 {
     size_t k0 = ks[first];
     const struct survey_item *item0 = agg_item_def(c->r->in->agg, k0);
@@ -327,6 +327,8 @@ static int block(struct city *c, lxw_worksheet *ws, int row, const size_t *ks, s
         if (!used[i] && (i == first || same_scale(c, k0, ks[i])) && !not_asked(c, ks[i]))
             asked++;
     nslots = asked > 0 ? block_header(c, ws, header, k0) : 0;
+    if (nslots > *widest)
+        *widest = nslots;
     for (size_t i = first; i < nks; i++) {
         if (used[i] || (i != first && !same_scale(c, k0, ks[i])))
             continue;
@@ -337,6 +339,8 @@ static int block(struct city *c, lxw_worksheet *ws, int row, const size_t *ks, s
     }
     if (asked == 0)
         return row;    /* every item of the block was not asked: no block */
+    /* the header with its first rows on one printed page */
+    xlsx_print_keep(&c->x, ws, header, header + 3 < r - 1 ? header + 3 : r - 1);
     /* The title says what the chart shows: the answers' range, or the
      * question of a choice item. */
     if (rmodel_scored(item0) && nslots > 0) {
@@ -381,14 +385,13 @@ static int block(struct city *c, lxw_worksheet *ws, int row, const size_t *ks, s
     height = 34 * (r - header - 1) + 150;
     if (height < 260)
         height = 260;
-    xlsx_insert_chart(&c->x, ws, r + 1, 0, chart, 1000, height);
-    return r + 1 + (height + 19) / 20 + 2;
+    return xlsx_place_chart(&c->x, ws, r + 1, 0, chart, 1000, height) + 1;
 }
 
 void city_sheet_distributions(struct city *c)
 {
     lxw_worksheet *ws = xlsx_sheet(&c->x, xlsx_label(&c->x, L_DISTRIBUTIONS));
-    size_t ks[512], n = 0;
+    size_t ks[512], n = 0, widest = 0;
     char used[512];
     int row = 3;
 
@@ -402,7 +405,9 @@ void city_sheet_distributions(struct city *c)
     for (size_t i = 0; i < n; i++) {
         if (used[i])
             continue;
-        row = block(c, ws, row, ks, n, used, i);
+        row = block(c, ws, row, ks, n, used, i, &widest);
     }
     worksheet_freeze_panes(ws, 2, 0);
+    /* a fixed scale and a page break above a chart that would not fit */
+    xlsx_print_charts(&c->x, ws, 3 + (int)widest);
 }

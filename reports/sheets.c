@@ -130,7 +130,7 @@ static void trend_charts(struct xlsx *x, lxw_worksheet *ws, const struct trend_l
         chart_legend_set_position(chart, LXW_CHART_LEGEND_RIGHT);
     }
     if (l->ndims > 0)
-        xlsx_insert_chart(x, ws, at, 0, chart, 760, 340);
+        at = xlsx_place_chart(x, ws, at, 0, chart, 760, 340);
     if (l->has_enps) {
         lxw_chart *ec = xlsx_chart(x, LXW_CHART_LINE, xlsx_label(x, L_ENPS_TREND));
         int c = 1 + l->ndims;
@@ -145,8 +145,8 @@ static void trend_charts(struct xlsx *x, lxw_worksheet *ws, const struct trend_l
             chart_axis_set_label_position(ec->x_axis, LXW_CHART_AXIS_LABEL_POSITION_LOW);
             chart_legend_set_position(ec, LXW_CHART_LEGEND_NONE);
         }
-        /* below the first chart (340 px = 17 rows), never over a table */
-        xlsx_insert_chart(x, ws, l->ndims > 0 ? at + 18 : at, 0, ec, 760, 300);
+        /* below the first chart, never over a table */
+        xlsx_place_chart(x, ws, at, 0, ec, 760, 300);
     }
 }
 
@@ -264,6 +264,8 @@ void sheets_trends(struct xlsx *x, enum xlsx_label name, const struct results *r
                   results_find(r, agg_wave(r->in->agg, (size_t)wi), type, slug), l.has_enps);
     /* the charts below both tables */
     trend_charts(x, ws, &l, r, l.last + 2 + l.ndims + l.has_enps + 3);
+    /* a fixed scale and a page break above a chart that would not fit */
+    xlsx_print_charts(x, ws, ncols > 5 ? ncols : 5);
 }
 
 /* ---- methodology ---- */

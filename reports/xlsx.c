@@ -275,6 +275,7 @@ int xlsx_close(struct xlsx *x, char *err, size_t errlen)
 
     if (x->wb == NULL)
         return err_set(err, errlen, "no workbook");
+    xlsx_print_finish(x);
     rc = workbook_close(x->wb);
     x->wb = NULL;
     if (x->error != LXW_NO_ERROR)
@@ -439,6 +440,7 @@ void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
         xlsx_text(x, ws, row, c, s, XF_HEAD);
         xlsx_check(x, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width, NULL),
                    "a column width");
+        xlsx_print_col(x, ws, c, width);
         l = xlsx_wrap_lines(s ? s : "", width, 1);
         if (l > lines)
             lines = l;
@@ -451,6 +453,7 @@ void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
     x->head_row = row;
     x->head_lines = lines;
     xlsx_check(x, worksheet_set_row(ws, (lxw_row_t)row, 15.0 * lines + 3, NULL), "a row height");
+    xlsx_print_row(x, ws, row, 15.0 * lines + 3);
 }
 
 void xlsx_wrapped(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *s,
@@ -462,9 +465,11 @@ void xlsx_wrapped(struct xlsx *x, lxw_worksheet *ws, int row, int col, const cha
         return;
     lines = xlsx_wrap_lines(s, width, f == XF_BOLD || f == XF_HEAD);
     xlsx_text(x, ws, row, col, s, f);
-    if (lines > 1)
+    if (lines > 1) {
         xlsx_check(x, worksheet_set_row(ws, (lxw_row_t)row, 15.0 * lines + 2, NULL),
                    "a row height");
+        xlsx_print_row(x, ws, row, 15.0 * lines + 2);
+    }
 }
 
 void xlsx_table(struct xlsx *x, lxw_worksheet *ws, int header_row, int last_row, int ncols)
@@ -477,6 +482,7 @@ void xlsx_table(struct xlsx *x, lxw_worksheet *ws, int header_row, int last_row,
     xlsx_check(x, worksheet_autofilter(ws, (lxw_row_t)header_row, 0, (lxw_row_t)last_row,
                                        (lxw_col_t)(ncols - 1)),
                "an autofilter");
+    xlsx_print_table(x, ws, ncols, header_row, last_row, 2);
 }
 
 lxw_chart *xlsx_chart(struct xlsx *x, uint8_t type, const char *title)
