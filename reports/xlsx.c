@@ -511,6 +511,10 @@ void xlsx_insert_chart(struct xlsx *x, lxw_worksheet *ws, int row, int col, lxw_
     memset(&o, 0, sizeof o);
     o.x_scale = width / 480.0;
     o.y_scale = height / 288.0;
+    /* a few pixels into the row: a chart that starts a printed page has
+     * its border wholly on that page, no sliver at the foot of the one
+     * before */
+    o.y_offset = 4;
     xlsx_check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)row, (lxw_col_t)col, chart, &o),
                "a chart");
 }
