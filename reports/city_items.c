@@ -306,6 +306,28 @@ static lxw_color_t diverging(size_t k, size_t n, int reverse)
     }
 }
 
+/* text for a chart title: whole when it has fewer than 120 bytes, else cut
+ * after its last whole word before that, with an ellipsis (never inside a
+ * word or a UTF-8 sequence). Returns buf. */
+static const char *shorten(const char *text, char *buf, size_t size)
+{
+    size_t n = strlen(text), cut = 120;
+
+    if (n < cut || size < cut + 4) {
+        snprintf(buf, size, "%s", text);
+        return buf;
+    }
+    while (cut > 0 && text[cut] != ' ')
+        cut--;
+    if (cut == 0)   /* one long word: cut before a UTF-8 lead byte */
+        for (cut = 120; cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80; cut--)
+            ;
+    while (cut > 0 && strchr(" ,;:(", text[cut - 1]) != NULL)
+        cut--;
+    snprintf(buf, size, "%.*s…", (int)cut, text);
+    return buf;
+}
+
 /* A block of items with one scale (ks: the items, their agg indices), and
  * its bar chart below it. Returns the next free row. */
 static int block(struct city *c, lxw_worksheet *ws, int row, const size_t *ks, size_t nks,
@@ -350,8 +372,10 @@ static int block(struct city *c, lxw_worksheet *ws, int row, const size_t *ks, s
                  hi, reverse ? " " : "",
                  reverse ? (c->x.english ? VOCAB_REVERSED_EN : VOCAB_REVERSED_PL) : "");
     } else {
-        snprintf(title, sizeof title, "%s: %.120s", xlsx_label(&c->x, L_DISTRIBUTION),
-                 rmodel_item_text(c->r, k0, c->x.english));
+        char q[200];
+
+        snprintf(title, sizeof title, "%s: %s", xlsx_label(&c->x, L_DISTRIBUTION),
+                 shorten(rmodel_item_text(c->r, k0, c->x.english), q, sizeof q));
     }
     chart = xlsx_chart(&c->x, multi ? LXW_CHART_BAR : LXW_CHART_BAR_STACKED, title);
     for (size_t k = 0; k < nslots; k++) {
@@ -370,7 +394,7 @@ static int block(struct city *c, lxw_worksheet *ws, int row, const size_t *ks, s
     }
     if (chart != NULL) {
         memset(&font, 0, sizeof font);
-        font.size = 8;
+        font.size = 9;
         /* a bar chart's values run across (x_axis): shares, 0-100% */
         chart_axis_set_min(chart->x_axis, 0);
         chart_axis_set_max(chart->x_axis, 1);

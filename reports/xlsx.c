@@ -437,6 +437,11 @@ void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
 
         if (width < word)
             width = word;
+        /* tables one above another share the columns: a column keeps the
+         * widest width any of their headers gave it, so no earlier header
+         * is squeezed into breaking inside a word */
+        if (width < xlsx_print_colw(x, ws, c))
+            width = xlsx_print_colw(x, ws, c);
         xlsx_text(x, ws, row, c, s, XF_HEAD);
         xlsx_check(x, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width, NULL),
                    "a column width");

@@ -153,7 +153,8 @@ void xlsx_hidden(struct xlsx *x, lxw_worksheet *ws, int row, int col);
 void xlsx_value(struct xlsx *x, lxw_worksheet *ws, int row, int col, int why, double v,
                 enum xlsx_fmt f);
 
-/* The header row of a table with the columns' widths. */
+/* The header row of a table with the columns' widths (a column keeps the
+ * widest width a header of its sheet gave it) and the row's height. */
 void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
                  const struct xlsx_col *cols, size_t n);
 

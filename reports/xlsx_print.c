@@ -71,6 +71,13 @@ void xlsx_print_col(struct xlsx *x, lxw_worksheet *ws, int col, double width)
         p->colw[col] = width;
 }
 
+double xlsx_print_colw(struct xlsx *x, lxw_worksheet *ws, int col)
+{
+    struct xlsx_sheetp *p = sheet_of(x, ws);
+
+    return p != NULL && col >= 0 && col < MAX_COLS ? p->colw[col] : 0;
+}
+
 void xlsx_print_row(struct xlsx *x, lxw_worksheet *ws, int row, double height)
 {
     struct xlsx_sheetp *p = sheet_of(x, ws);
