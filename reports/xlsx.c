@@ -470,7 +470,8 @@ void xlsx_wrapped(struct xlsx *x, lxw_worksheet *ws, int row, int col, const cha
         return;
     lines = xlsx_wrap_lines(s, width, f == XF_BOLD || f == XF_HEAD);
     xlsx_text(x, ws, row, col, s, f);
-    if (lines > 1) {
+    /* several wrapped cells of a row: the row fits the tallest */
+    if (lines > 1 && 15.0 * lines + 2 > xlsx_print_rowh(x, ws, row)) {
         xlsx_check(x, worksheet_set_row(ws, (lxw_row_t)row, 15.0 * lines + 2, NULL),
                    "a row height");
         xlsx_print_row(x, ws, row, 15.0 * lines + 2);

@@ -104,6 +104,16 @@ void xlsx_print_row(struct xlsx *x, lxw_worksheet *ws, int row, double height)
     p->rows[p->nrows++].h = height;
 }
 
+double xlsx_print_rowh(struct xlsx *x, lxw_worksheet *ws, int row)
+{
+    struct xlsx_sheetp *p = sheet_of(x, ws);
+
+    for (size_t i = 0; p != NULL && i < p->nrows; i++)
+        if (p->rows[i].row == row)
+            return p->rows[i].h;
+    return 0;
+}
+
 static double row_height(const struct xlsx_sheetp *p, int row)
 {
     for (size_t i = 0; i < p->nrows; i++)

@@ -34,6 +34,9 @@ void xlsx_print_row(struct xlsx *x, lxw_worksheet *ws, int row, double height);
 /* The width (characters) a helper gave column col of ws, 0 when none. */
 double xlsx_print_colw(struct xlsx *x, lxw_worksheet *ws, int col);
 
+/* The height (points) a helper gave row of ws, 0 when none. */
+double xlsx_print_rowh(struct xlsx *x, lxw_worksheet *ws, int row);
+
 /* The width in points of the first ncols columns of ws. */
 double xlsx_print_width(struct xlsx *x, lxw_worksheet *ws, int ncols);
 
