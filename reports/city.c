@@ -94,11 +94,11 @@ enum {
 };
 
 static const struct xlsx_col summary_cols[S_NCOLS] = {
-    { L_CODE, NULL, 14 },        { L_INDICATOR, NULL, 40 },   { L_VALUE, NULL, 10 },
+    { L_CODE, NULL, 14 },        { L_INDICATOR, NULL, 36 },   { L_VALUE, NULL, 10 },
     { L_CI_LOW, NULL, 10 },      { L_CI_HIGH, NULL, 10 },     { L_CHANGE, NULL, 12 },
-    { L_P_ADJ, NULL, 13 },       { L_SIGNIFICANT, NULL, 21 }, { L_TREND, NULL, 21 },
-    { L_NETWORK, NULL, 20 },     { L_NETWORK_VALUE, NULL, 11 }, { L_REST_MEAN, NULL, 13 },
-    { L_DIFF, NULL, 10 },        { L_P_ADJ, NULL, 13 },       { L_SIG_DIFF, NULL, 26 },
+    { L_P_ADJ, NULL, 13 },       { L_SIGNIFICANT, NULL, 18 }, { L_TREND, NULL, 18 },
+    { L_NETWORK, NULL, 16 },     { L_NETWORK_VALUE, NULL, 11 }, { L_REST_MEAN, NULL, 13 },
+    { L_DIFF, NULL, 10 },        { L_P_ADJ, NULL, 13 },       { L_SIG_DIFF, NULL, 22 },
     { L_EFFECT, NULL, 12 },      { L_RANK, NULL, 14 },        { L_OF, NULL, 9 },
 };
 
@@ -126,8 +126,8 @@ static void summary_network(struct city *c, lxw_worksheet *ws, int row,
 
     if (c->net_slug == NULL)
         return;
-    xlsx_text(&c->x, ws, row, S_NET, report_network_name(c->meta, c->net_slug, c->x.english),
-              XF_PLAIN);
+    xlsx_wrapped(&c->x, ws, row, S_NET, report_network_name(c->meta, c->net_slug, c->x.english),
+                 summary_cols[S_NET].width, XF_WRAP);
     xlsx_value(&c->x, ws, row, S_NET_VALUE, c->net->hidden ? c->net->hidden : rmodel_why(netm),
                mean_of(netm), f->value);
     vs = rmodel_shown(m) ? rmodel_vs(c->r, m->vs, m->nvs, c->net_slug) : NULL;
@@ -178,12 +178,16 @@ static int summary_counts(struct city *c, lxw_worksheet *ws, int row)
     xlsx_label_cell(&c->x, ws, row, S_LABEL, L_RESPONDENTS, XF_PLAIN);
     xlsx_value(&c->x, ws, row, S_VALUE, g->hidden, g->respondents, XF_INT);
     if (c->net_slug != NULL) {
-        xlsx_text(&c->x, ws, row, S_NET,
-                  report_network_name(c->meta, c->net_slug, c->x.english), XF_PLAIN);
+        xlsx_wrapped(&c->x, ws, row, S_NET,
+                     report_network_name(c->meta, c->net_slug, c->x.english),
+                     summary_cols[S_NET].width, XF_WRAP);
         xlsx_value(&c->x, ws, row, S_NET_VALUE, c->net->hidden, c->net->respondents, XF_INT);
     }
     row++;
-    if (hc > 0) {
+    /* the registry's headcount is the city hall's staff: the rate of a
+     * staff survey; a weighted survey samples (and is weighted to) the
+     * city's population, whose response rate it is not */
+    if (hc > 0 && !c->r->in->survey->weighted) {
         char label[160];
 
         snprintf(label, sizeof label, "%s (%s: %.0f%s)", xlsx_label(&c->x, L_RESPONSE_RATE),
@@ -192,7 +196,7 @@ static int summary_counts(struct city *c, lxw_worksheet *ws, int row)
                  : c->x.english                              ? ", example figure"
                                                              : ", liczba przykładowa");
         xlsx_text(&c->x, ws, row, S_CODE, "response_rate", XF_PLAIN);
-        xlsx_text(&c->x, ws, row, S_LABEL, label, XF_PLAIN);
+        xlsx_wrapped(&c->x, ws, row, S_LABEL, label, summary_cols[S_LABEL].width, XF_WRAP);
         xlsx_value(&c->x, ws, row, S_VALUE, g->hidden, g->respondents / hc, XF_PCT1);
         row++;
     }
@@ -224,7 +228,7 @@ static int summary_choices(struct city *c, lxw_worksheet *ws, int row, size_t k)
         snprintf(ocode, sizeof ocode, "%s.%lld", it->code, (long long)o->code);
         snprintf(label, sizeof label, "   %s", rmodel_word(c->x.english, o->label_pl, o->label_en));
         xlsx_text(&c->x, ws, row, S_CODE, ocode, XF_PLAIN);
-        xlsx_text(&c->x, ws, row, S_LABEL, label, XF_PLAIN);
+        xlsx_wrapped(&c->x, ws, row, S_LABEL, label, summary_cols[S_LABEL].width, XF_WRAP);
         if (c->g->hidden || !rmodel_shown(m)) {
             xlsx_hidden_flag(&c->x, ws, row, S_VALUE, c->g->hidden ? c->g->hidden : rmodel_why(m));
         } else {
@@ -247,8 +251,9 @@ static int summary_choices(struct city *c, lxw_worksheet *ws, int row, size_t k)
                 xlsx_text(&c->x, ws, row, S_SIG, sig, XF_PLAIN);
         }
         if (c->net_slug != NULL) {
-            xlsx_text(&c->x, ws, row, S_NET,
-                      report_network_name(c->meta, c->net_slug, c->x.english), XF_PLAIN);
+            xlsx_wrapped(&c->x, ws, row, S_NET,
+                         report_network_name(c->meta, c->net_slug, c->x.english),
+                         summary_cols[S_NET].width, XF_WRAP);
             if (c->net->hidden || !rmodel_shown(nm))
                 xlsx_hidden_flag(&c->x, ws, row, S_NET_VALUE,
                                  c->net->hidden ? c->net->hidden : rmodel_why(nm));

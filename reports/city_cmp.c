@@ -220,7 +220,8 @@ void city_sheet_drivers(struct city *c)
  * items asked in the wave, columns the attribute's parts with respondents;
  * a cell is the part's mean minus the city's, coloured red (below) to
  * green (above) around 0. */
-static int breakdown_block(struct city *c, lxw_worksheet *ws, int row, const struct results *rb)
+static int breakdown_block(struct city *c, lxw_worksheet *ws, int row, const struct results *rb,
+                           size_t *widest)
 {
     const struct results_group *g = results_find(rb, c->wave, RESULTS_CITY, c->slug);
     int enps = rmodel_enps_item(rb);
@@ -232,6 +233,8 @@ static int breakdown_block(struct city *c, lxw_worksheet *ws, int row, const str
 
     if (g == NULL || g->hidden || !rb->split || np == 0)
         return row;
+    if (np > *widest)
+        *widest = np;
     cols = calloc(3 + np, sizeof *cols);
     heads = calloc(np + 1, sizeof *heads);
     if (cols == NULL || heads == NULL) {
@@ -260,7 +263,7 @@ static int breakdown_block(struct city *c, lxw_worksheet *ws, int row, const str
         else
             snprintf(heads[p], sizeof heads[p], "%s (n = %.0f)", label, part->respondents);
         /* one width for every block: the blocks share the columns */
-        cols[3 + p] = (struct xlsx_col){ L_COUNT, heads[p], 22 };
+        cols[3 + p] = (struct xlsx_col){ L_COUNT, heads[p], 16 };
     }
     xlsx_header(&c->x, ws, row++, 0, cols, 3 + np);
     first = row;
@@ -320,6 +323,7 @@ void city_sheet_breakdown(struct city *c)
 {
     lxw_worksheet *ws;
     int row = 4;
+    size_t widest = 0;
 
     if (c->nby == 0)
         return;
@@ -338,6 +342,8 @@ void city_sheet_breakdown(struct city *c)
     if (c->g->hidden)
         return;
     for (size_t i = 0; i < c->nby; i++)
-        row = breakdown_block(c, ws, row, c->rby[i]);
+        row = breakdown_block(c, ws, row, c->rby[i], &widest);
+    /* one table per attribute: no header repeats across pages */
+    xlsx_print_table(&c->x, ws, 3 + (int)widest, 0, 0, 2);
 }
 

@@ -306,10 +306,32 @@ static lxw_color_t diverging(size_t k, size_t n, int reverse)
     }
 }
 
+/* text for a chart title: whole when it has fewer than 120 bytes, else cut
+ * after its last whole word before that, with an ellipsis (never inside a
+ * word or a UTF-8 sequence). Returns buf. */
+static const char *shorten(const char *text, char *buf, size_t size)
+{
+    size_t n = strlen(text), cut = 120;
+
+    if (n < cut || size < cut + 4) {
+        snprintf(buf, size, "%s", text);
+        return buf;
+    }
+    while (cut > 0 && text[cut] != ' ')
+        cut--;
+    if (cut == 0)   /* one long word: cut before a UTF-8 lead byte */
+        for (cut = 120; cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80; cut--)
+            ;
+    while (cut > 0 && strchr(" ,;:(", text[cut - 1]) != NULL)
+        cut--;
+    snprintf(buf, size, "%.*s…", (int)cut, text);
+    return buf;
+}
+
 /* A block of items with one scale (ks: the items, their agg indices), and
  * its bar chart below it. Returns the next free row. */
 static int block(struct city *c, lxw_worksheet *ws, int row, const size_t *ks, size_t nks,
-                 char *used, size_t first)
+                 char *used, size_t first, size_t *widest)
 {
     size_t k0 = ks[first];
     const struct survey_item *item0 = agg_item_def(c->r->in->agg, k0);
@@ -327,6 +349,8 @@ static int block(struct city *c, lxw_worksheet *ws, int row, const size_t *ks, s
         if (!used[i] && (i == first || same_scale(c, k0, ks[i])) && !not_asked(c, ks[i]))
             asked++;
     nslots = asked > 0 ? block_header(c, ws, header, k0) : 0;
+    if (nslots > *widest)
+        *widest = nslots;
     for (size_t i = first; i < nks; i++) {
         if (used[i] || (i != first && !same_scale(c, k0, ks[i])))
             continue;
@@ -337,6 +361,8 @@ static int block(struct city *c, lxw_worksheet *ws, int row, const size_t *ks, s
     }
     if (asked == 0)
         return row;    /* every item of the block was not asked: no block */
+    /* the header with its first rows on one printed page */
+    xlsx_print_keep(&c->x, ws, header, header + 3 < r - 1 ? header + 3 : r - 1);
     /* The title says what the chart shows: the answers' range, or the
      * question of a choice item. */
     if (rmodel_scored(item0) && nslots > 0) {
@@ -346,8 +372,10 @@ static int block(struct city *c, lxw_worksheet *ws, int row, const size_t *ks, s
                  hi, reverse ? " " : "",
                  reverse ? (c->x.english ? VOCAB_REVERSED_EN : VOCAB_REVERSED_PL) : "");
     } else {
-        snprintf(title, sizeof title, "%s: %.120s", xlsx_label(&c->x, L_DISTRIBUTION),
-                 rmodel_item_text(c->r, k0, c->x.english));
+        char q[200];
+
+        snprintf(title, sizeof title, "%s: %s", xlsx_label(&c->x, L_DISTRIBUTION),
+                 shorten(rmodel_item_text(c->r, k0, c->x.english), q, sizeof q));
     }
     chart = xlsx_chart(&c->x, multi ? LXW_CHART_BAR : LXW_CHART_BAR_STACKED, title);
     for (size_t k = 0; k < nslots; k++) {
@@ -366,7 +394,7 @@ static int block(struct city *c, lxw_worksheet *ws, int row, const size_t *ks, s
     }
     if (chart != NULL) {
         memset(&font, 0, sizeof font);
-        font.size = 8;
+        font.size = 9;
         /* a bar chart's values run across (x_axis): shares, 0-100% */
         chart_axis_set_min(chart->x_axis, 0);
         chart_axis_set_max(chart->x_axis, 1);
@@ -381,14 +409,13 @@ static int block(struct city *c, lxw_worksheet *ws, int row, const size_t *ks, s
     height = 34 * (r - header - 1) + 150;
     if (height < 260)
         height = 260;
-    xlsx_insert_chart(&c->x, ws, r + 1, 0, chart, 1000, height);
-    return r + 1 + (height + 19) / 20 + 2;
+    return xlsx_place_chart(&c->x, ws, r + 1, 0, chart, 1000, height) + 1;
 }
 
 void city_sheet_distributions(struct city *c)
 {
     lxw_worksheet *ws = xlsx_sheet(&c->x, xlsx_label(&c->x, L_DISTRIBUTIONS));
-    size_t ks[512], n = 0;
+    size_t ks[512], n = 0, widest = 0;
     char used[512];
     int row = 3;
 
@@ -402,7 +429,9 @@ void city_sheet_distributions(struct city *c)
     for (size_t i = 0; i < n; i++) {
         if (used[i])
             continue;
-        row = block(c, ws, row, ks, n, used, i);
+        row = block(c, ws, row, ks, n, used, i, &widest);
     }
     worksheet_freeze_panes(ws, 2, 0);
+    /* a fixed scale and a page break above a chart that would not fit */
+    xlsx_print_charts(&c->x, ws, 3 + (int)widest);
 }

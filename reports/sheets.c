@@ -39,7 +39,6 @@ struct trend_layout {
     const char *data_sheet;    /* the hidden sheet the charts read */
     int header, first, last;   /* rows */
     int ndims, has_enps;
-    double lo, hi;             /* the dimensions' scale */
 };
 
 /* One wave's row: in the table (dashes with notes) and in the chart data
@@ -111,26 +110,77 @@ static void value_axis(lxw_chart *chart, double lo, double hi, double unit, cons
     chart_axis_set_num_format(chart->y_axis, fmt);
 }
 
+/* The answer range of dimension d's items (1-5 for the staff survey); 1-5
+ * when it has none. */
+static void dim_scale(const struct results *r, size_t d, double *lo, double *hi)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (size_t k = 0; k < r->nitems; k++) {
+        const struct survey_item *it = agg_item_def(r->in->agg, k);
+
+        if (it->type == SURVEY_TEXT || it->dimension != (int)d)
+            continue;
+        if (it->min < *lo)
+            *lo = it->min;
+        if (it->max > *hi)
+            *hi = it->max;
+    }
+    if (!isfinite(*lo) || !isfinite(*hi) || *hi <= *lo) {
+        *lo = 1;
+        *hi = 5;
+    }
+}
+
+/* The dimensions' means over the waves: one chart per answer range (the
+ * youth survey's 1-4 and 1-5 dimensions apart), its axis on that range;
+ * then the eNPS chart. Each starts on the page where it fits whole. */
 static void trend_charts(struct xlsx *x, lxw_worksheet *ws, const struct trend_layout *l,
                          const struct results *r, int at)
 {
-    lxw_chart *chart = xlsx_chart(x, LXW_CHART_LINE, xlsx_label(x, L_MEAN_OF_WAVES));
+    double lo[32], hi[32];
+    char done[32];
+    int nscales = 0;
 
-    for (size_t i = 0; i < r->ndims; i++)
-        style_line(xlsx_series(x, chart, l->data_sheet, l->first, 0, l->last, 0, l->first,
-                               1 + (int)i, l->last, 1 + (int)i,
-                               rmodel_dim_label(r, i, x->english)),
-                   i);
-    if (chart != NULL) {
-        char name[120];
-
-        snprintf(name, sizeof name, "%s (%g–%g)", xlsx_label(x, L_MEAN), l->lo, l->hi);
-        value_axis(chart, l->lo, l->hi, 0.5, name, "0.0");
-        chart_axis_set_name(chart->x_axis, xlsx_label(x, L_WAVE));
-        chart_legend_set_position(chart, LXW_CHART_LEGEND_RIGHT);
+    for (int i = 0; i < l->ndims; i++) {
+        dim_scale(r, (size_t)i, &lo[i], &hi[i]);
+        done[i] = 0;
+        nscales++;
+        for (int j = 0; j < i; j++)
+            if (lo[j] == lo[i] && hi[j] == hi[i]) {
+                nscales--;
+                break;
+            }
     }
-    if (l->ndims > 0)
-        xlsx_insert_chart(x, ws, at, 0, chart, 760, 340);
+    for (int i = 0; i < l->ndims; i++) {
+        char title[160], name[120];
+        lxw_chart *chart;
+
+        if (done[i])
+            continue;
+        if (nscales > 1)
+            snprintf(title, sizeof title, "%s (%g–%g)", xlsx_label(x, L_MEAN_OF_WAVES), lo[i],
+                     hi[i]);
+        else
+            snprintf(title, sizeof title, "%s", xlsx_label(x, L_MEAN_OF_WAVES));
+        chart = xlsx_chart(x, LXW_CHART_LINE, title);
+        for (int j = i; j < l->ndims; j++) {
+            if (done[j] || lo[j] != lo[i] || hi[j] != hi[i])
+                continue;
+            done[j] = 1;
+            style_line(xlsx_series(x, chart, l->data_sheet, l->first, 0, l->last, 0, l->first,
+                                   1 + j, l->last, 1 + j,
+                                   rmodel_dim_label(r, (size_t)j, x->english)),
+                       (size_t)j);
+        }
+        if (chart != NULL) {
+            snprintf(name, sizeof name, "%s (%g–%g)", xlsx_label(x, L_MEAN), lo[i], hi[i]);
+            value_axis(chart, lo[i], hi[i], 0.5, name, "0.0");
+            chart_axis_set_name(chart->x_axis, xlsx_label(x, L_WAVE));
+            chart_legend_set_position(chart, LXW_CHART_LEGEND_RIGHT);
+        }
+        at = xlsx_place_chart(x, ws, at, 0, chart, 760, 340);
+    }
     if (l->has_enps) {
         lxw_chart *ec = xlsx_chart(x, LXW_CHART_LINE, xlsx_label(x, L_ENPS_TREND));
         int c = 1 + l->ndims;
@@ -145,8 +195,8 @@ static void trend_charts(struct xlsx *x, lxw_worksheet *ws, const struct trend_l
             chart_axis_set_label_position(ec->x_axis, LXW_CHART_AXIS_LABEL_POSITION_LOW);
             chart_legend_set_position(ec, LXW_CHART_LEGEND_NONE);
         }
-        /* below the first chart (340 px = 17 rows), never over a table */
-        xlsx_insert_chart(x, ws, l->ndims > 0 ? at + 18 : at, 0, ec, 760, 300);
+        /* below the first chart, never over a table */
+        xlsx_place_chart(x, ws, at, 0, ec, 760, 300);
     }
 }
 
@@ -193,27 +243,6 @@ static void trend_summary(struct xlsx *x, lxw_worksheet *ws, int row, const stru
     }
 }
 
-/* The range of the dimensions' items (1-5 for the staff survey). */
-static void dims_scale(const struct results *r, double *lo, double *hi)
-{
-    *lo = INFINITY;
-    *hi = -INFINITY;
-    for (size_t k = 0; k < r->nitems; k++) {
-        const struct survey_item *it = agg_item_def(r->in->agg, k);
-
-        if (it->type == SURVEY_TEXT || rmodel_item_dim_label(r, k, 0) == NULL)
-            continue;
-        if (it->min < *lo)
-            *lo = it->min;
-        if (it->max > *hi)
-            *hi = it->max;
-    }
-    if (!isfinite(*lo) || !isfinite(*hi) || *hi <= *lo) {
-        *lo = 1;
-        *hi = 5;
-    }
-}
-
 void sheets_trends(struct xlsx *x, enum xlsx_label name, const struct results *r,
                    enum results_group_type type, const char *slug, long wi,
                    const char *subtitle)
@@ -233,7 +262,6 @@ void sheets_trends(struct xlsx *x, enum xlsx_label name, const struct results *r
     l.header = 2;
     l.first = 3;
     l.last = l.first + (int)wi;
-    dims_scale(r, &l.lo, &l.hi);
     ws = xlsx_sheet(x, l.sheet);
     /* The charts' data on a hidden sheet of its own: out of sight, and
      * without the dashes of hidden values (a gap, not a zero). */
@@ -264,6 +292,8 @@ void sheets_trends(struct xlsx *x, enum xlsx_label name, const struct results *r
                   results_find(r, agg_wave(r->in->agg, (size_t)wi), type, slug), l.has_enps);
     /* the charts below both tables */
     trend_charts(x, ws, &l, r, l.last + 2 + l.ndims + l.has_enps + 3);
+    /* a fixed scale and a page break above a chart that would not fit */
+    xlsx_print_charts(x, ws, ncols > 5 ? ncols : 5);
 }
 
 /* ---- methodology ---- */

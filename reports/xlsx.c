@@ -275,6 +275,7 @@ int xlsx_close(struct xlsx *x, char *err, size_t errlen)
 
     if (x->wb == NULL)
         return err_set(err, errlen, "no workbook");
+    xlsx_print_finish(x);
     rc = workbook_close(x->wb);
     x->wb = NULL;
     if (x->error != LXW_NO_ERROR)
@@ -436,9 +437,15 @@ void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
 
         if (width < word)
             width = word;
+        /* tables one above another share the columns: a column keeps the
+         * widest width any of their headers gave it, so no earlier header
+         * is squeezed into breaking inside a word */
+        if (width < xlsx_print_colw(x, ws, c))
+            width = xlsx_print_colw(x, ws, c);
         xlsx_text(x, ws, row, c, s, XF_HEAD);
         xlsx_check(x, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width, NULL),
                    "a column width");
+        xlsx_print_col(x, ws, c, width);
         l = xlsx_wrap_lines(s ? s : "", width, 1);
         if (l > lines)
             lines = l;
@@ -451,6 +458,7 @@ void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
     x->head_row = row;
     x->head_lines = lines;
     xlsx_check(x, worksheet_set_row(ws, (lxw_row_t)row, 15.0 * lines + 3, NULL), "a row height");
+    xlsx_print_row(x, ws, row, 15.0 * lines + 3);
 }
 
 void xlsx_wrapped(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *s,
@@ -462,9 +470,12 @@ void xlsx_wrapped(struct xlsx *x, lxw_worksheet *ws, int row, int col, const cha
         return;
     lines = xlsx_wrap_lines(s, width, f == XF_BOLD || f == XF_HEAD);
     xlsx_text(x, ws, row, col, s, f);
-    if (lines > 1)
+    /* several wrapped cells of a row: the row fits the tallest */
+    if (lines > 1 && 15.0 * lines + 2 > xlsx_print_rowh(x, ws, row)) {
         xlsx_check(x, worksheet_set_row(ws, (lxw_row_t)row, 15.0 * lines + 2, NULL),
                    "a row height");
+        xlsx_print_row(x, ws, row, 15.0 * lines + 2);
+    }
 }
 
 void xlsx_table(struct xlsx *x, lxw_worksheet *ws, int header_row, int last_row, int ncols)
@@ -477,6 +488,7 @@ void xlsx_table(struct xlsx *x, lxw_worksheet *ws, int header_row, int last_row,
     xlsx_check(x, worksheet_autofilter(ws, (lxw_row_t)header_row, 0, (lxw_row_t)last_row,
                                        (lxw_col_t)(ncols - 1)),
                "an autofilter");
+    xlsx_print_table(x, ws, ncols, header_row, last_row, 2);
 }
 
 lxw_chart *xlsx_chart(struct xlsx *x, uint8_t type, const char *title)
@@ -505,6 +517,10 @@ void xlsx_insert_chart(struct xlsx *x, lxw_worksheet *ws, int row, int col, lxw_
     memset(&o, 0, sizeof o);
     o.x_scale = width / 480.0;
     o.y_scale = height / 288.0;
+    /* a few pixels into the row: a chart that starts a printed page has
+     * its border wholly on that page, no sliver at the foot of the one
+     * before */
+    o.y_offset = 4;
     xlsx_check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)row, (lxw_col_t)col, chart, &o),
                "a chart");
 }

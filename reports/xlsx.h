@@ -4,7 +4,8 @@
  * two decimals, percentages, signed changes, p-values, the dash of a hidden
  * cell), the Polish/English label table, and the layout rules every table
  * follows: a bold header row with column widths, frozen under the header,
- * an autofilter over the table, landscape pages fitted to one page wide.
+ * an autofilter over the table, and a print layout (xlsx_print.h) whose
+ * pages show whole charts and readable text.
  *
  * Errors are sticky, like stdio's ferror: every libxlsxwriter call made
  * through these helpers is checked, the first failure is kept with where it
@@ -22,6 +23,8 @@
 #include <stddef.h>
 #include <time.h>
 #include <xlsxwriter.h>
+
+#include "xlsx_print.h"
 
 enum xlsx_fmt {
     XF_PLAIN,
@@ -81,6 +84,9 @@ struct xlsx {
     lxw_worksheet *head_ws;
     int head_row;
     int head_lines;
+    /* the print layout's record of each sheet (xlsx_print.c) */
+    struct xlsx_sheetp *print;
+    size_t nprint, capprint;
 };
 
 /* The document properties every report carries. */
@@ -147,7 +153,8 @@ void xlsx_hidden(struct xlsx *x, lxw_worksheet *ws, int row, int col);
 void xlsx_value(struct xlsx *x, lxw_worksheet *ws, int row, int col, int why, double v,
                 enum xlsx_fmt f);
 
-/* The header row of a table with the columns' widths. */
+/* The header row of a table with the columns' widths (a column keeps the
+ * widest width a header of its sheet gave it) and the row's height. */
 void xlsx_header(struct xlsx *x, lxw_worksheet *ws, int row, int col0,
                  const struct xlsx_col *cols, size_t n);
 
@@ -160,7 +167,9 @@ int xlsx_wrap_lines(const char *text, double width, int bold);
 void xlsx_wrapped(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *s,
                   double width, enum xlsx_fmt f);
 
-/* A finished table: panes frozen below the header, autofilter over it. */
+/* A finished table: panes frozen below the header, autofilter over it, and
+ * the sheet's print layout for a table (xlsx_print_table: the first two
+ * columns, code and name, repeat on each page across). */
 void xlsx_table(struct xlsx *x, lxw_worksheet *ws, int header_row, int last_row, int ncols);
 
 /* A chart inserted at (row, col), sized in pixels; NULL on failure. */

@@ -50,7 +50,8 @@ def group_of(bin_, db, survey, kind, name, wave):
     if key not in cache:
         p = subprocess.run([bin_, "stats", "--db", db, "--survey", survey, f"--{kind}", name,
                             "--wave", wave, "--json"], capture_output=True, text=True)
-        if p.returncode == 1 and "no responses" in p.stderr:
+        # the message is in the CLI's language (Polish by default)
+        if p.returncode == 1 and ("no responses" in p.stderr or "brak odpowiedzi" in p.stderr):
             cache[key] = None  # a city without responses (an observer): nothing hidden
         elif p.returncode != 0:
             fail(f"stats {survey} --{kind} {name!r} --wave {wave}: exit {p.returncode}: "

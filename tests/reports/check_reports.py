@@ -36,6 +36,7 @@ import sys
 import zipfile
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REVERSED = {"pl": "(pytanie odwrócone: wyższy wynik = lepiej)",
@@ -200,6 +201,79 @@ def sheet_charts(path):
     return out
 
 
+def sheet_anchors(path):
+    """Sheet name -> the (first, last) rows of each chart, from the drawings."""
+    z = zipfile.ZipFile(path)
+    wbxml = z.read("xl/workbook.xml").decode()
+    rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    targets = dict(re.findall(r'Id="(rId\d+)"[^>]*Target="([^"]+)"', rels))
+    targets.update({k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="(rId\d+)"', rels)})
+    out = {}
+    for name, rid in re.findall(r'<sheet name="([^"]+)" sheetId="\d+" r:id="(rId\d+)"', wbxml):
+        sheet = "xl/" + targets[rid].lstrip("/").replace("xl/", "")
+        relpath = sheet.replace("worksheets/", "worksheets/_rels/") + ".rels"
+        spans = []
+        if relpath in z.namelist():
+            for d in re.findall(r'Target="\.\./drawings/([^"]+)"', z.read(relpath).decode()):
+                xml = z.read(f"xl/drawings/{d}").decode()
+                for a in re.findall(r"<xdr:twoCellAnchor.*?</xdr:twoCellAnchor>", xml, re.S):
+                    rows = re.findall(r"<xdr:row>(\d+)</xdr:row>", a)
+                    if len(rows) == 2 and "c:chart" in a:
+                        spans.append((int(rows[0]), int(rows[1])))
+        out[name.replace("&amp;", "&")] = spans
+    return out
+
+
+# Landscape paper (points) and libxlsxwriter's margins (inches) as printed.
+PAPER = {9: (841.89, 595.28), 8: (1190.55, 841.89)}
+
+
+def check_print(path, wb):
+    """Every sheet prints legibly and no chart straddles a page: a sheet with
+    charts has a fixed scale (fit-to-page would drop its page breaks) and, with
+    its rows laid out page by page as a viewer does (row heights, manual
+    breaks), each chart's rows on one page; a table fitted one page wide keeps
+    the text at 55% or more, a wider one prints several pages wide."""
+    anchors = sheet_anchors(path)
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        ps = ws.page_setup
+        paper = PAPER.get(int(ps.paperSize or 9))
+        if paper is None:
+            fail(f"{ws.title}: paper {ps.paperSize}")
+            continue
+        fit = ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage
+        pm = ws.page_margins
+        width = sum((ws.column_dimensions[get_column_letter(c)].width or 8.43) * 7 * 0.75
+                    for c in range(1, ws.max_column + 1))
+        printable_w = paper[0] - (pm.left + pm.right) * 72
+        if anchors.get(ws.title):
+            if fit:
+                fail(f"{ws.title}: charts on a sheet fitted to pages (its page breaks are ignored)")
+                continue
+            scale = (ps.scale or 100) / 100
+            page_h = (paper[1] - (pm.top + pm.bottom) * 72) / scale
+            breaks = {b.id for b in ws.row_breaks.brk}
+            last = max(r1 for _, r1 in anchors[ws.title]) + 1
+            page, y, page_of = 0, 0.0, []
+            for r in range(max(last, ws.max_row) + 1):
+                d = ws.row_dimensions.get(r + 1)
+                h = d.height if d is not None and d.height else 15.0
+                if r in breaks or (y > 0 and y + h > page_h):
+                    page, y = page + 1, 0.0
+                y += h
+                page_of.append(page)
+            for r0, r1 in anchors[ws.title]:
+                if page_of[r0] != page_of[r1]:
+                    fail(f"{ws.title}: the chart in rows {r0 + 1}-{r1 + 1} straddles a page break")
+            if width * scale > printable_w * 1.02:
+                fail(f"{ws.title}: {width:.0f} pt at {scale:.0%} is wider than the page")
+        elif fit and (ps.fitToWidth in (None, 1)) and width > 0:
+            if printable_w / width < 0.55:
+                fail(f"{ws.title}: one page wide at {printable_w / width:.0%}: too small to read")
+
+
 def check_common(kind, path, wb, lang):
     want = SHEETS[(kind, lang)]
     if kind == "city" and STATS.get("instrument", {}).get("enps_item") is None:
@@ -215,6 +289,7 @@ def check_common(kind, path, wb, lang):
         fail(f"no hidden chart-data sheet {CHART_DATA[lang]!r}: {wb.sheetnames}")
     check_rows(wb)
     check_axes(path, lang)
+    check_print(path, wb)
     charts = sheet_charts(path)
     trend = CHART_SHEETS[kind][0 if lang == "pl" else 1]
     if charts.get(trend, 0) < 1:
