@@ -12,6 +12,9 @@
 
 #define W(pl, en) (english ? (en) : (pl))
 
+/* The trend column: the longest word (20) and its adjusted p, " (0.123)". */
+#define TREND_COLS 28
+
 /* A dash right-aligned in cols display columns (the dash is 3 bytes of
  * UTF-8 and one column: printf's widths count bytes). */
 static void dash(FILE *f, int cols)
@@ -121,15 +124,18 @@ static void print_row(FILE *f, const struct results *r, const struct results_mea
     print_num(f, m->change.present ? m->change.diff : NAN, 6, 2, 1);
     print_num(f, m->change.present && isfinite(m->change.test.p) ? m->change.test.p_adj : NAN,
               6, 3, 0);
-    /* the same words as the workbooks (vocab.h), from the adjusted p */
+    /* the same words as the workbooks (vocab.h), from the trend's own
+     * adjusted p, shown beside the word (the p_adj column is the change's) */
     {
-        const char *label =
-            m->trend.present
-                ? vocab_trend(m->trend.slope, results_significant(&m->trend.test), english)
-                : NULL;
-        int w = label != NULL ? (int)utf8_width(label) : 0;
+        char word[96] = "";
+        int w;
 
-        fprintf(f, " %s%*s", label != NULL ? label : "", w < 20 ? 20 - w : 0, "");
+        if (m->trend.present)
+            snprintf(word, sizeof word, isfinite(m->trend.test.p_adj) ? "%s (%.3f)" : "%s",
+                     vocab_trend(m->trend.slope, results_significant(&m->trend.test), english),
+                     m->trend.test.p_adj);
+        w = (int)utf8_width(word);
+        fprintf(f, " %s%*s", word, w < TREND_COLS ? TREND_COLS - w : 0, "");
     }
     if (m->is_dim && m->alpha.present) {
         fprintf(f, " α=");
@@ -163,7 +169,7 @@ void results_table_print(FILE *f, const struct results *r, const struct results_
     }
     fprintf(f, "%s: %.0f\n\n", W("Respondenci", "Respondents"), g->respondents);
     /* each heading ends where its column's figures end (print_row) */
-    fprintf(f, "  %-16s %6s %6s %-13s %5s %6s %6s %-20s\n", W("pytanie", "item"), "n",
+    fprintf(f, "  %-16s %6s %6s %-13s %5s %6s %6s %-28s\n", W("pytanie", "item"), "n",
             W("śred.", "mean"), W("95% PU", "95% CI"), W("poz.", "fav"),
             W("zmiana", "change"), "p_adj", "trend");
     for (size_t i = 0; i < g->nitems; i++)
@@ -175,10 +181,12 @@ void results_table_print(FILE *f, const struct results *r, const struct results_
         fprintf(f, "\neNPS: %+.1f [%+.1f, %+.1f] (n = %.0f)\n", enps->value, enps->ci_lo,
                 enps->ci_hi, enps->n);
     fprintf(f, "\n%s\n",
-            W("Istotne: skorygowane p (Benjamini–Hochberg) < 0,05. (odwr.): pytanie "
-              "odwrócone, wyższy wynik = lepiej.",
-              "Significant: adjusted p (Benjamini-Hochberg) < 0.05. (rev.): a "
-              "reverse-coded item, a higher score is better."));
+            W("Istotne: skorygowane p (Benjamini–Hochberg) < 0,05; p_adj: zmiany, w "
+              "nawiasie przy trendzie: trendu. (odwr.): pytanie odwrócone, wyższy wynik = "
+              "lepiej.",
+              "Significant: adjusted p (Benjamini-Hochberg) < 0.05; p_adj: the change's, in "
+              "brackets by the trend: the trend's. (rev.): a reverse-coded item, a higher "
+              "score is better."));
 }
 
 /* Whether the group counts city (by its slug) in its figures. */

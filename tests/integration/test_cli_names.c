@@ -171,9 +171,9 @@ Test(cli_names, stats_table_aligned)
 {
     cr_assert_eq(stats("--city konin"), 0, "%s", out);
     /* item 16, n 7, mean 7, CI 14, fav 6, change 7 (a dash: no earlier
-     * wave), p_adj 7 (a dash), trend 21 (the longest word, 20), two
-     * spaces: the text at 89 */
-    cr_expect_eq(column_of("warunki_01 ", "My "), 89, "%s", out);
+     * wave), p_adj 7 (a dash), trend 29 (the longest word, 20, and its
+     * adjusted p " (0.123)"), two spaces: the text at 97 */
+    cr_expect_eq(column_of("warunki_01 ", "My "), 97, "%s", out);
     cr_expect_eq(column_of("  item ", "trend"), 67, "%s", out);
     cr_expect_eq(column_of("  item ", "p_adj") + 5, 66, "%s", out);
     cr_expect_eq(column_of("  item ", "change") + 6, 59, "%s", out);
