@@ -128,23 +128,13 @@ static double res_fav_effective_n(const struct agg_value *v, size_t n, size_t fa
  * counts v, from unweighted counts or, for weighted surveys, from the
  * weight sums (calibrated weights: the linearization of cal, and of fav
  * for the favourable share); % favourable over the top fav_top values.
+ * item: the values are an item's answers (x[i] = x[0] + i), whose
+ * unweighted summary is stats_dist_summary, the tested summary of a
+ * distribution; else (a dimension's scores) stats_moments_summary.
  */
-/* Whether the n points are the integers x[0], x[0] + 1, ... (an item's
- * answers): then stats_dist_summary, the tested summary of a
- * distribution, gives its figures. */
-static int integer_run(const double *x, size_t n)
-{
-    if (n == 0 || x[0] != floor(x[0]) || fabs(x[0]) > 1e6)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if (x[i] != x[0] + (double)i)
-            return 0;
-    return 1;
-}
-
 static void res_est_from_points(const struct ctx *c, const double *x, const struct agg_value *v,
-                            size_t n, size_t fav_top, const struct agg_cal *cal,
-                            const struct agg_cal *fav, struct est *e)
+                                size_t n, int item, size_t fav_top, const struct agg_cal *cal,
+                                const struct agg_cal *fav, struct est *e)
 {
     struct stats_moments m = { 0, 0, 0 };
     struct stats_wsums ws = { 0, 0, 0, 0, 0, 0 };
@@ -197,8 +187,8 @@ static void res_est_from_points(const struct ctx *c, const double *x, const stru
             e->n_eff = wm.n_eff;
             e->sd = isfinite(wm.se) ? wm.se * sqrt(wm.n_eff) : NAN;
         }
-    } else if ((integer_run(x, n) ? stats_dist_summary(counts, n, (int)x[0], &s, NULL, 0)
-                                  : stats_moments_summary(&m, &s, NULL, 0)) == 0) {
+    } else if ((item && n > 0 ? stats_dist_summary(counts, n, (int)x[0], &s, NULL, 0)
+                              : stats_moments_summary(&m, &s, NULL, 0)) == 0) {
         e->mean = s.mean;
         e->sd = s.sd;
         e->se = s.se;
@@ -234,12 +224,12 @@ void res_est_item(const struct ctx *c, const struct agg_cell *cell, size_t k, st
     double *x = it->nvalues <= 64 ? buf : malloc(it->nvalues * sizeof *x);
 
     if (x == NULL) {
-        res_est_from_points(c, NULL, NULL, 0, 0, NULL, NULL, e);
+        res_est_from_points(c, NULL, NULL, 0, 1, 0, NULL, NULL, e);
         return;
     }
     for (size_t i = 0; i < it->nvalues; i++)
         x[i] = it->min + (double)i;
-    res_est_from_points(c, x, it->values, it->nvalues, top, &it->cal, &it->fav, e);
+    res_est_from_points(c, x, it->values, it->nvalues, 1, top, &it->cal, &it->fav, e);
     if (x != buf)
         free(x);
 }
@@ -253,7 +243,7 @@ void res_est_dim(const struct ctx *c, const struct agg_cell *cell, size_t d, str
 
     if (x != NULL && v != NULL)
         n = agg_dim_points(c->agg, d, &cell->dims[d], x, v, cap);
-    res_est_from_points(c, x, v, n, 0, &cell->dims[d].cal, NULL, e);
+    res_est_from_points(c, x, v, n, 0, 0, &cell->dims[d].cal, NULL, e);
     free(x);
     free(v);
 }

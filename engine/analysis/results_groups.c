@@ -184,7 +184,7 @@ int res_groups_build(struct ctx *c)
         struct group *g = &c->groups[c->ngroups++];
 
         g->type = GROUP_ALL;
-        g->name = in->english ? "All cities" : "Wszystkie miasta";
+        g->name = NULL;    /* its name is a word: the views give it */
         g->cities = calloc(ncities ? ncities : 1, sizeof *g->cities);
         if (g->cities == NULL)
             return -1;

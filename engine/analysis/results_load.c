@@ -322,12 +322,14 @@ json_t *results_src_build(struct results_src *src, int english, char *err, size_
     const struct results *r = results_src_model(src, err, errlen);
     json_t *doc;
 
-    src->in.english = english;
     doc = r != NULL ? results_to_json(r, english, err, errlen) : NULL;
-    if (doc != NULL) {
-        json_object_set_new(doc, "responses_read", json_integer((json_int_t)src->rows));
-        json_object_set_new(doc, "weighting",
-                            src->wts != NULL ? weights_report(src->wts) : json_null());
+    if (doc != NULL &&
+        (json_object_set_new(doc, "responses_read", json_integer((json_int_t)src->rows)) != 0 ||
+         json_object_set_new(doc, "weighting",
+                             src->wts != NULL ? weights_report(src->wts) : json_null()) != 0)) {
+        json_decref(doc);
+        err_set(err, errlen, "out of memory (the results document)");
+        return NULL;
     }
     return doc;
 }

@@ -1,5 +1,5 @@
 /*
- * The cache of closed waves (engine/agg_cache.h): the results are the same,
+ * The cache of closed waves (engine/analysis/agg_cache.h): the results are the same,
  * byte for byte, with and without it: the whole results document read in
  * process (1 and 2 streams, whole and split, cold cache, warm cache) and
  * `empirie stats --json`; a warm cache serves every closed wave x city and

@@ -1,4 +1,4 @@
-/* The daemon's computed results (engine/rcache.h, engine/submit.h): reused
+/* The daemon's computed results (engine/serve/rcache.h, engine/serve/submit.h): reused
  * while nothing they depend on changed, computed again after any write to
  * the survey's responses, voids or the registry (by the daemon or by the
  * command line: migration 0018's triggers), shared by concurrent requests,

@@ -1,5 +1,5 @@
 /*
- * Parallel streams (engine/agg_par.h) give the same results as one stream,
+ * Parallel streams (engine/analysis/agg_par.h) give the same results as one stream,
  * to the last bit: the results document of both surveys (the staff survey
  * unweighted over two instrument versions; the youth survey post-stratified
  * to the registry's populations, with weights sent that are not integers,

@@ -1,4 +1,4 @@
-/* rcache (engine/rcache.h): what happens to the requests waiting for a
+/* rcache (engine/serve/rcache.h): what happens to the requests waiting for a
  * computation that fails, or that takes longer than their deadline. (That
  * a computed entry is reused, and shared by concurrent requests, is tested
  * against a real database and daemon: tests/integration/test_http_reuse.c.) */
