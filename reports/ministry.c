@@ -276,12 +276,12 @@ static void waves_text(char *buf, size_t n, const json_t *waves)
 /*
  * The methodology sheet of the export: the surveys' titles, every wave, the
  * lowest threshold; for one survey whether it is weighted and, when it is
- * post-stratified, how each city's sample was weighted (rmodel_weighting).
+ * post-stratified, how each city's sample was weighted (results_wlines).
  */
 static void methodology(struct xlsx *x, const struct ministry_ctx *w, const char *titles,
                         int threshold, const char *waves)
 {
-    struct rmodel_wline *lines = NULL;
+    struct results_wline *lines = NULL;
     struct sheets_facts f;
 
     memset(&f, 0, sizeof f);
@@ -292,7 +292,7 @@ static void methodology(struct xlsx *x, const struct ministry_ctx *w, const char
     if (w->n == 1) {
         const struct results *res = w->in[0].r;
         const struct results_group *all = results_find(res, w->in[0].wave, RESULTS_ALL, NULL);
-        int wt = all != NULL ? rmodel_weighting(res, all, &lines, &f.nlines) : 0;
+        int wt = all != NULL ? results_wlines(res, all, &lines, &f.nlines) : 0;
 
         f.weighted = res->weighted;
         if (wt < 0)

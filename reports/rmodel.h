@@ -82,21 +82,4 @@ const char *rmodel_part_label(const struct results *r, size_t part, int english)
 /* The index of wave label in r, or -1. */
 long rmodel_wave_index(const struct results *r, const char *wave);
 
-/* One line of a weighted survey's methodology: a city whose sample was
- * not weighted as the instrument asks, and why. */
-struct rmodel_wline {
-    char city[128];
-    char method[32];   /* "cells", "raking" or "none" */
-    char note[512];
-};
-
-/*
- * The weighting of group g (a city; a network's members; every city for
- * "all") in its wave: *lines (malloc'd, *nlines of them) for its cities
- * that are shown and have a note. 1 when the survey is post-stratified, 0
- * when not (nothing in *lines), -1 when out of memory.
- */
-int rmodel_weighting(const struct results *r, const struct results_group *g,
-                     struct rmodel_wline **lines, size_t *nlines);
-
 #endif

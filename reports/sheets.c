@@ -435,7 +435,7 @@ static const char *note_pl(const char *note)
 
 /* A weighted survey: how the weights were made and their standard errors,
  * then one line per visible city of the group whose sample was not weighted
- * as the instrument asks (rmodel_weighting; docs/results.md). */
+ * as the instrument asks (results_wlines; docs/results.md). */
 static void methodology_weighting(struct xlsx *x, lxw_worksheet *ws, int *row,
                                   const struct sheets_facts *f)
 {
@@ -453,7 +453,7 @@ static void methodology_weighting(struct xlsx *x, lxw_worksheet *ws, int *row,
                     "w pakiecie survey dla R).",
               100, XF_WRAP);
     for (size_t i = 0; i < f->nlines; i++) {
-        const struct rmodel_wline *e = &f->lines[i];
+        const struct results_wline *e = &f->lines[i];
         char line[512];
 
         if (e->note[0] == '\0')
@@ -501,7 +501,7 @@ void sheets_methodology_of(struct xlsx *x, const struct results *r,
                            const char *wave, enum xlsx_label what, const char *subject)
 {
     const struct results_group *wg = g != NULL ? g : results_find(r, wave, RESULTS_ALL, NULL);
-    struct rmodel_wline *lines = NULL;
+    struct results_wline *lines = NULL;
     struct sheets_facts f;
     int wt = 0;
 
@@ -519,7 +519,7 @@ void sheets_methodology_of(struct xlsx *x, const struct results *r,
     f.wave = wave;
     f.what = what;
     f.subject = subject;
-    if (wg != NULL && (wt = rmodel_weighting(r, wg, &lines, &f.nlines)) < 0)
+    if (wg != NULL && (wt = results_wlines(r, wg, &lines, &f.nlines)) < 0)
         xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "the weighting");
     f.weighted_to_population = wt > 0;
     f.lines = lines;

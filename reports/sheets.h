@@ -46,7 +46,7 @@ struct sheets_facts {
     enum xlsx_label what;
     const char *subject;
     int weighted_to_population;
-    const struct rmodel_wline *lines;
+    const struct results_wline *lines;
     size_t nlines;
 };
 void sheets_methodology_facts(struct xlsx *x, const struct report_meta *meta,

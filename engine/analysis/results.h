@@ -34,6 +34,9 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+/* The most waves a survey's results cover (results_compute fails beyond). */
+#define RESULTS_MAX_WAVES 64
+
 /* Correlations with eNPS are shown for groups at least this large. */
 #define RESULTS_MIN_DRIVER_N 30
 

@@ -332,6 +332,11 @@ static int ctx_init(struct ctx *c, const struct results_input *in, char *err, si
     c->weighted = in->survey->weighted;
     if (c->nwaves == 0)
         return err_set(err, errlen, "survey %s has no waves", in->survey->slug);
+    /* the trends are fitted over fixed arrays: more waves fail, never a
+     * shorter trend */
+    if (c->nwaves > RESULTS_MAX_WAVES)
+        return err_set(err, errlen, "survey %s has %zu waves; at most %d are supported",
+                       in->survey->slug, c->nwaves, RESULTS_MAX_WAVES);
     if (in->by_attr != NULL) {
         int a = survey_attr_index(in->survey, in->by_attr);
 

@@ -265,8 +265,8 @@ int res_fill_measure(const struct build *b, size_t gi, size_t w, size_t m,
     const struct group *g = &c->groups[gi];
     const struct agg_cell *cell = g->total[w];
     const struct est *e = res_cache_at(b->cache, c, gi, w, m);
-    double mean[64], se[64];
-    size_t nw = c->nwaves < 64 ? c->nwaves : 64;
+    double mean[RESULTS_MAX_WAVES], se[RESULTS_MAX_WAVES];
+    size_t nw = c->nwaves;    /* <= RESULTS_MAX_WAVES (results_compute) */
 
     o->hidden = res_measure_hidden(c, g, w, m);
     if (o->hidden)
@@ -515,7 +515,7 @@ int res_fill_enps(const struct build *b, size_t gi, size_t w, struct results_enp
     const struct group *g = &c->groups[gi];
     int k = agg_enps_item(c->agg);
     struct stats_enps e, prev;
-    double x[64], v[64], se[64];
+    double x[RESULTS_MAX_WAVES], v[RESULTS_MAX_WAVES], se[RESULTS_MAX_WAVES];
     size_t nw = 0;
 
     if (k < 0)
@@ -539,7 +539,7 @@ int res_fill_enps(const struct build *b, size_t gi, size_t w, struct results_enp
                                              .se = s, .z = z, .t = NAN, .df = NAN, .d = NAN,
                                              .test = test_of(stats_z_p(z)) };
     }
-    for (size_t u = 0; u <= w && u < 64; u++) {
+    for (size_t u = 0; u <= w; u++) {
         struct stats_enps eu;
 
         x[nw] = c->in->wave_x[u];

@@ -187,6 +187,26 @@ const struct results_group *results_find(const struct results *r, const char *wa
  * (vocab_significant), the one rule behind every word and colour. */
 int results_significant(const struct results_test *t);
 
+/* Whether group g counts city (its slug) in its figures: the city itself,
+ * a network's member, every city for "all". */
+int results_group_has(const struct results_group *g, const char *city);
+
+/* One city whose sample was not weighted as the instrument asks, and why. */
+struct results_wline {
+    char city[128];
+    char method[32];   /* "cells", "raking" or "none" (the weights sent are used) */
+    char note[512];
+};
+
+/*
+ * The weighting of group g in its wave: *lines (malloc'd, *nlines of them)
+ * for its cities that are shown and have a note (a hidden city's weighting
+ * could tell about its cells: never). 1 when the survey is post-stratified,
+ * 0 when not (nothing in *lines), -1 when out of memory.
+ */
+int results_wlines(const struct results *r, const struct results_group *g,
+                      struct results_wline **lines, size_t *nlines);
+
 /* Whether item k was asked in wave w. */
 int results_asked(const struct results *r, size_t w, size_t k);
 

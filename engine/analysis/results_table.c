@@ -5,9 +5,9 @@
 #include "survey.h"
 #include "utf8.h"
 #include "vocab.h"
-#include "weights.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define W(pl, en) (english ? (en) : (pl))
@@ -189,43 +189,23 @@ void results_table_print(FILE *f, const struct results *r, const struct results_
               "score is better."));
 }
 
-/* Whether the group counts city (by its slug) in its figures. */
-static int group_has(const struct results *r, const struct results_group *g, const char *city)
-{
-    if (g->type == RESULTS_ALL)
-        return 1;
-    if (g->type == RESULTS_CITY)
-        return strcmp(g->slug, city) == 0;
-    for (size_t i = 0; i < g->network->nmembers; i++)
-        if (strcmp(g->network->members[i], city) == 0)
-            return 1;
-    (void)r;
-    return 0;
-}
-
 void results_table_weighting(FILE *f, const struct results *r, const struct results_group *g,
                              int english)
 {
-    const struct weights *w = r->in->weights;
-    size_t n = w != NULL ? weights_nentries(w) : 0;
+    struct results_wline *lines = NULL;
+    size_t n = 0;
 
-    for (size_t i = 0; i < n; i++) {
-        const char *method, *note;
-        size_t wave;
-        const char *city = weights_entry(w, i, &wave, &method, &note);
-        const struct results_group *cg;
-
-        if (wave != g->wave || !group_has(r, g, city) || note[0] == '\0')
-            continue;
-        /* a hidden city's weighting could tell about its cells: nothing */
-        cg = results_find(r, agg_wave(r->in->agg, wave), RESULTS_CITY, city);
-        if (cg == NULL || cg->hidden)
-            continue;
+    if (results_wlines(r, g, &lines, &n) < 0) {
+        fprintf(f, W("stats: uwaga: brak pamięci na opis ważenia\n",
+                     "stats: warning: out of memory for the weighting's notes\n"));
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
         fprintf(f, W("stats: uwaga: %s, fala %s: %s%s\n", "stats: warning: %s, wave %s: %s%s\n"),
-                city, agg_wave(r->in->agg, wave), note,
-                strcmp(method, "none") == 0
+                lines[i].city, agg_wave(r->in->agg, g->wave), lines[i].note,
+                strcmp(lines[i].method, "none") == 0
                     ? W("; użyto wag przesłanych z odpowiedziami",
                         "; the weights sent with the responses are used")
                     : "");
-    }
+    free(lines);
 }
