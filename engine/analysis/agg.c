@@ -312,6 +312,7 @@ struct agg *agg_new(const struct survey *const *versions, size_t nversions,
     }
     a->newest = versions[0];
     a->split = by_attr != NULL;
+    a->only_wave = SIZE_MAX;
     if (by_attr != NULL && (a->by_attr = strdup(by_attr)) == NULL)
         goto oom;
     if (setup_versions(a, versions, nversions, by_attr, err, errlen) != 0 ||
@@ -524,6 +525,8 @@ static void add_dims(struct agg *a, struct agg_cell *c, double w, long stratum)
             a->counted[a->ncounted++] = 1 + a->nitems + d;
             cal_put(&dim->cal, stratum, (double)sum / (double)m, w);
         }
+        if (a->breakdown_only)
+            continue;
         if (y != SURVEY_NA)
             stats_xysums_add(&dim->driver, (double)sum / (double)m, y);
         if (m < k)
@@ -601,6 +604,8 @@ int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int v
     if (ver->attr_pos >= 0)
         attr = (size_t)ver->attr_pos < nattrs ? attrs[ver->attr_pos] : SURVEY_NA;
     ci = aggi_city_intern(a, city, city_len, (size_t)-1);
+    if (ci >= 0 && !agg_wave_kept(a, wave))
+        return 0;   /* the city is known (the order of cities stays), the wave not kept */
     c = ci < 0 ? NULL : aggi_cell_get(a, wave, (size_t)ci, attr);
     if (c == NULL)
         return err_set(err, errlen, "out of memory");
@@ -620,9 +625,11 @@ int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int v
     a->ncounted = 1;
     for (size_t p = 0; p < nanswers; p++)
         add_item(a, c, ver->item_of[p], answers[p], w, stratum);
-    add_drivers(a, c);
+    if (!a->breakdown_only)
+        add_drivers(a, c);
     add_dims(a, c, w, stratum);
-    census_add(a, ver, (size_t)ci, wave, attrs, nattrs);
+    if (!a->breakdown_only)
+        census_add(a, ver, (size_t)ci, wave, attrs, nattrs);
     return 0;
 }
 

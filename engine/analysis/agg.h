@@ -136,6 +136,36 @@ typedef double (*agg_weight_fn)(void *ctx, size_t city, const char *city_slug, s
 void agg_set_weight_fn(struct agg *a, agg_weight_fn fn, void *ctx);
 
 /*
+ * Accumulates wave w only (set before the first agg_add): responses of the
+ * other waves are skipped, so their cells and census blocks stay empty, and
+ * the cache of closed waves (agg_cache.h) neither serves nor stores them
+ * for this accumulator. For a view that shows one wave, such as a city
+ * report's breakdown sheet: its cells of wave w are the same, to the last
+ * bit, as those of an accumulator of every wave. agg_wave_kept: 1 when
+ * wave w is accumulated (every wave, unless agg_keep_only_wave was called).
+ */
+void agg_keep_only_wave(struct agg *a, size_t w);
+int agg_wave_kept(const struct agg *a, size_t w);
+
+/*
+ * Accumulates only what a breakdown sheet shows (set before the first
+ * agg_add): respondents and the distributions of items and dimension
+ * scores; no sums for drivers or Cronbach's alpha (their figures come out
+ * as not computable), and no census: agg_census_take copies it, after the
+ * pass, from an accumulator of the same rows (the census covers every
+ * attribute whatever the split, so it is the same). Such an accumulator is
+ * never stored in the cache of closed waves. For a city report's breakdown
+ * sheet, where drivers and alpha per part are not shown: a third of the
+ * work per response.
+ */
+void agg_breakdown_only(struct agg *a);
+int agg_is_breakdown_only(const struct agg *a);
+/* dst's census blocks of the waves it keeps, per city of dst, from src's
+ * (the same instrument versions and waves; every city of dst in src):
+ * 0, or -1 and err. */
+int agg_census_take(struct agg *dst, const struct agg *src, char *err, size_t errlen);
+
+/*
  * Calibration (weights.h): the post-stratum of a response, 0..nstrata-1,
  * or -1 when its weight is not calibrated (an unclassified respondent, a
  * city that keeps the weights sent). Set before the first agg_add; cells

@@ -304,11 +304,17 @@ static int plan_entries(PGconn *conn, struct agg_cache *c, struct agg *const *ag
     for (size_t k = 0; k < c->ncities; k++)
         for (size_t w = 0; w < c->nwaves; w++) {
             struct fp *f = &c->fp[k * c->nwaves + w];
-            int all = f->closed && f->rows > 0;
+            int all = f->closed && f->rows > 0, some = 0;
 
-            for (size_t j = 0; j < c->n && all; j++)
-                all = c->entry[(k * c->nwaves + w) * c->n + j] >= 0;
-            if (!all)
+            /* an accumulator that does not keep the wave needs no entry, but
+             * one entry at least tells where the pair's first row was */
+            for (size_t j = 0; j < c->n && all; j++) {
+                int has = c->entry[(k * c->nwaves + w) * c->n + j] >= 0;
+
+                all = !agg_wave_kept(aggs[j], w) || has;
+                some |= has;
+            }
+            if (!all || !some)
                 continue;
             f->served = 1;
             c->served++;
@@ -444,8 +450,12 @@ uint64_t agg_cache_first(const struct agg_cache *c, size_t key, size_t wave)
 
     if (!c->fp[key * c->nwaves + wave].served)
         return UINT64_MAX;
-    row = c->entry[(key * c->nwaves + wave) * c->n];
-    if ((size_t)PQgetlength(c->entries, row, 4) < HEADER * sizeof(double))
+    /* any accumulator's entry: they were stored from the same rows (one that
+     * does not keep the wave has none) */
+    row = -1;
+    for (size_t j = 0; j < c->n && row < 0; j++)
+        row = c->entry[(key * c->nwaves + wave) * c->n + j];
+    if (row < 0 || (size_t)PQgetlength(c->entries, row, 4) < HEADER * sizeof(double))
         return UINT64_MAX;
     memcpy(&first, PQgetvalue(c->entries, row, 4) + 4 * sizeof(double), sizeof first);
     return first >= 0 ? (uint64_t)first : UINT64_MAX;
@@ -465,9 +475,12 @@ int agg_cache_apply(const struct agg_cache *c, struct agg *const *aggs, size_t n
                 size_t nd = aggi_cell_ndoubles(a), nc = census_doubles(a);
                 long ci = agg_city_index(a, slug);
                 double head[HEADER];
-                double *x = entry_body(c, a, c->entry[(k * c->nwaves + w) * n + j], head);
+                double *x;
                 const double *p;
 
+                if (!agg_wave_kept(a, w))
+                    continue;   /* its cells of this wave stay empty */
+                x = entry_body(c, a, c->entry[(k * c->nwaves + w) * n + j], head);
                 if (x == NULL)
                     return err_set(err, errlen, "agg_cache: malformed entry for %s, wave %s",
                                    slug, a->waves[w]);
@@ -583,19 +596,24 @@ size_t agg_cache_store(PGconn *conn, const struct agg_cache *c, struct agg *cons
             for (size_t j = 0; j < n && ok; j++) {
                 char fpr[256];
                 size_t len = 0;
-                unsigned char *blob = entry_make(aggs[j], agg_city_index(aggs[j], slug), w,
-                                                 &b[j], first[k * c->nwaves + w], &len);
+                unsigned char *blob;
                 const char *by = aggs[j]->by_attr ? aggs[j]->by_attr : "";
                 const char *params[7] = { c->survey, aggs[j]->waves[w], slug, by, c->storage,
-                                          fpr, (const char *)blob };
-                int lengths[7] = { 0, 0, 0, 0, 0, 0, (int)len };
+                                          fpr, NULL };
+                int lengths[7] = { 0, 0, 0, 0, 0, 0, 0 };
                 int formats[7] = { 0, 0, 0, 0, 0, 0, 1 };
                 PGresult *res;
 
+                if (!agg_wave_kept(aggs[j], w) || aggs[j]->breakdown_only)
+                    continue;   /* its cells of this wave were not accumulated, or not all sums */
+                blob = entry_make(aggs[j], agg_city_index(aggs[j], slug), w,
+                                  &b[j], first[k * c->nwaves + w], &len);
                 if (blob == NULL) {
                     ok = 0;
                     break;
                 }
+                params[6] = (const char *)blob;
+                lengths[6] = (int)len;
                 fingerprint(c, j, f, fpr, sizeof fpr);
                 res = PQexecParams(conn,
                                    "INSERT INTO agg_cache (survey, wave, city, breakdown, "

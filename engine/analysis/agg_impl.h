@@ -41,6 +41,8 @@ struct agg {
     char **waves;
     size_t nwaves;
     int split;                   /* cells are split by an attribute */
+    size_t only_wave;            /* the one wave accumulated, or SIZE_MAX for every wave */
+    int breakdown_only;          /* no drivers, no alpha sums, no census (agg_breakdown_only) */
     char *by_attr;               /* its code (a copy), or NULL */
 
     char **cities;               /* first-seen order */

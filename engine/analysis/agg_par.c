@@ -117,6 +117,8 @@ static struct agg *agg_new_like(const struct agg *a, char *err, size_t errlen)
     if (b == NULL)
         return NULL;
     agg_set_weight_fn(b, a->weight_fn, a->weight_ctx);
+    b->only_wave = a->only_wave;
+    b->breakdown_only = a->breakdown_only;
     if (agg_set_strata(b, a->nstrata, a->stratum_fn, a->stratum_ctx, err, errlen) != 0) {
         agg_free(b);
         return NULL;

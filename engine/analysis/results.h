@@ -116,6 +116,23 @@ int results_src_load_many(PGconn *conn, const struct catalog *cat, const char *s
                           const char *const *by_attr, size_t n, struct results_src **out,
                           void (*progress)(size_t rows, void *arg), void *arg, char *err,
                           size_t errlen);
+/* What one source of such a pass accumulates: split by by_attr (NULL: not
+ * split), and only the wave labelled wave (NULL: every wave): a source for
+ * a view that shows one wave (a city report's breakdown sheet), whose
+ * model has that wave's figures (the same as a source of every wave) and
+ * no responses in the others (agg_keep_only_wave). breakdown_only: no
+ * drivers and no alpha in its model (agg_breakdown_only; its census is
+ * taken from a source of the same pass that is not split and keeps its
+ * wave, which must be there). */
+struct results_src_want {
+    const char *by_attr;
+    const char *wave;
+    int breakdown_only;
+};
+int results_src_load_wants(PGconn *conn, const struct catalog *cat, const char *survey,
+                           const struct results_src_want *want, size_t n,
+                           struct results_src **out, void (*progress)(size_t rows, void *arg),
+                           void *arg, char *err, size_t errlen);
 json_t *results_src_build(struct results_src *src, int english, char *err, size_t errlen);
 /* The typed model of src (results_model.h), computed on the first call and
  * owned by src (valid until results_src_free); NULL and err on failure. */

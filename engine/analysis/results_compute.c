@@ -167,8 +167,8 @@ static int fill_group(struct build *b, size_t gi, size_t w, struct results_group
     o->name = g->type == GROUP_ALL ? NULL : g->name;
     o->network = g->network;
     o->hidden = g->hidden[w];
-    if (o->hidden)
-        return 0;
+    if (o->hidden || !agg_wave_kept(c->agg, w))
+        return 0;    /* hidden, or a wave its accumulator did not keep: no figures */
     o->respondents = g->total[w]->respondents.n;
     if (c->in->survey->fpc_headcount) {
         o->has_fpc = 1;

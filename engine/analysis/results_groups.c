@@ -67,6 +67,8 @@ static int res_group_fill(struct ctx *c, struct group *g)
         g->total[w] = agg_cell_new(c->agg);
         if (g->total[w] == NULL)
             return -1;
+        if (!agg_wave_kept(c->agg, w))
+            continue;   /* nothing accumulated: no parts (results_model.h) */
         for (size_t p = 0; p < np; p++) {
             g->parts[w * np + p] = agg_cell_new(c->agg);
             if (g->parts[w * np + p] == NULL)

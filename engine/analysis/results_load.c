@@ -163,9 +163,11 @@ void results_src_free(struct results_src *src)
 /* Everything of a source but the stream: its accumulator made (split by
  * by_attr), the weights built. */
 static struct results_src *src_prepare(PGconn *conn, const struct catalog *cat,
-                                       const char *survey, const char *by_attr, char *err,
-                                       size_t errlen)
+                                       const char *survey, const struct results_src_want *want,
+                                       char *err, size_t errlen)
 {
+    const char *by_attr = want->by_attr;
+    long only = -1;
     const struct survey *newest = catalog_survey_latest(cat, survey);
     const struct catalog_wave *const *waves;
     struct results_src *src;
@@ -200,6 +202,8 @@ static struct results_src *src_prepare(PGconn *conn, const struct catalog *cat,
         int seen = 0;
 
         src->labels[w] = waves[w]->label;
+        if (want->wave != NULL && strcmp(want->wave, waves[w]->label) == 0)
+            only = (long)w;
         src->x[w] = date_years(waves[w]->opens_on);
         src->wave_version[w] = v != NULL ? v->version : 0;
         for (size_t i = 0; i < nversions; i++)
@@ -207,7 +211,15 @@ static struct results_src *src_prepare(PGconn *conn, const struct catalog *cat,
         if (v != NULL && !seen)
             src->versions[nversions++] = v;
     }
+    if (want->wave != NULL && only < 0) {
+        err_set(err, errlen, "survey \"%s\" has no wave \"%s\"", survey, want->wave);
+        goto fail;
+    }
     src->agg = agg_new(src->versions, nversions, src->labels, nwaves, by_attr, err, errlen);
+    if (src->agg != NULL && only >= 0)
+        agg_keep_only_wave(src->agg, (size_t)only);
+    if (src->agg != NULL && want->breakdown_only)
+        agg_breakdown_only(src->agg);
     if (src->agg == NULL || weights_build(conn, src->versions, nversions, src->labels, nwaves,
                                           &src->wts, err, errlen) != 0)
         goto fail;
@@ -245,10 +257,40 @@ static int src_finish(PGconn *conn, struct results_src *src, size_t rows, char *
     return 0;
 }
 
+/* The census of breakdown-only source i, from a source of the same pass
+ * that has one (not breakdown-only) and keeps i's wave. */
+static int census_of(const struct results_src_want *want, struct results_src **out, size_t n,
+                     size_t i, char *err, size_t errlen)
+{
+    for (size_t j = 0; j < n; j++)
+        if (!want[j].breakdown_only &&
+            (want[j].wave == NULL ||
+             (want[i].wave != NULL && strcmp(want[i].wave, want[j].wave) == 0)))
+            return agg_census_take(out[i]->agg, out[j]->agg, err, errlen);
+    return err_set(err, errlen, "a breakdown-only source without a census in its pass");
+}
+
 int results_src_load_many(PGconn *conn, const struct catalog *cat, const char *survey,
                           const char *const *by_attr, size_t n, struct results_src **out,
                           void (*progress)(size_t rows, void *arg), void *arg, char *err,
                           size_t errlen)
+{
+    struct results_src_want *want = calloc(n + 1, sizeof *want);
+    int rc;
+
+    if (want == NULL)
+        return err_set(err, errlen, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        want[i].by_attr = by_attr[i];
+    rc = results_src_load_wants(conn, cat, survey, want, n, out, progress, arg, err, errlen);
+    free(want);
+    return rc;
+}
+
+int results_src_load_wants(PGconn *conn, const struct catalog *cat, const char *survey,
+                           const struct results_src_want *want, size_t n,
+                           struct results_src **out, void (*progress)(size_t rows, void *arg),
+                           void *arg, char *err, size_t errlen)
 {
     struct agg **aggs = calloc(n + 1, sizeof *aggs);
     size_t rows = 0, made = 0;
@@ -258,7 +300,7 @@ int results_src_load_many(PGconn *conn, const struct catalog *cat, const char *s
     for (size_t i = 0; i < n; i++)
         out[i] = NULL;
     for (; made < n; made++) {
-        out[made] = src_prepare(conn, cat, survey, by_attr[made], err, errlen);
+        out[made] = src_prepare(conn, cat, survey, &want[made], err, errlen);
         if (out[made] == NULL)
             goto fail;
         aggs[made] = out[made]->agg;
@@ -269,7 +311,8 @@ int results_src_load_many(PGconn *conn, const struct catalog *cat, const char *s
                         errlen) != 0)
         goto fail;
     for (size_t i = 0; i < n; i++)
-        if (src_finish(conn, out[i], rows, err, errlen) != 0)
+        if ((want[i].breakdown_only && census_of(want, out, n, i, err, errlen) != 0) ||
+            src_finish(conn, out[i], rows, err, errlen) != 0)
             goto fail;
     free(aggs);
     return 0;

@@ -16,6 +16,12 @@
  *
  * The model borrows its input (results_input: the agg, the survey, the
  * registry names): it is valid while they are.
+ *
+ * Made from an accumulator that keeps one wave (agg_keep_only_wave: a city
+ * report's breakdown sheet), the groups of the other waves have no
+ * respondents and no measures (nitems, ndims, nparts 0); made from a
+ * breakdown-only one (agg_breakdown_only), drivers and alpha are not
+ * computable (their sums were not kept).
  */
 #ifndef EMPIRIE_RESULTS_MODEL_H
 #define EMPIRIE_RESULTS_MODEL_H

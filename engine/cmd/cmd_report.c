@@ -10,6 +10,7 @@
 #include "ministry.h"
 #include "network.h"
 #include "report.h"
+#include "report_run.h"
 #include "results.h"
 #include "results_model.h"
 
@@ -103,13 +104,8 @@ static void usage(FILE *out)
     cli_help_exit_group(out);
 }
 
-struct options {
-    const char *db, *survey, *wave, *city, *network, *out, *lang, *dialect;
-    int ministry, all;
-};
-
 /* The programme-wide export: --ministry without a survey, or --survey all. */
-static int every_survey(const struct options *o)
+int report_every_survey(const struct options *o)
 {
     return o->ministry && (o->survey == NULL || strcmp(o->survey, "all") == 0);
 }
@@ -176,50 +172,6 @@ static int parse(int argc, char **argv, struct options *o)
     return check(o);
 }
 
-/* ---- the jobs ---- */
-
-/*
- * One workbook to write, or the ministry's export or a part of it (with
- * --all its workbook is one job, its CSV and JSON another). The jobs are
- * listed in a fixed order, written by up to REPORT_THREADS threads,
- * and their paths and errors printed in that order once all are done, so
- * the output does not depend on which thread wrote what. Each writer reads
- * the shared results document and registry facts without changing them and
- * owns its libxlsxwriter workbook; the workbooks share nothing.
- */
-struct job {
-    enum report_kind kind;
-    int part;                     /* the ministry's: 0 all, 1 workbook, 2 the text files */
-    const char *slug;             /* borrowed from the document; NULL for the ministry */
-    char path[4096];              /* the ministry's are in run.mpaths */
-    char err[ERR_MAX];
-    int rc;
-};
-
-#define REPORT_THREADS 2
-
-#define MAX_BREAKDOWNS 8
-
-struct run {
-    const struct options *o;
-    const struct results *model;  /* the survey's typed results, or NULL for every survey */
-    struct catalog *cat;
-    struct ministry_input *inputs; /* the ministry's export: one per survey */
-    size_t ninputs;
-    struct ministry_paths mpaths;
-    const struct results *rby[MAX_BREAKDOWNS];   /* split by each attribute (city reports) */
-    struct results_src *srcby[MAX_BREAKDOWNS];   /* which own the models */
-    size_t nby;
-    struct results_src **srcs;    /* per input: the source of its model */
-    struct report_meta meta;
-    const char *wave;             /* the folder's wave: the report's */
-    int english;
-    struct job *jobs;
-    size_t njobs;
-    atomic_size_t next;           /* the next job to start */
-    size_t done;                  /* jobs finished (under stderr's lock) */
-};
-
 static void progress_rows(size_t rows, void *arg)
 {
     (void)arg;
@@ -229,225 +181,6 @@ static void progress_rows(size_t rows, void *arg)
 }
 
 /* Called with stderr locked. */
-static void progress(struct run *r, const char *path)
-{
-    if (!cli_interactive())
-        return;
-    fprintf(stderr, "\r\033[Kempirie report: [%zu/%zu] %s", r->done, r->njobs, path);
-    if (r->done == r->njobs)
-        fputc('\n', stderr);
-}
-
-static int add_job(struct run *r, enum report_kind kind, const char *slug, int part)
-{
-    struct job *j = &r->jobs[r->njobs];
-    const char *out = r->o->out, *survey = r->o->survey;
-
-    memset(j, 0, sizeof *j);
-    j->kind = kind;
-    j->slug = slug;
-    j->part = part;
-    if (kind == REPORT_MINISTRY) {
-        if (report_ministry_paths(&r->mpaths, out, r->wave, every_survey(r->o) ? NULL : survey,
-                                  r->english) != 0) {
-            cli_error("report", msg("%s: za długa ścieżka", "%s: path too long"), out);
-            return -1;
-        }
-        r->njobs++;
-        return 0;
-    }
-    if (report_path(j->path, sizeof j->path, out, r->wave, kind, slug, survey, r->english,
-                    "xlsx") != 0) {
-        cli_error("report", msg("%s: za długa ścieżka", "%s: path too long"), out);
-        return -1;
-    }
-    r->njobs++;
-    return 0;
-}
-
-static void run_job(struct run *r, struct job *j)
-{
-    if (j->kind == REPORT_CITY)
-        j->rc = report_city_write_by(r->inputs[0].r, r->rby, r->nby, r->english, &r->meta,
-                                     r->wave, j->slug, j->path, j->err, sizeof j->err);
-    else if (j->kind == REPORT_NETWORK)
-        j->rc = report_network_write(r->inputs[0].r, r->english, &r->meta, r->wave, j->slug,
-                                     j->path, j->err, sizeof j->err);
-    else {
-        const struct ministry_paths *p = &r->mpaths;
-        int pl = r->o->dialect != NULL && strcmp(r->o->dialect, "excel-pl") == 0;
-        struct ministry_files f = {
-            j->part != 2 ? p->xlsx : NULL,      j->part != 1 ? p->csv : NULL,
-            j->part != 1 ? p->json : NULL,      j->part != 1 ? p->codebook : NULL,
-            j->part != 1 ? p->datapackage : NULL,
-            j->part != 1 && pl ? p->csv_excel_pl : NULL,
-        };
-
-        j->rc = report_ministry_export(r->inputs, r->ninputs, &r->meta, &f, j->err,
-                                       sizeof j->err);
-    }
-}
-
-/*
- * Takes jobs until none is left. The ministry's workbook and then its CSV
- * and JSON (the last two jobs with --all) are the largest, so they are
- * started first; the many small ones after them fill in.
- */
-static void *worker(void *arg)
-{
-    struct run *r = arg;
-    size_t k, big = r->njobs > 1 && r->jobs[r->njobs - 2].part == 1 ? 2 : 0;
-
-    while ((k = atomic_fetch_add(&r->next, 1)) < r->njobs) {
-        struct job *j = &r->jobs[k < big ? r->njobs - big + k : k - big];
-
-        run_job(r, j);
-        flockfile(stderr);    /* guards done and keeps the progress lines whole */
-        r->done++;
-        progress(r, j->kind != REPORT_MINISTRY ? j->path
-                    : j->part == 2              ? r->mpaths.csv
-                                                : r->mpaths.xlsx);
-        funlockfile(stderr);
-    }
-    return NULL;
-}
-
-/* Runs every job on this thread and up to REPORT_THREADS - 1 more; prints
- * the written paths and the errors in the jobs' order. */
-static int run_all(struct run *r)
-{
-    pthread_t helpers[REPORT_THREADS - 1];
-    size_t nhelpers = 0;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    int failed = 0, rc;
-
-    atomic_init(&r->next, 0);
-    for (size_t t = 0; t + 1 < REPORT_THREADS && (long)t + 1 < cpus && t + 1 < r->njobs; t++) {
-        /* Without a helper this thread still writes everything. */
-        rc = pthread_create(&helpers[nhelpers], NULL, worker, r);
-        if (rc != 0)
-            break;
-        nhelpers++;
-    }
-    worker(r);
-    for (size_t t = 0; t < nhelpers; t++)
-        if ((rc = pthread_join(helpers[t], NULL)) != 0) {
-            cli_error("report", msg("czekanie na wątek zapisu: %s", "waiting for a writer: %s"),
-                      strerror(rc));
-            return -1;
-        }
-    for (size_t i = 0; i < r->njobs; i++) {
-        const struct job *j = &r->jobs[i];
-
-        if (j->rc != 0) {
-            cli_error("report", "%s", j->err);
-            failed = 1;
-            continue;
-        }
-        if (j->kind != REPORT_MINISTRY) {
-            printf("%s\n", j->path);
-            continue;
-        }
-        if (j->part != 2)
-            printf("%s\n", r->mpaths.xlsx);
-        if (j->part != 1) {
-            printf("%s\n", r->mpaths.csv);
-            if (r->o->dialect != NULL && strcmp(r->o->dialect, "excel-pl") == 0)
-                printf("%s\n", r->mpaths.csv_excel_pl);
-            printf("%s\n%s\n%s\n", r->mpaths.json, r->mpaths.codebook,
-                   r->mpaths.datapackage);
-        }
-    }
-    return failed ? -1 : 0;
-}
-
-/* Every city and network of the wave that has figures to show, then the
- * ministry's export. */
-static int list_all(struct run *r)
-{
-    const struct results *m = r->model;
-
-    r->jobs = calloc(m->ngroups + 2, sizeof *r->jobs);
-    if (r->jobs == NULL) {
-        cli_error("report", msg("brak pamięci", "out of memory"));
-        return -1;
-    }
-    for (size_t i = 0; i < m->nwaves * m->ngroups; i++) {
-        const struct results_group *g = &m->groups[i];
-
-        /* A group hidden, or without a single response, has nothing to show. */
-        if (strcmp(agg_wave(m->in->agg, g->wave), r->wave) != 0 || g->hidden ||
-            g->type == RESULTS_ALL || !(g->respondents > 0))
-            continue;
-        if (add_job(r, g->type == RESULTS_CITY ? REPORT_CITY : REPORT_NETWORK, g->slug, 0) != 0)
-            return -1;
-    }
-    /* The ministry's workbook and its CSV and JSON: two jobs, for balance. */
-    return add_job(r, REPORT_MINISTRY, NULL, 1) != 0 ? -1 : add_job(r, REPORT_MINISTRY, NULL, 2);
-}
-
-/* True (with the reason said) when the group asked for is hidden in the
- * wave: its workbook would be a page of dashes, and it is not written. */
-static int group_hidden(const struct run *r, const char *type, const char *slug)
-{
-    const struct results_group *g = results_find(
-        r->model, r->wave, strcmp(type, "city") == 0 ? RESULTS_CITY : RESULTS_NETWORK, slug);
-    const char *what = r->english ? type : strcmp(type, "city") == 0 ? "miasto" : "sieć";
-
-    if (g == NULL || !g->hidden)
-        return 0;
-    if (g->hidden == ANON_PROTECTS)
-        cli_error("report", r->english
-                      ? "%s %s is hidden in wave %s so that another small group cannot be "
-                        "recovered from the figures shown (it has enough respondents itself); "
-                        "no workbook written"
-                      : "%s %s: ukryte w fali %s, aby nie dało się odtworzyć innej małej "
-                        "grupy z pokazanych liczb (samo ma dość respondentów); nie zapisano "
-                        "skoroszytu",
-                  what, slug, r->wave);
-    else
-        cli_error("report", r->english
-                      ? "%s %s has fewer respondents than the anonymity threshold in wave %s; "
-                        "no workbook written"
-                      : "%s %s: w fali %s mniej respondentów niż próg anonimowości; nie "
-                        "zapisano skoroszytu",
-                  what, slug, r->wave);
-    return 1;
-}
-
-static int run_jobs(struct run *r)
-{
-    char err[ERR_MAX];
-    char dir[4096];
-
-    if (snprintf(dir, sizeof dir, "%s/%s", r->o->out, r->wave) >= (int)sizeof dir) {
-        cli_error("report", msg("%s: za długa ścieżka", "%s: path too long"), r->o->out);
-        return -1;
-    }
-    if (report_mkdirs(dir, err, sizeof err) != 0) {
-        cli_error("report", "%s", err);
-        return -1;
-    }
-    if (r->o->all) {
-        if (list_all(r) != 0)
-            return -1;
-    } else {
-        if ((r->o->city != NULL || r->o->network != NULL) &&
-            group_hidden(r, r->o->city != NULL ? "city" : "network",
-                         r->o->city != NULL ? r->o->city : r->o->network))
-            return -1;
-        r->jobs = calloc(1, sizeof *r->jobs);
-        if (r->jobs == NULL) {
-            cli_error("report", msg("brak pamięci", "out of memory"));
-            return -1;
-        }
-        if (add_job(r, r->o->city != NULL ? REPORT_CITY
-                       : r->o->network != NULL ? REPORT_NETWORK : REPORT_MINISTRY,
-                    r->o->city != NULL ? r->o->city : r->o->network, 0) != 0)
-            return -1;
-    }
-    return run_all(r);
-}
 
 /* The results document of one survey and the wave to export; the data's
  * date (a scan of every response of the survey) is read on a second
@@ -473,6 +206,60 @@ static void take_voids(struct report_meta *m, json_t *voids)
     json_decref(voids);
 }
 
+/* The wave the reports show, known before any response is read: --wave,
+ * else the survey's last wave (report_ministry_wave on its model finds the
+ * same: load_survey checks); NULL when the survey has no such wave. */
+static const char *report_wave_of(const struct run *r, const char *survey)
+{
+    size_t nwaves = 0;
+    const struct catalog_wave *const *waves = catalog_waves(r->cat, survey, &nwaves);
+
+    if (r->o->wave == NULL)
+        return nwaves > 0 ? waves[nwaves - 1]->label : NULL;
+    for (size_t w = 0; w < nwaves; w++)
+        if (strcmp(waves[w]->label, r->o->wave) == 0)
+            return waves[w]->label;
+    return NULL;
+}
+
+/* The sources of one pass over the survey's responses: want[0] the survey's
+ * own, then (city reports of one survey) one per attribute for the
+ * breakdown sheet, of the report's wave only. Returns how many. */
+static size_t wants_of(const struct run *r, const char *survey, int optional,
+                       struct results_src_want *want)
+{
+    const struct survey *s = catalog_survey_latest(r->cat, survey);
+    const char *wave = report_wave_of(r, survey);
+    size_t n = 1;
+
+    want[0] = (struct results_src_want){ NULL, NULL, 0 };
+    if (optional || (r->o->city == NULL && !r->o->all) || wave == NULL)
+        return n;
+    for (size_t a = 0; s != NULL && a < s->nattrs && n < 1 + MAX_BREAKDOWNS; a++)
+        want[n++] = (struct results_src_want){ s->attrs[a].code, wave, 1 };
+    return n;
+}
+
+/* The breakdown models: got[1..n-1] computed, owned by the run from here. */
+static int take_breakdowns(struct run *r, struct results_src **got, size_t n)
+{
+    char err[ERR_MAX];
+    int rc = 0;
+
+    for (size_t a = 1; a < n; a++) {
+        const struct results *m =
+            rc == 0 ? results_src_model(got[a], err, sizeof err) : NULL;
+
+        r->srcby[r->nby] = got[a];
+        r->rby[r->nby++] = m;
+        if (m == NULL && rc == 0) {
+            cli_error("report", "%s", err);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
 static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const char *survey,
                        int optional)
 {
@@ -480,10 +267,13 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
     struct report_meta date;
     int interactive = cli_interactive();
     struct ministry_input *in = &r->inputs[r->ninputs];
-    size_t nwaves = 0;
+    size_t nwaves = 0, nwant;
     long wi;
+    struct results_src_want want[1 + MAX_BREAKDOWNS];
+    struct results_src *got[1 + MAX_BREAKDOWNS];
     struct results_src *src = NULL;
     const struct results *model = NULL;
+    int said = 0;
 
     memset(&date, 0, sizeof date);
     if (optional && (catalog_waves(r->cat, survey, &nwaves), nwaves == 0))
@@ -492,9 +282,15 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
         cli_error("report", "%s", err);
         return -1;
     }
-    src = results_src_load(conn, r->cat, survey, NULL, interactive ? progress_rows : NULL, NULL,
-                           err, sizeof err);
-    model = src != NULL ? results_src_model(src, err, sizeof err) : NULL;
+    /* the survey's figures and its breakdowns in one pass */
+    nwant = wants_of(r, survey, optional, want);
+    if (results_src_load_wants(conn, r->cat, survey, want, nwant, got,
+                               interactive ? progress_rows : NULL, NULL, err, sizeof err) == 0) {
+        src = got[0];
+        if (take_breakdowns(r, got, nwant) != 0)
+            said = 1;    /* src freed below */
+    }
+    model = src != NULL && !said ? results_src_model(src, err, sizeof err) : NULL;
     if (interactive)
         fputc('\n', stderr);
     if (report_date_recv(date_conn, &date, err, sizeof err) != 0) {
@@ -505,7 +301,8 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
     }
     take_voids(&r->meta, date.voids);
     if (model == NULL) {
-        cli_error("report", "%s", err);
+        if (!said)
+            cli_error("report", "%s", err);
         results_src_free(src);
         return -1;
     }
@@ -527,8 +324,17 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
                   r->o->wave != NULL ? r->o->wave : "");
         return -1;
     }
+    if (r->nby > 0 && strcmp(in->wave, want[1].wave) != 0) {
+        /* the breakdowns kept another wave than the reports show */
+        cli_error("report", "internal: breakdowns of wave %s for reports of wave %s",
+                  want[1].wave, in->wave);
+        in->r = NULL;
+        r->srcs[r->ninputs] = NULL;
+        results_src_free(src);
+        return -1;
+    }
     r->ninputs++;
-    if (!every_survey(r->o))
+    if (!report_every_survey(r->o))
         r->model = model;
     if (strcmp(date.data_date, r->meta.data_date) > 0)
         memcpy(r->meta.data_date, date.data_date, sizeof r->meta.data_date);
@@ -572,7 +378,7 @@ static int load(struct run *r, PGconn *conn)
         return -1;
     }
     surveys = catalog_surveys(r->cat, &nsurveys);
-    if (!every_survey(r->o))
+    if (!report_every_survey(r->o))
         nsurveys = 1;
     r->inputs = calloc(nsurveys > 0 ? nsurveys : 1, sizeof *r->inputs);
     r->srcs = calloc(nsurveys > 0 ? nsurveys : 1, sizeof *r->srcs);
@@ -583,9 +389,9 @@ static int load(struct run *r, PGconn *conn)
     date_conn = cli_connect(r->o->db);
     if (date_conn == NULL)
         return -1;
-    if (!every_survey(r->o))
+    if (!report_every_survey(r->o))
         rc = load_survey(r, conn, date_conn, r->o->survey, 0);
-    for (size_t k = 0; every_survey(r->o) && rc == 0 && k < nsurveys; k++)
+    for (size_t k = 0; report_every_survey(r->o) && rc == 0 && k < nsurveys; k++)
         rc = load_survey(r, conn, date_conn, surveys[k]->slug, 1);
     PQfinish(date_conn);
     if (rc != 0)
@@ -599,41 +405,7 @@ static int load(struct run *r, PGconn *conn)
                                     "no survey has a wave to export"));
         return -1;
     }
-    r->wave = every_survey(r->o) ? latest_wave(r) : r->inputs[0].wave;
-    /* A city's breakdown sheet: the results split by each of the survey's
-     * attributes (department, tenure, ...), one more pass each. */
-    if (r->model != NULL && (r->o->city != NULL || r->o->all)) {
-        const struct survey *s = catalog_survey_latest(r->cat, r->o->survey);
-
-        const char *by[MAX_BREAKDOWNS];
-        struct results_src *src[MAX_BREAKDOWNS];
-        size_t n = 0;
-
-        for (size_t a = 0; s != NULL && a < s->nattrs && n < MAX_BREAKDOWNS; a++)
-            by[n++] = s->attrs[a].code;
-        /* every split in one more pass over the responses */
-        if (n > 0 && results_src_load_many(conn, r->cat, r->o->survey, by, n, src, NULL, NULL,
-                                           err, sizeof err) != 0) {
-            cli_error("report", "%s", err);
-            return -1;
-        }
-        for (size_t a = 0; a < n; a++) {
-            const struct results *m = src[a] != NULL ? results_src_model(src[a], err, sizeof err)
-                                                     : NULL;
-
-            /* the run owns the source (and its model) from here, freed at the end */
-            r->srcby[r->nby] = src[a];
-            src[a] = NULL;
-            if (m == NULL) {
-                r->nby++;
-                for (size_t b = a + 1; b < n; b++)
-                    results_src_free(src[b]);
-                cli_error("report", "%s", err);
-                return -1;
-            }
-            r->rby[r->nby++] = m;
-        }
-    }
+    r->wave = report_every_survey(r->o) ? latest_wave(r) : r->inputs[0].wave;
     return 0;
 }
 
@@ -654,7 +426,7 @@ int cmd_report(int argc, char **argv)
     r.o = &o;
     r.english = strcmp(o.lang, "en") == 0;
     rc = CLI_FAIL;
-    if (load(&r, conn) == 0 && run_jobs(&r) == 0)
+    if (load(&r, conn) == 0 && report_run_jobs(&r) == 0)
         rc = CLI_OK;
     free(r.jobs);
     for (size_t k = 0; r.srcs != NULL && k < r.ninputs; k++)

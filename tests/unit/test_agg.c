@@ -201,3 +201,69 @@ Test(agg, bad_input_is_an_error_not_a_crash)
     cr_expect(strstr(err, "version 7") != NULL, "%s", err);
     agg_free(a);
 }
+
+/* The same responses into a full accumulator split by dzial and into one
+ * that keeps wave 1 only, breakdown-only (agg_scope.c): wave 1's
+ * distributions are the same, wave 0 stays empty, drivers and alpha sums are
+ * not kept, and the census taken from the full one is its census. */
+Test(agg, one_wave_breakdown_only_keeps_that_waves_distributions)
+{
+    struct agg *full = make("dzial"), *part = make("dzial"), *whole = make(NULL);
+    const struct agg_cell *f, *p;
+    char err[ERR_MAX];
+    size_t block;
+
+    agg_keep_only_wave(part, 1);
+    agg_breakdown_only(part);
+    cr_expect(agg_wave_kept(part, 1) && !agg_wave_kept(part, 0));
+    cr_expect(agg_wave_kept(full, 0) && agg_wave_kept(full, 1));
+    cr_expect(agg_is_breakdown_only(part) && !agg_is_breakdown_only(full));
+    for (int i = 0; i < 3; i++) {
+        struct agg *each[] = { full, part, whole };
+
+        add(each[i], "konin", 0, 1, 1, 2, 3, 6);       /* wave 0: skipped by part */
+        add(each[i], "konin", 1, 2, 1, 5, 1, 10);
+        add(each[i], "konin", 1, 2, 2, 4, 2, 9);
+        add(each[i], "jaslo", 1, 2, 2, 3, 4, 8);
+    }
+    cr_assert_eq(agg_ncities(part), 2, "cities are known in first-seen order, any wave");
+    cr_expect_str_eq(agg_city(part, 0), "konin");
+    cr_expect_null(agg_cell_find(part, 0, 0, 1), "wave 0 is not kept");
+    f = agg_cell_find(full, 1, 0, 2);
+    p = agg_cell_find(part, 1, 0, 2);
+    cr_assert(f != NULL && p != NULL);
+    cr_expect_eq(p->respondents.n, f->respondents.n);
+    for (size_t k = 0; k < agg_nitems(full); k++)
+        for (size_t v = 0; v < f->items[k].nvalues; v++)
+            cr_expect_eq(p->items[k].values[v].n, f->items[k].values[v].n, "item %zu value %zu",
+                         k, v);
+    cr_expect_eq(f->items[0].driver.n, 1);
+    cr_expect_eq(p->items[0].driver.n, 0, "no drivers in a breakdown-only accumulator");
+    cr_expect_eq(f->dims[0].cc_n, 1);
+    cr_expect_eq(p->dims[0].cc_n, 0, "no alpha sums");
+    for (size_t i = 0; i < f->dims[0].nslots; i++)
+        cr_expect_eq(p->dims[0].hist[i].n, f->dims[0].hist[i].n, "dimension slot %zu", i);
+    /* no census of its own until taken */
+    block = agg_census_nslots(part) * agg_census_nq(part);
+    cr_expect_eq(agg_census(part, 1, 0)[0], 0);
+    cr_assert_eq(agg_census_take(part, whole, err, sizeof err), 0, "%s", err);
+    for (size_t i = 0; i < block; i++) {
+        cr_expect_eq(agg_census(part, 1, 0)[i], agg_census(full, 1, 0)[i], "slot %zu", i);
+        cr_expect_eq(agg_census(part, 0, 0)[i], 0, "wave 0's census not taken");
+    }
+    cr_expect_eq(agg_census(part, 1, 0)[0], 2, "konin's two responses of wave 1");
+    /* another layout is refused, not copied */
+    {
+        const struct survey *versions[] = { &v2 };
+        const char *one[] = { "2024" };
+        struct agg *other = agg_new(versions, 1, one, 1, NULL, err, sizeof err);
+
+        cr_assert(other != NULL, "%s", err);
+        cr_expect_eq(agg_census_take(part, other, err, sizeof err), -1);
+        cr_expect(strstr(err, "layout") != NULL, "%s", err);
+        agg_free(other);
+    }
+    agg_free(full);
+    agg_free(part);
+    agg_free(whole);
+}
