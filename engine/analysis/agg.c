@@ -494,9 +494,11 @@ static void add_item(struct agg *a, struct agg_cell *c, size_t k, int x, double 
         return;
     value_put(&it->values[x - it->min], w);
     a->counted[a->ncounted++] = 1 + k;
-    cal_put(&it->cal, stratum, x, w);
-    if (def->type == SURVEY_LIKERT)
-        cal_put(&it->fav, stratum, x > def->max - a->newest->favourable_top ? 1.0 : 0.0, w);
+    if (it->cal.h != NULL) {   /* calibration sums: calibrated surveys only */
+        cal_put(&it->cal, stratum, x, w);
+        if (def->type == SURVEY_LIKERT)
+            cal_put(&it->fav, stratum, x > def->max - a->newest->favourable_top ? 1.0 : 0.0, w);
+    }
     if (def->type == SURVEY_LIKERT || def->type == SURVEY_SCALE)
         a->score[k] = x;
 }
@@ -523,7 +525,8 @@ static void add_dims(struct agg *a, struct agg_cell *c, double w, long stratum)
         if (sum >= (long)m * a->dim_lo[d] && slot < dim->nslots) {
             value_put(&dim->hist[slot], w);
             a->counted[a->ncounted++] = 1 + a->nitems + d;
-            cal_put(&dim->cal, stratum, (double)sum / (double)m, w);
+            if (dim->cal.h != NULL)
+                cal_put(&dim->cal, stratum, (double)sum / (double)m, w);
         }
         if (a->breakdown_only)
             continue;

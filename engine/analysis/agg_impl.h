@@ -51,6 +51,7 @@ struct agg {
     size_t ncities, cap_cities;
     size_t *city_hash;           /* open addressing: index + 1, 0 = empty */
     size_t city_hash_cap;
+    size_t last_city;            /* index + 1 of the city found last, 0 = none */
 
     struct agg_cell **cells;
     size_t ncells, cap_cells;

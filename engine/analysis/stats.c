@@ -146,16 +146,6 @@ void stats_wsums_add(struct stats_wsums *s, double y, double w)
     s->sw2y2 += w * w * y * y;
 }
 
-void stats_xysums_add(struct stats_xysums *s, double x, double y)
-{
-    s->n += 1;
-    s->sx += x;
-    s->sy += y;
-    s->sxx += x * x;
-    s->syy += y * y;
-    s->sxy += x * y;
-}
-
 /* ---- distributions ---- */
 
 int stats_dist_summary(const double *counts, size_t nvalues, int min,

@@ -65,7 +65,16 @@ struct stats_xysums {
 
 void stats_moments_add(struct stats_moments *m, double y);
 void stats_wsums_add(struct stats_wsums *s, double y, double w);
-void stats_xysums_add(struct stats_xysums *s, double x, double y);
+static inline void stats_xysums_add(struct stats_xysums *s, double x, double y)
+{
+    /* inline: agg adds a pair per item of every response */
+    s->n += 1;
+    s->sx += x;
+    s->sy += y;
+    s->sxx += x * x;
+    s->syy += y * y;
+    s->sxy += x * y;
+}
 
 /* ---- results ---- */
 

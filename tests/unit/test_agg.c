@@ -226,8 +226,9 @@ Test(agg, one_wave_breakdown_only_keeps_that_waves_distributions)
         add(each[i], "konin", 1, 2, 2, 4, 2, 9);
         add(each[i], "jaslo", 1, 2, 2, 3, 4, 8);
     }
-    cr_assert_eq(agg_ncities(part), 2, "cities are known in first-seen order, any wave");
+    cr_assert_eq(agg_ncities(part), 2, "the cities of wave 1, in first-seen order");
     cr_expect_str_eq(agg_city(part, 0), "konin");
+    cr_expect_str_eq(agg_city(part, 1), "jaslo");
     cr_expect_null(agg_cell_find(part, 0, 0, 1), "wave 0 is not kept");
     f = agg_cell_find(full, 1, 0, 2);
     p = agg_cell_find(part, 1, 0, 2);
