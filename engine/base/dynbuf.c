@@ -62,9 +62,11 @@ static int reserve(struct dynbuf *b, size_t n)
     fit = b->len + n + 1;    /* <= max + 1: no overflow */
     if (fit <= b->alloc)
         return 0;
-    a = b->alloc ? b->alloc : FIRST_ALLOC;
-    while (a < fit)
-        a *= 2;              /* a < fit <= DYNBUF_MAX_CAP + 1 before: no overflow */
+    if (b->alloc == 0)
+        a = fit > FIRST_ALLOC ? fit : FIRST_ALLOC;    /* a first large add: exactly */
+    else
+        for (a = b->alloc; a < fit; a *= 2)
+            ;                /* a < fit <= DYNBUF_MAX_CAP + 1 before: no overflow */
     if (a > b->max + 1)
         a = b->max + 1;
     p = realloc(b->p, a);
@@ -84,6 +86,15 @@ int dynbuf_addn(struct dynbuf *b, const void *p, size_t n)
     if (n > 0)
         memcpy(b->p + b->len, p, n);
     b->len += n;
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+int dynbuf_reserve(struct dynbuf *b, size_t n)
+{
+    assert(b != NULL && b->max > 0);
+    if (reserve(b, n) != 0)
+        return -1;
     b->p[b->len] = '\0';
     return 0;
 }

@@ -63,6 +63,11 @@ void dynbuf_reset(struct dynbuf *b);
  * a string afterwards. */
 int dynbuf_addn(struct dynbuf *b, const void *p, size_t n);
 
+/* Makes room for n more bytes of content, so that the adds that fill it
+ * allocate nothing (a request body of a declared length). As dynbuf_addn,
+ * but adds nothing. */
+int dynbuf_reserve(struct dynbuf *b, size_t n);
+
 /* Appends the string s (without its NUL). As dynbuf_addn. */
 int dynbuf_add(struct dynbuf *b, const char *s);
 

@@ -10,6 +10,7 @@
 #define EMPIRIE_HTTP_PRIV_H
 
 #include "auth.h"
+#include "dynbuf.h"
 #include "http.h"
 #include "metrics.h"
 #include "outcome.h"
@@ -121,8 +122,7 @@ struct request {
     unsigned status;           /* 0 until an answer is queued */
     size_t bytes;              /* answer body size */
     struct auth_principal who;
-    char *body;
-    size_t len, cap;
+    struct dynbuf body;        /* capped at the server's body limit */
     int too_large;
     size_t dropped;            /* body bytes thrown away past the limit */
 };
