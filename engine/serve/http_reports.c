@@ -181,7 +181,8 @@ static int report_file(const struct request *rq, struct report_query *q, const c
         err_set(err, errlen, "TMPDIR too long");
         rc = -1;
     } else if (kind == REPORT_CITY) {
-        rc = report_city_write(q->r, q->english, &q->meta, wave, rq->slug, path, err, errlen);
+        rc = report_city_write(q->r, NULL, 0, q->english, &q->meta, wave, rq->slug, path, err,
+                               errlen);
     } else if (kind == REPORT_NETWORK) {
         rc = report_network_write(q->r, q->english, &q->meta, wave, rq->slug, path, err, errlen);
     } else {
