@@ -172,6 +172,9 @@ enum MHD_Result http_reply_query(struct request *rq, struct MHD_Connection *c,
 /* ---- routing, access, bodies (http_route.c, http_auth.c, http_body.c) ---- */
 /* The route of url (and its slug, extension or id in rq). */
 enum route http_match_route(const char *url, struct request *rq);
+/* The answer's language from ?lang= (pl, the default, or en) into
+ * *english: 0, or -1 for any other value (the caller answers 400). */
+int http_query_lang(struct MHD_Connection *c, int *english);
 /* Answers a fully received request (on a worker). */
 enum MHD_Result http_answer(struct request *rq, struct MHD_Connection *c);
 enum MHD_Result http_admit(struct request *rq, struct MHD_Connection *c, int *done, int lookup);

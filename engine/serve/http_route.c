@@ -111,14 +111,19 @@ static enum route match_exact(const char *url, struct request *rq)
 /* A city's or a network's workbook: /v1/reports/city/<slug>.xlsx. */
 static enum route match_report(const char *url, struct request *rq)
 {
-    if (split_report(url, "/v1/reports/city/", rq->slug, sizeof rq->slug, rq->ext,
-                     sizeof rq->ext) &&
-        strcmp(rq->ext, "xlsx") == 0)
-        return ROUTE_REPORT_CITY;
-    if (split_report(url, "/v1/reports/network/", rq->slug, sizeof rq->slug, rq->ext,
-                     sizeof rq->ext) &&
-        strcmp(rq->ext, "xlsx") == 0)
-        return ROUTE_REPORT_NETWORK;
+    static const struct {
+        const char *prefix;
+        enum route route;
+    } books[] = {
+        { "/v1/reports/city/", ROUTE_REPORT_CITY },
+        { "/v1/reports/network/", ROUTE_REPORT_NETWORK },
+    };
+
+    for (size_t i = 0; i < sizeof books / sizeof books[0]; i++)
+        if (split_report(url, books[i].prefix, rq->slug, sizeof rq->slug, rq->ext,
+                         sizeof rq->ext) &&
+            strcmp(rq->ext, "xlsx") == 0)
+            return books[i].route;
     return ROUTE_NONE;
 }
 
@@ -169,4 +174,12 @@ enum MHD_Result http_answer(struct request *rq, struct MHD_Connection *c)
     if (http_routes[rq->route].answer != NULL)
         return http_routes[rq->route].answer(rq, c);
     return MHD_NO;
+}
+
+int http_query_lang(struct MHD_Connection *c, int *english)
+{
+    const char *lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+
+    *english = lang != NULL && strcmp(lang, "en") == 0;
+    return lang == NULL || *english || strcmp(lang, "pl") == 0 ? 0 : -1;
 }
