@@ -1,7 +1,7 @@
 /*
  * dynbuf: the one growable byte buffer, with a cap fixed when it is
  * created (curl's dynbuf is the model): a request body, a CSV record, a
- * page of HTML, a COPY batch. Content grows by doubling up to the cap;
+ * page of HTML, a PEM file. Content grows by doubling up to the cap;
  * an add that would pass the cap fails as a whole (never a silent cut)
  * and leaves what is there intact. The content is always followed by a
  * NUL, so it reads as a C string when it holds no NUL of its own.
