@@ -323,8 +323,10 @@ static void sheet_summary(struct city *c)
 
 /* ---- the workbook ---- */
 
-static void write_sheets(struct city *c)
+static void write_sheets(void *ctx)
 {
+    struct city *c = ctx;
+
     sheet_summary(c);
     city_sheet_items(c);
     city_sheet_dimensions(c);
@@ -336,20 +338,13 @@ static void write_sheets(struct city *c)
     sheets_methodology_of(&c->x, c->r, c->meta, c->g, c->wave, L_CITY, c->name);
 }
 
-int report_city_write(const struct results *r, int english, const struct report_meta *meta,
-                      const char *wave, const char *city, const char *path, char *err,
-                      size_t errlen)
-{
-    return report_city_write_by(r, NULL, 0, english, meta, wave, city, path, err, errlen);
-}
-
-int report_city_write_by(const struct results *r, const struct results *const *rby, size_t nby,
-                         int english, const struct report_meta *meta, const char *wave,
-                         const char *city, const char *path, char *err, size_t errlen)
+int report_city_write(const struct results *r, const struct results *const *rby, size_t nby,
+                      int english, const struct report_meta *meta, const char *wave,
+                      const char *city, const char *path, char *err, size_t errlen)
 {
     struct city c;
-    char tmp[4096];
-    int rc;
+    struct report_group_book b = { r, english, meta, NULL, wave, L_CITY_REPORT, c.subtitle,
+                                   sizeof c.subtitle };
 
     memset(&c, 0, sizeof c);
     c.r = r;
@@ -364,10 +359,6 @@ int report_city_write_by(const struct results *r, const struct results *const *r
         return err_set(err, errlen, "no responses from city \"%s\" in wave \"%s\"", city, wave);
     c.name = c.g->name != NULL ? c.g->name : report_city_name(meta, city);
     choose_network(&c);
-    if (report_open(&c.x, r, english, meta, path, c.name, wave, L_CITY_REPORT, tmp, sizeof tmp,
-                    c.subtitle, sizeof c.subtitle, err, errlen) != 0)
-        return -1;
-    write_sheets(&c);
-    rc = xlsx_close(&c.x, err, errlen);
-    return report_commit(tmp, path, rc == 0, err, errlen);
+    b.name = c.name;
+    return report_write_group(&c.x, &b, path, write_sheets, &c, err, errlen);
 }

@@ -22,20 +22,14 @@ struct results;
  * path (through a temporary file beside it, renamed when complete), its
  * words in English or Polish. -1 with err when the city has no group in
  * that wave or the file cannot be written; then path is untouched.
+ *
+ * With a breakdown sheet ("Podział") when nby > 0: rby[i] is r's survey
+ * split by one attribute (results_src_load with by_attr); each gives a heat
+ * map of every scored item's mean in each part of the city (department,
+ * tenure, ...) minus the city's mean, hidden parts as dashes.
  */
-int report_city_write(const struct results *r, int english, const struct report_meta *meta,
-                      const char *wave, const char *city, const char *path, char *err,
-                      size_t errlen);
-
-/*
- * The same with a breakdown sheet ("Podział"): rby[i] is r's survey split
- * by one attribute (results_src_load with by_attr), nby of them; each gives
- * a heat map of every scored item's mean in each part of the city
- * (department, tenure, ...) minus the city's mean, hidden parts as dashes.
- * nby 0: no breakdown sheet.
- */
-int report_city_write_by(const struct results *r, const struct results *const *rby, size_t nby,
-                         int english, const struct report_meta *meta, const char *wave,
-                         const char *city, const char *path, char *err, size_t errlen);
+int report_city_write(const struct results *r, const struct results *const *rby, size_t nby,
+                      int english, const struct report_meta *meta, const char *wave,
+                      const char *city, const char *path, char *err, size_t errlen);
 
 #endif

@@ -2,6 +2,7 @@
  * ministry_model.h). */
 #include "ministry_model.h"
 
+#include "dynarr.h"
 #include "msg.h"
 #include "results.h"
 #include "results_model.h"
@@ -60,21 +61,19 @@ json_t *ministry_all_waves(const struct ministry_input *in, size_t n)
         for (long v = 0; v <= wi && a != NULL; v++) {
             const char *label = agg_wave(r->in->agg, (size_t)v);
             size_t j = 0;
+            void *p;
 
             while (j < nw && strcmp(w[j].label, label) != 0)
                 j++;
             if (j < nw)
                 continue;    /* a wave of an earlier survey */
-            if (nw == cap) {
-                void *p = realloc(w, (cap = cap ? cap * 2 : 8) * sizeof *w);
-
-                if (p == NULL) {
-                    json_decref(a);
-                    a = NULL;
-                    break;
-                }
-                w = p;
+            p = dynarr_reserve(w, &cap, nw + 1, sizeof *w);
+            if (p == NULL) {
+                json_decref(a);
+                a = NULL;
+                break;
             }
+            w = p;
             w[nw].label = label;
             w[nw++].x = r->in->wave_x[v];
         }

@@ -2,6 +2,7 @@
  * models (see ministry_tidy.h). */
 #include "ministry_tidy.h"
 
+#include "dynarr.h"
 #include "ministry_model.h"
 
 #include "msg.h"
@@ -111,14 +112,14 @@ void ministry_tidy_free(struct tidy *t)
 {
     free(t->rows);
     free(t->cb);
-    free(t->text);
+    dynbuf_free(&t->text);
     json_decref(t->seen);
     memset(t, 0, sizeof *t);
 }
 
 static const char *tidy_text(const struct tidy *t, size_t off)
 {
-    return off == ABSENT ? NULL : t->text + off;
+    return off == ABSENT ? NULL : dynbuf_ptr(&t->text) + off;
 }
 
 /* True when the string ends inside a multi-byte character: the only way the
@@ -139,26 +140,14 @@ static int cut_inside_char(const char *s, size_t len)
 
 static size_t tidy_add_text(struct tidy *t, const char *s, int truncated)
 {
-    size_t len = strlen(s), off = t->textlen;
+    size_t len = strlen(s), off = dynbuf_len(&t->text);
 
     if (truncated && cut_inside_char(s, len))
         return ABSENT;
-    if (t->textlen + len + 1 > t->textcap) {
-        size_t cap = t->textcap ? t->textcap * 2 : 1 << 16;
-        char *p;
-
-        while (cap < t->textlen + len + 1)
-            cap *= 2;
-        p = realloc(t->text, cap);
-        if (p == NULL) {
-            t->oom = 1;
-            return ABSENT;
-        }
-        t->text = p;
-        t->textcap = cap;
+    if (dynbuf_addn(&t->text, s, len + 1) != 0) {
+        t->oom = 1;
+        return ABSENT;
     }
-    memcpy(t->text + off, s, len + 1);
-    t->textlen += len + 1;
     return off;
 }
 
@@ -170,17 +159,14 @@ static double finite_or_nan(double v)
 /* snprintf that says whether it cut the text. */
 #define FMT(buf, ...) ((size_t)snprintf(buf, sizeof buf, __VA_ARGS__) >= sizeof buf)
 
-/* base (of *cap elements of size bytes) with room for twice as many (first
- * when *cap is 0), *cap updated; NULL when out of memory (base kept,
+/* base (n elements of size bytes used, *cap allocated) with room for one
+ * more: base itself or base moved; NULL when out of memory (base kept,
  * t->oom set). */
-static void *grow(struct tidy *t, void *base, size_t *cap, size_t size, size_t first)
+static void *grow(struct tidy *t, void *base, size_t n, size_t *cap, size_t size)
 {
-    size_t want = *cap ? *cap * 2 : first;
-    void *p = want > SIZE_MAX / size ? NULL : realloc(base, want * size);
+    void *p = dynarr_reserve(base, cap, n + 1, size);
 
-    if (p != NULL)
-        *cap = want;
-    else
+    if (p == NULL)
         t->oom = 1;
     return p;
 }
@@ -230,13 +216,10 @@ static void codebook_add(struct rowctx *r, const char *indicator, int ind_cut,
         t->oom = 1;
         return;
     }
-    if (t->ncb == t->cbcap) {
-        struct cb_entry *p = grow(t, t->cb, &t->cbcap, sizeof *p, 256);
-
-        if (p == NULL)
-            return;
-        t->cb = p;
-    }
+    e = grow(t, t->cb, t->ncb, &t->cbcap, sizeof *e);
+    if (e == NULL)
+        return;
+    t->cb = e;
     e = &t->cb[t->ncb++];
     e->survey = r->survey;
     e->statistic = statistic;
@@ -261,13 +244,10 @@ static void add_row(struct rowctx *r, const char *indicator, int ind_cut,
 
     if (t->oom)
         return;
-    if (t->nrows == t->cap) {
-        struct tidy_row *p = grow(t, t->rows, &t->cap, sizeof *p, 1024);
-
-        if (p == NULL)
-            return;
-        t->rows = p;
-    }
+    row = grow(t, t->rows, t->nrows, &t->cap, sizeof *row);
+    if (row == NULL)
+        return;
+    t->rows = row;
     row = &t->rows[t->nrows++];
     row->survey = r->survey;
     row->wave = r->wave;
@@ -555,6 +535,7 @@ int ministry_tidy_build(struct tidy *t, const struct ministry_input *in, size_t 
     struct rowctx r;
 
     memset(t, 0, sizeof *t);
+    dynbuf_init(&t->text, MINISTRY_MAX_TEXT);
     t->seen = json_object();
     if (t->seen == NULL)
         return -1;

@@ -10,6 +10,7 @@
 #ifndef EMPIRIE_MINISTRY_TIDY_H
 #define EMPIRIE_MINISTRY_TIDY_H
 
+#include "dynbuf.h"
 #include "ministry.h"
 
 #include <jansson.h>
@@ -51,6 +52,10 @@ extern const char *const ministry_voivodeships[16];
  */
 #define MINISTRY_ABSENT ((size_t)-1)
 
+/* The most the texts of one export may take: a stop for a runaway, far
+ * above what the programme's groups and indicators need. */
+#define MINISTRY_MAX_TEXT ((size_t)1 << 30)
+
 struct tidy_row {
     const char *survey, *wave, *type, *slug, *name, *teryt, *voiv;    /* borrowed */
     size_t indicator, label;                   /* offsets into tidy.text, or ABSENT */
@@ -73,8 +78,7 @@ struct tidy {
     struct cb_entry *cb;
     size_t ncb, cbcap;
     json_t *seen;                              /* "survey\x01indicator": the codebook's */
-    char *text;
-    size_t textlen, textcap;
+    struct dynbuf text;                        /* the rows' and entries' texts, NUL after each */
     int oom;
 };
 

@@ -446,12 +446,24 @@ static const char **sorted_cities(const struct network *n, const char *const *ar
 
 /* ---- the workbook ---- */
 
+static void write_sheets(void *ctx)
+{
+    struct network *n = ctx;
+
+    sheet_summary(n);
+    sheet_cities(n);
+    sheet_ranking(n);
+    sheets_trends(&n->x, L_NETWORK_TREND, n->r, RESULTS_NETWORK, n->slug, n->wi, n->subtitle);
+    sheets_methodology_of(&n->x, n->r, n->meta, n->g, n->wave, L_NETWORK, n->name);
+}
+
 int report_network_write(const struct results *r, int english, const struct report_meta *meta,
                          const char *wave, const char *network, const char *path, char *err,
                          size_t errlen)
 {
     struct network n;
-    char tmp[4096];
+    struct report_group_book b = { r, english, meta, NULL, wave, L_NETWORK_REPORT, n.subtitle,
+                                   sizeof n.subtitle };
     int rc;
 
     memset(&n, 0, sizeof n);
@@ -473,19 +485,9 @@ int report_network_write(const struct results *r, int english, const struct repo
         free(n.observers);
         return err_set(err, errlen, "out of memory");
     }
-    if (report_open(&n.x, r, english, meta, path, n.name, wave, L_NETWORK_REPORT, tmp,
-                    sizeof tmp, n.subtitle, sizeof n.subtitle, err, errlen) != 0) {
-        free(n.members);
-        free(n.observers);
-        return -1;
-    }
-    sheet_summary(&n);
-    sheet_cities(&n);
-    sheet_ranking(&n);
-    sheets_trends(&n.x, L_NETWORK_TREND, r, RESULTS_NETWORK, network, n.wi, n.subtitle);
-    sheets_methodology_of(&n.x, r, meta, n.g, wave, L_NETWORK, n.name);
-    rc = xlsx_close(&n.x, err, errlen);
+    b.name = n.name;
+    rc = report_write_group(&n.x, &b, path, write_sheets, &n, err, errlen);
     free(n.members);
     free(n.observers);
-    return report_commit(tmp, path, rc == 0, err, errlen);
+    return rc;
 }

@@ -143,24 +143,27 @@ const char *report_model_wave(const struct results *r, const char *wave)
     return i < 0 ? NULL : agg_wave(r->in->agg, (size_t)i);
 }
 
-int report_open(struct xlsx *x, const struct results *r, int english,
-                const struct report_meta *meta, const char *path, const char *name,
-                const char *wave, enum xlsx_label subject, char *tmp, size_t tmplen,
-                char *subtitle, size_t sublen, char *err, size_t errlen)
+int report_write_group(struct xlsx *x, const struct report_group_book *b, const char *path,
+                       void (*sheets)(void *ctx), void *ctx, char *err, size_t errlen)
 {
-    const char *survey = rmodel_title(r, english);
+    const char *survey = rmodel_title(b->r, b->english);
     struct xlsx_props props;
-    char title[400];
+    char title[400], tmp[4096];
+    int rc;
 
-    if (report_tmp_path(path, tmp, tmplen) != 0)
+    if (report_tmp_path(path, tmp, sizeof tmp) != 0)
         return err_set(err, errlen, "%s: path too long", path);
     if (survey == NULL)
         survey = "";
-    snprintf(title, sizeof title, "%s: %s, %s", survey, name, wave);
-    snprintf(subtitle, sublen, "%s · %s · %s", survey, name, wave);
+    snprintf(title, sizeof title, "%s: %s, %s", survey, b->name, b->wave);
+    snprintf(b->subtitle, b->sublen, "%s · %s · %s", survey, b->name, b->wave);
     memset(&props, 0, sizeof props);
     props.title = title;
-    props.subject = subject;
-    props.created = meta->created_at;
-    return xlsx_open(x, tmp, english, r->threshold, &props, err, errlen);
+    props.subject = b->subject;
+    props.created = b->meta->created_at;
+    if (xlsx_open(x, tmp, b->english, b->r->threshold, &props, err, errlen) != 0)
+        return -1;
+    sheets(ctx);
+    rc = xlsx_close(x, err, errlen);
+    return report_commit(tmp, path, rc == 0, err, errlen);
 }

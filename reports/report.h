@@ -66,18 +66,30 @@ int report_tmp_path(const char *path, char *tmp, size_t n);
  * removes tmp. Returns 0 when path now holds the new file. */
 int report_commit(const char *tmp, const char *path, int ok, char *err, size_t errlen);
 
-/*
- * Opens the workbook of one group (a city, a network) of r at a temporary
- * name beside path, which report_commit later renames: title "SURVEY: NAME,
- * WAVE" in the workbook's language (english), r's threshold, created at
- * meta's created_at. Writes the temporary name into tmp and the sheets'
- * subtitle "SURVEY · NAME · WAVE" into subtitle.
- */
+/* What a workbook of one group (a city, a network) of r is: its name and
+ * wave for the title "SURVEY: NAME, WAVE" in the workbook's language
+ * (english), the subject, and where the sheets' subtitle "SURVEY · NAME ·
+ * WAVE" goes. */
 struct results;
-int report_open(struct xlsx *x, const struct results *r, int english,
-                const struct report_meta *meta, const char *path, const char *name,
-                const char *wave, enum xlsx_label subject, char *tmp, size_t tmplen,
-                char *subtitle, size_t sublen, char *err, size_t errlen);
+struct report_group_book {
+    const struct results *r;
+    int english;
+    const struct report_meta *meta;
+    const char *name, *wave;
+    enum xlsx_label subject;
+    char *subtitle;
+    size_t sublen;
+};
+
+/*
+ * Writes the workbook of one group to path: opens it in x at a temporary
+ * name beside path (r's threshold, created at meta's created_at), calls
+ * sheets(ctx) to write the sheets, closes it and renames it to path
+ * (report_commit). -1 with err when it cannot be written; then path is
+ * untouched.
+ */
+int report_write_group(struct xlsx *x, const struct report_group_book *b, const char *path,
+                       void (*sheets)(void *ctx), void *ctx, char *err, size_t errlen);
 
 /* The wave of r with label wave (NULL: the latest), or NULL when r has no
  * such wave; borrowed from r's input. */

@@ -1,6 +1,7 @@
 /* xlsx_print: paper, scale and page breaks of the sheets (see xlsx_print.h). */
 #include "xlsx_print.h"
 
+#include "dynarr.h"
 #include "xlsx.h"
 
 #include <math.h>
@@ -37,6 +38,17 @@ struct xlsx_sheetp {
     double page_h;             /* points of the sheet on a page; 0: not fixed */
 };
 
+/* base (n elements used, *cap allocated) with room for one more; NULL with
+ * the workbook failed when out of memory. */
+static void *room(struct xlsx *x, void *base, size_t n, size_t *cap, size_t size)
+{
+    void *p = dynarr_reserve(base, cap, n + 1, size);
+
+    if (p == NULL)
+        xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "the print layout");
+    return p;
+}
+
 static struct xlsx_sheetp *sheet_of(struct xlsx *x, lxw_worksheet *ws)
 {
     struct xlsx_sheetp *p;
@@ -46,17 +58,10 @@ static struct xlsx_sheetp *sheet_of(struct xlsx *x, lxw_worksheet *ws)
     for (size_t i = 0; i < x->nprint; i++)
         if (x->print[i].ws == ws)
             return &x->print[i];
-    if (x->nprint == x->capprint) {
-        size_t cap = x->capprint ? 2 * x->capprint : 16;
-        struct xlsx_sheetp *np = realloc(x->print, cap * sizeof *np);
-
-        if (np == NULL) {
-            xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "the print layout");
-            return NULL;
-        }
-        x->print = np;
-        x->capprint = cap;
-    }
+    p = room(x, x->print, x->nprint, &x->capprint, sizeof *p);
+    if (p == NULL)
+        return NULL;
+    x->print = p;
     p = &x->print[x->nprint++];
     memset(p, 0, sizeof *p);
     p->ws = ws;
@@ -81,6 +86,7 @@ double xlsx_print_colw(struct xlsx *x, lxw_worksheet *ws, int col)
 void xlsx_print_row(struct xlsx *x, lxw_worksheet *ws, int row, double height)
 {
     struct xlsx_sheetp *p = sheet_of(x, ws);
+    struct xlsx_rowh *nr;
 
     if (p == NULL)
         return;
@@ -89,17 +95,10 @@ void xlsx_print_row(struct xlsx *x, lxw_worksheet *ws, int row, double height)
             p->rows[i].h = height;
             return;
         }
-    if (p->nrows == p->caprows) {
-        size_t cap = p->caprows ? 2 * p->caprows : 32;
-        struct xlsx_rowh *nr = realloc(p->rows, cap * sizeof *nr);
-
-        if (nr == NULL) {
-            xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "the print layout");
-            return;
-        }
-        p->rows = nr;
-        p->caprows = cap;
-    }
+    nr = room(x, p->rows, p->nrows, &p->caprows, sizeof *nr);
+    if (nr == NULL)
+        return;
+    p->rows = nr;
     p->rows[p->nrows].row = row;
     p->rows[p->nrows++].h = height;
 }

@@ -8,6 +8,7 @@
 #include "results_model.h"
 
 #include "anon.h"
+#include "dynarr.h"
 #include "err.h"
 #include "fail.h"
 #include "stats.h"
@@ -29,19 +30,16 @@ struct family {
 
 static void family_add(struct family *f, struct results_test *t)
 {
+    struct results_test **grown;
+
     if (f->failed || !isfinite(t->p))
         return;
-    if (f->n == f->cap) {
-        size_t nc = f->cap ? f->cap * 2 : 64;
-        struct results_test **grown = fail_realloc(f->t, nc * sizeof *grown);
-
-        if (grown == NULL) {
-            f->failed = 1;
-            return;
-        }
-        f->t = grown;
-        f->cap = nc;
+    grown = dynarr_reserve_by(fail_realloc, f->t, &f->cap, f->n + 1, sizeof *grown);
+    if (grown == NULL) {
+        f->failed = 1;
+        return;
     }
+    f->t = grown;
     f->t[f->n++] = t;
 }
 

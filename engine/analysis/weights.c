@@ -1,6 +1,7 @@
 #include "weights.h"
 
 #include "db.h"
+#include "dynarr.h"
 #include "err.h"
 #include "stats.h"
 
@@ -56,15 +57,10 @@ static struct cw *cw_get(struct weights *w, const char *city, size_t wave)
 
     if (c != NULL)
         return c;
-    if (w->ncells == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 64;
-        struct cw *grown = realloc(w->cells, cap * sizeof *grown);
-
-        if (grown == NULL)
-            return NULL;
-        w->cells = grown;
-        w->cap = cap;
-    }
+    c = dynarr_reserve(w->cells, &w->cap, w->ncells + 1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    w->cells = c;
     c = &w->cells[w->ncells];
     memset(c, 0, sizeof *c);
     snprintf(c->city, sizeof c->city, "%s", city);
@@ -381,8 +377,8 @@ int weights_build(PGconn *conn, const struct survey *const *versions, size_t nve
 static struct cw *cached(struct weights *w, size_t city, const char *slug, size_t wave)
 {
     if (city >= w->ncache) {
-        size_t n = city + 16;
-        struct cw ***grown = realloc(w->cache, n * sizeof *grown);
+        size_t n = w->ncache;
+        struct cw ***grown = dynarr_reserve(w->cache, &n, city + 1, sizeof *grown);
 
         if (grown == NULL)
             return NULL;

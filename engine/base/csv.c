@@ -1,5 +1,7 @@
 #include "csv.h"
 
+#include "dynarr.h"
+#include "dynbuf.h"
 #include "err.h"
 
 #include <stdlib.h>
@@ -7,11 +9,10 @@
 
 struct csv_reader {
     FILE *f;
-    char *buf;          /* the fields of the current record, each NUL-terminated */
-    size_t len, cap;
+    struct dynbuf buf;  /* the fields of the current record, each NUL-terminated */
     size_t *starts;     /* offsets of the fields in buf */
-    char **fields;      /* capf entries, like starts */
-    size_t nfields, capf;
+    char **fields;      /* like starts */
+    size_t nfields, capstarts, capfields;
     long line;          /* where the current record starts */
     long next_line;     /* the line the next character is on */
     int started;
@@ -25,6 +26,7 @@ struct csv_reader *csv_open_delim(FILE *f, char delim)
     if (r == NULL)
         return NULL;
     r->f = f;
+    dynbuf_init(&r->buf, CSV_MAX_RECORD);
     r->next_line = 1;
     r->delim = delim;
     return r;
@@ -66,7 +68,7 @@ void csv_close(struct csv_reader *r)
 {
     if (r == NULL)
         return;
-    free(r->buf);
+    dynbuf_free(&r->buf);
     free(r->starts);
     free(r->fields);
     free(r);
@@ -79,21 +81,12 @@ long csv_line(const struct csv_reader *r)
 
 static int put(struct csv_reader *r, char c, char *err, size_t errlen)
 {
-    if (r->len + 1 >= r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 4096;
-        char *bigger;
-
-        if (cap > CSV_MAX_RECORD)
-            return err_set(err, errlen, "line %ld: the record is longer than %d bytes", r->line,
-                           CSV_MAX_RECORD);
-        bigger = realloc(r->buf, cap);
-        if (bigger == NULL)
-            return err_set(err, errlen, "out of memory");
-        r->buf = bigger;
-        r->cap = cap;
-    }
-    r->buf[r->len++] = c;
-    return 0;
+    if (dynbuf_addc(&r->buf, c) == 0)
+        return 0;
+    if (dynbuf_error(&r->buf) == DYNBUF_TOO_LARGE)
+        return err_set(err, errlen, "line %ld: the record is longer than %d bytes", r->line,
+                       CSV_MAX_RECORD);
+    return err_set(err, errlen, "out of memory");
 }
 
 /* Ends the current field. */
@@ -101,19 +94,17 @@ static int end_field(struct csv_reader *r, size_t start, char *err, size_t errle
 {
     if (put(r, '\0', err, errlen) != 0)
         return -1;
-    if (r->nfields == r->capf) {
-        size_t capf = r->capf ? r->capf * 2 : 64;
-        size_t *bigger = realloc(r->starts, capf * sizeof *bigger);
+    if (r->nfields == r->capstarts || r->nfields == r->capfields) {
+        size_t *bigger = dynarr_reserve(r->starts, &r->capstarts, r->nfields + 1, sizeof *bigger);
         char **more;
 
         if (bigger == NULL)
             return err_set(err, errlen, "out of memory");
         r->starts = bigger;
-        more = realloc(r->fields, capf * sizeof *more);
+        more = dynarr_reserve(r->fields, &r->capfields, r->nfields + 1, sizeof *more);
         if (more == NULL)
             return err_set(err, errlen, "out of memory");
         r->fields = more;
-        r->capf = capf;
     }
     r->starts[r->nfields++] = start;
     return 0;
@@ -145,7 +136,7 @@ static int quoted(struct csv_reader *r, char *err, size_t errlen)
 /* Reads one field; *last is set when it ended the record. */
 static int field(struct csv_reader *r, int *last, int *eof, char *err, size_t errlen)
 {
-    size_t start = r->len;
+    size_t start = dynbuf_len(&r->buf);
     int c = getc(r->f);
 
     *last = 0;
@@ -160,13 +151,16 @@ static int field(struct csv_reader *r, int *last, int *eof, char *err, size_t er
                            "quote (a quote inside a quoted field is written \"\")", r->line,
                            r->nfields + 1);
     } else {
+        size_t end;
+
         while (c != r->delim && c != '\n' && c != EOF) {
             if (put(r, (char)c, err, errlen) != 0)
                 return -1;
             c = getc(r->f);
         }
-        if (r->len > start && r->buf[r->len - 1] == '\r')
-            r->len--;
+        end = dynbuf_len(&r->buf);
+        if (end > start && dynbuf_ptr(&r->buf)[end - 1] == '\r')
+            dynbuf_truncate(&r->buf, end - 1);
     }
     if (c == '\n')
         r->next_line++;
@@ -185,20 +179,20 @@ int csv_read(struct csv_reader *r, char ***fields, size_t *n, char *err, size_t 
         if (c == EOF)
             return ferror(r->f) ? err_set(err, errlen, "read error") : 0;
         ungetc(c, r->f);
-        r->len = 0;
+        dynbuf_reset(&r->buf);
         r->nfields = 0;
         r->line = r->next_line;
         while (!last)
             if (field(r, &last, &eof, err, errlen) != 0)
                 return -1;
-        if (r->nfields > 1 || r->buf[r->starts[0]] != '\0')
+        if (r->nfields > 1 || dynbuf_ptr(&r->buf)[r->starts[0]] != '\0')
             break;
         if (eof)
             return 0;
         last = 0;  /* an empty line */
     }
     for (size_t i = 0; i < r->nfields; i++)
-        r->fields[i] = r->buf + r->starts[i];
+        r->fields[i] = dynbuf_ptr(&r->buf) + r->starts[i];
     if (!r->started && strncmp(r->fields[0], "\xef\xbb\xbf", 3) == 0)
         r->fields[0] += 3;  /* a byte order mark, as spreadsheets write */
     r->started = 1;

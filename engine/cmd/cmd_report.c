@@ -180,8 +180,6 @@ static void progress_rows(size_t rows, void *arg)
             rows);
 }
 
-/* Called with stderr locked. */
-
 /* The results document of one survey and the wave to export; the data's
  * date (a scan of every response of the survey) is read on a second
  * connection meanwhile, so the server scans while the responses stream to

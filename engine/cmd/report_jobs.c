@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Called with stderr locked. */
 static void progress(struct run *r, const char *path)
 {
     if (!cli_interactive())
@@ -55,8 +56,8 @@ static int add_job(struct run *r, enum report_kind kind, const char *slug, int p
 static void run_job(struct run *r, struct job *j)
 {
     if (j->kind == REPORT_CITY)
-        j->rc = report_city_write_by(r->inputs[0].r, r->rby, r->nby, r->english, &r->meta,
-                                     r->wave, j->slug, j->path, j->err, sizeof j->err);
+        j->rc = report_city_write(r->inputs[0].r, r->rby, r->nby, r->english, &r->meta,
+                                  r->wave, j->slug, j->path, j->err, sizeof j->err);
     else if (j->kind == REPORT_NETWORK)
         j->rc = report_network_write(r->inputs[0].r, r->english, &r->meta, r->wave, j->slug,
                                      j->path, j->err, sizeof j->err);

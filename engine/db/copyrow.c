@@ -1,23 +1,24 @@
 #include "copyrow.h"
 
+#include "dynarr.h"
+
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Room for n more bytes and the NUL. (struct copybuf is not a dynbuf
+ * because intake reads its fields; it grows the one way arrays grow.) */
 static int buf_reserve(struct copybuf *b, size_t n)
 {
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        char *bigger;
+    char *bigger;
 
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        bigger = realloc(b->p, cap);
-        if (bigger == NULL)
-            return -1;
-        b->p = bigger;
-        b->cap = cap;
-    }
+    if (n > SIZE_MAX - 1 - b->len)
+        return -1;
+    bigger = dynarr_reserve(b->p, &b->cap, b->len + n + 1, 1);
+    if (bigger == NULL)
+        return -1;
+    b->p = bigger;
     return 0;
 }
 

@@ -2,7 +2,10 @@
 
 #include "err.h"
 
+#include <assert.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* libpq messages end in a newline and may run over several lines; one line
@@ -114,6 +117,47 @@ int db_exec(PGconn *conn, const char *sql, int nparams, const char *const *param
         *res = r;
     else
         PQclear(r);
+    return 0;
+}
+
+int db_value(PGconn *conn, const char *sql, int nparams, const char *const *params, char *out,
+             size_t n, char *err, size_t errlen)
+{
+    PGresult *r;
+    int rows;
+
+    assert(out != NULL && n > 0);
+    out[0] = '\0';
+    if (db_exec(conn, sql, nparams, params, &r, NULL, err, errlen) != 0)
+        return -1;
+    rows = PQntuples(r) > 0 && PQnfields(r) > 0;
+    if (rows && (size_t)PQgetlength(r, 0, 0) >= n) {
+        PQclear(r);
+        return err_set(err, errlen, "database: a value longer than %zu bytes", n - 1);
+    }
+    if (rows)
+        memcpy(out, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0) + 1);
+    PQclear(r);
+    return rows;
+}
+
+int db_exec_rows(PGconn *conn, const char *sql, int nparams, const char *const *params,
+                 long *rows, char *err, size_t errlen)
+{
+    PGresult *r;
+    char *end;
+
+    *rows = 0;
+    if (db_exec(conn, sql, nparams, params, &r, NULL, err, errlen) != 0)
+        return -1;
+    errno = 0;
+    *rows = strtol(PQcmdTuples(r), &end, 10);
+    if (errno != 0 || end == PQcmdTuples(r) || *end != '\0') {
+        PQclear(r);
+        *rows = 0;
+        return err_set(err, errlen, "database: no count of the rows changed");
+    }
+    PQclear(r);
     return 0;
 }
 

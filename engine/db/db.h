@@ -27,6 +27,21 @@ int db_connect(const char *conninfo, PGconn **out, char *err, size_t errlen);
 int db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
             PGresult **res, char *sqlstate, char *err, size_t errlen);
 
+/*
+ * One parameterized statement that answers one value: the first column of
+ * its first row (an id from RETURNING, an EXISTS, a date). 1 with the
+ * value copied into out (n bytes, NUL-terminated; "" for SQL NULL), 0 when
+ * the statement answered no row (out ""), -1 on failure (err, as db_exec)
+ * or when the value is longer than out holds.
+ */
+int db_value(PGconn *conn, const char *sql, int nparams, const char *const *params, char *out,
+             size_t n, char *err, size_t errlen);
+
+/* One parameterized statement (an UPDATE, a DELETE) and the number of rows
+ * it changed, in *rows. 0, or -1 on failure (err, as db_exec). */
+int db_exec_rows(PGconn *conn, const char *sql, int nparams, const char *const *params,
+                 long *rows, char *err, size_t errlen);
+
 /* Runs constant SQL that may hold several statements. */
 int db_exec_script(PGconn *conn, const char *sql, char *err, size_t errlen);
 

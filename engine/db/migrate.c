@@ -32,29 +32,25 @@ static int parse_name(const char *file, char *name, size_t n)
 
 static int is_applied(PGconn *conn, int version, int *applied, char *err, size_t errlen)
 {
-    char vbuf[16];
+    char vbuf[16], yes[8];
     const char *params[1] = { vbuf };
-    PGresult *res;
 
     snprintf(vbuf, sizeof vbuf, "%d", version);
-    if (db_exec(conn,
-                "SELECT EXISTS (SELECT 1 FROM schema_migration WHERE version = $1::int)",
-                1, params, &res, NULL, err, errlen) != 0)
+    if (db_value(conn, "SELECT EXISTS (SELECT 1 FROM schema_migration WHERE version = $1::int)",
+                 1, params, yes, sizeof yes, err, errlen) < 0)
         return -1;
-    *applied = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    PQclear(res);
+    *applied = strcmp(yes, "t") == 0;
     return 0;
 }
 
 static int table_exists(PGconn *conn, int *exists, char *err, size_t errlen)
 {
-    PGresult *res;
+    char yes[8];
 
-    if (db_exec(conn, "SELECT to_regclass('schema_migration') IS NOT NULL", 0, NULL,
-                &res, NULL, err, errlen) != 0)
+    if (db_value(conn, "SELECT to_regclass('schema_migration') IS NOT NULL", 0, NULL, yes,
+                 sizeof yes, err, errlen) < 0)
         return -1;
-    *exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    PQclear(res);
+    *exists = strcmp(yes, "t") == 0;
     return 0;
 }
 

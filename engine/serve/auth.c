@@ -175,8 +175,8 @@ int auth_token_issue(PGconn *conn, const struct auth_token_spec *spec,
     char hex[AUTH_HASH_SIZE];
     const char *params[5];
     const char *label = spec->label != NULL ? spec->label : "";
-    int is_bad = 1;
-    PGresult *res;
+    char idtext[24];
+    int is_bad = 1, made;
 
     if (bad != NULL)
         *bad = 0;
@@ -202,21 +202,20 @@ int auth_token_issue(PGconn *conn, const struct auth_token_spec *spec,
     params[3] = label;
     params[4] = spec->expires;
     /* no row: the expiry is not after today */
-    if (db_exec(conn,
-                "INSERT INTO api_token (hash, role, scope, label, expires_at) "
-                "SELECT decode($1, 'hex'), $2, $3, $4, $5::date::timestamptz "
-                "WHERE $5::date IS NULL OR $5::date > current_date RETURNING id",
-                5, params, &res, NULL, err, errlen) != 0)
+    made = db_value(conn,
+                    "INSERT INTO api_token (hash, role, scope, label, expires_at) "
+                    "SELECT decode($1, 'hex'), $2, $3, $4, $5::date::timestamptz "
+                    "WHERE $5::date IS NULL OR $5::date > current_date RETURNING id",
+                    5, params, idtext, sizeof idtext, err, errlen);
+    if (made < 0)
         goto fail;
-    if (PQntuples(res) != 1) {
-        PQclear(res);
+    if (made == 0) {
         is_bad = 1;
         err_set(err, errlen, "--expires %s: the date must be after today", spec->expires);
         goto fail;
     }
     if (id != NULL)
-        *id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
+        *id = strtoll(idtext, NULL, 10);
     memcpy(out, token, sizeof token);
     return 0;
 fail:
@@ -249,31 +248,25 @@ int auth_token_list(PGconn *conn, int all, PGresult **res, char *err, size_t err
 int auth_token_revoke(PGconn *conn, long long id, char hash[AUTH_HASH_SIZE], char *err,
                       size_t errlen)
 {
-    char idbuf[24];
+    char idbuf[24], day[16];
     const char *params[1] = { idbuf };
-    PGresult *res;
+    int found;
 
     snprintf(idbuf, sizeof idbuf, "%lld", id);
-    if (db_exec(conn,
-                "UPDATE api_token SET revoked_at = now() WHERE id = $1::bigint "
-                "AND revoked_at IS NULL RETURNING encode(hash, 'hex')",
-                1, params, &res, NULL, err, errlen) != 0)
+    found = db_value(conn,
+                     "UPDATE api_token SET revoked_at = now() WHERE id = $1::bigint "
+                     "AND revoked_at IS NULL RETURNING encode(hash, 'hex')",
+                     1, params, hash, AUTH_HASH_SIZE, err, errlen);
+    if (found != 0)
+        return found;
+    found = db_value(conn, "SELECT revoked_at::date::text FROM api_token WHERE id = $1::bigint",
+                     1, params, day, sizeof day, err, errlen);
+    if (found < 0)
         return -1;
-    if (PQntuples(res) == 1) {
-        snprintf(hash, AUTH_HASH_SIZE, "%s", PQgetvalue(res, 0, 0));
-        PQclear(res);
-        return 1;
-    }
-    PQclear(res);
-    if (db_exec(conn, "SELECT revoked_at::date::text FROM api_token WHERE id = $1::bigint", 1,
-                params, &res, NULL, err, errlen) != 0)
-        return -1;
-    if (PQntuples(res) == 0)
+    if (found == 0)
         err_set(err, errlen, "no token %lld (empirie token list --all)", id);
     else
-        err_set(err, errlen, "token %lld was revoked already, on %s", id,
-                PQgetvalue(res, 0, 0));
-    PQclear(res);
+        err_set(err, errlen, "token %lld was revoked already, on %s", id, day);
     return 0;
 }
 

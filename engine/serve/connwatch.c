@@ -27,7 +27,7 @@ struct connwatch {
     struct crew crew;   /* the one reaper; its lock guards the rest, wake: stop */
     unsigned header_ms, body_ms, soft_limit;
     size_t open;
-    unsigned long long reaped;
+    size_t reaped;
     struct connwatch_conn *head;
 };
 
@@ -160,20 +160,10 @@ int connwatch_over(const struct connwatch_conn *c)
 
 size_t connwatch_open(struct connwatch *w)
 {
-    size_t n;
-
-    pthread_mutex_lock(&w->crew.lock);
-    n = w->open;
-    pthread_mutex_unlock(&w->crew.lock);
-    return n;
+    return crew_read(&w->crew, &w->open);
 }
 
 unsigned long long connwatch_reaped(struct connwatch *w)
 {
-    unsigned long long n;
-
-    pthread_mutex_lock(&w->crew.lock);
-    n = w->reaped;
-    pthread_mutex_unlock(&w->crew.lock);
-    return n;
+    return crew_read(&w->crew, &w->reaped);
 }

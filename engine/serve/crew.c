@@ -71,3 +71,13 @@ void crew_stop(struct crew *c)
 {
     stop(c, c->n);
 }
+
+size_t crew_read(struct crew *c, const size_t *v)
+{
+    size_t n;
+
+    pthread_mutex_lock(&c->lock);
+    n = *v;
+    pthread_mutex_unlock(&c->lock);
+    return n;
+}

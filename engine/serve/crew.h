@@ -33,4 +33,8 @@ int crew_start(struct crew *c, unsigned n, void *(*fn)(void *), void *arg, const
  * and the condition and frees the threads. */
 void crew_stop(struct crew *c);
 
+/* *v, a counter of the owner's state, read under c's lock (for the
+ * owner's accessors: connections open, jobs waiting). */
+size_t crew_read(struct crew *c, const size_t *v);
+
 #endif

@@ -1,5 +1,6 @@
 #include "form.h"
 
+#include "dynbuf.h"
 #include "msg.h"
 
 #include <stdarg.h>
@@ -8,49 +9,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- an HTML buffer ---------------------------------------------------- */
+/* ---- the page ---------------------------------------------------------- */
 
-struct hbuf {
-    char *p;
-    size_t len, cap;
-    int failed;
-};
+/* The most a page may take: far more than any instrument's form needs, it
+ * only stops a runaway. The hb_ adds are not checked one by one: a
+ * dynbuf's failure is sticky, and hb_done looks at it once. */
+#define FORM_MAX_PAGE (8u << 20)
 
-static void hb_put(struct hbuf *b, const char *s, size_t n)
+static void hb_put(struct dynbuf *b, const char *s, size_t n)
 {
-    if (b->failed)
-        return;
-    if (n + 1 > b->cap - b->len) {
-        size_t cap = b->cap ? b->cap : 8192;
-        char *p;
-
-        while (n + 1 > cap - b->len) {
-            if (cap > SIZE_MAX / 2) {
-                b->failed = 1;
-                return;
-            }
-            cap *= 2;
-        }
-        p = realloc(b->p, cap);
-        if (p == NULL) {
-            b->failed = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
+    (void)dynbuf_addn(b, s, n);
 }
 
-static void hb_lit(struct hbuf *b, const char *s)
+static void hb_lit(struct dynbuf *b, const char *s)
 {
-    hb_put(b, s, strlen(s));
+    (void)dynbuf_add(b, s);
 }
 
 /* Text escaped for HTML content and quoted attribute values. */
-static void hb_esc(struct hbuf *b, const char *s)
+static void hb_esc(struct dynbuf *b, const char *s)
 {
     const char *run = s;
 
@@ -76,32 +53,25 @@ static void hb_esc(struct hbuf *b, const char *s)
 
 /* printf with every %s escaped is too easy to get wrong: this one formats
  * only trusted text (numbers, codes of the instrument, constant strings). */
-static void hb_fmt(struct hbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void hb_fmt(struct dynbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static void hb_fmt(struct hbuf *b, const char *fmt, ...)
+static void hb_fmt(struct dynbuf *b, const char *fmt, ...)
 {
-    char tmp[512];
     va_list ap;
-    int n;
 
     va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    (void)dynbuf_vprintf(b, fmt, ap);
     va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp) {
-        b->failed = 1;
-        return;
-    }
-    hb_put(b, tmp, (size_t)n);
 }
 
-static char *hb_done(struct hbuf *b, size_t *len)
+/* The page (the caller frees it), or NULL when it could not be made. */
+static char *hb_done(struct dynbuf *b, size_t *len)
 {
-    if (b->failed) {
-        free(b->p);
+    if (dynbuf_error(b) != DYNBUF_OK) {
+        dynbuf_free(b);
         return NULL;
     }
-    *len = b->len;
-    return b->p;
+    return dynbuf_take(b, len);
 }
 
 /* ---- texts ------------------------------------------------------------ */
@@ -113,7 +83,7 @@ static const char *L(int english, const char *pl, const char *en)
 
 #define T(pl, en) L(v->english, (pl), (en))
 
-static void head(struct hbuf *b, int english, const char *title, int error)
+static void head(struct dynbuf *b, int english, const char *title, int error)
 {
     hb_fmt(b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -126,7 +96,7 @@ static void head(struct hbuf *b, int english, const char *title, int error)
               "<body>\n<main id=\"main\">\n");
 }
 
-static void foot(struct hbuf *b)
+static void foot(struct dynbuf *b)
 {
     hb_lit(b, "</main>\n</body>\n</html>\n");
 }
@@ -134,8 +104,9 @@ static void foot(struct hbuf *b)
 char *form_page(int english, const char *heading, const char *text, const char *href,
                 const char *link_text, size_t *len)
 {
-    struct hbuf b = { 0 };
+    struct dynbuf b;
 
+    dynbuf_init(&b, FORM_MAX_PAGE);
     head(&b, english, heading, 0);
     hb_lit(&b, "<h1>");
     hb_esc(&b, heading);
@@ -204,7 +175,7 @@ static const struct survey_option *point_option(const struct survey_item *it, in
     return NULL;
 }
 
-static void error_para(struct hbuf *b, const struct form_view *v, const char *field,
+static void error_para(struct dynbuf *b, const struct form_view *v, const char *field,
                        const struct form_error *e)
 {
     if (e == NULL)
@@ -216,7 +187,7 @@ static void error_para(struct hbuf *b, const struct form_view *v, const char *fi
 }
 
 /* One choice (radio or checkbox) of field. */
-static void choice(struct hbuf *b, const struct form_view *v, const char *type,
+static void choice(struct dynbuf *b, const struct form_view *v, const char *type,
                    const char *field, int value, const char *label, int invalid,
                    const char *extra_class)
 {
@@ -235,7 +206,7 @@ static void choice(struct hbuf *b, const struct form_view *v, const char *type,
     hb_lit(b, "</label></div>\n");
 }
 
-static void legend(struct hbuf *b, const struct form_view *v, const char *text, int required)
+static void legend(struct dynbuf *b, const struct form_view *v, const char *text, int required)
 {
     hb_lit(b, "<legend>");
     hb_esc(b, text);
@@ -244,7 +215,7 @@ static void legend(struct hbuf *b, const struct form_view *v, const char *text, 
 }
 
 /* The opening of a question's fieldset, with its hint and error ids. */
-static void question_open(struct hbuf *b, const struct form_view *v, const char *field,
+static void question_open(struct dynbuf *b, const struct form_view *v, const char *field,
                           const char *text, int required, const char *hint,
                           const struct form_error *e, const char *cls)
 {
@@ -270,7 +241,7 @@ static void question_open(struct hbuf *b, const struct form_view *v, const char 
     error_para(b, v, field, e);
 }
 
-static void missing_choices(struct hbuf *b, const struct form_view *v,
+static void missing_choices(struct dynbuf *b, const struct form_view *v,
                             const struct survey_item *it, const char *field, int invalid)
 {
     for (size_t m = 0; m < it->nmissing; m++)
@@ -278,7 +249,7 @@ static void missing_choices(struct hbuf *b, const struct form_view *v,
                invalid, "dk");
 }
 
-static void item_scale(struct hbuf *b, const struct form_view *v, const struct survey_item *it,
+static void item_scale(struct dynbuf *b, const struct form_view *v, const struct survey_item *it,
                        const char *field, const char *text, const struct form_error *e)
 {
     const struct survey_option *lo = point_option(it, it->min), *hi = point_option(it, it->max);
@@ -320,7 +291,7 @@ static void item_scale(struct hbuf *b, const struct form_view *v, const struct s
     hb_lit(b, "</fieldset>\n");
 }
 
-static void item_options(struct hbuf *b, const struct form_view *v, const struct survey_item *it,
+static void item_options(struct dynbuf *b, const struct form_view *v, const struct survey_item *it,
                          const char *field, const char *text, const struct form_error *e)
 {
     int multi = it->type == SURVEY_MULTI;
@@ -340,7 +311,7 @@ static void item_options(struct hbuf *b, const struct form_view *v, const struct
 }
 
 /* A labelled single field (number, text area) in a div. */
-static void item_field(struct hbuf *b, const struct form_view *v, const struct survey_item *it,
+static void item_field(struct dynbuf *b, const struct form_view *v, const struct survey_item *it,
                        const char *field, const char *text, const struct form_error *e)
 {
     const char *value = formdata_get(v->values, field);
@@ -389,7 +360,7 @@ static void item_field(struct hbuf *b, const struct form_view *v, const struct s
     }
 }
 
-static void item(struct hbuf *b, const struct form_view *v, const struct survey_item *it)
+static void item(struct dynbuf *b, const struct form_view *v, const struct survey_item *it)
 {
     char field[64];
     const char *text = L(v->english, it->text_pl, it->text_en);
@@ -413,14 +384,14 @@ static void item(struct hbuf *b, const struct form_view *v, const struct survey_
     }
 }
 
-static void section_open(struct hbuf *b, const char *id, const char *title)
+static void section_open(struct dynbuf *b, const char *id, const char *title)
 {
     hb_fmt(b, "<fieldset class=\"section\" id=\"s-%s\">\n<legend><h2>", id);
     hb_esc(b, title);
     hb_lit(b, "</h2></legend>\n");
 }
 
-static void attributes(struct hbuf *b, const struct form_view *v)
+static void attributes(struct dynbuf *b, const struct form_view *v)
 {
     const struct survey *s = v->s;
 
@@ -451,7 +422,7 @@ static void attributes(struct hbuf *b, const struct form_view *v)
     hb_lit(b, "</fieldset>\n");
 }
 
-static void summary(struct hbuf *b, const struct form_view *v)
+static void summary(struct dynbuf *b, const struct form_view *v)
 {
     if (v->nerrors == 0)
         return;
@@ -507,7 +478,7 @@ static void summary(struct hbuf *b, const struct form_view *v)
     hb_lit(b, "</ul>\n</div>\n");
 }
 
-static void anonymity_note(struct hbuf *b, const struct form_view *v)
+static void anonymity_note(struct dynbuf *b, const struct form_view *v)
 {
     hb_fmt(b, "<section class=\"note\" aria-labelledby=\"anon-h\">\n<h2 id=\"anon-h\">%s</h2>\n",
            T("Ankieta jest anonimowa", "This survey is anonymous"));
@@ -535,7 +506,7 @@ static void anonymity_note(struct hbuf *b, const struct form_view *v)
     hb_lit(b, "</section>\n");
 }
 
-static void code_field(struct hbuf *b, const struct form_view *v)
+static void code_field(struct dynbuf *b, const struct form_view *v)
 {
     const struct form_error *e = error_of(v, "code");
     const char *value = formdata_get(v->values, "code");
@@ -568,9 +539,10 @@ char *form_render(const struct form_view *v, size_t *len)
     const json_t *desc = json_object_get(survey_document(s), "description");
     const char *desc_pl = json_string_value(json_object_get(desc, "pl"));
     const char *desc_en = json_string_value(json_object_get(desc, "en"));
-    struct hbuf b = { 0 };
+    struct dynbuf b;
     int open_dim = -2;
 
+    dynbuf_init(&b, FORM_MAX_PAGE);
     head(&b, v->english, title, v->nerrors > 0);
     hb_lit(&b, "<header class=\"top\">\n<p class=\"lang\">");
     if (s->title_en != NULL) {

@@ -11,7 +11,7 @@
 #include <sys/random.h>
 
 /* Crockford's base32: no I, L, O or U. */
-/* An int that PostgreSQL returned as text (an id, PQcmdTuples): 0, or -1
+/* An int that PostgreSQL returned as text (an id): 0, or -1
  * with err set when it is not one. */
 static int pg_int(const char *text, int *out, char *err, size_t errlen)
 {
@@ -207,7 +207,6 @@ int formlink_create(PGconn *conn, const struct formlink_new *nl, int *id,
     char hash[FORMLINK_HASH_SIZE], idtext[16];
     char *array = NULL;
     const char *params[8];
-    PGresult *res;
 
     if (check_new(conn, nl, err, errlen) != 0 || formlink_random(rnd, sizeof rnd, err, errlen) != 0)
         return -1;
@@ -223,17 +222,13 @@ int formlink_create(PGconn *conn, const struct formlink_new *nl, int *id,
     params[7] = nl->ncodes > 0 ? "t" : "f";
     if (db_begin(conn, err, errlen) != 0)
         return -1;
-    if (db_exec(conn,
-                "INSERT INTO form_link (key_hash, survey, wave, city, label, opens_on, closes_on,"
-                " with_codes) VALUES (decode($1, 'hex'), $2, $3, $4, $5, $6::date, $7::date,"
-                " $8::boolean) RETURNING id",
-                8, params, &res, NULL, err, errlen) != 0)
+    if (db_value(conn,
+                 "INSERT INTO form_link (key_hash, survey, wave, city, label, opens_on, closes_on,"
+                 " with_codes) VALUES (decode($1, 'hex'), $2, $3, $4, $5, $6::date, $7::date,"
+                 " $8::boolean) RETURNING id",
+                 8, params, idtext, sizeof idtext, err, errlen) < 0 ||
+        pg_int(idtext, id, err, errlen) != 0)
         goto fail;
-    if (pg_int(PQgetvalue(res, 0, 0), id, err, errlen) != 0) {
-        PQclear(res);
-        goto fail;
-    }
-    PQclear(res);
     if (nl->ncodes > 0) {
         snprintf(idtext, sizeof idtext, "%d", *id);
         if (new_codes(*id, nl->ncodes, codes, &array, err, errlen) != 0)
@@ -262,18 +257,12 @@ int formlink_close(PGconn *conn, int id, char *err, size_t errlen)
 {
     char idtext[16];
     const char *params[1] = { idtext };
-    PGresult *res;
-    int n;
+    long n;
 
     snprintf(idtext, sizeof idtext, "%d", id);
-    if (db_exec(conn, "UPDATE form_link SET closed = true WHERE id = $1::int", 1, params, &res,
-                NULL, err, errlen) != 0)
+    if (db_exec_rows(conn, "UPDATE form_link SET closed = true WHERE id = $1::int", 1, params,
+                     &n, err, errlen) != 0)
         return -1;
-    if (pg_int(PQcmdTuples(res), &n, err, errlen) != 0) {
-        PQclear(res);
-        return -1;
-    }
-    PQclear(res);
     if (n != 1)
         return err_set(err, errlen, "no link with id %d (see 'empirie link list')", id);
     return 0;
@@ -324,34 +313,27 @@ int formlink_lookup(PGconn *conn, const char *hash, struct formlink *out, char *
 int formlink_code_use(PGconn *conn, int id, const char *hash, enum formlink_code_outcome *outcome,
                       char *err, size_t errlen)
 {
-    char idtext[16];
+    char idtext[16], used[8];
     const char *params[2] = { idtext, hash };
-    PGresult *res;
-    int n;
+    long n;
+    int found;
 
     snprintf(idtext, sizeof idtext, "%d", id);
     /* Both arrays re-sorted: the row never shows the order of use. */
-    if (db_exec(conn,
-                "UPDATE form_code_set SET unused = array_remove(unused, $2),"
-                " used = ARRAY(SELECT h FROM unnest(used || $2::text) AS h ORDER BY h COLLATE \"C\")"
-                " WHERE link = $1::int AND $2 = ANY (unused)",
-                2, params, &res, NULL, err, errlen) != 0)
+    if (db_exec_rows(conn,
+                     "UPDATE form_code_set SET unused = array_remove(unused, $2),"
+                     " used = ARRAY(SELECT h FROM unnest(used || $2::text) AS h"
+                     " ORDER BY h COLLATE \"C\") WHERE link = $1::int AND $2 = ANY (unused)",
+                     2, params, &n, err, errlen) != 0)
         return -1;
-    if (pg_int(PQcmdTuples(res), &n, err, errlen) != 0) {
-        PQclear(res);
-        return -1;
-    }
-    PQclear(res);
     if (n == 1) {
         *outcome = FORMLINK_CODE_ACCEPTED;
         return 0;
     }
-    if (db_exec(conn, "SELECT $2 = ANY (used) FROM form_code_set WHERE link = $1::int", 2,
-                params, &res, NULL, err, errlen) != 0)
+    found = db_value(conn, "SELECT $2 = ANY (used) FROM form_code_set WHERE link = $1::int", 2,
+                     params, used, sizeof used, err, errlen);
+    if (found < 0)
         return -1;
-    *outcome = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0
-                   ? FORMLINK_CODE_USED
-                   : FORMLINK_CODE_UNKNOWN;
-    PQclear(res);
+    *outcome = found == 1 && strcmp(used, "t") == 0 ? FORMLINK_CODE_USED : FORMLINK_CODE_UNKNOWN;
     return 0;
 }

@@ -273,6 +273,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
         return NULL;
     rq->srv = srv;
     rq->conn = c;
+    dynbuf_init(&rq->body, srv->body_limit);
     ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     rq->cw = ci != NULL ? ci->socket_context : NULL;
     clock_gettime(CLOCK_MONOTONIC, &rq->start);
@@ -382,7 +383,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                  path, rq->status, secs * 1000.0, rq->bytes);
     if (rq->resp != NULL)
         MHD_destroy_response(rq->resp);
-    free(rq->body);
+    dynbuf_free(&rq->body);
     free(rq);
     *con_cls = NULL;
     pthread_mutex_lock(&srv->lock);
@@ -516,7 +517,8 @@ int http_start(const struct http_config *cfg, struct http_server **out, char *er
     pthread_cond_init(&srv->health.more, NULL);
     if (cfg->connections == 0 || cfg->timeout == 0 || cfg->threads == 0 ||
         cfg->io_threads == 0 || cfg->db_timeout == 0 || cfg->per_ip == 0 ||
-        cfg->header_timeout == 0 || cfg->body_timeout == 0) {
+        cfg->header_timeout == 0 || cfg->body_timeout == 0 || cfg->body_limit == 0 ||
+        cfg->body_limit > DYNBUF_MAX_CAP) {
         err_set(err, errlen, "the connection limits, timeouts and thread counts must be at "
                              "least 1");
         goto fail;

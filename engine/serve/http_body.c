@@ -35,12 +35,8 @@ enum MHD_Result http_post_headers(struct request *rq, struct MHD_Connection *c)
             rq->too_large = 1;
             return http_post_responses(rq, c);
         }
-        if (n > 0) {
-            rq->body = malloc((size_t)n + 1);
-            if (rq->body == NULL)
-                return MHD_NO;
-            rq->cap = (size_t)n + 1;
-        }
+        if (n > 0 && dynbuf_reserve(&rq->body, (size_t)n) != 0)
+            return MHD_NO;
     }
     if (!json_content_type(c))
         return http_reply_error(rq, c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "",
@@ -55,29 +51,13 @@ int http_body_append(struct request *rq, const char *data, size_t n)
         rq->dropped += n;
         return 0;
     }
-    if (n > rq->srv->body_limit - rq->len) {
-        rq->too_large = 1;
-        rq->dropped = rq->len + n;
-        free(rq->body);
-        rq->body = NULL;
-        rq->len = rq->cap = 0;
+    if (dynbuf_addn(&rq->body, data, n) == 0)
         return 0;
-    }
-    if (rq->len + n + 1 > rq->cap) {
-        size_t cap = rq->cap * 2 > rq->len + n + 1 ? rq->cap * 2 : rq->len + n + 1;
-        char *b;
-
-        if (cap > rq->srv->body_limit + 1)
-            cap = rq->srv->body_limit + 1;
-        b = realloc(rq->body, cap);
-        if (b == NULL)
-            return -1;
-        rq->body = b;
-        rq->cap = cap;
-    }
-    memcpy(rq->body + rq->len, data, n);
-    rq->len += n;
-    rq->body[rq->len] = '\0';
+    if (dynbuf_error(&rq->body) != DYNBUF_TOO_LARGE)
+        return -1;
+    rq->too_large = 1;
+    rq->dropped = dynbuf_len(&rq->body) + n;
+    dynbuf_free(&rq->body);
     return 0;
 }
 

@@ -276,14 +276,12 @@ static int get_form(const struct catalog *cat, void *ctx)
 static int exists(PGconn *conn, const struct response *r, int *found, char *err, size_t errlen)
 {
     const char *params[2] = { r->city, r->id };
-    PGresult *res;
+    char one[4];
+    int rc = db_value(conn, "SELECT 1 FROM response WHERE city = $1 AND id = $2::uuid", 2, params,
+                      one, sizeof one, err, errlen);
 
-    if (db_exec(conn, "SELECT 1 FROM response WHERE city = $1 AND id = $2::uuid", 2, params, &res,
-                NULL, err, errlen) != 0)
-        return -1;
-    *found = PQntuples(res) > 0;
-    PQclear(res);
-    return 0;
+    *found = rc == 1;
+    return rc < 0 ? -1 : 0;
 }
 
 /* What ingest_batch said, for the form: OK, CONFLICT, UNAVAILABLE, or

@@ -98,44 +98,40 @@ fail:
     return -1;
 }
 
+/* A certificate chain or key is a few kilobytes. */
+#define PEM_MAX (1u << 20)
+
 /* Reads a whole PEM file into a NUL-terminated buffer (caller frees). */
 char *http_read_pem(const char *path, const char *what, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
+    struct dynbuf buf;
+    char chunk[8192];
+    size_t n;
 
     if (f == NULL) {
         err_set(err, errlen, "%s %s: %s", what, path, strerror(errno));
         return NULL;
     }
-    for (;;) {
-        size_t n;
-
-        if (cap - len < 4096) {
-            char *b = cap > (1u << 20) ? NULL : realloc(buf, cap + 8192);
-
-            if (b == NULL) {
-                err_set(err, errlen, "%s %s: too large or out of memory", what, path);
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = b;
-            cap += 8192;
+    dynbuf_init(&buf, PEM_MAX);
+    do {
+        n = fread(chunk, 1, sizeof chunk, f);
+        if (dynbuf_addn(&buf, chunk, n) != 0) {
+            err_set(err, errlen, "%s %s: %s", what, path,
+                    dynbuf_error(&buf) == DYNBUF_TOO_LARGE ? "larger than 1 MiB"
+                                                           : "out of memory");
+            dynbuf_free(&buf);
+            fclose(f);
+            return NULL;
         }
-        n = fread(buf + len, 1, cap - len - 1, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    if (ferror(f) || len == 0) {
-        err_set(err, errlen, "%s %s: %s", what, path, len == 0 ? "empty" : strerror(errno));
-        free(buf);
+    } while (n > 0);
+    if (ferror(f) || dynbuf_len(&buf) == 0) {
+        err_set(err, errlen, "%s %s: %s", what, path,
+                dynbuf_len(&buf) == 0 ? "empty" : strerror(errno));
+        dynbuf_free(&buf);
         fclose(f);
         return NULL;
     }
     fclose(f);
-    buf[len] = '\0';
-    return buf;
+    return dynbuf_take(&buf, NULL);
 }

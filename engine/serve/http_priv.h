@@ -10,6 +10,7 @@
 #define EMPIRIE_HTTP_PRIV_H
 
 #include "auth.h"
+#include "dynbuf.h"
 #include "http.h"
 #include "metrics.h"
 #include "outcome.h"
@@ -121,8 +122,7 @@ struct request {
     unsigned status;           /* 0 until an answer is queued */
     size_t bytes;              /* answer body size */
     struct auth_principal who;
-    char *body;
-    size_t len, cap;
+    struct dynbuf body;        /* capped at the server's body limit */
     int too_large;
     size_t dropped;            /* body bytes thrown away past the limit */
 };
@@ -172,6 +172,9 @@ enum MHD_Result http_reply_query(struct request *rq, struct MHD_Connection *c,
 /* ---- routing, access, bodies (http_route.c, http_auth.c, http_body.c) ---- */
 /* The route of url (and its slug, extension or id in rq). */
 enum route http_match_route(const char *url, struct request *rq);
+/* The answer's language from ?lang= (pl, the default, or en) into
+ * *english: 0, or -1 for any other value (the caller answers 400). */
+int http_query_lang(struct MHD_Connection *c, int *english);
 /* Answers a fully received request (on a worker). */
 enum MHD_Result http_answer(struct request *rq, struct MHD_Connection *c);
 enum MHD_Result http_admit(struct request *rq, struct MHD_Connection *c, int *done, int lookup);

@@ -181,7 +181,8 @@ static int report_file(const struct request *rq, struct report_query *q, const c
         err_set(err, errlen, "TMPDIR too long");
         rc = -1;
     } else if (kind == REPORT_CITY) {
-        rc = report_city_write(q->r, q->english, &q->meta, wave, rq->slug, path, err, errlen);
+        rc = report_city_write(q->r, NULL, 0, q->english, &q->meta, wave, rq->slug, path, err,
+                               errlen);
     } else if (kind == REPORT_NETWORK) {
         rc = report_network_write(q->r, q->english, &q->meta, wave, rq->slug, path, err, errlen);
     } else {
@@ -240,7 +241,7 @@ static const char *report_content_type(const char *ext)
 enum MHD_Result http_get_report(struct request *rq, struct MHD_Connection *c)
 {
     struct report_query q;
-    const char *lang, *wave = NULL;
+    const char *wave = NULL;
     char name[256], err[ERR_MAX];
     enum outcome out;
     enum MHD_Result ok;
@@ -250,14 +251,12 @@ enum MHD_Result http_get_report(struct request *rq, struct MHD_Connection *c)
     q.submit = rq->srv->submit;
     q.survey = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "survey");
     q.wave = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wave");
-    lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
     /* The survey's slug goes into the file name: ASCII only. */
     if (q.survey == NULL || !jsonv_is_slug(q.survey))
         return http_reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "survey",
                            "survey: expected a survey slug (?survey=...)");
-    if (lang != NULL && strcmp(lang, "en") != 0 && strcmp(lang, "pl") != 0)
+    if (http_query_lang(c, &q.english) != 0)
         return http_reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "lang", "lang: expected pl or en");
-    q.english = lang != NULL && strcmp(lang, "en") == 0;
     out = http_with_db(rq->srv, report_load_work, &q);
     if (out == OUTCOME_OK && q.status == MHD_HTTP_OK)
         q.status = report_allowed(rq, &q, &wave);

@@ -74,47 +74,69 @@ static int split_report(const char *url, const char *prefix, char *slug, size_t 
     return jsonv_is_slug(slug);
 }
 
-static enum route match_report(const char *url, struct request *rq)
+/* The routes at a fixed path; post: the route when the method is POST
+ * (ROUTE_NONE: the same route for every method). */
+static const struct {
+    const char *path;
+    enum route route, post;
+} exact_routes[] = {
+    { "/v1/responses", ROUTE_RESPONSES, ROUTE_NONE },
+    { "/v1/responses/counts", ROUTE_RESPONSE_COUNTS, ROUTE_NONE },
+    { "/v1/stats", ROUTE_STATS, ROUTE_NONE },
+    { "/v1/surveys", ROUTE_SURVEYS, ROUTE_NONE },
+    { "/healthz", ROUTE_HEALTHZ, ROUTE_NONE },
+    { "/metrics", ROUTE_METRICS, ROUTE_NONE },
+    { "/v1/participation", ROUTE_PARTICIPATION, ROUTE_NONE },
+    { "/v1/tokens", ROUTE_TOKENS, ROUTE_TOKEN_CREATE },
+    { "/v1/links", ROUTE_LINKS_LIST, ROUTE_LINKS_CREATE },
+    { "/v1/reports/ministry.xlsx", ROUTE_REPORT_MINISTRY, ROUTE_NONE },
+    { "/v1/reports/ministry.csv", ROUTE_REPORT_MINISTRY, ROUTE_NONE },
+    { "/v1/reports/ministry.json", ROUTE_REPORT_MINISTRY, ROUTE_NONE },
+};
+
+static enum route match_exact(const char *url, struct request *rq)
 {
-    if (strcmp(url, "/v1/reports/ministry.xlsx") == 0 ||
-        strcmp(url, "/v1/reports/ministry.csv") == 0 ||
-        strcmp(url, "/v1/reports/ministry.json") == 0) {
-        snprintf(rq->ext, sizeof rq->ext, "%s", strrchr(url, '.') + 1);
-        return ROUTE_REPORT_MINISTRY;
+    for (size_t i = 0; i < sizeof exact_routes / sizeof exact_routes[0]; i++) {
+        if (strcmp(url, exact_routes[i].path) != 0)
+            continue;
+        if (exact_routes[i].route == ROUTE_REPORT_MINISTRY)
+            snprintf(rq->ext, sizeof rq->ext, "%s", strrchr(url, '.') + 1);
+        if (exact_routes[i].post != ROUTE_NONE && strcmp(rq->method, "POST") == 0)
+            return exact_routes[i].post;
+        return exact_routes[i].route;
     }
-    if (split_report(url, "/v1/reports/city/", rq->slug, sizeof rq->slug, rq->ext,
-                     sizeof rq->ext) &&
-        strcmp(rq->ext, "xlsx") == 0)
-        return ROUTE_REPORT_CITY;
-    if (split_report(url, "/v1/reports/network/", rq->slug, sizeof rq->slug, rq->ext,
-                     sizeof rq->ext) &&
-        strcmp(rq->ext, "xlsx") == 0)
-        return ROUTE_REPORT_NETWORK;
     return ROUTE_NONE;
 }
 
+/* A city's or a network's workbook: /v1/reports/city/<slug>.xlsx. */
+static enum route match_report(const char *url, struct request *rq)
+{
+    static const struct {
+        const char *prefix;
+        enum route route;
+    } books[] = {
+        { "/v1/reports/city/", ROUTE_REPORT_CITY },
+        { "/v1/reports/network/", ROUTE_REPORT_NETWORK },
+    };
+
+    for (size_t i = 0; i < sizeof books / sizeof books[0]; i++)
+        if (split_report(url, books[i].prefix, rq->slug, sizeof rq->slug, rq->ext,
+                         sizeof rq->ext) &&
+            strcmp(rq->ext, "xlsx") == 0)
+            return books[i].route;
+    return ROUTE_NONE;
+}
+
+/* The fixed paths first, then the paths that carry a name or a number. */
 enum route http_match_route(const char *url, struct request *rq)
 {
     static const char survey_prefix[] = "/v1/surveys/";
     char *slug = rq->slug;
     size_t n = sizeof rq->slug;
+    enum route r = match_exact(url, rq);
 
-    if (strcmp(url, "/v1/responses") == 0)
-        return ROUTE_RESPONSES;
-    if (strcmp(url, "/v1/responses/counts") == 0)
-        return ROUTE_RESPONSE_COUNTS;
-    if (strcmp(url, "/v1/stats") == 0)
-        return ROUTE_STATS;
-    if (strcmp(url, "/v1/surveys") == 0)
-        return ROUTE_SURVEYS;
-    if (strcmp(url, "/healthz") == 0)
-        return ROUTE_HEALTHZ;
-    if (strcmp(url, "/metrics") == 0)
-        return ROUTE_METRICS;
-    if (strcmp(url, "/v1/participation") == 0)
-        return ROUTE_PARTICIPATION;
-    if (strcmp(url, "/v1/tokens") == 0)
-        return strcmp(rq->method, "POST") == 0 ? ROUTE_TOKEN_CREATE : ROUTE_TOKENS;
+    if (r != ROUTE_NONE)
+        return r;
     if (strncmp(url, "/v1/tokens/", 11) == 0 && strlen(url + 11) < n &&
         strspn(url + 11, "0123456789") == strlen(url + 11) && url[11] != '\0') {
         snprintf(slug, n, "%s", url + 11);
@@ -122,8 +144,6 @@ enum route http_match_route(const char *url, struct request *rq)
     }
     if (http_form_route(url))
         return ROUTE_FORM;
-    if (strcmp(url, "/v1/links") == 0)
-        return strcmp(rq->method, "POST") == 0 ? ROUTE_LINKS_CREATE : ROUTE_LINKS_LIST;
     if (http_links_close_url(url, &rq->link_id))
         return ROUTE_LINK_CLOSE;
     if (strncmp(url, survey_prefix, sizeof survey_prefix - 1) == 0) {
@@ -154,4 +174,12 @@ enum MHD_Result http_answer(struct request *rq, struct MHD_Connection *c)
     if (http_routes[rq->route].answer != NULL)
         return http_routes[rq->route].answer(rq, c);
     return MHD_NO;
+}
+
+int http_query_lang(struct MHD_Connection *c, int *english)
+{
+    const char *lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+
+    *english = lang != NULL && strcmp(lang, "en") == 0;
+    return lang == NULL || *english || strcmp(lang, "pl") == 0 ? 0 : -1;
 }

@@ -104,11 +104,11 @@ enum MHD_Result http_post_responses(struct request *rq, struct MHD_Connection *c
                  rq->srv->body_limit);
         return http_reply_error(rq, c, MHD_HTTP_CONTENT_TOO_LARGE, "", msg);
     }
-    if (rq->len == 0)
+    if (dynbuf_len(&rq->body) == 0)
         return http_reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "",
                            "empty body: expected a JSON response object or an array of them");
-    switch (submit_store(srv->submit, srv->gcommit, srv->pool, rq->body, rq->len, &rq->who,
-                         &res)) {
+    switch (submit_store(srv->submit, srv->gcommit, srv->pool, dynbuf_ptr(&rq->body),
+                         dynbuf_len(&rq->body), &rq->who, &res)) {
     case OUTCOME_OK:
         metrics_stored(res.created, res.duplicates);
         return http_reply_json(rq, c, MHD_HTTP_CREATED,
@@ -151,8 +151,8 @@ enum MHD_Result http_tokens_route(struct request *rq, struct MHD_Connection *c)
         q.op = HTTP_TOKENS_CREATE;
         if (rq->too_large)
             return http_reply_error(rq, c, MHD_HTTP_CONTENT_TOO_LARGE, "", "the body is too large");
-        q.body = rq->body;
-        q.len = rq->len;
+        q.body = dynbuf_ptr(&rq->body);
+        q.len = dynbuf_len(&rq->body);
     } else {
         q.op = HTTP_TOKENS_REVOKE;
         if (!http_tokens_id(rq->slug, &q.id))
@@ -207,8 +207,8 @@ enum MHD_Result http_form_reply(struct request *rq, struct MHD_Connection *c)
     size_t n = 0;
     enum MHD_Result ok;
 
-    http_form_handle(rq->srv->submit, rq->srv->pool, c, rq->method, rq->url, rq->body, rq->len,
-                     rq->too_large, &a);
+    http_form_handle(rq->srv->submit, rq->srv->pool, c, rq->method, rq->url,
+                     dynbuf_ptr(&rq->body), dynbuf_len(&rq->body), rq->too_large, &a);
     if (a.body == NULL)
         return MHD_NO;
     for (size_t i = 0; http_form_headers[i] != NULL && n + 2 < 18; i += 2) {
@@ -244,7 +244,8 @@ enum MHD_Result http_links_reply(struct request *rq, struct MHD_Connection *c)
 
     if (rq->too_large)
         return http_reply_error(rq, c, MHD_HTTP_CONTENT_TOO_LARGE, "", "the body is too large");
-    http_links_handle(rq->srv->pool, op, rq->link_id, rq->body, rq->len, &a);
+    http_links_handle(rq->srv->pool, op, rq->link_id, dynbuf_ptr(&rq->body),
+                      dynbuf_len(&rq->body), &a);
     if (a.outcome == OUTCOME_OK)
         return http_reply_json(rq, c, a.created ? MHD_HTTP_CREATED : MHD_HTTP_OK, a.doc, NULL);
     if (a.outcome == OUTCOME_UNAVAILABLE)

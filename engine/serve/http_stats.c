@@ -99,7 +99,6 @@ static enum MHD_Result answer(struct request *rq, struct MHD_Connection *c, enum
 enum MHD_Result http_get_stats(struct request *rq, struct MHD_Connection *c)
 {
     struct stats_query q;
-    const char *lang;
     enum outcome out;
 
     memset(&q, 0, sizeof q);
@@ -109,7 +108,6 @@ enum MHD_Result http_get_stats(struct request *rq, struct MHD_Connection *c)
     q.city = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "city");
     q.network = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "network");
     q.by = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "by");
-    lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
     q.who = &rq->who;
     if (q.survey == NULL || q.survey[0] == '\0')
         return http_reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "survey",
@@ -117,9 +115,8 @@ enum MHD_Result http_get_stats(struct request *rq, struct MHD_Connection *c)
     if (q.city != NULL && q.network != NULL)
         return http_reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "city",
                            "give city or network, not both");
-    if (lang != NULL && strcmp(lang, "en") != 0 && strcmp(lang, "pl") != 0)
+    if (http_query_lang(c, &q.english) != 0)
         return http_reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "lang", "lang: expected pl or en");
-    q.english = lang != NULL && strcmp(lang, "en") == 0;
     out = http_with_db(rq->srv, stats_work, &q);
     return answer(rq, c, out, q.status, "", q.message, q.answer);
 }

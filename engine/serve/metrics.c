@@ -1,5 +1,7 @@
 #include "metrics.h"
 
+#include "dynbuf.h"
+
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -122,45 +124,21 @@ void metrics_results(int computed)
     pthread_mutex_unlock(&m.lock);
 }
 
-/* A growing text buffer; on allocation failure it keeps failing. */
-struct text {
-    char *s;
-    size_t len, cap;
-    int failed;
-};
+/* The page: a few kilobytes; the cap only stops a runaway. */
+#define METRICS_MAX_TEXT (1u << 20)
 
-__attribute__((format(printf, 2, 3))) static void put(struct text *t, const char *fmt, ...)
+/* Appends to the page. Not checked call by call: a dynbuf's failure is
+ * sticky, and metrics_render looks at it once. */
+__attribute__((format(printf, 2, 3))) static void put(struct dynbuf *t, const char *fmt, ...)
 {
     va_list ap;
-    int n;
 
-    if (t->failed)
-        return;
-    for (;;) {
-        va_start(ap, fmt);
-        n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            t->failed = 1;
-            return;
-        }
-        if ((size_t)n < t->cap - t->len) {
-            t->len += (size_t)n;
-            return;
-        }
-        size_t cap = t->cap * 2 + (size_t)n;
-        char *s = realloc(t->s, cap);
-
-        if (s == NULL) {
-            t->failed = 1;
-            return;
-        }
-        t->s = s;
-        t->cap = cap;
-    }
+    va_start(ap, fmt);
+    (void)dynbuf_vprintf(t, fmt, ap);
+    va_end(ap);
 }
 
-static void render_requests(struct text *t)
+static void render_requests(struct dynbuf *t)
 {
     put(t, "# HELP empirie_http_requests_total HTTP requests answered, by route and status.\n"
            "# TYPE empirie_http_requests_total counter\n");
@@ -181,7 +159,7 @@ static void render_requests(struct text *t)
     }
 }
 
-static void render_latency(struct text *t)
+static void render_latency(struct dynbuf *t)
 {
     unsigned long long cum = 0;
 
@@ -199,11 +177,9 @@ static void render_latency(struct text *t)
 
 char *metrics_render(size_t *len)
 {
-    struct text t = { .s = malloc(4096), .cap = 4096 };
+    struct dynbuf t;
 
-    if (t.s == NULL)
-        return NULL;
-    t.s[0] = '\0';
+    dynbuf_init(&t, METRICS_MAX_TEXT);
     pthread_mutex_lock(&m.lock);
     render_requests(&t);
     render_latency(&t);
@@ -235,10 +211,9 @@ char *metrics_render(size_t *len)
             "empirie_http_requests_in_flight %ld\n",
         m.in_flight);
     pthread_mutex_unlock(&m.lock);
-    if (t.failed) {
-        free(t.s);
+    if (dynbuf_error(&t) != DYNBUF_OK) {
+        dynbuf_free(&t);
         return NULL;
     }
-    *len = t.len;
-    return t.s;
+    return dynbuf_take(&t, len);
 }

@@ -87,12 +87,7 @@ int workq_push(struct workq *q, workq_fn fn, void *arg)
 
 size_t workq_waiting(struct workq *q)
 {
-    size_t n;
-
-    pthread_mutex_lock(&q->crew.lock);
-    n = q->waiting;
-    pthread_mutex_unlock(&q->crew.lock);
-    return n;
+    return crew_read(&q->crew, &q->waiting);
 }
 
 void workq_free(struct workq *q)
