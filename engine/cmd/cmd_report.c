@@ -453,26 +453,6 @@ static int run_jobs(struct run *r)
  * date (a scan of every response of the survey) is read on a second
  * connection meanwhile, so the server scans while the responses stream to
  * us. The latest date of the surveys read so far stays in r->meta. */
-/* Adds one survey's void responses ({"WAVE/CITY": n}, owned) to the run's,
- * which the methodology sheets count. */
-static void take_voids(struct report_meta *m, json_t *voids)
-{
-    const char *key;
-    json_t *n;
-
-    if (voids == NULL)
-        return;
-    if (m->voids == NULL) {
-        m->voids = voids;
-        return;
-    }
-    json_object_foreach(voids, key, n)
-        json_object_set_new(m->voids, key,
-                            json_integer(json_integer_value(json_object_get(m->voids, key)) +
-                                         json_integer_value(n)));
-    json_decref(voids);
-}
-
 static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const char *survey,
                        int optional)
 {
@@ -499,11 +479,17 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
         fputc('\n', stderr);
     if (report_date_recv(date_conn, &date, err, sizeof err) != 0) {
         cli_error("report", "%s", err);
-        json_decref(date.voids);
+        report_meta_free(&date);
         results_src_free(src);
         return -1;
     }
-    take_voids(&r->meta, date.voids);
+    /* the methodology sheets count every survey's void responses */
+    if (report_meta_take_voids(&r->meta, &date) != 0) {
+        cli_error("report", msg("brak pamięci", "out of memory"));
+        report_meta_free(&date);
+        results_src_free(src);
+        return -1;
+    }
     if (model == NULL) {
         cli_error("report", "%s", err);
         results_src_free(src);
