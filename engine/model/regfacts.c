@@ -51,6 +51,10 @@ static int take_date(PGresult *res, struct report_meta *m, char *err, size_t err
     if (rows >= 1 && !PQgetisnull(res, 0, 0))
         snprintf(m->data_date, sizeof m->data_date, "%s", PQgetvalue(res, 0, 0));
     voids_free(m->voids, m->nvoids);
+    if (n == 0) {
+        free(v);
+        v = NULL;
+    }
     m->voids = v;
     m->nvoids = n;
     return 0;
@@ -104,8 +108,11 @@ int report_meta_take_voids(struct report_meta *m, struct report_meta *from)
     struct report_void *v;
     size_t n = m->nvoids;
 
-    if (from->nvoids == 0)
+    if (from->nvoids == 0) {
+        free(from->voids);
+        from->voids = NULL;
         return 0;
+    }
     v = realloc(m->voids, (m->nvoids + from->nvoids) * sizeof *v);
     if (v == NULL)
         return -1;
