@@ -73,7 +73,8 @@ int report_ministry_write(const struct results *r, int english,
                           char *err, size_t errlen);
 
 /* The index of wave (a label) among the model's waves, or -1 when it has
- * none such; NULL: the latest (-1 for a model without waves). */
+ * none such; NULL: the default wave (results_default_wave: the latest that
+ * has opened; -1 when none has). */
 long report_ministry_wave(const struct results *r, const char *wave);
 
 #endif

@@ -13,7 +13,7 @@
 long report_ministry_wave(const struct results *r, const char *wave)
 {
     if (wave == NULL)
-        return (long)r->nwaves - 1;
+        return results_default_wave(r);
     for (size_t w = 0; w < r->nwaves; w++)
         if (strcmp(agg_wave(r->in->agg, w), wave) == 0)
             return (long)w;

@@ -559,8 +559,7 @@ int ministry_tidy_build(struct tidy *t, const struct ministry_input *in, size_t 
             r.g = g;
             r.wave = agg_wave(res->in->agg, g->wave);
             r.type = group_type_name(g->type);
-            r.name = g->type == RESULTS_ALL ? (r.english ? "All cities" : "Wszystkie miasta")
-                                            : g->name;
+            r.name = results_group_name(g, r.english);
             r.group_slug = g->slug != NULL ? g->slug : "all";
             r.teryt = city ? report_city_teryt(meta, r.group_slug) : NULL;
             r.voiv = city ? report_city_voivodeship(meta, r.group_slug) : NULL;

@@ -17,59 +17,54 @@
 
 const char *report_city_name(const struct report_meta *m, const char *slug)
 {
-    const char *name = json_string_value(json_object_get(json_object_get(m->cities, slug),
-                                                         "name"));
+    const struct regsnap_city *c = regsnap_city(m->reg, slug);
 
-    return name != NULL ? name : slug;
+    return c != NULL ? c->name : slug;
 }
 
 const char *report_network_name(const struct report_meta *m, const char *slug, int english)
 {
-    const json_t *net = json_object_get(m->networks, slug);
-    const char *en = json_string_value(json_object_get(net, "name_en"));
-    const char *pl = json_string_value(json_object_get(net, "name"));
+    const struct regsnap_network *n = regsnap_network(m->reg, slug);
 
-    if (english && en != NULL)
-        return en;
-    return pl != NULL ? pl : slug;
+    return n != NULL ? regsnap_network_name(n, english) : slug;
 }
 
 const char *report_city_teryt(const struct report_meta *m, const char *slug)
 {
-    return json_string_value(json_object_get(json_object_get(m->cities, slug), "teryt"));
+    const struct regsnap_city *c = regsnap_city(m->reg, slug);
+
+    return c != NULL ? c->teryt : NULL;
 }
 
 const char *report_city_voivodeship(const struct report_meta *m, const char *slug)
 {
-    return json_string_value(json_object_get(json_object_get(m->cities, slug), "voivodeship"));
+    const struct regsnap_city *c = regsnap_city(m->reg, slug);
+
+    return c != NULL ? c->voivodeship : NULL;
 }
 
 int report_headcount_example(const struct report_meta *m, const char *slug)
 {
-    return json_is_true(
-        json_object_get(json_object_get(m->cities, slug), "example_headcount"));
+    const struct regsnap_city *c = regsnap_city(m->reg, slug);
+
+    return c != NULL && c->example_headcount;
 }
 
 double report_headcount(const struct report_meta *m, const char *slug)
 {
-    const json_t *hc = json_object_get(json_object_get(m->cities, slug), "headcount");
+    const struct regsnap_city *c = regsnap_city(m->reg, slug);
 
-    return json_is_number(hc) ? json_number_value(hc) : 0;
+    return c != NULL ? c->headcount : 0;
 }
 
 double report_voids(const struct report_meta *m, const char *wave, const char *city)
 {
-    size_t wl = strlen(wave);
-    const char *key;
-    json_t *v;
     double n = 0;
 
-    json_object_foreach(m->voids, key, v) {
-        if (strncmp(key, wave, wl) != 0 || key[wl] != '/')
-            continue;
-        if (city == NULL || strcmp(city, key + wl + 1) == 0)
-            n += json_number_value(v);
-    }
+    for (size_t i = 0; i < m->nvoids; i++)
+        if (strcmp(m->voids[i].wave, wave) == 0 &&
+            (city == NULL || strcmp(city, m->voids[i].city) == 0))
+            n += m->voids[i].n;
     return n;
 }
 
@@ -138,7 +133,7 @@ long report_model_wave_index(const struct results *r, const char *wave)
 
 const char *report_model_wave(const struct results *r, const char *wave)
 {
-    long i = wave != NULL ? rmodel_wave_index(r, wave) : (long)r->nwaves - 1;
+    long i = wave != NULL ? rmodel_wave_index(r, wave) : results_default_wave(r);
 
     return i < 0 ? NULL : agg_wave(r->in->agg, (size_t)i);
 }

@@ -11,6 +11,7 @@
 #include "results.h"
 #include "results_model.h"
 #include "survey.h"
+#include "wavewin.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -239,7 +240,6 @@ struct participation *participation_load(PGconn *conn, const struct catalog *cat
                                          const char *city_slug, const char *network,
                                          int *unknown, char *err, size_t errlen)
 {
-    const struct catalog_wave *const *waves;
     const struct catalog_wave *w = NULL;
     const struct survey *s;
     const struct results *r;
@@ -251,12 +251,22 @@ struct participation *participation_load(PGconn *conn, const struct catalog *cat
     int dept_index, failed = 0;
 
     *unknown = 0;
-    waves = catalog_waves(cat, survey, &nwaves);
+    (void)catalog_waves(cat, survey, &nwaves);
     if (nwaves == 0) {
         *unknown = 1;
         return err_set(err, errlen, "no survey '%s' (or it has no waves)", survey), NULL;
     }
-    w = wave != NULL ? catalog_wave(cat, survey, wave) : waves[nwaves - 1];
+    if (wave == NULL) {   /* the latest wave that has opened */
+        char today[11];
+
+        wavewin_today(today);
+        w = wavewin_default_wave(cat, survey, today);
+        if (w == NULL) {
+            *unknown = 1;
+            return err_set(err, errlen, "no wave of survey '%s' has opened yet", survey), NULL;
+        }
+    }
+    w = wave != NULL ? catalog_wave(cat, survey, wave) : w;
     if (w == NULL) {
         *unknown = 1;
         return err_set(err, errlen, "survey '%s' has no wave '%s'", survey, wave), NULL;

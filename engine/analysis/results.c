@@ -7,6 +7,8 @@
 #include "results_model.h"
 
 #include "err.h"
+#include "vocab.h"
+#include "wavewin.h"
 
 #include <string.h>
 
@@ -20,6 +22,26 @@ json_t *results_build(const struct results_input *in, char *err, size_t errlen)
     doc = results_to_json(r, in->english, err, errlen);
     results_free(r);
     return doc;
+}
+
+long results_default_wave(const struct results *r)
+{
+    char today[11];
+
+    if (r->in->wave_opens == NULL)
+        return (long)r->nwaves - 1;
+    wavewin_today(today);
+    return wavewin_default(r->in->wave_opens, r->nwaves, today);
+}
+
+const char *results_group_name(const struct results_group *g, int english)
+{
+    if (g->type == RESULTS_ALL)
+        return english ? VOCAB_ALL_CITIES_EN : VOCAB_ALL_CITIES_PL;
+    if (g->type == RESULTS_NETWORK && english && g->network != NULL &&
+        g->network->name_en != NULL)
+        return g->network->name_en;
+    return g->name != NULL ? g->name : g->slug;
 }
 
 json_t *results_group(json_t *doc, const char *wave, const char *type, const char *slug)

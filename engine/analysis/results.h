@@ -47,10 +47,12 @@ struct results_city {
 };
 
 struct weights;
+struct regsnap;
 
 struct results_network {
     const char *slug;
     const char *name;
+    const char *name_en;           /* NULL when the registry has none */
     const char *const *members;    /* city slugs (role member) */
     size_t nmembers;
     const char *const *observers;  /* city slugs (role observer): listed, not counted */
@@ -65,6 +67,10 @@ struct results_input {
     size_t ncities;
     const struct results_network *networks;
     size_t nnetworks;
+    /* The registry snapshot the cities and networks come from (NULL when
+     * the input was made without one): what the daemon's access decisions
+     * read (policy.h). */
+    const struct regsnap *registry;
     const char *by_attr;                  /* the attribute agg was split by, or NULL */
     int threshold;                        /* anonymity threshold (anon_threshold applied) */
     int english;                          /* labels in English where given */
@@ -73,6 +79,9 @@ struct results_input {
      * wave: no figures, no change, and left out of the trend. NULL: every
      * item is asked in every wave. */
     const int *wave_version;
+    /* Per agg wave: the day it opens (YYYY-MM-DD), for the default wave
+     * (results_default_wave). NULL: the last wave is the default. */
+    const char *const *wave_opens;
     /* The survey's post-stratification weights (weights.h; NULL: not
      * weighted): for the views that tell how each city was weighted. */
     const struct weights *weights;

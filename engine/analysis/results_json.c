@@ -401,8 +401,7 @@ static json_t *json_group(struct view *v, const struct results_group *g)
                           : g->type == RESULTS_NETWORK ? "network"
                                                        : "all",
                           "slug", g->slug ? json_string(g->slug) : json_null(), "name",
-                          g->type == RESULTS_ALL ? (v->english ? "All cities" : "Wszystkie miasta")
-                                                 : g->name);
+                          results_group_name(g, v->english));
     json_t *items, *dims;
 
     if (g->type == RESULTS_NETWORK) {

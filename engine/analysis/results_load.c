@@ -7,7 +7,7 @@
 #include "results.h"
 #include "results_model.h"
 #include "agg_par.h"
-#include "collate.h"
+#include "regsnap.h"
 
 #include "anon.h"
 #include "db.h"
@@ -18,106 +18,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The results' view of the registry snapshot (regsnap.h): its cities and
+ * networks as results_input takes them, pointing into the snapshot. */
 struct registry_data {
-    PGresult *cities;
-    PGresult *members;
+    struct regsnap *snap;
     struct results_city *city;
     size_t ncities;
     struct results_network *net;
     size_t nnets;
-    const char **slugs;   /* members and observers of every network, in one array */
 };
 
 static void registry_data_free(struct registry_data *r)
 {
-    PQclear(r->cities);
-    PQclear(r->members);
+    regsnap_free(r->snap);
     free(r->city);
     free(r->net);
-    free(r->slugs);
-}
-
-static const char *city_name_of(const struct registry_data *r, const char *slug)
-{
-    for (size_t i = 0; i < r->ncities; i++)
-        if (strcmp(r->city[i].slug, slug) == 0)
-            return r->city[i].name;
-    return slug;
-}
-
-/* A run of city slugs in Polish alphabetical order of the cities' names
- * (collate.h), so every list built from a network (heat maps, rankings,
- * the ministry's network sheets) reads as Polish does: Kędzierzyn-Koźle
- * before Konin, Żary after Złotów. A few dozen slugs: insertion sort. */
-static void sort_by_name(const struct registry_data *r, const char **slugs, size_t n)
-{
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && collate_pl(city_name_of(r, slugs[j - 1]),
-                                               city_name_of(r, slugs[j])) > 0; j--) {
-            const char *t = slugs[j];
-
-            slugs[j] = slugs[j - 1];
-            slugs[j - 1] = t;
-        }
 }
 
 static int registry_data_load(PGconn *conn, struct registry_data *r, char *err, size_t errlen)
 {
-    int n, rows;
+    const struct regsnap *s;
 
     memset(r, 0, sizeof *r);
-    if (db_exec(conn, "SELECT slug, name, extra->>'headcount' FROM city ORDER BY slug", 0, NULL,
-                &r->cities, NULL, err, errlen) != 0 ||
-        db_exec(conn,
-                "SELECT n.slug, n.name, m.city, m.role FROM network n "
-                "LEFT JOIN network_member m ON m.network = n.slug "
-                "ORDER BY n.slug, m.role, m.city",
-                0, NULL, &r->members, NULL, err, errlen) != 0)
+    if (regsnap_load(conn, &r->snap, err, errlen) != 0)
         return -1;
-    n = PQntuples(r->cities);
-    rows = PQntuples(r->members);
-    r->city = calloc((size_t)n + 1, sizeof *r->city);
-    r->net = calloc((size_t)rows + 1, sizeof *r->net);
-    r->slugs = calloc((size_t)rows + 1, sizeof *r->slugs);
-    if (r->city == NULL || r->net == NULL || r->slugs == NULL)
+    s = r->snap;
+    r->city = calloc(s->ncities + 1, sizeof *r->city);
+    r->net = calloc(s->nnetworks + 1, sizeof *r->net);
+    if (r->city == NULL || r->net == NULL)
         return err_set(err, errlen, "out of memory");
-    for (int i = 0; i < n; i++) {
-        r->city[i].slug = PQgetvalue(r->cities, i, 0);
-        r->city[i].name = PQgetvalue(r->cities, i, 1);
-        r->city[i].headcount =
-            PQgetisnull(r->cities, i, 2) ? 0 : strtod(PQgetvalue(r->cities, i, 2), NULL);
-    }
-    r->ncities = (size_t)n;
-    /* Rows are sorted by network, then role ("member" < "observer"), so each
-     * network's members and observers are consecutive runs of slugs. */
-    for (int i = 0; i < rows; i++) {
-        const char *slug = PQgetvalue(r->members, i, 0);
-        struct results_network *net;
+    for (size_t i = 0; i < s->ncities; i++)
+        r->city[i] = (struct results_city){ s->cities[i].slug, s->cities[i].name,
+                                            s->cities[i].headcount };
+    for (size_t k = 0; k < s->nnetworks; k++) {
+        const struct regsnap_network *n = &s->networks[k];
 
-        if (r->nnets == 0 || strcmp(r->net[r->nnets - 1].slug, slug) != 0) {
-            net = &r->net[r->nnets++];
-            net->slug = slug;
-            net->name = PQgetvalue(r->members, i, 1);
-        }
-        net = &r->net[r->nnets - 1];
-        if (PQgetisnull(r->members, i, 2))
-            continue;
-        r->slugs[i] = PQgetvalue(r->members, i, 2);
-        if (strcmp(PQgetvalue(r->members, i, 3), "member") == 0) {
-            if (net->nmembers == 0)
-                net->members = &r->slugs[i];
-            net->nmembers++;
-        } else {
-            if (net->nobservers == 0)
-                net->observers = &r->slugs[i];
-            net->nobservers++;
-        }
+        r->net[k] = (struct results_network){ .slug = n->slug, .name = n->name,
+                                              .name_en = n->name_en, .members = n->members,
+                                              .nmembers = n->nmembers,
+                                              .observers = n->observers,
+                                              .nobservers = n->nobservers };
     }
-    for (size_t k = 0; k < r->nnets; k++) {
-        /* members and observers point into r->slugs, which we own */
-        sort_by_name(r, (const char **)r->net[k].members, r->net[k].nmembers);
-        sort_by_name(r, (const char **)r->net[k].observers, r->net[k].nobservers);
-    }
+    r->ncities = s->ncities;
+    r->nnets = s->nnetworks;
     return 0;
 }
 
@@ -139,6 +82,8 @@ struct results_src {
     struct weights *wts;
     const struct survey **versions;
     const char **labels;
+    char (*opens)[11];         /* per wave: its opens_on */
+    const char **opens_of;     /* per wave: opens[w], as results_input takes them */
     double *x;
     int *wave_version;    /* per wave: its instrument version (0: not loaded) */
     size_t rows;
@@ -155,6 +100,8 @@ void results_src_free(struct results_src *src)
     agg_free(src->agg);
     free(src->versions);
     free(src->labels);
+    free(src->opens);
+    free(src->opens_of);
     free(src->x);
     free(src->wave_version);
     free(src);
@@ -190,9 +137,11 @@ static struct results_src *src_prepare(PGconn *conn, const struct catalog *cat,
     src->versions = calloc(nwaves + 1, sizeof *src->versions);
     src->labels = calloc(nwaves, sizeof *src->labels);
     src->x = calloc(nwaves, sizeof *src->x);
+    src->opens = calloc(nwaves, sizeof *src->opens);
+    src->opens_of = calloc(nwaves, sizeof *src->opens_of);
     src->wave_version = calloc(nwaves, sizeof *src->wave_version);
     if (src->versions == NULL || src->labels == NULL || src->x == NULL ||
-        src->wave_version == NULL) {
+        src->opens == NULL || src->opens_of == NULL || src->wave_version == NULL) {
         err_set(err, errlen, "out of memory");
         goto fail;
     }
@@ -205,6 +154,8 @@ static struct results_src *src_prepare(PGconn *conn, const struct catalog *cat,
         if (want->wave != NULL && strcmp(want->wave, waves[w]->label) == 0)
             only = (long)w;
         src->x[w] = date_years(waves[w]->opens_on);
+        snprintf(src->opens[w], sizeof src->opens[w], "%s", waves[w]->opens_on);
+        src->opens_of[w] = src->opens[w];
         src->wave_version[w] = v != NULL ? v->version : 0;
         for (size_t i = 0; i < nversions; i++)
             seen |= src->versions[i] == v;
@@ -251,8 +202,10 @@ static int src_finish(PGconn *conn, struct results_src *src, size_t rows, char *
     src->in.ncities = src->reg.ncities;
     src->in.networks = src->reg.net;
     src->in.nnetworks = src->reg.nnets;
+    src->in.registry = src->reg.snap;
     src->in.threshold = anon_threshold(src->in.survey->anonymity_threshold);
     src->in.wave_version = src->wave_version;
+    src->in.wave_opens = src->opens_of;
     src->in.weights = src->wts;
     return 0;
 }

@@ -189,6 +189,17 @@ void results_free(struct results *r);
 const struct results_group *results_find(const struct results *r, const char *wave,
                                          enum results_group_type type, const char *slug);
 
+/* The index of the wave a reader shows when none is asked for: the latest
+ * wave that has opened (wavewin_default, the one rule: docs/survey-format.md);
+ * -1 when no wave has opened. */
+long results_default_wave(const struct results *r);
+
+/* The name every view shows for group g in the language asked: a city's
+ * registry name, a network's (its English name when asked and given),
+ * "Wszystkie miasta" / "All cities" (vocab.h) for all. The one place that
+ * decides it: the JSON, the CLI's tables and the workbooks call it. */
+const char *results_group_name(const struct results_group *g, int english);
+
 /* Whether a test is significant: its adjusted p below STATS_ALPHA
  * (vocab_significant), the one rule behind every word and colour. */
 int results_significant(const struct results_test *t);

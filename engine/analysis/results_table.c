@@ -154,7 +154,7 @@ void results_table_print(FILE *f, const struct results *r, const struct results_
 
     fprintf(f, "%s — %s (%s), %s %s (%s %d)\n",
             english && s->title_en ? s->title_en : s->title_pl,
-            g->type == RESULTS_ALL ? W("Wszystkie miasta", "All cities") : g->name,
+            results_group_name(g, english),
             g->type == RESULTS_CITY      ? W("miasto", "city")
             : g->type == RESULTS_NETWORK ? W("sieć", "network")
                                          : W("wszystkie miasta", "all cities"),

@@ -11,6 +11,11 @@
 #define VOCAB_REVERSED_PL "(pytanie odwrócone: wyższy wynik = lepiej)"
 #define VOCAB_REVERSED_EN "(reversed item: a higher score is better)"
 
+/* The group of every city, as every view names it (results_group_name,
+ * the workbooks' labels). */
+#define VOCAB_ALL_CITIES_PL "Wszystkie miasta"
+#define VOCAB_ALL_CITIES_EN "All cities"
+
 /* 1 when p_adj is a number below STATS_ALPHA. */
 int vocab_significant(double p_adj);
 

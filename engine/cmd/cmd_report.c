@@ -13,6 +13,7 @@
 #include "report_run.h"
 #include "results.h"
 #include "results_model.h"
+#include "wavewin.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -184,36 +185,23 @@ static void progress_rows(size_t rows, void *arg)
  * date (a scan of every response of the survey) is read on a second
  * connection meanwhile, so the server scans while the responses stream to
  * us. The latest date of the surveys read so far stays in r->meta. */
-/* Adds one survey's void responses ({"WAVE/CITY": n}, owned) to the run's,
- * which the methodology sheets count. */
-static void take_voids(struct report_meta *m, json_t *voids)
-{
-    const char *key;
-    json_t *n;
-
-    if (voids == NULL)
-        return;
-    if (m->voids == NULL) {
-        m->voids = voids;
-        return;
-    }
-    json_object_foreach(voids, key, n)
-        json_object_set_new(m->voids, key,
-                            json_integer(json_integer_value(json_object_get(m->voids, key)) +
-                                         json_integer_value(n)));
-    json_decref(voids);
-}
-
 /* The wave the reports show, known before any response is read: --wave,
- * else the survey's last wave (report_ministry_wave on its model finds the
- * same: load_survey checks); NULL when the survey has no such wave. */
+ * else the default wave (wavewin.h: the latest that has opened;
+ * report_ministry_wave on the model finds the same: load_survey checks);
+ * NULL when the survey has no such wave. */
 static const char *report_wave_of(const struct run *r, const char *survey)
 {
     size_t nwaves = 0;
     const struct catalog_wave *const *waves = catalog_waves(r->cat, survey, &nwaves);
 
-    if (r->o->wave == NULL)
-        return nwaves > 0 ? waves[nwaves - 1]->label : NULL;
+    if (r->o->wave == NULL) {
+        char today[11];
+        const struct catalog_wave *w;
+
+        wavewin_today(today);
+        w = wavewin_default_wave(r->cat, survey, today);
+        return w != NULL ? w->label : NULL;
+    }
     for (size_t w = 0; w < nwaves; w++)
         if (strcmp(waves[w]->label, r->o->wave) == 0)
             return waves[w]->label;
@@ -293,11 +281,17 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
         fputc('\n', stderr);
     if (report_date_recv(date_conn, &date, err, sizeof err) != 0) {
         cli_error("report", "%s", err);
-        json_decref(date.voids);
+        report_meta_free(&date);
         results_src_free(src);
         return -1;
     }
-    take_voids(&r->meta, date.voids);
+    /* the methodology sheets count every survey's void responses */
+    if (report_meta_take_voids(&r->meta, &date) != 0) {
+        cli_error("report", msg("brak pamięci", "out of memory"));
+        report_meta_free(&date);
+        results_src_free(src);
+        return -1;
+    }
     if (model == NULL) {
         if (!said)
             cli_error("report", "%s", err);

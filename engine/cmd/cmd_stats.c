@@ -136,8 +136,13 @@ int cmd_stats(int argc, char **argv)
         cli_error("stats", "%s", err);
         goto done;
     }
-    if (o.wave == NULL)
-        o.wave = agg_wave(r->in->agg, r->nwaves - 1);   /* the latest */
+    if (o.wave == NULL && results_default_wave(r) < 0) {
+        cli_error("stats", msg("żadna fala badania %s jeszcze się nie rozpoczęła",
+                               "no wave of survey %s has opened yet"), o.survey);
+        goto done;
+    }
+    if (o.wave == NULL)   /* the latest wave that has opened */
+        o.wave = agg_wave(r->in->agg, (size_t)results_default_wave(r));
     type = o.city ? RESULTS_CITY : o.network ? RESULTS_NETWORK : RESULTS_ALL;
     slug = o.city ? o.city : o.network;
     g = results_find(r, o.wave, type, slug);

@@ -3,6 +3,7 @@
 #include "db.h"
 #include "err.h"
 #include "msg.h"
+#include "regsnap.h"
 #include "utf8.h"
 
 #include <stdio.h>
@@ -233,28 +234,52 @@ static int load_entries(PGconn *conn, const char *sql, const char *param, PGresu
     return n;
 }
 
+/* The candidates of the registry snapshot (cities or networks): slugs and
+ * Polish names, pointing into s. */
+static long registry_entries(const struct regsnap *s, enum names_kind kind,
+                             struct names_entry **out, char *err, size_t errlen)
+{
+    size_t n = kind == NAMES_CITY ? s->ncities : s->nnetworks;
+    struct names_entry *e = calloc(n + 1, sizeof *e);
+
+    if (e == NULL)
+        return err_set(err, errlen, "%s", msg("brak pamięci", "out of memory"));
+    for (size_t i = 0; i < n; i++)
+        e[i] = kind == NAMES_CITY
+                   ? (struct names_entry){ s->cities[i].slug, s->cities[i].name }
+                   : (struct names_entry){ s->networks[i].slug, s->networks[i].name };
+    *out = e;
+    return (long)n;
+}
+
 int names_resolve(PGconn *conn, enum names_kind kind, const char *given, char *slug, size_t n,
                   char *err, size_t errlen)
 {
-    static const char *const sql[] = {
-        [NAMES_CITY] = "SELECT slug, name FROM city ORDER BY slug",
-        [NAMES_NETWORK] = "SELECT slug, name FROM network ORDER BY slug",
-        [NAMES_SURVEY] = "SELECT DISTINCT ON (slug) slug, coalesce(definition->'title'->>'pl', "
-                         "definition->>'title') FROM survey ORDER BY slug, version DESC",
-    };
+    static const char survey_sql[] =
+        "SELECT DISTINCT ON (slug) slug, coalesce(definition->'title'->>'pl', "
+        "definition->>'title') FROM survey ORDER BY slug, version DESC";
     static const char *const what[] = { "city", "network", "survey" };
     struct names_entry *e = NULL;
-    PGresult *res;
-    long idx;
-    int count = load_entries(conn, sql[kind], NULL, &res, &e, err, errlen);
+    struct regsnap *snap = NULL;
+    PGresult *res = NULL;
+    long idx, count;
 
-    if (count < 0)
+    if (kind == NAMES_SURVEY)
+        count = load_entries(conn, survey_sql, NULL, &res, &e, err, errlen);
+    else
+        count = regsnap_load(conn, &snap, err, errlen) != 0
+                    ? -1
+                    : registry_entries(snap, kind, &e, err, errlen);
+    if (count < 0) {
+        regsnap_free(snap);
         return -1;
+    }
     idx = names_find(e, (size_t)count, what[kind], given, err, errlen);
     if (idx >= 0)
         snprintf(slug, n, "%s", e[idx].slug);
     free(e);
     PQclear(res);
+    regsnap_free(snap);
     return idx >= 0 ? 0 : 1;
 }
 

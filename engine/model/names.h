@@ -44,7 +44,7 @@ long names_find(const struct names_entry *c, size_t n, const char *what, const c
                 char *err, size_t errlen);
 
 /*
- * The same against the database (table city, network, or the surveys'
+ * The same against the database (the registry snapshot, regsnap.h, or the surveys'
  * slugs and Polish titles): the slug into slug (size n). 0; 1 when not
  * found (err as names_find); -1 on a database error.
  */

@@ -1,3 +1,4 @@
+/* regfacts: the registry snapshot, the data's date and the voids of a report (regfacts.h). */
 #include "regfacts.h"
 
 #include "db.h"
@@ -8,74 +9,55 @@
 #include <string.h>
 #include <time.h>
 
-static int load_cities(PGconn *conn, struct report_meta *m, char *err, size_t errlen)
-{
-    PGresult *res;
-
-    if (db_exec(conn,
-                "SELECT slug, name, extra->>'headcount', extra->>'teryt', voivodeship, "
-                "coalesce((extra->>'example_headcount')::boolean, false) "
-                "FROM city ORDER BY slug",
-                0, NULL, &res, NULL, err, errlen) != 0)
-        return -1;
-    for (int i = 0; i < PQntuples(res); i++) {
-        json_t *hc = json_null();
-
-        if (!PQgetisnull(res, i, 2)) {
-            char *end;
-            double v = strtod(PQgetvalue(res, i, 2), &end);
-
-            if (*end == '\0' && v > 0)
-                hc = json_real(v);
-        }
-        json_object_set_new(m->cities, PQgetvalue(res, i, 0),
-                            json_pack("{s:s, s:o, s:s?, s:s?, s:b}", "name",
-                                      PQgetvalue(res, i, 1), "headcount", hc, "teryt",
-                                      PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3),
-                                      "voivodeship",
-                                      PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4),
-                                      "example_headcount",
-                                      strcmp(PQgetvalue(res, i, 5), "t") == 0));
-    }
-    PQclear(res);
-    return 0;
-}
-
-static int load_networks(PGconn *conn, struct report_meta *m, char *err, size_t errlen)
-{
-    PGresult *res;
-
-    if (db_exec(conn, "SELECT slug, name, name_en FROM network ORDER BY slug", 0, NULL, &res,
-                NULL, err, errlen) != 0)
-        return -1;
-    for (int i = 0; i < PQntuples(res); i++)
-        json_object_set_new(m->networks, PQgetvalue(res, i, 0),
-                            json_pack("{s:s, s:o}", "name", PQgetvalue(res, i, 1), "name_en",
-                                      PQgetisnull(res, i, 2)
-                                          ? json_null()
-                                          : json_string(PQgetvalue(res, i, 2))));
-    PQclear(res);
-    return 0;
-}
-
-/* The data's date (void responses left out) and the void responses per
- * wave and city, as {"WAVE/CITY": n}. */
+/* The data's date (void responses left out) in every row, and one row per
+ * wave and city with void responses (wave and city NULL when none). */
 #define DATE_SQL                                                                   \
-    "SELECT (SELECT max(received_on)::text FROM response WHERE survey = $1 "       \
-    "AND (city, id) NOT IN (SELECT v.city, v.id FROM response_void v)), "          \
-    "(SELECT coalesce(json_object_agg(k, n), '{}')::text FROM (SELECT "            \
-    "r.wave || '/' || r.city AS k, count(*) AS n FROM response_void v JOIN "       \
+    "SELECT d.day, v.wave, v.city, v.n FROM (SELECT max(received_on)::text AS day " \
+    "FROM response WHERE survey = $1 "                                             \
+    "AND (city, id) NOT IN (SELECT v.city, v.id FROM response_void v)) d "         \
+    "LEFT JOIN (SELECT r.wave, r.city, count(*) AS n FROM response_void v JOIN "   \
     "response r ON r.city = v.city AND r.id = v.id WHERE r.survey = $1 "           \
-    "GROUP BY 1) x)"
+    "GROUP BY 1, 2) v ON true ORDER BY 2, 3"
 
-static void take_date(PGresult *res, struct report_meta *m)
+static void voids_free(struct report_void *v, size_t n)
 {
-    if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].wave);
+        free(v[i].city);
+    }
+    free(v);
+}
+
+static int take_date(PGresult *res, struct report_meta *m, char *err, size_t errlen)
+{
+    int rows = PQntuples(res);
+    struct report_void *v = calloc((size_t)rows + 1, sizeof *v);
+    size_t n = 0;
+
+    if (v == NULL)
+        return err_set(err, errlen, "reading the data's date: out of memory");
+    for (int i = 0; i < rows; i++) {
+        if (PQgetisnull(res, i, 1) || PQgetisnull(res, i, 2))
+            continue;
+        v[n].wave = strdup(PQgetvalue(res, i, 1));
+        v[n].city = strdup(PQgetvalue(res, i, 2));
+        v[n].n = strtod(PQgetvalue(res, i, 3), NULL);
+        n++;
+        if (v[n - 1].wave == NULL || v[n - 1].city == NULL) {
+            voids_free(v, n);
+            return err_set(err, errlen, "reading the data's date: out of memory");
+        }
+    }
+    if (rows >= 1 && !PQgetisnull(res, 0, 0))
         snprintf(m->data_date, sizeof m->data_date, "%s", PQgetvalue(res, 0, 0));
-    json_decref(m->voids);
-    m->voids = PQntuples(res) == 1 && PQnfields(res) > 1 && !PQgetisnull(res, 0, 1)
-                   ? json_loads(PQgetvalue(res, 0, 1), 0, NULL)
-                   : NULL;
+    voids_free(m->voids, m->nvoids);
+    if (n == 0) {
+        free(v);
+        v = NULL;
+    }
+    m->voids = v;
+    m->nvoids = n;
+    return 0;
 }
 
 static int load_date(PGconn *conn, const char *survey, struct report_meta *m, char *err,
@@ -83,12 +65,13 @@ static int load_date(PGconn *conn, const char *survey, struct report_meta *m, ch
 {
     const char *params[1] = { survey };
     PGresult *res;
+    int rc;
 
     if (db_exec(conn, DATE_SQL, 1, params, &res, NULL, err, errlen) != 0)
         return -1;
-    take_date(res, m);
+    rc = take_date(res, m, err, errlen);
     PQclear(res);
-    return 0;
+    return rc;
 }
 
 int report_date_send(PGconn *date_conn, const char *survey, char *err, size_t errlen)
@@ -110,7 +93,7 @@ int report_date_recv(PGconn *date_conn, struct report_meta *m, char *err, size_t
             rc = err_set(err, errlen, "reading the data's date: %s",
                          PQresultErrorMessage(res));
         else if (rc == 0 && !got) {
-            take_date(res, m);
+            rc = take_date(res, m, err, errlen);
             got = 1;
         }
         PQclear(res);
@@ -118,6 +101,41 @@ int report_date_recv(PGconn *date_conn, struct report_meta *m, char *err, size_t
     if (rc == 0 && !got)
         rc = err_set(err, errlen, "reading the data's date: %s", PQerrorMessage(date_conn));
     return rc;
+}
+
+int report_meta_take_voids(struct report_meta *m, struct report_meta *from)
+{
+    struct report_void *v;
+    size_t n = m->nvoids;
+
+    if (from->nvoids == 0) {
+        free(from->voids);
+        from->voids = NULL;
+        return 0;
+    }
+    v = realloc(m->voids, (m->nvoids + from->nvoids) * sizeof *v);
+    if (v == NULL)
+        return -1;
+    m->voids = v;
+    for (size_t i = 0; i < from->nvoids; i++) {
+        size_t k = 0;
+
+        while (k < m->nvoids && (strcmp(v[k].wave, from->voids[i].wave) != 0 ||
+                                 strcmp(v[k].city, from->voids[i].city) != 0))
+            k++;
+        if (k < m->nvoids) {
+            v[k].n += from->voids[i].n;
+            free(from->voids[i].wave);
+            free(from->voids[i].city);
+        } else {
+            v[n++] = from->voids[i];
+        }
+        m->nvoids = n;
+    }
+    free(from->voids);
+    from->voids = NULL;
+    from->nvoids = 0;
+    return 0;
 }
 
 int report_meta_load(PGconn *conn, const char *survey, struct report_meta *m, char *err,
@@ -138,28 +156,17 @@ int report_meta_load_names(PGconn *conn, struct report_meta *m, char *err, size_
     struct tm tm;
 
     memset(m, 0, sizeof *m);
-    m->cities = json_object();
-    m->networks = json_object();
-    if (m->cities == NULL || m->networks == NULL) {
-        report_meta_free(m);
-        return err_set(err, errlen, "out of memory");
-    }
     m->created_at = now;
     if (localtime_r(&now, &tm) != NULL)
         strftime(m->created, sizeof m->created, "%Y-%m-%d %H:%M", &tm);
-    if (load_cities(conn, m, err, errlen) != 0 || load_networks(conn, m, err, errlen) != 0) {
-        report_meta_free(m);
-        return err_prefix(err, errlen, "reading the registry");
-    }
-    return 0;
+    return regsnap_load(conn, &m->reg, err, errlen);
 }
 
 void report_meta_free(struct report_meta *m)
 {
-    json_decref(m->cities);
-    json_decref(m->networks);
-    json_decref(m->voids);
-    m->cities = NULL;
-    m->networks = NULL;
+    regsnap_free(m->reg);
+    voids_free(m->voids, m->nvoids);
+    m->reg = NULL;
     m->voids = NULL;
+    m->nvoids = 0;
 }

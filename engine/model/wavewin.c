@@ -13,6 +13,37 @@ void wavewin_today(char out[11])
         snprintf(out, 11, "9999-12-31");   /* no clock: every wave counts as closed */
 }
 
+/* The rule of wavewin_default: a wave opening on cand has opened by today
+ * and opens no earlier than the best so far (NULL: none yet). YYYY-MM-DD
+ * compares as text. */
+static int beats(const char *cand, const char *best, const char *today)
+{
+    return strcmp(cand, today) <= 0 && (best == NULL || strcmp(cand, best) >= 0);
+}
+
+long wavewin_default(const char *const *opens_on, size_t n, const char *today)
+{
+    long best = -1;
+
+    for (size_t i = 0; i < n; i++)
+        if (beats(opens_on[i], best >= 0 ? opens_on[best] : NULL, today))
+            best = (long)i;
+    return best;
+}
+
+const struct catalog_wave *wavewin_default_wave(const struct catalog *cat, const char *survey,
+                                                const char *today)
+{
+    size_t n = 0;
+    const struct catalog_wave *const *waves = catalog_waves(cat, survey, &n);
+    const struct catalog_wave *best = NULL;
+
+    for (size_t i = 0; i < n; i++)
+        if (beats(waves[i]->opens_on, best != NULL ? best->opens_on : NULL, today))
+            best = waves[i];
+    return best;
+}
+
 int wavewin_state(const struct catalog_wave *w, const char *today)
 {
     /* YYYY-MM-DD compares as text */

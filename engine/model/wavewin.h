@@ -16,6 +16,22 @@
 /* Today as YYYY-MM-DD (local time). */
 void wavewin_today(char out[11]);
 
+/*
+ * The default wave, the one rule for every command and route that reads a
+ * survey's figures without being told which wave (stats, report,
+ * participation, GET /v1/stats, /v1/reports, /v1/participation): the
+ * latest wave that has opened, that is the one with the latest opens_on on
+ * or before today (of two opening the same day, the later in the list). A
+ * wave that opens after today is never the default, with or without
+ * responses. opens_on: n dates YYYY-MM-DD (any order). The index of the
+ * default, or -1 when no wave has opened (docs/survey-format.md, "Fale").
+ */
+long wavewin_default(const char *const *opens_on, size_t n, const char *today);
+
+/* The same over the survey's waves in the catalog: the default wave, or NULL. */
+const struct catalog_wave *wavewin_default_wave(const struct catalog *cat, const char *survey,
+                                                const char *today);
+
 /* -1 before the wave opens, 0 while it is open, 1 after it closed. */
 int wavewin_state(const struct catalog_wave *w, const char *today);
 

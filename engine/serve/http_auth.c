@@ -1,10 +1,9 @@
 /* http_auth: who may use a route: the method, the bearer token (from the
- * token cache or the database) and the role; who may read a group
- * (http_priv.h). */
+ * token cache or the database) and the role (http_priv.h); which figures
+ * the role may then read is policy.h's. */
 #include "http_priv.h"
 
 #include "err.h"
-#include "results.h"
 #include "tokencache.h"
 
 #include <stdio.h>
@@ -104,38 +103,4 @@ enum MHD_Result http_admit(struct request *rq, struct MHD_Connection *c, int *do
         return check_auth(rq, c, done, lookup);
     *done = 0;
     return MHD_YES;
-}
-
-int http_analyst_may_read_in(const struct results_input *in, const char *network,
-                             const char *city, const char *scope)
-{
-    if (network != NULL)
-        return strcmp(network, scope) == 0;
-    for (size_t n = 0; city != NULL && n < in->nnetworks; n++) {
-        const struct results_network *net = &in->networks[n];
-
-        if (strcmp(net->slug, scope) != 0)
-            continue;
-        for (size_t i = 0; i < net->nmembers; i++)
-            if (strcmp(net->members[i], city) == 0)
-                return 1;
-    }
-    return 0;
-}
-
-int http_analyst_may_read(json_t *doc, const char *wave, const char *network,
-                            const char *city, const char *scope)
-{
-    json_t *net = results_group(doc, wave, "network", scope);
-    size_t i;
-    json_t *m;
-
-    if (network != NULL)
-        return strcmp(network, scope) == 0;
-    if (city == NULL || net == NULL)
-        return 0;
-    json_array_foreach(json_object_get(net, "members"), i, m)
-        if (strcmp(json_string_value(m), city) == 0)
-            return 1;
-    return 0;
 }

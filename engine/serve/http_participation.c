@@ -3,6 +3,8 @@
 #include "catalog.h"
 #include "jsonv.h"
 #include "participation.h"
+#include "policy.h"
+#include "regsnap.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -19,27 +21,36 @@ unsigned http_participation_check(struct http_participation_req *q)
         snprintf(q->message, sizeof q->message, "city: expected a city slug");
         return q->status = 400;
     }
-    if (q->who->role == AUTH_COORDINATOR) {
-        if (q->city != NULL && strcmp(q->city, q->who->scope) != 0) {
-            snprintf(q->message, sizeof q->message, "a coordinator of %s reads that city only",
-                     q->who->scope);
-            return q->status = 403;
-        }
+    /* a coordinator's own city is the default; any other is refused by the
+     * policy (http_participation_work) */
+    if (q->who->role == AUTH_COORDINATOR && q->city == NULL)
         q->city = q->who->scope;
-    }
     return 0;
 }
 
 int http_participation_work(PGconn *conn, void *req, char *err, size_t errlen)
 {
     struct http_participation_req *q = req;
-    const char *network = q->who->role == AUTH_ANALYST ? q->who->scope : NULL;
+    /* an analyst without ?city= reads their network's member cities */
+    const char *network = q->who->role == AUTH_ANALYST && q->city == NULL ? q->who->scope : NULL;
     struct catalog *cat = NULL;
+    struct regsnap *reg = NULL;
     struct participation *p;
-    int unknown = 0;
+    int unknown = 0, may;
 
     json_decref(q->doc);   /* what a failed attempt may have left */
     q->doc = NULL;
+    if (regsnap_load(conn, &reg, err, errlen) != 0)
+        return -1;
+    may = policy_may_read(q->who, reg,
+                          q->city != NULL ? POLICY_CITY : network != NULL ? POLICY_NETWORK
+                                                                          : POLICY_ALL,
+                          q->city != NULL ? q->city : network, q->message, sizeof q->message);
+    regsnap_free(reg);
+    if (!may) {
+        q->status = 403;
+        return 0;
+    }
     if (catalog_load(conn, &cat, err, errlen) != 0)
         return -1;
     p = participation_load(conn, cat, q->survey, q->wave, q->city, network, &unknown,
@@ -51,17 +62,11 @@ int http_participation_work(PGconn *conn, void *req, char *err, size_t errlen)
         q->status = 404;
         return 0;
     }
-    /* a city outside the analyst's network, or not in the registry */
+    /* a city the registry does not hold */
     if (q->city != NULL && p->ncities == 0) {
         participation_free(p);
-        if (network != NULL) {
-            q->status = 403;
-            snprintf(q->message, sizeof q->message,
-                     "an analyst of %s reads the member cities of that network only", network);
-        } else {
-            q->status = 404;
-            snprintf(q->message, sizeof q->message, "no city '%s'", q->city);
-        }
+        q->status = 404;
+        snprintf(q->message, sizeof q->message, "no city '%s'", q->city);
         return 0;
     }
     q->doc = participation_to_json(p);

@@ -178,14 +178,6 @@ int http_query_lang(struct MHD_Connection *c, int *english);
 /* Answers a fully received request (on a worker). */
 enum MHD_Result http_answer(struct request *rq, struct MHD_Connection *c);
 enum MHD_Result http_admit(struct request *rq, struct MHD_Connection *c, int *done, int lookup);
-/* Whether an analyst of scope may read network, or city (a member city of
- * scope in wave of the results document doc). */
-int http_analyst_may_read(json_t *doc, const char *wave, const char *network, const char *city,
-                          const char *scope);
-/* The same from the registry the results were built with (results.h). */
-struct results_input;
-int http_analyst_may_read_in(const struct results_input *in, const char *network,
-                             const char *city, const char *scope);
 /* The framing refused (a message), or NULL when it is sound. */
 const char *http_bad_framing(struct MHD_Connection *c);
 enum MHD_Result http_post_headers(struct request *rq, struct MHD_Connection *c);

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "ministry.h"
 #include "network.h"
+#include "policy.h"
 #include "report.h"
 #include "results.h"
 #include "results_model.h"
@@ -86,8 +87,8 @@ static enum report_kind report_kind_of(enum route r)
                                        : REPORT_MINISTRY;
 }
 
-/* Whether the caller gets the report: the wave exists, an analyst asks for
- * their network or one of its member cities, and the group has figures to
+/* Whether the caller gets the report: the wave exists, the caller may read
+ * the group (policy.h), and the group has figures to
  * show (a hidden group, or one without responses, has no workbook, as with
  * `empirie report --all`). Sets *wave to the wave's label; 200 or the status
  * to http_answer, with q->message. */
@@ -103,23 +104,14 @@ static unsigned report_allowed(const struct request *rq, struct report_query *q,
                  q->wave != NULL ? q->wave : "");
         return MHD_HTTP_NOT_FOUND;
     }
+    if (!policy_may_read(&rq->who, q->r->in->registry,
+                         rq->route == ROUTE_REPORT_CITY      ? POLICY_CITY
+                         : rq->route == ROUTE_REPORT_NETWORK ? POLICY_NETWORK
+                                                             : POLICY_PROGRAMME,
+                         rq->slug, q->message, sizeof q->message))
+        return MHD_HTTP_FORBIDDEN;
     if (rq->route == ROUTE_REPORT_MINISTRY)
         return MHD_HTTP_OK;
-    if (rq->who.role == AUTH_COORDINATOR &&
-        (rq->route != ROUTE_REPORT_CITY || strcmp(rq->slug, rq->who.scope) != 0)) {
-        snprintf(q->message, sizeof q->message, "a coordinator of %s reads that city only",
-                 rq->who.scope);
-        return MHD_HTTP_FORBIDDEN;
-    }
-    if (rq->who.role == AUTH_ANALYST &&
-        !http_analyst_may_read_in(q->r->in, rq->route == ROUTE_REPORT_NETWORK ? rq->slug : NULL,
-                                  rq->route == ROUTE_REPORT_CITY ? rq->slug : NULL,
-                                  rq->who.scope)) {
-        snprintf(q->message, sizeof q->message,
-                 "an analyst of %s reads that network and its member cities only",
-                 rq->who.scope);
-        return MHD_HTTP_FORBIDDEN;
-    }
     g = results_find(q->r, *wave,
                      rq->route == ROUTE_REPORT_CITY ? RESULTS_CITY : RESULTS_NETWORK, rq->slug);
     if (g == NULL) {

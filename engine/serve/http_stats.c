@@ -5,7 +5,9 @@
 
 #include "db.h"
 #include "err.h"
+#include "policy.h"
 #include "results.h"
+#include "results_model.h"
 #include "submit.h"
 
 #include <stdio.h>
@@ -47,24 +49,19 @@ static int stats_work(PGconn *conn, void *ctx, char *err, size_t errlen)
         q->status = MHD_HTTP_NOT_FOUND;
         return 0;
     }
-    if (wave == NULL) {
-        json_t *waves = json_object_get(doc, "waves");
+    if (wave == NULL) {   /* the latest wave that has opened */
+        long w = results_default_wave(rcache_model(e));
 
-        wave = json_string_value(
-            json_object_get(json_array_get(waves, json_array_size(waves) - 1), "label"));
+        wave = w >= 0 ? agg_wave(rcache_model(e)->in->agg, (size_t)w) : NULL;
     }
-    if (q->who->role == AUTH_COORDINATOR &&
-        (q->city == NULL || strcmp(q->city, q->who->scope) != 0)) {
+    if (wave == NULL) {
+        q->status = MHD_HTTP_NOT_FOUND;
+        snprintf(q->message, sizeof q->message, "no wave of survey %s has opened yet",
+                 q->survey);
+    } else if (!policy_may_read(q->who, rcache_model(e)->in->registry,
+                         q->city ? POLICY_CITY : q->network ? POLICY_NETWORK : POLICY_ALL,
+                         q->city ? q->city : q->network, q->message, sizeof q->message)) {
         q->status = MHD_HTTP_FORBIDDEN;
-        snprintf(q->message, sizeof q->message,
-                 "a coordinator of %s reads that city only (?city=%s)", q->who->scope,
-                 q->who->scope);
-    } else if (q->who->role == AUTH_ANALYST &&
-               !http_analyst_may_read(doc, wave, q->network, q->city, q->who->scope)) {
-        q->status = MHD_HTTP_FORBIDDEN;
-        snprintf(q->message, sizeof q->message,
-                 "an analyst of %s reads that network and its member cities only",
-                 q->who->scope);
     } else if ((g = results_group(doc, wave, q->city ? "city" : q->network ? "network" : "all",
                                   q->city ? q->city : q->network)) == NULL) {
         q->status = MHD_HTTP_NOT_FOUND;
@@ -153,7 +150,8 @@ static int count_cmp(const void *x, const void *y)
 }
 
 /* Appends the city rows of doc to rows (a JSON array). */
-static int counts_of(const struct counts_query *q, const char *survey, json_t *doc, json_t *rows)
+static int counts_of(const struct counts_query *q, const char *survey, json_t *doc,
+                     const struct regsnap *reg, json_t *rows)
 {
     size_t i;
     json_t *g;
@@ -166,8 +164,7 @@ static int counts_of(const struct counts_query *q, const char *survey, json_t *d
         if (strcmp(json_string_value(json_object_get(g, "type")), "city") != 0 ||
             (q->wave != NULL && strcmp(q->wave, wave) != 0))
             continue;
-        if (q->who->role == AUTH_ANALYST &&
-            !http_analyst_may_read(doc, wave, NULL, city, q->who->scope))
+        if (!policy_may_read(q->who, reg, POLICY_CITY, city, NULL, 0))
             continue;
         row = json_pack("{s:s, s:s, s:s}", "survey", survey, "wave", wave, "city", city);
         if (row == NULL)
@@ -225,7 +222,7 @@ static int counts_work(PGconn *conn, void *ctx, char *err, size_t errlen)
             err_set(err, errlen, "%s", q->message);
             goto done;
         }
-        if (counts_of(q, slug, doc, rows) != 0) {
+        if (counts_of(q, slug, doc, rcache_model(e)->in->registry, rows) != 0) {
             submit_results_put(q->submit, e);
             err_set(err, errlen, "out of memory");
             goto done;

@@ -1,0 +1,201 @@
+/* regsnap: the registry's tables read once into a typed snapshot (regsnap.h). */
+#include "regsnap.h"
+
+#include "collate.h"
+#include "db.h"
+#include "err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The rows the strings point into, and the arrays made of them. */
+struct store {
+    PGresult *cities, *members;
+    struct regsnap_city *city;
+    struct regsnap_network *net;
+    const char **slugs;   /* members and observers of every network, in one array */
+};
+
+static const char cities_sql[] =
+    "SELECT slug, name, voivodeship, extra->>'teryt', programme, extra->>'headcount', "
+    "coalesce((extra->>'example_headcount')::boolean, false) FROM city ORDER BY slug";
+
+/* Sorted by network, then role ("member" < "observer"), so each network's
+ * members and observers are consecutive runs of slugs. */
+static const char members_sql[] =
+    "SELECT n.slug, n.name, n.name_en, m.city, m.role, coalesce(m.example, false) "
+    "FROM network n LEFT JOIN network_member m ON m.network = n.slug "
+    "ORDER BY n.slug, m.role, m.city";
+
+static const char *opt(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+void regsnap_free(struct regsnap *s)
+{
+    struct store *st;
+
+    if (s == NULL)
+        return;
+    st = s->store;
+    if (st != NULL) {
+        PQclear(st->cities);
+        PQclear(st->members);
+        free(st->city);
+        free(st->net);
+        free(st->slugs);
+        free(st);
+    }
+    free(s);
+}
+
+static const char *city_name_of(const struct regsnap *s, const char *slug)
+{
+    const struct regsnap_city *c = regsnap_city(s, slug);
+
+    return c != NULL ? c->name : slug;
+}
+
+/* A run of city slugs in Polish alphabetical order of the cities' names
+ * (Kędzierzyn-Koźle before Konin, Żary after Złotów). A few dozen slugs:
+ * insertion sort, stable. */
+static void sort_by_name(const struct regsnap *s, const char **slugs, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && collate_pl(city_name_of(s, slugs[j - 1]),
+                                               city_name_of(s, slugs[j])) > 0; j--) {
+            const char *t = slugs[j];
+
+            slugs[j] = slugs[j - 1];
+            slugs[j - 1] = t;
+        }
+}
+
+static void take_cities(struct regsnap *s, struct store *st)
+{
+    int n = PQntuples(st->cities);
+
+    for (int i = 0; i < n; i++) {
+        struct regsnap_city *c = &st->city[i];
+        const char *hc = opt(st->cities, i, 5);
+
+        c->slug = PQgetvalue(st->cities, i, 0);
+        c->name = PQgetvalue(st->cities, i, 1);
+        c->voivodeship = opt(st->cities, i, 2);
+        c->teryt = opt(st->cities, i, 3);
+        c->programme = strcmp(PQgetvalue(st->cities, i, 4), "t") == 0;
+        if (hc != NULL) {
+            char *end;
+            double v = strtod(hc, &end);
+
+            c->headcount = *end == '\0' && v > 0 ? v : 0;
+        }
+        c->example_headcount = strcmp(PQgetvalue(st->cities, i, 6), "t") == 0;
+    }
+    s->cities = st->city;
+    s->ncities = (size_t)n;
+}
+
+static void take_networks(struct regsnap *s, struct store *st)
+{
+    int rows = PQntuples(st->members);
+    size_t nnets = 0;
+
+    for (int i = 0; i < rows; i++) {
+        const char *slug = PQgetvalue(st->members, i, 0);
+        struct regsnap_network *net;
+
+        if (nnets == 0 || strcmp(st->net[nnets - 1].slug, slug) != 0) {
+            net = &st->net[nnets++];
+            net->slug = slug;
+            net->name = PQgetvalue(st->members, i, 1);
+            net->name_en = opt(st->members, i, 2);
+        }
+        net = &st->net[nnets - 1];
+        if (PQgetisnull(st->members, i, 3))
+            continue;
+        st->slugs[i] = PQgetvalue(st->members, i, 3);
+        net->example |= strcmp(PQgetvalue(st->members, i, 5), "t") == 0;
+        if (strcmp(PQgetvalue(st->members, i, 4), "member") == 0) {
+            if (net->nmembers == 0)
+                net->members = &st->slugs[i];
+            net->nmembers++;
+        } else {
+            if (net->nobservers == 0)
+                net->observers = &st->slugs[i];
+            net->nobservers++;
+        }
+    }
+    s->networks = st->net;
+    s->nnetworks = nnets;
+    for (size_t k = 0; k < nnets; k++) {
+        /* members and observers point into st->slugs, which we own */
+        sort_by_name(s, (const char **)st->net[k].members, st->net[k].nmembers);
+        sort_by_name(s, (const char **)st->net[k].observers, st->net[k].nobservers);
+    }
+}
+
+int regsnap_load(PGconn *conn, struct regsnap **out, char *err, size_t errlen)
+{
+    struct regsnap *s = calloc(1, sizeof *s);
+    struct store *st = calloc(1, sizeof *st);
+    size_t n, rows;
+
+    *out = NULL;
+    if (s == NULL || st == NULL) {
+        free(s);
+        free(st);
+        return err_set(err, errlen, "reading the registry: out of memory");
+    }
+    s->store = st;
+    if (db_exec(conn, cities_sql, 0, NULL, &st->cities, NULL, err, errlen) != 0 ||
+        db_exec(conn, members_sql, 0, NULL, &st->members, NULL, err, errlen) != 0) {
+        regsnap_free(s);
+        return err_prefix(err, errlen, "reading the registry");
+    }
+    n = (size_t)PQntuples(st->cities);
+    rows = (size_t)PQntuples(st->members);
+    st->city = calloc(n + 1, sizeof *st->city);
+    st->net = calloc(rows + 1, sizeof *st->net);
+    st->slugs = calloc(rows + 1, sizeof *st->slugs);
+    if (st->city == NULL || st->net == NULL || st->slugs == NULL) {
+        regsnap_free(s);
+        return err_set(err, errlen, "reading the registry: out of memory");
+    }
+    take_cities(s, st);
+    take_networks(s, st);
+    *out = s;
+    return 0;
+}
+
+const struct regsnap_city *regsnap_city(const struct regsnap *s, const char *slug)
+{
+    for (size_t i = 0; s != NULL && slug != NULL && i < s->ncities; i++)
+        if (strcmp(s->cities[i].slug, slug) == 0)
+            return &s->cities[i];
+    return NULL;
+}
+
+const struct regsnap_network *regsnap_network(const struct regsnap *s, const char *slug)
+{
+    for (size_t i = 0; s != NULL && slug != NULL && i < s->nnetworks; i++)
+        if (strcmp(s->networks[i].slug, slug) == 0)
+            return &s->networks[i];
+    return NULL;
+}
+
+int regsnap_is_member(const struct regsnap *s, const char *network, const char *city)
+{
+    const struct regsnap_network *n = regsnap_network(s, network);
+
+    for (size_t i = 0; n != NULL && city != NULL && i < n->nmembers; i++)
+        if (strcmp(n->members[i], city) == 0)
+            return 1;
+    return 0;
+}
+
+const char *regsnap_network_name(const struct regsnap_network *n, int english)
+{
+    return english && n->name_en != NULL ? n->name_en : n->name;
+}
