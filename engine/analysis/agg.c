@@ -84,17 +84,27 @@ static size_t census_size(const struct agg *a)
 
 long aggi_city_intern(struct agg *a, const char *name, size_t len, size_t hook)
 {
-    uint64_t h = hash_bytes(name, len);
+    uint64_t h;
     size_t j;
     char *copy;
 
+    /* rows come in runs of one city: the last one first */
+    if (a->last_city > 0) {
+        const char *c = a->cities[a->last_city - 1];
+
+        if (strncmp(c, name, len) == 0 && c[len] == '\0')
+            return (long)(a->last_city - 1);
+    }
+    h = hash_bytes(name, len);
     if (a->city_hash_cap > 0) {
         for (j = (size_t)(h & (a->city_hash_cap - 1)); a->city_hash[j] != 0;
              j = (j + 1) & (a->city_hash_cap - 1)) {
             const char *c = a->cities[a->city_hash[j] - 1];
 
-            if (strncmp(c, name, len) == 0 && c[len] == '\0')
+            if (strncmp(c, name, len) == 0 && c[len] == '\0') {
+                a->last_city = a->city_hash[j];
                 return (long)(a->city_hash[j] - 1);
+            }
         }
     }
     if (a->ncities == a->cap_cities) {
@@ -218,7 +228,9 @@ static int setup_versions(struct agg *a, const struct survey *const *versions, s
     a->own_codes = calloc(total ? total : 1, sizeof *a->own_codes);
     a->versions = calloc(n, sizeof *a->versions);
     a->score = calloc(total ? total : 1, sizeof *a->score);
-    if (a->defs == NULL || a->own_codes == NULL || a->versions == NULL || a->score == NULL)
+    a->row_slot = calloc(total ? total : 1, sizeof *a->row_slot);
+    if (a->defs == NULL || a->own_codes == NULL || a->versions == NULL || a->score == NULL ||
+        a->row_slot == NULL)
         return err_set(err, errlen, "out of memory");
     a->nversions = n;
     for (size_t v = 0; v < n; v++) {
@@ -244,8 +256,9 @@ static int setup_dims(struct agg *a, char *err, size_t errlen)
     a->dim_hi = calloc(nd, sizeof *a->dim_hi);
     a->dim_base = calloc(nd, sizeof *a->dim_base);
     a->dim_nslots = calloc(nd, sizeof *a->dim_nslots);
+    a->row_dim = calloc(nd, sizeof *a->row_dim);
     if (a->dim_items == NULL || a->dim_lo == NULL || a->dim_hi == NULL || a->dim_base == NULL ||
-        a->dim_nslots == NULL)
+        a->dim_nslots == NULL || a->row_dim == NULL)
         return err_set(err, errlen, "out of memory");
     for (size_t d = 0; d < s->ndimensions; d++) {
         const struct survey_dimension *dim = &s->dimensions[d];
@@ -380,6 +393,8 @@ void agg_free(struct agg *a)
     free(a->cells);
     free(a->cell_hash);
     free(a->score);
+    free(a->row_slot);
+    free(a->row_dim);
     free(a);
 }
 
@@ -442,12 +457,6 @@ const struct agg_cell *agg_cell_find(const struct agg *a, size_t wave, size_t ci
     return NULL;
 }
 
-static void value_put(struct agg_value *v, double w)
-{
-    v->n += 1.0;
-    v->w += w;
-    v->w2 += w * w;
-}
 
 /* One answer y of weight w into the calibration sums: its post-stratum's
  * n, Σy, Σy², or the sums of the uncalibrated answers (stratum < 0). */
@@ -482,6 +491,7 @@ static void add_item(struct agg *a, struct agg_cell *c, size_t k, int x, double 
         return;
     if (def->type == SURVEY_MULTI) {
         value_put(&it->answered, w);
+        a->row_slot[k] = x;
         a->counted[a->ncounted++] = 1 + k;
         for (size_t o = 0; o < it->nvalues && o < 15; o++)
             if ((unsigned)x & (1u << o))
@@ -493,6 +503,7 @@ static void add_item(struct agg *a, struct agg_cell *c, size_t k, int x, double 
     if (x < it->min || (size_t)(x - it->min) >= it->nvalues)
         return;
     value_put(&it->values[x - it->min], w);
+    a->row_slot[k] = x - it->min;
     a->counted[a->ncounted++] = 1 + k;
     if (it->cal.h != NULL) {   /* calibration sums: calibrated surveys only */
         cal_put(&it->cal, stratum, x, w);
@@ -514,6 +525,7 @@ static void add_dims(struct agg *a, struct agg_cell *c, double w, long stratum)
         size_t k = def->nitems, m = 0, slot;
         long sum = 0;
 
+        a->row_dim[d] = -1;
         for (size_t j = 0; j < k; j++)
             if (a->score[items[j]] != SURVEY_NA) {
                 sum += a->score[items[j]];
@@ -524,6 +536,7 @@ static void add_dims(struct agg *a, struct agg_cell *c, double w, long stratum)
         slot = a->dim_base[d][m] + (size_t)(sum - (long)m * a->dim_lo[d]);
         if (sum >= (long)m * a->dim_lo[d] && slot < dim->nslots) {
             value_put(&dim->hist[slot], w);
+            a->row_dim[d] = (long)slot;
             a->counted[a->ncounted++] = 1 + a->nitems + d;
             if (dim->cal.h != NULL)
                 cal_put(&dim->cal, stratum, (double)sum / (double)m, w);
@@ -606,9 +619,9 @@ int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int v
         return err_set(err, errlen, "wave index %zu out of range", wave);
     if (ver->attr_pos >= 0)
         attr = (size_t)ver->attr_pos < nattrs ? attrs[ver->attr_pos] : SURVEY_NA;
+    if (!agg_wave_kept(a, wave))
+        return 0;   /* a wave not kept (agg_keep_only_wave) */
     ci = aggi_city_intern(a, city, city_len, (size_t)-1);
-    if (ci >= 0 && !agg_wave_kept(a, wave))
-        return 0;   /* the city is known (the order of cities stays), the wave not kept */
     c = ci < 0 ? NULL : aggi_cell_get(a, wave, (size_t)ci, attr);
     if (c == NULL)
         return err_set(err, errlen, "out of memory");
@@ -622,8 +635,10 @@ int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int v
             stratum = -1;
     }
     value_put(&c->respondents, w);
-    for (size_t k = 0; k < a->nitems; k++)
+    for (size_t k = 0; k < a->nitems; k++) {
         a->score[k] = SURVEY_NA;
+        a->row_slot[k] = -1;
+    }
     a->counted[0] = 0;
     a->ncounted = 1;
     for (size_t p = 0; p < nanswers; p++)

@@ -63,8 +63,13 @@ struct agg {
     agg_stratum_fn stratum_fn;
     void *stratum_ctx;
     size_t nstrata;              /* post-strata per city cell; 0: not calibrated */
-    /* scratch for agg_add: the score of every unified item, or SURVEY_NA */
+    /* scratch for agg_add: the score of every unified item, or SURVEY_NA;
+     * the value slot the response was counted in (MULTI: its bits), or -1;
+     * per dimension the score's slot, or -1 (what a follower takes:
+     * aggi_add_follow) */
     int *score;
+    int *row_slot;
+    long *row_dim;
     /* The census (agg_census): unweighted counts per wave x city x slot x
      * quantity, for every attribute of the newest version at once. */
     size_t census_nslots, census_nq;
@@ -75,6 +80,27 @@ struct agg {
     size_t ncounted;
     size_t ndoubles_per_cell;    /* layout size, for agg_cell_new */
 };
+
+/* One response of weight w into a value slot. */
+static inline void value_put(struct agg_value *v, double w)
+{
+    v->n += 1.0;
+    v->w += w;
+    v->w2 += w * w;
+}
+
+/*
+ * agg_scope.c: whether b may take its responses from leader a
+ * (aggi_add_follow): b breakdown-only and not calibrated, a keeping every
+ * wave, both of the same items and dimensions (the same instrument
+ * versions). aggi_add_follow adds to b the response a has just added with
+ * agg_add (its item and dimension slots, as a found them): what agg_add on
+ * b would add, without scoring the answers again.
+ */
+int aggi_can_follow(const struct agg *b, const struct agg *a);
+int aggi_add_follow(struct agg *b, const struct agg *a, const char *city, size_t city_len,
+                    size_t wave, int version, const int16_t *attrs, size_t nattrs, double weight,
+                    char *err, size_t errlen);
 
 /* agg_cell.c: a new all-zero cell of a's layout (NULL when out of memory);
  * dst += sign * src (the per-stratum sums h are left alone); dimension d's

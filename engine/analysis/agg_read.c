@@ -146,8 +146,9 @@ static uint64_t parse_ctid(const struct field *f)
  * versions and waves: agg_read_db_many). With first: the row's seventh
  * column is its ctid, and first[] keeps each city and wave's first
  * (aggi_copy_rows). */
-static int add_row(struct agg *const *aggs, size_t n, char *row, size_t len, int16_t *attrs,
-                   int16_t *answers, uint64_t *first, char *err, size_t errlen)
+static int add_row(struct agg *const *aggs, size_t n, const unsigned char *follow, char *row,
+                   size_t len, int16_t *attrs, int16_t *answers, uint64_t *first, char *err,
+                   size_t errlen)
 {
     struct field f[7];
     size_t nf = first != NULL ? 7 : 6;
@@ -184,8 +185,12 @@ static int add_row(struct agg *const *aggs, size_t n, char *row, size_t len, int
             return err_set(err, errlen, "bad weight in COPY row");
     }
     for (size_t i = 0; i < n; i++)
-        if (agg_add(aggs[i], f[0].p, f[0].len, (size_t)wave, (int)version, attrs,
-                    (size_t)nattrs, answers, (size_t)nanswers, weight, err, errlen) != 0)
+        if (follow[i] ? aggi_add_follow(aggs[i], aggs[0], f[0].p, f[0].len, (size_t)wave,
+                                        (int)version, attrs, (size_t)nattrs, weight, err,
+                                        errlen) != 0
+                      : agg_add(aggs[i], f[0].p, f[0].len, (size_t)wave, (int)version, attrs,
+                                (size_t)nattrs, answers, (size_t)nanswers, weight, err,
+                                errlen) != 0)
             return -1;
     if (first != NULL) {
         long c;
@@ -216,6 +221,8 @@ int aggi_copy_rows(struct agg *const *aggs, size_t n, PGconn *conn, const char *
 {
     int16_t *attrs = malloc(AGG_MAX_ARRAY * sizeof *attrs);
     int16_t *answers = malloc(AGG_MAX_ARRAY * sizeof *answers);
+    /* follow[i]: aggs[i] takes each response from aggs[0] (aggi_add_follow) */
+    unsigned char *follow = calloc(n + 1, 1);
     PGresult *res;
     size_t count = 0, told = 0;
     int rc = 0;
@@ -223,11 +230,14 @@ int aggi_copy_rows(struct agg *const *aggs, size_t n, PGconn *conn, const char *
     char *buf;
 
     *rows = 0;
-    if (attrs == NULL || answers == NULL) {
+    if (attrs == NULL || answers == NULL || follow == NULL) {
         free(attrs);
         free(answers);
+        free(follow);
         return err_set(err, errlen, "out of memory");
     }
+    for (size_t i = 1; i < n; i++)
+        follow[i] = (unsigned char)aggi_can_follow(aggs[i], aggs[0]);
     if (first != NULL)
         for (size_t c = 0; c < agg_ncities(aggs[0]) * agg_nwaves(aggs[0]); c++)
             first[c] = UINT64_MAX;
@@ -239,12 +249,14 @@ int aggi_copy_rows(struct agg *const *aggs, size_t n, PGconn *conn, const char *
         PQclear(res);
         free(attrs);
         free(answers);
+        free(follow);
         return -1;
     }
     PQclear(res);
     while ((len = PQgetCopyData(conn, &buf, 0)) > 0) {
         if (rc == 0) {
-            rc = add_row(aggs, n, buf, (size_t)len, attrs, answers, first, err, errlen);
+            rc = add_row(aggs, n, follow, buf, (size_t)len, attrs, answers, first, err,
+                         errlen);
             count++;
             if ((count & 0xFFF) == 0 && shared != NULL) {
                 size_t was = atomic_fetch_add(shared, count - told);
@@ -271,6 +283,7 @@ int aggi_copy_rows(struct agg *const *aggs, size_t n, PGconn *conn, const char *
     }
     free(attrs);
     free(answers);
+    free(follow);
     *rows = count;
     return rc;
 }

@@ -49,3 +49,69 @@ int agg_census_take(struct agg *dst, const struct agg *src, char *err, size_t er
     }
     return 0;
 }
+
+int aggi_can_follow(const struct agg *b, const struct agg *a)
+{
+    if (!b->breakdown_only || b->nstrata > 0 || a->only_wave != SIZE_MAX ||
+        b->nitems != a->nitems || b->nversions != a->nversions ||
+        b->newest->ndimensions != a->newest->ndimensions)
+        return 0;
+    for (size_t v = 0; v < a->nversions; v++)
+        if (a->versions[v].s != b->versions[v].s)
+            return 0;
+    for (size_t k = 0; k < a->nitems; k++)
+        if (a->defs[k].type != b->defs[k].type || strcmp(a->defs[k].code, b->defs[k].code) != 0)
+            return 0;
+    for (size_t d = 0; d < a->newest->ndimensions; d++)
+        if (a->dim_nslots[d] != b->dim_nslots[d])
+            return 0;
+    return 1;
+}
+
+int aggi_add_follow(struct agg *b, const struct agg *a, const char *city, size_t city_len,
+                    size_t wave, int version, const int16_t *attrs, size_t nattrs, double weight,
+                    char *err, size_t errlen)
+{
+    const struct agg_version *ver = NULL;
+    struct agg_cell *c;
+    int attr = SURVEY_NA;
+    double w = weight > 0 ? weight : 1.0;
+    long ci;
+
+    for (size_t v = 0; v < b->nversions && ver == NULL; v++)
+        if (b->versions[v].s->version == version)
+            ver = &b->versions[v];
+    if (ver == NULL || wave >= b->nwaves)
+        return err_set(err, errlen, "agg: a follower of another layout");
+    if (!agg_wave_kept(b, wave))
+        return 0;
+    if (ver->attr_pos >= 0)
+        attr = (size_t)ver->attr_pos < nattrs ? attrs[ver->attr_pos] : SURVEY_NA;
+    ci = aggi_city_intern(b, city, city_len, (size_t)-1);
+    c = ci < 0 ? NULL : aggi_cell_get(b, wave, (size_t)ci, attr);
+    if (c == NULL)
+        return err_set(err, errlen, "out of memory");
+    if (b->weight_fn != NULL)
+        w = b->weight_fn(b->weight_ctx, b->hook_city[ci], b->cities[ci], wave, version, attrs,
+                         nattrs, weight > 0 ? weight : 0);
+    value_put(&c->respondents, w);
+    for (size_t k = 0; k < b->nitems; k++) {
+        int slot = a->row_slot[k];
+        struct agg_item *it = &c->items[k];
+
+        if (slot < 0)
+            continue;
+        if (b->defs[k].type != SURVEY_MULTI) {
+            value_put(&it->values[slot], w);
+            continue;
+        }
+        value_put(&it->answered, w);
+        for (size_t o = 0; o < it->nvalues && o < 15; o++)
+            if ((unsigned)slot & (1u << o))
+                value_put(&it->values[o], w);
+    }
+    for (size_t d = 0; d < b->newest->ndimensions; d++)
+        if (a->row_dim[d] >= 0)
+            value_put(&c->dims[d].hist[a->row_dim[d]], w);
+    return 0;
+}
