@@ -84,7 +84,9 @@ void response_clear(struct response *r);
 void response_batch_free(struct response_batch *b);
 
 /* True when two responses with the same key carry the same content (survey,
- * wave, answers, attributes, texts, weight): a resubmission, not a conflict. */
+ * wave, answers, attributes, texts, weight): a resubmission, not a conflict.
+ * For a body's own repeats; what is stored is compared by the database with
+ * RESPONSE_CONTENT (sqlfrag.h), the same fields. */
 int response_same_content(const struct response *a, const struct response *b);
 
 /* response_parse always through jansson (the tests and the fuzzer compare

@@ -119,35 +119,51 @@ static void group(const struct content *c, size_t n)
     free(body);
 }
 
-static void form(const struct content *c)
+/* The form's body posted for the link of head ("survey,wave,city") and
+ * validated: *n errors in errs, r the response when *ok. Returns the
+ * object r points into (json_decref it after r). */
+static json_t *form_post(const char *head, const char *body, const char *id, struct response *r,
+                         int *ok, struct form_error *errs, size_t *n)
 {
+    const struct catalog_wave *w;
     const struct survey *s;
     struct formlink l = { 0 };
     struct formdata fd;
+    char err[ERR_MAX];
+    json_t *obj;
+
+    cr_assert(sscanf(head, "%63[^,],%63[^,],%63s", l.survey, l.wave, l.city) == 3);
+    w = catalog_wave(cat, l.survey, l.wave);
+    cr_assert(w != NULL);
+    s = catalog_survey(cat, l.survey, w->survey_version);
+    cr_assert(s != NULL);
+    cr_assert(formdata_parse(body, strlen(body), 65536, 256, &fd, err, sizeof err) == 0, "%s",
+              err);
+    obj = form_response_object(s, &l, id, &fd);
+    cr_assert(obj != NULL);
+    *n = form_response_validate(cat, s, obj, 0, r, ok, errs, 8);
+    formdata_free(&fd);
+    return obj;
+}
+
+static void form(const struct content *c)
+{
     struct form_error errs[8];
     struct ingest_result res;
     struct response r;
-    char id[37], err[ERR_MAX];
+    char id[37];
     json_t *obj;
+    size_t n;
     int ok;
 
-    cr_assert(sscanf(c->csv_head, "%63[^,],%63[^,],%63s", l.survey, l.wave, l.city) == 3);
-    cr_assert(catalog_wave(cat, l.survey, l.wave) != NULL);
-    s = catalog_survey(cat, l.survey, catalog_wave(cat, l.survey, l.wave)->survey_version);
-    cr_assert(s != NULL);
-    cr_assert(formdata_parse(c->form, strlen(c->form), 65536, 256, &fd, err, sizeof err) == 0,
-              "%s", err);
     new_id(id);
-    obj = form_response_object(s, &l, id, &fd);
-    cr_assert(obj != NULL);
-    cr_assert_eq(form_response_validate(cat, s, obj, 0, &r, &ok, errs, 8), 0, "%s: %s",
-                 errs[0].field, errs[0].message);
+    obj = form_post(c->csv_head, c->form, id, &r, &ok, errs, &n);
+    cr_assert_eq(n, 0, "%s: %s", errs[0].field, errs[0].message);
     cr_assert(ok);
     cr_assert_eq(ingest_batch(db.conn, &r, 1, NULL, &res), OUTCOME_OK, "%s", res.error.message);
     cr_assert_eq(res.created, 1);
     response_clear(&r);
     json_decref(obj);
-    formdata_free(&fd);
 }
 
 static const char *write_file(const char *name, const char *text)
@@ -361,11 +377,9 @@ Test(intake_paths, a_broken_rule_has_one_message)
     struct ingest_result res;
     struct response_batch *b;
     struct response_error e;
-    const struct survey *s = catalog_survey(cat, EMP, 1);
-    struct formlink l = { 0 };
-    struct formdata fd;
     struct form_error errs[8];
     struct response r;
+    size_t n;
     int ok;
     json_t *obj;
 
@@ -394,18 +408,11 @@ Test(intake_paths, a_broken_rule_has_one_message)
     cr_expect(strstr(out, expect) != NULL, "%s", out);
 
     /* the form: the item's own field */
-    cr_assert(s != NULL);
-    snprintf(l.survey, sizeof l.survey, EMP);
-    snprintf(l.wave, sizeof l.wave, "2023");
-    snprintf(l.city, sizeof l.city, "konin");
-    snprintf(body, sizeof body, "a-wydzial=2&a-staz=3&q-warunki_01=7&q-enps=9");
-    cr_assert(formdata_parse(body, strlen(body), 65536, 256, &fd, out, sizeof out) == 0, "%s", out);
-    obj = form_response_object(s, &l, id, &fd);
-    cr_assert(obj != NULL);
-    cr_expect_eq(form_response_validate(cat, s, obj, 0, &r, &ok, errs, 8), 1);
+    obj = form_post(EMP ",2023,konin", "a-wydzial=2&a-staz=3&q-warunki_01=7&q-enps=9", id, &r,
+                    &ok, errs, &n);
+    cr_expect_eq(n, 1);
     cr_expect(!ok);
     cr_expect_str_eq(errs[0].field, "q-warunki_01");
     json_decref(obj);
-    formdata_free(&fd);
     cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response"), 0);
 }
