@@ -45,7 +45,7 @@ static const char stream_settings[] =
  * and the survey an InitPlan, not a call per row. The wave x city pairs
  * that the cache serves (agg_cache.h) are left out the same way. */
 static const char stream_copy[] =
-    "COPY (SELECT city, wave, survey_version, attrs, answers, weight, ctid FROM response "
+    "COPY (SELECT " RESPONSE_AGG_COLUMNS ", ctid FROM response "
     "WHERE survey = (SELECT current_setting('empirie.agg_survey')) "
     "AND NOT (city NOT IN (SELECT unnest(string_to_array("
     "current_setting('empirie.agg_cities'), ',')))) "
@@ -57,7 +57,7 @@ static const char stream_copy[] =
  * which visits the table's pages in order and each page's rows in order:
  * the rows of a wave x city still come in their stored order. */
 static const char stream_copy_waves[] =
-    "COPY (SELECT city, wave, survey_version, attrs, answers, weight, ctid FROM response "
+    "COPY (SELECT " RESPONSE_AGG_COLUMNS ", ctid FROM response "
     "WHERE survey = (SELECT current_setting('empirie.agg_survey')) "
     "AND wave = ANY (ARRAY(SELECT jsonb_array_elements_text("
     "current_setting('empirie.agg_waves')::jsonb))) "

@@ -309,7 +309,7 @@ int agg_read_db_many(struct agg *const *aggs, size_t n, PGconn *conn, const char
                 1, params, NULL, NULL, err, errlen) != 0)
         return -1;
     return aggi_copy_rows(aggs, n, conn,
-                          "COPY (SELECT city, wave, survey_version, attrs, answers, weight "
+                          "COPY (SELECT " RESPONSE_AGG_COLUMNS " "
                           "FROM response WHERE survey = current_setting('empirie.agg_survey') "
                           "AND (city, id) NOT IN (SELECT v.city, v.id FROM response_void v)) "
                           "TO STDOUT",

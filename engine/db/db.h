@@ -3,10 +3,14 @@
  *
  * Every statement with a value in it goes through db_exec with parameters,
  * never by pasting text into SQL. db_exec_script is only for the engine's own
- * constant SQL (migrations), which may hold several statements.
+ * constant SQL (migrations), which may hold several statements. The
+ * fragments that spell the response table's rules (its columns, "same
+ * content") come with it (sqlfrag.h), for every statement over that table.
  */
 #ifndef EMPIRIE_DB_H
 #define EMPIRIE_DB_H
+
+#include "sqlfrag.h"
 
 #include <libpq-fe.h>
 #include <stddef.h>

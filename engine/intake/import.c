@@ -14,29 +14,26 @@
  * The second reading needs a file that can be read again: input that is not
  * a regular file (a pipe on stdin) goes the staging way at once.
  *
- * Validation: a record that passes a fast check (import_fast.c: the
- * same rules as response_from_json, with item codes looked up by hash and no
- * error text built) is taken as it is; anything else goes through
- * response_from_json, which decides and words the error. So messages are the
- * API's, and the fast check can only be stricter, never looser.
+ * Validation is the API's: an NDJSON line of the plain shape is read by the
+ * text scan the API's bodies go through (response_scan_line, response.h);
+ * any other line, and every CSV row (first made into the JSON object the
+ * API takes; docs/import.md has the columns), by jansson and
+ * response_from_json, which decides and words every error. So both formats
+ * and the API share one validator and one set of messages. Rows are
+ * encoded by ingest_encode.h, as every writer's, so that "same content"
+ * means the same whichever way a response came in.
  *
- * A CSV row is first made into the JSON object the API takes (docs/import.md
- * has the columns), so both formats and the API share one validator and one
- * set of messages. Rows are encoded exactly as ingest.c encodes them, so
- * that "same content" means the same whichever way a response came in.
- *
- * This file: errors, COPY, the two ways and the entry points; the readers
- * are in import_read.c, the fast check in import_fast.c (import_priv.h).
+ * This file: errors, validation, COPY, the two ways and the entry points;
+ * the readers are in import_read.c (import_priv.h).
  */
 #include "import_priv.h"
 #include "wavewin.h"
 
-#include "copyrow.h"
 #include "db.h"
 #include "err.h"
+#include "ingest_encode.h"
 #include "msg.h"
 #include "response.h"
-#include "rscan.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -50,32 +47,25 @@
 
 #define COPY_CHUNK (128 * 1024)   /* bytes per PQputCopyData */
 
-#define STAGING_COLUMNS "survey, wave, survey_version, attrs, answers, texts, weight"
-
+/* The staging table: the line of each row, then RESPONSE_COLUMNS. */
 static const char *const create_sql =
-    "CREATE TEMP TABLE import_staging (line bigint NOT NULL, city text NOT NULL, "
-    "id uuid NOT NULL, survey text NOT NULL, wave text NOT NULL, survey_version integer NOT NULL, "
-    "attrs smallint[] NOT NULL, answers smallint[] NOT NULL, texts text[], "
-    "weight double precision) ON COMMIT DROP";
+    "CREATE TEMP TABLE import_staging (line bigint NOT NULL, " RESPONSE_COLUMN_TYPES ") "
+    "ON COMMIT DROP";
 
 static const char *const twice_sql =
     "SELECT a.line, b.line, b.id, b.city FROM import_staging a JOIN import_staging b "
     "ON a.city = b.city AND a.id = b.id AND a.line < b.line "
-    "WHERE (a.survey, a.wave, a.survey_version, a.attrs, a.answers, a.texts, a.weight) "
-    "IS DISTINCT FROM (b.survey, b.wave, b.survey_version, b.attrs, b.answers, b.texts, b.weight) "
-    "ORDER BY b.line, a.line LIMIT 1";
+    "WHERE " RESPONSE_OTHER_CONTENT("a", "b") " ORDER BY b.line, a.line LIMIT 1";
 
 static const char *const insert_sql =
-    "INSERT INTO response (city, id, " STAGING_COLUMNS ") "
-    "SELECT DISTINCT ON (city, id) city, id, " STAGING_COLUMNS " FROM import_staging "
+    "INSERT INTO response (" RESPONSE_COLUMNS ") "
+    "SELECT DISTINCT ON (city, id) " RESPONSE_COLUMNS " FROM import_staging "
     "ORDER BY city, id, line ON CONFLICT (city, id) DO NOTHING";
 
 static const char *const conflict_sql =
     "SELECT s.line, s.id, s.city FROM import_staging s JOIN response r "
     "ON r.city = s.city AND r.id = s.id "
-    "WHERE (r.survey, r.wave, r.survey_version, r.attrs, r.answers, r.texts, r.weight) "
-    "IS DISTINCT FROM (s.survey, s.wave, s.survey_version, s.attrs, s.answers, s.texts, s.weight) "
-    "ORDER BY s.line LIMIT 1";
+    "WHERE " RESPONSE_OTHER_CONTENT("r", "s") " ORDER BY s.line LIMIT 1";
 
 static void add_errorv(struct importer *imp, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
@@ -187,7 +177,8 @@ int import_queue_row(struct importer *imp, const struct response *r, long line)
         return import_report(imp, line, &e);
 
     if (imp->res->nerrors == 0 && !imp->copy_broken) {
-        if (copyrow_append(&imp->out, r, imp->direct ? 0 : line) != 0)
+        ingest_copy_row(&imp->out, r, imp->direct ? 0 : line);
+        if (imp->out.failed)
             rc = import_add_error(imp, msg("%s:%ld: brak pamięci", "%s:%ld: out of memory"),
                                   imp->name, line);
         else if (imp->out.len >= COPY_CHUNK)
@@ -201,15 +192,13 @@ int import_take(struct importer *imp, const json_t *obj, long line)
 {
     struct response r;
     struct response_error e;
-    int fast, rc = 0;
+    int rc;
 
     imp->res->records++;
-    fast = import_fast_response(imp, obj, &r) == 0;
-    if (!fast && response_from_json(obj, imp->cat, "", &r, &e) != 0)
+    if (response_from_json(obj, imp->cat, "", &r, &e) != 0)
         return import_report(imp, line, &e);
     rc = import_queue_row(imp, &r, line);
-    if (!fast)
-        response_clear(&r);
+    response_clear(&r);
     return rc;
 }
 
@@ -263,8 +252,8 @@ static int start_copy(struct importer *imp)
         (!imp->direct &&
          db_exec(imp->conn, create_sql, 0, NULL, NULL, NULL, err, sizeof err) != 0))
         return import_fatal(imp, "%s", err);
-    r = imp->direct ? PQexec(imp->conn, "COPY response (city, id, " STAGING_COLUMNS ") FROM STDIN")
-                    : PQexec(imp->conn, "COPY import_staging FROM STDIN");
+    r = imp->direct ? PQexec(imp->conn, "COPY response (" RESPONSE_COLUMNS ") FROM STDIN")
+                    : PQexec(imp->conn, "COPY import_staging (line, " RESPONSE_COLUMNS ") FROM STDIN");
     if (PQresultStatus(r) != PGRES_COPY_IN) {
         import_add_error(imp, msg("baza danych: %s", "database: %s"), PQresultErrorMessage(r));
         PQclear(r);
@@ -352,15 +341,7 @@ static void importer_forget_header(struct importer *imp)
 static void importer_free(struct importer *imp)
 {
     importer_forget_header(imp);
-    for (size_t i = 0; i < imp->nmaps; i++)
-        rscan_codes_clear(&imp->maps[i]);
-    free(imp->maps);
-    free(imp->scan);
-    free(imp->scratch);
-    free(imp->seen);
-    free(imp->answers);
-    free(imp->attrs);
-    free(imp->texts);
+    response_scanner_free(imp->scan);
     free(imp->out.p);
 }
 
@@ -418,6 +399,9 @@ int import_stream(PGconn *conn, const struct catalog *cat, FILE *in, const char 
                                       "%s: cannot tell the format from the name: use --format "
                                       "csv or --format ndjson"),
                             name);
+    imp.scan = response_scanner_new(cat);
+    if (imp.scan == NULL)
+        return import_fatal(&imp, "%s", msg("brak pamięci", "out of memory"));
     imp.csv = format == IMPORT_CSV;
     /* the direct way needs a second reading in reserve: a regular file */
     imp.direct = fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode) && start >= 0;
@@ -429,6 +413,7 @@ int import_stream(PGconn *conn, const struct catalog *cat, FILE *in, const char 
         imp.retry = 0;
         imp.copy_broken = 0;
         imp.out.len = 0;
+        imp.out.failed = 0;
         clearerr(in);
         if (fseeko(in, start, SEEK_SET) != 0)
             rc = import_fatal(&imp, msg("%s: nie można ponownie przeczytać pliku: %s",

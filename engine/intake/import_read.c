@@ -10,6 +10,7 @@
 #include "jsonv.h"
 #include "msg.h"
 #include "response.h"
+#include "rscan.h"
 #include "survey.h"
 
 #include <errno.h>
@@ -47,7 +48,7 @@ int import_read_ndjson(struct importer *imp, FILE *in, off_t size)
         lineno++;
         if (blank(line))
             continue;
-        if (import_scan_response(imp, line, (size_t)got, &r) == 0) {
+        if (response_scan_line(imp->scan, line, (size_t)got, &r) == 0) {
             imp->res->records++;
             rc = import_queue_row(imp, &r, lineno);
             import_progress(imp, in, size, 0);
@@ -346,7 +347,7 @@ static const struct survey *row_instrument(const struct importer *imp, const cha
 static json_t *item_value(struct importer *imp, const struct survey *s, const char *code,
                           const char *cell)
 {
-    const struct rscan_codes *m = import_codemap_get(imp, s);
+    const struct rscan_codes *m = response_scanner_codes(imp->scan, s);
     int k = m != NULL ? rscan_codes_find(m, code, 0) : survey_item_index(s, code);
 
     if (k >= 0 && s->items[k].type == SURVEY_TEXT)

@@ -24,10 +24,9 @@
  * connection that does not know one (a new one, or one the pool reopened
  * after the server came back) answers 26000 and it is prepared then.
  *
- * The content check needs every writer (this module and import) to encode a
- * response the same way: answers and attrs as smallint[] in instrument
- * order with NULL for no answer, texts NULL when the instrument has no text
- * item, else one element per item, weight NULL when not weighted.
+ * The content check (RESPONSE_CONTENT, sqlfrag.h) compares stored rows, so
+ * every writer (this module, group commit, import) encodes a response
+ * through ingest_encode.h, which says how.
  */
 #include "ingest.h"
 
@@ -42,8 +41,7 @@
 #include <string.h>
 
 static const char *const insert_sql =
-    "INSERT INTO response (city, id, survey, wave, survey_version, attrs, answers, texts, "
-    "weight) SELECT city, id, survey, wave, v, attrs, answers, texts, weight "
+    "INSERT INTO response (" RESPONSE_COLUMNS ") SELECT " RESPONSE_COLUMNS " "
     "FROM json_to_recordset($1::json) AS " INGEST_RECORD " ORDER BY i "
     "ON CONFLICT (city, id) DO NOTHING";
 
@@ -60,24 +58,19 @@ static const char *const insert_sql =
 #define FAST_MARK "empirie: unconfirmed duplicate"
 static const char *const fast_sql =
     "WITH x AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS " INGEST_RECORD "), "
-    "ins AS (INSERT INTO response (city, id, survey, wave, survey_version, attrs, answers, "
-    "texts, weight) SELECT city, id, survey, wave, v, attrs, answers, texts, weight FROM x "
+    "ins AS (INSERT INTO response (" RESPONSE_COLUMNS ") SELECT " RESPONSE_COLUMNS " FROM x "
     "ORDER BY i ON CONFLICT (city, id) DO NOTHING RETURNING city, id), "
     "n AS (SELECT count(*) AS inserted FROM ins) "
     "SELECT n.inserted, CASE WHEN n.inserted < (SELECT count(*) FROM x) THEN "
     "(SELECT count(('" FAST_MARK " ' || x.i)::uuid) FROM x "
     "LEFT JOIN response r ON r.city = x.city AND r.id = x.id "
     "WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.city = x.city AND ins.id = x.id) "
-    "AND (r.id IS NULL OR (r.survey, r.wave, r.survey_version, r.attrs, r.answers, r.texts, "
-    "r.weight) IS DISTINCT FROM (x.survey, x.wave, x.v, x.attrs, x.answers, x.texts, "
-    "x.weight))) END FROM n";
+    "AND (r.id IS NULL OR " RESPONSE_OTHER_CONTENT("r", "x") ")) END FROM n";
 
 static const char *const conflict_sql =
     "SELECT x.i FROM json_to_recordset($1::json) AS " INGEST_RECORD " "
     "JOIN response r ON r.city = x.city AND r.id = x.id "
-    "WHERE (r.survey, r.wave, r.survey_version, r.attrs, r.answers, r.texts, r.weight) "
-    "IS DISTINCT FROM (x.survey, x.wave, x.v, x.attrs, x.answers, x.texts, x.weight) "
-    "ORDER BY x.i LIMIT 1";
+    "WHERE " RESPONSE_OTHER_CONTENT("r", "x") " ORDER BY x.i LIMIT 1";
 
 static void set_error(struct ingest_result *res, enum outcome o, const char *path,
                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -278,15 +271,18 @@ static int store_fast(PGconn *conn, size_t n, const char *json, struct ingest_re
  * to roll back. 1 round trip, 2 for a duplicate or conflict.
  */
 #define ONE_NAME "empirie_ingest_one_1"
+/* RESPONSE_COLUMNS as the parameters $1 to $9 (ingest_params) */
+#define ONE_VALUES \
+    "$1 AS city, $2::uuid AS id, $3 AS survey, $4 AS wave, $5::integer AS survey_version, " \
+    "$6::smallint[] AS attrs, $7::smallint[] AS answers, $8::text[] AS texts, " \
+    "$9::double precision AS weight"
 static const char *const one_sql =
-    "INSERT INTO response (city, id, survey, wave, survey_version, attrs, answers, texts, "
-    "weight) VALUES ($1, $2::uuid, $3, $4, $5::integer, $6::smallint[], $7::smallint[], "
-    "$8::text[], $9::double precision) ON CONFLICT (city, id) DO NOTHING";
+    "INSERT INTO response (" RESPONSE_COLUMNS ") SELECT " ONE_VALUES " "
+    "ON CONFLICT (city, id) DO NOTHING";
 
 static const char *const one_same_sql =
-    "SELECT (survey, wave, survey_version, attrs, answers, texts, weight) IS NOT DISTINCT FROM "
-    "($3, $4, $5::integer, $6::smallint[], $7::smallint[], $8::text[], $9::double precision) "
-    "FROM response WHERE city = $1 AND id = $2::uuid";
+    "SELECT " RESPONSE_SAME_CONTENT("r", "x") " FROM response r, (SELECT " ONE_VALUES ") x "
+    "WHERE r.city = x.city AND r.id = x.id";
 
 static int result_failed(PGconn *conn, PGresult *r, ExecStatusType want,
                          struct ingest_result *res)
@@ -306,33 +302,14 @@ static int result_failed(PGconn *conn, PGresult *r, ExecStatusType want,
 
 static enum outcome store_one(PGconn *conn, const struct response *r, struct ingest_result *res)
 {
-    char version[16], weight[40];
-    char *attrs = ingest_int16_literal(r->attrs, r->instrument->nattrs);
-    char *answers = ingest_int16_literal(r->answers, r->instrument->nitems);
-    char *texts = r->texts != NULL ? ingest_texts_literal(r) : NULL;
-    const char *params[9];
+    struct ingest_params params;
     PGresult *pr;
-    int w = 0;
 
-    snprintf(version, sizeof version, "%d", r->instrument->version);
-    weight[0] = '\0';
-    if (r->weight > 0)
-        w = snprintf(weight, sizeof weight, "%.17g", r->weight);
-    if (attrs == NULL || answers == NULL || (r->texts != NULL && texts == NULL) || w < 0 ||
-        (size_t)w >= sizeof weight) {
+    if (ingest_params_set(&params, r) != 0) {
         set_error(res, OUTCOME_INTERNAL, "", "out of memory");
-        goto done;
+        return res->outcome;
     }
-    params[0] = r->city;
-    params[1] = r->id;
-    params[2] = r->survey;
-    params[3] = r->wave;
-    params[4] = version;
-    params[5] = attrs;
-    params[6] = answers;
-    params[7] = texts;
-    params[8] = r->weight > 0 ? weight : NULL;
-    pr = ingest_exec_named(conn, ONE_NAME, one_sql, 9, params);
+    pr = ingest_exec_named(conn, ONE_NAME, one_sql, INGEST_NPARAMS, params.value);
     if (result_failed(conn, pr, PGRES_COMMAND_OK, res) != 0)
         goto done;
     res->created = (size_t)strtoul(PQcmdTuples(pr), NULL, 10);
@@ -341,7 +318,7 @@ static enum outcome store_one(PGconn *conn, const struct response *r, struct ing
         res->outcome = OUTCOME_OK;
         goto done;
     }
-    pr = ingest_exec_named(conn, ONE_NAME "_same", one_same_sql, 9, params);
+    pr = ingest_exec_named(conn, ONE_NAME "_same", one_same_sql, INGEST_NPARAMS, params.value);
     if (result_failed(conn, pr, PGRES_TUPLES_OK, res) != 0)
         goto done;
     if (PQntuples(pr) == 1 && strcmp(PQgetvalue(pr, 0, 0), "t") == 0) {
@@ -356,9 +333,7 @@ static enum outcome store_one(PGconn *conn, const struct response *r, struct ing
     }
     PQclear(pr);
 done:
-    free(attrs);
-    free(answers);
-    free(texts);
+    ingest_params_clear(&params);
     return res->outcome;
 }
 

@@ -1,10 +1,23 @@
 /*
- * ingest_encode: a validated response encoded for PostgreSQL, as the
- * ingest statements take it: the JSON text of a batch for json_to_recordset
- * (ingest_parts_json, ingest_batch_json) and the array literals of one
- * response's typed parameters (ingest_int16_literal, ingest_texts_literal).
- * The content check (ingest.c) needs every writer to encode a response the
- * same way: see the top of ingest.c.
+ * ingest_encode: a validated response encoded for PostgreSQL, once per
+ * format: COPY rows, the JSON of a batch, typed parameters. Each in the
+ * order of RESPONSE_COLUMNS (sqlfrag.h):
+ *   - COPY's text format (ingest_copy_row): import and the daemon's large
+ *     group commits;
+ *   - the JSON text of a batch for json_to_recordset (ingest_parts_json,
+ *     ingest_batch_json): the ingest statements;
+ *   - typed parameters (ingest_params_set): one response's INSERT.
+ * A COPY row is the parameters' text values, each COPY-escaped, so the two
+ * share one writer of every value (the integer lists, the array literal of
+ * the texts, the weight's digits).
+ *
+ * "Same content" (RESPONSE_CONTENT) compares stored rows, so every writer
+ * must store a response the same way: answers and attrs as smallint[] in
+ * instrument order with NULL for no answer; texts NULL when the instrument
+ * has no text item, else one element per item (NULL for none); weight NULL
+ * when not weighted, else 17 significant digits (the double comes back
+ * exactly). tests/integration/test_intake_paths.c stores one response
+ * every way and compares the rows.
  */
 #ifndef EMPIRIE_INGEST_ENCODE_H
 #define EMPIRIE_INGEST_ENCODE_H
@@ -15,11 +28,11 @@
 #include <stdint.h>
 
 /*
- * The batch as the JSON text of the statements' parameter, written
- * straight into one growing buffer: building a jansson tree first (one
- * allocation per value) and dumping it cost a sixth of the daemon's CPU on
- * batches. Strings come from a validated body (valid UTF-8), so escaping
- * the quote, the backslash and control characters is all JSON needs.
+ * The growing buffer the encoders write into: straight into one block, no
+ * value tree first (building a jansson tree and dumping it cost a sixth of
+ * the daemon's CPU on batches). {0} is empty. A failed allocation frees p
+ * and sets failed; later writes do nothing, so a writer checks once, at the
+ * end.
  */
 struct jbuf {
     char *p;
@@ -33,18 +46,30 @@ void jb_put(struct jbuf *b, const char *s, size_t n);
 #define JB_LIT(b, lit) jb_put((b), (lit), sizeof(lit) - 1)
 
 /* NUL-terminated JSON text of the responses of every part, numbered in
- * order; NULL when out of memory. */
+ * order (i, then RESPONSE_COLUMNS); NULL when out of memory. */
 char *ingest_parts_json(const struct ingest_part *parts, size_t nparts);
 
 /* NUL-terminated JSON text of the batch; NULL when out of memory. */
 char *ingest_batch_json(const struct response *items, size_t n);
 
-/* n int16 values as a PostgreSQL array literal, SURVEY_NA as NULL; NULL
- * when out of memory. */
-char *ingest_int16_literal(const int16_t *v, size_t n);
+/* Appends r as one row of COPY's text format for `COPY response
+ * (RESPONSE_COLUMNS) FROM STDIN`, with line
+ * as a first column when line > 0 (import's staging table). Out of memory:
+ * b->failed. */
+void ingest_copy_row(struct jbuf *b, const struct response *r, long line);
 
-/* r's texts as a PostgreSQL array literal: every element quoted, quote and
- * backslash escaped, NULL for no text. NULL when out of memory. */
-char *ingest_texts_literal(const struct response *r);
+#define INGEST_NPARAMS 9
+
+/* One response as the text parameters $1 to $9 of a statement, in the order
+ * of RESPONSE_COLUMNS; value[i] NULL for SQL NULL (texts, weight). */
+struct ingest_params {
+    const char *value[INGEST_NPARAMS];
+    struct jbuf text;   /* holds what value[] points to */
+};
+
+/* 0, or -1 when out of memory (p then holds nothing). Free with
+ * ingest_params_clear. */
+int ingest_params_set(struct ingest_params *p, const struct response *r);
+void ingest_params_clear(struct ingest_params *p);
 
 #endif

@@ -5,7 +5,6 @@
  */
 #include "ingest.h"
 
-#include "copyrow.h"
 #include "db.h"
 #include "err.h"
 #include "ingest_encode.h"
@@ -39,8 +38,7 @@
 static const char *const group_sql =
     "WITH x AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS " INGEST_RECORD "), "
     "t AS MATERIALIZED (SELECT " TOKENS_KNOWN("$2") " AS ok), "
-    "ins AS (INSERT INTO response (city, id, survey, wave, survey_version, attrs, answers, "
-    "texts, weight) SELECT city, id, survey, wave, v, attrs, answers, texts, weight FROM x "
+    "ins AS (INSERT INTO response (" RESPONSE_COLUMNS ") SELECT " RESPONSE_COLUMNS " FROM x "
     "WHERE (SELECT ok FROM t) "
     "ORDER BY i ON CONFLICT (city, id) DO NOTHING RETURNING 1), "
     "n AS (SELECT count(*) AS inserted FROM ins) "
@@ -71,7 +69,7 @@ static void copy_failed(PGconn *conn, const PGresult *r, enum outcome *rc, char 
 static enum outcome group_copy(PGconn *conn, const struct ingest_part *parts, size_t nparts,
                       const char *tokens, char *err, size_t errlen)
 {
-    struct copybuf rows = { 0 };
+    struct jbuf rows = { 0 };
     const char *params[1] = { tokens };
     PGresult *r;
     enum outcome rc;
@@ -79,16 +77,15 @@ static enum outcome group_copy(PGconn *conn, const struct ingest_part *parts, si
 
     for (size_t p = 0; p < nparts; p++)
         for (size_t k = 0; k < parts[p].n; k++)
-            if (copyrow_append(&rows, &parts[p].items[k], 0) != 0) {
-                free(rows.p);
-                err_set(err, errlen, "out of memory");
-                return GROUP_FAILED;
-            }
+            ingest_copy_row(&rows, &parts[p].items[k], 0);
+    if (rows.failed) {
+        err_set(err, errlen, "out of memory");
+        return GROUP_FAILED;
+    }
     /* CONFLICT (alone) unless something failed that a body alone would not
      * fix: then GROUP_FAILED with err */
     rc = OUTCOME_CONFLICT;
-    r = PQexec(conn, "BEGIN; COPY response (city, id, survey, wave, survey_version, attrs, answers,"
-                     " texts, weight) FROM STDIN");
+    r = PQexec(conn, "BEGIN; COPY response (" RESPONSE_COLUMNS ") FROM STDIN");
     ok = r != NULL && PQresultStatus(r) == PGRES_COPY_IN;
     if (!ok)
         copy_failed(conn, r, &rc, err, errlen);

@@ -6,12 +6,13 @@
 #ifndef EMPIRIE_INGEST_PRIV_H
 #define EMPIRIE_INGEST_PRIV_H
 
+#include "sqlfrag.h"
+
 #include <libpq-fe.h>
 
-/* The row type of the JSON parameter of the ingest statements (ingest_encode.h). */
-#define INGEST_RECORD \
-    "x(i integer, city text, id uuid, survey text, wave text, v integer, attrs smallint[], " \
-    "answers smallint[], texts text[], weight double precision)"
+/* The row type of the JSON parameter of the ingest statements (ingest_encode.h):
+ * i, the response's place in the batch, then RESPONSE_COLUMNS. */
+#define INGEST_RECORD "x(i integer, " RESPONSE_COLUMN_TYPES ")"
 
 /* True when r failed with this SQLSTATE. */
 int ingest_state_is(const PGresult *r, const char *state);

@@ -508,28 +508,6 @@ int response_same_content(const struct response *a, const struct response *b)
     return 1;
 }
 
-int response_array_text(const int16_t *v, size_t n, char *buf, size_t len)
-{
-    size_t used = 1;
-
-    if (len < 3)
-        return -1;
-    buf[0] = '{';
-    for (size_t i = 0; i < n; i++) {
-        int w = v[i] == SURVEY_NA ? snprintf(buf + used, len - used, "%sNULL", i ? "," : "")
-                                  : snprintf(buf + used, len - used, "%s%d", i ? "," : "", v[i]);
-
-        if (w < 0 || (size_t)w >= len - used)
-            return -1;
-        used += (size_t)w;
-    }
-    if (used + 2 > len)
-        return -1;
-    buf[used] = '}';
-    buf[used + 1] = '\0';
-    return 0;
-}
-
 /* Earlier response of the batch with the same key, or -1. */
 static long find_key(const struct response *items, size_t n, const struct response *r)
 {

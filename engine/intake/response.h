@@ -49,6 +49,9 @@ struct response_batch {
                            * NULL when every index is its own */
 };
 
+struct response_scanner;
+struct rscan_codes;
+
 struct response_error {
     char path[256];       /* e.g. "[3].answers.warunki_01" ("" for the whole body) */
     char message[768];    /* the full sentence, path included */
@@ -62,9 +65,9 @@ struct response_error {
  * instrument is weighted). All or nothing: on any error *out is NULL and e
  * describes the first error. Never crashes on any input.
  *
- * A plain body (rscan.h) is read without jansson; any other, and every
- * invalid one, goes through response_parse_json. Either way the result is
- * the same.
+ * A plain body (rscan.h) is read without jansson (response_scan.c); any
+ * other, and every invalid one, goes through response_parse_json. Either
+ * way the result is the same: the fuzzer checks it.
  */
 int response_parse(const char *body, size_t len, const struct catalog *cat, size_t max_batch,
                    struct response_batch **out, struct response_error *e);
@@ -80,12 +83,10 @@ void response_clear(struct response *r);
 
 void response_batch_free(struct response_batch *b);
 
-/* PostgreSQL array text of n int16 values, SURVEY_NA as NULL: "{4,NULL,2}".
- * Writes into buf (size len); returns -1 when it does not fit. */
-int response_array_text(const int16_t *v, size_t n, char *buf, size_t len);
-
 /* True when two responses with the same key carry the same content (survey,
- * wave, answers, attributes, texts, weight): a resubmission, not a conflict. */
+ * wave, answers, attributes, texts, weight): a resubmission, not a conflict.
+ * For a body's own repeats; what is stored is compared by the database with
+ * RESPONSE_CONTENT (sqlfrag.h), the same fields. */
 int response_same_content(const struct response *a, const struct response *b);
 
 /* response_parse always through jansson (the tests and the fuzzer compare
@@ -93,6 +94,30 @@ int response_same_content(const struct response *a, const struct response *b);
 int response_parse_json(const char *body, size_t len, const struct catalog *cat,
                         size_t max_batch, struct response_batch **out,
                         struct response_error *e);
+
+/*
+ * The text scan one object at a time, for a file of them (import's NDJSON
+ * lines): a scanner keeps the code tables of the instruments it has seen,
+ * the survey, wave and city last taken, and the arrays of the response,
+ * from one line to the next. It reads what response_parse's scan reads,
+ * with the same check (response_scan.c), and uses cat, which must outlive
+ * it. NULL when out of memory.
+ */
+struct response_scanner *response_scanner_new(const struct catalog *cat);
+void response_scanner_free(struct response_scanner *sc);
+
+/* One plain object (rscan.h), the whole of len bytes of text but
+ * whitespace, into r: 0 when it is a valid response (r points into the
+ * scanner, valid until its next call; no response_clear), -1 when it is not
+ * plain or not surely valid: then parse it with jansson and
+ * response_from_json, which decides and words the error. */
+int response_scan_line(struct response_scanner *sc, const char *text, size_t len,
+                       struct response *r);
+
+/* The code tables (rscan.h) of instrument s, built on first use; NULL when
+ * out of memory. */
+const struct rscan_codes *response_scanner_codes(struct response_scanner *sc,
+                                                 const struct survey *s);
 
 /* s as canonical lowercase UUID text (8-4-4-4-12 hex digits) in out; -1
  * when it is not one. */

@@ -1,7 +1,12 @@
 /*
- * response_scan: the fast way in for plain bodies (rscan.h, no jansson):
- * response_parse tries it first and falls back to response_parse_json,
- * which words the errors. Declared in response.h.
+ * response_scan: the fast way in for plain text (rscan.h, no jansson), one
+ * check for request bodies and import's NDJSON lines. One check of a
+ * scanned object (scan_one) for both callers: request bodies (response_parse tries the scan first and falls back to
+ * response_parse_json, which words the errors) and import's NDJSON lines
+ * (response_scan_line; import falls back to jansson and response_from_json
+ * the same way). Declared in response.h. The fuzzer (tests/fuzz) runs both
+ * and checks that whatever the scan takes, jansson and the validator take
+ * the same.
  */
 #include "response.h"
 
@@ -11,69 +16,218 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SCAN_MAX_INSTRUMENTS 8
-
-struct body_scan {
-    struct rscan_obj obj;
-    struct rscan_codes codes[SCAN_MAX_INSTRUMENTS];
+struct response_scanner {
+    const struct catalog *cat;
+    struct rscan_obj *obj;       /* the object being read */
+    struct rscan_codes *codes;   /* of each instrument seen */
     size_t ncodes;
-    unsigned char *seen;
+    unsigned char *seen;         /* rscan_fill's scratch */
     size_t cap_seen;
+    /* the survey, wave and city last taken: a body or a file tends to
+     * repeat them (the strings are the catalog's, or last_city's own) */
+    const char *last_survey, *last_wave;
+    const struct survey *last_instrument;
+    char last_city[128];         /* "": none yet */
+    /* response_scan_line: a copy of the line, and the arrays of every line */
+    char *line;
+    size_t cap_line;
+    int16_t *answers, *attrs;
+    char **texts;
+    size_t cap_items, cap_attrs;
 };
 
-static void body_scan_free(struct body_scan *sc)
+struct response_scanner *response_scanner_new(const struct catalog *cat)
 {
+    struct response_scanner *sc = calloc(1, sizeof *sc);
+
+    if (sc == NULL)
+        return NULL;
+    /* not calloc: the pairs are large and rscan_object sets what it uses */
+    sc->obj = malloc(sizeof *sc->obj);
+    if (sc->obj == NULL) {
+        free(sc);
+        return NULL;
+    }
+    sc->cat = cat;
+    return sc;
+}
+
+void response_scanner_free(struct response_scanner *sc)
+{
+    if (sc == NULL)
+        return;
     for (size_t i = 0; i < sc->ncodes; i++)
         rscan_codes_clear(&sc->codes[i]);
+    free(sc->codes);
     free(sc->seen);
+    free(sc->line);
+    free(sc->answers);
+    free(sc->attrs);
+    free(sc->texts);
+    free(sc->obj);
     free(sc);
 }
 
-static const struct rscan_codes *scan_codes(struct body_scan *sc, const struct survey *s)
+const struct rscan_codes *response_scanner_codes(struct response_scanner *sc,
+                                                 const struct survey *s)
 {
     size_t need = s->nitems > s->nattrs ? s->nitems : s->nattrs;
+    struct rscan_codes *bigger;
 
     if (need > sc->cap_seen) {
-        unsigned char *bigger = realloc(sc->seen, need);
+        unsigned char *more = realloc(sc->seen, need);
 
-        if (bigger == NULL)
+        if (more == NULL)
             return NULL;
-        sc->seen = bigger;
+        sc->seen = more;
         sc->cap_seen = need;
     }
     for (size_t i = 0; i < sc->ncodes; i++)
         if (sc->codes[i].s == s)
             return &sc->codes[i];
-    if (sc->ncodes == SCAN_MAX_INSTRUMENTS || rscan_codes_init(&sc->codes[sc->ncodes], s) != 0)
+    bigger = realloc(sc->codes, (sc->ncodes + 1) * sizeof *bigger);
+    if (bigger == NULL)
+        return NULL;
+    sc->codes = bigger;
+    if (rscan_codes_init(&sc->codes[sc->ncodes], s) != 0)
         return NULL;
     return &sc->codes[sc->ncodes++];
 }
 
-/* One scanned object into r: 0, or -1 (r cleared) when not surely valid. */
-static int scan_one(struct body_scan *sc, const struct catalog *cat, struct response *r)
+static int nonempty(const char *s)
 {
-    const struct rscan_obj *o = &sc->obj;
-    const struct catalog_wave *w;
+    return s != NULL && s[0] != '\0';
+}
+
+/* survey, wave, city and id of the scanned object against the catalog:
+ * sets r's key, strings and instrument. 0, or -1 when not surely valid. */
+static int scan_head(struct response_scanner *sc, const struct rscan_obj *o, struct response *r)
+{
+    if (!nonempty(o->survey) || !nonempty(o->wave) || !nonempty(o->city) || o->id == NULL ||
+        response_uuid(o->id, r->id) != 0)
+        return -1;
+    if (sc->last_instrument == NULL || strcmp(o->survey, sc->last_survey) != 0 ||
+        strcmp(o->wave, sc->last_wave) != 0) {
+        const struct catalog_wave *w = catalog_wave(sc->cat, o->survey, o->wave);
+        const struct survey *s = w != NULL ? catalog_survey(sc->cat, o->survey, w->survey_version)
+                                           : NULL;
+
+        sc->last_instrument = NULL;
+        if (s == NULL || catalog_survey_latest(sc->cat, o->survey) == NULL)
+            return -1;
+        sc->last_instrument = s;
+        sc->last_survey = s->slug;
+        sc->last_wave = w->label;
+    }
+    if (strcmp(o->city, sc->last_city) != 0) {
+        size_t n = strlen(o->city);
+
+        if (!catalog_has_city(sc->cat, o->city))
+            return -1;
+        if (n < sizeof sc->last_city)
+            memcpy(sc->last_city, o->city, n + 1);
+    }
+    r->instrument = sc->last_instrument;
+    r->survey = o->survey;
+    r->wave = o->wave;
+    r->city = o->city;
+    return 0;
+}
+
+/* The scanner's arrays, large enough for m's instrument and reset to "no
+ * answer", as r's. -1 when out of memory. */
+static int reuse_arrays(struct response_scanner *sc, const struct rscan_codes *m,
+                        struct response *r)
+{
+    const struct survey *s = m->s;
+
+    if (s->nitems > sc->cap_items) {
+        int16_t *a = realloc(sc->answers, s->nitems * sizeof *a);
+        char **t;
+
+        if (a == NULL)
+            return -1;
+        sc->answers = a;
+        t = realloc(sc->texts, s->nitems * sizeof *t);
+        if (t == NULL)
+            return -1;
+        sc->texts = t;
+        sc->cap_items = s->nitems;
+    }
+    if (s->nattrs > sc->cap_attrs) {
+        int16_t *a = realloc(sc->attrs, s->nattrs * sizeof *a);
+
+        if (a == NULL)
+            return -1;
+        sc->attrs = a;
+        sc->cap_attrs = s->nattrs;
+    }
+    r->answers = sc->answers;
+    r->attrs = sc->attrs;
+    r->texts = m->has_text ? sc->texts : NULL;
+    for (size_t i = 0; i < s->nitems; i++)
+        r->answers[i] = SURVEY_NA;
+    for (size_t i = 0; i < s->nattrs; i++)
+        r->attrs[i] = SURVEY_NA;
+    if (r->texts != NULL)
+        memset(r->texts, 0, s->nitems * sizeof *r->texts);
+    return 0;
+}
+
+/*
+ * The scanned object (sc->obj) into r: the head, then the validator's rules
+ * (rscan_fill). own: r gets arrays of its own (response_clear frees them),
+ * else the scanner's, valid until the next call. 0, or -1 (r holds nothing
+ * to free) when the object is not surely valid.
+ */
+static int scan_one(struct response_scanner *sc, struct response *r, int own)
+{
     const struct rscan_codes *m;
     struct response_error ignored;
 
     memset(r, 0, sizeof *r);
-    if (o->survey == NULL || o->wave == NULL || o->city == NULL || o->id == NULL ||
-        o->survey[0] == '\0' || o->wave[0] == '\0' || o->city[0] == '\0' ||
-        catalog_survey_latest(cat, o->survey) == NULL ||
-        (w = catalog_wave(cat, o->survey, o->wave)) == NULL ||
-        (r->instrument = catalog_survey(cat, o->survey, w->survey_version)) == NULL ||
-        !catalog_has_city(cat, o->city) || response_uuid(o->id, r->id) != 0)
+    if (scan_head(sc, sc->obj, r) != 0)
         return -1;
-    r->survey = o->survey;
-    r->wave = o->wave;
-    r->city = o->city;
-    m = scan_codes(sc, r->instrument);
-    if (m == NULL || response_alloc_arrays(r, "", &ignored) != 0 || rscan_fill(o, m, sc->seen, r) != 0) {
-        response_clear(r);
-        return -1;
-    }
+    m = response_scanner_codes(sc, r->instrument);
+    if (m == NULL)
+        goto no;
+    if (own ? response_alloc_arrays(r, "", &ignored) != 0 : reuse_arrays(sc, m, r) != 0)
+        goto no;
+    if (rscan_fill(sc->obj, m, sc->seen, r) != 0)
+        goto no;
     return 0;
+no:
+    if (own)
+        response_clear(r);
+    memset(r, 0, sizeof *r);
+    return -1;
+}
+
+int response_scan_line(struct response_scanner *sc, const char *text, size_t len,
+                       struct response *r)
+{
+    char *p;
+
+    memset(r, 0, sizeof *r);
+    if (len + 1 > sc->cap_line) {
+        char *bigger = realloc(sc->line, len + 1);
+
+        if (bigger == NULL)
+            return -1;
+        sc->line = bigger;
+        sc->cap_line = len + 1;
+    }
+    memcpy(sc->line, text, len);
+    sc->line[len] = '\0';
+    if (memchr(sc->line, '\0', len) != NULL)
+        return -1;
+    p = sc->line;
+    if (rscan_object(&p, sc->obj) != 0)
+        return -1;
+    rscan_ws(&p);
+    if (*p != '\0')
+        return -1;
+    return scan_one(sc, r, 0);
 }
 
 /*
@@ -86,16 +240,10 @@ static struct response_batch *scan_body(const char *body, size_t len, const stru
                                         size_t max_batch)
 {
     struct response_batch *b = calloc(1, sizeof *b);
-    /* not calloc: the pairs are large and rscan_object sets what it uses */
-    struct body_scan *sc = malloc(sizeof *sc);
+    struct response_scanner *sc = response_scanner_new(cat);
     size_t cap = 0;
     char *p;
 
-    if (sc != NULL) {
-        sc->ncodes = 0;
-        sc->seen = NULL;
-        sc->cap_seen = 0;
-    }
     if (b == NULL || sc == NULL || len == 0 || (b->text = malloc(len + 1)) == NULL)
         goto no;
     memcpy(b->text, body, len);
@@ -120,7 +268,7 @@ static struct response_batch *scan_body(const char *body, size_t len, const stru
             b->items = bigger;
             cap = more;
         }
-        if (rscan_object(&p, &sc->obj) != 0 || scan_one(sc, cat, &b->items[b->n]) != 0)
+        if (rscan_object(&p, sc->obj) != 0 || scan_one(sc, &b->items[b->n], 1) != 0)
             goto no;
         b->n++;
         rscan_ws(&p);
@@ -136,11 +284,10 @@ static struct response_batch *scan_body(const char *body, size_t len, const stru
     rscan_ws(&p);
     if (*p != '\0' || response_repeats_key(b->items, b->n))
         goto no;
-    body_scan_free(sc);
+    response_scanner_free(sc);
     return b;
 no:
-    if (sc != NULL)
-        body_scan_free(sc);
+    response_scanner_free(sc);
     response_batch_free(b);
     return NULL;
 }

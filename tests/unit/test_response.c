@@ -248,19 +248,12 @@ Test(response, batch_limits)
         "\"enps\": -1}}]", "[1].answers.enps", F("got -1"));
 }
 
-Test(response, array_text_and_same_content)
+Test(response, same_content)
 {
-    int16_t v[3] = { 4, SURVEY_NA, -2 };
-    char buf[32];
     struct response_batch *a = ok("{" EMP ID1 "\"answers\": {\"warunki_01\": 4}}");
     struct response_batch *b = ok("{" EMP ID1 "\"answers\": {\"warunki_01\": 4, \"warunki_02\": null}}");
     struct response_batch *c = ok("{" EMP ID1 "\"answers\": {\"warunki_01\": 3}}");
 
-    cr_expect(response_array_text(v, 3, buf, sizeof buf) == 0);
-    cr_expect_str_eq(buf, "{4,NULL,-2}");
-    cr_expect(response_array_text(v, 3, buf, 8) == -1);
-    cr_expect(response_array_text(v, 0, buf, sizeof buf) == 0);
-    cr_expect_str_eq(buf, "{}");
     cr_expect(response_same_content(&a->items[0], &b->items[0]));
     cr_expect(!response_same_content(&a->items[0], &c->items[0]));
     response_batch_free(a);
