@@ -181,10 +181,6 @@ static void progress_rows(size_t rows, void *arg)
             rows);
 }
 
-/* The results document of one survey and the wave to export; the data's
- * date (a scan of every response of the survey) is read on a second
- * connection meanwhile, so the server scans while the responses stream to
- * us. The latest date of the surveys read so far stays in r->meta. */
 /* The wave the reports show, known before any response is read: --wave,
  * else the default wave (wavewin.h: the latest that has opened;
  * report_ministry_wave on the model finds the same: load_survey checks);
@@ -246,6 +242,11 @@ static int take_breakdowns(struct run *r, struct results_src **got, size_t n)
     return rc;
 }
 
+/* The typed results of one survey (with a city report's breakdowns, in
+ * the same pass) and the wave to export; the data's date (a scan of every
+ * response of the survey) is read on a second connection meanwhile, so the
+ * server scans while the responses stream to us. The latest date of the
+ * surveys read so far stays in r->meta. */
 static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const char *survey,
                        int optional)
 {
