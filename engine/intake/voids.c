@@ -1,6 +1,7 @@
 #include "voids.h"
 
 #include "db.h"
+#include "dynarr.h"
 #include "err.h"
 
 #include <ctype.h>
@@ -34,7 +35,7 @@ static void free_ids(char **ids, size_t n)
 int voids_read_ids(const char *path, char ***out, size_t *nout, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
-    char **ids = NULL;
+    char **ids = NULL, **grown;
     size_t n = 0, cap = 0;
     char *line = NULL;
     size_t lcap = 0;
@@ -65,15 +66,10 @@ int voids_read_ids(const char *path, char ***out, size_t *nout, char *err, size_
                     path, lineno, s);
             goto fail;
         }
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            char **grown = realloc(ids, ncap * sizeof *ids);
-
-            if (grown == NULL)
-                goto oom;
-            ids = grown;
-            cap = ncap;
-        }
+        grown = dynarr_reserve(ids, &cap, n + 1, sizeof *ids);
+        if (grown == NULL)
+            goto oom;
+        ids = grown;
         if ((ids[n] = strdup(s)) == NULL)
             goto oom;
         for (char *p = ids[n]; *p; p++)
