@@ -109,8 +109,7 @@ long aggi_city_intern(struct agg *a, const char *name, size_t len, size_t hook)
         }
     }
     if (a->ncities == a->cap_cities) {
-        /* three arrays of one length: each grows from the same capacity to
-         * the same one; cap_cities follows once all three have */
+        /* three arrays of one length: cap_cities follows once all have grown */
         size_t cap = a->cap_cities, ccap = a->cap_cities, hcap = a->cap_cities;
         char **grown = dynarr_reserve(a->cities, &cap, a->ncities + 1, sizeof *grown);
         double **cgrown;
