@@ -6,6 +6,7 @@
 #include "agg_impl.h"
 
 #include "db.h"
+#include "dynarr.h"
 #include "err.h"
 
 #include <math.h>
@@ -108,19 +109,20 @@ long aggi_city_intern(struct agg *a, const char *name, size_t len, size_t hook)
         }
     }
     if (a->ncities == a->cap_cities) {
-        size_t cap = a->cap_cities ? a->cap_cities * 2 : 32;
-        char **grown = realloc(a->cities, cap * sizeof *grown);
+        /* three arrays of one length: cap_cities follows once all have grown */
+        size_t cap = a->cap_cities, ccap = a->cap_cities, hcap = a->cap_cities;
+        char **grown = dynarr_reserve(a->cities, &cap, a->ncities + 1, sizeof *grown);
         double **cgrown;
         size_t *hgrown;
 
         if (grown == NULL)
             return -1;
         a->cities = grown;
-        cgrown = realloc(a->census, cap * sizeof *cgrown);
+        cgrown = dynarr_reserve(a->census, &ccap, a->ncities + 1, sizeof *cgrown);
         if (cgrown == NULL)
             return -1;
         a->census = cgrown;
-        hgrown = realloc(a->hook_city, cap * sizeof *hgrown);
+        hgrown = dynarr_reserve(a->hook_city, &hcap, a->ncities + 1, sizeof *hgrown);
         if (hgrown == NULL)
             return -1;
         a->hook_city = hgrown;
@@ -415,13 +417,12 @@ struct agg_cell *aggi_cell_get(struct agg *a, size_t wave, size_t city, int attr
         }
     }
     if (a->ncells == a->cap_cells) {
-        size_t cap = a->cap_cells ? a->cap_cells * 2 : 64;
-        struct agg_cell **grown = realloc(a->cells, cap * sizeof *grown);
+        struct agg_cell **grown = dynarr_reserve(a->cells, &a->cap_cells, a->ncells + 1,
+                                                 sizeof *grown);
 
         if (grown == NULL)
             return NULL;
         a->cells = grown;
-        a->cap_cells = cap;
     }
     c = aggi_cell_alloc(a);
     if (c == NULL)

@@ -202,6 +202,37 @@ static long long count_of(const char *s)
     return errno == 0 && end != s && *end == '\0' && v >= 0 ? v : -1;
 }
 
+/*
+ * Runs sql ($1: the survey), whose rows are (wave, city, count[, max
+ * audit]), and puts each row's figures into the fingerprint of its wave and
+ * city (a wave or city the cache does not keep is passed over): the counts
+ * of rows, or with voids the counts of void records and their last audit.
+ */
+static int read_counts(PGconn *conn, struct agg_cache *c, const struct agg *a, const char *sql,
+                       int voids, char *err, size_t errlen)
+{
+    const char *params[1] = { c->survey };
+    PGresult *res;
+
+    if (db_exec(conn, sql, 1, params, &res, NULL, err, errlen) != 0)
+        return -1;
+    for (int i = 0; i < PQntuples(res); i++) {
+        long w = wave_of(a, PQgetvalue(res, i, 0)), k = key_of(c, PQgetvalue(res, i, 1));
+        struct fp *f = w >= 0 && k >= 0 ? &c->fp[(size_t)k * c->nwaves + (size_t)w] : NULL;
+
+        if (f == NULL)
+            continue;
+        if (!voids) {
+            f->rows = count_of(PQgetvalue(res, i, 2));
+        } else {
+            f->nvoid = count_of(PQgetvalue(res, i, 2));
+            f->maxaudit = count_of(PQgetvalue(res, i, 3));
+        }
+    }
+    PQclear(res);
+    return 0;
+}
+
 static int plan_fingerprints(PGconn *conn, struct agg_cache *c, const struct agg *a, char *err,
                              size_t errlen)
 {
@@ -210,34 +241,17 @@ static int plan_fingerprints(PGconn *conn, struct agg_cache *c, const struct agg
 
     /* only the closed waves: the open one is streamed anyway (an
      * index-only scan of response_by_wave) */
-    if (db_exec(conn, "SELECT wave, city, count(*) FROM response WHERE survey = $1 "
-                      "AND wave IN (SELECT label FROM wave WHERE survey = $1 "
-                      "AND closes_on < current_date) GROUP BY wave, city",
-                1, params, &res, NULL, err, errlen) != 0)
+    if (read_counts(conn, c, a,
+                    "SELECT wave, city, count(*) FROM response WHERE survey = $1 "
+                    "AND wave IN (SELECT label FROM wave WHERE survey = $1 "
+                    "AND closes_on < current_date) GROUP BY wave, city",
+                    0, err, errlen) != 0 ||
+        read_counts(conn, c, a,
+                    "SELECT r.wave, r.city, count(*), max(v.audit) FROM response_void v "
+                    "JOIN response r ON r.city = v.city AND r.id = v.id "
+                    "WHERE r.survey = $1 GROUP BY r.wave, r.city",
+                    1, err, errlen) != 0)
         return -1;
-    for (int i = 0; i < PQntuples(res); i++) {
-        long w = wave_of(a, PQgetvalue(res, i, 0)), k = key_of(c, PQgetvalue(res, i, 1));
-
-        if (w >= 0 && k >= 0)
-            c->fp[(size_t)k * c->nwaves + (size_t)w].rows = count_of(PQgetvalue(res, i, 2));
-    }
-    PQclear(res);
-    if (db_exec(conn, "SELECT r.wave, r.city, count(*), max(v.audit) FROM response_void v "
-                      "JOIN response r ON r.city = v.city AND r.id = v.id "
-                      "WHERE r.survey = $1 GROUP BY r.wave, r.city",
-                1, params, &res, NULL, err, errlen) != 0)
-        return -1;
-    for (int i = 0; i < PQntuples(res); i++) {
-        long w = wave_of(a, PQgetvalue(res, i, 0)), k = key_of(c, PQgetvalue(res, i, 1));
-
-        if (w >= 0 && k >= 0) {
-            struct fp *f = &c->fp[(size_t)k * c->nwaves + (size_t)w];
-
-            f->nvoid = count_of(PQgetvalue(res, i, 2));
-            f->maxaudit = count_of(PQgetvalue(res, i, 3));
-        }
-    }
-    PQclear(res);
     if (db_exec(conn, "SELECT label FROM wave WHERE survey = $1 AND closes_on < current_date",
                 1, params, &res, NULL, err, errlen) != 0)
         return -1;
@@ -342,20 +356,17 @@ int agg_cache_plan(PGconn *conn, struct agg *const *aggs, size_t n, const char *
                    const PGresult *cities, struct agg_cache **out, char *err, size_t errlen)
 {
     struct agg_cache *c;
-    PGresult *res;
+    char may[8];
 
     *out = NULL;
-    if (db_exec(conn,
-                "SELECT CASE WHEN to_regclass('agg_cache') IS NULL THEN false ELSE "
-                "has_table_privilege('agg_cache', 'SELECT, INSERT, UPDATE') AND "
-                "has_function_privilege('pg_control_system()', 'EXECUTE') END",
-                0, NULL, &res, NULL, err, errlen) != 0)
+    if (db_value(conn,
+                 "SELECT CASE WHEN to_regclass('agg_cache') IS NULL THEN false ELSE "
+                 "has_table_privilege('agg_cache', 'SELECT, INSERT, UPDATE') AND "
+                 "has_function_privilege('pg_control_system()', 'EXECUTE') END",
+                 0, NULL, may, sizeof may, err, errlen) < 0)
         return -1;
-    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-        PQclear(res);
+    if (strcmp(may, "t") != 0)
         return 0;    /* this database does not cache */
-    }
-    PQclear(res);
     c = calloc(1, sizeof *c);
     if (c == NULL || (c->survey = strdup(survey)) == NULL) {
         agg_cache_free(c);
@@ -372,15 +383,13 @@ int agg_cache_plan(PGconn *conn, struct agg *const *aggs, size_t n, const char *
         agg_cache_free(c);
         return err_set(err, errlen, "out of memory");
     }
-    if (db_exec(conn,
-                "SELECT (SELECT system_identifier FROM pg_control_system())::text || '/' || "
-                "pg_relation_filenode('response')::text",
-                0, NULL, &res, NULL, err, errlen) != 0) {
+    if (db_value(conn,
+                 "SELECT (SELECT system_identifier FROM pg_control_system())::text || '/' || "
+                 "pg_relation_filenode('response')::text",
+                 0, NULL, c->storage, sizeof c->storage, err, errlen) < 0) {
         agg_cache_free(c);
         return -1;
     }
-    snprintf(c->storage, sizeof c->storage, "%s", PQgetvalue(res, 0, 0));
-    PQclear(res);
     if (plan_layout(conn, c, aggs, err, errlen) != 0 ||
         plan_fingerprints(conn, c, aggs[0], err, errlen) != 0 ||
         plan_entries(conn, c, aggs, err, errlen) != 0) {

@@ -7,6 +7,7 @@
 #include "agg_impl.h"
 #include "db.h"
 #include "dbpool.h"
+#include "dynbuf.h"
 #include "err.h"
 
 #include <errno.h>
@@ -176,55 +177,37 @@ static int absorb(struct agg *dst, const struct agg *src, char *err, size_t errl
 /* ---------- connections ---------- */
 
 /* conn's parameters as a conninfo string ("key='value' ..."), then
- * connect_timeout (a later key overrides an earlier one). */
+ * connect_timeout (a later key overrides an earlier one); NULL when out of
+ * memory or longer than CONNINFO_MAX (far more than libpq's keys and any
+ * host list, password or file name in them need). */
+#define CONNINFO_MAX (64 * 1024)
+
 static char *conninfo_of(PGconn *conn, long connect_timeout)
 {
     PQconninfoOption *opts = PQconninfo(conn);
-    size_t cap = 256, len = 0;
-    char *s = malloc(cap);
+    struct dynbuf s;
 
-    if (opts == NULL || s == NULL) {
-        PQconninfoFree(opts);
-        free(s);
+    if (opts == NULL)
         return NULL;
-    }
-    s[0] = '\0';
+    dynbuf_init(&s, CONNINFO_MAX);
     for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
         if (o->val == NULL || o->val[0] == '\0')
             continue;
-        if (len + strlen(o->keyword) + 2 * strlen(o->val) + 8 > cap) {
-            char *grown;
-
-            cap = 2 * (len + strlen(o->keyword) + 2 * strlen(o->val) + 8);
-            grown = realloc(s, cap);
-            if (grown == NULL) {
-                free(s);
-                PQconninfoFree(opts);
-                return NULL;
-            }
-            s = grown;
-        }
-        len += (size_t)snprintf(s + len, cap - len, "%s%s='", len ? " " : "", o->keyword);
+        dynbuf_printf(&s, "%s%s='", dynbuf_len(&s) > 0 ? " " : "", o->keyword);
         for (const char *p = o->val; *p != '\0'; p++) {
             if (*p == '\'' || *p == '\\')
-                s[len++] = '\\';
-            s[len++] = *p;
+                dynbuf_addc(&s, '\\');
+            dynbuf_addc(&s, *p);
         }
-        s[len++] = '\'';
-        s[len] = '\0';
+        dynbuf_addc(&s, '\'');
     }
     PQconninfoFree(opts);
-    if (len + 40 > cap) {
-        char *grown = realloc(s, len + 40);
-
-        if (grown == NULL) {
-            free(s);
-            return NULL;
-        }
-        s = grown;
+    dynbuf_printf(&s, " connect_timeout='%ld'", connect_timeout);
+    if (dynbuf_error(&s) != DYNBUF_OK) {
+        dynbuf_free(&s);
+        return NULL;
     }
-    snprintf(s + len, 40, " connect_timeout='%ld'", connect_timeout);
-    return s;
+    return dynbuf_take(&s, NULL);
 }
 
 /* A snapshot name as pg_export_snapshot gives it (hex digits and dashes):

@@ -1,5 +1,6 @@
 #include "audit.h"
 
+#include "dynarr.h"
 #include "err.h"
 #include "fail.h"
 
@@ -39,14 +40,15 @@ struct sys {
 static int put(struct sys *y, size_t col, double coef)
 {
     if (y->nnz == y->cap) {
-        size_t cap = y->cap ? y->cap * 2 : 1024;
-        size_t *c = fail_realloc(y->col, cap * sizeof *c);
+        /* two arrays of one length, grown alike; 1024 entries to start */
+        size_t need = y->cap ? y->nnz + 1 : 1024, cap = y->cap, fcap = y->cap;
+        size_t *c = dynarr_reserve_by(fail_realloc, y->col, &cap, need, sizeof *c);
         double *f;
 
         if (c == NULL)
             return -1;
         y->col = c;
-        f = fail_realloc(y->coef, cap * sizeof *f);
+        f = dynarr_reserve_by(fail_realloc, y->coef, &fcap, need, sizeof *f);
         if (f == NULL)
             return -1;
         y->coef = f;
@@ -74,13 +76,12 @@ static int add_row(struct sys *y, size_t g, size_t s)
     struct row *r;
 
     if (y->nrows == y->rcap) {
-        size_t cap = y->rcap ? y->rcap * 2 : 256;
-        struct row *grown = fail_realloc(y->rows, cap * sizeof *grown);
+        struct row *grown = dynarr_reserve_by(fail_realloc, y->rows, &y->rcap,
+                                              y->rcap ? y->nrows + 1 : 256, sizeof *grown);
 
         if (grown == NULL)
             return -1;
         y->rows = grown;
-        y->rcap = cap;
     }
     r = &y->rows[y->nrows++];
     r->start = y->nnz;

@@ -1,5 +1,6 @@
 #include "formdata.h"
 
+#include "dynarr.h"
 #include "err.h"
 #include "utf8.h"
 
@@ -71,7 +72,7 @@ fail:
 int formdata_parse(const char *body, size_t len, size_t max_bytes, size_t max_fields,
                    struct formdata *out, char *err, size_t errlen)
 {
-    size_t i = 0;
+    size_t i = 0, cap = 0;
 
     memset(out, 0, sizeof *out);
     if (len > max_bytes)
@@ -92,7 +93,7 @@ int formdata_parse(const char *body, size_t len, size_t max_bytes, size_t max_fi
         }
         for (eq = i; eq < end && body[eq] != '='; eq++)
             ;
-        f = realloc(out->f, (out->n + 1) * sizeof *out->f);
+        f = dynarr_reserve(out->f, &cap, out->n + 1, sizeof *out->f);
         if (f == NULL) {
             formdata_free(out);
             return err_set(err, errlen, "out of memory");

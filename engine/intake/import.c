@@ -152,15 +152,15 @@ static int flush_copy(struct importer *imp)
 {
     struct pollfd pfd = { .fd = PQsocket(imp->conn), .events = POLLIN };
 
-    if (imp->out.len == 0 || imp->copy_broken)
+    if (dynbuf_len(&imp->out) == 0 || imp->copy_broken)
         return 0;
-    if (PQputCopyData(imp->conn, imp->out.p, (int)imp->out.len) != 1) {
+    if (PQputCopyData(imp->conn, dynbuf_ptr(&imp->out), (int)dynbuf_len(&imp->out)) != 1) {
         imp->copy_broken = 1;
         return imp->direct ? 0
                            : import_fatal(imp, msg("baza danych: %s", "database: %s"),
                                           PQerrorMessage(imp->conn));
     }
-    imp->out.len = 0;
+    dynbuf_reset(&imp->out);
     if (imp->direct && poll(&pfd, 1, 0) > 0)
         imp->copy_broken = 1;
     return 0;
@@ -178,10 +178,10 @@ int import_queue_row(struct importer *imp, const struct response *r, long line)
 
     if (imp->res->nerrors == 0 && !imp->copy_broken) {
         ingest_copy_row(&imp->out, r, imp->direct ? 0 : line);
-        if (imp->out.failed)
+        if (dynbuf_error(&imp->out) != DYNBUF_OK)
             rc = import_add_error(imp, msg("%s:%ld: brak pamięci", "%s:%ld: out of memory"),
                                   imp->name, line);
-        else if (imp->out.len >= COPY_CHUNK)
+        else if (dynbuf_len(&imp->out) >= COPY_CHUNK)
             rc = flush_copy(imp);
     }
     return rc;
@@ -342,7 +342,7 @@ static void importer_free(struct importer *imp)
 {
     importer_forget_header(imp);
     response_scanner_free(imp->scan);
-    free(imp->out.p);
+    dynbuf_free(&imp->out);
 }
 
 static off_t file_size(FILE *in)
@@ -391,6 +391,7 @@ int import_stream(PGconn *conn, const struct catalog *cat, FILE *in, const char 
     struct stat st;
     int rc;
 
+    dynbuf_init(&imp.out, INGEST_ENCODE_MAX);
     wavewin_today(imp.today);
     memset(res, 0, sizeof *res);
     if (format == IMPORT_AUTO)
@@ -412,8 +413,7 @@ int import_stream(PGconn *conn, const struct catalog *cat, FILE *in, const char 
         imp.direct = 0;
         imp.retry = 0;
         imp.copy_broken = 0;
-        imp.out.len = 0;
-        imp.out.failed = 0;
+        dynbuf_reset(&imp.out);
         clearerr(in);
         if (fseeko(in, start, SEEK_SET) != 0)
             rc = import_fatal(&imp, msg("%s: nie można ponownie przeczytać pliku: %s",

@@ -30,7 +30,7 @@ struct importer {
     int direct;          /* COPY into response (else into import_staging, with lines) */
     int retry;           /* direct COPY failed on a key: redo the file the staging way */
     int copy_broken;     /* stop sending: the server ended the COPY (or is about to) */
-    struct jbuf out;     /* COPY data not yet sent (ingest_copy_row) */
+    struct dynbuf out;   /* COPY data not yet sent (ingest_copy_row) */
     /* CSV: the header */
     size_t ncols;
     enum col_kind *kinds;

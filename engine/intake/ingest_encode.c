@@ -1,5 +1,6 @@
-/* ingest_encode: see ingest_encode.h. One writer of every value; the three
- * formats put them together. */
+/* ingest_encode: see ingest_encode.h. One list of the fields and one writer
+ * of every value; the three formats differ in how a field is introduced and
+ * how a string, a list and a NULL are spelt. */
 #include "ingest_encode.h"
 
 #include <math.h>
@@ -8,77 +9,101 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void jb_fail(struct jbuf *b)
+enum format {
+    JSON,    /* a record of json_to_recordset */
+    COPY,    /* COPY's text format */
+    PARAM    /* a statement's text parameter: the value itself */
+};
+
+/* The fields of RESPONSE_COLUMNS (sqlfrag.h), in its order. */
+enum field { F_CITY, F_ID, F_SURVEY, F_WAVE, F_VERSION, F_ATTRS, F_ANSWERS, F_TEXTS, F_WEIGHT,
+             NFIELDS };
+
+/* Each field's start in a JSON record: its key, json_to_recordset's
+ * column name. */
+static const char *const json_key[NFIELDS] = {
+    ",\"city\":", ",\"id\":", ",\"survey\":", ",\"wave\":", ",\"survey_version\":",
+    ",\"attrs\":", ",\"answers\":", ",\"texts\":", ",\"weight\":"
+};
+
+/*
+ * The writers put bytes into a block on the stack and hand it to the dynbuf
+ * when it fills (and at the end, out_flush): one add per block, not one per
+ * value or byte, which kept the encoders as fast as writing into reserved
+ * room (they run for every response the daemon stores). A failure is the
+ * dynbuf's sticky error.
+ */
+struct out {
+    struct dynbuf *b;
+    size_t k;           /* bytes in buf */
+    char buf[2048];     /* > 7 * LIST_RUN */
+};
+
+static void out_flush(struct out *o)
 {
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
-    b->failed = 1;
+    if (o->k > 0)
+        dynbuf_addn(o->b, o->buf, o->k);
+    o->k = 0;
 }
 
-/* Room for more bytes; -1 (and the buffer failed) when out of memory. */
-static int jb_reserve(struct jbuf *b, size_t more)
+/* Room for n more bytes in buf (n <= sizeof buf); the write pointer. */
+static char *out_room(struct out *o, size_t n)
 {
-    size_t cap;
-    char *p;
+    if (n > sizeof o->buf - o->k)
+        out_flush(o);
+    return o->buf + o->k;
+}
 
-    if (b->failed)
-        return -1;
-    if (more <= b->cap - b->len)
-        return 0;
-    cap = b->cap > 0 ? b->cap : 256;
-    while (cap - b->len < more) {
-        if (cap > SIZE_MAX / 2) {
-            jb_fail(b);
-            return -1;
+static void out_put(struct out *o, const char *s, size_t n)
+{
+    if (n > sizeof o->buf - o->k) {
+        out_flush(o);
+        if (n > sizeof o->buf) {
+            dynbuf_addn(o->b, s, n);
+            return;
         }
-        cap *= 2;
     }
-    p = realloc(b->p, cap);
-    if (p == NULL) {
-        jb_fail(b);
-        return -1;
-    }
-    b->p = p;
-    b->cap = cap;
-    return 0;
+    memcpy(o->buf + o->k, s, n);
+    o->k += n;
 }
 
-void jb_put(struct jbuf *b, const char *s, size_t n)
+static void out_str(struct out *o, const char *s)
 {
-    if (n == 0 || jb_reserve(b, n) != 0)
-        return;
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
+    out_put(o, s, strlen(s));
 }
 
-static void jb_string(struct jbuf *b, const char *s)
+#define LIT(o, lit) out_put((o), (lit), sizeof(lit) - 1)
+
+/* A JSON string: quote and backslash escaped, control bytes as \u00XX;
+ * runs of plain bytes copied at once. */
+static void put_json_string(struct out *o, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t n = strlen(s);
 
-    /* worst case: every byte as \u00XX, plus the quotes */
-    if (n > (SIZE_MAX - 2) / 6) {
-        jb_fail(b);
-        return;
-    }
-    if (jb_reserve(b, 6 * n + 2) != 0)
-        return;
-    b->p[b->len++] = '"';
-    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
+    LIT(o, "\"");
+    for (;;) {
+        const unsigned char *c = (const unsigned char *)s;
+        char *p;
+
+        while (*c >= 0x20 && *c != '"' && *c != '\\')
+            c++;
+        out_put(o, s, (size_t)((const char *)c - s));
+        if (*c == '\0')
+            break;
+        p = out_room(o, 6);
         if (*c == '"' || *c == '\\') {
-            b->p[b->len++] = '\\';
-            b->p[b->len++] = (char)*c;
-        } else if (*c < 0x20) {
-            memcpy(b->p + b->len, "\\u00", 4);
-            b->p[b->len + 4] = hex[*c >> 4];
-            b->p[b->len + 5] = hex[*c & 15];
-            b->len += 6;
+            p[0] = '\\';
+            p[1] = (char)*c;
+            o->k += 2;
         } else {
-            b->p[b->len++] = (char)*c;
+            memcpy(p, "\\u00", 4);
+            p[4] = hex[*c >> 4];
+            p[5] = hex[*c & 15];
+            o->k += 6;
         }
+        s = (const char *)c + 1;
     }
-    b->p[b->len++] = '"';
+    LIT(o, "\"");
 }
 
 /* Decimal digits of v at p (room for 20 bytes); returns how many. */
@@ -99,155 +124,216 @@ static size_t put_digits(char *p, long v)
     return n;
 }
 
-static void jb_long(struct jbuf *b, long v)
+static void put_long(struct out *o, long v)
 {
-    if (jb_reserve(b, 24) != 0)
-        return;
-    b->len += put_digits(b->p + b->len, v);
+    o->k += put_digits(out_room(o, 24), v);
 }
 
 /*
- * n int16 values between open and close, SURVEY_NA as null4 (four letters):
- * "{4,NULL,2}" (an array literal: parameters and COPY) or "[4,null,2]"
- * (JSON). Written into room reserved once: no call per value.
+ * n int16 values between brackets, SURVEY_NA as NULL: "{4,NULL,2}" (an
+ * array literal: parameters and COPY, where it needs no escape) or
+ * "[4,null,2]" (JSON). Room is made for a run of values at once.
  */
-static void jb_int16_list(struct jbuf *b, const int16_t *v, size_t n, char open, char close,
-                          const char *null4)
-{
-    char *p;
+#define LIST_RUN 128
 
-    /* "-32768," is the longest element */
-    if (n > (SIZE_MAX - 2) / 7) {
-        jb_fail(b);
-        return;
-    }
-    if (jb_reserve(b, 2 + n * 7) != 0)
-        return;
-    p = b->p + b->len;
-    *p++ = open;
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            *p++ = ',';
-        if (v[i] == SURVEY_NA) {
-            memcpy(p, null4, 4);
-            p += 4;
-        } else {
-            p += put_digits(p, v[i]);
+static void put_int16_list(struct out *o, const int16_t *v, size_t n, enum format f)
+{
+    const char *null4 = f == JSON ? "null" : "NULL";
+
+    *out_room(o, 1) = f == JSON ? '[' : '{';
+    o->k++;
+    for (size_t i = 0; i < n;) {
+        size_t end = n - i > LIST_RUN ? i + LIST_RUN : n;
+        char *p = out_room(o, 7 * LIST_RUN);   /* ",-32768" is the longest element */
+        char *start = p;
+
+        for (; i < end; i++) {
+            if (i > 0)
+                *p++ = ',';
+            if (v[i] == SURVEY_NA) {
+                memcpy(p, null4, 4);
+                p += 4;
+            } else {
+                p += put_digits(p, v[i]);
+            }
         }
+        o->k += (size_t)(p - start);
     }
-    *p++ = close;
-    b->len = (size_t)(p - b->p);
+    *out_room(o, 1) = f == JSON ? ']' : '}';
+    o->k++;
 }
 
-/* The weight's text: 17 significant digits, so the double comes back
- * exactly. Only for a weighted response (has_weight). */
-static void jb_weight(struct jbuf *b, double w)
-{
-    char tmp[40];
-    int k = snprintf(tmp, sizeof tmp, "%.17g", w);
-
-    if (k > 0 && (size_t)k < sizeof tmp)
-        jb_put(b, tmp, (size_t)k);
-    else
-        jb_fail(b);
-}
-
+/* The weight is written only for a weighted response, with 17 significant
+ * digits, so that the double comes back exactly. */
 static int has_weight(const struct response *r)
 {
     return r->weight > 0 && isfinite(r->weight);
 }
 
-/* r's texts (r->texts not NULL) as an array literal: every element quoted,
- * quote and backslash escaped, NULL for no text. */
-static void jb_texts_literal(struct jbuf *b, const struct response *r)
+static void put_weight(struct out *o, double w)
 {
-    JB_LIT(b, "{");
-    for (size_t k = 0; k < r->instrument->nitems; k++) {
-        const char *t = r->texts[k];
+    char *p = out_room(o, 40);
+    int n = snprintf(p, 40, "%.17g", w);
 
-        if (k > 0)
-            JB_LIT(b, ",");
-        if (t == NULL) {
-            JB_LIT(b, "NULL");
-            continue;
-        }
-        JB_LIT(b, "\"");
-        while (*t != '\0') {
-            size_t plain = strcspn(t, "\"\\");
-
-            jb_put(b, t, plain);
-            t += plain;
-            if (*t == '\0')
-                break;
-            JB_LIT(b, "\\");
-            jb_put(b, t++, 1);
-        }
-        JB_LIT(b, "\"");
+    if (n > 0 && n < 40) {
+        o->k += (size_t)n;
+    } else {            /* cannot happen; if it does, dynbuf fails or says it */
+        out_flush(o);
+        dynbuf_printf(o->b, "%.17g", w);
     }
-    JB_LIT(b, "}");
+}
+
+/* One text of r's texts inside their array literal: quoted, quote and
+ * backslash escaped; for COPY the literal's bytes COPY-escaped too (a
+ * backslash doubled; tab, newline, CR as \t, \n, \r). */
+static void put_literal_text(struct out *o, const char *t, enum format f)
+{
+    LIT(o, "\"");
+    for (; *t != '\0'; t++) {
+        char *p = out_room(o, 4);
+        const char *esc = NULL;
+
+        if (*t == '"')
+            esc = f == COPY ? "\\\\\"" : "\\\"";
+        else if (*t == '\\')
+            esc = f == COPY ? "\\\\\\\\" : "\\\\";
+        else if (f == COPY && *t == '\t')
+            esc = "\\t";
+        else if (f == COPY && *t == '\n')
+            esc = "\\n";
+        else if (f == COPY && *t == '\r')
+            esc = "\\r";
+        if (esc == NULL) {
+            p[0] = *t;
+            o->k++;
+        } else {
+            out_str(o, esc);
+        }
+    }
+    LIT(o, "\"");
+}
+
+/* r's texts (r->texts not NULL): a JSON array of strings and nulls, or an
+ * array literal (every element quoted, NULL for no text). */
+static void put_texts(struct out *o, const struct response *r, enum format f)
+{
+    out_str(o, f == JSON ? "[" : "{");
+    for (size_t k = 0; k < r->instrument->nitems; k++) {
+        if (k > 0)
+            LIT(o, ",");
+        if (r->texts[k] == NULL)
+            out_str(o, f == JSON ? "null" : "NULL");
+        else if (f == JSON)
+            put_json_string(o, r->texts[k]);
+        else
+            put_literal_text(o, r->texts[k], f);
+    }
+    out_str(o, f == JSON ? "]" : "}");
+}
+
+/* s as a COPY value: backslash, tab, newline and CR escaped. */
+static void put_copy_text(struct out *o, const char *s)
+{
+    for (; *s != '\0'; s++) {
+        char *p = out_room(o, 2);
+
+        if (*s == '\\' || *s == '\t' || *s == '\n' || *s == '\r') {
+            p[0] = '\\';
+            p[1] = *s == '\\' ? '\\' : *s == '\t' ? 't' : *s == '\n' ? 'n' : 'r';
+            o->k += 2;
+        } else {
+            p[0] = *s;
+            o->k++;
+        }
+    }
+}
+
+/* Field f of r in format f; a NULL (no texts, no weight) as the format
+ * spells it ("null", \N; PARAM's NULL is the caller's). */
+static void put_field(struct out *o, const struct response *r, enum field field,
+                      enum format f)
+{
+    const char *s = NULL;
+
+    switch (field) {
+    case F_CITY: s = r->city; break;
+    case F_ID: s = r->id; break;
+    case F_SURVEY: s = r->survey; break;
+    case F_WAVE: s = r->wave; break;
+    case F_VERSION: put_long(o, r->instrument->version); return;
+    case F_ATTRS: put_int16_list(o, r->attrs, r->instrument->nattrs, f); return;
+    case F_ANSWERS: put_int16_list(o, r->answers, r->instrument->nitems, f); return;
+    case F_TEXTS:
+        if (r->texts == NULL)
+            break;
+        put_texts(o, r, f);
+        return;
+    case F_WEIGHT:
+        if (!has_weight(r))
+            break;
+        put_weight(o, r->weight);
+        return;
+    case NFIELDS: return;
+    }
+    if (s == NULL) {
+        if (f == JSON)
+            LIT(o, "null");
+        else if (f == COPY)
+            LIT(o, "\\N");
+    } else if (f == JSON) {
+        put_json_string(o, s);
+    } else if (f == COPY) {
+        put_copy_text(o, s);
+    } else {
+        out_str(o, s);
+    }
+}
+
+/* r as a JSON record's fields (",\"city\":...}") or a COPY row (fields
+ * between tabs, then a newline). */
+static void put_response(struct out *o, const struct response *r, enum format f)
+{
+    for (int k = 0; k < NFIELDS; k++) {
+        if (f == JSON)
+            out_str(o, json_key[k]);
+        else if (k > 0)
+            LIT(o, "\t");
+        put_field(o, r, (enum field)k, f);
+    }
+    if (f == JSON)
+        LIT(o, "}");
+    else
+        LIT(o, "\n");
 }
 
 /* ---- JSON (json_to_recordset) ---- */
 
-static void jb_record(struct jbuf *b, const struct response *r, size_t i)
-{
-    JB_LIT(b, "{\"i\":");
-    jb_long(b, (long)i);
-    JB_LIT(b, ",\"city\":");
-    jb_string(b, r->city);
-    JB_LIT(b, ",\"id\":");
-    jb_string(b, r->id);
-    JB_LIT(b, ",\"survey\":");
-    jb_string(b, r->survey);
-    JB_LIT(b, ",\"wave\":");
-    jb_string(b, r->wave);
-    JB_LIT(b, ",\"survey_version\":");
-    jb_long(b, r->instrument->version);
-    JB_LIT(b, ",\"attrs\":");
-    jb_int16_list(b, r->attrs, r->instrument->nattrs, '[', ']', "null");
-    JB_LIT(b, ",\"answers\":");
-    jb_int16_list(b, r->answers, r->instrument->nitems, '[', ']', "null");
-    JB_LIT(b, ",\"texts\":");
-    if (r->texts == NULL) {
-        JB_LIT(b, "null");
-    } else {
-        JB_LIT(b, "[");
-        for (size_t k = 0; k < r->instrument->nitems; k++) {
-            if (k > 0)
-                JB_LIT(b, ",");
-            if (r->texts[k] != NULL)
-                jb_string(b, r->texts[k]);
-            else
-                JB_LIT(b, "null");
-        }
-        JB_LIT(b, "]");
-    }
-    JB_LIT(b, ",\"weight\":");
-    if (has_weight(r))
-        jb_weight(b, r->weight);
-    else
-        JB_LIT(b, "null");
-    JB_LIT(b, "}");
-}
-
 char *ingest_parts_json(const struct ingest_part *parts, size_t nparts)
 {
-    struct jbuf b = { 0 };
+    struct dynbuf b;
+    struct out o = { .b = &b };
     size_t total = 0, i = 0;
 
     for (size_t p = 0; p < nparts; p++)
         total += parts[p].n;
+    dynbuf_init(&b, INGEST_ENCODE_MAX);
     /* a first guess that fits a typical response without regrowing */
-    jb_reserve(&b, total * 384 + 16);
-    JB_LIT(&b, "[");
+    if (total < INGEST_ENCODE_MAX / 384)
+        dynbuf_reserve(&b, total * 384 + 16);
+    LIT(&o, "[");
     for (size_t p = 0; p < nparts; p++)
         for (size_t k = 0; k < parts[p].n; k++, i++) {
-            if (i > 0)
-                JB_LIT(&b, ",");
-            jb_record(&b, &parts[p].items[k], i);
+            out_str(&o, i > 0 ? ",{\"i\":" : "{\"i\":");
+            put_long(&o, (long)i);
+            put_response(&o, &parts[p].items[k], JSON);
         }
-    jb_put(&b, "]", 2);
-    return b.failed ? NULL : b.p;
+    LIT(&o, "]");
+    out_flush(&o);
+    if (dynbuf_error(&b) != DYNBUF_OK) {
+        dynbuf_free(&b);
+        return NULL;
+    }
+    return dynbuf_take(&b, NULL);
 }
 
 char *ingest_batch_json(const struct response *items, size_t n)
@@ -259,76 +345,16 @@ char *ingest_batch_json(const struct response *items, size_t n)
 
 /* ---- COPY's text format: the parameters' values, COPY-escaped ---- */
 
-/* n bytes of s as a COPY value: backslash, tab, newline and CR escaped.
- * Runs of plain bytes are copied at once. */
-static void jb_copy_text(struct jbuf *b, const char *s, size_t n)
+void ingest_copy_row(struct dynbuf *b, const struct response *r, long line)
 {
-    const char *end = s + n;
+    struct out o = { .b = b };
 
-    while (s < end) {
-        const char *c = s;
-
-        while (c < end && *c != '\\' && *c != '\t' && *c != '\n' && *c != '\r')
-            c++;
-        jb_put(b, s, (size_t)(c - s));
-        if (c == end)
-            break;
-        if (*c == '\\')
-            JB_LIT(b, "\\\\");
-        else if (*c == '\t')
-            JB_LIT(b, "\\t");
-        else if (*c == '\n')
-            JB_LIT(b, "\\n");
-        else
-            JB_LIT(b, "\\r");
-        s = c + 1;
-    }
-}
-
-static void jb_copy_str(struct jbuf *b, const char *s)
-{
-    jb_copy_text(b, s, strlen(s));
-}
-
-void ingest_copy_row(struct jbuf *b, const struct response *r, long line)
-{
     if (line > 0) {
-        jb_long(b, line);
-        JB_LIT(b, "\t");
+        put_long(&o, line);
+        LIT(&o, "\t");
     }
-    jb_copy_str(b, r->city);
-    JB_LIT(b, "\t");
-    jb_put(b, r->id, strlen(r->id));   /* hex digits and dashes */
-    JB_LIT(b, "\t");
-    jb_copy_str(b, r->survey);
-    JB_LIT(b, "\t");
-    jb_copy_str(b, r->wave);
-    JB_LIT(b, "\t");
-    jb_long(b, r->instrument->version);
-    /* an integer list needs no COPY escape: digits, '-', ',', braces, NULL */
-    JB_LIT(b, "\t");
-    jb_int16_list(b, r->attrs, r->instrument->nattrs, '{', '}', "NULL");
-    JB_LIT(b, "\t");
-    jb_int16_list(b, r->answers, r->instrument->nitems, '{', '}', "NULL");
-    JB_LIT(b, "\t");
-    if (r->texts == NULL) {
-        JB_LIT(b, "\\N");
-    } else {
-        struct jbuf lit = { 0 };
-
-        jb_texts_literal(&lit, r);
-        if (lit.failed)
-            jb_fail(b);
-        else
-            jb_copy_text(b, lit.p, lit.len);
-        free(lit.p);
-    }
-    JB_LIT(b, "\t");
-    if (has_weight(r))
-        jb_weight(b, r->weight);
-    else
-        JB_LIT(b, "\\N");
-    JB_LIT(b, "\n");
+    put_response(&o, r, COPY);
+    out_flush(&o);
 }
 
 /* ---- typed parameters ---- */
@@ -337,44 +363,36 @@ int ingest_params_set(struct ingest_params *p, const struct response *r)
 {
     /* the values that are not the response's own strings, one after the
      * other in p->text (which may move while it grows), NUL-separated */
-    enum { VERSION, ATTRS, ANSWERS, TEXTS, WEIGHT, NBUILT };
-    static const int column[NBUILT] = { 4, 5, 6, 7, 8 };
-    size_t at[NBUILT];
+    size_t at[NFIELDS];
+    struct out o = { .b = &p->text };
 
     memset(p, 0, sizeof *p);
-    for (int k = 0; k < NBUILT; k++) {
-        at[k] = p->text.len;
-        if (k == VERSION)
-            jb_long(&p->text, r->instrument->version);
-        else if (k == ATTRS)
-            jb_int16_list(&p->text, r->attrs, r->instrument->nattrs, '{', '}', "NULL");
-        else if (k == ANSWERS)
-            jb_int16_list(&p->text, r->answers, r->instrument->nitems, '{', '}', "NULL");
-        else if (k == TEXTS && r->texts != NULL)
-            jb_texts_literal(&p->text, r);
-        else if (k == WEIGHT && has_weight(r))
-            jb_weight(&p->text, r->weight);
-        jb_put(&p->text, "", 1);
+    dynbuf_init(&p->text, INGEST_ENCODE_MAX);
+    for (int k = F_VERSION; k < NFIELDS; k++) {
+        at[k] = dynbuf_len(&p->text) + o.k;
+        put_field(&o, r, (enum field)k, PARAM);
+        out_put(&o, "", 1);
     }
-    if (p->text.failed) {
-        memset(p, 0, sizeof *p);
+    out_flush(&o);
+    if (dynbuf_error(&p->text) != DYNBUF_OK) {
+        ingest_params_clear(p);
         return -1;
     }
-    p->value[0] = r->city;
-    p->value[1] = r->id;
-    p->value[2] = r->survey;
-    p->value[3] = r->wave;
-    for (int k = 0; k < NBUILT; k++)
-        p->value[column[k]] = p->text.p + at[k];
+    p->value[F_CITY] = r->city;
+    p->value[F_ID] = r->id;
+    p->value[F_SURVEY] = r->survey;
+    p->value[F_WAVE] = r->wave;
+    for (int k = F_VERSION; k < NFIELDS; k++)
+        p->value[k] = dynbuf_ptr(&p->text) + at[k];
     if (r->texts == NULL)
-        p->value[7] = NULL;
+        p->value[F_TEXTS] = NULL;
     if (!has_weight(r))
-        p->value[8] = NULL;
+        p->value[F_WEIGHT] = NULL;
     return 0;
 }
 
 void ingest_params_clear(struct ingest_params *p)
 {
-    free(p->text.p);
+    dynbuf_free(&p->text);
     memset(p, 0, sizeof *p);
 }

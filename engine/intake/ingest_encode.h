@@ -7,9 +7,10 @@
  *   - the JSON text of a batch for json_to_recordset (ingest_parts_json,
  *     ingest_batch_json): the ingest statements;
  *   - typed parameters (ingest_params_set): one response's INSERT.
- * A COPY row is the parameters' text values, each COPY-escaped, so the two
- * share one writer of every value (the integer lists, the array literal of
- * the texts, the weight's digits).
+ * The three share one list of the fields and one writer of every value (the
+ * strings, the integer lists, the texts, the weight's digits); they differ
+ * in how a field starts and how a string, a list and a NULL are spelt (a
+ * COPY row is the parameters' text values, each COPY-escaped).
  *
  * "Same content" (RESPONSE_CONTENT) compares stored rows, so every writer
  * must store a response the same way: answers and attrs as smallint[] in
@@ -22,28 +23,25 @@
 #ifndef EMPIRIE_INGEST_ENCODE_H
 #define EMPIRIE_INGEST_ENCODE_H
 
+#include "dynbuf.h"
 #include "ingest.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 /*
- * The growing buffer the encoders write into: straight into one block, no
- * value tree first (building a jansson tree and dumping it cost a sixth of
- * the daemon's CPU on batches). {0} is empty. A failed allocation frees p
- * and sets failed; later writes do nothing, so a writer checks once, at the
- * end.
+ * The encoders write straight into a dynbuf, no value tree first (building
+ * a jansson tree and dumping it cost a sixth of the daemon's CPU on
+ * batches), and leave a failure in its sticky error, so a writer checks
+ * once, at the end.
+ *
+ * The cap of every buffer they fill: room for the encoding of the largest
+ * body the daemon accepts (EMPIRIE_BODY_LIMIT is at most 1 GiB, cmd_serve.c)
+ * several times over, since a response's encoding can be longer than its
+ * text (every item of the instrument is written, answered or not). A group
+ * commit past it fails as out of memory would.
  */
-struct jbuf {
-    char *p;
-    size_t len, cap;
-    int failed;   /* out of memory: p is freed and NULL */
-};
-
-/* Appends n bytes (nothing once the buffer failed). */
-void jb_put(struct jbuf *b, const char *s, size_t n);
-
-#define JB_LIT(b, lit) jb_put((b), (lit), sizeof(lit) - 1)
+#define INGEST_ENCODE_MAX ((size_t)4 << 30 < DYNBUF_MAX_CAP ? (size_t)4 << 30 : DYNBUF_MAX_CAP)
 
 /* NUL-terminated JSON text of the responses of every part, numbered in
  * order (i, then RESPONSE_COLUMNS); NULL when out of memory. */
@@ -54,9 +52,9 @@ char *ingest_batch_json(const struct response *items, size_t n);
 
 /* Appends r as one row of COPY's text format for `COPY response
  * (RESPONSE_COLUMNS) FROM STDIN`, with line
- * as a first column when line > 0 (import's staging table). Out of memory:
- * b->failed. */
-void ingest_copy_row(struct jbuf *b, const struct response *r, long line);
+ * as a first column when line > 0 (import's staging table). Out of memory
+ * (or past the cap): dynbuf_error(b). */
+void ingest_copy_row(struct dynbuf *b, const struct response *r, long line);
 
 #define INGEST_NPARAMS 9
 
@@ -64,7 +62,7 @@ void ingest_copy_row(struct jbuf *b, const struct response *r, long line);
  * of RESPONSE_COLUMNS; value[i] NULL for SQL NULL (texts, weight). */
 struct ingest_params {
     const char *value[INGEST_NPARAMS];
-    struct jbuf text;   /* holds what value[] points to */
+    struct dynbuf text;   /* holds what value[] points to */
 };
 
 /* 0, or -1 when out of memory (p then holds nothing). Free with

@@ -69,16 +69,18 @@ static void copy_failed(PGconn *conn, const PGresult *r, enum outcome *rc, char 
 static enum outcome group_copy(PGconn *conn, const struct ingest_part *parts, size_t nparts,
                       const char *tokens, char *err, size_t errlen)
 {
-    struct jbuf rows = { 0 };
+    struct dynbuf rows;
     const char *params[1] = { tokens };
     PGresult *r;
     enum outcome rc;
     int ok;
 
+    dynbuf_init(&rows, INGEST_ENCODE_MAX);
     for (size_t p = 0; p < nparts; p++)
         for (size_t k = 0; k < parts[p].n; k++)
             ingest_copy_row(&rows, &parts[p].items[k], 0);
-    if (rows.failed) {
+    if (dynbuf_error(&rows) != DYNBUF_OK) {
+        dynbuf_free(&rows);
         err_set(err, errlen, "out of memory");
         return GROUP_FAILED;
     }
@@ -91,7 +93,7 @@ static enum outcome group_copy(PGconn *conn, const struct ingest_part *parts, si
         copy_failed(conn, r, &rc, err, errlen);
     PQclear(r);
     if (ok) {
-        ok = PQputCopyData(conn, rows.p, (int)rows.len) == 1 && PQputCopyEnd(conn, NULL) == 1;
+        ok = PQputCopyData(conn, dynbuf_ptr(&rows), (int)dynbuf_len(&rows)) == 1 && PQputCopyEnd(conn, NULL) == 1;
         while ((r = PQgetResult(conn)) != NULL) {
             if (PQresultStatus(r) != PGRES_COMMAND_OK) {
                 ok = 0;
@@ -102,7 +104,7 @@ static enum outcome group_copy(PGconn *conn, const struct ingest_part *parts, si
             PQclear(r);
         }
     }
-    free(rows.p);
+    dynbuf_free(&rows);
     if (ok) {
         /* false (a token was deleted) leaves rc CONFLICT: each body then gets 401 */
         r = PQexecParams(conn, group_tokens_sql, 1, NULL, params, NULL, NULL, 0);
@@ -129,7 +131,7 @@ static enum outcome group_store(PGconn *conn, const struct ingest_part *parts, s
                                 const char *const *token_hashes, size_t ntokens, char *err,
                                 size_t errlen)
 {
-    struct jbuf tokens = { 0 };
+    struct dynbuf tokens;
     const char *params[2];
     size_t rows = 0;
     char *json;
@@ -139,35 +141,37 @@ static enum outcome group_store(PGconn *conn, const struct ingest_part *parts, s
 
     if (PQtransactionStatus(conn) != PQTRANS_IDLE)
         return OUTCOME_CONFLICT;
-    JB_LIT(&tokens, "{");
+    dynbuf_init(&tokens, INGEST_ENCODE_MAX);
+    dynbuf_add(&tokens, "{");
     for (size_t i = 0; i < ntokens; i++) {
         if (i > 0)
-            JB_LIT(&tokens, ",");
-        jb_put(&tokens, token_hashes[i], strlen(token_hashes[i]));
+            dynbuf_add(&tokens, ",");
+        dynbuf_add(&tokens, token_hashes[i]);
     }
-    jb_put(&tokens, "}", 2);
-    if (tokens.failed) {
+    dynbuf_add(&tokens, "}");
+    if (dynbuf_error(&tokens) != DYNBUF_OK) {
+        dynbuf_free(&tokens);
         err_set(err, errlen, "out of memory");
         return GROUP_FAILED;
     }
     for (size_t p = 0; p < nparts; p++)
         rows += parts[p].n;
     if (rows >= INGEST_GROUP_COPY_ROWS) {
-        rc = group_copy(conn, parts, nparts, tokens.p, err, errlen);
-        free(tokens.p);
+        rc = group_copy(conn, parts, nparts, dynbuf_ptr(&tokens), err, errlen);
+        dynbuf_free(&tokens);
         return rc;
     }
     json = ingest_parts_json(parts, nparts);
     if (json == NULL) {
-        free(tokens.p);
+        dynbuf_free(&tokens);
         err_set(err, errlen, "out of memory");
         return GROUP_FAILED;
     }
     params[0] = json;
-    params[1] = tokens.p;
+    params[1] = dynbuf_ptr(&tokens);
     r = ingest_exec_named(conn, GROUP_NAME, group_sql, 2, params);
     free(json);
-    free(tokens.p);
+    dynbuf_free(&tokens);
     if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
         PQclear(r);
         return OUTCOME_OK;

@@ -10,6 +10,8 @@
  */
 #include "response.h"
 
+#include "dynarr.h"
+#include "dynbuf.h"
 #include "response_priv.h"
 #include "rscan.h"
 
@@ -20,7 +22,7 @@ struct response_scanner {
     const struct catalog *cat;
     struct rscan_obj *obj;       /* the object being read */
     struct rscan_codes *codes;   /* of each instrument seen */
-    size_t ncodes;
+    size_t ncodes, cap_codes;
     unsigned char *seen;         /* rscan_fill's scratch */
     size_t cap_seen;
     /* the survey, wave and city last taken: a body or a file tends to
@@ -28,12 +30,12 @@ struct response_scanner {
     const char *last_survey, *last_wave;
     const struct survey *last_instrument;
     char last_city[128];         /* "": none yet */
-    /* response_scan_line: a copy of the line, and the arrays of every line */
-    char *line;
-    size_t cap_line;
+    /* response_scan_line: a copy of the line (no cap of its own: the line
+     * is in memory whole already, getline's), and the arrays of every line */
+    struct dynbuf line;
     int16_t *answers, *attrs;
     char **texts;
-    size_t cap_items, cap_attrs;
+    size_t cap_answers, cap_texts, cap_attrs;
 };
 
 struct response_scanner *response_scanner_new(const struct catalog *cat)
@@ -48,6 +50,7 @@ struct response_scanner *response_scanner_new(const struct catalog *cat)
         free(sc);
         return NULL;
     }
+    dynbuf_init(&sc->line, DYNBUF_MAX_CAP);
     sc->cat = cat;
     return sc;
 }
@@ -60,7 +63,7 @@ void response_scanner_free(struct response_scanner *sc)
         rscan_codes_clear(&sc->codes[i]);
     free(sc->codes);
     free(sc->seen);
-    free(sc->line);
+    dynbuf_free(&sc->line);
     free(sc->answers);
     free(sc->attrs);
     free(sc->texts);
@@ -73,19 +76,17 @@ const struct rscan_codes *response_scanner_codes(struct response_scanner *sc,
 {
     size_t need = s->nitems > s->nattrs ? s->nitems : s->nattrs;
     struct rscan_codes *bigger;
+    unsigned char *more;
 
-    if (need > sc->cap_seen) {
-        unsigned char *more = realloc(sc->seen, need);
-
-        if (more == NULL)
-            return NULL;
-        sc->seen = more;
-        sc->cap_seen = need;
-    }
+    /* a flag per item or attribute: indexed, so an array, not a dynbuf */
+    more = need > 0 ? dynarr_reserve(sc->seen, &sc->cap_seen, need, 1) : sc->seen;
+    if (need > 0 && more == NULL)
+        return NULL;
+    sc->seen = more;
     for (size_t i = 0; i < sc->ncodes; i++)
         if (sc->codes[i].s == s)
             return &sc->codes[i];
-    bigger = realloc(sc->codes, (sc->ncodes + 1) * sizeof *bigger);
+    bigger = dynarr_reserve(sc->codes, &sc->cap_codes, sc->ncodes + 1, sizeof *bigger);
     if (bigger == NULL)
         return NULL;
     sc->codes = bigger;
@@ -141,26 +142,24 @@ static int reuse_arrays(struct response_scanner *sc, const struct rscan_codes *m
 {
     const struct survey *s = m->s;
 
-    if (s->nitems > sc->cap_items) {
-        int16_t *a = realloc(sc->answers, s->nitems * sizeof *a);
+    if (s->nitems > 0) {
+        int16_t *a = dynarr_reserve(sc->answers, &sc->cap_answers, s->nitems, sizeof *a);
         char **t;
 
         if (a == NULL)
             return -1;
         sc->answers = a;
-        t = realloc(sc->texts, s->nitems * sizeof *t);
+        t = dynarr_reserve(sc->texts, &sc->cap_texts, s->nitems, sizeof *t);
         if (t == NULL)
             return -1;
         sc->texts = t;
-        sc->cap_items = s->nitems;
     }
-    if (s->nattrs > sc->cap_attrs) {
-        int16_t *a = realloc(sc->attrs, s->nattrs * sizeof *a);
+    if (s->nattrs > 0) {
+        int16_t *a = dynarr_reserve(sc->attrs, &sc->cap_attrs, s->nattrs, sizeof *a);
 
         if (a == NULL)
             return -1;
         sc->attrs = a;
-        sc->cap_attrs = s->nattrs;
     }
     r->answers = sc->answers;
     r->attrs = sc->attrs;
@@ -209,19 +208,12 @@ int response_scan_line(struct response_scanner *sc, const char *text, size_t len
     char *p;
 
     memset(r, 0, sizeof *r);
-    if (len + 1 > sc->cap_line) {
-        char *bigger = realloc(sc->line, len + 1);
-
-        if (bigger == NULL)
-            return -1;
-        sc->line = bigger;
-        sc->cap_line = len + 1;
-    }
-    memcpy(sc->line, text, len);
-    sc->line[len] = '\0';
-    if (memchr(sc->line, '\0', len) != NULL)
+    dynbuf_reset(&sc->line);
+    if (dynbuf_addn(&sc->line, text, len) != 0)
         return -1;
-    p = sc->line;
+    p = dynbuf_ptr(&sc->line);
+    if (memchr(p, '\0', len) != NULL)
+        return -1;
     if (rscan_object(&p, sc->obj) != 0)
         return -1;
     rscan_ws(&p);
@@ -259,15 +251,11 @@ static struct response_batch *scan_body(const char *body, size_t len, const stru
     for (;;) {
         if (b->n == max_batch)
             goto no;
-        if (b->n == cap) {
-            size_t more = cap == 0 ? 16 : 2 * cap;
-            struct response *bigger = realloc(b->items, more * sizeof *bigger);
+        struct response *bigger = dynarr_reserve(b->items, &cap, b->n + 1, sizeof *bigger);
 
-            if (bigger == NULL)
-                goto no;
-            b->items = bigger;
-            cap = more;
-        }
+        if (bigger == NULL)
+            goto no;
+        b->items = bigger;
         if (rscan_object(&p, sc->obj) != 0 || scan_one(sc, &b->items[b->n], 1) != 0)
             goto no;
         b->n++;

@@ -1,6 +1,7 @@
 #include "voids.h"
 
 #include "db.h"
+#include "dynarr.h"
 #include "err.h"
 
 #include <ctype.h>
@@ -34,7 +35,7 @@ static void free_ids(char **ids, size_t n)
 int voids_read_ids(const char *path, char ***out, size_t *nout, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
-    char **ids = NULL;
+    char **ids = NULL, **grown;
     size_t n = 0, cap = 0;
     char *line = NULL;
     size_t lcap = 0;
@@ -65,15 +66,10 @@ int voids_read_ids(const char *path, char ***out, size_t *nout, char *err, size_
                     path, lineno, s);
             goto fail;
         }
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            char **grown = realloc(ids, ncap * sizeof *ids);
-
-            if (grown == NULL)
-                goto oom;
-            ids = grown;
-            cap = ncap;
-        }
+        grown = dynarr_reserve(ids, &cap, n + 1, sizeof *ids);
+        if (grown == NULL)
+            goto oom;
+        ids = grown;
         if ((ids[n] = strdup(s)) == NULL)
             goto oom;
         for (char *p = ids[n]; *p; p++)
@@ -126,13 +122,12 @@ static char *id_array(const char *const *ids, size_t n)
 static int one_long(PGconn *conn, const char *sql, int n, const char *const *params, long *out,
                     char *err, size_t errlen)
 {
-    PGresult *res;
+    char v[32];
+    int rc = db_value(conn, sql, n, params, v, sizeof v, err, errlen);
 
-    if (db_exec(conn, sql, n, params, &res, NULL, err, errlen) != 0)
+    if (rc < 0)
         return -1;
-    *out = PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) ? strtol(PQgetvalue(res, 0, 0), NULL, 10)
-                                                         : 0;
-    PQclear(res);
+    *out = v[0] != '\0' ? strtol(v, NULL, 10) : 0;   /* no row, or NULL: "" */
     return 0;
 }
 
@@ -240,15 +235,13 @@ int voids_apply(PGconn *conn, const struct voids_spec *s, long long *audit,
                      2, params + 2, already, err, errlen) != 0)
             goto done;
     }
-    if (db_exec(conn,
-                "INSERT INTO response_void_audit (action, survey, wave, city, reason, os_user, "
-                "responses) VALUES ('void', $1, $2, $3, $4, $5, 0) RETURNING id",
-                5, (const char *const[]){ s->survey, s->wave, s->city, s->reason, s->who },
-                &res, NULL, err, errlen) != 0)
+    if (db_value(conn,
+                 "INSERT INTO response_void_audit (action, survey, wave, city, reason, os_user, "
+                 "responses) VALUES ('void', $1, $2, $3, $4, $5, 0) RETURNING id",
+                 5, (const char *const[]){ s->survey, s->wave, s->city, s->reason, s->who },
+                 auditbuf, sizeof auditbuf, err, errlen) < 0)
         goto done;
-    snprintf(auditbuf, sizeof auditbuf, "%s", PQgetvalue(res, 0, 0));
     *audit = strtoll(auditbuf, NULL, 10);
-    PQclear(res);
     params[5] = auditbuf;
     if (one_long(conn,
                  "WITH ins AS (INSERT INTO response_void (city, id, audit) "

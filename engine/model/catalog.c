@@ -7,6 +7,7 @@
 #include "catalog.h"
 
 #include "db.h"
+#include "dynarr.h"
 #include "err.h"
 
 #include <stdio.h>
@@ -15,13 +16,13 @@
 
 struct catalog {
     struct survey **surveys;    /* every version, owned */
-    size_t nsurveys;
+    size_t nsurveys, cap_surveys;
     const struct survey **latest;  /* one per slug */
-    size_t nlatest;
+    size_t nlatest, cap_latest;
     struct catalog_wave **waves;   /* owned, sorted by (survey, opens_on, label) */
-    size_t nwaves;
+    size_t nwaves, cap_waves;
     char **cities;
-    size_t ncities;
+    size_t ncities, cap_cities;
 };
 
 struct catalog *catalog_new(void)
@@ -57,17 +58,21 @@ void catalog_free(struct catalog *cat)
     free(cat);
 }
 
-/* Room for one more element: the catalogue is small, so one realloc per
- * element costs nothing worth a capacity field. */
-#define GROW(arr, n) grow_array((arr), (n), sizeof *(arr), (void *)&(arr))
-
-static int grow_array(void *old, size_t n, size_t sz, void *where)
+/* Room for one more element in each of the arrays: 0, or -1 when out of
+ * memory (the arrays that grew stay grown, which is harmless). */
+static int room_for_survey(struct catalog *cat)
 {
-    void *bigger = realloc(old, (n + 1) * sz);
+    struct survey **s = dynarr_reserve(cat->surveys, &cat->cap_surveys, cat->nsurveys + 1,
+                                       sizeof *s);
+    const struct survey **l;
 
-    if (bigger == NULL)
+    if (s == NULL)
         return -1;
-    memcpy(where, &bigger, sizeof bigger);
+    cat->surveys = s;
+    l = dynarr_reserve(cat->latest, &cat->cap_latest, cat->nlatest + 1, sizeof *l);
+    if (l == NULL)
+        return -1;
+    cat->latest = l;
     return 0;
 }
 
@@ -89,8 +94,7 @@ int catalog_add_survey(struct catalog *cat, struct survey *s, char *err, size_t 
         survey_free(s);
         return -1;
     }
-    if (GROW(cat->surveys, cat->nsurveys) != 0 ||
-        GROW(cat->latest, cat->nlatest) != 0) {
+    if (room_for_survey(cat) != 0) {
         survey_free(s);
         return err_set(err, errlen, "out of memory");
     }
@@ -114,7 +118,7 @@ int catalog_add_wave(struct catalog *cat, const char *survey, const char *label,
                      int survey_version, const char *opens_on, const char *closes_on,
                      char *err, size_t errlen)
 {
-    struct catalog_wave *w;
+    struct catalog_wave *w, **grown;
 
     if (catalog_survey(cat, survey, survey_version) == NULL)
         return err_set(err, errlen, "wave \"%s\" of survey \"%s\": version %d of the survey "
@@ -123,8 +127,12 @@ int catalog_add_wave(struct catalog *cat, const char *survey, const char *label,
         return err_set(err, errlen, "wave \"%s\" of survey \"%s\" is given twice", label,
                        survey);
     w = calloc(1, sizeof *w);
-    if (w == NULL || GROW(cat->waves, cat->nwaves) != 0)
+    if (w == NULL)
         goto oom;
+    grown = dynarr_reserve(cat->waves, &cat->cap_waves, cat->nwaves + 1, sizeof *grown);
+    if (grown == NULL)
+        goto oom;
+    cat->waves = grown;
     w->survey = strdup(survey);
     w->label = strdup(label);
     w->opens_on = strdup(opens_on);
@@ -142,15 +150,19 @@ oom:
 
 int catalog_add_city(struct catalog *cat, const char *slug, char *err, size_t errlen)
 {
-    char *copy;
+    char *copy, **grown;
 
     if (catalog_has_city(cat, slug))
         return 0;
     copy = strdup(slug);
-    if (copy == NULL || GROW(cat->cities, cat->ncities) != 0) {
+    grown = copy == NULL ? NULL
+                         : dynarr_reserve(cat->cities, &cat->cap_cities, cat->ncities + 1,
+                                          sizeof *grown);
+    if (grown == NULL) {
         free(copy);
         return err_set(err, errlen, "out of memory");
     }
+    cat->cities = grown;
     cat->cities[cat->ncities++] = copy;
     return 0;
 }

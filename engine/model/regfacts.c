@@ -2,6 +2,7 @@
 #include "regfacts.h"
 
 #include "db.h"
+#include "dynarr.h"
 #include "err.h"
 
 #include <stdio.h>
@@ -106,14 +107,14 @@ int report_date_recv(PGconn *date_conn, struct report_meta *m, char *err, size_t
 int report_meta_take_voids(struct report_meta *m, struct report_meta *from)
 {
     struct report_void *v;
-    size_t n = m->nvoids;
+    size_t n = m->nvoids, cap = m->nvoids;   /* at least as many as there are */
 
     if (from->nvoids == 0) {
         free(from->voids);
         from->voids = NULL;
         return 0;
     }
-    v = realloc(m->voids, (m->nvoids + from->nvoids) * sizeof *v);
+    v = dynarr_reserve(m->voids, &cap, m->nvoids + from->nvoids, sizeof *v);
     if (v == NULL)
         return -1;
     m->voids = v;

@@ -4,6 +4,7 @@
 #include "registry_priv.h"
 
 #include "db.h"
+#include "dynarr.h"
 #include "err.h"
 #include "jsonv.h"
 #include "survey.h"
@@ -24,7 +25,8 @@ void registry_warn(struct registry *reg, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    grown = realloc(reg->warnings, (reg->nwarnings + 1) * sizeof *grown);
+    grown = dynarr_reserve(reg->warnings, &reg->cap_warnings, reg->nwarnings + 1,
+                           sizeof *grown);
     if (grown == NULL)
         return;
     reg->warnings = grown;

@@ -22,7 +22,7 @@ struct registry {
     char **survey_files;
     size_t nsurveys;
     char **warnings;     /* registry_warning */
-    size_t nwarnings;
+    size_t nwarnings, cap_warnings;
 };
 
 void registry_warn(struct registry *reg, const char *fmt, ...)

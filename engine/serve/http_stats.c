@@ -14,18 +14,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What both read routes take from their query (?survey=S[&wave=W]) and
+ * give back to answer(). */
+struct read_query {
+    struct submit *submit;   /* owns the cached survey catalog */
+    const char *survey, *wave;
+    const struct auth_principal *who;
+    json_t *answer;       /* on success */
+    unsigned status;      /* 200, or the client error to answer */
+    char message[ERR_MAX];
+};
+
+static void read_query_start(struct read_query *q, struct request *rq,
+                             struct MHD_Connection *c)
+{
+    memset(q, 0, sizeof *q);
+    q->submit = rq->srv->submit;
+    q->survey = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "survey");
+    q->wave = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wave");
+    q->who = &rq->who;
+}
+
 /* GET /v1/stats?survey=S[&wave=W][&city=C|&network=N][&by=ATTR][&lang=en]:
  * the same JSON as `empirie stats --json`, computed from the results
  * document (already anonymised). An analyst reads their network and its
  * member cities; ministry and admin read every group. */
 struct stats_query {
-    struct submit *submit;   /* owns the cached survey catalog */
-    const char *survey, *wave, *city, *network, *by;
+    struct read_query rd;
+    const char *city, *network, *by;
     int english;
-    const struct auth_principal *who;
-    json_t *answer;       /* on success */
-    unsigned status;      /* 200, or the client error to answer */
-    char message[ERR_MAX];
 };
 
 static int stats_work(PGconn *conn, void *ctx, char *err, size_t errlen)
@@ -33,20 +50,20 @@ static int stats_work(PGconn *conn, void *ctx, char *err, size_t errlen)
     struct stats_query *q = ctx;
     struct rcache_entry *e;
     json_t *doc, *g;
-    const char *wave = q->wave;
+    const char *wave = q->rd.wave;
     int unknown;
 
-    e = submit_results_get(q->submit, conn, q->survey, q->by, &unknown, q->message,
-                           sizeof q->message);
+    e = submit_results_get(q->rd.submit, conn, q->rd.survey, q->by, &unknown, q->rd.message,
+                           sizeof q->rd.message);
     /* shared with other requests: read, never changed */
-    doc = e != NULL ? rcache_doc(e, q->english, q->message, sizeof q->message) : NULL;
+    doc = e != NULL ? rcache_doc(e, q->english, q->rd.message, sizeof q->rd.message) : NULL;
     if (doc == NULL) {
-        submit_results_put(q->submit, e);
+        submit_results_put(q->rd.submit, e);
         /* Unknown survey or attribute: the client's error; anything else
          * is ours (500, or 503 when the connection broke underneath). */
         if (!unknown)
-            return err_set(err, errlen, "%s", q->message);
-        q->status = MHD_HTTP_NOT_FOUND;
+            return err_set(err, errlen, "%s", q->rd.message);
+        q->rd.status = MHD_HTTP_NOT_FOUND;
         return 0;
     }
     if (wave == NULL) {   /* the latest wave that has opened */
@@ -55,23 +72,23 @@ static int stats_work(PGconn *conn, void *ctx, char *err, size_t errlen)
         wave = w >= 0 ? agg_wave(rcache_model(e)->in->agg, (size_t)w) : NULL;
     }
     if (wave == NULL) {
-        q->status = MHD_HTTP_NOT_FOUND;
-        snprintf(q->message, sizeof q->message, "no wave of survey %s has opened yet",
-                 q->survey);
-    } else if (!policy_may_read(q->who, rcache_model(e)->in->registry,
+        q->rd.status = MHD_HTTP_NOT_FOUND;
+        snprintf(q->rd.message, sizeof q->rd.message, "no wave of survey %s has opened yet",
+                 q->rd.survey);
+    } else if (!policy_may_read(q->rd.who, rcache_model(e)->in->registry,
                          q->city ? POLICY_CITY : q->network ? POLICY_NETWORK : POLICY_ALL,
-                         q->city ? q->city : q->network, q->message, sizeof q->message)) {
-        q->status = MHD_HTTP_FORBIDDEN;
+                         q->city ? q->city : q->network, q->rd.message, sizeof q->rd.message)) {
+        q->rd.status = MHD_HTTP_FORBIDDEN;
     } else if ((g = results_group(doc, wave, q->city ? "city" : q->network ? "network" : "all",
                                   q->city ? q->city : q->network)) == NULL) {
-        q->status = MHD_HTTP_NOT_FOUND;
-        snprintf(q->message, sizeof q->message, "no such group in wave %s of survey %s", wave,
-                 q->survey);
+        q->rd.status = MHD_HTTP_NOT_FOUND;
+        snprintf(q->rd.message, sizeof q->rd.message, "no such group in wave %s of survey %s", wave,
+                 q->rd.survey);
     } else {
-        q->answer = results_view(doc, g);
-        q->status = MHD_HTTP_OK;
+        q->rd.answer = results_view(doc, g);
+        q->rd.status = MHD_HTTP_OK;
     }
-    submit_results_put(q->submit, e);
+    submit_results_put(q->rd.submit, e);
     return 0;
 }
 
@@ -79,9 +96,12 @@ static int stats_work(PGconn *conn, void *ctx, char *err, size_t errlen)
  * database is away, 500 on its error, the route's own client error
  * (status, about field), else the JSON answer (taken over in every case). */
 static enum MHD_Result answer(struct request *rq, struct MHD_Connection *c, enum outcome out,
-                              unsigned status, const char *field, const char *message,
-                              json_t *json)
+                              const char *field, const struct read_query *q)
 {
+    unsigned status = q->status;
+    const char *message = q->message;
+    json_t *json = q->answer;
+
     if (out != OUTCOME_OK || status != MHD_HTTP_OK)
         json_decref(json);
     if (out == OUTCOME_UNAVAILABLE)
@@ -98,15 +118,11 @@ enum MHD_Result http_get_stats(struct request *rq, struct MHD_Connection *c)
     struct stats_query q;
     enum outcome out;
 
-    memset(&q, 0, sizeof q);
-    q.submit = rq->srv->submit;
-    q.survey = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "survey");
-    q.wave = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wave");
+    read_query_start(&q.rd, rq, c);
     q.city = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "city");
     q.network = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "network");
     q.by = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "by");
-    q.who = &rq->who;
-    if (q.survey == NULL || q.survey[0] == '\0')
+    if (q.rd.survey == NULL || q.rd.survey[0] == '\0')
         return http_reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "survey",
                            "survey: expected a survey slug (?survey=...)");
     if (q.city != NULL && q.network != NULL)
@@ -115,7 +131,7 @@ enum MHD_Result http_get_stats(struct request *rq, struct MHD_Connection *c)
     if (http_query_lang(c, &q.english) != 0)
         return http_reply_error(rq, c, MHD_HTTP_BAD_REQUEST, "lang", "lang: expected pl or en");
     out = http_with_db(rq->srv, stats_work, &q);
-    return answer(rq, c, out, q.status, "", q.message, q.answer);
+    return answer(rq, c, out, "", &q.rd);
 }
 
 /*
@@ -125,15 +141,6 @@ enum MHD_Result http_get_stats(struct request *rq, struct MHD_Connection *c)
  * reason), read from that document so both always agree. An analyst sees
  * the member cities of their network only.
  */
-struct counts_query {
-    struct submit *submit;
-    const char *survey, *wave;
-    const struct auth_principal *who;
-    json_t *answer;
-    unsigned status;
-    char message[ERR_MAX];
-};
-
 static int count_cmp(const void *x, const void *y)
 {
     const json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
@@ -150,7 +157,7 @@ static int count_cmp(const void *x, const void *y)
 }
 
 /* Appends the city rows of doc to rows (a JSON array). */
-static int counts_of(const struct counts_query *q, const char *survey, json_t *doc,
+static int counts_of(const struct read_query *q, const char *survey, json_t *doc,
                      const struct regsnap *reg, json_t *rows)
 {
     size_t i;
@@ -187,7 +194,7 @@ static int counts_of(const struct counts_query *q, const char *survey, json_t *d
 
 static int counts_work(PGconn *conn, void *ctx, char *err, size_t errlen)
 {
-    struct counts_query *q = ctx;
+    struct read_query *q = ctx;
     PGresult *res = NULL;
     json_t *rows = json_array(), *sorted;
     json_t **all = NULL;
@@ -253,14 +260,10 @@ done:
 
 enum MHD_Result http_get_response_counts(struct request *rq, struct MHD_Connection *c)
 {
-    struct counts_query q;
+    struct read_query q;
     enum outcome out;
 
-    memset(&q, 0, sizeof q);
-    q.submit = rq->srv->submit;
-    q.survey = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "survey");
-    q.wave = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wave");
-    q.who = &rq->who;
+    read_query_start(&q, rq, c);
     out = http_with_db(rq->srv, counts_work, &q);
-    return answer(rq, c, out, q.status, "survey", q.message, q.answer);
+    return answer(rq, c, out, "survey", &q);
 }
