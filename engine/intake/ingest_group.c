@@ -92,7 +92,7 @@ static enum outcome group_copy(PGconn *conn, const struct ingest_part *parts, si
     PQclear(r);
     if (ok) {
         ok = PQputCopyData(conn, rows.p, (int)rows.len) == 1 && PQputCopyEnd(conn, NULL) == 1;
-        while ((r = PQgetResult(conn)) != NULL) {
+        for (r = PQgetResult(conn); r != NULL; r = PQgetResult(conn)) {
             if (PQresultStatus(r) != PGRES_COMMAND_OK) {
                 ok = 0;
                 /* a key stored already, or by a concurrent insert: alone */

@@ -62,14 +62,17 @@ static int stats_work(PGconn *conn, void *ctx, char *err, size_t errlen)
                          q->city ? POLICY_CITY : q->network ? POLICY_NETWORK : POLICY_ALL,
                          q->city ? q->city : q->network, q->message, sizeof q->message)) {
         q->status = MHD_HTTP_FORBIDDEN;
-    } else if ((g = results_group(doc, wave, q->city ? "city" : q->network ? "network" : "all",
-                                  q->city ? q->city : q->network)) == NULL) {
-        q->status = MHD_HTTP_NOT_FOUND;
-        snprintf(q->message, sizeof q->message, "no such group in wave %s of survey %s", wave,
-                 q->survey);
     } else {
-        q->answer = results_view(doc, g);
-        q->status = MHD_HTTP_OK;
+        g = results_group(doc, wave, q->city ? "city" : q->network ? "network" : "all",
+                          q->city ? q->city : q->network);
+        if (g == NULL) {
+            q->status = MHD_HTTP_NOT_FOUND;
+            snprintf(q->message, sizeof q->message, "no such group in wave %s of survey %s",
+                     wave, q->survey);
+        } else {
+            q->answer = results_view(doc, g);
+            q->status = MHD_HTTP_OK;
+        }
     }
     submit_results_put(q->submit, e);
     return 0;
