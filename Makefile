@@ -33,7 +33,9 @@ DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 ENGINE_DIRS := $(patsubst %/,%,$(wildcard engine/*/))
 INCS    := $(addprefix -I,$(ENGINE_DIRS)) -Ireports -Ibuild/gen
 REL_CF  := -O2 -g
-SAN_CF  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# Asserts (preconditions, docs/development.md) are on in both builds: the
+# release build does not define NDEBUG, and the tests' build makes sure.
+SAN_CF  := -O1 -g -UNDEBUG -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SAN_LD  := -fsanitize=address,undefined
 
 # Every .c in engine/*/ and reports/ is part of the program; main.c is the only

@@ -62,8 +62,11 @@ static void format_number(char *buf, size_t n, double v, int integer, const stru
                 *p = '\0';
         }
     }
-    if (d->decimal_comma && (p = strchr(buf, '.')) != NULL)
-        *p = ',';
+    if (d->decimal_comma) {
+        p = strchr(buf, '.');
+        if (p != NULL)
+            *p = ',';
+    }
 }
 
 static int csv_number(FILE *f, double v, int integer, const struct dialect *d)
@@ -414,7 +417,7 @@ int ministry_write_text(const char *path, enum ministry_text kind, const struct 
         return err_set(err, errlen, "%s: path too long", path);
     f = fopen(tmp, "w");
     if (f == NULL)
-        return err_set(err, errlen, "%s: %s", tmp, strerror(errno));
+        return err_set(err, errlen, "%s: %s", tmp, err_errno(errno));
     switch (kind) {
     case MK_CSV: ok = csv_write(f, w->t, &rfc4180) == 0; break;
     case MK_CSV_PL: ok = csv_write(f, w->t, &excel_pl) == 0; break;
@@ -425,6 +428,6 @@ int ministry_write_text(const char *path, enum ministry_text kind, const struct 
     if (fclose(f) != 0)
         ok = 0;
     if (!ok)
-        err_set(err, errlen, "%s: cannot write: %s", path, errno ? strerror(errno) : "error");
+        err_set(err, errlen, "%s: cannot write: %s", path, errno ? err_errno(errno) : "error");
     return report_commit(tmp, path, ok, err, errlen);
 }

@@ -373,7 +373,10 @@ static const struct survey_item *catalog_item(const struct rowctx *r, const char
     for (size_t w = n; w-- > 0;) {
         const struct survey *s = catalog_survey(r->cat, r->survey, waves[w]->survey_version);
 
-        if (s != NULL && (i = survey_item_index(s, code)) >= 0)
+        if (s == NULL)
+            continue;
+        i = survey_item_index(s, code);
+        if (i >= 0)
             return &s->items[i];
     }
     return NULL;

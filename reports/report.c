@@ -96,11 +96,11 @@ int report_mkdirs(const char *dir, char *err, size_t errlen)
             continue;
         *p = '\0';
         if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            return err_set(err, errlen, "%s: %s", path, strerror(errno));
+            return err_set(err, errlen, "%s: %s", path, err_errno(errno));
         *p = '/';
     }
     if (mkdir(path, 0777) != 0 && errno != EEXIST)
-        return err_set(err, errlen, "%s: %s", path, strerror(errno));
+        return err_set(err, errlen, "%s: %s", path, err_errno(errno));
     return 0;
 }
 
@@ -119,7 +119,7 @@ int report_commit(const char *tmp, const char *path, int ok, char *err, size_t e
     if (ok && rename(tmp, path) == 0)
         return 0;
     if (ok)
-        err_set(err, errlen, "%s: %s", path, strerror(errno));
+        err_set(err, errlen, "%s: %s", path, err_errno(errno));
     /* Best effort: the failure that brought us here is the one to report. */
     if (unlink(tmp) != 0 && errno != ENOENT)
         err_prefix(err, errlen, "%s left behind", tmp);

@@ -519,8 +519,11 @@ void sheets_methodology_of(struct xlsx *x, const struct results *r,
     f.wave = wave;
     f.what = what;
     f.subject = subject;
-    if (wg != NULL && (wt = results_wlines(r, wg, &lines, &f.nlines)) < 0)
-        xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "the weighting");
+    if (wg != NULL) {
+        wt = results_wlines(r, wg, &lines, &f.nlines);
+        if (wt < 0)
+            xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "the weighting");
+    }
     f.weighted_to_population = wt > 0;
     f.lines = lines;
     sheets_methodology_facts(x, meta, &f);

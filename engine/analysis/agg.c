@@ -9,11 +9,11 @@
 #include "dynarr.h"
 #include "err.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
 
 /* ---------- hashing ---------- */
 
@@ -328,8 +328,11 @@ struct agg *agg_new(const struct survey *const *versions, size_t nversions,
     a->newest = versions[0];
     a->split = by_attr != NULL;
     a->only_wave = SIZE_MAX;
-    if (by_attr != NULL && (a->by_attr = strdup(by_attr)) == NULL)
-        goto oom;
+    if (by_attr != NULL) {
+        a->by_attr = strdup(by_attr);
+        if (a->by_attr == NULL)
+            goto oom;
+    }
     if (setup_versions(a, versions, nversions, by_attr, err, errlen) != 0 ||
         setup_dims(a, err, errlen) != 0)
         goto fail;
@@ -457,7 +460,6 @@ const struct agg_cell *agg_cell_find(const struct agg *a, size_t wave, size_t ci
     }
     return NULL;
 }
-
 
 /* One answer y of weight w into the calibration sums: its post-stratum's
  * n, Σy, Σy², or the sums of the uncalibrated answers (stratum < 0). */
@@ -665,6 +667,7 @@ size_t agg_census_nq(const struct agg *a) { return a->census_nq; }
 size_t agg_census_first(const struct agg *a, size_t attr) { return a->census_first[attr]; }
 const double *agg_census(const struct agg *a, size_t wave, size_t city)
 {
+    assert(wave < a->nwaves && city < a->ncities);
     return a->census[city] + wave * a->census_nslots * a->census_nq;
 }
 size_t agg_nitems(const struct agg *a) { return a->nitems; }
@@ -692,6 +695,6 @@ int agg_item_in_version(const struct agg *a, int version, size_t k)
 
 int agg_enps_item(const struct agg *a) { return a->enps; }
 size_t agg_nwaves(const struct agg *a) { return a->nwaves; }
-const char *agg_wave(const struct agg *a, size_t w) { return a->waves[w]; }
+const char *agg_wave(const struct agg *a, size_t w) { assert(w < a->nwaves); return a->waves[w]; }
 size_t agg_ncities(const struct agg *a) { return a->ncities; }
-const char *agg_city(const struct agg *a, size_t i) { return a->cities[i]; }
+const char *agg_city(const struct agg *a, size_t i) { assert(i < a->ncities); return a->cities[i]; }

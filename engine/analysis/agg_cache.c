@@ -368,7 +368,9 @@ int agg_cache_plan(PGconn *conn, struct agg *const *aggs, size_t n, const char *
     if (strcmp(may, "t") != 0)
         return 0;    /* this database does not cache */
     c = calloc(1, sizeof *c);
-    if (c == NULL || (c->survey = strdup(survey)) == NULL) {
+    if (c != NULL)
+        c->survey = strdup(survey);
+    if (c == NULL || c->survey == NULL) {
         agg_cache_free(c);
         return err_set(err, errlen, "out of memory");
     }

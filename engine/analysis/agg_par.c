@@ -383,9 +383,11 @@ static int run_streams(struct agg *const *aggs, size_t n, struct stream *st, siz
             goto done;
         }
         st[s].n = n;
-        for (size_t j = 0; j < n; j++)
-            if ((st[s].aggs[j] = agg_new_like(aggs[j], err, errlen)) == NULL)
+        for (size_t j = 0; j < n; j++) {
+            st[s].aggs[j] = agg_new_like(aggs[j], err, errlen);
+            if (st[s].aggs[j] == NULL)
                 goto done;
+        }
         for (size_t k = s, at = 0; k < ncities; k += ns) {
             const char *slug = PQgetvalue(cities, (int)k, 0);
             size_t sl = strlen(slug);

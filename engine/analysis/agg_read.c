@@ -201,8 +201,11 @@ static int add_row(struct agg *const *aggs, size_t n, const unsigned char *follo
             return err_set(err, errlen, "COPY row of city \"%s\", not in the stream's cities",
                            f[0].p);
         first += (size_t)c * agg_nwaves(aggs[0]) + (size_t)wave;
-        if (*first == UINT64_MAX && (*first = parse_ctid(&f[6])) == UINT64_MAX)
-            return err_set(err, errlen, "bad ctid in COPY row");
+        if (*first == UINT64_MAX) {
+            *first = parse_ctid(&f[6]);
+            if (*first == UINT64_MAX)
+                return err_set(err, errlen, "bad ctid in COPY row");
+        }
     }
     return 0;
 }
@@ -253,7 +256,7 @@ int aggi_copy_rows(struct agg *const *aggs, size_t n, PGconn *conn, const char *
         return -1;
     }
     PQclear(res);
-    while ((len = PQgetCopyData(conn, &buf, 0)) > 0) {
+    for (len = PQgetCopyData(conn, &buf, 0); len > 0; len = PQgetCopyData(conn, &buf, 0)) {
         if (rc == 0) {
             rc = add_row(aggs, n, follow, buf, (size_t)len, attrs, answers, first, err,
                          errlen);
@@ -274,7 +277,7 @@ int aggi_copy_rows(struct agg *const *aggs, size_t n, PGconn *conn, const char *
         atomic_fetch_add(shared, count - told);
     if (len == -2 && rc == 0)
         rc = err_set(err, errlen, "database: %s", PQerrorMessage(conn));
-    while ((res = PQgetResult(conn)) != NULL) {
+    for (res = PQgetResult(conn); res != NULL; res = PQgetResult(conn)) {
         if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
             rc = err_set(err, errlen, "database: %s", PQresultErrorMessage(res));
             db_note_failure(res);

@@ -325,7 +325,9 @@ int audit_docs(const struct results_input *in, json_t *doc, json_t *const *by_at
     memset(sum, 0, sizeof *sum);
     if (view_init(&v, in, network, err, errlen) != 0)
         goto done;
-    if (wave != NULL && (w = wave_index(&v, wave)) < 0) {
+    if (wave != NULL)
+        w = wave_index(&v, wave);
+    if (wave != NULL && w < 0) {
         err_set(err, errlen, "survey \"%s\" has no wave \"%s\"", in->survey->slug, wave);
         goto done;
     }
@@ -377,8 +379,11 @@ int audit_survey(PGconn *conn, const struct catalog *cat, const char *survey, co
         else if (!ok)
             err_set(err, errlen, "out of memory");
         for (size_t a = 0; a < n; a++) {
-            if (ok && na == a && (docs[a] = results_src_build(src[a], 0, err, errlen)) != NULL)
-                na++;
+            if (ok && na == a) {
+                docs[a] = results_src_build(src[a], 0, err, errlen);
+                if (docs[a] != NULL)
+                    na++;
+            }
             results_src_free(src[a]);
         }
         free(by);

@@ -14,6 +14,7 @@
 #include "stats.h"
 #include "vocab.h"
 
+#include <assert.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -438,6 +439,8 @@ int results_asked(const struct results *r, size_t w, size_t k)
 const struct results_group *results_find(const struct results *r, const char *wave,
                                          enum results_group_type type, const char *slug)
 {
+    assert(r != NULL && wave != NULL);
+    assert(type == RESULTS_CITY || type == RESULTS_NETWORK || type == RESULTS_ALL);
     for (size_t i = 0; i < r->nwaves * r->ngroups; i++) {
         const struct results_group *g = &r->groups[i];
 

@@ -129,23 +129,6 @@ void st_finish_summary(struct stats_summary *out, double ss)
 
 /* ---- accumulators ---- */
 
-void stats_moments_add(struct stats_moments *m, double y)
-{
-    m->n += 1;
-    m->sum += y;
-    m->sumsq += y * y;
-}
-
-void stats_wsums_add(struct stats_wsums *s, double y, double w)
-{
-    s->n += 1;
-    s->sw += w;
-    s->sw2 += w * w;
-    s->swy += w * y;
-    s->sw2y += w * w * y;
-    s->sw2y2 += w * w * y * y;
-}
-
 /* ---- distributions ---- */
 
 int stats_dist_summary(const double *counts, size_t nvalues, int min,
@@ -209,20 +192,6 @@ double stats_dist_median(const double *counts, size_t nvalues, int min)
         return v;
     }
     return NAN;
-}
-
-int stats_dist_percent(const double *counts, size_t nvalues, double *pct, char *err,
-                       size_t errlen)
-{
-    if (pct == NULL)
-        return err_set(err, errlen, "stats: no output");
-    if (st_check_counts(counts, nvalues, err, errlen) != 0)
-        return -1;
-    double n = st_sum_of(counts, nvalues);
-
-    for (size_t i = 0; i < nvalues; i++)
-        pct[i] = n > 0 ? 100.0 * counts[i] / n : NAN;
-    return 0;
 }
 
 int stats_wilson(double x, double n, struct stats_prop *out, char *err, size_t errlen)
@@ -316,11 +285,6 @@ double stats_z_p(double z)
 {
     st_gsl_quiet();
     return isfinite(z) ? 2.0 * gsl_cdf_ugaussian_Q(fabs(z)) : NAN;
-}
-
-double stats_f_quantile(double p, double df1, double df2)
-{
-    return st_f_quantile(p, df1, df2);
 }
 
 double stats_z_crit(void)

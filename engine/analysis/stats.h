@@ -3,11 +3,12 @@
  *
  * No I/O, no database, no global state. The module reads what one streaming
  * pass over the responses can accumulate per group (module agg): counts per
- * answer value, sums and sums of squares, cross-products, weighted sums. The
- * small `*_add` helpers here show (and fix) what each accumulator holds.
+ * answer value, sums and sums of squares, cross-products, weighted sums. Each
+ * accumulator's struct says what it holds (the pairs' sums are added by
+ * stats_xysums_add, inline: agg calls it for every pair).
  *
  * It offers: descriptive statistics of a distribution of counts (n, mean, SD,
- * SE, t CI, median, %, % favourable with a Wilson CI); Cronbach's alpha with
+ * SE, t CI, median, % favourable with a Wilson CI); Cronbach's alpha with
  * Feldt's CI; eNPS with its CI; Welch's t-test with Cohen's d; the
  * two-proportion z-test; the weighted least-squares trend of wave means;
  * Welch's one-way ANOVA; the chi-square test of independence with Cramér's V;
@@ -63,8 +64,6 @@ struct stats_xysums {
     double n, sx, sy, sxx, syy, sxy;
 };
 
-void stats_moments_add(struct stats_moments *m, double y);
-void stats_wsums_add(struct stats_wsums *s, double y, double w);
 static inline void stats_xysums_add(struct stats_xysums *s, double x, double y)
 {
     /* inline: agg adds a pair per item of every response */
@@ -192,10 +191,6 @@ int stats_moments_summary(const struct stats_moments *m, struct stats_summary *o
  * NaN when the total is 0 or the input is invalid. */
 double stats_dist_median(const double *counts, size_t nvalues, int min);
 
-/* pct[i] = 100·counts[i] / Σcounts (counts may be weighted); all NaN when
- * the total is 0. Fails on NULL or a negative or non-finite count. */
-int stats_dist_percent(const double *counts, size_t nvalues, double *pct,
-                       char *err, size_t errlen);
 
 
 /* x out of n with the Wilson score 95% interval. p and CI NaN when n = 0;
@@ -346,9 +341,5 @@ double stats_z_p(double z);
 
 /* The standard normal quantile of the 95% two-sided intervals (1.95996...). */
 double stats_z_crit(void);
-
-/* The p-quantile of the F distribution with df1, df2 degrees of freedom
- * (GSL's inverse, with a bisection fallback where it does not converge). */
-double stats_f_quantile(double p, double df1, double df2);
 
 #endif

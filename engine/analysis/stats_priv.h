@@ -1,7 +1,8 @@
 /*
  * stats_priv: the helpers the stats_*.c modules share (stats.c) and nothing
- * else includes: GSL kept from aborting, critical values, count checks,
- * and a summary's sd, se and CI. The public interface is stats.h.
+ * else includes but the unit test of the F quantile: GSL kept from aborting,
+ * critical values, count checks, and a summary's sd, se and CI. The public
+ * interface is stats.h.
  */
 #ifndef EMPIRIE_STATS_PRIV_H
 #define EMPIRIE_STATS_PRIV_H

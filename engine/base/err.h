@@ -22,4 +22,21 @@ int err_set(char *err, size_t n, const char *fmt, ...)
 int err_prefix(char *err, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The size of the buffer err_errno gives each call: enough for every message
+ * glibc and musl have (the longest is under 60 bytes). */
+#define ERR_ERRNO_MAX 128
+
+/* The message for errnum (an errno value, or what pthread_* returned), in
+ * buf (size n > 0), always NUL-terminated (cut to fit) and never NULL: the
+ * thread-safe strerror, whichever strerror_r the C library declares (XSI:
+ * int, what this build gets; GNU: char *). An unknown errnum reads as the
+ * library words it (glibc: "Unknown error N"), or "error N" when it writes
+ * nothing. Leaves errno as it was. Returns buf. */
+const char *err_errno_r(int errnum, char *buf, size_t n);
+
+/* err_errno(e): err_errno_r into a buffer of ERR_ERRNO_MAX bytes of its own
+ * (a compound literal), which lives until the end of the enclosing block: for
+ * a message argument, as in err_set(err, n, "%s: %s", path, err_errno(errno)). */
+#define err_errno(e) err_errno_r((e), (char[ERR_ERRNO_MAX]){ 0 }, ERR_ERRNO_MAX)
+
 #endif

@@ -113,7 +113,10 @@ int cli_parse_db(int argc, char **argv, void (*usage)(FILE *), const char **db)
     int c;
 
     *db = NULL;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    for (;;) {
+        c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
         switch (c) {
         case 'd': *db = optarg; break;
         case 'h': usage(stdout); return 1;

@@ -157,7 +157,10 @@ static int parse_args(int argc, char **argv, struct import_args *a)
     int c;
 
     a->opt.max_errors = 10;
-    while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
+    for (;;) {
+        c = getopt_long(argc, argv, "hq", opts, NULL);
+        if (c == -1)
+            break;
         switch (c) {
         case 'd': a->db = optarg; break;
         case 'n': a->opt.dry_run = 1; break;
@@ -300,12 +303,12 @@ static FILE *to_utf8(FILE *in, const char *enc, const char *name, char *err, siz
     if (cd == (iconv_t)-1) {
         err_set(err, errlen, msg("%s: nie można przekształcić z %s: %s",
                                  "%s: cannot convert from %s: %s"),
-                name, enc, strerror(errno));
+                name, enc, err_errno(errno));
         return NULL;
     }
     out = tmpfile();
     if (out == NULL) {
-        err_set(err, errlen, msg("plik tymczasowy: %s", "a temporary file: %s"), strerror(errno));
+        err_set(err, errlen, msg("plik tymczasowy: %s", "a temporary file: %s"), err_errno(errno));
         goto fail;
     }
     for (;;) {
@@ -314,7 +317,7 @@ static FILE *to_utf8(FILE *in, const char *enc, const char *name, char *err, siz
         size_t il = have + got, ol = sizeof obuf;
 
         if (got == 0 && ferror(in)) {
-            err_set(err, errlen, "%s: %s", name, strerror(errno));
+            err_set(err, errlen, "%s: %s", name, err_errno(errno));
             goto fail;
         }
         if (il == 0)
@@ -332,7 +335,7 @@ static FILE *to_utf8(FILE *in, const char *enc, const char *name, char *err, siz
         offset += ip - ibuf;
         if (fwrite(obuf, 1, (size_t)(op - obuf), out) != (size_t)(op - obuf)) {
             err_set(err, errlen, msg("plik tymczasowy: %s", "a temporary file: %s"),
-                    strerror(errno));
+                    err_errno(errno));
             goto fail;
         }
         memmove(ibuf, ip, il);
@@ -349,7 +352,7 @@ static FILE *to_utf8(FILE *in, const char *enc, const char *name, char *err, siz
     }
     iconv_close(cd);
     if (fflush(out) != 0 || fseeko(out, 0, SEEK_SET) != 0) {
-        err_set(err, errlen, msg("plik tymczasowy: %s", "a temporary file: %s"), strerror(errno));
+        err_set(err, errlen, msg("plik tymczasowy: %s", "a temporary file: %s"), err_errno(errno));
         fclose(out);
         return NULL;
     }
@@ -385,7 +388,7 @@ static int prepare_csv(struct import_args *a, FILE **in, FILE **conv, char *err,
         b = sample(*in, &n);
         if (b == NULL)
             return err_set(err, errlen, msg("%s: nie można czytać: %s", "%s: cannot read: %s"),
-                           a->file, strerror(errno));
+                           a->file, err_errno(errno));
     }
     if (a->encoding == NULL && b != NULL && !valid_utf8(b, n)) {
         enc = guess_8bit(b, n);
@@ -408,7 +411,7 @@ static int prepare_csv(struct import_args *a, FILE **in, FILE **conv, char *err,
             b = sample(*in, &n);
             if (b == NULL)
                 return err_set(err, errlen, msg("plik tymczasowy: %s", "a temporary file: %s"),
-                               strerror(errno));
+                               err_errno(errno));
         }
     }
     if (a->opt.delimiter == 0 && b != NULL)
@@ -532,7 +535,7 @@ static int write_template(PGconn *conn, struct import_args *a)
     catalog_free(cat);
     if (fflush(stdout) != 0) {
         cli_error("import", msg("nie można zapisać szablonu: %s", "cannot write the template: %s"),
-                  strerror(errno));
+                  err_errno(errno));
         return CLI_FAIL;
     }
     return CLI_OK;
@@ -603,7 +606,7 @@ int cmd_import(int argc, char **argv)
     in = strcmp(a.file, "-") == 0 ? stdin : fopen(a.file, "r");
     if (in == NULL) {
         cli_error("import", msg("%s: nie można otworzyć: %s", "%s: cannot open: %s"), a.file,
-                  strerror(errno));
+                  err_errno(errno));
         return CLI_FAIL;
     }
     {

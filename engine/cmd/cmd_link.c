@@ -109,7 +109,10 @@ static int create(int argc, char **argv)
     long n;
     int c, id;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    for (;;) {
+        c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
         switch (c) {
         case 'd': db = optarg; break;
         case 's': nl.survey = optarg; break;
@@ -147,7 +150,9 @@ static int create(int argc, char **argv)
                   nl.opens_on != NULL && !is_date(nl.opens_on) ? nl.opens_on : nl.closes_on);
         return CLI_USAGE;
     }
-    if (nl.ncodes > 0 && (codes = malloc(nl.ncodes * FORMLINK_CODE_SIZE)) == NULL) {
+    if (nl.ncodes > 0)
+        codes = malloc(nl.ncodes * FORMLINK_CODE_SIZE);
+    if (nl.ncodes > 0 && codes == NULL) {
         cli_error("link", msg("brak pamięci", "out of memory"));
         return CLI_FAIL;
     }

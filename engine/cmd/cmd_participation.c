@@ -72,7 +72,10 @@ int cmd_participation(int argc, char **argv)
     PGconn *conn;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    for (;;) {
+        c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
         switch (c) {
         case 'd': db = optarg; break;
         case 's': names.survey = optarg; break;

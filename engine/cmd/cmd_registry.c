@@ -209,7 +209,10 @@ int cmd_registry(int argc, char **argv)
     PGconn *conn;
     int c;
 
-    while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
+    for (;;) {
+        c = getopt_long(argc, argv, "hq", opts, NULL);
+        if (c == -1)
+            break;
         switch (c) {
         case 'd':
             db = optarg;

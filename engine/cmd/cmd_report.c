@@ -152,7 +152,10 @@ static int parse(int argc, char **argv, struct options *o)
     memset(o, 0, sizeof *o);
     o->lang = msg("pl", "en");
     o->out = "out";
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    for (;;) {
+        c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
         switch (c) {
         case 'd': o->db = optarg; break;
         case 's': o->survey = optarg; break;

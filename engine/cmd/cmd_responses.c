@@ -110,7 +110,10 @@ static int do_void(int argc, char **argv)
     PGconn *conn;
     int c, rc;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    for (;;) {
+        c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
         switch (c) {
         case 'd': db = optarg; break;
         case 's': spec.survey = optarg; break;
@@ -147,7 +150,8 @@ static int do_void(int argc, char **argv)
                       undo);
             return CLI_USAGE;
         }
-        if ((conn = cli_connect(db)) == NULL)
+        conn = cli_connect(db);
+        if (conn == NULL)
             return CLI_FAIL;
         rc = voids_undo(conn, audit, spec.reason, spec.who, &undo_audit, &restored, err,
                        sizeof err);
@@ -261,7 +265,10 @@ static int do_audit(int argc, char **argv)
     PGconn *conn;
     int c;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    for (;;) {
+        c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
         switch (c) {
         case 'd': db = optarg; break;
         case 's': survey = optarg; break;
@@ -271,7 +278,8 @@ static int do_audit(int argc, char **argv)
     }
     if (cli_no_args("responses", argc, argv) != 0)
         return CLI_USAGE;
-    if ((conn = cli_connect(db)) == NULL)
+    conn = cli_connect(db);
+    if (conn == NULL)
         return CLI_FAIL;
     if (db_exec(conn,
                 "SELECT id::text, action, coalesce(undoes::text, ''), survey, wave, city, "

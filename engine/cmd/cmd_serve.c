@@ -230,7 +230,10 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
     int c;
     int idx = 0;
 
-    while ((c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
+    for (;;) {
+        c = getopt_long(argc, argv, "h", opts, &idx);
+        if (c == -1)
+            break;
         unsigned long long *num = NULL;
         unsigned long long max = 10000;
 

@@ -80,7 +80,10 @@ static int parse(int argc, char **argv, struct options *o)
 
     memset(o, 0, sizeof *o);
     o->lang = msg("pl", "en");
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    for (;;) {
+        c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
         switch (c) {
         case 'd': o->db = optarg; break;
         case 's': o->survey = optarg; break;
@@ -114,7 +117,7 @@ int cmd_stats(int argc, char **argv)
     struct catalog *cat = NULL;
     json_t *doc = NULL, *out;
     struct results_src *src = NULL;
-    const struct results *r;
+    const struct results *r = NULL;
     const struct results_group *g;
     enum results_group_type type;
     const char *slug;
@@ -129,10 +132,11 @@ int cmd_stats(int argc, char **argv)
         return rc;
     rc = CLI_FAIL;
     english = strcmp(o.lang, "en") == 0;
-    if (catalog_load(conn, &cat, err, sizeof err) != 0 ||
-        (src = results_src_load(conn, cat, o.survey, o.by, NULL, NULL, err, sizeof err)) ==
-            NULL ||
-        (r = results_src_model(src, err, sizeof err)) == NULL) {
+    if (catalog_load(conn, &cat, err, sizeof err) == 0)
+        src = results_src_load(conn, cat, o.survey, o.by, NULL, NULL, err, sizeof err);
+    if (src != NULL)
+        r = results_src_model(src, err, sizeof err);
+    if (r == NULL) {
         cli_error("stats", "%s", err);
         goto done;
     }

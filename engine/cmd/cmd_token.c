@@ -105,7 +105,10 @@ static int parse(int argc, char **argv, const char *allowed, struct args *a)
     int c;
 
     memset(a, 0, sizeof *a);
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    for (;;) {
+        c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
         if (c == 'h') {
             usage(stdout);
             return -1;

@@ -86,7 +86,10 @@ static void *worker(void *arg)
     struct run *r = arg;
     size_t k, big = r->njobs > 1 && r->jobs[r->njobs - 2].part == 1 ? 2 : 0;
 
-    while ((k = atomic_fetch_add(&r->next, 1)) < r->njobs) {
+    for (;;) {
+        k = atomic_fetch_add(&r->next, 1);
+        if (k >= r->njobs)
+            break;
         struct job *j = &r->jobs[k < big ? r->njobs - big + k : k - big];
 
         run_job(r, j);
@@ -118,12 +121,14 @@ static int run_all(struct run *r)
         nhelpers++;
     }
     worker(r);
-    for (size_t t = 0; t < nhelpers; t++)
-        if ((rc = pthread_join(helpers[t], NULL)) != 0) {
+    for (size_t t = 0; t < nhelpers; t++) {
+        rc = pthread_join(helpers[t], NULL);
+        if (rc != 0) {
             cli_error("report", msg("czekanie na wątek zapisu: %s", "waiting for a writer: %s"),
-                      strerror(rc));
+                      err_errno(rc));
             return -1;
         }
+    }
     for (size_t i = 0; i < r->njobs; i++) {
         const struct job *j = &r->jobs[i];
 

@@ -306,7 +306,7 @@ static PGconn *open_conn(struct dbpool *p, const struct timespec *deadline, char
         }
         n = poll(&pfd, 1, (int)(left * 1000.0) + 1);
         if (n < 0 && errno != EINTR) {
-            err_set(err, errlen, "database: poll: %s", strerror(errno));
+            err_set(err, errlen, "database: poll: %s", err_errno(errno));
             PQfinish(c);
             return NULL;
         }
@@ -369,7 +369,7 @@ PGconn *dbpool_get(struct dbpool *pool, char *err, size_t errlen)
         c = open_conn(pool, &deadline, err, errlen);
         fd = c != NULL ? dup(PQsocket(c)) : -1;
         if (c != NULL && fd < 0) {
-            err_set(err, errlen, "database pool: dup: %s", strerror(errno));
+            err_set(err, errlen, "database pool: dup: %s", err_errno(errno));
             PQfinish(c);
             c = NULL;
         }

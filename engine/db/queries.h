@@ -1,7 +1,8 @@
 /*
  * queries: the SQL files under queries/, built into the binary by
  * scripts/embed-sql (build/gen/queries_gen.c). Names are paths below
- * queries/, e.g. "migrations/0001_init.sql", sorted.
+ * queries/, e.g. "migrations/0001_init.sql", sorted; migrate.c applies the
+ * migrations in that order. The table is defined in the generated file.
  */
 #ifndef EMPIRIE_QUERIES_H
 #define EMPIRIE_QUERIES_H
@@ -15,8 +16,5 @@ struct queries_file {
 
 extern const struct queries_file queries_files[];
 extern const size_t queries_nfiles;
-
-/* The SQL of the named file, or NULL. */
-const char *queries_get(const char *name);
 
 #endif

@@ -130,13 +130,14 @@ int import_report(struct importer *imp, long line, const struct response_error *
         strncmp(detail, "unknown city \"", 14) == 0) {
         char given[NAMES_MAX + 1], near[ERR_MAX];
         const char *q = strchr(detail + 14, '"');
-        const char *dym;
+        const char *dym = NULL;
 
         snprintf(given, sizeof given, "%.*s", q != NULL ? (int)(q - detail - 14) : 0,
                  detail + 14);
         if (names_find(imp->opt->cities, imp->opt->ncities, "city", given, near,
-                       sizeof near) < 0 &&
-            (dym = strstr(near, msg("(czy chodziło o: ", "(did you mean: "))) != NULL)
+                       sizeof near) < 0)
+            dym = strstr(near, msg("(czy chodziło o: ", "(did you mean: "));
+        if (dym != NULL)
             return import_add_error(imp, msg("%s:%ld: kolumna \"%s\": %s %s",
                                              "%s:%ld: column \"%s\": %s %s"),
                                     imp->name, line, column, detail, dym);
@@ -221,7 +222,7 @@ static int end_copy(struct importer *imp)
     if (PQputCopyEnd(imp->conn, why) != 1 && !imp->direct)
         return import_fatal(imp, msg("baza danych: %s", "database: %s"),
                             PQerrorMessage(imp->conn));
-    while ((r = PQgetResult(imp->conn)) != NULL) {
+    for (r = PQgetResult(imp->conn); r != NULL; r = PQgetResult(imp->conn)) {
         const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 
         if (PQresultStatus(r) == PGRES_COMMAND_OK) {
@@ -418,7 +419,7 @@ int import_stream(PGconn *conn, const struct catalog *cat, FILE *in, const char 
         if (fseeko(in, start, SEEK_SET) != 0)
             rc = import_fatal(&imp, msg("%s: nie można ponownie przeczytać pliku: %s",
                                         "%s: cannot read the file again: %s"),
-                              name, strerror(errno));
+                              name, err_errno(errno));
         else
             rc = import_pass(&imp, in, size);
     }

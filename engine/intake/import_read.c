@@ -39,12 +39,16 @@ int import_read_ndjson(struct importer *imp, FILE *in, off_t size)
     long lineno = 0;
     int rc = 0;
 
-    while (rc == 0 && !(imp->direct && imp->copy_broken) &&
-           (got = getline(&line, &cap, in)) >= 0) {
+    for (;;) {
         struct response r;
         json_error_t je;
         json_t *obj;
 
+        if (rc != 0 || (imp->direct && imp->copy_broken))
+            break;
+        got = getline(&line, &cap, in);
+        if (got < 0)
+            break;
         lineno++;
         if (blank(line))
             continue;
@@ -74,7 +78,7 @@ int import_read_ndjson(struct importer *imp, FILE *in, off_t size)
     free(line);
     if (ferror(in))
         return import_add_error(imp, msg("%s: błąd odczytu: %s", "%s: read error: %s"), imp->name,
-                                strerror(errno));
+                                err_errno(errno));
     return rc;
 }
 
@@ -482,8 +486,12 @@ int import_read_csv(struct importer *imp, FILE *in, off_t size)
                               imp->name);
     else if (got < 0 || read_header(imp, f, n) != 0)
         rc = got < 0 ? import_add_error(imp, "%s: %s", imp->name, err) : -1;
-    while (rc == 0 && imp->res->nerrors == 0 && !(imp->direct && imp->copy_broken) &&
-           (got = csv_read(r, &f, &n, err, sizeof err)) != 0) {
+    for (;;) {
+        if (rc != 0 || imp->res->nerrors != 0 || (imp->direct && imp->copy_broken))
+            break;
+        got = csv_read(r, &f, &n, err, sizeof err);
+        if (got == 0)
+            break;
         if (got < 0) {
             rc = import_add_error(imp, "%s: %s", imp->name, err);
             break;
@@ -492,8 +500,12 @@ int import_read_csv(struct importer *imp, FILE *in, off_t size)
         import_progress(imp, in, size, 0);
     }
     /* after the first error, keep validating (not copying) to report more */
-    while (rc == 0 && got > 0 && !(imp->direct && imp->copy_broken) &&
-           (got = csv_read(r, &f, &n, err, sizeof err)) != 0) {
+    for (;;) {
+        if (rc != 0 || got <= 0 || (imp->direct && imp->copy_broken))
+            break;
+        got = csv_read(r, &f, &n, err, sizeof err);
+        if (got == 0)
+            break;
         rc = got < 0 ? import_add_error(imp, "%s: %s", imp->name, err) : csv_row(imp, f, n, csv_line(r));
         import_progress(imp, in, size, 0);
     }

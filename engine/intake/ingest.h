@@ -35,9 +35,10 @@ struct ingest_result {
 enum outcome ingest_body(PGconn *conn, const struct catalog *cat, const char *body, size_t len,
                          const char *only_city, struct ingest_result *res);
 
-/* The same for responses already validated (used by ingest_body, by
- * import for small files, and by the respondent's form). On a connection
- * inside a transaction the responses are stored in it and it is committed
+/* The same for responses already validated (the respondent's form,
+ * http_form.c; ingest_body and the daemon's bodies go through
+ * ingest_parsed, import through COPY). On a connection inside a
+ * transaction the responses are stored in it and it is committed
  * (OUTCOME_OK) or rolled back (any other outcome). */
 enum outcome ingest_batch(PGconn *conn, const struct response *items, size_t n,
                           const char *only_city, struct ingest_result *res);

@@ -93,8 +93,9 @@ static enum outcome group_copy(PGconn *conn, const struct ingest_part *parts, si
         copy_failed(conn, r, &rc, err, errlen);
     PQclear(r);
     if (ok) {
-        ok = PQputCopyData(conn, dynbuf_ptr(&rows), (int)dynbuf_len(&rows)) == 1 && PQputCopyEnd(conn, NULL) == 1;
-        while ((r = PQgetResult(conn)) != NULL) {
+        ok = PQputCopyData(conn, dynbuf_ptr(&rows), (int)dynbuf_len(&rows)) == 1 &&
+             PQputCopyEnd(conn, NULL) == 1;
+        for (r = PQgetResult(conn); r != NULL; r = PQgetResult(conn)) {
             if (PQresultStatus(r) != PGRES_COMMAND_OK) {
                 ok = 0;
                 /* a key stored already, or by a concurrent insert: alone */

@@ -236,7 +236,10 @@ static struct response_batch *scan_body(const char *body, size_t len, const stru
     size_t cap = 0;
     char *p;
 
-    if (b == NULL || sc == NULL || len == 0 || (b->text = malloc(len + 1)) == NULL)
+    if (b == NULL || sc == NULL || len == 0)
+        goto no;
+    b->text = malloc(len + 1);
+    if (b->text == NULL)
         goto no;
     memcpy(b->text, body, len);
     b->text[len] = '\0';

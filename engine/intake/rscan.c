@@ -248,7 +248,8 @@ static int scan_pairs(char **p, struct rscan_pair *pairs, size_t *n)
             return -1;
         pr = &pairs[(*n)++];
         rscan_ws(p);
-        if ((pr->key = scan_string(p)) == NULL)
+        pr->key = scan_string(p);
+        if (pr->key == NULL)
             return -1;
         rscan_ws(p);
         if (*(*p)++ != ':')

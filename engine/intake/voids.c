@@ -45,8 +45,8 @@ int voids_read_ids(const char *path, char ***out, size_t *nout, char *err, size_
     *out = NULL;
     *nout = 0;
     if (f == NULL)
-        return err_set(err, errlen, "--ids %s: %s", path, strerror(errno));
-    while ((len = getline(&line, &lcap, f)) >= 0) {
+        return err_set(err, errlen, "--ids %s: %s", path, err_errno(errno));
+    for (len = getline(&line, &lcap, f); len >= 0; len = getline(&line, &lcap, f)) {
         char *s = line, *e;
 
         lineno++;
@@ -70,14 +70,15 @@ int voids_read_ids(const char *path, char ***out, size_t *nout, char *err, size_
         if (grown == NULL)
             goto oom;
         ids = grown;
-        if ((ids[n] = strdup(s)) == NULL)
+        ids[n] = strdup(s);
+        if (ids[n] == NULL)
             goto oom;
         for (char *p = ids[n]; *p; p++)
             *p = (char)tolower((unsigned char)*p);
         n++;
     }
     if (ferror(f)) {
-        err_set(err, errlen, "--ids %s: %s", path, strerror(errno));
+        err_set(err, errlen, "--ids %s: %s", path, err_errno(errno));
         goto fail;
     }
     if (n == 0) {
@@ -198,7 +199,9 @@ int voids_apply(PGconn *conn, const struct voids_spec *s, long long *audit,
         return err_set(err, errlen, "a void needs --reason"), 2;
     if ((s->ids == NULL) == (s->received_before == NULL))
         return err_set(err, errlen, "give --ids FILE or --received-before DATE"), 2;
-    if (s->ids != NULL && (ids = id_array(s->ids, s->nids)) == NULL)
+    if (s->ids != NULL)
+        ids = id_array(s->ids, s->nids);
+    if (s->ids != NULL && ids == NULL)
         return err_set(err, errlen, "out of memory");
     if (db_begin(conn, err, errlen) != 0)
         goto done;

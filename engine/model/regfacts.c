@@ -89,7 +89,7 @@ int report_date_recv(PGconn *date_conn, struct report_meta *m, char *err, size_t
     PGresult *res;
     int rc = 0, got = 0;
 
-    while ((res = PQgetResult(date_conn)) != NULL) {
+    for (res = PQgetResult(date_conn); res != NULL; res = PQgetResult(date_conn)) {
         if (rc == 0 && PQresultStatus(res) != PGRES_TUPLES_OK)
             rc = err_set(err, errlen, "reading the data's date: %s",
                          PQresultErrorMessage(res));

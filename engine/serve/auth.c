@@ -87,7 +87,7 @@ int auth_token_generate(char out[AUTH_TOKEN_SIZE], char *err, size_t errlen)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return err_set(err, errlen, "getrandom: %s", strerror(errno));
+            return err_set(err, errlen, "getrandom: %s", err_errno(errno));
         got += (size_t)n;
     }
     memcpy(out, TOKEN_PREFIX, sizeof TOKEN_PREFIX - 1);

@@ -448,9 +448,10 @@ static void summary(struct dynbuf *b, const struct form_view *v)
             question = T("Kod dostępu", "Access code");
         if (strncmp(field, "q-", 2) == 0 || strncmp(field, "a-", 2) == 0) {
             const char *code = field + 2;
-            int k;
+            int k = field[0] == 'q' ? survey_item_index(v->s, code)
+                                    : survey_attr_index(v->s, code);
 
-            if (field[0] == 'q' && (k = survey_item_index(v->s, code)) >= 0) {
+            if (field[0] == 'q' && k >= 0) {
                 const struct survey_item *it = &v->s->items[k];
 
                 question = L(v->english, it->text_pl, it->text_en);
@@ -459,7 +460,7 @@ static void summary(struct dynbuf *b, const struct form_view *v)
                 else if (it->type == SURVEY_SINGLE || it->type == SURVEY_MULTI)
                     snprintf(target, sizeof target, "f-%s-%d", field,
                              it->noptions > 0 ? it->options[0].code : 0);
-            } else if (field[0] == 'a' && (k = survey_attr_index(v->s, code)) >= 0) {
+            } else if (field[0] == 'a' && k >= 0) {
                 question = L(v->english, v->s->attrs[k].label_pl, v->s->attrs[k].label_en);
                 snprintf(target, sizeof target, "f-%s-%d", field,
                          v->s->attrs[k].noptions > 0 ? v->s->attrs[k].options[0].code : 0);

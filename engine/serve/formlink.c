@@ -38,7 +38,7 @@ int formlink_random(void *buf, size_t n, char *err, size_t errlen)
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0)
-            return err_set(err, errlen, "getrandom: %s", strerror(errno));
+            return err_set(err, errlen, "getrandom: %s", err_errno(errno));
         got += (size_t)k;
     }
     return 0;

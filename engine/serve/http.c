@@ -533,9 +533,11 @@ int http_start(const struct http_config *cfg, struct http_server **out, char *er
                       errlen) != 0 ||
         gcommit_create(srv->pool, cfg->writers > 0 ? cfg->writers : 1, HTTP_GROUP_ROWS,
                        &srv->gcommit, err, errlen) != 0 ||
-        submit_create(&srv->submit, err, errlen) != 0 ||
-        (submit_allow_closed_waves(srv->submit, cfg->allow_closed_waves), 0) ||
-        (srv->tokens = tokencache_create(HTTP_TOKEN_CACHE_SLOTS, HTTP_TOKEN_CACHE_TTL)) == NULL ||
+        submit_create(&srv->submit, err, errlen) != 0)
+        goto fail;
+    submit_allow_closed_waves(srv->submit, cfg->allow_closed_waves);
+    srv->tokens = tokencache_create(HTTP_TOKEN_CACHE_SLOTS, HTTP_TOKEN_CACHE_TTL);
+    if (srv->tokens == NULL ||
         workq_create(cfg->threads, &srv->work, err, errlen) != 0 ||
         connwatch_create(cfg->header_timeout * 1000, cfg->body_timeout * 1000, cfg->connections,
                          &srv->conns, err, errlen) != 0)

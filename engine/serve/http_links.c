@@ -130,7 +130,9 @@ static void create(PGconn *conn, const char *body, size_t len, struct http_links
 
     if (parse_new(body, len, &root, &nl, a) != 0)
         goto done;
-    if (nl.ncodes > 0 && (codes = malloc(nl.ncodes * FORMLINK_CODE_SIZE)) == NULL) {
+    if (nl.ncodes > 0)
+        codes = malloc(nl.ncodes * FORMLINK_CODE_SIZE);
+    if (nl.ncodes > 0 && codes == NULL) {
         fail(a, OUTCOME_INTERNAL, "", "out of memory");
         goto done;
     }

@@ -73,7 +73,7 @@ int http_open_listener(struct http_server *srv, const char *listen_at, int *ipv6
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
         bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0 ||
         getsockname(fd, (struct sockaddr *)&sa, &salen) != 0) {
-        err_set(err, errlen, "cannot listen on %s: %s", listen_at, strerror(errno));
+        err_set(err, errlen, "cannot listen on %s: %s", listen_at, err_errno(errno));
         goto fail;
     }
     *ipv6 = ai->ai_family == AF_INET6;
@@ -110,7 +110,7 @@ char *http_read_pem(const char *path, const char *what, char *err, size_t errlen
     size_t n;
 
     if (f == NULL) {
-        err_set(err, errlen, "%s %s: %s", what, path, strerror(errno));
+        err_set(err, errlen, "%s %s: %s", what, path, err_errno(errno));
         return NULL;
     }
     dynbuf_init(&buf, PEM_MAX);
@@ -127,7 +127,7 @@ char *http_read_pem(const char *path, const char *what, char *err, size_t errlen
     } while (n > 0);
     if (ferror(f) || dynbuf_len(&buf) == 0) {
         err_set(err, errlen, "%s %s: %s", what, path,
-                dynbuf_len(&buf) == 0 ? "empty" : strerror(errno));
+                dynbuf_len(&buf) == 0 ? "empty" : err_errno(errno));
         dynbuf_free(&buf);
         fclose(f);
         return NULL;

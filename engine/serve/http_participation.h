@@ -26,7 +26,7 @@ struct http_participation_req {
  * 0 when it may go on, else the status with req->message. */
 unsigned http_participation_check(struct http_participation_req *req);
 
-/* The database work (a db_work for http.c's with_db). */
+/* The database work (a db_work for http_with_db, http_db.c). */
 int http_participation_work(PGconn *conn, void *req, char *err, size_t errlen);
 
 #endif

@@ -142,7 +142,7 @@ static int report_cleanup(const char *dir, const char *path)
     if (rmdir(dir) != 0)
         rc = -1;
     if (rc != 0)
-        log_error("GET /v1/reports: could not remove %s: %s", dir, strerror(errno));
+        log_error("GET /v1/reports: could not remove %s: %s", dir, err_errno(errno));
     return rc;
 }
 
@@ -168,7 +168,7 @@ static int report_file(const struct request *rq, struct report_query *q, const c
     if ((size_t)snprintf(dir, sizeof dir, "%s/empirie-report-XXXXXX", tmpdir) >= sizeof dir)
         return err_set(err, errlen, "TMPDIR too long");
     if (mkdtemp(dir) == NULL)
-        return err_set(err, errlen, "%s: %s", dir, strerror(errno));
+        return err_set(err, errlen, "%s: %s", dir, err_errno(errno));
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
         err_set(err, errlen, "TMPDIR too long");
         rc = -1;
@@ -186,7 +186,7 @@ static int report_file(const struct request *rq, struct report_query *q, const c
     if (rc == 0) {
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-            err_set(err, errlen, "%s: %s", path, strerror(errno));
+            err_set(err, errlen, "%s: %s", path, err_errno(errno));
     }
     if (report_cleanup(dir, path) != 0 && fd >= 0) {
         close(fd);
@@ -206,7 +206,7 @@ static enum MHD_Result reply_file(struct request *rq, struct MHD_Connection *c, 
     struct stat st;
 
     if (fstat(fd, &st) != 0 || st.st_size < 0) {
-        log_error("GET %s: fstat: %s", rq->path, strerror(errno));
+        log_error("GET %s: fstat: %s", rq->path, err_errno(errno));
         close(fd);
         return http_reply_error(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "cannot read the report");
     }

@@ -79,14 +79,17 @@ static int stats_work(PGconn *conn, void *ctx, char *err, size_t errlen)
                          q->city ? POLICY_CITY : q->network ? POLICY_NETWORK : POLICY_ALL,
                          q->city ? q->city : q->network, q->rd.message, sizeof q->rd.message)) {
         q->rd.status = MHD_HTTP_FORBIDDEN;
-    } else if ((g = results_group(doc, wave, q->city ? "city" : q->network ? "network" : "all",
-                                  q->city ? q->city : q->network)) == NULL) {
-        q->rd.status = MHD_HTTP_NOT_FOUND;
-        snprintf(q->rd.message, sizeof q->rd.message, "no such group in wave %s of survey %s", wave,
-                 q->rd.survey);
     } else {
-        q->rd.answer = results_view(doc, g);
-        q->rd.status = MHD_HTTP_OK;
+        g = results_group(doc, wave, q->city ? "city" : q->network ? "network" : "all",
+                          q->city ? q->city : q->network);
+        if (g == NULL) {
+            q->rd.status = MHD_HTTP_NOT_FOUND;
+            snprintf(q->rd.message, sizeof q->rd.message, "no such group in wave %s of survey %s",
+                     wave, q->rd.survey);
+        } else {
+            q->rd.answer = results_view(doc, g);
+            q->rd.status = MHD_HTTP_OK;
+        }
     }
     submit_results_put(q->rd.submit, e);
     return 0;

@@ -39,7 +39,7 @@ struct http_tokens_req {
 /* Parses "123" (a token number) into *id; 0 when it is not one. */
 int http_tokens_id(const char *s, long long *id);
 
-/* The database work of a request (a db_work for http.c's with_db): 0 with
+/* The database work of a request (a db_work for http_with_db, http_db.c): 0 with
  * the answer in req, -1 with err on a database failure. */
 int http_tokens_work(PGconn *conn, void *req, char *err, size_t errlen);
 

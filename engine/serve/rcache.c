@@ -245,7 +245,9 @@ struct rcache_entry *rcache_get(struct rcache *c, const char *survey, const char
         return err_set(err, errlen, "out of memory"), NULL;
 
     src = compute(ctx, err, errlen);
-    if (src != NULL && (model = results_src_model(src, err, errlen)) == NULL) {
+    if (src != NULL)
+        model = results_src_model(src, err, errlen);
+    if (src != NULL && model == NULL) {
         results_src_free(src);
         src = NULL;
     }

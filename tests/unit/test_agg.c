@@ -3,6 +3,7 @@
 #include "err.h"
 
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -267,4 +268,18 @@ Test(agg, one_wave_breakdown_only_keeps_that_waves_distributions)
     agg_free(full);
     agg_free(part);
     agg_free(whole);
+}
+
+/* The accessors' index ranges are preconditions (a programming error, not
+ * input), asserted in every build: out of range aborts instead of reading
+ * past the arrays. */
+Test(agg, an_index_out_of_range_is_asserted, .signal = SIGABRT)
+{
+    struct agg *a = make(NULL);
+
+    add(a, "konin", 1, 2, 1, 3, 3, 8);
+    cr_expect_str_eq(agg_wave(a, 1), "2024");
+    cr_expect_str_eq(agg_city(a, 0), "konin");
+    cr_expect_eq(agg_census(a, 1, 0)[0], 1, "one respondent in wave 2024");
+    (void)agg_wave(a, 2);   /* two waves */
 }

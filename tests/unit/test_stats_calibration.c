@@ -7,6 +7,7 @@
  */
 #include "err.h"
 #include "stats.h"
+#include "statsfill.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -88,7 +89,7 @@ static struct stats_wsums wsums(const int *cell, const double *y, size_t n, cons
     struct stats_wsums s = { 0, 0, 0, 0, 0, 0 };
 
     for (size_t i = 0; i < n; i++)
-        stats_wsums_add(&s, y[i], w[cell[i]]);
+        fill_wsums(&s, y[i], w[cell[i]]);
     return s;
 }
 

@@ -6,6 +6,8 @@
  */
 #include "err.h"
 #include "stats.h"
+#include "stats_priv.h"
+#include "statsfill.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -55,7 +57,7 @@ static int vs_rest(const struct stats_moments *city, const struct stats_moments 
 
 Test(stats_edges, no_answers)
 {
-    double zero[5] = {0}, pct[5];
+    double zero[5] = {0};
     struct stats_summary s;
     struct stats_prop f;
     char err[ERR_MAX];
@@ -63,8 +65,6 @@ Test(stats_edges, no_answers)
     cr_assert(stats_dist_summary(zero, 5, 1, &s, err, sizeof err) == 0);
     cr_expect(s.n == 0 && isnan(s.mean) && isnan(s.sd) && isnan(s.se) && isnan(s.ci_lo));
     cr_expect(isnan(s.median));
-    cr_assert(stats_dist_percent(zero, 5, pct, err, sizeof err) == 0);
-    cr_expect(isnan(pct[0]) && isnan(pct[4]));
     cr_assert(favourable(zero, 5, 2, &f, err, sizeof err) == 0);
     cr_expect(isnan(f.p) && isnan(f.ci_lo) && isnan(f.ci_hi));
 
@@ -132,7 +132,7 @@ Test(stats_edges, one_answer)
 
     struct stats_wsums ws = {0};
     struct stats_wmean wm;
-    stats_wsums_add(&ws, 3.0, 2.5);
+    fill_wsums(&ws, 3.0, 2.5);
     cr_assert(stats_weighted_mean(&ws, &wm, err, sizeof err) == 0);
     cr_expect(wm.mean == 3.0 && isnan(wm.se));
     EXPECT_NEAR(wm.n_eff, 1.0, "Kish n of one answer");
@@ -143,10 +143,10 @@ Test(stats_edges, one_answer)
     cr_expect(isnan(a.alpha));
 
     struct stats_moments city = {0}, net = {0};
-    stats_moments_add(&city, 4);
-    stats_moments_add(&net, 4);
+    fill_moments(&city, 4);
+    fill_moments(&net, 4);
     for (int i = 0; i < 10; i++)
-        stats_moments_add(&net, 1 + i % 5);
+        fill_moments(&net, 1 + i % 5);
     cr_assert(vs_rest(&city, &net, &t, err, sizeof err) == 0);
     EXPECT_NEAR(t.diff, 1.0, "4 against the rest's mean 3");
     cr_expect(isnan(t.p), "a city of one answer: no test");
@@ -154,7 +154,7 @@ Test(stats_edges, one_answer)
 
 Test(stats_edges, all_answers_in_one_category)
 {
-    double counts[5] = {0, 0, 0, 0, 40}, pct[5];
+    double counts[5] = {0, 0, 0, 0, 40};
     struct stats_summary s;
     struct stats_prop f;
     char err[ERR_MAX];
@@ -162,8 +162,6 @@ Test(stats_edges, all_answers_in_one_category)
     cr_assert(stats_dist_summary(counts, 5, 1, &s, err, sizeof err) == 0);
     cr_expect(s.mean == 5.0 && s.sd == 0.0 && s.se == 0.0);
     cr_expect(s.ci_lo == 5.0 && s.ci_hi == 5.0 && s.median == 5.0);
-    cr_assert(stats_dist_percent(counts, 5, pct, err, sizeof err) == 0);
-    cr_expect(pct[4] == 100.0 && pct[0] == 0.0);
     cr_assert(favourable(counts, 5, 2, &f, err, sizeof err) == 0);
     cr_expect(f.p == 1.0 && f.ci_hi == 1.0);
     /* Wilson at x = n: lower bound n / (n + z²). */
@@ -228,7 +226,7 @@ Test(stats_edges, zero_variance)
     struct stats_wsums ws = {0};
     struct stats_wmean wm;
     for (int i = 0; i < 6; i++)
-        stats_wsums_add(&ws, 4.0, 0.5 + i);
+        fill_wsums(&ws, 4.0, 0.5 + i);
     cr_assert(stats_weighted_mean(&ws, &wm, err, sizeof err) == 0);
     cr_expect(wm.mean == 4.0 && wm.se == 0.0 && wm.ci_lo == 4.0);
 
@@ -323,7 +321,6 @@ Test(stats_edges, invalid_input_is_an_error)
     cr_expect(stats_dist_summary(neg, 3, 1, &s, err, sizeof err) == -1);
     cr_expect(strstr(err, "count 1") != NULL, "%s", err);
     cr_expect(stats_dist_summary(NULL, 3, 1, &s, err, sizeof err) == -1);
-    cr_expect(stats_dist_percent(ok, 0, out, err, sizeof err) == -1);
     cr_expect(stats_wilson(6, 5, &p, err, sizeof err) == -1);
     cr_expect(stats_wilson(NAN, 5, &p, err, sizeof err) == -1);
     cr_expect(stats_cronbach_alpha(1, 10, ok, ok, &a, err, sizeof err) == -1);
@@ -377,8 +374,8 @@ Test(stats_edges, f_quantile_where_gsl_does_not_converge)
     };
 
     for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
-        double hi = stats_f_quantile(0.975, ref[i].df1, ref[i].df2);
-        double lo = stats_f_quantile(0.025, ref[i].df1, ref[i].df2);
+        double hi = st_f_quantile(0.975, ref[i].df1, ref[i].df2);
+        double lo = st_f_quantile(0.025, ref[i].df1, ref[i].df2);
 
         cr_expect(fabs(hi - ref[i].hi) <= 1e-12 * ref[i].hi, "%zu: %.17g vs %.17g", i, hi,
                   ref[i].hi);
