@@ -9,7 +9,6 @@
 #include "dynarr.h"
 #include "err.h"
 
-#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -600,14 +599,31 @@ static void census_add(struct agg *a, const struct agg_version *ver, size_t city
     }
 }
 
+struct agg_cell *aggi_cell_of(struct agg *a, const struct agg_version *ver, const char *city,
+                              size_t city_len, size_t wave, const int16_t *attrs, size_t nattrs,
+                              double weight, double *w, long *ci)
+{
+    int attr = SURVEY_NA;
+    struct agg_cell *c;
+
+    if (ver->attr_pos >= 0)
+        attr = (size_t)ver->attr_pos < nattrs ? attrs[ver->attr_pos] : SURVEY_NA;
+    *ci = aggi_city_intern(a, city, city_len, (size_t)-1);
+    c = *ci < 0 ? NULL : aggi_cell_get(a, wave, (size_t)*ci, attr);
+    *w = weight > 0 ? weight : 1.0;
+    if (c != NULL && a->weight_fn != NULL)
+        *w = a->weight_fn(a->weight_ctx, a->hook_city[*ci], a->cities[*ci], wave, ver->s->version,
+                          attrs, nattrs, weight > 0 ? weight : 0);
+    return c;
+}
+
 int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int version,
             const int16_t *attrs, size_t nattrs, const int16_t *answers, size_t nanswers,
             double weight, char *err, size_t errlen)
 {
     struct agg_version *ver = NULL;
     struct agg_cell *c;
-    int attr = SURVEY_NA;
-    double w = weight > 0 ? weight : 1.0;
+    double w;
     long ci, stratum = -1;
 
     for (size_t v = 0; v < a->nversions && ver == NULL; v++)
@@ -620,17 +636,11 @@ int agg_add(struct agg *a, const char *city, size_t city_len, size_t wave, int v
                        nanswers, version, ver->s->nitems);
     if (wave >= a->nwaves)
         return err_set(err, errlen, "wave index %zu out of range", wave);
-    if (ver->attr_pos >= 0)
-        attr = (size_t)ver->attr_pos < nattrs ? attrs[ver->attr_pos] : SURVEY_NA;
     if (!agg_wave_kept(a, wave))
         return 0;   /* a wave not kept (agg_keep_only_wave) */
-    ci = aggi_city_intern(a, city, city_len, (size_t)-1);
-    c = ci < 0 ? NULL : aggi_cell_get(a, wave, (size_t)ci, attr);
+    c = aggi_cell_of(a, ver, city, city_len, wave, attrs, nattrs, weight, &w, &ci);
     if (c == NULL)
         return err_set(err, errlen, "out of memory");
-    if (a->weight_fn != NULL)
-        w = a->weight_fn(a->weight_ctx, a->hook_city[ci], a->cities[ci], wave, version, attrs,
-                         nattrs, weight > 0 ? weight : 0);
     if (a->stratum_fn != NULL) {
         stratum = a->stratum_fn(a->stratum_ctx, a->hook_city[ci], a->cities[ci], wave, version,
                                 attrs, nattrs);
@@ -659,42 +669,3 @@ void agg_set_weight_fn(struct agg *a, agg_weight_fn fn, void *ctx)
     a->weight_fn = fn;
     a->weight_ctx = ctx;
 }
-
-/* ---------- accessors ---------- */
-
-size_t agg_census_nslots(const struct agg *a) { return a->census_nslots; }
-size_t agg_census_nq(const struct agg *a) { return a->census_nq; }
-size_t agg_census_first(const struct agg *a, size_t attr) { return a->census_first[attr]; }
-const double *agg_census(const struct agg *a, size_t wave, size_t city)
-{
-    assert(wave < a->nwaves && city < a->ncities);
-    return a->census[city] + wave * a->census_nslots * a->census_nq;
-}
-size_t agg_nitems(const struct agg *a) { return a->nitems; }
-const struct survey_item *agg_item_def(const struct agg *a, size_t k) { return &a->defs[k]; }
-size_t agg_ndims(const struct agg *a) { return a->newest->ndimensions; }
-const struct survey_dimension *agg_dim_def(const struct agg *a, size_t d)
-{
-    return &a->newest->dimensions[d];
-}
-const size_t *agg_dim_items(const struct agg *a, size_t d) { return a->dim_items[d]; }
-int agg_item_in_version(const struct agg *a, int version, size_t k)
-{
-    for (size_t v = 0; v < a->nversions; v++) {
-        const struct agg_version *ver = &a->versions[v];
-
-        if (ver->s->version != version)
-            continue;
-        for (size_t i = 0; i < ver->s->nitems; i++)
-            if (ver->item_of[i] == k)
-                return 1;
-        return 0;
-    }
-    return -1;
-}
-
-int agg_enps_item(const struct agg *a) { return a->enps; }
-size_t agg_nwaves(const struct agg *a) { return a->nwaves; }
-const char *agg_wave(const struct agg *a, size_t w) { assert(w < a->nwaves); return a->waves[w]; }
-size_t agg_ncities(const struct agg *a) { return a->ncities; }
-const char *agg_city(const struct agg *a, size_t i) { assert(i < a->ncities); return a->cities[i]; }

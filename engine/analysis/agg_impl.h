@@ -1,9 +1,10 @@
 /*
  * agg_impl: the inside of agg (agg.h), shared by its modules and by no one
- * else: agg.c (construction, accumulation, accessors), agg_cell.c (the
- * layout of a cell and what works on whole cells: allocation, merging,
- * dimension points, calibration), agg_read.c (the COPY stream) and
- * agg_par.c (parallel streams).
+ * else: agg.c (construction, accumulation), agg_get.c (accessors),
+ * agg_scope.c (what an accumulator keeps: one wave, a breakdown's sums, a
+ * follower of another), agg_cell.c (the layout of a cell and what works on
+ * whole cells: allocation, merging, dimension points, calibration),
+ * agg_read.c (the COPY stream) and agg_par.c (parallel streams).
  */
 #ifndef EMPIRIE_AGG_IMPL_H
 #define EMPIRIE_AGG_IMPL_H
@@ -122,6 +123,13 @@ void aggi_cell_unpack(const struct agg *a, struct agg_cell *c, const double *in)
  * as hook (or as its own index when hook is (size_t)-1); -1 when out of
  * memory. */
 struct agg_cell *aggi_cell_get(struct agg *a, size_t wave, size_t city, int attr);
+/* agg.c: the cell of one response (its city interned, its split attribute
+ * read from attrs as version ver lays them out) and its weight (the hook's,
+ * else the weight given, else 1); *ci the city's index. NULL when out of
+ * memory. */
+struct agg_cell *aggi_cell_of(struct agg *a, const struct agg_version *ver, const char *city,
+                              size_t city_len, size_t wave, const int16_t *attrs, size_t nattrs,
+                              double weight, double *w, long *ci);
 long aggi_city_intern(struct agg *a, const char *name, size_t len, size_t hook);
 
 /*

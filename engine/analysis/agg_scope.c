@@ -74,8 +74,7 @@ int aggi_add_follow(struct agg *b, const struct agg *a, const char *city, size_t
 {
     const struct agg_version *ver = NULL;
     struct agg_cell *c;
-    int attr = SURVEY_NA;
-    double w = weight > 0 ? weight : 1.0;
+    double w;
     long ci;
 
     for (size_t v = 0; v < b->nversions && ver == NULL; v++)
@@ -85,15 +84,9 @@ int aggi_add_follow(struct agg *b, const struct agg *a, const char *city, size_t
         return err_set(err, errlen, "agg: a follower of another layout");
     if (!agg_wave_kept(b, wave))
         return 0;
-    if (ver->attr_pos >= 0)
-        attr = (size_t)ver->attr_pos < nattrs ? attrs[ver->attr_pos] : SURVEY_NA;
-    ci = aggi_city_intern(b, city, city_len, (size_t)-1);
-    c = ci < 0 ? NULL : aggi_cell_get(b, wave, (size_t)ci, attr);
+    c = aggi_cell_of(b, ver, city, city_len, wave, attrs, nattrs, weight, &w, &ci);
     if (c == NULL)
         return err_set(err, errlen, "out of memory");
-    if (b->weight_fn != NULL)
-        w = b->weight_fn(b->weight_ctx, b->hook_city[ci], b->cities[ci], wave, version, attrs,
-                         nattrs, weight > 0 ? weight : 0);
     value_put(&c->respondents, w);
     for (size_t k = 0; k < b->nitems; k++) {
         int slot = a->row_slot[k];
