@@ -98,24 +98,25 @@ static int departments(struct participation_city *c, const struct survey_attr *a
     return 0;
 }
 
-/* Whether city c has department headcounts for attribute attr. */
+/* Whether the registry gives city c a table of department headcounts for
+ * attribute attr (maybe empty: the city then lists no department). */
 static int has_depts(const struct regsnap_city *c, const char *attr)
 {
-    for (size_t i = 0; i < c->ndepts; i++)
-        if (strcmp(c->depts[i].attr, attr) == 0)
+    for (size_t i = 0; i < c->ndept_attrs; i++)
+        if (strcmp(c->dept_attrs[i], attr) == 0)
             return 1;
     return 0;
 }
 
 /* The index of the department attribute: the first of the survey's
- * attributes that a city in scope has headcounts for (in the registry's
- * order); -1 when none has. */
+ * attributes that a city in scope has a headcount table for (in the
+ * registry's order); -1 when none has. */
 static int department_attr(const struct survey *s, const struct regsnap_city *const *in,
                            size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < in[i]->ndepts; k++) {
-            int a = survey_attr_index(s, in[i]->depts[k].attr);
+        for (size_t k = 0; k < in[i]->ndept_attrs; k++) {
+            int a = survey_attr_index(s, in[i]->dept_attrs[k]);
 
             if (a >= 0)
                 return a;

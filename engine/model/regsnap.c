@@ -16,6 +16,7 @@ struct store {
     PGresult *cities, *members, *depts, *pops;
     struct regsnap_city *city;
     struct regsnap_dept *dept;
+    const char **dept_attrs;
     struct regsnap_population *pop;
     struct regsnap_network *net;
     const char **slugs;   /* members and observers of every network, in one array */
@@ -28,14 +29,16 @@ static const char cities_sql[] =
 /* Each city's departments and population entries, in the cities' order
  * (by slug: each city's rows one run), then in
  * the registry's order of keys (jsonb's). What is not an object is
- * nothing. */
+ * nothing; an attribute's table without a number is one row of NULLs (the
+ * attribute is there, with no headcount). */
 static const char depts_sql[] =
-    "SELECT c.slug, d.key, e.key, e.value::text FROM city c, "
+    "SELECT c.slug, d.key, e.key, e.value::text FROM city c CROSS JOIN LATERAL "
     "jsonb_each(CASE WHEN jsonb_typeof(c.extra->'departments') = 'object' "
-    "THEN c.extra->'departments' ELSE '{}'::jsonb END) WITH ORDINALITY AS d(key, value, o), "
-    "jsonb_each(CASE WHEN jsonb_typeof(d.value) = 'object' THEN d.value ELSE '{}'::jsonb END) "
-    "WITH ORDINALITY AS e(key, value, o) "
-    "WHERE jsonb_typeof(e.value) = 'number' ORDER BY c.slug, d.o, e.o";
+    "THEN c.extra->'departments' ELSE '{}'::jsonb END) WITH ORDINALITY AS d(key, value, o) "
+    "LEFT JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(d.value) = 'object' THEN d.value "
+    "ELSE '{}'::jsonb END) WITH ORDINALITY AS e(key, value, o) "
+    "ON jsonb_typeof(e.value) = 'number' "
+    "WHERE jsonb_typeof(d.value) = 'object' ORDER BY c.slug, d.o, e.o";
 
 static const char pops_sql[] =
     "SELECT c.slug, p.key, p.value::text FROM city c, "
@@ -69,6 +72,7 @@ void regsnap_free(struct regsnap *s)
         PQclear(st->pops);
         free(st->city);
         free(st->dept);
+        free(st->dept_attrs);
         free(st->pop);
         free(st->net);
         free(st->slugs);
@@ -164,25 +168,33 @@ static struct regsnap_city *own_city(const struct regsnap *s, struct store *st,
 static void take_extras(struct regsnap *s, struct store *st)
 {
     int nd = PQntuples(st->depts), np = PQntuples(st->pops);
-    size_t kd = 0, kp = 0;
+    size_t kd = 0, kp = 0, ka = 0;
 
     for (int d = 0; d < nd;) {
         const char *slug = PQgetvalue(st->depts, d, 0);
         struct regsnap_city *c = own_city(s, st, slug);
-        size_t first = kd;
+        size_t first = kd, first_attr = ka;
 
         for (; d < nd && strcmp(PQgetvalue(st->depts, d, 0), slug) == 0; d++) {
             struct regsnap_dept *x = &st->dept[kd];
+            const char *attr = PQgetvalue(st->depts, d, 1);
 
-            if (c == NULL || !option_code(PQgetvalue(st->depts, d, 2), &x->code) ||
+            if (c == NULL)
+                continue;
+            if (ka == first_attr || strcmp(st->dept_attrs[ka - 1], attr) != 0)
+                st->dept_attrs[ka++] = attr;
+            if (PQgetisnull(st->depts, d, 2) ||
+                !option_code(PQgetvalue(st->depts, d, 2), &x->code) ||
                 !whole(PQgetvalue(st->depts, d, 3), &x->headcount))
                 continue;
-            x->attr = PQgetvalue(st->depts, d, 1);
+            x->attr = attr;
             kd++;
         }
-        if (c != NULL && c->ndepts == 0) {
+        if (c != NULL && c->ndept_attrs == 0) {
             c->depts = &st->dept[first];
             c->ndepts = kd - first;
+            c->dept_attrs = &st->dept_attrs[first_attr];
+            c->ndept_attrs = ka - first_attr;
         }
     }
     for (int p = 0; p < np;) {
@@ -266,9 +278,10 @@ int regsnap_load(PGconn *conn, struct regsnap **out, char *err, size_t errlen)
     st->net = calloc(rows + 1, sizeof *st->net);
     st->slugs = calloc(rows + 1, sizeof *st->slugs);
     st->dept = calloc((size_t)PQntuples(st->depts) + 1, sizeof *st->dept);
+    st->dept_attrs = calloc((size_t)PQntuples(st->depts) + 1, sizeof *st->dept_attrs);
     st->pop = calloc((size_t)PQntuples(st->pops) + 1, sizeof *st->pop);
     if (st->city == NULL || st->net == NULL || st->slugs == NULL || st->dept == NULL ||
-        st->pop == NULL) {
+        st->dept_attrs == NULL || st->pop == NULL) {
         regsnap_free(s);
         return err_set(err, errlen, "reading the registry: out of memory");
     }

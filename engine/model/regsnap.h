@@ -52,6 +52,10 @@ struct regsnap_city {
      * integer, a count that is not a whole number, are left out). */
     const struct regsnap_dept *depts;
     size_t ndepts;
+    /* The attributes the registry gives a table of department headcounts
+     * for (an object, maybe empty), in its order. */
+    const char *const *dept_attrs;
+    size_t ndept_attrs;
     const struct regsnap_population *population;   /* by survey slug */
     size_t npopulation;
 };

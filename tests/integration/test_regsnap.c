@@ -112,8 +112,8 @@ Test(regsnap, departments_and_population)
     long long h = -1;
     PGresult *res = PQexec(db.conn,
                            "UPDATE city SET extra = extra || '{\"departments\": {\"wydzial\": "
-                           "{\"1\": 64, \"2\": 41, \"03\": 7, \"4\": 2.5}, \"staz\": {\"1\": 9}}}' "
-                           "WHERE slug = 'konin'");
+                           "{\"1\": 64, \"2\": 41, \"03\": 7, \"4\": 2.5}, \"staz\": {\"1\": 9}, "
+                           "\"kierownik\": {}}}' WHERE slug = 'konin'");
 
     cr_assert(PQresultStatus(res) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
     PQclear(res);
@@ -127,9 +127,17 @@ Test(regsnap, departments_and_population)
     cr_expect(!regsnap_dept_headcount(konin, "wydzial", 3, &h), "\"03\" is not code 3");
     cr_expect(!regsnap_dept_headcount(konin, "wydzial", 4, &h), "2.5 is not a headcount");
     cr_expect(!regsnap_dept_headcount(konin, "staz", 2, &h));
+    /* an empty table is still the attribute's table (participation lists
+     * the city's departments, none) */
+    cr_expect_eq(konin->ndept_attrs, 3);
+    for (size_t i = 0; i < konin->ndept_attrs; i++)
+        cr_expect(strcmp(konin->dept_attrs[i], "wydzial") == 0 ||
+                  strcmp(konin->dept_attrs[i], "staz") == 0 ||
+                  strcmp(konin->dept_attrs[i], "kierownik") == 0, "%s", konin->dept_attrs[i]);
     cieszyn = regsnap_city(s, "cieszyn");
     cr_assert(cieszyn != NULL);
     cr_expect_eq(cieszyn->ndepts, 0);
+    cr_expect_eq(cieszyn->ndept_attrs, 0);
     pop = regsnap_population(cieszyn, "mlodziez-partycypacja");
     cr_assert(pop != NULL);
     snprintf(sql, sizeof sql,
