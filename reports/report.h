@@ -76,7 +76,7 @@ struct report_group_book {
     int english;
     const struct report_meta *meta;
     const char *name, *wave;
-    enum xlsx_label subject;
+    enum label subject;
     char *subtitle;
     size_t sublen;
 };

@@ -2,6 +2,7 @@
 #include "rmodel.h"
 
 #include "agg.h"
+#include "label.h"
 #include "msg.h"
 #include "results.h"
 #include "vocab.h"
@@ -184,7 +185,7 @@ const char *rmodel_part_label(const struct results *r, size_t part, int english)
 
     if (part < attr->noptions)
         return rmodel_word(english, attr->options[part].label_pl, attr->options[part].label_en);
-    return english ? "not given" : "brak odpowiedzi";
+    return label_text(L_NOT_GIVEN, english);
 }
 
 long rmodel_wave_index(const struct results *r, const char *wave)

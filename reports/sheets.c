@@ -243,7 +243,7 @@ static void trend_summary(struct xlsx *x, lxw_worksheet *ws, int row, const stru
     }
 }
 
-void sheets_trends(struct xlsx *x, enum xlsx_label name, const struct results *r,
+void sheets_trends(struct xlsx *x, enum label name, const struct results *r,
                    enum results_group_type type, const char *slug, long wi,
                    const char *subtitle)
 {
@@ -498,7 +498,7 @@ void sheets_methodology_facts(struct xlsx *x, const struct report_meta *meta,
 
 void sheets_methodology_of(struct xlsx *x, const struct results *r,
                            const struct report_meta *meta, const struct results_group *g,
-                           const char *wave, enum xlsx_label what, const char *subject)
+                           const char *wave, enum label what, const char *subject)
 {
     const struct results_group *wg = g != NULL ? g : results_find(r, wave, RESULTS_ALL, NULL);
     struct results_wline *lines = NULL;

@@ -25,7 +25,7 @@ void sheets_title(struct xlsx *x, lxw_worksheet *ws, const char *title, const ch
  * dimensions and of eNPS, and the trend of each dimension (slope, adjusted
  * p, label) as of wave wi.
  */
-void sheets_trends(struct xlsx *x, enum xlsx_label name, const struct results *r,
+void sheets_trends(struct xlsx *x, enum label name, const struct results *r,
                    enum results_group_type type, const char *slug, long wi,
                    const char *subtitle);
 
@@ -43,7 +43,7 @@ struct sheets_facts {
     const char *const *cities;
     size_t ncities;
     const char *wave;
-    enum xlsx_label what;
+    enum label what;
     const char *subject;
     int weighted_to_population;
     const struct results_wline *lines;
@@ -57,7 +57,7 @@ void sheets_methodology_facts(struct xlsx *x, const struct report_meta *meta,
  * sheets_facts. */
 void sheets_methodology_of(struct xlsx *x, const struct results *r,
                            const struct report_meta *meta, const struct results_group *g,
-                           const char *wave, enum xlsx_label what, const char *subject);
+                           const char *wave, enum label what, const char *subject);
 
 /* The trend's direction in the workbook's language (vocab_trend, by
  * results_significant); "" when m is hidden or has no trend. */

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <xlsxwriter.h>
 
+#include "label.h"
 #include "xlsx_print.h"
 
 enum xlsx_fmt {
@@ -49,25 +50,7 @@ enum xlsx_fmt {
     XF_COUNT
 };
 
-/* Labels shown in workbooks, in Polish and English (xlsx.c holds both). */
-enum xlsx_label {
-    L_SUMMARY, L_ITEMS, L_DIMENSIONS, L_TRENDS, L_DISTRIBUTIONS, L_NETWORK_CMP,
-    L_METHODOLOGY, L_CITIES, L_RANKING, L_NETWORK_TREND, L_DATA, L_CODEBOOK,
-    L_CODE, L_INDICATOR, L_ITEM_TEXT, L_DIMENSION, L_N, L_N_EFF, L_MEAN, L_SD, L_MEDIAN,
-    L_CI_LOW, L_CI_HIGH, L_FAV, L_FAV_CI_LOW, L_FAV_CI_HIGH, L_CHANGE, L_P_ADJ,
-    L_FAV_CHANGE, L_FAV_P_ADJ, L_SIGNIFICANT, L_TREND, L_SLOPE, L_DISTRIBUTION, L_VALUE,
-    L_ALPHA, L_ALPHA_CI_LOW, L_ALPHA_CI_HIGH, L_ALPHA_N, L_NITEMS, L_RESPONDENTS,
-    L_RESPONSE_RATE, L_HEADCOUNT, L_ENPS, L_PROMOTERS, L_PASSIVES, L_DETRACTORS,
-    L_NETWORK, L_REST_MEAN, L_DIFF, L_RANK, L_OF, L_WAVE, L_CITY, L_ALL_CITIES,
-    L_MEMBERS, L_OBSERVERS, L_OBSERVERS_NOTE, L_ANOVA_P_ADJ, L_YES, L_NO, L_SURVEY,
-    L_THRESHOLD, L_DATA_DATE, L_CREATED, L_HIDDEN_NOTE, L_OPTION_SHARE, L_CHART_DATA,
-    L_AUTHOR, L_COMPANY, L_CITY_REPORT, L_NETWORK_REPORT, L_MINISTRY_REPORT, L_TERM,
-    L_DEFINITION, L_COLUMN, L_TYPE, L_NETWORK_TOTAL, L_NO_RESPONSES, L_VS_NETWORK,
-    L_NETWORK_VALUE, L_RISING, L_FALLING, L_NONE_TREND, L_SIG_UP, L_SIG_DOWN,
-    L_MEAN_OF_WAVES, L_ENPS_TREND, L_WEIGHTING, L_VOIDED, L_SIG_DIFF, L_EFFECT, L_NET_DIFF, L_CHART_DATA_SHEET, L_ENPS_AXIS, L_MEAN_RANK, L_OBSERVER, L_DRIVERS, L_DRIVERS_NOTE,
-    L_DRIVERS_NONE, L_KIND, L_ITEM_KIND, L_CORR, L_SIGNIFICANT_R, L_SIG_R_YES, L_SIG_R_NO,
-    L_BREAKDOWN, L_BREAKDOWN_BY, L_BREAKDOWN_NOTE, L_CITY_MEAN, L_COUNT
-};
+/* Labels shown in workbooks: the one label table (label.h). */
 
 struct xlsx {
     lxw_workbook *wb;
@@ -92,7 +75,7 @@ struct xlsx {
 /* The document properties every report carries. */
 struct xlsx_props {
     const char *title;
-    enum xlsx_label subject;   /* L_CITY_REPORT, L_NETWORK_REPORT, L_MINISTRY_REPORT */
+    enum label subject;   /* L_CITY_REPORT, L_NETWORK_REPORT, L_MINISTRY_REPORT */
     /* libxlsxwriter's constant-memory mode: each row goes to disk when the
      * next one starts, so every sheet must be written top to bottom. */
     int constant_memory;
@@ -104,7 +87,7 @@ struct xlsx_props {
 
 /* One column of a table: its header label (or literal text) and width. */
 struct xlsx_col {
-    enum xlsx_label label;  /* L_COUNT: use text */
+    enum label label;  /* L_COUNT: use text */
     const char *text;
     double width;
 };
@@ -124,14 +107,14 @@ void xlsx_check(struct xlsx *x, lxw_error rc, const char *where);
 /* True while no call has failed. */
 int xlsx_ok(const struct xlsx *x);
 
-const char *xlsx_label(const struct xlsx *x, enum xlsx_label id);
+const char *xlsx_label(const struct xlsx *x, enum label id);
 
 /* A new sheet, landscape A4 fitted to one page wide, or NULL (recorded). */
 lxw_worksheet *xlsx_sheet(struct xlsx *x, const char *name);
 
 void xlsx_text(struct xlsx *x, lxw_worksheet *ws, int row, int col, const char *s,
                enum xlsx_fmt f);
-void xlsx_label_cell(struct xlsx *x, lxw_worksheet *ws, int row, int col, enum xlsx_label id,
+void xlsx_label_cell(struct xlsx *x, lxw_worksheet *ws, int row, int col, enum label id,
                      enum xlsx_fmt f);
 void xlsx_number(struct xlsx *x, lxw_worksheet *ws, int row, int col, double v,
                  enum xlsx_fmt f);

@@ -342,11 +342,12 @@ done:
     return rc;
 }
 
-int audit_survey(PGconn *conn, const struct catalog *cat, const char *survey, const char *wave,
-                 const char *network, FILE *out, struct audit_summary *sum, char *err,
-                 size_t errlen)
+int audit_survey(PGconn *conn, const struct catalog *cat, const struct regsnap *reg,
+                 const char *survey, const char *wave, const char *network, FILE *out,
+                 struct audit_summary *sum, char *err, size_t errlen)
 {
-    struct results_src *src0 = results_src_load(conn, cat, survey, NULL, NULL, NULL, err, errlen);
+    struct results_src *src0 =
+        results_src_load(conn, cat, reg, survey, NULL, NULL, NULL, err, errlen);
     const struct results_input *in;
     json_t *doc = NULL, **docs = NULL;
     size_t na = 0;
@@ -374,8 +375,8 @@ int audit_survey(PGconn *conn, const struct catalog *cat, const char *survey, co
         for (size_t a = 0; ok && a < n; a++)
             by[a] = in->survey->attrs[a].code;
         if (ok && n > 0)
-            ok = results_src_load_many(conn, cat, survey, by, n, src, NULL, NULL, err,
-                                       errlen) == 0;
+            ok = results_src_load_many(conn, cat, in->registry, survey, by, n, src, NULL,
+                                       NULL, err, errlen) == 0;   /* src0's registry */
         else if (!ok)
             err_set(err, errlen, "out of memory");
         for (size_t a = 0; a < n; a++) {

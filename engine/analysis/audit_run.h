@@ -35,10 +35,14 @@ struct audit_summary {
 /*
  * Audits survey (every wave, or only wave when not NULL) as read by the
  * ministry (network NULL) or by an analyst of network. Prints one line per
- * recoverable figure to out (never its value). Returns 0 and fills *sum, or
- * -1 with err (unknown survey, wave or network; database; out of memory).
+ * recoverable figure to out (never its value). reg: the command's registry
+ * snapshot (regsnap.h; NULL: one is read), used by every source of the
+ * audit. Returns 0 and fills *sum, or -1 with err (unknown survey, wave or
+ * network; database; out of memory).
  */
-int audit_survey(PGconn *conn, const struct catalog *cat, const char *survey, const char *wave,
+struct regsnap;
+int audit_survey(PGconn *conn, const struct catalog *cat, const struct regsnap *reg,
+                 const char *survey, const char *wave,
                  const char *network, FILE *out, struct audit_summary *sum, char *err,
                  size_t errlen);
 

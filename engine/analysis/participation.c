@@ -8,6 +8,7 @@
 #include "anon.h"
 #include "db.h"
 #include "err.h"
+#include "regsnap.h"
 #include "results.h"
 #include "results_model.h"
 #include "survey.h"
@@ -18,25 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The cities in scope: the programme's, and any other with responses in
- * the wave. $1 city, $2 network (either NULL), $3 survey, $4 wave. */
-static const char *const cities_sql =
-    "SELECT c.slug, c.name, (c.extra->>'headcount')::int, "
-    "coalesce((c.extra->>'example_headcount')::boolean, false), "
-    "coalesce(c.extra->'departments', '{}')::text "
-    "FROM city c WHERE ($1::text IS NULL OR c.slug = $1) "
-    "AND ($2::text IS NULL OR c.slug IN (SELECT m.city FROM network_member m "
-    "WHERE m.network = $2 AND m.role = 'member')) "
-    "AND (c.programme OR c.slug = $1 OR EXISTS (SELECT 1 FROM response r WHERE r.city = c.slug "
-    "AND r.survey = $3 AND r.wave = $4)) ORDER BY c.slug";
-
-/* Responses per city and day of receipt, void ones left out. */
+/* Responses per city and day of receipt in the wave ($1 survey, $2 wave,
+ * $3 city or NULL): every response, and those not void. The cities in
+ * scope and a network's members come from the registry snapshot. */
 static const char *const days_sql =
-    "SELECT r.city, r.received_on::text, count(*) FROM response r "
-    "WHERE r.survey = $3 AND r.wave = $4 AND ($1::text IS NULL OR r.city = $1) "
-    "AND ($2::text IS NULL OR r.city IN (SELECT m.city FROM network_member m "
-    "WHERE m.network = $2 AND m.role = 'member')) "
-    "AND (r.city, r.id) NOT IN (SELECT v.city, v.id FROM response_void v) "
+    "SELECT r.city, r.received_on::text, count(*) FILTER (WHERE v.id IS NULL) "
+    "FROM response r LEFT JOIN response_void v ON v.city = r.city AND v.id = r.id "
+    "WHERE r.survey = $1 AND r.wave = $2 AND ($3::text IS NULL OR r.city = $3) "
     "GROUP BY 1, 2 ORDER BY 1, 2";
 
 static double rate(double responses, double headcount)
@@ -69,13 +58,14 @@ static double part_count(const struct results *r, const struct results_group *g,
 }
 
 /* The departments of city c that the registry gives a headcount for
- * (heads: code -> number) for attribute attr, with their responses as the
+ * (reg: its snapshot entry) for attribute attr, with their responses as the
  * results model shows them (g: the city, broken down by attr; NULL when the
  * wave has no group for it): a department the statistics hide is hidden
  * here too, for the same reason, so participation never shows what the
  * anonymity rules hide (anon.h). 0, or -1 when out of memory. */
 static int departments(struct participation_city *c, const struct survey_attr *attr,
-                       json_t *heads, const struct results *r, const struct results_group *g)
+                       const struct regsnap_city *reg, const struct results *r,
+                       const struct results_group *g)
 {
     c->depts = calloc(attr->noptions > 0 ? attr->noptions : 1, sizeof *c->depts);
     if (c->depts == NULL)
@@ -84,21 +74,18 @@ static int departments(struct participation_city *c, const struct survey_attr *a
     for (size_t i = 0; i < attr->noptions; i++) {
         const struct survey_option *opt = &attr->options[i];
         struct participation_dept *d = &c->depts[c->ndepts];
-        char code[16];
-        json_t *h;
+        long long heads;
         double n;
         int why = ANON_BELOW_THRESHOLD;
 
-        snprintf(code, sizeof code, "%d", opt->code);
-        h = json_object_get(heads, code);
-        if (!json_is_integer(h))
+        if (!regsnap_dept_headcount(reg, attr->code, opt->code, &heads))
             continue;
         d->label = strdup(opt->label_pl != NULL ? opt->label_pl : "");
         if (d->label == NULL)
             return -1;
         c->ndepts++;
         d->code = opt->code;
-        d->headcount = (long long)json_integer_value(h);
+        d->headcount = heads;
         n = g != NULL ? part_count(r, g, opt->code, &why) : -1;
         if (n < 0) {
             d->hidden = why != ANON_SHOWN ? why : ANON_BELOW_THRESHOLD;
@@ -111,30 +98,62 @@ static int departments(struct participation_city *c, const struct survey_attr *a
     return 0;
 }
 
-/* The index of the department attribute: the first of the survey's
- * attributes that a city in scope (cres column 4) has headcounts for; -1
- * when none has. */
-static int department_attr(const struct survey *s, PGresult *cres)
+/* Whether the registry gives city c a table of department headcounts for
+ * attribute attr (maybe empty: the city then lists no department). */
+static int has_depts(const struct regsnap_city *c, const char *attr)
 {
-    for (int i = 0; i < PQntuples(cres); i++) {
-        json_t *d = json_loads(PQgetvalue(cres, i, 4), 0, NULL);
-        const char *key;
-        json_t *v;
-        int found = -1;
+    for (size_t i = 0; i < c->ndept_attrs; i++)
+        if (strcmp(c->dept_attrs[i], attr) == 0)
+            return 1;
+    return 0;
+}
 
-        json_object_foreach(d, key, v) {
-            int k = survey_attr_index(s, key);
+/* The index of the department attribute: the first of the survey's
+ * attributes that a city in scope has a headcount table for (in the
+ * registry's order); -1 when none has. */
+static int department_attr(const struct survey *s, const struct regsnap_city *const *in,
+                           size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < in[i]->ndept_attrs; k++) {
+            int a = survey_attr_index(s, in[i]->dept_attrs[k]);
 
-            if (k >= 0 && json_is_object(v)) {
-                found = k;
-                break;
-            }
+            if (a >= 0)
+                return a;
         }
-        json_decref(d);
-        if (found >= 0)
-            return found;
-    }
     return -1;
+}
+
+/* Whether dres (city, day, count) has a row of city slug: a response in
+ * the wave, void or not. */
+static int has_rows(PGresult *dres, const char *slug)
+{
+    for (int j = 0; j < PQntuples(dres); j++)
+        if (strcmp(PQgetvalue(dres, j, 0), slug) == 0)
+            return 1;
+    return 0;
+}
+
+/* The cities in scope, in the registry's order: city (when given), a
+ * network's members (when given), and of those the programme's cities,
+ * the city asked for, and any other with responses in the wave. *n
+ * receives the count; NULL when out of memory. */
+static const struct regsnap_city **in_scope(const struct regsnap *reg, const char *city,
+                                            const char *network, PGresult *dres, size_t *n)
+{
+    const struct regsnap_city **in = calloc(reg->ncities + 1, sizeof *in);
+
+    *n = 0;
+    for (size_t i = 0; in != NULL && i < reg->ncities; i++) {
+        const struct regsnap_city *c = &reg->cities[i];
+
+        if ((city != NULL && strcmp(c->slug, city) != 0) ||
+            (network != NULL && !regsnap_is_member(reg, network, c->slug)))
+            continue;
+        if (c->programme || city != NULL || has_rows(dres, c->slug))
+            in[(*n)++] = c;
+    }
+    return in;
 }
 
 /* The days of city slug (dres: city, day, count, in city order). 0, or -1
@@ -149,8 +168,9 @@ static int days(struct participation_city *c, PGresult *dres)
     for (int j = 0; j < n; j++) {
         struct participation_day *d = &c->days[c->ndays];
 
-        if (strcmp(PQgetvalue(dres, j, 0), c->slug) != 0)
-            continue;
+        if (strcmp(PQgetvalue(dres, j, 0), c->slug) != 0 ||
+            strcmp(PQgetvalue(dres, j, 2), "0") == 0)
+            continue;   /* another city's, or every response of the day void */
         d->day = strdup(PQgetvalue(dres, j, 1));
         if (d->day == NULL)
             return -1;
@@ -160,21 +180,22 @@ static int days(struct participation_city *c, PGresult *dres)
     return 0;
 }
 
-/* City i of cres, its flags from the results model r (NULL-safe group). */
-static int city(struct participation *p, struct participation_city *c, PGresult *cres, int i,
-                PGresult *dres, const struct survey *s, int dept_index, const struct results *r)
+/* City rc of the registry, its flags from the results model r (NULL-safe
+ * group). */
+static int city(struct participation *p, struct participation_city *c,
+                const struct regsnap_city *rc, PGresult *dres, const struct survey *s,
+                int dept_index, const struct results *r)
 {
-    const char *slug = PQgetvalue(cres, i, 0);
-    double heads = PQgetisnull(cres, i, 2) ? 0 : strtod(PQgetvalue(cres, i, 2), NULL);
-    const struct results_group *g = results_find(r, p->wave, RESULTS_CITY, slug);
+    double heads = rc->headcount;
+    const struct results_group *g = results_find(r, p->wave, RESULTS_CITY, rc->slug);
     double n = 0;
 
-    c->slug = strdup(slug);
-    c->name = strdup(PQgetvalue(cres, i, 1));
+    c->slug = strdup(rc->slug);
+    c->name = strdup(rc->name);
     if (c->slug == NULL || c->name == NULL)
         return -1;
     c->headcount = heads > 0 ? (long long)heads : 0;
-    c->example_headcount = strcmp(PQgetvalue(cres, i, 3), "t") == 0;
+    c->example_headcount = rc->example_headcount;
     c->rate = NAN;
     if (g != NULL && g->hidden) {
         /* the statistics hide the city in this wave: so does this */
@@ -187,17 +208,9 @@ static int city(struct participation *p, struct participation_city *c, PGresult 
         n += (double)c->days[j].responses;
     c->responses = (long long)n;
     c->rate = rate(n, heads);
-    if (dept_index >= 0) {
-        json_t *all = json_loads(PQgetvalue(cres, i, 4), 0, NULL);
-        json_t *heads_d = json_object_get(all, s->attrs[dept_index].code);
-        int rc = 0;
-
-        if (json_is_object(heads_d))
-            rc = departments(c, &s->attrs[dept_index], heads_d, r, g);
-        json_decref(all);
-        if (rc != 0)
-            return -1;
-    }
+    if (dept_index >= 0 && has_depts(rc, s->attrs[dept_index].code) &&
+        departments(c, &s->attrs[dept_index], rc, r, g) != 0)
+        return -1;
     return 0;
 }
 
@@ -236,7 +249,8 @@ static char *dup_or_null(const char *s, int *failed)
 }
 
 struct participation *participation_load(PGconn *conn, const struct catalog *cat,
-                                         const char *survey, const char *wave,
+                                         const struct regsnap *reg, const char *survey,
+                                         const char *wave,
                                          const char *city_slug, const char *network,
                                          int *unknown, char *err, size_t errlen)
 {
@@ -244,10 +258,12 @@ struct participation *participation_load(PGconn *conn, const struct catalog *cat
     const struct survey *s;
     const struct results *r;
     struct results_src *src = NULL;
-    PGresult *cres = NULL, *dres = NULL;
-    const char *params[4];
+    struct regsnap *own = NULL;
+    const struct regsnap_city **in = NULL;
+    PGresult *dres = NULL;
+    const char *params[3];
     struct participation *p = NULL;
-    size_t nwaves = 0;
+    size_t nwaves = 0, nin = 0;
     int dept_index, failed = 0;
 
     *unknown = 0;
@@ -275,19 +291,25 @@ struct participation *participation_load(PGconn *conn, const struct catalog *cat
     if (s == NULL)
         return err_set(err, errlen, "survey '%s' version %d is not loaded", survey,
                        w->survey_version), NULL;
-    params[0] = city_slug;
-    params[1] = network;
-    params[2] = survey;
-    params[3] = w->label;
-    if (db_exec(conn, cities_sql, 4, params, &cres, NULL, err, errlen) != 0 ||
-        db_exec(conn, days_sql, 4, params, &dres, NULL, err, errlen) != 0)
+    params[0] = survey;
+    params[1] = w->label;
+    params[2] = city_slug;
+    if (reg == NULL && regsnap_load(conn, &own, err, errlen) != 0)
         goto fail;
-    dept_index = department_attr(s, cres);
+    if (reg == NULL)
+        reg = own;
+    if (db_exec(conn, days_sql, 3, params, &dres, NULL, err, errlen) != 0)
+        goto fail;
+    in = in_scope(reg, city_slug, network, dres, &nin);
+    if (in == NULL)
+        goto oom;
+    dept_index = department_attr(s, in, nin);
     /* what the statistics show and hide of the wave, broken down by the
      * department attribute when there is one: the same model, so the same
      * anonymity flags */
-    src = results_src_load(conn, cat, survey, dept_index >= 0 ? s->attrs[dept_index].code : NULL,
-                           NULL, NULL, err, errlen);
+    src = results_src_load(conn, cat, reg, survey,
+                           dept_index >= 0 ? s->attrs[dept_index].code : NULL, NULL, NULL, err,
+                           errlen);
     r = src != NULL ? results_src_model(src, err, errlen) : NULL;
     if (r == NULL)
         goto fail;
@@ -301,19 +323,20 @@ struct participation *participation_load(PGconn *conn, const struct catalog *cat
     p->department_attribute =
         dept_index >= 0 ? dup_or_null(s->attrs[dept_index].code, &failed) : NULL;
     p->threshold = anon_threshold(s->anonymity_threshold);
-    p->cities = calloc(PQntuples(cres) > 0 ? (size_t)PQntuples(cres) : 1, sizeof *p->cities);
+    p->cities = calloc(nin + 1, sizeof *p->cities);
     if (failed || p->cities == NULL)
         goto oom;
-    for (int i = 0; i < PQntuples(cres); i++) {
+    for (size_t i = 0; i < nin; i++) {
         /* counted before it is filled, so that participation_free frees
          * what a failure leaves */
         p->ncities++;
-        if (city(p, &p->cities[i], cres, i, dres, s, dept_index, r) != 0)
+        if (city(p, &p->cities[i], in[i], dres, s, dept_index, r) != 0)
             goto oom;
     }
     totals(p);
     results_src_free(src);
-    PQclear(cres);
+    free(in);
+    regsnap_free(own);
     PQclear(dres);
     return p;
 oom:
@@ -321,7 +344,8 @@ oom:
 fail:
     results_src_free(src);
     participation_free(p);
-    PQclear(cres);
+    free(in);
+    regsnap_free(own);
     PQclear(dres);
     return NULL;
 }

@@ -83,11 +83,15 @@ struct participation {
 /*
  * The participation in survey's wave (NULL: the newest wave), for one city
  * (city), the member cities of a network (network), or every city (both
- * NULL). NULL with err, and *unknown set when the survey or wave does not
- * exist (else a database error or no memory).
+ * NULL). The cities, their headcounts and the network's members come from
+ * reg, the caller's registry snapshot (regsnap.h; NULL: one is read), the
+ * responses from conn. NULL with err, and *unknown set when the survey or
+ * wave does not exist (else a database error or no memory).
  */
+struct regsnap;
 struct participation *participation_load(PGconn *conn, const struct catalog *cat,
-                                         const char *survey, const char *wave,
+                                         const struct regsnap *reg, const char *survey,
+                                         const char *wave,
                                          const char *city, const char *network, int *unknown,
                                          char *err, size_t errlen);
 void participation_free(struct participation *p);

@@ -6,6 +6,7 @@
  */
 #include "participation.h"
 
+#include "label.h"
 #include "utf8.h"
 
 #include <math.h>
@@ -81,6 +82,7 @@ void participation_table_print(FILE *f, const struct participation *p, int engli
                             W("odsetek", "rate") };
     size_t w[3] = { 9, 9, 6 };
     size_t namew = 6;
+    char city[32];
     int examples = 0;
 
     for (int k = 0; k < 3; k++)
@@ -102,7 +104,7 @@ void participation_table_print(FILE *f, const struct participation *p, int engli
             W("%s, fala %s (od %s do %s), próg anonimowości %d\n\n",
               "%s, wave %s (%s to %s), anonymity threshold %d\n\n"),
             p->survey, p->wave, p->opens_on, p->closes_on, p->threshold);
-    utf8_pad(f, W("miasto", "city"), namew);
+    utf8_pad(f, label_lower(L_CITY, english, city, sizeof city), namew);   /* label.h */
     for (int k = 0; k < 3; k++) {
         fputs("  ", f);
         utf8_lpad(f, head[k], w[k]);

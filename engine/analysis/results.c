@@ -7,6 +7,7 @@
 #include "results_model.h"
 
 #include "err.h"
+#include "label.h"
 #include "vocab.h"
 #include "wavewin.h"
 
@@ -37,7 +38,7 @@ long results_default_wave(const struct results *r)
 const char *results_group_name(const struct results_group *g, int english)
 {
     if (g->type == RESULTS_ALL)
-        return english ? VOCAB_ALL_CITIES_EN : VOCAB_ALL_CITIES_PL;
+        return label_text(L_ALL_CITIES, english);
     if (g->type == RESULTS_NETWORK && english && g->network != NULL &&
         g->network->name_en != NULL)
         return g->network->name_en;

@@ -112,19 +112,26 @@ json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey
  * when not NULL); results_src_build builds a document from it (any number
  * of times); results_src_input shows the input (agg with its census, the
  * networks). NULL and err on failure.
+ *
+ * reg: the command's registry snapshot (regsnap.h), borrowed: it must
+ * outlive the sources made from it. A command reads the registry once and
+ * passes it to every source and every other reader (names, policy, the
+ * workbooks' facts), so that all of them see the same registry. NULL: each
+ * source reads its own (results_load does).
  */
 struct results_src;
-struct results_src *results_src_load(PGconn *conn, const struct catalog *cat, const char *survey,
+struct results_src *results_src_load(PGconn *conn, const struct catalog *cat,
+                                     const struct regsnap *reg, const char *survey,
                                      const char *by_attr,
                                      void (*progress)(size_t rows, void *arg), void *arg,
                                      char *err, size_t errlen);
 /* n sources of one survey from a single pass over its responses, split by
  * by_attr[i] (NULL: not split) each; out[i] receive them. 0, or -1 with
  * err and nothing in out. */
-int results_src_load_many(PGconn *conn, const struct catalog *cat, const char *survey,
-                          const char *const *by_attr, size_t n, struct results_src **out,
-                          void (*progress)(size_t rows, void *arg), void *arg, char *err,
-                          size_t errlen);
+int results_src_load_many(PGconn *conn, const struct catalog *cat, const struct regsnap *reg,
+                          const char *survey, const char *const *by_attr, size_t n,
+                          struct results_src **out, void (*progress)(size_t rows, void *arg),
+                          void *arg, char *err, size_t errlen);
 /* What one source of such a pass accumulates: split by by_attr (NULL: not
  * split), and only the wave labelled wave (NULL: every wave): a source for
  * a view that shows one wave (a city report's breakdown sheet), whose
@@ -138,8 +145,8 @@ struct results_src_want {
     const char *wave;
     int breakdown_only;
 };
-int results_src_load_wants(PGconn *conn, const struct catalog *cat, const char *survey,
-                           const struct results_src_want *want, size_t n,
+int results_src_load_wants(PGconn *conn, const struct catalog *cat, const struct regsnap *reg,
+                           const char *survey, const struct results_src_want *want, size_t n,
                            struct results_src **out, void (*progress)(size_t rows, void *arg),
                            void *arg, char *err, size_t errlen);
 json_t *results_src_build(struct results_src *src, int english, char *err, size_t errlen);

@@ -8,6 +8,7 @@
 #include "results_model.h"
 
 #include "anon.h"
+#include "label.h"
 #include "vocab.h"
 
 #include <math.h>
@@ -361,7 +362,7 @@ static json_t *json_breakdown(struct view *v, const struct results_group *g)
                          p->part < attr->noptions
                              ? msg_text(v->english, attr->options[p->part].label_pl,
                                      attr->options[p->part].label_en)
-                             : (v->english ? "not given" : "brak odpowiedzi"));
+                             : label_text(L_NOT_GIVEN, v->english));
         if (p->hidden) {
             json_t *why = json_hidden(v, p->hidden);
 

@@ -21,7 +21,8 @@
 /* The results' view of the registry snapshot (regsnap.h): its cities and
  * networks as results_input takes them, pointing into the snapshot. */
 struct registry_data {
-    struct regsnap *snap;
+    struct regsnap *own;          /* the source's own snapshot, when none was given */
+    const struct regsnap *snap;   /* the one it reads: given, or own */
     struct results_city *city;
     size_t ncities;
     struct results_network *net;
@@ -30,19 +31,25 @@ struct registry_data {
 
 static void registry_data_free(struct registry_data *r)
 {
-    regsnap_free(r->snap);
+    regsnap_free(r->own);
     free(r->city);
     free(r->net);
 }
 
-static int registry_data_load(PGconn *conn, struct registry_data *r, char *err, size_t errlen)
+/* r's snapshot: reg, or (reg NULL) one read from conn and owned by r. */
+static int registry_data_take(PGconn *conn, const struct regsnap *reg, struct registry_data *r,
+                              char *err, size_t errlen)
 {
-    const struct regsnap *s;
-
-    memset(r, 0, sizeof *r);
-    if (regsnap_load(conn, &r->snap, err, errlen) != 0)
+    if (reg == NULL && regsnap_load(conn, &r->own, err, errlen) != 0)
         return -1;
-    s = r->snap;
+    r->snap = reg != NULL ? reg : r->own;
+    return 0;
+}
+
+static int registry_data_make(struct registry_data *r, char *err, size_t errlen)
+{
+    const struct regsnap *s = r->snap;
+
     r->city = calloc(s->ncities + 1, sizeof *r->city);
     r->net = calloc(s->nnetworks + 1, sizeof *r->net);
     if (r->city == NULL || r->net == NULL)
@@ -110,8 +117,9 @@ void results_src_free(struct results_src *src)
 /* Everything of a source but the stream: its accumulator made (split by
  * by_attr), the weights built. */
 static struct results_src *src_prepare(PGconn *conn, const struct catalog *cat,
-                                       const char *survey, const struct results_src_want *want,
-                                       char *err, size_t errlen)
+                                       const struct regsnap *reg, const char *survey,
+                                       const struct results_src_want *want, char *err,
+                                       size_t errlen)
 {
     const char *by_attr = want->by_attr;
     long only = -1;
@@ -140,6 +148,8 @@ static struct results_src *src_prepare(PGconn *conn, const struct catalog *cat,
     src->opens = calloc(nwaves, sizeof *src->opens);
     src->opens_of = calloc(nwaves, sizeof *src->opens_of);
     src->wave_version = calloc(nwaves, sizeof *src->wave_version);
+    if (registry_data_take(conn, reg, &src->reg, err, errlen) != 0)
+        goto fail;
     if (src->versions == NULL || src->labels == NULL || src->x == NULL ||
         src->opens == NULL || src->opens_of == NULL || src->wave_version == NULL) {
         err_set(err, errlen, "out of memory");
@@ -171,8 +181,9 @@ static struct results_src *src_prepare(PGconn *conn, const struct catalog *cat,
         agg_keep_only_wave(src->agg, (size_t)only);
     if (src->agg != NULL && want->breakdown_only)
         agg_breakdown_only(src->agg);
-    if (src->agg == NULL || weights_build(conn, src->versions, nversions, src->labels, nwaves,
-                                          &src->wts, err, errlen) != 0)
+    if (src->agg == NULL ||
+        weights_build(conn, src->reg.snap, src->versions, nversions, src->labels, nwaves,
+                      &src->wts, err, errlen) != 0)
         goto fail;
     if (src->wts != NULL) {
         agg_set_weight_fn(src->agg, weights_lookup, src->wts);
@@ -188,13 +199,13 @@ fail:
     return NULL;
 }
 
-/* After the stream: calibration, the registry, the input. */
-static int src_finish(PGconn *conn, struct results_src *src, size_t rows, char *err,
-                      size_t errlen)
+/* After the stream: calibration, the registry's cities and networks, the
+ * input. */
+static int src_finish(struct results_src *src, size_t rows, char *err, size_t errlen)
 {
     src->rows = rows;
     if ((src->wts != NULL && agg_calibrate(src->agg, weights_cal, src->wts, err, errlen) != 0) ||
-        registry_data_load(conn, &src->reg, err, errlen) != 0)
+        registry_data_make(&src->reg, err, errlen) != 0)
         return -1;
     src->in.agg = src->agg;
     src->in.wave_x = src->x;
@@ -223,10 +234,10 @@ static int census_of(const struct results_src_want *want, struct results_src **o
     return err_set(err, errlen, "a breakdown-only source without a census in its pass");
 }
 
-int results_src_load_many(PGconn *conn, const struct catalog *cat, const char *survey,
-                          const char *const *by_attr, size_t n, struct results_src **out,
-                          void (*progress)(size_t rows, void *arg), void *arg, char *err,
-                          size_t errlen)
+int results_src_load_many(PGconn *conn, const struct catalog *cat, const struct regsnap *reg,
+                          const char *survey, const char *const *by_attr, size_t n,
+                          struct results_src **out, void (*progress)(size_t rows, void *arg),
+                          void *arg, char *err, size_t errlen)
 {
     struct results_src_want *want = calloc(n + 1, sizeof *want);
     int rc;
@@ -235,13 +246,13 @@ int results_src_load_many(PGconn *conn, const struct catalog *cat, const char *s
         return err_set(err, errlen, "out of memory");
     for (size_t i = 0; i < n; i++)
         want[i].by_attr = by_attr[i];
-    rc = results_src_load_wants(conn, cat, survey, want, n, out, progress, arg, err, errlen);
+    rc = results_src_load_wants(conn, cat, reg, survey, want, n, out, progress, arg, err, errlen);
     free(want);
     return rc;
 }
 
-int results_src_load_wants(PGconn *conn, const struct catalog *cat, const char *survey,
-                           const struct results_src_want *want, size_t n,
+int results_src_load_wants(PGconn *conn, const struct catalog *cat, const struct regsnap *reg,
+                           const char *survey, const struct results_src_want *want, size_t n,
                            struct results_src **out, void (*progress)(size_t rows, void *arg),
                            void *arg, char *err, size_t errlen)
 {
@@ -253,7 +264,7 @@ int results_src_load_wants(PGconn *conn, const struct catalog *cat, const char *
     for (size_t i = 0; i < n; i++)
         out[i] = NULL;
     for (; made < n; made++) {
-        out[made] = src_prepare(conn, cat, survey, &want[made], err, errlen);
+        out[made] = src_prepare(conn, cat, reg, survey, &want[made], err, errlen);
         if (out[made] == NULL)
             goto fail;
         aggs[made] = out[made]->agg;
@@ -265,7 +276,7 @@ int results_src_load_wants(PGconn *conn, const struct catalog *cat, const char *
         goto fail;
     for (size_t i = 0; i < n; i++)
         if ((want[i].breakdown_only && census_of(want, out, n, i, err, errlen) != 0) ||
-            src_finish(conn, out[i], rows, err, errlen) != 0)
+            src_finish(out[i], rows, err, errlen) != 0)
             goto fail;
     free(aggs);
     return 0;
@@ -278,14 +289,15 @@ fail:
     return -1;
 }
 
-struct results_src *results_src_load(PGconn *conn, const struct catalog *cat, const char *survey,
+struct results_src *results_src_load(PGconn *conn, const struct catalog *cat,
+                                     const struct regsnap *reg, const char *survey,
                                      const char *by_attr,
                                      void (*progress)(size_t rows, void *arg), void *arg,
                                      char *err, size_t errlen)
 {
     struct results_src *src;
 
-    return results_src_load_many(conn, cat, survey, &by_attr, 1, &src, progress, arg, err,
+    return results_src_load_many(conn, cat, reg, survey, &by_attr, 1, &src, progress, arg, err,
                                  errlen) == 0
                ? src
                : NULL;
@@ -336,7 +348,7 @@ json_t *results_load(PGconn *conn, const struct catalog *cat, const char *survey
                      size_t errlen)
 {
     struct results_src *src =
-        results_src_load(conn, cat, survey, by_attr, progress, arg, err, errlen);
+        results_src_load(conn, cat, NULL, survey, by_attr, progress, arg, err, errlen);
     json_t *doc = src != NULL ? results_src_build(src, english, err, errlen) : NULL;
 
     results_src_free(src);

@@ -196,7 +196,7 @@ long results_default_wave(const struct results *r);
 
 /* The name every view shows for group g in the language asked: a city's
  * registry name, a network's (its English name when asked and given),
- * "Wszystkie miasta" / "All cities" (vocab.h) for all. The one place that
+ * "Wszystkie miasta" / "All cities" (label.h) for all. The one place that
  * decides it: the JSON, the CLI's tables and the workbooks call it. */
 const char *results_group_name(const struct results_group *g, int english);
 

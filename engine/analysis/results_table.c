@@ -1,6 +1,7 @@
 #include "results_table.h"
 
 #include "agg.h"
+#include "label.h"
 #include "results.h"
 #include "survey.h"
 #include "utf8.h"
@@ -151,15 +152,18 @@ void results_table_print(FILE *f, const struct results *r, const struct results_
 {
     const struct survey *s = r->in->survey;
     const struct results_enps *enps = &g->enps;
+    char kind[64], wave[32], threshold[64];
 
+    /* the workbooks' words (label.h), inside the sentence */
+    label_lower(g->type == RESULTS_CITY      ? L_CITY
+                : g->type == RESULTS_NETWORK ? L_NETWORK
+                                             : L_ALL_CITIES,
+                english, kind, sizeof kind);
     fprintf(f, "%s — %s (%s), %s %s (%s %d)\n",
             english && s->title_en ? s->title_en : s->title_pl,
-            results_group_name(g, english),
-            g->type == RESULTS_CITY      ? W("miasto", "city")
-            : g->type == RESULTS_NETWORK ? W("sieć", "network")
-                                         : W("wszystkie miasta", "all cities"),
-            W("fala", "wave"), agg_wave(r->in->agg, g->wave),
-            W("próg anonimowości", "anonymity threshold"), r->threshold);
+            results_group_name(g, english), kind,
+            label_lower(L_WAVE, english, wave, sizeof wave), agg_wave(r->in->agg, g->wave),
+            label_lower(L_THRESHOLD, english, threshold, sizeof threshold), r->threshold);
     if (g->hidden) {
         const char *t = hidden_text(g->hidden, english);
 

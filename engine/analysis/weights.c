@@ -3,6 +3,7 @@
 #include "db.h"
 #include "dynarr.h"
 #include "err.h"
+#include "regsnap.h"
 #include "stats.h"
 
 #include <math.h>
@@ -170,28 +171,24 @@ static int count_sample(struct weights *w, PGconn *conn, const char *const *wave
     return 0;
 }
 
-static int load_population(struct weights *w, PGconn *conn, char *err, size_t errlen)
+/* The registry's population entries of the survey, by city (regsnap.h). */
+static int load_population(struct weights *w, const struct regsnap *reg, char *err,
+                           size_t errlen)
 {
-    const char *params[1] = { w->newest->slug };
-    PGresult *res;
-
     w->pop = json_object();
     if (w->pop == NULL)
         return err_set(err, errlen, "out of memory");
-    if (db_exec(conn, "SELECT slug, extra->'population'->$1 FROM city "
-                      "WHERE extra->'population' ? $1",
-                1, params, &res, NULL, err, errlen) != 0)
-        return -1;
-    for (int i = 0; i < PQntuples(res); i++) {
-        json_t *entry = json_loads(PQgetvalue(res, i, 1), 0, NULL);
+    for (size_t i = 0; i < reg->ncities; i++) {
+        const char *text = regsnap_population(&reg->cities[i], w->newest->slug);
+        json_t *entry = text != NULL ? json_loads(text, 0, NULL) : NULL;
 
         if (entry == NULL)
             continue;
         if (json_is_true(json_object_get(entry, "example")))
             w->example = 1;
-        json_object_set_new(w->pop, PQgetvalue(res, i, 0), entry);
+        if (json_object_set_new(w->pop, reg->cities[i].slug, entry) != 0)
+            return err_set(err, errlen, "out of memory");
     }
-    PQclear(res);
     return 0;
 }
 
@@ -342,7 +339,8 @@ done:
     free(cols);
 }
 
-int weights_build(PGconn *conn, const struct survey *const *versions, size_t nversions,
+int weights_build(PGconn *conn, const struct regsnap *reg,
+                  const struct survey *const *versions, size_t nversions,
                   const char *const *waves, size_t nwaves, struct weights **out, char *err,
                   size_t errlen)
 {
@@ -364,7 +362,7 @@ int weights_build(PGconn *conn, const struct survey *const *versions, size_t nve
         return err_set(err, errlen, "out of memory");
     }
     if (count_sample(w, conn, waves, err, errlen) != 0 ||
-        load_population(w, conn, err, errlen) != 0) {
+        load_population(w, reg, err, errlen) != 0) {
         weights_free(w);
         return -1;
     }

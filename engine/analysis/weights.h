@@ -35,10 +35,14 @@ struct weights;
 /*
  * Builds the weights of one survey. versions[0] is the newest instrument
  * (its strata define the cells); waves are the labels agg uses, in its
- * order (the array must outlive the weights). *out is NULL (and the call
- * succeeds) when the survey is not post-stratified.
+ * order (the array must outlive the weights). The population figures come
+ * from reg, the registry snapshot (regsnap.h); the sample is counted from
+ * conn. *out is NULL (and the call succeeds) when the survey is not
+ * post-stratified.
  */
-int weights_build(PGconn *conn, const struct survey *const *versions, size_t nversions,
+struct regsnap;
+int weights_build(PGconn *conn, const struct regsnap *reg,
+                  const struct survey *const *versions, size_t nversions,
                   const char *const *waves, size_t nwaves, struct weights **out, char *err,
                   size_t errlen);
 

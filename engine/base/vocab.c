@@ -1,6 +1,7 @@
 /* vocab: significance words (see vocab.h). */
 #include "vocab.h"
 
+#include "label.h"
 #include "stats.h"
 
 #include <math.h>
@@ -21,10 +22,11 @@ static const char *direction(double x, int significant, const char *up, const ch
     return none;
 }
 
+/* The words are the label table's (label.h), which the workbooks share. */
 const char *vocab_trend(double slope, int significant, int english)
 {
-    return english ? direction(slope, significant, "rising", "falling", "no clear trend")
-                   : direction(slope, significant, "rośnie", "spada", "bez wyraźnego trendu");
+    return direction(slope, significant, label_text(L_RISING, english),
+                     label_text(L_FALLING, english), label_text(L_NONE_TREND, english));
 }
 
 const char *vocab_trend_dir(double slope, int significant)
@@ -34,10 +36,8 @@ const char *vocab_trend_dir(double slope, int significant)
 
 const char *vocab_change(double diff, int significant, int english)
 {
-    return english ? direction(diff, significant, "significant rise", "significant fall",
-                               "no significant change")
-                   : direction(diff, significant, "istotny wzrost", "istotny spadek",
-                               "brak istotnej zmiany");
+    return direction(diff, significant, label_text(L_SIG_UP, english),
+                     label_text(L_SIG_DOWN, english), label_text(L_NO_SIG_CHANGE, english));
 }
 
 const char *vocab_difference(double diff, int significant, int english)

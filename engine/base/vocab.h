@@ -3,6 +3,8 @@
  * (JSON "label" fields), `empirie stats` and every workbook, so that one
  * figure is never called two things. Every word rests on one rule: an
  * adjusted p (Benjamini-Hochberg) below STATS_ALPHA (vocab_significant).
+ * The words of the trend and of the change are the label table's (label.h:
+ * L_RISING ... L_NO_SIG_CHANGE), which the workbooks' legends use too.
  */
 #ifndef EMPIRIE_VOCAB_H
 #define EMPIRIE_VOCAB_H
@@ -10,11 +12,6 @@
 /* The marker shown after a reverse-coded item's text (docs/reports.md). */
 #define VOCAB_REVERSED_PL "(pytanie odwrócone: wyższy wynik = lepiej)"
 #define VOCAB_REVERSED_EN "(reversed item: a higher score is better)"
-
-/* The group of every city, as every view names it (results_group_name,
- * the workbooks' labels). */
-#define VOCAB_ALL_CITIES_PL "Wszystkie miasta"
-#define VOCAB_ALL_CITIES_EN "All cities"
 
 /* 1 when p_adj is a number below STATS_ALPHA. */
 int vocab_significant(double p_adj);

@@ -205,6 +205,7 @@ int cli_start_names(int parsed, const char *db_flag, const char *cmd, struct nam
         break;
     }
     cli_error(cmd, "%s", err);
+    names_args_free(names);
     PQfinish(*conn);
     *conn = NULL;
     return rc;

@@ -29,7 +29,8 @@ void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(prin
  * failure. Returns cli_start's codes, or CLI_USAGE (an unknown name: the
  * message suggests the right one) or CLI_FAIL with the connection closed;
  * *conn is connected only when CLI_OK is returned after parsed == 0 (else
- * NULL).
+ * NULL). With *conn connected, names->registry holds the command's registry
+ * snapshot (names_args_free it when done).
  */
 struct names_args;
 int cli_start_names(int parsed, const char *db_flag, const char *cmd, struct names_args *names,

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "err.h"
 #include "msg.h"
+#include "regsnap.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -114,6 +115,7 @@ int cmd_audit(int argc, char **argv)
     struct options o;
     struct audit_summary sum;
     struct catalog *cat = NULL;
+    struct regsnap *reg = NULL;
     char err[ERR_MAX];
     PGconn *conn;
     int rc = parse(argc, argv, &o);
@@ -123,8 +125,11 @@ int cmd_audit(int argc, char **argv)
         return rc;
     rc = CLI_FAIL;
     anon_cross_table = !o.legacy;
-    if (catalog_load(conn, &cat, err, sizeof err) != 0 ||
-        audit_survey(conn, cat, o.survey, o.wave, o.scope, stdout, &sum, err, sizeof err) != 0) {
+    /* one registry snapshot: the catalog's cities, every source's networks */
+    if (regsnap_load(conn, &reg, err, sizeof err) != 0 ||
+        catalog_load_from(conn, reg, &cat, err, sizeof err) != 0 ||
+        audit_survey(conn, cat, reg, o.survey, o.wave, o.scope, stdout, &sum, err,
+                     sizeof err) != 0) {
         cli_error("audit", "%s", err);
         goto done;
     }
@@ -148,6 +153,7 @@ int cmd_audit(int argc, char **argv)
     }
 done:
     catalog_free(cat);
+    regsnap_free(reg);
     PQfinish(conn);
     return rc;
 }

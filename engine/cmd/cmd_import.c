@@ -7,6 +7,7 @@
 #include "import.h"
 #include "msg.h"
 #include "names.h"
+#include "regsnap.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -420,27 +421,29 @@ static int prepare_csv(struct import_args *a, FILE **in, FILE **conv, char *err,
     return 0;
 }
 
-/* The registry's cities, for city names in a file. */
-static int load_cities(PGconn *conn, PGresult **res, struct names_entry **out, size_t *n,
+/* The registry's cities, for city names in a file: pointing into reg. */
+static int load_cities(const struct regsnap *reg, struct names_entry **out, size_t *n,
                        char *err, size_t errlen)
 {
-    struct names_entry *e;
+    struct names_entry *e = calloc(reg->ncities + 1, sizeof *e);
 
-    if (db_exec(conn, "SELECT slug, name FROM city ORDER BY slug", 0, NULL, res, NULL, err,
-                errlen) != 0)
-        return -1;
-    *n = (size_t)PQntuples(*res);
-    e = calloc(*n > 0 ? *n : 1, sizeof *e);
-    if (e == NULL) {
-        PQclear(*res);
+    if (e == NULL)
         return err_set(err, errlen, "%s", msg("brak pamięci", "out of memory"));
-    }
-    for (size_t i = 0; i < *n; i++) {
-        e[i].slug = PQgetvalue(*res, (int)i, 0);
-        e[i].name = PQgetvalue(*res, (int)i, 1);
-    }
+    for (size_t i = 0; i < reg->ncities; i++)
+        e[i] = (struct names_entry){ reg->cities[i].slug, reg->cities[i].name };
+    *n = reg->ncities;
     *out = e;
     return 0;
+}
+
+/* The example row's city: the first of the programme's in slug order, else
+ * the first city; "" when the registry has none. */
+static const char *example_city(const struct regsnap *reg)
+{
+    for (size_t i = 0; i < reg->ncities; i++)
+        if (reg->cities[i].programme)
+            return reg->cities[i].slug;
+    return reg->ncities > 0 ? reg->cities[0].slug : "";
 }
 
 /* ---- --template ---- */
@@ -470,7 +473,7 @@ static int write_template(PGconn *conn, struct import_args *a)
     const struct catalog_wave *const *waves;
     const struct survey *s;
     struct catalog *cat = NULL;
-    PGresult *res;
+    struct regsnap *reg = NULL;
     size_t nwaves = 0;
     int rc;
 
@@ -480,11 +483,10 @@ static int write_template(PGconn *conn, struct import_args *a)
         cli_error("import", "--template: %s", err);
         return rc > 0 ? CLI_USAGE : CLI_FAIL;
     }
-    if (catalog_load(conn, &cat, err, sizeof err) != 0 ||
-        db_exec(conn, "SELECT slug FROM city ORDER BY programme DESC, slug LIMIT 1", 0, NULL,
-                &res, NULL, err, sizeof err) != 0) {
+    if (regsnap_load(conn, &reg, err, sizeof err) != 0 ||
+        catalog_load_from(conn, reg, &cat, err, sizeof err) != 0) {
         cli_error("import", "%s", err);
-        catalog_free(cat);
+        regsnap_free(reg);
         return CLI_FAIL;
     }
     s = catalog_survey_latest(cat, slug);
@@ -510,7 +512,7 @@ static int write_template(PGconn *conn, struct import_args *a)
      * an id to replace, the first option or the lowest value */
     cell(stdout, slug, delim, 1);
     cell(stdout, nwaves > 0 ? waves[nwaves - 1]->label : "", delim, 0);
-    cell(stdout, PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "", delim, 0);
+    cell(stdout, example_city(reg), delim, 0);
     cell(stdout, "00000000-0000-4000-8000-000000000001", delim, 0);
     if (s->weighted)
         cell(stdout, "1", delim, 0);
@@ -531,8 +533,8 @@ static int write_template(PGconn *conn, struct import_args *a)
         cell(stdout, num, delim, 0);
     }
     fputs("\r\n", stdout);
-    PQclear(res);
     catalog_free(cat);
+    regsnap_free(reg);
     if (fflush(stdout) != 0) {
         cli_error("import", msg("nie można zapisać szablonu: %s", "cannot write the template: %s"),
                   err_errno(errno));
@@ -546,14 +548,17 @@ static int run(PGconn *conn, FILE *in, struct import_args *a)
     struct import_result *res = calloc(1, sizeof *res);
     struct catalog *cat = NULL;
     struct names_entry *cities = NULL;
-    PGresult *cres = NULL;
+    struct regsnap *reg = NULL;
     char err[ERR_MAX];
     int rc;
 
-    if (res == NULL || catalog_load(conn, &cat, err, sizeof err) != 0 ||
-        load_cities(conn, &cres, &cities, &a->opt.ncities, err, sizeof err) != 0) {
+    /* one registry snapshot: the catalog's cities and the cities' names */
+    if (res == NULL || regsnap_load(conn, &reg, err, sizeof err) != 0 ||
+        catalog_load_from(conn, reg, &cat, err, sizeof err) != 0 ||
+        load_cities(reg, &cities, &a->opt.ncities, err, sizeof err) != 0) {
         cli_error("import", "%s", res == NULL ? msg("brak pamięci", "out of memory") : err);
         catalog_free(cat);
+        regsnap_free(reg);
         free(res);
         return CLI_FAIL;
     }
@@ -579,7 +584,7 @@ static int run(PGconn *conn, FILE *in, struct import_args *a)
                a->opt.dry_run ? " (próba: wycofano)" : "");
     catalog_free(cat);
     free(cities);
-    PQclear(cres);
+    regsnap_free(reg);
     free(res);
     return rc == 0 ? CLI_OK : CLI_FAIL;
 }

@@ -101,17 +101,20 @@ int cmd_participation(int argc, char **argv)
     rc = names_args_resolve(conn, &names, err, sizeof err);
     if (rc != 0) {
         cli_error("participation", "%s", err);
+        names_args_free(&names);
         PQfinish(conn);
         return rc > 0 ? CLI_USAGE : CLI_FAIL;
     }
-    if (catalog_load(conn, &cat, err, sizeof err) != 0) {
+    if (catalog_load_from(conn, names.registry, &cat, err, sizeof err) != 0) {
         cli_error("participation", "%s", err);
+        names_args_free(&names);
         PQfinish(conn);
         return CLI_FAIL;
     }
-    p = participation_load(conn, cat, names.survey, names.wave, names.city, names.network,
-                           &unknown, err, sizeof err);
+    p = participation_load(conn, cat, names.registry, names.survey, names.wave, names.city,
+                           names.network, &unknown, err, sizeof err);
     catalog_free(cat);
+    names_args_free(&names);
     PQfinish(conn);
     if (p == NULL) {
         cli_error("participation", "%s", err);

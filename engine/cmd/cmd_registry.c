@@ -6,6 +6,7 @@
 #include "err.h"
 #include "msg.h"
 #include "registry.h"
+#include "regsnap.h"
 #include "utf8.h"
 
 #include <getopt.h>
@@ -99,90 +100,99 @@ static int print_surveys(PGconn *conn)
     return 0;
 }
 
-/* Text padded to width characters (not bytes: "Łomża" is 7 bytes), then a
- * space. */
 /* The cities in the programme first, each part in Polish alphabetical
  * order of the name (collate.h): Kędzierzyn-Koźle before Konin, Łomża
  * between Krosno and Nisko, Żary and Żywiec after Złotów. */
-static const PGresult *sort_res;
-
 static int city_order(const void *a, const void *b)
 {
-    int i = *(const int *)a, j = *(const int *)b;
-    int pi = strcmp(PQgetvalue(sort_res, i, 3), "t") == 0;
-    int pj = strcmp(PQgetvalue(sort_res, j, 3), "t") == 0;
+    const struct regsnap_city *x = *(const struct regsnap_city *const *)a;
+    const struct regsnap_city *y = *(const struct regsnap_city *const *)b;
 
-    if (pi != pj)
-        return pj - pi;
-    return collate_pl(PQgetvalue(sort_res, i, 0), PQgetvalue(sort_res, j, 0));
+    if (x->programme != y->programme)
+        return y->programme - x->programme;
+    return collate_pl(x->name, y->name);
 }
 
+/* The networks in Polish alphabetical order of their names. */
+static int network_order(const void *a, const void *b)
+{
+    const struct regsnap_network *x = *(const struct regsnap_network *const *)a;
+    const struct regsnap_network *y = *(const struct regsnap_network *const *)b;
+
+    return collate_pl(x->name, y->name);
+}
+
+static void print_cities(const struct regsnap *reg, const struct regsnap_city **order)
+{
+    for (size_t i = 0; i < reg->ncities; i++)
+        order[i] = &reg->cities[i];
+    qsort(order, reg->ncities, sizeof *order, city_order);
+    printf(msg("Miasta (%zu):\n", "Cities (%zu):\n"), reg->ncities);
+    /* padded by display width: "Kędzierzyn-Koźle" is 16 columns, 18 bytes */
+    for (size_t k = 0; k < reg->ncities; k++) {
+        const struct regsnap_city *c = order[k];
+
+        fputs("  ", stdout);
+        utf8_pad(stdout, c->name, 26);
+        fputc(' ', stdout);
+        utf8_pad(stdout, c->slug, 26);
+        fputc(' ', stdout);
+        utf8_pad(stdout, c->voivodeship != NULL ? c->voivodeship : "", 20);
+        fputc(' ', stdout);
+        utf8_pad(stdout, c->teryt != NULL ? c->teryt : "-", c->programme ? 0 : 7);
+        fputs(c->programme ? "\n" : msg(" (poza programem)\n", " (outside the programme)\n"),
+              stdout);
+    }
+}
+
+static void print_networks(const struct regsnap *reg, const struct regsnap_network **order)
+{
+    for (size_t i = 0; i < reg->nnetworks; i++)
+        order[i] = &reg->networks[i];
+    qsort(order, reg->nnetworks, sizeof *order, network_order);
+    printf(msg("Sieci (%zu):\n", "Networks (%zu):\n"), reg->nnetworks);
+    for (size_t i = 0; i < reg->nnetworks; i++) {
+        const struct regsnap_network *n = order[i];
+        char members[24], observers[24];
+
+        snprintf(members, sizeof members, "%zu", n->nmembers);
+        snprintf(observers, sizeof observers, "%zu", n->nobservers);
+        fputs("  ", stdout);
+        utf8_pad(stdout, n->name, 32);
+        fputc(' ', stdout);
+        utf8_pad(stdout, n->slug, 32);
+        printf(msg(" członkowie: %3s, obserwatorzy: %s%s\n", " %3s members, %s observers%s\n"),
+               members, observers,
+               !n->example ? "" : msg(" (członkostwa przykładowe)", " (example memberships)"));
+    }
+}
+
+/* The registry as the snapshot every reader uses holds it (regsnap.h). */
 static int print_registry(PGconn *conn)
 {
-    PGresult *res;
-    int n, *order;
+    char err[ERR_MAX];
+    struct regsnap *reg = NULL;
+    const struct regsnap_city **cities;
+    const struct regsnap_network **nets;
 
-    res = query(conn,
-                "SELECT c.name, c.slug, c.voivodeship, c.programme, "
-                "coalesce(c.extra->>'teryt', '-') FROM city c ORDER BY c.slug",
-                0, NULL);
-    if (res == NULL)
+    if (regsnap_load(conn, &reg, err, sizeof err) != 0) {
+        cli_error("registry", "%s", err);
         return -1;
-    n = PQntuples(res);
-    order = calloc((size_t)n + 1, sizeof *order);
-    if (order == NULL) {
-        PQclear(res);
+    }
+    cities = calloc(reg->ncities + 1, sizeof *cities);
+    nets = calloc(reg->nnetworks + 1, sizeof *nets);
+    if (cities == NULL || nets == NULL) {
+        free(cities);
+        free(nets);
+        regsnap_free(reg);
         cli_error("registry", msg("brak pamięci", "out of memory"));
         return -1;
     }
-    for (int i = 0; i < n; i++)
-        order[i] = i;
-    sort_res = res;
-    qsort(order, (size_t)n, sizeof *order, city_order);
-    printf(msg("Miasta (%d):\n", "Cities (%d):\n"), n);
-    /* padded by display width: "Kędzierzyn-Koźle" is 16 columns, 18 bytes */
-    for (int k = 0; k < n; k++) {
-        int i = order[k];
-
-        fputs("  ", stdout);
-        utf8_pad(stdout, PQgetvalue(res, i, 0), 26);
-        fputc(' ', stdout);
-        utf8_pad(stdout, PQgetvalue(res, i, 1), 26);
-        fputc(' ', stdout);
-        utf8_pad(stdout, PQgetvalue(res, i, 2), 20);
-        fputc(' ', stdout);
-        utf8_pad(stdout, PQgetvalue(res, i, 4),
-                 strcmp(PQgetvalue(res, i, 3), "t") == 0 ? 0 : 7);
-        fputs(strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "\n"
-                                                       : msg(" (poza programem)\n",
-                                                             " (outside the programme)\n"),
-              stdout);
-    }
-    free(order);
-    PQclear(res);
-    res = query(conn,
-                "SELECT n.name, n.slug, "
-                "count(*) FILTER (WHERE m.role = 'member'), "
-                "count(*) FILTER (WHERE m.role = 'observer'), "
-                "coalesce(bool_or(m.example), false) "
-                "FROM network n LEFT JOIN network_member m ON m.network = n.slug "
-                "GROUP BY n.name, n.slug ORDER BY n.name",
-                0, NULL);
-    if (res == NULL)
-        return -1;
-    n = PQntuples(res);
-    printf(msg("Sieci (%d):\n", "Networks (%d):\n"), n);
-    for (int i = 0; i < n; i++) {
-        fputs("  ", stdout);
-        utf8_pad(stdout, PQgetvalue(res, i, 0), 32);
-        fputc(' ', stdout);
-        utf8_pad(stdout, PQgetvalue(res, i, 1), 32);
-        printf(msg(" członkowie: %3s, obserwatorzy: %s%s\n", " %3s members, %s observers%s\n"),
-               PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
-               strcmp(PQgetvalue(res, i, 4), "t") != 0 ? ""
-               : msg(" (członkostwa przykładowe)", " (example memberships)"));
-    }
-    PQclear(res);
+    print_cities(reg, cities);
+    print_networks(reg, nets);
+    free(cities);
+    free(nets);
+    regsnap_free(reg);
     return print_surveys(conn);
 }
 

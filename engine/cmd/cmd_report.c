@@ -274,7 +274,7 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
     }
     /* the survey's figures and its breakdowns in one pass */
     nwant = wants_of(r, survey, optional, want);
-    if (results_src_load_wants(conn, r->cat, survey, want, nwant, got,
+    if (results_src_load_wants(conn, r->cat, r->reg, survey, want, nwant, got,
                                interactive ? progress_rows : NULL, NULL, err, sizeof err) == 0) {
         src = got[0];
         if (take_breakdowns(r, got, nwant) != 0)
@@ -368,8 +368,10 @@ static int load(struct run *r, PGconn *conn)
     PGconn *date_conn;
     int rc = 0;
 
-    if (catalog_load(conn, &r->cat, err, sizeof err) != 0 ||
-        report_meta_load_names(conn, &r->meta, err, sizeof err) != 0) {
+    /* one registry snapshot for the whole command: the names resolved, the
+     * catalog's cities, every source's figures, the workbooks' facts */
+    if (catalog_load_from(conn, r->reg, &r->cat, err, sizeof err) != 0 ||
+        report_meta_load_names(conn, r->reg, &r->meta, err, sizeof err) != 0) {
         cli_error("report", "%s", err);
         return -1;
     }
@@ -421,6 +423,7 @@ int cmd_report(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.o = &o;
     r.english = strcmp(o.lang, "en") == 0;
+    r.reg = names.registry;
     rc = CLI_FAIL;
     if (load(&r, conn) == 0 && report_run_jobs(&r) == 0)
         rc = CLI_OK;
@@ -433,6 +436,7 @@ int cmd_report(int argc, char **argv)
         results_src_free(r.srcby[i]);
     catalog_free(r.cat);    /* last: the sources borrow its instruments */
     report_meta_free(&r.meta);
+    names_args_free(&names);   /* the registry snapshot that all of them borrowed */
     PQfinish(conn);
     return rc;
 }

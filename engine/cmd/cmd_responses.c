@@ -217,7 +217,7 @@ static int do_void(int argc, char **argv)
         } else if (r == 1) {
             r = 2;   /* a name that names nothing: a usage error */
         }
-
+        names_args_free(&names);
         PQfinish(conn);
         if (r != 0) {
             cli_error("responses", "%s", err);

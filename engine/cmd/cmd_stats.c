@@ -132,8 +132,9 @@ int cmd_stats(int argc, char **argv)
         return rc;
     rc = CLI_FAIL;
     english = strcmp(o.lang, "en") == 0;
-    if (catalog_load(conn, &cat, err, sizeof err) == 0)
-        src = results_src_load(conn, cat, o.survey, o.by, NULL, NULL, err, sizeof err);
+    if (catalog_load_from(conn, names.registry, &cat, err, sizeof err) == 0)
+        src = results_src_load(conn, cat, names.registry, o.survey, o.by, NULL, NULL, err,
+                               sizeof err);
     if (src != NULL)
         r = results_src_model(src, err, sizeof err);
     if (r == NULL) {
@@ -184,6 +185,7 @@ int cmd_stats(int argc, char **argv)
 done:
     json_decref(doc);
     results_src_free(src);
+    names_args_free(&names);
     catalog_free(cat);
     PQfinish(conn);
     return rc;

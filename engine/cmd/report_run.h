@@ -50,6 +50,7 @@ struct run {
     const struct options *o;
     const struct results *model;  /* the survey's typed results, or NULL for every survey */
     struct catalog *cat;
+    const struct regsnap *reg;    /* the command's one registry snapshot (names.h) */
     struct ministry_input *inputs; /* the ministry's export: one per survey */
     size_t ninputs;
     struct ministry_paths mpaths;

@@ -160,6 +160,12 @@ static int check_names(PGconn *conn, const struct voids_spec *s, char *err, size
         PQclear(res);
         return 2;
     }
+    /* One row, not the registry snapshot (regsnap.h) every other reader
+     * uses: this check runs inside the void's transaction, beside the
+     * survey's and the wave's, so it sees the registry as the audit record
+     * and the void rows written next do (a snapshot read before would not
+     * be part of the transaction), and reading every city, network and
+     * membership to answer one slug buys nothing here. */
     p2[0] = s->city;
     if (one_long(conn, "SELECT count(*) FROM city WHERE slug = $1", 1, p2, &n, err, errlen) != 0)
         return -1;

@@ -9,6 +9,7 @@
 #include "db.h"
 #include "dynarr.h"
 #include "err.h"
+#include "regsnap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,21 +215,26 @@ static int load_waves(PGconn *conn, struct catalog *cat, char *err, size_t errle
     return rc;
 }
 
-static int load_cities(PGconn *conn, struct catalog *cat, char *err, size_t errlen)
+/* The registry's city slugs (regsnap.h: read there, as every reader does). */
+static int load_cities(PGconn *conn, const struct regsnap *given, struct catalog *cat, char *err,
+                       size_t errlen)
 {
-    PGresult *res;
+    struct regsnap *own = NULL;
+    const struct regsnap *reg = given;
     int rc = 0;
 
-    if (db_exec(conn, "SELECT slug FROM city ORDER BY slug", 0, NULL, &res, NULL, err,
-                errlen) != 0)
+    if (reg == NULL && regsnap_load(conn, &own, err, errlen) != 0)
         return -1;
-    for (int i = 0; rc == 0 && i < PQntuples(res); i++)
-        rc = catalog_add_city(cat, PQgetvalue(res, i, 0), err, errlen);
-    PQclear(res);
+    if (reg == NULL)
+        reg = own;
+    for (size_t i = 0; rc == 0 && i < reg->ncities; i++)
+        rc = catalog_add_city(cat, reg->cities[i].slug, err, errlen);
+    regsnap_free(own);
     return rc;
 }
 
-int catalog_load(PGconn *conn, struct catalog **out, char *err, size_t errlen)
+int catalog_load_from(PGconn *conn, const struct regsnap *reg, struct catalog **out, char *err,
+                      size_t errlen)
 {
     struct catalog *cat = catalog_new();
 
@@ -236,12 +242,17 @@ int catalog_load(PGconn *conn, struct catalog **out, char *err, size_t errlen)
     if (cat == NULL)
         return err_set(err, errlen, "out of memory");
     if (load_surveys(conn, cat, err, errlen) != 0 || load_waves(conn, cat, err, errlen) != 0 ||
-        load_cities(conn, cat, err, errlen) != 0) {
+        load_cities(conn, reg, cat, err, errlen) != 0) {
         catalog_free(cat);
         return err_prefix(err, errlen, "catalog");
     }
     *out = cat;
     return 0;
+}
+
+int catalog_load(PGconn *conn, struct catalog **out, char *err, size_t errlen)
+{
+    return catalog_load_from(conn, NULL, out, err, errlen);
 }
 
 const struct survey *catalog_survey(const struct catalog *cat, const char *slug, int version)

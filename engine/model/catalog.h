@@ -22,8 +22,15 @@ struct catalog_wave {
     const char *closes_on;
 };
 
-/* Reads surveys, waves and cities. On failure *out is NULL. */
+/* Reads surveys, waves and cities (the cities from a registry snapshot,
+ * regsnap.h). On failure *out is NULL. */
 int catalog_load(PGconn *conn, struct catalog **out, char *err, size_t errlen);
+
+/* The same with the cities of reg, the command's registry snapshot (NULL:
+ * one is read, as catalog_load does). */
+struct regsnap;
+int catalog_load_from(PGconn *conn, const struct regsnap *reg, struct catalog **out, char *err,
+                      size_t errlen);
 
 /* Building a catalog without a database (tests, the fuzzer, import checks):
  * an empty catalog, then surveys, waves and cities added one by one.

@@ -252,34 +252,49 @@ static long registry_entries(const struct regsnap *s, enum names_kind kind,
     return (long)n;
 }
 
+int names_resolve_in(const struct regsnap *reg, enum names_kind kind, const char *given,
+                     char *slug, size_t n, char *err, size_t errlen)
+{
+    static const char *const what[] = { "city", "network", "survey" };
+    struct names_entry *e = NULL;
+    long idx, count = registry_entries(reg, kind, &e, err, errlen);
+
+    if (count < 0)
+        return -1;
+    idx = names_find(e, (size_t)count, what[kind], given, err, errlen);
+    if (idx >= 0)
+        snprintf(slug, n, "%s", e[idx].slug);
+    free(e);
+    return idx >= 0 ? 0 : 1;
+}
+
 int names_resolve(PGconn *conn, enum names_kind kind, const char *given, char *slug, size_t n,
                   char *err, size_t errlen)
 {
     static const char survey_sql[] =
         "SELECT DISTINCT ON (slug) slug, coalesce(definition->'title'->>'pl', "
         "definition->>'title') FROM survey ORDER BY slug, version DESC";
-    static const char *const what[] = { "city", "network", "survey" };
     struct names_entry *e = NULL;
     struct regsnap *snap = NULL;
     PGresult *res = NULL;
     long idx, count;
+    int rc;
 
-    if (kind == NAMES_SURVEY)
-        count = load_entries(conn, survey_sql, NULL, &res, &e, err, errlen);
-    else
-        count = regsnap_load(conn, &snap, err, errlen) != 0
-                    ? -1
-                    : registry_entries(snap, kind, &e, err, errlen);
-    if (count < 0) {
+    if (kind != NAMES_SURVEY) {
+        if (regsnap_load(conn, &snap, err, errlen) != 0)
+            return -1;
+        rc = names_resolve_in(snap, kind, given, slug, n, err, errlen);
         regsnap_free(snap);
-        return -1;
+        return rc;
     }
-    idx = names_find(e, (size_t)count, what[kind], given, err, errlen);
+    count = load_entries(conn, survey_sql, NULL, &res, &e, err, errlen);
+    if (count < 0)
+        return -1;
+    idx = names_find(e, (size_t)count, "survey", given, err, errlen);
     if (idx >= 0)
         snprintf(slug, n, "%s", e[idx].slug);
     free(e);
     PQclear(res);
-    regsnap_free(snap);
     return idx >= 0 ? 0 : 1;
 }
 
@@ -316,15 +331,17 @@ int names_wave(PGconn *conn, const char *survey, const char *given, char *label,
     return rc;
 }
 
-/* *name (when given) resolved into buf, and *name then points to it. */
-static int resolve_in_place(PGconn *conn, enum names_kind kind, const char **name, char *buf,
-                            char *err, size_t errlen)
+/* *name (when given) resolved into buf, and *name then points to it:
+ * the survey from the database, a city or network from the snapshot. */
+static int resolve_in_place(PGconn *conn, const struct regsnap *reg, enum names_kind kind,
+                            const char **name, char *buf, char *err, size_t errlen)
 {
     int rc;
 
     if (*name == NULL)
         return 0;
-    rc = names_resolve(conn, kind, *name, buf, NAMES_MAX, err, errlen);
+    rc = kind == NAMES_SURVEY ? names_resolve(conn, kind, *name, buf, NAMES_MAX, err, errlen)
+                              : names_resolve_in(reg, kind, *name, buf, NAMES_MAX, err, errlen);
     if (rc == 0)
         *name = buf;
     return rc;
@@ -332,16 +349,26 @@ static int resolve_in_place(PGconn *conn, enum names_kind kind, const char **nam
 
 int names_args_resolve(PGconn *conn, struct names_args *a, char *err, size_t errlen)
 {
-    int rc = resolve_in_place(conn, NAMES_SURVEY, &a->survey, a->buf[0], err, errlen);
+    int rc;
 
+    if (a->registry == NULL && regsnap_load(conn, &a->registry, err, errlen) != 0)
+        return -1;
+    rc = resolve_in_place(conn, NULL, NAMES_SURVEY, &a->survey, a->buf[0], err, errlen);
     if (rc == 0 && a->survey != NULL && a->wave != NULL) {
         rc = names_wave(conn, a->survey, a->wave, a->buf[1], NAMES_MAX, err, errlen);
         if (rc == 0)
             a->wave = a->buf[1];
     }
     if (rc == 0)
-        rc = resolve_in_place(conn, NAMES_CITY, &a->city, a->buf[2], err, errlen);
+        rc = resolve_in_place(conn, a->registry, NAMES_CITY, &a->city, a->buf[2], err, errlen);
     if (rc == 0)
-        rc = resolve_in_place(conn, NAMES_NETWORK, &a->network, a->buf[3], err, errlen);
+        rc = resolve_in_place(conn, a->registry, NAMES_NETWORK, &a->network, a->buf[3], err,
+                              errlen);
     return rc;
+}
+
+void names_args_free(struct names_args *a)
+{
+    regsnap_free(a->registry);
+    a->registry = NULL;
 }

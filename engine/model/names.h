@@ -51,6 +51,13 @@ long names_find(const struct names_entry *c, size_t n, const char *what, const c
 int names_resolve(PGconn *conn, enum names_kind kind, const char *given, char *slug, size_t n,
                   char *err, size_t errlen);
 
+/* A city or network (kind NAMES_CITY or NAMES_NETWORK) against a registry
+ * snapshot the caller has read: as names_resolve, -1 only when out of
+ * memory. */
+struct regsnap;
+int names_resolve_in(const struct regsnap *reg, enum names_kind kind, const char *given,
+                     char *slug, size_t n, char *err, size_t errlen);
+
 /*
  * Whether survey has wave (its label, exactly; or folded the same). 0 with
  * the label into label (size n); 1 with err "survey S has no wave W (its
@@ -60,15 +67,24 @@ int names_wave(PGconn *conn, const char *survey, const char *given, char *label,
                char *err, size_t errlen);
 
 /* A command's names: each NULL when not given; after names_args_resolve
- * each points to the slug or label it names (in the buffers). */
+ * each points to the slug or label it names (in the buffers). registry:
+ * the registry snapshot the city and network were found in, read once by
+ * names_args_resolve: the command's one snapshot, for it to pass to every
+ * other reader (results_src_load, the workbooks' facts). Owned by the
+ * struct (names_args_free); NULL before names_args_resolve. */
 struct names_args {
     const char *survey, *wave, *city, *network;
     char buf[4][NAMES_MAX];
+    struct regsnap *registry;
 };
 
 /* Resolves the given names (the survey first, then the wave of it). 0; 1
  * with err for a name that names nothing or more than one thing; -1 on a
- * database error. */
+ * database error. a->registry is read in every case but a database error
+ * before it (names_args_free it in every case). */
 int names_args_resolve(PGconn *conn, struct names_args *a, char *err, size_t errlen);
+
+/* Frees a->registry (and sets it NULL); a may have been resolved or not. */
+void names_args_free(struct names_args *a);
 
 #endif

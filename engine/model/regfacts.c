@@ -139,10 +139,10 @@ int report_meta_take_voids(struct report_meta *m, struct report_meta *from)
     return 0;
 }
 
-int report_meta_load(PGconn *conn, const char *survey, struct report_meta *m, char *err,
-                     size_t errlen)
+int report_meta_load(PGconn *conn, const struct regsnap *reg, const char *survey,
+                     struct report_meta *m, char *err, size_t errlen)
 {
-    if (report_meta_load_names(conn, m, err, errlen) != 0)
+    if (report_meta_load_names(conn, reg, m, err, errlen) != 0)
         return -1;
     if (load_date(conn, survey, m, err, errlen) != 0) {
         report_meta_free(m);
@@ -151,7 +151,8 @@ int report_meta_load(PGconn *conn, const char *survey, struct report_meta *m, ch
     return 0;
 }
 
-int report_meta_load_names(PGconn *conn, struct report_meta *m, char *err, size_t errlen)
+int report_meta_load_names(PGconn *conn, const struct regsnap *reg, struct report_meta *m,
+                           char *err, size_t errlen)
 {
     time_t now = time(NULL);
     struct tm tm;
@@ -160,14 +161,18 @@ int report_meta_load_names(PGconn *conn, struct report_meta *m, char *err, size_
     m->created_at = now;
     if (localtime_r(&now, &tm) != NULL)
         strftime(m->created, sizeof m->created, "%Y-%m-%d %H:%M", &tm);
-    return regsnap_load(conn, &m->reg, err, errlen);
+    if (reg == NULL && regsnap_load(conn, &m->own, err, errlen) != 0)
+        return -1;
+    m->reg = reg != NULL ? reg : m->own;
+    return 0;
 }
 
 void report_meta_free(struct report_meta *m)
 {
-    regsnap_free(m->reg);
+    regsnap_free(m->own);
     voids_free(m->voids, m->nvoids);
     m->reg = NULL;
+    m->own = NULL;
     m->voids = NULL;
     m->nvoids = 0;
 }

@@ -22,7 +22,9 @@ struct report_void {
 };
 
 struct report_meta {
-    struct regsnap *reg;  /* owned; NULL in a meta that holds only a date */
+    const struct regsnap *reg;  /* the registry: own, or the caller's; NULL in a meta
+                                 * that holds only a date */
+    struct regsnap *own;        /* reg when the meta read it itself */
     char data_date[16];   /* YYYY-MM-DD of the survey's latest response; "" when none */
     struct report_void *voids;
     size_t nvoids;
@@ -30,10 +32,11 @@ struct report_meta {
     time_t created_at;    /* the same instant: the workbooks' creation date */
 };
 
-/* Reads the registry, the data's date and the void responses of a survey.
- * On failure m holds nothing to free. */
-int report_meta_load(PGconn *conn, const char *survey, struct report_meta *m, char *err,
-                     size_t errlen);
+/* Reads the registry (or borrows reg, the caller's snapshot, which must
+ * outlive m; NULL: reads one), the data's date and the void responses of a
+ * survey. On failure m holds nothing to free. */
+int report_meta_load(PGconn *conn, const struct regsnap *reg, const char *survey,
+                     struct report_meta *m, char *err, size_t errlen);
 
 void report_meta_free(struct report_meta *m);
 
@@ -47,7 +50,8 @@ void report_meta_free(struct report_meta *m);
  * stores the date and the voids in m (a zeroed or loaded meta), and leaves
  * date_conn idle in every case.
  */
-int report_meta_load_names(PGconn *conn, struct report_meta *m, char *err, size_t errlen);
+int report_meta_load_names(PGconn *conn, const struct regsnap *reg, struct report_meta *m,
+                           char *err, size_t errlen);
 int report_date_send(PGconn *date_conn, const char *survey, char *err, size_t errlen);
 int report_date_recv(PGconn *date_conn, struct report_meta *m, char *err, size_t errlen);
 

@@ -5,13 +5,19 @@
 #include "db.h"
 #include "err.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* The rows the strings point into, and the arrays made of them. */
 struct store {
-    PGresult *cities, *members;
+    PGresult *cities, *members, *depts, *pops;
     struct regsnap_city *city;
+    struct regsnap_dept *dept;
+    const char **dept_attrs;
+    struct regsnap_population *pop;
     struct regsnap_network *net;
     const char **slugs;   /* members and observers of every network, in one array */
 };
@@ -19,6 +25,26 @@ struct store {
 static const char cities_sql[] =
     "SELECT slug, name, voivodeship, extra->>'teryt', programme, extra->>'headcount', "
     "coalesce((extra->>'example_headcount')::boolean, false) FROM city ORDER BY slug";
+
+/* Each city's departments and population entries, in the cities' order
+ * (by slug: each city's rows one run), then in
+ * the registry's order of keys (jsonb's). What is not an object is
+ * nothing; an attribute's table without a number is one row of NULLs (the
+ * attribute is there, with no headcount). */
+static const char depts_sql[] =
+    "SELECT c.slug, d.key, e.key, e.value::text FROM city c CROSS JOIN LATERAL "
+    "jsonb_each(CASE WHEN jsonb_typeof(c.extra->'departments') = 'object' "
+    "THEN c.extra->'departments' ELSE '{}'::jsonb END) WITH ORDINALITY AS d(key, value, o) "
+    "LEFT JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(d.value) = 'object' THEN d.value "
+    "ELSE '{}'::jsonb END) WITH ORDINALITY AS e(key, value, o) "
+    "ON jsonb_typeof(e.value) = 'number' "
+    "WHERE jsonb_typeof(d.value) = 'object' ORDER BY c.slug, d.o, e.o";
+
+static const char pops_sql[] =
+    "SELECT c.slug, p.key, p.value::text FROM city c, "
+    "jsonb_each(CASE WHEN jsonb_typeof(c.extra->'population') = 'object' "
+    "THEN c.extra->'population' ELSE '{}'::jsonb END) WITH ORDINALITY AS p(key, value, o) "
+    "ORDER BY c.slug, p.o";
 
 /* Sorted by network, then role ("member" < "observer"), so each network's
  * members and observers are consecutive runs of slugs. */
@@ -42,7 +68,12 @@ void regsnap_free(struct regsnap *s)
     if (st != NULL) {
         PQclear(st->cities);
         PQclear(st->members);
+        PQclear(st->depts);
+        PQclear(st->pops);
         free(st->city);
+        free(st->dept);
+        free(st->dept_attrs);
+        free(st->pop);
         free(st->net);
         free(st->slugs);
         free(st);
@@ -95,6 +126,91 @@ static void take_cities(struct regsnap *s, struct store *st)
     }
     s->cities = st->city;
     s->ncities = (size_t)n;
+}
+
+/* text as a whole number: 1 with *v, else 0 */
+static int whole(const char *text, long long *v)
+{
+    char *end;
+
+    errno = 0;
+    *v = strtoll(text, &end, 10);
+    return errno == 0 && end != text && *end == '\0';
+}
+
+/* A code written as the decimal integer it is ("3", not "03" or "3.0"):
+ * what a lookup by printed code (the survey's option codes) finds. */
+static int option_code(const char *key, int *code)
+{
+    char back[24];
+    long long v;
+
+    if (!whole(key, &v) || v < INT_MIN || v > INT_MAX)
+        return 0;
+    snprintf(back, sizeof back, "%lld", v);
+    *code = (int)v;
+    return strcmp(back, key) == 0;
+}
+
+/* The city of that slug, as the store owns it (writable), or NULL. */
+static struct regsnap_city *own_city(const struct regsnap *s, struct store *st,
+                                     const char *slug)
+{
+    const struct regsnap_city *c = regsnap_city(s, slug);
+
+    return c != NULL ? &st->city[c - s->cities] : NULL;
+}
+
+/* The departments and population rows: each city's rows are one run (the
+ * queries sort by slug); a run is found its city by slug, so a city that
+ * a concurrent `registry load` added or removed between the queries
+ * costs nothing worse than its extras. */
+static void take_extras(struct regsnap *s, struct store *st)
+{
+    int nd = PQntuples(st->depts), np = PQntuples(st->pops);
+    size_t kd = 0, kp = 0, ka = 0;
+
+    for (int d = 0; d < nd;) {
+        const char *slug = PQgetvalue(st->depts, d, 0);
+        struct regsnap_city *c = own_city(s, st, slug);
+        size_t first = kd, first_attr = ka;
+
+        for (; d < nd && strcmp(PQgetvalue(st->depts, d, 0), slug) == 0; d++) {
+            struct regsnap_dept *x = &st->dept[kd];
+            const char *attr = PQgetvalue(st->depts, d, 1);
+
+            if (c == NULL)
+                continue;
+            if (ka == first_attr || strcmp(st->dept_attrs[ka - 1], attr) != 0)
+                st->dept_attrs[ka++] = attr;
+            if (PQgetisnull(st->depts, d, 2) ||
+                !option_code(PQgetvalue(st->depts, d, 2), &x->code) ||
+                !whole(PQgetvalue(st->depts, d, 3), &x->headcount))
+                continue;
+            x->attr = attr;
+            kd++;
+        }
+        if (c != NULL && c->ndept_attrs == 0) {
+            c->depts = &st->dept[first];
+            c->ndepts = kd - first;
+            c->dept_attrs = &st->dept_attrs[first_attr];
+            c->ndept_attrs = ka - first_attr;
+        }
+    }
+    for (int p = 0; p < np;) {
+        const char *slug = PQgetvalue(st->pops, p, 0);
+        struct regsnap_city *c = own_city(s, st, slug);
+        size_t first = kp;
+
+        for (; p < np && strcmp(PQgetvalue(st->pops, p, 0), slug) == 0; p++)
+            if (c != NULL)
+                st->pop[kp++] = (struct regsnap_population){ PQgetvalue(st->pops, p, 1),
+                                                             PQgetvalue(st->pops, p, 2) };
+        if (c != NULL && c->npopulation == 0) {
+            c->population = &st->pop[first];
+            c->npopulation = kp - first;
+        }
+    }
 }
 
 static void take_networks(struct regsnap *s, struct store *st)
@@ -150,7 +266,9 @@ int regsnap_load(PGconn *conn, struct regsnap **out, char *err, size_t errlen)
     }
     s->store = st;
     if (db_exec(conn, cities_sql, 0, NULL, &st->cities, NULL, err, errlen) != 0 ||
-        db_exec(conn, members_sql, 0, NULL, &st->members, NULL, err, errlen) != 0) {
+        db_exec(conn, members_sql, 0, NULL, &st->members, NULL, err, errlen) != 0 ||
+        db_exec(conn, depts_sql, 0, NULL, &st->depts, NULL, err, errlen) != 0 ||
+        db_exec(conn, pops_sql, 0, NULL, &st->pops, NULL, err, errlen) != 0) {
         regsnap_free(s);
         return err_prefix(err, errlen, "reading the registry");
     }
@@ -159,11 +277,16 @@ int regsnap_load(PGconn *conn, struct regsnap **out, char *err, size_t errlen)
     st->city = calloc(n + 1, sizeof *st->city);
     st->net = calloc(rows + 1, sizeof *st->net);
     st->slugs = calloc(rows + 1, sizeof *st->slugs);
-    if (st->city == NULL || st->net == NULL || st->slugs == NULL) {
+    st->dept = calloc((size_t)PQntuples(st->depts) + 1, sizeof *st->dept);
+    st->dept_attrs = calloc((size_t)PQntuples(st->depts) + 1, sizeof *st->dept_attrs);
+    st->pop = calloc((size_t)PQntuples(st->pops) + 1, sizeof *st->pop);
+    if (st->city == NULL || st->net == NULL || st->slugs == NULL || st->dept == NULL ||
+        st->dept_attrs == NULL || st->pop == NULL) {
         regsnap_free(s);
         return err_set(err, errlen, "reading the registry: out of memory");
     }
     take_cities(s, st);
+    take_extras(s, st);
     take_networks(s, st);
     *out = s;
     return 0;
@@ -183,6 +306,25 @@ const struct regsnap_network *regsnap_network(const struct regsnap *s, const cha
         if (strcmp(s->networks[i].slug, slug) == 0)
             return &s->networks[i];
     return NULL;
+}
+
+const char *regsnap_population(const struct regsnap_city *c, const char *survey)
+{
+    for (size_t i = 0; c != NULL && survey != NULL && i < c->npopulation; i++)
+        if (strcmp(c->population[i].survey, survey) == 0)
+            return c->population[i].json;
+    return NULL;
+}
+
+int regsnap_dept_headcount(const struct regsnap_city *c, const char *attr, int code,
+                           long long *headcount)
+{
+    for (size_t i = 0; c != NULL && attr != NULL && i < c->ndepts; i++)
+        if (c->depts[i].code == code && strcmp(c->depts[i].attr, attr) == 0) {
+            *headcount = c->depts[i].headcount;
+            return 1;
+        }
+    return 0;
 }
 
 int regsnap_is_member(const struct regsnap *s, const char *network, const char *city)

@@ -3,6 +3,7 @@
 #include "db.h"
 #include "err.h"
 #include "jsonv.h"
+#include "regsnap.h"
 #include "sha256.h"
 #include "utf8.h"
 
@@ -104,17 +105,17 @@ static void token_hash_hex(const char *token, char hex[AUTH_HASH_SIZE])
     sha256_hex(d, sizeof d, hex);
 }
 
-static int scope_exists(PGconn *conn, const char *table_sql, const char *scope, char *err,
-                        size_t errlen)
+/* 1 when the registry (its snapshot, regsnap.h) has a city (city set) or
+ * a network of that slug, 0 when not, -1 with err on a database error. */
+static int scope_exists(PGconn *conn, int city, const char *scope, char *err, size_t errlen)
 {
-    const char *params[1] = { scope };
-    PGresult *res;
+    struct regsnap *reg = NULL;
     int found;
 
-    if (db_exec(conn, table_sql, 1, params, &res, NULL, err, errlen) != 0)
+    if (regsnap_load(conn, &reg, err, errlen) != 0)
         return -1;
-    found = PQntuples(res) > 0;
-    PQclear(res);
+    found = city ? regsnap_city(reg, scope) != NULL : regsnap_network(reg, scope) != NULL;
+    regsnap_free(reg);
     return found;
 }
 
@@ -135,10 +136,7 @@ static int check_scope(PGconn *conn, enum auth_role role, const char *scope, int
                        city ? "a city slug" : "a network slug");
     if (strlen(scope) >= AUTH_SCOPE_MAX)
         return err_set(err, errlen, "scope '%.20s...' is too long", scope);
-    if (city)
-        found = scope_exists(conn, "SELECT 1 FROM city WHERE slug = $1", scope, err, errlen);
-    else
-        found = scope_exists(conn, "SELECT 1 FROM network WHERE slug = $1", scope, err, errlen);
+    found = scope_exists(conn, city, scope, err, errlen);
     if (found < 0) {
         *bad = 0;
         return -1;

@@ -2,6 +2,7 @@
 
 #include "db.h"
 #include "err.h"
+#include "regsnap.h"
 #include "sha256.h"
 
 #include <errno.h>
@@ -180,7 +181,7 @@ static int known(PGconn *conn, const char *sql, int n, const char *const *params
 static int check_new(PGconn *conn, const struct formlink_new *nl, char *err, size_t errlen)
 {
     const char *p2[2] = { nl->survey, nl->wave };
-    const char *p1[1] = { nl->city };
+    struct regsnap *reg = NULL;
     int found;
 
     if (nl->ncodes > FORMLINK_MAX_CODES)
@@ -192,8 +193,12 @@ static int check_new(PGconn *conn, const struct formlink_new *nl, char *err, siz
     if (!found)
         return err_set(err, errlen, "survey \"%s\" has no wave \"%s\" (see 'empirie registry "
                        "list')", nl->survey, nl->wave);
-    if (known(conn, "SELECT 1 FROM city WHERE slug = $1", 1, p1, &found, err, errlen) != 0)
+    /* the city from the registry snapshot every reader uses (regsnap.h);
+     * form_link's foreign key to city keeps a city removed since out */
+    if (regsnap_load(conn, &reg, err, errlen) != 0)
         return -1;
+    found = regsnap_city(reg, nl->city) != NULL;
+    regsnap_free(reg);
     if (!found)
         return err_set(err, errlen, "unknown city \"%s\" (expected a city slug of the registry)",
                        nl->city);

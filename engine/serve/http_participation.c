@@ -46,16 +46,20 @@ int http_participation_work(PGconn *conn, void *req, char *err, size_t errlen)
                           q->city != NULL ? POLICY_CITY : network != NULL ? POLICY_NETWORK
                                                                           : POLICY_ALL,
                           q->city != NULL ? q->city : network, q->message, sizeof q->message);
-    regsnap_free(reg);
     if (!may) {
+        regsnap_free(reg);
         q->status = 403;
         return 0;
     }
-    if (catalog_load(conn, &cat, err, errlen) != 0)
+    if (catalog_load_from(conn, reg, &cat, err, errlen) != 0) {
+        regsnap_free(reg);
         return -1;
-    p = participation_load(conn, cat, q->survey, q->wave, q->city, network, &unknown,
+    }
+    /* the same snapshot for the decision and the figures */
+    p = participation_load(conn, cat, reg, q->survey, q->wave, q->city, network, &unknown,
                            q->message, sizeof q->message);
     catalog_free(cat);
+    regsnap_free(reg);
     if (p == NULL) {
         if (!unknown)
             return err_set(err, errlen, "%s", q->message);

@@ -48,12 +48,12 @@ struct report_query {
 
 static void report_query_clear(struct report_query *q)
 {
+    if (q->have_meta)   /* first: it borrows the held results' registry */
+        report_meta_free(&q->meta);
+    q->have_meta = 0;
     submit_results_put(q->submit, q->held);
     q->held = NULL;
     q->r = NULL;
-    if (q->have_meta)
-        report_meta_free(&q->meta);
-    q->have_meta = 0;
 }
 
 static int report_load_work(PGconn *conn, void *ctx, char *err, size_t errlen)
@@ -73,7 +73,9 @@ static int report_load_work(PGconn *conn, void *ctx, char *err, size_t errlen)
         q->status = MHD_HTTP_NOT_FOUND;
         return 0;
     }
-    if (report_meta_load(conn, q->survey, &q->meta, err, errlen) != 0)
+    /* the registry the figures were computed with: the names, the TERC
+     * codes and the members the writers show match the figures */
+    if (report_meta_load(conn, q->r->in->registry, q->survey, &q->meta, err, errlen) != 0)
         return -1;
     q->have_meta = 1;
     q->status = MHD_HTTP_OK;

@@ -345,7 +345,8 @@ static struct results_src *compute(void *ctx, char *err, size_t errlen)
 {
     struct compute_ctx *x = ctx;
 
-    return results_src_load(x->conn, x->cat, x->survey, x->by_attr, NULL, NULL, err, errlen);
+    return results_src_load(x->conn, x->cat, NULL, x->survey, x->by_attr, NULL, NULL, err,
+                            errlen);
 }
 
 struct rcache_entry *submit_results_get(struct submit *s, PGconn *conn, const char *survey,

@@ -156,7 +156,7 @@ static size_t audit_in_process(const char *network, int cross_table, char *listi
     cr_assert(out != NULL);
     cr_assert(catalog_load(db.conn, &cat, err, sizeof err) == 0, "%s", err);
     anon_cross_table = cross_table;
-    rc = audit_survey(db.conn, cat, SURVEY, NULL, network, out, &sum, err, sizeof err);
+    rc = audit_survey(db.conn, cat, NULL, SURVEY, NULL, network, out, &sum, err, sizeof err);
     anon_cross_table = 1;
     fclose(out);
     catalog_free(cat);

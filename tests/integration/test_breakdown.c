@@ -118,12 +118,13 @@ static void check_wave(const char *wave)
     want[0] = (struct results_src_want){ NULL, NULL, 0 };
     for (size_t a = 0; a < s->nattrs; a++)
         want[n++] = (struct results_src_want){ s->attrs[a].code, wave, 1 };
-    cr_assert(results_src_load_wants(db.conn, cat, STAFF, want, n, got, NULL, NULL, err,
+    cr_assert(results_src_load_wants(db.conn, cat, NULL, STAFF, want, n, got, NULL, NULL, err,
                                      sizeof err) == 0,
               "%s", err);
     for (size_t a = 1; a < n; a++) {
         struct results_src *full =
-            results_src_load(db.conn, cat, STAFF, want[a].by_attr, NULL, NULL, err, sizeof err);
+            results_src_load(db.conn, cat, NULL, STAFF, want[a].by_attr, NULL, NULL, err,
+                             sizeof err);
         const struct results *b, *f;
 
         cr_assert(full != NULL, "%s", err);
@@ -171,7 +172,7 @@ Test(breakdown, one_wave_sources_equal_full_splits_cold_and_warm_cache)
         want[0] = (struct results_src_want){ NULL, NULL, 0 };
         for (size_t a = 0; a < s->nattrs && a < MAXA; a++)
             want[n++] = (struct results_src_want){ s->attrs[a].code, "2024", 1 };
-        cr_assert(results_src_load_wants(db.conn, cat, STAFF, want, n, got, NULL, NULL, err,
+        cr_assert(results_src_load_wants(db.conn, cat, NULL, STAFF, want, n, got, NULL, NULL, err,
                                          sizeof err) == 0,
                   "%s", err);
         for (size_t i = 0; i < n; i++)
@@ -194,13 +195,13 @@ Test(breakdown, unknown_wave_is_an_error)
     struct results_src *got[2];
     char err[ERR_MAX];
 
-    cr_expect_eq(results_src_load_wants(db.conn, cat, STAFF, want, 2, got, NULL, NULL, err,
+    cr_expect_eq(results_src_load_wants(db.conn, cat, NULL, STAFF, want, 2, got, NULL, NULL, err,
                                         sizeof err),
                  -1);
     cr_expect(strstr(err, "1999") != NULL, "%s", err);
     /* breakdown-only without a source that has the census */
     want[0] = (struct results_src_want){ "staz", "2025", 1 };
-    cr_expect_eq(results_src_load_wants(db.conn, cat, STAFF, want, 1, got, NULL, NULL, err,
+    cr_expect_eq(results_src_load_wants(db.conn, cat, NULL, STAFF, want, 1, got, NULL, NULL, err,
                                         sizeof err),
                  -1);
     cr_expect(strstr(err, "census") != NULL, "%s", err);

@@ -197,7 +197,8 @@ static void docs_build(struct docs *d, const struct catalog *cat, const char *su
     }
     /* each split read as `stats --by` reads it (results_load: one pass each) */
     for (size_t i = 0; i < d->nby; i++) {
-        d->src[i] = results_src_load(db.conn, cat, survey, d->by[i], NULL, NULL, err, sizeof err);
+        d->src[i] = results_src_load(db.conn, cat, NULL, survey, d->by[i], NULL, NULL, err,
+                                     sizeof err);
         cr_assert(d->src[i] != NULL, "%s", err);
         d->pl[i] = results_src_build(d->src[i], 0, err, sizeof err);
         cr_assert(d->pl[i] != NULL, "%s", err);

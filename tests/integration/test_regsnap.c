@@ -98,6 +98,57 @@ Test(regsnap, the_registry_as_loaded)
     regsnap_free(s);
 }
 
+/* What participation and the weights read from the registry's nested
+ * JSON, typed in the snapshot: a department's headcount by attribute and
+ * option code (a code that is not a plain integer, a count that is not a
+ * whole number, left out, as participation left them out before), and a
+ * survey's population entry, the same JSON the registry holds. */
+Test(regsnap, departments_and_population)
+{
+    struct regsnap *s = NULL;
+    const struct regsnap_city *konin, *cieszyn;
+    const char *pop;
+    char err[ERR_MAX], sql[8192];
+    long long h = -1;
+    PGresult *res = PQexec(db.conn,
+                           "UPDATE city SET extra = extra || '{\"departments\": {\"wydzial\": "
+                           "{\"1\": 64, \"2\": 41, \"03\": 7, \"4\": 2.5}, \"staz\": {\"1\": 9}, "
+                           "\"kierownik\": {}}}' WHERE slug = 'konin'");
+
+    cr_assert(PQresultStatus(res) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
+    PQclear(res);
+    cr_assert_eq(regsnap_load(db.conn, &s, err, sizeof err), 0, "%s", err);
+    konin = regsnap_city(s, "konin");
+    cr_assert(konin != NULL);
+    cr_expect_eq(konin->ndepts, 3, "wydzial 1 and 2, staz 1: got %zu", konin->ndepts);
+    cr_expect(regsnap_dept_headcount(konin, "wydzial", 1, &h) && h == 64);
+    cr_expect(regsnap_dept_headcount(konin, "wydzial", 2, &h) && h == 41);
+    cr_expect(regsnap_dept_headcount(konin, "staz", 1, &h) && h == 9);
+    cr_expect(!regsnap_dept_headcount(konin, "wydzial", 3, &h), "\"03\" is not code 3");
+    cr_expect(!regsnap_dept_headcount(konin, "wydzial", 4, &h), "2.5 is not a headcount");
+    cr_expect(!regsnap_dept_headcount(konin, "staz", 2, &h));
+    /* an empty table is still the attribute's table (participation lists
+     * the city's departments, none) */
+    cr_expect_eq(konin->ndept_attrs, 3);
+    for (size_t i = 0; i < konin->ndept_attrs; i++)
+        cr_expect(strcmp(konin->dept_attrs[i], "wydzial") == 0 ||
+                  strcmp(konin->dept_attrs[i], "staz") == 0 ||
+                  strcmp(konin->dept_attrs[i], "kierownik") == 0, "%s", konin->dept_attrs[i]);
+    cieszyn = regsnap_city(s, "cieszyn");
+    cr_assert(cieszyn != NULL);
+    cr_expect_eq(cieszyn->ndepts, 0);
+    cr_expect_eq(cieszyn->ndept_attrs, 0);
+    pop = regsnap_population(cieszyn, "mlodziez-partycypacja");
+    cr_assert(pop != NULL);
+    snprintf(sql, sizeof sql,
+             "SELECT (extra->'population'->'mlodziez-partycypacja' = $$%s$$::jsonb)::int "
+             "FROM city WHERE slug = 'cieszyn'", pop);
+    cr_expect_eq(testdb_long(&db, sql), 1, "the entry as the registry holds it");
+    cr_expect(regsnap_population(cieszyn, "satysfakcja-pracownikow") == NULL);
+    cr_expect(regsnap_population(konin, "no-such-survey") == NULL);
+    regsnap_free(s);
+}
+
 /* Failed before the snapshot: the results read the networks' Polish names
  * only, so `stats --lang en` said "Kapitał Ludzki" where the English
  * workbook says "Human Capital". */
@@ -166,7 +217,7 @@ static void expect_defaults_to_2025(void)
     cr_expect_str_eq(json_string_value(json_object_get(doc, "wave")), "2025", "participation");
     json_decref(doc);
     cr_assert_eq(catalog_load(db.conn, &cat, err, sizeof err), 0, "%s", err);
-    src = results_src_load(db.conn, cat, SURVEY, NULL, NULL, NULL, err, sizeof err);
+    src = results_src_load(db.conn, cat, NULL, SURVEY, NULL, NULL, NULL, err, sizeof err);
     cr_assert(src != NULL, "%s", err);
     r = results_src_model(src, err, sizeof err);
     cr_assert(r != NULL, "%s", err);
