@@ -11,7 +11,8 @@
  *     streamed every time;
  *   - its fingerprint holds: the instrument versions' definitions, the split
  *     and the packed layout (a changed instrument is another layout), the
- *     number of stored rows of that wave x city (responses are never
+ *     number of stored rows of that wave x city (table response_count,
+ *     kept by triggers: migration 0021; responses are never
  *     changed or deleted, only added: a late import adds), and the number
  *     and the highest audit id of its void records (voids.h: every void
  *     and every undo is a new audit id, and an undo deletes its records, so

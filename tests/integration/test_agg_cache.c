@@ -195,3 +195,46 @@ Test(agg_cache, stats_json_is_byte_identical)
     }
     cr_expect_gt(entries("breakdown = 'wydzial'"), 0);
 }
+
+/* The counts the cache's fingerprints read (response_count, migration
+ * 0021) are the rows' own counts: after the generated rows, a late insert,
+ * rows copied in one statement from two sessions' slots, and a TRUNCATE with
+ * rows stored again. */
+static long count_mismatches(void)
+{
+    return testdb_long(&db,
+                       "SELECT (SELECT count(*) FROM (SELECT survey, wave, city, sum(n) FROM "
+                       "response_count GROUP BY 1, 2, 3 HAVING sum(n) <> 0 EXCEPT SELECT "
+                       "survey, wave, city, count(*) FROM response GROUP BY 1, 2, 3) a) + "
+                       "(SELECT count(*) FROM (SELECT survey, wave, city, count(*) FROM response "
+                       "GROUP BY 1, 2, 3 EXCEPT SELECT survey, wave, city, sum(n) FROM "
+                       "response_count GROUP BY 1, 2, 3) b)");
+}
+
+Test(agg_cache, the_counts_of_the_fingerprints_follow_every_write)
+{
+    PGconn *other = PQconnectdb(db.conninfo);
+
+    cr_assert(PQstatus(other) == CONNECTION_OK);
+    cr_expect_gt(testdb_long(&db, "SELECT count(*) FROM response"), 1000);
+    cr_expect_eq(count_mismatches(), 0, "after the generated rows");
+    testgen_exec(&db, "INSERT INTO response (city, id, survey, wave, survey_version, attrs, "
+                      "answers) SELECT city, gen_random_uuid(), survey, wave, survey_version, "
+                      "attrs, answers FROM response WHERE survey = '" STAFF "' AND wave = '2022' "
+                      "ORDER BY id LIMIT 37");
+    cr_expect_eq(count_mismatches(), 0, "after a late insert of 37 rows");
+    /* the same from another session (another slot, most likely) */
+    PQclear(PQexec(other, "INSERT INTO response (city, id, survey, wave, survey_version, attrs, "
+                          "answers) SELECT city, gen_random_uuid(), survey, wave, "
+                          "survey_version, attrs, answers FROM response WHERE wave = '2024' "
+                          "ORDER BY id LIMIT 50"));
+    cr_expect_eq(count_mismatches(), 0, "after an insert by another session");
+    cr_expect_gt(testdb_long(&db, "SELECT count(DISTINCT slot) FROM response_count"), 0);
+    /* TRUNCATE: no counts; rows again: their counts */
+    testgen_exec(&db, "CREATE TEMP TABLE keep AS SELECT * FROM response");
+    testgen_exec(&db, "TRUNCATE response, response_void");
+    cr_expect_eq(testdb_long(&db, "SELECT count(*) FROM response_count"), 0);
+    testgen_exec(&db, "INSERT INTO response SELECT * FROM keep");
+    cr_expect_eq(count_mismatches(), 0, "after a TRUNCATE and the rows stored again");
+    PQfinish(other);
+}

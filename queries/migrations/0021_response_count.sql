@@ -1,0 +1,61 @@
+-- 0021: how many responses are stored per survey x wave x city, kept by
+-- statement-level triggers, so that the cache of closed waves
+-- (engine/analysis/agg_cache.h) reads the row counts of its fingerprints
+-- from a few hundred rows instead of counting every response of the closed
+-- waves (an index-only scan of response_by_wave: 169 ms at 1M responses,
+-- five times that at 5M, on every cached report and stats request).
+-- Whoever writes: the daemon, `empirie import`, plain SQL. Like
+-- survey_generation (0018), each writing session adds to the row of its own
+-- slot (its backend's process id modulo 64), so concurrent writers seldom
+-- wait for each other; a count is the sum over the slots.
+CREATE TABLE response_count (
+    survey  text NOT NULL,
+    wave    text NOT NULL,
+    city    text NOT NULL,
+    slot    smallint NOT NULL,
+    n       bigint NOT NULL,
+    PRIMARY KEY (survey, wave, city, slot)
+);
+INSERT INTO response_count (survey, wave, city, slot, n)
+    SELECT survey, wave, city, 0, count(*) FROM response GROUP BY survey, wave, city;
+
+-- Rows of a statement added (new_rows) or taken away (old_rows), in key
+-- order so that two sessions sharing a slot lock rows in the same order.
+CREATE FUNCTION response_count_new() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO response_count AS c (survey, wave, city, slot, n)
+        SELECT survey, wave, city, (pg_backend_pid() % 64)::smallint, count(*)
+        FROM new_rows GROUP BY survey, wave, city ORDER BY survey, wave, city
+        ON CONFLICT (survey, wave, city, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+    RETURN NULL;
+END
+$$;
+CREATE FUNCTION response_count_old() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO response_count AS c (survey, wave, city, slot, n)
+        SELECT survey, wave, city, (pg_backend_pid() % 64)::smallint, -count(*)
+        FROM old_rows GROUP BY survey, wave, city ORDER BY survey, wave, city
+        ON CONFLICT (survey, wave, city, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+    RETURN NULL;
+END
+$$;
+CREATE FUNCTION response_count_all() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM response_count;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER response_count_insert AFTER INSERT ON response
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION response_count_new();
+-- (UPDATE and DELETE are refused by response_immutable; counted all the same
+-- should an administrator lift that: an update takes its old rows away and
+-- adds its new ones.)
+CREATE TRIGGER response_count_update_old AFTER UPDATE ON response
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION response_count_old();
+CREATE TRIGGER response_count_update_new AFTER UPDATE ON response
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION response_count_new();
+CREATE TRIGGER response_count_delete AFTER DELETE ON response
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION response_count_old();
+CREATE TRIGGER response_count_truncate AFTER TRUNCATE ON response
+    FOR EACH STATEMENT EXECUTE FUNCTION response_count_all();
