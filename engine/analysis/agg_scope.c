@@ -1,8 +1,9 @@
 /*
  * agg_scope: what an accumulator keeps (agg.h): one wave only
  * (agg_keep_only_wave), only what a breakdown sheet shows
- * (agg_breakdown_only), and the census such an accumulator takes from
- * another of the same rows (agg_census_take).
+ * (agg_breakdown_only), the census such an accumulator takes from another
+ * of the same rows (agg_census_take), and how it takes each response from
+ * a leader that has just scored it (aggi_add_follow, agg_impl.h).
  */
 #include "agg_impl.h"
 
