@@ -252,6 +252,7 @@ struct participation *participation_load(PGconn *conn, const struct catalog *cat
                                          const struct regsnap *reg, const char *survey,
                                          const char *wave,
                                          const char *city_slug, const char *network,
+                                         const struct participation_models *models,
                                          int *unknown, char *err, size_t errlen)
 {
     const struct catalog_wave *w = NULL;
@@ -307,10 +308,15 @@ struct participation *participation_load(PGconn *conn, const struct catalog *cat
     /* what the statistics show and hide of the wave, broken down by the
      * department attribute when there is one: the same model, so the same
      * anonymity flags */
-    src = results_src_load(conn, cat, reg, survey,
-                           dept_index >= 0 ? s->attrs[dept_index].code : NULL, NULL, NULL, err,
-                           errlen);
-    r = src != NULL ? results_src_model(src, err, errlen) : NULL;
+    if (models != NULL && models->get != NULL) {
+        r = models->get(models->ctx, dept_index >= 0 ? s->attrs[dept_index].code : NULL, err,
+                        errlen);
+    } else {
+        src = results_src_load(conn, cat, reg, survey,
+                               dept_index >= 0 ? s->attrs[dept_index].code : NULL, NULL, NULL,
+                               err, errlen);
+        r = src != NULL ? results_src_model(src, err, errlen) : NULL;
+    }
     if (r == NULL)
         goto fail;
     p = calloc(1, sizeof *p);

@@ -89,11 +89,24 @@ struct participation {
  * wave does not exist (else a database error or no memory).
  */
 struct regsnap;
+struct results;
+/*
+ * Where the typed results of the survey split by an attribute (by_attr:
+ * NULL for none) come from: with get NULL (or models NULL) they are
+ * computed here; the daemon gives its computed results (serve/rcache.h),
+ * which stay valid until the caller gives them back after
+ * participation_load. get returns NULL with err on failure.
+ */
+struct participation_models {
+    const struct results *(*get)(void *ctx, const char *by_attr, char *err, size_t errlen);
+    void *ctx;
+};
 struct participation *participation_load(PGconn *conn, const struct catalog *cat,
                                          const struct regsnap *reg, const char *survey,
                                          const char *wave,
-                                         const char *city, const char *network, int *unknown,
-                                         char *err, size_t errlen);
+                                         const char *city, const char *network,
+                                         const struct participation_models *models,
+                                         int *unknown, char *err, size_t errlen);
 void participation_free(struct participation *p);
 
 /* participation_json.c: the JSON document (a new reference; docs/api.md,

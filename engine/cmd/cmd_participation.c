@@ -112,7 +112,7 @@ int cmd_participation(int argc, char **argv)
         return CLI_FAIL;
     }
     p = participation_load(conn, cat, names.registry, names.survey, names.wave, names.city,
-                           names.network, &unknown, err, sizeof err);
+                           names.network, NULL, &unknown, err, sizeof err);
     catalog_free(cat);
     names_args_free(&names);
     PQfinish(conn);

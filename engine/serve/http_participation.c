@@ -4,7 +4,9 @@
 #include "jsonv.h"
 #include "participation.h"
 #include "policy.h"
+#include "rcache.h"
 #include "regsnap.h"
+#include "submit.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +28,24 @@ unsigned http_participation_check(struct http_participation_req *q)
     if (q->who->role == AUTH_COORDINATOR && q->city == NULL)
         q->city = q->who->scope;
     return 0;
+}
+
+/* The daemon's computed results for participation_load (rcache.h): the
+ * same entries GET /v1/stats reads, kept while nothing changed. */
+struct models_ctx {
+    struct submit *submit;
+    PGconn *conn;
+    const char *survey;
+    struct rcache_entry *e;
+};
+
+static const struct results *model_of(void *arg, const char *by_attr, char *err, size_t errlen)
+{
+    struct models_ctx *m = arg;
+    int unknown = 0;
+
+    m->e = submit_results_get(m->submit, m->conn, m->survey, by_attr, &unknown, err, errlen);
+    return m->e != NULL ? rcache_model(m->e) : NULL;
 }
 
 int http_participation_work(PGconn *conn, void *req, char *err, size_t errlen)
@@ -56,8 +76,14 @@ int http_participation_work(PGconn *conn, void *req, char *err, size_t errlen)
         return -1;
     }
     /* the same snapshot for the decision and the figures */
-    p = participation_load(conn, cat, reg, q->survey, q->wave, q->city, network, &unknown,
-                           q->message, sizeof q->message);
+    {
+        struct models_ctx m = { q->submit, conn, q->survey, NULL };
+        struct participation_models models = { model_of, &m };
+
+        p = participation_load(conn, cat, reg, q->survey, q->wave, q->city, network, &models,
+                               &unknown, q->message, sizeof q->message);
+        submit_results_put(q->submit, m.e);
+    }
     catalog_free(cat);
     regsnap_free(reg);
     if (p == NULL) {

@@ -13,8 +13,10 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+struct submit;
 struct http_participation_req {
     const struct auth_principal *who;
+    struct submit *submit;    /* the daemon's computed results (submit.h) */
     const char *survey, *wave, *city;
     unsigned status;          /* 200, or the client error to answer */
     json_t *doc;              /* on 200 */

@@ -181,6 +181,7 @@ enum MHD_Result http_get_participation(struct request *rq, struct MHD_Connection
 
     memset(&q, 0, sizeof q);
     q.who = &rq->who;
+    q.submit = rq->srv->submit;
     q.survey = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "survey");
     q.wave = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wave");
     q.city = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "city");

@@ -332,3 +332,29 @@ Test(http_reuse, each_breakdown_its_own_results)
     cr_expect_eq(computed(), 3, "one per breakdown");
     cr_expect_eq(reused(), 3);
 }
+
+/* GET /v1/participation reads the daemon's computed results too (split by
+ * the department attribute, an entry of its own): computed once, then
+ * reused while nothing changed, byte for byte; a new response makes the
+ * next request compute, and its counts follow. */
+Test(http_reuse, participation_reuses_the_computed_results)
+{
+    const char *path = "/v1/participation?survey=" SURVEY "&wave=2025";
+    char *a, *b, *c;
+    long long c0 = computed(), c1;
+
+    cr_assert_eq(get(path, &a), 200, "%s", a);
+    c1 = computed();
+    cr_expect_eq(c1, c0 + 1, "the first request computes");
+    cr_assert_eq(get(path, &b), 200, "%s", b);
+    cr_expect_eq(computed(), c1, "nothing changed: not computed again");
+    cr_expect_gt(reused(), 0);
+    cr_expect_str_eq(b, a, "the reused answer is the computed one, byte for byte");
+    insert_rows(1);
+    cr_assert_eq(get(path, &c), 200, "%s", c);
+    cr_expect_eq(computed(), c1 + 1, "a new response: computed again");
+    cr_expect_str_neq(c, a, "the counts follow the new responses");
+    free(a);
+    free(b);
+    free(c);
+}
