@@ -410,29 +410,6 @@ static void methodology_facts(struct xlsx *x, lxw_worksheet *ws, int *row,
     xlsx_number(x, ws, (*row)++, 1, voided(meta, f->cities, f->ncities, f->wave), XF_INT);
 }
 
-/* The engine's notes (engine/weights.c) in Polish; others stay as given. */
-static const char *note_pl(const char *note)
-{
-    static const char *const pl[][2] = {
-        { "no population figures in the registry", "brak danych o ludności w rejestrze" },
-        { "cells could not be used; raked to their margins",
-          "nie dało się użyć pełnych komórek; raking do rozkładów brzegowych" },
-        { "raking did not converge; not weighted to the population",
-          "raking nie zbiegł się; bez ważenia do struktury ludności" },
-        { "a category with population figures has no respondents (collapse categories); "
-          "not weighted to the population",
-          "kategoria z danymi o ludności nie ma respondentów (połącz kategorie); bez ważenia "
-          "do struktury ludności" },
-        { "population figures give neither cells nor margins",
-          "dane o ludności nie podają ani komórek, ani rozkładów brzegowych" },
-    };
-
-    for (size_t i = 0; i < sizeof pl / sizeof pl[0]; i++)
-        if (strcmp(note, pl[i][0]) == 0)
-            return pl[i][1];
-    return note;
-}
-
 /* A weighted survey: how the weights were made and their standard errors,
  * then one line per visible city of the group whose sample was not weighted
  * as the instrument asks (results_wlines; docs/results.md). */
@@ -463,7 +440,7 @@ static void methodology_weighting(struct xlsx *x, lxw_worksheet *ws, int *row,
                      ? (x->english ? "not weighted to the population: "
                                    : "nie ważono do struktury ludności: ")
                      : (x->english ? "raked: " : "raking: "),
-                 x->english ? e->note : note_pl(e->note));
+                 results_wline_note(e, x->english));
         xlsx_wrapped(x, ws, (*row)++, 1, line, 100, XF_WRAP);
     }
 }

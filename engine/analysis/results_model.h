@@ -223,6 +223,10 @@ struct results_wline {
  */
 int results_wlines(const struct results *r, const struct results_group *g,
                       struct results_wline **lines, size_t *nlines);
+/* A line's note in the language asked for: the notes weights.c writes, in
+ * Polish unless english; any other note (the registry's own words) as
+ * given. */
+const char *results_wline_note(const struct results_wline *l, int english);
 
 /* Whether item k was asked in wave w. */
 int results_asked(const struct results *r, size_t w, size_t k);

@@ -206,7 +206,7 @@ void results_table_weighting(FILE *f, const struct results *r, const struct resu
     }
     for (size_t i = 0; i < n; i++)
         fprintf(f, W("stats: uwaga: %s, fala %s: %s%s\n", "stats: warning: %s, wave %s: %s%s\n"),
-                lines[i].city, agg_wave(r->in->agg, g->wave), lines[i].note,
+                lines[i].city, agg_wave(r->in->agg, g->wave), results_wline_note(&lines[i], english),
                 strcmp(lines[i].method, "none") == 0
                     ? W("; użyto wag przesłanych z odpowiedziami",
                         "; the weights sent with the responses are used")

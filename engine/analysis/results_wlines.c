@@ -60,3 +60,34 @@ int results_wlines(const struct results *r, const struct results_group *g,
     *nlines = n;
     return 1;
 }
+
+const char *results_wline_note(const struct results_wline *l, int english)
+{
+    static const char *const pl[][2] = {
+        { "no population figures in the registry", "brak danych o ludności w rejestrze" },
+        { "cells could not be used; raked to their margins",
+          "nie dało się użyć pełnych komórek; raking do rozkładów brzegowych" },
+        { "raking did not converge; not weighted to the population",
+          "raking nie zbiegł się; bez ważenia do struktury ludności" },
+        { "a category with population figures has no respondents (collapse categories); "
+          "not weighted to the population",
+          "kategoria z danymi o ludności nie ma respondentów (połącz kategorie); bez ważenia "
+          "do struktury ludności" },
+        { "population figures give neither cells nor margins",
+          "dane o ludności nie podają ani komórek, ani rozkładów brzegowych" },
+        /* weights_cal: the SEs' fit, alone or after the raking's note */
+        { "the fit to the margins for the SEs did not converge; residuals within the cells used",
+          "dopasowanie do rozkładów brzegowych dla błędów standardowych nie zbiegło się; użyto "
+          "reszt w komórkach" },
+        { "cells could not be used; raked to their margins; the fit to the margins for the SEs "
+          "did not converge; residuals within the cells used",
+          "nie dało się użyć pełnych komórek; raking do rozkładów brzegowych; dopasowanie do "
+          "rozkładów brzegowych dla błędów standardowych nie zbiegło się; użyto reszt w "
+          "komórkach" },
+    };
+
+    for (size_t i = 0; !english && i < sizeof pl / sizeof pl[0]; i++)
+        if (strcmp(l->note, pl[i][0]) == 0)
+            return pl[i][1];
+    return l->note;
+}

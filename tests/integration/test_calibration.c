@@ -459,8 +459,8 @@ Test(calibration, weighting_section_shows_method_and_fallback)
     /* ... and `stats` says so on stderr */
     cr_assert_eq(testdb_run(out, sizeof out, "stats --survey kal-jeden --wave w2 --city nisko "
                             "--db \"%s\"", db.conninfo), 0, "%s", out);
-    cr_expect(strstr(out, "stats: uwaga: nisko, fala w2: no population figures in the "
-                          "registry; użyto wag przesłanych z odpowiedziami") != NULL,
+    cr_expect(strstr(out, "stats: uwaga: nisko, fala w2: brak danych o ludności w rejestrze; "
+                          "użyto wag przesłanych z odpowiedziami") != NULL,
               "%s", out);
     cr_assert_eq(testdb_run(out, sizeof out, "stats --survey kal-jeden --wave w2 --city nisko "
                             "--lang en --db \"%s\"", db.conninfo), 0, "%s", out);
