@@ -159,7 +159,6 @@ int agg_wave_kept(const struct agg *a, size_t w);
  * work per response.
  */
 void agg_breakdown_only(struct agg *a);
-int agg_is_breakdown_only(const struct agg *a);
 /* dst's census blocks of the waves it keeps, per city of dst, from src's
  * (the same instrument versions and waves; every city of dst in src):
  * 0, or -1 and err. */

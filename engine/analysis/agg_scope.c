@@ -26,11 +26,6 @@ void agg_breakdown_only(struct agg *a)
     a->breakdown_only = 1;
 }
 
-int agg_is_breakdown_only(const struct agg *a)
-{
-    return a->breakdown_only;
-}
-
 int agg_census_take(struct agg *dst, const struct agg *src, char *err, size_t errlen)
 {
     size_t block = dst->census_nslots * dst->census_nq;

@@ -19,22 +19,15 @@ CREATE TABLE response_count (
 INSERT INTO response_count (survey, wave, city, slot, n)
     SELECT survey, wave, city, 0, count(*) FROM response GROUP BY survey, wave, city;
 
--- Rows of a statement added (new_rows) or taken away (old_rows), in key
--- order so that two sessions sharing a slot lock rows in the same order.
-CREATE FUNCTION response_count_new() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The rows a statement added (moved_rows, its new rows) or took away (its
+-- old rows: the trigger's argument is -1), in key order so that two sessions
+-- sharing a slot lock rows in the same order.
+CREATE FUNCTION response_count_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO response_count AS c (survey, wave, city, slot, n)
-        SELECT survey, wave, city, (pg_backend_pid() % 64)::smallint, count(*)
-        FROM new_rows GROUP BY survey, wave, city ORDER BY survey, wave, city
-        ON CONFLICT (survey, wave, city, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
-    RETURN NULL;
-END
-$$;
-CREATE FUNCTION response_count_old() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO response_count AS c (survey, wave, city, slot, n)
-        SELECT survey, wave, city, (pg_backend_pid() % 64)::smallint, -count(*)
-        FROM old_rows GROUP BY survey, wave, city ORDER BY survey, wave, city
+        SELECT survey, wave, city, (pg_backend_pid() % 64)::smallint,
+               TG_ARGV[0]::bigint * count(*)
+        FROM moved_rows GROUP BY survey, wave, city ORDER BY survey, wave, city
         ON CONFLICT (survey, wave, city, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
     RETURN NULL;
 END
@@ -47,15 +40,15 @@ END
 $$;
 
 CREATE TRIGGER response_count_insert AFTER INSERT ON response
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION response_count_new();
+    REFERENCING NEW TABLE AS moved_rows FOR EACH STATEMENT EXECUTE FUNCTION response_count_add('1');
 -- (UPDATE and DELETE are refused by response_immutable; counted all the same
 -- should an administrator lift that: an update takes its old rows away and
 -- adds its new ones.)
 CREATE TRIGGER response_count_update_old AFTER UPDATE ON response
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION response_count_old();
+    REFERENCING OLD TABLE AS moved_rows FOR EACH STATEMENT EXECUTE FUNCTION response_count_add('-1');
 CREATE TRIGGER response_count_update_new AFTER UPDATE ON response
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION response_count_new();
+    REFERENCING NEW TABLE AS moved_rows FOR EACH STATEMENT EXECUTE FUNCTION response_count_add('1');
 CREATE TRIGGER response_count_delete AFTER DELETE ON response
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION response_count_old();
+    REFERENCING OLD TABLE AS moved_rows FOR EACH STATEMENT EXECUTE FUNCTION response_count_add('-1');
 CREATE TRIGGER response_count_truncate AFTER TRUNCATE ON response
     FOR EACH STATEMENT EXECUTE FUNCTION response_count_all();

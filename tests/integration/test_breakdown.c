@@ -32,9 +32,7 @@ static void setup(void)
 
     testdb_create(&db, 1);
     testdb_load_registry(&db);
-    testgen_responses(&db);
-    testgen_exec(&db, "UPDATE wave SET closes_on = current_date + 30 "
-                      "WHERE survey = '" STAFF "' AND label = '2025'");
+    testgen_responses_open(&db);
     cr_assert(catalog_load(db.conn, &cat, err, sizeof err) == 0, "%s", err);
 }
 

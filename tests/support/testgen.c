@@ -46,3 +46,10 @@ void testgen_responses(struct testdb *db)
                      "LIMIT 7");
     testgen_exec(db, "ANALYZE response");
 }
+
+void testgen_responses_open(struct testdb *db)
+{
+    testgen_responses(db);
+    testgen_exec(db, "UPDATE wave SET closes_on = current_date + 30 "
+                     "WHERE survey = 'satysfakcja-pracownikow' AND label = '2025'");
+}

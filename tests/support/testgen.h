@@ -15,6 +15,10 @@
 
 void testgen_responses(struct testdb *db);
 
+/* The same, with the staff survey's wave 2025 still open (closes in 30
+ * days): 3 closed waves and an open one, for the cache of closed waves. */
+void testgen_responses_open(struct testdb *db);
+
 /* Runs one statement (test constants), cr_assert on failure. */
 void testgen_exec(struct testdb *db, const char *sql);
 
