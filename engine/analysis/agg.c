@@ -8,6 +8,7 @@
 #include "db.h"
 #include "dynarr.h"
 #include "err.h"
+#include "mem.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -358,48 +359,18 @@ void agg_free(struct agg *a)
 {
     if (a == NULL)
         return;
-    for (size_t v = 0; v < a->nversions; v++) {
-        free(a->versions[v].item_of);
-        free(a->versions[v].census_pos);
-    }
-    for (size_t i = 0; i < a->ncities && a->census != NULL; i++)
-        free(a->census[i]);
-    free(a->census);
-    free(a->census_first);
-    free(a->counted);
-    free(a->versions);
-    for (size_t k = 0; k < a->nitems; k++)
-        free(a->own_codes[k]);
-    free(a->own_codes);
-    free(a->defs);
-    for (size_t d = 0; d < a->newest->ndimensions; d++) {
-        if (a->dim_items != NULL)
-            free(a->dim_items[d]);
-        if (a->dim_base != NULL)
-            free(a->dim_base[d]);
-    }
-    free(a->dim_items);
-    free(a->dim_base);
-    free(a->dim_lo);
-    free(a->dim_hi);
-    free(a->dim_nslots);
-    for (size_t w = 0; w < a->nwaves; w++)
-        free(a->waves[w]);
-    free(a->waves);
-    for (size_t i = 0; i < a->ncities; i++)
-        free(a->cities[i]);
-    free(a->cities);
-    free(a->hook_city);
-    free(a->by_attr);
-    free(a->city_hash);
-    for (size_t i = 0; i < a->ncells; i++)
-        free(a->cells[i]);
-    free(a->cells);
-    free(a->cell_hash);
-    free(a->score);
-    free(a->row_slot);
-    free(a->row_dim);
-    free(a);
+    for (size_t v = 0; v < a->nversions; v++)
+        FREE_ALL(a->versions[v].item_of, a->versions[v].census_pos);
+    FREE_EACH(a->census, a->ncities);
+    FREE_EACH(a->own_codes, a->nitems);
+    FREE_EACH(a->dim_items, a->newest->ndimensions);
+    FREE_EACH(a->dim_base, a->newest->ndimensions);
+    FREE_EACH(a->waves, a->nwaves);
+    FREE_EACH(a->cities, a->ncities);
+    FREE_EACH(a->cells, a->ncells);
+    FREE_ALL(a->census_first, a->counted, a->versions, a->defs, a->dim_lo, a->dim_hi,
+             a->dim_nslots, a->hook_city, a->by_attr, a->city_hash, a->cell_hash, a->score,
+             a->row_slot, a->row_dim, a);
 }
 
 /* ---------- accumulation ---------- */

@@ -11,6 +11,7 @@
 #include "agg_impl.h"
 #include "db.h"
 #include "err.h"
+#include "mem.h"
 #include "sha256.h"
 
 #include <jansson.h>
@@ -60,14 +61,8 @@ void agg_cache_free(struct agg_cache *c)
 {
     if (c == NULL)
         return;
-    free(c->survey);
-    free(c->layout);
-    free(c->fp);
     PQclear(c->entries);
-    free(c->entry);
-    free(c->skip);
-    free(c->waves);
-    free(c);
+    FREE_ALL(c->survey, c->layout, c->fp, c->entry, c->skip, c->waves, c);
 }
 
 static long key_of(const struct agg_cache *c, const char *slug)

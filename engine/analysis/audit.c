@@ -3,6 +3,7 @@
 #include "dynarr.h"
 #include "err.h"
 #include "fail.h"
+#include "mem.h"
 
 #include <float.h>
 #include <gsl/gsl_errno.h>
@@ -527,20 +528,7 @@ oom:
     err_set(err, errlen, "audit: out of memory");
 fail:
     gsl_set_error_handler(old);
-    free(known);
-    free(open);
-    free(parent);
-    free(pos);
-    free(size);
-    free(done_root);
-    free(rootof);
-    free(order);
-    free(bstart);
-    free(cursor);
-    free(y.pinned_by);
-    free(y.loc);
-    free(y.col);
-    free(y.coef);
-    free(y.rows);
+    FREE_ALL(known, open, parent, pos, size, done_root, rootof, order, bstart, cursor,
+             y.pinned_by, y.loc, y.col, y.coef, y.rows);
     return rc;
 }

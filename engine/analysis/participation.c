@@ -8,6 +8,7 @@
 #include "anon.h"
 #include "db.h"
 #include "err.h"
+#include "mem.h"
 #include "regsnap.h"
 #include "results.h"
 #include "results_model.h"
@@ -340,43 +341,35 @@ struct participation *participation_load(PGconn *conn, const struct catalog *cat
             goto oom;
     }
     totals(p);
+    goto done;
+oom:
+    err_set(err, errlen, "out of memory");
+fail:
+    participation_free(p);
+    p = NULL;
+done:
     results_src_free(src);
     free(in);
     regsnap_free(own);
     PQclear(dres);
     return p;
-oom:
-    err_set(err, errlen, "out of memory");
-fail:
-    results_src_free(src);
-    participation_free(p);
-    free(in);
-    regsnap_free(own);
-    PQclear(dres);
-    return NULL;
+}
+
+static void city_free(struct participation_city *c)
+{
+    for (size_t j = 0; j < c->ndays; j++)
+        free(c->days[j].day);
+    for (size_t j = 0; j < c->ndepts; j++)
+        free(c->depts[j].label);
+    FREE_ALL(c->days, c->depts, c->slug, c->name);
 }
 
 void participation_free(struct participation *p)
 {
     if (p == NULL)
         return;
-    for (size_t i = 0; i < p->ncities; i++) {
-        struct participation_city *c = &p->cities[i];
-
-        for (size_t j = 0; j < c->ndays; j++)
-            free(c->days[j].day);
-        for (size_t j = 0; j < c->ndepts; j++)
-            free(c->depts[j].label);
-        free(c->days);
-        free(c->depts);
-        free(c->slug);
-        free(c->name);
-    }
-    free(p->cities);
-    free(p->survey);
-    free(p->wave);
-    free(p->opens_on);
-    free(p->closes_on);
-    free(p->department_attribute);
-    free(p);
+    for (size_t i = 0; i < p->ncities; i++)
+        city_free(&p->cities[i]);
+    FREE_ALL(p->cities, p->survey, p->wave, p->opens_on, p->closes_on, p->department_attribute,
+             p);
 }

@@ -11,6 +11,7 @@
 #include "dynarr.h"
 #include "err.h"
 #include "fail.h"
+#include "mem.h"
 #include "stats.h"
 #include "vocab.h"
 
@@ -289,34 +290,27 @@ static int groups_fill(const struct ctx *c, struct est *cache, struct results_gr
 
 static void measure_free(struct results_measure *m)
 {
-    free(m->dist);
-    free(m->vs);
-    free(m->shares);
+    FREE_ALL(m->dist, m->vs, m->shares);
+}
+
+static void group_free(struct results_group *g)
+{
+    for (size_t k = 0; k < g->nitems; k++)
+        measure_free(&g->items[k]);
+    for (size_t d = 0; d < g->ndims; d++)
+        measure_free(&g->dims[d]);
+    for (size_t p = 0; p < g->nparts; p++)
+        free(g->parts[p].items);
+    FREE_ALL(g->items, g->dims, g->enps.vs, g->parts);
 }
 
 void results_free(struct results *r)
 {
     if (r == NULL)
         return;
-    for (size_t i = 0; r->groups != NULL && i < r->nwaves * r->ngroups; i++) {
-        struct results_group *g = &r->groups[i];
-
-        for (size_t k = 0; k < g->nitems; k++)
-            measure_free(&g->items[k]);
-        for (size_t d = 0; d < g->ndims; d++)
-            measure_free(&g->dims[d]);
-        free(g->items);
-        free(g->dims);
-        free(g->enps.vs);
-        for (size_t p = 0; p < g->nparts; p++)
-            free(g->parts[p].items);
-        free(g->parts);
-    }
-    free(r->groups);
-    free(r->asked);
-    free(r->item_min);
-    free(r->item_nvalues);
-    free(r);
+    for (size_t i = 0; r->groups != NULL && i < r->nwaves * r->ngroups; i++)
+        group_free(&r->groups[i]);
+    FREE_ALL(r->groups, r->asked, r->item_min, r->item_nvalues, r);
 }
 
 static int ctx_init(struct ctx *c, const struct results_input *in, char *err, size_t errlen)

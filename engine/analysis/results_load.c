@@ -12,6 +12,7 @@
 #include "anon.h"
 #include "db.h"
 #include "err.h"
+#include "mem.h"
 #include "weights.h"
 
 #include <stdio.h>
@@ -105,13 +106,8 @@ void results_src_free(struct results_src *src)
     registry_data_free(&src->reg);
     weights_free(src->wts);
     agg_free(src->agg);
-    free(src->versions);
-    free(src->labels);
-    free(src->opens);
-    free(src->opens_of);
-    free(src->x);
-    free(src->wave_version);
-    free(src);
+    FREE_ALL(src->versions, src->labels, src->opens, src->opens_of, src->x, src->wave_version,
+             src);
 }
 
 /* Everything of a source but the stream: its accumulator made (split by

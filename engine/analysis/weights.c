@@ -3,6 +3,7 @@
 #include "db.h"
 #include "dynarr.h"
 #include "err.h"
+#include "mem.h"
 #include "regsnap.h"
 #include "stats.h"
 
@@ -513,18 +514,9 @@ void weights_free(struct weights *w)
 {
     if (w == NULL)
         return;
-    for (size_t i = 0; i < w->ncells; i++) {
-        free(w->cells[i].sample);
-        free(w->cells[i].weight);
-        free(w->cells[i].in_pop);
-    }
-    free(w->cells);
-    for (size_t i = 0; i < w->ncache; i++)
-        free(w->cache[i]);
-    free(w->cache);
-    free(w->code_buf[0]);
-    free(w->code_buf[1]);
-    free(w->pos);
+    for (size_t i = 0; i < w->ncells; i++)
+        FREE_ALL(w->cells[i].sample, w->cells[i].weight, w->cells[i].in_pop);
+    FREE_EACH(w->cache, w->ncache);
     json_decref(w->pop);
-    free(w);
+    FREE_ALL(w->cells, w->code_buf[0], w->code_buf[1], w->pos, w);
 }

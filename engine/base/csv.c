@@ -3,6 +3,7 @@
 #include "dynarr.h"
 #include "dynbuf.h"
 #include "err.h"
+#include "mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -69,9 +70,7 @@ void csv_close(struct csv_reader *r)
     if (r == NULL)
         return;
     dynbuf_free(&r->buf);
-    free(r->starts);
-    free(r->fields);
-    free(r);
+    FREE_ALL(r->starts, r->fields, r);
 }
 
 long csv_line(const struct csv_reader *r)

@@ -12,6 +12,7 @@
 
 #include "dynarr.h"
 #include "dynbuf.h"
+#include "mem.h"
 #include "response_priv.h"
 #include "rscan.h"
 
@@ -61,14 +62,8 @@ void response_scanner_free(struct response_scanner *sc)
         return;
     for (size_t i = 0; i < sc->ncodes; i++)
         rscan_codes_clear(&sc->codes[i]);
-    free(sc->codes);
-    free(sc->seen);
     dynbuf_free(&sc->line);
-    free(sc->answers);
-    free(sc->attrs);
-    free(sc->texts);
-    free(sc->obj);
-    free(sc);
+    FREE_ALL(sc->codes, sc->seen, sc->answers, sc->attrs, sc->texts, sc->obj, sc);
 }
 
 const struct rscan_codes *response_scanner_codes(struct response_scanner *sc,

@@ -9,6 +9,7 @@
 #include "db.h"
 #include "dynarr.h"
 #include "err.h"
+#include "mem.h"
 #include "regsnap.h"
 
 #include <stdio.h>
@@ -35,11 +36,7 @@ static void free_wave(struct catalog_wave *w)
 {
     if (w == NULL)
         return;
-    free((void *)w->survey);
-    free((void *)w->label);
-    free((void *)w->opens_on);
-    free((void *)w->closes_on);
-    free(w);
+    FREE_ALL((void *)w->survey, (void *)w->label, (void *)w->opens_on, (void *)w->closes_on, w);
 }
 
 void catalog_free(struct catalog *cat)
@@ -50,13 +47,8 @@ void catalog_free(struct catalog *cat)
         survey_free(cat->surveys[i]);
     for (size_t i = 0; i < cat->nwaves; i++)
         free_wave(cat->waves[i]);
-    for (size_t i = 0; i < cat->ncities; i++)
-        free(cat->cities[i]);
-    free(cat->surveys);
-    free(cat->latest);
-    free(cat->waves);
-    free(cat->cities);
-    free(cat);
+    FREE_EACH(cat->cities, cat->ncities);
+    FREE_ALL(cat->surveys, cat->latest, cat->waves, cat);
 }
 
 /* Room for one more element in each of the arrays: 0, or -1 when out of

@@ -4,6 +4,7 @@
 #include "collate.h"
 #include "db.h"
 #include "err.h"
+#include "mem.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -70,13 +71,7 @@ void regsnap_free(struct regsnap *s)
         PQclear(st->members);
         PQclear(st->depts);
         PQclear(st->pops);
-        free(st->city);
-        free(st->dept);
-        free(st->dept_attrs);
-        free(st->pop);
-        free(st->net);
-        free(st->slugs);
-        free(st);
+        FREE_ALL(st->city, st->dept, st->dept_attrs, st->pop, st->net, st->slugs, st);
     }
     free(s);
 }

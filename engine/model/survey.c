@@ -11,6 +11,7 @@
 #include "survey_priv.h"
 
 #include "err.h"
+#include "mem.h"
 #include "jsonv.h"
 
 #include <stdio.h>
@@ -394,20 +395,14 @@ void survey_free(struct survey *s)
 
     if (s == NULL)
         return;
-    for (size_t i = 0; so->items != NULL && i < s->nitems; i++) {
-        free((void *)so->items[i].options);
-        free((void *)so->items[i].missing);
-    }
+    for (size_t i = 0; so->items != NULL && i < s->nitems; i++)
+        FREE_ALL((void *)so->items[i].options, (void *)so->items[i].missing);
     for (size_t i = 0; i < s->nattrs; i++)
         free((void *)so->attrs[i].options);
     for (size_t i = 0; i < s->ndimensions; i++)
         free((void *)so->dims[i].items);
-    free(so->items);
-    free(so->attrs);
-    free(so->dims);
-    free(so->bench);
     json_decref(so->doc);
-    free(so);
+    FREE_ALL(so->items, so->attrs, so->dims, so->bench, so);
 }
 
 const json_t *survey_document(const struct survey *s)
