@@ -11,8 +11,8 @@
 #include "survey_priv.h"
 
 #include "err.h"
-#include "mem.h"
 #include "jsonv.h"
+#include "mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,24 +261,39 @@ static int check_enps_and_top(const json_t *doc, struct survey_owned *so, const 
     return 0;
 }
 
+/* An optional section of the document (poststratification, variance):
+ * *out = the object named, or NULL when it is absent; not an object is an
+ * error. where (size wsize) gets "FILE: NAME", the path its fields' errors
+ * name. */
+static int optional_section(const json_t *doc, const char *name, const json_t **out,
+                            const char *file, char *where, size_t wsize, char *err, size_t n)
+{
+    *out = json_object_get(doc, name);
+    if (*out == NULL)
+        return 0;
+    snprintf(where, wsize, "%s: %s", file, name);
+    if (!json_is_object(*out))
+        return err_set(err, n, "%s: field \"%s\": expected an object", file, name);
+    return 0;
+}
+
 /* "poststratification": {"attributes": ["wiek", "plec"]}: one or two
  * attribute codes; only for weighted surveys. */
 static int parse_strata(const json_t *doc, struct survey_owned *so, const char *file, char *err,
                         size_t n)
 {
     static const char *const keys[] = { "attributes", NULL };
-    const json_t *ps = json_object_get(doc, "poststratification");
+    const json_t *ps;
     char where[512];
     json_t *arr;
     size_t i;
     json_t *a;
 
     so->s.nstrata = 0;
+    if (optional_section(doc, "poststratification", &ps, file, where, sizeof where, err, n) != 0)
+        return -1;
     if (ps == NULL)
         return 0;
-    snprintf(where, sizeof where, "%s: poststratification", file);
-    if (!json_is_object(ps))
-        return err_set(err, n, "%s: field \"poststratification\": expected an object", file);
     if (!so->s.weighted)
         return err_set(err, n, "%s: field \"poststratification\": only a weighted survey "
                        "(\"weighted\": true) is post-stratified", file);
@@ -309,16 +324,15 @@ static int parse_variance(const json_t *doc, struct survey_owned *so, const char
                           char *err, size_t n)
 {
     static const char *const keys[] = { "fpc", NULL };
-    const json_t *v = json_object_get(doc, "variance");
+    const json_t *v;
     char where[512];
     const char *fpc;
 
     so->s.fpc_headcount = 0;
+    if (optional_section(doc, "variance", &v, file, where, sizeof where, err, n) != 0)
+        return -1;
     if (v == NULL)
         return 0;
-    snprintf(where, sizeof where, "%s: variance", file);
-    if (!json_is_object(v))
-        return err_set(err, n, "%s: field \"variance\": expected an object", file);
     if (jsonv_only_keys(v, keys, where, err, n) != 0 ||
         jsonv_string(v, "fpc", 0, &fpc, where, err, n) != 0)
         return -1;

@@ -157,6 +157,29 @@ Test(survey, errors_name_file_item_and_field)
                  (const char *const[]){ "items[0] \"a\"", "options[0]", "field \"code\"", NULL });
 }
 
+#define TEXT_ITEM "\"items\": [{\"code\": \"a\", \"type\": \"text\", \"text\": {\"pl\": \"A\"}}]"
+
+/* The optional sections (poststratification, variance): absent is fine, not
+ * an object is an error on the field, their fields' errors name the section. */
+Test(survey, optional_sections_errors)
+{
+    expect_error(HEAD "\"weighted\": true, \"poststratification\": 3, " TEXT_ITEM "}",
+                 (const char *const[]){ "surveys/test.json: field \"poststratification\": "
+                                        "expected an object", NULL });
+    expect_error(HEAD "\"variance\": [\"fpc\"], " TEXT_ITEM "}",
+                 (const char *const[]){ "surveys/test.json: field \"variance\": expected an "
+                                        "object", NULL });
+    expect_error(HEAD "\"poststratification\": {\"attributes\": [\"a\"]}, " TEXT_ITEM "}",
+                 (const char *const[]){ "only a weighted survey", NULL });
+    expect_error(HEAD "\"weighted\": true, \"poststratification\": {\"cells\": 1}, "
+                 TEXT_ITEM "}",
+                 (const char *const[]){ "surveys/test.json: poststratification: unknown field "
+                                        "\"cells\"", NULL });
+    expect_error(HEAD "\"variance\": {\"fpc\": \"census\"}, " TEXT_ITEM "}",
+                 (const char *const[]){ "surveys/test.json: variance: field \"fpc\"",
+                                        "\"headcount\" or \"none\"", "\"census\"", NULL });
+}
+
 Test(survey, version_rules)
 {
     const char *a = HEAD "\"items\": [{\"code\": \"a\", \"type\": \"likert\", \"min\": 1, \"max\": 5, "
