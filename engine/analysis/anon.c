@@ -3,6 +3,7 @@
 #include "audit.h"
 #include "err.h"
 #include "fail.h"
+#include "mem.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -316,15 +317,6 @@ int anon_table(const struct anon_layout *L, const double *n, int threshold,
     }
     rc = 0;
 done:
-    free(N);
-    free(det);
-    free(touched);
-    free(shown);
-    free(hint);
-    free(target);
-    free(safe);
-    free(tb.in);
-    free(tb.subset);
-    free(tb.idx);
+    FREE_ALL(N, det, touched, shown, hint, target, safe, tb.in, tb.subset, tb.idx);
     return rc;
 }

@@ -3,6 +3,7 @@
 #include "anon.h"
 #include "audit.h"
 #include "err.h"
+#include "mem.h"
 #include "results.h"
 
 #include <stdlib.h>
@@ -216,10 +217,7 @@ static int view_init(struct view *v, const struct results_input *in, const char 
 static void view_free(struct view *v)
 {
     results_layout_free(&v->y);
-    free(v->readable);
-    free(v->shown);
-    free(v->target);
-    free(v->flag);
+    FREE_ALL(v->readable, v->shown, v->target, v->flag);
 }
 
 static void describe(const struct view *v, FILE *out, size_t w, size_t q, size_t g, size_t s)
@@ -307,10 +305,7 @@ static int audit_view(struct view *v, long only_wave, FILE *out, struct audit_su
     }
     rc = 0;
 done:
-    free(n);
-    free(N);
-    free(det);
-    free(tg);
+    FREE_ALL(n, N, det, tg);
     return rc;
 }
 

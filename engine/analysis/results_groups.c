@@ -9,6 +9,7 @@
 #include "anon.h"
 #include "err.h"
 #include "fail.h"
+#include "mem.h"
 #include "sha256.h"
 
 #include <pthread.h>
@@ -107,14 +108,8 @@ void res_groups_free(struct ctx *c)
             agg_cell_free(c->agg, g->total[w]);
         for (size_t k = 0; g->parts != NULL && k < c->nwaves * np; k++)
             agg_cell_free(c->agg, g->parts[k]);
-        free(g->total);
-        free(g->parts);
-        free(g->hidden);
-        free(g->item_hidden);
-        free(g->dim_hidden);
-        free(g->part_hidden);
-        free(g->part_item_hidden);
-        free(g->cities);
+        FREE_ALL(g->total, g->parts, g->hidden, g->item_hidden, g->dim_hidden, g->part_hidden,
+                 g->part_item_hidden, g->cities);
     }
     free(c->groups);
 }
@@ -205,11 +200,8 @@ int res_groups_build(struct ctx *c)
 
 void results_layout_free(struct results_layout *y)
 {
-    for (size_t g = 0; y->members != NULL && g < y->L.ngroups; g++)
-        free(y->members[g]);
-    free(y->members);
-    free(y->attr_first);
-    free(y->nmembers);
+    FREE_EACH(y->members, y->L.ngroups);
+    FREE_ALL(y->attr_first, y->nmembers);
     memset(y, 0, sizeof *y);
 }
 
@@ -441,10 +433,7 @@ int res_suppress(struct ctx *c, char *err, size_t errlen)
     rc = 0;
 done:
     results_layout_free(&y);
-    free(n0);
-    free(nq_);
-    free(f0);
-    free(fq);
+    FREE_ALL(n0, nq_, f0, fq);
     return rc;
 }
 

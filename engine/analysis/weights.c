@@ -334,10 +334,7 @@ static void compute_one(struct weights *w, struct cw *c)
                    "not weighted to the population"
                  : "raking did not converge; not weighted to the population");
 done:
-    free(cells);
-    free(sample);
-    free(rows);
-    free(cols);
+    FREE_ALL(cells, sample, rows, cols);
 }
 
 int weights_build(PGconn *conn, const struct regsnap *reg,

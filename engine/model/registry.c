@@ -7,6 +7,7 @@
 #include "dynarr.h"
 #include "err.h"
 #include "jsonv.h"
+#include "mem.h"
 #include "survey.h"
 
 #include <glob.h>
@@ -234,12 +235,8 @@ void registry_free(struct registry *reg)
         survey_free(reg->surveys[i]);
         free(reg->survey_files[i]);
     }
-    free(reg->surveys);
-    free(reg->survey_files);
-    for (size_t i = 0; i < reg->nwarnings; i++)
-        free(reg->warnings[i]);
-    free(reg->warnings);
-    free(reg);
+    FREE_EACH(reg->warnings, reg->nwarnings);
+    FREE_ALL(reg->surveys, reg->survey_files, reg);
 }
 
 static int catalog_fill(const struct registry *reg, struct catalog *cat, char *err,
