@@ -3,7 +3,8 @@
  *
  * FREE_ALL(p, q, ...) frees each pointer it is given, once, in the order
  * given; any of them may be NULL. A destructor names every owned field in
- * one list, the struct itself last:
+ * one list, the struct itself last (the list is read before anything in it
+ * is freed):
  *
  *     FREE_ALL(r->starts, r->fields, r);
  *
