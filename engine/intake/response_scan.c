@@ -235,6 +235,7 @@ static struct response_batch *scan_body(const char *body, size_t len, const stru
     struct response_scanner *sc = response_scanner_new(cat);
     size_t cap = 0;
     char *p;
+    int next;
 
     if (b == NULL || sc == NULL || len == 0)
         goto no;
@@ -262,15 +263,13 @@ static struct response_batch *scan_body(const char *body, size_t len, const stru
         if (rscan_object(&p, sc->obj) != 0 || scan_one(sc, &b->items[b->n], 1) != 0)
             goto no;
         b->n++;
-        rscan_ws(&p);
         if (!b->was_array)
             break;
-        if (*p == ']') {
-            p++;
-            break;
-        }
-        if (*p++ != ',')
+        next = rscan_next(&p, ']');
+        if (next < 0)
             goto no;
+        if (next > 0)
+            break;
     }
     rscan_ws(&p);
     if (*p != '\0' || response_repeats_key(b->items, b->n))

@@ -188,28 +188,59 @@ static int scan_weight(char **p, struct rscan_obj *o)
     return end == *p ? 0 : -1;
 }
 
+int rscan_next(char **p, char close)
+{
+    rscan_ws(p);
+    if (**p == close) {
+        (*p)++;
+        return 1;
+    }
+    if (*(*p)++ != ',')
+        return -1;
+    rscan_ws(p);
+    return 0;
+}
+
+/* The opening open and the white space after it: 1 when close follows at
+ * once (consumed: empty), 0 when a member does, -1 when *p is not at open. */
+static int scan_open(char **p, char open, char close)
+{
+    if (*(*p)++ != open)
+        return -1;
+    rscan_ws(p);
+    if (**p != close)
+        return 0;
+    (*p)++;
+    return 1;
+}
+
+/* "key" and its colon, with the white space around it: the key (NUL-ended
+ * in the text), or NULL when that is not what *p holds. */
+static const char *scan_key(char **p)
+{
+    const char *key = scan_string(p);
+
+    if (key == NULL)
+        return NULL;
+    rscan_ws(p);
+    if (*(*p)++ != ':')
+        return NULL;
+    rscan_ws(p);
+    return key;
+}
+
 /* [integer, ...] of at most RSCAN_MAX_LIST. */
 static int scan_list(char **p, struct rscan_pair *pr)
 {
+    int rc = scan_open(p, '[', ']');
+
     pr->nlist = 0;
-    (*p)++;
-    rscan_ws(p);
-    if (**p == ']') {
-        (*p)++;
-        return 0;
-    }
-    for (;;) {
+    while (rc == 0) {
         if (pr->nlist == RSCAN_MAX_LIST || scan_int(p, &pr->list[pr->nlist++]) != 0)
             return -1;
-        rscan_ws(p);
-        if (**p == ']') {
-            (*p)++;
-            return 0;
-        }
-        if (*(*p)++ != ',')
-            return -1;
-        rscan_ws(p);
+        rc = rscan_next(p, ']');
     }
+    return rc < 0 ? -1 : 0;
 }
 
 static int scan_value(char **p, struct rscan_pair *pr)
@@ -234,37 +265,20 @@ static int scan_value(char **p, struct rscan_pair *pr)
 /* {"code": value, ...} into pairs. */
 static int scan_pairs(char **p, struct rscan_pair *pairs, size_t *n)
 {
-    if (*(*p)++ != '{')
-        return -1;
-    rscan_ws(p);
-    if (**p == '}') {
-        (*p)++;
-        return 0;
-    }
-    for (;;) {
+    int rc = scan_open(p, '{', '}');
+
+    while (rc == 0) {
         struct rscan_pair *pr;
 
         if (*n == RSCAN_MAX_PAIRS)
             return -1;
         pr = &pairs[(*n)++];
-        rscan_ws(p);
-        pr->key = scan_string(p);
-        if (pr->key == NULL)
+        pr->key = scan_key(p);
+        if (pr->key == NULL || scan_value(p, pr) != 0)
             return -1;
-        rscan_ws(p);
-        if (*(*p)++ != ':')
-            return -1;
-        rscan_ws(p);
-        if (scan_value(p, pr) != 0)
-            return -1;
-        rscan_ws(p);
-        if (**p == '}') {
-            (*p)++;
-            return 0;
-        }
-        if (*(*p)++ != ',')
-            return -1;
+        rc = rscan_next(p, '}');
     }
+    return rc < 0 ? -1 : 0;
 }
 
 enum { F_SURVEY = 1, F_WAVE = 2, F_CITY = 4, F_ID = 8, F_ANSWERS = 16, F_ATTRS = 32, F_WEIGHT = 64 };
@@ -297,37 +311,23 @@ static int scan_member(char **p, struct rscan_obj *o, const char *key, unsigned 
 int rscan_object(char **p, struct rscan_obj *o)
 {
     unsigned seen = 0;
+    int rc;
 
     o->survey = o->wave = o->city = o->id = NULL;
     o->nanswers = o->nattrs = 0;
     o->has_answers = o->has_attrs = o->has_weight = o->weight_null = 0;
     o->weight = 0;
     rscan_ws(p);
-    if (*(*p)++ != '{')
-        return -1;
-    rscan_ws(p);
-    if (**p == '}')
-        return -1;
-    for (;;) {
-        const char *key = scan_string(p);
+    rc = scan_open(p, '{', '}');
+    while (rc == 0) {
+        const char *key = scan_key(p);
 
-        if (key == NULL)
+        if (key == NULL || scan_member(p, o, key, &seen) != 0)
             return -1;
-        rscan_ws(p);
-        if (*(*p)++ != ':')
-            return -1;
-        rscan_ws(p);
-        if (scan_member(p, o, key, &seen) != 0)
-            return -1;
-        rscan_ws(p);
-        if (**p == '}')
-            break;
-        if (*(*p)++ != ',')
-            return -1;
-        rscan_ws(p);
+        rc = rscan_next(p, '}');
     }
-    (*p)++;
-    return o->has_answers ? 0 : -1;
+    /* {} (rc 1 at once) has no answers */
+    return rc > 0 && o->has_answers ? 0 : -1;
 }
 
 /* ---- the validator's rules ---- */

@@ -73,6 +73,11 @@ int rscan_multi_bits(const struct survey_item *it, const long *codes, size_t n, 
 /* Skips JSON whitespace. */
 void rscan_ws(char **p);
 
+/* After a member of an array or object: skips white space, then consumes
+ * close (1: the last member) or a comma and the white space after it (0:
+ * another member follows); -1 when *p holds neither. */
+int rscan_next(char **p, char close);
+
 /* Scans one object of the plain shape at *p (after whitespace) and moves *p
  * past its closing brace. 0, or -1 when it is not plain (*p undefined). */
 int rscan_object(char **p, struct rscan_obj *o);
