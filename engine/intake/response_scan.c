@@ -21,10 +21,7 @@
 struct response_scanner {
     const struct catalog *cat;
     struct rscan_obj *obj;       /* the object being read */
-    struct rscan_codes *codes;   /* of each instrument seen */
-    size_t ncodes, cap_codes;
-    unsigned char *seen;         /* rscan_fill's scratch */
-    size_t cap_seen;
+    struct rscan_codes_set codes; /* of each instrument seen */
     /* the survey, wave and city last taken: a body or a file tends to
      * repeat them (the strings are the catalog's, or last_city's own) */
     const char *last_survey, *last_wave;
@@ -33,25 +30,24 @@ struct response_scanner {
     /* response_scan_line: a copy of the line (no cap of its own: the line
      * is in memory whole already, getline's), and the arrays of every line */
     struct dynbuf line;
-    int16_t *answers, *attrs;
-    char **texts;
+    struct response lent;        /* only its arrays: lent to each line's response */
     size_t cap_answers, cap_texts, cap_attrs;
 };
 
 struct response_scanner *response_scanner_new(const struct catalog *cat)
 {
     struct response_scanner *sc = calloc(1, sizeof *sc);
-
-    if (sc == NULL)
-        return NULL;
     /* not calloc: the pairs are large and rscan_object sets what it uses */
-    sc->obj = malloc(sizeof *sc->obj);
-    if (sc->obj == NULL) {
+    struct rscan_obj *obj = malloc(sizeof *obj);
+
+    if (sc == NULL || obj == NULL) {
         free(sc);
+        free(obj);
         return NULL;
     }
-    dynbuf_init(&sc->line, DYNBUF_MAX_CAP);
     sc->cat = cat;
+    sc->obj = obj;
+    dynbuf_init(&sc->line, DYNBUF_MAX_CAP);
     return sc;
 }
 
@@ -59,14 +55,9 @@ void response_scanner_free(struct response_scanner *sc)
 {
     if (sc == NULL)
         return;
-    for (size_t i = 0; i < sc->ncodes; i++)
-        rscan_codes_clear(&sc->codes[i]);
-    free(sc->codes);
-    free(sc->seen);
+    rscan_codes_set_clear(&sc->codes);
     dynbuf_free(&sc->line);
-    free(sc->answers);
-    free(sc->attrs);
-    free(sc->texts);
+    response_clear(&sc->lent);
     free(sc->obj);
     free(sc);
 }
@@ -74,25 +65,7 @@ void response_scanner_free(struct response_scanner *sc)
 const struct rscan_codes *response_scanner_codes(struct response_scanner *sc,
                                                  const struct survey *s)
 {
-    size_t need = s->nitems > s->nattrs ? s->nitems : s->nattrs;
-    struct rscan_codes *bigger;
-    unsigned char *more;
-
-    /* a flag per item or attribute: indexed, so an array, not a dynbuf */
-    more = need > 0 ? dynarr_reserve(sc->seen, &sc->cap_seen, need, 1) : sc->seen;
-    if (need > 0 && more == NULL)
-        return NULL;
-    sc->seen = more;
-    for (size_t i = 0; i < sc->ncodes; i++)
-        if (sc->codes[i].s == s)
-            return &sc->codes[i];
-    bigger = dynarr_reserve(sc->codes, &sc->cap_codes, sc->ncodes + 1, sizeof *bigger);
-    if (bigger == NULL)
-        return NULL;
-    sc->codes = bigger;
-    if (rscan_codes_init(&sc->codes[sc->ncodes], s) != 0)
-        return NULL;
-    return &sc->codes[sc->ncodes++];
+    return rscan_codes_of(&sc->codes, s);
 }
 
 static int nonempty(const char *s)
@@ -142,34 +115,31 @@ static int reuse_arrays(struct response_scanner *sc, const struct rscan_codes *m
 {
     const struct survey *s = m->s;
 
+    struct response *l = &sc->lent;
+
     if (s->nitems > 0) {
-        int16_t *a = dynarr_reserve(sc->answers, &sc->cap_answers, s->nitems, sizeof *a);
+        int16_t *a = dynarr_reserve(l->answers, &sc->cap_answers, s->nitems, sizeof *a);
         char **t;
 
         if (a == NULL)
             return -1;
-        sc->answers = a;
-        t = dynarr_reserve(sc->texts, &sc->cap_texts, s->nitems, sizeof *t);
+        l->answers = a;
+        t = dynarr_reserve(l->texts, &sc->cap_texts, s->nitems, sizeof *t);
         if (t == NULL)
             return -1;
-        sc->texts = t;
+        l->texts = t;
     }
     if (s->nattrs > 0) {
-        int16_t *a = dynarr_reserve(sc->attrs, &sc->cap_attrs, s->nattrs, sizeof *a);
+        int16_t *a = dynarr_reserve(l->attrs, &sc->cap_attrs, s->nattrs, sizeof *a);
 
         if (a == NULL)
             return -1;
-        sc->attrs = a;
+        l->attrs = a;
     }
-    r->answers = sc->answers;
-    r->attrs = sc->attrs;
-    r->texts = m->has_text ? sc->texts : NULL;
-    for (size_t i = 0; i < s->nitems; i++)
-        r->answers[i] = SURVEY_NA;
-    for (size_t i = 0; i < s->nattrs; i++)
-        r->attrs[i] = SURVEY_NA;
-    if (r->texts != NULL)
-        memset(r->texts, 0, s->nitems * sizeof *r->texts);
+    r->answers = l->answers;
+    r->attrs = l->attrs;
+    r->texts = m->has_text ? l->texts : NULL;
+    response_set_unanswered(r);
     return 0;
 }
 
@@ -192,7 +162,7 @@ static int scan_one(struct response_scanner *sc, struct response *r, int own)
         goto no;
     if (own ? response_alloc_arrays(r, "", &ignored) != 0 : reuse_arrays(sc, m, r) != 0)
         goto no;
-    if (rscan_fill(sc->obj, m, sc->seen, r) != 0)
+    if (rscan_fill(sc->obj, m, r) != 0)
         goto no;
     return 0;
 no:

@@ -1,5 +1,6 @@
 #include "rscan.h"
 
+#include "dynarr.h"
 #include "utf8.h"
 
 #include <math.h>
@@ -27,7 +28,16 @@ static void codes_put(int *slots, size_t mask, const char *code, int idx)
     slots[i] = idx + 1;
 }
 
-int rscan_codes_init(struct rscan_codes *m, const struct survey *s)
+static void codes_clear(struct rscan_codes *m)
+{
+    free(m->items);
+    free(m->attrs);
+    free(m->seen);
+    memset(m, 0, sizeof *m);
+}
+
+/* 0, or -1 when out of memory (m is then empty). */
+static int codes_init(struct rscan_codes *m, const struct survey *s)
 {
     size_t slots = 16;
 
@@ -38,8 +48,9 @@ int rscan_codes_init(struct rscan_codes *m, const struct survey *s)
     m->mask = slots - 1;
     m->items = calloc(slots, sizeof *m->items);
     m->attrs = calloc(slots, sizeof *m->attrs);
-    if (m->items == NULL || m->attrs == NULL) {
-        rscan_codes_clear(m);
+    m->seen = malloc((s->nitems > s->nattrs ? s->nitems : s->nattrs) + 1);
+    if (m->items == NULL || m->attrs == NULL || m->seen == NULL) {
+        codes_clear(m);
         return -1;
     }
     for (size_t i = 0; i < s->nitems; i++) {
@@ -51,11 +62,28 @@ int rscan_codes_init(struct rscan_codes *m, const struct survey *s)
     return 0;
 }
 
-void rscan_codes_clear(struct rscan_codes *m)
+const struct rscan_codes *rscan_codes_of(struct rscan_codes_set *set, const struct survey *s)
 {
-    free(m->items);
-    free(m->attrs);
-    memset(m, 0, sizeof *m);
+    struct rscan_codes *bigger;
+
+    for (size_t i = 0; i < set->n; i++)
+        if (set->codes[i].s == s)
+            return &set->codes[i];
+    bigger = dynarr_reserve(set->codes, &set->cap, set->n + 1, sizeof *bigger);
+    if (bigger == NULL)
+        return NULL;
+    set->codes = bigger;
+    if (codes_init(&set->codes[set->n], s) != 0)
+        return NULL;
+    return &set->codes[set->n++];
+}
+
+void rscan_codes_set_clear(struct rscan_codes_set *set)
+{
+    for (size_t i = 0; i < set->n; i++)
+        codes_clear(&set->codes[i]);
+    free(set->codes);
+    memset(set, 0, sizeof *set);
 }
 
 int rscan_codes_find(const struct rscan_codes *m, const char *code, int attr)
@@ -369,10 +397,10 @@ static int fill_answer(const struct survey_item *it, const struct rscan_pair *pr
     return 0;
 }
 
-int rscan_fill(const struct rscan_obj *o, const struct rscan_codes *m, unsigned char *seen,
-               struct response *r)
+int rscan_fill(const struct rscan_obj *o, const struct rscan_codes *m, struct response *r)
 {
     const struct survey *s = m->s;
+    unsigned char *seen = m->seen;
     size_t given = 0;
 
     memset(seen, 0, s->nitems);
