@@ -66,7 +66,12 @@ static const char *const number_formats[XF_COUNT] = {
  * plain format of f, or f itself when it is not a significant one. */
 static enum xlsx_fmt sig_plain(enum xlsx_fmt f)
 {
-    return f == XF_SIG2 ? XF_SIGNED2 : f == XF_SIG1 ? XF_SIGNED1 : f == XF_SIGPCT ? XF_SIGNED_PCT : f;
+    switch (f) {
+    case XF_SIG2: return XF_SIGNED2;
+    case XF_SIG1: return XF_SIGNED1;
+    case XF_SIGPCT: return XF_SIGNED_PCT;
+    default: return f;
+    }
 }
 
 /* Every format, in the order of enum xlsx_fmt: the number format, bold (the
