@@ -323,19 +323,28 @@ static void sheet_summary(struct city *c)
 
 /* ---- the workbook ---- */
 
+/* The sheets that city and network workbooks share (sheets.h), of the city. */
+static void sheet_trends(struct city *c)
+{
+    sheets_trends(&c->x, L_TRENDS, c->r, RESULTS_CITY, c->slug, c->wi, c->subtitle);
+}
+
+static void sheet_methodology(struct city *c)
+{
+    sheets_methodology_of(&c->x, c->r, c->meta, c->g, c->wave, L_CITY, c->name);
+}
+
+/* The workbook's sheets, in their order. */
+static void (*const city_sheets[])(struct city *) = {
+    sheet_summary, city_sheet_items, city_sheet_dimensions, sheet_trends,
+    city_sheet_distributions, city_sheet_networks, city_sheet_drivers, city_sheet_breakdown,
+    sheet_methodology,
+};
+
 static void write_sheets(void *ctx)
 {
-    struct city *c = ctx;
-
-    sheet_summary(c);
-    city_sheet_items(c);
-    city_sheet_dimensions(c);
-    sheets_trends(&c->x, L_TRENDS, c->r, RESULTS_CITY, c->slug, c->wi, c->subtitle);
-    city_sheet_distributions(c);
-    city_sheet_networks(c);
-    city_sheet_drivers(c);
-    city_sheet_breakdown(c);
-    sheets_methodology_of(&c->x, c->r, c->meta, c->g, c->wave, L_CITY, c->name);
+    for (size_t i = 0; i < sizeof city_sheets / sizeof city_sheets[0]; i++)
+        city_sheets[i](ctx);
 }
 
 int report_city_write(const struct results *r, const struct results *const *rby, size_t nby,
@@ -353,9 +362,8 @@ int report_city_write(const struct results *r, const struct results *const *rby,
     c.meta = meta;
     c.wave = wave;
     c.slug = city;
-    c.wi = report_model_wave_index(r, wave);
-    c.g = results_find(r, wave, RESULTS_CITY, city);
-    if (c.wi < 0 || c.g == NULL)
+    c.g = rmodel_group(r, wave, RESULTS_CITY, city, &c.wi);
+    if (c.g == NULL)
         return err_set(err, errlen, "no responses from city \"%s\" in wave \"%s\"", city, wave);
     c.name = c.g->name != NULL ? c.g->name : report_city_name(meta, city);
     choose_network(&c);

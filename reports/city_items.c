@@ -13,22 +13,60 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- what the items and the dimensions share ---- */
+
+/* A measure's sheet (items, dimensions) has three columns of its own, then
+ * the estimate's: the respondents, the mean, the SD and the 95% CI; then
+ * the rest of its own. */
+enum { E_N = 3, E_MEAN, E_SD, E_CI_LO, E_CI_HI, E_END };
+
+static const struct xlsx_col est_cols[E_END - E_N] = {
+    { L_N, NULL, 10 },       { L_MEAN, NULL, 9 },      { L_SD, NULL, 12 },
+    { L_CI_LOW, NULL, 9 },   { L_CI_HIGH, NULL, 9 },
+};
+
+/* The header of a measure's sheet: head's E_N columns, the estimate's, then
+ * nrest of rest. */
+static void measure_header(struct city *c, lxw_worksheet *ws, const struct xlsx_col *head,
+                           const struct xlsx_col *rest, size_t nrest)
+{
+    xlsx_header(&c->x, ws, 2, 0, head, E_N);
+    xlsx_header(&c->x, ws, 2, E_N, est_cols, E_END - E_N);
+    xlsx_header(&c->x, ws, 2, E_END, rest, nrest);
+}
+
+/* The estimate's mean, SD and CI: dashes when why is not 0, nothing when m
+ * has no estimate. */
+static void est_cells(struct city *c, lxw_worksheet *ws, int row, int why,
+                      const struct results_measure *m)
+{
+    int est = rmodel_has_est(m);
+
+    xlsx_value(&c->x, ws, row, E_MEAN, why, est ? m->est.mean : NAN, XF_DEC2);
+    xlsx_value(&c->x, ws, row, E_SD, why, est ? m->est.sd : NAN, XF_DEC2);
+    xlsx_value(&c->x, ws, row, E_CI_LO, why, est ? m->est.ci_lo : NAN, XF_DEC2);
+    xlsx_value(&c->x, ws, row, E_CI_HI, why, est ? m->est.ci_hi : NAN, XF_DEC2);
+}
+
 /* ---- items ---- */
 
 enum {
-    I_CODE, I_TEXT, I_DIM, I_N, I_MEAN, I_SD, I_CI_LO, I_CI_HI, I_MEDIAN, I_FAV, I_FAV_LO,
-    I_FAV_HI, I_CHANGE, I_P, I_FAV_CHANGE, I_FAV_P, I_TREND, I_DIST, I_N_EFF, I_NCOLS
+    I_CODE, I_TEXT, I_DIM,   /* then the estimate's, from E_N */
+    I_MEDIAN = E_END, I_FAV, I_FAV_LO, I_FAV_HI, I_CHANGE, I_P, I_FAV_CHANGE, I_FAV_P, I_TREND,
+    I_DIST, I_N_EFF, I_NCOLS
 };
 
-static const struct xlsx_col item_cols[I_NCOLS] = {
-    { L_CODE, NULL, 14 },     { L_ITEM_TEXT, NULL, 50 },  { L_DIMENSION, NULL, 18 },
-    { L_N, NULL, 10 },        { L_MEAN, NULL, 9 },        { L_SD, NULL, 12 },
-    { L_CI_LOW, NULL, 9 },    { L_CI_HIGH, NULL, 9 },     { L_MEDIAN, NULL, 9 },
-    { L_FAV, NULL, 11 },      { L_FAV_CI_LOW, NULL, 12 }, { L_FAV_CI_HIGH, NULL, 12 },
-    { L_CHANGE, NULL, 12 },   { L_P_ADJ, NULL, 11 },      { L_FAV_CHANGE, NULL, 12 },
-    { L_FAV_P_ADJ, NULL, 12 }, { L_TREND, NULL, 22 },     { L_DISTRIBUTION, NULL, 60 },
-    { L_N_EFF, NULL, 10 },
+static const struct xlsx_col item_head[] = {
+    { L_CODE, NULL, 14 }, { L_ITEM_TEXT, NULL, 50 }, { L_DIMENSION, NULL, 18 },
 };
+static const struct xlsx_col item_rest[] = {
+    { L_MEDIAN, NULL, 9 },       { L_FAV, NULL, 11 },      { L_FAV_CI_LOW, NULL, 12 },
+    { L_FAV_CI_HIGH, NULL, 12 }, { L_CHANGE, NULL, 12 },   { L_P_ADJ, NULL, 11 },
+    { L_FAV_CHANGE, NULL, 12 },  { L_FAV_P_ADJ, NULL, 12 }, { L_TREND, NULL, 22 },
+    { L_DISTRIBUTION, NULL, 60 }, { L_N_EFF, NULL, 10 },
+};
+_Static_assert(sizeof item_head / sizeof item_head[0] == E_N, "an item's own first columns");
+_Static_assert(sizeof item_rest / sizeof item_rest[0] == I_NCOLS - E_END, "an item's columns");
 
 /* Who answered: a choice item's n, a scored one's estimate's. */
 static double item_n(const struct results_measure *m)
@@ -72,10 +110,10 @@ static void item_row(struct city *c, lxw_worksheet *ws, int row, size_t k)
 
     xlsx_text(&c->x, ws, row, I_CODE, it->code, XF_PLAIN);
     xlsx_wrapped(&c->x, ws, row, I_TEXT, rmodel_item_label(c->r, k, c->x.english, text, sizeof text),
-                 item_cols[I_TEXT].width, XF_WRAP);
+                 item_head[I_TEXT].width, XF_WRAP);
     if (dim != NULL)
         xlsx_text(&c->x, ws, row, I_DIM, dim, XF_PLAIN);
-    xlsx_value(&c->x, ws, row, I_N, why, item_n(m), XF_INT);
+    xlsx_value(&c->x, ws, row, E_N, why, item_n(m), XF_INT);
     if (est && c->r->weighted)
         xlsx_number(&c->x, ws, row, I_N_EFF, m->est.n_eff, XF_DEC1);
     if (why) {
@@ -86,10 +124,7 @@ static void item_row(struct city *c, lxw_worksheet *ws, int row, size_t k)
     }
     if (!rmodel_scored(it))
         return;
-    xlsx_value(&c->x, ws, row, I_MEAN, why, est ? m->est.mean : NAN, XF_DEC2);
-    xlsx_value(&c->x, ws, row, I_SD, why, est ? m->est.sd : NAN, XF_DEC2);
-    xlsx_value(&c->x, ws, row, I_CI_LO, why, est ? m->est.ci_lo : NAN, XF_DEC2);
-    xlsx_value(&c->x, ws, row, I_CI_HI, why, est ? m->est.ci_hi : NAN, XF_DEC2);
+    est_cells(c, ws, row, why, m);
     xlsx_value(&c->x, ws, row, I_MEDIAN, why, est ? m->est.median : NAN, XF_DEC1);
     if (why || (est && m->est.has_fav)) {
         xlsx_value(&c->x, ws, row, I_FAV, why, why ? NAN : m->est.fav, XF_PCT);
@@ -118,7 +153,7 @@ void city_sheet_items(struct city *c)
     if (ws == NULL)
         return;
     sheets_title(&c->x, ws, xlsx_label(&c->x, L_ITEMS), c->subtitle);
-    xlsx_header(&c->x, ws, 2, 0, item_cols, (size_t)ncols);
+    measure_header(c, ws, item_head, item_rest, (size_t)(ncols - E_END));
     for (size_t k = 0; k < c->r->nitems; k++) {
         if (agg_item_def(c->r->in->agg, k)->type == SURVEY_TEXT || not_asked(c, k))
             continue;    /* not in this wave's instrument: no row */
@@ -130,18 +165,20 @@ void city_sheet_items(struct city *c)
 /* ---- dimensions ---- */
 
 enum {
-    D_CODE, D_LABEL, D_NITEMS, D_N, D_MEAN, D_SD, D_CI_LO, D_CI_HI, D_ALPHA, D_ALPHA_LO,
-    D_ALPHA_HI, D_ALPHA_N, D_CHANGE, D_P, D_SIG, D_TREND, D_NCOLS
+    D_CODE, D_LABEL, D_NITEMS,   /* then the estimate's, from E_N */
+    D_ALPHA = E_END, D_ALPHA_LO, D_ALPHA_HI, D_ALPHA_N, D_CHANGE, D_P, D_SIG, D_TREND, D_NCOLS
 };
 
-static const struct xlsx_col dim_cols[D_NCOLS] = {
-    { L_CODE, NULL, 14 },        { L_DIMENSION, NULL, 34 },     { L_NITEMS, NULL, 9 },
-    { L_N, NULL, 10 },           { L_MEAN, NULL, 9 },           { L_SD, NULL, 12 },
-    { L_CI_LOW, NULL, 9 },       { L_CI_HIGH, NULL, 9 },        { L_ALPHA, NULL, 10 },
-    { L_ALPHA_CI_LOW, NULL, 11 }, { L_ALPHA_CI_HIGH, NULL, 11 }, { L_ALPHA_N, NULL, 12 },
-    { L_CHANGE, NULL, 12 },      { L_P_ADJ, NULL, 11 },         { L_SIGNIFICANT, NULL, 15 },
-    { L_TREND, NULL, 22 },
+static const struct xlsx_col dim_head[] = {
+    { L_CODE, NULL, 14 }, { L_DIMENSION, NULL, 34 }, { L_NITEMS, NULL, 9 },
 };
+static const struct xlsx_col dim_rest[] = {
+    { L_ALPHA, NULL, 10 },   { L_ALPHA_CI_LOW, NULL, 11 }, { L_ALPHA_CI_HIGH, NULL, 11 },
+    { L_ALPHA_N, NULL, 12 }, { L_CHANGE, NULL, 12 },       { L_P_ADJ, NULL, 11 },
+    { L_SIGNIFICANT, NULL, 15 }, { L_TREND, NULL, 22 },
+};
+_Static_assert(sizeof dim_head / sizeof dim_head[0] == E_N, "a dimension's own first columns");
+_Static_assert(sizeof dim_rest / sizeof dim_rest[0] == D_NCOLS - E_END, "a dimension's columns");
 
 static void dim_row(struct city *c, lxw_worksheet *ws, int row, size_t d)
 {
@@ -153,11 +190,8 @@ static void dim_row(struct city *c, lxw_worksheet *ws, int row, size_t d)
     xlsx_text(&c->x, ws, row, D_CODE, agg_dim_def(c->r->in->agg, d)->code, XF_PLAIN);
     xlsx_text(&c->x, ws, row, D_LABEL, rmodel_dim_label(c->r, d, c->x.english), XF_PLAIN);
     xlsx_number(&c->x, ws, row, D_NITEMS, (double)agg_dim_def(c->r->in->agg, d)->nitems, XF_INT);
-    xlsx_value(&c->x, ws, row, D_N, why, est ? m->est.n : NAN, XF_INT);
-    xlsx_value(&c->x, ws, row, D_MEAN, why, est ? m->est.mean : NAN, XF_DEC2);
-    xlsx_value(&c->x, ws, row, D_SD, why, est ? m->est.sd : NAN, XF_DEC2);
-    xlsx_value(&c->x, ws, row, D_CI_LO, why, est ? m->est.ci_lo : NAN, XF_DEC2);
-    xlsx_value(&c->x, ws, row, D_CI_HI, why, est ? m->est.ci_hi : NAN, XF_DEC2);
+    xlsx_value(&c->x, ws, row, E_N, why, est ? m->est.n : NAN, XF_INT);
+    est_cells(c, ws, row, why, m);
     xlsx_value(&c->x, ws, row, D_ALPHA, why, a != NULL ? a->value : NAN, XF_DEC2);
     xlsx_value(&c->x, ws, row, D_ALPHA_LO, why, a != NULL ? a->lo : NAN, XF_DEC2);
     xlsx_value(&c->x, ws, row, D_ALPHA_HI, why, a != NULL ? a->hi : NAN, XF_DEC2);
@@ -176,7 +210,7 @@ void city_sheet_dimensions(struct city *c)
     if (ws == NULL)
         return;
     sheets_title(&c->x, ws, xlsx_label(&c->x, L_DIMENSIONS), c->subtitle);
-    xlsx_header(&c->x, ws, 2, 0, dim_cols, D_NCOLS);
+    measure_header(c, ws, dim_head, dim_rest, D_NCOLS - E_END);
     for (size_t d = 0; d < c->r->ndims; d++)
         dim_row(c, ws, row++, d);
     xlsx_table(&c->x, ws, 2, row - 1, D_NCOLS);

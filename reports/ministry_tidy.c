@@ -94,7 +94,7 @@ struct rowctx {
     struct tidy *t;
     const struct results *res;     /* the survey's model */
     const struct results_group *g;
-    const char *survey, *wave, *type, *name, *group_slug, *teryt, *voiv;
+    struct tidy_group grp;         /* the rows' first columns */
     const struct catalog *cat;     /* or NULL */
     const struct survey *newest;   /* the catalog's newest version, or NULL */
     const struct survey *asked;    /* the wave's version, or NULL: unknown */
@@ -159,17 +159,21 @@ static double finite_or_nan(double v)
 /* snprintf that says whether it cut the text. */
 #define FMT(buf, ...) ((size_t)snprintf(buf, sizeof buf, __VA_ARGS__) >= sizeof buf)
 
-/* base (n elements of size bytes used, *cap allocated) with room for one
- * more: base itself or base moved; NULL when out of memory (base kept,
- * t->oom set). */
-static void *grow(struct tidy *t, void *base, size_t n, size_t *cap, size_t size)
-{
-    void *p = dynarr_reserve(base, cap, n + 1, size);
-
-    if (p == NULL)
-        t->oom = 1;
-    return p;
-}
+/* Points e at a new last element of t->arr (t->n of them, room for t->cap),
+ * not initialized; NULL, with t->oom set and the array kept, when out of
+ * memory. */
+#define APPEND(e, t, arr, n, cap)                                                    \
+    do {                                                                             \
+        void *more_ = dynarr_reserve((t)->arr, &(t)->cap, (t)->n + 1, sizeof *(e)); \
+                                                                                     \
+        (e) = NULL;                                                                  \
+        if (more_ == NULL) {                                                         \
+            (t)->oom = 1;                                                            \
+        } else {                                                                     \
+            (t)->arr = more_;                                                        \
+            (e) = &(t)->arr[(t)->n++];                                               \
+        }                                                                            \
+    } while (0)
 
 /* The label a + sep + b, in the report's language and in Polish and English
  * (pl_a/en_a NULL: not known; b's NULL: the same as row_b). */
@@ -210,18 +214,16 @@ static void codebook_add(struct rowctx *r, const char *indicator, int ind_cut,
     struct cb_entry *e;
 
     /* t->seen is a set of the entries made, not a results document */
-    if (FMT(key, "%s\x01%s", r->survey, indicator) || json_object_get(t->seen, key) != NULL)
+    if (FMT(key, "%s\x01%s", r->grp.survey, indicator) || json_object_get(t->seen, key) != NULL)
         return;
     if (json_object_set_new(t->seen, key, json_true()) != 0) {
         t->oom = 1;
         return;
     }
-    e = grow(t, t->cb, t->ncb, &t->cbcap, sizeof *e);
+    APPEND(e, t, cb, ncb, cbcap);
     if (e == NULL)
         return;
-    t->cb = e;
-    e = &t->cb[t->ncb++];
-    e->survey = r->survey;
+    e->survey = r->grp.survey;
     e->statistic = statistic;
     e->unit = stat_unit(statistic);
     e->code = tidy_add_text(t, indicator, ind_cut);
@@ -244,18 +246,10 @@ static void add_row(struct rowctx *r, const char *indicator, int ind_cut,
 
     if (t->oom)
         return;
-    row = grow(t, t->rows, t->nrows, &t->cap, sizeof *row);
+    APPEND(row, t, rows, nrows, cap);
     if (row == NULL)
         return;
-    t->rows = row;
-    row = &t->rows[t->nrows++];
-    row->survey = r->survey;
-    row->wave = r->wave;
-    row->type = r->type;
-    row->slug = r->group_slug;
-    row->name = r->name;
-    row->teryt = r->teryt;
-    row->voiv = r->voiv;
+    row->grp = r->grp;
     row->indicator = tidy_add_text(t, indicator, ind_cut);
     row->label = tidy_add_text(t, nm->row, nm->row_cut);
     row->statistic = statistic;
@@ -369,9 +363,9 @@ static const struct survey_item *catalog_item(const struct rowctx *r, const char
 
     if (i >= 0 || r->cat == NULL)
         return i >= 0 ? &r->newest->items[i] : NULL;
-    waves = catalog_waves(r->cat, r->survey, &n);
+    waves = catalog_waves(r->cat, r->grp.survey, &n);
     for (size_t w = n; w-- > 0;) {
-        const struct survey *s = catalog_survey(r->cat, r->survey, waves[w]->survey_version);
+        const struct survey *s = catalog_survey(r->cat, r->grp.survey, waves[w]->survey_version);
 
         if (s == NULL)
             continue;
@@ -391,9 +385,9 @@ static const struct survey_dimension *catalog_dim(const struct rowctx *r, const 
 
     if (d != NULL || r->cat == NULL)
         return d;
-    waves = catalog_waves(r->cat, r->survey, &n);
+    waves = catalog_waves(r->cat, r->grp.survey, &n);
     for (size_t w = n; w-- > 0 && d == NULL;)
-        d = version_dim(catalog_survey(r->cat, r->survey, waves[w]->survey_version), code);
+        d = version_dim(catalog_survey(r->cat, r->grp.survey, waves[w]->survey_version), code);
     return d;
 }
 
@@ -549,10 +543,10 @@ int ministry_tidy_build(struct tidy *t, const struct ministry_input *in, size_t 
         long wi = report_ministry_wave(res, in[k].wave);
 
         r.res = res;
-        r.survey = res->in->survey->slug;
+        r.grp.survey = res->in->survey->slug;
         r.english = in[k].english;
         r.cat = in[k].cat;
-        r.newest = in[k].cat != NULL ? catalog_survey_latest(in[k].cat, r.survey) : NULL;
+        r.newest = in[k].cat != NULL ? catalog_survey_latest(in[k].cat, r.grp.survey) : NULL;
         for (size_t i = 0; i < res->nwaves * res->ngroups; i++) {
             const struct results_group *g = &res->groups[i];
             int city = g->type == RESULTS_CITY;
@@ -560,13 +554,13 @@ int ministry_tidy_build(struct tidy *t, const struct ministry_input *in, size_t 
             if ((long)g->wave > wi)
                 continue;
             r.g = g;
-            r.wave = agg_wave(res->in->agg, g->wave);
-            r.type = group_type_name(g->type);
-            r.name = results_group_name(g, r.english);
-            r.group_slug = g->slug != NULL ? g->slug : "all";
-            r.teryt = city ? report_city_teryt(meta, r.group_slug) : NULL;
-            r.voiv = city ? report_city_voivodeship(meta, r.group_slug) : NULL;
-            r.asked = wave_version(in[k].cat, r.survey, r.wave);
+            r.grp.wave = agg_wave(res->in->agg, g->wave);
+            r.grp.type = group_type_name(g->type);
+            r.grp.name = results_group_name(g, r.english);
+            r.grp.slug = g->slug != NULL ? g->slug : "all";
+            r.grp.teryt = city ? report_city_teryt(meta, r.grp.slug) : NULL;
+            r.grp.voiv = city ? report_city_voivodeship(meta, r.grp.slug) : NULL;
+            r.asked = wave_version(in[k].cat, r.grp.survey, r.grp.wave);
             group_rows(&r);
         }
     }
@@ -580,17 +574,14 @@ int ministry_tidy_build(struct tidy *t, const struct ministry_input *in, size_t 
 void ministry_row_texts(const struct tidy *t, const struct tidy_row *row,
                         const char *out[MINISTRY_NTEXT])
 {
-    out[0] = row->survey;
-    out[1] = row->wave;
-    out[2] = row->type;
-    out[3] = row->slug;
-    out[4] = row->name;
-    out[5] = row->teryt;
-    out[6] = row->voiv;
-    out[7] = tidy_text(t, row->indicator);
-    out[8] = tidy_text(t, row->label);
-    out[9] = row->statistic;
-    out[10] = ministry_status_names[row->status];
+    const struct tidy_group *g = &row->grp;
+    const char *texts[MINISTRY_NTEXT] = {
+        g->survey, g->wave, g->type, g->slug, g->name, g->teryt, g->voiv,
+        tidy_text(t, row->indicator), tidy_text(t, row->label), row->statistic,
+        ministry_status_names[row->status],
+    };
+
+    memcpy(out, texts, sizeof texts);
 }
 
 void ministry_row_numbers(const struct tidy_row *row, double out[4])
@@ -610,29 +601,22 @@ void ministry_cb_row(const struct tidy *t, size_t i, const char *out[MINISTRY_NC
 {
     if (i < MINISTRY_NCOLUMNS) {
         const struct ministry_column *c = &ministry_columns[i];
+        const char *texts[MINISTRY_NCB] = {
+            "column", NULL, c->name, ministry_type_names[c->type],
+            c->unit[0] != '\0' ? c->unit : NULL, NULL, NULL,
+            [MINISTRY_CB_REVERSE] = NULL, c->pl, c->en,
+        };
 
-        out[0] = "column";
-        out[1] = NULL;
-        out[2] = c->name;
-        out[3] = ministry_type_names[c->type];
-        out[4] = c->unit[0] != '\0' ? c->unit : NULL;
-        out[5] = NULL;
-        out[6] = NULL;
-        out[MINISTRY_CB_REVERSE] = NULL;
-        out[8] = c->pl;
-        out[9] = c->en;
+        memcpy(out, texts, sizeof texts);
     } else {
         const struct cb_entry *e = &t->cb[i - MINISTRY_NCOLUMNS];
+        const char *texts[MINISTRY_NCB] = {
+            "indicator", e->survey, tidy_text(t, e->code), "number", e->unit, e->statistic,
+            e->scale[0] != '\0' ? e->scale : NULL,
+            [MINISTRY_CB_REVERSE] = e->reverse ? "true" : "false",
+            tidy_text(t, e->label_pl), tidy_text(t, e->label_en),
+        };
 
-        out[0] = "indicator";
-        out[1] = e->survey;
-        out[2] = tidy_text(t, e->code);
-        out[3] = "number";
-        out[4] = e->unit;
-        out[5] = e->statistic;
-        out[6] = e->scale[0] != '\0' ? e->scale : NULL;
-        out[MINISTRY_CB_REVERSE] = e->reverse ? "true" : "false";
-        out[8] = tidy_text(t, e->label_pl);
-        out[9] = tidy_text(t, e->label_en);
+        memcpy(out, texts, sizeof texts);
     }
 }

@@ -56,8 +56,14 @@ extern const char *const ministry_voivodeships[16];
  * above what the programme's groups and indicators need. */
 #define MINISTRY_MAX_TEXT ((size_t)1 << 30)
 
+/* The group a row is of, in the order of the first columns (borrowed; teryt
+ * and voiv NULL outside city rows). */
+struct tidy_group {
+    const char *survey, *wave, *type, *slug, *name, *teryt, *voiv;
+};
+
 struct tidy_row {
-    const char *survey, *wave, *type, *slug, *name, *teryt, *voiv;    /* borrowed */
+    struct tidy_group grp;
     size_t indicator, label;                   /* offsets into tidy.text, or ABSENT */
     const char *statistic;                     /* a literal */
     double n, value, lo, hi;                   /* NAN: empty */

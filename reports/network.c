@@ -471,9 +471,8 @@ int report_network_write(const struct results *r, int english, const struct repo
     n.meta = meta;
     n.wave = wave;
     n.slug = network;
-    n.wi = report_model_wave_index(r, wave);
-    n.g = results_find(r, wave, RESULTS_NETWORK, network);
-    if (n.wi < 0 || n.g == NULL || n.g->network == NULL)
+    n.g = rmodel_group(r, wave, RESULTS_NETWORK, network, &n.wi);
+    if (n.g == NULL || n.g->network == NULL)
         return err_set(err, errlen, "no network \"%s\" in wave \"%s\"", network, wave);
     n.name = report_network_name(meta, network, english);
     n.nmembers = n.g->network->nmembers;

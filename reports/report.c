@@ -126,11 +126,6 @@ int report_commit(const char *tmp, const char *path, int ok, char *err, size_t e
     return -1;
 }
 
-long report_model_wave_index(const struct results *r, const char *wave)
-{
-    return rmodel_wave_index(r, wave);
-}
-
 const char *report_model_wave(const struct results *r, const char *wave)
 {
     long i = wave != NULL ? rmodel_wave_index(r, wave) : results_default_wave(r);

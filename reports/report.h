@@ -95,7 +95,4 @@ int report_write_group(struct xlsx *x, const struct report_group_book *b, const 
  * such wave; borrowed from r's input. */
 const char *report_model_wave(const struct results *r, const char *wave);
 
-/* The index of a wave in r, or -1. */
-long report_model_wave_index(const struct results *r, const char *wave);
-
 #endif

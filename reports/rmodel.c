@@ -196,4 +196,12 @@ long rmodel_wave_index(const struct results *r, const char *wave)
     return -1;
 }
 
+const struct results_group *rmodel_group(const struct results *r, const char *wave,
+                                         enum results_group_type type, const char *slug,
+                                         long *wi)
+{
+    *wi = rmodel_wave_index(r, wave);
+    return *wi < 0 ? NULL : results_find(r, wave, type, slug);
+}
+
 /* Whether city is one of group g's cities (g: a city, a network, all). */

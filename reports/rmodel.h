@@ -82,4 +82,11 @@ const char *rmodel_part_label(const struct results *r, size_t part, int english)
 /* The index of wave label in r, or -1. */
 long rmodel_wave_index(const struct results *r, const char *wave);
 
+/* The group a workbook is of: the city's or the network's (type) with slug
+ * in wave, and that wave's index into *wi; NULL when r has no such wave or
+ * no such group in it. */
+const struct results_group *rmodel_group(const struct results *r, const char *wave,
+                                         enum results_group_type type, const char *slug,
+                                         long *wi);
+
 #endif

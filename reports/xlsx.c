@@ -48,29 +48,47 @@ static lxw_format *add_format(struct xlsx *x, const char *num, int bold, lxw_col
     return f;
 }
 
+/* The number formats; a significant change's (XF_SIG*) is that of its
+ * plain counterpart (sig_plain). */
+static const char *const number_formats[XF_COUNT] = {
+    [XF_INT] = "0",
+    [XF_DEC1] = "0.0",
+    [XF_DEC2] = "0.00",
+    [XF_SIGNED1] = "+0.0;-0.0;0.0",
+    [XF_SIGNED2] = "+0.00;-0.00;0.00",
+    [XF_PVAL] = "0.000",
+    [XF_PCT] = "0%",
+    [XF_PCT1] = "0.0%",
+    [XF_SIGNED_PCT] = "+0.0%;-0.0%;0.0%",
+};
+
+/* A significant change is shown as its plain change, bold on a tint: the
+ * plain format of f, or f itself when it is not a significant one. */
+static enum xlsx_fmt sig_plain(enum xlsx_fmt f)
+{
+    switch (f) {
+    case XF_SIG2: return XF_SIGNED2;
+    case XF_SIG1: return XF_SIGNED1;
+    case XF_SIGPCT: return XF_SIGNED_PCT;
+    default: return f;
+    }
+}
+
+/* Every format, in the order of enum xlsx_fmt: the number format, bold (the
+ * title, the header, bold text, a significant change) and the fill (the
+ * header's shade, a significant change's tint), then what only some have. */
 static void formats_create(struct xlsx *x)
 {
-    const lxw_color_t none = LXW_COLOR_UNSET, tint = 0xFFF2CC, head = 0xDDEBF7;
+    const lxw_color_t tint = 0xFFF2CC, head = 0xDDEBF7;
 
-    x->fmt[XF_PLAIN] = add_format(x, NULL, 0, none);
-    x->fmt[XF_TITLE] = add_format(x, NULL, 1, none);
-    x->fmt[XF_HEAD] = add_format(x, NULL, 1, head);
-    x->fmt[XF_WRAP] = add_format(x, NULL, 0, none);
-    x->fmt[XF_BOLD] = add_format(x, NULL, 1, none);
-    x->fmt[XF_INT] = add_format(x, "0", 0, none);
-    x->fmt[XF_DEC1] = add_format(x, "0.0", 0, none);
-    x->fmt[XF_DEC2] = add_format(x, "0.00", 0, none);
-    x->fmt[XF_SIGNED1] = add_format(x, "+0.0;-0.0;0.0", 0, none);
-    x->fmt[XF_SIGNED2] = add_format(x, "+0.00;-0.00;0.00", 0, none);
-    x->fmt[XF_PVAL] = add_format(x, "0.000", 0, none);
-    x->fmt[XF_PCT] = add_format(x, "0%", 0, none);
-    x->fmt[XF_PCT1] = add_format(x, "0.0%", 0, none);
-    x->fmt[XF_SIGNED_PCT] = add_format(x, "+0.0%;-0.0%;0.0%", 0, none);
-    x->fmt[XF_SIG2] = add_format(x, "+0.00;-0.00;0.00", 1, tint);
-    x->fmt[XF_SIG1] = add_format(x, "+0.0;-0.0;0.0", 1, tint);
-    x->fmt[XF_SIGPCT] = add_format(x, "+0.0%;-0.0%;0.0%", 1, tint);
-    x->fmt[XF_DASH] = add_format(x, NULL, 0, none);
-    x->fmt[XF_NOTE] = add_format(x, NULL, 0, none);
+    for (int i = 0; i < XF_COUNT; i++) {
+        enum xlsx_fmt f = (enum xlsx_fmt)i, plain = sig_plain(f);
+        int sig = plain != f;
+
+        x->fmt[f] = add_format(x, number_formats[plain],
+                               sig || f == XF_TITLE || f == XF_HEAD || f == XF_BOLD,
+                               sig ? tint : f == XF_HEAD ? head : LXW_COLOR_UNSET);
+    }
     if (!xlsx_ok(x))
         return;
     /* A row grown for wrapped text keeps its other cells level with it. */

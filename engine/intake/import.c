@@ -52,8 +52,10 @@ static const char *const create_sql =
     "CREATE TEMP TABLE import_staging (line bigint NOT NULL, " RESPONSE_COLUMN_TYPES ") "
     "ON COMMIT DROP";
 
+/* The checks: the first row in conflict, as its line, id and city (for an
+ * id given twice in the file, then the line that gave it first). */
 static const char *const twice_sql =
-    "SELECT a.line, b.line, b.id, b.city FROM import_staging a JOIN import_staging b "
+    "SELECT b.line, b.id, b.city, a.line FROM import_staging a JOIN import_staging b "
     "ON a.city = b.city AND a.id = b.id AND a.line < b.line "
     "WHERE " RESPONSE_OTHER_CONTENT("a", "b") " ORDER BY b.line, a.line LIMIT 1";
 
@@ -275,45 +277,56 @@ static int run(struct importer *imp, const char *sql, PGresult **r)
     return 0;
 }
 
-static int check_twice(struct importer *imp)
+/* Runs a check (twice_sql, or conflict_sql: stored): when it finds a row in
+ * conflict, that is the import's error, -1. */
+static int refuse_conflict(struct importer *imp, const char *sql, int stored)
 {
     PGresult *r;
+    const char *line, *id, *city;
     int rc = 0;
 
-    if (run(imp, "ANALYZE import_staging", NULL) != 0 || run(imp, twice_sql, &r) != 0)
+    if (run(imp, sql, &r) != 0)
         return -1;
-    if (PQntuples(r) > 0)
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return 0;
+    }
+    line = PQgetvalue(r, 0, 0);
+    id = PQgetvalue(r, 0, 1);
+    city = PQgetvalue(r, 0, 2);
+    if (stored)
+        rc = import_fatal(imp, msg("%s:%s: kolumna \"id\": odpowiedź o id %s miasta \"%s\" jest "
+                                   "już zapisana z inną treścią",
+                                   "%s:%s: column \"id\": a response with id %s for city \"%s\" "
+                                   "is already stored with different content"),
+                          imp->name, line, id, city);
+    else
         rc = import_fatal(imp, msg("%s:%s: kolumna \"id\": id %s miasta \"%s\" jest też w wierszu "
                                    "%s, z inną treścią",
                                    "%s:%s: column \"id\": the id %s for city \"%s\" is also on "
                                    "line %s, with different content"),
-                          imp->name, PQgetvalue(r, 0, 1),
-                       PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 0));
+                          imp->name, line, id, city, PQgetvalue(r, 0, 3));
     PQclear(r);
     return rc;
+}
+
+static int check_twice(struct importer *imp)
+{
+    if (run(imp, "ANALYZE import_staging", NULL) != 0)
+        return -1;
+    return refuse_conflict(imp, twice_sql, 0);
 }
 
 static int insert_rows(struct importer *imp)
 {
     PGresult *r;
-    int rc = 0;
 
     if (run(imp, insert_sql, &r) != 0)
         return -1;
     imp->res->created = (size_t)strtoull(PQcmdTuples(r), NULL, 10);
     imp->res->duplicates = imp->res->records - imp->res->created;
     PQclear(r);
-    if (run(imp, conflict_sql, &r) != 0)
-        return -1;
-    if (PQntuples(r) > 0)
-        rc = import_fatal(imp, msg("%s:%s: kolumna \"id\": odpowiedź o id %s miasta \"%s\" jest "
-                                   "już zapisana z inną treścią",
-                                   "%s:%s: column \"id\": a response with id %s for city \"%s\" "
-                                   "is already stored with different content"),
-                          imp->name, PQgetvalue(r, 0, 0),
-                       PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
-    PQclear(r);
-    return rc;
+    return refuse_conflict(imp, conflict_sql, 1);
 }
 
 enum import_format import_guess_format(const char *name)

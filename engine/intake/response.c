@@ -437,11 +437,20 @@ int response_alloc_arrays(struct response *r, const char *base, struct response_
     r->texts = has_text ? calloc(s->nitems, sizeof *r->texts) : NULL;
     if (r->answers == NULL || r->attrs == NULL || (has_text && r->texts == NULL))
         return fail(e, base, "out of memory");
+    response_set_unanswered(r);
+    return 0;
+}
+
+void response_set_unanswered(struct response *r)
+{
+    const struct survey *s = r->instrument;
+
     for (size_t i = 0; i < s->nitems; i++)
         r->answers[i] = SURVEY_NA;
     for (size_t i = 0; i < s->nattrs; i++)
         r->attrs[i] = SURVEY_NA;
-    return 0;
+    if (r->texts != NULL)
+        memset(r->texts, 0, s->nitems * sizeof *r->texts);
 }
 
 int response_from_json(const json_t *obj, const struct catalog *cat, const char *path,

@@ -13,4 +13,8 @@
  * ("out of memory" at base) when an allocation fails. */
 int response_alloc_arrays(struct response *r, const char *base, struct response_error *e);
 
+/* Sets r's arrays (large enough for r->instrument) to no answer: answers
+ * and attrs SURVEY_NA, texts (when not NULL) NULL each. */
+void response_set_unanswered(struct response *r);
+
 #endif

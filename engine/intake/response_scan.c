@@ -22,10 +22,7 @@
 struct response_scanner {
     const struct catalog *cat;
     struct rscan_obj *obj;       /* the object being read */
-    struct rscan_codes *codes;   /* of each instrument seen */
-    size_t ncodes, cap_codes;
-    unsigned char *seen;         /* rscan_fill's scratch */
-    size_t cap_seen;
+    struct rscan_codes_set codes; /* of each instrument seen */
     /* the survey, wave and city last taken: a body or a file tends to
      * repeat them (the strings are the catalog's, or last_city's own) */
     const char *last_survey, *last_wave;
@@ -34,25 +31,24 @@ struct response_scanner {
     /* response_scan_line: a copy of the line (no cap of its own: the line
      * is in memory whole already, getline's), and the arrays of every line */
     struct dynbuf line;
-    int16_t *answers, *attrs;
-    char **texts;
+    struct response lent;        /* only its arrays: lent to each line's response */
     size_t cap_answers, cap_texts, cap_attrs;
 };
 
 struct response_scanner *response_scanner_new(const struct catalog *cat)
 {
     struct response_scanner *sc = calloc(1, sizeof *sc);
-
-    if (sc == NULL)
-        return NULL;
     /* not calloc: the pairs are large and rscan_object sets what it uses */
-    sc->obj = malloc(sizeof *sc->obj);
-    if (sc->obj == NULL) {
+    struct rscan_obj *obj = malloc(sizeof *obj);
+
+    if (sc == NULL || obj == NULL) {
         free(sc);
+        free(obj);
         return NULL;
     }
-    dynbuf_init(&sc->line, DYNBUF_MAX_CAP);
     sc->cat = cat;
+    sc->obj = obj;
+    dynbuf_init(&sc->line, DYNBUF_MAX_CAP);
     return sc;
 }
 
@@ -60,34 +56,16 @@ void response_scanner_free(struct response_scanner *sc)
 {
     if (sc == NULL)
         return;
-    for (size_t i = 0; i < sc->ncodes; i++)
-        rscan_codes_clear(&sc->codes[i]);
+    rscan_codes_set_clear(&sc->codes);
     dynbuf_free(&sc->line);
-    FREE_ALL(sc->codes, sc->seen, sc->answers, sc->attrs, sc->texts, sc->obj, sc);
+    response_clear(&sc->lent);
+    FREE_ALL(sc->obj, sc);
 }
 
 const struct rscan_codes *response_scanner_codes(struct response_scanner *sc,
                                                  const struct survey *s)
 {
-    size_t need = s->nitems > s->nattrs ? s->nitems : s->nattrs;
-    struct rscan_codes *bigger;
-    unsigned char *more;
-
-    /* a flag per item or attribute: indexed, so an array, not a dynbuf */
-    more = need > 0 ? dynarr_reserve(sc->seen, &sc->cap_seen, need, 1) : sc->seen;
-    if (need > 0 && more == NULL)
-        return NULL;
-    sc->seen = more;
-    for (size_t i = 0; i < sc->ncodes; i++)
-        if (sc->codes[i].s == s)
-            return &sc->codes[i];
-    bigger = dynarr_reserve(sc->codes, &sc->cap_codes, sc->ncodes + 1, sizeof *bigger);
-    if (bigger == NULL)
-        return NULL;
-    sc->codes = bigger;
-    if (rscan_codes_init(&sc->codes[sc->ncodes], s) != 0)
-        return NULL;
-    return &sc->codes[sc->ncodes++];
+    return rscan_codes_of(&sc->codes, s);
 }
 
 static int nonempty(const char *s)
@@ -137,34 +115,31 @@ static int reuse_arrays(struct response_scanner *sc, const struct rscan_codes *m
 {
     const struct survey *s = m->s;
 
+    struct response *l = &sc->lent;
+
     if (s->nitems > 0) {
-        int16_t *a = dynarr_reserve(sc->answers, &sc->cap_answers, s->nitems, sizeof *a);
+        int16_t *a = dynarr_reserve(l->answers, &sc->cap_answers, s->nitems, sizeof *a);
         char **t;
 
         if (a == NULL)
             return -1;
-        sc->answers = a;
-        t = dynarr_reserve(sc->texts, &sc->cap_texts, s->nitems, sizeof *t);
+        l->answers = a;
+        t = dynarr_reserve(l->texts, &sc->cap_texts, s->nitems, sizeof *t);
         if (t == NULL)
             return -1;
-        sc->texts = t;
+        l->texts = t;
     }
     if (s->nattrs > 0) {
-        int16_t *a = dynarr_reserve(sc->attrs, &sc->cap_attrs, s->nattrs, sizeof *a);
+        int16_t *a = dynarr_reserve(l->attrs, &sc->cap_attrs, s->nattrs, sizeof *a);
 
         if (a == NULL)
             return -1;
-        sc->attrs = a;
+        l->attrs = a;
     }
-    r->answers = sc->answers;
-    r->attrs = sc->attrs;
-    r->texts = m->has_text ? sc->texts : NULL;
-    for (size_t i = 0; i < s->nitems; i++)
-        r->answers[i] = SURVEY_NA;
-    for (size_t i = 0; i < s->nattrs; i++)
-        r->attrs[i] = SURVEY_NA;
-    if (r->texts != NULL)
-        memset(r->texts, 0, s->nitems * sizeof *r->texts);
+    r->answers = l->answers;
+    r->attrs = l->attrs;
+    r->texts = m->has_text ? l->texts : NULL;
+    response_set_unanswered(r);
     return 0;
 }
 
@@ -187,7 +162,7 @@ static int scan_one(struct response_scanner *sc, struct response *r, int own)
         goto no;
     if (own ? response_alloc_arrays(r, "", &ignored) != 0 : reuse_arrays(sc, m, r) != 0)
         goto no;
-    if (rscan_fill(sc->obj, m, sc->seen, r) != 0)
+    if (rscan_fill(sc->obj, m, r) != 0)
         goto no;
     return 0;
 no:
@@ -230,6 +205,7 @@ static struct response_batch *scan_body(const char *body, size_t len, const stru
     struct response_scanner *sc = response_scanner_new(cat);
     size_t cap = 0;
     char *p;
+    int next;
 
     if (b == NULL || sc == NULL || len == 0)
         goto no;
@@ -257,15 +233,13 @@ static struct response_batch *scan_body(const char *body, size_t len, const stru
         if (rscan_object(&p, sc->obj) != 0 || scan_one(sc, &b->items[b->n], 1) != 0)
             goto no;
         b->n++;
-        rscan_ws(&p);
         if (!b->was_array)
             break;
-        if (*p == ']') {
-            p++;
-            break;
-        }
-        if (*p++ != ',')
+        next = rscan_next(&p, ']');
+        if (next < 0)
             goto no;
+        if (next > 0)
+            break;
     }
     rscan_ws(&p);
     if (*p != '\0' || response_repeats_key(b->items, b->n))

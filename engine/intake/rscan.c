@@ -1,5 +1,6 @@
 #include "rscan.h"
 
+#include "dynarr.h"
 #include "utf8.h"
 
 #include <math.h>
@@ -27,7 +28,16 @@ static void codes_put(int *slots, size_t mask, const char *code, int idx)
     slots[i] = idx + 1;
 }
 
-int rscan_codes_init(struct rscan_codes *m, const struct survey *s)
+static void codes_clear(struct rscan_codes *m)
+{
+    free(m->items);
+    free(m->attrs);
+    free(m->seen);
+    memset(m, 0, sizeof *m);
+}
+
+/* 0, or -1 when out of memory (m is then empty). */
+static int codes_init(struct rscan_codes *m, const struct survey *s)
 {
     size_t slots = 16;
 
@@ -38,8 +48,9 @@ int rscan_codes_init(struct rscan_codes *m, const struct survey *s)
     m->mask = slots - 1;
     m->items = calloc(slots, sizeof *m->items);
     m->attrs = calloc(slots, sizeof *m->attrs);
-    if (m->items == NULL || m->attrs == NULL) {
-        rscan_codes_clear(m);
+    m->seen = malloc((s->nitems > s->nattrs ? s->nitems : s->nattrs) + 1);
+    if (m->items == NULL || m->attrs == NULL || m->seen == NULL) {
+        codes_clear(m);
         return -1;
     }
     for (size_t i = 0; i < s->nitems; i++) {
@@ -51,11 +62,28 @@ int rscan_codes_init(struct rscan_codes *m, const struct survey *s)
     return 0;
 }
 
-void rscan_codes_clear(struct rscan_codes *m)
+const struct rscan_codes *rscan_codes_of(struct rscan_codes_set *set, const struct survey *s)
 {
-    free(m->items);
-    free(m->attrs);
-    memset(m, 0, sizeof *m);
+    struct rscan_codes *bigger;
+
+    for (size_t i = 0; i < set->n; i++)
+        if (set->codes[i].s == s)
+            return &set->codes[i];
+    bigger = dynarr_reserve(set->codes, &set->cap, set->n + 1, sizeof *bigger);
+    if (bigger == NULL)
+        return NULL;
+    set->codes = bigger;
+    if (codes_init(&set->codes[set->n], s) != 0)
+        return NULL;
+    return &set->codes[set->n++];
+}
+
+void rscan_codes_set_clear(struct rscan_codes_set *set)
+{
+    for (size_t i = 0; i < set->n; i++)
+        codes_clear(&set->codes[i]);
+    free(set->codes);
+    memset(set, 0, sizeof *set);
 }
 
 int rscan_codes_find(const struct rscan_codes *m, const char *code, int attr)
@@ -188,28 +216,59 @@ static int scan_weight(char **p, struct rscan_obj *o)
     return end == *p ? 0 : -1;
 }
 
+int rscan_next(char **p, char close)
+{
+    rscan_ws(p);
+    if (**p == close) {
+        (*p)++;
+        return 1;
+    }
+    if (*(*p)++ != ',')
+        return -1;
+    rscan_ws(p);
+    return 0;
+}
+
+/* The opening open and the white space after it: 1 when close follows at
+ * once (consumed: empty), 0 when a member does, -1 when *p is not at open. */
+static int scan_open(char **p, char open, char close)
+{
+    if (*(*p)++ != open)
+        return -1;
+    rscan_ws(p);
+    if (**p != close)
+        return 0;
+    (*p)++;
+    return 1;
+}
+
+/* "key" and its colon, with the white space around it: the key (NUL-ended
+ * in the text), or NULL when that is not what *p holds. */
+static const char *scan_key(char **p)
+{
+    const char *key = scan_string(p);
+
+    if (key == NULL)
+        return NULL;
+    rscan_ws(p);
+    if (*(*p)++ != ':')
+        return NULL;
+    rscan_ws(p);
+    return key;
+}
+
 /* [integer, ...] of at most RSCAN_MAX_LIST. */
 static int scan_list(char **p, struct rscan_pair *pr)
 {
+    int rc = scan_open(p, '[', ']');
+
     pr->nlist = 0;
-    (*p)++;
-    rscan_ws(p);
-    if (**p == ']') {
-        (*p)++;
-        return 0;
-    }
-    for (;;) {
+    while (rc == 0) {
         if (pr->nlist == RSCAN_MAX_LIST || scan_int(p, &pr->list[pr->nlist++]) != 0)
             return -1;
-        rscan_ws(p);
-        if (**p == ']') {
-            (*p)++;
-            return 0;
-        }
-        if (*(*p)++ != ',')
-            return -1;
-        rscan_ws(p);
+        rc = rscan_next(p, ']');
     }
+    return rc < 0 ? -1 : 0;
 }
 
 static int scan_value(char **p, struct rscan_pair *pr)
@@ -234,37 +293,20 @@ static int scan_value(char **p, struct rscan_pair *pr)
 /* {"code": value, ...} into pairs. */
 static int scan_pairs(char **p, struct rscan_pair *pairs, size_t *n)
 {
-    if (*(*p)++ != '{')
-        return -1;
-    rscan_ws(p);
-    if (**p == '}') {
-        (*p)++;
-        return 0;
-    }
-    for (;;) {
+    int rc = scan_open(p, '{', '}');
+
+    while (rc == 0) {
         struct rscan_pair *pr;
 
         if (*n == RSCAN_MAX_PAIRS)
             return -1;
         pr = &pairs[(*n)++];
-        rscan_ws(p);
-        pr->key = scan_string(p);
-        if (pr->key == NULL)
+        pr->key = scan_key(p);
+        if (pr->key == NULL || scan_value(p, pr) != 0)
             return -1;
-        rscan_ws(p);
-        if (*(*p)++ != ':')
-            return -1;
-        rscan_ws(p);
-        if (scan_value(p, pr) != 0)
-            return -1;
-        rscan_ws(p);
-        if (**p == '}') {
-            (*p)++;
-            return 0;
-        }
-        if (*(*p)++ != ',')
-            return -1;
+        rc = rscan_next(p, '}');
     }
+    return rc < 0 ? -1 : 0;
 }
 
 enum { F_SURVEY = 1, F_WAVE = 2, F_CITY = 4, F_ID = 8, F_ANSWERS = 16, F_ATTRS = 32, F_WEIGHT = 64 };
@@ -297,37 +339,23 @@ static int scan_member(char **p, struct rscan_obj *o, const char *key, unsigned 
 int rscan_object(char **p, struct rscan_obj *o)
 {
     unsigned seen = 0;
+    int rc;
 
     o->survey = o->wave = o->city = o->id = NULL;
     o->nanswers = o->nattrs = 0;
     o->has_answers = o->has_attrs = o->has_weight = o->weight_null = 0;
     o->weight = 0;
     rscan_ws(p);
-    if (*(*p)++ != '{')
-        return -1;
-    rscan_ws(p);
-    if (**p == '}')
-        return -1;
-    for (;;) {
-        const char *key = scan_string(p);
+    rc = scan_open(p, '{', '}');
+    while (rc == 0) {
+        const char *key = scan_key(p);
 
-        if (key == NULL)
+        if (key == NULL || scan_member(p, o, key, &seen) != 0)
             return -1;
-        rscan_ws(p);
-        if (*(*p)++ != ':')
-            return -1;
-        rscan_ws(p);
-        if (scan_member(p, o, key, &seen) != 0)
-            return -1;
-        rscan_ws(p);
-        if (**p == '}')
-            break;
-        if (*(*p)++ != ',')
-            return -1;
-        rscan_ws(p);
+        rc = rscan_next(p, '}');
     }
-    (*p)++;
-    return o->has_answers ? 0 : -1;
+    /* {} (rc 1 at once) has no answers */
+    return rc > 0 && o->has_answers ? 0 : -1;
 }
 
 /* ---- the validator's rules ---- */
@@ -369,10 +397,10 @@ static int fill_answer(const struct survey_item *it, const struct rscan_pair *pr
     return 0;
 }
 
-int rscan_fill(const struct rscan_obj *o, const struct rscan_codes *m, unsigned char *seen,
-               struct response *r)
+int rscan_fill(const struct rscan_obj *o, const struct rscan_codes *m, struct response *r)
 {
     const struct survey *s = m->s;
+    unsigned char *seen = m->seen;
     size_t given = 0;
 
     memset(seen, 0, s->nitems);

@@ -31,11 +31,21 @@ struct rscan_codes {
     size_t mask;
     int *items, *attrs;   /* slot: index + 1, 0 = empty */
     int has_text;         /* the instrument has a text item */
+    unsigned char *seen;  /* rscan_fill's scratch: a flag per item or attribute */
 };
 
-/* 0, or -1 when out of memory (m is then empty). */
-int rscan_codes_init(struct rscan_codes *m, const struct survey *s);
-void rscan_codes_clear(struct rscan_codes *m);
+/* The code tables of every instrument a scanner has met, each built on
+ * first use (zeroed: none yet). */
+struct rscan_codes_set {
+    struct rscan_codes *codes;
+    size_t n, cap;
+};
+
+/* The code tables of instrument s, from set or built into it; NULL when
+ * out of memory. */
+const struct rscan_codes *rscan_codes_of(struct rscan_codes_set *set, const struct survey *s);
+/* Frees every table of set and leaves it empty. */
+void rscan_codes_set_clear(struct rscan_codes_set *set);
 
 /* Index of an item (attr: attribute) code of m's instrument, or -1. */
 int rscan_codes_find(const struct rscan_codes *m, const char *code, int attr);
@@ -73,6 +83,11 @@ int rscan_multi_bits(const struct survey_item *it, const long *codes, size_t n, 
 /* Skips JSON whitespace. */
 void rscan_ws(char **p);
 
+/* After a member of an array or object: skips white space, then consumes
+ * close (1: the last member) or a comma and the white space after it (0:
+ * another member follows); -1 when *p holds neither. */
+int rscan_next(char **p, char close);
+
 /* Scans one object of the plain shape at *p (after whitespace) and moves *p
  * past its closing brace. 0, or -1 when it is not plain (*p undefined). */
 int rscan_object(char **p, struct rscan_obj *o);
@@ -84,11 +99,9 @@ int rscan_object(char **p, struct rscan_obj *o);
  * length for a text item, or null), attributes (each a code once, an option or null; every required
  * one given) and weight. r->instrument is m->s; r->answers and r->attrs are
  * allocated and set to SURVEY_NA (r->texts, when the instrument has a text
- * item, to NULLs); this fills them and r->weight. seen:
- * scratch of at least max(nitems, nattrs) bytes. 0, or -1 when the object
- * is not surely valid.
+ * item, to NULLs); this fills them and r->weight (using m's scratch: one
+ * call at a time per m). 0, or -1 when the object is not surely valid.
  */
-int rscan_fill(const struct rscan_obj *o, const struct rscan_codes *m, unsigned char *seen,
-               struct response *r);
+int rscan_fill(const struct rscan_obj *o, const struct rscan_codes *m, struct response *r);
 
 #endif

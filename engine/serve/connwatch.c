@@ -79,12 +79,8 @@ int connwatch_create(unsigned header_ms, unsigned body_ms, unsigned soft_limit,
     w->header_ms = header_ms;
     w->body_ms = body_ms;
     w->soft_limit = soft_limit;
-    if (crew_start(&w->crew, 1, reap, w, "the connection reaper thread", err, errlen) != 0) {
-        free(w);
-        return -1;
-    }
-    *out = w;
-    return 0;
+    *out = crew_launch(w, &w->crew, 1, reap, "the connection reaper thread", err, errlen);
+    return *out != NULL ? 0 : -1;
 }
 
 void connwatch_free(struct connwatch *w)

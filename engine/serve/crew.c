@@ -67,6 +67,16 @@ int crew_start(struct crew *c, unsigned n, void *(*fn)(void *), void *arg, const
     return 0;
 }
 
+void *crew_launch(void *owner, struct crew *c, unsigned n, void *(*fn)(void *), const char *what,
+                  char *err, size_t errlen)
+{
+    if (crew_start(c, n, fn, owner, what, err, errlen) != 0) {
+        free(owner);
+        return NULL;
+    }
+    return owner;
+}
+
 void crew_stop(struct crew *c)
 {
     stop(c, c->n);

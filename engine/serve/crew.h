@@ -29,6 +29,14 @@ struct crew {
 int crew_start(struct crew *c, unsigned n, void *(*fn)(void *), void *arg, const char *what,
                char *err, size_t errlen);
 
+/*
+ * The same for an owner's constructor: starts the n threads of c, the crew
+ * that owner (malloc'd, its state ready) embeds, running fn(owner).
+ * Returns owner; or NULL with err as crew_start's, owner then freed.
+ */
+void *crew_launch(void *owner, struct crew *c, unsigned n, void *(*fn)(void *), const char *what,
+                  char *err, size_t errlen);
+
 /* Sets stopping, wakes every thread, joins them all, then destroys the lock
  * and the condition and frees the threads. */
 void crew_stop(struct crew *c);

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/random.h>
 
-/* Crockford's base32: no I, L, O or U. */
 /* An int that PostgreSQL returned as text (an id): 0, or -1
  * with err set when it is not one. */
 static int pg_int(const char *text, int *out, char *err, size_t errlen)
@@ -27,7 +26,27 @@ static int pg_int(const char *text, int *out, char *err, size_t errlen)
     return 0;
 }
 
+/* Crockford's base32: no I, L, O or U. */
 static const char code_abc[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/* A new link's row: $1 its key's hash (hex), then survey, wave, city, label,
+ * the window's two dates (NULL: the wave's) and whether it has codes. */
+static const char *const insert_link_sql =
+    "INSERT INTO form_link (key_hash, survey, wave, city, label, opens_on, closes_on,"
+    " with_codes) VALUES (decode($1, 'hex'), $2, $3, $4, $5, $6::date, $7::date,"
+    " $8::boolean) RETURNING id";
+
+/* The link of a key's hash ($1, hex): id, survey, wave, city, the window in
+ * force, with_codes and its state as of the database's current_date. */
+static const char *const lookup_sql =
+    "SELECT l.id, l.survey, l.wave, l.city, coalesce(l.opens_on, w.opens_on),"
+    " coalesce(l.closes_on, w.closes_on), l.with_codes,"
+    " CASE WHEN l.closed THEN 'closed'"
+    "  WHEN current_date < coalesce(l.opens_on, w.opens_on) THEN 'early'"
+    "  WHEN current_date > coalesce(l.closes_on, w.closes_on) THEN 'ended'"
+    "  ELSE 'open' END"
+    " FROM form_link l JOIN wave w ON w.survey = l.survey AND w.label = l.wave"
+    " WHERE l.key_hash = decode($1, 'hex')";
 
 int formlink_random(void *buf, size_t n, char *err, size_t errlen)
 {
@@ -211,39 +230,26 @@ int formlink_create(PGconn *conn, const struct formlink_new *nl, int *id,
     unsigned char rnd[24];
     char hash[FORMLINK_HASH_SIZE], idtext[16];
     char *array = NULL;
-    const char *params[8];
+    const char *params[8] = { hash, nl->survey, nl->wave, nl->city, nl->label, nl->opens_on,
+                              nl->closes_on, nl->ncodes > 0 ? "t" : "f" };
 
     if (check_new(conn, nl, err, errlen) != 0 || formlink_random(rnd, sizeof rnd, err, errlen) != 0)
         return -1;
     new_key(rnd, key);
     formlink_key_hash(key, hash);
-    params[0] = hash;
-    params[1] = nl->survey;
-    params[2] = nl->wave;
-    params[3] = nl->city;
-    params[4] = nl->label;
-    params[5] = nl->opens_on;
-    params[6] = nl->closes_on;
-    params[7] = nl->ncodes > 0 ? "t" : "f";
     if (db_begin(conn, err, errlen) != 0)
         return -1;
-    if (db_value(conn,
-                 "INSERT INTO form_link (key_hash, survey, wave, city, label, opens_on, closes_on,"
-                 " with_codes) VALUES (decode($1, 'hex'), $2, $3, $4, $5, $6::date, $7::date,"
-                 " $8::boolean) RETURNING id",
-                 8, params, idtext, sizeof idtext, err, errlen) < 0 ||
+    if (db_value(conn, insert_link_sql, 8, params, idtext, sizeof idtext, err, errlen) < 0 ||
         pg_int(idtext, id, err, errlen) != 0)
         goto fail;
     if (nl->ncodes > 0) {
         snprintf(idtext, sizeof idtext, "%d", *id);
         if (new_codes(*id, nl->ncodes, codes, &array, err, errlen) != 0)
             goto fail;
-        params[0] = idtext;
-        params[1] = array;
         if (db_exec(conn,
                     "INSERT INTO form_code_set (link, unused) VALUES ($1::int,"
                     " ARRAY(SELECT h FROM unnest($2::text[]) AS h ORDER BY h COLLATE \"C\"))",
-                    2, params, NULL, NULL, err, errlen) != 0)
+                    2, (const char *const[]){ idtext, array }, NULL, NULL, err, errlen) != 0)
             goto fail;
         free(array);
         array = NULL;
@@ -281,16 +287,7 @@ int formlink_lookup(PGconn *conn, const char *hash, struct formlink *out, char *
     const char *state;
 
     memset(out, 0, sizeof *out);
-    if (db_exec(conn,
-                "SELECT l.id, l.survey, l.wave, l.city, coalesce(l.opens_on, w.opens_on),"
-                " coalesce(l.closes_on, w.closes_on), l.with_codes,"
-                " CASE WHEN l.closed THEN 'closed'"
-                "  WHEN current_date < coalesce(l.opens_on, w.opens_on) THEN 'early'"
-                "  WHEN current_date > coalesce(l.closes_on, w.closes_on) THEN 'ended'"
-                "  ELSE 'open' END"
-                " FROM form_link l JOIN wave w ON w.survey = l.survey AND w.label = l.wave"
-                " WHERE l.key_hash = decode($1, 'hex')",
-                1, params, &res, NULL, err, errlen) != 0)
+    if (db_exec(conn, lookup_sql, 1, params, &res, NULL, err, errlen) != 0)
         return -1;
     if (PQntuples(res) == 0) {
         PQclear(res);

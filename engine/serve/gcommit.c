@@ -194,12 +194,8 @@ int gcommit_create(struct dbpool *pool, unsigned writers, size_t max_rows,
     g->pool = pool;
     g->max_rows = max_rows;
     g->tail = &g->head;
-    if (crew_start(&g->crew, writers, writer, g, "the group commit threads", err, errlen) != 0) {
-        free(g);
-        return -1;
-    }
-    *out = g;
-    return 0;
+    *out = crew_launch(g, &g->crew, writers, writer, "the group commit threads", err, errlen);
+    return *out != NULL ? 0 : -1;
 }
 
 void gcommit_free(struct gcommit *g)

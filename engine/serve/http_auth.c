@@ -23,15 +23,6 @@ static int lookup_work(PGconn *conn, void *ctx, char *err, size_t errlen)
     return l->found < 0 ? -1 : 0;
 }
 
-static int method_allowed(enum route r, const char *method)
-{
-    const char *want = http_routes[r].method;
-
-    if (strcmp(method, want) == 0)
-        return 1;
-    return strcmp(want, "GET") == 0 && strcmp(method, "HEAD") == 0;
-}
-
 /*
  * 401 without a known token, 403 for a role the route does not admit.
  * With lookup 0 (on MHD's thread, which must not wait on the database),
@@ -97,7 +88,7 @@ enum MHD_Result http_admit(struct request *rq, struct MHD_Connection *c, int *do
     *done = 1;
     if (rq->route == ROUTE_NONE)
         return http_reply_error(rq, c, MHD_HTTP_NOT_FOUND, "", "no such route");
-    if (!method_allowed(rq->route, rq->method))
+    if (!http_route_takes(rq->route, rq->method))
         return http_reply_error(rq, c, MHD_HTTP_METHOD_NOT_ALLOWED, "", "method not allowed");
     if (http_routes[rq->route].roles != 0 && !rq->admitted)
         return check_auth(rq, c, done, lookup);

@@ -39,8 +39,8 @@ enum route {
     ROUTE_TOKEN_REVOKE,     /* DELETE /v1/tokens/{id} */
     ROUTE_PARTICIPATION,    /* GET /v1/participation */
     ROUTE_FORM,             /* GET, POST /s/{key}, GET /form.css (http_form.h) */
-    ROUTE_LINKS_CREATE,     /* POST /v1/links (http_links.h) */
-    ROUTE_LINKS_LIST,       /* GET /v1/links */
+    ROUTE_LINKS_LIST,       /* GET /v1/links (http_links.h) */
+    ROUTE_LINKS_CREATE,     /* POST /v1/links */
     ROUTE_LINK_CLOSE,       /* POST /v1/links/{id}/close */
 };
 
@@ -55,6 +55,10 @@ struct request;
 struct route_info {
     enum metrics_route metric;
     const char *method;   /* the one method the route takes (GET routes also take HEAD) */
+    /* its fixed path (a path's GET route listed first: it answers the
+     * methods no route there takes); NULL: the path carries a name or a
+     * number (http_match_route) */
+    const char *path;
     unsigned roles;
     /* answers an admitted request (http_answer); NULL: answered elsewhere
      * (the form, /healthz) or no route */
@@ -170,8 +174,10 @@ enum MHD_Result http_reply_query(struct request *rq, struct MHD_Connection *c,
                                  struct json_query *q, const char *not_found);
 
 /* ---- routing, access, bodies (http_route.c, http_auth.c, http_body.c) ---- */
-/* The route of url (and its slug, extension or id in rq). */
+/* The route of url for rq's method (and its slug, extension or id in rq). */
 enum route http_match_route(const char *url, struct request *rq);
+/* Whether route r takes method (a GET route takes HEAD too). */
+int http_route_takes(enum route r, const char *method);
 /* The answer's language from ?lang= (pl, the default, or en) into
  * *english: 0, or -1 for any other value (the caller answers 400). */
 int http_query_lang(struct MHD_Connection *c, int *english);

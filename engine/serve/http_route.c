@@ -10,44 +10,49 @@
 #include <string.h>
 
 const struct route_info http_routes[] = {
-    [ROUTE_NONE] = { METRICS_ROUTE_OTHER, NULL, 0, NULL },
-    [ROUTE_RESPONSES] = { METRICS_ROUTE_RESPONSES, "POST",
+    [ROUTE_NONE] = { METRICS_ROUTE_OTHER, NULL, NULL, 0, NULL },
+    [ROUTE_RESPONSES] = { METRICS_ROUTE_RESPONSES, "POST", "/v1/responses",
                           ALLOW(AUTH_COLLECTOR) | ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ADMIN),
                           http_post_responses },
-    [ROUTE_RESPONSE_COUNTS] = { METRICS_ROUTE_RESPONSE_COUNTS, "GET",
+    [ROUTE_RESPONSE_COUNTS] = { METRICS_ROUTE_RESPONSE_COUNTS, "GET", "/v1/responses/counts",
                                 ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN),
                                 http_get_response_counts },
-    [ROUTE_SURVEYS] = { METRICS_ROUTE_SURVEYS, "GET", ANY_ROLE, http_get_surveys },
-    [ROUTE_SURVEY] = { METRICS_ROUTE_SURVEY, "GET", ANY_ROLE, http_get_survey },
+    [ROUTE_SURVEYS] = { METRICS_ROUTE_SURVEYS, "GET", "/v1/surveys", ANY_ROLE, http_get_surveys },
+    [ROUTE_SURVEY] = { METRICS_ROUTE_SURVEY, "GET", NULL, ANY_ROLE, http_get_survey },
     /* a coordinator reads its own city only (stats_work, report_allowed) */
-    [ROUTE_STATS] = { METRICS_ROUTE_STATS, "GET",
+    [ROUTE_STATS] = { METRICS_ROUTE_STATS, "GET", "/v1/stats",
                       ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) |
                           ALLOW(AUTH_ADMIN), http_get_stats },
     /* City and network workbooks hold aggregates only, the same figures as
      * GET /v1/stats, so the ministry may read them too; the programme-wide
      * export is not for an analyst of one network. */
-    [ROUTE_REPORT_CITY] = { METRICS_ROUTE_REPORT_CITY, "GET",
+    [ROUTE_REPORT_CITY] = { METRICS_ROUTE_REPORT_CITY, "GET", NULL,
                             ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) |
                                 ALLOW(AUTH_ADMIN), http_get_report },
-    [ROUTE_REPORT_NETWORK] = { METRICS_ROUTE_REPORT_NETWORK, "GET",
+    [ROUTE_REPORT_NETWORK] = { METRICS_ROUTE_REPORT_NETWORK, "GET", NULL,
                                ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN),
                                http_get_report },
-    [ROUTE_REPORT_MINISTRY] = { METRICS_ROUTE_REPORT_MINISTRY, "GET",
+    [ROUTE_REPORT_MINISTRY] = { METRICS_ROUTE_REPORT_MINISTRY, "GET", NULL,
                                 ALLOW(AUTH_MINISTRY) | ALLOW(AUTH_ADMIN), http_get_report },
-    [ROUTE_HEALTHZ] = { METRICS_ROUTE_HEALTHZ, "GET", 0, NULL },
+    [ROUTE_HEALTHZ] = { METRICS_ROUTE_HEALTHZ, "GET", "/healthz", 0, NULL },
     /* Counters only, but still the daemon's business: admin only. */
-    [ROUTE_METRICS] = { METRICS_ROUTE_METRICS, "GET", ALLOW(AUTH_ADMIN), http_get_metrics },
-    [ROUTE_TOKENS] = { METRICS_ROUTE_OTHER, "GET", ALLOW(AUTH_ADMIN), http_tokens_route },
-    [ROUTE_TOKEN_CREATE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN), http_tokens_route },
-    [ROUTE_TOKEN_REVOKE] = { METRICS_ROUTE_OTHER, "DELETE", ALLOW(AUTH_ADMIN),
+    [ROUTE_METRICS] = { METRICS_ROUTE_METRICS, "GET", "/metrics", ALLOW(AUTH_ADMIN),
+                        http_get_metrics },
+    [ROUTE_TOKENS] = { METRICS_ROUTE_OTHER, "GET", "/v1/tokens", ALLOW(AUTH_ADMIN),
+                       http_tokens_route },
+    [ROUTE_TOKEN_CREATE] = { METRICS_ROUTE_OTHER, "POST", "/v1/tokens", ALLOW(AUTH_ADMIN),
                              http_tokens_route },
-    [ROUTE_PARTICIPATION] = { METRICS_ROUTE_OTHER, "GET",
+    [ROUTE_TOKEN_REVOKE] = { METRICS_ROUTE_OTHER, "DELETE", NULL, ALLOW(AUTH_ADMIN),
+                             http_tokens_route },
+    [ROUTE_PARTICIPATION] = { METRICS_ROUTE_OTHER, "GET", "/v1/participation",
                               ALLOW(AUTH_COORDINATOR) | ALLOW(AUTH_ANALYST) | ALLOW(AUTH_MINISTRY) |
                                   ALLOW(AUTH_ADMIN), http_get_participation },
-    [ROUTE_FORM] = { METRICS_ROUTE_OTHER, "GET", 0, NULL },
-    [ROUTE_LINKS_CREATE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN), http_links_reply },
-    [ROUTE_LINKS_LIST] = { METRICS_ROUTE_OTHER, "GET", ALLOW(AUTH_ADMIN), http_links_reply },
-    [ROUTE_LINK_CLOSE] = { METRICS_ROUTE_OTHER, "POST", ALLOW(AUTH_ADMIN), http_links_reply },
+    [ROUTE_FORM] = { METRICS_ROUTE_OTHER, "GET", NULL, 0, NULL },
+    [ROUTE_LINKS_LIST] = { METRICS_ROUTE_OTHER, "GET", "/v1/links", ALLOW(AUTH_ADMIN),
+                           http_links_reply },
+    [ROUTE_LINKS_CREATE] = { METRICS_ROUTE_OTHER, "POST", "/v1/links", ALLOW(AUTH_ADMIN),
+                             http_links_reply },
+    [ROUTE_LINK_CLOSE] = { METRICS_ROUTE_OTHER, "POST", NULL, ALLOW(AUTH_ADMIN), http_links_reply },
 };
 
 /* "/v1/reports/city/konin.xlsx" with prefix "/v1/reports/city/": the slug
@@ -74,41 +79,36 @@ static int split_report(const char *url, const char *prefix, char *slug, size_t 
     return jsonv_is_slug(slug);
 }
 
-/* The routes at a fixed path; post: the route when the method is POST
- * (ROUTE_NONE: the same route for every method). */
-static const struct {
-    const char *path;
-    enum route route, post;
-} exact_routes[] = {
-    { "/v1/responses", ROUTE_RESPONSES, ROUTE_NONE },
-    { "/v1/responses/counts", ROUTE_RESPONSE_COUNTS, ROUTE_NONE },
-    { "/v1/stats", ROUTE_STATS, ROUTE_NONE },
-    { "/v1/surveys", ROUTE_SURVEYS, ROUTE_NONE },
-    { "/healthz", ROUTE_HEALTHZ, ROUTE_NONE },
-    { "/metrics", ROUTE_METRICS, ROUTE_NONE },
-    { "/v1/participation", ROUTE_PARTICIPATION, ROUTE_NONE },
-    { "/v1/tokens", ROUTE_TOKENS, ROUTE_TOKEN_CREATE },
-    { "/v1/links", ROUTE_LINKS_LIST, ROUTE_LINKS_CREATE },
-    { "/v1/reports/ministry.xlsx", ROUTE_REPORT_MINISTRY, ROUTE_NONE },
-    { "/v1/reports/ministry.csv", ROUTE_REPORT_MINISTRY, ROUTE_NONE },
-    { "/v1/reports/ministry.json", ROUTE_REPORT_MINISTRY, ROUTE_NONE },
-};
-
-static enum route match_exact(const char *url, struct request *rq)
+int http_route_takes(enum route r, const char *method)
 {
-    for (size_t i = 0; i < sizeof exact_routes / sizeof exact_routes[0]; i++) {
-        if (strcmp(url, exact_routes[i].path) != 0)
-            continue;
-        if (exact_routes[i].route == ROUTE_REPORT_MINISTRY)
-            snprintf(rq->ext, sizeof rq->ext, "%s", strrchr(url, '.') + 1);
-        if (exact_routes[i].post != ROUTE_NONE && strcmp(rq->method, "POST") == 0)
-            return exact_routes[i].post;
-        return exact_routes[i].route;
-    }
-    return ROUTE_NONE;
+    const char *want = http_routes[r].method;
+
+    if (strcmp(method, want) == 0)
+        return 1;
+    return strcmp(want, "GET") == 0 && strcmp(method, "HEAD") == 0;
 }
 
-/* A city's or a network's workbook: /v1/reports/city/<slug>.xlsx. */
+/* The route at a fixed path that takes the method, else the path's first
+ * (its GET route, which then answers 405); ROUTE_NONE: no route there. */
+static enum route match_exact(const char *url, const char *method)
+{
+    enum route first = ROUTE_NONE;
+
+    for (size_t i = 0; i < sizeof http_routes / sizeof http_routes[0]; i++) {
+        enum route r = (enum route)i;
+
+        if (http_routes[r].path == NULL || strcmp(url, http_routes[r].path) != 0)
+            continue;
+        if (http_route_takes(r, method))
+            return r;
+        if (first == ROUTE_NONE)
+            first = r;
+    }
+    return first;
+}
+
+/* A city's or a network's workbook: /v1/reports/city/<slug>.xlsx; the
+ * ministry's export: /v1/reports/ministry.<xlsx, csv or json>. */
 static enum route match_report(const char *url, struct request *rq)
 {
     static const struct {
@@ -118,6 +118,15 @@ static enum route match_report(const char *url, struct request *rq)
         { "/v1/reports/city/", ROUTE_REPORT_CITY },
         { "/v1/reports/network/", ROUTE_REPORT_NETWORK },
     };
+    static const char ministry[] = "/v1/reports/ministry.";
+    static const char *const ministry_exts[] = { "xlsx", "csv", "json" };
+
+    for (size_t i = 0; i < sizeof ministry_exts / sizeof ministry_exts[0]; i++)
+        if (strncmp(url, ministry, sizeof ministry - 1) == 0 &&
+            strcmp(url + sizeof ministry - 1, ministry_exts[i]) == 0) {
+            snprintf(rq->ext, sizeof rq->ext, "%s", ministry_exts[i]);
+            return ROUTE_REPORT_MINISTRY;
+        }
 
     for (size_t i = 0; i < sizeof books / sizeof books[0]; i++)
         if (split_report(url, books[i].prefix, rq->slug, sizeof rq->slug, rq->ext,
@@ -133,7 +142,7 @@ enum route http_match_route(const char *url, struct request *rq)
     static const char survey_prefix[] = "/v1/surveys/";
     char *slug = rq->slug;
     size_t n = sizeof rq->slug;
-    enum route r = match_exact(url, rq);
+    enum route r = match_exact(url, rq->method);
 
     if (r != ROUTE_NONE)
         return r;

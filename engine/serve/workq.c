@@ -54,12 +54,8 @@ int workq_create(unsigned threads, struct workq **out, char *err, size_t errlen)
                                                  : "out of memory");
     }
     q->tail = &q->head;
-    if (crew_start(&q->crew, threads, run, q, "the worker threads", err, errlen) != 0) {
-        free(q);
-        return -1;
-    }
-    *out = q;
-    return 0;
+    *out = crew_launch(q, &q->crew, threads, run, "the worker threads", err, errlen);
+    return *out != NULL ? 0 : -1;
 }
 
 int workq_push(struct workq *q, workq_fn fn, void *arg)

@@ -177,6 +177,12 @@ Test(http, unknown_route_404_wrong_method_405)
     cr_assert(httpc_request(dmn.port, "DELETE", "/v1/surveys", admin, NULL, NULL, 0, &r) == 0);
     expect_error(&r, 405);
     httpc_free(&r);
+    /* a path with a GET and a POST route: a method neither takes is the GET
+     * route's to refuse */
+    cr_assert(httpc_request(dmn.port, "DELETE", "/v1/links", admin, NULL, NULL, 0, &r) == 0);
+    expect_error(&r, 405);
+    cr_expect(httpc_header(&r, "Allow", v, sizeof v) != NULL && strcmp(v, "GET, HEAD") == 0);
+    httpc_free(&r);
 }
 
 Test(http, surveys_from_the_database)

@@ -3,6 +3,7 @@
 #include "err.h"
 #include "registry.h"
 #include "response.h"
+#include "rscan.h"
 #include "testdb.h"
 
 #include <criterion/criterion.h>
@@ -283,6 +284,33 @@ static void scanned_like_jansson(const char *body, int scanned)
     }
     response_batch_free(fast);
     response_batch_free(slow);
+}
+
+/* rscan_next after a member: where *p is left and what it says, for each
+ * way the text can go on. */
+static void next_is(const char *text, char close, int want, const char *rest)
+{
+    char buf[32];
+    char *p = buf;
+    int got;
+
+    snprintf(buf, sizeof buf, "%s", text);
+    got = rscan_next(&p, close);
+    cr_expect_eq(got, want, "\"%s\": %d, expected %d", text, got, want);
+    if (want >= 0)
+        cr_expect_str_eq(p, rest, "\"%s\": left \"%s\", expected \"%s\"", text, p, rest);
+}
+
+Test(response, rscan_next_after_a_member)
+{
+    next_is("]", ']', 1, "");
+    next_is(" \t\n] , 3", ']', 1, " , 3");
+    next_is("}x", '}', 1, "x");
+    next_is(",2]", ']', 0, "2]");
+    next_is("  ,\r\n \"k\": 1}", '}', 0, "\"k\": 1}");
+    next_is("]", '}', -1, NULL);     /* the other bracket */
+    next_is(" 2]", ']', -1, NULL);   /* no comma */
+    next_is("", ']', -1, NULL);
 }
 
 Test(response, plain_bodies_scanned_like_jansson)
