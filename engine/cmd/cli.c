@@ -1,12 +1,13 @@
 #include "cli.h"
 
+#include "cliopt.h"
 #include "config.h"
 #include "db.h"
 #include "err.h"
 #include "msg.h"
 #include "names.h"
 
-#include <getopt.h>
+#include <getopt.h>   /* optind */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,14 @@ int cli_no_args(const char *cmd, int argc, char **argv)
         return 0;
     cli_error(cmd, msg("nieoczekiwany argument '%s'", "unexpected argument '%s'"), argv[optind]);
     return -1;
+}
+
+const char *cli_one_arg(const char *cmd, int argc, char **argv, const char *what)
+{
+    if (optind + 1 == argc)
+        return argv[optind];
+    cli_error(cmd, "%s", what);
+    return NULL;
 }
 
 int cli_required(const char *cmd, const char *flag, const char *value)
@@ -103,34 +112,25 @@ void cli_help_exit_group(FILE *out)
           out);
 }
 
-int cli_parse_db(int argc, char **argv, void (*usage)(FILE *), const char **db)
+int cli_parse_db(const char *cmd, int argc, char **argv, void (*usage)(FILE *),
+                 const char **db)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int c;
+    const struct cliopt opts[] = { CLIOPT_STR("db", db) };
 
     *db = NULL;
-    for (;;) {
-        c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'd': *db = optarg; break;
-        case 'h': usage(stdout); return 1;
-        default: usage(stderr); return -1;
-        }
-    }
-    return 0;
+    return cliopt_parse(cmd, usage, opts, CLIOPT_N(opts), argc, argv);
+}
+
+int cli_parse_exit(int parsed)
+{
+    return parsed > 0 ? CLI_OK : CLI_USAGE;
 }
 
 int cli_start(int parsed, const char *db_flag, PGconn **conn)
 {
     *conn = NULL;
     if (parsed != 0)
-        return parsed > 0 ? CLI_OK : CLI_USAGE;
+        return cli_parse_exit(parsed);
     *conn = cli_connect(db_flag);
     return *conn != NULL ? CLI_OK : CLI_FAIL;
 }
@@ -139,7 +139,7 @@ int cli_start_db_only(const char *cmd, int argc, char **argv, void (*usage)(FILE
                       PGconn **conn)
 {
     const char *db;
-    int parsed = cli_parse_db(argc, argv, usage, &db);
+    int parsed = cli_parse_db(cmd, argc, argv, usage, &db);
 
     if (parsed == 0 && cli_no_args(cmd, argc, argv) != 0)
         parsed = -1;
@@ -153,10 +153,8 @@ int cli_actions(const char *cmd, int argc, char **argv, const struct cli_action 
     size_t len = 0;
 
     for (size_t i = 0; argc >= 2 && i < nactions; i++)
-        if (strcmp(argv[1], actions[i].name) == 0) {
-            optind = 1;
+        if (strcmp(argv[1], actions[i].name) == 0)
             return actions[i].run(argc - 1, argv + 1);
-        }
     if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         usage(stdout);
         return CLI_OK;

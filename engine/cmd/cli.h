@@ -45,6 +45,10 @@ int cli_start_names(int parsed, const char *db_flag, const char *cmd, struct nam
  * NULL). cli_lang: lang is pl or en, and the messages follow it.
  */
 int cli_no_args(const char *cmd, int argc, char **argv);
+
+/* The one argument left after the options (argv[optind]); NULL after
+ * printing "empirie CMD: what" when none or more than one is left. */
+const char *cli_one_arg(const char *cmd, int argc, char **argv, const char *what);
 int cli_required(const char *cmd, const char *flag, const char *value);
 int cli_lang(const char *cmd, const char *lang);
 
@@ -59,11 +63,15 @@ void cli_help_exit_group(FILE *out);
 
 /*
  * Parses the options of a subcommand that takes only --db and --help
- * (arguments after them stay at optind): prints usage on stdout for --help
- * and returns 1, prints it on stderr for a bad option and returns -1, else
- * stores --db (or NULL) and returns 0.
+ * (arguments after them stay at optind): cliopt_parse's 1 (help printed),
+ * -1 (a usage error printed) or 0 with --db (or NULL) in *db.
  */
-int cli_parse_db(int argc, char **argv, void (*usage)(FILE *), const char **db);
+int cli_parse_db(const char *cmd, int argc, char **argv, void (*usage)(FILE *),
+                 const char **db);
+
+/* The exit code of a subcommand whose option parsing stopped it (parsed
+ * not 0, cliopt.h): CLI_OK after help, CLI_USAGE after a usage error. */
+int cli_parse_exit(int parsed);
 
 /*
  * The start of a subcommand after its option parsing: parsed is 1 (help
@@ -83,7 +91,7 @@ int cli_start_db_only(const char *cmd, int argc, char **argv, void (*usage)(FILE
 
 /*
  * A subcommand with actions (empirie token create|list|revoke): runs the
- * action argv[1] names with argv + 1 (getopt reset), prints usage for
+ * action argv[1] names with argv + 1 (its own cliopt_parse), prints usage for
  * -h/--help, else says which actions there are and returns CLI_USAGE.
  */
 struct cli_action {

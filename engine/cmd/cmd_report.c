@@ -4,6 +4,7 @@
 #include "catalog.h"
 #include "city.h"
 #include "cli.h"
+#include "cliopt.h"
 #include "names.h"
 #include "err.h"
 #include "msg.h"
@@ -15,7 +16,6 @@
 #include "results_model.h"
 #include "wavewin.h"
 
-#include <getopt.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -138,42 +138,18 @@ static int check(const struct options *o)
 
 static int parse(int argc, char **argv, struct options *o)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },      { "survey", required_argument, NULL, 's' },
-        { "wave", required_argument, NULL, 'w' },    { "city", required_argument, NULL, 'c' },
-        { "network", required_argument, NULL, 'n' }, { "ministry", no_argument, NULL, 'm' },
-        { "all", no_argument, NULL, 'a' },           { "out", required_argument, NULL, 'o' },
-        { "lang", required_argument, NULL, 'l' },    { "help", no_argument, NULL, 'h' },
-        { "csv-dialect", required_argument, NULL, 'D' },
-        { NULL, 0, NULL, 0 },
+    const struct cliopt opts[] = {
+        CLIOPT_STR("db", &o->db),           CLIOPT_STR("survey", &o->survey),
+        CLIOPT_STR("wave", &o->wave),       CLIOPT_STR("city", &o->city),
+        CLIOPT_STR("network", &o->network), CLIOPT_FLAG("ministry", &o->ministry),
+        CLIOPT_FLAG("all", &o->all),        CLIOPT_STR("out", &o->out),
+        CLIOPT_LANG(&o->lang),              CLIOPT_STR("csv-dialect", &o->dialect),
     };
-    int c;
+    int rc;
 
-    memset(o, 0, sizeof *o);
-    o->lang = msg("pl", "en");
-    o->out = "out";
-    for (;;) {
-        c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'd': o->db = optarg; break;
-        case 's': o->survey = optarg; break;
-        case 'w': o->wave = optarg; break;
-        case 'c': o->city = optarg; break;
-        case 'n': o->network = optarg; break;
-        case 'm': o->ministry = 1; break;
-        case 'a': o->all = 1; break;
-        case 'o': o->out = optarg; break;
-        case 'l': o->lang = optarg; msg_set_lang(optarg); break;   /* --help follows it */
-        case 'D': o->dialect = optarg; break;
-        case 'h': usage(stdout); return 1;
-        default: usage(stderr); return -1;
-        }
-    }
-    if (cli_no_args("report", argc, argv) != 0)
-        return -1;
-    return check(o);
+    *o = (struct options){ .lang = msg("pl", "en"), .out = "out" };
+    rc = cliopt_parse_no_args("report", usage, opts, CLIOPT_N(opts), argc, argv);
+    return rc != 0 ? rc : check(o);
 }
 
 static void progress_rows(size_t rows, void *arg)

@@ -1,5 +1,6 @@
 /* empirie responses void|audit: mistaken and test responses (engine/voids.h). */
 #include "cli.h"
+#include "cliopt.h"
 #include "db.h"
 #include "err.h"
 #include "msg.h"
@@ -8,7 +9,6 @@
 #include "voids.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,45 +90,26 @@ static int date_like(const char *s)
 
 static int do_void(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "survey", required_argument, NULL, 's' },
-        { "wave", required_argument, NULL, 'w' },
-        { "city", required_argument, NULL, 'c' },
-        { "ids", required_argument, NULL, 'i' },
-        { "received-before", required_argument, NULL, 'b' },
-        { "reason", required_argument, NULL, 'r' },
-        { "undo", required_argument, NULL, 'u' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     struct voids_spec spec = { 0 };
     const char *db = NULL, *ids_file = NULL, *undo = NULL;
     char **ids = NULL;
     size_t nids = 0;
     char err[ERR_MAX];
     PGconn *conn;
-    int c, rc;
+    const struct cliopt opts[] = {
+        CLIOPT_STR("db", &db),
+        CLIOPT_STR("survey", &spec.survey),
+        CLIOPT_STR("wave", &spec.wave),
+        CLIOPT_STR("city", &spec.city),
+        CLIOPT_STR("ids", &ids_file),
+        CLIOPT_STR("received-before", &spec.received_before),
+        CLIOPT_STR("reason", &spec.reason),
+        CLIOPT_STR("undo", &undo),
+    };
+    int rc = cliopt_parse_no_args("responses", usage, opts, CLIOPT_N(opts), argc, argv);
 
-    for (;;) {
-        c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 's': spec.survey = optarg; break;
-        case 'w': spec.wave = optarg; break;
-        case 'c': spec.city = optarg; break;
-        case 'i': ids_file = optarg; break;
-        case 'b': spec.received_before = optarg; break;
-        case 'r': spec.reason = optarg; break;
-        case 'u': undo = optarg; break;
-        case 'h': usage(stdout); return CLI_OK;
-        default: usage(stderr); return CLI_USAGE;
-        }
-    }
-    if (cli_no_args("responses", argc, argv) != 0)
-        return CLI_USAGE;
+    if (rc != 0)
+        return cli_parse_exit(rc);
     spec.who = os_user();
     if (undo != NULL) {
         long long audit, undo_audit;
@@ -247,12 +228,6 @@ static int do_void(int argc, char **argv)
 
 static int do_audit(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "survey", required_argument, NULL, 's' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     const char *const head[] = { msg("nr", "id"),           msg("czynność", "action"),
                                  msg("cofa", "undoes"),     msg("badanie", "survey"),
                                  msg("fala", "wave"),       msg("miasto", "city"),
@@ -263,21 +238,11 @@ static int do_audit(int argc, char **argv)
     size_t w[10];
     PGresult *res;
     PGconn *conn;
-    int c;
+    const struct cliopt opts[] = { CLIOPT_STR("db", &db), CLIOPT_STR("survey", &survey) };
+    int rc = cliopt_parse_no_args("responses", usage, opts, CLIOPT_N(opts), argc, argv);
 
-    for (;;) {
-        c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 's': survey = optarg; break;
-        case 'h': usage(stdout); return CLI_OK;
-        default: usage(stderr); return CLI_USAGE;
-        }
-    }
-    if (cli_no_args("responses", argc, argv) != 0)
-        return CLI_USAGE;
+    if (rc != 0)
+        return cli_parse_exit(rc);
     conn = cli_connect(db);
     if (conn == NULL)
         return CLI_FAIL;

@@ -1,6 +1,7 @@
 /* empirie stats: the statistics of one group in one wave, as a table or JSON. */
 #include "catalog.h"
 #include "cli.h"
+#include "cliopt.h"
 #include "names.h"
 #include "collate.h"
 #include "err.h"
@@ -11,7 +12,6 @@
 #include "agg.h"
 #include "utf8.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,37 +68,20 @@ struct options {
 
 static int parse(int argc, char **argv, struct options *o)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },      { "survey", required_argument, NULL, 's' },
-        { "wave", required_argument, NULL, 'w' },    { "city", required_argument, NULL, 'c' },
-        { "network", required_argument, NULL, 'n' }, { "all", no_argument, NULL, 'a' },
-        { "by", required_argument, NULL, 'b' },      { "json", no_argument, NULL, 'j' },
-        { "lang", required_argument, NULL, 'l' },    { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+    const struct cliopt opts[] = {
+        CLIOPT_STR("db", &o->db),           CLIOPT_STR("survey", &o->survey),
+        CLIOPT_STR("wave", &o->wave),       CLIOPT_STR("city", &o->city),
+        CLIOPT_STR("network", &o->network), CLIOPT_FLAG("all", &o->all),
+        CLIOPT_STR("by", &o->by),           CLIOPT_FLAG("json", &o->json),
+        CLIOPT_LANG(&o->lang),
     };
-    int c;
+    int rc;
 
-    memset(o, 0, sizeof *o);
-    o->lang = msg("pl", "en");
-    for (;;) {
-        c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'd': o->db = optarg; break;
-        case 's': o->survey = optarg; break;
-        case 'w': o->wave = optarg; break;
-        case 'c': o->city = optarg; break;
-        case 'n': o->network = optarg; break;
-        case 'a': o->all = 1; break;
-        case 'b': o->by = optarg; break;
-        case 'j': o->json = 1; break;
-        case 'l': o->lang = optarg; msg_set_lang(optarg); break;   /* --help follows it */
-        case 'h': usage(stdout); return 1;
-        default: usage(stderr); return -1;
-        }
-    }
-    if (cli_no_args("stats", argc, argv) != 0 || cli_lang("stats", o->lang) != 0 ||
+    *o = (struct options){ .lang = msg("pl", "en") };
+    rc = cliopt_parse_no_args("stats", usage, opts, CLIOPT_N(opts), argc, argv);
+    if (rc != 0)
+        return rc;
+    if (cli_lang("stats", o->lang) != 0 ||
         cli_required("stats", "--survey", o->survey) != 0)
         return -1;
     if ((o->city != NULL) + (o->network != NULL) + o->all > 1) {
