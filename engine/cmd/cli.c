@@ -112,15 +112,6 @@ void cli_help_exit_group(FILE *out)
           out);
 }
 
-int cli_parse_db(const char *cmd, int argc, char **argv, void (*usage)(FILE *),
-                 const char **db)
-{
-    const struct cliopt opts[] = { CLIOPT_STR("db", db) };
-
-    *db = NULL;
-    return cliopt_parse(cmd, usage, opts, CLIOPT_N(opts), argc, argv);
-}
-
 int cli_parse_exit(int parsed)
 {
     return parsed > 0 ? CLI_OK : CLI_USAGE;
@@ -138,11 +129,10 @@ int cli_start(int parsed, const char *db_flag, PGconn **conn)
 int cli_start_db_only(const char *cmd, int argc, char **argv, void (*usage)(FILE *),
                       PGconn **conn)
 {
-    const char *db;
-    int parsed = cli_parse_db(cmd, argc, argv, usage, &db);
+    const char *db = NULL;
+    const struct cliopt opts[] = { CLIOPT_STR("db", &db) };
+    int parsed = cliopt_parse_no_args(cmd, usage, opts, CLIOPT_N(opts), argc, argv);
 
-    if (parsed == 0 && cli_no_args(cmd, argc, argv) != 0)
-        parsed = -1;
     return cli_start(parsed, db, conn);
 }
 

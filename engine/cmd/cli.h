@@ -61,14 +61,6 @@ void cli_help_db(FILE *out, int w);
 void cli_help_survey_wave(FILE *out, int w);
 void cli_help_exit_group(FILE *out);
 
-/*
- * Parses the options of a subcommand that takes only --db and --help
- * (arguments after them stay at optind): cliopt_parse's 1 (help printed),
- * -1 (a usage error printed) or 0 with --db (or NULL) in *db.
- */
-int cli_parse_db(const char *cmd, int argc, char **argv, void (*usage)(FILE *),
-                 const char **db);
-
 /* The exit code of a subcommand whose option parsing stopped it (parsed
  * not 0, cliopt.h): CLI_OK after help, CLI_USAGE after a usage error. */
 int cli_parse_exit(int parsed);
@@ -83,8 +75,8 @@ int cli_parse_exit(int parsed);
 int cli_start(int parsed, const char *db_flag, PGconn **conn);
 
 /* The start of a subcommand that takes only --db and --help and no
- * argument (empirie migrate, link list): cli_parse_db, then cli_no_args,
- * then cli_start. Returns its exit code; *conn is connected only when it
+ * argument (empirie migrate, link list): cliopt_parse_no_args, then
+ * cli_start. Returns its exit code; *conn is connected only when it
  * returns CLI_OK after neither help nor an error (else NULL). */
 int cli_start_db_only(const char *cmd, int argc, char **argv, void (*usage)(FILE *),
                       PGconn **conn);

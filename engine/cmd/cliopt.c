@@ -71,6 +71,8 @@ static int store(const char *cmd, const struct cliopt *o, const char *value)
         return -1;
     case CLIOPT_KIND_CALL:
         return o->call(o->field, value);
+    case CLIOPT_KIND_ARG:
+        break;
     }
     return -1;
 }
@@ -80,32 +82,41 @@ int cliopt_parse_taking(const char *cmd, void (*usage)(FILE *out), const struct 
 {
     struct option lo[CLIOPT_MAX + 2];
     char shorts[CLIOPT_MAX + 2] = "h";
-    size_t ns = 1, i;
+    const struct cliopt *arg = NULL;
+    size_t nlo = 0, ns = 1, i;
     int c;
 
     assert(n <= CLIOPT_MAX);
     for (i = 0; i < n; i++) {
         assert(opts[i].letter != 'h');
-        lo[i] = (struct option){ opts[i].name,
-                                 opts[i].kind == CLIOPT_KIND_FLAG ? no_argument
-                                                                  : required_argument,
-                                 NULL, row_val(opts, i) };
+        if (opts[i].kind == CLIOPT_KIND_ARG) {
+            arg = &opts[i];
+            continue;
+        }
+        lo[nlo++] = (struct option){ opts[i].name,
+                                     opts[i].kind == CLIOPT_KIND_FLAG ? no_argument
+                                                                      : required_argument,
+                                     NULL, row_val(opts, i) };
         if (opts[i].letter != 0)
             shorts[ns++] = opts[i].letter;
     }
     shorts[ns] = '\0';
-    lo[n] = (struct option){ "help", no_argument, NULL, 'h' };
-    lo[n + 1] = (struct option){ NULL, 0, NULL, 0 };
+    lo[nlo] = (struct option){ "help", no_argument, NULL, 'h' };
+    lo[nlo + 1] = (struct option){ NULL, 0, NULL, 0 };
     optind = 0;   /* glibc and musl: a fresh scan, whatever came before */
     for (;;) {
         c = getopt_long(argc, argv, shorts, lo, NULL);
-        if (c == -1)
+        if (c == -1 && arg == NULL)
             return 0;
+        if (c == -1) {
+            *(const char **)arg->field = cli_one_arg(cmd, argc, argv, arg->name);
+            return *(const char **)arg->field != NULL ? 0 : -1;
+        }
         if (c == 'h') {
             usage(stdout);
             return 1;
         }
-        for (i = 0; i < n && row_val(opts, i) != c; i++)
+        for (i = 0; i < n && (opts[i].kind == CLIOPT_KIND_ARG || row_val(opts, i) != c); i++)
             continue;
         if (i == n) {   /* '?': getopt said what is wrong */
             usage(stderr);

@@ -31,10 +31,12 @@ enum cliopt_kind {
                          * else "empirie CMD: --NAME 'N': expected a number from 1 to MAX" */
     CLIOPT_KIND_CALL,   /* --NAME VALUE: call(field, value) checks and stores it; returns 0,
                          * or -1 after saying why (cli_error) */
+    CLIOPT_KIND_ARG,    /* no option: the one argument after the options, a const char *;
+                         * none or more than one left: "empirie CMD: WHAT" (cli_one_arg) */
 };
 
 struct cliopt {
-    const char *name;          /* the long name, without "--" */
+    const char *name;          /* the long name, without "--"; CLIOPT_KIND_ARG: WHAT */
     char letter;               /* its short form too (-q), or 0 */
     enum cliopt_kind kind;
     void *field;               /* where the value goes, of the kind's type */
@@ -53,6 +55,7 @@ struct cliopt {
 #define CLIOPT_NUM(name, p, max)                                                            \
     { (name), 0, CLIOPT_KIND_NUM, CLIOPT_FIELD_(p, unsigned long long *), (max), NULL }
 #define CLIOPT_CALL(name, fn, p) { (name), 0, CLIOPT_KIND_CALL, (p), 0, (fn) }
+#define CLIOPT_ARG(p, what) { (what), 0, CLIOPT_KIND_ARG, CLIOPT_FIELD_(p, const char **), 0, NULL }
 
 #define CLIOPT_N(table) (sizeof(table) / sizeof((table)[0]))
 
@@ -64,7 +67,8 @@ struct cliopt {
  * messages show it) against the n rows of opts, in their order, and
  * --help after them. cmd names the command in messages ("stats"); usage
  * prints its help. Returns 1, -1 or 0 as above; fields of options not
- * given keep what the caller put in them (the defaults).
+ * given keep what the caller put in them (the defaults). Without a
+ * CLIOPT_ARG row the arguments are left at optind for the caller.
  */
 int cliopt_parse(const char *cmd, void (*usage)(FILE *out), const struct cliopt *opts,
                  size_t n, int argc, char **argv);

@@ -207,19 +207,19 @@ static int list(int argc, char **argv)
 
 static int close_link(int argc, char **argv)
 {
-    const char *db, *arg;
+    const char *db = NULL, *arg;
     char err[ERR_MAX];
     PGconn *conn;
     unsigned long long id;
-    int rc = cli_parse_db("link", argc, argv, usage, &db);
+    const struct cliopt opts[] = {
+        CLIOPT_STR("db", &db),
+        CLIOPT_ARG(&arg, msg("close: oczekiwano jednego numeru linku (zob. 'empirie link list')",
+                             "close: expected one link id (see 'empirie link list')")),
+    };
+    int rc = cliopt_parse("link", usage, opts, CLIOPT_N(opts), argc, argv);
 
     if (rc != 0)
         return cli_parse_exit(rc);
-    arg = cli_one_arg("link", argc, argv,
-                      msg("close: oczekiwano jednego numeru linku (zob. 'empirie link list')",
-                          "close: expected one link id (see 'empirie link list')"));
-    if (arg == NULL)
-        return CLI_USAGE;
     if (cliopt_count(arg, INT_MAX, &id) != 0) {
         cli_error("link", msg("close: oczekiwano numeru linku (liczby dodatniej), podano '%s'",
                               "close: expected a link id (a positive number), got '%s'"),

@@ -216,16 +216,13 @@ int cmd_registry(int argc, char **argv)
         CLIOPT_STR("dir", &dir),
         CLIOPT_STR("surveys", &surveys),
         CLIOPT_FLAG_SHORT('q', "quiet", &quiet),
+        CLIOPT_ARG(&action, msg("oczekiwano jednej czynności: load lub list (zob. --help)",
+                                "expected one action: load or list (see --help)")),
     };
     int rc = cliopt_parse("registry", usage, opts, CLIOPT_N(opts), argc, argv);
 
     if (rc != 0)
         return cli_parse_exit(rc);
-    action = cli_one_arg("registry", argc, argv,
-                         msg("oczekiwano jednej czynności: load lub list (zob. --help)",
-                             "expected one action: load or list (see --help)"));
-    if (action == NULL)
-        return CLI_USAGE;
     if (strcmp(action, "load") != 0 && strcmp(action, "list") != 0) {
         cli_error("registry", msg("nieznana czynność '%s': oczekiwano load lub list",
                                   "unknown action '%s': expected load or list"),
