@@ -168,22 +168,15 @@ int cli_interactive(void)
 }
 
 int cli_start_names(int parsed, const char *db_flag, const char *cmd, struct names_args *names,
-                    const char **survey, const char **wave, const char **city,
-                    const char **network, PGconn **conn)
+                    PGconn **conn)
 {
     char err[ERR_MAX];
     int rc = cli_start(parsed, db_flag, conn);
 
     if (rc != CLI_OK || *conn == NULL)
         return rc;
-    *names = (struct names_args){ .survey = *survey, .wave = *wave, .city = *city,
-                                  .network = *network };
     switch (names_args_resolve(*conn, names, err, sizeof err)) {
     case 0:
-        *survey = names->survey;
-        *wave = names->wave;
-        *city = names->city;
-        *network = names->network;
         return CLI_OK;
     case 1:
         rc = CLI_USAGE;

@@ -23,19 +23,17 @@ void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(prin
 /*
  * The start of stats and report after their option parsing: cli_start
  * (parsed, db_flag, *conn), then the names a person typed (slugs, names
- * with or without diacritics; names.h) resolved in place: each pointer may
- * point to NULL (not given); afterwards they point into names, which the
- * caller keeps as long as it uses them. Prints "empirie CMD: ..." on
- * failure. Returns cli_start's codes, or CLI_USAGE (an unknown name: the
- * message suggests the right one) or CLI_FAIL with the connection closed;
- * *conn is connected only when CLI_OK is returned after parsed == 0 (else
- * NULL). With *conn connected, names->registry holds the command's registry
+ * with or without diacritics; names.h) resolved in names, in place (each
+ * may be NULL: not given). Prints "empirie CMD: ..." on failure. Returns
+ * cli_start's codes, or CLI_USAGE (an unknown name: the message suggests
+ * the right one) or CLI_FAIL with the connection closed; *conn is
+ * connected only when CLI_OK is returned after parsed == 0 (else NULL).
+ * With *conn connected, names->registry holds the command's registry
  * snapshot (names_args_free it when done).
  */
 struct names_args;
 int cli_start_names(int parsed, const char *db_flag, const char *cmd, struct names_args *names,
-                    const char **survey, const char **wave, const char **city,
-                    const char **network, PGconn **conn);
+                    PGconn **conn);
 
 /*
  * The checks every subcommand's option parsing shares; each prints

@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,21 @@ int cliopt_count(const char *text, unsigned long long max, unsigned long long *o
         return -1;
     *out = v;
     return 0;
+}
+
+int cliopt_number(const char *cmd, const char *text, unsigned long long max,
+                  unsigned long long *out, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (cliopt_count(text, max, out) == 0)
+        return 0;
+    fprintf(stderr, "empirie %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return -1;
 }
 
 /* True when the space-separated list names name (NULL: every name). */
@@ -63,12 +79,10 @@ static int store(const char *cmd, const struct cliopt *o, const char *value)
         msg_set_lang(value);   /* a --help after it follows it */
         return 0;
     case CLIOPT_KIND_NUM:
-        if (cliopt_count(value, o->max, o->field) == 0)
-            return 0;
-        cli_error(cmd, msg("--%s '%s': oczekiwano liczby od 1 do %llu",
-                           "--%s '%s': expected a number from 1 to %llu"),
-                  o->name, value, o->max);
-        return -1;
+        return cliopt_number(cmd, value, o->max, o->field,
+                             msg("--%s '%s': oczekiwano liczby od 1 do %llu",
+                                 "--%s '%s': expected a number from 1 to %llu"),
+                             o->name, value, o->max);
     case CLIOPT_KIND_CALL:
         return o->call(o->field, value);
     case CLIOPT_KIND_ARG:

@@ -57,6 +57,12 @@ struct cliopt {
 #define CLIOPT_CALL(name, fn, p) { (name), 0, CLIOPT_KIND_CALL, (p), 0, (fn) }
 #define CLIOPT_ARG(p, what) { (what), 0, CLIOPT_KIND_ARG, CLIOPT_FIELD_(p, const char **), 0, NULL }
 
+/* The rows of --survey, --wave, --city and --network into a names_args
+ * (names.h) n: the group a command reads (stats, report, participation). */
+#define CLIOPT_NAMES(n)                                                                     \
+    CLIOPT_STR("survey", &(n)->survey), CLIOPT_STR("wave", &(n)->wave),                     \
+        CLIOPT_STR("city", &(n)->city), CLIOPT_STR("network", &(n)->network)
+
 #define CLIOPT_N(table) (sizeof(table) / sizeof((table)[0]))
 
 /* At most this many rows in a table (--help is added to them). */
@@ -92,5 +98,11 @@ int cliopt_parse_taking(const char *cmd, void (*usage)(FILE *out), const struct 
  * it): 0 with *out set, else -1 and *out untouched. What CLIOPT_KIND_NUM
  * accepts, for a value read elsewhere (an environment variable). */
 int cliopt_count(const char *text, unsigned long long max, unsigned long long *out);
+
+/* cliopt_count, else "empirie CMD: " and fmt with its arguments on stderr
+ * (the command's own words for what it expected) and -1. */
+int cliopt_number(const char *cmd, const char *text, unsigned long long max,
+                  unsigned long long *out, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 #endif

@@ -190,12 +190,11 @@ static int take_max_errors(void *field, const char *value)
 {
     unsigned long long n;
 
-    if (cliopt_count(value, IMPORT_MAX_ERRORS, &n) != 0) {
-        cli_error("import", msg("--max-errors: oczekiwano od 1 do %d, podano '%s'",
-                                "--max-errors: expected 1 to %d, got '%s'"),
-                  IMPORT_MAX_ERRORS, value);
+    if (cliopt_number("import", value, IMPORT_MAX_ERRORS, &n,
+                      msg("--max-errors: oczekiwano od 1 do %d, podano '%s'",
+                          "--max-errors: expected 1 to %d, got '%s'"),
+                      IMPORT_MAX_ERRORS, value) != 0)
         return -1;
-    }
     *(size_t *)field = (size_t)n;
     return 0;
 }

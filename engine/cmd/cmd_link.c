@@ -97,12 +97,11 @@ static int take_codes(void *field, const char *value)
 {
     unsigned long long n;
 
-    if (cliopt_count(value, FORMLINK_MAX_CODES, &n) != 0) {
-        cli_error("link", msg("--codes: oczekiwano liczby od 1 do %d, podano '%s'",
-                              "--codes: expected a number from 1 to %d, got '%s'"),
-                  FORMLINK_MAX_CODES, value);
+    if (cliopt_number("link", value, FORMLINK_MAX_CODES, &n,
+                      msg("--codes: oczekiwano liczby od 1 do %d, podano '%s'",
+                          "--codes: expected a number from 1 to %d, got '%s'"),
+                      FORMLINK_MAX_CODES, value) != 0)
         return -1;
-    }
     *(size_t *)field = (size_t)n;
     return 0;
 }
@@ -220,12 +219,11 @@ static int close_link(int argc, char **argv)
 
     if (rc != 0)
         return cli_parse_exit(rc);
-    if (cliopt_count(arg, INT_MAX, &id) != 0) {
-        cli_error("link", msg("close: oczekiwano numeru linku (liczby dodatniej), podano '%s'",
-                              "close: expected a link id (a positive number), got '%s'"),
-                  arg);
+    if (cliopt_number("link", arg, INT_MAX, &id,
+                      msg("close: oczekiwano numeru linku (liczby dodatniej), podano '%s'",
+                          "close: expected a link id (a positive number), got '%s'"),
+                      arg) != 0)
         return CLI_USAGE;
-    }
     conn = cli_connect(db);
     if (conn == NULL)
         return CLI_FAIL;

@@ -65,9 +65,9 @@ int cmd_participation(int argc, char **argv)
     json_t *doc;
     PGconn *conn;
     const struct cliopt opts[] = {
-        CLIOPT_STR("db", &db),                 CLIOPT_STR("survey", &names.survey),
-        CLIOPT_STR("wave", &names.wave),       CLIOPT_STR("city", &names.city),
-        CLIOPT_STR("network", &names.network), CLIOPT_FLAG("json", &json),
+        CLIOPT_STR("db", &db),
+        CLIOPT_NAMES(&names),
+        CLIOPT_FLAG("json", &json),
     };
 
     rc = cliopt_parse_no_args("participation", usage, opts, CLIOPT_N(opts), argc, argv);

@@ -8,7 +8,7 @@
 #include "utf8.h"
 #include "voids.h"
 
-#include <errno.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,29 +112,26 @@ static int do_void(int argc, char **argv)
         return cli_parse_exit(rc);
     spec.who = os_user();
     if (undo != NULL) {
-        long long audit, undo_audit;
+        unsigned long long audit;
+        long long undo_audit;
         long restored;
-        char *end;
 
         if (spec.survey || spec.wave || spec.city || ids_file || spec.received_before) {
             cli_error("responses", msg("--undo przyjmuje tylko numer zapisu (i --reason)",
                                        "--undo takes only the record's number (and --reason)"));
             return CLI_USAGE;
         }
-        errno = 0;
-        audit = strtoll(undo, &end, 10);
-        if (errno != 0 || end == undo || *end != '\0' || audit < 1) {
-            cli_error("responses", msg("--undo '%s': oczekiwano numeru zapisu unieważnienia "
-                                       "(empirie responses audit)",
-                                       "--undo '%s': expected a void record's number "
-                                       "(empirie responses audit)"),
-                      undo);
+        if (cliopt_number("responses", undo, LLONG_MAX, &audit,
+                          msg("--undo '%s': oczekiwano numeru zapisu unieważnienia "
+                              "(empirie responses audit)",
+                              "--undo '%s': expected a void record's number "
+                              "(empirie responses audit)"),
+                          undo) != 0)
             return CLI_USAGE;
-        }
         conn = cli_connect(db);
         if (conn == NULL)
             return CLI_FAIL;
-        rc = voids_undo(conn, audit, spec.reason, spec.who, &undo_audit, &restored, err,
+        rc = voids_undo(conn, (long long)audit, spec.reason, spec.who, &undo_audit, &restored, err,
                        sizeof err);
         PQfinish(conn);
         if (rc != 0) {
@@ -142,10 +139,10 @@ static int do_void(int argc, char **argv)
             return CLI_FAIL;
         }
         if (msg_english())
-            printf("restored %ld response%s of void %lld (audit record %lld)\n", restored,
+            printf("restored %ld response%s of void %llu (audit record %lld)\n", restored,
                    restored == 1 ? "" : "s", audit, undo_audit);
         else
-            printf("przywrócono %ld %s z unieważnienia %lld (zapis audytu %lld)\n", restored,
+            printf("przywrócono %ld %s z unieważnienia %llu (zapis audytu %lld)\n", restored,
                    msg_pl_plural(restored, "odpowiedź", "odpowiedzi", "odpowiedzi"), audit,
                    undo_audit);
         return CLI_OK;

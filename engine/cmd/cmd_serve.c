@@ -174,12 +174,11 @@ static int env_defaults(struct serve_opts *o)
 
         if (v == NULL || v[0] == '\0')
             continue;
-        if (cliopt_count(v, vars[i].max, (unsigned long long *)((char *)o + vars[i].off)) != 0) {
-            cli_error("serve", msg("%s='%s': oczekiwano liczby od 1 do %llu",
-                                   "%s='%s': expected a number from 1 to %llu"),
-                      vars[i].name, v, vars[i].max);
+        if (cliopt_number("serve", v, vars[i].max, (unsigned long long *)((char *)o + vars[i].off),
+                          msg("%s='%s': oczekiwano liczby od 1 do %llu",
+                              "%s='%s': expected a number from 1 to %llu"),
+                          vars[i].name, v, vars[i].max) != 0)
             return -1;
-        }
     }
     return 0;
 }

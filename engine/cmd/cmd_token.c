@@ -257,12 +257,11 @@ static int revoke(int argc, char **argv)
                                            "revoke takes one token number"));
     if (arg == NULL)
         return CLI_USAGE;
-    if (cliopt_count(arg, LLONG_MAX, &id) != 0) {
-        cli_error("token", msg("'%s': oczekiwano numeru tokenu, jak pokazuje 'empirie token list'",
-                               "'%s': expected a token number, as shown by 'empirie token list'"),
-                  arg);
+    if (cliopt_number("token", arg, LLONG_MAX, &id,
+                      msg("'%s': oczekiwano numeru tokenu, jak pokazuje 'empirie token list'",
+                          "'%s': expected a token number, as shown by 'empirie token list'"),
+                      arg) != 0)
         return CLI_USAGE;
-    }
     conn = cli_connect(a.db);
     if (conn == NULL)
         return CLI_FAIL;
