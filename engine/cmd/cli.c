@@ -136,17 +136,20 @@ int cli_start_db_only(const char *cmd, int argc, char **argv, void (*usage)(FILE
     return cli_start(parsed, db, conn);
 }
 
-int cli_actions(const char *cmd, int argc, char **argv, const struct cli_action *actions,
-                size_t nactions, void (*usage)(FILE *))
+int cli_actions(const struct cli_actions *a, int argc, char **argv)
 {
+    const struct cli_action *actions = a->list;
+    size_t nactions = 0;
     char list[256] = "";
     size_t len = 0;
 
+    while (nactions < CLI_MAX_ACTIONS && actions[nactions].name != NULL)
+        nactions++;
     for (size_t i = 0; argc >= 2 && i < nactions; i++)
         if (strcmp(argv[1], actions[i].name) == 0)
             return actions[i].run(argc - 1, argv + 1);
     if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        usage(stdout);
+        a->usage(stdout);
         return CLI_OK;
     }
     for (size_t i = 0; i < nactions && len < sizeof list; i++)
@@ -154,11 +157,11 @@ int cli_actions(const char *cmd, int argc, char **argv, const struct cli_action 
                                 i == 0 ? "" : i + 1 < nactions ? ", " : msg(" lub ", " or "),
                                 actions[i].name);
     if (argc >= 2)
-        cli_error(cmd, msg("nieznana czynność '%s' (%s)", "unknown subcommand '%s' (%s)"),
+        cli_error(a->cmd, msg("nieznana czynność '%s' (%s)", "unknown subcommand '%s' (%s)"),
                   argv[1], list);
     else
-        cli_error(cmd, msg("brak czynności (%s)", "missing subcommand (%s)"), list);
-    usage(stderr);
+        cli_error(a->cmd, msg("brak czynności (%s)", "missing subcommand (%s)"), list);
+    a->usage(stderr);
     return CLI_USAGE;
 }
 

@@ -80,16 +80,22 @@ int cli_start_db_only(const char *cmd, int argc, char **argv, void (*usage)(FILE
                       PGconn **conn);
 
 /*
- * A subcommand with actions (empirie token create|list|revoke): runs the
- * action argv[1] names with argv + 1 (its own cliopt_parse), prints usage for
- * -h/--help, else says which actions there are and returns CLI_USAGE.
+ * A subcommand with actions (empirie token create|list|revoke), as data:
+ * main.c runs it with cli_actions, which runs the action argv[1] names
+ * with argv + 1 (its own cliopt_parse), prints usage for -h/--help, else
+ * says which actions there are and returns CLI_USAGE.
  */
 struct cli_action {
     const char *name;
     int (*run)(int argc, char **argv);
 };
-int cli_actions(const char *cmd, int argc, char **argv, const struct cli_action *actions,
-                size_t nactions, void (*usage)(FILE *));
+#define CLI_MAX_ACTIONS 4
+struct cli_actions {
+    const char *cmd;
+    void (*usage)(FILE *out);
+    struct cli_action list[CLI_MAX_ACTIONS];   /* up to the first without a name */
+};
+int cli_actions(const struct cli_actions *a, int argc, char **argv);
 
 /* True when stderr is a terminal (for progress displays). */
 int cli_interactive(void);
@@ -98,13 +104,12 @@ int cli_interactive(void);
 int cmd_migrate(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
-int cmd_token(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
-int cmd_responses(int argc, char **argv);
 int cmd_participation(int argc, char **argv);
-int cmd_link(int argc, char **argv);
+/* ... and those with actions */
+extern const struct cli_actions cmd_token, cmd_responses, cmd_link;
 
 #endif

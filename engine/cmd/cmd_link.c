@@ -217,16 +217,15 @@ static int close_link(int argc, char **argv)
     };
     int rc = cliopt_parse("link", usage, opts, CLIOPT_N(opts), argc, argv);
 
-    if (rc != 0)
-        return cli_parse_exit(rc);
-    if (cliopt_number("link", arg, INT_MAX, &id,
-                      msg("close: oczekiwano numeru linku (liczby dodatniej), podano '%s'",
-                          "close: expected a link id (a positive number), got '%s'"),
-                      arg) != 0)
-        return CLI_USAGE;
-    conn = cli_connect(db);
+    if (rc == 0 && cliopt_number("link", arg, INT_MAX, &id,
+                                 msg("close: oczekiwano numeru linku (liczby dodatniej), podano "
+                                     "'%s'",
+                                     "close: expected a link id (a positive number), got '%s'"),
+                                 arg) != 0)
+        rc = -1;
+    rc = cli_start(rc, db, &conn);
     if (conn == NULL)
-        return CLI_FAIL;
+        return rc;
     if (formlink_close(conn, (int)id, err, sizeof err) != 0) {
         cli_error("link", "%s", err);
         PQfinish(conn);
@@ -237,11 +236,6 @@ static int close_link(int argc, char **argv)
     return CLI_OK;
 }
 
-int cmd_link(int argc, char **argv)
-{
-    static const struct cli_action actions[] = {
-        { "create", create }, { "list", list }, { "close", close_link },
-    };
-
-    return cli_actions("link", argc, argv, actions, sizeof actions / sizeof actions[0], usage);
-}
+const struct cli_actions cmd_link = {
+    "link", usage, { { "create", create }, { "list", list }, { "close", close_link } },
+};

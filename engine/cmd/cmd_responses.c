@@ -277,10 +277,6 @@ static int do_audit(int argc, char **argv)
     return CLI_OK;
 }
 
-int cmd_responses(int argc, char **argv)
-{
-    static const struct cli_action actions[] = { { "void", do_void }, { "audit", do_audit } };
-
-    return cli_actions("responses", argc, argv, actions, sizeof actions / sizeof actions[0],
-                       usage);
-}
+const struct cli_actions cmd_responses = {
+    "responses", usage, { { "void", do_void }, { "audit", do_audit } },
+};

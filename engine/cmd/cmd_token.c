@@ -275,11 +275,6 @@ static int revoke(int argc, char **argv)
     return CLI_OK;
 }
 
-int cmd_token(int argc, char **argv)
-{
-    static const struct cli_action actions[] = {
-        { "create", create }, { "list", list }, { "revoke", revoke },
-    };
-
-    return cli_actions("token", argc, argv, actions, sizeof actions / sizeof actions[0], usage);
-}
+const struct cli_actions cmd_token = {
+    "token", usage, { { "create", create }, { "list", list }, { "revoke", revoke } },
+};
