@@ -13,15 +13,20 @@
 #include <string.h>
 #include <unistd.h>
 
+void cli_verror(const char *cmd, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "empirie %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void cli_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "empirie %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    cli_verror(cmd, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 PGconn *cli_connect(const char *db_flag)

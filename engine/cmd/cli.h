@@ -7,6 +7,7 @@
 #define EMPIRIE_CLI_H
 
 #include <libpq-fe.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #define CLI_OK 0
@@ -17,8 +18,10 @@
  * error to stderr on failure. Returns NULL on failure. */
 PGconn *cli_connect(const char *db_flag);
 
-/* Prints "empirie CMD: message" to stderr. */
+/* Prints "empirie CMD: message" to stderr (cli_verror: from a va_list). */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_verror(const char *cmd, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /*
  * The start of stats and report after their option parsing: cli_start

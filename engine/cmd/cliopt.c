@@ -35,11 +35,9 @@ int cliopt_number(const char *cmd, const char *text, unsigned long long max,
 
     if (cliopt_count(text, max, out) == 0)
         return 0;
-    fprintf(stderr, "empirie %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    cli_verror(cmd, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     return -1;
 }
 
