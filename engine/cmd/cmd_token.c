@@ -93,8 +93,8 @@ struct args {
 static int parse(int argc, char **argv, const char *takes, struct args *a)
 {
     const struct cliopt opts[] = {
-        CLIOPT_STR("db", &a->db),       CLIOPT_STR("role", &a->role),
-        CLIOPT_STR("scope", &a->scope), CLIOPT_STR("label", &a->label),
+        CLIOPT_STR("db", &a->db),           CLIOPT_STR("role", &a->role),
+        CLIOPT_STR("scope", &a->scope),     CLIOPT_STR("label", &a->label),
         CLIOPT_STR("expires", &a->expires), CLIOPT_FLAG("all", &a->all),
     };
 
