@@ -901,6 +901,21 @@ static void write_csv(struct gen *g, const struct survey *s, const char *city, c
     out_str(o, "\r\n");
 }
 
+/* A PostgreSQL array of n codes, NULL for SURVEY_NA: {3,NULL,5}. */
+static void out_codes(struct out *o, const int16_t *v, size_t n)
+{
+    out_ch(o, '{');
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            out_ch(o, ',');
+        if (v[i] == SURVEY_NA)
+            out_str(o, "NULL");
+        else
+            out_int(o, v[i]);
+    }
+    out_ch(o, '}');
+}
+
 static void write_copy(struct gen *g, const struct survey *s, const char *city,
                        const char *wave, const char *id, double weight)
 {
@@ -916,26 +931,13 @@ static void write_copy(struct gen *g, const struct survey *s, const char *city,
     out_copy_str(o, wave);
     out_ch(o, '\t');
     out_int(o, s->version);
-    out_str(o, "\t{");
-    for (size_t a = 0; a < s->nattrs; a++) {
-        if (a > 0)
-            out_ch(o, ',');
-        if (g->attrs[a] == SURVEY_NA)
-            out_str(o, "NULL");
-        else
-            out_int(o, g->attrs[a]);
-    }
-    out_str(o, "}\t{");
-    for (size_t i = 0; i < s->nitems; i++) {
-        if (i > 0)
-            out_ch(o, ',');
-        if (g->answers[i] == SURVEY_NA)
-            out_str(o, "NULL");
-        else
-            out_int(o, g->answers[i]);
+    out_ch(o, '\t');
+    out_codes(o, g->attrs, s->nattrs);
+    out_ch(o, '\t');
+    out_codes(o, g->answers, s->nitems);
+    out_ch(o, '\t');
+    for (size_t i = 0; i < s->nitems; i++)
         any_text |= g->texts[i] != NULL;
-    }
-    out_str(o, "}\t");
     if (any_text) {
         /* texts: one entry per item, NULL where none (engine/intake/response.h) */
         out_ch(o, '{');

@@ -1,26 +1,32 @@
 #include "cli.h"
 
+#include "cliopt.h"
 #include "config.h"
 #include "db.h"
 #include "err.h"
 #include "msg.h"
 #include "names.h"
 
-#include <getopt.h>
+#include <getopt.h>   /* optind */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+void cli_verror(const char *cmd, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "empirie %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void cli_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "empirie %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    cli_verror(cmd, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 PGconn *cli_connect(const char *db_flag)
@@ -46,6 +52,14 @@ int cli_no_args(const char *cmd, int argc, char **argv)
         return 0;
     cli_error(cmd, msg("nieoczekiwany argument '%s'", "unexpected argument '%s'"), argv[optind]);
     return -1;
+}
+
+const char *cli_one_arg(const char *cmd, int argc, char **argv, const char *what)
+{
+    if (optind + 1 == argc)
+        return argv[optind];
+    cli_error(cmd, "%s", what);
+    return NULL;
 }
 
 int cli_required(const char *cmd, const char *flag, const char *value)
@@ -103,34 +117,16 @@ void cli_help_exit_group(FILE *out)
           out);
 }
 
-int cli_parse_db(int argc, char **argv, void (*usage)(FILE *), const char **db)
+int cli_parse_exit(int parsed)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int c;
-
-    *db = NULL;
-    for (;;) {
-        c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'd': *db = optarg; break;
-        case 'h': usage(stdout); return 1;
-        default: usage(stderr); return -1;
-        }
-    }
-    return 0;
+    return parsed > 0 ? CLI_OK : CLI_USAGE;
 }
 
 int cli_start(int parsed, const char *db_flag, PGconn **conn)
 {
     *conn = NULL;
     if (parsed != 0)
-        return parsed > 0 ? CLI_OK : CLI_USAGE;
+        return cli_parse_exit(parsed);
     *conn = cli_connect(db_flag);
     return *conn != NULL ? CLI_OK : CLI_FAIL;
 }
@@ -138,27 +134,27 @@ int cli_start(int parsed, const char *db_flag, PGconn **conn)
 int cli_start_db_only(const char *cmd, int argc, char **argv, void (*usage)(FILE *),
                       PGconn **conn)
 {
-    const char *db;
-    int parsed = cli_parse_db(argc, argv, usage, &db);
+    const char *db = NULL;
+    const struct cliopt opts[] = { CLIOPT_STR("db", &db) };
+    int parsed = cliopt_parse_no_args(cmd, usage, opts, CLIOPT_N(opts), argc, argv);
 
-    if (parsed == 0 && cli_no_args(cmd, argc, argv) != 0)
-        parsed = -1;
     return cli_start(parsed, db, conn);
 }
 
-int cli_actions(const char *cmd, int argc, char **argv, const struct cli_action *actions,
-                size_t nactions, void (*usage)(FILE *))
+int cli_actions(const struct cli_actions *a, int argc, char **argv)
 {
+    const struct cli_action *actions = a->list;
+    size_t nactions = 0;
     char list[256] = "";
     size_t len = 0;
 
+    while (nactions < CLI_MAX_ACTIONS && actions[nactions].name != NULL)
+        nactions++;
     for (size_t i = 0; argc >= 2 && i < nactions; i++)
-        if (strcmp(argv[1], actions[i].name) == 0) {
-            optind = 1;
+        if (strcmp(argv[1], actions[i].name) == 0)
             return actions[i].run(argc - 1, argv + 1);
-        }
     if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        usage(stdout);
+        a->usage(stdout);
         return CLI_OK;
     }
     for (size_t i = 0; i < nactions && len < sizeof list; i++)
@@ -166,11 +162,11 @@ int cli_actions(const char *cmd, int argc, char **argv, const struct cli_action 
                                 i == 0 ? "" : i + 1 < nactions ? ", " : msg(" lub ", " or "),
                                 actions[i].name);
     if (argc >= 2)
-        cli_error(cmd, msg("nieznana czynność '%s' (%s)", "unknown subcommand '%s' (%s)"),
+        cli_error(a->cmd, msg("nieznana czynność '%s' (%s)", "unknown subcommand '%s' (%s)"),
                   argv[1], list);
     else
-        cli_error(cmd, msg("brak czynności (%s)", "missing subcommand (%s)"), list);
-    usage(stderr);
+        cli_error(a->cmd, msg("brak czynności (%s)", "missing subcommand (%s)"), list);
+    a->usage(stderr);
     return CLI_USAGE;
 }
 
@@ -180,22 +176,15 @@ int cli_interactive(void)
 }
 
 int cli_start_names(int parsed, const char *db_flag, const char *cmd, struct names_args *names,
-                    const char **survey, const char **wave, const char **city,
-                    const char **network, PGconn **conn)
+                    PGconn **conn)
 {
     char err[ERR_MAX];
     int rc = cli_start(parsed, db_flag, conn);
 
     if (rc != CLI_OK || *conn == NULL)
         return rc;
-    *names = (struct names_args){ .survey = *survey, .wave = *wave, .city = *city,
-                                  .network = *network };
     switch (names_args_resolve(*conn, names, err, sizeof err)) {
     case 0:
-        *survey = names->survey;
-        *wave = names->wave;
-        *city = names->city;
-        *network = names->network;
         return CLI_OK;
     case 1:
         rc = CLI_USAGE;

@@ -7,6 +7,7 @@
 #define EMPIRIE_CLI_H
 
 #include <libpq-fe.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #define CLI_OK 0
@@ -17,25 +18,25 @@
  * error to stderr on failure. Returns NULL on failure. */
 PGconn *cli_connect(const char *db_flag);
 
-/* Prints "empirie CMD: message" to stderr. */
+/* Prints "empirie CMD: message" to stderr (cli_verror: from a va_list). */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_verror(const char *cmd, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /*
  * The start of stats and report after their option parsing: cli_start
  * (parsed, db_flag, *conn), then the names a person typed (slugs, names
- * with or without diacritics; names.h) resolved in place: each pointer may
- * point to NULL (not given); afterwards they point into names, which the
- * caller keeps as long as it uses them. Prints "empirie CMD: ..." on
- * failure. Returns cli_start's codes, or CLI_USAGE (an unknown name: the
- * message suggests the right one) or CLI_FAIL with the connection closed;
- * *conn is connected only when CLI_OK is returned after parsed == 0 (else
- * NULL). With *conn connected, names->registry holds the command's registry
+ * with or without diacritics; names.h) resolved in names, in place (each
+ * may be NULL: not given). Prints "empirie CMD: ..." on failure. Returns
+ * cli_start's codes, or CLI_USAGE (an unknown name: the message suggests
+ * the right one) or CLI_FAIL with the connection closed; *conn is
+ * connected only when CLI_OK is returned after parsed == 0 (else NULL).
+ * With *conn connected, names->registry holds the command's registry
  * snapshot (names_args_free it when done).
  */
 struct names_args;
 int cli_start_names(int parsed, const char *db_flag, const char *cmd, struct names_args *names,
-                    const char **survey, const char **wave, const char **city,
-                    const char **network, PGconn **conn);
+                    PGconn **conn);
 
 /*
  * The checks every subcommand's option parsing shares; each prints
@@ -45,6 +46,10 @@ int cli_start_names(int parsed, const char *db_flag, const char *cmd, struct nam
  * NULL). cli_lang: lang is pl or en, and the messages follow it.
  */
 int cli_no_args(const char *cmd, int argc, char **argv);
+
+/* The one argument left after the options (argv[optind]); NULL after
+ * printing "empirie CMD: what" when none or more than one is left. */
+const char *cli_one_arg(const char *cmd, int argc, char **argv, const char *what);
 int cli_required(const char *cmd, const char *flag, const char *value);
 int cli_lang(const char *cmd, const char *lang);
 
@@ -57,13 +62,9 @@ void cli_help_db(FILE *out, int w);
 void cli_help_survey_wave(FILE *out, int w);
 void cli_help_exit_group(FILE *out);
 
-/*
- * Parses the options of a subcommand that takes only --db and --help
- * (arguments after them stay at optind): prints usage on stdout for --help
- * and returns 1, prints it on stderr for a bad option and returns -1, else
- * stores --db (or NULL) and returns 0.
- */
-int cli_parse_db(int argc, char **argv, void (*usage)(FILE *), const char **db);
+/* The exit code of a subcommand whose option parsing stopped it (parsed
+ * not 0, cliopt.h): CLI_OK after help, CLI_USAGE after a usage error. */
+int cli_parse_exit(int parsed);
 
 /*
  * The start of a subcommand after its option parsing: parsed is 1 (help
@@ -75,23 +76,29 @@ int cli_parse_db(int argc, char **argv, void (*usage)(FILE *), const char **db);
 int cli_start(int parsed, const char *db_flag, PGconn **conn);
 
 /* The start of a subcommand that takes only --db and --help and no
- * argument (empirie migrate, link list): cli_parse_db, then cli_no_args,
- * then cli_start. Returns its exit code; *conn is connected only when it
+ * argument (empirie migrate, link list): cliopt_parse_no_args, then
+ * cli_start. Returns its exit code; *conn is connected only when it
  * returns CLI_OK after neither help nor an error (else NULL). */
 int cli_start_db_only(const char *cmd, int argc, char **argv, void (*usage)(FILE *),
                       PGconn **conn);
 
 /*
- * A subcommand with actions (empirie token create|list|revoke): runs the
- * action argv[1] names with argv + 1 (getopt reset), prints usage for
- * -h/--help, else says which actions there are and returns CLI_USAGE.
+ * A subcommand with actions (empirie token create|list|revoke), as data:
+ * main.c runs it with cli_actions, which runs the action argv[1] names
+ * with argv + 1 (its own cliopt_parse), prints usage for -h/--help, else
+ * says which actions there are and returns CLI_USAGE.
  */
 struct cli_action {
     const char *name;
     int (*run)(int argc, char **argv);
 };
-int cli_actions(const char *cmd, int argc, char **argv, const struct cli_action *actions,
-                size_t nactions, void (*usage)(FILE *));
+#define CLI_MAX_ACTIONS 4
+struct cli_actions {
+    const char *cmd;
+    void (*usage)(FILE *out);
+    struct cli_action list[CLI_MAX_ACTIONS];   /* up to the first without a name */
+};
+int cli_actions(const struct cli_actions *a, int argc, char **argv);
 
 /* True when stderr is a terminal (for progress displays). */
 int cli_interactive(void);
@@ -100,13 +107,12 @@ int cli_interactive(void);
 int cmd_migrate(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
-int cmd_token(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
-int cmd_responses(int argc, char **argv);
 int cmd_participation(int argc, char **argv);
-int cmd_link(int argc, char **argv);
+/* ... and those with actions */
+extern const struct cli_actions cmd_token, cmd_responses, cmd_link;
 
 #endif

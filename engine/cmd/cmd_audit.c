@@ -4,11 +4,11 @@
 #include "audit_run.h"
 #include "catalog.h"
 #include "cli.h"
+#include "cliopt.h"
 #include "err.h"
 #include "msg.h"
 #include "regsnap.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,32 +68,18 @@ struct options {
 
 static int parse(int argc, char **argv, struct options *o)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },    { "survey", required_argument, NULL, 's' },
-        { "wave", required_argument, NULL, 'w' },  { "role", required_argument, NULL, 'r' },
-        { "scope", required_argument, NULL, 'p' }, { "without-cross-table", no_argument, NULL, 'x' },
-        { "help", no_argument, NULL, 'h' },        { NULL, 0, NULL, 0 },
+    const struct cliopt opts[] = {
+        CLIOPT_STR("db", &o->db),       CLIOPT_STR("survey", &o->survey),
+        CLIOPT_STR("wave", &o->wave),   CLIOPT_STR("role", &o->role),
+        CLIOPT_STR("scope", &o->scope), CLIOPT_FLAG("without-cross-table", &o->legacy),
     };
-    int c;
+    int rc;
 
-    memset(o, 0, sizeof *o);
-    o->role = "ministry";
-    for (;;) {
-        c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'd': o->db = optarg; break;
-        case 's': o->survey = optarg; break;
-        case 'w': o->wave = optarg; break;
-        case 'r': o->role = optarg; break;
-        case 'p': o->scope = optarg; break;
-        case 'x': o->legacy = 1; break;
-        case 'h': usage(stdout); return 1;
-        default: usage(stderr); return -1;
-        }
-    }
-    if (cli_no_args("audit", argc, argv) != 0 || cli_required("audit", "--survey", o->survey) != 0)
+    *o = (struct options){ .role = "ministry" };
+    rc = cliopt_parse_no_args("audit", usage, opts, CLIOPT_N(opts), argc, argv);
+    if (rc != 0)
+        return rc;
+    if (cli_required("audit", "--survey", o->survey) != 0)
         return -1;
     if (strcmp(o->role, "ministry") != 0 && strcmp(o->role, "admin") != 0 &&
         strcmp(o->role, "analyst") != 0) {

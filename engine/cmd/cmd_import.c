@@ -1,6 +1,7 @@
 /* empirie import FILE: bulk import of responses (CSV or NDJSON), all or nothing. */
 #include "catalog.h"
 #include "cli.h"
+#include "cliopt.h"
 #include "csv.h"
 #include "db.h"
 #include "err.h"
@@ -11,7 +12,7 @@
 #include "utf8.h"
 
 #include <errno.h>
-#include <getopt.h>
+#include <getopt.h>   /* optind */
 #include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,81 +140,84 @@ static const char *iconv_name(const char *enc)
     return "?";
 }
 
+/* --delimiter D: ',', ';' or a tab ("\t", "\\t" or "tab"). */
+static int take_delimiter(void *field, const char *value)
+{
+    if (strcmp(value, ",") == 0 || strcmp(value, ";") == 0) {
+        *(char *)field = value[0];
+        return 0;
+    }
+    if (strcmp(value, "\t") == 0 || strcmp(value, "\\t") == 0 || strcasecmp(value, "tab") == 0) {
+        *(char *)field = '\t';
+        return 0;
+    }
+    cli_error("import", msg("--delimiter: oczekiwano ',', ';' lub tab, podano '%s'",
+                            "--delimiter: expected ',', ';' or tab, got '%s'"),
+              value);
+    return -1;
+}
+
+/* --encoding E: one iconv_name knows. */
+static int take_encoding(void *field, const char *value)
+{
+    if (strcmp(iconv_name(value) ? iconv_name(value) : "", "?") == 0) {
+        cli_error("import", msg("--encoding: oczekiwano utf-8, windows-1250 lub "
+                                "iso-8859-2, podano '%s'",
+                                "--encoding: expected utf-8, windows-1250 or "
+                                "iso-8859-2, got '%s'"),
+                  value);
+        return -1;
+    }
+    *(const char **)field = value;
+    return 0;
+}
+
+/* --format csv|ndjson. */
+static int take_format(void *field, const char *value)
+{
+    if (strcmp(value, "csv") != 0 && strcmp(value, "ndjson") != 0) {
+        cli_error("import", msg("--format: oczekiwano csv lub ndjson, podano '%s'",
+                                "--format: expected csv or ndjson, got '%s'"),
+                  value);
+        return -1;
+    }
+    *(enum import_format *)field = strcmp(value, "csv") == 0 ? IMPORT_CSV : IMPORT_NDJSON;
+    return 0;
+}
+
+/* --max-errors N: 1 to IMPORT_MAX_ERRORS. */
+static int take_max_errors(void *field, const char *value)
+{
+    unsigned long long n;
+
+    if (cliopt_number("import", value, IMPORT_MAX_ERRORS, &n,
+                      msg("--max-errors: oczekiwano od 1 do %d, podano '%s'",
+                          "--max-errors: expected 1 to %d, got '%s'"),
+                      IMPORT_MAX_ERRORS, value) != 0)
+        return -1;
+    *(size_t *)field = (size_t)n;
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct import_args *a)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "format", required_argument, NULL, 'f' },
-        { "dry-run", no_argument, NULL, 'n' },
-        { "allow-closed-wave", no_argument, NULL, 'w' },
-        { "max-errors", required_argument, NULL, 'm' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "delimiter", required_argument, NULL, 'D' },
-        { "encoding", required_argument, NULL, 'E' },
-        { "template", required_argument, NULL, 'T' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+    const struct cliopt opts[] = {
+        CLIOPT_STR("db", &a->db),
+        CLIOPT_CALL("format", take_format, &a->opt.format),
+        CLIOPT_FLAG("dry-run", &a->opt.dry_run),
+        CLIOPT_FLAG("allow-closed-wave", &a->opt.allow_closed_wave),
+        CLIOPT_CALL("max-errors", take_max_errors, &a->opt.max_errors),
+        CLIOPT_FLAG_SHORT('q', "quiet", &a->quiet),
+        CLIOPT_CALL("delimiter", take_delimiter, &a->opt.delimiter),
+        CLIOPT_CALL("encoding", take_encoding, &a->encoding),
+        CLIOPT_STR("template", &a->template_survey),
     };
-    char *end;
-    int c;
+    int rc;
 
     a->opt.max_errors = 10;
-    for (;;) {
-        c = getopt_long(argc, argv, "hq", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'd': a->db = optarg; break;
-        case 'n': a->opt.dry_run = 1; break;
-        case 'w': a->opt.allow_closed_wave = 1; break;
-        case 'q': a->quiet = 1; break;
-        case 'h': usage(stdout); return 1;
-        case 'D':
-            if (strcmp(optarg, ",") == 0 || strcmp(optarg, ";") == 0)
-                a->opt.delimiter = optarg[0];
-            else if (strcmp(optarg, "\t") == 0 || strcmp(optarg, "\\t") == 0 ||
-                     strcasecmp(optarg, "tab") == 0)
-                a->opt.delimiter = '\t';
-            else {
-                cli_error("import", msg("--delimiter: oczekiwano ',', ';' lub tab, podano '%s'",
-                                        "--delimiter: expected ',', ';' or tab, got '%s'"),
-                          optarg);
-                return -1;
-            }
-            break;
-        case 'E':
-            if (strcmp(iconv_name(optarg) ? iconv_name(optarg) : "", "?") == 0) {
-                cli_error("import", msg("--encoding: oczekiwano utf-8, windows-1250 lub "
-                                        "iso-8859-2, podano '%s'",
-                                        "--encoding: expected utf-8, windows-1250 or "
-                                        "iso-8859-2, got '%s'"),
-                          optarg);
-                return -1;
-            }
-            a->encoding = optarg;
-            break;
-        case 'T': a->template_survey = optarg; break;
-        case 'f':
-            if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "ndjson") != 0) {
-                cli_error("import", msg("--format: oczekiwano csv lub ndjson, podano '%s'",
-                                        "--format: expected csv or ndjson, got '%s'"),
-                          optarg);
-                return -1;
-            }
-            a->opt.format = strcmp(optarg, "csv") == 0 ? IMPORT_CSV : IMPORT_NDJSON;
-            break;
-        case 'm':
-            a->opt.max_errors = strtoul(optarg, &end, 10);
-            if (*end != '\0' || a->opt.max_errors < 1 || a->opt.max_errors > IMPORT_MAX_ERRORS) {
-                cli_error("import", msg("--max-errors: oczekiwano od 1 do %d, podano '%s'",
-                                        "--max-errors: expected 1 to %d, got '%s'"),
-                          IMPORT_MAX_ERRORS, optarg);
-                return -1;
-            }
-            break;
-        default: usage(stderr); return -1;
-        }
-    }
+    rc = cliopt_parse("import", usage, opts, CLIOPT_N(opts), argc, argv);
+    if (rc != 0)
+        return rc;
     if (a->template_survey != NULL) {
         if (optind != argc) {
             cli_error("import", msg("--template wypisuje plik na stdout i żadnego nie czyta: "
@@ -225,13 +229,10 @@ static int parse_args(int argc, char **argv, struct import_args *a)
         }
         return 0;
     }
-    if (optind + 1 != argc) {
-        cli_error("import", msg("oczekiwano jednego PLIKU (zob. --help)",
-                                "expected one FILE (see --help)"));
-        return -1;
-    }
-    a->file = argv[optind];
-    return 0;
+    a->file = cli_one_arg("import", argc, argv,
+                          msg("oczekiwano jednego PLIKU (zob. --help)",
+                              "expected one FILE (see --help)"));
+    return a->file != NULL ? 0 : -1;
 }
 
 /* ---- encodings and delimiters of a CSV from an office ---- */
@@ -599,7 +600,7 @@ int cmd_import(int argc, char **argv)
     memset(&a, 0, sizeof a);
     rc = parse_args(argc, argv, &a);
     if (rc != 0)
-        return rc > 0 ? CLI_OK : CLI_USAGE;
+        return cli_parse_exit(rc);
     if (a.template_survey != NULL) {
         conn = cli_connect(a.db);
         if (conn == NULL)

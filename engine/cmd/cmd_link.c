@@ -1,13 +1,14 @@
 /* empirie link create|list|close: links to the respondent's form and their
  * single-use codes (engine/formlink.h, docs/form.md). */
 #include "cli.h"
+#include "cliopt.h"
 #include "db.h"
 #include "err.h"
 #include "formlink.h"
 #include "msg.h"
 
 #include <ctype.h>
-#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,53 +92,43 @@ static int is_date(const char *s)
     return 1;
 }
 
+/* --codes N: how many single-use codes, 1 to FORMLINK_MAX_CODES. */
+static int take_codes(void *field, const char *value)
+{
+    unsigned long long n;
+
+    if (cliopt_number("link", value, FORMLINK_MAX_CODES, &n,
+                      msg("--codes: oczekiwano liczby od 1 do %d, podano '%s'",
+                          "--codes: expected a number from 1 to %d, got '%s'"),
+                      FORMLINK_MAX_CODES, value) != 0)
+        return -1;
+    *(size_t *)field = (size_t)n;
+    return 0;
+}
+
 static int create(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },     { "survey", required_argument, NULL, 's' },
-        { "wave", required_argument, NULL, 'w' },   { "city", required_argument, NULL, 'c' },
-        { "label", required_argument, NULL, 'l' },  { "opens", required_argument, NULL, 'o' },
-        { "closes", required_argument, NULL, 'x' }, { "codes", required_argument, NULL, 'n' },
-        { "base-url", required_argument, NULL, 'b' }, { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     struct formlink_new nl = { 0 };
     const char *db = NULL, *base = getenv("EMPIRIE_PUBLIC_URL");
     char key[FORMLINK_KEY_SIZE], err[ERR_MAX];
-    char *codes = NULL, *end;
+    char *codes = NULL;
     PGconn *conn;
-    long n;
-    int c, id;
+    int id;
+    const struct cliopt opts[] = {
+        CLIOPT_STR("db", &db),
+        CLIOPT_STR("survey", &nl.survey),
+        CLIOPT_STR("wave", &nl.wave),
+        CLIOPT_STR("city", &nl.city),
+        CLIOPT_STR("label", &nl.label),
+        CLIOPT_STR("opens", &nl.opens_on),
+        CLIOPT_STR("closes", &nl.closes_on),
+        CLIOPT_CALL("codes", take_codes, &nl.ncodes),
+        CLIOPT_STR("base-url", &base),
+    };
+    int rc = cliopt_parse_no_args("link", usage, opts, CLIOPT_N(opts), argc, argv);
 
-    for (;;) {
-        c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 's': nl.survey = optarg; break;
-        case 'w': nl.wave = optarg; break;
-        case 'c': nl.city = optarg; break;
-        case 'l': nl.label = optarg; break;
-        case 'o': nl.opens_on = optarg; break;
-        case 'x': nl.closes_on = optarg; break;
-        case 'b': base = optarg; break;
-        case 'n':
-            n = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || n < 1 || n > FORMLINK_MAX_CODES) {
-                cli_error("link", msg("--codes: oczekiwano liczby od 1 do %d, podano '%s'",
-                                      "--codes: expected a number from 1 to %d, got '%s'"),
-                          FORMLINK_MAX_CODES, optarg);
-                return CLI_USAGE;
-            }
-            nl.ncodes = (size_t)n;
-            break;
-        case 'h': usage(stdout); return CLI_OK;
-        default: usage(stderr); return CLI_USAGE;
-        }
-    }
-    if (cli_no_args("link", argc, argv) != 0)
-        return CLI_USAGE;
+    if (rc != 0)
+        return cli_parse_exit(rc);
     if (nl.survey == NULL || nl.wave == NULL || nl.city == NULL) {
         cli_error("link", msg("--survey, --wave i --city są wymagane",
                               "--survey, --wave and --city are required"));
@@ -215,45 +206,36 @@ static int list(int argc, char **argv)
 
 static int close_link(int argc, char **argv)
 {
-    const char *db;
-    char err[ERR_MAX], *end;
+    const char *db = NULL, *arg;
+    char err[ERR_MAX];
     PGconn *conn;
-    long id;
+    unsigned long long id;
+    const struct cliopt opts[] = {
+        CLIOPT_STR("db", &db),
+        CLIOPT_ARG(&arg, msg("close: oczekiwano jednego numeru linku (zob. 'empirie link list')",
+                             "close: expected one link id (see 'empirie link list')")),
+    };
+    int rc = cliopt_parse("link", usage, opts, CLIOPT_N(opts), argc, argv);
 
-    switch (cli_parse_db(argc, argv, usage, &db)) {
-    case 1: return CLI_OK;
-    case -1: return CLI_USAGE;
-    }
-    if (optind + 1 != argc) {
-        cli_error("link", msg("close: oczekiwano jednego numeru linku (zob. 'empirie link list')",
-                              "close: expected one link id (see 'empirie link list')"));
-        return CLI_USAGE;
-    }
-    id = strtol(argv[optind], &end, 10);
-    if (*argv[optind] == '\0' || *end != '\0' || id < 1 || id > 2147483647) {
-        cli_error("link", msg("close: oczekiwano numeru linku (liczby dodatniej), podano '%s'",
-                              "close: expected a link id (a positive number), got '%s'"),
-                  argv[optind]);
-        return CLI_USAGE;
-    }
-    conn = cli_connect(db);
+    if (rc == 0 && cliopt_number("link", arg, INT_MAX, &id,
+                                 msg("close: oczekiwano numeru linku (liczby dodatniej), podano "
+                                     "'%s'",
+                                     "close: expected a link id (a positive number), got '%s'"),
+                                 arg) != 0)
+        rc = -1;
+    rc = cli_start(rc, db, &conn);
     if (conn == NULL)
-        return CLI_FAIL;
+        return rc;
     if (formlink_close(conn, (int)id, err, sizeof err) != 0) {
         cli_error("link", "%s", err);
         PQfinish(conn);
         return CLI_FAIL;
     }
     PQfinish(conn);
-    printf(msg("link %ld zamknięty\n", "link %ld closed\n"), id);
+    printf(msg("link %llu zamknięty\n", "link %llu closed\n"), id);
     return CLI_OK;
 }
 
-int cmd_link(int argc, char **argv)
-{
-    static const struct cli_action actions[] = {
-        { "create", create }, { "list", list }, { "close", close_link },
-    };
-
-    return cli_actions("link", argc, argv, actions, sizeof actions / sizeof actions[0], usage);
-}
+const struct cli_actions cmd_link = {
+    "link", usage, { { "create", create }, { "list", list }, { "close", close_link } },
+};

@@ -1,12 +1,12 @@
 /* empirie participation: how a wave's collection is going (engine/participation.h). */
 #include "catalog.h"
 #include "cli.h"
+#include "cliopt.h"
 #include "err.h"
 #include "msg.h"
 #include "names.h"
 #include "participation.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,39 +56,24 @@ static void usage(FILE *out)
 
 int cmd_participation(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },      { "survey", required_argument, NULL, 's' },
-        { "wave", required_argument, NULL, 'w' },    { "city", required_argument, NULL, 'c' },
-        { "network", required_argument, NULL, 'n' }, { "json", no_argument, NULL, 'j' },
-        { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
-    };
     struct names_args names = { 0 };
     const char *db = NULL;
     struct catalog *cat = NULL;
     char err[ERR_MAX];
-    int c, json = 0, unknown = 0, rc;
+    int json = 0, unknown = 0, rc;
     struct participation *p;
     json_t *doc;
     PGconn *conn;
+    const struct cliopt opts[] = {
+        CLIOPT_STR("db", &db),
+        CLIOPT_NAMES(&names),
+        CLIOPT_FLAG("json", &json),
+    };
 
-    optind = 1;
-    for (;;) {
-        c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 's': names.survey = optarg; break;
-        case 'w': names.wave = optarg; break;
-        case 'c': names.city = optarg; break;
-        case 'n': names.network = optarg; break;
-        case 'j': json = 1; break;
-        case 'h': usage(stdout); return CLI_OK;
-        default: usage(stderr); return CLI_USAGE;
-        }
-    }
-    if (cli_no_args("participation", argc, argv) != 0 ||
-        cli_required("participation", "--survey", names.survey) != 0)
+    rc = cliopt_parse_no_args("participation", usage, opts, CLIOPT_N(opts), argc, argv);
+    if (rc != 0)
+        return cli_parse_exit(rc);
+    if (cli_required("participation", "--survey", names.survey) != 0)
         return CLI_USAGE;
     if (names.city != NULL && names.network != NULL) {
         cli_error("participation", msg("podaj --city albo --network, nie oba",

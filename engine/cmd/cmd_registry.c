@@ -1,5 +1,6 @@
 /* empirie registry load|list: cities, networks, memberships, instruments and waves. */
 #include "cli.h"
+#include "cliopt.h"
 #include "collate.h"
 #include "config.h"
 #include "db.h"
@@ -9,7 +10,6 @@
 #include "regsnap.h"
 #include "utf8.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,8 +105,8 @@ static int print_surveys(PGconn *conn)
  * between Krosno and Nisko, Żary and Żywiec after Złotów. */
 static int city_order(const void *a, const void *b)
 {
-    const struct regsnap_city *x = *(const struct regsnap_city *const *)a;
-    const struct regsnap_city *y = *(const struct regsnap_city *const *)b;
+    const struct regsnap_city *x = *(const void *const *)a;
+    const struct regsnap_city *y = *(const void *const *)b;
 
     if (x->programme != y->programme)
         return y->programme - x->programme;
@@ -116,17 +116,25 @@ static int city_order(const void *a, const void *b)
 /* The networks in Polish alphabetical order of their names. */
 static int network_order(const void *a, const void *b)
 {
-    const struct regsnap_network *x = *(const struct regsnap_network *const *)a;
-    const struct regsnap_network *y = *(const struct regsnap_network *const *)b;
+    const struct regsnap_network *x = *(const void *const *)a;
+    const struct regsnap_network *y = *(const void *const *)b;
 
     return collate_pl(x->name, y->name);
 }
 
-static void print_cities(const struct regsnap *reg, const struct regsnap_city **order)
+/* order[0..n): the n items of size size at items, in cmp's order (cmp
+ * compares two pointers to items, as order holds them). */
+static void sort_refs(const void **order, const void *items, size_t n, size_t size,
+                      int (*cmp)(const void *, const void *))
 {
-    for (size_t i = 0; i < reg->ncities; i++)
-        order[i] = &reg->cities[i];
-    qsort(order, reg->ncities, sizeof *order, city_order);
+    for (size_t i = 0; i < n; i++)
+        order[i] = (const char *)items + i * size;
+    qsort(order, n, sizeof *order, cmp);
+}
+
+static void print_cities(const struct regsnap *reg, const void **order)
+{
+    sort_refs(order, reg->cities, reg->ncities, sizeof reg->cities[0], city_order);
     printf(msg("Miasta (%zu):\n", "Cities (%zu):\n"), reg->ncities);
     /* padded by display width: "Kędzierzyn-Koźle" is 16 columns, 18 bytes */
     for (size_t k = 0; k < reg->ncities; k++) {
@@ -145,11 +153,9 @@ static void print_cities(const struct regsnap *reg, const struct regsnap_city **
     }
 }
 
-static void print_networks(const struct regsnap *reg, const struct regsnap_network **order)
+static void print_networks(const struct regsnap *reg, const void **order)
 {
-    for (size_t i = 0; i < reg->nnetworks; i++)
-        order[i] = &reg->networks[i];
-    qsort(order, reg->nnetworks, sizeof *order, network_order);
+    sort_refs(order, reg->networks, reg->nnetworks, sizeof reg->networks[0], network_order);
     printf(msg("Sieci (%zu):\n", "Networks (%zu):\n"), reg->nnetworks);
     for (size_t i = 0; i < reg->nnetworks; i++) {
         const struct regsnap_network *n = order[i];
@@ -172,40 +178,28 @@ static int print_registry(PGconn *conn)
 {
     char err[ERR_MAX];
     struct regsnap *reg = NULL;
-    const struct regsnap_city **cities;
-    const struct regsnap_network **nets;
+    const void **order;   /* the cities', then the networks' */
 
     if (regsnap_load(conn, &reg, err, sizeof err) != 0) {
         cli_error("registry", "%s", err);
         return -1;
     }
-    cities = calloc(reg->ncities + 1, sizeof *cities);
-    nets = calloc(reg->nnetworks + 1, sizeof *nets);
-    if (cities == NULL || nets == NULL) {
-        free(cities);
-        free(nets);
+    order = calloc((reg->ncities > reg->nnetworks ? reg->ncities : reg->nnetworks) + 1,
+                   sizeof *order);
+    if (order == NULL) {
         regsnap_free(reg);
         cli_error("registry", msg("brak pamięci", "out of memory"));
         return -1;
     }
-    print_cities(reg, cities);
-    print_networks(reg, nets);
-    free(cities);
-    free(nets);
+    print_cities(reg, order);
+    print_networks(reg, order);
+    free(order);
     regsnap_free(reg);
     return print_surveys(conn);
 }
 
 int cmd_registry(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "dir", required_argument, NULL, 'D' },
-        { "surveys", required_argument, NULL, 'S' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     const char *db = NULL;
     const char *dir = NULL;
     const char *surveys = NULL;
@@ -217,39 +211,18 @@ int cmd_registry(int argc, char **argv)
     const char *action;
     int quiet = 0;
     PGconn *conn;
-    int c;
+    const struct cliopt opts[] = {
+        CLIOPT_STR("db", &db),
+        CLIOPT_STR("dir", &dir),
+        CLIOPT_STR("surveys", &surveys),
+        CLIOPT_FLAG_SHORT('q', "quiet", &quiet),
+        CLIOPT_ARG(&action, msg("oczekiwano jednej czynności: load lub list (zob. --help)",
+                                "expected one action: load or list (see --help)")),
+    };
+    int rc = cliopt_parse("registry", usage, opts, CLIOPT_N(opts), argc, argv);
 
-    for (;;) {
-        c = getopt_long(argc, argv, "hq", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'D':
-            dir = optarg;
-            break;
-        case 'S':
-            surveys = optarg;
-            break;
-        case 'q':
-            quiet = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            return CLI_OK;
-        default:
-            usage(stderr);
-            return CLI_USAGE;
-        }
-    }
-    if (optind + 1 != argc) {
-        cli_error("registry", msg("oczekiwano jednej czynności: load lub list (zob. --help)",
-                                  "expected one action: load or list (see --help)"));
-        return CLI_USAGE;
-    }
-    action = argv[optind];
+    if (rc != 0)
+        return cli_parse_exit(rc);
     if (strcmp(action, "load") != 0 && strcmp(action, "list") != 0) {
         cli_error("registry", msg("nieznana czynność '%s': oczekiwano load lub list",
                                   "unknown action '%s': expected load or list"),

@@ -4,6 +4,7 @@
 #include "catalog.h"
 #include "city.h"
 #include "cli.h"
+#include "cliopt.h"
 #include "names.h"
 #include "err.h"
 #include "msg.h"
@@ -15,7 +16,6 @@
 #include "results_model.h"
 #include "wavewin.h"
 
-#include <getopt.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -108,15 +108,15 @@ static void usage(FILE *out)
 /* The programme-wide export: --ministry without a survey, or --survey all. */
 int report_every_survey(const struct options *o)
 {
-    return o->ministry && (o->survey == NULL || strcmp(o->survey, "all") == 0);
+    return o->ministry && (o->names.survey == NULL || strcmp(o->names.survey, "all") == 0);
 }
 
 static int check(const struct options *o)
 {
     if (cli_lang("report", o->lang) != 0 ||
-        (!o->ministry && cli_required("report", "--survey", o->survey) != 0))
+        (!o->ministry && cli_required("report", "--survey", o->names.survey) != 0))
         return -1;
-    if (o->survey != NULL && strcmp(o->survey, "all") == 0 && !o->ministry) {
+    if (o->names.survey != NULL && strcmp(o->names.survey, "all") == 0 && !o->ministry) {
         cli_error("report", msg("--survey all: tylko z --ministry",
                                 "--survey all: only with --ministry"));
         return -1;
@@ -128,7 +128,7 @@ static int check(const struct options *o)
                   o->dialect);
         return -1;
     }
-    if ((o->city != NULL) + (o->network != NULL) + o->ministry + o->all != 1) {
+    if ((o->names.city != NULL) + (o->names.network != NULL) + o->ministry + o->all != 1) {
         cli_error("report", msg("podaj jedno z --city, --network, --ministry i --all",
                                 "give one of --city, --network, --ministry and --all"));
         return -1;
@@ -138,42 +138,20 @@ static int check(const struct options *o)
 
 static int parse(int argc, char **argv, struct options *o)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },      { "survey", required_argument, NULL, 's' },
-        { "wave", required_argument, NULL, 'w' },    { "city", required_argument, NULL, 'c' },
-        { "network", required_argument, NULL, 'n' }, { "ministry", no_argument, NULL, 'm' },
-        { "all", no_argument, NULL, 'a' },           { "out", required_argument, NULL, 'o' },
-        { "lang", required_argument, NULL, 'l' },    { "help", no_argument, NULL, 'h' },
-        { "csv-dialect", required_argument, NULL, 'D' },
-        { NULL, 0, NULL, 0 },
+    const struct cliopt opts[] = {
+        CLIOPT_STR("db", &o->db),
+        CLIOPT_NAMES(&o->names),
+        CLIOPT_FLAG("ministry", &o->ministry),
+        CLIOPT_FLAG("all", &o->all),
+        CLIOPT_STR("out", &o->out),
+        CLIOPT_LANG(&o->lang),
+        CLIOPT_STR("csv-dialect", &o->dialect),
     };
-    int c;
+    int rc;
 
-    memset(o, 0, sizeof *o);
-    o->lang = msg("pl", "en");
-    o->out = "out";
-    for (;;) {
-        c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'd': o->db = optarg; break;
-        case 's': o->survey = optarg; break;
-        case 'w': o->wave = optarg; break;
-        case 'c': o->city = optarg; break;
-        case 'n': o->network = optarg; break;
-        case 'm': o->ministry = 1; break;
-        case 'a': o->all = 1; break;
-        case 'o': o->out = optarg; break;
-        case 'l': o->lang = optarg; msg_set_lang(optarg); break;   /* --help follows it */
-        case 'D': o->dialect = optarg; break;
-        case 'h': usage(stdout); return 1;
-        default: usage(stderr); return -1;
-        }
-    }
-    if (cli_no_args("report", argc, argv) != 0)
-        return -1;
-    return check(o);
+    *o = (struct options){ .lang = msg("pl", "en"), .out = "out" };
+    rc = cliopt_parse_no_args("report", usage, opts, CLIOPT_N(opts), argc, argv);
+    return rc != 0 ? rc : check(o);
 }
 
 static void progress_rows(size_t rows, void *arg)
@@ -193,7 +171,7 @@ static const char *report_wave_of(const struct run *r, const char *survey)
     size_t nwaves = 0;
     const struct catalog_wave *const *waves = catalog_waves(r->cat, survey, &nwaves);
 
-    if (r->o->wave == NULL) {
+    if (r->o->names.wave == NULL) {
         char today[11];
         const struct catalog_wave *w;
 
@@ -202,7 +180,7 @@ static const char *report_wave_of(const struct run *r, const char *survey)
         return w != NULL ? w->label : NULL;
     }
     for (size_t w = 0; w < nwaves; w++)
-        if (strcmp(waves[w]->label, r->o->wave) == 0)
+        if (strcmp(waves[w]->label, r->o->names.wave) == 0)
             return waves[w]->label;
     return NULL;
 }
@@ -218,7 +196,7 @@ static size_t wants_of(const struct run *r, const char *survey, int optional,
     size_t n = 1;
 
     want[0] = (struct results_src_want){ NULL, NULL, 0 };
-    if (optional || (r->o->city == NULL && !r->o->all) || wave == NULL)
+    if (optional || (r->o->names.city == NULL && !r->o->all) || wave == NULL)
         return n;
     for (size_t a = 0; s != NULL && a < s->nattrs && n < 1 + MAX_BREAKDOWNS; a++)
         want[n++] = (struct results_src_want){ s->attrs[a].code, wave, 1 };
@@ -306,7 +284,7 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
     in->english = r->english;
     r->srcs[r->ninputs] = src;
     in->cat = r->cat;
-    wi = report_ministry_wave(model, r->o->wave);
+    wi = report_ministry_wave(model, r->o->names.wave);
     in->wave = wi >= 0 ? agg_wave(model->in->agg, (size_t)wi) : NULL;
     if (in->wave == NULL) {
         in->r = NULL;
@@ -317,7 +295,7 @@ static int load_survey(struct run *r, PGconn *conn, PGconn *date_conn, const cha
         cli_error("report", msg("badanie \"%s\" nie ma fali \"%s\"",
                                 "survey \"%s\" has no wave \"%s\""),
                   survey,
-                  r->o->wave != NULL ? r->o->wave : "");
+                  r->o->names.wave != NULL ? r->o->names.wave : "");
         return -1;
     }
     if (r->nby > 0 && strcmp(in->wave, want[1].wave) != 0) {
@@ -344,8 +322,8 @@ static const char *latest_wave(const struct run *r)
     const char *best = NULL;
     double bx = 0;
 
-    if (r->o->wave != NULL)
-        return r->o->wave;
+    if (r->o->names.wave != NULL)
+        return r->o->names.wave;
     for (size_t k = 0; k < r->ninputs; k++) {
         const struct results *m = r->inputs[k].r;
         double x = m->in->wave_x[report_ministry_wave(m, r->inputs[k].wave)];
@@ -388,16 +366,16 @@ static int load(struct run *r, PGconn *conn)
     if (date_conn == NULL)
         return -1;
     if (!report_every_survey(r->o))
-        rc = load_survey(r, conn, date_conn, r->o->survey, 0);
+        rc = load_survey(r, conn, date_conn, r->o->names.survey, 0);
     for (size_t k = 0; report_every_survey(r->o) && rc == 0 && k < nsurveys; k++)
         rc = load_survey(r, conn, date_conn, surveys[k]->slug, 1);
     PQfinish(date_conn);
     if (rc != 0)
         return -1;
     if (r->ninputs == 0) {
-        if (r->o->wave != NULL)
+        if (r->o->names.wave != NULL)
             cli_error("report", msg("żadne badanie nie ma fali \"%s\"", "no survey has a wave \"%s\""),
-                      r->o->wave);
+                      r->o->names.wave);
         else
             cli_error("report", msg("żadne badanie nie ma fali do eksportu",
                                     "no survey has a wave to export"));
@@ -409,21 +387,19 @@ static int load(struct run *r, PGconn *conn)
 
 int cmd_report(int argc, char **argv)
 {
-    struct names_args names;
     struct options o;
     struct run r;
     PGconn *conn;
     int rc = parse(argc, argv, &o);
 
     /* names as a person types them: slugs, names with or without diacritics */
-    rc = cli_start_names(rc, o.db, "report", &names, &o.survey, &o.wave, &o.city, &o.network,
-                         &conn);
+    rc = cli_start_names(rc, o.db, "report", &o.names, &conn);
     if (conn == NULL)
         return rc;
     memset(&r, 0, sizeof r);
     r.o = &o;
     r.english = strcmp(o.lang, "en") == 0;
-    r.reg = names.registry;
+    r.reg = o.names.registry;
     rc = CLI_FAIL;
     if (load(&r, conn) == 0 && report_run_jobs(&r) == 0)
         rc = CLI_OK;
@@ -436,7 +412,7 @@ int cmd_report(int argc, char **argv)
         results_src_free(r.srcby[i]);
     catalog_free(r.cat);    /* last: the sources borrow its instruments */
     report_meta_free(&r.meta);
-    names_args_free(&names);   /* the registry snapshot that all of them borrowed */
+    names_args_free(&o.names);   /* the registry snapshot that all of them borrowed */
     PQfinish(conn);
     return rc;
 }

@@ -1,5 +1,6 @@
 /* empirie responses void|audit: mistaken and test responses (engine/voids.h). */
 #include "cli.h"
+#include "cliopt.h"
 #include "db.h"
 #include "err.h"
 #include "msg.h"
@@ -7,8 +8,7 @@
 #include "utf8.h"
 #include "voids.h"
 
-#include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,70 +90,48 @@ static int date_like(const char *s)
 
 static int do_void(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "survey", required_argument, NULL, 's' },
-        { "wave", required_argument, NULL, 'w' },
-        { "city", required_argument, NULL, 'c' },
-        { "ids", required_argument, NULL, 'i' },
-        { "received-before", required_argument, NULL, 'b' },
-        { "reason", required_argument, NULL, 'r' },
-        { "undo", required_argument, NULL, 'u' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     struct voids_spec spec = { 0 };
     const char *db = NULL, *ids_file = NULL, *undo = NULL;
     char **ids = NULL;
     size_t nids = 0;
     char err[ERR_MAX];
     PGconn *conn;
-    int c, rc;
+    const struct cliopt opts[] = {
+        CLIOPT_STR("db", &db),
+        CLIOPT_STR("survey", &spec.survey),
+        CLIOPT_STR("wave", &spec.wave),
+        CLIOPT_STR("city", &spec.city),
+        CLIOPT_STR("ids", &ids_file),
+        CLIOPT_STR("received-before", &spec.received_before),
+        CLIOPT_STR("reason", &spec.reason),
+        CLIOPT_STR("undo", &undo),
+    };
+    int rc = cliopt_parse_no_args("responses", usage, opts, CLIOPT_N(opts), argc, argv);
 
-    for (;;) {
-        c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 's': spec.survey = optarg; break;
-        case 'w': spec.wave = optarg; break;
-        case 'c': spec.city = optarg; break;
-        case 'i': ids_file = optarg; break;
-        case 'b': spec.received_before = optarg; break;
-        case 'r': spec.reason = optarg; break;
-        case 'u': undo = optarg; break;
-        case 'h': usage(stdout); return CLI_OK;
-        default: usage(stderr); return CLI_USAGE;
-        }
-    }
-    if (cli_no_args("responses", argc, argv) != 0)
-        return CLI_USAGE;
+    if (rc != 0)
+        return cli_parse_exit(rc);
     spec.who = os_user();
     if (undo != NULL) {
-        long long audit, undo_audit;
+        unsigned long long audit;
+        long long undo_audit;
         long restored;
-        char *end;
 
         if (spec.survey || spec.wave || spec.city || ids_file || spec.received_before) {
             cli_error("responses", msg("--undo przyjmuje tylko numer zapisu (i --reason)",
                                        "--undo takes only the record's number (and --reason)"));
             return CLI_USAGE;
         }
-        errno = 0;
-        audit = strtoll(undo, &end, 10);
-        if (errno != 0 || end == undo || *end != '\0' || audit < 1) {
-            cli_error("responses", msg("--undo '%s': oczekiwano numeru zapisu unieważnienia "
-                                       "(empirie responses audit)",
-                                       "--undo '%s': expected a void record's number "
-                                       "(empirie responses audit)"),
-                      undo);
+        if (cliopt_number("responses", undo, LLONG_MAX, &audit,
+                          msg("--undo '%s': oczekiwano numeru zapisu unieważnienia "
+                              "(empirie responses audit)",
+                              "--undo '%s': expected a void record's number "
+                              "(empirie responses audit)"),
+                          undo) != 0)
             return CLI_USAGE;
-        }
         conn = cli_connect(db);
         if (conn == NULL)
             return CLI_FAIL;
-        rc = voids_undo(conn, audit, spec.reason, spec.who, &undo_audit, &restored, err,
+        rc = voids_undo(conn, (long long)audit, spec.reason, spec.who, &undo_audit, &restored, err,
                        sizeof err);
         PQfinish(conn);
         if (rc != 0) {
@@ -161,10 +139,10 @@ static int do_void(int argc, char **argv)
             return CLI_FAIL;
         }
         if (msg_english())
-            printf("restored %ld response%s of void %lld (audit record %lld)\n", restored,
+            printf("restored %ld response%s of void %llu (audit record %lld)\n", restored,
                    restored == 1 ? "" : "s", audit, undo_audit);
         else
-            printf("przywrócono %ld %s z unieważnienia %lld (zapis audytu %lld)\n", restored,
+            printf("przywrócono %ld %s z unieważnienia %llu (zapis audytu %lld)\n", restored,
                    msg_pl_plural(restored, "odpowiedź", "odpowiedzi", "odpowiedzi"), audit,
                    undo_audit);
         return CLI_OK;
@@ -247,12 +225,6 @@ static int do_void(int argc, char **argv)
 
 static int do_audit(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "survey", required_argument, NULL, 's' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     const char *const head[] = { msg("nr", "id"),           msg("czynność", "action"),
                                  msg("cofa", "undoes"),     msg("badanie", "survey"),
                                  msg("fala", "wave"),       msg("miasto", "city"),
@@ -263,21 +235,11 @@ static int do_audit(int argc, char **argv)
     size_t w[10];
     PGresult *res;
     PGconn *conn;
-    int c;
+    const struct cliopt opts[] = { CLIOPT_STR("db", &db), CLIOPT_STR("survey", &survey) };
+    int rc = cliopt_parse_no_args("responses", usage, opts, CLIOPT_N(opts), argc, argv);
 
-    for (;;) {
-        c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 's': survey = optarg; break;
-        case 'h': usage(stdout); return CLI_OK;
-        default: usage(stderr); return CLI_USAGE;
-        }
-    }
-    if (cli_no_args("responses", argc, argv) != 0)
-        return CLI_USAGE;
+    if (rc != 0)
+        return cli_parse_exit(rc);
     conn = cli_connect(db);
     if (conn == NULL)
         return CLI_FAIL;
@@ -315,10 +277,6 @@ static int do_audit(int argc, char **argv)
     return CLI_OK;
 }
 
-int cmd_responses(int argc, char **argv)
-{
-    static const struct cli_action actions[] = { { "void", do_void }, { "audit", do_audit } };
-
-    return cli_actions("responses", argc, argv, actions, sizeof actions / sizeof actions[0],
-                       usage);
-}
+const struct cli_actions cmd_responses = {
+    "responses", usage, { { "void", do_void }, { "audit", do_audit } },
+};

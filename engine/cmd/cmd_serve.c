@@ -1,13 +1,12 @@
 /* empirie serve: the HTTP daemon (engine/http.h). */
 #include "cli.h"
+#include "cliopt.h"
 #include "config.h"
 #include "err.h"
 #include "http.h"
 #include "log.h"
 #include "msg.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -130,23 +129,6 @@ static void usage(FILE *out)
           out);
 }
 
-/* A positive number within [min, max] from text; -1 when it is not one. */
-static int parse_count(const char *text, unsigned long long min, unsigned long long max,
-                       unsigned long long *out)
-{
-    char *end;
-    unsigned long long v;
-
-    if (text == NULL || text[0] == '\0' || text[0] == '-')
-        return -1;
-    errno = 0;
-    v = strtoull(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 struct serve_opts {
     const char *db;
     const char *listen;
@@ -162,16 +144,16 @@ static int env_defaults(struct serve_opts *o)
     static const struct {
         const char *name;
         size_t off;
-        unsigned long long min, max;
+        unsigned long long max;   /* the smallest is 1 */
     } vars[] = {
-        { "EMPIRIE_BODY_LIMIT", offsetof(struct serve_opts, body_limit), 1, 1ULL << 30 },
-        { "EMPIRIE_CONNECTIONS", offsetof(struct serve_opts, connections), 1, 100000 },
-        { "EMPIRIE_PER_IP", offsetof(struct serve_opts, per_ip), 1, 100000 },
-        { "EMPIRIE_THREADS", offsetof(struct serve_opts, threads), 1, 1000 },
-        { "EMPIRIE_DB_TIMEOUT", offsetof(struct serve_opts, db_timeout), 1, 3600 },
-        { "EMPIRIE_POOL", offsetof(struct serve_opts, pool), 1, 1000 },
-        { "EMPIRIE_WRITERS", offsetof(struct serve_opts, writers), 1, 1000 },
-        { "EMPIRIE_TIMEOUT", offsetof(struct serve_opts, timeout), 1, 86400 },
+        { "EMPIRIE_BODY_LIMIT", offsetof(struct serve_opts, body_limit), 1ULL << 30 },
+        { "EMPIRIE_CONNECTIONS", offsetof(struct serve_opts, connections), 100000 },
+        { "EMPIRIE_PER_IP", offsetof(struct serve_opts, per_ip), 100000 },
+        { "EMPIRIE_THREADS", offsetof(struct serve_opts, threads), 1000 },
+        { "EMPIRIE_DB_TIMEOUT", offsetof(struct serve_opts, db_timeout), 3600 },
+        { "EMPIRIE_POOL", offsetof(struct serve_opts, pool), 1000 },
+        { "EMPIRIE_WRITERS", offsetof(struct serve_opts, writers), 1000 },
+        { "EMPIRIE_TIMEOUT", offsetof(struct serve_opts, timeout), 86400 },
     };
     const char *listen = getenv("EMPIRIE_LISTEN");
 
@@ -192,81 +174,38 @@ static int env_defaults(struct serve_opts *o)
 
         if (v == NULL || v[0] == '\0')
             continue;
-        if (parse_count(v, vars[i].min, vars[i].max,
-                        (unsigned long long *)((char *)o + vars[i].off)) != 0) {
-            cli_error("serve", msg("%s='%s': oczekiwano liczby od %llu do %llu",
-                                   "%s='%s': expected a number from %llu to %llu"),
-                      vars[i].name, v, vars[i].min, vars[i].max);
+        if (cliopt_number("serve", v, vars[i].max, (unsigned long long *)((char *)o + vars[i].off),
+                          msg("%s='%s': oczekiwano liczby od 1 do %llu",
+                              "%s='%s': expected a number from 1 to %llu"),
+                          vars[i].name, v, vars[i].max) != 0)
             return -1;
-        }
     }
     return 0;
 }
 
 static int parse_args(int argc, char **argv, struct serve_opts *o)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "listen", required_argument, NULL, 'l' },
-        { "body-limit", required_argument, NULL, 'b' },
-        { "connections", required_argument, NULL, 'c' },
-        { "per-ip", required_argument, NULL, 'I' },
-        { "threads", required_argument, NULL, 'T' },
-        { "io-threads", required_argument, NULL, 'O' },
-        { "header-timeout", required_argument, NULL, 'H' },
-        { "body-timeout", required_argument, NULL, 'B' },
-        { "db-timeout", required_argument, NULL, 'D' },
-        { "tls-cert", required_argument, NULL, 'C' },
-        { "tls-key", required_argument, NULL, 'K' },
-        { "pool", required_argument, NULL, 'p' },
-        { "writers", required_argument, NULL, 'w' },
-        { "timeout", required_argument, NULL, 't' },
-        { "drain", required_argument, NULL, 'r' },
-        { "retry-after", required_argument, NULL, 'a' },
-        { "allow-closed-waves", no_argument, NULL, 'W' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+    const struct cliopt opts[] = {
+        CLIOPT_STR("db", &o->db),
+        CLIOPT_STR("listen", &o->listen),
+        CLIOPT_NUM("body-limit", &o->body_limit, 1ULL << 30),
+        CLIOPT_NUM("connections", &o->connections, 100000),
+        CLIOPT_NUM("per-ip", &o->per_ip, 100000),
+        CLIOPT_NUM("threads", &o->threads, 1000),
+        CLIOPT_NUM("io-threads", &o->io_threads, 64),
+        CLIOPT_NUM("header-timeout", &o->header_timeout, 3600),
+        CLIOPT_NUM("body-timeout", &o->body_timeout, 86400),
+        CLIOPT_NUM("db-timeout", &o->db_timeout, 3600),
+        CLIOPT_STR("tls-cert", &o->tls_cert),
+        CLIOPT_STR("tls-key", &o->tls_key),
+        CLIOPT_NUM("pool", &o->pool, 1000),
+        CLIOPT_NUM("writers", &o->writers, 1000),
+        CLIOPT_NUM("timeout", &o->timeout, 86400),
+        CLIOPT_NUM("drain", &o->drain, 86400),
+        CLIOPT_NUM("retry-after", &o->retry_after, 86400),
+        CLIOPT_FLAG("allow-closed-waves", &o->allow_closed_waves),
     };
-    int c;
-    int idx = 0;
-
-    for (;;) {
-        c = getopt_long(argc, argv, "h", opts, &idx);
-        if (c == -1)
-            break;
-        unsigned long long *num = NULL;
-        unsigned long long max = 10000;
-
-        switch (c) {
-        case 'd': o->db = optarg; continue;
-        case 'l': o->listen = optarg; continue;
-        case 'W': o->allow_closed_waves = 1; continue;
-        case 'b': num = &o->body_limit; max = 1ULL << 30; break;
-        case 'c': num = &o->connections; max = 100000; break;
-        case 'I': num = &o->per_ip; max = 100000; break;
-        case 'T': num = &o->threads; max = 1000; break;
-        case 'O': num = &o->io_threads; max = 64; break;
-        case 'H': num = &o->header_timeout; max = 3600; break;
-        case 'B': num = &o->body_timeout; max = 86400; break;
-        case 'D': num = &o->db_timeout; max = 3600; break;
-        case 'C': o->tls_cert = optarg; continue;
-        case 'K': o->tls_key = optarg; continue;
-        case 'p': num = &o->pool; max = 1000; break;
-        case 'w': num = &o->writers; max = 1000; break;
-        case 't': num = &o->timeout; max = 86400; break;
-        case 'r': num = &o->drain; max = 86400; break;
-        case 'a': num = &o->retry_after; max = 86400; break;
-        case 'h': usage(stdout); return 1;
-        default: usage(stderr); return -1;
-        }
-        if (parse_count(optarg, 1, max, num) != 0) {
-            cli_error("serve", msg("--%s '%s': oczekiwano liczby od 1 do %llu",
-                                   "--%s '%s': expected a number from 1 to %llu"),
-                      opts[idx].name, optarg, max);
-            return -1;
-        }
-    }
-    return cli_no_args("serve", argc, argv);
+    return cliopt_parse_no_args("serve", usage, opts, CLIOPT_N(opts), argc, argv);
 }
 
 /* Each connection is a descriptor (two: connwatch.h keeps a dup): raises
@@ -315,7 +254,7 @@ int cmd_serve(int argc, char **argv)
         return CLI_USAGE;
     rc = parse_args(argc, argv, &o);
     if (rc != 0)
-        return rc > 0 ? CLI_OK : CLI_USAGE;
+        return cli_parse_exit(rc);
     if (config_conninfo(o.db, conninfo, sizeof conninfo, err, sizeof err) != 0) {
         cli_error("serve", "%s", err);
         return CLI_FAIL;

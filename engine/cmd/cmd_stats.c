@@ -1,6 +1,7 @@
 /* empirie stats: the statistics of one group in one wave, as a table or JSON. */
 #include "catalog.h"
 #include "cli.h"
+#include "cliopt.h"
 #include "names.h"
 #include "collate.h"
 #include "err.h"
@@ -11,7 +12,6 @@
 #include "agg.h"
 #include "utf8.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,46 +62,31 @@ static void usage(FILE *out)
 }
 
 struct options {
-    const char *db, *survey, *wave, *city, *network, *by, *lang;
+    const char *db, *by, *lang;
+    struct names_args names;   /* --survey, --wave, --city, --network; resolved (cli.h) */
     int all, json;
 };
 
 static int parse(int argc, char **argv, struct options *o)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },      { "survey", required_argument, NULL, 's' },
-        { "wave", required_argument, NULL, 'w' },    { "city", required_argument, NULL, 'c' },
-        { "network", required_argument, NULL, 'n' }, { "all", no_argument, NULL, 'a' },
-        { "by", required_argument, NULL, 'b' },      { "json", no_argument, NULL, 'j' },
-        { "lang", required_argument, NULL, 'l' },    { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+    const struct cliopt opts[] = {
+        CLIOPT_STR("db", &o->db),
+        CLIOPT_NAMES(&o->names),
+        CLIOPT_FLAG("all", &o->all),
+        CLIOPT_STR("by", &o->by),
+        CLIOPT_FLAG("json", &o->json),
+        CLIOPT_LANG(&o->lang),
     };
-    int c;
+    int rc;
 
-    memset(o, 0, sizeof *o);
-    o->lang = msg("pl", "en");
-    for (;;) {
-        c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'd': o->db = optarg; break;
-        case 's': o->survey = optarg; break;
-        case 'w': o->wave = optarg; break;
-        case 'c': o->city = optarg; break;
-        case 'n': o->network = optarg; break;
-        case 'a': o->all = 1; break;
-        case 'b': o->by = optarg; break;
-        case 'j': o->json = 1; break;
-        case 'l': o->lang = optarg; msg_set_lang(optarg); break;   /* --help follows it */
-        case 'h': usage(stdout); return 1;
-        default: usage(stderr); return -1;
-        }
-    }
-    if (cli_no_args("stats", argc, argv) != 0 || cli_lang("stats", o->lang) != 0 ||
-        cli_required("stats", "--survey", o->survey) != 0)
+    *o = (struct options){ .lang = msg("pl", "en") };
+    rc = cliopt_parse_no_args("stats", usage, opts, CLIOPT_N(opts), argc, argv);
+    if (rc != 0)
+        return rc;
+    if (cli_lang("stats", o->lang) != 0 ||
+        cli_required("stats", "--survey", o->names.survey) != 0)
         return -1;
-    if ((o->city != NULL) + (o->network != NULL) + o->all > 1) {
+    if ((o->names.city != NULL) + (o->names.network != NULL) + o->all > 1) {
         cli_error("stats", msg("podaj najwyżej jedno z --city, --network i --all",
                                "give at most one of --city, --network and --all"));
         return -1;
@@ -113,7 +98,6 @@ int cmd_stats(int argc, char **argv)
 {
     struct options o;
     char err[ERR_MAX];
-    struct names_args names;
     struct catalog *cat = NULL;
     json_t *doc = NULL, *out;
     struct results_src *src = NULL;
@@ -126,14 +110,13 @@ int cmd_stats(int argc, char **argv)
     int rc = parse(argc, argv, &o);
 
     /* names as a person types them: slugs, names with or without diacritics */
-    rc = cli_start_names(rc, o.db, "stats", &names, &o.survey, &o.wave, &o.city, &o.network,
-                         &conn);
+    rc = cli_start_names(rc, o.db, "stats", &o.names, &conn);
     if (conn == NULL)
         return rc;
     rc = CLI_FAIL;
     english = strcmp(o.lang, "en") == 0;
-    if (catalog_load_from(conn, names.registry, &cat, err, sizeof err) == 0)
-        src = results_src_load(conn, cat, names.registry, o.survey, o.by, NULL, NULL, err,
+    if (catalog_load_from(conn, o.names.registry, &cat, err, sizeof err) == 0)
+        src = results_src_load(conn, cat, o.names.registry, o.names.survey, o.by, NULL, NULL, err,
                                sizeof err);
     if (src != NULL)
         r = results_src_model(src, err, sizeof err);
@@ -141,23 +124,23 @@ int cmd_stats(int argc, char **argv)
         cli_error("stats", "%s", err);
         goto done;
     }
-    if (o.wave == NULL && results_default_wave(r) < 0) {
+    if (o.names.wave == NULL && results_default_wave(r) < 0) {
         cli_error("stats", msg("żadna fala badania %s jeszcze się nie rozpoczęła",
-                               "no wave of survey %s has opened yet"), o.survey);
+                               "no wave of survey %s has opened yet"), o.names.survey);
         goto done;
     }
-    if (o.wave == NULL)   /* the latest wave that has opened */
-        o.wave = agg_wave(r->in->agg, (size_t)results_default_wave(r));
-    type = o.city ? RESULTS_CITY : o.network ? RESULTS_NETWORK : RESULTS_ALL;
-    slug = o.city ? o.city : o.network;
-    g = results_find(r, o.wave, type, slug);
+    if (o.names.wave == NULL)   /* the latest wave that has opened */
+        o.names.wave = agg_wave(r->in->agg, (size_t)results_default_wave(r));
+    type = o.names.city ? RESULTS_CITY : o.names.network ? RESULTS_NETWORK : RESULTS_ALL;
+    slug = o.names.city ? o.names.city : o.names.network;
+    g = results_find(r, o.names.wave, type, slug);
     if (g == NULL) {
         cli_error("stats",
                   msg("brak odpowiedzi: %s%s%s w fali %s badania %s",
                       "no responses of %s%s%s in wave %s of survey %s"),
-                  o.city ? msg("miasto", "city") : o.network ? msg("sieć", "network")
+                  o.names.city ? msg("miasto", "city") : o.names.network ? msg("sieć", "network")
                                                              : msg("wszystkie miasta", "all"),
-                  slug ? " " : "", slug ? slug : "", o.wave, o.survey);
+                  slug ? " " : "", slug ? slug : "", o.names.wave, o.names.survey);
         goto done;
     }
     if (!o.json) {
@@ -168,9 +151,10 @@ int cmd_stats(int argc, char **argv)
         goto done;
     }
     doc = results_src_build(src, english, err, sizeof err);
-    out = doc != NULL ? results_view(doc, results_group(doc, o.wave, o.city      ? "city"
-                                                                   : o.network ? "network"
-                                                                               : "all",
+    out = doc != NULL ? results_view(doc, results_group(doc, o.names.wave,
+                                                        o.names.city      ? "city"
+                                                        : o.names.network ? "network"
+                                                                          : "all",
                                                         slug))
                       : NULL;
     if (out == NULL) {
@@ -185,7 +169,7 @@ int cmd_stats(int argc, char **argv)
 done:
     json_decref(doc);
     results_src_free(src);
-    names_args_free(&names);
+    names_args_free(&o.names);
     catalog_free(cat);
     PQfinish(conn);
     return rc;

@@ -1,13 +1,14 @@
 /* empirie token create|list|revoke: API tokens (engine/auth.h). */
 #include "auth.h"
 #include "cli.h"
+#include "cliopt.h"
 #include "err.h"
 #include "msg.h"
 #include "names.h"
 #include "utf8.h"
 
-#include <errno.h>
-#include <getopt.h>
+#include <getopt.h>   /* optind */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,58 +83,23 @@ static void usage(FILE *out)
           out);
 }
 
-static const struct option opts[] = {
-    { "db", required_argument, NULL, 'd' },
-    { "role", required_argument, NULL, 'r' },
-    { "scope", required_argument, NULL, 's' },
-    { "label", required_argument, NULL, 'l' },
-    { "expires", required_argument, NULL, 'e' },
-    { "all", no_argument, NULL, 'a' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-};
-
 struct args {
     const char *db, *role, *scope, *label, *expires;
     int all;
 };
 
-/* Parses the options; allowed: which of "rslea" the subcommand takes.
- * Returns -1 after printing help (ok), CLI_USAGE on an error, else 0. */
-static int parse(int argc, char **argv, const char *allowed, struct args *a)
+/* Parses the options of every action; takes: the ones this action takes
+ * (cliopt_parse_taking). Returns cliopt_parse's 1, -1 or 0. */
+static int parse(int argc, char **argv, const char *takes, struct args *a)
 {
-    int c;
+    const struct cliopt opts[] = {
+        CLIOPT_STR("db", &a->db),           CLIOPT_STR("role", &a->role),
+        CLIOPT_STR("scope", &a->scope),     CLIOPT_STR("label", &a->label),
+        CLIOPT_STR("expires", &a->expires), CLIOPT_FLAG("all", &a->all),
+    };
 
-    memset(a, 0, sizeof *a);
-    for (;;) {
-        c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        if (c == 'h') {
-            usage(stdout);
-            return -1;
-        }
-        if (c == '?') {
-            usage(stderr);
-            return CLI_USAGE;
-        }
-        if (c != 'd' && strchr(allowed, c) == NULL) {
-            cli_error("token", msg("%s nie przyjmuje --%s", "%s takes no --%s"), argv[0],
-                      c == 'r' ? "role" : c == 's' ? "scope" : c == 'l' ? "label"
-                      : c == 'e' ? "expires" : "all");
-            return CLI_USAGE;
-        }
-        switch (c) {
-        case 'd': a->db = optarg; break;
-        case 'r': a->role = optarg; break;
-        case 's': a->scope = optarg; break;
-        case 'l': a->label = optarg; break;
-        case 'e': a->expires = optarg; break;
-        case 'a': a->all = 1; break;
-        default: break;
-        }
-    }
-    return 0;
+    *a = (struct args){ 0 };
+    return cliopt_parse_taking("token", usage, opts, CLIOPT_N(opts), takes, argc, argv);
 }
 
 static int create(int argc, char **argv)
@@ -146,9 +112,9 @@ static int create(int argc, char **argv)
     PGconn *conn;
     int rc, bad = 0;
 
-    rc = parse(argc, argv, "rsle", &a);
+    rc = parse(argc, argv, "db role scope label expires", &a);
     if (rc != 0)
-        return rc < 0 ? CLI_OK : rc;
+        return cli_parse_exit(rc);
     if (cli_no_args("token", argc, argv) != 0)
         return CLI_USAGE;
     if (a.role == NULL) {
@@ -217,9 +183,9 @@ static int list(int argc, char **argv)
     PGconn *conn;
     int rc, cols;
 
-    rc = parse(argc, argv, "a", &a);
+    rc = parse(argc, argv, "db all", &a);
     if (rc != 0)
-        return rc < 0 ? CLI_OK : rc;
+        return cli_parse_exit(rc);
     if (cli_no_args("token", argc, argv) != 0)
         return CLI_USAGE;
     conn = cli_connect(a.db);
@@ -276,48 +242,39 @@ static int revoke(int argc, char **argv)
     char hash[AUTH_HASH_SIZE];
     char err[ERR_MAX];
     struct args a;
-    long long id;
-    char *end;
+    const char *arg;
+    unsigned long long id;
     PGconn *conn;
     int rc;
 
-    rc = parse(argc, argv, "", &a);
+    rc = parse(argc, argv, "db", &a);
     if (rc != 0)
-        return rc < 0 ? CLI_OK : rc;
-    if (optind != argc - 1) {
-        cli_error("token", "%s",
-                  optind == argc ? msg("revoke wymaga numeru tokenu (empirie token list)",
-                                       "revoke needs the token's number (empirie token list)")
-                                 : msg("revoke przyjmuje jeden numer tokenu",
-                                       "revoke takes one token number"));
+        return cli_parse_exit(rc);
+    arg = cli_one_arg("token", argc, argv,
+                      optind == argc ? msg("revoke wymaga numeru tokenu (empirie token list)",
+                                           "revoke needs the token's number (empirie token list)")
+                                     : msg("revoke przyjmuje jeden numer tokenu",
+                                           "revoke takes one token number"));
+    if (arg == NULL)
         return CLI_USAGE;
-    }
-    errno = 0;
-    id = strtoll(argv[optind], &end, 10);
-    if (errno != 0 || end == argv[optind] || *end != '\0' || id < 1) {
-        cli_error("token", msg("'%s': oczekiwano numeru tokenu, jak pokazuje 'empirie token list'",
-                               "'%s': expected a token number, as shown by 'empirie token list'"),
-                  argv[optind]);
+    if (cliopt_number("token", arg, LLONG_MAX, &id,
+                      msg("'%s': oczekiwano numeru tokenu, jak pokazuje 'empirie token list'",
+                          "'%s': expected a token number, as shown by 'empirie token list'"),
+                      arg) != 0)
         return CLI_USAGE;
-    }
     conn = cli_connect(a.db);
     if (conn == NULL)
         return CLI_FAIL;
-    rc = auth_token_revoke(conn, id, hash, err, sizeof err);
+    rc = auth_token_revoke(conn, (long long)id, hash, err, sizeof err);
     PQfinish(conn);
     if (rc <= 0) {
         cli_error("token", "%s", err);
         return CLI_FAIL;
     }
-    printf(msg("unieważniono token %lld\n", "revoked token %lld\n"), id);
+    printf(msg("unieważniono token %llu\n", "revoked token %llu\n"), id);
     return CLI_OK;
 }
 
-int cmd_token(int argc, char **argv)
-{
-    static const struct cli_action actions[] = {
-        { "create", create }, { "list", list }, { "revoke", revoke },
-    };
-
-    return cli_actions("token", argc, argv, actions, sizeof actions / sizeof actions[0], usage);
-}
+const struct cli_actions cmd_token = {
+    "token", usage, { { "create", create }, { "list", list }, { "revoke", revoke } },
+};

@@ -13,31 +13,36 @@
 
 struct command {
     const char *name;
-    int (*run)(int argc, char **argv);
+    int (*run)(int argc, char **argv);    /* or, for one with actions: */
+    const struct cli_actions *actions;
     const char *summary_pl, *summary_en;
 };
 
 static const struct command commands[] = {
-    { "migrate", cmd_migrate, "stosuje oczekujące migracje bazy danych",
+    { "migrate", cmd_migrate, NULL, "stosuje oczekujące migracje bazy danych",
       "apply pending database migrations" },
-    { "registry", cmd_registry, "wczytuje lub wypisuje miasta, sieci, członkostwa, badania, fale",
+    { "registry", cmd_registry, NULL,
+      "wczytuje lub wypisuje miasta, sieci, członkostwa, badania, fale",
       "load or list cities, networks, memberships, surveys, waves" },
-    { "serve", cmd_serve, "uruchamia demona HTTP API", "run the HTTP API daemon" },
-    { "import", cmd_import, "importuje odpowiedzi z pliku CSV lub NDJSON, wszystkie albo żadnej",
+    { "serve", cmd_serve, NULL, "uruchamia demona HTTP API", "run the HTTP API daemon" },
+    { "import", cmd_import, NULL,
+      "importuje odpowiedzi z pliku CSV lub NDJSON, wszystkie albo żadnej",
       "import responses from a CSV or NDJSON file, all or nothing" },
-    { "stats", cmd_stats, "statystyki fali badania dla miasta, sieci lub wszystkich",
+    { "stats", cmd_stats, NULL, "statystyki fali badania dla miasta, sieci lub wszystkich",
       "statistics of a survey wave for a city, a network or all" },
-    { "report", cmd_report, "raporty XLSX dla miast, sieci i ministerstwa",
+    { "report", cmd_report, NULL, "raporty XLSX dla miast, sieci i ministerstwa",
       "XLSX reports for cities, networks and the ministry" },
-    { "audit", cmd_audit, "dowodzi, że z tego, co czyta rola, nie da się odtworzyć ukrytej liczby",
+    { "audit", cmd_audit, NULL,
+      "dowodzi, że z tego, co czyta rola, nie da się odtworzyć ukrytej liczby",
       "prove that no hidden figure can be recovered from what a role reads" },
-    { "participation", cmd_participation,
+    { "participation", cmd_participation, NULL,
       "dotychczasowe odpowiedzi w fali: według miasta, dnia, wydziału",
       "responses so far in a wave: per city, day, department" },
-    { "responses", cmd_responses, "unieważnia błędne lub testowe odpowiedzi i cofa to",
+    { "responses", NULL, &cmd_responses, "unieważnia błędne lub testowe odpowiedzi i cofa to",
       "void mistaken or test responses, and undo it" },
-    { "token", cmd_token, "tokeny API: create, list, revoke", "API tokens: create, list, revoke" },
-    { "link", cmd_link, "linki do formularza respondenta i kody dostępu (create|list|close)",
+    { "token", NULL, &cmd_token, "tokeny API: create, list, revoke",
+      "API tokens: create, list, revoke" },
+    { "link", NULL, &cmd_link, "linki do formularza respondenta i kody dostępu (create|list|close)",
       "links to the respondent's form and access codes (create|list|close)" },
 };
 
@@ -112,7 +117,8 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+            return commands[i].run != NULL ? commands[i].run(argc - 1, argv + 1)
+                                           : cli_actions(commands[i].actions, argc - 1, argv + 1);
     fprintf(stderr, msg("empirie: nieznane polecenie '%s' (zob. 'empirie --help')\n",
                         "empirie: unknown command '%s' (see 'empirie --help')\n"),
             argv[1]);

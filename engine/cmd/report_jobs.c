@@ -29,7 +29,7 @@ static void progress(struct run *r, const char *path)
 static int add_job(struct run *r, enum report_kind kind, const char *slug, int part)
 {
     struct job *j = &r->jobs[r->njobs];
-    const char *out = r->o->out, *survey = r->o->survey;
+    const char *out = r->o->out, *survey = r->o->names.survey;
 
     memset(j, 0, sizeof *j);
     j->kind = kind;
@@ -225,18 +225,18 @@ int report_run_jobs(struct run *r)
         if (list_all(r) != 0)
             return -1;
     } else {
-        if ((r->o->city != NULL || r->o->network != NULL) &&
-            group_hidden(r, r->o->city != NULL ? "city" : "network",
-                         r->o->city != NULL ? r->o->city : r->o->network))
+        if ((r->o->names.city != NULL || r->o->names.network != NULL) &&
+            group_hidden(r, r->o->names.city != NULL ? "city" : "network",
+                         r->o->names.city != NULL ? r->o->names.city : r->o->names.network))
             return -1;
         r->jobs = calloc(1, sizeof *r->jobs);
         if (r->jobs == NULL) {
             cli_error("report", msg("brak pamięci", "out of memory"));
             return -1;
         }
-        if (add_job(r, r->o->city != NULL ? REPORT_CITY
-                       : r->o->network != NULL ? REPORT_NETWORK : REPORT_MINISTRY,
-                    r->o->city != NULL ? r->o->city : r->o->network, 0) != 0)
+        if (add_job(r, r->o->names.city != NULL ? REPORT_CITY
+                       : r->o->names.network != NULL ? REPORT_NETWORK : REPORT_MINISTRY,
+                    r->o->names.city != NULL ? r->o->names.city : r->o->names.network, 0) != 0)
             return -1;
     }
     return run_all(r);

@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "ministry.h"
+#include "names.h"
 #include "report.h"
 #include "results.h"
 #include "results_model.h"
@@ -17,7 +18,8 @@
 #include <stddef.h>
 
 struct options {
-    const char *db, *survey, *wave, *city, *network, *out, *lang, *dialect;
+    const char *db, *out, *lang, *dialect;
+    struct names_args names;   /* --survey, --wave, --city, --network; resolved (cli.h) */
     int ministry, all;
 };
 
