@@ -7,6 +7,7 @@
 #include "msg.h"
 #include "names.h"
 
+#include <assert.h>
 #include <getopt.h>   /* optind */
 #include <stdarg.h>
 #include <stdio.h>
@@ -67,6 +68,34 @@ int cli_required(const char *cmd, const char *flag, const char *value)
     if (value != NULL)
         return 0;
     cli_error(cmd, msg("%s jest wymagane (zob. --help)", "%s is required (see --help)"), flag);
+    return -1;
+}
+
+int cli_one_of(const char *cmd, enum cli_choice choice, const char *const *names,
+               const int *given, size_t n)
+{
+    char list[256];
+    size_t count = 0, len = 0;
+
+    assert(n >= 2 && n <= 8);
+    for (size_t i = 0; i < n; i++)
+        count += given[i] != 0;
+    if (count == 1 || (count == 0 && choice == CLI_AT_MOST_ONE))
+        return 0;
+    /* "--city, --network i --all": the names joined as a sentence says them */
+    list[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        const char *sep = i == 0 ? "" : i + 1 < n ? ", " : msg(" i ", " and ");
+        int w = snprintf(list + len, sizeof list - len, "%s%s", sep, names[i]);
+
+        if (w < 0 || (size_t)w >= sizeof list - len)
+            break;   /* not reached with the short option names it is given */
+        len += (size_t)w;
+    }
+    if (choice == CLI_AT_MOST_ONE)
+        cli_error(cmd, msg("podaj najwyżej jedno z %s", "give at most one of %s"), list);
+    else
+        cli_error(cmd, msg("podaj jedno z %s", "give one of %s"), list);
     return -1;
 }
 

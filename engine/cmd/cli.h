@@ -53,6 +53,14 @@ const char *cli_one_arg(const char *cmd, int argc, char **argv, const char *what
 int cli_required(const char *cmd, const char *flag, const char *value);
 int cli_lang(const char *cmd, const char *lang);
 
+/* Options of which a command takes one: given[i] says whether names[i]
+ * ("--city") was given, of n (2 to 8). CLI_EXACTLY_ONE: one of them
+ * must be ("podaj jedno z --city, --network i --all"); CLI_AT_MOST_ONE:
+ * none or one ("podaj najwyżej jedno z ..."). The same 0 or -1. */
+enum cli_choice { CLI_EXACTLY_ONE, CLI_AT_MOST_ONE };
+int cli_one_of(const char *cmd, enum cli_choice choice, const char *const *names,
+               const int *given, size_t n);
+
 /* The help lines of --db and --help (every database subcommand has both),
  * in the messages' language, for a column of options at width w. */
 void cli_help_db(FILE *out, int w);

@@ -77,10 +77,20 @@ static int store(const char *cmd, const struct cliopt *o, const char *value)
         msg_set_lang(value);   /* a --help after it follows it */
         return 0;
     case CLIOPT_KIND_NUM:
-        return cliopt_number(cmd, value, o->max, o->field,
-                             msg("--%s '%s': oczekiwano liczby od 1 do %llu",
-                                 "--%s '%s': expected a number from 1 to %llu"),
-                             o->name, value, o->max);
+    case CLIOPT_KIND_SIZE: {
+        unsigned long long v;
+
+        if (cliopt_number(cmd, value, o->max, &v,
+                          msg("--%s '%s': oczekiwano liczby od 1 do %llu",
+                              "--%s '%s': expected a number from 1 to %llu"),
+                          o->name, value, o->max) != 0)
+            return -1;
+        if (o->kind == CLIOPT_KIND_SIZE)
+            *(size_t *)o->field = (size_t)v;
+        else
+            *(unsigned long long *)o->field = v;
+        return 0;
+    }
     case CLIOPT_KIND_CALL:
         return o->call(o->field, value);
     case CLIOPT_KIND_ARG:

@@ -29,6 +29,8 @@ enum cliopt_kind {
                          * value other than pl and en is the command's to reject (cli_lang) */
     CLIOPT_KIND_NUM,    /* --NAME N: an unsigned long long, a whole number from 1 to max;
                          * else "empirie CMD: --NAME 'N': expected a number from 1 to MAX" */
+    CLIOPT_KIND_SIZE,   /* --NAME N: a size_t, checked as CLIOPT_KIND_NUM (a count of
+                         * things: errors, codes) */
     CLIOPT_KIND_CALL,   /* --NAME VALUE: call(field, value) checks and stores it; returns 0,
                          * or -1 after saying why (cli_error) */
     CLIOPT_KIND_ARG,    /* no option: the one argument after the options, a const char *;
@@ -54,6 +56,8 @@ struct cliopt {
 #define CLIOPT_LANG(p) { "lang", 0, CLIOPT_KIND_LANG, CLIOPT_FIELD_(p, const char **), 0, NULL }
 #define CLIOPT_NUM(name, p, max)                                                            \
     { (name), 0, CLIOPT_KIND_NUM, CLIOPT_FIELD_(p, unsigned long long *), (max), NULL }
+#define CLIOPT_SIZE(name, p, max)                                                           \
+    { (name), 0, CLIOPT_KIND_SIZE, CLIOPT_FIELD_(p, size_t *), (max), NULL }
 #define CLIOPT_CALL(name, fn, p) { (name), 0, CLIOPT_KIND_CALL, (p), 0, (fn) }
 #define CLIOPT_ARG(p, what) { (what), 0, CLIOPT_KIND_ARG, CLIOPT_FIELD_(p, const char **), 0, NULL }
 

@@ -66,19 +66,9 @@ struct options {
     int legacy;
 };
 
-static int parse(int argc, char **argv, struct options *o)
+/* What the options must say together; -1 after saying why. */
+static int check(const struct options *o)
 {
-    const struct cliopt opts[] = {
-        CLIOPT_STR("db", &o->db),       CLIOPT_STR("survey", &o->survey),
-        CLIOPT_STR("wave", &o->wave),   CLIOPT_STR("role", &o->role),
-        CLIOPT_STR("scope", &o->scope), CLIOPT_FLAG("without-cross-table", &o->legacy),
-    };
-    int rc;
-
-    *o = (struct options){ .role = "ministry" };
-    rc = cliopt_parse_no_args("audit", usage, opts, CLIOPT_N(opts), argc, argv);
-    if (rc != 0)
-        return rc;
     if (cli_required("audit", "--survey", o->survey) != 0)
         return -1;
     if (strcmp(o->role, "ministry") != 0 && strcmp(o->role, "admin") != 0 &&
@@ -94,6 +84,20 @@ static int parse(int argc, char **argv, struct options *o)
         return -1;
     }
     return 0;
+}
+
+static int parse(int argc, char **argv, struct options *o)
+{
+    const struct cliopt opts[] = {
+        CLIOPT_STR("db", &o->db),       CLIOPT_STR("survey", &o->survey),
+        CLIOPT_STR("wave", &o->wave),   CLIOPT_STR("role", &o->role),
+        CLIOPT_STR("scope", &o->scope), CLIOPT_FLAG("without-cross-table", &o->legacy),
+    };
+    int rc;
+
+    *o = (struct options){ .role = "ministry" };
+    rc = cliopt_parse_no_args("audit", usage, opts, CLIOPT_N(opts), argc, argv);
+    return rc != 0 ? rc : check(o);
 }
 
 int cmd_audit(int argc, char **argv)

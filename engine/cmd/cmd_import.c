@@ -185,20 +185,6 @@ static int take_format(void *field, const char *value)
     return 0;
 }
 
-/* --max-errors N: 1 to IMPORT_MAX_ERRORS. */
-static int take_max_errors(void *field, const char *value)
-{
-    unsigned long long n;
-
-    if (cliopt_number("import", value, IMPORT_MAX_ERRORS, &n,
-                      msg("--max-errors: oczekiwano od 1 do %d, podano '%s'",
-                          "--max-errors: expected 1 to %d, got '%s'"),
-                      IMPORT_MAX_ERRORS, value) != 0)
-        return -1;
-    *(size_t *)field = (size_t)n;
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, struct import_args *a)
 {
     const struct cliopt opts[] = {
@@ -206,7 +192,7 @@ static int parse_args(int argc, char **argv, struct import_args *a)
         CLIOPT_CALL("format", take_format, &a->opt.format),
         CLIOPT_FLAG("dry-run", &a->opt.dry_run),
         CLIOPT_FLAG("allow-closed-wave", &a->opt.allow_closed_wave),
-        CLIOPT_CALL("max-errors", take_max_errors, &a->opt.max_errors),
+        CLIOPT_SIZE("max-errors", &a->opt.max_errors, IMPORT_MAX_ERRORS),
         CLIOPT_FLAG_SHORT('q', "quiet", &a->quiet),
         CLIOPT_CALL("delimiter", take_delimiter, &a->opt.delimiter),
         CLIOPT_CALL("encoding", take_encoding, &a->encoding),

@@ -92,20 +92,6 @@ static int is_date(const char *s)
     return 1;
 }
 
-/* --codes N: how many single-use codes, 1 to FORMLINK_MAX_CODES. */
-static int take_codes(void *field, const char *value)
-{
-    unsigned long long n;
-
-    if (cliopt_number("link", value, FORMLINK_MAX_CODES, &n,
-                      msg("--codes: oczekiwano liczby od 1 do %d, podano '%s'",
-                          "--codes: expected a number from 1 to %d, got '%s'"),
-                      FORMLINK_MAX_CODES, value) != 0)
-        return -1;
-    *(size_t *)field = (size_t)n;
-    return 0;
-}
-
 static int create(int argc, char **argv)
 {
     struct formlink_new nl = { 0 };
@@ -122,7 +108,7 @@ static int create(int argc, char **argv)
         CLIOPT_STR("label", &nl.label),
         CLIOPT_STR("opens", &nl.opens_on),
         CLIOPT_STR("closes", &nl.closes_on),
-        CLIOPT_CALL("codes", take_codes, &nl.ncodes),
+        CLIOPT_SIZE("codes", &nl.ncodes, FORMLINK_MAX_CODES),
         CLIOPT_STR("base-url", &base),
     };
     int rc = cliopt_parse_no_args("link", usage, opts, CLIOPT_N(opts), argc, argv);

@@ -128,12 +128,11 @@ static int check(const struct options *o)
                   o->dialect);
         return -1;
     }
-    if ((o->names.city != NULL) + (o->names.network != NULL) + o->ministry + o->all != 1) {
-        cli_error("report", msg("podaj jedno z --city, --network, --ministry i --all",
-                                "give one of --city, --network, --ministry and --all"));
-        return -1;
-    }
-    return 0;
+    return cli_one_of("report", CLI_EXACTLY_ONE,
+                      (const char *const[]){ "--city", "--network", "--ministry", "--all" },
+                      (const int[]){ o->names.city != NULL, o->names.network != NULL,
+                                     o->ministry, o->all },
+                      4);
 }
 
 static int parse(int argc, char **argv, struct options *o)

@@ -67,6 +67,18 @@ struct options {
     int all, json;
 };
 
+/* What the options must say together; -1 after saying why. */
+static int check(const struct options *o)
+{
+    if (cli_lang("stats", o->lang) != 0 ||
+        cli_required("stats", "--survey", o->names.survey) != 0)
+        return -1;
+    return cli_one_of("stats", CLI_AT_MOST_ONE,
+                      (const char *const[]){ "--city", "--network", "--all" },
+                      (const int[]){ o->names.city != NULL, o->names.network != NULL, o->all },
+                      3);
+}
+
 static int parse(int argc, char **argv, struct options *o)
 {
     const struct cliopt opts[] = {
@@ -81,17 +93,7 @@ static int parse(int argc, char **argv, struct options *o)
 
     *o = (struct options){ .lang = msg("pl", "en") };
     rc = cliopt_parse_no_args("stats", usage, opts, CLIOPT_N(opts), argc, argv);
-    if (rc != 0)
-        return rc;
-    if (cli_lang("stats", o->lang) != 0 ||
-        cli_required("stats", "--survey", o->names.survey) != 0)
-        return -1;
-    if ((o->names.city != NULL) + (o->names.network != NULL) + o->all > 1) {
-        cli_error("stats", msg("podaj najwyżej jedno z --city, --network i --all",
-                               "give at most one of --city, --network and --all"));
-        return -1;
-    }
-    return 0;
+    return rc != 0 ? rc : check(o);
 }
 
 int cmd_stats(int argc, char **argv)

@@ -1,6 +1,7 @@
 /* cliopt: the subcommands' one option parser (engine/cmd/cliopt.h), in
  * process: what each kind of row stores, what --help, an unknown option, a
  * missing value and a rejected value return, and which stream usage gets. */
+#include "cli.h"
 #include "cliopt.h"
 #include "msg.h"
 
@@ -27,6 +28,7 @@ struct opts {
     const char *db, *survey, *lang, *kind;
     int json, quiet;
     unsigned long long threads;
+    size_t codes;
 };
 
 /* CLIOPT_KIND_CALL: takes "a" or "b", else says why and fails. */
@@ -53,6 +55,7 @@ static int parse_taking(struct opts *o, const char *takes, const char *const *ar
         CLIOPT_FLAG_SHORT('q', "quiet", &o->quiet),
         CLIOPT_LANG(&o->lang),
         CLIOPT_NUM("threads", &o->threads, 1000),
+        CLIOPT_SIZE("codes", &o->codes, 20),
         CLIOPT_CALL("kind", take_kind, &o->kind),
     };
 
@@ -195,6 +198,23 @@ Test(cliopt, numbers_within_their_range, .init = setup)
                             "empirie demo: --threads '0': oczekiwano liczby od 1 do 1000\n");
 }
 
+Test(cliopt, a_count_into_a_size_t, .init = setup)
+{
+    struct opts o = { .codes = 3 };
+    int argc;
+
+    cr_redirect_stderr();
+    cr_expect_eq(parse(&o, (const char *const[]){ "demo", "--codes", "20", NULL }, &argc), 0);
+    cr_expect_eq(o.codes, 20);
+    cr_expect_eq(o.threads, 0, "the row next to it is left alone");
+    cr_expect_eq(parse(&o, (const char *const[]){ "demo", "--codes", "21", NULL }, &argc), -1);
+    cr_expect_eq(o.codes, 20, "a rejected value leaves the field as it was");
+    cr_expect_eq(parse(&o, (const char *const[]){ "demo", "--codes", "2x", NULL }, &argc), -1);
+    fflush(stderr);
+    cr_expect_stderr_eq_str("empirie demo: --codes '21': oczekiwano liczby od 1 do 20\n"
+                            "empirie demo: --codes '2x': oczekiwano liczby od 1 do 20\n");
+}
+
 Test(cliopt, count_reads_whole_positive_numbers)
 {
     unsigned long long v = 7;
@@ -291,4 +311,26 @@ Test(cliopt, an_arg_row_takes_the_one_argument, .init = setup)
     cr_expect_stderr_eq_str("empirie demo: one ID please\n"
                             "empirie demo: one ID please\n"
                             "close: unrecognized option '--one'\n");
+}
+
+/* cli_one_of: the choice of one group (stats: at most one; report: exactly one),
+ * its message joined as a sentence in the messages' language. */
+Test(cliopt, one_of_a_choice_of_options, .init = setup)
+{
+    const char *const names[] = { "--city", "--network", "--all" };
+
+    cr_redirect_stderr();
+    cr_expect_eq(cli_one_of("demo", CLI_AT_MOST_ONE, names, (const int[]){ 0, 0, 0 }, 3), 0);
+    cr_expect_eq(cli_one_of("demo", CLI_AT_MOST_ONE, names, (const int[]){ 0, 1, 0 }, 3), 0);
+    cr_expect_eq(cli_one_of("demo", CLI_EXACTLY_ONE, names, (const int[]){ 0, 0, 1 }, 3), 0);
+    cr_expect_eq(cli_one_of("demo", CLI_AT_MOST_ONE, names, (const int[]){ 1, 0, 1 }, 3), -1);
+    cr_expect_eq(cli_one_of("demo", CLI_EXACTLY_ONE, names, (const int[]){ 0, 0, 0 }, 3), -1);
+    msg_set_lang("en");
+    cr_expect_eq(cli_one_of("demo", CLI_EXACTLY_ONE, names, (const int[]){ 1, 1, 1 }, 3), -1);
+    cr_expect_eq(cli_one_of("demo", CLI_AT_MOST_ONE, names, (const int[]){ 1, 1 }, 2), -1);
+    fflush(stderr);
+    cr_expect_stderr_eq_str("empirie demo: podaj najwyżej jedno z --city, --network i --all\n"
+                            "empirie demo: podaj jedno z --city, --network i --all\n"
+                            "empirie demo: give one of --city, --network and --all\n"
+                            "empirie demo: give at most one of --city and --network\n");
 }
