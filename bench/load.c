@@ -115,6 +115,25 @@ static int send_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+/* Reads what has come of the answer after buf's *have bytes (retrying an
+ * interrupted recv), keeping buf a string: 0, or -1 when the peer closed,
+ * recv failed or buf (cap bytes) is full. */
+static int recv_more(int fd, char *buf, size_t cap, size_t *have)
+{
+    ssize_t r;
+
+    do {
+        if (*have + 1 >= cap)
+            return -1;
+        r = recv(fd, buf + *have, cap - 1 - *have, 0);
+    } while (r < 0 && errno == EINTR);
+    if (r <= 0)
+        return -1;
+    *have += (size_t)r;
+    buf[*have] = '\0';
+    return 0;
+}
+
 /* Reads one answer: its status; -1 when the connection broke. *close_after is
  * set when the server said "Connection: close". buf holds the answer. */
 static int read_answer(int fd, char *buf, size_t cap, int *close_after)
@@ -125,17 +144,8 @@ static int read_answer(int fd, char *buf, size_t cap, int *close_after)
 
     *close_after = 0;
     for (;;) {
-        ssize_t r;
-
-        if (have + 1 >= cap)
+        if (recv_more(fd, buf, cap, &have) != 0)
             return -1;
-        r = recv(fd, buf + have, cap - 1 - have, 0);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        have += (size_t)r;
-        buf[have] = '\0';
         end = strstr(buf, "\r\n\r\n");
         if (end != NULL) {
             head = (size_t)(end - buf) + 4;
@@ -152,19 +162,9 @@ static int read_answer(int fd, char *buf, size_t cap, int *close_after)
         if (conn != NULL && conn < buf + head)
             *close_after = 1;
     }
-    while (have < head + clen) {
-        ssize_t r;
-
-        if (have + 1 >= cap)
+    while (have < head + clen)
+        if (recv_more(fd, buf, cap, &have) != 0)
             return -1;
-        r = recv(fd, buf + have, cap - 1 - have, 0);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        have += (size_t)r;
-        buf[have] = '\0';
-    }
     return status;
 }
 
