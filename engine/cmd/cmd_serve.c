@@ -138,23 +138,40 @@ struct serve_opts {
     int allow_closed_waves;
 };
 
+/* serve's numbers, the one list the environment and the options read: the
+ * option, its environment variable (NULL: none), the field and the largest
+ * value (the smallest is 1). */
+static const struct serve_num {
+    const char *opt, *env;
+    size_t off;
+    unsigned long long max;
+} nums[] = {
+#define NUM_(opt, env, field, max) { (opt), (env), offsetof(struct serve_opts, field), (max) }
+    NUM_("body-limit", "EMPIRIE_BODY_LIMIT", body_limit, 1ULL << 30),
+    NUM_("connections", "EMPIRIE_CONNECTIONS", connections, 100000),
+    NUM_("per-ip", "EMPIRIE_PER_IP", per_ip, 100000),
+    NUM_("threads", "EMPIRIE_THREADS", threads, 1000),
+    NUM_("io-threads", NULL, io_threads, 64),
+    NUM_("header-timeout", NULL, header_timeout, 3600),
+    NUM_("body-timeout", NULL, body_timeout, 86400),
+    NUM_("db-timeout", "EMPIRIE_DB_TIMEOUT", db_timeout, 3600),
+    NUM_("pool", "EMPIRIE_POOL", pool, 1000),
+    NUM_("writers", "EMPIRIE_WRITERS", writers, 1000),
+    NUM_("timeout", "EMPIRIE_TIMEOUT", timeout, 86400),
+    NUM_("drain", NULL, drain, 86400),
+    NUM_("retry-after", NULL, retry_after, 86400),
+#undef NUM_
+};
+#define NNUMS (sizeof nums / sizeof nums[0])
+
+static unsigned long long *num_field(struct serve_opts *o, const struct serve_num *n)
+{
+    return (unsigned long long *)((char *)o + n->off);
+}
+
 /* Defaults, then the environment; flags come after. */
 static int env_defaults(struct serve_opts *o)
 {
-    static const struct {
-        const char *name;
-        size_t off;
-        unsigned long long max;   /* the smallest is 1 */
-    } vars[] = {
-        { "EMPIRIE_BODY_LIMIT", offsetof(struct serve_opts, body_limit), 1ULL << 30 },
-        { "EMPIRIE_CONNECTIONS", offsetof(struct serve_opts, connections), 100000 },
-        { "EMPIRIE_PER_IP", offsetof(struct serve_opts, per_ip), 100000 },
-        { "EMPIRIE_THREADS", offsetof(struct serve_opts, threads), 1000 },
-        { "EMPIRIE_DB_TIMEOUT", offsetof(struct serve_opts, db_timeout), 3600 },
-        { "EMPIRIE_POOL", offsetof(struct serve_opts, pool), 1000 },
-        { "EMPIRIE_WRITERS", offsetof(struct serve_opts, writers), 1000 },
-        { "EMPIRIE_TIMEOUT", offsetof(struct serve_opts, timeout), 86400 },
-    };
     const char *listen = getenv("EMPIRIE_LISTEN");
 
     *o = (struct serve_opts){ .listen = DEFAULT_LISTEN, .body_limit = DEFAULT_BODY_LIMIT,
@@ -169,15 +186,15 @@ static int env_defaults(struct serve_opts *o)
                               .retry_after = DEFAULT_RETRY_AFTER };
     if (listen != NULL && listen[0] != '\0')
         o->listen = listen;
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-        const char *v = getenv(vars[i].name);
+    for (size_t i = 0; i < NNUMS; i++) {
+        const char *v = nums[i].env != NULL ? getenv(nums[i].env) : NULL;
 
         if (v == NULL || v[0] == '\0')
             continue;
-        if (cliopt_number("serve", v, vars[i].max, (unsigned long long *)((char *)o + vars[i].off),
+        if (cliopt_number("serve", v, nums[i].max, num_field(o, &nums[i]),
                           msg("%s='%s': oczekiwano liczby od 1 do %llu",
                               "%s='%s': expected a number from 1 to %llu"),
-                          vars[i].name, v, vars[i].max) != 0)
+                          nums[i].env, v, nums[i].max) != 0)
             return -1;
     }
     return 0;
@@ -185,27 +202,19 @@ static int env_defaults(struct serve_opts *o)
 
 static int parse_args(int argc, char **argv, struct serve_opts *o)
 {
-    const struct cliopt opts[] = {
+    struct cliopt opts[CLIOPT_MAX] = {
         CLIOPT_STR("db", &o->db),
         CLIOPT_STR("listen", &o->listen),
-        CLIOPT_NUM("body-limit", &o->body_limit, 1ULL << 30),
-        CLIOPT_NUM("connections", &o->connections, 100000),
-        CLIOPT_NUM("per-ip", &o->per_ip, 100000),
-        CLIOPT_NUM("threads", &o->threads, 1000),
-        CLIOPT_NUM("io-threads", &o->io_threads, 64),
-        CLIOPT_NUM("header-timeout", &o->header_timeout, 3600),
-        CLIOPT_NUM("body-timeout", &o->body_timeout, 86400),
-        CLIOPT_NUM("db-timeout", &o->db_timeout, 3600),
         CLIOPT_STR("tls-cert", &o->tls_cert),
         CLIOPT_STR("tls-key", &o->tls_key),
-        CLIOPT_NUM("pool", &o->pool, 1000),
-        CLIOPT_NUM("writers", &o->writers, 1000),
-        CLIOPT_NUM("timeout", &o->timeout, 86400),
-        CLIOPT_NUM("drain", &o->drain, 86400),
-        CLIOPT_NUM("retry-after", &o->retry_after, 86400),
         CLIOPT_FLAG("allow-closed-waves", &o->allow_closed_waves),
     };
-    return cliopt_parse_no_args("serve", usage, opts, CLIOPT_N(opts), argc, argv);
+    size_t n = 5;
+
+    _Static_assert(5 + NNUMS <= CLIOPT_MAX, "serve's options fit cliopt's table");
+    for (size_t i = 0; i < NNUMS; i++)
+        opts[n++] = (struct cliopt)CLIOPT_NUM(nums[i].opt, num_field(o, &nums[i]), nums[i].max);
+    return cliopt_parse_no_args("serve", usage, opts, n, argc, argv);
 }
 
 /* Each connection is a descriptor (two: connwatch.h keeps a dup): raises
