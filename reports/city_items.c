@@ -111,8 +111,8 @@ static void item_row(struct city *c, lxw_worksheet *ws, int row, size_t k)
     xlsx_text(&c->x, ws, row, I_CODE, it->code, XF_PLAIN);
     xlsx_wrapped(&c->x, ws, row, I_TEXT, rmodel_item_label(c->r, k, c->x.english, text, sizeof text),
                  item_head[I_TEXT].width, XF_WRAP);
-    if (dim != NULL)
-        xlsx_text(&c->x, ws, row, I_DIM, dim, XF_PLAIN);
+    if (dim != NULL)   /* wrapped too: "Wynagrodzenie i świadczenia" is wider than its column */
+        xlsx_wrapped(&c->x, ws, row, I_DIM, dim, item_head[I_DIM].width, XF_WRAP);
     xlsx_value(&c->x, ws, row, E_N, why, item_n(m), XF_INT);
     if (est && c->r->weighted)
         xlsx_number(&c->x, ws, row, I_N_EFF, m->est.n_eff, XF_DEC1);
