@@ -179,39 +179,33 @@ Test(cliopt, lang_switches_the_messages_at_once, .init = setup)
     cr_expect(!msg_english());
 }
 
+/* CLIOPT_NUM (an unsigned long long) and CLIOPT_SIZE (a size_t): 1 to the
+ * row's largest value, a rejected value said in one line and the field
+ * left as it was. */
 Test(cliopt, numbers_within_their_range, .init = setup)
 {
-    struct opts o = { .threads = 32 };
+    struct opts o = { .threads = 32, .codes = 3 };
     int argc;
 
     cr_redirect_stderr();
     cr_expect_eq(parse(&o, (const char *const[]){ "demo", "--threads", "1000", NULL }, &argc), 0);
     cr_expect_eq(o.threads, 1000);
-    cr_expect_eq(parse(&o, (const char *const[]){ "demo", "--thr", "7", NULL }, &argc), 0);
+    cr_expect_eq(parse(&o, (const char *const[]){ "demo", "--thr", "7", "--codes", "20", NULL },
+                       &argc),
+                 0);
     cr_expect_eq(o.threads, 7);
+    cr_expect_eq(o.codes, 20);
     cr_expect_eq(parse(&o, (const char *const[]){ "demo", "--threads", "1001", NULL }, &argc), -1);
     cr_expect_eq(usage_calls, 0, "a bad value is said in one line, without usage");
     cr_expect_eq(o.threads, 7);
     cr_expect_eq(parse(&o, (const char *const[]){ "demo", "--threads=0", NULL }, &argc), -1);
+    cr_expect_eq(parse(&o, (const char *const[]){ "demo", "--codes", "21", NULL }, &argc), -1);
+    cr_expect_eq(parse(&o, (const char *const[]){ "demo", "--codes", "2x", NULL }, &argc), -1);
+    cr_expect_eq(o.codes, 20, "a rejected count leaves the field as it was");
     fflush(stderr);
     cr_expect_stderr_eq_str("empirie demo: --threads '1001': oczekiwano liczby od 1 do 1000\n"
-                            "empirie demo: --threads '0': oczekiwano liczby od 1 do 1000\n");
-}
-
-Test(cliopt, a_count_into_a_size_t, .init = setup)
-{
-    struct opts o = { .codes = 3 };
-    int argc;
-
-    cr_redirect_stderr();
-    cr_expect_eq(parse(&o, (const char *const[]){ "demo", "--codes", "20", NULL }, &argc), 0);
-    cr_expect_eq(o.codes, 20);
-    cr_expect_eq(o.threads, 0, "the row next to it is left alone");
-    cr_expect_eq(parse(&o, (const char *const[]){ "demo", "--codes", "21", NULL }, &argc), -1);
-    cr_expect_eq(o.codes, 20, "a rejected value leaves the field as it was");
-    cr_expect_eq(parse(&o, (const char *const[]){ "demo", "--codes", "2x", NULL }, &argc), -1);
-    fflush(stderr);
-    cr_expect_stderr_eq_str("empirie demo: --codes '21': oczekiwano liczby od 1 do 20\n"
+                            "empirie demo: --threads '0': oczekiwano liczby od 1 do 1000\n"
+                            "empirie demo: --codes '21': oczekiwano liczby od 1 do 20\n"
                             "empirie demo: --codes '2x': oczekiwano liczby od 1 do 20\n");
 }
 
