@@ -34,17 +34,7 @@ static void setup(void)
 
     testdb_create(&db, 1);
     testdb_load_registry(&db);
-    res = PQexec(db.conn,
-                 "INSERT INTO response (city, id, survey, wave, survey_version, attrs, answers) "
-                 "SELECT c, gen_random_uuid(), '" SURVEY "', w.label, w.survey_version, "
-                 "'{1,1,1}', array_fill((1 + (i + k) % 5)::smallint, "
-                 "ARRAY[(SELECT jsonb_array_length(s.definition->'items') FROM survey s "
-                 "WHERE s.slug = w.survey AND s.version = w.survey_version)]) "
-                 "FROM wave w, unnest(ARRAY['konin', 'jaslo', 'gorlice', 'warszawa']) "
-                 "WITH ORDINALITY AS t(c, k), generate_series(1, 12) AS i "
-                 "WHERE w.survey = '" SURVEY "' AND w.label = '2025'");
-    cr_assert(PQresultStatus(res) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
-    PQclear(res);
+    testdb_fill_staff(&db, "2025", "{konin,jaslo,gorlice,warszawa}", 12);
     res = PQexec(db.conn, "INSERT INTO network (slug, name) VALUES ('siec-b', 'Sieć B'); "
                           "INSERT INTO network_member (network, city, role) "
                           "VALUES ('siec-b', 'warszawa', 'member')");

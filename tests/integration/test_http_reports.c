@@ -48,17 +48,12 @@ static void insert_responses(void)
 
 static void setup(void)
 {
-    char dir[1024], sdir[1024], cmd[1024], err[ERR_MAX];
+    char cmd[1024], err[ERR_MAX];
     const char *old;
     char *saved = NULL;
-    struct registry *reg;
 
     testdb_create(&db, 1);
-    snprintf(dir, sizeof dir, "%s/surveys/registry", testdb_root());
-    snprintf(sdir, sizeof sdir, "%s/surveys", testdb_root());
-    cr_assert(registry_read(dir, sdir, &reg, err, sizeof err) == 0, "%s", err);
-    cr_assert(registry_store(db.conn, reg, NULL, err, sizeof err) == 0, "%s", err);
-    registry_free(reg);
+    testdb_load_registry(&db);
     insert_responses();
     cr_assert(auth_token_create(db.conn, AUTH_ADMIN, NULL, admin, err, sizeof err) == 0);
     cr_assert(auth_token_create(db.conn, AUTH_MINISTRY, NULL, ministry, err, sizeof err) == 0);

@@ -37,29 +37,13 @@ static void exec_ok(const char *sql)
 }
 
 /* per respondents in each of three cities in wave 2025, answers 1..5 in turn */
-static void insert_rows(int per)
-{
-    char sql[1024];
-
-    snprintf(sql, sizeof sql,
-             "INSERT INTO response (city, id, survey, wave, survey_version, attrs, answers) "
-             "SELECT c, gen_random_uuid(), '" SURVEY "', w.label, w.survey_version, "
-             "'{1,1,1}', array_fill((1 + (i + k) %% 5)::smallint, "
-             "ARRAY[(SELECT jsonb_array_length(s.definition->'items') FROM survey s "
-             "WHERE s.slug = w.survey AND s.version = w.survey_version)]) "
-             "FROM wave w, unnest(ARRAY['konin', 'jaslo', 'krosno']) WITH ORDINALITY AS t(c, k), "
-             "generate_series(1, %d) AS i WHERE w.survey = '" SURVEY "' AND w.label = '2025'",
-             per);
-    exec_ok(sql);
-}
-
 static void setup(void)
 {
     char err[ERR_MAX];
 
     testdb_create(&db, 1);
     testdb_load_registry(&db);
-    insert_rows(20);
+    testdb_fill_staff(&db, "2025", "{konin,jaslo,krosno}", 20);
     cr_assert(auth_token_create(db.conn, AUTH_ADMIN, NULL, admin, err, sizeof err) == 0, "%s", err);
     cr_assert(auth_token_create(db.conn, AUTH_COLLECTOR, "konin", collector, err, sizeof err) == 0,
               "%s", err);
@@ -296,7 +280,8 @@ Test(http_reuse, concurrent_requests_share_one_computation)
     struct crowd c[CROWD];
     long long before;
 
-    insert_rows(3000);   /* a computation long enough for the others to wait */
+    /* a computation long enough for the others to wait */
+    testdb_fill_staff(&db, "2025", "{konin,jaslo,krosno}", 3000);
     before = computed();
     memset(c, 0, sizeof c);
     cr_assert(pthread_barrier_init(&gate, NULL, CROWD) == 0);
@@ -350,7 +335,7 @@ Test(http_reuse, participation_reuses_the_computed_results)
     cr_expect_eq(computed(), c1, "nothing changed: not computed again");
     cr_expect_gt(reused(), 0);
     cr_expect_str_eq(b, a, "the reused answer is the computed one, byte for byte");
-    insert_rows(1);
+    testdb_fill_staff(&db, "2025", "{konin,jaslo,krosno}", 1);
     cr_assert_eq(get(path, &c), 200, "%s", c);
     cr_expect_eq(computed(), c1 + 1, "a new response: computed again");
     cr_expect_str_neq(c, a, "the counts follow the new responses");

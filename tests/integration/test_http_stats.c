@@ -23,22 +23,12 @@ static char ministry[AUTH_TOKEN_SIZE], analyst[AUTH_TOKEN_SIZE], collector[AUTH_
 static void setup(void)
 {
     char err[ERR_MAX];
-    PGresult *res;
 
     testdb_create(&db, 1);
     testdb_load_registry(&db);
     /* 20 respondents in each of three cities in wave 2025 (instrument v2),
      * every item answered 1..5 in turn (eNPS likewise 1..5). */
-    res = PQexec(db.conn,
-                 "INSERT INTO response (city, id, survey, wave, survey_version, attrs, answers) "
-                 "SELECT c, gen_random_uuid(), '" SURVEY "', w.label, w.survey_version, "
-                 "'{1,1,1}', array_fill((1 + (i + k) % 5)::smallint, "
-                 "ARRAY[(SELECT jsonb_array_length(s.definition->'items') FROM survey s "
-                 "WHERE s.slug = w.survey AND s.version = w.survey_version)]) "
-                 "FROM wave w, unnest(ARRAY['konin', 'jaslo', 'krosno']) WITH ORDINALITY AS t(c, k), "
-                 "generate_series(1, 20) AS i WHERE w.survey = '" SURVEY "' AND w.label = '2025'");
-    cr_assert(PQresultStatus(res) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
-    PQclear(res);
+    testdb_fill_staff(&db, "2025", "{konin,jaslo,krosno}", 20);
     cr_assert(auth_token_create(db.conn, AUTH_MINISTRY, NULL, ministry, err, sizeof err) == 0);
     cr_assert(auth_token_create(db.conn, AUTH_ANALYST, "kapital-ludzki", analyst, err,
                                 sizeof err) == 0, "%s", err);

@@ -17,15 +17,8 @@ static char dir[64];
 
 static void setup(void)
 {
-    char rdir[1200], surveys[1200], err[ERR_MAX];
-    struct registry *reg;
-
     testdb_create(&db, 1);
-    snprintf(rdir, sizeof rdir, "%s/surveys/registry", testdb_root());
-    snprintf(surveys, sizeof surveys, "%s/surveys", testdb_root());
-    cr_assert(registry_read(rdir, surveys, &reg, err, sizeof err) == 0, "%s", err);
-    cr_assert(registry_store(db.conn, reg, NULL, err, sizeof err) == 0, "%s", err);
-    registry_free(reg);
+    testdb_load_registry(&db);
     snprintf(dir, sizeof dir, "/tmp/empirie-import-XXXXXX");
     cr_assert(mkdtemp(dir) != NULL);
 }

@@ -18,15 +18,10 @@ static struct catalog *cat;
 
 static void setup(void)
 {
-    char dir[1200], surveys[1200], err[ERR_MAX];
-    struct registry *reg;
+    char err[ERR_MAX];
 
     testdb_create(&db, 1);
-    snprintf(dir, sizeof dir, "%s/surveys/registry", testdb_root());
-    snprintf(surveys, sizeof surveys, "%s/surveys", testdb_root());
-    cr_assert(registry_read(dir, surveys, &reg, err, sizeof err) == 0, "%s", err);
-    cr_assert(registry_store(db.conn, reg, NULL, err, sizeof err) == 0, "%s", err);
-    registry_free(reg);
+    testdb_load_registry(&db);
     cr_assert(catalog_load(db.conn, &cat, err, sizeof err) == 0, "%s", err);
 }
 

@@ -31,15 +31,10 @@ static int next_id;
 
 static void setup(void)
 {
-    char rdir[1200], surveys[1200], err[ERR_MAX];
-    struct registry *reg;
+    char err[ERR_MAX];
 
     testdb_create(&db, 1);
-    snprintf(rdir, sizeof rdir, "%s/surveys/registry", testdb_root());
-    snprintf(surveys, sizeof surveys, "%s/surveys", testdb_root());
-    cr_assert(registry_read(rdir, surveys, &reg, err, sizeof err) == 0, "%s", err);
-    cr_assert(registry_store(db.conn, reg, NULL, err, sizeof err) == 0, "%s", err);
-    registry_free(reg);
+    testdb_load_registry(&db);
     cr_assert(catalog_load(db.conn, &cat, err, sizeof err) == 0, "%s", err);
     snprintf(dir, sizeof dir, "/tmp/empirie-paths-XXXXXX");
     cr_assert(mkdtemp(dir) != NULL);

@@ -21,30 +21,11 @@
 static struct testdb db;
 static char out[1 << 21];
 
-static void insert_responses(const char *wave)
-{
-    char sql[1024];
-    PGresult *res;
-
-    snprintf(sql, sizeof sql,
-             "INSERT INTO response (city, id, survey, wave, survey_version, attrs, answers) "
-             "SELECT c, gen_random_uuid(), '" SURVEY "', w.label, w.survey_version, "
-             "'{1,1,1}', array_fill((1 + (i + k) %% 5)::smallint, "
-             "ARRAY[(SELECT jsonb_array_length(s.definition->'items') FROM survey s "
-             "WHERE s.slug = w.survey AND s.version = w.survey_version)]) "
-             "FROM wave w, unnest(ARRAY['konin', 'jaslo', 'krosno']) WITH ORDINALITY AS t(c, k), "
-             "generate_series(1, 12) AS i WHERE w.survey = '" SURVEY "' AND w.label = '%s'",
-             wave);
-    res = PQexec(db.conn, sql);
-    cr_assert(PQresultStatus(res) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
-    PQclear(res);
-}
-
 static void setup(void)
 {
     testdb_create(&db, 1);
     testdb_load_registry(&db);
-    insert_responses("2025");
+    testdb_fill_staff(&db, "2025", "{konin,jaslo,krosno}", 12);
 }
 
 static void teardown(void)
@@ -190,7 +171,7 @@ static void add_future_wave(int with_responses)
     cr_assert(PQresultStatus(res) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
     PQclear(res);
     if (with_responses)
-        insert_responses("2099");
+        testdb_fill_staff(&db, "2099", "{konin,jaslo,krosno}", 12);
 }
 
 static void expect_defaults_to_2025(void)

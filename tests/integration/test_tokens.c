@@ -42,22 +42,12 @@ static void issue(int r, enum auth_role role, const char *scope, const char *lab
 static void setup(void)
 {
     char err[ERR_MAX];
-    PGresult *res;
 
     testdb_create(&db, 1);
     testdb_load_registry(&db);
     cr_assert(catalog_load(db.conn, &cat, err, sizeof err) == 0, "%s", err);
     /* 20 respondents in each of konin, jaslo, krosno and cieszyn in wave 2025 */
-    res = PQexec(db.conn,
-                 "INSERT INTO response (city, id, survey, wave, survey_version, attrs, answers) "
-                 "SELECT c, gen_random_uuid(), '" SURVEY "', w.label, w.survey_version, "
-                 "'{1,1,1}', array_fill((1 + (i + k) % 5)::smallint, "
-                 "ARRAY[(SELECT jsonb_array_length(s.definition->'items') FROM survey s "
-                 "WHERE s.slug = w.survey AND s.version = w.survey_version)]) "
-                 "FROM wave w, unnest(ARRAY['konin', 'jaslo', 'krosno', 'cieszyn']) WITH ORDINALITY AS t(c, k), "
-                 "generate_series(1, 20) AS i WHERE w.survey = '" SURVEY "' AND w.label = '" WAVE "'");
-    cr_assert(PQresultStatus(res) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
-    PQclear(res);
+    testdb_fill_staff(&db, WAVE, "{konin,jaslo,krosno,cieszyn}", 20);
     issue(R_COLLECTOR, AUTH_COLLECTOR, "konin", "Konin, ankieta");
     issue(R_COORDINATOR, AUTH_COORDINATOR, "konin", "Konin, dział kadr");
     issue(R_ANALYST, AUTH_ANALYST, NETWORK, "analityk KL");

@@ -96,6 +96,29 @@ void testdb_load_registry(struct testdb *t)
     registry_free(reg);
 }
 
+void testdb_fill_staff(struct testdb *t, const char *wave, const char *cities, int per_city)
+{
+    char n[16];
+    const char *params[3] = { wave, cities, n };
+    PGresult *res;
+
+    snprintf(n, sizeof n, "%d", per_city);
+    res = PQexecParams(
+        t->conn,
+        "INSERT INTO response (city, id, survey, wave, survey_version, attrs, answers) "
+        "SELECT c, gen_random_uuid(), w.survey, w.label, w.survey_version, '{1,1,1}', "
+        "array_fill((1 + (i + k) % 5)::smallint, "
+        "ARRAY[(SELECT jsonb_array_length(s.definition->'items') FROM survey s "
+        "WHERE s.slug = w.survey AND s.version = w.survey_version)]) "
+        "FROM wave w, unnest($2::text[]) WITH ORDINALITY AS t(c, k), "
+        "generate_series(1, $3::int) AS i "
+        "WHERE w.survey = 'satysfakcja-pracownikow' AND w.label = $1",
+        3, NULL, params, NULL, NULL, 0);
+    cr_assert(PQresultStatus(res) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
+    cr_assert(strcmp(PQcmdTuples(res), "0") != 0, "no wave %s of the staff survey", wave);
+    PQclear(res);
+}
+
 void testdb_drop(struct testdb *t)
 {
     char sql[160];

@@ -23,6 +23,13 @@ void testdb_create(struct testdb *t, int migrated);
  * database, as `empirie registry load` would. */
 void testdb_load_registry(struct testdb *t);
 
+/* Stores per_city responses of the staff survey (satysfakcja-pracownikow)
+ * in wave for each of cities, a PostgreSQL array literal ("{konin,jaslo}"):
+ * attributes {1,1,1}; in the k-th city (from 1), the i-th respondent
+ * (from 1) answers every item (1 + (i + k) % 5), eNPS alike. cr_assert
+ * on failure. */
+void testdb_fill_staff(struct testdb *t, const char *wave, const char *cities, int per_city);
+
 /* Closes the connection and drops the database. */
 void testdb_drop(struct testdb *t);
 
