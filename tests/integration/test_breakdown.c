@@ -28,12 +28,10 @@ static struct catalog *cat;
 
 static void setup(void)
 {
-    char err[ERR_MAX];
-
     testdb_create(&db, 1);
     testdb_load_registry(&db);
     testgen_responses_open(&db);
-    cr_assert(catalog_load(db.conn, &cat, err, sizeof err) == 0, "%s", err);
+    cat = testdb_catalog(&db);
 }
 
 static void teardown(void)

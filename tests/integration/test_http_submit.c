@@ -39,7 +39,7 @@ static void setup(void)
 
     testdb_create(&db, 1);
     testdb_load_registry(&db);
-    cr_assert(catalog_load(db.conn, &cat, err, sizeof err) == 0, "%s", err);
+    cat = testdb_catalog(&db);
     waves = catalog_waves(cat, SURVEY, &nwaves);
     cr_assert(nwaves > 0, "no waves of %s", SURVEY);
     wave = waves[nwaves - 1]->label;

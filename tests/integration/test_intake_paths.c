@@ -31,11 +31,9 @@ static int next_id;
 
 static void setup(void)
 {
-    char err[ERR_MAX];
-
     testdb_create(&db, 1);
     testdb_load_registry(&db);
-    cr_assert(catalog_load(db.conn, &cat, err, sizeof err) == 0, "%s", err);
+    cat = testdb_catalog(&db);
     snprintf(dir, sizeof dir, "/tmp/empirie-paths-XXXXXX");
     cr_assert(mkdtemp(dir) != NULL);
 }

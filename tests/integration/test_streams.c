@@ -68,9 +68,8 @@ Test(streams, the_document_is_the_same_over_one_two_and_three_connections)
         { STAFF, NULL }, { STAFF, "staz" }, { YOUTH, NULL }, { YOUTH, "plec" },
     };
     struct catalog *cat = NULL;
-    char err[ERR_MAX];
 
-    cr_assert(catalog_load(db.conn, &cat, err, sizeof err) == 0, "%s", err);
+    cat = testdb_catalog(&db);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *one = doc_text(cat, cases[i].survey, cases[i].by, "1");
         char *two = doc_text(cat, cases[i].survey, cases[i].by, "2");
@@ -109,7 +108,7 @@ Test(streams, the_streams_are_used_and_leave_nothing_behind)
     char err[ERR_MAX];
     json_t *doc;
 
-    cr_assert(catalog_load(db.conn, &cat, err, sizeof err) == 0, "%s", err);
+    cat = testdb_catalog(&db);
     cr_assert(setenv("EMPIRIE_STREAMS", "2", 1) == 0);
     cr_expect_eq(agg_par_streams(), 2);
     doc = results_load(db.conn, cat, STAFF, NULL, 0, NULL, NULL, err, sizeof err);

@@ -41,11 +41,9 @@ static void issue(int r, enum auth_role role, const char *scope, const char *lab
 
 static void setup(void)
 {
-    char err[ERR_MAX];
-
     testdb_create(&db, 1);
     testdb_load_registry(&db);
-    cr_assert(catalog_load(db.conn, &cat, err, sizeof err) == 0, "%s", err);
+    cat = testdb_catalog(&db);
     /* 20 respondents in each of konin, jaslo, krosno and cieszyn in wave 2025 */
     testdb_fill_staff(&db, WAVE, "{konin,jaslo,krosno,cieszyn}", 20);
     issue(R_COLLECTOR, AUTH_COLLECTOR, "konin", "Konin, ankieta");

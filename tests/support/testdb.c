@@ -1,5 +1,6 @@
 #include "testdb.h"
 
+#include "catalog.h"
 #include "err.h"
 #include "migrate.h"
 #include "registry.h"
@@ -94,6 +95,15 @@ void testdb_load_registry(struct testdb *t)
     cr_assert(registry_read(dir, sdir, &reg, err, sizeof err) == 0, "%s", err);
     cr_assert(registry_store(t->conn, reg, NULL, err, sizeof err) == 0, "%s", err);
     registry_free(reg);
+}
+
+struct catalog *testdb_catalog(struct testdb *t)
+{
+    struct catalog *cat = NULL;
+    char err[ERR_MAX];
+
+    cr_assert(catalog_load(t->conn, &cat, err, sizeof err) == 0, "%s", err);
+    return cat;
 }
 
 void testdb_fill_staff(struct testdb *t, const char *wave, const char *cities, int per_city)

@@ -23,6 +23,11 @@ void testdb_create(struct testdb *t, int migrated);
  * database, as `empirie registry load` would. */
 void testdb_load_registry(struct testdb *t);
 
+/* The database's catalog (catalog_load); cr_assert on failure. The caller
+ * frees it (catalog_free). */
+struct catalog;
+struct catalog *testdb_catalog(struct testdb *t);
+
 /* Stores per_city responses of the staff survey (satysfakcja-pracownikow)
  * in wave for each of cities, a PostgreSQL array literal ("{konin,jaslo}"):
  * attributes {1,1,1}; in the k-th city (from 1), the i-th respondent
